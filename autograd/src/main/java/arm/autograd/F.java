@@ -1,0 +1,92 @@
+package arm.autograd;
+
+import arm.autograd.ops.BinaryOps;
+import arm.autograd.ops.Gather;
+import arm.autograd.ops.MatMul;
+import arm.autograd.ops.Reshape;
+import arm.autograd.ops.Softmax;
+import arm.autograd.ops.SumTo;
+import arm.autograd.ops.UnaryOps;
+import arm.tensor.Binary;
+import arm.tensor.Unary;
+
+/**
+ * The user-facing functions (named after torch / torch.nn.functional). Primitives forward to their
+ * op class; everything else is composed from primitives and needs no backward of its own.
+ */
+public final class F {
+  private F() {}
+
+  // ------------------------------------------------------------ primitives
+
+  public static Var add(Var a, Var b) { return BinaryOps.apply(Binary.ADD, a, b); }
+  public static Var sub(Var a, Var b) { return BinaryOps.apply(Binary.SUB, a, b); }
+  public static Var mul(Var a, Var b) { return BinaryOps.apply(Binary.MUL, a, b); }
+  public static Var div(Var a, Var b) { return BinaryOps.apply(Binary.DIV, a, b); }
+
+  public static Var neg(Var x) { return UnaryOps.apply(Unary.NEG, x, 0f); }
+  public static Var exp(Var x) { return UnaryOps.apply(Unary.EXP, x, 0f); }
+  public static Var log(Var x) { return UnaryOps.apply(Unary.LOG, x, 0f); }
+  public static Var sqrt(Var x) { return UnaryOps.apply(Unary.SQRT, x, 0f); }
+  public static Var pow(Var x, float p) { return UnaryOps.apply(Unary.POW, x, p); }
+  public static Var relu(Var x) { return UnaryOps.apply(Unary.RELU, x, 0f); }
+  /** max(x, min); entries raised to min receive no gradient (the ε clamp of the diversity term). */
+  public static Var clampMin(Var x, float min) { return UnaryOps.apply(Unary.CLAMP_MIN, x, min); }
+  public static Var scale(Var x, float s) { return UnaryOps.apply(Unary.SCALE, x, s); }
+  public static Var addScalar(Var x, float s) { return UnaryOps.apply(Unary.ADD_SCALAR, x, s); }
+
+  /** op(a)·op(b) for 2-D operands. */
+  public static Var matmul(Var a, Var b, boolean transA, boolean transB) {
+    return MatMul.apply(a, b, transA, transB);
+  }
+
+  public static Var matmul(Var a, Var b) { return MatMul.apply(a, b, false, false); }
+
+  /** Keep-dim sum down to {@code shape} (see {@link SumTo}). */
+  public static Var sumTo(Var x, int... shape) { return SumTo.apply(x, shape); }
+
+  public static Var softmax(Var x) { return Softmax.apply(x, false); }
+  public static Var logSoftmax(Var x) { return Softmax.apply(x, true); }
+
+  /** y[r] = x[r, index[r]]. */
+  public static Var gather(Var x, int[] index) { return Gather.apply(x, index); }
+
+  public static Var reshape(Var x, int... shape) { return Reshape.apply(x, shape); }
+
+  // ------------------------------------------------------------ composites
+
+  /** Σ of all elements, shape [1]. */
+  public static Var sum(Var x) { return reshape(sumTo(reshape(x, 1, -1), 1, 1), 1); }
+
+  /** Mean of all elements, shape [1]. */
+  public static Var mean(Var x) { return scale(sum(x), 1f / x.value.numel()); }
+
+  /** Keep-dim sum over one axis. */
+  public static Var sum(Var x, int axis) {
+    int[] s = x.shape().clone();
+    s[axis < 0 ? s.length + axis : axis] = 1;
+    return sumTo(x, s);
+  }
+
+  /** Keep-dim mean over one axis. */
+  public static Var mean(Var x, int axis) {
+    return scale(sum(x, axis), 1f / x.dim(axis));
+  }
+
+  /** x·Wᵀ + b: x [N, in], W [out, in], b [out] (PyTorch's Linear layout). */
+  public static Var linear(Var x, Var w, Var b) {
+    Var y = matmul(x, w, false, true);
+    return b == null ? y : add(y, b);
+  }
+
+  /** mean_r −log softmax(logits)[r, y_r]: PyTorch's cross_entropy with hard labels. */
+  public static Var crossEntropy(Var logits, int[] labels) {
+    return neg(mean(gather(logSoftmax(logits), labels)));
+  }
+
+  /** mean_r −Σ_c π[r,c]·log softmax(logits)[r,c]: soft-target cross-entropy (softCE in ARM-SPEC). */
+  public static Var softCrossEntropy(Var logits, Var targets) {
+    Var lp = logSoftmax(logits);
+    return scale(sum(mul(targets, lp)), -1f / logits.dim(0));
+  }
+}

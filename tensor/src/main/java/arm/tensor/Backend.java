@@ -1,0 +1,140 @@
+package arm.tensor;
+
+/**
+ * The narrow set of primitives every compute backend (CPU, CUDA) implements. Autograd and nn are
+ * written against this interface only; they never see a device API.
+ *
+ * <p>Conventions: tensors are contiguous row-major; outputs are explicit parameters and are
+ * overwritten (never accumulated) unless the method says otherwise; shapes use N (batch), C
+ * (channels), H, W, K (features/classes). Every parameter is "not modified" unless named as an
+ * output.
+ */
+public interface Backend {
+
+  Device device();
+
+  /** One line naming the active code paths, e.g. "cpu: simd AVX-512 (16 lanes), 1 thread". */
+  String describe();
+
+  // ---------------------------------------------------------------- memory
+
+  /** A new tensor of zeros on this device. */
+  Tensor zeros(int... shape);
+
+  /** Copies host values into a new tensor on this device. */
+  Tensor upload(float[] host, int... shape);
+
+  /** Copies a tensor of this device to a new host array. */
+  float[] download(Tensor t);
+
+  /** Every element of {@code out} = value. */
+  void fill(Tensor out, float value);
+
+  /** out = src, element for element (same numel, any shapes). */
+  void copy(Tensor src, Tensor out);
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** out = op(x; alpha), elementwise. x and out have the same numel; out may be x. */
+  void unary(Unary op, Tensor x, float alpha, Tensor out);
+
+  /**
+   * dx = dy · op'(x), elementwise, where y = op(x) is passed too because some derivatives read it
+   * (exp, sqrt). dx may alias dy.
+   */
+  void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx);
+
+  /** out = a op b with NumPy broadcasting of a and b to out's shape. */
+  void binary(Binary op, Tensor a, Tensor b, Tensor out);
+
+  /** y += alpha · x (same numel). Gradient accumulation and the SGD update. */
+  void axpy(float alpha, Tensor x, Tensor y);
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C for 2-D row-major matrices, op = transpose when asked.
+   * op(A) is [M, K], op(B) is [K, N], C is [M, N]. beta = 0 ignores C's old contents.
+   */
+  void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+  // ---------------------------------------------------------------- reductions
+
+  /**
+   * Sums x over the dimensions in which out is broadcast (size 1, or missing on the left), so that
+   * out has the shape x would be reduced to. The adjoint of broadcasting.
+   */
+  void sumTo(Tensor x, Tensor out);
+
+  /** For x of shape [R, C]: values[r] = max_c x[r, c], argmax[r] = the first index reaching it. */
+  void maxLastAxis(Tensor x, Tensor values, int[] argmax);
+
+  // ---------------------------------------------------------------- softmax family (last axis)
+
+  /** For x of shape [R, C]: out = softmax(x) or log_softmax(x) along C, computed stably. */
+  void softmax(Tensor x, boolean log, Tensor out);
+
+  /**
+   * Backward of {@link #softmax} from its output y: dx = y ⊙ (dy − Σ dy⊙y) for softmax, dx = dy −
+   * exp(y) Σ dy for log-softmax.
+   */
+  void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx);
+
+  // ---------------------------------------------------------------- indexing and layout
+
+  /** For x of shape [R, C]: out[r] = x[r, index[r]]. */
+  void gatherLastAxis(Tensor x, int[] index, Tensor out);
+
+  /** For dx of shape [R, C]: dx[r, index[r]] += dOut[r] (accumulates). */
+  void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx);
+
+  /** out = x with dimensions reordered: out.shape[i] = x.shape[perm[i]]. */
+  void permute(Tensor x, int[] perm, Tensor out);
+
+  /**
+   * Copies the block src[..., srcStart : srcStart+length, ...] (along {@code axis}) into
+   * dst[..., dstStart : dstStart+length, ...]. Other dimensions must match. Slice and concat are
+   * built on it.
+   */
+  void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length);
+
+  // ---------------------------------------------------------------- convolution (NCHW, no bias)
+
+  /** y[N, Co, Ho, Wo] = conv(x[N, Ci, H, W], w[Co, Ci, kh, kw]), square stride and zero padding. */
+  void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y);
+
+  /** dx = the input gradient of {@link #conv2d} given dy (overwrites dx). */
+  void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx);
+
+  /** dw = the weight gradient of {@link #conv2d} given x and dy (overwrites dw). */
+  void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw);
+
+  // ---------------------------------------------------------------- batch norm (per channel of NCHW)
+
+  /**
+   * Training-mode batch norm over (N, H, W): writes y, the batch mean [C] and the biased batch
+   * variance [C]. y = gamma · (x − mean) / sqrt(var + eps) + beta.
+   */
+  void batchNormTrain(
+      Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var);
+
+  /** Eval-mode batch norm with the given (running) statistics. */
+  void batchNormEval(
+      Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y);
+
+  /**
+   * Backward of {@link #batchNormTrain} through the batch statistics. Any of dx, dGamma, dBeta may
+   * be null when not needed; those present are overwritten.
+   */
+  void batchNormBackward(
+      Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta);
+
+  // ---------------------------------------------------------------- pooling (NCHW)
+
+  /** y = average over k×k windows with the given stride, no padding (floor of the output size). */
+  void avgPool2d(Tensor x, int k, int stride, Tensor y);
+
+  /** dx = backward of {@link #avgPool2d} (overwrites dx; uncovered positions get 0). */
+  void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx);
+}
