@@ -9,22 +9,22 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for tests; header fields can be set to anything, including lies. */
-final class IdxFiles {
+public final class IdxFiles {
   private IdxFiles() {}
 
-  static byte[] images(int magic, int count, int rows, int cols, byte[] pixels) {
+  public static byte[] images(int magic, int count, int rows, int cols, byte[] pixels) {
     ByteBuffer b = ByteBuffer.allocate(16 + pixels.length);
     b.putInt(magic).putInt(count).putInt(rows).putInt(cols).put(pixels);
     return b.array();
   }
 
-  static byte[] labels(int magic, int count, byte[] labels) {
+  public static byte[] labels(int magic, int count, byte[] labels) {
     ByteBuffer b = ByteBuffer.allocate(8 + labels.length);
     b.putInt(magic).putInt(count).put(labels);
     return b.array();
   }
 
-  static byte[] gzip(byte[] data) throws IOException {
+  public static byte[] gzip(byte[] data) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(bytes)) {
       out.write(data);
@@ -32,7 +32,7 @@ final class IdxFiles {
     return bytes.toByteArray();
   }
 
-  static Path write(Path file, byte[] data) throws IOException {
+  public static Path write(Path file, byte[] data) throws IOException {
     Files.createDirectories(file.getParent());
     return Files.write(file, data);
   }
@@ -42,7 +42,7 @@ final class IdxFiles {
    * {@code testPerClass[c]} test images, each image's first two pixels holding its index (so
    * images are distinct) and pixel 2 its label.
    */
-  static void writeMnist(Path dir, int[] trainPerClass, int[] testPerClass, boolean gz)
+  public static void writeMnist(Path dir, int[] trainPerClass, int[] testPerClass, boolean gz)
       throws IOException {
     writeSplit(dir, "train", trainPerClass, gz);
     writeSplit(dir, "t10k", testPerClass, gz);
