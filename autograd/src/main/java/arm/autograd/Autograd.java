@@ -45,8 +45,16 @@ public final class Autograd {
     void close();
   }
 
-  /** Gradients of a scalar loss with respect to each of {@code wrt}, in order. */
+  /**
+   * Gradients of a scalar loss with respect to each of {@code wrt}, in order (zeros for a var the
+   * loss does not depend on). Each wrt must be tracked: a {@link Var#constant} records no graph, so
+   * its gradient would silently be zero.
+   */
   public static Tensor[] grad(Var loss, Var... wrt) {
+    for (Var v : wrt)
+      if (!v.tracked())
+        throw new IllegalArgumentException(
+            v + " is a constant; make it with Var.param to differentiate with respect to it");
     Set<Var> targets = Collections.newSetFromMap(new IdentityHashMap<>());
     Collections.addAll(targets, wrt);
     Gradients g = run(loss, targets);
