@@ -59,8 +59,6 @@ public final class F {
   /** y[r] = x[r, index[r]]. */
   public static Var gather(Var x, int[] index) { return Gather.apply(x, index); }
 
-  public static Var reshape(Var x, int... shape) { return Reshape.apply(x, shape); }
-
   /** Dimensions reordered: y.shape[d] = x.shape[perm[d]]. */
   public static Var permute(Var x, int... perm) { return Permute.apply(x, perm); }
 
@@ -75,34 +73,9 @@ public final class F {
   /** max over the last axis, x [.., C] → [..]; the gradient goes to the first argmax. */
   public static Var maxLastAxis(Var x) { return MaxLastAxis.apply(x); }
 
-  // ------------------------------------------------------------ outside the graph
-
-  /** Index of the first maximum along the last axis, per row (predictions, R_sharp's ĉ). */
-  public static int[] argmax(Var x) { return MaxLastAxis.argmax(x.value); }
-
-  /** A constant [R, classes] with a 1 at (r, labels[r]) and 0 elsewhere, on the CPU. */
-  public static Var oneHot(int[] labels, int classes) { return oneHot(labels, classes, Device.CPU); }
-
-  /** {@link #oneHot(int[], int)} on the given device. */
-  public static Var oneHot(int[] labels, int classes, Device device) {
-    for (int r = 0; r < labels.length; r++)
-      if (labels[r] < 0 || labels[r] >= classes)
-        throw new IndexOutOfBoundsException(
-            "label " + labels[r] + " at row " + r + " is not in [0, " + classes + ")");
-    Backend be = Backends.get(device);
-    Tensor ones = be.zeros(labels.length), out = be.zeros(labels.length, classes);
-    be.fill(ones, 1f);
-    be.scatterAddLastAxis(ones, labels, out);
-    return Var.constant(out);
-  }
+  public static Var reshape(Var x, int... shape) { return Reshape.apply(x, shape); }
 
   // ------------------------------------------------------------ composites
-
-  /** xᵀ for 2-D x. */
-  public static Var transpose(Var x) {
-    if (x.value.rank() != 2) throw new IllegalArgumentException("transpose takes 2-D, got " + x);
-    return permute(x, 1, 0);
-  }
 
   /** Σ of all elements, shape [1]. */
   public static Var sum(Var x) { return reshape(sumTo(reshape(x, 1, -1), 1, 1), 1); }
@@ -170,5 +143,32 @@ public final class F {
   public static Var softCrossEntropy(Var logits, Var targets) {
     Var lp = logSoftmax(logits);
     return scale(sum(mul(targets, lp)), -1f / logits.dim(0));
+  }
+
+  /** xᵀ for 2-D x. */
+  public static Var transpose(Var x) {
+    if (x.value.rank() != 2) throw new IllegalArgumentException("transpose takes 2-D, got " + x);
+    return permute(x, 1, 0);
+  }
+
+  // ------------------------------------------------------------ outside the graph
+
+  /** Index of the first maximum along the last axis, per row (predictions, R_sharp's ĉ). */
+  public static int[] argmax(Var x) { return MaxLastAxis.argmax(x.value); }
+
+  /** A constant [R, classes] with a 1 at (r, labels[r]) and 0 elsewhere, on the CPU. */
+  public static Var oneHot(int[] labels, int classes) { return oneHot(labels, classes, Device.CPU); }
+
+  /** {@link #oneHot(int[], int)} on the given device. */
+  public static Var oneHot(int[] labels, int classes, Device device) {
+    for (int r = 0; r < labels.length; r++)
+      if (labels[r] < 0 || labels[r] >= classes)
+        throw new IndexOutOfBoundsException(
+            "label " + labels[r] + " at row " + r + " is not in [0, " + classes + ")");
+    Backend be = Backends.get(device);
+    Tensor ones = be.zeros(labels.length), out = be.zeros(labels.length, classes);
+    be.fill(ones, 1f);
+    be.scatterAddLastAxis(ones, labels, out);
+    return Var.constant(out);
   }
 }
