@@ -1,5 +1,6 @@
 package arm.cli;
 
+import arm.method.MemoryCost;
 import arm.metrics.EvalPoint;
 import arm.metrics.Metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ final class Results {
   /** One line of the summary table. forgetting is null for the stationary baseline. */
   record Summary(
       String method, int runs, Stat accuracy, Stat forgetting, Stat valAccuracy, double secondsPerRun,
-      PaperRef paper) {}
+      PaperRef paper, MemoryCost memory) {}
 
   /** The paper's numbers for the same method (percent); null where it reports none. */
   record PaperRef(Stat accuracy, Stat forgetting) {
@@ -55,13 +56,21 @@ final class Results {
   private final Map<String, Object> config;
   private final Environment environment;
   private final List<String> methodOrder;
+  private final Map<String, MemoryCost> memory;
   private final List<RunRecord> runs = new ArrayList<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder)
       throws IOException {
+    this(dir, config, environment, methodOrder, Map.of());
+  }
+
+  /** @param memory each method's extra memory (the table's "+sample mem", "+model mem", M) */
+  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
+      Map<String, MemoryCost> memory) throws IOException {
     this.dir = dir;
+    this.memory = Map.copyOf(memory);
     this.config = config;
     this.environment = environment;
     this.methodOrder = methodOrder;
@@ -101,7 +110,7 @@ final class Results {
       out.add(new Summary(
           m, rs.size(), Stat.percent(Metrics.stat(acc)),
           stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
-          PaperRef.of(Paper.MNIST.get(m))));
+          PaperRef.of(Paper.MNIST.get(m)), memory.get(m)));
     }
     return out;
   }
