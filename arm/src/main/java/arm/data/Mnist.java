@@ -17,7 +17,7 @@ public final class Mnist {
 
   /** What to tell a user whose data folder lacks MNIST. */
   public static final String HOW_TO_FETCH =
-      "run scripts/fetch-mnist.sh (or ./arm fetch mnist), or point --data at a folder holding "
+      "run scripts/fetch-mnist.sh (or ./arm.sh fetch mnist), or point --data at a folder holding "
           + "the four MNIST IDX files (plain or .gz, e.g. torchvision's download folder)";
 
   /** Raised when the data folder or one of its files is missing (as opposed to corrupt). */

@@ -111,7 +111,7 @@ class MainTest {
   void missingDataSaysHowToFetch() {
     Outcome o = run("reproduce", "mnist", "--data", tmp.resolve("nothing").toString(), "--out", tmp.toString());
     assertThat(o.code()).isEqualTo(2);
-    assertThat(o.err()).contains("does not exist", "scripts/fetch-mnist.sh", "./arm fetch mnist");
+    assertThat(o.err()).contains("does not exist", "scripts/fetch-mnist.sh", "./arm.sh fetch mnist");
     assertThat(o.err().lines().count()).isEqualTo(1);
   }
 

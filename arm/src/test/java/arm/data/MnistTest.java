@@ -39,7 +39,7 @@ class MnistTest {
     assertThatThrownBy(() -> Mnist.load(dir))
         .isInstanceOf(Mnist.MissingException.class)
         .hasMessageContaining("no t10k-labels-idx1-ubyte")
-        .hasMessageContaining("./arm fetch mnist");
+        .hasMessageContaining("./arm.sh fetch mnist");
   }
 
   @Test
