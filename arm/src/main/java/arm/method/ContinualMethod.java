@@ -60,42 +60,48 @@ abstract class ContinualMethod implements Method {
     return opts.resolved();
   }
 
+  /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
+  Stepper start(ContinualData data, SplittableRandom root) {
+    Module fCur = Models.create(model, hidden, data, root.split());
+    Sgd opt = new Sgd(fCur.parameters(), lr);
+    return Stepper.of(this, data, fCur, opt, learner(fCur, opt, data, root.split()));
+  }
+
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress) {
-    SplittableRandom root = new SplittableRandom(seed);
-    Module fCur = Models.create(model, hidden, data, root.split());
-    Learner learner = learner(fCur, new Sgd(fCur.parameters(), lr), data, root.split());
+    Stepper run = start(data, new SplittableRandom(seed));
+    Module fCur = run.model();
     int maxT = data.numBatches(), every = evalEvery > 0 ? evalEvery : data.batchesPerTask();
-    boolean[] seen = new boolean[data.numClasses()];
-    int lastTask = -1;
     List<EvalPoint> evals = new ArrayList<>();
     long trainNs = 0, evalNs = 0;
     for (int t = 0; ; t++) {
       if (t % every == 0 || t == maxT) {
         long t0 = System.nanoTime();
-        evals.add(evaluate(fCur, data, t, seen, lastTask));
+        evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
         evalNs += System.nanoTime() - t0;
       }
       if (t == maxT) break;
       long t0 = System.nanoTime();
-      int[] idx = data.batch(t);
-      int[] y = data.train().labels(idx);
-      fCur.train();
-      learner.train(new Batch(t, data.train().batch(idx), y, distinct(y), seen.clone()));
-      for (int c : y) seen[c] = true;
-      lastTask = data.taskOf(y[0]);
+      run.train(t);
       trainNs += System.nanoTime() - t0;
       progress.iterationDone(t, maxT);
     }
     return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9);
   }
 
-  static EvalPoint evaluate(Module fCur, ContinualData data, int t, boolean[] seen, int lastTask) {
+  /** Batch {@code index} of the stream as iteration t sees it; seen = labels of earlier batches. */
+  static Batch batch(ContinualData data, int index, int t, boolean[] seen) {
+    int[] idx = data.batch(index);
+    int[] y = data.train().labels(idx);
+    return new Batch(t, data.train().batch(idx), y, distinct(y), seen.clone());
+  }
+
+  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
     fCur.eval();
     try (var ng = Autograd.noGrad()) {
       var val = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.val(), data.numClasses());
       var test = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.test(), data.numClasses());
-      return Evaluator.point(t, indices(seen), lastTask, val, test);
+      return Evaluator.point(t, seen, lastTask, val, test);
     } finally {
       fCur.train();
     }

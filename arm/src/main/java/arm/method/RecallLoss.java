@@ -1,10 +1,7 @@
 package arm.method;
 
 import arm.autograd.F;
-import arm.autograd.Gradients;
-import arm.autograd.Node;
 import arm.autograd.Var;
-import arm.tensor.Backend;
 import arm.tensor.Tensor;
 
 /**
@@ -152,7 +149,7 @@ public final class RecallLoss {
 
   /** (1/M) Σ_i −log p_i[ĉ_i], ĉ_i = argmax_k a_ik held constant; logProbs = log_softmax(a). */
   public static Var sharpen(Var a, Var logProbs) {
-    return F.neg(F.mean(F.gather(logProbs, argmax(a.value))));
+    return F.neg(F.mean(F.gather(logProbs, F.argmax(a))));
   }
 
   /** (1/(M·D)) Σ_i ‖x̂_i‖₂ (not squared). */
@@ -169,8 +166,8 @@ public final class RecallLoss {
       throw new IllegalArgumentException(
           "TV: images of " + xhat.value.numel() / m + " values are not " + c + "x" + h + "x" + w);
     Var img = F.reshape(xhat, m * c, h, w);
-    Var dh = F.sub(narrow(img, 1, 1, h - 1), narrow(img, 1, 0, h - 1));
-    Var dw = F.sub(narrow(img, 2, 1, w - 1), narrow(img, 2, 0, w - 1));
+    Var dh = F.sub(F.slice(img, 1, 1, h), F.slice(img, 1, 0, h - 1));
+    Var dw = F.sub(F.slice(img, 2, 1, w), F.slice(img, 2, 0, w - 1));
     Var sh = F.scale(F.sum(F.mul(dh, dh)), 1f / ((float) c * (h - 1) * w));
     Var sw = F.scale(F.sum(F.mul(dw, dw)), 1f / ((float) c * h * (w - 1)));
     return F.scale(F.add(sh, sw), 2f / m);
@@ -178,45 +175,6 @@ public final class RecallLoss {
 
   /** Row-wise argmax (first index on ties), outside the graph. */
   static int[] argmax(Tensor logits) {
-    int rows = logits.dim(0);
-    int[] idx = new int[rows];
-    Backend be = Node.backendOf(logits);
-    be.maxLastAxis(logits, be.zeros(rows), idx);
-    return idx;
-  }
-
-  // ------------------------------------------------------------ slicing (until F has one)
-
-  /**
-   * y = x[…, start : start+length, …] along {@code axis}; dx = dy placed back, zeros elsewhere.
-   * A stand-in for the autograd slice primitive, built on {@link Backend#copyAlongAxis}.
-   */
-  static Var narrow(Var x, int axis, int start, int length) {
-    int[] shape = x.shape().clone();
-    shape[axis] = length;
-    Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(shape);
-    be.copyAlongAxis(x.value, axis, start, y, 0, length);
-    return Node.record(y, new NarrowNode(x, axis, start));
-  }
-
-  private static final class NarrowNode extends Node {
-    final int axis, start;
-
-    NarrowNode(Var x, int axis, int start) {
-      super(x);
-      this.axis = axis;
-      this.start = start;
-    }
-
-    @Override
-    protected void backward(Tensor dy, Gradients g) {
-      Var x = inputs[0];
-      if (!g.needs(x)) return;
-      Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
-      be.copyAlongAxis(dy, axis, 0, dx, start, dy.shape[axis]);
-      g.add(x, dx);
-    }
+    return F.argmax(Var.constant(logits));
   }
 }

@@ -136,8 +136,14 @@ final class RecallMethod extends ContinualMethod {
     void refine(Tensor xhat, Batch b, int[] chosen) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
-        Var a = fOld.forward(x), q = fCur.forward(x);
-        Var bs = wBs == 0 ? null : F.scale(((BatchStatsLoss) fOld).batchStatsLoss(), wBs);
+        Var a, bs = null;
+        if (wBs == 0) a = fOld.forward(x);
+        else {
+          BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+          a = out.logits();
+          bs = F.scale(out.batchStats(), wBs);
+        }
+        Var q = fCur.forward(x);
         Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
             : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
         Tensor g = Autograd.grad(loss, x)[0];

@@ -262,4 +262,20 @@ class RecallLossTest {
     assertThat(val(RecallLoss.arm(onlyD, Var.constant(ta), Var.constant(tb), Var.constant(tx), present)))
         .isCloseTo(RecallRef.reversedKl(toDouble(ta.toArray()), toDouble(tb.toArray()), M, 10), within(1e-5));
   }
+
+  @Test
+  void adiLossIsClassesCePlusDivergencePlusImagePriors() {
+    Tensor ta = rand(51, -2, 2, M, 10), tb = rand(52, -2, 2, M, 10), tx = rand(53, 0, 1, M, 49);
+    int[] chosen = {0, 1, 1, 0};
+    Weights w = new Weights(Divergence.REVERSED_KL, 1f, 0, 0, 0, 0, 1f, 1f, new int[] {1, 7, 7});
+    double[] a = toDouble(ta.toArray()), b = toDouble(tb.toArray()), x = toDouble(tx.toArray());
+    double ref = 1.0 * RecallRef.ce(a, M, 10, chosen) + RecallRef.reversedKl(a, b, M, 10)
+        + RecallRef.l2(x, M) + RecallRef.tv(x, M, 1, 7, 7);
+    Var ours = RecallLoss.adi(w, 1f, Var.constant(ta), Var.constant(tb), Var.constant(tx), chosen, null);
+    assertThat(val(ours)).isCloseTo(ref, within(1e-5));
+    // the batch-statistics term, when the model has one, is added as given
+    Var bs = Var.constant(Tensor.of(new float[] {0.25f}, 1));
+    assertThat(val(RecallLoss.adi(w, 1f, Var.constant(ta), Var.constant(tb), Var.constant(tx), chosen, bs)))
+        .isCloseTo(ref + 0.25, within(1e-5));
+  }
 }

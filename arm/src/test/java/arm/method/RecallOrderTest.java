@@ -214,4 +214,18 @@ class RecallOrderTest {
       assertThat((double) (w.get(2)[i] - w.get(1)[i])).isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-6));
     }
   }
+
+  @Test
+  void adiRecallsOnlySeenClassesAbsentFromTheBatch() {
+    RecallMethod adi = (RecallMethod) Methods.create("ADI", Map.of("M", "9", "mlp_hidden", "12"));
+    Mlp fCur = new Mlp(16, 12, 4, new SplittableRandom(3));
+    var learner = adi.learner(fCur, new Sgd(fCur.parameters(), 0.05f), DATA, new SplittableRandom(4));
+    boolean[] seen = {true, true, true, false};
+    Batch b = new Batch(12, batch(12, seen).x(), new int[] {2, 3, 3, 2}, new int[] {2, 3}, seen);
+    int[] chosen = learner.chooseClasses(b);
+    assertThat(chosen).hasSize(9);
+    assertThat(Arrays.stream(chosen).distinct().sorted().toArray()).containsExactly(0, 1); // 9 > 2: repeats
+    Batch none = new Batch(12, b.x(), b.y(), new int[] {0, 1, 2}, seen);
+    assertThat(learner.chooseClasses(none)).isNull(); // nothing to recall: step B is skipped
+  }
 }
