@@ -101,7 +101,8 @@ public final class Defaults {
       case MNIST -> new int[] {50, 25};
       case CIFAR10 -> new int[] {200, 100};
       case MINIIMAGENET -> new int[] {500, 100};
-      default -> throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: mnist, cifar10, miniimagenet");
+      default -> throw new IllegalArgumentException(
+          "unknown dataset '" + dataset + "'; known: mnist, cifar10, miniimagenet");
     };
   }
 

@@ -52,7 +52,7 @@ class ER extends ContinualMethod {
     mem = opts.positiveInt("mem");
     m = opts.positiveInt("M");
     iters = opts.positiveInt("iters");
-    rule = opts.choice("reservoir", "exact", "mir").equals("mir") ? ReservoirBuffer.Rule.MIR : ReservoirBuffer.Rule.EXACT;
+    rule = ReservoirBuffer.Rule.valueOf(opts.choice("reservoir", "exact", "mir").toUpperCase());
   }
 
   /** "ER-50", "ER-MIR-25": the method and its buffer size in images. */

@@ -78,7 +78,8 @@ final class ErMir extends ER {
       double[] preLoss = perSampleCe(pre, by), postLoss = perSampleCe(post, by);
       double[] score = new double[cand.length];
       for (int i = 0; i < cand.length; i++) score[i] = postLoss[i] - preLoss[i];
-      if (oldLogits != OldLogits.OFF) compareToOld(pre, preLoss, postLoss, score, oldLogits == OldLogits.SLOT ? cand : pos, by);
+      if (oldLogits != OldLogits.OFF)
+        compareToOld(pre, preLoss, postLoss, score, oldLogits == OldLogits.SLOT ? cand : pos, by);
       return slots(cand, topK(score, m));
     }
 
@@ -102,7 +103,8 @@ final class ErMir extends ER {
     }
 
     /** score ← post − min(pre, old); rows where pre &lt; old take the pre logits (after scoring). */
-    private void compareToOld(Tensor pre, double[] preLoss, double[] postLoss, double[] score, int[] rows, int[] by) {
+    private void compareToOld(
+        Tensor pre, double[] preLoss, double[] postLoss, double[] score, int[] rows, int[] by) {
       int k = pre.dim(1);
       if (stored == null) stored = new float[buffer.capacity][k];
       double[] old = perSampleCe(rowsOf(stored, rows, k), by);

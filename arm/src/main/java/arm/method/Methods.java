@@ -110,7 +110,8 @@ public final class Methods {
   private static Map<String, String> withBuffer(String row, Map<String, String> options) {
     String mem = row.substring(base(row).length() + 1), given = options.get("mem");
     if (given != null && !given.trim().equals(mem))
-      throw new IllegalArgumentException(row + " has a buffer of " + mem + " images, but option mem is '" + given + "'");
+      throw new IllegalArgumentException(
+          row + " has a buffer of " + mem + " images, but option mem is '" + given + "'");
     Map<String, String> out = new java.util.LinkedHashMap<>(options);
     out.put("mem", mem);
     return out;

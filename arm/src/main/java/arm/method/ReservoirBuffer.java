@@ -39,7 +39,8 @@ final class ReservoirBuffer {
   private long seen;
 
   ReservoirBuffer(int capacity, int[] itemShape, Rule rule) {
-    if (capacity <= 0) throw new IllegalArgumentException("buffer capacity must be positive, got " + capacity);
+    if (capacity <= 0)
+      throw new IllegalArgumentException("buffer capacity must be positive, got " + capacity);
     this.capacity = capacity;
     this.itemShape = itemShape.clone();
     this.itemSize = Arrays.stream(itemShape).reduce(1, (a, b) -> a * b);
@@ -148,7 +149,8 @@ final class ReservoirBuffer {
   Tensor images(int[] slots) {
     float[] out = new float[slots.length * itemSize];
     for (int b = 0; b < slots.length; b++)
-      for (int k = 0; k < itemSize; k++) out[b * itemSize + k] = (pixels[slots[b] * itemSize + k] & 0xFF) / 255f;
+      for (int k = 0; k < itemSize; k++)
+        out[b * itemSize + k] = (pixels[slots[b] * itemSize + k] & 0xFF) / 255f;
     int[] shape = new int[itemShape.length + 1];
     shape[0] = slots.length;
     System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
