@@ -33,6 +33,15 @@ final class RunOptions {
           + " shared: one permutation, disjoint train/val (default: ${DEFAULT-VALUE})")
   ValSplit valSplit;
 
+  @Option(names = "--gradient-samples", paramLabel = "N", defaultValue = "1000",
+      description = "recalled samples for the gradient study (paper Fig. 7, Tables 9-10) on the final"
+          + " model of run 0 of ARM and ADI; 0 = off (default: ${DEFAULT-VALUE})")
+  int gradientSamples;
+
+  @Option(names = "--no-figures", negatable = false,
+      description = "record no recall data and write no figures or report.md")
+  boolean noFigures;
+
   @Option(names = {"-o", "--option"}, paramLabel = "[METHOD:]KEY=VALUE",
       description = "method hyperparameter override, for every selected method or only METHOD's;"
           + " repeatable, e.g. -o ARM:M=20")

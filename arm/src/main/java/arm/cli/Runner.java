@@ -35,6 +35,7 @@ final class Runner {
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
+    if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
     List<Method> methods = configure(ctx.factory(), names, opt.options, extra);
     int threads = opt.threads(runs * methods.size());
 
@@ -47,7 +48,8 @@ final class Runner {
     }
     Mnist5k.Config protocol =
         Mnist5k.MNIST5K.withSharedValSplit(opt.valSplit == RunOptions.ValSplit.shared);
-    Experiment exp = new Experiment(raw, protocol, methods, runs, opt.seed0, threads);
+    Experiment exp = new Experiment(raw, protocol, methods, runs, opt.seed0, threads)
+        .recording(new arm.method.Recording(!opt.noFigures, opt.gradientSamples));
     ContinualData probe;
     try {
       probe = exp.data(opt.seed0, false);
@@ -80,6 +82,7 @@ final class Runner {
     Table.print(ctx.out(), results.summary(), runs, threads);
     ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
         seconds, out);
+    if (!opt.noFigures) report(ctx, out);
     List<Results.Failure> failures = results.failures();
     if (!failures.isEmpty()) {
       ctx.err().println("arm: " + failures.size() + " run(s) failed:");
@@ -88,6 +91,18 @@ final class Runner {
       return Main.EXIT_RUN_FAILED;
     }
     return 0;
+  }
+
+  /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
+  private static void report(Main.Context ctx, Path out) {
+    try {
+      arm.report.Report.Written w = arm.report.Report.write(out, false);
+      for (String section : w.gradientTables()) ctx.out().print("\n" + section);
+      ctx.out().printf("%nReport: %s (%d figures in %s)%n", w.report(), w.figures().size(), out.resolve("figures"));
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.err().println("arm: could not draw the figures (the results are saved; retry with `arm plot "
+          + out + "`): " + e);
+    }
   }
 
   /**
@@ -162,6 +177,8 @@ final class Runner {
     c.put("tasks", d.numTasks());
     c.put("batchSize", d.batchSize());
     c.put("iterations", d.numBatches());
+    c.put("batchesPerTask", d.batchesPerTask());
+    c.put("gradientSamples", opt.gradientSamples);
     return c;
   }
 

@@ -69,13 +69,24 @@ abstract class ContinualMethod implements Method {
 
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress) {
+    return run(data, seed, progress, Recording.NONE);
+  }
+
+  /**
+   * The loop. Evaluations happen at every task boundary (t = 0, T, 2T, …, max_t, the paper's
+   * protocol, which the reported metrics use) and, when eval_every is finer, also every eval_every
+   * iterations (for curves).
+   */
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
     Stepper run = start(data, new SplittableRandom(seed));
+    RunRecorders rec = RunRecorders.attach(run, data, recording);
     Module fCur = run.model();
-    int maxT = data.numBatches(), every = evalEvery > 0 ? evalEvery : data.batchesPerTask();
+    int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;
     List<EvalPoint> evals = new ArrayList<>();
     long trainNs = 0, evalNs = 0;
     for (int t = 0; ; t++) {
-      if (t % every == 0 || t == maxT) {
+      if (t % every == 0 || t % T == 0 || t == maxT) {
         long t0 = System.nanoTime();
         evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
         evalNs += System.nanoTime() - t0;
@@ -86,7 +97,7 @@ abstract class ContinualMethod implements Method {
       trainNs += System.nanoTime() - t0;
       progress.iterationDone(t, maxT);
     }
-    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9);
+    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
   }
 
   /** Batch {@code index} of the stream as iteration t sees it; seen = labels of earlier batches. */

@@ -101,6 +101,10 @@ final class RecallMethod extends ContinualMethod {
     private final int recallFromT;
     private final SplittableRandom rng;
     Trace trace = Trace.NONE;
+    /** Records Figs. 2–3 data when set; null = off. */
+    RecallRecorder recorder;
+    /** The real rows the last {@link #initial} copied (null after noise initialisation). */
+    private int[] lastRows;
 
     RecallLearner(Module fCur, Sgd opt, RecallLoss.Weights weights, Lag lag, int recallFromT, SplittableRandom rng) {
       this.fCur = fCur;
@@ -124,12 +128,44 @@ final class RecallMethod extends ContinualMethod {
       int[] chosen = adi ? chooseClasses(b) : null;
       if (adi && chosen == null) return; // no seen-but-absent class to recall yet
       opt.zeroGrad();
-      Tensor xhat = null;
+      Tensor xhat = null, start = null;
       for (int round = 0; round < r; round++) {
-        if (round == 0 || fromScratch) xhat = initial(b.x());
+        if (round == 0 || fromScratch) {
+          xhat = initial(b.x());
+          if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
+        }
         refine(xhat, b, chosen);
-        recallStep(xhat, b);
+        Tensor oldLogits = recallStep(xhat, b);
+        if (recorder != null) recorder.round(b.t(), oldLogits);
+        if (start != null && round == r - 1) recorder.images(b.t(), start, xhat, lastRows, b.y(), oldLogits);
       }
+    }
+
+    /** A recalled batch and where it came from, for analyses. */
+    record Recalled(Tensor xhat, int[] rows, Tensor oldLogits) {}
+
+    /**
+     * Recalls once from batch b (initialise, S refinement steps) with the current f_old and f_cur,
+     * without any SGD step; f_old's logits on the final X̂ come under no-grad. For analyses of a
+     * finished run: call it on a {@link #frozenCopy}, since train-mode BatchNorm passes move the
+     * running statistics. Null for ADI when b leaves no past class to recall.
+     */
+    Recalled recallOnly(Batch b) {
+      int[] chosen = adi ? chooseClasses(b) : null;
+      if (adi && chosen == null) return null;
+      Tensor xhat = initial(b.x());
+      int[] rows = lastRows;
+      refine(xhat, b, chosen);
+      try (var ng = Autograd.noGrad()) {
+        return new Recalled(xhat, rows, fOld.forward(Var.constant(xhat)).value);
+      }
+    }
+
+    /** A learner over deep copies of f_cur and f_old (no optimiser): this run's final state, frozen. */
+    RecallLearner frozenCopy(SplittableRandom random) {
+      RecallLearner c = new RecallLearner(fCur.copy(), null, weights, lag, recallFromT, random);
+      c.fOld.copyFrom(fOld);
+      return c;
     }
 
     /** S steps of plain gradient descent on R over X̂ (in place); weights are never touched. */
@@ -152,8 +188,11 @@ final class RecallMethod extends ContinualMethod {
       }
     }
 
-    /** Targets from f_old under no-grad, then step B (gradients accumulate since the last zero). */
-    void recallStep(Tensor xhat, Batch b) {
+    /**
+     * Targets from f_old under no-grad, then step B (gradients accumulate since the last zero).
+     * Returns f_old's logits on X̂ (the targets' source), for the recorder.
+     */
+    Tensor recallStep(Tensor xhat, Batch b) {
       Var xr = Var.constant(xhat), x = Var.constant(b.x());
       Var aHat, pReal = null;
       try (var ng = Autograd.noGrad()) {
@@ -169,6 +208,7 @@ final class RecallMethod extends ContinualMethod {
       Autograd.backward(loss);
       opt.step();
       trace.at("stepB", b.t(), xhat);
+      return aHat.value;
     }
 
     /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
@@ -177,11 +217,13 @@ final class RecallMethod extends ContinualMethod {
       int[] shape = x.shape.clone();
       shape[0] = m;
       float[] out = new float[m * d];
+      lastRows = null;
       if (noiseInit) {
         for (int i = 0; i < out.length; i++) out[i] = (float) rng.nextDouble();
       } else {
         float[] src = x.toArray();
         int[] idx = draw(rng, n, m);
+        lastRows = idx;
         for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
       }
       return Tensor.of(out, shape);

@@ -53,6 +53,16 @@ public final class Stepper {
     return lastTask;
   }
 
+  /** The method's per-run state (for recorders and analyses). */
+  ContinualMethod.Learner learner() {
+    return learner;
+  }
+
+  /** Which classes the batches trained so far held, by label (a copy). */
+  boolean[] seen() {
+    return seen.clone();
+  }
+
   /** f_cur. */
   public Module model() {
     return fCur;
