@@ -23,7 +23,8 @@ import jcuda.driver.JCudaDriver;
  * java -cp 'app/*' arm.kernels.cuda.DeviceCheckMain info|runtime|driver|cublas|cudnn|parity|bench|all
  * </pre>
  *
- * Stages: info (what this machine has; touches no JCuda class), runtime (JCuda runtime API),
+ * Stages: info (what this machine has; touches no JCuda class), natives (writes the adapted JCuda
+ * natives to the cache folder and prints it, loading nothing), runtime (JCuda runtime API),
  * driver (driver API, primary context, our kernels: load the fatbins, run axpy), cublas (SGEMM vs
  * CPU), cudnn (conv forward vs CPU), parity (every Backend primitive vs CPU), bench (timings, lines
  * "BENCH name value unit").
@@ -59,6 +60,7 @@ public final class DeviceCheckMain {
     try {
       switch (stage) {
         case "info" -> info();
+        case "natives" -> natives();
         case "runtime" -> runtime();
         case "driver" -> driver();
         case "cublas" -> cublas();
@@ -105,6 +107,15 @@ public final class DeviceCheckMain {
           + ", cuDNN major " + CudaLibs.cudnnMajor());
       pass("info");
     }
+  }
+
+  // ---------------------------------------------------------------- natives (adapt only, load nothing)
+
+  void natives() {
+    java.nio.file.Path d = JCudaNatives.prepare();
+    JCudaNatives.log().forEach(l -> System.out.println("  " + l));
+    System.out.println("NATIVES_DIR " + d);
+    pass("natives adapted for cuBLAS " + CudaLibs.cublasMajor() + " / cuDNN " + CudaLibs.cudnnMajor() + " in " + d);
   }
 
   // ---------------------------------------------------------------- runtime (JCuda runtime API, static cudart 12.0)
