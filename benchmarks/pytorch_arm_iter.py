@@ -134,8 +134,11 @@ RESNET_CONVS = [(3, 32, 20, 3, 1, 1, 1), (20, 32, 20, 3, 1, 1, 4), (20, 32, 40, 
                 (80, 8, 160, 3, 2, 1, 1), (160, 4, 160, 3, 1, 1, 3), (80, 8, 160, 1, 2, 0, 1)]
 
 
+GEMM_SIZES = (1024, 4096)
+
+
 def kernels(dev, sync, tag):
-    for n in (1024, 4096):
+    for n in GEMM_SIZES:
         a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
         out(f"gemm {n}^3 {tag}", 2 * n ** 3 / timed(lambda: a @ b, sync, 3, 10) / 1e9, "GFLOP/s")
     total = 0.0

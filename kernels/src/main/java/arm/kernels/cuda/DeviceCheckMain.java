@@ -243,7 +243,7 @@ public final class DeviceCheckMain {
       double err = relErr(got, want);
       String what = String.format("cudnnConvolutionForward %s (algos %s) vs CPU: rel err %.2e", Arrays.toString(s),
           dnn.algorithms(n, ci, h, w, co, kk, kk, st, pad), err);
-      if (err < 2e-5) pass(what); else fail(what);
+      if (err < Parity.CONV) pass(what); else fail(what);
     }
   }
 

@@ -33,8 +33,11 @@ public final class Parity {
   private final Backend cpu, gpu;
   private final Random rnd;
   private final List<Result> results = new ArrayList<>();
-  /** FP32 arithmetic on both sides; GEMM/conv sum in different orders. */
-  static final double EW = 2e-6, RED = 1e-5, MM = 2e-5;
+  /**
+   * FP32 arithmetic on both sides. GEMM sums in a different order; cuDNN may pick Winograd or FFT
+   * convolutions, whose rounding error is larger (still orders of magnitude below a real bug).
+   */
+  static final double EW = 2e-6, RED = 1e-5, MM = 2e-5, CONV = 1e-4;
 
   public Parity(Backend cpu, Backend gpu, long seed) {
     this.cpu = cpu;
@@ -316,17 +319,17 @@ public final class Parity {
       int[] xs = {n, ci, h, w}, ws = {co, ci, k, k}, ys = {n, co, ho, wo};
       float[] x = normal(numel(xs)), wt = normal(numel(ws)), dy = normal(numel(ys));
       String tag = java.util.Arrays.toString(xs) + " w" + java.util.Arrays.toString(ws) + " s" + st + " p" + pad;
-      check("conv2d " + tag, MM, b -> {
+      check("conv2d " + tag, CONV, b -> {
         Tensor y = b.zeros(ys);
         b.conv2d(up(b, x, xs), up(b, wt, ws), st, pad, y);
         return down(b, y);
       });
-      check("conv2dBackwardInput " + tag, MM, b -> {
+      check("conv2dBackwardInput " + tag, CONV, b -> {
         Tensor dx = up(b, normal(numel(xs)), xs); // overwritten
         b.conv2dBackwardInput(up(b, dy, ys), up(b, wt, ws), st, pad, dx);
         return down(b, dx);
       });
-      check("conv2dBackwardWeight " + tag, MM, b -> {
+      check("conv2dBackwardWeight " + tag, CONV, b -> {
         Tensor dw = b.zeros(ws);
         b.conv2dBackwardWeight(up(b, x, xs), up(b, dy, ys), st, pad, dw);
         return down(b, dw);
