@@ -276,6 +276,15 @@ done | awk '{u=$NF; v=$(NF-1); $NF=""; $(NF-1)=""; printf "%-60s %14s %s\n", $0,
 [ -f "$WORK/torch.out" ] && grep '^TORCH ' "$WORK/torch.out" | sed 's/^TORCH /torch /' \
   | awk '{u=$NF; v=$(NF-1); $NF=""; $(NF-1)=""; printf "%-60s %14s %s\n", $0, v, u}'
 grep -h '^SKIP ' "$WORK"/bench*.out 2>/dev/null
+val() { grep -h "$2" "$1" 2>/dev/null | head -1 | awk '{print $(NF-1)}'; }
+cmp_line() {  # label ours torch (ms, lower is better)
+  if [ -n "$2" ] && [ -n "$3" ]; then awk -v l="$1" -v a="$2" -v b="$3" 'BEGIN{printf "%-44s ours %10.2f ms   torch %10.2f ms   ours/torch %.2f\n", l, a, b, a/b}'
+  else echo "$1: ours ${2:-n/a}, torch ${3:-n/a}"; fi
+}
+echo "--- same card, same call (FP32 unless marked):"
+cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.* fp32')"
+cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
+cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
 echo "elapsed $(el)s (deadline ${DEADLINE_S}s); skipped checks: $SKIP"
 echo "$PASS passed, $FAIL failed"
 exit $(( FAIL > 0 ))
