@@ -44,7 +44,10 @@ public interface Backend {
    */
   void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx);
 
-  /** out = a op b with NumPy broadcasting of a and b to out's shape. */
+  /**
+   * out = a op b with NumPy broadcasting of a and b to out's shape (out may be larger than both:
+   * {@code binary(ADD, dy, zero, dx)} expands dy to dx's shape).
+   */
   void binary(Binary op, Tensor a, Tensor b, Tensor out);
 
   /** y += alpha · x (same numel). Gradient accumulation and the SGD update. */
