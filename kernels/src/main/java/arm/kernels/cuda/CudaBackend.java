@@ -196,7 +196,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
     int[] s = Shape.broadcast(a.shape, b.shape);
-    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape) || Shape.numel(s) != out.numel())
+    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape)) // out may be larger than both (expand)
       throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
     int n = out.numel();
     if (a.numel() == n && b.numel() == n) {

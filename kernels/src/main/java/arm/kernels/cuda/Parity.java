@@ -172,7 +172,8 @@ public final class Parity {
       {{3, 5, 37}, {37}, {3, 5, 37}}, // bias-like rows
       {{5, 1, 7}, {3, 1}, {5, 3, 7}}, // general broadcast both sides
       {{1}, {4, 9}, {4, 9}}, // scalar op tensor
-      {{2, 3, 5, 7}, {1, 3, 1, 1}, {2, 3, 5, 7}} // per-channel NCHW
+      {{2, 3, 5, 7}, {1, 3, 1, 1}, {2, 3, 5, 7}}, // per-channel NCHW
+      {{3, 1}, {1}, {3, 4}} // out larger than both: expand (the backward of sumTo)
     };
     for (Binary op : Binary.values())
       for (int[][] sh : shapes) {
