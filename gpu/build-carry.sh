@@ -45,9 +45,12 @@ for j in glob.glob(os.path.join(sys.argv[1], "jcuda-natives-*.jar")):
 PY
 
 echo "== jlink from $JDK"
+# the rest from jdeps over the jars as modules (java.sql, which Jackson can use, pulls java.xml: +7 MiB, left out)
 mods=java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector
-extra=$("$JDK/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$C"/app/*.jar 2>/dev/null || true)
-[ -n "$extra" ] && mods="$mods,$extra"
+extra=$("$JDK/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
+          --module-path "$C/app" --add-modules ALL-MODULE-PATH 2>/dev/null | tail -1 || true)
+if [[ "$extra" =~ ^[a-z0-9.,]+$ ]]; then mods="$mods,$extra"; else echo "   (jdeps said: $extra; using the fixed list)"; fi
+mods=$(echo "$mods" | tr ',' '\n' | awk 'NF && !s[$0]++' | paste -sd,)
 echo "   modules: $mods"
 ver=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
 compress=--compress=2; [ "${ver%%.*}" -ge 21 ] && compress=--compress=zip-9
