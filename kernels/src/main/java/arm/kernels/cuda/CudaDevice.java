@@ -125,25 +125,43 @@ public final class CudaDevice {
       return q.pop();
     }
     CUdeviceptr p = new CUdeviceptr();
-    try {
-      cuMemAlloc(p, r);
-    } catch (CudaException e) {
-      if (!e.getMessage().contains("OUT_OF_MEMORY")) throw e;
-      emptyPool();
-      cuMemAlloc(p, r);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        cuMemAlloc(p, r);
+        break;
+      } catch (CudaException e) {
+        if (!e.getMessage().contains("OUT_OF_MEMORY") || attempt == 2) throw e;
+        if (attempt == 1) collectGarbage(); // unclosed storages return their blocks through the cleaner
+        emptyPool();
+      }
     }
     liveBytes += r;
     return p;
   }
 
-  /** Returns a block from {@link #alloc} (same byte count). */
+  private void collectGarbage() {
+    System.gc();
+    try {
+      wait(100); // releases this monitor so the cleaner thread can return blocks
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Returns a block from {@link #alloc} (same byte count). May be called from the cleaner thread:
+   * pooling is bookkeeping only, and the default stream orders any later reuse after earlier work.
+   */
   public synchronized void free(CUdeviceptr p, long bytes) {
     long r = round(bytes);
     liveBytes -= r;
     if (pooling) {
       pool.computeIfAbsent(r, k -> new ArrayDeque<>()).push(p);
       pooledBytes += r;
-    } else cuMemFree(p);
+    } else {
+      cuCtxSetCurrent(context); // the calling thread may not have the context yet
+      cuMemFree(p);
+    }
   }
 
   /** Frees every pooled block (cuMemFree synchronises the device). */

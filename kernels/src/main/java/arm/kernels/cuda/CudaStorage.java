@@ -2,22 +2,46 @@ package arm.kernels.cuda;
 
 import arm.tensor.Device;
 import arm.tensor.Storage;
+import java.lang.ref.Cleaner;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * Device memory behind a CUDA tensor: a pointer into the device's caching allocator. {@link #close}
- * hands the block back (once); the owner is a {@link arm.tensor.Scope} or whoever holds the tensor.
+ * Device memory behind a CUDA tensor: a block of the device's caching allocator. The owner (a
+ * {@link arm.tensor.Scope}, or whoever holds the tensor) calls {@link #close}, which hands the block
+ * back once. A storage that becomes unreachable without being closed is handed back by a
+ * {@link Cleaner} as a safety net; scopes remain the way to free memory on time, because the garbage
+ * collector does not see device memory pressure.
  */
 public final class CudaStorage implements Storage {
-  private final CudaDevice dev;
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /** The block; shared with the cleaner, so it must not refer to the storage. */
+  private static final class Block implements Runnable {
+    final CudaDevice dev;
+    final CUdeviceptr ptr;
+    final long bytes;
+
+    Block(CudaDevice dev, CUdeviceptr ptr, long bytes) {
+      this.dev = dev;
+      this.ptr = ptr;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void run() { // Cleaner runs this at most once, from close() or after the storage is unreachable
+      dev.free(ptr, bytes);
+    }
+  }
+
   private final CUdeviceptr ptr;
   private final long size;
-  private boolean closed;
+  private final Cleaner.Cleanable cleanable;
+  private volatile boolean closed;
 
   CudaStorage(CudaDevice dev, long size) {
-    this.dev = dev;
     this.size = size;
     this.ptr = dev.alloc(size * Float.BYTES);
+    this.cleanable = CLEANER.register(this, new Block(dev, ptr, size * Float.BYTES));
   }
 
   /** The device address of element {@code offset}. */
@@ -42,8 +66,7 @@ public final class CudaStorage implements Storage {
 
   @Override
   public void close() {
-    if (closed) return;
     closed = true;
-    dev.free(ptr, size * Float.BYTES);
+    cleanable.clean();
   }
 }
