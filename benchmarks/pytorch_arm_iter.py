@@ -138,6 +138,12 @@ GEMM_SIZES = (1024, 4096)
 
 
 def kernels(dev, sync, tag):
+    x, y = torch.randn(1000, device=dev), torch.zeros(1000, device=dev)
+
+    def ops():
+        for _ in range(1000):
+            y.add_(x, alpha=0.5)
+    out(f"launch overhead (axpy n=1000, per op) {tag}", timed(ops, sync, 2, 5) / 1000 * 1e6, "us")
     for n in GEMM_SIZES:
         a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
         out(f"gemm {n}^3 {tag}", 2 * n ** 3 / timed(lambda: a @ b, sync, 3, 10) / 1e9, "GFLOP/s")

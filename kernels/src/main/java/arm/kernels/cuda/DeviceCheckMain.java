@@ -310,6 +310,12 @@ public final class DeviceCheckMain {
       double sec = time(() -> cpu.gemm(false, false, 1f, a, b, 0f, c), none, 1, 3);
       bench("gemm CPU (ours) " + n + "^3", 2.0 * n * n * n / sec / 1e9, "GFLOP/s");
     }
+    // per-op overhead: the ARM iteration at N = 10 / M = 100 is thousands of small ops
+    try (Scope s = Scope.open()) {
+      Tensor x = gpu.upload(randoms(1000, 11), 1000), y = gpu.zeros(1000);
+      double sec = time(() -> { for (int i = 0; i < 1000; i++) gpu.axpy(0.5f, x, y); }, sync, 2, 5);
+      bench("launch overhead (axpy n=1000, per op)", sec / 1000 * 1e6, "us");
+    }
     // conv forward + backward of every ResNet18 conv at N = 100 (the recalled batch)
     double total = 0;
     try (Scope s = Scope.open()) {
