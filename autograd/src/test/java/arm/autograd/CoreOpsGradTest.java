@@ -4,7 +4,7 @@ import static arm.autograd.GradCheck.rand;
 
 import org.junit.jupiter.api.Test;
 
-/** Gradient checks of the first primitives; the pattern every op test follows. */
+/** Gradient checks of matmul, softmax, gather and linear; the pattern every op test follows. */
 class CoreOpsGradTest {
 
   @Test
@@ -57,5 +57,49 @@ class CoreOpsGradTest {
       }
       return new double[] {s / 3};
     }, z);
+  }
+
+  @Test
+  void largeMatmulUsesTheDirectionalCheck() { // 2000 and 1500 elements > FULL_CHECK_MAX
+    var a = rand(6, -1, 1, 40, 50);
+    var b = rand(7, -1, 1, 50, 30);
+    GradCheck.check("matmul 40x50x30", v -> F.matmul(v[0], v[1]),
+        x -> Ref64.matmul(x[0], x[1], 40, 50, 30), a, b);
+  }
+
+  @Test
+  void softmaxAndLogSoftmax() {
+    for (boolean log : new boolean[] {false, true}) {
+      GradCheck.check((log ? "log_softmax" : "softmax") + " 3x5",
+          v -> log ? F.logSoftmax(v[0]) : F.softmax(v[0]),
+          x -> Ref64.softmax(x[0], 5, log), rand(8, -3, 3, 3, 5));
+      GradCheck.check((log ? "log_softmax" : "softmax") + " 30x40",
+          v -> log ? F.logSoftmax(v[0]) : F.softmax(v[0]),
+          x -> Ref64.softmax(x[0], 40, log), rand(9, -3, 3, 30, 40));
+    }
+  }
+
+  @Test
+  void gather() {
+    int[] idx = {2, 0, 4, 4};
+    GradCheck.check("gather", v -> F.gather(v[0], idx), x -> {
+      double[] y = new double[idx.length];
+      for (int r = 0; r < idx.length; r++) y[r] = x[0][r * 5 + idx[r]];
+      return y;
+    }, rand(10, -1, 1, 4, 5));
+  }
+
+  @Test
+  void linearWithBias() { // x·Wᵀ + b, PyTorch layout: every one of the three inputs checked
+    int n = 3, in = 4, out = 5;
+    GradCheck.check("linear", v -> F.linear(v[0], v[1], v[2]), x -> {
+      double[] y = new double[n * out];
+      for (int i = 0; i < n; i++)
+        for (int o = 0; o < out; o++) {
+          y[i * out + o] = x[2][o];
+          for (int p = 0; p < in; p++) y[i * out + o] += x[0][i * in + p] * x[1][o * in + p];
+        }
+      return y;
+    }, rand(11, -1, 1, n, in), rand(12, -1, 1, out, in), rand(13, -1, 1, out));
   }
 }

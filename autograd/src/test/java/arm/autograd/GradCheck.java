@@ -23,7 +23,7 @@ public final class GradCheck {
   public interface Reference extends Function<double[][], double[]> {}
 
   public static void check(String name, Function<Var[], Var> f32, Reference f64, Tensor... inputs) {
-    check(name, f32, f64, 1e-2, inputs);
+    check(name, f32, f64, 1e-3, inputs);
   }
 
   /** rtol: relative tolerance on each derivative (float32 backward vs exact derivative). */

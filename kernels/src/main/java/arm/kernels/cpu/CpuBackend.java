@@ -162,6 +162,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+    int r = rows(x);
+    if ((values != null && values.numel() != r) || (argmax != null && argmax.length != r))
+      throw new IllegalArgumentException("max of " + x + " has " + r + " rows");
     ElementwiseRef.maxLastAxis(arr(x), values == null ? null : arr(values), argmax, rows(x), x.dim(-1));
   }
 
@@ -191,9 +194,15 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
-    int c = dx.dim(-1);
+    int c = dx.dim(-1), r = rows(dx);
+    if (index.length != r || dOut.numel() != r)
+      throw new IllegalArgumentException("scatter: " + r + " rows, " + index.length + " indices");
     float[] g = arr(dOut), d = arr(dx);
-    for (int i = 0; i < index.length; i++) d[i * c + index[i]] += g[i];
+    for (int i = 0; i < r; i++) {
+      if (index[i] < 0 || index[i] >= c) // else it would land silently in a neighbouring row
+        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
+      d[i * c + index[i]] += g[i];
+    }
   }
 
   @Override

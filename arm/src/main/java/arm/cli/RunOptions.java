@@ -1,0 +1,55 @@
+package arm.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code reproduce} and {@code train}. */
+final class RunOptions {
+
+  enum ValSplit { advanced, shared }
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "MNIST folder: the four IDX files, plain or .gz, or torchvision's download root"
+          + " (default: data/mnist in the repository; fetch it with scripts/fetch-mnist.sh)")
+  Path data;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "output folder for results.json, runs.csv, summary.csv"
+          + " (default: results/<command>-<time> in the repository)")
+  Path out;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "runs executed in parallel, each single-threaded (default: number of cores)")
+  Integer threads;
+
+  @Option(names = "--seed0", paramLabel = "S", defaultValue = "0",
+      description = "run r uses seed S + r for its data split, weights and recall (default: ${DEFAULT-VALUE})")
+  long seed0;
+
+  @Option(names = "--val-split", paramLabel = "MODE", defaultValue = "advanced",
+      description = "advanced: val from a second permutation, as the authors' code (ARM-SPEC D11);"
+          + " shared: one permutation, disjoint train/val (default: ${DEFAULT-VALUE})")
+  ValSplit valSplit;
+
+  @Option(names = {"-o", "--option"}, paramLabel = "[METHOD:]KEY=VALUE",
+      description = "method hyperparameter override, for every selected method or only METHOD's;"
+          + " repeatable, e.g. -o ARM:M=20")
+  List<String> options = new ArrayList<>();
+
+  Path dataDir() {
+    return data != null ? data : home().resolve("data").resolve("mnist");
+  }
+
+  /** The repository root when started by the ./arm launcher (-Darm.home), else the working dir. */
+  static Path home() {
+    return Path.of(System.getProperty("arm.home", ".")).toAbsolutePath().normalize();
+  }
+
+  int threads(int runsInAll) {
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    if (t < 1) throw new UsageError("--threads must be at least 1, got " + t);
+    return Math.min(t, Math.max(1, runsInAll));
+  }
+}
