@@ -26,14 +26,26 @@ public final class Methods {
    * @throws IllegalArgumentException unknown name or option, or a bad value
    */
   public static Method create(String name, Map<String, String> options) {
+    return create(name, Defaults.MNIST, options);
+  }
+
+  /**
+   * A configured method with the published defaults of {@code dataset} ({@link Defaults}: mnist,
+   * cifar10, miniimagenet) overridden by {@code options}.
+   *
+   * @throws IllegalArgumentException unknown name, dataset or option, or a bad value
+   */
+  public static Method create(String name, String dataset, Map<String, String> options) {
     String canonical = canonical(name);
-    // The methods side replaces this switch body with the real constructors, e.g.
-    //   case "Naive" -> Naive.create(options);
-    switch (canonical) {
-      default:
-        throw new IllegalArgumentException(
-            "method " + canonical + " is not implemented yet in this build");
-    }
+    Map<String, String> defaults = Defaults.of(canonical, dataset);
+    return switch (canonical) {
+      case "Naive" -> new Naive("Naive", false, defaults, options);
+      case "Stationary" -> new Naive("Stationary", true, defaults, options);
+      case "Distill" -> new Distill(defaults, options);
+      case "ADI" -> new RecallMethod("ADI", true, defaults, options);
+      case "ARM" -> new RecallMethod("ARM", false, defaults, options);
+      default -> throw new IllegalStateException("no constructor for " + canonical);
+    };
   }
 
   /** The canonical spelling of a method name, or an error listing the known names. */

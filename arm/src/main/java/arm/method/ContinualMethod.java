@@ -1,0 +1,143 @@
+package arm.method;
+
+import arm.autograd.Autograd;
+import arm.autograd.Var;
+import arm.data.ContinualData;
+import arm.metrics.EvalPoint;
+import arm.metrics.Evaluator;
+import arm.nn.Module;
+import arm.nn.Sgd;
+import arm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The loop every method shares (ARM-SPEC §1.3–1.4, §6.1): one pass over the stream in batches of
+ * N; at t = 0, T, 2T, … and at max_t, evaluate f_cur (eval mode, no graph) on val and test; at
+ * max_t stop; otherwise put f_cur in train mode and let the method's {@link Learner} train on batch
+ * t.
+ *
+ * <p>One run seed feeds a root {@link SplittableRandom}: its first split initialises the weights,
+ * its second drives the method's own draws (lag, recall indices, noise, ADI classes).
+ */
+abstract class ContinualMethod implements Method {
+  private final String name;
+  final Options opts;
+  final float lr;
+  private final int evalEvery;
+  private final String model;
+  private final int hidden;
+
+  ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
+    this.name = name;
+    this.opts = new Options(name, defaults, overrides);
+    this.lr = opts.nonNegative("lr");
+    this.evalEvery = opts.positiveOrTask("eval_every");
+    this.model = opts.choice("model", "auto", "mlp", "resnet18");
+    this.hidden = opts.positiveInt("mlp_hidden");
+  }
+
+  /** One batch as a learner sees it. */
+  record Batch(int t, Tensor x, int[] y, int[] present, boolean[] seenBefore) {}
+
+  /** The per-run training state of a method: trains f_cur on one batch. */
+  interface Learner {
+    void train(Batch b);
+  }
+
+  /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
+  abstract Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng);
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, String> options() {
+    return opts.resolved();
+  }
+
+  /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
+  Stepper start(ContinualData data, SplittableRandom root) {
+    Module fCur = Models.create(model, hidden, data, root.split());
+    Sgd opt = new Sgd(fCur.parameters(), lr);
+    return Stepper.of(this, data, fCur, opt, learner(fCur, opt, data, root.split()));
+  }
+
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress) {
+    Stepper run = start(data, new SplittableRandom(seed));
+    Module fCur = run.model();
+    int maxT = data.numBatches(), every = evalEvery > 0 ? evalEvery : data.batchesPerTask();
+    List<EvalPoint> evals = new ArrayList<>();
+    long trainNs = 0, evalNs = 0;
+    for (int t = 0; ; t++) {
+      if (t % every == 0 || t == maxT) {
+        long t0 = System.nanoTime();
+        evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
+        evalNs += System.nanoTime() - t0;
+      }
+      if (t == maxT) break;
+      long t0 = System.nanoTime();
+      run.train(t);
+      trainNs += System.nanoTime() - t0;
+      progress.iterationDone(t, maxT);
+    }
+    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9);
+  }
+
+  /** Batch {@code index} of the stream as iteration t sees it; seen = labels of earlier batches. */
+  static Batch batch(ContinualData data, int index, int t, boolean[] seen) {
+    int[] idx = data.batch(index);
+    int[] y = data.train().labels(idx);
+    return new Batch(t, data.train().batch(idx), y, distinct(y), seen.clone());
+  }
+
+  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+    fCur.eval();
+    try (var ng = Autograd.noGrad()) {
+      var val = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.val(), data.numClasses());
+      var test = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.test(), data.numClasses());
+      return Evaluator.point(t, seen, lastTask, val, test);
+    } finally {
+      fCur.train();
+    }
+  }
+
+  /** P: the distinct labels, ascending. */
+  static int[] distinct(int[] y) {
+    return java.util.Arrays.stream(y).distinct().sorted().toArray();
+  }
+
+  static int[] indices(boolean[] mask) {
+    int n = 0;
+    for (boolean b : mask) if (b) n++;
+    int[] out = new int[n];
+    for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
+    return out;
+  }
+
+  /** The lag rule from the options lag, T, lag_min, lag_max. */
+  Lag lag(ContinualData data, SplittableRandom rng) {
+    int fixedT = opts.positiveOrTask("T");
+    int min = opts.positiveInt("lag_min"), max = opts.positiveInt("lag_max");
+    if (max < min) throw opts.bad("lag_max", "at least lag_min = " + min);
+    Lag.Kind kind = Lag.Kind.valueOf(opts.choice("lag", "fixed", "unit", "random").toUpperCase());
+    return new Lag(kind, fixedT > 0 ? fixedT : data.batchesPerTask(), min, max, rng);
+  }
+
+  int recallFromT(ContinualData data) {
+    int r = opts.nonNegativeOrTask("recall_from_t");
+    return r >= 0 ? r : data.batchesPerTask();
+  }
+
+  /** Step A (ARM-SPEC §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
+  static void realStep(Module fCur, Sgd opt, Batch b) {
+    opt.zeroGrad();
+    Autograd.backward(arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y()));
+    opt.step();
+  }
+}
