@@ -24,9 +24,10 @@ import java.util.SplittableRandom;
  * 20 BatchNorm layers; parameters 1,094,750 (CIFAR) and 1,157,240 (MiniImageNet). Init is
  * PyTorch's default, drawn in construction order from one seeded generator.
  *
- * <p>{@link #forwardWithBatchStats} also returns ADI's batch-statistics term R_bs (ARM-SPEC §3.3).
+ * <p>{@link #forwardWithBatchStats} also returns ADI's batch-statistics term R_bs (ARM-SPEC §3.3;
+ * the {@link BatchStatsLoss} hook ADI's refinement calls on f_old when w_bs ≠ 0).
  */
-public final class ResNet18 extends Module {
+public final class ResNet18 extends Module implements BatchStatsLoss {
 
   /** The two published configurations. */
   public enum Variant {
@@ -131,9 +132,6 @@ public final class ResNet18 extends Module {
     return out;
   }
 
-  /** Logits and ADI's R_bs from the same forward. */
-  public record WithBatchStats(Var logits, Var batchStats) {}
-
   /**
    * One forward that also returns R_bs (ARM-SPEC §3.3, the authors' {@code resnet18_batch_stats}):
    * for each of the 20 BN layers, from the layer's input, ‖μ − running_mean‖₂ + ‖v − running_var‖₂
@@ -142,7 +140,8 @@ public final class ResNet18 extends Module {
    * Gradients of R_bs reach x (ADI's refinement differentiates it with respect to the images).
    * Otherwise identical to {@link #forward} (training-mode BN updates the buffers as usual).
    */
-  public WithBatchStats forwardWithBatchStats(Var x) {
+  @Override
+  public Forward forwardWithBatchStats(Var x) {
     List<BatchNorm2d> bns = batchNorms();
     List<Var> terms = new ArrayList<>();
     for (BatchNorm2d bn : bns) bn.statsSink = terms;
@@ -154,7 +153,7 @@ public final class ResNet18 extends Module {
     }
     Var sum = terms.get(0);
     for (int i = 1; i < terms.size(); i++) sum = F.add(sum, terms.get(i));
-    return new WithBatchStats(logits, F.scale(sum, 1f / terms.size()));
+    return new Forward(logits, F.scale(sum, 1f / terms.size()));
   }
 
   @Override

@@ -171,7 +171,7 @@ class ResNet18Test {
     ResNet18 net = new ResNet18(ResNet18.Variant.CIFAR10, 4, new SplittableRandom(10));
     Var x = Var.param(GradCheck.rand(11, 0, 1, 4, 3, 32, 32));
     ResNet18 twin = (ResNet18) net.copy();
-    ResNet18.WithBatchStats out = net.forwardWithBatchStats(x);
+    BatchStatsLoss.Forward out = net.forwardWithBatchStats(x);
     // the same forward, layer by layer, on the twin: collect each BN's input by hand
     List<Var> terms = new java.util.ArrayList<>();
     for (BatchNorm2d bn : twin.batchNorms()) bn.statsSink = terms;
