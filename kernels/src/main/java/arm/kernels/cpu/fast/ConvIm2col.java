@@ -5,39 +5,50 @@ import arm.kernels.cpu.CpuThreads;
 import java.util.Arrays;
 
 /**
- * Convolution as GEMM over an im2col matrix; the naive twin is {@link arm.kernels.cpu.ref.ConvRef}.
+ * Convolution as GEMM over im2col blocks; the naive twin is {@link arm.kernels.cpu.ref.ConvRef}.
  *
  * <p>Shapes: x [N, Ci, H, W], w [Co, K] with K = Ci·kh·kw (the weight tensor read as a matrix),
- * y [N, Co, P] with P = Ho·Wo. Images are processed in chunks of nb; a chunk's column matrix is
- * col [K, nb·P], col[(c,u,v), (b,i,j)] = x[b, c, i·s − p + u, j·s − p + v] (0 outside).
+ * y [N, Co, P] with P = Ho·Wo. The output positions are cut into <b>blocks</b> of about
+ * {@link #BLOCK_FLOATS}/K columns, so that a block's column matrix stays in the L2 cache while the
+ * GEMM streams over it: a block is a range of output rows of one image (early layers, large P), or
+ * several whole images (late layers, P = 16 at 4×4). A block's column matrix is col [K, cols],
+ * col[(c,u,v), (b,i,j)] = x[b, c, i·s − p + u, j·s − p + v] (0 outside).
  *
  * <pre>
- * forward          y_chunk [Co, nb·P]  = w · col                      then scattered to NCHW
- * backward input   dcol    [K, nb·P]   = wᵀ · dy_chunk                then col2im (adds into dx)
- * backward weight  dw      [Co, K]    += dy_chunk · colᵀ              summed over chunks
+ * forward          y_block [Co, cols] = w · col                       (written in place when the block is one image)
+ * backward input   dcol    [K, cols]  = wᵀ · dy_block                 then col2im adds dcol into dx
+ *   stride 1:      dx = conv(dy, w̃, pad kh−1−p), w̃[c, o, u, v] = w[o, c, kh−1−u, kw−1−v]: the same
+ *                  sums as a forward convolution, with inner dimension Co·kh·kw instead of Co
+ * backward weight  dw      [Co, K]   += dy_block · colᵀ              summed over blocks
  * </pre>
  *
- * Chunks group small late-stage images (P = 16 at 4×4) so every GEMM has at least
- * {@link #MIN_COLS} columns; a single-image chunk writes y (or reads dy) in place, with no copy.
  * With {@code -Darm.threads} &gt; 1 the images are split across threads (outputs are disjoint per
  * image; the weight gradient is summed from per-thread partials).
  */
 public final class ConvIm2col {
   private ConvIm2col() {}
 
-  /** A GEMM gets at least this many columns (output positions) when images allow. */
-  static final int MIN_COLS = 256;
-  /** Upper bound on the floats of one column matrix (4 MiB) when grouping images. */
-  static final int MAX_COL_FLOATS = 1 << 20;
+  /** Floats of one block's column matrix: 256 KiB, half a typical L2. */
+  static final int BLOCK_FLOATS = 1 << 16;
+  /** Columns a block aims for at least (a GEMM needs some width), and at most. */
+  static final int MIN_COLS = 64, MAX_COLS = 4096;
 
-  /** Images per chunk: enough for MIN_COLS columns, few enough for MAX_COL_FLOATS. */
-  static int imagesPerChunk(ConvShape g) {
-    int nb = Math.max(1, (MIN_COLS + g.p - 1) / g.p);
-    while (nb > 1 && (long) g.k * nb * g.p > MAX_COL_FLOATS) nb--;
-    return Math.min(nb, Math.max(1, g.n));
+  /** Output columns a block aims for. */
+  static int targetCols(ConvShape g) {
+    return Math.max(MIN_COLS, Math.min(MAX_COLS, BLOCK_FLOATS / Math.max(1, g.k)));
   }
 
-  /** Per-thread scratch: col (or dcol) and a chunk of y or dy in [Co, nb·P] order. */
+  /** Images per block when whole images are grouped (P below the target), else 1. */
+  static int imagesPerBlock(ConvShape g) {
+    return Math.max(1, Math.min(Math.max(1, g.n), targetCols(g) / g.p));
+  }
+
+  /** Output rows per block when an image is cut (P above the target), else Ho. */
+  static int rowsPerBlock(ConvShape g) {
+    return g.p <= targetCols(g) ? g.ho : Math.max(1, targetCols(g) / g.wo);
+  }
+
+  /** Per-thread scratch: col (or dcol) and a block of y or dy in [Co, cols] order. */
   private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
   private static float[] scratch(int slot, int size) {
@@ -46,18 +57,36 @@ public final class ConvIm2col {
     return s[slot];
   }
 
-  /** Splits [0, n) into parts contiguous image ranges and runs body(part, from, to). */
+  /** Visits the blocks of images [from, to): (n0, nb, i0, i1). */
+  private interface BlockBody {
+    void run(int n0, int nb, int i0, int i1);
+  }
+
+  private static void forBlocks(ConvShape g, int from, int to, BlockBody body) {
+    int nb = imagesPerBlock(g), rows = rowsPerBlock(g);
+    if (nb > 1 || rows >= g.ho) {
+      for (int n0 = from; n0 < to; n0 += nb) body.run(n0, Math.min(nb, to - n0), 0, g.ho);
+      return;
+    }
+    for (int n0 = from; n0 < to; n0++)
+      for (int i0 = 0; i0 < g.ho; i0 += rows) body.run(n0, 1, i0, Math.min(g.ho, i0 + rows));
+  }
+
+  /** Splits the images into at most {@code threads} parts of whole blocks; body(part, from, to). */
   private interface Range {
     void run(int part, int from, int to);
   }
 
-  private static void forImages(ConvShape g, int threads, Range body) {
-    int nb = imagesPerChunk(g);
-    int chunks = (g.n + nb - 1) / nb;
-    int parts = Math.max(1, Math.min(threads, chunks));
+  private static int parts(ConvShape g, int threads) {
+    int nb = imagesPerBlock(g);
+    return Math.max(1, Math.min(threads, (g.n + nb - 1) / nb));
+  }
+
+  private static void forParts(ConvShape g, int parts, Range body) {
+    int nb = imagesPerBlock(g), groups = (g.n + nb - 1) / nb;
     CpuThreads.run(parts, part -> {
-      int from = (int) ((long) chunks * part / parts) * nb;
-      int to = Math.min(g.n, (int) ((long) chunks * (part + 1) / parts) * nb);
+      int from = (int) ((long) groups * part / parts) * nb;
+      int to = Math.min(g.n, (int) ((long) groups * (part + 1) / parts) * nb);
       body.run(part, from, to);
     });
   }
@@ -70,18 +99,16 @@ public final class ConvIm2col {
 
   /** The same, with the images split into (at most) {@code threads} parts. */
   static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
-    forImages(g, threads, (part, from, to) -> {
-      int nb = imagesPerChunk(g);
-      for (int n0 = from; n0 < to; n0 += nb) forwardChunk(x, w, y, g, n0, Math.min(nb, to - n0));
-    });
+    forParts(g, parts(g, threads), (part, from, to) ->
+        forBlocks(g, from, to, (n0, nb, i0, i1) -> forwardBlock(x, w, y, g, n0, nb, i0, i1)));
   }
 
-  private static void forwardChunk(float[] x, float[] w, float[] y, ConvShape g, int n0, int nb) {
-    int cols = nb * g.p;
+  private static void forwardBlock(float[] x, float[] w, float[] y, ConvShape g, int n0, int nb, int i0, int i1) {
+    int bp = (i1 - i0) * g.wo, cols = nb * bp;
     float[] col = scratch(0, g.k * cols);
-    im2col(x, g, n0, nb, col);
+    im2col(x, g, n0, nb, i0, i1, col);
     if (nb == 1) {
-      CpuGemm.sgemm(false, false, g.co, g.p, g.k, 1f, w, 0, g.k, col, 0, g.p, 0f, y, n0 * g.yImage(), g.p);
+      CpuGemm.sgemm(false, false, g.co, cols, g.k, 1f, w, 0, g.k, col, 0, cols, 0f, y, n0 * g.yImage() + i0 * g.wo, g.p);
       return;
     }
     float[] out = scratch(1, g.co * cols);
@@ -99,23 +126,48 @@ public final class ConvIm2col {
 
   /** The same, with the images split into (at most) {@code threads} parts. */
   static void backwardInput(float[] dy, float[] w, float[] dx, ConvShape g, int threads) {
-    forImages(g, threads, (part, from, to) -> {
+    if (transposable(g)) { // dx = conv(dy, w̃) with pad kh−1−p: a forward convolution of Co channels
+      ConvShape t = new ConvShape(g.n, g.co, g.ho, g.wo, g.ci, g.kh, g.kw, 1, g.kh - 1 - g.pad);
+      if (t.ho != g.h || t.wo != g.w) throw new AssertionError(g + " transposes to " + t);
+      forward(dy, flipTransposed(w, g), dx, t, threads);
+      return;
+    }
+    forParts(g, parts(g, threads), (part, from, to) -> {
       Arrays.fill(dx, from * g.xImage(), to * g.xImage(), 0f);
-      int nb = imagesPerChunk(g);
-      for (int n0 = from; n0 < to; n0 += nb) backwardInputChunk(dy, w, dx, g, n0, Math.min(nb, to - n0));
+      forBlocks(g, from, to, (n0, nb, i0, i1) -> backwardInputBlock(dy, w, dx, g, n0, nb, i0, i1));
     });
   }
 
-  private static void backwardInputChunk(float[] dy, float[] w, float[] dx, ConvShape g, int n0, int nb) {
-    int cols = nb * g.p;
+  /**
+   * Stride 1, square kernel, pad &lt; kernel, and enough input channels to fill the GEMM's row tile
+   * (the stem's 3 channels would leave most of each tile empty; col2im is faster there).
+   */
+  static boolean transposable(ConvShape g) {
+    return g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 && g.ci >= 16;
+  }
+
+  /** w̃[c, o, u, v] = w[o, c, kh−1−u, kw−1−v]: the weights of the transposed convolution. */
+  static float[] flipTransposed(float[] w, ConvShape g) {
+    float[] t = new float[g.co * g.k];
+    int area = g.kh * g.kw;
+    for (int o = 0; o < g.co; o++)
+      for (int c = 0; c < g.ci; c++)
+        for (int u = 0; u < g.kh; u++)
+          for (int v = 0; v < g.kw; v++)
+            t[((c * g.co + o) * g.kh + u) * g.kw + v] = w[(o * g.ci + c) * area + (g.kh - 1 - u) * g.kw + (g.kw - 1 - v)];
+    return t;
+  }
+
+  private static void backwardInputBlock(float[] dy, float[] w, float[] dx, ConvShape g, int n0, int nb, int i0, int i1) {
+    int bp = (i1 - i0) * g.wo, cols = nb * bp;
     float[] dcol = scratch(0, g.k * cols);
     if (nb == 1) {
-      CpuGemm.sgemm(true, false, g.k, g.p, g.co, 1f, w, 0, g.k, dy, n0 * g.yImage(), g.p, 0f, dcol, 0, g.p);
+      CpuGemm.sgemm(true, false, g.k, cols, g.co, 1f, w, 0, g.k, dy, n0 * g.yImage() + i0 * g.wo, g.p, 0f, dcol, 0, cols);
     } else {
       float[] dyc = gather(dy, g, n0, nb);
       CpuGemm.sgemm(true, false, g.k, cols, g.co, 1f, w, 0, g.k, dyc, 0, cols, 0f, dcol, 0, cols);
     }
-    col2im(dcol, g, n0, nb, dx);
+    col2im(dcol, g, n0, nb, i0, i1, dx);
   }
 
   // ------------------------------------------------------------ backward weight
@@ -126,37 +178,31 @@ public final class ConvIm2col {
 
   /** The same, with the images split into (at most) {@code threads} parts, partials summed. */
   static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
-    int size = g.co * g.k;
-    int nb = imagesPerChunk(g);
-    int parts = Math.max(1, Math.min(threads, (g.n + nb - 1) / nb));
+    int size = g.co * g.k, parts = parts(g, threads);
     float[][] partial = new float[parts][];
     partial[0] = dw;
     for (int i = 1; i < parts; i++) partial[i] = new float[size];
     Arrays.fill(dw, 0, size, 0f);
     if (g.n == 0) return;
-    int chunks = (g.n + nb - 1) / nb;
-    CpuThreads.run(parts, part -> {
-      int from = (int) ((long) chunks * part / parts) * nb;
-      int to = Math.min(g.n, (int) ((long) chunks * (part + 1) / parts) * nb);
-      for (int n0 = from; n0 < to; n0 += nb) backwardWeightChunk(x, dy, partial[part], g, n0, Math.min(nb, to - n0));
-    });
+    forParts(g, parts, (part, from, to) ->
+        forBlocks(g, from, to, (n0, nb, i0, i1) -> backwardWeightBlock(x, dy, partial[part], g, n0, nb, i0, i1)));
     for (int i = 1; i < parts; i++)
       for (int j = 0; j < size; j++) dw[j] += partial[i][j];
   }
 
-  private static void backwardWeightChunk(float[] x, float[] dy, float[] dw, ConvShape g, int n0, int nb) {
-    int cols = nb * g.p;
+  private static void backwardWeightBlock(float[] x, float[] dy, float[] dw, ConvShape g, int n0, int nb, int i0, int i1) {
+    int bp = (i1 - i0) * g.wo, cols = nb * bp;
     float[] col = scratch(0, g.k * cols);
-    im2col(x, g, n0, nb, col);
+    im2col(x, g, n0, nb, i0, i1, col);
     if (nb == 1) {
-      CpuGemm.sgemm(false, true, g.co, g.k, g.p, 1f, dy, n0 * g.yImage(), g.p, col, 0, g.p, 1f, dw, 0, g.k);
+      CpuGemm.sgemm(false, true, g.co, g.k, cols, 1f, dy, n0 * g.yImage() + i0 * g.wo, g.p, col, 0, cols, 1f, dw, 0, g.k);
     } else {
       float[] dyc = gather(dy, g, n0, nb);
       CpuGemm.sgemm(false, true, g.co, g.k, cols, 1f, dyc, 0, cols, col, 0, cols, 1f, dw, 0, g.k);
     }
   }
 
-  /** dy of images n0 … n0+nb−1 rearranged from [nb, Co, P] to [Co, nb·P] (scratch slot 1). */
+  /** dy of whole images n0 … n0+nb−1 rearranged from [nb, Co, P] to [Co, nb·P] (scratch slot 1). */
   private static float[] gather(float[] dy, ConvShape g, int n0, int nb) {
     int cols = nb * g.p;
     float[] out = scratch(1, g.co * cols);
@@ -168,9 +214,9 @@ public final class ConvIm2col {
 
   // ------------------------------------------------------------ im2col and its adjoint
 
-  /** col [K, nb·P] from images n0 … n0+nb−1 of x; padding reads as 0. */
-  static void im2col(float[] x, ConvShape g, int n0, int nb, float[] col) {
-    int cols = nb * g.p, s = g.stride;
+  /** col [K, nb·(i1−i0)·Wo] from output rows [i0, i1) of images n0 … n0+nb−1; padding reads 0. */
+  static void im2col(float[] x, ConvShape g, int n0, int nb, int i0, int i1, float[] col) {
+    int bp = (i1 - i0) * g.wo, cols = nb * bp, s = g.stride;
     for (int c = 0; c < g.ci; c++)
       for (int u = 0; u < g.kh; u++)
         for (int v = 0; v < g.kw; v++) {
@@ -178,25 +224,25 @@ public final class ConvIm2col {
           int jLo = g.jLo(v), jHi = g.jHi(v), shift = v - g.pad;
           for (int b = 0; b < nb; b++) {
             int plane = ((n0 + b) * g.ci + c) * g.h * g.w;
-            for (int i = 0; i < g.ho; i++) {
-              int r = i * s - g.pad + u, dst = row + b * g.p + i * g.wo;
+            for (int i = i0; i < i1; i++) {
+              int r = i * s - g.pad + u, dst = row + b * bp + (i - i0) * g.wo;
               if (r < 0 || r >= g.h || jLo >= jHi) {
                 Arrays.fill(col, dst, dst + g.wo, 0f);
                 continue;
               }
               int src = plane + r * g.w + shift;
-              Arrays.fill(col, dst, dst + jLo, 0f);
+              if (jLo > 0) Arrays.fill(col, dst, dst + jLo, 0f);
               if (s == 1) System.arraycopy(x, src + jLo, col, dst + jLo, jHi - jLo);
               else for (int j = jLo; j < jHi; j++) col[dst + j] = x[src + j * s];
-              Arrays.fill(col, dst + jHi, dst + g.wo, 0f);
+              if (jHi < g.wo) Arrays.fill(col, dst + jHi, dst + g.wo, 0f);
             }
           }
         }
   }
 
   /** The adjoint of {@link #im2col}: adds every col entry into the x position it was read from. */
-  static void col2im(float[] col, ConvShape g, int n0, int nb, float[] dx) {
-    int cols = nb * g.p, s = g.stride;
+  static void col2im(float[] col, ConvShape g, int n0, int nb, int i0, int i1, float[] dx) {
+    int bp = (i1 - i0) * g.wo, cols = nb * bp, s = g.stride;
     for (int c = 0; c < g.ci; c++)
       for (int u = 0; u < g.kh; u++)
         for (int v = 0; v < g.kw; v++) {
@@ -204,10 +250,10 @@ public final class ConvIm2col {
           int jLo = g.jLo(v), jHi = g.jHi(v), shift = v - g.pad;
           for (int b = 0; b < nb; b++) {
             int plane = ((n0 + b) * g.ci + c) * g.h * g.w;
-            for (int i = 0; i < g.ho; i++) {
+            for (int i = i0; i < i1; i++) {
               int r = i * s - g.pad + u;
               if (r < 0 || r >= g.h) continue;
-              int src = row + b * g.p + i * g.wo, dst = plane + r * g.w + shift;
+              int src = row + b * bp + (i - i0) * g.wo, dst = plane + r * g.w + shift;
               if (s == 1) for (int j = jLo; j < jHi; j++) dx[dst + j] += col[src + j];
               else for (int j = jLo; j < jHi; j++) dx[dst + j * s] += col[src + j];
             }

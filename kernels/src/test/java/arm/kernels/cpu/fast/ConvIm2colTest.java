@@ -51,6 +51,19 @@ class ConvIm2colTest {
     check(new ConvShape(17, 7, 8, 8, 9, 1, 1, 2, 0), r, 3);
     // MiniImageNet's odd 21 → 11 stride-2 step
     check(new ConvShape(3, 4, 21, 21, 6, 3, 3, 2, 1), r, 2);
+    // large planes are cut into blocks of output rows (here 6 rows, the last block shorter)
+    ConvShape rows = new ConvShape(2, 30, 41, 37, 7, 3, 3, 1, 1);
+    assertThat(ConvIm2col.rowsPerBlock(rows)).isLessThan(rows.ho);
+    check(rows, r, 2);
+    check(new ConvShape(2, 30, 41, 37, 7, 3, 3, 2, 1), r, 1);
+    check(new ConvShape(1, 3, 84, 84, 5, 3, 3, 1, 1), r, 1); // the MiniImageNet stem
+    // the transposed-convolution path of the stride-1 input gradient (16+ input channels)
+    for (int pad : new int[] {0, 1}) {
+      ConvShape t = new ConvShape(3, 17, 9, 11, 5, 3, 3, 1, pad);
+      assertThat(ConvIm2col.transposable(t)).isTrue();
+      check(t, r, 2);
+    }
+    check(new ConvShape(2, 19, 7, 7, 3, 1, 1, 1, 0), r, 1);
   }
 
   private static void check(ConvShape g, SplittableRandom r, int threads) {
