@@ -217,15 +217,20 @@ public final class ConvIm2col {
   /** col [K, nb·(i1−i0)·Wo] from output rows [i0, i1) of images n0 … n0+nb−1; padding reads 0. */
   static void im2col(float[] x, ConvShape g, int n0, int nb, int i0, int i1, float[] col) {
     int bp = (i1 - i0) * g.wo, cols = nb * bp, s = g.stride;
+    boolean bulk = s == 1 && g.wo == g.w; // "same" padding: see bulkRows
     for (int c = 0; c < g.ci; c++)
       for (int u = 0; u < g.kh; u++)
         for (int v = 0; v < g.kw; v++) {
           int row = ((c * g.kh + u) * g.kw + v) * cols;
           int jLo = g.jLo(v), jHi = g.jHi(v), shift = v - g.pad;
           for (int b = 0; b < nb; b++) {
-            int plane = ((n0 + b) * g.ci + c) * g.h * g.w;
+            int plane = ((n0 + b) * g.ci + c) * g.h * g.w, dst0 = row + b * bp;
+            if (bulk) {
+              bulkRows(x, g, plane, i0, i1, u, shift, jLo, jHi, col, dst0);
+              continue;
+            }
             for (int i = i0; i < i1; i++) {
-              int r = i * s - g.pad + u, dst = row + b * bp + (i - i0) * g.wo;
+              int r = i * s - g.pad + u, dst = dst0 + (i - i0) * g.wo;
               if (r < 0 || r >= g.h || jLo >= jHi) {
                 Arrays.fill(col, dst, dst + g.wo, 0f);
                 continue;
@@ -238,6 +243,33 @@ public final class ConvIm2col {
             }
           }
         }
+  }
+
+  /**
+   * Stride 1 with Wo = W ("same" padding): the rows i0 … i1−1 of one (c, u, v) column-matrix row
+   * are one contiguous run of the input plane shifted by (u − p)·W + (v − p). One copy moves them
+   * all; then the few positions that fell into the padding (whole rows above or below the plane,
+   * and the jLo / W − jHi columns that wrapped to the neighbouring row) are zeroed.
+   */
+  private static void bulkRows(float[] x, ConvShape g, int plane, int i0, int i1, int u, int shift,
+      int jLo, int jHi, float[] col, int dst0) {
+    int w = g.w, rLo = Math.max(i0, g.pad - u), rHi = Math.min(i1, g.h + g.pad - u); // rows inside
+    if (rLo >= rHi) {
+      Arrays.fill(col, dst0, dst0 + (i1 - i0) * w, 0f);
+      return;
+    }
+    Arrays.fill(col, dst0, dst0 + (rLo - i0) * w, 0f);
+    int dst = dst0 + (rLo - i0) * w, src = plane + (rLo - g.pad + u) * w + shift, len = (rHi - rLo) * w;
+    int from = Math.max(0, -(src - plane)), to = Math.min(len, plane + g.h * w - src); // stay in the plane
+    if (from > 0) Arrays.fill(col, dst, dst + from, 0f);
+    System.arraycopy(x, src + from, col, dst + from, to - from);
+    if (to < len) Arrays.fill(col, dst + to, dst + len, 0f);
+    for (int i = rLo; i < rHi; i++) {
+      int d = dst + (i - rLo) * w;
+      for (int j = 0; j < jLo; j++) col[d + j] = 0f;
+      for (int j = jHi; j < w; j++) col[d + j] = 0f;
+    }
+    Arrays.fill(col, dst + len, dst0 + (i1 - i0) * w, 0f);
   }
 
   /** The adjoint of {@link #im2col}: adds every col entry into the x position it was read from. */
