@@ -77,7 +77,7 @@ final class Runner {
       return Main.EXIT_RUN_FAILED;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Table.print(ctx.out(), results.summary(), runs);
+    Table.print(ctx.out(), results.summary(), runs, threads);
     ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
         seconds, out);
     List<Results.Failure> failures = results.failures();
@@ -144,6 +144,7 @@ final class Runner {
       int threads, ContinualData d) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
+    c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
     c.put("dataset", "MNIST-5k-5");
     c.put("data", dataDir.toAbsolutePath().toString());
     c.put("out", out.toAbsolutePath().toString());

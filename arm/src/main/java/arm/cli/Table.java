@@ -8,7 +8,7 @@ import java.util.Locale;
 final class Table {
   private Table() {}
 
-  static void print(PrintStream out, List<Results.Summary> rows, int runs) {
+  static void print(PrintStream out, List<Results.Summary> rows, int runs, int threads) {
     out.println();
     out.printf("MNIST-5k-5, test split, mean ± population std over %d run(s), %%:%n", runs);
     String fmt = "| %-10s | %-13s | %-13s | %-25s | %10s |%n";
@@ -25,6 +25,8 @@ final class Table {
     }
     if (rows.stream().anyMatch(s -> s.runs() < runs)) out.println("* fewer runs finished than asked for");
     out.println("Stationary: pooled accuracy over all test images; no forgetting (as the authors report it).");
+    if (threads > 1)
+      out.printf("s / run: wall time of one run while %d runs shared the machine (--threads %d).%n", threads, threads);
   }
 
   private static String stat(Results.Stat s) {

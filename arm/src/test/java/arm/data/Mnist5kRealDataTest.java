@@ -30,9 +30,11 @@ class Mnist5kRealDataTest {
   @BeforeAll
   static void load() throws Exception {
     Path dir = dataDir();
-    Assumptions.assumeTrue(
-        Idx.find(dir, Mnist.TRAIN_IMAGES) != null,
-        "MNIST not found at " + dir.toAbsolutePath() + ": run scripts/fetch-mnist.sh to enable these tests");
+    boolean present = Idx.find(dir, Mnist.TRAIN_IMAGES) != null;
+    String why = "SKIPPED Mnist5kRealDataTest: MNIST not found at " + dir.toAbsolutePath()
+        + "; run scripts/fetch-mnist.sh to enable these tests";
+    if (!present) System.err.println(why); // surefire does not show a class-level skip reason
+    Assumptions.assumeTrue(present, why);
     raw = Mnist.load(dir);
   }
 

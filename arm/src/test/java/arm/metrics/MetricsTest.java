@@ -1,7 +1,6 @@
 package arm.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import arm.metrics.Metrics.Split;
@@ -91,12 +90,13 @@ class MetricsTest {
   }
 
   @Test
-  void partlySeenTaskIsAnError() {
+  void partlySeenTaskCountsAllItsClasses() {
     List<EvalPoint> h = List.of(
-        point(0, NONE, -1, new double[6], 0), point(1, new int[] {0}, 0, new double[6], 0));
-    assertThatThrownBy(() -> Metrics.of(h, Split.TEST, 6, 2, false))
-        .hasMessageContaining("t=1")
-        .hasMessageContaining("task 0 is only partly seen");
+        point(0, NONE, -1, new double[6], 0),
+        point(1, new int[] {0}, 0, new double[] {0.8, 0.2, 0.5, 0.5, 0.5, 0.5}, 0));
+    Metrics m = Metrics.of(h, Split.TEST, 6, 2, false);
+    assertThat(m.perTask()[1][0]).isCloseTo(0.5, within(EPS));
+    assertThat(m.perTask()[1][1]).isNaN();
   }
 
   @Test
