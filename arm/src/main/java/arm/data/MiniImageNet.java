@@ -103,6 +103,26 @@ public final class MiniImageNet {
         l.numClasses(), cfg.classesPerTask(), cfg.batchSize());
   }
 
+  /** Every image of the listing, decoded (from the cache), in CSV order; shared by all runs. */
+  public record Raw(Dataset all, int numClasses) {}
+
+  /** Reads the CSVs and all images once (decoding into {@code cache} on first use). */
+  public static Raw read(Path dir, Path cache) throws IOException {
+    Listing l = readListing(dir);
+    MiniImageNetCache images = MiniImageNetCache.openOrBuild(cache, l);
+    return new Raw(images.dataset("miniimagenet", Cifar10.identity(l.files().size()), l.labels()), l.numClasses());
+  }
+
+  /** One run's benchmark from images already in memory (the per-run part is the val cut). */
+  public static ContinualData build(Raw raw, long seed, Config cfg) {
+    if (raw.numClasses() != cfg.numClasses())
+      throw new IllegalArgumentException("the CSVs name " + raw.numClasses() + " classes, expected " + cfg.numClasses());
+    Split s = split(raw.all().labels(), raw.numClasses(), seed, cfg);
+    return new ContinualData(raw.all().subset("miniimagenet train", s.train()), s.stream(),
+        raw.all().subset("miniimagenet val", s.val()), raw.all().subset("miniimagenet test", s.test()),
+        raw.numClasses(), cfg.classesPerTask(), cfg.batchSize());
+  }
+
   // ------------------------------------------------------------ CSVs
 
   public static Listing readListing(Path dir) throws IOException {

@@ -137,6 +137,11 @@ class MiniImageNetTest {
     for (Path p : Files.list(dir.resolve("images")).toList()) Files.delete(p); // JPEGs gone
     ContinualData again = MiniImageNet.load(dir, cache, 5, SMALL);
     assertThat(again.train().pixels()).isEqualTo(first.train().pixels());
+    // the shared-images path (decode once, subset per run) gives the same run
+    ContinualData shared = MiniImageNet.build(MiniImageNet.read(dir, cache), 5, SMALL);
+    assertThat(shared.train().pixels()).isEqualTo(first.train().pixels());
+    assertThat(shared.stream()).isEqualTo(first.stream());
+    assertThat(shared.val().labels()).isEqualTo(first.val().labels());
     assertThat(Files.getLastModifiedTime(cache).toMillis()).isEqualTo(stamp);
     // a changed listing invalidates the cache; with no JPEGs left the rebuild names a missing image
     List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve("test.csv")));
