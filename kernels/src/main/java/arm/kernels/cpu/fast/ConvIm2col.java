@@ -142,12 +142,12 @@ public final class ConvIm2col {
    * Stride 1, square kernel, pad &lt; kernel, and enough input channels to fill the GEMM's row tile
    * (the stem's 3 channels would leave most of each tile empty; col2im is faster there).
    */
-  static boolean transposable(ConvShape g) {
+  public static boolean transposable(ConvShape g) {
     return g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 && g.ci >= 16;
   }
 
   /** w̃[c, o, u, v] = w[o, c, kh−1−u, kw−1−v]: the weights of the transposed convolution. */
-  static float[] flipTransposed(float[] w, ConvShape g) {
+  public static float[] flipTransposed(float[] w, ConvShape g) {
     float[] t = new float[g.co * g.k];
     int area = g.kh * g.kw;
     for (int o = 0; o < g.co; o++)
