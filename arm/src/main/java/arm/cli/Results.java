@@ -55,18 +55,21 @@ final class Results {
   private final Map<String, Object> config;
   private final Environment environment;
   private final List<String> methodOrder;
+  private final Map<String, Paper.Row> paper;
   private final List<RunRecord> runs = new ArrayList<>();
   /** Per run: what results.json says about its side files (arm.report.RunFiles). */
   private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder)
+  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
+      Map<String, Paper.Row> paper)
       throws IOException {
     this.dir = dir;
     this.config = config;
     this.environment = environment;
     this.methodOrder = methodOrder;
+    this.paper = paper;
     Files.createDirectories(dir);
     write();
   }
@@ -113,7 +116,7 @@ final class Results {
       out.add(new Summary(
           m, rs.size(), Stat.percent(Metrics.stat(acc)),
           stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
-          PaperRef.of(Paper.MNIST.get(m))));
+          PaperRef.of(paper.get(m))));
     }
     return out;
   }
@@ -204,7 +207,7 @@ final class Results {
         "method,runs,accuracy_mean,accuracy_std,forgetting_mean,forgetting_std,"
             + "paper_accuracy,paper_accuracy_std,paper_forgetting,paper_forgetting_std,seconds_per_run\n");
     for (Summary s : summary()) {
-      Paper.Row p = Paper.MNIST.get(s.method());
+      Paper.Row p = paper.get(s.method());
       sb.append(String.join(",",
           s.method(), Integer.toString(s.runs()), fmt(s.accuracy().mean()), fmt(s.accuracy().std()),
           s.forgetting() == null ? "" : fmt(s.forgetting().mean()),

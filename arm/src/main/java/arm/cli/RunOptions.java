@@ -11,8 +11,10 @@ final class RunOptions {
   enum ValSplit { advanced, shared }
 
   @Option(names = "--data", paramLabel = "DIR",
-      description = "MNIST folder: the four IDX files, plain or .gz, or torchvision's download root"
-          + " (default: data/mnist in the repository; fetch it with scripts/fetch-mnist.sh)")
+      description = "dataset folder (default: data/<benchmark> in the repository). MNIST: the four IDX"
+          + " files, plain or .gz, or torchvision's download root (scripts/fetch-mnist.sh). CIFAR10:"
+          + " cifar-10-batches-py/ or cifar-10-batches-bin/. MiniImageNet: train.csv, val.csv, test.csv"
+          + " and images/ (a decoded cache is written beside them)")
   Path data;
 
   @Option(names = "--out", paramLabel = "DIR",
@@ -47,8 +49,8 @@ final class RunOptions {
           + " repeatable, e.g. -o ARM:M=20")
   List<String> options = new ArrayList<>();
 
-  Path dataDir() {
-    return data != null ? data : home().resolve("data").resolve("mnist");
+  Path dataDir(Benchmark b) {
+    return data != null ? data : b.defaultDir();
   }
 
   /** The repository root when started by the ./arm launcher (-Darm.home), else the working dir. */
