@@ -94,7 +94,7 @@ public final class Report {
     md.append("Started ").append(config.path("started").asText("?")).append("; ").append(config.path("runs").asInt())
         .append(" run(s) per method, ").append(iterations).append(" iterations per run, T = ").append(T)
         .append(". Data: `results.json`, `runs.csv`, `summary.csv`, `runs/`. Redraw with `./arm.sh plot ")
-        .append(dir.getFileName()).append("`.\n\n");
+        .append(dir).append("`.\n\n");
     md.append(summaryTable(root.path("summary")));
     section(md, "Per-task accuracy over training (Fig. 4)",
         "One curve per task (test split, class-balanced per-task accuracy), the average dashed; each task's training "
