@@ -13,23 +13,36 @@ import java.util.List;
 final class RecallRecorder {
   /** Image pairs kept per snapshot (distinct initial rows; with M &gt; N there are at most N). */
   static final int MAX_PAIRS = 10;
+  /** Snapshots kept at most (MiniImageNet has 19 recall tasks of 84×84×3 images). */
+  static final int MAX_SNAPSHOTS = 5;
 
   private final int[] itemShape;
   private final int k, batchesPerTask;
+  private final java.util.Set<Integer> snapshotTasks = new java.util.HashSet<>();
   private final List<Integer> t = new ArrayList<>();
   private final List<double[]> sums = new ArrayList<>();
   private final List<Integer> rounds = new ArrayList<>();
   private final List<RecallRecord.Pair> pairs = new ArrayList<>();
 
-  RecallRecorder(int[] itemShape, int numClasses, int batchesPerTask) {
+  /**
+   * @param tasks number of tasks; images are kept at the end of tasks 1 … tasks−1 (0-based: the
+   *              tasks with recall), or of {@link #MAX_SNAPSHOTS} of them evenly spread, the last
+   *              included
+   */
+  RecallRecorder(int[] itemShape, int numClasses, int batchesPerTask, int tasks) {
     this.itemShape = itemShape.clone();
     this.k = numClasses;
     this.batchesPerTask = batchesPerTask;
+    int first = 1, last = tasks - 1, n = last - first + 1;
+    if (n <= MAX_SNAPSHOTS) for (int j = first; j <= last; j++) snapshotTasks.add(j);
+    else
+      for (int i = 0; i < MAX_SNAPSHOTS; i++)
+        snapshotTasks.add(first + (int) Math.round(i * (n - 1) / (double) (MAX_SNAPSHOTS - 1)));
   }
 
-  /** Images are kept at the last iteration of every task (the end of its recall window). */
+  /** Images are kept at the last iteration of the snapshot tasks (the end of a recall window). */
   boolean wantsImages(int iteration) {
-    return iteration % batchesPerTask == batchesPerTask - 1;
+    return iteration % batchesPerTask == batchesPerTask - 1 && snapshotTasks.contains(iteration / batchesPerTask);
   }
 
   /** One round r of iteration t ended with f_old's logits [M, K] on the final X̂. */

@@ -24,7 +24,8 @@ final class RunRecorders {
     this.recording = recording;
     this.recall = run.learner() instanceof RecallMethod.RecallLearner r ? r : null;
     if (recall != null && recording.recall())
-      recall.recorder = new RecallRecorder(data.train().itemShape(), data.numClasses(), data.batchesPerTask());
+      recall.recorder = new RecallRecorder(
+          data.train().itemShape(), data.numClasses(), data.batchesPerTask(), data.numTasks());
   }
 
   static RunRecorders attach(Stepper run, ContinualData data, Recording recording) {

@@ -105,7 +105,7 @@ public final class Report {
             + "refinement (rows: classes), averaged over the R rounds; long histories are averaged into at most "
             + Charts.MAX_COLUMNS + " columns.", fig3);
     section(md, "Recalled images (Fig. 2)",
-        "At the last iteration of every task: recalled images x̂ (top, labelled with f_old's top class and its "
+        "At the last iteration of every task with recall (at most 5 tasks): recalled images x̂ (top, labelled with f_old's top class and its "
             + "probability) over the real images they were initialised from (bottom, with their labels). Each image is "
             + "scaled by its own range (recalled images are not clamped).", fig2);
     section(md, "Gradient study (Fig. 7, Tables 9–10)",

@@ -102,6 +102,36 @@ class GradientStudyTest {
     assertThat(GradientStudy.stat(new double[] {Double.NaN}).mean()).isNaN();
   }
 
+  /**
+   * ResNet18 (tiny width): the paper's six layers, BatchNorm γ/β counted or not, single-sample
+   * gradients in eval mode (running statistics), so every cosine is defined and in [−1, 1].
+   */
+  @Test
+  void resnetStudyGroupsStemStagesAndHead() {
+    SplittableRandom rng = new SplittableRandom(8);
+    var model = new arm.nn.ResNet18(arm.nn.ResNet18.Variant.CIFAR10, 2, rng);
+    int d = 3 * 32 * 32;
+    byte[] px = new byte[10 * d];
+    for (int i = 0; i < px.length; i++) px[i] = (byte) rng.nextInt(256);
+    int[] labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    Dataset real = new Dataset("real", px, labels, new int[] {3, 32, 32});
+    float[] p = new float[10];
+    p[4] = 0.7f;
+    p[1] = 0.3f;
+    var recalled = List.of(new GradientStudy.Recalled(real.batch(new int[] {2}).toArray(), 2, p));
+    GradientStudy.Result with = GradientStudy.run(model, recalled, real, true, new SplittableRandom(9));
+    assertThat(with.layers()).containsExactly("Conv 1", "Conv 2", "Conv 3", "Conv 4", "Conv 5", "FC", "All");
+    assertThat(with.blocks()).contains("bn1.weight", "layer1.0.bn1.bias", "linear.bias");
+    assertThat(model.isTraining()).isFalse();
+    GradientStudy.Result without = GradientStudy.run(model, recalled, real, false, new SplittableRandom(9));
+    assertThat(without.blocks()).noneMatch(b -> b.contains("bn")).contains("conv1.weight", "linear.weight");
+    for (GradientStudy.Row row : with.table(GradientStudy.Targets.HARD)) {
+      assertThat(row.class1().n()).as(row.layer()).isEqualTo(1);
+      assertThat(row.class1().mean()).isBetween(-1.0, 1.0);
+      assertThat(row.class2().mean()).isBetween(-1.0, 1.0);
+    }
+  }
+
   /** On a random MLP: one value per layer and "All", cosines in [−1, 1], "All" = mean over the 6 blocks. */
   @Test
   void mlpStudyHasOneRowPerLayerAndAllIsTheBlockMean() {

@@ -27,7 +27,7 @@ class RecordingTest {
   void historyIsTheBatchMeanSoftmaxOfFOldOnTheFinalRecalledBatch() {
     for (String rounds : new String[] {"1", "2"}) {
       var s = RecallOrderTest.setup(Map.of("T", "3", "recall_from_t", "3", "S", "2", "mlp_hidden", "12", "R", rounds));
-      s.learner().recorder = new RecallRecorder(new int[] {16}, 4, 5);
+      s.learner().recorder = new RecallRecorder(new int[] {16}, 4, 5, 3);
       List<Integer> ts = new ArrayList<>();
       List<double[]> expected = new ArrayList<>();
       s.learner().trace = (event, t, xhat) -> {
@@ -58,9 +58,21 @@ class RecordingTest {
         }
         assertThat(sum).isCloseTo(1f, within(1e-5f));
       }
-      // images at the last iteration of each task window of 5: t = 4 and 9
-      assertThat(rec.pairs()).extracting(RecallRecord.Pair::t).containsOnly(4, 9);
+      // images at the end of the recall tasks (windows of 5; task 0 has none): t = 9
+      assertThat(rec.pairs()).extracting(RecallRecord.Pair::t).containsOnly(9);
     }
+  }
+
+  @Test
+  void imagesAtTheEndOfAtMostFiveRecallTasks() {
+    RecallRecorder mnist = new RecallRecorder(new int[] {784}, 10, 100, 5);
+    List<Integer> at = new ArrayList<>();
+    for (int t = 0; t < 500; t++) if (mnist.wantsImages(t)) at.add(t);
+    assertThat(at).containsExactly(199, 299, 399, 499);
+    RecallRecorder mini = new RecallRecorder(new int[] {3, 84, 84}, 100, 684, 20);
+    at.clear();
+    for (int t = 0; t < 20 * 684; t++) if (mini.wantsImages(t)) at.add(t / 684);
+    assertThat(at).containsExactly(1, 6, 10, 15, 19);
   }
 
   @Test
