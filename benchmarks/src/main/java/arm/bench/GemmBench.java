@@ -69,6 +69,11 @@ public class GemmBench {
   }
 
   /** The naive reference loops, on the shapes where one call takes milliseconds, not seconds. */
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 3, time = 1)
+  @Measurement(iterations = 5, time = 1)
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
   @State(Scope.Thread)
   public static class Naive {
     @Param({"10x784x400:nt", "400x10x784:tn", "10x400x784:nn", "100x784x400:nt"})
