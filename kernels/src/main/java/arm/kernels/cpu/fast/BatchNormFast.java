@@ -15,6 +15,10 @@ package arm.kernels.cpu.fast;
  *           dβ = Sdy,  dγ = inv·Sdyc,
  *           dx = γ·inv·dy − (γ·inv³·Sdyc/m)·(x − μ) − γ·inv·Sdy/m
  * </pre>
+ *
+ * <p>The fused BN → ReLU pair ({@link #forwardTrainRelu}, {@link #backwardRelu}) writes
+ * max(0, y) in the affine pass, and its backward applies the mask [y &gt; 0] inside both passes of
+ * the batch-norm backward, so neither the ReLU's output nor its gradient is ever materialised.
  */
 public final class BatchNormFast {
   private BatchNormFast() {}
@@ -42,6 +46,67 @@ public final class BatchNormFast {
       float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
       float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
       for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh);
+    }
+  }
+
+  /** y = max(0, BN(x)): {@link #forwardTrain} with the ReLU in the affine pass. */
+  public static void forwardTrainRelu(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double s = 0;
+      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      float mu = (float) (s / m);
+      double ss = 0;
+      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      mean[ch] = mu;
+      var[ch] = (float) (ss / m);
+      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+      float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        for (int i = o; i < o + hw; i++) {
+          float v = x[i] * g + sh;
+          y[i] = v > 0f ? v : 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * Backward of {@link #forwardTrainRelu} given its output y: {@link #backward} of dz = dy·[y &gt; 0]
+   * without forming dz. dx, dGamma, dBeta may each be null.
+   */
+  public static void backwardRelu(
+      float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
+      float mu = mean[ch];
+      double sdy = 0, sdyc = 0;
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        float s0 = 0, s1 = 0;
+        for (int i = o; i < o + hw; i++) {
+          float dz = y[i] > 0f ? dy[i] : 0f;
+          s0 += dz;
+          s1 += dz * (x[i] - mu);
+        }
+        sdy += s0;
+        sdyc += s1;
+      }
+      if (dBeta != null) dBeta[ch] = (float) sdy;
+      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
+      if (dx == null) continue;
+      double g = gamma[ch];
+      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+      float c0 = (float) (-g * inv * sdy / m - bx * (double) mu);
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        for (int i = o; i < o + hw; i++) dx[i] = a * (y[i] > 0f ? dy[i] : 0f) + bx * x[i] + c0;
+      }
     }
   }
 
