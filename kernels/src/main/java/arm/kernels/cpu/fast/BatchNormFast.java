@@ -67,8 +67,7 @@ public final class BatchNormFast {
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
         for (int i = o; i < o + hw; i++) {
-          float v = x[i] * g + sh;
-          y[i] = v > 0f ? v : 0f;
+          y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
         }
       }
     }
@@ -88,14 +87,8 @@ public final class BatchNormFast {
       double sdy = 0, sdyc = 0;
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        float s0 = 0, s1 = 0;
-        for (int i = o; i < o + hw; i++) {
-          float dz = y[i] > 0f ? dy[i] : 0f;
-          s0 += dz;
-          s1 += dz * (x[i] - mu);
-        }
-        sdy += s0;
-        sdyc += s1;
+        sdy += maskedSum(dy, y, o, hw);
+        sdyc += maskedDotCentred(dy, y, x, o, hw, mu);
       }
       if (dBeta != null) dBeta[ch] = (float) sdy;
       if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
@@ -105,7 +98,7 @@ public final class BatchNormFast {
       float c0 = (float) (-g * inv * sdy / m - bx * (double) mu);
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * (y[i] > 0f ? dy[i] : 0f) + bx * x[i] + c0;
+        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + c0;
       }
     }
   }
@@ -177,6 +170,34 @@ public final class BatchNormFast {
       s3 += dy[i + 3] * (x[i + 3] - mu);
     }
     for (; i < end; i++) s0 += dy[i] * (x[i] - mu);
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** Σ dy·[y &gt; 0] with four accumulators. */
+  static float maskedSum(float[] dy, float[] y, int o, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += ReluFast.masked(dy[i], y[i]);
+      s1 += ReluFast.masked(dy[i + 1], y[i + 1]);
+      s2 += ReluFast.masked(dy[i + 2], y[i + 2]);
+      s3 += ReluFast.masked(dy[i + 3], y[i + 3]);
+    }
+    for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]);
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** Σ dy·[y &gt; 0]·(x − μ) with four accumulators. */
+  static float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += ReluFast.masked(dy[i], y[i]) * (x[i] - mu);
+      s1 += ReluFast.masked(dy[i + 1], y[i + 1]) * (x[i + 1] - mu);
+      s2 += ReluFast.masked(dy[i + 2], y[i + 2]) * (x[i + 2] - mu);
+      s3 += ReluFast.masked(dy[i + 3], y[i + 3]) * (x[i + 3] - mu);
+    }
+    for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]) * (x[i] - mu);
     return (s0 + s1) + (s2 + s3);
   }
 
