@@ -184,7 +184,7 @@ final class RecallMethod extends ContinualMethod {
         int[] idx = draw(rng, n, m);
         for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
       }
-      return Tensor.of(out, shape);
+      return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
     }
 
     /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
