@@ -275,6 +275,9 @@ public final class DeviceCheckMain {
    */
   void iteration() {
     if (noDriver()) return;
+    // the CPU side is ResNet18 training too: use the cores (read when the CPU kernels first load)
+    if (System.getProperty("arm.threads") == null)
+      System.setProperty("arm.threads", Integer.toString(Math.min(8, Runtime.getRuntime().availableProcessors())));
     Class<?> c;
     try {
       c = Class.forName("arm.method.IterationParity");
