@@ -166,6 +166,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public float[] download(Tensor t) {
+    dev.ensureCurrent(); // a thread that only reads results (e.g. evaluation on another thread)
     float[] out = new float[t.numel()];
     if (out.length > 0) cuMemcpyDtoH(Pointer.to(out), p(t), 4L * out.length);
     return out;
