@@ -81,7 +81,7 @@ abstract class ContinualMethod implements Method {
   Stepper start(ContinualData data, SplittableRandom root) {
     Module fCur = Models.create(model, hidden, nf, data, root.split()).to(device);
     Sgd opt = new Sgd(fCur.parameters(), lr);
-    return Stepper.of(this, data, fCur, opt, learner(fCur, opt, data, root.split()));
+    return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
   }
 
   @Override

@@ -21,12 +21,12 @@ public final class Stepper {
   private final boolean[] seen;
   private int lastTask = -1;
 
-  Stepper(ContinualMethod method, ContinualData data, Module fCur, Sgd opt, ContinualMethod.Learner learner) {
+  Stepper(ContinualData data, Module fCur, Sgd opt, Device device, ContinualMethod.Learner learner) {
     this.data = data;
     this.fCur = fCur;
     this.learner = learner;
     this.opt = opt;
-    this.device = method.device;
+    this.device = device;
     this.seen = new boolean[data.numClasses()];
   }
 
@@ -71,9 +71,5 @@ public final class Stepper {
   /** f_cur. */
   public Module model() {
     return fCur;
-  }
-
-  static Stepper of(ContinualMethod m, ContinualData data, Module fCur, Sgd opt, ContinualMethod.Learner l) {
-    return new Stepper(m, data, fCur, opt, l);
   }
 }

@@ -101,6 +101,18 @@ public final class F {
     return r.y();
   }
 
+  /** relu(batchNorm(…)) with the same running-statistics rules; fused in training mode. */
+  public static Var batchNormRelu(Var x, Tensor runningMean, Tensor runningVar, Var gamma, Var beta,
+      boolean training, float momentum, float eps) {
+    if (!training) return relu(BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps));
+    int m = x.value.numel() / x.dim(1);
+    if (m < 2)
+      throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + x);
+    BatchNorm2d.Train r = BatchNorm2d.trainRelu(x, gamma, beta, eps);
+    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
+    return r.y();
+  }
+
   private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
     Backend be = Backends.of(mean);
     be.unary(Unary.SCALE, mean, 1f - momentum, mean);

@@ -143,6 +143,36 @@ class ConvNormPoolGradTest {
   }
 
   @Test
+  void fusedBatchNormReluAllInputsAndEqualsTheComposition() {
+    int n = 3, c = 2, h = 3, w = 5;
+    var x = rand(57, -2, 2, n, c, h, w);
+    var gamma = rand(58, 0.5, 1.5, c);
+    var beta = rand(59, -0.3, 0.3, c);
+    GradCheck.check("batchnorm+relu train",
+        v -> F.batchNormRelu(v[0], null, null, v[1], v[2], true, 0.1f, EPS),
+        a -> {
+          double[] y = bnTrain64(a[0], a[1], a[2], n, c, h * w);
+          for (int i = 0; i < y.length; i++) y[i] = Math.max(0, y[i]);
+          return y;
+        }, x, gamma, beta);
+    // same values and gradients as relu(batchNorm(x)), running statistics included
+    Var[] in = {Var.param(x), Var.param(gamma), Var.param(beta)};
+    Tensor rm1 = Tensor.zeros(c), rv1 = Tensor.of(new float[] {1, 1}, c), rm2 = Tensor.zeros(c), rv2 = Tensor.of(new float[] {1, 1}, c);
+    Var fused = F.batchNormRelu(in[0], rm1, rv1, in[1], in[2], true, 0.1f, EPS);
+    Var composed = F.relu(F.batchNorm(in[0], rm2, rv2, in[1], in[2], true, 0.1f, EPS));
+    assertThat(fused.value.toArray()).containsExactly(composed.value.toArray());
+    assertThat(rm1.toArray()).containsExactly(rm2.toArray());
+    assertThat(rv1.toArray()).containsExactly(rv2.toArray());
+    Var wts = Var.constant(rand(60, -1, 1, n, c, h, w));
+    Tensor[] gf = Autograd.grad(F.sum(F.mul(fused, wts)), in);
+    Tensor[] gc = Autograd.grad(F.sum(F.mul(composed, wts)), in);
+    for (int i = 0; i < 3; i++) {
+      float[] a = gf[i].toArray(), b = gc[i].toArray();
+      for (int j = 0; j < a.length; j++) assertThat(a[j]).isCloseTo(b[j], org.assertj.core.data.Offset.offset(1e-5f));
+    }
+  }
+
+  @Test
   void batchNormEvalAllInputs() {
     int n = 2, c = 3, h = 3, w = 3;
     var x = rand(61, -2, 2, n, c, h, w);

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * output:    ReLU(main + shortcut)
  * </pre>
  *
- * Member names follow PyTorch (conv1, bn1, conv2, bn2, shortcut.0, shortcut.1).
+ * Member names follow PyTorch (conv1, bn1, conv2, bn2, shortcut.0, shortcut.1). BN → ReLU runs as
+ * one fused op ({@link BatchNorm2d#forwardRelu}).
  */
 public final class BasicBlock extends Module {
   public final int in, out, stride;
@@ -35,7 +36,7 @@ public final class BasicBlock extends Module {
 
   @Override
   public Var forward(Var x) {
-    Var h = F.relu(bn1.forward(conv1.forward(x)));
+    Var h = bn1.forwardRelu(conv1.forward(x));
     h = bn2.forward(conv2.forward(h));
     return F.relu(F.add(h, shortcut == null ? x : shortcut.forward(x)));
   }

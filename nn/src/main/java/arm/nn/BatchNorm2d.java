@@ -64,13 +64,25 @@ public final class BatchNorm2d extends Module {
 
   @Override
   public Var forward(Var x) {
+    return apply(x, false);
+  }
+
+  /** relu(forward(x)) with the same statistics and updates, fused into one op in training mode. */
+  public Var forwardRelu(Var x) {
+    return apply(x, true);
+  }
+
+  private Var apply(Var x, boolean relu) {
     if (statsSink != null) statsSink.add(batchStatsTerm(x));
-    if (!isTraining())
-      return F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, false, 0f, EPS);
-    float count = numBatchesTracked.item() + 1;
-    Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
-    float factor = momentum == null ? 1f / count : momentum;
-    return F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, true, factor, EPS);
+    boolean train = isTraining();
+    float factor = 0f;
+    if (train) {
+      float count = numBatchesTracked.item() + 1;
+      Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
+      factor = momentum == null ? 1f / count : momentum;
+    }
+    return relu ? F.batchNormRelu(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
+        : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);
   }
 
   /**

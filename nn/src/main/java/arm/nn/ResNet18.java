@@ -108,7 +108,7 @@ public final class ResNet18 extends Module implements BatchStatsLoss {
     if (x.value.rank() != 4 || x.dim(1) != 3)
       throw new IllegalArgumentException("ResNet18 takes images [N, 3, H, W], got " + x);
     List<Var> out = new ArrayList<>();
-    Var h = F.relu(bn1.forward(conv1.forward(x)));
+    Var h = bn1.forwardRelu(conv1.forward(x));
     out.add(h);
     for (int i = 0; i < 8; i++) {
       h = blocks[i].forward(h);

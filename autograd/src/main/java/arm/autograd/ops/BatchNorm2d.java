@@ -31,6 +31,10 @@ import arm.tensor.Unary;
  *
  * Running-statistics updates are not differentiable and belong to the caller (the nn layer, or
  * {@code F.batchNorm}), which receives the batch statistics in {@link Train}.
+ *
+ * <p>Fused with a following ReLU ({@link #trainRelu}, ResNet's BN → ReLU pairs): z = max(0, y),
+ * and the backward is the one above applied to dy·[z &gt; 0]. Saves z instead of nothing extra; the
+ * backend does it without materialising y or the masked gradient. Tested against the composition.
  */
 public final class BatchNorm2d {
   private BatchNorm2d() {}
@@ -45,6 +49,16 @@ public final class BatchNorm2d {
     Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
     be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
     return new Train(Node.record(y, new TrainNode(x, gamma, beta, mean, var, eps)), mean, var);
+  }
+
+  /** relu(train(x)) in one op; {@link Train#y()} is the ReLU's output. */
+  public static Train trainRelu(Var x, Var gamma, Var beta, float eps) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    int c = x.dim(1);
+    Tensor z = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, z, mean, var);
+    return new Train(Node.record(z, new TrainReluNode(x, gamma, beta, z, mean, var, eps)), mean, var);
   }
 
   public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
@@ -81,6 +95,34 @@ public final class BatchNorm2d {
       Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
       if (dx == null && dGamma == null && dBeta == null) return;
       be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (dx != null) g.add(x, dx);
+      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
+      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
+    }
+  }
+
+  static final class TrainReluNode extends Node {
+    final Tensor z, mean, var; // the ReLU's output (its mask is z > 0) and the batch statistics
+    final float eps;
+
+    TrainReluNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.z = z;
+      this.mean = mean;
+      this.var = var;
+      this.eps = eps;
+    }
+
+    @Override
+    protected void backward(Tensor dz, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dz);
+      int c = x.dim(1);
+      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      if (dx == null && dGamma == null && dBeta == null) return;
+      be.batchNormReluBackward(x.value, z, dz, gamma.value, mean, var, eps, dx, dGamma, dBeta);
       if (dx != null) g.add(x, dx);
       if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
       if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));

@@ -259,6 +259,21 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+    int[] s = shape4(x, "batchnorm input");
+    CpuBatchNorm.forwardTrainRelu(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
+  public void batchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = shape4(x, "batchnorm input");
+    CpuBatchNorm.backwardRelu(arr(x), arr(y), arr(dy), arr(gamma), arr(mean), arr(var), eps,
+        dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
+        s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
   public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
     int[] s = shape4(x, "pool input");
     PoolRef.avgForward(arr(x), arr(y), s[0] * s[1], s[2], s[3], k, stride);

@@ -30,7 +30,7 @@ class BatchNormFastTest {
           if (n * hw < 2) continue;
           int size = n * c * hw;
           float[] x = rand(r, size, 1.5, 4), dy = rand(r, size, -1, 1);
-          float[] g = rand(r, c, 0.5, 1.5), b = rand(r, c, -1, 1);
+          float[] g = rand(r, c, 0.5, 1.5), b = rand(r, c, -0.5, 0.5); // about half the ReLUs pass
           String s = "n=" + n + " c=" + c + " hw=" + hw;
           float[] y1 = new float[size], y2 = new float[size], m1 = new float[c], m2 = new float[c], v1 = new float[c], v2 = new float[c];
           BatchNormFast.forwardTrain(x, g, b, 1e-5f, y1, m1, v1, n, c, hw);
@@ -49,6 +49,18 @@ class BatchNormFastTest {
           close(s + " dbeta", db1, db2, 1e-5);
           BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, null, dg1, null, n, c, hw);
           close(s + " dgamma alone", dg1, dg2, 1e-4);
+          // the fused BN → ReLU pair against BN then the ReLU loops
+          BatchNormFast.forwardTrainRelu(x, g, b, 1e-5f, y1, m1, v1, n, c, hw);
+          BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+          ReluFast.forward(y2, y2, size);
+          close(s + " relu y", y1, y2, 1e-4);
+          float[] dz = new float[size];
+          ReluFast.backward(y2, dy, dz, size);
+          BatchNormFast.backwardRelu(x, y2, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw);
+          BatchNormRef.backward(x, dz, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+          close(s + " relu dx", dx1, dx2, 1e-4);
+          close(s + " relu dgamma", dg1, dg2, 1e-4);
+          close(s + " relu dbeta", db1, db2, 1e-5);
         }
   }
 }
