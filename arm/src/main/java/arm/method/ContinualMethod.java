@@ -94,7 +94,7 @@ abstract class ContinualMethod implements Method {
     for (int t = 0; ; t++) {
       if (t % every == 0 || t == maxT) {
         long t0 = System.nanoTime();
-        evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask(), device));
+        evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
         evalNs += System.nanoTime() - t0;
       }
       if (t == maxT) break;
@@ -121,7 +121,9 @@ abstract class ContinualMethod implements Method {
     return device == Device.CPU ? host : Backends.get(device).upload(host.data(), host.shape);
   }
 
-  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask, Device device) {
+  /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
+  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+    Device device = fCur.device();
     fCur.eval();
     try (var ng = Autograd.noGrad()) {
       var val = Evaluator.evaluate(x -> logits(fCur, x, device), data.val(), data.numClasses());
