@@ -43,6 +43,9 @@ final class RunOptions {
   @Option(names = "--no-figures", negatable = false,
       description = "record no recall data and write no figures or report.md")
   boolean noFigures;
+  @Option(names = "--device", paramLabel = "DEV",
+      description = "cpu or cuda: where every method trains (the method option device; default: cpu)")
+  String device;
 
   @Option(names = {"-o", "--option"}, paramLabel = "[METHOD:]KEY=VALUE",
       description = "method hyperparameter override, for every selected method or only METHOD's;"
@@ -58,8 +61,17 @@ final class RunOptions {
     return Path.of(System.getProperty("arm.home", ".")).toAbsolutePath().normalize();
   }
 
+  /** "cpu" or "cuda" as given, or null when --device was not given (methods default to cpu). */
+  String device() {
+    if (device == null) return null;
+    String d = device.trim().toLowerCase();
+    if (!d.equals("cpu") && !d.equals("cuda")) throw new UsageError("--device must be cpu or cuda, got '" + device + "'");
+    return d;
+  }
+
   int threads(int runsInAll) {
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    // one GPU: runs one after another unless asked otherwise
+    int t = threads != null ? threads : "cuda".equals(device()) ? 1 : Runtime.getRuntime().availableProcessors();
     if (t < 1) throw new UsageError("--threads must be at least 1, got " + t);
     return Math.min(t, Math.max(1, runsInAll));
   }

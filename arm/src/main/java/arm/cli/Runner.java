@@ -35,6 +35,11 @@ final class Runner {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
     if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
+    String device = opt.device();
+    if (device != null) {
+      extra = new LinkedHashMap<>(extra);
+      extra.put("device", device);
+    }
     List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
     int threads = opt.threads(runs * methods.size());
 
@@ -57,7 +62,7 @@ final class Runner {
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Environment env = Environment.detect();
+    Environment env = Environment.detect(device == null ? "cpu" : device);
     Map<String, Object> config = config(command, bench, opt, dataDir, out, methods, runs, threads, probe);
     echo(ctx.out(), config, env);
 
@@ -192,6 +197,7 @@ final class Runner {
             : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
+    if (!env.device().equals("cpu")) out.printf("  device   %s %s%n", env.device(), env.deviceInfo());
     out.printf("  JDK      %s (%s), CPU %s, %d cores%n", env.jdk(), env.jdkVendor(), env.cpu(), env.cores());
     @SuppressWarnings("unchecked")
     Map<String, Map<String, String>> options = (Map<String, Map<String, String>>) c.get("options");

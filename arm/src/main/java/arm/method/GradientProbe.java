@@ -42,7 +42,7 @@ final class GradientProbe {
     List<GradientStudy.Recalled> out = new ArrayList<>();
     int empty = 0;
     for (int i = 0; out.size() < samples && empty < T; i++) {
-      ContinualMethod.Batch b = ContinualMethod.batch(data, maxT - T + i % T, maxT + i, seen);
+      ContinualMethod.Batch b = ContinualMethod.batch(data, maxT - T + i % T, maxT + i, seen, frozen.fCur.device());
       RecallMethod.RecallLearner.Recalled r = frozen.recallOnly(b);
       int before = out.size();
       if (r != null) add(out, r, b.y(), k, samples);

@@ -9,6 +9,7 @@ import arm.nn.BatchStatsLoss;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -172,20 +173,27 @@ final class RecallMethod extends ContinualMethod {
     void refine(Tensor xhat, Batch b, int[] chosen) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
-        Var a, bs = null;
-        if (wBs == 0) a = fOld.forward(x);
-        else {
-          BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
-          a = out.logits();
-          bs = F.scale(out.batchStats(), wBs);
+        try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
+          refineStep(x, xhat, b, chosen);
         }
-        Var q = fCur.forward(x);
-        Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-            : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
-        Tensor g = Autograd.grad(loss, x)[0];
-        Backends.of(xhat).axpy(-eta1, g, xhat);
-        trace.at("refine", b.t(), xhat);
       }
+    }
+
+    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R. */
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen) {
+      Var a, bs = null;
+      if (wBs == 0) a = fOld.forward(x);
+      else {
+        BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+        a = out.logits();
+        bs = F.scale(out.batchStats(), wBs);
+      }
+      Var q = fCur.forward(x);
+      Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
+          : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+      Tensor g = Autograd.grad(loss, x)[0];
+      Backends.of(xhat).axpy(-eta1, g, xhat);
+      trace.at("refine", b.t(), xhat);
     }
 
     /**
@@ -226,7 +234,7 @@ final class RecallMethod extends ContinualMethod {
         lastRows = idx;
         for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
       }
-      return Tensor.of(out, shape);
+      return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
     }
 
     /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
