@@ -9,17 +9,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code arm reproduce mnist}: the paper's MNIST table, every method × 5 runs. */
+/** {@code arm reproduce mnist|cifar10|miniimagenet}: a table of the paper, every method × 5 runs. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
     description = "Reproduce a table of the paper: every method, several seeds; prints the table and"
         + " writes results.json, runs.csv and summary.csv.")
 final class ReproduceCommand implements Callable<Integer> {
 
-  enum Benchmark { mnist }
-
   private final Main.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "BENCHMARK", description = "only: mnist (MNIST-5k-5)")
+  @Parameters(index = "0", paramLabel = "BENCHMARK",
+      description = "mnist (MNIST-5k-5), cifar10 (CIFAR10-5) or miniimagenet (MiniImageNet-20)")
   Benchmark benchmark;
 
   @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
@@ -40,6 +39,6 @@ final class ReproduceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<String> rows = Methods.tableRows(methods, benchmark.name());
-    return Runner.execute(ctx, options, "reproduce " + benchmark, benchmark.name(), rows, Map.of(), runs);
+    return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), rows, Map.of(), runs);
   }
 }

@@ -56,24 +56,29 @@ final class Results {
   private final Map<String, Object> config;
   private final Environment environment;
   private final List<String> methodOrder;
+  private final Map<String, Paper.Row> paper;
   private final Map<String, MemoryCost> memory;
   private final List<RunRecord> runs = new ArrayList<>();
+  /** Per run: what results.json says about its side files (arm.report.RunFiles). */
+  private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder)
+  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
+      Map<String, Paper.Row> paper)
       throws IOException {
-    this(dir, config, environment, methodOrder, Map.of());
+    this(dir, config, environment, methodOrder, paper, Map.of());
   }
 
   /** @param memory each method's extra memory (the table's "+sample mem", "+model mem", M) */
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      Map<String, MemoryCost> memory) throws IOException {
+      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory) throws IOException {
     this.dir = dir;
     this.memory = Map.copyOf(memory);
     this.config = config;
     this.environment = environment;
     this.methodOrder = methodOrder;
+    this.paper = paper;
     Files.createDirectories(dir);
     write();
   }
@@ -84,7 +89,17 @@ final class Results {
 
   synchronized void add(RunRecord r) {
     runs.add(r);
+    sideFiles.put(r, writeSideFiles(r));
     write();
+  }
+
+  /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
+  private Map<String, Object> writeSideFiles(RunRecord r) {
+    try {
+      return arm.report.RunFiles.write(dir, r.method(), r.run(), r.result());
+    } catch (IOException | RuntimeException e) {
+      return Map.of("sideFilesError", e.toString());
+    }
   }
 
   synchronized void fail(Failure f) {
@@ -110,7 +125,7 @@ final class Results {
       out.add(new Summary(
           m, rs.size(), Stat.percent(Metrics.stat(acc)),
           stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
-          PaperRef.of(Paper.MNIST.get(m)), memory.get(m)));
+          PaperRef.of(paper.get(m)), memory.get(m)));
     }
     return out;
   }
@@ -126,7 +141,7 @@ final class Results {
     root.put("units", "summary and CSV: percent; runs[].test/val histories: fractions in [0,1]");
     root.put("config", config);
     root.put("environment", environment);
-    root.put("runs", sorted.stream().map(Results::runJson).toList());
+    root.put("runs", sorted.stream().map(r -> runJson(r, sideFiles.getOrDefault(r, Map.of()))).toList());
     root.put("failures", failures);
     try {
       replace(dir.resolve("results.json"), json.writeValueAsString(root));
@@ -143,7 +158,7 @@ final class Results {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static Map<String, Object> runJson(RunRecord r) {
+  private static Map<String, Object> runJson(RunRecord r, Map<String, Object> sideFiles) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("method", r.method());
     m.put("run", r.run());
@@ -153,6 +168,7 @@ final class Results {
         "wall", r.wallSeconds(), "train", r.result().trainSeconds(), "eval", r.result().evalSeconds()));
     m.put("test", splitJson(r.test(), r.result().evals(), true));
     m.put("val", splitJson(r.val(), r.result().evals(), false));
+    m.putAll(sideFiles);
     return m;
   }
 
@@ -200,7 +216,7 @@ final class Results {
         "method,runs,accuracy_mean,accuracy_std,forgetting_mean,forgetting_std,"
             + "paper_accuracy,paper_accuracy_std,paper_forgetting,paper_forgetting_std,seconds_per_run\n");
     for (Summary s : summary()) {
-      Paper.Row p = Paper.MNIST.get(s.method());
+      Paper.Row p = paper.get(s.method());
       sb.append(String.join(",",
           s.method(), Integer.toString(s.runs()), fmt(s.accuracy().mean()), fmt(s.accuracy().std()),
           s.forgetting() == null ? "" : fmt(s.forgetting().mean()),

@@ -1,8 +1,6 @@
 package arm.cli;
 
 import arm.data.ContinualData;
-import arm.data.Mnist;
-import arm.data.Mnist5k;
 import arm.method.MemoryCost;
 import arm.method.Method;
 import arm.method.Methods;
@@ -19,7 +17,8 @@ import java.util.Map;
 
 /**
  * What {@code reproduce} and {@code train} have in common: configure the methods (rejecting bad
- * options before anything runs), load MNIST, echo the configuration, run, print the table.
+ * options before anything runs), load the benchmark's data, echo the configuration, run, print the
+ * table.
  */
 final class Runner {
   private Runner() {}
@@ -32,40 +31,46 @@ final class Runner {
    * @return the exit code
    */
   static int execute(
-      Main.Context ctx, RunOptions opt, String command, String tag, List<String> names,
+      Main.Context ctx, RunOptions opt, Benchmark bench, String command, String tag, List<String> names,
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
-    List<Method> methods = configure(ctx.factory(), names, opt.options, extra);
+    if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
+    String device = opt.device();
+    if (device != null) {
+      extra = new LinkedHashMap<>(extra);
+      extra.put("device", device);
+    }
+    List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
     int threads = opt.threads(runs * methods.size());
 
-    Path dataDir = opt.dataDir();
-    Mnist.Raw raw;
+    Path dataDir = opt.dataDir(bench);
+    Benchmark.Source source;
     try {
-      raw = Mnist.load(dataDir);
+      source = bench.open(dataDir, opt.valSplit == RunOptions.ValSplit.shared);
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
-    Mnist5k.Config protocol =
-        Mnist5k.MNIST5K.withSharedValSplit(opt.valSplit == RunOptions.ValSplit.shared);
-    Experiment exp = new Experiment(raw, protocol, methods, runs, opt.seed0, threads);
+    Experiment exp = new Experiment(source, methods, runs, opt.seed0, threads)
+        .recording(new arm.method.Recording(!opt.noFigures, opt.gradientSamples));
     ContinualData probe;
     try {
       probe = exp.data(opt.seed0, false);
     } catch (IllegalArgumentException e) {
-      throw new UsageError("MNIST in " + dataDir + " does not fit the MNIST-5k protocol: " + e.getMessage(), e);
+      throw new UsageError(bench.title + " data in " + dataDir + " does not fit the protocol: " + e.getMessage(), e);
     }
 
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Environment env = Environment.detect();
-    Map<String, Object> config = config(command, opt, dataDir, out, methods, runs, threads, probe);
+    Environment env = Environment.detect(device == null ? "cpu" : device);
+    Map<String, Object> config = config(command, bench, opt, dataDir, out, methods, runs, threads, probe);
     echo(ctx.out(), config, env);
 
     Results results;
     try {
-      results = new Results(out, config, env, methods.stream().map(Method::name).toList(), memory(methods, probe));
+      results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
+          memory(methods, probe));
     } catch (IOException e) {
       throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
     }
@@ -78,9 +83,10 @@ final class Runner {
       return Main.EXIT_RUN_FAILED;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Table.print(ctx.out(), results.summary(), runs, threads);
+    Table.print(ctx.out(), bench, results.summary(), runs, threads);
     ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
         seconds, out);
+    if (!opt.noFigures) report(ctx, out);
     List<Results.Failure> failures = results.failures();
     if (!failures.isEmpty()) {
       ctx.err().println("arm: " + failures.size() + " run(s) failed:");
@@ -91,12 +97,24 @@ final class Runner {
     return 0;
   }
 
+  /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
+  private static void report(Main.Context ctx, Path out) {
+    try {
+      arm.report.Report.Written w = arm.report.Report.write(out, false);
+      for (String section : w.gradientTables()) ctx.out().print("\n" + section);
+      ctx.out().printf("%nReport: %s (%d figures in %s)%n", w.report(), w.figures().size(), out.resolve("figures"));
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.err().println("arm: could not draw the figures (the results are saved; retry with `arm plot "
+          + out + "`): " + e);
+    }
+  }
+
   /**
    * Creates every method with its options; a bad name or option is a {@link UsageError}. Options
    * are "KEY=VALUE" (every method) or "METHOD:KEY=VALUE" (that method only).
    */
   static List<Method> configure(
-      MethodFactory factory, List<String> names, List<String> options, Map<String, String> extra) {
+      MethodFactory factory, String dataset, List<String> names, List<String> options, Map<String, String> extra) {
     List<String> canonical = new ArrayList<>();
     for (String n : names) {
       String c;
@@ -135,7 +153,7 @@ final class Runner {
     List<Method> methods = new ArrayList<>();
     for (var e : perMethod.entrySet()) {
       try {
-        methods.add(factory.create(e.getKey(), e.getValue()));
+        methods.add(factory.create(e.getKey(), dataset, e.getValue()));
       } catch (IllegalArgumentException ex) {
         throw new UsageError(e.getKey() + ": " + ex.getMessage());
       }
@@ -158,12 +176,12 @@ final class Runner {
   }
 
   private static Map<String, Object> config(
-      String command, RunOptions opt, Path dataDir, Path out, List<Method> methods, int runs,
+      String command, Benchmark bench, RunOptions opt, Path dataDir, Path out, List<Method> methods, int runs,
       int threads, ContinualData d) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
     c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
-    c.put("dataset", "MNIST-5k-5");
+    c.put("dataset", bench.title);
     c.put("data", dataDir.toAbsolutePath().toString());
     c.put("out", out.toAbsolutePath().toString());
     c.put("methods", methods.stream().map(Method::name).toList());
@@ -173,13 +191,15 @@ final class Runner {
     c.put("runs", runs);
     c.put("seeds", java.util.stream.LongStream.range(opt.seed0, opt.seed0 + runs).boxed().toList());
     c.put("threads", threads);
-    c.put("valSplit", opt.valSplit.name());
+    c.put("valSplit", bench.hasValSplitChoice() ? opt.valSplit.name() : "deterministic");
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
     c.put("testSize", d.test().size());
     c.put("tasks", d.numTasks());
     c.put("batchSize", d.batchSize());
     c.put("iterations", d.numBatches());
+    c.put("batchesPerTask", d.batchesPerTask());
+    c.put("gradientSamples", opt.gradientSamples);
     return c;
   }
 
@@ -192,9 +212,11 @@ final class Runner {
         c.get("runs"), c.get("seeds"));
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
     out.printf("  val      %s split%s%n", c.get("valSplit"),
-        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)" : " (disjoint)");
+        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)"
+            : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
+    if (!env.device().equals("cpu")) out.printf("  device   %s %s%n", env.device(), env.deviceInfo());
     out.printf("  JDK      %s (%s), CPU %s, %d cores%n", env.jdk(), env.jdkVendor(), env.cpu(), env.cores());
     @SuppressWarnings("unchecked")
     Map<String, Map<String, String>> options = (Map<String, Map<String, String>>) c.get("options");

@@ -6,16 +6,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The summary table in the layout of the paper's Table 6 (method, +sample mem, +model mem, M,
- * accuracy, forgetting) plus the paper's numbers and our time per run: test split, mean ±
+ * The summary table in the layout of the paper's Tables 1, 5 and 6 (method, +sample mem, +model
+ * mem, M, accuracy, forgetting) plus the paper's numbers and our time per run: test split, mean ±
  * population std over runs, %.
  */
 final class Table {
   private Table() {}
 
-  static void print(PrintStream out, List<Results.Summary> rows, int runs, int threads) {
+  static void print(PrintStream out, Benchmark bench, List<Results.Summary> rows, int runs, int threads) {
     out.println();
-    out.printf("MNIST-5k-5, test split, mean ± population std over %d run(s), %%:%n", runs);
+    out.printf("%s, test split, mean ± population std over %d run(s), %%:%n", bench.title, runs);
     String fmt = "| %-11s | %7s | %5s | %7s | %5s | %3s | %-13s | %-13s | %-25s | %8s |%n";
     out.printf(Locale.ROOT, fmt, "", "+sample", "mem", "+model", "mem", "", "", "", "", "");
     out.printf(Locale.ROOT, fmt, "method", "#images", "MB", "#params", "MB", "M", "accuracy", "forgetting",
@@ -23,7 +23,7 @@ final class Table {
     out.printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(13), "-".repeat(9), "-".repeat(7),
         "-".repeat(9), "-".repeat(7), "-".repeat(5), "-".repeat(15), "-".repeat(15), "-".repeat(27), "-".repeat(10));
     for (Results.Summary s : rows) {
-      Paper.Row p = Paper.MNIST.get(s.method());
+      Paper.Row p = bench.paper.get(s.method());
       MemoryCost m = s.memory();
       out.printf(Locale.ROOT, fmt,
           s.method() + (s.runs() < runs ? "*" : ""),

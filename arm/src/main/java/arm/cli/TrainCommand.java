@@ -11,12 +11,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code arm train --method ARM [--KEY VALUE …]}: one method on MNIST-5k-5 with any hyperparameter
+ * {@code arm train --method ARM [--dataset cifar10] [--KEY VALUE …]}: one method on one benchmark with any hyperparameter
  * changed. Every option the command itself does not know is a method option: {@code --M 20},
  * {@code --lr=0.05}, or a bare {@code --flag} (value "true").
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train one method on MNIST-5k-5 with any hyperparameters (--KEY VALUE or"
+    description = "Train one method on one benchmark with any hyperparameters (--KEY VALUE or"
         + " -o KEY=VALUE); same outputs as reproduce.")
 final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
@@ -24,6 +24,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--method", required = true, paramLabel = "NAME",
       description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50)")
   String method;
+
+  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
+      description = "mnist, cifar10 or miniimagenet; the method starts from that dataset's published"
+          + " hyperparameters (default: ${DEFAULT-VALUE})")
+  Benchmark dataset;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
       description = "runs, with seeds seed0 … seed0+N−1 (default: ${DEFAULT-VALUE})")
@@ -39,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return Runner.execute(ctx, options, "train", "train-" + method.toLowerCase(), List.of(method),
+    return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
   }
 

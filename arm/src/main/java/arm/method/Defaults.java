@@ -31,8 +31,10 @@ import java.util.Map;
  * reservoir     ER: exact (algorithm R) | mir (the MIR code's per-batch draw)
  * subsample     ER-MIR: candidates scored per update     --subsample
  * old_logits    ER-MIR: off | position (MIR code) | slot --compare_to_old_logits
- * model         auto | mlp                               --task_model_type
+ * model         auto | mlp | resnet18                    --task_model_type
  * mlp_hidden    MLP width, 400 (smaller only for quick tests)
+ * resnet_nf     ResNet18 base width nf, 20 (smaller only for quick tests)
+ * device        cpu | cuda: where the model, batches and recalled images live
  * </pre>
  */
 public final class Defaults {
@@ -89,6 +91,8 @@ public final class Defaults {
     o.put("eval_every", Options.TASK);
     o.put("model", "auto");
     o.put("mlp_hidden", "400");
+    o.put("resnet_nf", "20");
+    o.put("device", "cpu");
     return o;
   }
 

@@ -36,7 +36,9 @@ import java.util.SplittableRandom;
  *       MiniImageNet's three passes come from the stream itself (each task block repeated 3 times),
  *       so each batch is trained 3 times already and offered to the buffer 3 times.
  *   <li>Real and replayed images go through separate forward passes (they are not concatenated),
- *       so BatchNorm would normalise each on its own, as in the MIR code.
+ *       so BatchNorm normalises each on its own, as in the MIR code.
+ *   <li>The buffer lives on the host as uint8; replayed images are uploaded per update when the
+ *       model is on a device.
  * </ul>
  *
  * The row name is the method and the buffer size, "ER-50": results and the table key on it.
@@ -111,7 +113,7 @@ class ER extends ContinualMethod {
         int[] pool = buffer.pastSlots(task);
         if (pool.length > 0) {
           int[] replay = selector.select(pool);
-          Var xm = Var.constant(buffer.images(replay));
+          Var xm = Var.constant(onDevice(buffer.images(replay), device));
           Autograd.backward(F.crossEntropy(fCur.forward(xm), buffer.labels(replay)));
         }
         opt.step();

@@ -71,7 +71,7 @@ final class ErMir extends ER {
       stepVirtual();
       Tensor pre, post;
       try (var ng = Autograd.noGrad()) {
-        Var bx = Var.constant(buffer.images(cand));
+        Var bx = Var.constant(onDevice(buffer.images(cand), device));
         pre = fCur.forward(bx).value;
         post = virtual.forward(bx).value;
       }

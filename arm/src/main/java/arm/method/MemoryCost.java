@@ -43,8 +43,8 @@ public record MemoryCost(long sampleImages, long sampleBytes, long modelParams, 
   /** Parameters of the network the method trains (built once and dropped). */
   static long modelParams(Method method, ContinualData data) {
     var o = method.options();
-    int hidden = Integer.parseInt(o.get("mlp_hidden"));
-    return Models.create(o.get("model"), hidden, data, new SplittableRandom(0)).parameterCount();
+    int hidden = Integer.parseInt(o.get("mlp_hidden")), nf = Integer.parseInt(o.get("resnet_nf"));
+    return Models.create(o.get("model"), hidden, nf, data, new SplittableRandom(0)).parameterCount();
   }
 
   /** Megabytes as the paper prints them (10^6 bytes: 478,410 params → 1.91 MB). */

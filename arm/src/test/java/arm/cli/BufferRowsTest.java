@@ -94,7 +94,7 @@ class BufferRowsTest {
         new Results.Summary("Naive", 5, s, s, s, 5.0, null, MemoryCost.NONE),
         new Results.Summary("Other", 5, s, s, s, 5.0, null, null));
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    Table.print(new PrintStream(buf, true, StandardCharsets.UTF_8), rows, 5, 1);
+    Table.print(new PrintStream(buf, true, StandardCharsets.UTF_8), Benchmark.mnist, rows, 5, 1);
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(out).contains("| ER-50       |      50 |  0.04 |       0 |     0 |  10 | 60.0 ± 3.0");
     assertThat(out).contains("| ARM         |       0 |     0 |    478K |  1.91 |  10 |");
