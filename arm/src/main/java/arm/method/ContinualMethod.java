@@ -65,7 +65,7 @@ abstract class ContinualMethod implements Method {
   Stepper start(ContinualData data, SplittableRandom root) {
     Module fCur = Models.create(model, hidden, nf, data, root.split());
     Sgd opt = new Sgd(fCur.parameters(), lr);
-    return Stepper.of(this, data, fCur, opt, learner(fCur, opt, data, root.split()));
+    return new Stepper(data, fCur, learner(fCur, opt, data, root.split()));
   }
 
   @Override
