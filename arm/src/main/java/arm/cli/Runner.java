@@ -34,6 +34,12 @@ final class Runner {
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
+    if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
+    String device = opt.device();
+    if (device != null) {
+      extra = new LinkedHashMap<>(extra);
+      extra.put("device", device);
+    }
     List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
     int threads = opt.threads(runs * methods.size());
 
@@ -44,7 +50,8 @@ final class Runner {
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
-    Experiment exp = new Experiment(source, methods, runs, opt.seed0, threads);
+    Experiment exp = new Experiment(source, methods, runs, opt.seed0, threads)
+        .recording(new arm.method.Recording(!opt.noFigures, opt.gradientSamples));
     ContinualData probe;
     try {
       probe = exp.data(opt.seed0, false);
@@ -55,7 +62,7 @@ final class Runner {
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Environment env = Environment.detect();
+    Environment env = Environment.detect(device == null ? "cpu" : device);
     Map<String, Object> config = config(command, bench, opt, dataDir, out, methods, runs, threads, probe);
     echo(ctx.out(), config, env);
 
@@ -77,6 +84,7 @@ final class Runner {
     Table.print(ctx.out(), bench, results.summary(), runs, threads);
     ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
         seconds, out);
+    if (!opt.noFigures) report(ctx, out);
     List<Results.Failure> failures = results.failures();
     if (!failures.isEmpty()) {
       ctx.err().println("arm: " + failures.size() + " run(s) failed:");
@@ -85,6 +93,18 @@ final class Runner {
       return Main.EXIT_RUN_FAILED;
     }
     return 0;
+  }
+
+  /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
+  private static void report(Main.Context ctx, Path out) {
+    try {
+      arm.report.Report.Written w = arm.report.Report.write(out, false);
+      for (String section : w.gradientTables()) ctx.out().print("\n" + section);
+      ctx.out().printf("%nReport: %s (%d figures in %s)%n", w.report(), w.figures().size(), out.resolve("figures"));
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.err().println("arm: could not draw the figures (the results are saved; retry with `arm plot "
+          + out + "`): " + e);
+    }
   }
 
   /**
@@ -159,6 +179,8 @@ final class Runner {
     c.put("tasks", d.numTasks());
     c.put("batchSize", d.batchSize());
     c.put("iterations", d.numBatches());
+    c.put("batchesPerTask", d.batchesPerTask());
+    c.put("gradientSamples", opt.gradientSamples);
     return c;
   }
 
@@ -175,6 +197,7 @@ final class Runner {
             : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
+    if (!env.device().equals("cpu")) out.printf("  device   %s %s%n", env.device(), env.deviceInfo());
     out.printf("  JDK      %s (%s), CPU %s, %d cores%n", env.jdk(), env.jdkVendor(), env.cpu(), env.cores());
     @SuppressWarnings("unchecked")
     Map<String, Map<String, String>> options = (Map<String, Map<String, String>>) c.get("options");

@@ -47,4 +47,13 @@ public interface Method {
    *                 ProgressListener#NONE})
    */
   RunResult run(ContinualData data, long seed, ProgressListener progress);
+
+  /**
+   * {@link #run(ContinualData, long, ProgressListener)} that also records what {@code recording}
+   * asks for, where the method has it (recall history and images, the gradient study). Recording
+   * never changes the run's training or evaluations. The default records nothing.
+   */
+  default RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+    return run(data, seed, progress);
+  }
 }
