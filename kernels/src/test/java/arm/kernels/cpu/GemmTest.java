@@ -143,6 +143,15 @@ class GemmTest {
     assertThat(CpuGemm.describe(Path.NAIVE)).isEqualTo("naive");
   }
 
+  /** The surefire execution that forces -Darm.simd.bits really runs that width. */
+  @Test
+  void vectorWidth() {
+    String bits = System.getProperty("arm.simd.bits");
+    if (bits != null) {
+      assertThat(CpuGemm.path()).contains(Integer.parseInt(bits) / 32 + " float lanes");
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
