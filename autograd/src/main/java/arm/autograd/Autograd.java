@@ -45,8 +45,16 @@ public final class Autograd {
     void close();
   }
 
-  /** Gradients of a scalar loss with respect to each of {@code wrt}, in order. */
+  /**
+   * Gradients of a scalar loss with respect to each of {@code wrt}, in order (zeros for a var the
+   * loss does not depend on). Each wrt must be tracked: a {@link Var#constant} records no graph, so
+   * its gradient would silently be zero.
+   */
   public static Tensor[] grad(Var loss, Var... wrt) {
+    for (Var v : wrt)
+      if (!v.tracked())
+        throw new IllegalArgumentException(
+            v + " is a constant; make it with Var.param to differentiate with respect to it");
     Set<Var> targets = Collections.newSetFromMap(new IdentityHashMap<>());
     Collections.addAll(targets, wrt);
     Gradients g = run(loss, targets);
@@ -89,11 +97,18 @@ public final class Autograd {
     g.put(loss, seed);
     for (int i = order.size() - 1; i >= 0; i--) {
       Var v = order.get(i);
-      if (v.node == null || targets.contains(v)) continue;
-      Tensor dOut = g.take(v); // intermediate gradients are dropped as soon as they are used
+      if (v.node == null || !feedsNeeded(v.node, g)) continue;
+      // a requested intermediate keeps its gradient and still passes it on to requested vars below
+      // it; other intermediate gradients are dropped as soon as they are used
+      Tensor dOut = targets.contains(v) ? g.get(v) : g.take(v);
       if (dOut != null) v.node.backward(dOut, g);
     }
     return g;
+  }
+
+  private static boolean feedsNeeded(Node node, Gradients g) {
+    for (Var in : node.inputs) if (g.needs(in)) return true;
+    return false;
   }
 
   /** Vars reachable from root, every input before the vars computed from it. */

@@ -16,6 +16,17 @@ public interface Backend {
   /** One line naming the active code paths, e.g. "cpu: simd AVX-512 (16 lanes), 1 thread". */
   String describe();
 
+  /**
+   * What a results file should record about this backend (device, driver and library versions,
+   * math mode); empty when {@link #describe} says it all.
+   */
+  default java.util.Map<String, Object> info() {
+    return java.util.Map.of();
+  }
+
+  /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
+  default void sync() {}
+
   // ---------------------------------------------------------------- memory
 
   /** A new tensor of zeros on this device. */
@@ -44,7 +55,10 @@ public interface Backend {
    */
   void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx);
 
-  /** out = a op b with NumPy broadcasting of a and b to out's shape. */
+  /**
+   * out = a op b with NumPy broadcasting of a and b to out's shape (out may be larger than both:
+   * {@code binary(ADD, dy, zero, dx)} expands dy to dx's shape).
+   */
   void binary(Binary op, Tensor a, Tensor b, Tensor out);
 
   /** y += alpha · x (same numel). Gradient accumulation and the SGD update. */
@@ -129,6 +143,28 @@ public interface Backend {
   void batchNormBackward(
       Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta);
+
+  /**
+   * y = relu(batchNormTrain(x)), fused (ResNet's BN → ReLU pairs). The default composes the two
+   * primitives; a backend may do it in one pass.
+   */
+  default void batchNormReluTrain(
+      Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+    batchNormTrain(x, gamma, beta, eps, y, mean, var);
+    unary(Unary.RELU, y, 0f, y);
+  }
+
+  /**
+   * Backward of {@link #batchNormReluTrain} from its output y: the batch-norm backward of
+   * dy·[y &gt; 0]. Any of dx, dGamma, dBeta may be null. The default composes the primitives.
+   */
+  default void batchNormReluBackward(
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta) {
+    Tensor dz = zeros(dy.shape);
+    unaryBackward(Unary.RELU, y, y, dy, 0f, dz);
+    batchNormBackward(x, dz, gamma, mean, var, eps, dx, dGamma, dBeta);
+  }
 
   // ---------------------------------------------------------------- pooling (NCHW)
 

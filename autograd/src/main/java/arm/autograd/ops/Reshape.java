@@ -21,6 +21,7 @@ public final class Reshape {
     @Override
     protected void backward(Tensor dy, Gradients g) {
       Var x = inputs[0];
+      if (!g.needs(x)) return;
       g.addCopy(x, dy.reshape(x.shape()));
     }
   }

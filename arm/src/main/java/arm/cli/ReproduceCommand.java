@@ -1,0 +1,42 @@
+package arm.cli;
+
+import arm.method.Methods;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code arm reproduce mnist|cifar10|miniimagenet}: a table of the paper, every method × 5 runs. */
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+    description = "Reproduce a table of the paper: every method, several seeds; prints the table and"
+        + " writes results.json, runs.csv and summary.csv.")
+final class ReproduceCommand implements Callable<Integer> {
+
+  private final Main.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "BENCHMARK",
+      description = "mnist (MNIST-5k-5), cifar10 (CIFAR10-5) or miniimagenet (MiniImageNet-20)")
+  Benchmark benchmark;
+
+  @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
+      description = "methods to run (default: Naive,Stationary,Distill,ADI,ARM)")
+  List<String> methods = Methods.NAMES;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
+      description = "runs per method (default: ${DEFAULT-VALUE})")
+  int runs;
+
+  @Mixin RunOptions options;
+
+  ReproduceCommand(Main.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), methods, Map.of(), runs);
+  }
+}

@@ -1,0 +1,230 @@
+package arm.cli;
+
+import arm.metrics.EvalPoint;
+import arm.metrics.Metrics;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The output folder of one command: results.json, runs.csv and summary.csv, rewritten after every
+ * finished (or failed) run, so a run that finished is never lost when a later one fails or the
+ * process is killed. Files are replaced atomically (write to a temporary file, then move).
+ *
+ * <p>Units: the summary and the CSV files are in percent, as the paper reports; the per-run
+ * histories in results.json are fractions in [0, 1], as the authors' pickles hold them. Values the
+ * metrics do not define (forgetting before the third evaluation, per-task accuracy at t = 0,
+ * anything per-task for the stationary baseline) are null.
+ */
+final class Results {
+
+  /** Mean and population std in percent. */
+  record Stat(double mean, double std) {
+    static Stat percent(Metrics.Stat s) {
+      return new Stat(100 * s.mean(), 100 * s.std());
+    }
+  }
+
+  /** One line of the summary table. forgetting is null for the stationary baseline. */
+  record Summary(
+      String method, int runs, Stat accuracy, Stat forgetting, Stat valAccuracy, double secondsPerRun,
+      PaperRef paper) {}
+
+  /** The paper's numbers for the same method (percent); null where it reports none. */
+  record PaperRef(Stat accuracy, Stat forgetting) {
+    static PaperRef of(Paper.Row r) {
+      if (r == null) return null;
+      return new PaperRef(
+          new Stat(r.acc(), r.accStd()),
+          Double.isNaN(r.forgetting()) ? null : new Stat(r.forgetting(), r.forgettingStd()));
+    }
+  }
+
+  record Failure(String method, int run, long seed, String error) {}
+
+  private final Path dir;
+  private final Map<String, Object> config;
+  private final Environment environment;
+  private final List<String> methodOrder;
+  private final Map<String, Paper.Row> paper;
+  private final List<RunRecord> runs = new ArrayList<>();
+  /** Per run: what results.json says about its side files (arm.report.RunFiles). */
+  private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
+  private final List<Failure> failures = new ArrayList<>();
+  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
+      Map<String, Paper.Row> paper)
+      throws IOException {
+    this.dir = dir;
+    this.config = config;
+    this.environment = environment;
+    this.methodOrder = methodOrder;
+    this.paper = paper;
+    Files.createDirectories(dir);
+    write();
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  synchronized void add(RunRecord r) {
+    runs.add(r);
+    sideFiles.put(r, writeSideFiles(r));
+    write();
+  }
+
+  /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
+  private Map<String, Object> writeSideFiles(RunRecord r) {
+    try {
+      return arm.report.RunFiles.write(dir, r.method(), r.run(), r.result());
+    } catch (IOException | RuntimeException e) {
+      return Map.of("sideFilesError", e.toString());
+    }
+  }
+
+  synchronized void fail(Failure f) {
+    failures.add(f);
+    write();
+  }
+
+  synchronized List<Failure> failures() {
+    return List.copyOf(failures);
+  }
+
+  /** One summary row per method with at least one finished run, in the requested order. */
+  synchronized List<Summary> summary() {
+    List<Summary> out = new ArrayList<>();
+    for (String m : methodOrder) {
+      List<RunRecord> rs = runs.stream().filter(r -> r.method().equals(m)).toList();
+      if (rs.isEmpty()) continue;
+      boolean stationary = rs.get(0).stationary();
+      double[] acc = rs.stream().mapToDouble(r -> r.test().finalAccuracy()).toArray();
+      double[] fgt = rs.stream().mapToDouble(r -> r.test().finalForgetting()).toArray();
+      double[] val = rs.stream().mapToDouble(r -> r.val().finalAccuracy()).toArray();
+      double secs = rs.stream().mapToDouble(RunRecord::wallSeconds).average().orElse(Double.NaN);
+      out.add(new Summary(
+          m, rs.size(), Stat.percent(Metrics.stat(acc)),
+          stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
+          PaperRef.of(paper.get(m))));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void write() {
+    List<RunRecord> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingInt((RunRecord r) -> methodOrder.indexOf(r.method()))
+        .thenComparingInt(RunRecord::run));
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("summary", summary());
+    root.put("units", "summary and CSV: percent; runs[].test/val histories: fractions in [0,1]");
+    root.put("config", config);
+    root.put("environment", environment);
+    root.put("runs", sorted.stream().map(r -> runJson(r, sideFiles.getOrDefault(r, Map.of()))).toList());
+    root.put("failures", failures);
+    try {
+      replace(dir.resolve("results.json"), json.writeValueAsString(root));
+      replace(dir.resolve("runs.csv"), runsCsv(sorted));
+      replace(dir.resolve("summary.csv"), summaryCsv());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void replace(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Map<String, Object> runJson(RunRecord r, Map<String, Object> sideFiles) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("method", r.method());
+    m.put("run", r.run());
+    m.put("seed", r.seed());
+    m.put("stationary", r.stationary());
+    m.put("seconds", Map.of(
+        "wall", r.wallSeconds(), "train", r.result().trainSeconds(), "eval", r.result().evalSeconds()));
+    m.put("test", splitJson(r.test(), r.result().evals(), true));
+    m.put("val", splitJson(r.val(), r.result().evals(), false));
+    m.putAll(sideFiles);
+    return m;
+  }
+
+  private static Map<String, Object> splitJson(Metrics x, List<EvalPoint> evals, boolean test) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accuracy", num(x.finalAccuracy()));
+    m.put("forgetting", num(x.finalForgetting()));
+    m.put("t", x.t());
+    List<List<Double>> perTask = new ArrayList<>();
+    for (double[] row : x.perTask()) perTask.add(nums(row));
+    m.put("perTaskAccuracy", perTask);
+    m.put("averageAccuracy", nums(x.accuracy()));
+    m.put("forgettingHistory", nums(x.forgetting()));
+    m.put("pooledAccuracy", nums(x.pooled()));
+    m.put("perClassAccuracy", evals.stream().map(e -> test ? e.testPerClass() : e.valPerClass()).toList());
+    return m;
+  }
+
+  private static Double num(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  private static List<Double> nums(double[] v) {
+    List<Double> out = new ArrayList<>(v.length);
+    for (double x : v) out.add(num(x));
+    return out;
+  }
+
+  private static String runsCsv(List<RunRecord> rs) {
+    StringBuilder sb = new StringBuilder(
+        "method,run,seed,test_accuracy_pct,test_forgetting_pct,val_accuracy_pct,val_forgetting_pct,"
+            + "wall_seconds,train_seconds,eval_seconds\n");
+    for (RunRecord r : rs)
+      sb.append(String.join(",",
+          r.method(), Integer.toString(r.run()), Long.toString(r.seed()),
+          pct(r.test().finalAccuracy()), pct(r.test().finalForgetting()),
+          pct(r.val().finalAccuracy()), pct(r.val().finalForgetting()),
+          fmt(r.wallSeconds()), fmt(r.result().trainSeconds()), fmt(r.result().evalSeconds())))
+          .append('\n');
+    return sb.toString();
+  }
+
+  private String summaryCsv() {
+    StringBuilder sb = new StringBuilder(
+        "method,runs,accuracy_mean,accuracy_std,forgetting_mean,forgetting_std,"
+            + "paper_accuracy,paper_accuracy_std,paper_forgetting,paper_forgetting_std,seconds_per_run\n");
+    for (Summary s : summary()) {
+      Paper.Row p = paper.get(s.method());
+      sb.append(String.join(",",
+          s.method(), Integer.toString(s.runs()), fmt(s.accuracy().mean()), fmt(s.accuracy().std()),
+          s.forgetting() == null ? "" : fmt(s.forgetting().mean()),
+          s.forgetting() == null ? "" : fmt(s.forgetting().std()),
+          p == null ? "" : fmt(p.acc()), p == null ? "" : fmt(p.accStd()),
+          p == null ? "" : fmt(p.forgetting()), p == null ? "" : fmt(p.forgettingStd()),
+          fmt(s.secondsPerRun())))
+          .append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String pct(double v) {
+    return fmt(100 * v);
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
+  }
+}

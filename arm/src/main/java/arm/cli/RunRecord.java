@@ -1,0 +1,15 @@
+package arm.cli;
+
+import arm.method.RunResult;
+import arm.metrics.Metrics;
+
+/**
+ * One finished run: which method and seed, its raw evaluations and timings, and the metrics of
+ * both splits.
+ *
+ * @param run         0-based run index; the seed is seed0 + run
+ * @param wallSeconds wall time of the whole run: building its data split, training, evaluating
+ */
+record RunRecord(
+    String method, int run, long seed, boolean stationary, double wallSeconds, RunResult result,
+    Metrics test, Metrics val) {}

@@ -1,0 +1,73 @@
+package arm.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code arm train --method ARM [--dataset cifar10] [--KEY VALUE …]}: one method on one benchmark with any hyperparameter
+ * changed. Every option the command itself does not know is a method option: {@code --M 20},
+ * {@code --lr=0.05}, or a bare {@code --flag} (value "true").
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train one method on one benchmark with any hyperparameters (--KEY VALUE or"
+        + " -o KEY=VALUE); same outputs as reproduce.")
+final class TrainCommand implements Callable<Integer> {
+  private final Main.Context ctx;
+
+  @Option(names = "--method", required = true, paramLabel = "NAME",
+      description = "Naive, Stationary, Distill, ADI or ARM")
+  String method;
+
+  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
+      description = "mnist, cifar10 or miniimagenet; the method starts from that dataset's published"
+          + " hyperparameters (default: ${DEFAULT-VALUE})")
+  Benchmark dataset;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
+      description = "runs, with seeds seed0 … seed0+N−1 (default: ${DEFAULT-VALUE})")
+  int runs;
+
+  @Mixin RunOptions options;
+
+  @Unmatched List<String> rest = new ArrayList<>();
+
+  TrainCommand(Main.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
+        methodOptions(rest), runs);
+  }
+
+  /** "--KEY VALUE", "--KEY=VALUE" and "--FLAG" (→ "true") as a map, in order. */
+  static Map<String, String> methodOptions(List<String> args) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (!a.startsWith("--") || a.length() == 2)
+        throw new UsageError("unexpected argument '" + a + "' (method options look like --KEY VALUE)");
+      String key = a.substring(2), value;
+      int eq = key.indexOf('=');
+      if (eq >= 0) {
+        value = key.substring(eq + 1);
+        key = key.substring(0, eq);
+      } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+        value = args.get(++i);
+      } else {
+        value = "true";
+      }
+      if (key.isEmpty()) throw new UsageError("empty option name in '" + a + "'");
+      out.put(key, value);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,201 @@
+package arm.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The MNIST-5k-5 continual benchmark exactly as the authors' code builds it (ARM-SPEC §4.2):
+ *
+ * <ol>
+ *   <li>Task k holds digits {2k, 2k+1}: class 2k's training samples in file order, then class
+ *       2k+1's.
+ *   <li>Per task, a random permutation; the first floor(n·0.95) permuted samples are the train
+ *       pool, the rest are val.
+ *   <li>Walk the permuted train pool in order and keep a sample while its class has fewer than 500
+ *       kept: 1000 per task, 5000 in all, in random order within the task.
+ *   <li>Val is the tail of a <em>second</em> permutation per task, drawn after the training ones
+ *       (the authors rebuild the dataset object with an advanced generator, §9 D11), so about 8%
+ *       of val images are also training images. {@link Config#sharedValSplit} uses one
+ *       permutation for both instead (disjoint splits). Sizes: 3003 val (634, 605, 564, 610, 590
+ *       per task) either way.
+ *   <li>Test is all 10,000 test images in file order.
+ *   <li>Stream: the task blocks in task order, each in its permuted order (each block repeated
+ *       {@link Config#taskRepeats} times); or, for the stationary baseline, one shuffled pass over
+ *       the same samples.
+ * </ol>
+ *
+ * <p>Randomness: one {@link SplittableRandom} seeded from the run seed (XOR {@link #DATA_SALT}, so
+ * that a method seeding its own generator with the run seed gets a different stream). Draw order:
+ * the 5 training permutations, then the 5 val permutations (unless shared), then the stationary
+ * shuffle. torch's randperm stream is not replicated; the protocol and its statistics are.
+ */
+public final class Mnist5k {
+
+  /** Mixed into the run seed for the data generator. */
+  public static final long DATA_SALT = 0x6d6e6973_74356bL;
+
+  /**
+   * Parameters of the protocol; {@link #MNIST5K} is the paper's.
+   *
+   * @param classesPerTask task k = labels k·cpt … k·cpt+cpt−1
+   * @param trainFraction  the train share of each task (the cut is floor(n·fraction) in double)
+   * @param perClass       training samples kept per class
+   * @param batchSize      N
+   * @param taskRepeats    times each task block is repeated back to back (num_iterations)
+   * @param sharedValSplit val from the training permutation (disjoint) instead of a second one
+   * @param stationary     one shuffled pass instead of task blocks
+   */
+  public record Config(
+      int classesPerTask, double trainFraction, int perClass, int batchSize, int taskRepeats,
+      boolean sharedValSplit, boolean stationary) {
+
+    public Config {
+      if (classesPerTask <= 0) throw new IllegalArgumentException("classesPerTask " + classesPerTask);
+      if (!(trainFraction > 0 && trainFraction < 1))
+        throw new IllegalArgumentException("trainFraction " + trainFraction + " not in (0, 1)");
+      if (perClass <= 0) throw new IllegalArgumentException("perClass " + perClass);
+      if (batchSize <= 0) throw new IllegalArgumentException("batchSize " + batchSize);
+      if (taskRepeats <= 0) throw new IllegalArgumentException("taskRepeats " + taskRepeats);
+    }
+
+    public Config withSharedValSplit(boolean shared) {
+      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, shared, stationary);
+    }
+
+    public Config withStationary(boolean s) {
+      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, sharedValSplit, s);
+    }
+  }
+
+  public static final Config MNIST5K = new Config(2, 0.95, 500, 10, 1, false, false);
+
+  private Mnist5k() {}
+
+  /** Reads MNIST from {@code dir} and builds the paper's benchmark for one run. */
+  public static ContinualData load(Path dir, long seed) throws IOException {
+    Mnist.Raw raw = Mnist.load(dir);
+    return build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, MNIST5K);
+  }
+
+  /**
+   * Builds the benchmark from a full training set and a test set.
+   *
+   * @param train      every training sample (labels in 0..numClasses−1); not modified
+   * @param test       used as is
+   * @param numClasses K, a multiple of {@code cfg.classesPerTask()}
+   */
+  public static ContinualData build(
+      Dataset train, Dataset test, int numClasses, long seed, Config cfg) {
+    int cpt = cfg.classesPerTask();
+    if (numClasses % cpt != 0)
+      throw new IllegalArgumentException(numClasses + " classes do not split into tasks of " + cpt);
+    int tasks = numClasses / cpt;
+    int[][] pools = taskPools(train, numClasses, cpt);
+    SplittableRandom rng = new SplittableRandom(seed ^ DATA_SALT);
+
+    int[][] trainPerm = new int[tasks][];
+    for (int k = 0; k < tasks; k++) trainPerm[k] = permutation(rng, pools[k].length);
+    int[][] valPerm = new int[tasks][];
+    for (int k = 0; k < tasks; k++)
+      valPerm[k] = cfg.sharedValSplit() ? trainPerm[k] : permutation(rng, pools[k].length);
+
+    int blockSize = cpt * cfg.perClass();
+    if (blockSize * cfg.taskRepeats() % cfg.batchSize() != 0)
+      throw new IllegalArgumentException(
+          "a task block of " + blockSize + " × " + cfg.taskRepeats()
+              + " samples is not a whole number of batches of " + cfg.batchSize());
+    int[] kept = new int[tasks * blockSize];
+    int[] valIdx = new int[0];
+    for (int k = 0; k < tasks; k++) {
+      int n = pools[k].length;
+      int cut = (int) Math.floor(n * cfg.trainFraction());
+      int[] chosen = truncate(train, pools[k], trainPerm[k], cut, k, cpt, cfg.perClass());
+      System.arraycopy(chosen, 0, kept, k * blockSize, blockSize);
+      int[] tail = new int[n - cut];
+      for (int i = cut; i < n; i++) tail[i - cut] = pools[k][valPerm[k][i]];
+      valIdx = concat(valIdx, tail);
+    }
+
+    int[] stream = new int[kept.length * cfg.taskRepeats()];
+    int pos = 0;
+    for (int k = 0; k < tasks; k++)
+      for (int r = 0; r < cfg.taskRepeats(); r++)
+        for (int i = 0; i < blockSize; i++) stream[pos++] = k * blockSize + i;
+    if (cfg.stationary()) shuffle(rng, stream);
+
+    String base = cpt == 2 && numClasses == 10 ? "mnist5k" : "continual";
+    return new ContinualData(
+        train.subset(base + " train", kept), stream, train.subset(base + " val", valIdx), test,
+        numClasses, cpt, cfg.batchSize());
+  }
+
+  /** Per task, the indices of its classes' samples: class k·cpt in file order, then the next. */
+  static int[][] taskPools(Dataset train, int numClasses, int cpt) {
+    int[] count = new int[numClasses];
+    for (int y : train.labels()) {
+      if (y < 0 || y >= numClasses)
+        throw new IllegalArgumentException(train.name() + ": label " + y + " outside 0.." + (numClasses - 1));
+      count[y]++;
+    }
+    int[][] byClass = new int[numClasses][];
+    for (int c = 0; c < numClasses; c++) byClass[c] = new int[count[c]];
+    int[] fill = new int[numClasses];
+    for (int i = 0; i < train.size(); i++) {
+      int y = train.labels()[i];
+      byClass[y][fill[y]++] = i;
+    }
+    int[][] pools = new int[numClasses / cpt][];
+    for (int k = 0; k < pools.length; k++) {
+      pools[k] = new int[0];
+      for (int c = k * cpt; c < (k + 1) * cpt; c++) pools[k] = concat(pools[k], byClass[c]);
+    }
+    return pools;
+  }
+
+  /** The first {@code perClass} samples of each class in perm[0 .. cut), in permuted order. */
+  private static int[] truncate(
+      Dataset train, int[] pool, int[] perm, int cut, int task, int cpt, int perClass) {
+    int[] out = new int[cpt * perClass];
+    int[] have = new int[cpt];
+    int n = 0;
+    for (int i = 0; i < cut && n < out.length; i++) {
+      int idx = pool[perm[i]];
+      int c = train.labels()[idx] - task * cpt;
+      if (have[c] < perClass) {
+        have[c]++;
+        out[n++] = idx;
+      }
+    }
+    for (int c = 0; c < cpt; c++)
+      if (have[c] < perClass)
+        throw new IllegalArgumentException(
+            train.name() + ": class " + (task * cpt + c) + " has only " + have[c]
+                + " samples in task " + task + "'s train cut, " + perClass + " needed");
+    return out;
+  }
+
+  /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
+  static int[] permutation(SplittableRandom rng, int n) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) p[i] = i;
+    shuffle(rng, p);
+    return p;
+  }
+
+  static void shuffle(SplittableRandom rng, int[] a) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

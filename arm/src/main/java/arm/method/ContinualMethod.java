@@ -1,0 +1,190 @@
+package arm.method;
+
+import arm.autograd.Autograd;
+import arm.autograd.Var;
+import arm.data.ContinualData;
+import arm.metrics.EvalPoint;
+import arm.metrics.Evaluator;
+import arm.nn.Module;
+import arm.nn.Sgd;
+import arm.tensor.Backends;
+import arm.tensor.Device;
+import arm.tensor.Scope;
+import arm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The loop every method shares (ARM-SPEC §1.3–1.4, §6.1): one pass over the stream in batches of
+ * N; at t = 0, T, 2T, … and at max_t, evaluate f_cur (eval mode, no graph) on val and test; at
+ * max_t stop; otherwise put f_cur in train mode and let the method's {@link Learner} train on batch
+ * t.
+ *
+ * <p>One run seed feeds a root {@link SplittableRandom}: its first split initialises the weights,
+ * its second drives the method's own draws (lag, recall indices, noise, ADI classes).
+ *
+ * <p>Option {@code device}: the model is built on the CPU (seeded init) and moved there; each batch
+ * is uploaded; each iteration and each evaluation batch runs in a {@link Scope} that frees its
+ * device tensors (parameters, buffers and f_old are allocated outside and stay).
+ */
+abstract class ContinualMethod implements Method {
+  private final String name;
+  final Options opts;
+  final float lr;
+  private final int evalEvery;
+  private final String model;
+  private final int hidden, nf;
+  final Device device;
+
+  ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
+    this.name = name;
+    this.opts = new Options(name, defaults, overrides);
+    this.lr = opts.nonNegative("lr");
+    this.evalEvery = opts.positiveOrTask("eval_every");
+    this.model = opts.choice("model", "auto", "mlp", "resnet18");
+    this.hidden = opts.positiveInt("mlp_hidden");
+    this.nf = opts.positiveInt("resnet_nf");
+    this.device = Device.valueOf(opts.choice("device", "cpu", "cuda").toUpperCase());
+    if (device != Device.CPU) {
+      try {
+        Backends.get(device);
+      } catch (IllegalStateException e) { // no driver, no GPU: the provider's one line
+        throw new IllegalArgumentException(name + " option device=" + opts.raw("device") + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** One batch as a learner sees it. */
+  record Batch(int t, Tensor x, int[] y, int[] present, boolean[] seenBefore) {}
+
+  /** The per-run training state of a method: trains f_cur on one batch. */
+  interface Learner {
+    void train(Batch b);
+  }
+
+  /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
+  abstract Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng);
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, String> options() {
+    return opts.resolved();
+  }
+
+  /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
+  Stepper start(ContinualData data, SplittableRandom root) {
+    Module fCur = Models.create(model, hidden, nf, data, root.split()).to(device);
+    Sgd opt = new Sgd(fCur.parameters(), lr);
+    return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
+  }
+
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress) {
+    return run(data, seed, progress, Recording.NONE);
+  }
+
+  /**
+   * The loop. Evaluations happen at every task boundary (t = 0, T, 2T, …, max_t, the paper's
+   * protocol, which the reported metrics use) and, when eval_every is finer, also every eval_every
+   * iterations (for curves).
+   */
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+    Stepper run = start(data, new SplittableRandom(seed));
+    RunRecorders rec = RunRecorders.attach(run, data, recording);
+    Module fCur = run.model();
+    int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;
+    List<EvalPoint> evals = new ArrayList<>();
+    long trainNs = 0, evalNs = 0;
+    for (int t = 0; ; t++) {
+      if (t % every == 0 || t % T == 0 || t == maxT) {
+        long t0 = System.nanoTime();
+        evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
+        evalNs += System.nanoTime() - t0;
+      }
+      if (t == maxT) break;
+      long t0 = System.nanoTime();
+      run.train(t);
+      trainNs += System.nanoTime() - t0;
+      progress.iterationDone(t, maxT);
+    }
+    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
+  }
+
+  /**
+   * Batch {@code index} of the stream as iteration t sees it, its images on {@code device}; seen =
+   * labels of earlier batches.
+   */
+  static Batch batch(ContinualData data, int index, int t, boolean[] seen, Device device) {
+    int[] idx = data.batch(index);
+    int[] y = data.train().labels(idx);
+    return new Batch(t, onDevice(data.train().batch(idx), device), y, distinct(y), seen.clone());
+  }
+
+  /** A host tensor as it is (CPU), or uploaded into the current scope. */
+  static Tensor onDevice(Tensor host, Device device) {
+    return device == Device.CPU ? host : Backends.get(device).upload(host.data(), host.shape);
+  }
+
+  /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
+  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+    Device device = fCur.device();
+    fCur.eval();
+    try (var ng = Autograd.noGrad()) {
+      var val = Evaluator.evaluate(x -> logits(fCur, x, device), data.val(), data.numClasses());
+      var test = Evaluator.evaluate(x -> logits(fCur, x, device), data.test(), data.numClasses());
+      return Evaluator.point(t, seen, lastTask, val, test);
+    } finally {
+      fCur.train();
+    }
+  }
+
+  /** f_cur's logits for a host batch; on a device, one scope per batch and the logits copied back. */
+  private static Tensor logits(Module fCur, Tensor x, Device device) {
+    if (device == Device.CPU) return fCur.forward(Var.constant(x)).value;
+    try (Scope s = Scope.open()) {
+      Tensor z = fCur.forward(Var.constant(onDevice(x, device))).value;
+      return Tensor.of(z.toArray(), z.shape);
+    }
+  }
+
+  /** P: the distinct labels, ascending. */
+  static int[] distinct(int[] y) {
+    return java.util.Arrays.stream(y).distinct().sorted().toArray();
+  }
+
+  static int[] indices(boolean[] mask) {
+    int n = 0;
+    for (boolean b : mask) if (b) n++;
+    int[] out = new int[n];
+    for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
+    return out;
+  }
+
+  /** The lag rule from the options lag, T, lag_min, lag_max. */
+  Lag lag(ContinualData data, SplittableRandom rng) {
+    int fixedT = opts.positiveOrTask("T");
+    int min = opts.positiveInt("lag_min"), max = opts.positiveInt("lag_max");
+    if (max < min) throw opts.bad("lag_max", "at least lag_min = " + min);
+    Lag.Kind kind = Lag.Kind.valueOf(opts.choice("lag", "fixed", "unit", "random").toUpperCase());
+    return new Lag(kind, fixedT > 0 ? fixedT : data.batchesPerTask(), min, max, rng);
+  }
+
+  int recallFromT(ContinualData data) {
+    int r = opts.nonNegativeOrTask("recall_from_t");
+    return r >= 0 ? r : data.batchesPerTask();
+  }
+
+  /** Step A (ARM-SPEC §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
+  static void realStep(Module fCur, Sgd opt, Batch b) {
+    opt.zeroGrad();
+    Autograd.backward(arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y()));
+    opt.step();
+  }
+}

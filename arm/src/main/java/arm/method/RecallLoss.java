@@ -1,0 +1,182 @@
+package arm.method;
+
+import arm.autograd.F;
+import arm.autograd.Var;
+import arm.tensor.Tensor;
+
+/**
+ * The recall objective R that input refinement minimises (ARM-SPEC §2.3), and ADI's refinement loss
+ * (§3.3), composed from autograd primitives so that one {@code Autograd.grad(R, X̂)} gives the
+ * input gradient through f_old and f_cur.
+ *
+ * <p>Notation: a = f_old(X̂), b = f_cur(X̂), logits [M, K]; p = softmax(a), q = softmax(b); P = the
+ * distinct labels of the current real batch, C = |P|; X̂ [M, …] with D values per image, viewed as
+ * c×H×W for the total-variation term. Every term is a batch mean (or built from one), so the
+ * per-image step is η1/M times the per-image gradient.
+ *
+ * <pre>
+ * R_D     = 1 − (1/M) Σ_i ½[KL(m_i‖p_i) + KL(m_i‖q_i)],  m = ½(p+q)   (code's reversed-KL form, D1)
+ * R_NL    = (1/C)(1/M) Σ_i Σ_{c∈P} log p_i[c]                            (λ1 on a, λ2 on b)
+ * R_div   = Σ_k p̄_k log p̄_k,  p̄ = max((1/M) Σ_i p_i, ε)              (λ3)
+ * R_sharp = (1/M) Σ_i −log p_i[argmax_k a_ik]   (argmax constant)      (λ4)
+ * R_L2    = (1/(M·D)) Σ_i ‖x̂_i‖₂               (not squared)          (λ5)
+ * R_TV    = (2/M)[Σ Δ_h² / (c(H−1)W) + Σ Δ_w² / (cH(W−1))]              (λ6)
+ * </pre>
+ */
+public final class RecallLoss {
+  /** float64 machine epsilon, the diversity clamp of the authors' code (stored as float32). */
+  public static final float EPS = (float) 2.220446049250313e-16;
+  /**
+   * Floor under the mixture m and under ‖x̂‖² before log / sqrt: only an entry that underflowed to
+   * 0 is raised, and the clamp gives it zero gradient, as PyTorch's kl_div (target = 0) and norm
+   * (norm = 0) backward do. Without it 0·log 0 would be NaN.
+   */
+  static final float TINY = Float.MIN_NORMAL;
+
+  /** How the divergence term is measured (ARM-SPEC §9 D1 and the CE-as-D ablation). */
+  public enum Divergence {
+    /** The authors' code: ½[KL(m‖p) + KL(m‖q)], unbounded. The default. */
+    REVERSED_KL,
+    /** The paper's wording: Jensen–Shannon ½[KL(p‖m) + KL(q‖m)]. */
+    JENSEN_SHANNON,
+    /** The ablation {@code --use_crossent_as_D}: −(1/M) Σ_i softCE(b_i, p_i), p not detached. */
+    CROSS_ENTROPY
+  }
+
+  /**
+   * Weights of ARM's recall loss. A weight of 0 removes its term (the λk = 0 ablations and the
+   * absent {@code --sharpen_class}, {@code --L2}, {@code --TV} flags).
+   *
+   * @param imageShape c, H, W of one image, for the TV term
+   */
+  public record Weights(
+      Divergence divergence, float wD, float lambda1, float lambda2, float lambda3,
+      float lambda4, float lambda5, float lambda6, int[] imageShape) {}
+
+  private RecallLoss() {}
+
+  // ------------------------------------------------------------ the two objectives
+
+  /** ARM's recall loss R (ARM-SPEC §2.3), to be minimised over X̂. */
+  public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present) {
+    Var lp = F.logSoftmax(a);
+    Var r = null;
+    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b));
+    if (w.lambda1() != 0) r = plus(r, w.lambda1(), notLocal(lp, present));
+    if (w.lambda2() != 0) r = plus(r, w.lambda2(), notLocal(F.logSoftmax(b), present));
+    if (w.lambda3() != 0) r = plus(r, w.lambda3(), diversity(a));
+    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, lp));
+    return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat));
+  }
+
+  /**
+   * ADI's refinement loss (ARM-SPEC §3.3): classesWeight·CE(a, chosen) + adaptiveWeight·R_D(a, b)
+   * + optional λ4 sharpen, λ5 L2, λ6 TV, and {@code batchStats} = w_bs·R_bs when the caller has
+   * one (ResNets only; null for the MLP).
+   */
+  public static Var adi(Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
+    Var r = null;
+    if (classesWeight != 0) r = plus(r, classesWeight, F.crossEntropy(a, chosen));
+    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b));
+    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, F.logSoftmax(a)));
+    r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat));
+    return plus(r, batchStats);
+  }
+
+  private static Var images(float l5, float l6, int[] chw, Var xhat) {
+    Var r = null;
+    if (l5 != 0) r = plus(r, l5, l2(xhat));
+    if (l6 != 0) r = plus(r, l6, totalVariation(xhat, chw[0], chw[1], chw[2]));
+    return r;
+  }
+
+  private static Var plus(Var sum, float weight, Var term) {
+    return plus(sum, weight == 1f ? term : F.scale(term, weight));
+  }
+
+  private static Var plus(Var sum, Var term) {
+    if (term == null) return sum;
+    return sum == null ? term : F.add(sum, term);
+  }
+
+  // ------------------------------------------------------------ the terms
+
+  /** R_D in the chosen form; shape [1]. */
+  public static Var divergence(Divergence kind, Var a, Var b) {
+    return switch (kind) {
+      case REVERSED_KL -> reversedKl(a, b);
+      case JENSEN_SHANNON -> jensenShannon(a, b);
+      case CROSS_ENTROPY -> F.neg(F.softCrossEntropy(b, F.softmax(a)));
+    };
+  }
+
+  /** 1 − (1/M) Σ_i Σ_k m_ik (log m_ik − ½(log p_ik + log q_ik)); gradients flow through m too. */
+  public static Var reversedKl(Var a, Var b) {
+    Var lp = F.logSoftmax(a), lq = F.logSoftmax(b);
+    Var m = F.scale(F.add(F.softmax(a), F.softmax(b)), 0.5f);
+    Var inner = F.sub(F.log(F.clampMin(m, TINY)), F.scale(F.add(lp, lq), 0.5f));
+    return oneMinusBatchMean(F.mul(m, inner), a.dim(0));
+  }
+
+  /** 1 − (1/M) Σ_i ½[KL(p_i‖m_i) + KL(q_i‖m_i)], the paper's Jensen–Shannon form. */
+  public static Var jensenShannon(Var a, Var b) {
+    Var lp = F.logSoftmax(a), lq = F.logSoftmax(b), p = F.softmax(a), q = F.softmax(b);
+    Var logM = F.log(F.clampMin(F.scale(F.add(p, q), 0.5f), TINY));
+    Var js = F.scale(F.add(F.mul(p, F.sub(lp, logM)), F.mul(q, F.sub(lq, logM))), 0.5f);
+    return oneMinusBatchMean(js, a.dim(0));
+  }
+
+  private static Var oneMinusBatchMean(Var perEntry, int m) {
+    return F.addScalar(F.scale(F.sum(perEntry), -1f / m), 1f);
+  }
+
+  /** (1/C)(1/M) Σ_i Σ_{c∈P} logProbs[i, c], given log-softmax outputs [M, K]. */
+  public static Var notLocal(Var logProbs, int[] present) {
+    int m = logProbs.dim(0), k = logProbs.dim(1);
+    float[] mask = new float[k];
+    for (int c : present) mask[c] = 1f; // P is a set: repeats count once
+    int classes = 0;
+    for (float v : mask) classes += (int) v;
+    Tensor maskT = logProbs.value.device() == arm.tensor.Device.CPU ? Tensor.of(mask, k)
+        : arm.tensor.Backends.of(logProbs.value).upload(mask, k);
+    Var sel = F.mul(logProbs, Var.constant(maskT));
+    return F.scale(F.sum(sel), 1f / (classes * (float) m));
+  }
+
+  /** Σ_k p̄_k log p̄_k with p̄ the batch mean of softmax(a), entries below {@link #EPS} set to EPS. */
+  public static Var diversity(Var a) {
+    Var pBar = F.clampMin(F.mean(F.softmax(a), 0), EPS);
+    return F.sum(F.mul(pBar, F.log(pBar)));
+  }
+
+  /** (1/M) Σ_i −log p_i[ĉ_i], ĉ_i = argmax_k a_ik held constant; logProbs = log_softmax(a). */
+  public static Var sharpen(Var a, Var logProbs) {
+    return F.neg(F.mean(F.gather(logProbs, F.argmax(a))));
+  }
+
+  /** (1/(M·D)) Σ_i ‖x̂_i‖₂ (not squared). */
+  public static Var l2(Var xhat) {
+    int m = xhat.dim(0), d = xhat.value.numel() / m;
+    Var sq = F.sum(F.mul(F.reshape(xhat, m, d), F.reshape(xhat, m, d)), 1); // [M, 1]
+    return F.scale(F.sum(F.sqrt(F.clampMin(sq, TINY))), 1f / ((float) m * d));
+  }
+
+  /** (2/M)[Σ (x[h+1,w] − x[h,w])² / (c(H−1)W) + Σ (x[h,w+1] − x[h,w])² / (cH(W−1))]. */
+  public static Var totalVariation(Var xhat, int c, int h, int w) {
+    int m = xhat.dim(0);
+    if (xhat.value.numel() != m * c * h * w)
+      throw new IllegalArgumentException(
+          "TV: images of " + xhat.value.numel() / m + " values are not " + c + "x" + h + "x" + w);
+    Var img = F.reshape(xhat, m * c, h, w);
+    Var dh = F.sub(F.slice(img, 1, 1, h), F.slice(img, 1, 0, h - 1));
+    Var dw = F.sub(F.slice(img, 2, 1, w), F.slice(img, 2, 0, w - 1));
+    Var sh = F.scale(F.sum(F.mul(dh, dh)), 1f / ((float) c * (h - 1) * w));
+    Var sw = F.scale(F.sum(F.mul(dw, dw)), 1f / ((float) c * h * (w - 1)));
+    return F.scale(F.add(sh, sw), 2f / m);
+  }
+
+  /** Row-wise argmax (first index on ties), outside the graph. */
+  static int[] argmax(Tensor logits) {
+    return F.argmax(Var.constant(logits));
+  }
+}

@@ -1,0 +1,277 @@
+package arm.method;
+
+import arm.autograd.Autograd;
+import arm.autograd.F;
+import arm.autograd.Var;
+import arm.data.ContinualData;
+import arm.method.RecallLoss.Divergence;
+import arm.nn.BatchStatsLoss;
+import arm.nn.Module;
+import arm.nn.Sgd;
+import arm.tensor.Backends;
+import arm.tensor.Scope;
+import arm.tensor.Tensor;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * ARM (ARM-SPEC §1.4, §2) and ADI (§3.3). Both run, per iteration t:
+ *
+ * <pre>
+ * if the lag rule fires: f_old ← copy(f_cur)
+ * step A: SGD step on mean CE(f_cur(X), Y)
+ * if t ≥ recall_from_t:
+ *   zero the weight gradients once (so round r applies the sum of rounds 0..r, §9 D12)
+ *   for r in 0..R−1:
+ *     if r = 0 or from_scratch: X̂ ← M rows of X (with replacement iff M &gt; N), or U[0,1) noise
+ *     S times: X̂ ← X̂ − η1 · ∇_X̂ R(f_old(X̂), f_cur(X̂), X̂)      (input gradient only)
+ *     targets (no grad): p̂ = softmax(f_old(X̂)), p = softmax(f_old(X))
+ *     step B: SGD step on λ0 · softCE(f_cur(X̂), p̂) + [aux_distill] λ0_real · softCE(f_cur(X), p)
+ * </pre>
+ *
+ * They differ only in R: ARM's recall loss ({@link RecallLoss#arm}), or ADI's CE toward M past
+ * classes drawn from seen-but-not-present classes plus the same divergence ({@link
+ * RecallLoss#adi}).
+ */
+final class RecallMethod extends ContinualMethod {
+  private final boolean adi;
+  private final int m, s, r;
+  private final float eta1, lambda0, lambda0Real, classesWeight, wBs;
+  private final boolean fromScratch, noiseInit, auxDistill, hardTargets;
+  private final Divergence divergence;
+  private final float wD, l1, l2, l3, l4, l5, l6;
+
+  RecallMethod(String name, boolean adi, Map<String, String> defaults, Map<String, String> overrides) {
+    super(name, defaults, overrides);
+    this.adi = adi;
+    m = opts.positiveInt("M");
+    s = opts.nonNegativeInt("S");
+    r = opts.positiveInt("R");
+    eta1 = opts.nonNegative("eta1");
+    lambda0 = opts.nonNegative("lambda0");
+    lambda0Real = opts.nonNegative("lambda0_real");
+    wBs = opts.nonNegative("w_bs");
+    fromScratch = opts.flag("from_scratch");
+    noiseInit = opts.choice("init", "real", "noise").equals("noise");
+    auxDistill = opts.flag("aux_distill");
+    hardTargets = opts.flag("hard_targets");
+    divergence = switch (opts.choice("divergence", "reversed_kl", "js", "ce")) {
+      case "js" -> Divergence.JENSEN_SHANNON;
+      case "ce" -> Divergence.CROSS_ENTROPY;
+      default -> Divergence.REVERSED_KL;
+    };
+    wD = opts.nonNegative("w_D");
+    classesWeight = adi ? opts.nonNegative("classes_weight") : 0;
+    l1 = adi ? 0 : opts.nonNegative("lambda1");
+    l2 = adi ? 0 : opts.nonNegative("lambda2");
+    l3 = adi ? 0 : opts.nonNegative("lambda3");
+    l4 = opts.nonNegative("lambda4");
+    l5 = opts.nonNegative("lambda5");
+    l6 = opts.nonNegative("lambda6");
+    opts.positiveOrTask("T");
+    opts.nonNegativeOrTask("recall_from_t");
+    opts.choice("lag", "fixed", "unit", "random");
+    if (opts.positiveInt("lag_max") < opts.positiveInt("lag_min"))
+      throw opts.bad("lag_max", "at least lag_min");
+  }
+
+  @Override
+  RecallLearner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
+    if (wBs != 0 && !(fCur instanceof BatchStatsLoss))
+      throw new IllegalArgumentException(name() + " option w_bs needs a BatchNorm model; "
+          + fCur.getClass().getSimpleName() + " has no batch statistics");
+    var w = new RecallLoss.Weights(divergence, wD, l1, l2, l3, l4, l5, l6,
+        Models.imageShape(data.train().itemShape()));
+    return new RecallLearner(fCur, opt, w, lag(data, rng), recallFromT(data), rng);
+  }
+
+  /** Observes a learner's steps, for tests of the order of operations. */
+  interface Trace {
+    Trace NONE = (event, t, xhat) -> {};
+
+    /** event ∈ refresh, stepA, refine (after each input step), targets, stepB. */
+    void at(String event, int t, Tensor xhat);
+  }
+
+  /** One run's state: f_cur, f_old, the optimiser, the lag and the random stream. */
+  final class RecallLearner implements Learner {
+    final Module fCur, fOld;
+    private final Sgd opt;
+    private final RecallLoss.Weights weights;
+    private final Lag lag;
+    private final int recallFromT;
+    private final SplittableRandom rng;
+    Trace trace = Trace.NONE;
+    /** Records Figs. 2–3 data when set; null = off. */
+    RecallRecorder recorder;
+    /** The real rows the last {@link #initial} copied (null after noise initialisation). */
+    private int[] lastRows;
+
+    RecallLearner(Module fCur, Sgd opt, RecallLoss.Weights weights, Lag lag, int recallFromT, SplittableRandom rng) {
+      this.fCur = fCur;
+      this.fOld = fCur.copy();
+      this.opt = opt;
+      this.weights = weights;
+      this.lag = lag;
+      this.recallFromT = recallFromT;
+      this.rng = rng;
+    }
+
+    @Override
+    public void train(Batch b) {
+      if (lag.refreshAt(b.t())) {
+        fOld.copyFrom(fCur);
+        trace.at("refresh", b.t(), null);
+      }
+      realStep(fCur, opt, b);
+      trace.at("stepA", b.t(), null);
+      if (b.t() < recallFromT) return;
+      int[] chosen = adi ? chooseClasses(b) : null;
+      if (adi && chosen == null) return; // no seen-but-absent class to recall yet
+      opt.zeroGrad();
+      Tensor xhat = null, start = null;
+      for (int round = 0; round < r; round++) {
+        if (round == 0 || fromScratch) {
+          xhat = initial(b.x());
+          if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
+        }
+        refine(xhat, b, chosen);
+        Tensor oldLogits = recallStep(xhat, b);
+        if (recorder != null) recorder.round(b.t(), oldLogits);
+        if (start != null && round == r - 1) recorder.images(b.t(), start, xhat, lastRows, b.y(), oldLogits);
+      }
+    }
+
+    /** A recalled batch and where it came from, for analyses. */
+    record Recalled(Tensor xhat, int[] rows, Tensor oldLogits) {}
+
+    /**
+     * Recalls once from batch b (initialise, S refinement steps) with the current f_old and f_cur,
+     * without any SGD step; f_old's logits on the final X̂ come under no-grad. For analyses of a
+     * finished run: call it on a {@link #frozenCopy}, since train-mode BatchNorm passes move the
+     * running statistics. Null for ADI when b leaves no past class to recall.
+     */
+    Recalled recallOnly(Batch b) {
+      int[] chosen = adi ? chooseClasses(b) : null;
+      if (adi && chosen == null) return null;
+      Tensor xhat = initial(b.x());
+      int[] rows = lastRows;
+      refine(xhat, b, chosen);
+      try (var ng = Autograd.noGrad()) {
+        return new Recalled(xhat, rows, fOld.forward(Var.constant(xhat)).value);
+      }
+    }
+
+    /** A learner over deep copies of f_cur and f_old (no optimiser): this run's final state, frozen. */
+    RecallLearner frozenCopy(SplittableRandom random) {
+      RecallLearner c = new RecallLearner(fCur.copy(), null, weights, lag, recallFromT, random);
+      c.fOld.copyFrom(fOld);
+      return c;
+    }
+
+    /** S steps of plain gradient descent on R over X̂ (in place); weights are never touched. */
+    void refine(Tensor xhat, Batch b, int[] chosen) {
+      Var x = Var.param(xhat);
+      for (int step = 0; step < s; step++) {
+        try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
+          refineStep(x, xhat, b, chosen);
+        }
+      }
+    }
+
+    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R. */
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen) {
+      Var a, bs = null;
+      if (wBs == 0) a = fOld.forward(x);
+      else {
+        BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+        a = out.logits();
+        bs = F.scale(out.batchStats(), wBs);
+      }
+      Var q = fCur.forward(x);
+      Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
+          : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+      Tensor g = Autograd.grad(loss, x)[0];
+      Backends.of(xhat).axpy(-eta1, g, xhat);
+      trace.at("refine", b.t(), xhat);
+    }
+
+    /**
+     * Targets from f_old under no-grad, then step B (gradients accumulate since the last zero).
+     * Returns f_old's logits on X̂ (the targets' source), for the recorder.
+     */
+    Tensor recallStep(Tensor xhat, Batch b) {
+      Var xr = Var.constant(xhat), x = Var.constant(b.x());
+      Var aHat, pReal = null;
+      try (var ng = Autograd.noGrad()) {
+        aHat = fOld.forward(xr);
+        if (auxDistill) pReal = F.softmax(fOld.forward(x));
+      }
+      trace.at("targets", b.t(), xhat);
+      Var out = fCur.forward(xr);
+      Var loss = hardTargets ? F.crossEntropy(out, RecallLoss.argmax(aHat.value))
+          : F.softCrossEntropy(out, F.softmax(aHat));
+      loss = F.scale(loss, lambda0);
+      if (auxDistill) loss = F.add(loss, F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real));
+      Autograd.backward(loss);
+      opt.step();
+      trace.at("stepB", b.t(), xhat);
+      return aHat.value;
+    }
+
+    /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
+    Tensor initial(Tensor x) {
+      int n = x.dim(0), d = x.numel() / n;
+      int[] shape = x.shape.clone();
+      shape[0] = m;
+      float[] out = new float[m * d];
+      lastRows = null;
+      if (noiseInit) {
+        for (int i = 0; i < out.length; i++) out[i] = (float) rng.nextDouble();
+      } else {
+        float[] src = x.toArray();
+        int[] idx = draw(rng, n, m);
+        lastRows = idx;
+        for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
+      }
+      return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
+    }
+
+    /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
+    int[] chooseClasses(Batch b) {
+      boolean[] cand = b.seenBefore().clone();
+      for (int c : b.present()) cand[c] = false;
+      int[] classes = indices(cand);
+      if (classes.length == 0) return null;
+      int[] pick = draw(rng, classes.length, m);
+      for (int i = 0; i < m; i++) pick[i] = classes[pick[i]];
+      return pick;
+    }
+  }
+
+  /**
+   * numpy's choice(n, k, replace = k &gt; n): k uniform draws with replacement when k &gt; n,
+   * otherwise the first k entries of a uniform random permutation (a permutation when k = n).
+   */
+  static int[] draw(SplittableRandom rng, int n, int k) {
+    int[] out = new int[k];
+    if (k > n) {
+      for (int i = 0; i < k; i++) out[i] = rng.nextInt(n);
+      return out;
+    }
+    int[] perm = new int[n];
+    for (int i = 0; i < n; i++) perm[i] = i;
+    for (int i = 0; i < k; i++) { // partial Fisher–Yates
+      int j = i + rng.nextInt(n - i);
+      int tmp = perm[i];
+      perm[i] = perm[j];
+      perm[j] = tmp;
+      out[i] = perm[i];
+    }
+    return out;
+  }
+
+  private static Var plus(Var a, Var b) {
+    return b == null ? a : F.add(a, b);
+  }
+}

@@ -1,0 +1,37 @@
+package arm.nn;
+
+import arm.tensor.Shape;
+import arm.tensor.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded weight initialisation. Every random draw of a model comes from one {@link
+ * SplittableRandom} handed to its constructor, consumed in parameter registration order, so one
+ * seed fixes the whole model (not bit-compatible with PyTorch's generator; ARM-SPEC §9 D14 says it
+ * need not be).
+ */
+public final class Init {
+  private Init() {}
+
+  /** Values i.i.d. U(−bound, bound), drawn in row-major order. */
+  public static Tensor uniform(SplittableRandom rng, double bound, int... shape) {
+    float[] d = new float[Shape.numel(shape)];
+    for (int i = 0; i < d.length; i++) d[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+    return Tensor.of(d, shape);
+  }
+
+  /**
+   * PyTorch 1.4's default for Linear/Conv weights and biases (ARM-SPEC §5.3): U(−1/√fan_in,
+   * 1/√fan_in). For weights this is kaiming_uniform_ with a = √5, whose bound gain·√(3/fan_in) =
+   * √(2/(1+5))·√(3/fan_in) reduces to 1/√fan_in.
+   */
+  public static Tensor pytorchDefault(SplittableRandom rng, int fanIn, int... shape) {
+    return uniform(rng, 1.0 / Math.sqrt(fanIn), shape);
+  }
+
+  public static Tensor constant(float value, int... shape) {
+    float[] d = new float[Shape.numel(shape)];
+    java.util.Arrays.fill(d, value);
+    return Tensor.of(d, shape);
+  }
+}

@@ -1,0 +1,44 @@
+package arm.nn;
+
+import arm.autograd.F;
+import arm.autograd.Var;
+import java.util.SplittableRandom;
+
+/**
+ * The MNIST network of ARM-SPEC §5.1 ("consistent with MIR"): flatten → Linear(784→400) → ReLU →
+ * Linear(400→400) → ReLU → Linear(400→10) → logits. No BatchNorm, no dropout, so train and eval
+ * mode compute the same function. 314,000 + 160,400 + 4,010 = 478,410 parameters.
+ */
+public final class Mlp extends Module {
+  public final int in, hidden, classes;
+  public final Linear fc1, fc2, fc3;
+
+  /** The published 784-400-400-10 network. */
+  public Mlp(SplittableRandom rng) {
+    this(784, 400, 10, rng);
+  }
+
+  /** Other widths, for fast tests. Layers are initialised in order fc1, fc2, fc3. */
+  public Mlp(int in, int hidden, int classes, SplittableRandom rng) {
+    this.in = in;
+    this.hidden = hidden;
+    this.classes = classes;
+    fc1 = child("fc1", new Linear(in, hidden, rng));
+    fc2 = child("fc2", new Linear(hidden, hidden, rng));
+    fc3 = child("fc3", new Linear(hidden, classes, rng));
+  }
+
+  /** x [N, …] with in values per sample → logits [N, classes]. */
+  @Override
+  public Var forward(Var x) {
+    Var h = x.value.rank() == 2 ? x : F.reshape(x, x.dim(0), -1);
+    h = F.relu(fc1.forward(h));
+    h = F.relu(fc2.forward(h));
+    return fc3.forward(h);
+  }
+
+  @Override
+  protected Module blank() {
+    return new Mlp(in, hidden, classes, new SplittableRandom(0));
+  }
+}
