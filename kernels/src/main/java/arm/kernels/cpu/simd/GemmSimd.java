@@ -2,6 +2,7 @@ package arm.kernels.cpu.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,7 +34,11 @@ import jdk.incubator.vector.VectorSpecies;
 public final class GemmSimd {
   private GemmSimd() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The machine's widest vector unless {@code -Darm.simd.bits=128|256|512} says otherwise (for
+   * testing the other widths: wider than the hardware still computes correctly, only slowly).
+   */
+  static final VectorSpecies<Float> S = species(Integer.getInteger("arm.simd.bits", 0));
   static final int L = S.length();
   /**
    * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers
@@ -49,9 +54,17 @@ public final class GemmSimd {
   /** Dot path: K slices of KD and row blocks of MD (an MD×KD A block, 256 KB, stays in L2). */
   static final int KD = 2048, MD = 32;
 
+  private static VectorSpecies<Float> species(int bits) {
+    return bits == 0 ? FloatVector.SPECIES_PREFERRED
+        : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+  }
+
   /** e.g. "AVX2, 8 float lanes". */
   public static String describe() {
-    return isa(S.vectorBitSize()) + ", " + L + " float lanes";
+    String forced = S == FloatVector.SPECIES_PREFERRED ? ""
+        : ", forced by arm.simd.bits; the hardware prefers "
+            + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits";
+    return isa(S.vectorBitSize()) + ", " + L + " float lanes" + forced;
   }
 
   private static String isa(int bits) {
