@@ -1,7 +1,6 @@
 package arm.kernels.cpu.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -349,10 +348,10 @@ public final class GemmSimd {
         s03 = x0.fma(y, s03);
         s13 = x1.fma(y, s13);
       }
-      float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-      float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
-      float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-      float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+      float t00 = sumLanes(s00), t01 = sumLanes(s01);
+      float t02 = sumLanes(s02), t03 = sumLanes(s03);
+      float t10 = sumLanes(s10), t11 = sumLanes(s11);
+      float t12 = sumLanes(s12), t13 = sumLanes(s13);
       for (; p < kc; p++) {
         float x0 = a[a0 + p], x1 = a[a1 + p];
         float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -381,7 +380,7 @@ public final class GemmSimd {
       for (; p < kv; p += L) {
         s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
       }
-      float t = s.reduceLanes(VectorOperators.ADD);
+      float t = sumLanes(s);
       for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
       return t;
     }
@@ -389,5 +388,16 @@ public final class GemmSimd {
     private static void put(float[] c, int ci, float s, float alpha, float beta) {
       c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
     }
+  }
+
+  /**
+   * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
+   * compiled and interpreted forms associate differently, so one seed gave different bits from run
+   * to run depending on when the JIT kicked in. A fixed order keeps runs reproducible.
+   */
+  private static float sumLanes(FloatVector v) {
+    float s = 0f;
+    for (int i = 0; i < v.length(); i++) s += v.lane(i);
+    return s;
   }
 }
