@@ -22,7 +22,7 @@ final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
   @Option(names = "--method", required = true, paramLabel = "NAME",
-      description = "Naive, Stationary, Distill, ADI or ARM")
+      description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50)")
   String method;
 
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
