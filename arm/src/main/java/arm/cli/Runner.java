@@ -5,8 +5,13 @@ import arm.data.Mnist;
 import arm.data.Mnist5k;
 import arm.method.Method;
 import arm.method.Methods;
+import arm.io.CheckpointStore;
+import arm.io.OutputLock;
+import arm.io.ResultsJson;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,12 +23,22 @@ import java.util.Map;
 
 /**
  * What {@code reproduce} and {@code train} have in common: configure the methods (rejecting bad
- * options before anything runs), load MNIST, echo the configuration, run, print the table.
+ * options before anything runs), load MNIST, echo the configuration, run, print the table. With
+ * {@code --resume DIR} the configuration comes from DIR/results.json instead and every run
+ * continues from its checkpoint (docs/ROBUSTNESS.md).
  */
 final class Runner {
   private Runner() {}
 
+  /** Everything a command runs, from the command line or from the results.json it resumes. */
+  record Plan(
+      String command, String tag, List<Method> methods, int runs, long seed0,
+      RunOptions.ValSplit valSplit, Path dataDir, int samplesPerClass, Path out, boolean resume,
+      int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
+
   /**
+   * A fresh command.
+   *
    * @param command     "reproduce mnist" or "train", for messages and results.json
    * @param tag         output folder prefix, e.g. "mnist"
    * @param names       method names as typed
@@ -36,58 +51,129 @@ final class Runner {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
     List<Method> methods = configure(ctx.factory(), names, opt.options, extra);
-    int threads = opt.threads(runs * methods.size());
+    Path out = opt.out != null ? opt.out
+        : RunOptions.home().resolve("results")
+            .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    int spc = opt.samplesPerClass != null ? opt.samplesPerClass : Mnist5k.MNIST5K.perClass();
+    if (spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
+    return execute(ctx, new Plan(command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(), spc,
+        out, false, opt.checkpointEvery(), opt.threads(runs * methods.size()), null));
+  }
 
-    Path dataDir = opt.dataDir();
+  /**
+   * Continues the command whose results folder is {@code dir}: its settings come from
+   * dir/results.json; finished runs are kept, the others continue from their last checkpoint (or
+   * start, if they have none). Only --data, --threads and --checkpoint-every may be given again.
+   */
+  static int resume(Main.Context ctx, RunOptions opt, Path dir) {
+    Path file = dir.resolve("results.json");
+    if (!Files.isRegularFile(file))
+      throw new UsageError("nothing to resume in " + dir + ": it has no results.json");
+    ResultsJson.Config c;
+    try {
+      c = ResultsJson.read(file).config();
+    } catch (IOException e) {
+      throw new UsageError("cannot resume: " + e.getMessage(), e);
+    }
+    List<Method> methods = new ArrayList<>();
+    for (String m : c.methods()) {
+      try {
+        methods.add(ctx.factory().create(m, c.options().get(m)));
+      } catch (IllegalArgumentException e) {
+        throw new UsageError("cannot resume " + file + ": method " + m + ": " + e.getMessage());
+      }
+    }
+    long seed0 = c.seeds().get(0);
+    for (int r = 0; r < c.runs(); r++)
+      if (c.seeds().get(r) != seed0 + r)
+        throw new UsageError(file + ": config.seeds are not consecutive (" + c.seeds() + "); cannot resume");
+    Path data = opt.data != null ? opt.data : Path.of(c.data());
+    int spc = c.samplesPerClass() != null ? c.samplesPerClass() : Mnist5k.MNIST5K.perClass();
+    return execute(ctx, new Plan(c.command(), "", methods, c.runs(), seed0,
+        RunOptions.ValSplit.valueOf(c.valSplit()), data, spc, dir, true, opt.checkpointEvery(),
+        opt.threads(c.runs() * methods.size()), c.raw()));
+  }
+
+  private static int execute(Main.Context ctx, Plan p) {
+    List<Method> methods = p.methods();
+    Path dataDir = p.dataDir();
     Mnist.Raw raw;
     try {
       raw = Mnist.load(dataDir);
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
-    Mnist5k.Config protocol =
-        Mnist5k.MNIST5K.withSharedValSplit(opt.valSplit == RunOptions.ValSplit.shared);
-    Experiment exp = new Experiment(raw, protocol, methods, runs, opt.seed0, threads);
+    Mnist5k.Config m5k = Mnist5k.MNIST5K;
+    Mnist5k.Config protocol = new Mnist5k.Config(m5k.classesPerTask(), m5k.trainFraction(), p.samplesPerClass(),
+        m5k.batchSize(), m5k.taskRepeats(), p.valSplit() == RunOptions.ValSplit.shared, false);
+    Environment env = Environment.detect();
+    CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), env.engine() + "; " + env.jdk());
+    Experiment exp = new Experiment(raw, protocol, methods, p.runs(), p.seed0(), p.threads(), store, p.resume());
     ContinualData probe;
     try {
-      probe = exp.data(opt.seed0, false);
+      probe = exp.data(p.seed0(), false);
     } catch (IllegalArgumentException e) {
       throw new UsageError("MNIST in " + dataDir + " does not fit the MNIST-5k protocol: " + e.getMessage(), e);
     }
+    Path out = p.out();
+    try (OutputLock lock = OutputLock.acquire(out)) {
+      if (!p.resume() && !store.isEmpty())
+        throw new UsageError("output folder " + out + " already holds checkpoints of an earlier command;"
+            + " continue it with --resume " + out + ", or choose another --out");
+      Map<String, Object> config = p.previousConfig() != null
+          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery())
+          : config(p.command(), p, dataDir, out, methods, probe);
+      echo(ctx.out(), config, env);
+      if (p.resume()) ctx.out().printf("Resuming %s: finished runs are kept, the others continue from their checkpoints.%n%n", out);
 
-    Path out = opt.out != null ? opt.out
-        : RunOptions.home().resolve("results")
-            .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Environment env = Environment.detect();
-    Map<String, Object> config = config(command, opt, dataDir, out, methods, runs, threads, probe);
-    echo(ctx.out(), config, env);
-
-    Results results;
-    try {
-      results = new Results(out, config, env, methods.stream().map(Method::name).toList());
+      Results results;
+      try {
+        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), !p.resume());
+      } catch (IOException | UncheckedIOException e) {
+        throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
+      }
+      long start = System.nanoTime();
+      try (Progress progress = new Progress(p.tag().isEmpty() ? "resume" : p.tag(), exp.totalIterations(), ctx.err(), Progress.isTerminal())) {
+        exp.run(results, progress);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with --resume " + out);
+        return Main.EXIT_RUN_FAILED;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Table.print(ctx.out(), results.summary(), p.runs(), p.threads());
+      ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
+          seconds, out);
+      int code = 0;
+      List<Results.Failure> failures = results.failures();
+      if (!failures.isEmpty()) {
+        ctx.err().println("arm: " + failures.size() + " run(s) failed:");
+        for (Results.Failure f : failures)
+          ctx.err().println("  " + f.method() + " run " + f.run() + " (seed " + f.seed() + "): " + f.error());
+        ctx.err().println("  their checkpoints are in " + store.dir() + "; after fixing the cause, continue with --resume " + out);
+        code = Main.EXIT_RUN_FAILED;
+      }
+      if (results.writeError() != null) {
+        ctx.err().println("arm: " + results.writeError());
+        ctx.err().println("  the checkpoints in " + store.dir() + " are intact; free space or fix the folder, then"
+            + " continue with --resume " + out);
+        code = Main.EXIT_RUN_FAILED;
+      }
+      return code;
     } catch (IOException e) {
-      throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
+      throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
     }
-    long start = System.nanoTime();
-    try (Progress progress = new Progress(tag, exp.totalIterations(), ctx.err(), Progress.isTerminal())) {
-      exp.run(results, progress);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ctx.err().println("arm: interrupted; finished runs are in " + out);
-      return Main.EXIT_RUN_FAILED;
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Table.print(ctx.out(), results.summary(), runs, threads);
-    ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
-        seconds, out);
-    List<Results.Failure> failures = results.failures();
-    if (!failures.isEmpty()) {
-      ctx.err().println("arm: " + failures.size() + " run(s) failed:");
-      for (Results.Failure f : failures)
-        ctx.err().println("  " + f.method() + " run " + f.run() + " (seed " + f.seed() + "): " + f.error());
-      return Main.EXIT_RUN_FAILED;
-    }
-    return 0;
+  }
+
+  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every) {
+    Map<String, Object> c = new LinkedHashMap<>(previous);
+    List<Object> resumed = new ArrayList<>();
+    if (previous.get("resumed") instanceof List<?> l) resumed.addAll(l);
+    resumed.add(java.time.OffsetDateTime.now().withNano(0).toString());
+    c.put("resumed", resumed);
+    c.put("threads", threads);
+    c.put("checkpointEvery", every);
+    return c;
   }
 
   /**
@@ -140,8 +226,7 @@ final class Runner {
   }
 
   private static Map<String, Object> config(
-      String command, RunOptions opt, Path dataDir, Path out, List<Method> methods, int runs,
-      int threads, ContinualData d) {
+      String command, Plan p, Path dataDir, Path out, List<Method> methods, ContinualData d) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
     c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
@@ -152,10 +237,12 @@ final class Runner {
     Map<String, Object> options = new LinkedHashMap<>();
     for (Method m : methods) options.put(m.name(), m.options());
     c.put("options", options);
-    c.put("runs", runs);
-    c.put("seeds", java.util.stream.LongStream.range(opt.seed0, opt.seed0 + runs).boxed().toList());
-    c.put("threads", threads);
-    c.put("valSplit", opt.valSplit.name());
+    c.put("runs", p.runs());
+    c.put("seeds", java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
+    c.put("threads", p.threads());
+    c.put("valSplit", p.valSplit().name());
+    c.put("samplesPerClass", p.samplesPerClass());
+    c.put("checkpointEvery", p.checkpointEvery());
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
     c.put("testSize", d.test().size());

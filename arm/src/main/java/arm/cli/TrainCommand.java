@@ -21,9 +21,11 @@ import picocli.CommandLine.Unmatched;
 final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
-  @Option(names = "--method", required = true, paramLabel = "NAME",
-      description = "Naive, Stationary, Distill, ADI or ARM")
+  @Option(names = "--method", paramLabel = "NAME",
+      description = "Naive, Stationary, Distill, ADI or ARM (required unless --resume)")
   String method;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
       description = "runs, with seeds seed0 … seed0+N−1 (default: ${DEFAULT-VALUE})")
@@ -39,6 +41,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (options.resume != null) {
+      RunOptions.checkResume(spec, rest);
+      return Runner.resume(ctx, options, options.resume);
+    }
+    if (method == null) throw new UsageError("missing --method NAME (Naive, Stationary, Distill, ADI or ARM)");
     return Runner.execute(ctx, options, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
   }

@@ -47,4 +47,14 @@ public interface Method {
    *                 ProgressListener#NONE})
    */
   RunResult run(ContinualData data, long seed, ProgressListener progress);
+
+  /**
+   * {@link #run} with checkpoints: continues from {@code checkpoints.restore()} when it returns a
+   * state, saves when {@code checkpoints.due} says so and at the end. The result equals, bit for
+   * bit except timings, that of a run that never stopped. Methods without checkpoint support
+   * ignore {@code checkpoints} and always start afresh.
+   */
+  default RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer checkpoints) {
+    return run(data, seed, progress);
+  }
 }

@@ -92,14 +92,18 @@ final class RecallMethod extends ContinualMethod {
     void at(String event, int t, Tensor xhat);
   }
 
-  /** One run's state: f_cur, f_old, the optimiser, the lag and the random stream. */
+  /**
+   * One run's state: f_cur, f_old, the optimiser, the lag and the base seed of the per-iteration
+   * streams ({@link Draws}: the recall draws of round r at t come from stream RECALL_INIT + r, ADI's
+   * class choice from CLASSES). Checkpointed: f_old's tensors and the lag's next refresh time.
+   */
   final class RecallLearner implements Learner {
     final Module fCur, fOld;
     private final Sgd opt;
     private final RecallLoss.Weights weights;
     private final Lag lag;
     private final int recallFromT;
-    private final SplittableRandom rng;
+    private final long base;
     Trace trace = Trace.NONE;
 
     RecallLearner(Module fCur, Sgd opt, RecallLoss.Weights weights, Lag lag, int recallFromT, SplittableRandom rng) {
@@ -109,7 +113,25 @@ final class RecallMethod extends ContinualMethod {
       this.weights = weights;
       this.lag = lag;
       this.recallFromT = recallFromT;
-      this.rng = rng;
+      this.base = rng.nextLong();
+    }
+
+    @Override
+    public Map<String, Tensor> stateTensors() {
+      return tensorsOf(fOld, "f_old.");
+    }
+
+    @Override
+    public Map<String, long[]> stateValues() {
+      return Map.of("lag.next", new long[] {lag.next()});
+    }
+
+    @Override
+    public void restoreValues(Map<String, long[]> values) {
+      long[] next = values.get("lag.next");
+      if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
+        throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
+      lag.resumeAt((int) next[0]);
     }
 
     @Override
@@ -126,8 +148,9 @@ final class RecallMethod extends ContinualMethod {
       opt.zeroGrad();
       Tensor xhat = null;
       for (int round = 0; round < r; round++) {
-        if (round == 0 || fromScratch) xhat = initial(b.x());
+        if (round == 0 || fromScratch) xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
         refine(xhat, b, chosen);
+        Guard.tensor(xhat, "recalled inputs X̂ after refinement");
         recallStep(xhat, b);
       }
     }
@@ -146,7 +169,12 @@ final class RecallMethod extends ContinualMethod {
         Var q = fCur.forward(x);
         Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
             : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+        if (!Float.isFinite(loss.value.item()))
+          throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
+              + " at refinement step " + step + "; first non-finite term: "
+              + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
         Tensor g = Autograd.grad(loss, x)[0];
+        Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
         Backends.of(xhat).axpy(-eta1, g, xhat);
         trace.at("refine", b.t(), xhat);
       }
@@ -165,14 +193,20 @@ final class RecallMethod extends ContinualMethod {
       Var loss = hardTargets ? F.crossEntropy(out, RecallLoss.argmax(aHat.value))
           : F.softCrossEntropy(out, F.softmax(aHat));
       loss = F.scale(loss, lambda0);
-      if (auxDistill) loss = F.add(loss, F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real));
+      Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+      if (auxDistill) {
+        Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
+        Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+        loss = F.add(loss, real);
+      }
       Autograd.backward(loss);
+      Guard.gradients(fCur, "step B");
       opt.step();
       trace.at("stepB", b.t(), xhat);
     }
 
     /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
-    Tensor initial(Tensor x) {
+    Tensor initial(Tensor x, SplittableRandom rng) {
       int n = x.dim(0), d = x.numel() / n;
       int[] shape = x.shape.clone();
       shape[0] = m;
@@ -189,6 +223,7 @@ final class RecallMethod extends ContinualMethod {
 
     /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
     int[] chooseClasses(Batch b) {
+      SplittableRandom rng = Draws.at(base, b.t(), Draws.CLASSES);
       boolean[] cand = b.seenBefore().clone();
       for (int c : b.present()) cand[c] = false;
       int[] classes = indices(cand);
