@@ -89,8 +89,10 @@ final class Runner {
         throw new UsageError(file + ": config.seeds are not consecutive (" + c.seeds() + "); cannot resume");
     Path data = opt.data != null ? opt.data : Path.of(c.data());
     int spc = c.samplesPerClass() != null ? c.samplesPerClass() : Mnist5k.MNIST5K.perClass();
+    int every = opt.checkpointEvery != null ? opt.checkpointEvery()
+        : c.raw().get("checkpointEvery") instanceof Integer k && k >= 0 ? k : 0; // keep the command's interval
     return execute(ctx, new Plan(c.command(), "", methods, c.runs(), seed0,
-        RunOptions.ValSplit.valueOf(c.valSplit()), data, spc, dir, true, opt.checkpointEvery(),
+        RunOptions.ValSplit.valueOf(c.valSplit()), data, spc, dir, true, every,
         opt.threads(c.runs() * methods.size()), c.raw()));
   }
 
