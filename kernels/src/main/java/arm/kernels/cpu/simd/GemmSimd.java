@@ -1,0 +1,389 @@
+package arm.kernels.cpu.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM on the Java Vector API: C[M, N] = alpha · op(A)[M, K] · op(B)[K, N] + beta · C, row-major,
+ * the same contract as {@link arm.kernels.cpu.ref.GemmRef#sgemm}.
+ *
+ * <p>Two algorithms, picked by shape:
+ *
+ * <ul>
+ *   <li><b>Panel path</b> (the general one, BLIS-style): K is cut into KC-deep slices, M into
+ *       MC-row blocks. A block is packed into MR-row panels ({@code [p][r]}, so one k step reads
+ *       MR consecutive floats); B into NR-column panels ({@code [p][0..NR)}). The micro-kernel
+ *       holds an MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per
+ *       register per k step. Transposes are absorbed by the packing. When B is not transposed and
+ *       M is small, full B panels are read straight from the source (packing would copy each
+ *       element to use it only once or twice).
+ *   <li><b>Dot path</b> for B transposed and M small (the MLP forward x·Wᵀ with batch 10): every
+ *       C element is a dot product of two contiguous K-long rows, so no packing at all; a 2×4 tile
+ *       of dot products shares loads, and each of the 8 sums is reduced across lanes once.
+ * </ul>
+ *
+ * Partial tiles at the edges are computed on zero-padded packed copies in a scratch tile, so
+ * the hot loop never carries a mask. beta is applied on the first K slice
+ * only (later slices accumulate), and beta = 0 never reads C, as BLAS requires.
+ */
+public final class GemmSimd {
+  private GemmSimd() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length();
+  /**
+   * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers
+   * C2 spills one of 12 accumulators (6 rows) into the stack inside the loop, which halves the
+   * speed; 5 rows leave room for two B vectors and the broadcasts. Every M of the paper's
+   * networks (10, 20, 80, 100, 160, 400, 1000) is a multiple of 5.
+   */
+  static final int MR = 5, NR = 2 * L;
+  /** Cache blocks: a KC×NR B panel lives in L1, an MC×KC A block (MC ≤ MC_MAX) in L2. */
+  static final int KC = 256, MC_MAX = 120, NC = 2048;
+  /** B is read in place (not packed) up to this many elements, about L2 + a share of L3. */
+  static final long DIRECT_MAX_B = 1 << 20;
+  /** Dot path: K slice length (a 2×KD A strip and 4×KD B strip stay in L1). */
+  static final int KD = 1024;
+  /** The dot path is taken for B transposed and M up to this. */
+  static final int DOT_MAX_M = 16;
+
+  /** e.g. "AVX2, 8 float lanes". */
+  public static String describe() {
+    return isa(S.vectorBitSize()) + ", " + L + " float lanes";
+  }
+
+  private static String isa(int bits) {
+    String arch = System.getProperty("os.arch", "");
+    if (arch.equals("amd64") || arch.equals("x86_64")) {
+      return bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : "SSE";
+    }
+    if (arch.equals("aarch64")) return bits > 128 ? "SVE" : "NEON";
+    return bits + "-bit";
+  }
+
+  public static void sgemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    if (m == 0 || n == 0) return;
+    if (k == 0 || alpha == 0f) {
+      scale(m, n, beta, c, cOff, ldc);
+      return;
+    }
+    if (transB && m <= DOT_MAX_M) {
+      Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else {
+      panels(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+  }
+
+  /** C = beta · C (beta = 0 writes zeros without reading C). */
+  static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+    for (int i = 0; i < m; i++) {
+      int row = cOff + i * ldc;
+      for (int j = 0; j < n; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+    }
+  }
+
+  /** Per-thread packing buffers, grown on demand and reused (packing is on every call). */
+  static final class Work {
+    float[] a = new float[MC_MAX * KC];
+    float[] b = new float[NR * KC];
+    final float[] tile = new float[MR * NR];
+
+    float[] b(int size) {
+      if (b.length < size) b = new float[size];
+      return b;
+    }
+  }
+
+  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
+
+  // ---------------------------------------------------------------------------------------------
+  // Panel path
+
+  private static void panels(
+      boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    Work w = WORK.get();
+    // The kernel either starts from zero or adds to C; any other beta is applied here, once.
+    if (beta != 0f && beta != 1f) scale(m, n, beta, c, cOff, ldc);
+    // Row blocks of equal height (a multiple of MR), at most MC_MAX rows.
+    int blocks = (m + MC_MAX - 1) / MC_MAX;
+    int mcb = roundUp((m + blocks - 1) / blocks, MR);
+    // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
+    // and every row block reuses the packed block (GotoBLAS order). A small, untransposed B
+    // under a single row block is read in place instead: each element serves only ⌈M/MR⌉ tiles,
+    // so a copy would cost as much as the work it saves.
+    boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      boolean add = pc > 0 || beta != 0f;
+      for (int jc = 0; jc < n; jc += NC) {
+        int nc = Math.min(NC, n - jc);
+        if (!direct) packB(transB, b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
+        for (int ic = 0; ic < m; ic += mcb) {
+          int mc = Math.min(mcb, m - ic);
+          packA(transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int nw = Math.min(NR, nc - jr);
+            float[] bp = w.b;
+            int bo = jr * kc, bs = NR;
+            if (direct && nw == NR) {
+              bp = b;
+              bo = bOff + pc * ldb + jc + jr;
+              bs = ldb;
+            } else if (direct) { // the last, partial panel: pad it with zeros
+              bp = w.b(kc * NR);
+              bo = 0;
+              packB(false, b, bOff, ldb, pc, jc + jr, kc, nw, bp);
+            }
+            for (int ir = 0; ir < mc; ir += MR) {
+              int ci = cOff + (ic + ir) * ldc + jc + jr;
+              tile(kc, w.a, ir * kc, bp, bo, bs, c, ci, ldc, Math.min(MR, mc - ir), nw, add, w.tile);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static int roundUp(int x, int q) {
+    return (x + q - 1) / q * q;
+  }
+
+  /** One h × nw tile of C; partial tiles go through the zero-padded scratch tile. */
+  private static void tile(int kc, float[] a, int ao, float[] b, int bo, int bs,
+      float[] c, int ci, int ldc, int h, int nw, boolean add, float[] t) {
+    if (h == MR && nw == NR) {
+      kernel(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+      return;
+    }
+    for (int r = 0; r < MR; r++) {
+      for (int j = 0; j < NR; j++) t[r * NR + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
+    }
+    kernel(kc, a, ao, b, bo, bs, t, 0, NR, true);
+    for (int r = 0; r < h; r++) System.arraycopy(t, r * NR, c, ci + r * ldc, nw);
+  }
+
+  /**
+   * Packs alpha · op(A)[ic.., pc..] (mc × kc) into MR-row panels: panel q holds rows q·MR.. as
+   * {@code dst[q·MR·kc + p·MR + r]}; rows past mc are zero.
+   */
+  static void packA(boolean transA, float alpha, float[] a, int aOff, int lda, int ic, int pc,
+      int mc, int kc, float[] dst) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int h = Math.min(MR, mc - ir), base = ir * kc;
+      for (int r = 0; r < MR; r++) {
+        if (r >= h) {
+          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+        } else if (transA) {
+          int src = aOff + pc * lda + ic + ir + r;
+          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p * lda];
+        } else {
+          int src = aOff + (ic + ir + r) * lda + pc;
+          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p];
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs op(B)[pc.., jc..] (kc × nc) into NR-column panels: panel q holds columns q·NR.. as
+   * {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B in storage order.
+   */
+  static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
+      float[] dst) {
+    int full = nc - nc % NR;
+    if (!transB) {
+      for (int p = 0; p < kc; p++) {
+        int src = bOff + (pc + p) * ldb + jc, d = p * NR;
+        for (int jr = 0; jr < full; jr += NR) {
+          FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
+          FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
+        }
+        for (int j = full; j < roundUp(nc, NR); j++) {
+          dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
+        }
+      }
+    } else {
+      for (int j = 0; j < roundUp(nc, NR); j++) {
+        int d = (j - j % NR) * kc + j % NR;
+        if (j >= nc) {
+          for (int p = 0; p < kc; p++) dst[d + p * NR] = 0f;
+        } else {
+          int src = bOff + (jc + j) * ldb + pc;
+          for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
+        }
+      }
+    }
+  }
+
+  /**
+   * C[0..MR, 0..NR) (+)= Σ_p A[p][r] · B[p][0..NR): ten accumulators, one FMA each per k step.
+   * A: packed panel (alpha folded in), a[ao + p·MR + r]; B: b[bo + p·bs + j], bs = NR when packed,
+   * ldb when read in place. add = false starts from zero instead of C (beta = 0: C is not read).
+   */
+  static void kernel(int kc, float[] a, int ao, float[] b, int bo, int bs,
+      float[] c, int ci, int ldc, boolean add) {
+    int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+    if (add) {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c10 = FloatVector.fromArray(S, c, r1);
+      c11 = FloatVector.fromArray(S, c, r1 + L);
+      c20 = FloatVector.fromArray(S, c, r2);
+      c21 = FloatVector.fromArray(S, c, r2 + L);
+      c30 = FloatVector.fromArray(S, c, r3);
+      c31 = FloatVector.fromArray(S, c, r3 + L);
+      c40 = FloatVector.fromArray(S, c, r4);
+      c41 = FloatVector.fromArray(S, c, r4 + L);
+    } else {
+      c00 = FloatVector.zero(S);
+      c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = ao + p * MR, bp = bo + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, r1);
+    c11.intoArray(c, r1 + L);
+    c20.intoArray(c, r2);
+    c21.intoArray(c, r2 + L);
+    c30.intoArray(c, r3);
+    c31.intoArray(c, r3 + L);
+    c40.intoArray(c, r4);
+    c41.intoArray(c, r4 + L);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dot path
+
+  /** op(B) = Bᵀ with few rows of C: C[i, j] = alpha · ⟨A row i, B row j⟩ + beta · C[i, j]. */
+  static final class Dot {
+    private Dot() {}
+
+    static void sgemm(boolean transA, int m, int n, int k, float alpha,
+        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+        float beta, float[] c, int cOff, int ldc) {
+      Work w = WORK.get();
+      for (int pc = 0; pc < k; pc += KD) {
+        int kc = Math.min(KD, k - pc);
+        float betaP = pc == 0 ? beta : 1f;
+        // A rows must be contiguous along K: a transposed A is copied (it is only m × kc).
+        float[] ar = a;
+        int ao = aOff + pc, as = lda;
+        if (transA) {
+          ar = w.b(m * kc);
+          for (int i = 0; i < m; i++) {
+            for (int p = 0; p < kc; p++) ar[i * kc + p] = a[aOff + (pc + p) * lda + i];
+          }
+          ao = 0;
+          as = kc;
+        }
+        int bo = bOff + pc;
+        for (int j = 0; j < n; j += 4) {
+          int nj = Math.min(4, n - j);
+          for (int i = 0; i < m; i += 2) {
+            int ci = cOff + i * ldc + j;
+            if (nj == 4 && i + 1 < m) {
+              dot2x4(kc, ar, ao + i * as, as, b, bo + j * ldb, ldb, c, ci, ldc, alpha, betaP);
+            } else {
+              for (int ii = i; ii < Math.min(i + 2, m); ii++) {
+                for (int jj = j; jj < j + nj; jj++) {
+                  float s = dot(kc, ar, ao + ii * as, b, bo + jj * ldb);
+                  int cij = cOff + ii * ldc + jj;
+                  c[cij] = betaP == 0f ? alpha * s : alpha * s + betaP * c[cij];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /** Rows a0, a0+as of A against rows b0 .. b0+3·bs of B; 8 sums, one lane reduction each. */
+    static void dot2x4(int kc, float[] a, int a0, int as, float[] b, int b0, int bs,
+        float[] c, int ci, int ldc, float alpha, float beta) {
+      FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+      FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
+      int kv = kc - kc % L, p = 0;
+      for (; p < kv; p += L) {
+        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+        FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+        s00 = x0.fma(y, s00);
+        s10 = x1.fma(y, s10);
+        y = FloatVector.fromArray(S, b, b1 + p);
+        s01 = x0.fma(y, s01);
+        s11 = x1.fma(y, s11);
+        y = FloatVector.fromArray(S, b, b2 + p);
+        s02 = x0.fma(y, s02);
+        s12 = x1.fma(y, s12);
+        y = FloatVector.fromArray(S, b, b3 + p);
+        s03 = x0.fma(y, s03);
+        s13 = x1.fma(y, s13);
+      }
+      float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
+      float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
+      float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+      float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+      for (; p < kc; p++) {
+        float x0 = a[a0 + p], x1 = a[a1 + p];
+        float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+        t00 += x0 * y0;
+        t01 += x0 * y1;
+        t02 += x0 * y2;
+        t03 += x0 * y3;
+        t10 += x1 * y0;
+        t11 += x1 * y1;
+        t12 += x1 * y2;
+        t13 += x1 * y3;
+      }
+      put(c, ci, t00, alpha, beta);
+      put(c, ci + 1, t01, alpha, beta);
+      put(c, ci + 2, t02, alpha, beta);
+      put(c, ci + 3, t03, alpha, beta);
+      put(c, ci + ldc, t10, alpha, beta);
+      put(c, ci + ldc + 1, t11, alpha, beta);
+      put(c, ci + ldc + 2, t12, alpha, beta);
+      put(c, ci + ldc + 3, t13, alpha, beta);
+    }
+
+    static float dot(int kc, float[] a, int a0, float[] b, int b0) {
+      FloatVector s = FloatVector.zero(S);
+      int kv = kc - kc % L, p = 0;
+      for (; p < kv; p += L) {
+        s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
+      }
+      float t = s.reduceLanes(VectorOperators.ADD);
+      for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
+      return t;
+    }
+
+    private static void put(float[] c, int ci, float s, float alpha, float beta) {
+      c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+    }
+  }
+}
