@@ -69,6 +69,7 @@ final class Experiment {
    * then on, never lists fewer finished runs than before.
    */
   void run(Results results, Progress progress) throws InterruptedException {
+    store.warnings(progress::message);
     List<Runnable> rest = new ArrayList<>();
     for (Method m : methods)
       for (int r = 0; r < runs; r++) {

@@ -23,6 +23,8 @@ public final class CheckpointStore {
   private final Path dir;
   private final int every;
   private final String engine;
+  private volatile java.util.function.Consumer<String> warnings = w -> {};
+  private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param out    the results folder
@@ -34,6 +36,12 @@ public final class CheckpointStore {
     this.dir = out.resolve(DIR);
     this.every = every;
     this.engine = engine;
+  }
+
+  /** Where to say that a checkpoint was written by another engine (valid, but not bit-identical). */
+  public CheckpointStore warnings(java.util.function.Consumer<String> sink) {
+    this.warnings = sink;
+    return this;
   }
 
   public Path dir() {
@@ -61,6 +69,10 @@ public final class CheckpointStore {
     if (diff != null)
       throw new FileFormatException(f, "arm.run", "belongs to a different run: " + diff
           + "; move it away to start this run afresh");
+    if (!l.engine().equals(engine) && warned.add(f))
+      warnings.accept("note: " + f.getFileName() + " was written by \"" + FileFormatException.oneLine(l.engine())
+          + "\", this is \"" + engine + "\": the run continues correctly, but its numbers may differ in the"
+          + " last bits from a run that never stopped");
     return l.state();
   }
 

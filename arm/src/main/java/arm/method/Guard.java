@@ -19,7 +19,7 @@ import java.util.Map;
  * recall loss is taken apart term by term (only then, so the check costs nothing when all is well)
  * to name the first term that is not finite.
  *
- * <p>Cost: one scalar read per loss, one pass over each gradient (an integer max of exponent bits,
+ * <p>Cost: one scalar read per loss, one pass over each gradient (an integer OR over exponent bits,
  * which the JIT vectorises). {@code -Darm.guard=false} turns the gradient and input scans off; the
  * loss checks stay.
  */
@@ -56,10 +56,12 @@ final class Guard {
   static boolean finite(Tensor x) {
     if (x.storage instanceof CpuStorage) {
       float[] d = x.data();
-      int worst = 0;
+      // NaN and ±Inf are the values whose exponent bits are all ones; adding one to the exponent
+      // field carries into the sign bit exactly for them. An OR over ints vectorises.
+      int acc = 0;
       for (int i = x.offset, end = x.offset + x.numel(); i < end; i++)
-        worst = Math.max(worst, Float.floatToRawIntBits(d[i]) & 0x7f800000); // all-ones exponent = NaN/Inf
-      return worst != 0x7f800000;
+        acc |= (Float.floatToRawIntBits(d[i]) & 0x7f800000) + 0x00800000;
+      return acc >= 0;
     }
     Backend b = Backends.of(x); // a device tensor: a NaN or Inf anywhere makes the sum non-finite
     try (Tensor s = b.zeros(1)) {
