@@ -90,6 +90,7 @@ class FuzzTest {
     for (int i = 0; i < CASES && failures.size() < 20; i++) {
       String how = mutate(t, rnd);
       byte[] bytes = lastMutation;
+      Files.deleteIfExists(t.file()); // a new file each time: rewriting one in place makes ext4 flush on close
       Files.write(t.file(), bytes);
       long before = mx.getThreadAllocatedBytes(self);
       String where = t.name() + " case " + i + " (" + how + ", " + bytes.length + " bytes)";
