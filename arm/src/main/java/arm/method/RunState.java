@@ -15,7 +15,9 @@ import java.util.Map;
  * @param t            the next iteration to train; {@code evals} holds every evaluation at times ≤ t
  * @param complete     the run has finished (t = max_t and the final evaluation is in {@code evals})
  * @param tensors      f_cur's parameters and buffers ("f_cur.fc1.weight", …) and the learner's
- *                     (f_old: "f_old.fc1.weight", …), by name
+ *                     (f_old: "f_old.fc1.weight", …), by name, in module order. In a state handed
+ *                     to {@link Checkpointer#save} these are the live tensors: read them there
+ *                     (encode, copy), do not keep them
  * @param values       the learner's small state (e.g. "lag.next"), by name
  * @param seenClasses  labels of batches 0 … t−1, ascending
  * @param lastTask     task of batch t−1 (−1 at t = 0)
@@ -28,8 +30,9 @@ public record RunState(
     int[] seenClasses, int lastTask, List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
 
   public RunState {
-    tensors = Map.copyOf(tensors);
-    values = Map.copyOf(values);
+    // insertion order kept (Map.copyOf's order changes from JVM to JVM), so files are reproducible
+    tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
+    values = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(values));
     evals = List.copyOf(evals);
   }
 }
