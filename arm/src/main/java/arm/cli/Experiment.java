@@ -1,8 +1,6 @@
 package arm.cli;
 
 import arm.data.ContinualData;
-import arm.data.Mnist;
-import arm.data.Mnist5k;
 import arm.method.Method;
 import arm.method.RunResult;
 import arm.metrics.Metrics;
@@ -22,14 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs every (method, run) pair of a command on a fixed pool of {@code threads} threads. Each run is
- * single-threaded and independent: it builds its own MNIST-5k split from seed0 + run (so every
+ * single-threaded and independent: it builds its own split from seed0 + run (so every
  * method sees the same data for the same run index), trains, and hands its record to {@link
  * Results}, which writes it out at once. A failing run is recorded and the others go on.
  */
 final class Experiment {
 
-  private final Mnist.Raw raw;
-  private final Mnist5k.Config protocol;
+  private final Benchmark.Source source;
   private final List<Method> methods;
   private final int runs;
   private final long seed0;
@@ -41,10 +38,9 @@ final class Experiment {
    * @param store  where runs keep their checkpoints
    * @param resume continue every run from its checkpoint, if it has one
    */
-  Experiment(Mnist.Raw raw, Mnist5k.Config protocol, List<Method> methods, int runs, long seed0, int threads,
+  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
       CheckpointStore store, boolean resume) {
-    this.raw = raw;
-    this.protocol = protocol;
+    this.source = source;
     this.methods = methods;
     this.runs = runs;
     this.seed0 = seed0;
@@ -60,7 +56,7 @@ final class Experiment {
   }
 
   ContinualData data(long seed, boolean stationary) {
-    return Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, protocol.withStationary(stationary));
+    return source.data(seed, stationary);
   }
 
   /**

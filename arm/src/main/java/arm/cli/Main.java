@@ -1,6 +1,5 @@
 package arm.cli;
 
-import arm.method.Methods;
 import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,8 +8,8 @@ import picocli.CommandLine.Command;
  * The {@code arm} command line.
  *
  * <pre>
- *   arm reproduce mnist [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
- *   arm train --method ARM [--runs 1] [--M 20 --lr 0.05 …]
+ *   arm reproduce mnist|cifar10|miniimagenet [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
+ *   arm train --method ARM [--dataset mnist|cifar10|miniimagenet] [--runs 1] [--M 20 --lr 0.05 …]
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -27,7 +26,7 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args, Methods::create, System.out, System.err));
+    System.exit(run(args, MethodFactory.PUBLISHED, System.out, System.err));
   }
 
   /** Runs the command line with the given method factory and streams; returns the exit code. */

@@ -9,18 +9,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code arm reproduce mnist}: the paper's MNIST table, every method × 5 runs. */
+/** {@code arm reproduce mnist|cifar10|miniimagenet}: a table of the paper, every method × 5 runs. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
     description = "Reproduce a table of the paper: every method, several seeds; prints the table and"
         + " writes results.json, runs.csv and summary.csv.")
 final class ReproduceCommand implements Callable<Integer> {
 
-  enum Benchmark { mnist }
-
   private final Main.Context ctx;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "BENCHMARK",
-      description = "only: mnist (MNIST-5k-5); omitted with --resume")
+      description = "mnist (MNIST-5k-5), cifar10 (CIFAR10-5) or miniimagenet (MiniImageNet-20);"
+          + " omitted with --resume")
   Benchmark benchmark;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -46,7 +45,7 @@ final class ReproduceCommand implements Callable<Integer> {
       if (benchmark != null) throw new UsageError("--resume takes the settings from the results folder; drop " + benchmark);
       return Runner.resume(ctx, options, options.resume);
     }
-    if (benchmark == null) throw new UsageError("missing BENCHMARK (mnist)");
-    return Runner.execute(ctx, options, "reproduce " + benchmark, benchmark.name(), methods, Map.of(), runs);
+    if (benchmark == null) throw new UsageError("missing BENCHMARK (mnist, cifar10 or miniimagenet)");
+    return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), methods, Map.of(), runs);
   }
 }

@@ -54,6 +54,7 @@ final class Results {
   private final Map<String, Object> config;
   private final Environment environment;
   private final List<String> methodOrder;
+  private final Map<String, Paper.Row> paper;
   private final List<RunRecord> runs = new ArrayList<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -65,21 +66,17 @@ final class Results {
    *                 so that resuming does not replace a results.json with a shorter one
    */
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      boolean writeNow) throws IOException {
+      Map<String, Paper.Row> paper, boolean writeNow) throws IOException {
     this.dir = dir;
     this.config = config;
     this.environment = environment;
     this.methodOrder = methodOrder;
+    this.paper = paper;
     Files.createDirectories(dir);
     if (writeNow) {
       writing = true;
       write();
     }
-  }
-
-  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder)
-      throws IOException {
-    this(dir, config, environment, methodOrder, true);
   }
 
   /** Writes the files now and after every change from here on. */
@@ -137,7 +134,7 @@ final class Results {
       out.add(new Summary(
           m, rs.size(), Stat.percent(Metrics.stat(acc)),
           stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
-          PaperRef.of(Paper.MNIST.get(m))));
+          PaperRef.of(paper.get(m))));
     }
     return out;
   }
@@ -225,7 +222,7 @@ final class Results {
         "method,runs,accuracy_mean,accuracy_std,forgetting_mean,forgetting_std,"
             + "paper_accuracy,paper_accuracy_std,paper_forgetting,paper_forgetting_std,seconds_per_run\n");
     for (Summary s : summary()) {
-      Paper.Row p = Paper.MNIST.get(s.method());
+      Paper.Row p = paper.get(s.method());
       sb.append(String.join(",",
           s.method(), Integer.toString(s.runs()), fmt(s.accuracy().mean()), fmt(s.accuracy().std()),
           s.forgetting() == null ? "" : fmt(s.forgetting().mean()),

@@ -11,8 +11,10 @@ final class RunOptions {
   enum ValSplit { advanced, shared }
 
   @Option(names = "--data", paramLabel = "DIR",
-      description = "MNIST folder: the four IDX files, plain or .gz, or torchvision's download root"
-          + " (default: data/mnist in the repository; fetch it with scripts/fetch-mnist.sh)")
+      description = "dataset folder (default: data/<benchmark> in the repository). MNIST: the four IDX"
+          + " files, plain or .gz, or torchvision's download root (scripts/fetch-mnist.sh). CIFAR10:"
+          + " cifar-10-batches-py/ or cifar-10-batches-bin/. MiniImageNet: train.csv, val.csv, test.csv"
+          + " and images/ (a decoded cache is written beside them)")
   Path data;
 
   @Option(names = "--out", paramLabel = "DIR",
@@ -55,7 +57,8 @@ final class RunOptions {
 
   /** The options that define a run, which --resume takes from results.json instead. */
   static final java.util.List<String> DEFINING = java.util.List.of(
-      "--out", "--seed0", "--val-split", "--option", "--samples-per-class", "--methods", "--runs", "--method");
+      "--out", "--seed0", "--val-split", "--option", "--samples-per-class", "--methods", "--runs", "--method",
+      "--dataset");
 
   /** Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options. */
   static void checkResume(picocli.CommandLine.Model.CommandSpec spec, java.util.Collection<String> extra) {
@@ -73,8 +76,8 @@ final class RunOptions {
     return k;
   }
 
-  Path dataDir() {
-    return data != null ? data : home().resolve("data").resolve("mnist");
+  Path dataDir(Benchmark b) {
+    return data != null ? data : b.defaultDir();
   }
 
   /** The repository root when started by the ./arm launcher (-Darm.home), else the working dir. */

@@ -1,8 +1,6 @@
 package arm.cli;
 
 import arm.data.ContinualData;
-import arm.data.Mnist;
-import arm.data.Mnist5k;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.io.CheckpointStore;
@@ -23,7 +21,8 @@ import java.util.Map;
 
 /**
  * What {@code reproduce} and {@code train} have in common: configure the methods (rejecting bad
- * options before anything runs), load MNIST, echo the configuration, run, print the table. With
+ * options before anything runs), load the benchmark's data, echo the configuration, run, print the
+ * table. With
  * {@code --resume DIR} the configuration comes from DIR/results.json instead and every run
  * continues from its checkpoint (docs/ROBUSTNESS.md).
  */
@@ -32,8 +31,8 @@ final class Runner {
 
   /** Everything a command runs, from the command line or from the results.json it resumes. */
   record Plan(
-      String command, String tag, List<Method> methods, int runs, long seed0,
-      RunOptions.ValSplit valSplit, Path dataDir, int samplesPerClass, Path out, boolean resume,
+      Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
+      RunOptions.ValSplit valSplit, Path dataDir, Integer samplesPerClass, Path out, boolean resume,
       int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
 
   /**
@@ -46,18 +45,18 @@ final class Runner {
    * @return the exit code
    */
   static int execute(
-      Main.Context ctx, RunOptions opt, String command, String tag, List<String> names,
+      Main.Context ctx, RunOptions opt, Benchmark bench, String command, String tag, List<String> names,
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
-    List<Method> methods = configure(ctx.factory(), names, opt.options, extra);
+    List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    int spc = opt.samplesPerClass != null ? opt.samplesPerClass : Mnist5k.MNIST5K.perClass();
-    if (spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
-    return execute(ctx, new Plan(command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(), spc,
-        out, false, opt.checkpointEvery(), opt.threads(runs * methods.size()), null));
+    Integer spc = opt.samplesPerClass;
+    if (spc != null && spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
+    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(bench),
+        spc, out, false, opt.checkpointEvery(), opt.threads(runs * methods.size()), null));
   }
 
   /**
@@ -75,10 +74,13 @@ final class Runner {
     } catch (IOException e) {
       throw new UsageError("cannot resume: " + e.getMessage(), e);
     }
+    Benchmark bench = Benchmark.of(c.raw().get("benchmark"), c.raw().get("dataset"));
+    if (bench == null)
+      throw new UsageError("cannot resume " + file + ": config.benchmark names no benchmark of this build");
     List<Method> methods = new ArrayList<>();
     for (String m : c.methods()) {
       try {
-        methods.add(ctx.factory().create(m, c.options().get(m)));
+        methods.add(ctx.factory().create(m, bench.dataset, c.options().get(m)));
       } catch (IllegalArgumentException e) {
         throw new UsageError("cannot resume " + file + ": method " + m + ": " + e.getMessage());
       }
@@ -88,34 +90,32 @@ final class Runner {
       if (c.seeds().get(r) != seed0 + r)
         throw new UsageError(file + ": config.seeds are not consecutive (" + c.seeds() + "); cannot resume");
     Path data = opt.data != null ? opt.data : Path.of(c.data());
-    int spc = c.samplesPerClass() != null ? c.samplesPerClass() : Mnist5k.MNIST5K.perClass();
+    Integer spc = c.samplesPerClass();
     int every = opt.checkpointEvery != null ? opt.checkpointEvery()
         : c.raw().get("checkpointEvery") instanceof Integer k && k >= 0 ? k : 0; // keep the command's interval
-    return execute(ctx, new Plan(c.command(), "", methods, c.runs(), seed0,
-        RunOptions.ValSplit.valueOf(c.valSplit()), data, spc, dir, true, every,
+    RunOptions.ValSplit split = c.valSplit().equals("shared") ? RunOptions.ValSplit.shared : RunOptions.ValSplit.advanced;
+    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, data, spc, dir, true, every,
         opt.threads(c.runs() * methods.size()), c.raw()));
   }
 
   private static int execute(Main.Context ctx, Plan p) {
     List<Method> methods = p.methods();
+    Benchmark bench = p.bench();
     Path dataDir = p.dataDir();
-    Mnist.Raw raw;
+    Benchmark.Source source;
     try {
-      raw = Mnist.load(dataDir);
+      source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass());
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
-    Mnist5k.Config m5k = Mnist5k.MNIST5K;
-    Mnist5k.Config protocol = new Mnist5k.Config(m5k.classesPerTask(), m5k.trainFraction(), p.samplesPerClass(),
-        m5k.batchSize(), m5k.taskRepeats(), p.valSplit() == RunOptions.ValSplit.shared, false);
     Environment env = Environment.detect();
     CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), env.engine() + "; " + env.jdk());
-    Experiment exp = new Experiment(raw, protocol, methods, p.runs(), p.seed0(), p.threads(), store, p.resume());
+    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume());
     ContinualData probe;
     try {
       probe = exp.data(p.seed0(), false);
     } catch (IllegalArgumentException e) {
-      throw new UsageError("MNIST in " + dataDir + " does not fit the MNIST-5k protocol: " + e.getMessage(), e);
+      throw new UsageError(bench.title + " data in " + dataDir + " does not fit the protocol: " + e.getMessage(), e);
     }
     Path out = p.out();
     try (OutputLock lock = OutputLock.acquire(out)) {
@@ -130,7 +130,7 @@ final class Runner {
 
       Results results;
       try {
-        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), !p.resume());
+        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper, !p.resume());
       } catch (IOException | UncheckedIOException e) {
         throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
       }
@@ -143,7 +143,7 @@ final class Runner {
         return Main.EXIT_RUN_FAILED;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      Table.print(ctx.out(), results.summary(), p.runs(), p.threads());
+      Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
       ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
           seconds, out);
       int code = 0;
@@ -183,7 +183,7 @@ final class Runner {
    * are "KEY=VALUE" (every method) or "METHOD:KEY=VALUE" (that method only).
    */
   static List<Method> configure(
-      MethodFactory factory, List<String> names, List<String> options, Map<String, String> extra) {
+      MethodFactory factory, String dataset, List<String> names, List<String> options, Map<String, String> extra) {
     List<String> canonical = new ArrayList<>();
     for (String n : names) {
       String c;
@@ -219,7 +219,7 @@ final class Runner {
     List<Method> methods = new ArrayList<>();
     for (var e : perMethod.entrySet()) {
       try {
-        methods.add(factory.create(e.getKey(), e.getValue()));
+        methods.add(factory.create(e.getKey(), dataset, e.getValue()));
       } catch (IllegalArgumentException ex) {
         throw new UsageError(e.getKey() + ": " + ex.getMessage());
       }
@@ -232,7 +232,8 @@ final class Runner {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
     c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
-    c.put("dataset", "MNIST-5k-5");
+    c.put("benchmark", p.bench().name());
+    c.put("dataset", p.bench().title);
     c.put("data", dataDir.toAbsolutePath().toString());
     c.put("out", out.toAbsolutePath().toString());
     c.put("methods", methods.stream().map(Method::name).toList());
@@ -242,8 +243,8 @@ final class Runner {
     c.put("runs", p.runs());
     c.put("seeds", java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
     c.put("threads", p.threads());
-    c.put("valSplit", p.valSplit().name());
-    c.put("samplesPerClass", p.samplesPerClass());
+    c.put("valSplit", p.bench().hasValSplitChoice() ? p.valSplit().name() : "deterministic");
+    if (p.samplesPerClass() != null) c.put("samplesPerClass", p.samplesPerClass());
     c.put("checkpointEvery", p.checkpointEvery());
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
@@ -263,7 +264,8 @@ final class Runner {
         c.get("runs"), c.get("seeds"));
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
     out.printf("  val      %s split%s%n", c.get("valSplit"),
-        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)" : " (disjoint)");
+        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)"
+            : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
     out.printf("  JDK      %s (%s), CPU %s, %d cores%n", env.jdk(), env.jdkVendor(), env.cpu(), env.cores());

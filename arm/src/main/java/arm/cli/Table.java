@@ -8,14 +8,14 @@ import java.util.Locale;
 final class Table {
   private Table() {}
 
-  static void print(PrintStream out, List<Results.Summary> rows, int runs, int threads) {
+  static void print(PrintStream out, Benchmark bench, List<Results.Summary> rows, int runs, int threads) {
     out.println();
-    out.printf("MNIST-5k-5, test split, mean ± population std over %d run(s), %%:%n", runs);
+    out.printf("%s, test split, mean ± population std over %d run(s), %%:%n", bench.title, runs);
     String fmt = "| %-10s | %-13s | %-13s | %-25s | %10s |%n";
     out.printf(Locale.ROOT, fmt, "method", "accuracy", "forgetting", "paper (acc / forgetting)", "s / run");
     out.printf("|%s|%s|%s|%s|%s|%n", "-".repeat(12), "-".repeat(15), "-".repeat(15), "-".repeat(27), "-".repeat(12));
     for (Results.Summary s : rows) {
-      Paper.Row p = Paper.MNIST.get(s.method());
+      Paper.Row p = bench.paper.get(s.method());
       out.printf(Locale.ROOT, fmt,
           s.method() + (s.runs() < runs ? "*" : ""),
           stat(s.accuracy()),

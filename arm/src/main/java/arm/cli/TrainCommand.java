@@ -11,12 +11,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code arm train --method ARM [--KEY VALUE …]}: one method on MNIST-5k-5 with any hyperparameter
+ * {@code arm train --method ARM [--dataset cifar10] [--KEY VALUE …]}: one method on one benchmark with any hyperparameter
  * changed. Every option the command itself does not know is a method option: {@code --M 20},
  * {@code --lr=0.05}, or a bare {@code --flag} (value "true").
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train one method on MNIST-5k-5 with any hyperparameters (--KEY VALUE or"
+    description = "Train one method on one benchmark with any hyperparameters (--KEY VALUE or"
         + " -o KEY=VALUE); same outputs as reproduce.")
 final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
@@ -26,6 +26,10 @@ final class TrainCommand implements Callable<Integer> {
   String method;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
+      description = "mnist, cifar10 or miniimagenet; the method starts from that dataset's published"
+          + " hyperparameters (default: ${DEFAULT-VALUE})")
+  Benchmark dataset;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
       description = "runs, with seeds seed0 … seed0+N−1 (default: ${DEFAULT-VALUE})")
@@ -46,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
       return Runner.resume(ctx, options, options.resume);
     }
     if (method == null) throw new UsageError("missing --method NAME (Naive, Stationary, Distill, ADI or ARM)");
-    return Runner.execute(ctx, options, "train", "train-" + method.toLowerCase(), List.of(method),
+    return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
   }
 

@@ -33,7 +33,7 @@ abstract class ContinualMethod implements Method {
   final float lr;
   private final int evalEvery;
   private final String model;
-  private final int hidden;
+  private final int hidden, nf;
 
   ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
     this.name = name;
@@ -42,6 +42,7 @@ abstract class ContinualMethod implements Method {
     this.evalEvery = opts.positiveOrTask("eval_every");
     this.model = opts.choice("model", "auto", "mlp", "resnet18");
     this.hidden = opts.positiveInt("mlp_hidden");
+    this.nf = opts.positiveInt("resnet_nf");
   }
 
   /** One batch as a learner sees it. */
@@ -84,9 +85,9 @@ abstract class ContinualMethod implements Method {
 
   /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
   Stepper start(ContinualData data, SplittableRandom root) {
-    Module fCur = Models.create(model, hidden, data, root.split());
+    Module fCur = Models.create(model, hidden, nf, data, root.split());
     Sgd opt = new Sgd(fCur.parameters(), lr);
-    return Stepper.of(this, data, fCur, opt, learner(fCur, opt, data, root.split()));
+    return new Stepper(data, fCur, learner(fCur, opt, data, root.split()));
   }
 
   @Override

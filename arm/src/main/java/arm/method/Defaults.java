@@ -25,8 +25,9 @@ import java.util.Map;
  * hard_targets  argmax targets for recalled images       --hard_targets
  * lag           fixed (T) | unit (every t) | random ([lag_min, lag_max])
  * T, recall_from_t, eval_every   integers or "task" (= batches per task)
- * model         auto | mlp                               --task_model_type
+ * model         auto | mlp | resnet18                    --task_model_type
  * mlp_hidden    MLP width, 400 (smaller only for quick tests)
+ * resnet_nf     ResNet18 base width nf, 20 (smaller only for quick tests)
  * </pre>
  */
 public final class Defaults {
@@ -82,6 +83,7 @@ public final class Defaults {
     o.put("eval_every", Options.TASK);
     o.put("model", "auto");
     o.put("mlp_hidden", "400");
+    o.put("resnet_nf", "20");
     return o;
   }
 

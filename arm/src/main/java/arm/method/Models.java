@@ -3,18 +3,26 @@ package arm.method;
 import arm.data.ContinualData;
 import arm.nn.Mlp;
 import arm.nn.Module;
+import arm.nn.ResNet18;
 import java.util.SplittableRandom;
 
-/** Builds the network a run trains (ARM-SPEC §5): the MLP for flat inputs. */
+/**
+ * Builds the network a run trains (ARM-SPEC §5): the MLP for flat inputs, ResNet18 for images
+ * (the CIFAR head for 32×32, the MiniImageNet head for 84×84).
+ */
 final class Models {
   private Models() {}
 
-  /** @param hidden MLP width (400 published; smaller only for fast tests) */
-  static Module create(String type, int hidden, ContinualData data, SplittableRandom rng) {
+  /**
+   * @param hidden MLP width (400 published; smaller only for fast tests)
+   * @param nf     ResNet18 base width (20 published; smaller only for fast tests)
+   */
+  static Module create(String type, int hidden, int nf, ContinualData data, SplittableRandom rng) {
     int[] item = data.train().itemShape();
     String t = type.equals("auto") ? (item.length == 1 ? "mlp" : "resnet18") : type;
     return switch (t) {
       case "mlp" -> new Mlp(data.train().itemSize(), hidden, data.numClasses(), rng);
+      case "resnet18" -> new ResNet18(resnetVariant(item, data.numClasses()), nf, rng);
       default -> throw new IllegalArgumentException(
           "model " + t + " is not available in this build (images " + arm.tensor.Shape.str(item) + ")");
     };
@@ -29,5 +37,14 @@ final class Models {
     if (item.length != 1 || side * side != n)
       throw new IllegalArgumentException("cannot view images of shape " + arm.tensor.Shape.str(item) + " as c×H×W");
     return new int[] {1, side, side};
+  }
+
+  /** The head that fits the images: 3×32×32 → CIFAR (10 classes), 3×84×84 → MiniImageNet (100). */
+  static ResNet18.Variant resnetVariant(int[] item, int classes) {
+    for (ResNet18.Variant v : ResNet18.Variant.values())
+      if (item.length == 3 && item[0] == 3 && item[1] == v.imageSize && item[2] == v.imageSize && classes == v.classes)
+        return v;
+    throw new IllegalArgumentException("ResNet18 is defined for 3×32×32 images with 10 classes or 3×84×84 with 100, not "
+        + arm.tensor.Shape.str(item) + " with " + classes);
   }
 }

@@ -2,7 +2,6 @@ package arm.method;
 
 import arm.data.ContinualData;
 import arm.nn.Module;
-import arm.nn.Sgd;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +16,7 @@ public final class Stepper {
   private final boolean[] seen;
   private int lastTask = -1;
 
-  Stepper(ContinualMethod method, ContinualData data, Module fCur, ContinualMethod.Learner learner) {
+  Stepper(ContinualData data, Module fCur, ContinualMethod.Learner learner) {
     this.data = data;
     this.fCur = fCur;
     this.learner = learner;
@@ -103,9 +102,5 @@ public final class Stepper {
     if (s.lastTask() < -1 || s.lastTask() >= data.numTasks())
       throw new IllegalArgumentException("checkpoint last task " + s.lastTask() + " is outside -1.." + (data.numTasks() - 1));
     lastTask = s.lastTask();
-  }
-
-  static Stepper of(ContinualMethod m, ContinualData data, Module fCur, Sgd opt, ContinualMethod.Learner l) {
-    return new Stepper(m, data, fCur, l);
   }
 }

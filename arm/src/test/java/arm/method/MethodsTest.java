@@ -113,4 +113,15 @@ class MethodsTest {
     assertThatThrownBy(() -> adi.run(DATA, 1, ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w_bs");
   }
+
+  @Test
+  void stepperTrainsTheSameModelAsRun() {
+    Method arm = Methods.create("ARM", small());
+    RunResult r = arm.run(DATA, 5, ProgressListener.NONE);
+    Stepper s = Stepper.create(arm, DATA, 5);
+    for (int t = 0; t < DATA.numBatches(); t++) s.train(t);
+    EvalPoint p = ContinualMethod.evaluate(s.model(), DATA, 20, s.seenClasses(), s.lastTask());
+    assertThat(p.testPerClass()).containsExactly(r.evals().get(2).testPerClass());
+    assertThat(p.seenClasses()).containsExactly(r.evals().get(2).seenClasses());
+  }
 }

@@ -1,7 +1,10 @@
 package arm.autograd;
 
+import arm.autograd.ops.AvgPool2d;
+import arm.autograd.ops.BatchNorm2d;
 import arm.autograd.ops.BinaryOps;
 import arm.autograd.ops.Concat;
+import arm.autograd.ops.Conv2d;
 import arm.autograd.ops.Gather;
 import arm.autograd.ops.MatMul;
 import arm.autograd.ops.MaxLastAxis;
@@ -74,6 +77,59 @@ public final class F {
   public static Var maxLastAxis(Var x) { return MaxLastAxis.apply(x); }
 
   public static Var reshape(Var x, int... shape) { return Reshape.apply(x, shape); }
+
+  // ------------------------------------------------------------ convolution, batch norm, pooling (NCHW)
+
+  /** conv2d(x [N,Ci,H,W], w [Co,Ci,kh,kw]), no bias, square stride and zero padding. */
+  public static Var conv2d(Var x, Var w, int stride, int pad) { return Conv2d.apply(x, w, stride, pad); }
+
+  /**
+   * PyTorch's functional batch_norm for NCHW x. Training: normalises with the batch mean and biased
+   * variance (differentiable through both) and, when running buffers are given, updates them in
+   * place with factor {@code momentum}: r ← (1 − momentum)·r + momentum·s, using the unbiased
+   * variance s = σ²·m/(m − 1), m = N·H·W. Eval: normalises with the running buffers. A module with
+   * PyTorch's momentum = None passes 1/num_batches_tracked (a cumulative average).
+   */
+  public static Var batchNorm(Var x, Tensor runningMean, Tensor runningVar, Var gamma, Var beta,
+      boolean training, float momentum, float eps) {
+    if (!training) return BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
+    int m = x.value.numel() / x.dim(1);
+    if (m < 2) // PyTorch refuses too: the unbiased variance is undefined
+      throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + x);
+    BatchNorm2d.Train r = BatchNorm2d.train(x, gamma, beta, eps);
+    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
+    return r.y();
+  }
+
+  /** relu(batchNorm(…)) with the same running-statistics rules; fused in training mode. */
+  public static Var batchNormRelu(Var x, Tensor runningMean, Tensor runningVar, Var gamma, Var beta,
+      boolean training, float momentum, float eps) {
+    if (!training) return relu(BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps));
+    int m = x.value.numel() / x.dim(1);
+    if (m < 2)
+      throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + x);
+    BatchNorm2d.Train r = BatchNorm2d.trainRelu(x, gamma, beta, eps);
+    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
+    return r.y();
+  }
+
+  private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
+    Backend be = Backends.of(mean);
+    be.unary(Unary.SCALE, mean, 1f - momentum, mean);
+    be.axpy(momentum, r.mean(), mean);
+    be.unary(Unary.SCALE, var, 1f - momentum, var);
+    be.axpy(momentum * (float) ((double) m / (m - 1)), r.var(), var);
+  }
+
+  /** Average pooling over k×k windows with a stride, no padding (floor output size). */
+  public static Var avgPool2d(Var x, int k, int stride) { return AvgPool2d.apply(x, k, stride); }
+
+  /** adaptive_avg_pool2d(x, 1): the mean of each channel's plane, shape [N, C, 1, 1]. */
+  public static Var adaptiveAvgPool1x1(Var x) {
+    if (x.dim(2) != x.dim(3))
+      throw new IllegalArgumentException("adaptive pooling to 1x1 implemented for square planes, got " + x);
+    return AvgPool2d.apply(x, x.dim(2), x.dim(2));
+  }
 
   // ------------------------------------------------------------ composites
 

@@ -133,6 +133,28 @@ public interface Backend {
       Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta);
 
+  /**
+   * y = relu(batchNormTrain(x)), fused (ResNet's BN → ReLU pairs). The default composes the two
+   * primitives; a backend may do it in one pass.
+   */
+  default void batchNormReluTrain(
+      Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+    batchNormTrain(x, gamma, beta, eps, y, mean, var);
+    unary(Unary.RELU, y, 0f, y);
+  }
+
+  /**
+   * Backward of {@link #batchNormReluTrain} from its output y: the batch-norm backward of
+   * dy·[y &gt; 0]. Any of dx, dGamma, dBeta may be null. The default composes the primitives.
+   */
+  default void batchNormReluBackward(
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta) {
+    Tensor dz = zeros(dy.shape);
+    unaryBackward(Unary.RELU, y, y, dy, 0f, dz);
+    batchNormBackward(x, dz, gamma, mean, var, eps, dx, dGamma, dBeta);
+  }
+
   // ---------------------------------------------------------------- pooling (NCHW)
 
   /** y = average over k×k windows with the given stride, no padding (floor of the output size). */

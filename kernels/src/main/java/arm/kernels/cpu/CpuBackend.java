@@ -1,6 +1,5 @@
 package arm.kernels.cpu;
 
-import arm.kernels.cpu.ref.BatchNormRef;
 import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
@@ -26,7 +25,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String describe() {
-    return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path();
+    return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path();
   }
 
   /** The host array of a backend-made tensor (contiguous, offset 0). */
@@ -75,13 +74,15 @@ public final class CpuBackend implements Backend {
   @Override
   public void unary(Unary op, Tensor x, float alpha, Tensor out) {
     sameNumel(x, out);
-    ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
+    if (op == Unary.RELU) arm.kernels.cpu.fast.ReluFast.forward(arr(x), arr(out), x.numel());
+    else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
   }
 
   @Override
   public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
     sameNumel(x, dx);
-    ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
+    if (op == Unary.RELU) arm.kernels.cpu.fast.ReluFast.backward(arr(x), arr(dy), arr(dx), x.numel());
+    else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
   }
 
   @Override
@@ -239,20 +240,35 @@ public final class CpuBackend implements Backend {
   @Override
   public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
     int[] s = shape4(x, "batchnorm input");
-    BatchNormRef.forwardTrain(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
+    CpuBatchNorm.forwardTrain(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
   }
 
   @Override
   public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
     int[] s = shape4(x, "batchnorm input");
-    BatchNormRef.forwardEval(arr(x), arr(gamma), arr(beta), arr(mean), arr(var), eps, arr(y), s[0], s[1], s[2] * s[3]);
+    CpuBatchNorm.forwardEval(arr(x), arr(gamma), arr(beta), arr(mean), arr(var), eps, arr(y), s[0], s[1], s[2] * s[3]);
   }
 
   @Override
   public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta) {
     int[] s = shape4(x, "batchnorm input");
-    BatchNormRef.backward(arr(x), arr(dy), arr(gamma), arr(mean), arr(var), eps,
+    CpuBatchNorm.backward(arr(x), arr(dy), arr(gamma), arr(mean), arr(var), eps,
+        dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
+        s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
+  public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+    int[] s = shape4(x, "batchnorm input");
+    CpuBatchNorm.forwardTrainRelu(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
+  public void batchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = shape4(x, "batchnorm input");
+    CpuBatchNorm.backwardRelu(arr(x), arr(y), arr(dy), arr(gamma), arr(mean), arr(var), eps,
         dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
         s[0], s[1], s[2] * s[3]);
   }

@@ -1,27 +1,101 @@
 package arm.kernels.cpu;
 
+import arm.kernels.cpu.fast.ConvIm2col;
+import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
+import arm.kernels.cpu.simd.ConvDirectSimd;
 
-/** Chooses the convolution implementation: naive direct loops for now; fast paths plug in here. */
+/**
+ * Chooses the convolution implementation once, at class load ({@code -Darm.conv=naive|im2col|direct}):
+ *
+ * <ul>
+ *   <li>{@code naive}: the direct loops of {@link ConvRef};
+ *   <li>{@code im2col}: im2col + {@link CpuGemm} ({@link ConvIm2col}) for every shape;
+ *   <li>{@code direct} (the default when the GEMM runs on the Vector API): stride-1 "same"
+ *       convolutions with rows of 8 or more, forward and input gradient, by {@link ConvDirectSimd}
+ *       (no column matrix); everything else, and every weight gradient, by im2col.
+ * </ul>
+ *
+ * {@link #path()} names the choice and the thread count. ConvDirectSimd is only touched through
+ * {@link Simd}, so a JVM without {@code jdk.incubator.vector} never loads it.
+ */
 public final class CpuConv {
   private CpuConv() {}
 
+  public enum Path { NAIVE, IM2COL, DIRECT }
+
+  private static final Path PATH = choose(System.getProperty("arm.conv"), CpuGemm.active() == CpuGemm.Path.SIMD);
+
+  static Path choose(String forced, boolean simd) {
+    if (forced == null || forced.isBlank()) return simd ? Path.DIRECT : Path.IM2COL;
+    Path p;
+    try {
+      p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-Darm.conv=" + forced + ": expected naive, im2col or direct", e);
+    }
+    if (p == Path.DIRECT && !simd)
+      throw new IllegalStateException("-Darm.conv=direct needs the Vector API GEMM path (--add-modules jdk.incubator.vector)");
+    return p;
+  }
+
+  public static Path active() {
+    return PATH;
+  }
+
+  /** e.g. "direct (stride 1) + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
   public static String path() {
-    return "naive";
+    String threads = CpuThreads.threads() + (CpuThreads.threads() == 1 ? " thread" : " threads");
+    return switch (PATH) {
+      case NAIVE -> "naive";
+      case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
+      case DIRECT -> "direct (stride 1) + im2col + gemm " + CpuGemm.path() + ", " + threads;
+    };
   }
 
   public static void forward(float[] x, float[] w, float[] y, int n, int ci, int h, int wd, int co,
       int kh, int kw, int stride, int pad) {
-    ConvRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.NAIVE) {
+      ConvRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad);
+      return;
+    }
+    ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.DIRECT && Simd.supports(g)) Simd.forward(x, w, y, g);
+    else ConvIm2col.forward(x, w, y, g);
   }
 
   public static void backwardInput(float[] dy, float[] w, float[] dx, int n, int ci, int h, int wd,
       int co, int kh, int kw, int stride, int pad) {
-    ConvRef.backwardInput(dy, w, dx, n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.NAIVE) {
+      ConvRef.backwardInput(dy, w, dx, n, ci, h, wd, co, kh, kw, stride, pad);
+      return;
+    }
+    ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.DIRECT && ConvIm2col.transposable(g)) {
+      // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co channels
+      ConvShape t = new ConvShape(n, co, h, wd, ci, kh, kw, 1, kh - 1 - pad);
+      if (Simd.supports(t)) {
+        Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
+        return;
+      }
+    }
+    ConvIm2col.backwardInput(dy, w, dx, g);
   }
 
   public static void backwardWeight(float[] x, float[] dy, float[] dw, int n, int ci, int h, int wd,
       int co, int kh, int kw, int stride, int pad) {
-    ConvRef.backwardWeight(x, dy, dw, n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.NAIVE) ConvRef.backwardWeight(x, dy, dw, n, ci, h, wd, co, kh, kw, stride, pad);
+    else ConvIm2col.backwardWeight(x, dy, dw, new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad));
+  }
+
+  /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */
+  private static final class Simd {
+    static boolean supports(ConvShape g) {
+      return ConvDirectSimd.supports(g);
+    }
+
+    static void forward(float[] x, float[] w, float[] y, ConvShape g) {
+      ConvDirectSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+    }
   }
 }

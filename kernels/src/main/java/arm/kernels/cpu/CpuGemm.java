@@ -59,7 +59,7 @@ public final class CpuGemm {
     return describe(PATH);
   }
 
-  static String describe(Path p) {
+  public static String describe(Path p) {
     switch (p) {
       case SIMD:
         return "simd (" + Simd.describe() + ")";

@@ -25,12 +25,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (u = 2⁻²⁴), so each element is allowed 2·(K + 2)·u times its own magnitude bound.
  */
 class GemmTest {
-  /** M, K, N. The SIMD kernel uses 5-row tiles, 16- or 32-column panels, K slices of 256,
-   *  row blocks of ≤ 120, column blocks of 2048, and a dot path for transposed B with M ≤ 16. */
+  /**
+   * M, K, N. The SIMD panel path uses 5-row tiles, 16- or 32-column panels, K slices of 256, row
+   * blocks of ≤ 120 and column blocks of 2048; its dot path (B transposed) 2×4 tiles, K slices of
+   * 2048 and row blocks of 32. The blocked path uses K slices of 256 and column blocks of 512.
+   */
   static final int[][] SHAPES = {
     {1, 1, 1}, {1, 7, 1}, {2, 3, 5}, {5, 1, 16}, {7, 13, 17}, {5, 16, 32}, {6, 9, 33},
     {13, 31, 47}, {17, 1, 33}, {11, 300, 19}, {31, 257, 29}, {3, 1100, 7}, {16, 1030, 9},
-    {121, 37, 65}, {241, 20, 18}, {6, 5, 2100}, {130, 260, 50},
+    {121, 37, 65}, {241, 20, 18}, {6, 5, 2100}, {130, 260, 50}, {35, 2050, 6},
     // the paper's shapes, scaled down: MLP batch 10 (x·Wᵀ, dX, dW with K = 10), ResNet im2col
     {10, 78, 40}, {40, 10, 78}, {10, 40, 78}, {20, 18, 1031}, {80, 72, 64}, {160, 144, 16},
   };

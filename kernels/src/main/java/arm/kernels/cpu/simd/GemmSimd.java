@@ -8,24 +8,27 @@ import jdk.incubator.vector.VectorSpecies;
  * SGEMM on the Java Vector API: C[M, N] = alpha · op(A)[M, K] · op(B)[K, N] + beta · C, row-major,
  * the same contract as {@link arm.kernels.cpu.ref.GemmRef#sgemm}.
  *
- * <p>Two algorithms, picked by shape:
+ * <p>Two algorithms, picked by how B is stored:
  *
  * <ul>
- *   <li><b>Panel path</b> (the general one, BLIS-style): K is cut into KC-deep slices, M into
- *       MC-row blocks. A block is packed into MR-row panels ({@code [p][r]}, so one k step reads
- *       MR consecutive floats); B into NR-column panels ({@code [p][0..NR)}). The micro-kernel
- *       holds an MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per
- *       register per k step. Transposes are absorbed by the packing. When B is not transposed and
- *       M is small, full B panels are read straight from the source (packing would copy each
- *       element to use it only once or twice).
- *   <li><b>Dot path</b> for B transposed and M small (the MLP forward x·Wᵀ with batch 10): every
- *       C element is a dot product of two contiguous K-long rows, so no packing at all; a 2×4 tile
- *       of dot products shares loads, and each of the 8 sums is reduced across lanes once.
+ *   <li><b>Panel path</b>, B stored K×N (x·W with W as [in, out], dY·W, dYᵀ·X, im2col W·cols):
+ *       BLIS/GotoBLAS style. K is cut into KC-deep slices, M into row blocks of at most MC_MAX.
+ *       op(A) is packed into MR-row panels ({@code [p][r]}: one k step reads MR consecutive
+ *       floats, alpha folded in, a transposed A turned around here); B into NR-column panels
+ *       ({@code [p][0..NR)}), KC×NC at a time, and reused by every row block. The micro-kernel
+ *       keeps an MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per
+ *       register per k step. A small B under a single row block is read in place: packing
+ *       would copy each element to use it only ⌈M/MR⌉ times.
+ *   <li><b>Dot path</b>, B stored N×K (x·Wᵀ with W as [out, in], the MLP forward; dY·colsᵀ, the
+ *       conv weight gradient): every C element is a dot product of two contiguous K-long rows,
+ *       so nothing is packed (turning B around costs ~15% at M = 100, and is the larger part of
+ *       the work at M = 10). A 2×4 tile of dot products shares its loads; each of the 8 sums is
+ *       reduced across lanes once per K slice of KD.
  * </ul>
  *
- * Partial tiles at the edges are computed on zero-padded packed copies in a scratch tile, so
- * the hot loop never carries a mask. beta is applied on the first K slice
- * only (later slices accumulate), and beta = 0 never reads C, as BLAS requires.
+ * Partial tiles at the edges are computed on zero-padded copies in a scratch tile, so the hot
+ * loop never carries a mask. beta is applied on the first K slice only (later slices
+ * accumulate), and beta = 0 never reads C, as BLAS requires.
  */
 public final class GemmSimd {
   private GemmSimd() {}
@@ -43,10 +46,8 @@ public final class GemmSimd {
   static final int KC = 256, MC_MAX = 120, NC = 2048;
   /** B is read in place (not packed) up to this many elements, about L2 + a share of L3. */
   static final long DIRECT_MAX_B = 1 << 20;
-  /** Dot path: K slice length (a 2×KD A strip and 4×KD B strip stay in L1). */
-  static final int KD = 1024;
-  /** The dot path is taken for B transposed and M up to this. */
-  static final int DOT_MAX_M = 16;
+  /** Dot path: K slices of KD and row blocks of MD (an MD×KD A block, 256 KB, stays in L2). */
+  static final int KD = 2048, MD = 32;
 
   /** e.g. "AVX2, 8 float lanes". */
   public static String describe() {
@@ -71,10 +72,10 @@ public final class GemmSimd {
       scale(m, n, beta, c, cOff, ldc);
       return;
     }
-    if (transB && m <= DOT_MAX_M) {
+    if (transB) {
       Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     } else {
-      panels(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      panels(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
   }
 
@@ -103,8 +104,9 @@ public final class GemmSimd {
   // ---------------------------------------------------------------------------------------------
   // Panel path
 
+  /** op(B) = B (not transposed). */
   private static void panels(
-      boolean transA, boolean transB, int m, int n, int k, float alpha,
+      boolean transA, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     Work w = WORK.get();
@@ -114,16 +116,16 @@ public final class GemmSimd {
     int blocks = (m + MC_MAX - 1) / MC_MAX;
     int mcb = roundUp((m + blocks - 1) / blocks, MR);
     // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
-    // and every row block reuses the packed block (GotoBLAS order). A small, untransposed B
-    // under a single row block is read in place instead: each element serves only ⌈M/MR⌉ tiles,
-    // so a copy would cost as much as the work it saves.
-    boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
+    // and every row block reuses the packed block (GotoBLAS order). A small B under a single row
+    // block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a copy would
+    // cost as much as the work it saves.
+    boolean direct = blocks == 1 && (long) k * n <= DIRECT_MAX_B;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       boolean add = pc > 0 || beta != 0f;
       for (int jc = 0; jc < n; jc += NC) {
         int nc = Math.min(NC, n - jc);
-        if (!direct) packB(transB, b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
+        if (!direct) packB(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
         for (int ic = 0; ic < m; ic += mcb) {
           int mc = Math.min(mcb, m - ic);
           packA(transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
@@ -138,7 +140,7 @@ public final class GemmSimd {
             } else if (direct) { // the last, partial panel: pad it with zeros
               bp = w.b(kc * NR);
               bo = 0;
-              packB(false, b, bOff, ldb, pc, jc + jr, kc, nw, bp);
+              packB(b, bOff, ldb, pc, jc + jr, kc, nw, bp);
             }
             for (int ir = 0; ir < mc; ir += MR) {
               int ci = cOff + (ic + ir) * ldc + jc + jr;
@@ -191,33 +193,18 @@ public final class GemmSimd {
   }
 
   /**
-   * Packs op(B)[pc.., jc..] (kc × nc) into NR-column panels: panel q holds columns q·NR.. as
-   * {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B in storage order.
+   * Packs B[pc.., jc..] (kc × nc, B not transposed) into NR-column panels: panel q holds columns
+   * q·NR.. as {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B row by row.
    */
-  static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
-      float[] dst) {
-    int full = nc - nc % NR;
-    if (!transB) {
-      for (int p = 0; p < kc; p++) {
-        int src = bOff + (pc + p) * ldb + jc, d = p * NR;
-        for (int jr = 0; jr < full; jr += NR) {
-          FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
-          FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
-        }
-        for (int j = full; j < roundUp(nc, NR); j++) {
-          dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
-        }
+  static void packB(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
+    int full = nc - nc % NR, padded = roundUp(nc, NR);
+    for (int p = 0; p < kc; p++) {
+      int src = bOff + (pc + p) * ldb + jc, d = p * NR;
+      for (int jr = 0; jr < full; jr += NR) {
+        FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
+        FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
       }
-    } else {
-      for (int j = 0; j < roundUp(nc, NR); j++) {
-        int d = (j - j % NR) * kc + j % NR;
-        if (j >= nc) {
-          for (int p = 0; p < kc; p++) dst[d + p * NR] = 0f;
-        } else {
-          int src = bOff + (jc + j) * ldb + pc;
-          for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
-        }
-      }
+      for (int j = full; j < padded; j++) dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
     }
   }
 
@@ -279,7 +266,7 @@ public final class GemmSimd {
   // ---------------------------------------------------------------------------------------------
   // Dot path
 
-  /** op(B) = Bᵀ with few rows of C: C[i, j] = alpha · ⟨A row i, B row j⟩ + beta · C[i, j]. */
+  /** op(B) = Bᵀ: C[i, j] = alpha · ⟨op(A) row i, B row j⟩ + beta · C[i, j]. */
   static final class Dot {
     private Dot() {}
 
@@ -290,30 +277,34 @@ public final class GemmSimd {
       for (int pc = 0; pc < k; pc += KD) {
         int kc = Math.min(KD, k - pc);
         float betaP = pc == 0 ? beta : 1f;
-        // A rows must be contiguous along K: a transposed A is copied (it is only m × kc).
-        float[] ar = a;
-        int ao = aOff + pc, as = lda;
-        if (transA) {
-          ar = w.b(m * kc);
-          for (int i = 0; i < m; i++) {
-            for (int p = 0; p < kc; p++) ar[i * kc + p] = a[aOff + (pc + p) * lda + i];
+        // Row blocks of MD rows keep their A strip in L2 while all of B's rows stream past.
+        for (int ic = 0; ic < m; ic += MD) {
+          int mc = Math.min(MD, m - ic);
+          // A rows must be contiguous along K: a transposed A is copied (mc × kc).
+          float[] ar = a;
+          int ao = aOff + ic * lda + pc, as = lda;
+          if (transA) {
+            ar = w.b(mc * kc);
+            for (int i = 0; i < mc; i++) {
+              for (int p = 0; p < kc; p++) ar[i * kc + p] = a[aOff + (pc + p) * lda + ic + i];
+            }
+            ao = 0;
+            as = kc;
           }
-          ao = 0;
-          as = kc;
-        }
-        int bo = bOff + pc;
-        for (int j = 0; j < n; j += 4) {
-          int nj = Math.min(4, n - j);
-          for (int i = 0; i < m; i += 2) {
-            int ci = cOff + i * ldc + j;
-            if (nj == 4 && i + 1 < m) {
-              dot2x4(kc, ar, ao + i * as, as, b, bo + j * ldb, ldb, c, ci, ldc, alpha, betaP);
-            } else {
-              for (int ii = i; ii < Math.min(i + 2, m); ii++) {
-                for (int jj = j; jj < j + nj; jj++) {
-                  float s = dot(kc, ar, ao + ii * as, b, bo + jj * ldb);
-                  int cij = cOff + ii * ldc + jj;
-                  c[cij] = betaP == 0f ? alpha * s : alpha * s + betaP * c[cij];
+          int bo = bOff + pc;
+          for (int j = 0; j < n; j += 4) {
+            int nj = Math.min(4, n - j);
+            for (int i = 0; i < mc; i += 2) {
+              int ci = cOff + (ic + i) * ldc + j;
+              if (nj == 4 && i + 1 < mc) {
+                dot2x4(kc, ar, ao + i * as, as, b, bo + j * ldb, ldb, c, ci, ldc, alpha, betaP);
+              } else {
+                for (int ii = i; ii < Math.min(i + 2, mc); ii++) {
+                  for (int jj = j; jj < j + nj; jj++) {
+                    float s = dot(kc, ar, ao + ii * as, b, bo + jj * ldb);
+                    int cij = cOff + (ic + ii) * ldc + jj;
+                    c[cij] = betaP == 0f ? alpha * s : alpha * s + betaP * c[cij];
+                  }
                 }
               }
             }

@@ -1,0 +1,173 @@
+package arm.autograd.ops;
+
+import arm.autograd.Gradients;
+import arm.autograd.Node;
+import arm.autograd.Var;
+import arm.tensor.Backend;
+import arm.tensor.Binary;
+import arm.tensor.Tensor;
+import arm.tensor.Unary;
+
+/**
+ * Batch normalisation per channel of x [N, C, H, W], with γ, β [C]; statistics over the
+ * m = N·H·W values of each channel.
+ *
+ * <p>Training mode (through the batch statistics):
+ *
+ * <pre>
+ * μ = Σx/m,  σ² = Σ(x − μ)²/m (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
+ * dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/(m·√(σ² + ε)) · (m·dy − dβ − x̂·dγ)
+ * </pre>
+ *
+ * The dx line is the full derivative: μ and σ² depend on every x of the channel, which is what
+ * couples the M recalled images of ARM through the batch. Saves μ and σ² (and reads x, γ).
+ *
+ * <p>Eval mode, with given (running) statistics μ_r, σ²_r that are constants:
+ *
+ * <pre>
+ * y = γ·(x − μ_r)/√(σ²_r + ε) + β
+ * dx = γ·dy/√(σ²_r + ε),   dγ = Σ dy·x̂,   dβ = Σ dy
+ * </pre>
+ *
+ * Running-statistics updates are not differentiable and belong to the caller (the nn layer, or
+ * {@code F.batchNorm}), which receives the batch statistics in {@link Train}.
+ *
+ * <p>Fused with a following ReLU ({@link #trainRelu}, ResNet's BN → ReLU pairs): z = max(0, y),
+ * and the backward is the one above applied to dy·[z &gt; 0]. Saves z instead of nothing extra; the
+ * backend does it without materialising y or the masked gradient. Tested against the composition.
+ */
+public final class BatchNorm2d {
+  private BatchNorm2d() {}
+
+  /** The output and the batch statistics of one training-mode pass (μ, biased σ², both [C]). */
+  public record Train(Var y, Tensor mean, Tensor var) {}
+
+  public static Train train(Var x, Var gamma, Var beta, float eps) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    int c = x.dim(1);
+    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
+    return new Train(Node.record(y, new TrainNode(x, gamma, beta, mean, var, eps)), mean, var);
+  }
+
+  /** relu(train(x)) in one op; {@link Train#y()} is the ReLU's output. */
+  public static Train trainRelu(Var x, Var gamma, Var beta, float eps) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    int c = x.dim(1);
+    Tensor z = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, z, mean, var);
+    return new Train(Node.record(z, new TrainReluNode(x, gamma, beta, z, mean, var, eps)), mean, var);
+  }
+
+  public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    Tensor y = be.zeros(x.shape());
+    be.batchNormEval(x.value, gamma.value, beta.value, runningMean, runningVar, eps, y);
+    return Node.record(y, new EvalNode(x, gamma, beta, runningMean, runningVar, eps));
+  }
+
+  private static void checkShapes(Var x, Var gamma, Var beta) {
+    if (x.value.rank() != 4 || gamma.value.numel() != x.dim(1) || beta.value.numel() != x.dim(1))
+      throw new IllegalArgumentException("batchnorm: " + x + " with γ " + gamma + ", β " + beta);
+  }
+
+  static final class TrainNode extends Node {
+    final Tensor mean, var; // batch statistics of the forward pass
+    final float eps;
+
+    TrainNode(Var x, Var gamma, Var beta, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.mean = mean;
+      this.var = var;
+      this.eps = eps;
+    }
+
+    @Override
+    protected void backward(Tensor dy, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dy);
+      int c = x.dim(1);
+      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      if (dx == null && dGamma == null && dBeta == null) return;
+      be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (dx != null) g.add(x, dx);
+      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
+      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
+    }
+  }
+
+  static final class TrainReluNode extends Node {
+    final Tensor z, mean, var; // the ReLU's output (its mask is z > 0) and the batch statistics
+    final float eps;
+
+    TrainReluNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.z = z;
+      this.mean = mean;
+      this.var = var;
+      this.eps = eps;
+    }
+
+    @Override
+    protected void backward(Tensor dz, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dz);
+      int c = x.dim(1);
+      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      if (dx == null && dGamma == null && dBeta == null) return;
+      be.batchNormReluBackward(x.value, z, dz, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (dx != null) g.add(x, dx);
+      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
+      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
+    }
+  }
+
+  static final class EvalNode extends Node {
+    final Tensor mean, var; // the running statistics used, constants
+    final float eps;
+
+    EvalNode(Var x, Var gamma, Var beta, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.mean = copyOf(mean);
+      this.var = copyOf(var);
+      this.eps = eps;
+    }
+
+    /** Running buffers change in place later; backward must see the values of this forward. */
+    private static Tensor copyOf(Tensor t) {
+      Backend be = backendOf(t);
+      Tensor c = be.zeros(t.shape);
+      be.copy(t, c);
+      return c;
+    }
+
+    @Override
+    protected void backward(Tensor dy, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dy);
+      int c = x.dim(1);
+      if (g.needs(x)) {
+        Tensor scale = be.zeros(c), dx = be.zeros(x.shape()); // scale = γ/√(σ²_r + ε)
+        be.unary(Unary.ADD_SCALAR, var, eps, scale);
+        be.unary(Unary.SQRT, scale, 0f, scale);
+        be.binary(Binary.DIV, gamma.value.reshape(c), scale, scale);
+        be.binary(Binary.MUL, dy, scale.reshape(c, 1, 1), dx);
+        g.add(x, dx);
+      }
+      if (g.needs(gamma) || g.needs(beta)) {
+        // dγ = Σ dy·x̂ and dβ = Σ dy: the training backward's sums with the running statistics
+        Tensor dGamma = be.zeros(c), dBeta = be.zeros(c);
+        be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, null, dGamma, dBeta);
+        if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
+        if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));
+      }
+    }
+  }
+}

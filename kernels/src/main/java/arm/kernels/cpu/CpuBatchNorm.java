@@ -1,0 +1,65 @@
+package arm.kernels.cpu;
+
+import arm.kernels.cpu.fast.BatchNormFast;
+import arm.kernels.cpu.ref.BatchNormRef;
+
+/**
+ * Chooses the batch-norm implementation once, at class load: {@code -Darm.bn=naive} forces {@link
+ * BatchNormRef}; otherwise {@link BatchNormFast}. Shapes: x [N, C, HW], statistics [C].
+ */
+public final class CpuBatchNorm {
+  private CpuBatchNorm() {}
+
+  private static final boolean NAIVE = "naive".equalsIgnoreCase(System.getProperty("arm.bn", "").trim());
+
+  static {
+    String p = System.getProperty("arm.bn");
+    if (p != null && !p.isBlank() && !p.trim().equalsIgnoreCase("naive") && !p.trim().equalsIgnoreCase("fast"))
+      throw new IllegalArgumentException("-Darm.bn=" + p + ": expected naive or fast");
+  }
+
+  public static String path() {
+    return NAIVE ? "naive" : "fast";
+  }
+
+  public static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y,
+      float[] mean, float[] var, int n, int c, int hw) {
+    if (NAIVE) BatchNormRef.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
+    else BatchNormFast.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
+  }
+
+  public static void forwardEval(float[] x, float[] gamma, float[] beta, float[] mean, float[] var,
+      float eps, float[] y, int n, int c, int hw) {
+    if (NAIVE) BatchNormRef.forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
+    else BatchNormFast.forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
+  }
+
+  /** y = relu(BN(x)); the naive path composes BatchNormRef and the ReLU loop. */
+  public static void forwardTrainRelu(float[] x, float[] gamma, float[] beta, float eps, float[] y,
+      float[] mean, float[] var, int n, int c, int hw) {
+    if (!NAIVE) {
+      BatchNormFast.forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw);
+      return;
+    }
+    BatchNormRef.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
+    arm.kernels.cpu.ref.ElementwiseRef.unary(arm.tensor.Unary.RELU, y, 0f, y, n * c * hw);
+  }
+
+  /** Backward of {@link #forwardTrainRelu} from its output y. */
+  public static void backwardRelu(float[] x, float[] y, float[] dy, float[] gamma, float[] mean,
+      float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    if (!NAIVE) {
+      BatchNormFast.backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+      return;
+    }
+    float[] dz = new float[n * c * hw];
+    arm.kernels.cpu.ref.ElementwiseRef.unaryBackward(arm.tensor.Unary.RELU, y, y, dy, 0f, dz, dz.length);
+    BatchNormRef.backward(x, dz, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+  }
+
+  public static void backward(float[] x, float[] dy, float[] gamma, float[] mean, float[] var,
+      float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    if (NAIVE) BatchNormRef.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+    else BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+  }
+}

@@ -1,0 +1,207 @@
+package arm.kernels.cpu.fast;
+
+/**
+ * Batch normalisation per channel of NCHW data, the fast twin of {@link
+ * arm.kernels.cpu.ref.BatchNormRef} (same formulas, same outputs up to rounding).
+ *
+ * <p>x, y, dy, dx [N, C, HW]; γ, β, μ, σ² [C]; m = N·HW values per channel. Each (n, c) plane is
+ * summed in float with four independent accumulators (instruction-level parallelism; a plane has
+ * at most 84·84 values), planes are combined in double. The per-element passes are written as
+ * y = a·x + b forms that the JIT vectorises.
+ *
+ * <pre>
+ * forward:  μ = Σx/m,  σ² = Σ(x − μ)²/m,  y = γ/√(σ²+ε) · x + (β − μ·γ/√(σ²+ε))
+ * backward: with inv = 1/√(σ²+ε), Sdy = Σdy, Sdyc = Σ dy·(x − μ):
+ *           dβ = Sdy,  dγ = inv·Sdyc,
+ *           dx = γ·inv·dy − (γ·inv³·Sdyc/m)·(x − μ) − γ·inv·Sdy/m
+ * </pre>
+ *
+ * <p>The fused BN → ReLU pair ({@link #forwardTrainRelu}, {@link #backwardRelu}) writes
+ * max(0, y) in the affine pass, and its backward applies the mask [y &gt; 0] inside both passes of
+ * the batch-norm backward, so neither the ReLU's output nor its gradient is ever materialised.
+ */
+public final class BatchNormFast {
+  private BatchNormFast() {}
+
+  public static void forwardTrain(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double s = 0;
+      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      float mu = (float) (s / m);
+      double ss = 0;
+      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      mean[ch] = mu;
+      var[ch] = (float) (ss / m);
+    }
+    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
+  }
+
+  public static void forwardEval(
+      float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
+      int n, int c, int hw) {
+    for (int ch = 0; ch < c; ch++) {
+      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+      float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
+      for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh);
+    }
+  }
+
+  /** y = max(0, BN(x)): {@link #forwardTrain} with the ReLU in the affine pass. */
+  public static void forwardTrainRelu(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double s = 0;
+      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      float mu = (float) (s / m);
+      double ss = 0;
+      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      mean[ch] = mu;
+      var[ch] = (float) (ss / m);
+      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+      float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        for (int i = o; i < o + hw; i++) {
+          y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
+        }
+      }
+    }
+  }
+
+  /**
+   * Backward of {@link #forwardTrainRelu} given its output y: {@link #backward} of dz = dy·[y &gt; 0]
+   * without forming dz. dx, dGamma, dBeta may each be null.
+   */
+  public static void backwardRelu(
+      float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
+      float mu = mean[ch];
+      double sdy = 0, sdyc = 0;
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        sdy += maskedSum(dy, y, o, hw);
+        sdyc += maskedDotCentred(dy, y, x, o, hw, mu);
+      }
+      if (dBeta != null) dBeta[ch] = (float) sdy;
+      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
+      if (dx == null) continue;
+      double g = gamma[ch];
+      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+      float c0 = (float) (-g * inv * sdy / m - bx * (double) mu);
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + c0;
+      }
+    }
+  }
+
+  /** dx, dGamma, dBeta may each be null when not wanted. */
+  public static void backward(
+      float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    int m = n * hw;
+    for (int ch = 0; ch < c; ch++) {
+      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
+      float mu = mean[ch];
+      double sdy = 0, sdyc = 0;
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        sdy += sum(dy, o, hw);
+        sdyc += dotCentred(dy, x, o, hw, mu);
+      }
+      if (dBeta != null) dBeta[ch] = (float) sdy;
+      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
+      if (dx == null) continue;
+      double g = gamma[ch];
+      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+      float c0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + c0;
+      }
+    }
+  }
+
+  static float sum(float[] v, int o, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += v[i];
+      s1 += v[i + 1];
+      s2 += v[i + 2];
+      s3 += v[i + 3];
+    }
+    for (; i < end; i++) s0 += v[i];
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static float sumSquaredDeviation(float[] v, int o, int len, float mu) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      float d0 = v[i] - mu, d1 = v[i + 1] - mu, d2 = v[i + 2] - mu, d3 = v[i + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; i < end; i++) {
+      float d = v[i] - mu;
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static float dotCentred(float[] dy, float[] x, int o, int len, float mu) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += dy[i] * (x[i] - mu);
+      s1 += dy[i + 1] * (x[i + 1] - mu);
+      s2 += dy[i + 2] * (x[i + 2] - mu);
+      s3 += dy[i + 3] * (x[i + 3] - mu);
+    }
+    for (; i < end; i++) s0 += dy[i] * (x[i] - mu);
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** Σ dy·[y &gt; 0] with four accumulators. */
+  static float maskedSum(float[] dy, float[] y, int o, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += ReluFast.masked(dy[i], y[i]);
+      s1 += ReluFast.masked(dy[i + 1], y[i + 1]);
+      s2 += ReluFast.masked(dy[i + 2], y[i + 2]);
+      s3 += ReluFast.masked(dy[i + 3], y[i + 3]);
+    }
+    for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]);
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** Σ dy·[y &gt; 0]·(x − μ) with four accumulators. */
+  static float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = o, end = o + len, end4 = o + (len & ~3);
+    for (; i < end4; i += 4) {
+      s0 += ReluFast.masked(dy[i], y[i]) * (x[i] - mu);
+      s1 += ReluFast.masked(dy[i + 1], y[i + 1]) * (x[i + 1] - mu);
+      s2 += ReluFast.masked(dy[i + 2], y[i + 2]) * (x[i + 2] - mu);
+      s3 += ReluFast.masked(dy[i + 3], y[i + 3]) * (x[i + 3] - mu);
+    }
+    for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]) * (x[i] - mu);
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  private static void affine(float[] x, float[] y, int o, int len, float g, float sh) {
+    for (int i = o; i < o + len; i++) y[i] = x[i] * g + sh;
+  }
+}

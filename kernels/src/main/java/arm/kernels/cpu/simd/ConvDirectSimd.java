@@ -1,0 +1,131 @@
+package arm.kernels.cpu.simd;
+
+import arm.kernels.cpu.CpuThreads;
+import arm.kernels.cpu.fast.ConvShape;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Stride-1 "same" convolution without im2col (an implicit GEMM on the Java Vector API); the naive
+ * twin is {@link arm.kernels.cpu.ref.ConvRef}, the im2col path {@link
+ * arm.kernels.cpu.fast.ConvIm2col}.
+ *
+ * <p>Shapes: x [N, Ci, H, W], w [Co, Ci, k, k], pad p = (k − 1)/2, y [N, Co, H, W]. Each image is
+ * copied once into a zero-padded buffer xp [Ci, H + 2p, Wp], Wp = W + 2p. Outputs are computed on
+ * the padded row pitch: position q = i·Wp + j (j &lt; Wp, the last 2p columns of each row are
+ * discarded), where
+ *
+ * <pre>
+ * out[o, q] = Σ_{c,u,v} w[o, c, u, v] · xp[c, q + u·Wp + v]
+ * </pre>
+ *
+ * so for every (c, u, v) the inputs of NR consecutive outputs are NR consecutive floats of xp: the
+ * "column matrix" of im2col is read straight from xp at K offsets, never written. The register
+ * tile is the GEMM's (MR = 5 output channels × 2 vectors of positions, 10 FMA accumulators); the
+ * weights are packed per 5 output channels as [k][5]. Costs 2p/W extra positions (6% at 32×32,
+ * 12% at 16×16), hence only for W ≥ 8.
+ *
+ * <p>The input gradient of such a convolution is the same operation on dy with the flipped,
+ * transposed weights ({@link arm.kernels.cpu.fast.ConvIm2col#flipTransposed}), so the caller uses
+ * this kernel for both.
+ */
+public final class ConvDirectSimd {
+  private ConvDirectSimd() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length(), MR = 5, NR = 2 * L;
+
+  /** Stride 1, square odd kernel, same padding, rows of at least 8. */
+  public static boolean supports(ConvShape g) {
+    return g.stride == 1 && g.kh == g.kw && g.kh % 2 == 1 && 2 * g.pad == g.kh - 1 && g.w >= 8;
+  }
+
+  /** Per-thread scratch: the padded image and the padded-pitch output. */
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+  private static float[] scratch(int slot, int size) {
+    float[][] s = SCRATCH.get();
+    if (s[slot].length < size) s[slot] = new float[size];
+    return s[slot];
+  }
+
+  public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
+    if (!supports(g)) throw new IllegalArgumentException("direct convolution does not take " + g);
+    int wp = g.w + 2 * g.pad, hp = g.h + 2 * g.pad, plane = hp * wp;
+    int positions = g.h * wp, tiles = (positions + NR - 1) / NR;
+    int k = g.k, oBlocks = (g.co + MR - 1) / MR;
+    // every read xp[c·plane + q + u·Wp + v] with q < tiles·NR stays inside the buffer
+    int xpSize = g.ci * plane + tiles * NR - positions + 2 * g.pad * wp + 2 * g.pad + NR;
+    float[] packed = pack(w, g, oBlocks);
+    int[] offsets = new int[k];
+    for (int c = 0; c < g.ci; c++)
+      for (int u = 0; u < g.kh; u++)
+        for (int v = 0; v < g.kw; v++) offsets[(c * g.kh + u) * g.kw + v] = c * plane + u * wp + v;
+    int parts = Math.max(1, Math.min(threads, g.n));
+    CpuThreads.run(parts, part -> {
+      float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * MR * tiles * NR);
+      for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
+        pad(x, n, g, xp, wp, plane, xpSize);
+        for (int t = 0; t < tiles; t++)
+          for (int ob = 0; ob < oBlocks; ob++)
+            tile(xp, offsets, t * NR, packed, ob * k * MR, k, out, ob * MR * tiles * NR + t * NR, tiles * NR);
+        for (int o = 0; o < g.co; o++) {
+          int src = (o / MR) * MR * tiles * NR + (o % MR) * tiles * NR, dst = (n * g.co + o) * g.h * g.w;
+          for (int i = 0; i < g.h; i++) System.arraycopy(out, src + i * wp, y, dst + i * g.w, g.w);
+        }
+      }
+    });
+  }
+
+  /** Weights as [oBlock][k][r]: the 5 weights of one (c, u, v) for 5 output channels side by side. */
+  static float[] pack(float[] w, ConvShape g, int oBlocks) {
+    float[] p = new float[oBlocks * g.k * MR];
+    for (int o = 0; o < g.co; o++)
+      for (int kk = 0; kk < g.k; kk++) p[((o / MR) * g.k + kk) * MR + o % MR] = w[o * g.k + kk];
+    return p;
+  }
+
+  /** xp = image n of x with a zero border of pad (and a zero tail for the last tile's reads). */
+  private static void pad(float[] x, int n, ConvShape g, float[] xp, int wp, int plane, int size) {
+    Arrays.fill(xp, 0, size, 0f);
+    for (int c = 0; c < g.ci; c++)
+      for (int i = 0; i < g.h; i++)
+        System.arraycopy(x, ((n * g.ci + c) * g.h + i) * g.w, xp, c * plane + (i + g.pad) * wp + g.pad, g.w);
+  }
+
+  /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
+  private static void tile(float[] xp, int[] offsets, int q0, float[] a, int ao, int k, float[] out, int oo, int ld) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+        c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = offsets[p] + q0, ap = ao + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, xp, bp), b1 = FloatVector.fromArray(S, xp, bp + L);
+      FloatVector s = FloatVector.broadcast(S, a[ap]);
+      c00 = s.fma(b0, c00);
+      c01 = s.fma(b1, c01);
+      s = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = s.fma(b0, c10);
+      c11 = s.fma(b1, c11);
+      s = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = s.fma(b0, c20);
+      c21 = s.fma(b1, c21);
+      s = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = s.fma(b0, c30);
+      c31 = s.fma(b1, c31);
+      s = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = s.fma(b0, c40);
+      c41 = s.fma(b1, c41);
+    }
+    c00.intoArray(out, oo);
+    c01.intoArray(out, oo + L);
+    c10.intoArray(out, oo + ld);
+    c11.intoArray(out, oo + ld + L);
+    c20.intoArray(out, oo + 2 * ld);
+    c21.intoArray(out, oo + 2 * ld + L);
+    c30.intoArray(out, oo + 3 * ld);
+    c31.intoArray(out, oo + 3 * ld + L);
+    c40.intoArray(out, oo + 4 * ld);
+    c41.intoArray(out, oo + 4 * ld + L);
+  }
+}

@@ -1,0 +1,455 @@
+package arm.kernels.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+
+import arm.tensor.Backend;
+import arm.tensor.Binary;
+import arm.tensor.Device;
+import arm.tensor.Scope;
+import arm.tensor.Shape;
+import arm.tensor.Tensor;
+import arm.tensor.Unary;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend: the same primitives as the CPU backend, on device tensors. GEMM runs in cuBLAS,
+ * convolution / batch norm / pooling in cuDNN, everything else in our own kernels
+ * (kernels/src/main/cuda/*.cu, one file per op family with forward and backward side by side).
+ *
+ * <p>Shape checks mirror {@code CpuBackend}; every allocation is registered with {@link Scope#track}.
+ * Host int[] arguments (gather indices, argmax) are copied per call, which synchronises; they are
+ * small (one per row).
+ */
+public final class CudaBackend implements Backend {
+  static final int MAXR = 8; // MAXR in common.cuh
+  final CudaDevice dev;
+  final Blas blas;
+  final Dnn dnn;
+  final boolean ownPool = Boolean.getBoolean("arm.cuda.ownPool");
+
+  private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
+    this.dev = dev;
+    this.blas = blas;
+    this.dnn = dnn;
+  }
+
+  /** Initialises driver, kernels, cuBLAS and cuDNN; throws {@link CudaUnavailable} with one line. */
+  public static CudaBackend create() {
+    CudaDevice dev = CudaDevice.get();
+    dev.loadKernels();
+    return new CudaBackend(dev, Blas.get(), Dnn.get());
+  }
+
+  @Override
+  public Device device() {
+    return Device.CUDA;
+  }
+
+  @Override
+  public String describe() {
+    return "cuda: " + dev.name + " (sm_" + dev.ccMajor + dev.ccMinor + "), cuBLAS " + blas.version + (blas.tf32 ? " TF32" : " FP32")
+        + ", cuDNN " + dnn.versionString() + ", own kernels sm_90 fatbin" + (ownPool ? ", own pooling" : "");
+  }
+
+  /**
+   * What a results file should record about this backend: device, driver, library versions and the
+   * math mode, e.g. {device: "NVIDIA H200", driverCudaVersion: "13.0", cublas: 130100, cudnn:
+   * "9.19.0", tf32: false, jcuda: "12.6.0", natives: "cuBLAS 13 / cuDNN 9 (adapted)"}.
+   */
+  public Map<String, Object> versions() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("backend", "cuda");
+    m.putAll(dev.facts());
+    m.put("cublas", blas.version);
+    m.put("cudnn", dnn.versionString());
+    m.put("tf32", blas.tf32);
+    m.put("jcuda", JCudaNatives.JCUDA);
+    m.put("natives", "cuBLAS " + CudaLibs.cublasMajor() + " / cuDNN " + CudaLibs.cudnnMajor());
+    return m;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static CUdeviceptr p(Tensor t) {
+    if (!(t.storage instanceof CudaStorage s))
+      throw new IllegalArgumentException(t + " is not a CUDA tensor; upload it first");
+    return s.at(t.offset);
+  }
+
+  private static final CUdeviceptr NULL = new CUdeviceptr();
+
+  private static void sameNumel(Tensor a, Tensor b) {
+    if (a.numel() != b.numel()) throw new IllegalArgumentException(a + " and " + b + " differ in element count");
+  }
+
+  private static int[] shape4(Tensor t, String what) {
+    if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);
+    return t.shape;
+  }
+
+  private static int rows(Tensor t) {
+    return t.numel() / t.dim(-1);
+  }
+
+  private static void rank(int[] shape) {
+    if (shape.length > MAXR) throw new IllegalArgumentException("CUDA kernels take rank <= " + MAXR + ", got " + Shape.str(shape));
+  }
+
+  static int code(Unary op) {
+    switch (op) {
+      case NEG: return 0;
+      case EXP: return 1;
+      case LOG: return 2;
+      case SQRT: return 3;
+      case POW: return 4;
+      case RELU: return 5;
+      case CLAMP_MIN: return 6;
+      case SCALE: return 7;
+      case ADD_SCALAR: return 8;
+      default: throw new AssertionError(op);
+    }
+  }
+
+  static int code(Binary op) {
+    switch (op) {
+      case ADD: return 0;
+      case SUB: return 1;
+      case MUL: return 2;
+      case DIV: return 3;
+      default: throw new AssertionError(op);
+    }
+  }
+
+  /** One warp per row, 8 rows per block. */
+  private static int warpBlocks(int rows) {
+    return Math.max(1, Math.min((rows + 7) / 8, 65535));
+  }
+
+  /** A device copy of host ints (caller frees with freeInts). */
+  private CUdeviceptr ints(int[] host) {
+    CUdeviceptr d = dev.alloc(4L * host.length);
+    if (host.length > 0) cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
+    return d;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  @Override
+  public Tensor zeros(int... shape) {
+    int n = Shape.numel(shape);
+    Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
+    Scope.track(t);
+    if (n > 0) cuMemsetD32(p(t), 0, n);
+    return t;
+  }
+
+  @Override
+  public Tensor upload(float[] host, int... shape) {
+    int n = Shape.numel(shape);
+    if (host.length != n) throw new IllegalArgumentException(host.length + " values do not fill shape " + Shape.str(shape));
+    Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
+    Scope.track(t);
+    if (n > 0) cuMemcpyHtoD(p(t), Pointer.to(host), 4L * n);
+    return t;
+  }
+
+  @Override
+  public float[] download(Tensor t) {
+    float[] out = new float[t.numel()];
+    if (out.length > 0) cuMemcpyDtoH(Pointer.to(out), p(t), 4L * out.length);
+    return out;
+  }
+
+  @Override
+  public void fill(Tensor out, float value) {
+    if (out.numel() > 0) cuMemsetD32(p(out), Float.floatToRawIntBits(value), out.numel());
+  }
+
+  @Override
+  public void copy(Tensor src, Tensor out) {
+    sameNumel(src, out);
+    if (src.numel() > 0) cuMemcpyDtoD(p(out), p(src), 4L * src.numel());
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  @Override
+  public void unary(Unary op, Tensor x, float alpha, Tensor out) {
+    sameNumel(x, out);
+    int n = x.numel();
+    dev.launch("unary_forward", n, code(op), p(x), alpha, p(out), n);
+  }
+
+  @Override
+  public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
+    sameNumel(x, dx);
+    int n = x.numel();
+    dev.launch("unary_backward", n, code(op), p(x), p(y), p(dy), alpha, p(dx), n);
+  }
+
+  @Override
+  public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
+    int[] s = Shape.broadcast(a.shape, b.shape);
+    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape)) // out may be larger than both (expand)
+      throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
+    int n = out.numel();
+    if (a.numel() == n && b.numel() == n) {
+      dev.launch("binary_same", n, code(op), p(a), p(b), p(out), n);
+    } else if (a.numel() == n && isRowBroadcast(b.shape, out.shape)) {
+      dev.launch("binary_rows", n, code(op), p(a), p(b), p(out), n, b.numel());
+    } else {
+      rank(out.shape);
+      int[] g = new int[1 + 3 * MAXR]; // struct Bcast { rank; shape[8]; sa[8]; sb[8]; }
+      int[] sa = Shape.broadcastStrides(a.shape, out.shape), sb = Shape.broadcastStrides(b.shape, out.shape);
+      g[0] = out.rank();
+      for (int d = 0; d < out.rank(); d++) {
+        g[1 + d] = out.shape[d];
+        g[1 + MAXR + d] = sa[d];
+        g[1 + 2 * MAXR + d] = sb[d];
+      }
+      dev.launch("binary_bcast", n, code(op), p(a), p(b), p(out), n, g);
+    }
+  }
+
+  /** True when b only broadcasts over leading dimensions of out (b is a trailing block). */
+  static boolean isRowBroadcast(int[] b, int[] out) {
+    int off = out.length - b.length;
+    boolean leading = true;
+    for (int i = 0; i < out.length; i++) {
+      int bd = i < off ? 1 : b[i - off];
+      if (leading && bd == 1 && out[i] != 1) continue;
+      leading = false;
+      if (bd != out[i]) return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void axpy(float alpha, Tensor x, Tensor y) {
+    sameNumel(x, y);
+    dev.launch("axpy", x.numel(), alpha, p(x), p(y), x.numel());
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  @Override
+  public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+    if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2)
+      throw new IllegalArgumentException("gemm takes 2-D tensors: " + a + " " + b + " " + c);
+    int m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1];
+    int kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1];
+    if (k != kb || c.shape[0] != m || c.shape[1] != n)
+      throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c);
+    if (m == 0 || n == 0) return;
+    if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C
+      unary(Unary.SCALE, c, beta, c);
+      return;
+    }
+    blas.sgemm(transA, transB, m, n, k, alpha, p(a), Math.max(1, a.shape[1]), p(b), Math.max(1, b.shape[1]), beta, p(c), n);
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  @Override
+  public void sumTo(Tensor x, Tensor out) {
+    if (!Shape.same(Shape.broadcast(out.shape, x.shape), x.shape))
+      throw new IllegalArgumentException(out + " is not a reduction of " + x);
+    int n = x.numel(), m = out.numel();
+    if (m == n) {
+      copy(x, out);
+      return;
+    }
+    if (m == 0) return;
+    rank(x.shape);
+    int r = x.rank(), off = r - out.rank();
+    int[] g = new int[1 + 3 * MAXR]; // struct Reduce { rank; shape[8]; stride[8]; keep[8]; }
+    int[] st = Shape.strides(x.shape);
+    g[0] = r;
+    for (int d = 0; d < r; d++) {
+      int od = d < off ? 1 : out.shape[d - off];
+      g[1 + d] = x.shape[d];
+      g[1 + MAXR + d] = st[d];
+      g[1 + 2 * MAXR + d] = od == x.shape[d] ? 1 : 0;
+    }
+    dev.launchBlocks("sum_to", Math.min(m, 65535), CudaDevice.THREADS, p(x), p(out), m, n / m, g);
+  }
+
+  @Override
+  public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+    int r = rows(x), c = x.dim(-1);
+    if (values != null && values.numel() != r) throw new IllegalArgumentException("max values " + values + " for " + r + " rows");
+    if (argmax != null && argmax.length != r) throw new IllegalArgumentException("argmax of length " + argmax.length + " for " + r + " rows");
+    if (r == 0) return;
+    CUdeviceptr idx = argmax == null ? NULL : dev.alloc(4L * r);
+    try {
+      dev.launchBlocks("max_last_axis", warpBlocks(r), 256, p(x), values == null ? NULL : p(values), idx, r, c);
+      if (argmax != null) cuMemcpyDtoH(Pointer.to(argmax), idx, 4L * r);
+    } finally {
+      if (argmax != null) dev.free(idx, 4L * r);
+    }
+  }
+
+  // ---------------------------------------------------------------- softmax family
+
+  @Override
+  public void softmax(Tensor x, boolean log, Tensor out) {
+    sameNumel(x, out);
+    int r = rows(x);
+    if (r > 0) dev.launchBlocks("softmax_forward", warpBlocks(r), 256, p(x), p(out), r, x.dim(-1), log ? 1 : 0);
+  }
+
+  @Override
+  public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
+    sameNumel(y, dx);
+    sameNumel(y, dy);
+    int r = rows(y);
+    if (r > 0) dev.launchBlocks("softmax_backward", warpBlocks(r), 256, p(y), p(dy), p(dx), r, y.dim(-1), log ? 1 : 0);
+  }
+
+  // ---------------------------------------------------------------- indexing and layout
+
+  private static void checkIndex(int[] index, int r, int c) {
+    if (index.length != r) throw new IllegalArgumentException("gather/scatter: " + r + " rows, " + index.length + " indices");
+    for (int i = 0; i < r; i++)
+      if (index[i] < 0 || index[i] >= c)
+        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
+  }
+
+  @Override
+  public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
+    int c = x.dim(-1), r = rows(x);
+    checkIndex(index, r, c);
+    if (out.numel() != r) throw new IllegalArgumentException("gather: " + r + " rows into " + out);
+    if (r == 0) return;
+    CUdeviceptr idx = ints(index);
+    try {
+      dev.launch("gather_last", r, p(x), idx, p(out), r, c);
+    } finally {
+      dev.free(idx, 4L * r);
+    }
+  }
+
+  @Override
+  public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
+    int c = dx.dim(-1), r = rows(dx);
+    checkIndex(index, r, c);
+    if (dOut.numel() != r) throw new IllegalArgumentException("scatter: " + dOut + " for " + r + " rows");
+    if (r == 0) return;
+    CUdeviceptr idx = ints(index);
+    try {
+      dev.launch("scatter_add_last", r, p(dOut), idx, p(dx), r, c);
+    } finally {
+      dev.free(idx, 4L * r);
+    }
+  }
+
+  @Override
+  public void permute(Tensor x, int[] perm, Tensor out) {
+    sameNumel(x, out);
+    rank(x.shape);
+    int r = x.rank();
+    if (perm.length != r) throw new IllegalArgumentException("permutation " + Shape.str(perm) + " for " + x);
+    int[] xs = Shape.strides(x.shape);
+    int[] g = new int[1 + 2 * MAXR]; // struct Perm { rank; shape[8]; step[8]; }
+    g[0] = r;
+    for (int d = 0; d < r; d++) {
+      g[1 + d] = x.shape[perm[d]];
+      g[1 + MAXR + d] = xs[perm[d]];
+    }
+    int n = x.numel();
+    if (n > 0) dev.launch("permute", n, p(x), p(out), n, g);
+  }
+
+  @Override
+  public void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+    if (srcStart < 0 || dstStart < 0 || srcStart + length > src.shape[axis] || dstStart + length > dst.shape[axis])
+      throw new IndexOutOfBoundsException("copy of " + length + " along axis " + axis + " from " + src + " to " + dst);
+    int outer = 1, inner = 1;
+    for (int d = 0; d < axis; d++) outer *= src.shape[d];
+    for (int d = axis + 1; d < src.rank(); d++) inner *= src.shape[d];
+    long n = (long) outer * length * inner;
+    if (n > 0)
+      dev.launch("copy_along_axis", n, p(src), p(dst), outer, src.shape[axis], dst.shape[axis], srcStart, dstStart, length, inner);
+  }
+
+  // ---------------------------------------------------------------- convolution (cuDNN)
+
+  @Override
+  public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+    int[] xs = shape4(x, "conv input"), ws = shape4(w, "conv weight");
+    dnn.convForward(p(x), p(w), p(y), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+  }
+
+  @Override
+  public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
+    int[] xs = shape4(dx, "conv input gradient"), ws = shape4(w, "conv weight");
+    dnn.convBackwardData(p(dy), p(w), p(dx), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+  }
+
+  @Override
+  public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
+    int[] xs = shape4(x, "conv input"), ws = shape4(dw, "conv weight gradient");
+    dnn.convBackwardFilter(p(x), p(dy), p(dw), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+  }
+
+  // ---------------------------------------------------------------- batch norm (cuDNN)
+
+  @Override
+  public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+    int[] s = shape4(x, "batchnorm input");
+    dnn.batchNormTrain(p(x), p(gamma), p(beta), eps, p(y), p(mean), p(var), s[0], s[1], s[2], s[3]);
+  }
+
+  @Override
+  public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
+    int[] s = shape4(x, "batchnorm input");
+    dnn.batchNormEval(p(x), p(gamma), p(beta), p(mean), p(var), eps, p(y), s[0], s[1], s[2], s[3]);
+  }
+
+  @Override
+  public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
+      Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = shape4(x, "batchnorm input");
+    dnn.batchNormBackward(p(x), p(dy), p(gamma), p(mean), p(var), eps,
+        dx == null ? null : p(dx), dGamma == null ? null : p(dGamma), dBeta == null ? null : p(dBeta), s[0], s[1], s[2], s[3]);
+  }
+
+  // ---------------------------------------------------------------- pooling (cuDNN, or ours)
+
+  @Override
+  public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
+    int[] s = shape4(x, "pool input");
+    if (ownPool) avgPool2dOwn(x, k, stride, y);
+    else dnn.avgPoolForward(p(x), p(y), s[0], s[1], s[2], s[3], k, stride);
+  }
+
+  @Override
+  public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
+    int[] s = shape4(dx, "pool input gradient");
+    if (ownPool) avgPool2dBackwardOwn(dy, k, stride, dx);
+    else dnn.avgPoolBackward(p(dy), p(dx), s[0], s[1], s[2], s[3], k, stride);
+  }
+
+  /** Our kernel twin of {@link #avgPool2d} (pool.cu). */
+  public void avgPool2dOwn(Tensor x, int k, int stride, Tensor y) {
+    int[] s = shape4(x, "pool input");
+    dev.launch("avg_pool_forward", y.numel(), p(x), p(y), s[0] * s[1], s[2], s[3], k, stride);
+  }
+
+  /** Our kernel twin of {@link #avgPool2dBackward} (pool.cu). */
+  public void avgPool2dBackwardOwn(Tensor dy, int k, int stride, Tensor dx) {
+    int[] s = shape4(dx, "pool input gradient");
+    dev.launch("avg_pool_backward", dx.numel(), p(dy), p(dx), s[0] * s[1], s[2], s[3], k, stride);
+  }
+
+  /** Waits for the GPU (for timing). */
+  public void sync() {
+    dev.sync();
+  }
+}

@@ -1,0 +1,265 @@
+package arm.kernels.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Device 0 through the CUDA driver API: its primary context (which cuBLAS and cuDNN use too, so all
+ * three share pointers and the default stream), a caching allocator, and our own kernels (fatbins
+ * built from kernels/src/main/cuda/*.cu, loaded with cuModuleLoadData).
+ *
+ * <p>Everything runs on the legacy default stream, so work is ordered without events, and a freed
+ * block can be reused by the next allocation at once (the GPU runs them in order).
+ */
+public final class CudaDevice {
+  static final int THREADS = 256;
+  /** The fatbins in the resources, one per .cu file. */
+  static final String[] MODULES = {"elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool"};
+
+  private static CudaDevice instance;
+
+  public final CUdevice device = new CUdevice();
+  public final CUcontext context = new CUcontext();
+  public final String name;
+  public final int ccMajor, ccMinor, driverVersion, multiprocessors;
+  public final long totalMemory;
+  private final Map<String, CUfunction> functions = new HashMap<>();
+  private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
+  private final boolean pooling = !"false".equals(System.getProperty("arm.cuda.cachingAllocator"));
+  private long liveBytes, pooledBytes;
+
+  /** The device, initialised on first call (loads JCudaDriver; needs libcuda.so.1). */
+  public static synchronized CudaDevice get() {
+    if (instance == null) {
+      if (CudaLibs.driver() == null) throw new CudaUnavailable("CUDA not available: libcuda.so.1 not found (no NVIDIA driver)");
+      JCudaNatives.load("JCudaDriver", "jcuda.driver.JCudaDriver");
+      JCudaDriver.setExceptionsEnabled(true);
+      instance = new CudaDevice();
+    }
+    return instance;
+  }
+
+  private CudaDevice() {
+    try {
+      cuInit(0);
+    } catch (CudaException e) {
+      throw new CudaUnavailable("CUDA not available: cuInit failed (" + e.getMessage() + ")");
+    }
+    cuDeviceGet(device, 0);
+    byte[] buf = new byte[256];
+    cuDeviceGetName(buf, buf.length, device);
+    int end = 0;
+    while (end < buf.length && buf[end] != 0) end++;
+    name = new String(buf, 0, end);
+    ccMajor = attr(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+    ccMinor = attr(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+    multiprocessors = attr(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+    int[] v = new int[1];
+    cuDriverGetVersion(v);
+    driverVersion = v[0];
+    long[] mem = new long[1];
+    cuDeviceTotalMem(mem, device);
+    totalMemory = mem[0];
+    cuDevicePrimaryCtxRetain(context, device);
+    cuCtxSetCurrent(context);
+  }
+
+  private int attr(int a) {
+    int[] v = new int[1];
+    cuDeviceGetAttribute(v, a, device);
+    return v[0];
+  }
+
+  /** Makes the primary context current on the calling thread (JCuda calls are per thread). */
+  public void makeCurrent() {
+    cuCtxSetCurrent(context);
+  }
+
+  public void sync() {
+    cuCtxSynchronize();
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private static long round(long bytes) {
+    return Math.max(512, (bytes + 511) / 512 * 512);
+  }
+
+  /** A device block of at least {@code bytes}, from the pool when one of that size is free. */
+  public synchronized CUdeviceptr alloc(long bytes) {
+    long r = round(bytes);
+    ArrayDeque<CUdeviceptr> q = pool.get(r);
+    if (q != null && !q.isEmpty()) {
+      pooledBytes -= r;
+      liveBytes += r;
+      return q.pop();
+    }
+    CUdeviceptr p = new CUdeviceptr();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        cuMemAlloc(p, r);
+        break;
+      } catch (CudaException e) {
+        if (!e.getMessage().contains("OUT_OF_MEMORY") || attempt == 2) throw e;
+        if (attempt == 1) collectGarbage(); // unclosed storages return their blocks through the cleaner
+        emptyPool();
+      }
+    }
+    liveBytes += r;
+    return p;
+  }
+
+  private void collectGarbage() {
+    System.gc();
+    try {
+      wait(100); // releases this monitor so the cleaner thread can return blocks
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Returns a block from {@link #alloc} (same byte count). May be called from the cleaner thread:
+   * pooling is bookkeeping only, and the default stream orders any later reuse after earlier work.
+   */
+  public synchronized void free(CUdeviceptr p, long bytes) {
+    long r = round(bytes);
+    liveBytes -= r;
+    if (pooling) {
+      pool.computeIfAbsent(r, k -> new ArrayDeque<>()).push(p);
+      pooledBytes += r;
+    } else {
+      cuCtxSetCurrent(context); // the calling thread may not have the context yet
+      cuMemFree(p);
+    }
+  }
+
+  /** Frees every pooled block (cuMemFree synchronises the device). */
+  public synchronized void emptyPool() {
+    for (ArrayDeque<CUdeviceptr> q : pool.values()) for (CUdeviceptr p : q) cuMemFree(p);
+    pool.clear();
+    pooledBytes = 0;
+  }
+
+  public synchronized long liveBytes() {
+    return liveBytes;
+  }
+
+  public synchronized long pooledBytes() {
+    return pooledBytes;
+  }
+
+  // ---------------------------------------------------------------- our kernels
+
+  /** Loads all our fatbins (throws with the driver's message when the fatbin does not fit the card). */
+  public synchronized void loadKernels() {
+    if (!functions.isEmpty()) return;
+    for (String m : MODULES) {
+      CUmodule mod = new CUmodule();
+      byte[] image = fatbin(m);
+      try {
+        cuModuleLoadData(mod, image);
+      } catch (CudaException e) {
+        throw new IllegalStateException("cannot load kernels " + m + ".fatbin on " + name + " (sm_"
+            + ccMajor + ccMinor + "): " + e.getMessage(), e);
+      }
+      functions.put(m, null);
+      for (String f : KernelNames.of(m)) {
+        CUfunction fn = new CUfunction();
+        cuModuleGetFunction(fn, mod, f);
+        functions.put(f, fn);
+      }
+    }
+  }
+
+  static byte[] fatbin(String module) {
+    String res = "/arm/kernels/cuda/" + module + ".fatbin";
+    try (InputStream in = CudaDevice.class.getResourceAsStream(res)) {
+      if (in == null) throw new IllegalStateException("kernel resource " + res + " missing");
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + res, e);
+    }
+  }
+
+  CUfunction function(String name) {
+    CUfunction f = functions.get(name);
+    if (f == null) {
+      loadKernels();
+      f = functions.get(name);
+      if (f == null) throw new IllegalArgumentException("no kernel " + name);
+    }
+    return f;
+  }
+
+  /** Launches a grid-stride kernel over n elements (1-D), on the default stream. */
+  public void launch(String kernel, long n, Object... args) {
+    int blocks = (int) Math.max(1, Math.min((n + THREADS - 1) / THREADS, 65535L * 4));
+    launchBlocks(kernel, blocks, THREADS, args);
+  }
+
+  /** Launches with an explicit grid (e.g. one block or one warp per row). */
+  public void launchBlocks(String kernel, int blocks, int threads, Object... args) {
+    cuLaunchKernel(function(kernel), blocks, 1, 1, threads, 1, 1, 0, null, params(args), null);
+  }
+
+  /** Kernel parameters: device pointers, Integer, Float, Double, or int[] (a struct passed by value). */
+  static Pointer params(Object... args) {
+    NativePointerObject[] p = new NativePointerObject[args.length];
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a instanceof CUdeviceptr d) p[i] = Pointer.to(d);
+      else if (a instanceof Integer v) p[i] = Pointer.to(new int[] {v});
+      else if (a instanceof Float v) p[i] = Pointer.to(new float[] {v});
+      else if (a instanceof Double v) p[i] = Pointer.to(new double[] {v});
+      else if (a instanceof int[] v) p[i] = Pointer.to(v);
+      else throw new IllegalArgumentException("kernel argument " + a);
+    }
+    return Pointer.to(p);
+  }
+
+  /** Device facts for logs and result files. */
+  public Map<String, Object> facts() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("device", name);
+    m.put("computeCapability", ccMajor + "." + ccMinor);
+    m.put("multiprocessors", multiprocessors);
+    m.put("memoryGiB", Math.round(totalMemory / (1024.0 * 1024 * 1024) * 10) / 10.0);
+    m.put("driverCudaVersion", driverVersion / 1000 + "." + driverVersion % 1000 / 10);
+    return m;
+  }
+
+  static String resultName(int r) {
+    return CUresult.stringFor(r);
+  }
+}

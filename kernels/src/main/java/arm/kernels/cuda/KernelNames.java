@@ -1,0 +1,22 @@
+package arm.kernels.cuda;
+
+import java.util.List;
+import java.util.Map;
+
+/** The extern "C" kernels of each .cu file (module), as declared in kernels/src/main/cuda. */
+final class KernelNames {
+  private KernelNames() {}
+
+  static final Map<String, List<String>> BY_MODULE = Map.of(
+      "elementwise", List.of("unary_forward", "unary_backward", "binary_same", "binary_rows", "binary_bcast", "axpy"),
+      "reduce", List.of("sum_to", "max_last_axis"),
+      "softmax", List.of("softmax_forward", "softmax_backward"),
+      "index", List.of("gather_last", "scatter_add_last"),
+      "layout", List.of("permute", "copy_along_axis"),
+      "batchnorm", List.of("var_from_invstd", "invstd_from_var"),
+      "pool", List.of("avg_pool_forward", "avg_pool_backward"));
+
+  static List<String> of(String module) {
+    return BY_MODULE.get(module);
+  }
+}

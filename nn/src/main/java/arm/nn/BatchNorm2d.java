@@ -1,0 +1,106 @@
+package arm.nn;
+
+import arm.autograd.F;
+import arm.autograd.Var;
+import arm.tensor.Backends;
+import arm.tensor.Tensor;
+import java.util.List;
+
+/**
+ * PyTorch's BatchNorm2d with affine γ, β and tracked running statistics (ARM-SPEC §5.2, §5.4).
+ *
+ * <ul>
+ *   <li>Training mode: normalise with the batch mean and the <b>biased</b> batch variance
+ *       (gradients flow through both), and update the running buffers on <b>every</b> forward,
+ *       with the <b>unbiased</b> variance σ²·m/(m−1), m = N·H·W. num_batches_tracked is
+ *       incremented first; the update factor is {@code momentum}, or 1/num_batches_tracked when
+ *       momentum is null (a cumulative average: ResNet18's stem BN).
+ *   <li>Eval mode: normalise with the running buffers; nothing changes.
+ * </ul>
+ *
+ * Init: γ = 1, β = 0, running mean 0, running var 1, counter 0. eps = 1e-5.
+ *
+ * <p>For ADI's batch-statistics term (ARM-SPEC §3.3) a caller may set {@link #statsSink}: each
+ * forward then first adds ‖μ − running_mean‖₂ + ‖v − running_var‖₂ to it, from this layer's input,
+ * with v the unbiased variance and the running values read before this forward updates them.
+ */
+public final class BatchNorm2d extends Module {
+  public static final float EPS = 1e-5f;
+
+  public final int channels;
+  /** The update factor, or null for PyTorch's momentum = None (cumulative average). */
+  public final Float momentum;
+  public final Parameter weight, bias;
+  public final Tensor runningMean, runningVar;
+  /** A float [1] so that it travels with the other buffers; exact up to 2^24 forwards. */
+  public final Tensor numBatchesTracked;
+  /** When not null, each forward appends its batch-statistics term here (see class comment). */
+  List<Var> statsSink;
+
+  /** PyTorch's default momentum 0.1. */
+  public BatchNorm2d(int channels) {
+    this(channels, 0.1f);
+  }
+
+  public BatchNorm2d(int channels, Float momentum) {
+    this.channels = channels;
+    this.momentum = momentum;
+    weight = param("weight", Init.constant(1f, channels));
+    bias = param("bias", Init.constant(0f, channels));
+    runningMean = buffer("running_mean", Init.constant(0f, channels));
+    runningVar = buffer("running_var", Init.constant(1f, channels));
+    numBatchesTracked = buffer("num_batches_tracked", Init.constant(0f, 1));
+  }
+
+  @Override
+  public Var forward(Var x) {
+    return apply(x, false);
+  }
+
+  /** relu(forward(x)) with the same statistics and updates, fused into one op in training mode. */
+  public Var forwardRelu(Var x) {
+    return apply(x, true);
+  }
+
+  private Var apply(Var x, boolean relu) {
+    if (statsSink != null) statsSink.add(batchStatsTerm(x));
+    boolean train = isTraining();
+    float factor = 0f;
+    if (train) {
+      float count = numBatchesTracked.item() + 1;
+      Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
+      factor = momentum == null ? 1f / count : momentum;
+    }
+    return relu ? F.batchNormRelu(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
+        : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);
+  }
+
+  /**
+   * ‖μ − running_mean‖₂ + ‖v − running_var‖₂ for x [N, C, H, W]: μ the per-channel batch mean, v
+   * the unbiased per-channel variance, composed from primitives so that its gradient reaches x.
+   */
+  Var batchStatsTerm(Var x) {
+    int c = channels, m = x.value.numel() / c;
+    Var mu = F.scale(F.sumTo(x, 1, c, 1, 1), 1f / m);
+    Var centred = F.sub(x, mu);
+    Var v = F.scale(F.sumTo(F.mul(centred, centred), 1, c, 1, 1), 1f / (m - 1));
+    Var dMean = F.sub(F.reshape(mu, c), Var.constant(copy(runningMean)));
+    Var dVar = F.sub(F.reshape(v, c), Var.constant(copy(runningVar)));
+    return F.add(norm(dMean), norm(dVar));
+  }
+
+  private static Var norm(Var d) {
+    return F.sqrt(F.sum(F.mul(d, d)));
+  }
+
+  private static Tensor copy(Tensor t) {
+    Tensor c = Backends.of(t).zeros(t.shape);
+    Backends.of(t).copy(t, c);
+    return c;
+  }
+
+  @Override
+  protected Module blank() {
+    return new BatchNorm2d(channels, momentum);
+  }
+}
