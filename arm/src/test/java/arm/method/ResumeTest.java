@@ -33,10 +33,16 @@ class ResumeTest {
     final Map<Integer, Path> saved = new TreeMap<>();
     final RunState from;
     final String tag;
+    final Checkpoint.Identity id;
 
     Recorder(String tag, RunState from) {
+      this(tag, from, ID);
+    }
+
+    Recorder(String tag, RunState from, Checkpoint.Identity id) {
       this.tag = tag;
       this.from = from;
+      this.id = id;
     }
 
     @Override
@@ -53,7 +59,7 @@ class ResumeTest {
     public void save(RunState s) {
       try {
         Path f = tmp.resolve(tag + "-" + s.t() + (s.complete() ? "-final" : "") + ".safetensors");
-        Files.write(f, Checkpoint.encode(ID, s, "test"));
+        Files.write(f, Checkpoint.encode(id, s, "test"));
         saved.put(s.complete() ? -1 : s.t(), f);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -62,6 +68,7 @@ class ResumeTest {
   }
 
   static final Checkpoint.Identity ID = new Checkpoint.Identity("X", 0, 1, Map.of(), 20, 4, "synthetic");
+  static final Checkpoint.Identity IMAGES = new Checkpoint.Identity("X", 0, 3, Map.of(), 10, 10, "images");
 
   static RunState read(Path f) {
     try {
@@ -105,6 +112,40 @@ class ResumeTest {
         assertThat(progress).as(name).hasSize(20); // skipped iterations are reported too
         assertSameEvals(got.evals(), want.evals(), name + " from " + stop);
         assertSameState(read(resumed.saved.get(-1)), end, name + " from " + stop);
+      }
+    }
+  }
+
+  /** 3×32×32 images, 10 classes in 5 tasks, N = 10, 2 batches per task: ResNet18 (CIFAR head). */
+  static ContinualData images() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    int item = 3 * 32 * 32, perClass = 10;
+    byte[] px = new byte[10 * perClass * item];
+    r.nextBytes(px);
+    int[] labels = new int[10 * perClass], stream = new int[10 * perClass];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i / perClass;
+      stream[i] = i;
+    }
+    arm.data.Dataset d = new arm.data.Dataset("images", px, labels, new int[] {3, 32, 32});
+    return new ContinualData(d, stream, d.subset("val", new int[] {0, 15, 33, 47, 51, 68, 72, 89}),
+        d.subset("test", new int[] {5, 12, 25, 38, 44, 59, 61, 77, 83, 96}), 10, 2, 10);
+  }
+
+  @Test
+  void resNetRunsWithBatchNormStateContinueBitIdentically() {
+    ContinualData data = images();
+    for (String name : List.of("ARM", "ADI")) {
+      Method m = Methods.create(name, "cifar10", Map.of("resnet_nf", "4", "M", "6", "S", "1"));
+      Recorder full = new Recorder(name + "-resnet", null, IMAGES);
+      RunResult want = m.run(data, 3, ProgressListener.NONE, full);
+      RunState end = read(full.saved.get(-1));
+      assertThat(end.tensors().keySet()).anyMatch(k -> k.startsWith("f_old.") && k.contains("running_mean"));
+      for (int stop : new int[] {name.equals("ARM") ? 3 : 7}) {
+        Recorder resumed = new Recorder(name + "-resnet-from" + stop, read(full.saved.get(stop)), IMAGES);
+        RunResult got = m.run(data, 3, ProgressListener.NONE, resumed);
+        assertSameEvals(got.evals(), want.evals(), name + " resnet from " + stop);
+        assertSameState(read(resumed.saved.get(-1)), end, name + " resnet from " + stop);
       }
     }
   }
