@@ -3,6 +3,7 @@
 #
 #   ./arm.sh reproduce mnist [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
 #   ./arm.sh train --method ARM [--M 20 --lr 0.05 ...]
+#   ./arm.sh plot DIR             redraw a results folder's figures and report.md (no training)
 #   ./arm.sh fetch mnist          download MNIST into data/mnist and verify it
 #   ./arm.sh --help
 #

@@ -242,7 +242,8 @@ if ! stage cudnn 120; then
   fi
 fi
 stage parity 150
-stage bench 120
+stage iteration 120
+stage bench 150
 
 # ---------------------------------------------------------------- 6. PyTorch on the same card
 step "6. PyTorch: the same ARM iteration and kernels (benchmarks/pytorch_arm_iter.py)"

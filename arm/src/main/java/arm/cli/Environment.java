@@ -1,17 +1,36 @@
 package arm.cli;
 
 import arm.tensor.Backends;
+import arm.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Where a result was produced: compute engine (the CPU backend's own description, e.g. which GEMM
- * path is active), JDK, CPU. Written into every results.json.
+ * path is active), JDK, CPU, and the device the methods train on with what its backend reports
+ * (GPU, driver, cuBLAS / cuDNN versions, TF32). Written into every results.json.
  */
-record Environment(String engine, String jdk, String jdkVendor, String cpu, int cores, String os) {
+record Environment(String engine, String jdk, String jdkVendor, String cpu, int cores, String os,
+    String device, Map<String, Object> deviceInfo) {
 
   static Environment detect() {
+    return detect("cpu");
+  }
+
+  /** @param device "cpu" or "cuda" (the --device option) */
+  static Environment detect(String device) {
+    Map<String, Object> info = Map.of();
+    if (!device.equals("cpu")) {
+      try {
+        var be = Backends.get(Device.valueOf(device.toUpperCase()));
+        info = new java.util.LinkedHashMap<>(be.info());
+        info.putIfAbsent("describe", be.describe());
+      } catch (RuntimeException e) {
+        info = Map.of("error", String.valueOf(e.getMessage()));
+      }
+    }
     String engine;
     try {
       engine = Backends.cpu().describe();
@@ -21,7 +40,7 @@ record Environment(String engine, String jdk, String jdkVendor, String cpu, int 
     return new Environment(
         engine, Runtime.version().toString(), System.getProperty("java.vendor"), cpuModel(),
         Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        System.getProperty("os.name") + " " + System.getProperty("os.arch"), device, info);
   }
 
   /** "model name" from /proc/cpuinfo (Linux), else the architecture. */

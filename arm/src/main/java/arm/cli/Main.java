@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
  * <pre>
  *   arm reproduce mnist|cifar10|miniimagenet [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
  *   arm train --method ARM [--dataset mnist|cifar10|miniimagenet] [--runs 1] [--M 20 --lr 0.05 …]
+ *   arm plot DIR [--all-runs]
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -34,7 +35,8 @@ public final class Main implements Runnable {
     Context ctx = new Context(factory, out, err);
     CommandLine cl = new CommandLine(new Main())
         .addSubcommand("reproduce", new ReproduceCommand(ctx))
-        .addSubcommand("train", new TrainCommand(ctx));
+        .addSubcommand("train", new TrainCommand(ctx))
+        .addSubcommand("plot", new PlotCommand(ctx));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
@@ -53,7 +55,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: reproduce or train (see arm --help)");
+        spec.commandLine(), "missing command: reproduce, train or plot (see arm --help)");
   }
 
   /** What the subcommands share. */

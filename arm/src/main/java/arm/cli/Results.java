@@ -56,6 +56,8 @@ final class Results {
   private final List<String> methodOrder;
   private final Map<String, Paper.Row> paper;
   private final List<RunRecord> runs = new ArrayList<>();
+  /** Per run: what results.json says about its side files (arm.report.RunFiles). */
+  private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private boolean writing;
@@ -97,7 +99,17 @@ final class Results {
   /** Adds a finished run and rewrites the files; false if they could not be written. */
   synchronized boolean add(RunRecord r) {
     runs.add(r);
+    sideFiles.put(r, writeSideFiles(r));
     return tryWrite();
+  }
+
+  /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
+  private Map<String, Object> writeSideFiles(RunRecord r) {
+    try {
+      return arm.report.RunFiles.write(dir, r.method(), r.run(), r.result());
+    } catch (IOException | RuntimeException e) {
+      return Map.of("sideFilesError", e.toString());
+    }
   }
 
   synchronized void fail(Failure f) {
@@ -150,7 +162,7 @@ final class Results {
     root.put("units", "summary and CSV: percent; runs[].test/val histories: fractions in [0,1]");
     root.put("config", config);
     root.put("environment", environment);
-    root.put("runs", sorted.stream().map(Results::runJson).toList());
+    root.put("runs", sorted.stream().map(r -> runJson(r, sideFiles.getOrDefault(r, Map.of()))).toList());
     root.put("failures", failures);
     try {
       replace(dir.resolve("results.json"), json.writeValueAsString(root));
@@ -165,7 +177,7 @@ final class Results {
     arm.io.AtomicFile.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  private static Map<String, Object> runJson(RunRecord r) {
+  private static Map<String, Object> runJson(RunRecord r, Map<String, Object> sideFiles) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("method", r.method());
     m.put("run", r.run());
@@ -175,6 +187,7 @@ final class Results {
         "wall", r.wallSeconds(), "train", r.result().trainSeconds(), "eval", r.result().evalSeconds()));
     m.put("test", splitJson(r.test(), r.result().evals(), true));
     m.put("val", splitJson(r.val(), r.result().evals(), false));
+    m.putAll(sideFiles);
     return m;
   }
 

@@ -35,6 +35,18 @@ final class RunOptions {
           + " shared: one permutation, disjoint train/val (default: ${DEFAULT-VALUE})")
   ValSplit valSplit;
 
+  @Option(names = "--gradient-samples", paramLabel = "N", defaultValue = "1000",
+      description = "recalled samples for the gradient study (paper Fig. 7, Tables 9-10) on the final"
+          + " model of run 0 of ARM and ADI; 0 = off (default: ${DEFAULT-VALUE})")
+  int gradientSamples;
+
+  @Option(names = "--no-figures", negatable = false,
+      description = "record no recall data and write no figures or report.md")
+  boolean noFigures;
+  @Option(names = "--device", paramLabel = "DEV",
+      description = "cpu or cuda: where every method trains (the method option device; default: cpu)")
+  String device;
+
   @Option(names = {"-o", "--option"}, paramLabel = "[METHOD:]KEY=VALUE",
       description = "method hyperparameter override, for every selected method or only METHOD's;"
           + " repeatable, e.g. -o ARM:M=20")
@@ -58,7 +70,7 @@ final class RunOptions {
   /** The options that define a run, which --resume takes from results.json instead. */
   static final java.util.List<String> DEFINING = java.util.List.of(
       "--out", "--seed0", "--val-split", "--option", "--samples-per-class", "--methods", "--runs", "--method",
-      "--dataset");
+      "--dataset", "--gradient-samples", "--no-figures", "--device");
 
   /** Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options. */
   static void checkResume(picocli.CommandLine.Model.CommandSpec spec, java.util.Collection<String> extra) {
@@ -85,8 +97,22 @@ final class RunOptions {
     return Path.of(System.getProperty("arm.home", ".")).toAbsolutePath().normalize();
   }
 
+  /** "cpu" or "cuda" as given, or null when --device was not given (methods default to cpu). */
+  String device() {
+    if (device == null) return null;
+    String d = device.trim().toLowerCase();
+    if (!d.equals("cpu") && !d.equals("cuda")) throw new UsageError("--device must be cpu or cuda, got '" + device + "'");
+    return d;
+  }
+
   int threads(int runsInAll) {
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    return threads(runsInAll, device());
+  }
+
+  /** The same for runs on {@code device} (null = cpu), e.g. a resumed command's. */
+  int threads(int runsInAll, String device) {
+    // one GPU: runs one after another unless asked otherwise
+    int t = threads != null ? threads : "cuda".equals(device) ? 1 : Runtime.getRuntime().availableProcessors();
     if (t < 1) throw new UsageError("--threads must be at least 1, got " + t);
     return Math.min(t, Math.max(1, runsInAll));
   }

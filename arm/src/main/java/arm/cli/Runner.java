@@ -2,6 +2,7 @@ package arm.cli;
 
 import arm.data.ContinualData;
 import arm.method.Method;
+import arm.method.Recording;
 import arm.method.Methods;
 import arm.io.CheckpointStore;
 import arm.io.OutputLock;
@@ -32,8 +33,8 @@ final class Runner {
   /** Everything a command runs, from the command line or from the results.json it resumes. */
   record Plan(
       Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
-      RunOptions.ValSplit valSplit, Path dataDir, Integer samplesPerClass, Path out, boolean resume,
-      int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
+      RunOptions.ValSplit valSplit, Path dataDir, Integer samplesPerClass, Recording recording, String device,
+      Path out, boolean resume, int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
 
   /**
    * A fresh command.
@@ -49,6 +50,12 @@ final class Runner {
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
     if (names.isEmpty()) throw new UsageError("no method given");
+    if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
+    String device = opt.device();
+    if (device != null) {
+      extra = new LinkedHashMap<>(extra);
+      extra.put("device", device);
+    }
     List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
@@ -56,7 +63,8 @@ final class Runner {
     Integer spc = opt.samplesPerClass;
     if (spc != null && spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
     return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(bench),
-        spc, out, false, opt.checkpointEvery(), opt.threads(runs * methods.size()), null));
+        spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
+        opt.threads(runs * methods.size()), null));
   }
 
   /**
@@ -94,8 +102,13 @@ final class Runner {
     int every = opt.checkpointEvery != null ? opt.checkpointEvery()
         : c.raw().get("checkpointEvery") instanceof Integer k && k >= 0 ? k : 0; // keep the command's interval
     RunOptions.ValSplit split = c.valSplit().equals("shared") ? RunOptions.ValSplit.shared : RunOptions.ValSplit.advanced;
-    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, data, spc, dir, true, every,
-        opt.threads(c.runs() * methods.size()), c.raw()));
+    // what the runs record is part of their state: the command's choice, never a new one
+    Recording recording = new Recording(!Boolean.FALSE.equals(c.raw().get("figures")),
+        c.raw().get("gradientSamples") instanceof Integer g && g >= 0 ? g : 0);
+    String device = methods.stream().map(m -> m.options().get("device")).filter(d -> d != null && !d.equals("cpu"))
+        .findFirst().orElse(null);
+    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, data, spc, recording, device,
+        dir, true, every, opt.threads(c.runs() * methods.size(), device), c.raw()));
   }
 
   private static int execute(Main.Context ctx, Plan p) {
@@ -108,9 +121,10 @@ final class Runner {
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
-    Environment env = Environment.detect();
+    Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
     CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), env.engine() + "; " + env.jdk());
-    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume());
+    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume())
+        .recording(p.recording());
     ContinualData probe;
     try {
       probe = exp.data(p.seed0(), false);
@@ -146,6 +160,7 @@ final class Runner {
       Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
       ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
           seconds, out);
+      if (p.recording().recall()) report(ctx, out);
       int code = 0;
       List<Results.Failure> failures = results.failures();
       if (!failures.isEmpty()) {
@@ -164,6 +179,18 @@ final class Runner {
       return code;
     } catch (IOException e) {
       throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
+  private static void report(Main.Context ctx, Path out) {
+    try {
+      arm.report.Report.Written w = arm.report.Report.write(out, false);
+      for (String section : w.gradientTables()) ctx.out().print("\n" + section);
+      ctx.out().printf("%nReport: %s (%d figures in %s)%n", w.report(), w.figures().size(), out.resolve("figures"));
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.err().println("arm: could not draw the figures (the results are saved; retry with `arm plot "
+          + out + "`): " + e);
     }
   }
 
@@ -252,6 +279,9 @@ final class Runner {
     c.put("tasks", d.numTasks());
     c.put("batchSize", d.batchSize());
     c.put("iterations", d.numBatches());
+    c.put("batchesPerTask", d.batchesPerTask());
+    c.put("gradientSamples", p.recording().gradientSamples());
+    c.put("figures", p.recording().recall());
     return c;
   }
 
@@ -268,6 +298,7 @@ final class Runner {
             : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
+    if (!env.device().equals("cpu")) out.printf("  device   %s %s%n", env.device(), env.deviceInfo());
     out.printf("  JDK      %s (%s), CPU %s, %d cores%n", env.jdk(), env.jdkVendor(), env.cpu(), env.cores());
     @SuppressWarnings("unchecked")
     Map<String, Map<String, String>> options = (Map<String, Map<String, String>>) c.get("options");

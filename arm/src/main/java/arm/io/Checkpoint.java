@@ -17,15 +17,17 @@ import java.util.zip.CRC32C;
 
 /**
  * One run's checkpoint: a safetensors file ({@link SafeTensors}) holding f_cur's and the learner's
- * tensors under their dotted names ("f_cur.fc1.weight", "f_old.fc1.weight", BatchNorm buffers
- * alike) and, in its string metadata:
+ * float32 tensors under their dotted names ("f_cur.fc1.weight", "f_old.fc1.weight", BatchNorm
+ * buffers alike, a recorder's kept images), the learner's named integer arrays as int64 entries
+ * "values.NAME" (lag.next; a recorder's history, doubles as their bits: too long for JSON), and,
+ * in its string metadata:
  *
  * <pre>
  *   format       "arm-checkpoint/1"
  *   arm.run      JSON: which run this is — method, run index, seed, resolved options, max_t, K and
  *                a fingerprint of the data; resume refuses a checkpoint whose run differs
- *   arm.state    JSON: t, complete, seenClasses, lastTask, values (the learner's named integer
- *                arrays, e.g. lag.next), evals (every evaluation so far), trainSeconds, evalSeconds
+ *   arm.state    JSON: t, complete, seenClasses, lastTask, evals (every evaluation so far),
+ *                trainSeconds, evalSeconds
  *   arm.engine   where it was written (for people; not checked)
  *   arm.sha256   checksum of all of the above and every tensor byte
  * </pre>
@@ -35,7 +37,8 @@ import java.util.zip.CRC32C;
  */
 public final class Checkpoint {
   public static final String FORMAT = "arm-checkpoint/1";
-  static final int MAX_LIST = 1 << 20;
+  /** Prefix of the learner's integer arrays among the file's int64 entries. */
+  static final String VALUES = "values.";
 
   private Checkpoint() {}
 
@@ -70,7 +73,6 @@ public final class Checkpoint {
     state.put("complete", s.complete());
     state.put("seenClasses", s.seenClasses());
     state.put("lastTask", s.lastTask());
-    state.put("values", new TreeMap<>(s.values()));
     List<Map<String, Object>> evals = new ArrayList<>();
     for (EvalPoint e : s.evals()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -95,7 +97,9 @@ public final class Checkpoint {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode checkpoint metadata", e);
     }
-    return SafeTensors.encode(s.tensors(), meta, true);
+    Map<String, long[]> longs = new LinkedHashMap<>();
+    for (var e : new TreeMap<>(s.values()).entrySet()) longs.put(VALUES + e.getKey(), e.getValue());
+    return SafeTensors.encode(s.tensors(), longs, meta, true);
   }
 
   // ------------------------------------------------------------------------------------ read
@@ -131,7 +135,7 @@ public final class Checkpoint {
 
   private static RunState state(StrictJson.At r, Identity id, SafeTensors.Contents c, Path file)
       throws FileFormatException {
-    r.only("t", "complete", "seenClasses", "lastTask", "values", "evals", "trainSeconds", "evalSeconds");
+    r.only("t", "complete", "seenClasses", "lastTask", "evals", "trainSeconds", "evalSeconds");
     int k = id.numClasses();
     int t = r.get("t").intValue(0, id.maxT());
     boolean complete = r.get("complete").bool();
@@ -139,7 +143,12 @@ public final class Checkpoint {
     int[] seen = r.get("seenClasses").ints(k, 0, k - 1);
     int lastTask = r.get("lastTask").intValue(-1, k - 1);
     Map<String, long[]> values = new TreeMap<>();
-    for (var e : r.get("values").fields().entrySet()) values.put(e.getKey(), e.getValue().longs(MAX_LIST));
+    for (var e : c.longs().entrySet()) {
+      if (!e.getKey().startsWith(VALUES))
+        throw new FileFormatException(file, "tensor " + FileFormatException.quote(e.getKey()),
+            "int64 entries must be named " + VALUES + "NAME");
+      values.put(e.getKey().substring(VALUES.length()), e.getValue());
+    }
     List<EvalPoint> evals = new ArrayList<>();
     int lastT = -1;
     for (StrictJson.At e : r.get("evals").elements(id.maxT() + 1)) {

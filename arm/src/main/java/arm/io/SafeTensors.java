@@ -34,7 +34,8 @@ import java.util.TreeMap;
  *             the parts back to back with no gap or overlap
  * </pre>
  *
- * We write float32 only. Reading executes nothing: the header is JSON with every field checked (types,
+ * We write float32 tensors and int64 arrays (exact integer state, e.g. a double's bits). Reading
+ * executes nothing: the header is JSON with every field checked (types,
  * dtype, shape × dtype size = END − BEGIN, offsets covering the data exactly, the header length
  * against the file size) before any tensor memory is allocated, so a corrupt field cannot ask for
  * more memory than the file holds. A file we wrote with {@code checksum} carries {@value
@@ -53,8 +54,8 @@ public final class SafeTensors {
   /** One float32 tensor read from a file: shape and row-major values. */
   public record Entry(int[] shape, float[] data) {}
 
-  /** A whole file: tensors in file order, and the metadata. */
-  public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) {}
+  /** A whole file: float32 tensors and int64 arrays (flattened) in file order, and the metadata. */
+  public record Contents(Map<String, Entry> tensors, Map<String, long[]> longs, Map<String, String> metadata) {}
 
   // ------------------------------------------------------------------------------------ write
 
@@ -63,8 +64,15 @@ public final class SafeTensors {
    * {@code metadata}, plus the checksum entry when {@code checksum}.
    */
   public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata, boolean checksum) {
+    return encode(tensors, Map.of(), metadata, checksum);
+  }
+
+  /** The same with int64 arrays (1-D, after the float32 tensors, in map order). */
+  public static byte[] encode(Map<String, Tensor> tensors, Map<String, long[]> longs, Map<String, String> metadata,
+      boolean checksum) {
     long total = 0;
     for (Tensor t : tensors.values()) total += 4L * t.numel();
+    for (long[] v : longs.values()) total += 8L * v.length;
     if (total > Integer.MAX_VALUE - (64L << 20))
       throw new IllegalArgumentException("tensors of " + total + " bytes are too large for one file");
     ByteBuffer data = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
@@ -76,6 +84,14 @@ public final class SafeTensors {
       data.asFloatBuffer().put(v);
       data.position((int) begin + 4 * v.length);
       infos.add(new Info(e.getKey(), "F32", e.getValue().shape.clone(), begin, data.position()));
+    }
+    for (var e : longs.entrySet()) {
+      checkName(e.getKey());
+      if (tensors.containsKey(e.getKey())) throw new IllegalArgumentException("duplicate name '" + e.getKey() + "'");
+      long begin = data.position();
+      data.asLongBuffer().put(e.getValue());
+      data.position((int) begin + 8 * e.getValue().length);
+      infos.add(new Info(e.getKey(), "I64", new int[] {e.getValue().length}, begin, data.position()));
     }
     Map<String, String> meta = new TreeMap<>(metadata);
     meta.remove(CHECKSUM_KEY);
@@ -138,17 +154,24 @@ public final class SafeTensors {
               "checksum mismatch: the file was changed or damaged after it was written");
       }
       Map<String, Entry> tensors = new LinkedHashMap<>();
+      Map<String, long[]> longs = new LinkedHashMap<>();
       ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
       for (Info i : infos) {
-        if (!i.dtype.equals("F32"))
-          throw new FileFormatException(file, "tensor " + FileFormatException.quote(i.name) + " dtype",
-              i.dtype + " is not supported here (float32 only)");
-        float[] v = new float[(int) ((i.end - i.begin) / 4)];
         buf.position((int) i.begin);
-        buf.asFloatBuffer().get(v);
-        tensors.put(i.name, new Entry(i.shape, v));
+        if (i.dtype.equals("F32")) {
+          float[] v = new float[(int) ((i.end - i.begin) / 4)];
+          buf.asFloatBuffer().get(v);
+          tensors.put(i.name, new Entry(i.shape, v));
+        } else if (i.dtype.equals("I64")) {
+          long[] v = new long[(int) ((i.end - i.begin) / 8)];
+          buf.asLongBuffer().get(v);
+          longs.put(i.name, v);
+        } else {
+          throw new FileFormatException(file, "tensor " + FileFormatException.quote(i.name) + " dtype",
+              i.dtype + " is not supported here (float32 and int64 only)");
+        }
       }
-      return new Contents(tensors, meta);
+      return new Contents(tensors, longs, meta);
     }
   }
 

@@ -7,6 +7,9 @@ import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
 import arm.nn.Module;
 import arm.nn.Sgd;
+import arm.tensor.Backends;
+import arm.tensor.Device;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,10 @@ import java.util.SplittableRandom;
  * <p>Checkpoints ({@link Checkpointer}): at the top of iteration t, after any evaluation, the run's
  * {@link RunState} is saved when the checkpointer says so, and once more when the run ends; a run
  * given a saved state continues from it and ends bit-identical to one that never stopped.
+ *
+ * <p>Option {@code device}: the model is built on the CPU (seeded init) and moved there; each batch
+ * is uploaded; each iteration and each evaluation batch runs in a {@link Scope} that frees its
+ * device tensors (parameters, buffers and f_old are allocated outside and stay).
  */
 abstract class ContinualMethod implements Method {
   private final String name;
@@ -34,6 +41,7 @@ abstract class ContinualMethod implements Method {
   private final int evalEvery;
   private final String model;
   private final int hidden, nf;
+  final Device device;
 
   ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
     this.name = name;
@@ -43,6 +51,14 @@ abstract class ContinualMethod implements Method {
     this.model = opts.choice("model", "auto", "mlp", "resnet18");
     this.hidden = opts.positiveInt("mlp_hidden");
     this.nf = opts.positiveInt("resnet_nf");
+    this.device = Device.valueOf(opts.choice("device", "cpu", "cuda").toUpperCase());
+    if (device != Device.CPU) {
+      try {
+        Backends.get(device);
+      } catch (IllegalStateException e) { // no driver, no GPU: the provider's one line
+        throw new IllegalArgumentException(name + " option device=" + opts.raw("device") + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   /** One batch as a learner sees it. */
@@ -66,8 +82,13 @@ abstract class ContinualMethod implements Method {
       return Map.of();
     }
 
-    /** Restores what {@link #stateValues} returned (the tensors are restored in place). */
-    default void restoreValues(Map<String, long[]> values) {}
+    /**
+     * Restores what {@link #stateValues} returned. Called first; afterwards every tensor {@link
+     * #stateTensors} then returns is overwritten in place with the saved one of the same name, so a
+     * learner whose state tensors depend on its values (a recorder's kept images) rebuilds them
+     * here from {@code tensors}, the checkpoint's.
+     */
+    default void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {}
   }
 
   /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
@@ -85,21 +106,33 @@ abstract class ContinualMethod implements Method {
 
   /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
   Stepper start(ContinualData data, SplittableRandom root) {
-    Module fCur = Models.create(model, hidden, nf, data, root.split());
+    Module fCur = Models.create(model, hidden, nf, data, root.split()).to(device);
     Sgd opt = new Sgd(fCur.parameters(), lr);
-    return new Stepper(data, fCur, learner(fCur, opt, data, root.split()));
+    return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
   }
 
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress) {
-    return run(data, seed, progress, Checkpointer.NONE);
+    return run(data, seed, progress, Recording.NONE, Checkpointer.NONE);
   }
 
   @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer ck) {
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+    return run(data, seed, progress, recording, Checkpointer.NONE);
+  }
+
+  /**
+   * The loop. Evaluations happen at every task boundary (t = 0, T, 2T, …, max_t, the paper's
+   * protocol, which the reported metrics use) and, when eval_every is finer, also every eval_every
+   * iterations (for curves).
+   */
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
+      Checkpointer ck) {
     Stepper run = start(data, new SplittableRandom(seed));
+    RunRecorders rec = RunRecorders.attach(run, data, recording);
     Module fCur = run.model();
-    int maxT = data.numBatches(), every = evalEvery > 0 ? evalEvery : data.batchesPerTask();
+    int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;
     List<EvalPoint> evals = new ArrayList<>();
     long trainNs = 0, evalNs = 0;
     int t0 = 0;
@@ -113,11 +146,12 @@ abstract class ContinualMethod implements Method {
       evalNs = Math.round(saved.evalSeconds() * 1e9);
       t0 = saved.t();
       for (int t = 0; t < t0; t++) progress.iterationDone(t, maxT);
-      if (saved.complete()) return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9);
+      if (saved.complete())
+        return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
     }
     for (int t = t0; ; t++) {
       boolean done = !evals.isEmpty() && evals.get(evals.size() - 1).t() == t; // restored with it
-      if ((t % every == 0 || t == maxT) && !done) {
+      if ((t % every == 0 || t % T == 0 || t == maxT) && !done) {
         long s0 = System.nanoTime();
         evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
         evalNs += System.nanoTime() - s0;
@@ -135,24 +169,43 @@ abstract class ContinualMethod implements Method {
       progress.iterationDone(t, maxT);
     }
     if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
-    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9);
+    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
   }
 
-  /** Batch {@code index} of the stream as iteration t sees it; seen = labels of earlier batches. */
-  static Batch batch(ContinualData data, int index, int t, boolean[] seen) {
+  /**
+   * Batch {@code index} of the stream as iteration t sees it, its images on {@code device}; seen =
+   * labels of earlier batches.
+   */
+  static Batch batch(ContinualData data, int index, int t, boolean[] seen, Device device) {
     int[] idx = data.batch(index);
     int[] y = data.train().labels(idx);
-    return new Batch(t, data.train().batch(idx), y, distinct(y), seen.clone());
+    return new Batch(t, onDevice(data.train().batch(idx), device), y, distinct(y), seen.clone());
   }
 
+  /** A host tensor as it is (CPU), or uploaded into the current scope. */
+  static Tensor onDevice(Tensor host, Device device) {
+    return device == Device.CPU ? host : Backends.get(device).upload(host.data(), host.shape);
+  }
+
+  /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
   static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+    Device device = fCur.device();
     fCur.eval();
     try (var ng = Autograd.noGrad()) {
-      var val = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.val(), data.numClasses());
-      var test = Evaluator.evaluate(x -> fCur.forward(Var.constant(x)).value, data.test(), data.numClasses());
+      var val = Evaluator.evaluate(x -> logits(fCur, x, device), data.val(), data.numClasses());
+      var test = Evaluator.evaluate(x -> logits(fCur, x, device), data.test(), data.numClasses());
       return Evaluator.point(t, seen, lastTask, val, test);
     } finally {
       fCur.train();
+    }
+  }
+
+  /** f_cur's logits for a host batch; on a device, one scope per batch and the logits copied back. */
+  private static Tensor logits(Module fCur, Tensor x, Device device) {
+    if (device == Device.CPU) return fCur.forward(Var.constant(x)).value;
+    try (Scope s = Scope.open()) {
+      Tensor z = fCur.forward(Var.constant(onDevice(x, device))).value;
+      return Tensor.of(z.toArray(), z.shape);
     }
   }
 

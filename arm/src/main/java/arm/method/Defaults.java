@@ -28,6 +28,7 @@ import java.util.Map;
  * model         auto | mlp | resnet18                    --task_model_type
  * mlp_hidden    MLP width, 400 (smaller only for quick tests)
  * resnet_nf     ResNet18 base width nf, 20 (smaller only for quick tests)
+ * device        cpu | cuda: where the model, batches and recalled images live
  * </pre>
  */
 public final class Defaults {
@@ -84,6 +85,7 @@ public final class Defaults {
     o.put("model", "auto");
     o.put("mlp_hidden", "400");
     o.put("resnet_nf", "20");
+    o.put("device", "cpu");
     return o;
   }
 

@@ -59,7 +59,7 @@ final class Distill extends ContinualMethod {
       }
 
       @Override
-      public void restoreValues(Map<String, long[]> values) {
+      public void restoreState(Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
         long[] next = values.get("lag.next");
         if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
           throw new IllegalArgumentException("checkpoint lacks a valid lag.next");

@@ -64,7 +64,8 @@ final class Guard {
       return acc >= 0;
     }
     Backend b = Backends.of(x); // a device tensor: a NaN or Inf anywhere makes the sum non-finite
-    try (Tensor s = b.zeros(1)) {
+    try (arm.tensor.Scope sc = arm.tensor.Scope.open()) { // frees the scalar
+      Tensor s = b.zeros(1);
       b.sumTo(x, s);
       return Float.isFinite(s.item());
     }

@@ -137,7 +137,9 @@ public final class RecallLoss {
     for (int c : present) mask[c] = 1f; // P is a set: repeats count once
     int classes = 0;
     for (float v : mask) classes += (int) v;
-    Var sel = F.mul(logProbs, Var.constant(Tensor.of(mask, k)));
+    Tensor maskT = logProbs.value.device() == arm.tensor.Device.CPU ? Tensor.of(mask, k)
+        : arm.tensor.Backends.of(logProbs.value).upload(mask, k);
+    Var sel = F.mul(logProbs, Var.constant(maskT));
     return F.scale(F.sum(sel), 1f / (classes * (float) m));
   }
 

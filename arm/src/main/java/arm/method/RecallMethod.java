@@ -9,6 +9,7 @@ import arm.nn.BatchStatsLoss;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -95,7 +96,8 @@ final class RecallMethod extends ContinualMethod {
   /**
    * One run's state: f_cur, f_old, the optimiser, the lag and the base seed of the per-iteration
    * streams ({@link Draws}: the recall draws of round r at t come from stream RECALL_INIT + r, ADI's
-   * class choice from CLASSES). Checkpointed: f_old's tensors and the lag's next refresh time.
+   * class choice from CLASSES). Checkpointed: f_old's tensors, the lag's next refresh time and the
+   * recorder's history.
    */
   final class RecallLearner implements Learner {
     final Module fCur, fOld;
@@ -105,6 +107,10 @@ final class RecallMethod extends ContinualMethod {
     private final int recallFromT;
     private final long base;
     Trace trace = Trace.NONE;
+    /** Records Figs. 2–3 data when set; null = off. */
+    RecallRecorder recorder;
+    /** The real rows the last {@link #initial} copied (null after noise initialisation). */
+    private int[] lastRows;
 
     RecallLearner(Module fCur, Sgd opt, RecallLoss.Weights weights, Lag lag, int recallFromT, SplittableRandom rng) {
       this.fCur = fCur;
@@ -118,20 +124,26 @@ final class RecallMethod extends ContinualMethod {
 
     @Override
     public Map<String, Tensor> stateTensors() {
-      return tensorsOf(fOld, "f_old.");
+      Map<String, Tensor> out = tensorsOf(fOld, "f_old.");
+      if (recorder != null) out.putAll(recorder.stateTensors());
+      return out;
     }
 
     @Override
     public Map<String, long[]> stateValues() {
-      return Map.of("lag.next", new long[] {lag.next()});
+      Map<String, long[]> out = new java.util.TreeMap<>();
+      out.put("lag.next", new long[] {lag.next()});
+      if (recorder != null) out.putAll(recorder.stateValues());
+      return out;
     }
 
     @Override
-    public void restoreValues(Map<String, long[]> values) {
+    public void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {
       long[] next = values.get("lag.next");
-      if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
+      if (next == null || next.length != 1 || next[0] < 0 || next[0] > Integer.MAX_VALUE)
         throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
       lag.resumeAt((int) next[0]);
+      if (recorder != null) recorder.restore(values, tensors);
     }
 
     @Override
@@ -146,42 +158,84 @@ final class RecallMethod extends ContinualMethod {
       int[] chosen = adi ? chooseClasses(b) : null;
       if (adi && chosen == null) return; // no seen-but-absent class to recall yet
       opt.zeroGrad();
-      Tensor xhat = null;
+      Tensor xhat = null, start = null;
       for (int round = 0; round < r; round++) {
-        if (round == 0 || fromScratch) xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
+        if (round == 0 || fromScratch) {
+          xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
+          if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
+        }
         refine(xhat, b, chosen);
         Guard.tensor(xhat, "recalled inputs X̂ after refinement");
-        recallStep(xhat, b);
+        Tensor oldLogits = recallStep(xhat, b);
+        if (recorder != null) recorder.round(b.t(), oldLogits);
+        if (start != null && round == r - 1) recorder.images(b.t(), start, xhat, lastRows, b.y(), oldLogits);
       }
+    }
+
+    /** A recalled batch and where it came from, for analyses. */
+    record Recalled(Tensor xhat, int[] rows, Tensor oldLogits) {}
+
+    /**
+     * Recalls once from batch b (initialise, S refinement steps) with the current f_old and f_cur,
+     * without any SGD step; f_old's logits on the final X̂ come under no-grad. For analyses of a
+     * finished run: call it on a {@link #frozenCopy}, since train-mode BatchNorm passes move the
+     * running statistics. Null for ADI when b leaves no past class to recall.
+     */
+    Recalled recallOnly(Batch b) {
+      int[] chosen = adi ? chooseClasses(b) : null;
+      if (adi && chosen == null) return null;
+      Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT));
+      int[] rows = lastRows;
+      refine(xhat, b, chosen);
+      try (var ng = Autograd.noGrad()) {
+        return new Recalled(xhat, rows, fOld.forward(Var.constant(xhat)).value);
+      }
+    }
+
+    /** A learner over deep copies of f_cur and f_old (no optimiser): this run's final state, frozen. */
+    RecallLearner frozenCopy(SplittableRandom random) {
+      RecallLearner c = new RecallLearner(fCur.copy(), null, weights, lag, recallFromT, random);
+      c.fOld.copyFrom(fOld);
+      return c;
     }
 
     /** S steps of plain gradient descent on R over X̂ (in place); weights are never touched. */
     void refine(Tensor xhat, Batch b, int[] chosen) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
-        Var a, bs = null;
-        if (wBs == 0) a = fOld.forward(x);
-        else {
-          BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
-          a = out.logits();
-          bs = F.scale(out.batchStats(), wBs);
+        try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
+          refineStep(x, xhat, b, chosen, step);
         }
-        Var q = fCur.forward(x);
-        Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-            : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
-        if (!Float.isFinite(loss.value.item()))
-          throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
-              + " at refinement step " + step + "; first non-finite term: "
-              + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
-        Tensor g = Autograd.grad(loss, x)[0];
-        Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
-        Backends.of(xhat).axpy(-eta1, g, xhat);
-        trace.at("refine", b.t(), xhat);
       }
     }
 
-    /** Targets from f_old under no-grad, then step B (gradients accumulate since the last zero). */
-    void recallStep(Tensor xhat, Batch b) {
+    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R. */
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, int step) {
+      Var a, bs = null;
+      if (wBs == 0) a = fOld.forward(x);
+      else {
+        BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+        a = out.logits();
+        bs = F.scale(out.batchStats(), wBs);
+      }
+      Var q = fCur.forward(x);
+      Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
+          : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+      if (!Float.isFinite(loss.value.item()))
+        throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
+            + " at refinement step " + step + "; first non-finite term: "
+            + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
+      Tensor g = Autograd.grad(loss, x)[0];
+      Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
+      Backends.of(xhat).axpy(-eta1, g, xhat);
+      trace.at("refine", b.t(), xhat);
+    }
+
+    /**
+     * Targets from f_old under no-grad, then step B (gradients accumulate since the last zero).
+     * Returns f_old's logits on X̂ (the targets' source), for the recorder.
+     */
+    Tensor recallStep(Tensor xhat, Batch b) {
       Var xr = Var.constant(xhat), x = Var.constant(b.x());
       Var aHat, pReal = null;
       try (var ng = Autograd.noGrad()) {
@@ -203,6 +257,7 @@ final class RecallMethod extends ContinualMethod {
       Guard.gradients(fCur, "step B");
       opt.step();
       trace.at("stepB", b.t(), xhat);
+      return aHat.value;
     }
 
     /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
@@ -211,14 +266,16 @@ final class RecallMethod extends ContinualMethod {
       int[] shape = x.shape.clone();
       shape[0] = m;
       float[] out = new float[m * d];
+      lastRows = null;
       if (noiseInit) {
         for (int i = 0; i < out.length; i++) out[i] = (float) rng.nextDouble();
       } else {
         float[] src = x.toArray();
         int[] idx = draw(rng, n, m);
+        lastRows = idx;
         for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
       }
-      return Tensor.of(out, shape);
+      return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
     }
 
     /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */

@@ -1,19 +1,31 @@
 package arm.method;
 
+import arm.analysis.GradientStudy;
 import arm.metrics.EvalPoint;
 import java.util.List;
 
 /**
  * What one run of a {@link Method} returns.
  *
- * @param evals        one evaluation per evaluation time (t = 0, T, …, max_t), in time order
+ * @param evals        one evaluation per evaluation time (t = 0, T, …, max_t, plus every
+ *                     eval_every when that is finer), in time order
  * @param trainSeconds wall time spent in training iterations (everything except evaluation)
  * @param evalSeconds  wall time spent evaluating on val and test
+ * @param recall       recall history and image pairs (Figs. 2–3) when the run recorded them, else
+ *                     null ({@link Recording#recall})
+ * @param gradients    the gradient study on the final model (Fig. 7) when the run did it, else null
  */
-public record RunResult(List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
+public record RunResult(
+    List<EvalPoint> evals, double trainSeconds, double evalSeconds, RecallRecord recall,
+    GradientStudy.Result gradients) {
 
   public RunResult {
     evals = List.copyOf(evals);
+  }
+
+  /** A run that recorded nothing beyond its evaluations. */
+  public RunResult(List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
+    this(evals, trainSeconds, evalSeconds, null, null);
   }
 
   public double totalSeconds() {

@@ -2,6 +2,9 @@ package arm.method;
 
 import arm.data.ContinualData;
 import arm.nn.Module;
+import arm.nn.Sgd;
+import arm.tensor.Device;
+import arm.tensor.Scope;
 import java.util.SplittableRandom;
 
 /**
@@ -13,13 +16,17 @@ public final class Stepper {
   private final ContinualData data;
   private final Module fCur;
   private final ContinualMethod.Learner learner;
+  private final Sgd opt;
+  private final Device device;
   private final boolean[] seen;
   private int lastTask = -1;
 
-  Stepper(ContinualData data, Module fCur, ContinualMethod.Learner learner) {
+  Stepper(ContinualData data, Module fCur, Sgd opt, Device device, ContinualMethod.Learner learner) {
     this.data = data;
     this.fCur = fCur;
     this.learner = learner;
+    this.opt = opt;
+    this.device = device;
     this.seen = new boolean[data.numClasses()];
   }
 
@@ -35,9 +42,13 @@ public final class Stepper {
    * recall_from_t rules read t.
    */
   public void train(int t) {
-    ContinualMethod.Batch b = ContinualMethod.batch(data, t % data.numBatches(), t, seen);
-    fCur.train();
-    learner.train(b);
+    ContinualMethod.Batch b;
+    try (Scope s = Scope.open()) { // frees the iteration's device tensors (nothing on the CPU)
+      b = ContinualMethod.batch(data, t % data.numBatches(), t, seen, device);
+      fCur.train();
+      learner.train(b);
+      if (device != Device.CPU) opt.zeroGrad(); // the gradients' storage dies with the scope
+    }
     for (int c : b.y()) seen[c] = true;
     lastTask = data.taskOf(b.y()[0]);
   }
@@ -50,6 +61,21 @@ public final class Stepper {
   /** Task of the last batch trained, −1 before the first. */
   public int lastTask() {
     return lastTask;
+  }
+
+  /** The method's per-run state (for recorders and analyses). */
+  ContinualMethod.Learner learner() {
+    return learner;
+  }
+
+  /** Which classes the batches trained so far held, by label (a copy). */
+  boolean[] seen() {
+    return seen.clone();
+  }
+
+  /** Where the run's tensors live (the method's device option). */
+  public Device device() {
+    return device;
   }
 
   /** f_cur. */
@@ -69,13 +95,14 @@ public final class Stepper {
   }
 
   /**
-   * Puts a saved state into this freshly built run: copies every tensor into the live one of the
-   * same name (the names and shapes must match exactly), restores the learner's values, the seen
-   * classes and the last task.
+   * Puts a saved state into this freshly built run: restores the learner's values, copies every
+   * tensor into the live one of the same name (the names and shapes must match exactly), restores
+   * the seen classes and the last task.
    *
    * @throws IllegalArgumentException the state does not belong to a run of this shape
    */
   void restore(RunState s) {
+    learner.restoreState(s.values(), s.tensors());
     java.util.Map<String, arm.tensor.Tensor> live = new java.util.LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
     live.putAll(learner.stateTensors());
     if (!live.keySet().equals(s.tensors().keySet())) {
@@ -90,9 +117,10 @@ public final class Stepper {
         throw new IllegalArgumentException("checkpoint tensor " + e.getKey() + " has shape "
             + arm.tensor.Shape.str(src.shape) + ", this run's has " + arm.tensor.Shape.str(dst.shape));
       arm.tensor.Backend b = arm.tensor.Backends.of(dst);
-      b.copy(src.device().equals(dst.device()) ? src : b.upload(src.toArray(), src.shape), dst);
+      try (Scope sc = Scope.open()) { // frees the uploaded copy of a host value (nothing on the CPU)
+        b.copy(src.device().equals(dst.device()) ? src : b.upload(src.toArray(), src.shape), dst);
+      }
     }
-    learner.restoreValues(s.values());
     java.util.Arrays.fill(seen, false);
     for (int c : s.seenClasses()) {
       if (c < 0 || c >= seen.length)

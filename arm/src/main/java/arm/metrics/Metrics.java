@@ -35,6 +35,21 @@ public record Metrics(
 
   public static Metrics of(
       List<EvalPoint> evals, Split split, int numClasses, int classesPerTask, boolean stationary) {
+    return of(evals, split, numClasses, classesPerTask, stationary, 1);
+  }
+
+  /**
+   * As {@link #of(List, Split, int, int, boolean)}, for a history that may hold evaluations between
+   * task boundaries (eval_every finer than T, for curves): only the evaluations at t mod
+   * {@code boundaryEvery} = 0 (the task boundaries, the paper's evaluation times) supply
+   * forgetting's "best". The values at the boundaries, and so the reported numbers at max_t, are
+   * then exactly those of a history with boundary evaluations only; {@code boundaryEvery} = 1
+   * counts every evaluation, the authors' rule for whatever eval_freq they ran.
+   */
+  public static Metrics of(
+      List<EvalPoint> evals, Split split, int numClasses, int classesPerTask, boolean stationary,
+      int boundaryEvery) {
+    if (boundaryEvery < 1) throw new IllegalArgumentException("boundaryEvery " + boundaryEvery + " < 1");
     int n = evals.size(), tasks = numClasses / classesPerTask;
     int[] t = new int[n];
     double[][] perTask = new double[n][tasks];
@@ -53,7 +68,7 @@ public record Metrics(
             "evaluation at t=" + e.t() + " has " + perClass.length + " per-class accuracies, K = " + numClasses);
       perTask[i] = taskAccuracies(e, perClass, tasks, classesPerTask);
       accuracy[i] = meanIgnoringNaN(perTask[i]);
-      if (i >= 2) forgetting[i] = forgetting(perTask, i, e.lastTask());
+      if (i >= 2) forgetting[i] = forgetting(perTask, t, boundaryEvery, i, e.lastTask());
     }
     return new Metrics(t, perTask, accuracy, forgetting, pooled);
   }
@@ -101,12 +116,13 @@ public record Metrics(
     return out;
   }
 
-  private static double forgetting(double[][] perTask, int i, int lastTask) {
+  private static double forgetting(double[][] perTask, int[] t, int boundaryEvery, int i, int lastTask) {
     double sum = 0;
     int count = 0;
     for (int j = 0; j < lastTask; j++) {
       double best = Double.NaN;
       for (int k = 1; k < i; k++) {
+        if (t[k] % boundaryEvery != 0) continue;
         double v = perTask[k][j];
         if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) best = v;
       }

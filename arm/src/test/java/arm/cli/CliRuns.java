@@ -57,10 +57,19 @@ final class CliRuns {
     ObjectNode root = (ObjectNode) new ObjectMapper().readTree(dir.resolve("results.json").toFile());
     ObjectNode cfg = (ObjectNode) root.get("config");
     for (String k : List.of("started", "out", "resumed", "threads", "data")) cfg.remove(k);
-    for (JsonNode r : (ArrayNode) root.get("runs")) ((ObjectNode) r).remove("seconds");
-    for (JsonNode s : (ArrayNode) root.get("summary")) ((ObjectNode) s).remove("secondsPerRun");
     root.remove("environment");
+    dropTimes(root);
     return root;
+  }
+
+  /** Removes every "seconds" and "secondsPerRun" field (run timings, the gradient study's time). */
+  private static void dropTimes(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      o.remove(List.of("seconds", "secondsPerRun"));
+      o.forEach(CliRuns::dropTimes);
+    } else if (n instanceof ArrayNode a) {
+      a.forEach(CliRuns::dropTimes);
+    }
   }
 
   /** The final checkpoints of two folders hold the same weights, bit for bit, and evaluations. */

@@ -5,6 +5,7 @@ import arm.method.Checkpointer;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.method.ProgressListener;
+import arm.method.Recording;
 import arm.method.RunResult;
 import java.util.Map;
 
@@ -51,8 +52,13 @@ final class HookedMethod implements Method {
   }
 
   @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer ck) {
-    return inner.run(data, seed, wrap(progress, seed, data.numBatches()), ck);
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+    return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording);
+  }
+
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording, Checkpointer ck) {
+    return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording, ck);
   }
 
   private ProgressListener wrap(ProgressListener p, long seed, int maxT) {

@@ -151,6 +151,35 @@ class ResumeTest {
   }
 
   @Test
+  void recordingsContinueBitIdenticallyToo() {
+    Method m = Methods.create("ARM", opts("eta1", "1", "R", "2"));
+    Recording rec = new Recording(true, 20);
+    Recorder full = new Recorder("rec", null);
+    RunResult want = m.run(DATA, 6, ProgressListener.NONE, rec, full);
+    assertThat(want.recall().t()).isNotEmpty();
+    assertThat(want.recall().pairs()).isNotEmpty();
+    for (int stop : new int[] {12, 19}) { // within the recall window, and just before a kept image
+      Recorder resumed = new Recorder("rec-from" + stop, read(full.saved.get(stop)));
+      RunResult got = m.run(DATA, 6, ProgressListener.NONE, rec, resumed);
+      String what = "recording from " + stop;
+      assertThat(got.recall().t()).as(what).containsExactly(want.recall().t());
+      for (int i = 0; i < want.recall().t().length; i++)
+        assertThat(got.recall().meanProbs()[i]).as(what).containsExactly(want.recall().meanProbs()[i]);
+      assertThat(got.recall().pairs()).as(what).hasSameSizeAs(want.recall().pairs());
+      for (int i = 0; i < want.recall().pairs().size(); i++) {
+        RecallRecord.Pair p = got.recall().pairs().get(i), q = want.recall().pairs().get(i);
+        assertThat(List.of(p.t(), p.originator(), p.target())).as(what).isEqualTo(List.of(q.t(), q.originator(), q.target()));
+        assertThat(p.probability()).isEqualTo(q.probability());
+        assertThat(p.recalled()).containsExactly(q.recalled());
+        assertThat(p.initial()).containsExactly(q.initial());
+      }
+      assertThat(got.gradients().samples()).as(what).hasSameSizeAs(want.gradients().samples());
+      assertThat(got.gradients().table(arm.analysis.GradientStudy.Targets.SOFT))
+          .as(what).isEqualTo(want.gradients().table(arm.analysis.GradientStudy.Targets.SOFT));
+    }
+  }
+
+  @Test
   void aFinishedRunIsNotTrainedAgain() {
     Method m = Methods.create("Naive", opts());
     Recorder full = new Recorder("full", null);

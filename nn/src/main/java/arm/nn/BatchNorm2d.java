@@ -31,8 +31,12 @@ public final class BatchNorm2d extends Module {
   /** The update factor, or null for PyTorch's momentum = None (cumulative average). */
   public final Float momentum;
   public final Parameter weight, bias;
-  public final Tensor runningMean, runningVar;
-  /** A float [1] so that it travels with the other buffers; exact up to 2^24 forwards. */
+  /** Running statistics; replaced (not changed in place) when the module moves to a device. */
+  public Tensor runningMean, runningVar;
+  /**
+   * A float [1] so that it travels with the other buffers; exact up to 2^24 forwards. A host
+   * buffer: every training forward reads it, and on a GPU that read would be a sync.
+   */
   public final Tensor numBatchesTracked;
   /** When not null, each forward appends its batch-statistics term here (see class comment). */
   List<Var> statsSink;
@@ -49,7 +53,13 @@ public final class BatchNorm2d extends Module {
     bias = param("bias", Init.constant(0f, channels));
     runningMean = buffer("running_mean", Init.constant(0f, channels));
     runningVar = buffer("running_var", Init.constant(1f, channels));
-    numBatchesTracked = buffer("num_batches_tracked", Init.constant(0f, 1));
+    numBatchesTracked = hostBuffer("num_batches_tracked", Init.constant(0f, 1));
+  }
+
+  @Override
+  protected void moved() {
+    runningMean = buffer("running_mean");
+    runningVar = buffer("running_var");
   }
 
   @Override

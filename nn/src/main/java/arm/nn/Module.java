@@ -1,14 +1,18 @@
 package arm.nn;
 
 import arm.autograd.Var;
+import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.Device;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A network layer or a whole network, PyTorch's nn.Module in miniature.
@@ -21,11 +25,16 @@ import java.util.Map;
  * <p>{@link #copyFrom} and {@link #copy} reproduce what ARM's f_old refresh needs from PyTorch's
  * deepcopy: parameter values, buffers and the train/eval flag of every submodule. Gradients are not
  * copied (f_old is never trained).
+ *
+ * <p>{@link #to} places a module on a device (PyTorch's .to(device)): parameters and buffers are
+ * uploaded there, except "host buffers", small counters read on the CPU every forward. Layers are
+ * built on the CPU (seeded init), then moved; build the optimiser after moving.
  */
 public abstract class Module {
   private final Map<String, Parameter> params = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Set<String> hostBuffers = new HashSet<>();
   private boolean training = true;
 
   /** The module's function. Modules switch behaviour on {@link #isTraining()} where they must. */
@@ -51,6 +60,25 @@ public abstract class Module {
     buffers.put(name, value);
     return value;
   }
+
+  /**
+   * A buffer that stays on the host whatever the module's device: a counter the forward reads as a
+   * number (reading a device value would wait for the GPU every layer).
+   */
+  protected final Tensor hostBuffer(String name, Tensor value) {
+    hostBuffers.add(name);
+    return buffer(name, value);
+  }
+
+  /** The current value of one of this module's own buffers (replaced by {@link #to}). */
+  protected final Tensor buffer(String name) {
+    Tensor t = buffers.get(name);
+    if (t == null) throw new IllegalArgumentException("no buffer '" + name + "'");
+    return t;
+  }
+
+  /** Called by {@link #to} after this module's parameters and buffers were replaced. */
+  protected void moved() {}
 
   protected final <M extends Module> M child(String name, M module) {
     checkName(name);
@@ -84,6 +112,40 @@ public abstract class Module {
 
   public final boolean isTraining() {
     return training;
+  }
+
+  // ------------------------------------------------------------ device
+
+  /**
+   * Moves every parameter and buffer of the tree to {@code device} (host buffers excepted), in
+   * place, and returns this. Tensors already there are kept; device copies left behind are freed.
+   * Call it outside any {@link arm.tensor.Scope}: the new tensors must outlive it. Parameters get
+   * new {@link Var}s, so optimisers built before the move would update the old ones.
+   */
+  public final Module to(Device device) {
+    Backend be = Backends.get(device);
+    for (Parameter p : params.values()) {
+      Tensor moved = move(p.value(), be);
+      if (moved != p.value()) p.var = Var.param(moved);
+    }
+    for (var e : buffers.entrySet())
+      if (!hostBuffers.contains(e.getKey())) e.setValue(move(e.getValue(), be));
+    moved();
+    for (Module c : children.values()) c.to(device);
+    return this;
+  }
+
+  private static Tensor move(Tensor t, Backend to) {
+    if (t.device() == to.device()) return t;
+    Tensor out = to.upload(t.toArray(), t.shape);
+    if (t.device() != Device.CPU) t.close();
+    return out;
+  }
+
+  /** Where the parameters live (CPU for a module without any). */
+  public final Device device() {
+    for (Parameter p : namedParameters().values()) return p.value().device();
+    return Device.CPU;
   }
 
   // ------------------------------------------------------------ state
@@ -137,9 +199,12 @@ public abstract class Module {
     copyModes(src, this);
   }
 
-  /** A deep copy: new storage for every parameter and buffer, same values and modes. */
+  /**
+   * A deep copy on the same device: new storage for every parameter and buffer, same values and
+   * modes. Allocates; on a device, call it outside an iteration's {@link arm.tensor.Scope}.
+   */
   public final Module copy() {
-    Module m = blank();
+    Module m = blank().to(device());
     m.copyFrom(this);
     return m;
   }
@@ -158,8 +223,20 @@ public abstract class Module {
       if (!Shape.same(s.shape, d.shape))
         throw new IllegalArgumentException(what + " " + e.getKey() + ": shape "
             + Shape.str(s.shape) + " vs " + Shape.str(d.shape));
-      Backends.of(d).copy(s, d);
+      copyAcross(s, d);
     }
+  }
+
+  /** d = s, through a host copy when they live on different devices. */
+  private static void copyAcross(Tensor s, Tensor d) {
+    Backend be = Backends.of(d);
+    if (s.device() == d.device()) {
+      be.copy(s, d);
+      return;
+    }
+    Tensor tmp = be.upload(s.toArray(), s.shape);
+    be.copy(tmp, d);
+    if (tmp.device() != Device.CPU) tmp.close();
   }
 
   private static Tensor tensor(Object o) {

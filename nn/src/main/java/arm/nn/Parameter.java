@@ -9,11 +9,12 @@ import arm.tensor.Tensor;
  * it depends on where the module sits in the tree.
  *
  * <p>The optimiser updates {@code var.value} in place and reads {@code var.grad}, so a Var handed to
- * autograd stays valid across steps.
+ * autograd stays valid across steps. Only {@link Module#to} replaces the Var (a new leaf on another
+ * device), which is why optimisers are built after the model is placed.
  */
 public final class Parameter {
   public final String name;
-  public final Var var;
+  public Var var;
 
   public Parameter(String name, Tensor value) {
     this.name = name;

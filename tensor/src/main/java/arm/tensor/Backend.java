@@ -16,6 +16,17 @@ public interface Backend {
   /** One line naming the active code paths, e.g. "cpu: simd AVX-512 (16 lanes), 1 thread". */
   String describe();
 
+  /**
+   * What a results file should record about this backend (device, driver and library versions,
+   * math mode); empty when {@link #describe} says it all.
+   */
+  default java.util.Map<String, Object> info() {
+    return java.util.Map.of();
+  }
+
+  /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
+  default void sync() {}
+
   // ---------------------------------------------------------------- memory
 
   /** A new tensor of zeros on this device. */

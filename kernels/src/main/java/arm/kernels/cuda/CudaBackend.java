@@ -63,6 +63,11 @@ public final class CudaBackend implements Backend {
    * "9.19.0", tf32: false, jcuda: "12.6.0", natives: "cuBLAS 13 / cuDNN 9 (adapted)"}.
    */
   public Map<String, Object> versions() {
+    return info();
+  }
+
+  @Override
+  public Map<String, Object> info() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("backend", "cuda");
     m.putAll(dev.facts());
@@ -161,6 +166,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public float[] download(Tensor t) {
+    dev.ensureCurrent(); // a thread that only reads results (e.g. evaluation on another thread)
     float[] out = new float[t.numel()];
     if (out.length > 0) cuMemcpyDtoH(Pointer.to(out), p(t), 4L * out.length);
     return out;
@@ -449,6 +455,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** Waits for the GPU (for timing). */
+  @Override
   public void sync() {
     dev.sync();
   }

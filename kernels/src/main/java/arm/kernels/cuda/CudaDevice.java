@@ -105,6 +105,18 @@ public final class CudaDevice {
     cuCtxSetCurrent(context);
   }
 
+  /** Whether this thread has made the context current (runs train on pool threads). */
+  private final ThreadLocal<boolean[]> bound = ThreadLocal.withInitial(() -> new boolean[1]);
+
+  /** {@link #makeCurrent} once per thread: every allocation and launch passes here. */
+  void ensureCurrent() {
+    boolean[] b = bound.get();
+    if (!b[0]) {
+      makeCurrent();
+      b[0] = true;
+    }
+  }
+
   public void sync() {
     cuCtxSynchronize();
   }
@@ -117,6 +129,7 @@ public final class CudaDevice {
 
   /** A device block of at least {@code bytes}, from the pool when one of that size is free. */
   public synchronized CUdeviceptr alloc(long bytes) {
+    ensureCurrent();
     long r = round(bytes);
     ArrayDeque<CUdeviceptr> q = pool.get(r);
     if (q != null && !q.isEmpty()) {
@@ -230,6 +243,7 @@ public final class CudaDevice {
 
   /** Launches with an explicit grid (e.g. one block or one warp per row). */
   public void launchBlocks(String kernel, int blocks, int threads, Object... args) {
+    ensureCurrent();
     cuLaunchKernel(function(kernel), blocks, 1, 1, threads, 1, 1, 0, null, params(args), null);
   }
 

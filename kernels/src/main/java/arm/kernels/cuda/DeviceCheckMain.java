@@ -20,14 +20,15 @@ import jcuda.driver.JCudaDriver;
  * the others (gpu/device-check.sh does):
  *
  * <pre>
- * java -cp 'app/*' arm.kernels.cuda.DeviceCheckMain info|runtime|driver|cublas|cudnn|parity|bench|all
+ * java -cp 'app/*' arm.kernels.cuda.DeviceCheckMain info|runtime|driver|cublas|cudnn|parity|iteration|bench|all
  * </pre>
  *
  * Stages: info (what this machine has; touches no JCuda class), natives (writes the adapted JCuda
  * natives to the cache folder and prints it, loading nothing), runtime (JCuda runtime API),
  * driver (driver API, primary context, our kernels: load the fatbins, run axpy), cublas (SGEMM vs
- * CPU), cudnn (conv forward vs CPU), parity (every Backend primitive vs CPU), bench (timings, lines
- * "BENCH name value unit").
+ * CPU), cudnn (conv forward vs CPU), parity (every Backend primitive vs CPU), iteration (one whole
+ * ARM iteration, MLP and ResNet18, CUDA vs CPU, when the method module is on the class path), bench
+ * (timings, lines "BENCH name value unit").
  */
 public final class DeviceCheckMain {
   private int passed, failed;
@@ -36,7 +37,7 @@ public final class DeviceCheckMain {
     String stage = args.length > 0 ? args[0] : "all";
     DeviceCheckMain m = new DeviceCheckMain();
     List<String> stages = stage.equals("all")
-        ? List.of("info", "runtime", "driver", "cublas", "cudnn", "parity", "bench") : List.of(stage.split(","));
+        ? List.of("info", "runtime", "driver", "cublas", "cudnn", "parity", "iteration", "bench") : List.of(stage.split(","));
     for (String s : stages) m.run(s);
     System.out.println(m.passed + " passed, " + m.failed + " failed");
     System.out.flush();
@@ -66,6 +67,7 @@ public final class DeviceCheckMain {
         case "cublas" -> cublas();
         case "cudnn" -> cudnn();
         case "parity" -> parity();
+        case "iteration" -> iteration();
         case "bench" -> bench();
         default -> fail("unknown stage " + stage);
       }
@@ -264,6 +266,44 @@ public final class DeviceCheckMain {
     System.out.printf("  device memory: %.1f MiB live, %.1f MiB pooled%n", cb.dev.liveBytes() / 1048576.0, cb.dev.pooledBytes() / 1048576.0);
   }
 
+  // ---------------------------------------------------------------- iteration (whole ARM iteration parity)
+
+  /**
+   * One ARM iteration of the MLP and of ResNet18 on CUDA and on the CPU from the same seed and
+   * weights, through {@code arm.method.IterationParity.run(String)} (reflective: the method module
+   * is built after this one): relative error of the weight deltas against its TOLERANCE.
+   */
+  void iteration() {
+    if (noDriver()) return;
+    // the CPU side is ResNet18 training too: use the cores (read when the CPU kernels first load)
+    if (System.getProperty("arm.threads") == null)
+      System.setProperty("arm.threads", Integer.toString(Math.min(8, Runtime.getRuntime().availableProcessors())));
+    Class<?> c;
+    try {
+      c = Class.forName("arm.method.IterationParity");
+    } catch (ClassNotFoundException e) {
+      System.out.println("SKIP iteration: arm.method.IterationParity not on the class path");
+      return;
+    }
+    try {
+      // values are IterationParity.Check records: error, tolerance, cpuSensitivity (read reflectively)
+      java.util.Map<?, ?> r = (java.util.Map<?, ?>) c.getMethod("run", String.class).invoke(null, "cuda");
+      for (var e : r.entrySet()) {
+        Object k = e.getValue();
+        double err = (double) k.getClass().getMethod("error").invoke(k);
+        double tol = (double) k.getClass().getMethod("tolerance").invoke(k);
+        double sens = (double) k.getClass().getMethod("cpuSensitivity").invoke(k);
+        String what = String.format("%s, CUDA vs CPU: rel err of the weight deltas %.2e (tolerance %.1e; CPU"
+            + " self-sensitivity to a 1e-6 weight change %.1e)", e.getKey(), err, tol, sens);
+        if (err <= tol) pass(what); else fail(what);
+      }
+    } catch (ReflectiveOperationException e) {
+      Throwable t = e.getCause() == null ? e : e.getCause();
+      fail("iteration parity: " + t);
+      t.printStackTrace(System.out);
+    }
+  }
+
   // ---------------------------------------------------------------- bench
 
   /** Median seconds of {@code reps} runs after {@code warm} warm-ups, synchronising the GPU. */
@@ -354,9 +394,16 @@ public final class DeviceCheckMain {
     try {
       Class<?> c = Class.forName("arm.bench.ArmIterationTiming");
       Method m = c.getMethod("secondsPerIteration", String.class, int.class, int.class);
-      double sec = (double) m.invoke(null, "cuda", 3, 10);
+      double sec = (double) m.invoke(null, "cuda", 2, 3);
       bench("ARM iteration CIFAR ResNet18 N10 M100 S10 (ours, cuda)", sec * 1e3, "ms");
       pass("ARM iteration timed on CUDA");
+      try {
+        Method mm = c.getMethod("secondsPerIterationMnist", String.class, int.class, int.class);
+        bench("MLP-ARM iteration MNIST N10 M10 S10 (ours, cuda)", (double) mm.invoke(null, "cuda", 3, 10) * 1e3, "ms");
+        bench("MLP-ARM iteration MNIST N10 M10 S10 (ours, cpu)", (double) mm.invoke(null, "cpu", 3, 10) * 1e3, "ms");
+      } catch (NoSuchMethodException e) {
+        System.out.println("SKIP MNIST ARM iteration: no secondsPerIterationMnist");
+      }
     } catch (ClassNotFoundException | NoSuchMethodException e) {
       System.out.println("SKIP ARM iteration: arm.bench.ArmIterationTiming.secondsPerIteration(String,int,int) not on the class path");
     } catch (ReflectiveOperationException e) {

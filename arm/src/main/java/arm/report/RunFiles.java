@@ -1,0 +1,176 @@
+package arm.report;
+
+import arm.analysis.GradientStudy;
+import arm.method.RecallRecord;
+import arm.method.RunResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side files of one run, beside results.json, so figures can be redrawn without training:
+ *
+ * <pre>
+ * runs/&lt;Method&gt;-run&lt;r&gt;/recall-history.csv   t, p_0 … p_{K−1}: batch-mean softmax of f_old on the final X̂ (Fig. 3)
+ * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.csv   pair, t, originator, target, probability (Fig. 2)
+ * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.npy   float32 [pairs, 2, …item shape]: [:, 0] real, [:, 1] recalled
+ * runs/&lt;Method&gt;-run&lt;r&gt;/gradient-samples.csv per recalled sample: classes and per-layer cosines (Fig. 7)
+ * </pre>
+ *
+ * {@link #write} returns what results.json records about them (paths relative to the folder, the
+ * gradient tables); {@link #readRecall} reads a recall record back.
+ */
+public final class RunFiles {
+  private RunFiles() {}
+
+  /** Folder of one run's side files, relative to the results folder. */
+  public static String runDir(String method, int run) {
+    return "runs/" + method + "-run" + run;
+  }
+
+  /** Writes whatever {@code r} recorded; returns the results.json entries (empty if nothing). */
+  public static Map<String, Object> write(Path dir, String method, int run, RunResult r) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (r.recall() == null && r.gradients() == null) return out;
+    String rel = runDir(method, run);
+    Files.createDirectories(dir.resolve(rel));
+    if (r.recall() != null) out.put("recall", writeRecall(dir, rel, r.recall()));
+    if (r.gradients() != null) out.put("gradients", writeGradients(dir, rel, r.gradients()));
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------ recall
+
+  private static Map<String, Object> writeRecall(Path dir, String rel, RecallRecord rec) throws IOException {
+    StringBuilder h = new StringBuilder("t");
+    for (int c = 0; c < rec.numClasses(); c++) h.append(",p").append(c);
+    h.append('\n');
+    for (int i = 0; i < rec.t().length; i++) {
+      h.append(rec.t()[i]);
+      for (float p : rec.meanProbs()[i]) h.append(',').append(fmt(p));
+      h.append('\n');
+    }
+    Files.writeString(dir.resolve(rel + "/recall-history.csv"), h);
+
+    StringBuilder meta = new StringBuilder("pair,t,originator,target,probability\n");
+    int d = 1;
+    for (int s : rec.itemShape()) d *= s;
+    float[] images = new float[rec.pairs().size() * 2 * d];
+    for (int i = 0; i < rec.pairs().size(); i++) {
+      RecallRecord.Pair p = rec.pairs().get(i);
+      meta.append(i).append(',').append(p.t()).append(',').append(p.originator()).append(',')
+          .append(p.target()).append(',').append(fmt(p.probability())).append('\n');
+      System.arraycopy(p.initial(), 0, images, 2 * i * d, d);
+      System.arraycopy(p.recalled(), 0, images, (2 * i + 1) * d, d);
+    }
+    Files.writeString(dir.resolve(rel + "/recalled-pairs.csv"), meta);
+    int[] shape = new int[rec.itemShape().length + 2];
+    shape[0] = rec.pairs().size();
+    shape[1] = 2;
+    System.arraycopy(rec.itemShape(), 0, shape, 2, rec.itemShape().length);
+    Npy.write(dir.resolve(rel + "/recalled-pairs.npy"), images, shape);
+
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("history", rel + "/recall-history.csv");
+    m.put("pairs", rel + "/recalled-pairs.csv");
+    m.put("images", rel + "/recalled-pairs.npy");
+    m.put("itemShape", rec.itemShape());
+    m.put("classes", rec.numClasses());
+    m.put("recallIterations", rec.t().length);
+    return m;
+  }
+
+  /** Reads a recall record back from the files named by results.json's "recall" entry. */
+  public static RecallRecord readRecall(Path dir, String history, String pairs, String images, int[] itemShape)
+      throws IOException {
+    List<String> lines = lines(dir.resolve(history));
+    int k = lines.get(0).split(",").length - 1;
+    int[] t = new int[lines.size() - 1];
+    float[][] probs = new float[t.length][k];
+    for (int i = 0; i < t.length; i++) {
+      String[] f = lines.get(i + 1).split(",");
+      if (f.length != k + 1) throw new IOException(dir.resolve(history) + ": line " + (i + 2) + " has " + f.length + " fields, expected " + (k + 1));
+      t[i] = Integer.parseInt(f[0]);
+      for (int c = 0; c < k; c++) probs[i][c] = Float.parseFloat(f[c + 1]);
+    }
+    List<String> meta = lines(dir.resolve(pairs));
+    Npy.Array img = Npy.read(dir.resolve(images));
+    int n = meta.size() - 1, d = n == 0 ? 0 : img.data().length / (2 * n);
+    if (img.shape().length < 2 || img.shape()[0] != n || img.shape()[1] != 2)
+      throw new IOException(dir.resolve(images) + ": shape " + java.util.Arrays.toString(img.shape()) + " does not hold " + n + " pairs");
+    List<RecallRecord.Pair> ps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String[] f = meta.get(i + 1).split(",");
+      ps.add(new RecallRecord.Pair(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+          Float.parseFloat(f[4]), java.util.Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
+          java.util.Arrays.copyOfRange(img.data(), (2 * i + 1) * d, (2 * i + 2) * d)));
+    }
+    return new RecallRecord(itemShape, k, t, probs, ps);
+  }
+
+  // --------------------------------------------------------------------------------- gradients
+
+  private static Map<String, Object> writeGradients(Path dir, String rel, GradientStudy.Result g) throws IOException {
+    StringBuilder csv = new StringBuilder("sample,originator,target");
+    for (String v : List.of("hard", "soft"))
+      for (String c : List.of("class1", "class2"))
+        for (String l : g.layers()) csv.append(',').append(v).append('_').append(c).append('_').append(l.replace(' ', '_'));
+    csv.append('\n');
+    for (int i = 0; i < g.samples().size(); i++) {
+      GradientStudy.Sample s = g.samples().get(i);
+      csv.append(i).append(',').append(s.originator()).append(',').append(s.target());
+      for (double[] row : List.of(s.hard1(), s.hard2(), s.soft1(), s.soft2()))
+        for (double v : row) csv.append(',').append(Double.isNaN(v) ? "" : fmt(v));
+      csv.append('\n');
+    }
+    Files.writeString(dir.resolve(rel + "/gradient-samples.csv"), csv);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("samples", g.samples().size());
+    m.put("skipped", g.skipped());
+    m.put("sameClass", g.sameClass());
+    m.put("seconds", g.seconds());
+    m.put("blocks", g.blocks());
+    m.put("hard", rows(g.table(GradientStudy.Targets.HARD)));
+    m.put("soft", rows(g.table(GradientStudy.Targets.SOFT)));
+    m.put("perSample", rel + "/gradient-samples.csv");
+    return m;
+  }
+
+  private static List<Map<String, Object>> rows(List<GradientStudy.Row> rows) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (GradientStudy.Row r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("layer", r.layer());
+      m.put("class1", stat(r.class1()));
+      m.put("class2", stat(r.class2()));
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> stat(GradientStudy.Stat s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mean", Double.isNaN(s.mean()) ? null : s.mean());
+    m.put("std", Double.isNaN(s.std()) ? null : s.std());
+    m.put("n", s.n());
+    return m;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private static List<String> lines(Path p) throws IOException {
+    List<String> l = Files.readAllLines(p);
+    while (!l.isEmpty() && l.get(l.size() - 1).isBlank()) l.remove(l.size() - 1);
+    if (l.isEmpty()) throw new IOException(p + ": empty file (no header)");
+    return l;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
+  }
+}

@@ -1,0 +1,81 @@
+package arm.bench;
+
+import arm.data.ContinualData;
+import arm.data.SyntheticData;
+import arm.method.Methods;
+import arm.method.Stepper;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
+import arm.tensor.Device;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it
+ * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published (ARM-SPEC
+ * §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every iteration recalls:
+ *
+ * <ul>
+ *   <li>CIFAR: ResNet18 nf = 20, N = 10, M = 100, S = 10, η1 = 10 (the authors' PyTorch code:
+ *       12.8 s on one CPU thread);
+ *   <li>MNIST: MLP 784-400-400-10, N = 10, M = 10, S = 10, η1 = 25.
+ * </ul>
+ *
+ * Run here: {@code java --add-modules jdk.incubator.vector -cp 'benchmarks/target/...'
+ * arm.bench.ArmIterationTiming [cpu|cuda] [mnist|cifar10] [warmup] [reps] [KEY=VALUE...]}.
+ */
+public final class ArmIterationTiming {
+  private ArmIterationTiming() {}
+
+  /** Median seconds per ARM iteration in the CIFAR setting on {@code device} ("cpu" or "cuda"). */
+  public static double secondsPerIteration(String device, int warmup, int reps) {
+    return secondsPerIteration("cifar10", device, warmup, reps, Map.of());
+  }
+
+  /** Median seconds per ARM iteration in the MNIST MLP setting on {@code device}. */
+  public static double secondsPerIterationMnist(String device, int warmup, int reps) {
+    return secondsPerIteration("mnist", device, warmup, reps, Map.of());
+  }
+
+  /**
+   * Median of {@code reps} timed iterations after {@code warmup} untimed ones, waiting for the
+   * device after each.
+   *
+   * @param dataset  "mnist" (MLP) or "cifar10" (ResNet18)
+   * @param options  overrides of the published ARM options (e.g. M, resnet_nf for a quick run)
+   */
+  public static double secondsPerIteration(String dataset, String device, int warmup, int reps, Map<String, String> options) {
+    if (reps < 1 || warmup < 0) throw new IllegalArgumentException("warmup " + warmup + ", reps " + reps);
+    ContinualData data = dataset.equals("mnist") ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
+    Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", device));
+    o.putAll(options);
+    Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+    Backend be = Backends.get(run.device());
+    int t = 0;
+    for (int i = 0; i < warmup; i++) run.train(t++);
+    be.sync();
+    double[] sec = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      run.train(t++);
+      be.sync();
+      sec[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    Arrays.sort(sec);
+    return sec[reps / 2];
+  }
+
+  public static void main(String[] args) {
+    String device = args.length > 0 ? args[0] : "cpu", dataset = args.length > 1 ? args[1] : "cifar10";
+    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1, reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 4; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
+    double s = secondsPerIteration(dataset, device, warmup, reps, o);
+    System.out.printf("ARM iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n", dataset, device, o, s, reps, warmup);
+    System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
+  }
+}
