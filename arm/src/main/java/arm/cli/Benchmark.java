@@ -43,12 +43,30 @@ enum Benchmark {
     return this != cifar10;
   }
 
+  /** The benchmark a results.json names (config.benchmark, or its title in config.dataset), or null. */
+  static Benchmark of(Object name, Object title) {
+    for (Benchmark b : values()) if (b.name().equals(name) || b.title.equals(title)) return b;
+    return null;
+  }
+
   /** Reads the dataset from {@code dir}; a missing or damaged file is an IOException naming it. */
   Source open(Path dir, boolean sharedValSplit) throws IOException {
+    return open(dir, sharedValSplit, null);
+  }
+
+  /**
+   * The same with MNIST-5k's samples per class changed ({@code --samples-per-class}, for quick
+   * runs and tests; null = the paper's 500).
+   */
+  Source open(Path dir, boolean sharedValSplit, Integer samplesPerClass) throws IOException {
+    if (samplesPerClass != null && this != mnist)
+      throw new UsageError("--samples-per-class is for mnist only");
     switch (this) {
       case mnist -> {
         Mnist.Raw raw = Mnist.load(dir);
-        Mnist5k.Config p = Mnist5k.MNIST5K.withSharedValSplit(sharedValSplit);
+        Mnist5k.Config m = Mnist5k.MNIST5K.withSharedValSplit(sharedValSplit);
+        Mnist5k.Config p = samplesPerClass == null ? m : new Mnist5k.Config(m.classesPerTask(), m.trainFraction(),
+            samplesPerClass, m.batchSize(), m.taskRepeats(), m.sharedValSplit(), m.stationary());
         return (seed, stationary) -> Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
       }
       case cifar10 -> {

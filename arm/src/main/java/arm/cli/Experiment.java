@@ -5,6 +5,13 @@ import arm.method.Method;
 import arm.method.Recording;
 import arm.method.RunResult;
 import arm.metrics.Metrics;
+import arm.io.Checkpoint;
+import arm.io.CheckpointStore;
+import arm.method.Checkpointer;
+import arm.method.NumericalException;
+import arm.method.RunState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -25,15 +32,24 @@ final class Experiment {
   private final int runs;
   private final long seed0;
   private final int threads;
+  private final CheckpointStore store;
+  private final boolean resume;
   /** What each run records (figures); the gradient study only in run 0 of each method. */
   private Recording recording = Recording.NONE;
 
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads) {
+  /**
+   * @param store  where runs keep their checkpoints
+   * @param resume continue every run from its checkpoint, if it has one
+   */
+  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
+      CheckpointStore store, boolean resume) {
     this.source = source;
     this.methods = methods;
     this.runs = runs;
     this.seed0 = seed0;
     this.threads = threads;
+    this.store = store;
+    this.resume = resume;
   }
 
   /** Records recall data in every run, and the gradient study with that many samples in run 0. */
@@ -52,8 +68,35 @@ final class Experiment {
     return source.data(seed, stationary);
   }
 
-  /** Runs everything; returns when all runs have finished or failed. */
+  /**
+   * Runs everything; returns when all runs have finished or failed. When resuming, the runs whose
+   * checkpoint says they finished are collected first, so that results.json, rewritten only from
+   * then on, never lists fewer finished runs than before.
+   */
   void run(Results results, Progress progress) throws InterruptedException {
+    store.warnings(progress::message);
+    List<Runnable> rest = new ArrayList<>();
+    for (Method m : methods)
+      for (int r = 0; r < runs; r++) {
+        int run = r;
+        if (resume && finished(m, r)) runOne(m, run, results, progress);
+        else rest.add(() -> runOne(m, run, results, progress));
+      }
+    results.startWriting();
+    runAll(rest);
+  }
+
+  private boolean finished(Method m, int run) {
+    try {
+      ContinualData d = data(seed0 + run, m.stationary());
+      RunState s = store.load(identity(m, run, seed0 + run, d));
+      return s != null && s.complete();
+    } catch (IOException | RuntimeException e) {
+      return false; // runOne meets the same problem and records it
+    }
+  }
+
+  private void runAll(List<Runnable> tasks) throws InterruptedException {
     AtomicInteger threadId = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "arm-run-" + threadId.getAndIncrement());
@@ -62,11 +105,7 @@ final class Experiment {
     });
     try {
       List<Future<?>> futures = new ArrayList<>();
-      for (Method m : methods)
-        for (int r = 0; r < runs; r++) {
-          int run = r;
-          futures.add(pool.submit(() -> runOne(m, run, results, progress)));
-        }
+      for (Runnable task : tasks) futures.add(pool.submit(task));
       for (Future<?> f : futures) {
         try {
           f.get();
@@ -84,25 +123,35 @@ final class Experiment {
     long start = System.nanoTime();
     try {
       ContinualData d = data(seed, m.stationary());
+      Checkpointer ck = store.forRun(identity(m, run, seed, d), resume);
       Recording what = run == 0 ? recording : new Recording(recording.recall(), 0);
-      RunResult res = m.run(d, seed, (t, maxT) -> progress.step(), what);
-      double wall = (System.nanoTime() - start) / 1e9;
+      RunResult res = m.run(d, seed, (t, maxT) -> progress.step(), what, ck);
+      // a resumed run's training and evaluation time spans every session; its wall time at least that
+      double wall = Math.max((System.nanoTime() - start) / 1e9, res.totalSeconds());
       // forgetting's "best" from task-boundary evaluations only, so a finer eval_every (for the
       // per-task curves) leaves the reported numbers as the paper's protocol computes them
       int T = d.batchesPerTask();
       Metrics test = Metrics.of(res.evals(), Metrics.Split.TEST, d.numClasses(), d.classesPerTask(), m.stationary(), T);
       Metrics val = Metrics.of(res.evals(), Metrics.Split.VAL, d.numClasses(), d.classesPerTask(), m.stationary(), T);
       RunRecord rec = new RunRecord(m.name(), run, seed, m.stationary(), wall, res, test, val);
-      results.add(rec);
+      if (!results.add(rec)) return;
       progress.message(String.format(
           "%-10s run %d (seed %d): test accuracy %.2f%%%s, %.1f s",
           m.name(), run, seed, 100 * test.finalAccuracy(),
           m.stationary() ? "" : String.format(", forgetting %.2f%%", 100 * test.finalForgetting()), wall));
     } catch (RuntimeException | Error e) {
-      String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+      // our own errors say everything in one line; anything else gets its type and a stack trace
+      boolean known = e instanceof UncheckedIOException || e instanceof NumericalException;
+      String msg = known ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
       results.fail(new Results.Failure(m.name(), run, seed, msg));
       progress.message(String.format("%-10s run %d (seed %d) FAILED: %s", m.name(), run, seed, msg));
-      progress.trace(e);
+      if (!known) progress.trace(e);
     }
+  }
+
+  /** Which run a checkpoint belongs to. */
+  Checkpoint.Identity identity(Method m, int run, long seed, ContinualData d) {
+    return new Checkpoint.Identity(m.name(), run, seed, m.options(), d.numBatches(), d.numClasses(),
+        Checkpoint.fingerprint(d));
   }
 }

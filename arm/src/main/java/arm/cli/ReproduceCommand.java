@@ -17,9 +17,12 @@ final class ReproduceCommand implements Callable<Integer> {
 
   private final Main.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "BENCHMARK",
-      description = "mnist (MNIST-5k-5), cifar10 (CIFAR10-5) or miniimagenet (MiniImageNet-20)")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "BENCHMARK",
+      description = "mnist (MNIST-5k-5), cifar10 (CIFAR10-5) or miniimagenet (MiniImageNet-20);"
+          + " omitted with --resume")
   Benchmark benchmark;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
       description = "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR); ER and"
@@ -38,6 +41,12 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (options.resume != null) {
+      RunOptions.checkResume(spec, java.util.List.of());
+      if (benchmark != null) throw new UsageError("--resume takes the settings from the results folder; drop " + benchmark);
+      return Runner.resume(ctx, options, options.resume);
+    }
+    if (benchmark == null) throw new UsageError("missing BENCHMARK (mnist, cifar10 or miniimagenet)");
     List<String> rows = Methods.tableRows(methods, benchmark.name());
     return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), rows, Map.of(), runs);
   }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -63,16 +62,15 @@ final class Results {
   private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private boolean writing;
+  private String writeError;
 
+  /**
+   * @param writeNow write the (empty) files at once; otherwise only from {@link #startWriting} on,
+   *                 so that resuming does not replace a results.json with a shorter one
+   */
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      Map<String, Paper.Row> paper)
-      throws IOException {
-    this(dir, config, environment, methodOrder, paper, Map.of());
-  }
-
-  /** @param memory each method's extra memory (the table's "+sample mem", "+model mem", M) */
-  Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory) throws IOException {
+      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory, boolean writeNow) throws IOException {
     this.dir = dir;
     this.memory = Map.copyOf(memory);
     this.config = config;
@@ -80,17 +78,32 @@ final class Results {
     this.methodOrder = methodOrder;
     this.paper = paper;
     Files.createDirectories(dir);
-    write();
+    if (writeNow) {
+      writing = true;
+      write();
+    }
+  }
+
+  /** Writes the files now and after every change from here on. */
+  synchronized void startWriting() {
+    writing = true;
+    tryWrite();
+  }
+
+  /** The first error met writing the files, or null; the files then hold the last good state. */
+  synchronized String writeError() {
+    return writeError;
   }
 
   Path dir() {
     return dir;
   }
 
-  synchronized void add(RunRecord r) {
+  /** Adds a finished run and rewrites the files; false if they could not be written. */
+  synchronized boolean add(RunRecord r) {
     runs.add(r);
     sideFiles.put(r, writeSideFiles(r));
-    write();
+    return tryWrite();
   }
 
   /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
@@ -104,7 +117,18 @@ final class Results {
 
   synchronized void fail(Failure f) {
     failures.add(f);
-    write();
+    tryWrite();
+  }
+
+  private boolean tryWrite() {
+    if (!writing) return true;
+    try {
+      write();
+      return true;
+    } catch (UncheckedIOException e) {
+      if (writeError == null) writeError = e.getMessage();
+      return false;
+    }
   }
 
   synchronized List<Failure> failures() {
@@ -148,14 +172,12 @@ final class Results {
       replace(dir.resolve("runs.csv"), runsCsv(sorted));
       replace(dir.resolve("summary.csv"), summaryCsv());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write results: " + e.getMessage(), e);
     }
   }
 
   private static void replace(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    arm.io.AtomicFile.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static Map<String, Object> runJson(RunRecord r, Map<String, Object> sideFiles) {

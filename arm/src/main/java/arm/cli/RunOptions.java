@@ -52,6 +52,42 @@ final class RunOptions {
           + " repeatable, e.g. -o ARM:M=20")
   List<String> options = new ArrayList<>();
 
+  @Option(names = "--samples-per-class", paramLabel = "N",
+      description = "training samples kept per class (default: 500, the paper's; fewer only for quick tests)")
+  Integer samplesPerClass;
+
+  @Option(names = "--checkpoint-every", paramLabel = "K",
+      description = "checkpoint every K iterations as well (default: at task ends and at the end only);"
+          + " checkpoints go to OUT/checkpoints/")
+  Integer checkpointEvery;
+
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = "continue the command whose results folder is DIR: finished runs are kept, the others"
+          + " continue from their last checkpoint, bit-identical to an uninterrupted run; the settings come"
+          + " from DIR/results.json (only --data, --threads and --checkpoint-every may be given again)")
+  Path resume;
+
+  /** The options that define a run, which --resume takes from results.json instead. */
+  static final java.util.List<String> DEFINING = java.util.List.of(
+      "--out", "--seed0", "--val-split", "--option", "--samples-per-class", "--methods", "--runs", "--method",
+      "--dataset", "--gradient-samples", "--no-figures", "--device");
+
+  /** Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options. */
+  static void checkResume(picocli.CommandLine.Model.CommandSpec spec, java.util.Collection<String> extra) {
+    picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+    for (String name : DEFINING)
+      if (spec.findOption(name) != null && pr.hasMatchedOption(name))
+        throw new UsageError("--resume takes the settings from the results folder; drop " + name);
+    if (!extra.isEmpty())
+      throw new UsageError("--resume takes the settings from the results folder; drop " + String.join(" ", extra));
+  }
+
+  int checkpointEvery() {
+    int k = checkpointEvery != null ? checkpointEvery : 0;
+    if (k < 0) throw new UsageError("--checkpoint-every must be at least 1, got " + k);
+    return k;
+  }
+
   Path dataDir(Benchmark b) {
     return data != null ? data : b.defaultDir();
   }
@@ -70,8 +106,13 @@ final class RunOptions {
   }
 
   int threads(int runsInAll) {
+    return threads(runsInAll, device());
+  }
+
+  /** The same for runs on {@code device} (null = cpu), e.g. a resumed command's. */
+  int threads(int runsInAll, String device) {
     // one GPU: runs one after another unless asked otherwise
-    int t = threads != null ? threads : "cuda".equals(device()) ? 1 : Runtime.getRuntime().availableProcessors();
+    int t = threads != null ? threads : "cuda".equals(device) ? 1 : Runtime.getRuntime().availableProcessors();
     if (t < 1) throw new UsageError("--threads must be at least 1, got " + t);
     return Math.min(t, Math.max(1, runsInAll));
   }

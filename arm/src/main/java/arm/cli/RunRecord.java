@@ -9,6 +9,7 @@ import arm.metrics.Metrics;
  *
  * @param run         0-based run index; the seed is seed0 + run
  * @param wallSeconds wall time of the whole run: building its data split, training, evaluating
+ *                    (a resumed run: its training and evaluation time over all sessions, if larger)
  */
 record RunRecord(
     String method, int run, long seed, boolean stationary, double wallSeconds, RunResult result,

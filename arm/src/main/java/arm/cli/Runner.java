@@ -3,9 +3,15 @@ package arm.cli;
 import arm.data.ContinualData;
 import arm.method.MemoryCost;
 import arm.method.Method;
+import arm.method.Recording;
 import arm.method.Methods;
+import arm.io.CheckpointStore;
+import arm.io.OutputLock;
+import arm.io.ResultsJson;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,12 +24,22 @@ import java.util.Map;
 /**
  * What {@code reproduce} and {@code train} have in common: configure the methods (rejecting bad
  * options before anything runs), load the benchmark's data, echo the configuration, run, print the
- * table.
+ * table. With
+ * {@code --resume DIR} the configuration comes from DIR/results.json instead and every run
+ * continues from its checkpoint (docs/ROBUSTNESS.md).
  */
 final class Runner {
   private Runner() {}
 
+  /** Everything a command runs, from the command line or from the results.json it resumes. */
+  record Plan(
+      Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
+      RunOptions.ValSplit valSplit, Path dataDir, Integer samplesPerClass, Recording recording, String device,
+      Path out, boolean resume, int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
+
   /**
+   * A fresh command.
+   *
    * @param command     "reproduce mnist" or "train", for messages and results.json
    * @param tag         output folder prefix, e.g. "mnist"
    * @param names       method names as typed
@@ -42,59 +58,130 @@ final class Runner {
       extra.put("device", device);
     }
     List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
-    int threads = opt.threads(runs * methods.size());
-
-    Path dataDir = opt.dataDir(bench);
-    Benchmark.Source source;
-    try {
-      source = bench.open(dataDir, opt.valSplit == RunOptions.ValSplit.shared);
-    } catch (IOException e) {
-      throw new UsageError(e.getMessage(), e);
-    }
-    Experiment exp = new Experiment(source, methods, runs, opt.seed0, threads)
-        .recording(new arm.method.Recording(!opt.noFigures, opt.gradientSamples));
-    ContinualData probe;
-    try {
-      probe = exp.data(opt.seed0, false);
-    } catch (IllegalArgumentException e) {
-      throw new UsageError(bench.title + " data in " + dataDir + " does not fit the protocol: " + e.getMessage(), e);
-    }
-
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Environment env = Environment.detect(device == null ? "cpu" : device);
-    Map<String, Object> config = config(command, bench, opt, dataDir, out, methods, runs, threads, probe);
-    echo(ctx.out(), config, env);
+    Integer spc = opt.samplesPerClass;
+    if (spc != null && spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
+    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(bench),
+        spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
+        opt.threads(runs * methods.size()), null));
+  }
 
-    Results results;
+  /**
+   * Continues the command whose results folder is {@code dir}: its settings come from
+   * dir/results.json; finished runs are kept, the others continue from their last checkpoint (or
+   * start, if they have none). Only --data, --threads and --checkpoint-every may be given again.
+   */
+  static int resume(Main.Context ctx, RunOptions opt, Path dir) {
+    Path file = dir.resolve("results.json");
+    if (!Files.isRegularFile(file))
+      throw new UsageError("nothing to resume in " + dir + ": it has no results.json");
+    ResultsJson.Config c;
     try {
-      results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
-          memory(methods, probe));
+      c = ResultsJson.read(file).config();
     } catch (IOException e) {
-      throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
+      throw new UsageError("cannot resume: " + e.getMessage(), e);
     }
-    long start = System.nanoTime();
-    try (Progress progress = new Progress(tag, exp.totalIterations(), ctx.err(), Progress.isTerminal())) {
-      exp.run(results, progress);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ctx.err().println("arm: interrupted; finished runs are in " + out);
-      return Main.EXIT_RUN_FAILED;
+    Benchmark bench = Benchmark.of(c.raw().get("benchmark"), c.raw().get("dataset"));
+    if (bench == null)
+      throw new UsageError("cannot resume " + file + ": config.benchmark names no benchmark of this build");
+    List<Method> methods = new ArrayList<>();
+    for (String m : c.methods()) {
+      try {
+        methods.add(ctx.factory().create(m, bench.dataset, c.options().get(m)));
+      } catch (IllegalArgumentException e) {
+        throw new UsageError("cannot resume " + file + ": method " + m + ": " + e.getMessage());
+      }
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Table.print(ctx.out(), bench, results.summary(), runs, threads);
-    ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
-        seconds, out);
-    if (!opt.noFigures) report(ctx, out);
-    List<Results.Failure> failures = results.failures();
-    if (!failures.isEmpty()) {
-      ctx.err().println("arm: " + failures.size() + " run(s) failed:");
-      for (Results.Failure f : failures)
-        ctx.err().println("  " + f.method() + " run " + f.run() + " (seed " + f.seed() + "): " + f.error());
-      return Main.EXIT_RUN_FAILED;
+    long seed0 = c.seeds().get(0);
+    for (int r = 0; r < c.runs(); r++)
+      if (c.seeds().get(r) != seed0 + r)
+        throw new UsageError(file + ": config.seeds are not consecutive (" + c.seeds() + "); cannot resume");
+    Path data = opt.data != null ? opt.data : Path.of(c.data());
+    Integer spc = c.samplesPerClass();
+    int every = opt.checkpointEvery != null ? opt.checkpointEvery()
+        : c.raw().get("checkpointEvery") instanceof Integer k && k >= 0 ? k : 0; // keep the command's interval
+    RunOptions.ValSplit split = c.valSplit().equals("shared") ? RunOptions.ValSplit.shared : RunOptions.ValSplit.advanced;
+    // what the runs record is part of their state: the command's choice, never a new one
+    Recording recording = new Recording(!Boolean.FALSE.equals(c.raw().get("figures")),
+        c.raw().get("gradientSamples") instanceof Integer g && g >= 0 ? g : 0);
+    String device = methods.stream().map(m -> m.options().get("device")).filter(d -> d != null && !d.equals("cpu"))
+        .findFirst().orElse(null);
+    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, data, spc, recording, device,
+        dir, true, every, opt.threads(c.runs() * methods.size(), device), c.raw()));
+  }
+
+  private static int execute(Main.Context ctx, Plan p) {
+    List<Method> methods = p.methods();
+    Benchmark bench = p.bench();
+    Path dataDir = p.dataDir();
+    Benchmark.Source source;
+    try {
+      source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass());
+    } catch (IOException e) {
+      throw new UsageError(e.getMessage(), e);
     }
-    return 0;
+    Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
+    CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), env.engine() + "; " + env.jdk());
+    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume())
+        .recording(p.recording());
+    ContinualData probe;
+    try {
+      probe = exp.data(p.seed0(), false);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(bench.title + " data in " + dataDir + " does not fit the protocol: " + e.getMessage(), e);
+    }
+    Path out = p.out();
+    try (OutputLock lock = OutputLock.acquire(out)) {
+      if (!p.resume() && !store.isEmpty())
+        throw new UsageError("output folder " + out + " already holds checkpoints of an earlier command;"
+            + " continue it with --resume " + out + ", or choose another --out");
+      Map<String, Object> config = p.previousConfig() != null
+          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery())
+          : config(p.command(), p, dataDir, out, methods, probe);
+      echo(ctx.out(), config, env);
+      if (p.resume()) ctx.out().printf("Resuming %s: finished runs are kept, the others continue from their checkpoints.%n%n", out);
+
+      Results results;
+      try {
+        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
+            memory(methods, probe), !p.resume());
+      } catch (IOException | UncheckedIOException e) {
+        throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
+      }
+      long start = System.nanoTime();
+      try (Progress progress = new Progress(p.tag().isEmpty() ? "resume" : p.tag(), exp.totalIterations(), ctx.err(), Progress.isTerminal())) {
+        exp.run(results, progress);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with --resume " + out);
+        return Main.EXIT_RUN_FAILED;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
+      ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
+          seconds, out);
+      if (p.recording().recall()) report(ctx, out);
+      int code = 0;
+      List<Results.Failure> failures = results.failures();
+      if (!failures.isEmpty()) {
+        ctx.err().println("arm: " + failures.size() + " run(s) failed:");
+        for (Results.Failure f : failures)
+          ctx.err().println("  " + f.method() + " run " + f.run() + " (seed " + f.seed() + "): " + f.error());
+        ctx.err().println("  their checkpoints are in " + store.dir() + "; after fixing the cause, continue with --resume " + out);
+        code = Main.EXIT_RUN_FAILED;
+      }
+      if (results.writeError() != null) {
+        ctx.err().println("arm: " + results.writeError());
+        ctx.err().println("  the checkpoints in " + store.dir() + " are intact; free space or fix the folder, then"
+            + " continue with --resume " + out);
+        code = Main.EXIT_RUN_FAILED;
+      }
+      return code;
+    } catch (IOException e) {
+      throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
+    }
   }
 
   /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
@@ -107,6 +194,17 @@ final class Runner {
       ctx.err().println("arm: could not draw the figures (the results are saved; retry with `arm plot "
           + out + "`): " + e);
     }
+  }
+
+  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every) {
+    Map<String, Object> c = new LinkedHashMap<>(previous);
+    List<Object> resumed = new ArrayList<>();
+    if (previous.get("resumed") instanceof List<?> l) resumed.addAll(l);
+    resumed.add(java.time.OffsetDateTime.now().withNano(0).toString());
+    c.put("resumed", resumed);
+    c.put("threads", threads);
+    c.put("checkpointEvery", every);
+    return c;
   }
 
   /**
@@ -176,22 +274,24 @@ final class Runner {
   }
 
   private static Map<String, Object> config(
-      String command, Benchmark bench, RunOptions opt, Path dataDir, Path out, List<Method> methods, int runs,
-      int threads, ContinualData d) {
+      String command, Plan p, Path dataDir, Path out, List<Method> methods, ContinualData d) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
     c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
-    c.put("dataset", bench.title);
+    c.put("benchmark", p.bench().name());
+    c.put("dataset", p.bench().title);
     c.put("data", dataDir.toAbsolutePath().toString());
     c.put("out", out.toAbsolutePath().toString());
     c.put("methods", methods.stream().map(Method::name).toList());
     Map<String, Object> options = new LinkedHashMap<>();
     for (Method m : methods) options.put(m.name(), m.options());
     c.put("options", options);
-    c.put("runs", runs);
-    c.put("seeds", java.util.stream.LongStream.range(opt.seed0, opt.seed0 + runs).boxed().toList());
-    c.put("threads", threads);
-    c.put("valSplit", bench.hasValSplitChoice() ? opt.valSplit.name() : "deterministic");
+    c.put("runs", p.runs());
+    c.put("seeds", java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
+    c.put("threads", p.threads());
+    c.put("valSplit", p.bench().hasValSplitChoice() ? p.valSplit().name() : "deterministic");
+    if (p.samplesPerClass() != null) c.put("samplesPerClass", p.samplesPerClass());
+    c.put("checkpointEvery", p.checkpointEvery());
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
     c.put("testSize", d.test().size());
@@ -199,7 +299,8 @@ final class Runner {
     c.put("batchSize", d.batchSize());
     c.put("iterations", d.numBatches());
     c.put("batchesPerTask", d.batchesPerTask());
-    c.put("gradientSamples", opt.gradientSamples);
+    c.put("gradientSamples", p.recording().gradientSamples());
+    c.put("figures", p.recording().recall());
     return c;
   }
 

@@ -21,10 +21,12 @@ import picocli.CommandLine.Unmatched;
 final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
-  @Option(names = "--method", required = true, paramLabel = "NAME",
-      description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50)")
+  @Option(names = "--method", paramLabel = "NAME",
+      description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50);"
+          + " required unless --resume")
   String method;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
       description = "mnist, cifar10 or miniimagenet; the method starts from that dataset's published"
           + " hyperparameters (default: ${DEFAULT-VALUE})")
@@ -44,6 +46,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (options.resume != null) {
+      RunOptions.checkResume(spec, rest);
+      return Runner.resume(ctx, options, options.resume);
+    }
+    if (method == null) throw new UsageError("missing --method NAME (Naive, Stationary, Distill, ADI or ARM)");
     return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
   }

@@ -138,7 +138,12 @@ public final class MiniImageNet {
         throw new MissingDataException("missing " + f + "; expected train.csv, val.csv, test.csv and "
             + "images/ in " + dir + ": " + HOW_TO_GET);
       Map<String, Integer> wnids = new LinkedHashMap<>();
-      List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new DataFormatException(f, "not UTF-8 text (" + e + ")");
+      }
       for (int i = 1; i < lines.size(); i++) { // line 0 is the header
         String line = lines.get(i).strip();
         if (line.isEmpty()) continue;

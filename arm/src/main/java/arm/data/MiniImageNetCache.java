@@ -170,6 +170,9 @@ public final class MiniImageNetCache {
     }
   }
 
+  /** Largest image decoded, in pixels (64 megapixels; ImageNet's largest is far smaller). */
+  static final long MAX_PIXELS = 1L << 26;
+
   /** Decodes one image (JPEG or any format ImageIO reads); any decoder warning is an error. */
   static byte[] decode(Path file, int size) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
@@ -182,6 +185,12 @@ public final class MiniImageNetCache {
       BufferedImage img;
       try {
         r.setInput(in, true, true);
+        // the header's size decides the decoder's allocation: refuse absurd ones before it happens
+        // (a 600-byte JPEG claiming 20000×20000 would take 1.2 GB)
+        int w = r.getWidth(0), h = r.getHeight(0);
+        if ((long) w * h > MAX_PIXELS)
+          throw new DataFormatException(file, "image header says " + w + "×" + h + " pixels, more than the "
+              + MAX_PIXELS + " this reader accepts (MiniImageNet's are about 500×375)");
         img = r.read(0);
       } finally {
         r.dispose();

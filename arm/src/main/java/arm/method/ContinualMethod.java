@@ -23,7 +23,12 @@ import java.util.SplittableRandom;
  * t.
  *
  * <p>One run seed feeds a root {@link SplittableRandom}: its first split initialises the weights,
- * its second drives the method's own draws (lag, recall indices, noise, ADI classes).
+ * its second gives the method's own draws (lag, recall indices, noise, ADI classes) their base
+ * seeds; each iteration draws from streams derived from that base and t ({@link Draws}).
+ *
+ * <p>Checkpoints ({@link Checkpointer}): at the top of iteration t, after any evaluation, the run's
+ * {@link RunState} is saved when the checkpointer says so, and once more when the run ends; a run
+ * given a saved state continues from it and ends bit-identical to one that never stopped.
  *
  * <p>Option {@code device}: the model is built on the CPU (seeded init) and moved there; each batch
  * is uploaded; each iteration and each evaluation batch runs in a {@link Scope} that frees its
@@ -59,9 +64,31 @@ abstract class ContinualMethod implements Method {
   /** One batch as a learner sees it. */
   record Batch(int t, Tensor x, int[] y, int[] present, boolean[] seenBefore) {}
 
-  /** The per-run training state of a method: trains f_cur on one batch. */
+  /**
+   * The per-run training state of a method: trains f_cur on one batch. A learner that keeps state
+   * across iterations (f_old, a lag schedule, a buffer, histories) exposes it for checkpoints;
+   * whatever it does not expose must be rebuilt identically from the seed, or resume is not exact.
+   */
   interface Learner {
     void train(Batch b);
+
+    /** The learner's tensors, live: a checkpoint reads them, a resume copies saved values in. */
+    default Map<String, Tensor> stateTensors() {
+      return Map.of();
+    }
+
+    /** The learner's small state as named integer arrays. */
+    default Map<String, long[]> stateValues() {
+      return Map.of();
+    }
+
+    /**
+     * Restores what {@link #stateValues} returned. Called first; afterwards every tensor {@link
+     * #stateTensors} then returns is overwritten in place with the saved one of the same name, so a
+     * learner whose state tensors depend on its values (a recorder's kept images) rebuilds them
+     * here from {@code tensors}, the checkpoint's.
+     */
+    default void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {}
   }
 
   /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
@@ -86,7 +113,12 @@ abstract class ContinualMethod implements Method {
 
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress) {
-    return run(data, seed, progress, Recording.NONE);
+    return run(data, seed, progress, Recording.NONE, Checkpointer.NONE);
+  }
+
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+    return run(data, seed, progress, recording, Checkpointer.NONE);
   }
 
   /**
@@ -95,25 +127,48 @@ abstract class ContinualMethod implements Method {
    * iterations (for curves).
    */
   @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
+      Checkpointer ck) {
     Stepper run = start(data, new SplittableRandom(seed));
     RunRecorders rec = RunRecorders.attach(run, data, recording);
     Module fCur = run.model();
     int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;
     List<EvalPoint> evals = new ArrayList<>();
     long trainNs = 0, evalNs = 0;
-    for (int t = 0; ; t++) {
-      if (t % every == 0 || t % T == 0 || t == maxT) {
-        long t0 = System.nanoTime();
+    int t0 = 0;
+    RunState saved = ck.restore();
+    if (saved != null) {
+      if (saved.t() > maxT)
+        throw new IllegalArgumentException("checkpoint at t = " + saved.t() + " is past max_t = " + maxT);
+      run.restore(saved);
+      evals.addAll(saved.evals());
+      trainNs = Math.round(saved.trainSeconds() * 1e9);
+      evalNs = Math.round(saved.evalSeconds() * 1e9);
+      t0 = saved.t();
+      for (int t = 0; t < t0; t++) progress.iterationDone(t, maxT);
+      if (saved.complete())
+        return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
+    }
+    for (int t = t0; ; t++) {
+      boolean done = !evals.isEmpty() && evals.get(evals.size() - 1).t() == t; // restored with it
+      if ((t % every == 0 || t % T == 0 || t == maxT) && !done) {
+        long s0 = System.nanoTime();
         evals.add(evaluate(fCur, data, t, run.seenClasses(), run.lastTask()));
-        evalNs += System.nanoTime() - t0;
+        evalNs += System.nanoTime() - s0;
       }
       if (t == maxT) break;
-      long t0 = System.nanoTime();
-      run.train(t);
-      trainNs += System.nanoTime() - t0;
+      if (t > t0 && ck.due(t, t % data.batchesPerTask() == 0))
+        ck.save(run.snapshot(t, false, evals, trainNs * 1e-9, evalNs * 1e-9));
+      long s0 = System.nanoTime();
+      try {
+        run.train(t);
+      } catch (NumericalException e) {
+        throw e.at(name, t);
+      }
+      trainNs += System.nanoTime() - s0;
       progress.iterationDone(t, maxT);
     }
+    if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
     return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
   }
 
@@ -184,7 +239,18 @@ abstract class ContinualMethod implements Method {
   /** Step A (ARM-SPEC §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
   static void realStep(Module fCur, Sgd opt, Batch b) {
     opt.zeroGrad();
-    Autograd.backward(arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y()));
+    Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
+    Guard.loss(loss, "step A loss CE(f_cur(X), Y)");
+    Autograd.backward(loss);
+    Guard.gradients(fCur, "step A");
     opt.step();
+  }
+
+  /** A module's parameters and buffers by dotted name, prefixed ("f_old.fc1.weight"), live. */
+  static Map<String, Tensor> tensorsOf(Module m, String prefix) {
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    m.namedParameters().forEach((n, p) -> out.put(prefix + n, p.value()));
+    m.namedBuffers().forEach((n, b) -> out.put(prefix + n, b));
+    return out;
   }
 }

@@ -30,17 +30,41 @@ final class Distill extends ContinualMethod {
     Lag lag = lag(data, rng);
     int recallFromT = recallFromT(data);
     Module fOld = fCur.copy();
-    return b -> {
-      if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
-      realStep(fCur, opt, b);
-      if (b.t() < recallFromT) return;
-      opt.zeroGrad();
-      Var x = Var.constant(b.x()), target;
-      try (var ng = Autograd.noGrad()) {
-        target = F.softmax(fOld.forward(x));
+    return new Learner() {
+      @Override
+      public void train(Batch b) {
+        if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
+        realStep(fCur, opt, b);
+        if (b.t() < recallFromT) return;
+        opt.zeroGrad();
+        Var x = Var.constant(b.x()), target;
+        try (var ng = Autograd.noGrad()) {
+          target = F.softmax(fOld.forward(x));
+        }
+        Var loss = F.scale(F.softCrossEntropy(fCur.forward(x), target), weight);
+        Guard.loss(loss, "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+        Autograd.backward(loss);
+        Guard.gradients(fCur, "distillation step");
+        opt.step();
       }
-      Autograd.backward(F.scale(F.softCrossEntropy(fCur.forward(x), target), weight));
-      opt.step();
+
+      @Override
+      public Map<String, arm.tensor.Tensor> stateTensors() {
+        return tensorsOf(fOld, "f_old.");
+      }
+
+      @Override
+      public Map<String, long[]> stateValues() {
+        return Map.of("lag.next", new long[] {lag.next()});
+      }
+
+      @Override
+      public void restoreState(Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
+        long[] next = values.get("lag.next");
+        if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
+          throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
+        lag.resumeAt((int) next[0]);
+      }
     };
   }
 }

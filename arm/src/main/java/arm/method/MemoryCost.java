@@ -28,6 +28,7 @@ public record MemoryCost(long sampleImages, long sampleBytes, long modelParams, 
 
   /** The cost of {@code method} on {@code data}; null for a method this class does not know. */
   public static MemoryCost of(Method method, ContinualData data) {
+    method = method.unwrap();
     if (method instanceof ER er)
       return new MemoryCost(er.mem, (long) er.mem * data.train().itemSize(), 0, 0, er.m);
     if (method instanceof Naive) return NONE;

@@ -56,4 +56,26 @@ public interface Method {
   default RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
     return run(data, seed, progress);
   }
+
+  /**
+   * {@link #run(ContinualData, long, ProgressListener, Recording)} with checkpoints: continues from
+   * {@code checkpoints.restore()} when it returns a state, saves when {@code checkpoints.due} says
+   * so and at the end. The result equals, bit for bit except timings, that of a run that never
+   * stopped (recordings included). Methods without checkpoint support ignore {@code checkpoints}
+   * and always start afresh.
+   */
+  default RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
+      Checkpointer checkpoints) {
+    return run(data, seed, progress, recording);
+  }
+
+  /** {@link #run(ContinualData, long, ProgressListener, Recording, Checkpointer)} recording nothing. */
+  default RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer checkpoints) {
+    return run(data, seed, progress, Recording.NONE, checkpoints);
+  }
+
+  /** The method a decorator wraps (tests hook runs this way), or this method itself. */
+  default Method unwrap() {
+    return this;
+  }
 }

@@ -93,14 +93,19 @@ final class RecallMethod extends ContinualMethod {
     void at(String event, int t, Tensor xhat);
   }
 
-  /** One run's state: f_cur, f_old, the optimiser, the lag and the random stream. */
+  /**
+   * One run's state: f_cur, f_old, the optimiser, the lag and the base seed of the per-iteration
+   * streams ({@link Draws}: the recall draws of round r at t come from stream RECALL_INIT + r, ADI's
+   * class choice from CLASSES). Checkpointed: f_old's tensors, the lag's next refresh time and the
+   * recorder's history.
+   */
   final class RecallLearner implements Learner {
     final Module fCur, fOld;
     private final Sgd opt;
     private final RecallLoss.Weights weights;
     private final Lag lag;
     private final int recallFromT;
-    private final SplittableRandom rng;
+    private final long base;
     Trace trace = Trace.NONE;
     /** Records Figs. 2–3 data when set; null = off. */
     RecallRecorder recorder;
@@ -114,7 +119,31 @@ final class RecallMethod extends ContinualMethod {
       this.weights = weights;
       this.lag = lag;
       this.recallFromT = recallFromT;
-      this.rng = rng;
+      this.base = rng.nextLong();
+    }
+
+    @Override
+    public Map<String, Tensor> stateTensors() {
+      Map<String, Tensor> out = tensorsOf(fOld, "f_old.");
+      if (recorder != null) out.putAll(recorder.stateTensors());
+      return out;
+    }
+
+    @Override
+    public Map<String, long[]> stateValues() {
+      Map<String, long[]> out = new java.util.TreeMap<>();
+      out.put("lag.next", new long[] {lag.next()});
+      if (recorder != null) out.putAll(recorder.stateValues());
+      return out;
+    }
+
+    @Override
+    public void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {
+      long[] next = values.get("lag.next");
+      if (next == null || next.length != 1 || next[0] < 0 || next[0] > Integer.MAX_VALUE)
+        throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
+      lag.resumeAt((int) next[0]);
+      if (recorder != null) recorder.restore(values, tensors);
     }
 
     @Override
@@ -132,10 +161,11 @@ final class RecallMethod extends ContinualMethod {
       Tensor xhat = null, start = null;
       for (int round = 0; round < r; round++) {
         if (round == 0 || fromScratch) {
-          xhat = initial(b.x());
+          xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
           if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
         }
         refine(xhat, b, chosen);
+        Guard.tensor(xhat, "recalled inputs X̂ after refinement");
         Tensor oldLogits = recallStep(xhat, b);
         if (recorder != null) recorder.round(b.t(), oldLogits);
         if (start != null && round == r - 1) recorder.images(b.t(), start, xhat, lastRows, b.y(), oldLogits);
@@ -154,7 +184,7 @@ final class RecallMethod extends ContinualMethod {
     Recalled recallOnly(Batch b) {
       int[] chosen = adi ? chooseClasses(b) : null;
       if (adi && chosen == null) return null;
-      Tensor xhat = initial(b.x());
+      Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT));
       int[] rows = lastRows;
       refine(xhat, b, chosen);
       try (var ng = Autograd.noGrad()) {
@@ -174,13 +204,13 @@ final class RecallMethod extends ContinualMethod {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
         try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
-          refineStep(x, xhat, b, chosen);
+          refineStep(x, xhat, b, chosen, step);
         }
       }
     }
 
     /** One input step X̂ ← X̂ − η1 · ∇_X̂ R. */
-    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen) {
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, int step) {
       Var a, bs = null;
       if (wBs == 0) a = fOld.forward(x);
       else {
@@ -191,7 +221,12 @@ final class RecallMethod extends ContinualMethod {
       Var q = fCur.forward(x);
       Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
           : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+      if (!Float.isFinite(loss.value.item()))
+        throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
+            + " at refinement step " + step + "; first non-finite term: "
+            + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
       Tensor g = Autograd.grad(loss, x)[0];
+      Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
       Backends.of(xhat).axpy(-eta1, g, xhat);
       trace.at("refine", b.t(), xhat);
     }
@@ -212,15 +247,21 @@ final class RecallMethod extends ContinualMethod {
       Var loss = hardTargets ? F.crossEntropy(out, RecallLoss.argmax(aHat.value))
           : F.softCrossEntropy(out, F.softmax(aHat));
       loss = F.scale(loss, lambda0);
-      if (auxDistill) loss = F.add(loss, F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real));
+      Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+      if (auxDistill) {
+        Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
+        Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+        loss = F.add(loss, real);
+      }
       Autograd.backward(loss);
+      Guard.gradients(fCur, "step B");
       opt.step();
       trace.at("stepB", b.t(), xhat);
       return aHat.value;
     }
 
     /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
-    Tensor initial(Tensor x) {
+    Tensor initial(Tensor x, SplittableRandom rng) {
       int n = x.dim(0), d = x.numel() / n;
       int[] shape = x.shape.clone();
       shape[0] = m;
@@ -239,6 +280,7 @@ final class RecallMethod extends ContinualMethod {
 
     /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
     int[] chooseClasses(Batch b) {
+      SplittableRandom rng = Draws.at(base, b.t(), Draws.CLASSES);
       boolean[] cand = b.seenBefore().clone();
       for (int c : b.present()) cand[c] = false;
       int[] classes = indices(cand);

@@ -3,6 +3,7 @@ package arm.method;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Collects a recall method's {@link RecallRecord} during one run. Fed by the learner with values it
@@ -89,6 +90,79 @@ final class RecallRecorder {
           java.util.Arrays.copyOfRange(x0, i * d, (i + 1) * d), java.util.Arrays.copyOfRange(x1, i * d, (i + 1) * d)));
       kept++;
     }
+  }
+
+  // ------------------------------------------------------------ checkpoint state
+
+  /**
+   * The history as named integer arrays: "recall.t", "recall.rounds", "recall.sums" (the running
+   * sums' double bits, K per iteration) and "recall.pairs" (t, originator, target, probability
+   * bits, per kept pair), so that a resumed run records exactly what an unbroken one would.
+   */
+  Map<String, long[]> stateValues() {
+    int n = t.size();
+    long[] ts = new long[n], rs = new long[n], sum = new long[n * k], pr = new long[4 * pairs.size()];
+    for (int i = 0; i < n; i++) {
+      ts[i] = t.get(i);
+      rs[i] = rounds.get(i);
+      for (int c = 0; c < k; c++) sum[i * k + c] = Double.doubleToRawLongBits(sums.get(i)[c]);
+    }
+    for (int i = 0; i < pairs.size(); i++) {
+      RecallRecord.Pair p = pairs.get(i);
+      pr[4 * i] = p.t();
+      pr[4 * i + 1] = p.originator();
+      pr[4 * i + 2] = p.target();
+      pr[4 * i + 3] = Float.floatToRawIntBits(p.probability());
+    }
+    return Map.of("recall.t", ts, "recall.rounds", rs, "recall.sums", sum, "recall.pairs", pr);
+  }
+
+  /** The kept image pairs' pixels: "recall.pair{i}.initial" and ".recalled", live. */
+  Map<String, Tensor> stateTensors() {
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      out.put("recall.pair" + i + ".initial", Tensor.of(pairs.get(i).initial(), pairs.get(i).initial().length));
+      out.put("recall.pair" + i + ".recalled", Tensor.of(pairs.get(i).recalled(), pairs.get(i).recalled().length));
+    }
+    return out;
+  }
+
+  /**
+   * Puts back what {@link #stateValues} and {@link #stateTensors} saved; the pair images come from
+   * {@code tensors} (the checkpoint's, by name).
+   *
+   * @throws IllegalArgumentException the saved history is inconsistent
+   */
+  void restore(Map<String, long[]> values, Map<String, Tensor> tensors) {
+    long[] ts = need(values, "recall.t"), rs = need(values, "recall.rounds"), sum = need(values, "recall.sums"),
+        pr = need(values, "recall.pairs");
+    int n = ts.length;
+    if (rs.length != n || sum.length != (long) n * k || pr.length % 4 != 0)
+      throw new IllegalArgumentException("checkpoint recall history: inconsistent lengths " + n + ", " + rs.length
+          + ", " + sum.length + ", " + pr.length);
+    t.clear();
+    rounds.clear();
+    sums.clear();
+    pairs.clear();
+    for (int i = 0; i < n; i++) {
+      t.add((int) ts[i]);
+      rounds.add((int) rs[i]);
+      double[] row = new double[k];
+      for (int c = 0; c < k; c++) row[c] = Double.longBitsToDouble(sum[i * k + c]);
+      sums.add(row);
+    }
+    for (int i = 0; i < pr.length / 4; i++) {
+      Tensor a = tensors.get("recall.pair" + i + ".initial"), b = tensors.get("recall.pair" + i + ".recalled");
+      if (a == null || b == null) throw new IllegalArgumentException("checkpoint lacks the images of recall pair " + i);
+      pairs.add(new RecallRecord.Pair((int) pr[4 * i], (int) pr[4 * i + 1], (int) pr[4 * i + 2],
+          Float.intBitsToFloat((int) pr[4 * i + 3]), a.toArray(), b.toArray()));
+    }
+  }
+
+  private static long[] need(Map<String, long[]> values, String key) {
+    long[] v = values.get(key);
+    if (v == null) throw new IllegalArgumentException("checkpoint lacks " + key + " (was the run recorded?)");
+    return v;
   }
 
   RecallRecord result() {

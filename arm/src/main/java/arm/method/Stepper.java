@@ -82,4 +82,53 @@ public final class Stepper {
   public Module model() {
     return fCur;
   }
+
+  /** The run's state at the top of iteration t (see {@link RunState}). */
+  RunState snapshot(int t, boolean complete, java.util.List<arm.metrics.EvalPoint> evals,
+      double trainSeconds, double evalSeconds) {
+    java.util.Map<String, arm.tensor.Tensor> tensors = new java.util.LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
+    for (var e : learner.stateTensors().entrySet())
+      if (tensors.put(e.getKey(), e.getValue()) != null)
+        throw new IllegalStateException("learner state tensor " + e.getKey() + " clashes with f_cur's");
+    return new RunState(t, complete, tensors, learner.stateValues(), seenClasses(), lastTask, evals,
+        trainSeconds, evalSeconds);
+  }
+
+  /**
+   * Puts a saved state into this freshly built run: restores the learner's values, copies every
+   * tensor into the live one of the same name (the names and shapes must match exactly), restores
+   * the seen classes and the last task.
+   *
+   * @throws IllegalArgumentException the state does not belong to a run of this shape
+   */
+  void restore(RunState s) {
+    learner.restoreState(s.values(), s.tensors());
+    java.util.Map<String, arm.tensor.Tensor> live = new java.util.LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
+    live.putAll(learner.stateTensors());
+    if (!live.keySet().equals(s.tensors().keySet())) {
+      java.util.Set<String> missing = new java.util.TreeSet<>(live.keySet()), extra = new java.util.TreeSet<>(s.tensors().keySet());
+      missing.removeAll(s.tensors().keySet());
+      extra.removeAll(live.keySet());
+      throw new IllegalArgumentException("checkpoint tensors do not match this run: missing " + missing + ", unexpected " + extra);
+    }
+    for (var e : live.entrySet()) {
+      arm.tensor.Tensor src = s.tensors().get(e.getKey()), dst = e.getValue();
+      if (!arm.tensor.Shape.same(src.shape, dst.shape))
+        throw new IllegalArgumentException("checkpoint tensor " + e.getKey() + " has shape "
+            + arm.tensor.Shape.str(src.shape) + ", this run's has " + arm.tensor.Shape.str(dst.shape));
+      arm.tensor.Backend b = arm.tensor.Backends.of(dst);
+      try (Scope sc = Scope.open()) { // frees the uploaded copy of a host value (nothing on the CPU)
+        b.copy(src.device().equals(dst.device()) ? src : b.upload(src.toArray(), src.shape), dst);
+      }
+    }
+    java.util.Arrays.fill(seen, false);
+    for (int c : s.seenClasses()) {
+      if (c < 0 || c >= seen.length)
+        throw new IllegalArgumentException("checkpoint seen class " + c + " is outside 0.." + (seen.length - 1));
+      seen[c] = true;
+    }
+    if (s.lastTask() < -1 || s.lastTask() >= data.numTasks())
+      throw new IllegalArgumentException("checkpoint last task " + s.lastTask() + " is outside -1.." + (data.numTasks() - 1));
+    lastTask = s.lastTask();
+  }
 }

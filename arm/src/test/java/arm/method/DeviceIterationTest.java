@@ -57,6 +57,6 @@ class DeviceIterationTest {
   void oneArmIterationOnCudaMatchesTheCpu() {
     assumeTrue(cuda(), "no CUDA device");
     for (var e : IterationParity.run("cuda").entrySet())
-      assertThat(e.getValue()).as(e.getKey()).isLessThanOrEqualTo(IterationParity.TOLERANCE);
+      assertThat(e.getValue().error()).as(e.getKey()).isLessThanOrEqualTo(e.getValue().tolerance());
   }
 }

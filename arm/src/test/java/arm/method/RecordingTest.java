@@ -22,6 +22,8 @@ class RecordingTest {
   // 4 classes, 2 tasks, T = 10, max_t = 20, N = 4
   static final ContinualData DATA = MethodsTest.DATA;
   static final Map<String, String> SMALL = MethodsTest.SMALL;
+  /** For ARM and ADI: MNIST's η1 = 25 diverges on these 4×4 images (see MethodsTest), 1 does not. */
+  static final Map<String, String> RECALL = MethodsTest.small("eta1", "1");
 
   @Test
   void historyIsTheBatchMeanSoftmaxOfFOldOnTheFinalRecalledBatch() {
@@ -77,7 +79,7 @@ class RecordingTest {
 
   @Test
   void pairsAreDistinctRealRowsWithFOldsTopClassAndTheirOriginalImages() {
-    Method arm = Methods.create("ARM", SMALL); // M = 10 from N = 4: at most 4 distinct rows
+    Method arm = Methods.create("ARM", RECALL); // M = 10 from N = 4: at most 4 distinct rows
     RunResult r = arm.run(DATA, 3, ProgressListener.NONE, new Recording(true, 0));
     RecallRecord rec = r.recall();
     assertThat(rec.t()).hasSize(10).startsWith(10).endsWith(19);
@@ -103,7 +105,7 @@ class RecordingTest {
 
   @Test
   void recordingAndTheGradientStudyNeverChangeTheRun() {
-    Method arm = Methods.create("ARM", SMALL);
+    Method arm = Methods.create("ARM", RECALL);
     RunResult plain = arm.run(DATA, 5, ProgressListener.NONE);
     RunResult recorded = arm.run(DATA, 5, ProgressListener.NONE, new Recording(true, 30));
     assertThat(plain.recall()).isNull();
@@ -126,15 +128,15 @@ class RecordingTest {
 
   @Test
   void adiRecordsToo() {
-    RunResult r = Methods.create("ADI", SMALL).run(DATA, 2, ProgressListener.NONE, new Recording(true, 8));
+    RunResult r = Methods.create("ADI", RECALL).run(DATA, 2, ProgressListener.NONE, new Recording(true, 8));
     assertThat(r.recall().t()).isNotEmpty();
     assertThat(r.gradients().samples()).hasSize(8);
   }
 
   @Test
   void finerEvaluationLeavesTheReportedNumbersUnchanged() {
-    RunResult coarse = Methods.create("ARM", SMALL).run(DATA, 4, ProgressListener.NONE);
-    RunResult fine = Methods.create("ARM", MethodsTest.small("eval_every", "3")).run(DATA, 4, ProgressListener.NONE);
+    RunResult coarse = Methods.create("ARM", RECALL).run(DATA, 4, ProgressListener.NONE);
+    RunResult fine = Methods.create("ARM", MethodsTest.small("eval_every", "3", "eta1", "1")).run(DATA, 4, ProgressListener.NONE);
     for (var split : arm.metrics.Metrics.Split.values()) {
       var a = arm.metrics.Metrics.of(coarse.evals(), split, 4, 2, false, 10);
       var b = arm.metrics.Metrics.of(fine.evals(), split, 4, 2, false, 10);
@@ -145,7 +147,7 @@ class RecordingTest {
 
   @Test
   void finerEvaluationAddsPointsKeepsEveryTaskBoundary() {
-    RunResult r = Methods.create("ARM", MethodsTest.small("eval_every", "3")).run(DATA, 3, ProgressListener.NONE);
+    RunResult r = Methods.create("ARM", MethodsTest.small("eval_every", "3", "eta1", "1")).run(DATA, 3, ProgressListener.NONE);
     assertThat(r.evals()).extracting(EvalPoint::t).containsExactly(0, 3, 6, 9, 10, 12, 15, 18, 20);
   }
 }

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The convolutions of ResNet18 (nf = 20) on 100 CIFAR images, naive direct loops vs im2col + GEMM,
- * forward and both gradients. FLOPs of one call: 2·N·Co·K·P (K = Ci·k², P = Ho·Wo), e.g.
+ * The convolutions of ResNet18 (nf = 20) on 100 CIFAR images: naive direct loops, im2col + GEMM,
+ * and the production dispatch {@link CpuConv} (the direct Vector API kernel for stride-1 layers of
+ * width 8 or more, im2col otherwise); forward and both gradients. FLOPs of one call: 2·N·Co·K·P (K = Ci·k², P = Ho·Wo), e.g.
  * 737 MFLOP for every 3×3 conv except the stem and the stride-2 ones.
  *
  * <p>Shapes ("Ci-HW-Co-k-stride"): the stem 3-32-20-3-1, layer1 20-32-20-3-1, layer2's first
@@ -29,7 +30,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * 80-8-80-3-1, layer4 80-8-160-3-2 / 160-4-160-3-1.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar
- * ConvBench -p path=im2col} (the naive path takes about a second per call at the large shapes).
+ * ConvBench -p path=cpuconv,im2col} (the naive path takes about a second per call at the large
+ * shapes). Add {@code -prof arm.bench.CpuTimeProfiler} on a shared machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +44,8 @@ public class ConvBench {
       "40-16-80-3-2", "80-8-80-3-1", "80-8-160-3-2", "160-4-160-3-1"})
   public String shape;
 
-  @Param({"im2col", "naive"})
+  /** cpuconv: the production dispatch (direct Vector API kernel where it applies, else im2col). */
+  @Param({"cpuconv", "im2col", "naive"})
   public String path;
 
   @Param({"forward", "backwardInput", "backwardWeight"})
@@ -76,6 +79,17 @@ public class ConvBench {
   @Benchmark
   public void conv(Blackhole bh) {
     boolean naive = path.equals("naive");
+    if (path.equals("cpuconv")) {
+      switch (op) {
+        case "forward" -> CpuConv.forward(x, w, y, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+        case "backwardInput" -> CpuConv.backwardInput(y, w, x, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+        default -> CpuConv.backwardWeight(x, y, w, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+      }
+      bh.consume(y);
+      bh.consume(x);
+      bh.consume(w);
+      return;
+    }
     switch (op) {
       case "forward" -> {
         if (naive) ConvRef.forward(x, w, y, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);

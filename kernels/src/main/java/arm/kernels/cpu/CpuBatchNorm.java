@@ -5,7 +5,8 @@ import arm.kernels.cpu.ref.BatchNormRef;
 
 /**
  * Chooses the batch-norm implementation once, at class load: {@code -Darm.bn=naive} forces {@link
- * BatchNormRef}; otherwise {@link BatchNormFast}. Shapes: x [N, C, HW], statistics [C].
+ * BatchNormRef}; otherwise {@link BatchNormFast}. Shapes: x [N, C, HW], statistics [C]. With
+ * {@code -Darm.threads} &gt; 1 large tensors are split by channel (channels are independent).
  */
 public final class CpuBatchNorm {
   private CpuBatchNorm() {}
@@ -22,23 +23,36 @@ public final class CpuBatchNorm {
     return NAIVE ? "naive" : "fast";
   }
 
+  /** Elements from which a batch norm is split across threads. */
+  static final int PARALLEL_MIN = 1 << 16;
+
+  /** The kernel on channels [c0, c1), as a view of the full tensors. */
+  private interface Channels {
+    void run(int c0, int c1);
+  }
+
+  private static void byChannel(int n, int c, int hw, Channels body) {
+    int parts = (long) n * c * hw < PARALLEL_MIN ? 1 : CpuThreads.parts(c);
+    CpuThreads.run(parts, p -> body.run(c * p / parts, c * (p + 1) / parts));
+  }
+
   public static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y,
       float[] mean, float[] var, int n, int c, int hw) {
     if (NAIVE) BatchNormRef.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
-    else BatchNormFast.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
+    else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
   }
 
   public static void forwardEval(float[] x, float[] gamma, float[] beta, float[] mean, float[] var,
       float eps, float[] y, int n, int c, int hw) {
     if (NAIVE) BatchNormRef.forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
-    else BatchNormFast.forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
+    else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1));
   }
 
   /** y = relu(BN(x)); the naive path composes BatchNormRef and the ReLU loop. */
   public static void forwardTrainRelu(float[] x, float[] gamma, float[] beta, float eps, float[] y,
       float[] mean, float[] var, int n, int c, int hw) {
     if (!NAIVE) {
-      BatchNormFast.forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw);
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
       return;
     }
     BatchNormRef.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
@@ -49,7 +63,7 @@ public final class CpuBatchNorm {
   public static void backwardRelu(float[] x, float[] y, float[] dy, float[] gamma, float[] mean,
       float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
     if (!NAIVE) {
-      BatchNormFast.backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
       return;
     }
     float[] dz = new float[n * c * hw];
@@ -60,6 +74,6 @@ public final class CpuBatchNorm {
   public static void backward(float[] x, float[] dy, float[] gamma, float[] mean, float[] var,
       float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
     if (NAIVE) BatchNormRef.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
-    else BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+    else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
   }
 }

@@ -26,8 +26,15 @@ public final class BatchNormFast {
   public static void forwardTrain(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw) {
+    forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, 0, c);
+  }
+
+  /** The same on channels [c0, c1) only (a thread's share). */
+  public static void forwardTrain(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw, int c0, int c1) {
     int m = n * hw;
-    for (int ch = 0; ch < c; ch++) {
+    for (int ch = c0; ch < c1; ch++) {
       double s = 0;
       for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
       float mu = (float) (s / m);
@@ -36,13 +43,20 @@ public final class BatchNormFast {
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
     }
-    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw);
+    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1);
   }
 
   public static void forwardEval(
       float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
       int n, int c, int hw) {
-    for (int ch = 0; ch < c; ch++) {
+    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, 0, c);
+  }
+
+  /** The same on channels [c0, c1) only (a thread's share). */
+  public static void forwardEval(
+      float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
+      int n, int c, int hw, int c0, int c1) {
+    for (int ch = c0; ch < c1; ch++) {
       float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
       float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
       for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh);
@@ -53,8 +67,15 @@ public final class BatchNormFast {
   public static void forwardTrainRelu(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw) {
+    forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw, 0, c);
+  }
+
+  /** The same on channels [c0, c1) only (a thread's share). */
+  public static void forwardTrainRelu(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw, int c0, int c1) {
     int m = n * hw;
-    for (int ch = 0; ch < c; ch++) {
+    for (int ch = c0; ch < c1; ch++) {
       double s = 0;
       for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
       float mu = (float) (s / m);
@@ -80,8 +101,15 @@ public final class BatchNormFast {
   public static void backwardRelu(
       float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, 0, c);
+  }
+
+  /** The same on channels [c0, c1) only (a thread's share). */
+  public static void backwardRelu(
+      float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
     int m = n * hw;
-    for (int ch = 0; ch < c; ch++) {
+    for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
       float mu = mean[ch];
       double sdy = 0, sdyc = 0;
@@ -95,10 +123,10 @@ public final class BatchNormFast {
       if (dx == null) continue;
       double g = gamma[ch];
       float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-      float c0 = (float) (-g * inv * sdy / m - bx * (double) mu);
+      float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + c0;
+        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + k0;
       }
     }
   }
@@ -107,8 +135,15 @@ public final class BatchNormFast {
   public static void backward(
       float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, 0, c);
+  }
+
+  /** The same on channels [c0, c1) only (a thread's share). */
+  public static void backward(
+      float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
     int m = n * hw;
-    for (int ch = 0; ch < c; ch++) {
+    for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
       float mu = mean[ch];
       double sdy = 0, sdyc = 0;
@@ -122,10 +157,10 @@ public final class BatchNormFast {
       if (dx == null) continue;
       double g = gamma[ch];
       float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-      float c0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
+      float k0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + c0;
+        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + k0;
       }
     }
   }

@@ -172,8 +172,15 @@ public final class ConvIm2col {
 
   // ------------------------------------------------------------ backward weight
 
+  /**
+   * The weight gradient sums over images, so it is computed as this many partial sums (fewer for
+   * tiny batches) added in a fixed order, whatever the thread count: threads only decide who
+   * computes which part, and -Darm.threads never changes the bits (ThreadCountTest).
+   */
+  static final int WEIGHT_PARTS = 2;
+
   public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g) {
-    backwardWeight(x, dy, dw, g, CpuThreads.parts(g.n));
+    backwardWeight(x, dy, dw, g, WEIGHT_PARTS);
   }
 
   /** The same, with the images split into (at most) {@code threads} parts, partials summed. */

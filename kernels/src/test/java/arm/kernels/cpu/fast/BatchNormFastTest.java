@@ -1,5 +1,7 @@
 package arm.kernels.cpu.fast;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import arm.kernels.cpu.ref.BatchNormRef;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,15 @@ class BatchNormFastTest {
           close(s + " dbeta", db1, db2, 1e-5);
           BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, null, dg1, null, n, c, hw);
           close(s + " dgamma alone", dg1, dg2, 1e-4);
+          // a thread's share: channels [1, c) only, the others untouched
+          if (c > 1) {
+            float[] part = new float[size];
+            BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 1, c);
+            for (int bb = 0; bb < n; bb++)
+              for (int i = 0; i < hw; i++) assertThat(part[bb * c * hw + i]).isZero();
+            BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 0, 1);
+            close(s + " dx by channel ranges", part, dx2, 1e-4);
+          }
           // the fused BN → ReLU pair against BN then the ReLU loops
           BatchNormFast.forwardTrainRelu(x, g, b, 1e-5f, y1, m1, v1, n, c, hw);
           BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);

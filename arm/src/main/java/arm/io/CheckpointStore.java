@@ -1,0 +1,135 @@
+package arm.io;
+
+import arm.method.Checkpointer;
+import arm.method.RunState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The checkpoints of one results folder: {@code OUT/checkpoints/METHOD-runR.safetensors}, one file
+ * per run, replaced atomically ({@link AtomicFile}) at every task end, every {@code every}
+ * iterations when {@code every} &gt; 0, and when the run finishes (the final file keeps the
+ * trained weights). Resuming reads a run's file and continues from it after checking that it
+ * belongs to the same run (method, options, seed, data).
+ */
+public final class CheckpointStore {
+  public static final String DIR = "checkpoints", EXT = ".safetensors";
+
+  private final Path dir;
+  private final int every;
+  private final String engine;
+  private volatile java.util.function.Consumer<String> warnings = w -> {};
+  private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param out    the results folder
+   * @param every  also save every this many iterations (0: task ends and the end only)
+   * @param engine where the checkpoints are written (stored for people, not checked)
+   */
+  public CheckpointStore(Path out, int every, String engine) {
+    if (every < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0, got " + every);
+    this.dir = out.resolve(DIR);
+    this.every = every;
+    this.engine = engine;
+  }
+
+  /** Where to say that a checkpoint was written by another engine (valid, but not bit-identical). */
+  public CheckpointStore warnings(java.util.function.Consumer<String> sink) {
+    this.warnings = sink;
+    return this;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path file(String method, int run) {
+    return dir.resolve(method + "-run" + run + EXT);
+  }
+
+  /** True when the folder holds no checkpoint file. */
+  public boolean isEmpty() throws IOException {
+    if (!Files.isDirectory(dir)) return true;
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.noneMatch(p -> p.getFileName().toString().endsWith(EXT));
+    }
+  }
+
+  /** The saved state of a run, validated against {@code id}; null when it has no checkpoint. */
+  public RunState load(Checkpoint.Identity id) throws IOException {
+    Path f = file(id.method(), id.run());
+    if (!Files.exists(f)) return null;
+    Checkpoint.Loaded l = Checkpoint.read(f);
+    String diff = difference(l.identity(), id);
+    if (diff != null)
+      throw new FileFormatException(f, "arm.run", "belongs to a different run: " + diff
+          + "; move it away to start this run afresh");
+    if (!l.engine().equals(engine) && warned.add(f))
+      warnings.accept("note: " + f.getFileName() + " was written by \"" + FileFormatException.oneLine(l.engine())
+          + "\", this is \"" + engine + "\": the run continues correctly, but its numbers may differ in the"
+          + " last bits from a run that never stopped");
+    return l.state();
+  }
+
+  /**
+   * The checkpointer of one run.
+   *
+   * @param resume continue from the run's file when there is one (otherwise always start afresh)
+   */
+  public Checkpointer forRun(Checkpoint.Identity id, boolean resume) {
+    return new Checkpointer() {
+      @Override
+      public RunState restore() {
+        if (!resume) return null;
+        try {
+          return load(id);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public boolean due(int t, boolean taskEnd) {
+        return taskEnd || (every > 0 && t % every == 0);
+      }
+
+      @Override
+      public void save(RunState s) {
+        try {
+          Files.createDirectories(dir);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + AtomicFile.reason(e), e);
+        }
+        try {
+          AtomicFile.write(file(id.method(), id.run()), Checkpoint.encode(id, s, engine));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e.getMessage() + "; the run stopped at iteration " + s.t(), e);
+        }
+      }
+    };
+  }
+
+  /** What differs between a checkpoint's run and the run asking for it, or null. */
+  static String difference(Checkpoint.Identity saved, Checkpoint.Identity now) {
+    if (!saved.method().equals(now.method())) return "method " + saved.method() + ", not " + now.method();
+    if (saved.run() != now.run()) return "run " + saved.run() + ", not " + now.run();
+    if (saved.seed() != now.seed()) return "seed " + saved.seed() + ", not " + now.seed();
+    if (saved.maxT() != now.maxT()) return "max_t " + saved.maxT() + ", not " + now.maxT();
+    if (saved.numClasses() != now.numClasses()) return "K " + saved.numClasses() + ", not " + now.numClasses();
+    if (!saved.options().equals(now.options())) {
+      TreeSet<String> keys = new TreeSet<>(saved.options().keySet());
+      keys.addAll(now.options().keySet());
+      for (String k : keys)
+        if (!Objects.equals(saved.options().get(k), now.options().get(k)))
+          return "option " + k + " is " + saved.options().get(k) + " there, " + now.options().get(k) + " here";
+    }
+    if (!saved.data().equals(now.data()))
+      return "its data differ (" + FileFormatException.oneLine(saved.data()) + " there, " + now.data() + " here)";
+    return null;
+  }
+}

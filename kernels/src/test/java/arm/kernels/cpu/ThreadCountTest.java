@@ -1,0 +1,77 @@
+package arm.kernels.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Results must not depend on the kernels' thread pool (-Darm.threads): a parallel kernel cuts its
+ * work into parts fixed by the shapes, and threads only decide who computes which part. Checked by
+ * running the parallel kernels (convolution forward, input and weight gradients on ResNet-like
+ * shapes, and a GEMM) here (1 thread) and in child JVMs with 2 and 3 threads, and comparing the
+ * bits of every output.
+ */
+class ThreadCountTest {
+
+  @Test
+  void convolutionAndGemmGiveTheSameBitsWithOneTwoOrThreeThreads() throws Exception {
+    String here = fingerprint();
+    for (String threads : List.of("2", "3")) {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx512m",
+          "-Darm.threads=" + threads, "-cp", cp, ThreadCountTest.class.getName()));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(out.lines().filter(l -> l.startsWith("fingerprint ")).findFirst().orElse(out))
+          .as("with -Darm.threads=" + threads).isEqualTo("fingerprint " + here);
+    }
+  }
+
+  /** Child entry point: prints the fingerprint computed under this JVM's thread count. */
+  public static void main(String[] args) {
+    System.out.println("fingerprint " + fingerprint());
+  }
+
+  /** Hashes of every output bit, per kernel and shape, plus the active paths and thread count. */
+  static String fingerprint() {
+    StringBuilder sb = new StringBuilder(CpuConv.active() + "/" + CpuGemm.active());
+    int[][] shapes = { // n, ci, h, w, co, k, stride, pad: ResNet18 (nf = 20) layers, a batch of 10
+      {10, 3, 32, 32, 20, 3, 1, 1}, {10, 20, 32, 32, 20, 3, 1, 1}, {10, 20, 32, 32, 40, 3, 2, 1},
+      {10, 40, 16, 16, 40, 3, 1, 1}, {10, 80, 8, 8, 160, 1, 2, 0}, {7, 160, 4, 4, 160, 3, 1, 1},
+    };
+    SplittableRandom rng = new SplittableRandom(11);
+    for (int[] s : shapes) {
+      int n = s[0], ci = s[1], h = s[2], w = s[3], co = s[4], k = s[5], st = s[6], pad = s[7];
+      int ho = (h + 2 * pad - k) / st + 1, wo = (w + 2 * pad - k) / st + 1;
+      float[] x = random(rng, n * ci * h * w), wt = random(rng, co * ci * k * k), dy = random(rng, n * co * ho * wo);
+      float[] y = new float[n * co * ho * wo], dx = new float[x.length], dw = new float[wt.length];
+      CpuConv.forward(x, wt, y, n, ci, h, w, co, k, k, st, pad);
+      CpuConv.backwardInput(dy, wt, dx, n, ci, h, w, co, k, k, st, pad);
+      CpuConv.backwardWeight(x, dy, dw, n, ci, h, w, co, k, k, st, pad);
+      sb.append(' ').append(hash(y)).append('/').append(hash(dx)).append('/').append(hash(dw));
+    }
+    float[] a = random(rng, 100 * 784), b = random(rng, 784 * 400), c = new float[100 * 400];
+    CpuGemm.sgemm(false, false, 100, 400, 784, 1f, a, 0, 784, b, 0, 400, 0f, c, 0, 400);
+    return sb.append(' ').append(hash(c)).toString();
+  }
+
+  static float[] random(SplittableRandom rng, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) (rng.nextDouble() * 2 - 1);
+    return v;
+  }
+
+  static String hash(float[] v) {
+    long h = 1125899906842597L;
+    for (float f : v) h = 31 * h + Float.floatToRawIntBits(f);
+    return Long.toHexString(h);
+  }
+}
