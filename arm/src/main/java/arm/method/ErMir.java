@@ -43,8 +43,8 @@ final class ErMir extends ER {
   }
 
   @Override
-  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer, SplittableRandom rng) {
-    return new Mir(fCur, opt.lr(), buffer, rng);
+  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer) {
+    return new Mir(fCur, opt.lr(), buffer);
   }
 
   /** The per-run state: the virtual model and the stored logits. */
@@ -52,19 +52,17 @@ final class ErMir extends ER {
     private final Module fCur, virtual;
     private final float lr;
     private final ReservoirBuffer buffer;
-    private final SplittableRandom rng;
     private float[][] stored; // [capacity][K] once the first logits are seen; null: off
 
-    Mir(Module fCur, float lr, ReservoirBuffer buffer, SplittableRandom rng) {
+    Mir(Module fCur, float lr, ReservoirBuffer buffer) {
       this.fCur = fCur;
       this.virtual = fCur.copy();
       this.lr = lr;
       this.buffer = buffer;
-      this.rng = rng;
     }
 
     @Override
-    public int[] select(int[] pool) {
+    public int[] select(int[] pool, SplittableRandom rng) {
       int[] pos = ReservoirBuffer.choose(pool.length, subsample, rng);
       int[] cand = slots(pool, pos);
       int[] by = buffer.labels(cand);
@@ -112,6 +110,27 @@ final class ErMir extends ER {
       for (int i = 0; i < rows.length; i++) score[i] = postLoss[i] - Math.min(preLoss[i], old[i]);
       for (int i = 0; i < rows.length; i++)
         if (preLoss[i] < old[i]) System.arraycopy(p, i * k, stored[rows[i]], 0, k);
+    }
+
+    /** The stored logits as float bits, row-major [capacity, K]; nothing before the first write. */
+    @Override
+    public Map<String, long[]> state() {
+      if (stored == null) return Map.of();
+      int k = stored[0].length;
+      long[] bits = new long[stored.length * k];
+      for (int r = 0; r < stored.length; r++)
+        for (int c = 0; c < k; c++) bits[r * k + c] = Float.floatToRawIntBits(stored[r][c]);
+      return Map.of("mir.logits", bits, "mir.classes", new long[] {k});
+    }
+
+    @Override
+    public void restore(Map<String, long[]> values) {
+      if (!values.containsKey("mir.classes")) return;
+      int k = (int) ReservoirBuffer.get(values, "mir.classes", 1)[0];
+      long[] bits = ReservoirBuffer.get(values, "mir.logits", buffer.capacity * k);
+      stored = new float[buffer.capacity][k];
+      for (int r = 0; r < stored.length; r++)
+        for (int c = 0; c < k; c++) stored[r][c] = Float.intBitsToFloat((int) bits[r * k + c]);
     }
 
     @Override
