@@ -1,7 +1,7 @@
 package arm.kernels.cpu.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -336,10 +336,8 @@ public final class GemmSimd {
         s03 = x0.fma(y, s03);
         s13 = x1.fma(y, s13);
       }
-      float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-      float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
-      float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-      float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+      float t00 = sum(s00), t01 = sum(s01), t02 = sum(s02), t03 = sum(s03);
+      float t10 = sum(s10), t11 = sum(s11), t12 = sum(s12), t13 = sum(s13);
       for (; p < kc; p++) {
         float x0 = a[a0 + p], x1 = a[a1 + p];
         float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -368,9 +366,34 @@ public final class GemmSimd {
       for (; p < kv; p += L) {
         s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
       }
-      float t = s.reduceLanes(VectorOperators.ADD);
+      float t = sum(s);
       for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
       return t;
+    }
+
+    /** Rotations by L/2, L/4, …, 1 lanes, for {@link #sum}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+      int n = Integer.numberOfTrailingZeros(L);
+      VectorShuffle<Float>[] out = new VectorShuffle[n];
+      for (int i = 0, h = L / 2; h >= 1; i++, h /= 2) {
+        int shift = h;
+        out[i] = VectorShuffle.fromOp(S, lane -> (lane + shift) & (L - 1));
+      }
+      return out;
+    }
+
+    /**
+     * The lanes' sum as a fixed tree (lane i + lane i+L/2, then +L/4, …). Not reduceLanes(ADD),
+     * whose order of additions is unspecified: the JIT's intrinsic and the interpreter's fallback
+     * round differently, so results would depend on when a method got compiled, and a resumed
+     * run (a fresh JVM) would not repeat an uninterrupted one bit for bit (docs/ROBUSTNESS.md).
+     */
+    static float sum(FloatVector v) {
+      for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
+      return v.lane(0);
     }
 
     private static void put(float[] c, int ci, float s, float alpha, float beta) {
