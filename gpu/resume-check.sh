@@ -24,20 +24,20 @@ J=("$JAVA" -Xmx8g --add-modules jdk.incubator.vector --enable-native-access=ALL-
 import os, struct, sys, random
 d = sys.argv[1]; os.makedirs(d, exist_ok=True); r = random.Random(1)
 proto = [bytes(r.randrange(256) for _ in range(784)) for _ in range(10)]
-for name, per in (("train", 60), ("t10k", 5)):
+for name, per in (("train", 300), ("t10k", 5)):
     labels = [c for i in range(per) for c in range(10)]
     px = bytearray()
     for c in labels: px += bytes(max(0, min(255, v + r.randrange(-40, 41))) for v in proto[c])
     open(f"{d}/{name}-images-idx3-ubyte", "wb").write(struct.pack(">iiii", 2051, len(labels), 28, 28) + px)
     open(f"{d}/{name}-labels-idx1-ubyte", "wb").write(struct.pack(">ii", 2049, len(labels)) + bytes(labels))
 PY
-ARGS=(train --method ARM --device "${DEVICE:-cuda}" --runs 2 --threads 1 --samples-per-class 30 --checkpoint-every 4
-      --data "$W/mnist" --mlp_hidden 64 --S 5 --no-figures)
+ARGS=(train --method ARM --device "${DEVICE:-cuda}" --runs 2 --threads 1 --samples-per-class 250 --checkpoint-every 10
+      --data "$W/mnist" --mlp_hidden 128 --S 10 --no-figures --gradient-samples 0)
 echo "== uninterrupted"; T0=$(date +%s)
 timeout 200 "${J[@]}" "${ARGS[@]}" --out "$W/base" > "$W/base.log" 2>&1; echo "rc=$? in $(( $(date +%s) - T0 )) s"; tail -8 "$W/base.log"
 echo "== killed and resumed"
-timeout -s KILL 6 "${J[@]}" "${ARGS[@]}" --out "$W/killed" > "$W/k0.log" 2>&1; echo "first: rc=$? (137 = SIGKILL)"
-for d in 5 7 9; do
+timeout -s KILL 5 "${J[@]}" "${ARGS[@]}" --out "$W/killed" > "$W/k0.log" 2>&1; echo "first: rc=$? (137 = SIGKILL)"
+for d in 4 5 6; do
   timeout -s KILL $d "${J[@]}" train --resume "$W/killed" > "$W/k$d.log" 2>&1; echo "resume killed after ${d}s: rc=$?"
   ls "$W/killed/checkpoints" 2>/dev/null | tr '\n' ' '; echo
 done
