@@ -25,7 +25,8 @@ final class ReproduceCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
-      description = "methods to run (default: Naive,Stationary,Distill,ADI,ARM)")
+      description = "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR); ER and"
+          + " ER-MIR give one row per paper buffer size (MNIST: ER-50, ER-25), ER-50 just one")
   List<String> methods = Methods.NAMES;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
@@ -46,6 +47,7 @@ final class ReproduceCommand implements Callable<Integer> {
       return Runner.resume(ctx, options, options.resume);
     }
     if (benchmark == null) throw new UsageError("missing BENCHMARK (mnist, cifar10 or miniimagenet)");
-    return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), methods, Map.of(), runs);
+    List<String> rows = Methods.tableRows(methods, benchmark.name());
+    return Runner.execute(ctx, options, benchmark, "reproduce " + benchmark, benchmark.name(), rows, Map.of(), runs);
   }
 }

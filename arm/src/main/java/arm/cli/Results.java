@@ -1,5 +1,6 @@
 package arm.cli;
 
+import arm.method.MemoryCost;
 import arm.metrics.EvalPoint;
 import arm.metrics.Metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +37,7 @@ final class Results {
   /** One line of the summary table. forgetting is null for the stationary baseline. */
   record Summary(
       String method, int runs, Stat accuracy, Stat forgetting, Stat valAccuracy, double secondsPerRun,
-      PaperRef paper) {}
+      PaperRef paper, MemoryCost memory) {}
 
   /** The paper's numbers for the same method (percent); null where it reports none. */
   record PaperRef(Stat accuracy, Stat forgetting) {
@@ -55,6 +56,7 @@ final class Results {
   private final Environment environment;
   private final List<String> methodOrder;
   private final Map<String, Paper.Row> paper;
+  private final Map<String, MemoryCost> memory;
   private final List<RunRecord> runs = new ArrayList<>();
   /** Per run: what results.json says about its side files (arm.report.RunFiles). */
   private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
@@ -68,8 +70,9 @@ final class Results {
    *                 so that resuming does not replace a results.json with a shorter one
    */
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      Map<String, Paper.Row> paper, boolean writeNow) throws IOException {
+      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory, boolean writeNow) throws IOException {
     this.dir = dir;
+    this.memory = Map.copyOf(memory);
     this.config = config;
     this.environment = environment;
     this.methodOrder = methodOrder;
@@ -146,7 +149,7 @@ final class Results {
       out.add(new Summary(
           m, rs.size(), Stat.percent(Metrics.stat(acc)),
           stationary ? null : Stat.percent(Metrics.stat(fgt)), Stat.percent(Metrics.stat(val)), secs,
-          PaperRef.of(paper.get(m))));
+          PaperRef.of(paper.get(m)), memory.get(m)));
     }
     return out;
   }

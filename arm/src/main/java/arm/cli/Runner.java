@@ -1,6 +1,7 @@
 package arm.cli;
 
 import arm.data.ContinualData;
+import arm.method.MemoryCost;
 import arm.method.Method;
 import arm.method.Recording;
 import arm.method.Methods;
@@ -144,7 +145,8 @@ final class Runner {
 
       Results results;
       try {
-        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper, !p.resume());
+        results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
+            memory(methods, probe), !p.resume());
       } catch (IOException | UncheckedIOException e) {
         throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
       }
@@ -238,9 +240,12 @@ final class Runner {
         } catch (IllegalArgumentException e) {
           throw new UsageError("option '" + o + "': " + e.getMessage());
         }
-        if (!perMethod.containsKey(target))
+        // "ER:KEY=V" reaches every selected ER row (ER-50, ER-25); "ER-50:KEY=V" only that one
+        List<String> hit = perMethod.keySet().stream()
+            .filter(k -> k.equals(target) || Methods.base(k).equals(target)).toList();
+        if (hit.isEmpty())
           throw new UsageError("option '" + o + "' is for " + target + ", which is not selected");
-        perMethod.get(target).put(key.substring(colon + 1), value);
+        for (String k : hit) perMethod.get(k).put(key.substring(colon + 1), value);
       }
     }
     List<Method> methods = new ArrayList<>();
@@ -251,7 +256,21 @@ final class Runner {
         throw new UsageError(e.getKey() + ": " + ex.getMessage());
       }
     }
+    // "ER" with mem=50 and "ER-50" are the same row; results key on the name
+    java.util.Set<String> rowNames = new java.util.HashSet<>();
+    for (Method m : methods)
+      if (!rowNames.add(m.name())) throw new UsageError("method " + m.name() + " is listed twice");
     return methods;
+  }
+
+  /** Each method's extra memory for the table ({@link MemoryCost}); unknown methods are left out. */
+  private static Map<String, MemoryCost> memory(List<Method> methods, ContinualData probe) {
+    Map<String, MemoryCost> out = new LinkedHashMap<>();
+    for (Method m : methods) {
+      MemoryCost c = MemoryCost.of(m, probe);
+      if (c != null) out.put(m.name(), c);
+    }
+    return out;
   }
 
   private static Map<String, Object> config(

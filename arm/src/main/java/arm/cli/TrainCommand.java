@@ -22,7 +22,8 @@ final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
   @Option(names = "--method", paramLabel = "NAME",
-      description = "Naive, Stationary, Distill, ADI or ARM (required unless --resume)")
+      description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50);"
+          + " required unless --resume")
   String method;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

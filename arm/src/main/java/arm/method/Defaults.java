@@ -25,6 +25,12 @@ import java.util.Map;
  * hard_targets  argmax targets for recalled images       --hard_targets
  * lag           fixed (T) | unit (every t) | random ([lag_min, lag_max])
  * T, recall_from_t, eval_every   integers or "task" (= batches per task)
+ * mem           ER: buffer size in images (total, not per class)
+ * M             ER: replayed batch size                  --buffer_batch_size
+ * iters         ER: updates per batch                    --disc_iters
+ * reservoir     ER: exact (algorithm R) | mir (the MIR code's per-batch draw)
+ * subsample     ER-MIR: candidates scored per update     --subsample
+ * old_logits    ER-MIR: off | position (MIR code) | slot --compare_to_old_logits
  * model         auto | mlp | resnet18                    --task_model_type
  * mlp_hidden    MLP width, 400 (smaller only for quick tests)
  * resnet_nf     ResNet18 base width nf, 20 (smaller only for quick tests)
@@ -79,6 +85,7 @@ public final class Defaults {
         o.put("lambda0_real", mini ? "2.0" : "1.0");
         tail(o);
       }
+      case "ER", "ER-MIR" -> buffer(o, method.equals("ER-MIR"), mnist, mini, paperBuffers(d)[0]);
       default -> throw new IllegalArgumentException("no defaults for method " + method);
     }
     o.put("eval_every", Options.TASK);
@@ -87,6 +94,33 @@ public final class Defaults {
     o.put("resnet_nf", "20");
     o.put("device", "cpu");
     return o;
+  }
+
+  /**
+   * The buffer sizes (total images) of the paper's ER / ER-MIR rows on {@code dataset}, larger
+   * first: MNIST 50, 25 (Table 6); CIFAR10 200, 100 (Table 1); MiniImageNet 500, 100 (Table 5).
+   */
+  public static int[] paperBuffers(String dataset) {
+    return switch (dataset.toLowerCase()) {
+      case MNIST -> new int[] {50, 25};
+      case CIFAR10 -> new int[] {200, 100};
+      case MINIIMAGENET -> new int[] {500, 100};
+      default -> throw new IllegalArgumentException(
+          "unknown dataset '" + dataset + "'; known: mnist, cifar10, miniimagenet");
+    };
+  }
+
+  /** ER and ER-MIR (ER-MIR-SPEC §6; the choices are explained in ER, ErMir and docs/REPRODUCE.md). */
+  private static void buffer(Map<String, String> o, boolean mir, boolean mnist, boolean mini, int mem) {
+    o.put("lr", mnist ? "0.05" : "0.1"); // G1: MNIST 0.05 as in the MIR script of the time
+    o.put("mem", Integer.toString(mem));
+    o.put("M", "10");
+    o.put("iters", "1");
+    o.put("reservoir", "exact");
+    if (mir) {
+      o.put("subsample", mini ? "25" : "50");
+      o.put("old_logits", mnist ? "position" : "off");
+    }
   }
 
   private static void recall(Map<String, String> o, boolean mnist, boolean mini) {

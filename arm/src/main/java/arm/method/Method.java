@@ -73,4 +73,9 @@ public interface Method {
   default RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer checkpoints) {
     return run(data, seed, progress, Recording.NONE, checkpoints);
   }
+
+  /** The method a decorator wraps (tests hook runs this way), or this method itself. */
+  default Method unwrap() {
+    return this;
+  }
 }

@@ -22,6 +22,11 @@ final class HookedMethod implements Method {
   private final Method inner;
   private final Hook hook;
 
+  @Override
+  public Method unwrap() {
+    return inner.unwrap();
+  }
+
   HookedMethod(Method inner, Hook hook) {
     this.inner = inner;
     this.hook = hook;

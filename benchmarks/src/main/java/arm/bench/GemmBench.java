@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * benchmarks/gemm-vs-openblas.sh                                          # ours vs numpy/OpenBLAS
  * </pre>
  *
- * Forks get --add-modules jdk.incubator.vector; run with JDK 25 for the fast Vector API.
+ * Forks get --add-modules jdk.incubator.vector; run with JDK 25 for the fast Vector API. Two
+ * threads for the large shapes: add {@code -jvmArgsPrepend -Darm.threads=2} (an -jvmArgsAppend on
+ * the command line would replace the --add-modules above).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -118,8 +120,8 @@ public class GemmBench {
       netlib = path.equals("netlib") ? BLAS.getInstance() : null;
       String impl = switch (path) {
         case "naive" -> CpuGemm.describe(CpuGemm.Path.NAIVE);
-        case "blocked" -> CpuGemm.describe(CpuGemm.Path.BLOCKED);
-        case "simd" -> CpuGemm.describe(CpuGemm.Path.SIMD);
+        case "blocked" -> CpuGemm.describe(CpuGemm.Path.BLOCKED) + CpuGemm.threadsNote();
+        case "simd" -> CpuGemm.describe(CpuGemm.Path.SIMD) + CpuGemm.threadsNote();
         case "ejml" -> "EJML CommonOps_FDRM";
         case "netlib" -> "dev.ludovic.netlib " + netlib.getClass().getName();
         default -> throw new IllegalArgumentException("unknown path " + path);
@@ -146,7 +148,8 @@ public class GemmBench {
     }
 
     private void ours(CpuGemm.Path which) {
-      CpuGemm.sgemm(which, ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n);
+      CpuGemm.sgemmSplit(which, CpuGemm.threads(), ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0,
+          tb ? k : n, 0f, c, 0, n);
     }
 
     static float[] random(int size, long seed) {

@@ -143,7 +143,37 @@ class GemmTest {
     assertThat(CpuGemm.describe(Path.NAIVE)).isEqualTo("naive");
   }
 
+  /** Column split for -Darm.threads: every part lands in its own columns, edges included. */
+  @Test
+  void splitAcrossThreadsMatchesReference() {
+    for (Path path : new Path[] {Path.BLOCKED, Path.SIMD}) {
+      for (int threads : new int[] {2, 3}) {
+        for (int t = 0; t < 4; t++) {
+          split = threads;
+          try {
+            check(path, 37, 300, 1000, t >= 2, t % 2 == 1, 1f, 0f, 0, 0, 0, 21);
+            check(path, 20, 120, 3395, t >= 2, t % 2 == 1, -0.5f, 1f, 2, 1, 3, 22);
+          } finally {
+            split = 1;
+          }
+        }
+      }
+    }
+  }
+
+  /** The surefire execution that forces -Darm.simd.bits really runs that width. */
+  @Test
+  void vectorWidth() {
+    String bits = System.getProperty("arm.simd.bits");
+    if (bits != null) {
+      assertThat(CpuGemm.path()).contains(Integer.parseInt(bits) / 32 + " float lanes");
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** Threads for {@link #check}: 1 calls sgemm, more call sgemmSplit. */
+  static int split = 1;
 
   /**
    * Runs one case with A, B, C embedded in larger arrays (offsets aOff.., leading dimensions
@@ -157,7 +187,12 @@ class GemmTest {
     float[] b = random(bOff + (tb ? n : k) * ldb, seed + 100);
     float[] c0 = random(cOff + m * ldc, seed + 200);
     float[] c = c0.clone();
-    CpuGemm.sgemm(path, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    if (split > 1) {
+      CpuGemm.sgemmSplit(path, split, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c,
+          cOff, ldc);
+    } else {
+      CpuGemm.sgemm(path, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
     double[] exact = reference(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb);
     double[] mag = reference(ta, tb, m, n, k, Math.abs(alpha), abs(a), aOff, lda, abs(b), bOff, ldb);
     for (int i = 0; i < m; i++) {

@@ -1,7 +1,7 @@
 package arm.kernels.cpu.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,7 +33,11 @@ import jdk.incubator.vector.VectorSpecies;
 public final class GemmSimd {
   private GemmSimd() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The machine's widest vector unless {@code -Darm.simd.bits=128|256|512} says otherwise (for
+   * testing the other widths: wider than the hardware still computes correctly, only slowly).
+   */
+  static final VectorSpecies<Float> S = species(Integer.getInteger("arm.simd.bits", 0));
   static final int L = S.length();
   /**
    * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers
@@ -49,9 +53,17 @@ public final class GemmSimd {
   /** Dot path: K slices of KD and row blocks of MD (an MD×KD A block, 256 KB, stays in L2). */
   static final int KD = 2048, MD = 32;
 
+  private static VectorSpecies<Float> species(int bits) {
+    return bits == 0 ? FloatVector.SPECIES_PREFERRED
+        : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+  }
+
   /** e.g. "AVX2, 8 float lanes". */
   public static String describe() {
-    return isa(S.vectorBitSize()) + ", " + L + " float lanes";
+    String forced = S == FloatVector.SPECIES_PREFERRED ? ""
+        : ", forced by arm.simd.bits; the hardware prefers "
+            + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits";
+    return isa(S.vectorBitSize()) + ", " + L + " float lanes" + forced;
   }
 
   private static String isa(int bits) {
@@ -336,8 +348,10 @@ public final class GemmSimd {
         s03 = x0.fma(y, s03);
         s13 = x1.fma(y, s13);
       }
-      float t00 = sum(s00), t01 = sum(s01), t02 = sum(s02), t03 = sum(s03);
-      float t10 = sum(s10), t11 = sum(s11), t12 = sum(s12), t13 = sum(s13);
+      float t00 = sumLanes(s00), t01 = sumLanes(s01);
+      float t02 = sumLanes(s02), t03 = sumLanes(s03);
+      float t10 = sumLanes(s10), t11 = sumLanes(s11);
+      float t12 = sumLanes(s12), t13 = sumLanes(s13);
       for (; p < kc; p++) {
         float x0 = a[a0 + p], x1 = a[a1 + p];
         float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -366,38 +380,24 @@ public final class GemmSimd {
       for (; p < kv; p += L) {
         s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
       }
-      float t = sum(s);
+      float t = sumLanes(s);
       for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
       return t;
-    }
-
-    /** Rotations by L/2, L/4, …, 1 lanes, for {@link #sum}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-      int n = Integer.numberOfTrailingZeros(L);
-      VectorShuffle<Float>[] out = new VectorShuffle[n];
-      for (int i = 0, h = L / 2; h >= 1; i++, h /= 2) {
-        int shift = h;
-        out[i] = VectorShuffle.fromOp(S, lane -> (lane + shift) & (L - 1));
-      }
-      return out;
-    }
-
-    /**
-     * The lanes' sum as a fixed tree (lane i + lane i+L/2, then +L/4, …). Not reduceLanes(ADD),
-     * whose order of additions is unspecified: the JIT's intrinsic and the interpreter's fallback
-     * round differently, so results would depend on when a method got compiled, and a resumed
-     * run (a fresh JVM) would not repeat an uninterrupted one bit for bit (docs/ROBUSTNESS.md).
-     */
-    static float sum(FloatVector v) {
-      for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
-      return v.lane(0);
     }
 
     private static void put(float[] c, int ci, float s, float alpha, float beta) {
       c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
     }
+  }
+
+  /**
+   * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
+   * compiled and interpreted forms associate differently, so one seed gave different bits from run
+   * to run depending on when the JIT kicked in. A fixed order keeps runs reproducible.
+   */
+  private static float sumLanes(FloatVector v) {
+    float s = 0f;
+    for (int i = 0; i < v.length(); i++) s += v.lane(i);
+    return s;
   }
 }
