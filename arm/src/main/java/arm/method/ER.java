@@ -67,9 +67,10 @@ class ER extends ContinualMethod {
   interface Selector {
     /**
      * @param pool the slots eligible for replay (past tasks), in slot order; never empty
+     * @param rng  this update's draws ({@link Draws}: REPLAY + update at t)
      * @return the slots to replay (at most M)
      */
-    int[] select(int[] pool);
+    int[] select(int[] pool, SplittableRandom rng);
 
     /** Told which slots the batch just stored into (−1: not stored). */
     default void stored(int[] slots) {}
@@ -77,7 +78,7 @@ class ER extends ContinualMethod {
 
   /** ER: M slots of the pool uniformly without replacement, or the whole pool if it is smaller. */
   Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer, SplittableRandom rng) {
-    return pool -> slots(pool, ReservoirBuffer.choose(pool.length, m, rng));
+    return (pool, r) -> slots(pool, ReservoirBuffer.choose(pool.length, m, r));
   }
 
   @Override
@@ -85,12 +86,16 @@ class ER extends ContinualMethod {
     return new ErLearner(fCur, opt, data, rng);
   }
 
-  /** One run: f_cur, its optimiser, the buffer and the replay choice. */
+  /**
+   * One run: f_cur, its optimiser, the buffer and the replay choice. Its draws (replay choice,
+   * reservoir slots) come from per-iteration streams ({@link Draws}); a checkpoint holds the buffer
+   * and ER-MIR's stored logits.
+   */
   final class ErLearner implements Learner {
     private final Module fCur;
     private final Sgd opt;
     private final ContinualData data;
-    private final SplittableRandom rng;
+    private final long base;
     final ReservoirBuffer buffer;
     final Selector selector;
 
@@ -98,9 +103,25 @@ class ER extends ContinualMethod {
       this.fCur = fCur;
       this.opt = opt;
       this.data = data;
-      this.rng = rng;
+      this.base = rng.nextLong();
       this.buffer = new ReservoirBuffer(mem, data.train().itemShape(), rule);
       this.selector = selector(fCur, opt, buffer, rng);
+    }
+
+    @Override
+    public Map<String, arm.tensor.Tensor> stateTensors() {
+      return selector instanceof ErMir.Mir mir ? mir.stateTensors() : Map.of();
+    }
+
+    @Override
+    public Map<String, long[]> stateValues() {
+      return buffer.state();
+    }
+
+    @Override
+    public void restoreState(Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
+      buffer.restore(values);
+      if (selector instanceof ErMir.Mir mir) mir.restoreState(tensors);
     }
 
     @Override
@@ -112,13 +133,13 @@ class ER extends ContinualMethod {
         Autograd.backward(F.crossEntropy(fCur.forward(x), b.y()));
         int[] pool = buffer.pastSlots(task);
         if (pool.length > 0) {
-          int[] replay = selector.select(pool);
+          int[] replay = selector.select(pool, Draws.at(base, b.t(), Draws.REPLAY + it));
           Var xm = Var.constant(onDevice(buffer.images(replay), device));
           Autograd.backward(F.crossEntropy(fCur.forward(xm), buffer.labels(replay)));
         }
         opt.step();
       }
-      selector.stored(buffer.add(b.x(), b.y(), task, rng));
+      selector.stored(buffer.add(b.x(), b.y(), task, Draws.at(base, b.t(), Draws.RESERVOIR)));
     }
   }
 

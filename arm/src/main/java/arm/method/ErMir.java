@@ -63,8 +63,13 @@ final class ErMir extends ER {
       this.rng = rng;
     }
 
+    /** {@link #select(int[], SplittableRandom)} with the generator this selector was made with. */
+    int[] select(int[] pool) {
+      return select(pool, rng);
+    }
+
     @Override
-    public int[] select(int[] pool) {
+    public int[] select(int[] pool, SplittableRandom rng) {
       int[] pos = ReservoirBuffer.choose(pool.length, subsample, rng);
       int[] cand = slots(pool, pos);
       int[] by = buffer.labels(cand);
@@ -95,6 +100,31 @@ final class ErMir extends ER {
 
     Module virtual() {
       return virtual;
+    }
+
+    /** The stored logits [capacity, K] for a checkpoint, once old_logits scoring has made them. */
+    Map<String, Tensor> stateTensors() {
+      if (stored == null) return Map.of();
+      int k = stored[0].length;
+      float[] flat = new float[stored.length * k];
+      for (int i = 0; i < stored.length; i++) System.arraycopy(stored[i], 0, flat, i * k, k);
+      return Map.of("mir.stored", Tensor.of(flat, stored.length, k));
+    }
+
+    /** Puts back the stored logits a checkpoint holds (none: not made yet). */
+    void restoreState(Map<String, Tensor> tensors) {
+      Tensor t = tensors.get("mir.stored");
+      if (t == null) {
+        stored = null;
+        return;
+      }
+      if (t.rank() != 2 || t.dim(0) != buffer.capacity)
+        throw new IllegalArgumentException("checkpoint mir.stored has shape " + arm.tensor.Shape.str(t.shape)
+            + ", expected [" + buffer.capacity + ", K]");
+      float[] v = t.toArray();
+      int k = t.dim(1);
+      stored = new float[buffer.capacity][k];
+      for (int i = 0; i < stored.length; i++) System.arraycopy(v, i * k, stored[i], 0, k);
     }
 
     /** A copy of the stored logits of a row, once old_logits scoring has run; for tests. */

@@ -163,6 +163,36 @@ final class ReservoirBuffer {
     return out;
   }
 
+  /**
+   * The buffer for a checkpoint: "buffer.count" (filled, seen), "buffer.labels", "buffer.tasks" and
+   * "buffer.pixels" (the uint8 pixels packed eight to a long, little-endian).
+   */
+  java.util.Map<String, long[]> state() {
+    long[] packed = new long[(pixels.length + 7) / 8];
+    for (int i = 0; i < pixels.length; i++) packed[i >> 3] |= (pixels[i] & 0xFFL) << (8 * (i & 7));
+    return java.util.Map.of("buffer.count", new long[] {filled, seen},
+        "buffer.labels", Arrays.stream(labels).asLongStream().toArray(),
+        "buffer.tasks", Arrays.stream(tasks).asLongStream().toArray(), "buffer.pixels", packed);
+  }
+
+  /** Puts back what {@link #state} returned; the capacity and image size must be the same. */
+  void restore(java.util.Map<String, long[]> v) {
+    long[] count = v.get("buffer.count"), lab = v.get("buffer.labels"), tk = v.get("buffer.tasks"),
+        px = v.get("buffer.pixels");
+    if (count == null || lab == null || tk == null || px == null || count.length != 2
+        || lab.length != capacity || tk.length != capacity || px.length != (pixels.length + 7) / 8
+        || count[0] < 0 || count[0] > capacity || count[1] < count[0])
+      throw new IllegalArgumentException("checkpoint lacks a valid replay buffer of " + capacity + " images of "
+          + itemSize + " values");
+    filled = (int) count[0];
+    seen = count[1];
+    for (int i = 0; i < capacity; i++) {
+      labels[i] = (int) lab[i];
+      tasks[i] = (int) tk[i];
+    }
+    for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) (px[i >> 3] >>> (8 * (i & 7)));
+  }
+
   /** Bytes of image memory at capacity, as the paper counts it (1 byte per grey or RGB value). */
   long bytes() {
     return (long) capacity * itemSize;

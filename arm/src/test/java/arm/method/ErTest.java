@@ -61,8 +61,10 @@ class ErTest {
       int[] pool = learner.buffer.pastSlots(DATA.taskOf(b.y()[0]));
       if (t < 10) assertThat(pool).as("t=%d: task 0 replays nothing", t).isEmpty();
       else {
-        assertThat(pool).containsExactly(0, 1, 2, 3, 4, 5);
-        for (int s : pool) assertThat(learner.buffer.task(s)).isZero();
+        // at t = 10 all 6 slots hold task 0; task 1's first batch may then replace some of them
+        if (t == 10) assertThat(pool).containsExactly(0, 1, 2, 3, 4, 5);
+        int[] task0 = java.util.stream.IntStream.range(0, 6).filter(q -> learner.buffer.task(q) == 0).toArray();
+        assertThat(pool).isNotEmpty().containsExactly(task0);
         xs.add(learner.buffer.images(pool));
         ys.add(learner.buffer.labels(pool));
       }
