@@ -16,9 +16,9 @@ final class Draws {
   private Draws() {}
 
   /** Purposes: what a stream is for, so that two sites of one iteration never share one. */
-  static final int LAG = 1, CLASSES = 2, RECALL_INIT = 16; // RECALL_INIT + r for round r
-  /** ER / ER-MIR: the buffer's insertion draws, and the replay choice of update i (REPLAY + i). */
-  static final int RESERVOIR = 3, REPLAY = 1 << 12;
+  static final int LAG = 1, CLASSES = 2, RESERVOIR = 3, RECALL_INIT = 16; // RECALL_INIT + r for round r
+  /** ER's replay choice of update i at t: REPLAY + i. */
+  static final int REPLAY = 1024;
 
   private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 

@@ -67,25 +67,18 @@ class ER extends ContinualMethod {
   interface Selector {
     /**
      * @param pool the slots eligible for replay (past tasks), in slot order; never empty
-     * @param rng  this update's draws
+     * @param rng  this update's draws ({@link Draws}: REPLAY + update at t)
      * @return the slots to replay (at most M)
      */
     int[] select(int[] pool, SplittableRandom rng);
 
     /** Told which slots the batch just stored into (−1: not stored). */
     default void stored(int[] slots) {}
-
-    /** State for checkpoints, beside the buffer's. */
-    default Map<String, long[]> state() {
-      return Map.of();
-    }
-
-    default void restore(Map<String, long[]> values) {}
   }
 
   /** ER: M slots of the pool uniformly without replacement, or the whole pool if it is smaller. */
-  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer) {
-    return (pool, rng) -> slots(pool, ReservoirBuffer.choose(pool.length, m, rng));
+  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer, SplittableRandom rng) {
+    return (pool, r) -> slots(pool, ReservoirBuffer.choose(pool.length, m, r));
   }
 
   @Override
@@ -94,9 +87,9 @@ class ER extends ContinualMethod {
   }
 
   /**
-   * One run: f_cur, its optimiser, the buffer and the replay choice. The draws of iteration t come
-   * from their own streams ({@link Draws}: RESERVOIR for the buffer, REPLAY + i for update i), so a
-   * checkpoint needs only the buffer (and ER-MIR's stored logits), no generator state.
+   * One run: f_cur, its optimiser, the buffer and the replay choice. Its draws (replay choice,
+   * reservoir slots) come from per-iteration streams ({@link Draws}); a checkpoint holds the buffer
+   * and ER-MIR's stored logits.
    */
   final class ErLearner implements Learner {
     private final Module fCur;
@@ -112,20 +105,23 @@ class ER extends ContinualMethod {
       this.data = data;
       this.base = rng.nextLong();
       this.buffer = new ReservoirBuffer(mem, data.train().itemShape(), rule);
-      this.selector = selector(fCur, opt, buffer);
+      this.selector = selector(fCur, opt, buffer, rng);
+    }
+
+    @Override
+    public Map<String, arm.tensor.Tensor> stateTensors() {
+      return selector instanceof ErMir.Mir mir ? mir.stateTensors() : Map.of();
     }
 
     @Override
     public Map<String, long[]> stateValues() {
-      Map<String, long[]> out = new java.util.TreeMap<>(buffer.state("buffer."));
-      out.putAll(selector.state());
-      return out;
+      return buffer.state();
     }
 
     @Override
     public void restoreState(Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
-      buffer.restore(values, "buffer.");
-      selector.restore(values);
+      buffer.restore(values);
+      if (selector instanceof ErMir.Mir mir) mir.restoreState(tensors);
     }
 
     @Override

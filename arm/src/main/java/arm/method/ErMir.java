@@ -43,8 +43,8 @@ final class ErMir extends ER {
   }
 
   @Override
-  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer) {
-    return new Mir(fCur, opt.lr(), buffer);
+  Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer, SplittableRandom rng) {
+    return new Mir(fCur, opt.lr(), buffer, rng);
   }
 
   /** The per-run state: the virtual model and the stored logits. */
@@ -52,13 +52,20 @@ final class ErMir extends ER {
     private final Module fCur, virtual;
     private final float lr;
     private final ReservoirBuffer buffer;
+    private final SplittableRandom rng;
     private float[][] stored; // [capacity][K] once the first logits are seen; null: off
 
-    Mir(Module fCur, float lr, ReservoirBuffer buffer) {
+    Mir(Module fCur, float lr, ReservoirBuffer buffer, SplittableRandom rng) {
       this.fCur = fCur;
       this.virtual = fCur.copy();
       this.lr = lr;
       this.buffer = buffer;
+      this.rng = rng;
+    }
+
+    /** {@link #select(int[], SplittableRandom)} with the generator this selector was made with. */
+    int[] select(int[] pool) {
+      return select(pool, rng);
     }
 
     @Override
@@ -95,6 +102,31 @@ final class ErMir extends ER {
       return virtual;
     }
 
+    /** The stored logits [capacity, K] for a checkpoint, once old_logits scoring has made them. */
+    Map<String, Tensor> stateTensors() {
+      if (stored == null) return Map.of();
+      int k = stored[0].length;
+      float[] flat = new float[stored.length * k];
+      for (int i = 0; i < stored.length; i++) System.arraycopy(stored[i], 0, flat, i * k, k);
+      return Map.of("mir.stored", Tensor.of(flat, stored.length, k));
+    }
+
+    /** Puts back the stored logits a checkpoint holds (none: not made yet). */
+    void restoreState(Map<String, Tensor> tensors) {
+      Tensor t = tensors.get("mir.stored");
+      if (t == null) {
+        stored = null;
+        return;
+      }
+      if (t.rank() != 2 || t.dim(0) != buffer.capacity)
+        throw new IllegalArgumentException("checkpoint mir.stored has shape " + arm.tensor.Shape.str(t.shape)
+            + ", expected [" + buffer.capacity + ", K]");
+      float[] v = t.toArray();
+      int k = t.dim(1);
+      stored = new float[buffer.capacity][k];
+      for (int i = 0; i < stored.length; i++) System.arraycopy(v, i * k, stored[i], 0, k);
+    }
+
     /** A copy of the stored logits of a row, once old_logits scoring has run; for tests. */
     float[] storedRow(int row) {
       return stored[row].clone();
@@ -110,27 +142,6 @@ final class ErMir extends ER {
       for (int i = 0; i < rows.length; i++) score[i] = postLoss[i] - Math.min(preLoss[i], old[i]);
       for (int i = 0; i < rows.length; i++)
         if (preLoss[i] < old[i]) System.arraycopy(p, i * k, stored[rows[i]], 0, k);
-    }
-
-    /** The stored logits as float bits, row-major [capacity, K]; nothing before the first write. */
-    @Override
-    public Map<String, long[]> state() {
-      if (stored == null) return Map.of();
-      int k = stored[0].length;
-      long[] bits = new long[stored.length * k];
-      for (int r = 0; r < stored.length; r++)
-        for (int c = 0; c < k; c++) bits[r * k + c] = Float.floatToRawIntBits(stored[r][c]);
-      return Map.of("mir.logits", bits, "mir.classes", new long[] {k});
-    }
-
-    @Override
-    public void restore(Map<String, long[]> values) {
-      if (!values.containsKey("mir.classes")) return;
-      int k = (int) ReservoirBuffer.get(values, "mir.classes", 1)[0];
-      long[] bits = ReservoirBuffer.get(values, "mir.logits", buffer.capacity * k);
-      stored = new float[buffer.capacity][k];
-      for (int r = 0; r < stored.length; r++)
-        for (int c = 0; c < k; c++) stored[r][c] = Float.intBitsToFloat((int) bits[r * k + c]);
     }
 
     @Override

@@ -163,42 +163,34 @@ final class ReservoirBuffer {
     return out;
   }
 
-  // ------------------------------------------------------------ checkpoints
-
-  /** The whole state as named integer arrays (pixels packed 8 bytes to a long). */
-  java.util.Map<String, long[]> state(String prefix) {
-    java.util.Map<String, long[]> out = new java.util.TreeMap<>();
-    out.put(prefix + "filled", new long[] {filled});
-    out.put(prefix + "seen", new long[] {seen});
-    out.put(prefix + "labels", Arrays.stream(labels).asLongStream().toArray());
-    out.put(prefix + "tasks", Arrays.stream(tasks).asLongStream().toArray());
+  /**
+   * The buffer for a checkpoint: "buffer.count" (filled, seen), "buffer.labels", "buffer.tasks" and
+   * "buffer.pixels" (the uint8 pixels packed eight to a long, little-endian).
+   */
+  java.util.Map<String, long[]> state() {
     long[] packed = new long[(pixels.length + 7) / 8];
-    for (int i = 0; i < pixels.length; i++) packed[i >> 3] |= (pixels[i] & 0xFFL) << ((i & 7) * 8);
-    out.put(prefix + "pixels", packed);
-    return out;
+    for (int i = 0; i < pixels.length; i++) packed[i >> 3] |= (pixels[i] & 0xFFL) << (8 * (i & 7));
+    return java.util.Map.of("buffer.count", new long[] {filled, seen},
+        "buffer.labels", Arrays.stream(labels).asLongStream().toArray(),
+        "buffer.tasks", Arrays.stream(tasks).asLongStream().toArray(), "buffer.pixels", packed);
   }
 
-  /** Restores what {@link #state} returned; a missing or mis-sized entry is an error naming it. */
-  void restore(java.util.Map<String, long[]> values, String prefix) {
-    long f = get(values, prefix + "filled", 1)[0], n = get(values, prefix + "seen", 1)[0];
-    if (f < 0 || f > capacity || n < f)
-      throw new IllegalArgumentException("checkpoint: bad " + prefix + "filled/seen " + f + "/" + n);
-    long[] l = get(values, prefix + "labels", capacity), k = get(values, prefix + "tasks", capacity);
-    long[] packed = get(values, prefix + "pixels", (pixels.length + 7) / 8);
-    filled = (int) f;
-    seen = n;
-    for (int s = 0; s < capacity; s++) {
-      labels[s] = (int) l[s];
-      tasks[s] = (int) k[s];
+  /** Puts back what {@link #state} returned; the capacity and image size must be the same. */
+  void restore(java.util.Map<String, long[]> v) {
+    long[] count = v.get("buffer.count"), lab = v.get("buffer.labels"), tk = v.get("buffer.tasks"),
+        px = v.get("buffer.pixels");
+    if (count == null || lab == null || tk == null || px == null || count.length != 2
+        || lab.length != capacity || tk.length != capacity || px.length != (pixels.length + 7) / 8
+        || count[0] < 0 || count[0] > capacity || count[1] < count[0])
+      throw new IllegalArgumentException("checkpoint lacks a valid replay buffer of " + capacity + " images of "
+          + itemSize + " values");
+    filled = (int) count[0];
+    seen = count[1];
+    for (int i = 0; i < capacity; i++) {
+      labels[i] = (int) lab[i];
+      tasks[i] = (int) tk[i];
     }
-    for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) (packed[i >> 3] >>> ((i & 7) * 8));
-  }
-
-  static long[] get(java.util.Map<String, long[]> values, String key, int length) {
-    long[] v = values.get(key);
-    if (v == null || v.length != length)
-      throw new IllegalArgumentException("checkpoint lacks " + key + " with " + length + " entries");
-    return v;
+    for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) (px[i >> 3] >>> (8 * (i & 7)));
   }
 
   /** Bytes of image memory at capacity, as the paper counts it (1 byte per grey or RGB value). */

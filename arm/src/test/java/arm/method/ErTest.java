@@ -61,9 +61,10 @@ class ErTest {
       int[] pool = learner.buffer.pastSlots(DATA.taskOf(b.y()[0]));
       if (t < 10) assertThat(pool).as("t=%d: task 0 replays nothing", t).isEmpty();
       else {
-        if (t == 10) assertThat(pool).containsExactly(0, 1, 2, 3, 4, 5); // all task 0 so far
-        int[] past = java.util.stream.IntStream.range(0, 6).filter(s -> learner.buffer.task(s) == 0).toArray();
-        assertThat(pool).isNotEmpty().containsExactly(past);
+        // at t = 10 all 6 slots hold task 0; task 1's first batch may then replace some of them
+        if (t == 10) assertThat(pool).containsExactly(0, 1, 2, 3, 4, 5);
+        int[] task0 = java.util.stream.IntStream.range(0, 6).filter(q -> learner.buffer.task(q) == 0).toArray();
+        assertThat(pool).isNotEmpty().containsExactly(task0);
         xs.add(learner.buffer.images(pool));
         ys.add(learner.buffer.labels(pool));
       }
@@ -148,37 +149,6 @@ class ErTest {
     assertThatThrownBy(() -> Methods.create("ER-50", Map.of("mem", "25")))
         .hasMessageContaining("ER-50").hasMessageContaining("mem");
     assertThat(Methods.create("ER-50", Map.of("mem", "50")).name()).isEqualTo("ER-50");
-  }
-
-  /**
-   * Checkpoints hold the buffer (and ER-MIR's stored logits); the draws come from per-iteration
-   * streams: a run stopped anywhere and resumed from its checkpoint file ends bit-identical.
-   */
-  @Test
-  void resumeFromACheckpointIsBitIdentical(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
-    ResumeTest files = new ResumeTest();
-    files.tmp = tmp;
-    String[][] variants = {
-      {"ER", "mem", "6"}, {"ER", "mem", "6", "reservoir", "mir", "iters", "2"},
-      {"ER-MIR", "mem", "6", "subsample", "4"}, {"ER-MIR", "mem", "9", "old_logits", "slot", "M", "3"},
-    };
-    for (String[] v : variants) {
-      Map<String, String> o = ResumeTest.opts(java.util.Arrays.copyOfRange(v, 1, v.length));
-      Method m = Methods.create(v[0], o);
-      String name = String.join(" ", v);
-      ResumeTest.Recorder full = files.new Recorder("full-" + v.length + v[0], null);
-      RunResult want = m.run(DATA, 5, ProgressListener.NONE, full);
-      RunState end = ResumeTest.read(full.saved.get(-1));
-      assertThat(end.values()).containsKey("buffer.pixels");
-      if (v[0].equals("ER-MIR")) assertThat(end.values()).containsKey("mir.logits");
-      for (int stop : new int[] {3, 10, 14}) {
-        ResumeTest.Recorder resumed =
-            files.new Recorder("from" + stop + "-" + v.length + v[0], ResumeTest.read(full.saved.get(stop)));
-        RunResult got = m.run(DATA, 5, ProgressListener.NONE, resumed);
-        ResumeTest.assertSameEvals(got.evals(), want.evals(), name + " from " + stop);
-        ResumeTest.assertSameState(ResumeTest.read(resumed.saved.get(-1)), end, name + " from " + stop);
-      }
-    }
   }
 
   /** The memory columns of the paper's Table 6 (MNIST), derived from the paper, not from our code. */

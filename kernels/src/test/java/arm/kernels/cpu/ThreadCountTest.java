@@ -35,9 +35,57 @@ class ThreadCountTest {
     }
   }
 
-  /** Child entry point: prints the fingerprint computed under this JVM's thread count. */
+  /**
+   * The GEMMs must not depend on the JIT either: a fresh JVM (a resumed run) computes its first
+   * iterations before C2 compiles the kernels. Each JDK at hand (this one, and Temurin 25 where it
+   * is installed: from JDK 21 on, C2 may reorder Vector API float reductions) runs the GEMMs in a
+   * child warmed up until C2 has compiled them and in a child limited to C1, where the Vector API
+   * runs its Java fallback; both must give the same bits. (GemmSimd therefore sums lanes in a fixed
+   * tree rather than with reduceLanes(ADD), whose order is unspecified.)
+   */
+  @Test
+  void gemmGivesTheSameBitsCompiledOrNot() throws Exception {
+    List<String> javas = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    java.nio.file.Path jdk25 = java.nio.file.Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    if (java.nio.file.Files.isExecutable(jdk25)) javas.add(jdk25.toString());
+    for (String java : javas) {
+      String warm = child(java, "gemm-warm"), c1 = child(java, "-XX:TieredStopAtLevel=1", "gemm");
+      assertThat(c1).as(java + ": C1 (Vector API fallback) vs C2").isEqualTo(warm);
+    }
+  }
+
+  private static String child(String java, String... args) throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
+    for (String a : args) if (a.startsWith("-")) cmd.add(a);
+    cmd.addAll(List.of("-cp", cp, ThreadCountTest.class.getName()));
+    for (String a : args) if (!a.startsWith("-")) cmd.add(a);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return out.lines().filter(l -> l.startsWith("fingerprint ")).findFirst().orElse(out);
+  }
+
+  /** Small GEMMs on the paths ARM's MLP uses (dot path for x·Wᵀ, packed kernel), plus odd sizes. */
+  static String gemmFingerprint() {
+    SplittableRandom rng = new SplittableRandom(5);
+    StringBuilder sb = new StringBuilder(CpuGemm.active().toString());
+    int[][] shapes = {{10, 400, 784}, {10, 10, 400}, {20, 784, 400}, {7, 13, 129}, {1, 33, 17}};
+    for (int[] sh : shapes)
+      for (boolean tb : new boolean[] {false, true}) {
+        int m = sh[0], n = sh[1], k = sh[2];
+        float[] a = random(rng, m * k), b = random(rng, k * n), c = new float[m * n];
+        CpuGemm.sgemm(false, tb, m, n, k, 1f, a, 0, k, b, 0, tb ? k : n, 0f, c, 0, n);
+        sb.append(' ').append(hash(c));
+      }
+    return sb.toString();
+  }
+
+  /** Child entry point: prints the fingerprint computed under this JVM's settings. */
   public static void main(String[] args) {
-    System.out.println("fingerprint " + fingerprint());
+    String what = args.length > 0 ? args[0] : "";
+    if (what.equals("gemm-warm")) for (int i = 0; i < 400; i++) gemmFingerprint(); // until C2 has them
+    System.out.println("fingerprint " + (what.startsWith("gemm") ? gemmFingerprint() : fingerprint()));
   }
 
   /** Hashes of every output bit, per kernel and shape, plus the active paths and thread count. */
