@@ -130,7 +130,7 @@ public final class Pickle {
         }
         case 'b' -> { // BUILD
           Object state = pop();
-          if (!(top() instanceof Call c)) throw bad(at, "BUILD on " + top());
+          if (!(top() instanceof Call c)) throw bad(at, "BUILD on a " + typeName(top()));
           c.state = state;
         }
         default -> throw bad(at, String.format("unsupported pickle opcode 0x%02x", op));
@@ -144,6 +144,11 @@ public final class Pickle {
     Object v = stack.remove(stack.size() - 1);
     if (v == MARK) throw new IndexOutOfBoundsException("value expected, found a MARK");
     return v;
+  }
+
+  /** The kind of a stack value for messages (never its contents: they may be megabytes of bytes). */
+  private static String typeName(Object o) {
+    return o == null ? "None" : o.getClass().getSimpleName();
   }
 
   private Object top() {
