@@ -51,22 +51,26 @@ enum Benchmark {
 
   /** Reads the dataset from {@code dir}; a missing or damaged file is an IOException naming it. */
   Source open(Path dir, boolean sharedValSplit) throws IOException {
-    return open(dir, sharedValSplit, null);
+    return open(dir, sharedValSplit, null, RunOptions.Stream.arm);
   }
 
   /**
    * The same with MNIST-5k's samples per class changed ({@code --samples-per-class}, for quick
-   * runs and tests; null = the paper's 500).
+   * runs and tests; null = the paper's 500) and its training stream ({@code --stream}).
    */
-  Source open(Path dir, boolean sharedValSplit, Integer samplesPerClass) throws IOException {
+  Source open(Path dir, boolean sharedValSplit, Integer samplesPerClass, RunOptions.Stream stream)
+      throws IOException {
     if (samplesPerClass != null && this != mnist)
       throw new UsageError("--samples-per-class is for mnist only");
+    if (stream != RunOptions.Stream.arm && this != mnist)
+      throw new UsageError("--stream is for mnist only");
     switch (this) {
       case mnist -> {
         Mnist.Raw raw = Mnist.load(dir);
-        Mnist5k.Config m = Mnist5k.MNIST5K.withSharedValSplit(sharedValSplit);
+        Mnist5k.Config m = Mnist5k.MNIST5K.withSharedValSplit(sharedValSplit)
+            .withStream(Mnist5k.Stream.valueOf(stream.name().toUpperCase()));
         Mnist5k.Config p = samplesPerClass == null ? m : new Mnist5k.Config(m.classesPerTask(), m.trainFraction(),
-            samplesPerClass, m.batchSize(), m.taskRepeats(), m.sharedValSplit(), m.stationary());
+            samplesPerClass, m.batchSize(), m.taskRepeats(), m.sharedValSplit(), m.stationary(), m.stream());
         return (seed, stationary) -> Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
       }
       case cifar10 -> {

@@ -10,6 +10,9 @@ final class RunOptions {
 
   enum ValSplit { advanced, shared }
 
+  /** MNIST-5k's training stream ({@link arm.data.Mnist5k.Stream}). */
+  enum Stream { arm, shuffled, mir }
+
   @Option(names = "--data", paramLabel = "DIR",
       description = "dataset folder (default: data/<benchmark> in the repository). MNIST: the four IDX"
           + " files, plain or .gz, or torchvision's download root (scripts/fetch-mnist.sh). CIFAR10:"
@@ -56,6 +59,13 @@ final class RunOptions {
       description = "training samples kept per class (default: 500, the paper's; fewer only for quick tests)")
   Integer samplesPerClass;
 
+  @Option(names = "--stream", paramLabel = "MODE", defaultValue = "arm",
+      description = "mnist only. arm: the ARM code's 500 per class, whose task blocks end in one class"
+          + " only; shuffled: the same samples, each task block shuffled; mir: the MIR authors' code, a"
+          + " fresh uniformly shuffled 1,010 per task from a split fixed across runs (docs/REPRODUCE.md"
+          + " \"ER and ER-MIR\"; default: ${DEFAULT-VALUE})")
+  Stream stream;
+
   @Option(names = "--checkpoint-every", paramLabel = "K",
       description = "checkpoint every K iterations as well (default: at task ends and at the end only);"
           + " checkpoints go to OUT/checkpoints/")
@@ -69,7 +79,7 @@ final class RunOptions {
 
   /** The options that define a run, which --resume takes from results.json instead. */
   static final java.util.List<String> DEFINING = java.util.List.of(
-      "--out", "--seed0", "--val-split", "--option", "--samples-per-class", "--methods", "--runs", "--method",
+      "--out", "--seed0", "--val-split", "--stream", "--option", "--samples-per-class", "--methods", "--runs", "--method",
       "--dataset", "--gradient-samples", "--no-figures", "--device");
 
   /** Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options. */

@@ -34,7 +34,8 @@ final class Runner {
   /** Everything a command runs, from the command line or from the results.json it resumes. */
   record Plan(
       Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
-      RunOptions.ValSplit valSplit, Path dataDir, Integer samplesPerClass, Recording recording, String device,
+      RunOptions.ValSplit valSplit, RunOptions.Stream stream, Path dataDir, Integer samplesPerClass,
+      Recording recording, String device,
       Path out, boolean resume, int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
 
   /**
@@ -63,7 +64,8 @@ final class Runner {
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Integer spc = opt.samplesPerClass;
     if (spc != null && spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
-    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.dataDir(bench),
+    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.stream,
+        opt.dataDir(bench),
         spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
         opt.threads(runs * methods.size()), null));
   }
@@ -103,13 +105,21 @@ final class Runner {
     int every = opt.checkpointEvery != null ? opt.checkpointEvery()
         : c.raw().get("checkpointEvery") instanceof Integer k && k >= 0 ? k : 0; // keep the command's interval
     RunOptions.ValSplit split = c.valSplit().equals("shared") ? RunOptions.ValSplit.shared : RunOptions.ValSplit.advanced;
+    RunOptions.Stream stream = streamOf(c.raw().get("stream"), file);
     // what the runs record is part of their state: the command's choice, never a new one
     Recording recording = new Recording(!Boolean.FALSE.equals(c.raw().get("figures")),
         c.raw().get("gradientSamples") instanceof Integer g && g >= 0 ? g : 0);
     String device = methods.stream().map(m -> m.options().get("device")).filter(d -> d != null && !d.equals("cpu"))
         .findFirst().orElse(null);
-    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, data, spc, recording, device,
+    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, stream, data, spc, recording, device,
         dir, true, every, opt.threads(c.runs() * methods.size(), device), c.raw()));
+  }
+
+  /** The --stream a results.json recorded ("arm" when it predates the field). */
+  private static RunOptions.Stream streamOf(Object v, Path file) {
+    if (v == null) return RunOptions.Stream.arm;
+    for (RunOptions.Stream s : RunOptions.Stream.values()) if (s.name().equals(v)) return s;
+    throw new UsageError("cannot resume " + file + ": config.stream '" + v + "' is none of arm, shuffled, mir");
   }
 
   private static int execute(Main.Context ctx, Plan p) {
@@ -118,7 +128,7 @@ final class Runner {
     Path dataDir = p.dataDir();
     Benchmark.Source source;
     try {
-      source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass());
+      source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass(), p.stream());
     } catch (IOException e) {
       throw new UsageError(e.getMessage(), e);
     }
@@ -289,8 +299,10 @@ final class Runner {
     c.put("runs", p.runs());
     c.put("seeds", java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
     c.put("threads", p.threads());
-    c.put("valSplit", p.bench().hasValSplitChoice() ? p.valSplit().name() : "deterministic");
+    c.put("valSplit", !p.bench().hasValSplitChoice() ? "deterministic"
+        : p.stream() == RunOptions.Stream.mir ? "mir" : p.valSplit().name());
     if (p.samplesPerClass() != null) c.put("samplesPerClass", p.samplesPerClass());
+    if (p.bench() == Benchmark.mnist) c.put("stream", p.stream().name());
     c.put("checkpointEvery", p.checkpointEvery());
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
@@ -314,7 +326,13 @@ final class Runner {
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
     out.printf("  val      %s split%s%n", c.get("valSplit"),
         "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)"
-            : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)" : " (disjoint)");
+            : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)"
+            : "mir".equals(c.get("valSplit")) ? " (the MIR code's: one split for every run; disjoint)" : " (disjoint)");
+    if (c.get("stream") != null) out.printf("  stream   %s%s%n", c.get("stream"), switch (String.valueOf(c.get("stream"))) {
+      case "shuffled" -> " (the ARM code's samples, each task block shuffled)";
+      case "mir" -> " (the MIR code's: a fresh shuffled 1,010 per task from a fixed split)";
+      default -> " (the ARM code's)";
+    });
     out.printf("  output   %s%n", c.get("out"));
     out.printf("  engine   %s%n", env.engine());
     if (!env.device().equals("cpu")) out.printf("  device   %s %s%n", env.device(), env.deviceInfo());

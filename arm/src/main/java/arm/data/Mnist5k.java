@@ -26,15 +26,39 @@ import java.util.SplittableRandom;
  *       the same samples.
  * </ol>
  *
+ * <p>Step 3 leaves the end of each task block lopsided: the class with more samples in the pool
+ * reaches 500 first, so the block's last batches hold the other class only (often the last
+ * 20–100 samples). {@link Stream} offers two alternatives, used to compare with the MIR authors'
+ * code, whose loader draws a fresh uniformly shuffled subset per run (ER-MIR-SPEC §4; evidence in
+ * docs/REPRODUCE.md "ER and ER-MIR").
+ *
  * <p>Randomness: one {@link SplittableRandom} seeded from the run seed (XOR {@link #DATA_SALT}, so
  * that a method seeding its own generator with the run seed gets a different stream). Draw order:
- * the 5 training permutations, then the 5 val permutations (unless shared), then the stationary
- * shuffle. torch's randperm stream is not replicated; the protocol and its statistics are.
+ * the 5 training permutations, then the 5 val permutations (unless shared), then the block
+ * shuffles ({@link Stream#SHUFFLED}), then the stationary shuffle. torch's randperm stream is not
+ * replicated; the protocol and its statistics are.
  */
 public final class Mnist5k {
 
   /** Mixed into the run seed for the data generator. */
   public static final long DATA_SALT = 0x6d6e6973_74356bL;
+
+  /** How each task's training samples are chosen and ordered. */
+  public enum Stream {
+    /** The ARM code (steps 2–3 above): 500 per class, in the truncated permuted order. */
+    ARM,
+    /** The same samples as {@link #ARM}, each task block shuffled, so no lopsided tail. */
+    SHUFFLED,
+    /**
+     * The MIR code (data.py, er_main.py): per task, a permutation that is the same for every run
+     * splits the pool into the first floor(n·0.95) (train pool) and the rest (val, disjoint);
+     * each run then shuffles the train pool and takes its first cpt·perClass + N samples. (Their
+     * loop takes batches while at most samples_per_task = 1000 have been consumed, i.e. 101
+     * batches, 1,010 samples, classes only about balanced.) Not reproduced: the one sample of
+     * class 2k−1 that PyTorch ≤ 1.6's argmax puts into task k (ER-MIR-SPEC §4).
+     */
+    MIR
+  }
 
   /**
    * Parameters of the protocol; {@link #MNIST5K} is the paper's.
@@ -46,10 +70,17 @@ public final class Mnist5k {
    * @param taskRepeats    times each task block is repeated back to back (num_iterations)
    * @param sharedValSplit val from the training permutation (disjoint) instead of a second one
    * @param stationary     one shuffled pass instead of task blocks
+   * @param stream         how each task's samples are chosen and ordered ({@link Stream#MIR}
+   *                       ignores {@code sharedValSplit}: its split is its own)
    */
   public record Config(
       int classesPerTask, double trainFraction, int perClass, int batchSize, int taskRepeats,
-      boolean sharedValSplit, boolean stationary) {
+      boolean sharedValSplit, boolean stationary, Stream stream) {
+
+    public Config(int classesPerTask, double trainFraction, int perClass, int batchSize, int taskRepeats,
+        boolean sharedValSplit, boolean stationary) {
+      this(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, sharedValSplit, stationary, Stream.ARM);
+    }
 
     public Config {
       if (classesPerTask <= 0) throw new IllegalArgumentException("classesPerTask " + classesPerTask);
@@ -58,14 +89,24 @@ public final class Mnist5k {
       if (perClass <= 0) throw new IllegalArgumentException("perClass " + perClass);
       if (batchSize <= 0) throw new IllegalArgumentException("batchSize " + batchSize);
       if (taskRepeats <= 0) throw new IllegalArgumentException("taskRepeats " + taskRepeats);
+      if (stream == null) throw new IllegalArgumentException("stream is null");
     }
 
     public Config withSharedValSplit(boolean shared) {
-      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, shared, stationary);
+      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, shared, stationary, stream);
     }
 
     public Config withStationary(boolean s) {
-      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, sharedValSplit, s);
+      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, sharedValSplit, s, stream);
+    }
+
+    public Config withStream(Stream s) {
+      return new Config(classesPerTask, trainFraction, perClass, batchSize, taskRepeats, sharedValSplit, stationary, s);
+    }
+
+    /** Training samples per task: cpt·perClass, or for {@link Stream#MIR} one batch more. */
+    public int samplesPerTask() {
+      return classesPerTask * perClass + (stream == Stream.MIR ? batchSize : 0);
     }
   }
 
@@ -94,14 +135,17 @@ public final class Mnist5k {
     int tasks = numClasses / cpt;
     int[][] pools = taskPools(train, numClasses, cpt);
     SplittableRandom rng = new SplittableRandom(seed ^ DATA_SALT);
+    boolean mir = cfg.stream() == Stream.MIR;
+    // MIR: their split runs once under seed 0, so it is the same for every run; train and val share it
+    SplittableRandom splitRng = mir ? new SplittableRandom(DATA_SALT) : rng;
 
     int[][] trainPerm = new int[tasks][];
-    for (int k = 0; k < tasks; k++) trainPerm[k] = permutation(rng, pools[k].length);
+    for (int k = 0; k < tasks; k++) trainPerm[k] = permutation(splitRng, pools[k].length);
     int[][] valPerm = new int[tasks][];
     for (int k = 0; k < tasks; k++)
-      valPerm[k] = cfg.sharedValSplit() ? trainPerm[k] : permutation(rng, pools[k].length);
+      valPerm[k] = cfg.sharedValSplit() || mir ? trainPerm[k] : permutation(rng, pools[k].length);
 
-    int blockSize = cpt * cfg.perClass();
+    int blockSize = cfg.samplesPerTask();
     if (blockSize * cfg.taskRepeats() % cfg.batchSize() != 0)
       throw new IllegalArgumentException(
           "a task block of " + blockSize + " × " + cfg.taskRepeats()
@@ -111,7 +155,9 @@ public final class Mnist5k {
     for (int k = 0; k < tasks; k++) {
       int n = pools[k].length;
       int cut = (int) Math.floor(n * cfg.trainFraction());
-      int[] chosen = truncate(train, pools[k], trainPerm[k], cut, k, cpt, cfg.perClass());
+      int[] chosen = mir ? uniformSubset(train, pools[k], trainPerm[k], cut, k, blockSize, rng)
+          : truncate(train, pools[k], trainPerm[k], cut, k, cpt, cfg.perClass());
+      if (cfg.stream() == Stream.SHUFFLED) shuffle(rng, chosen); // no lopsided tail
       System.arraycopy(chosen, 0, kept, k * blockSize, blockSize);
       int[] tail = new int[n - cut];
       for (int i = cut; i < n; i++) tail[i - cut] = pools[k][valPerm[k][i]];
@@ -174,6 +220,22 @@ public final class Mnist5k {
             train.name() + ": class " + (task * cpt + c) + " has only " + have[c]
                 + " samples in task " + task + "'s train cut, " + perClass + " needed");
     return out;
+  }
+
+  /**
+   * {@link Stream#MIR}: the train pool perm[0 .. cut) shuffled with this run's generator, its first
+   * {@code size} samples (a uniformly random subset in uniformly random order, as their shuffling
+   * DataLoader gives).
+   */
+  private static int[] uniformSubset(
+      Dataset train, int[] pool, int[] perm, int cut, int task, int size, SplittableRandom rng) {
+    if (cut < size)
+      throw new IllegalArgumentException(
+          train.name() + ": task " + task + "'s train cut holds " + cut + " samples, " + size + " needed");
+    int[] out = new int[cut];
+    for (int i = 0; i < cut; i++) out[i] = pool[perm[i]];
+    shuffle(rng, out);
+    return Arrays.copyOf(out, size);
   }
 
   /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
