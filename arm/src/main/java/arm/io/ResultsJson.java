@@ -79,8 +79,8 @@ public final class ResultsJson {
     for (long s : c.get("seeds").longs(MAX_RUNS)) seeds.add(s);
     if (seeds.size() != runs) throw c.get("seeds").bad(seeds.size() + " seeds for " + runs + " runs");
     String valSplit = c.get("valSplit").text();
-    if (!valSplit.equals("advanced") && !valSplit.equals("shared") && !valSplit.equals("deterministic"))
-      throw c.get("valSplit").bad(FileFormatException.quote(valSplit) + " is not advanced, shared or deterministic");
+    if (!List.of("advanced", "shared", "deterministic", "mir").contains(valSplit)) // mir: --stream mir's own split
+      throw c.get("valSplit").bad(FileFormatException.quote(valSplit) + " is not advanced, shared, deterministic or mir");
     StrictJson.At spc = c.opt("samplesPerClass");
     return new Config(c.get("command").text(), methods, options, runs, seeds, valSplit, c.get("data").text(),
         spc == null ? null : spc.intValue(1, Integer.MAX_VALUE), raw(c));

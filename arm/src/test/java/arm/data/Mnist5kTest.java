@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +184,79 @@ class Mnist5kTest {
       for (int r = 1; r < 3; r++)
         assertThat(Arrays.copyOfRange(d.stream(), (3 * k + r) * block, (3 * k + r + 1) * block))
             .isEqualTo(Arrays.copyOfRange(d.stream(), 3 * k * block, (3 * k + 1) * block));
+  }
+
+  static int[] block(ContinualData d, int k, int size) {
+    int[] out = new int[size];
+    for (int i = 0; i < size; i++) out[i] = sourceIndex(d.train(), d.stream()[k * size + i]);
+    return out;
+  }
+
+  @Test
+  void shuffledStreamHasTheArmSamplesInAnotherOrderPerBlock() {
+    int size = CPT * PER_CLASS;
+    boolean reordered = false;
+    for (long seed = 0; seed < 4; seed++) {
+      ContinualData arm = Mnist5k.build(all, test, K, seed, CFG);
+      ContinualData sh = Mnist5k.build(all, test, K, seed, CFG.withStream(Mnist5k.Stream.SHUFFLED));
+      assertThat(sh.val().pixels()).isEqualTo(arm.val().pixels());
+      for (int k = 0; k < K / CPT; k++) {
+        int[] a = block(arm, k, size), b = block(sh, k, size);
+        reordered |= !Arrays.equals(a, b);
+        Arrays.sort(a);
+        Arrays.sort(b);
+        assertThat(b).isEqualTo(a);
+      }
+    }
+    assertThat(reordered).isTrue();
+  }
+
+  /** The MIR code's split: per task, one permutation for every run; train pool and val disjoint. */
+  @Test
+  void mirStreamDrawsAFreshSubsetPerRunFromAFixedSplit() {
+    Mnist5k.Config mir = CFG.withStream(Mnist5k.Stream.MIR);
+    int size = CPT * PER_CLASS + 10; // one batch more than the ARM block, as their loop takes
+    assertThat(mir.samplesPerTask()).isEqualTo(size);
+    ContinualData a = Mnist5k.build(all, test, K, 1, mir), b = Mnist5k.build(all, test, K, 2, mir);
+    assertThat(a.stream()).hasSize(3 * size);
+    assertThat(a.batchesPerTask()).isEqualTo(size / 10);
+    assertThat(a.val().pixels()).isEqualTo(b.val().pixels()); // the same val for every run
+    assertThat(a.val().size()).isEqualTo(expectedVal(54) + expectedVal(63) + expectedVal(76));
+    assertThat(a.train().pixels()).isNotEqualTo(b.train().pixels());
+    Set<Integer> val = sources(a.val());
+    for (ContinualData d : List.of(a, b))
+      for (int k = 0; k < 3; k++) {
+        int[] blk = block(d, k, size);
+        assertThat(Arrays.stream(blk).distinct().count()).isEqualTo(size);
+        for (int src : blk) {
+          assertThat(all.labels()[src] / CPT).isEqualTo(k);
+          assertThat(val).doesNotContain(src);
+        }
+      }
+  }
+
+  /** Every train-pool sample of a task is drawn with probability size/cut (a uniform subset). */
+  @Test
+  void mirStreamSubsetIsUniformOverTheTrainPool() {
+    Mnist5k.Config mir = new Mnist5k.Config(CPT, 0.95, 5, 10, 1, false, false, Mnist5k.Stream.MIR);
+    int size = mir.samplesPerTask(), runs = 600; // 20 of task 0's train pool of floor(54·0.95) = 51
+    int[] hits = new int[all.size()];
+    int lastIsClass1 = 0;
+    for (long seed = 0; seed < runs; seed++) {
+      ContinualData d = Mnist5k.build(all, test, K, seed, mir);
+      int[] blk = block(d, 0, size);
+      for (int src : blk) hits[src]++;
+      lastIsClass1 += all.labels()[blk[size - 1]];
+    }
+    Set<Integer> val = sources(Mnist5k.build(all, test, K, 0, mir).val());
+    double p = size / 51.0, sd = Math.sqrt(runs * p * (1 - p));
+    for (int i = 0; i < all.size(); i++) {
+      if (all.labels()[i] / CPT != 0) continue;
+      if (val.contains(i)) assertThat(hits[i]).isZero();
+      else assertThat((double) hits[i]).isCloseTo(runs * p, org.assertj.core.data.Offset.offset(5 * sd));
+    }
+    // the order is uniform too: the block's last sample is class 1 about 28/54 of the time
+    assertThat(lastIsClass1 / (double) runs).isBetween(0.35, 0.70);
   }
 
   @Test
