@@ -1,0 +1,36 @@
+import json, sys, numpy as np
+# task t holds classes {2t, 2t+1} (plus the boundary-quirk sample of class 2t-1, which ARM's per-class view ignores)
+def arm_metrics(pc, T=5):
+    # per-task acc at eval after task k, class-balanced, for tasks <= k
+    A = np.full((T, T), np.nan)  # A[k][j]
+    for k in range(T):
+        for j in range(k + 1):
+            cls = [pc[k][j][c] for c in (2*j, 2*j+1)]
+            A[k][j] = np.mean([a / max(1, n) for a, n in cls])
+    acc = np.mean(A[T-1])
+    f = np.mean([max(A[k][j] for k in range(j, T-1)) - A[T-1][j] for j in range(T-1)])
+    return acc, f, A
+def mir_metrics(accm, T=5):
+    a = np.array(accm)  # [task_t][task]
+    acc = np.round(np.mean(a[:, T-1]), 2)
+    f = np.round(np.mean((a.max(1) - a[:, T-1])[:-1]), 2)
+    return acc, f
+def summary(files, split='test', verbose=False):
+    rows = []
+    for fn in files:
+        d = json.load(open(fn))
+        for r in d['acc']:
+            m_acc, m_f = mir_metrics(d['acc'][r][split])
+            a_acc, a_f, A = arm_metrics(d['pc'][int(r)][split])
+            rows.append((m_acc, m_f, a_acc, a_f, np.diag(A).mean(), A[-1].mean()))
+            if verbose: print(fn, r, 'diag', np.round(np.diag(A), 3), 'final', np.round(A[-1], 3))
+    R = np.array(rows) * 100
+    n = len(R)
+    print(f'n={n} {split}: MIR acc {R[:,0].mean():.1f} ±2SE {2*R[:,0].std()/np.sqrt(n):.1f} (std {R[:,0].std():.1f})'
+          f' forg {R[:,1].mean():.1f} ±2SE {2*R[:,1].std()/np.sqrt(n):.1f} (std {R[:,1].std():.1f}) | '
+          f'ARM acc {R[:,2].mean():.1f} ± {R[:,2].std():.1f} forg {R[:,3].mean():.1f} ± {R[:,3].std():.1f} | just-learned acc {R[:,4].mean():.1f}')
+    return R
+if __name__ == '__main__':
+    v = '-v' in sys.argv
+    files = [f for f in sys.argv[1:] if f != '-v']
+    summary(files, 'test', v)

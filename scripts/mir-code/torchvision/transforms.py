@@ -1,0 +1,3 @@
+class _X:
+    def __init__(self, *a, **k): pass
+Compose = Resize = CenterCrop = ToTensor = _X
