@@ -35,6 +35,20 @@ import arm.tensor.Unary;
  * <p>Fused with a following ReLU ({@link #trainRelu}, ResNet's BN → ReLU pairs): z = max(0, y),
  * and the backward is the one above applied to dy·[z &gt; 0]. Saves z instead of nothing extra; the
  * backend does it without materialising y or the masked gradient. Tested against the composition.
+ *
+ * <p>Counted training mode ({@link #trainCounted}): x holds a batch's distinct samples, sample n
+ * standing for w_n = counts[n] identical copies, so that one pass over the distinct samples gives
+ * exactly what the replicated batch gives (ARM-SPEC §2.1: the M recalled images are copies of at
+ * most N real ones). With m = (Σ w)·H·W:
+ *
+ * <pre>
+ * μ = Σ w·x/m,  σ² = Σ w·(x − μ)²/m,  x̂ and y as above
+ * dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/(m·√(σ² + ε)) · (m·dy − w·(dβ + x̂·dγ))
+ * </pre>
+ *
+ * where dy is the gradient of a loss that itself counts each sample w_n times (so dy_n is the sum
+ * of the copies' gradients), and dx_n is then the sum of the copies' input gradients. The counts
+ * are constants (no gradient). With every w_n = 1 these are the plain formulas.
  */
 public final class BatchNorm2d {
   private BatchNorm2d() {}
@@ -59,6 +73,20 @@ public final class BatchNorm2d {
     Tensor z = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
     be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, z, mean, var);
     return new Train(Node.record(z, new TrainReluNode(x, gamma, beta, z, mean, var, eps)), mean, var);
+  }
+
+  /**
+   * Training-mode batch norm of a counted batch (class comment), relu(…) fused when {@code relu};
+   * {@link Train#y()} is the (ReLU's) output. counts [N], each ≥ 1, constant.
+   */
+  public static Train trainCounted(Var x, int[] counts, Var gamma, Var beta, float eps, boolean relu) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    int c = x.dim(1);
+    int[] w = counts.clone(); // the caller's array may change before backward
+    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    be.batchNormTrainCounted(x.value, w, gamma.value, beta.value, eps, relu, y, mean, var);
+    return new Train(Node.record(y, new CountedNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
 
   public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
@@ -168,6 +196,36 @@ public final class BatchNorm2d {
         if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
         if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));
       }
+    }
+  }
+
+  static final class CountedNode extends Node {
+    final int[] counts; // multiplicity of each sample, constant
+    final Tensor z, mean, var; // z: the fused ReLU's output, or null without ReLU
+    final float eps;
+
+    CountedNode(Var x, int[] counts, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.counts = counts;
+      this.z = z;
+      this.mean = mean;
+      this.var = var;
+      this.eps = eps;
+    }
+
+    @Override
+    protected void backward(Tensor dy, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dy);
+      int c = x.dim(1);
+      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      if (dx == null && dGamma == null && dBeta == null) return;
+      be.batchNormBackwardCounted(x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (dx != null) g.add(x, dx);
+      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
+      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
     }
   }
 }

@@ -274,6 +274,25 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps, boolean relu,
+      Tensor y, Tensor mean, Tensor var) {
+    int[] s = shape4(x, "batchnorm input");
+    Backend.countedValues(x, counts); // checks the counts
+    CpuBatchNorm.forwardTrainCounted(arr(x), counts, arr(gamma), arr(beta), eps, relu, arr(y), arr(mean), arr(var),
+        s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
+  public void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma, Tensor mean,
+      Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = shape4(x, "batchnorm input");
+    Backend.countedValues(x, counts);
+    CpuBatchNorm.backwardCounted(arr(x), counts, reluOut == null ? null : arr(reluOut), arr(dy), arr(gamma),
+        arr(mean), arr(var), eps, dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma),
+        dBeta == null ? null : arr(dBeta), s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
   public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
     int[] s = shape4(x, "pool input");
     PoolRef.avgForward(arr(x), arr(y), s[0] * s[1], s[2], s[3], k, stride);

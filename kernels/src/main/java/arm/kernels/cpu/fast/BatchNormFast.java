@@ -16,6 +16,13 @@ package arm.kernels.cpu.fast;
  *           dx = γ·inv·dy − (γ·inv³·Sdyc/m)·(x − μ) − γ·inv·Sdy/m
  * </pre>
  *
+ * <p>Counted form (the {@code counts} overloads; counts = null is the plain one): sample n stands
+ * for w_n = counts[n] identical copies, m = (Σ w)·HW, and every batch sum over planes is weighted:
+ * μ = Σ w·x/m, σ² = Σ w·(x − μ)²/m; in the backward dβ and dγ are plain sums (dy already carries
+ * the copies) and the two correction terms of dx scale by w_n (see {@link
+ * arm.kernels.cpu.ref.BatchNormRef}). A weight of 1 multiplies exactly, so counts = null gives the
+ * same bits as before the counted form existed.
+ *
  * <p>The fused BN → ReLU pair ({@link #forwardTrainRelu}, {@link #backwardRelu}) writes
  * max(0, y) in the affine pass, and its backward applies the mask [y &gt; 0] inside both passes of
  * the batch-norm backward, so neither the ReLU's output nor its gradient is ever materialised.
@@ -33,17 +40,30 @@ public final class BatchNormFast {
   public static void forwardTrain(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    forwardTrain(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void forwardTrain(
+      float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+      float[] var, int n, int c, int hw, int c0, int c1) {
+    statistics(x, counts, mean, var, n, c, hw, c0, c1);
+    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1);
+  }
+
+  /** μ and the biased σ² of channels [c0, c1), weighted by counts (null = 1 each). */
+  private static void statistics(
+      float[] x, int[] counts, float[] mean, float[] var, int n, int c, int hw, int c0, int c1) {
+    double m = (double) total(counts, n) * hw;
     for (int ch = c0; ch < c1; ch++) {
       double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      for (int b = 0; b < n; b++) s += weight(counts, b) * sum(x, (b * c + ch) * hw, hw);
       float mu = (float) (s / m);
       double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      for (int b = 0; b < n; b++) ss += weight(counts, b) * sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
     }
-    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1);
   }
 
   public static void forwardEval(
@@ -74,15 +94,16 @@ public final class BatchNormFast {
   public static void forwardTrainRelu(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    forwardTrainRelu(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void forwardTrainRelu(
+      float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+      float[] var, int n, int c, int hw, int c0, int c1) {
     for (int ch = c0; ch < c1; ch++) {
-      double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
-      float mu = (float) (s / m);
-      double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
-      mean[ch] = mu;
-      var[ch] = (float) (ss / m);
+      statistics(x, counts, mean, var, n, c, hw, ch, ch + 1); // then the affine pass while in cache
+      float mu = mean[ch];
       float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
       float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
       for (int b = 0; b < n; b++) {
@@ -108,7 +129,14 @@ public final class BatchNormFast {
   public static void backwardRelu(
       float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    backwardRelu(x, null, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void backwardRelu(
+      float[] x, int[] counts, float[] y, float[] dy, float[] gamma, float[] mean, float[] var,
+      float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    double m = (double) total(counts, n) * hw;
     for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
       float mu = mean[ch];
@@ -126,7 +154,8 @@ public final class BatchNormFast {
       float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + k0;
+        float w = (float) weight(counts, b), bw = bx * w, kw = k0 * w;
+        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bw * x[i] + kw;
       }
     }
   }
@@ -142,7 +171,14 @@ public final class BatchNormFast {
   public static void backward(
       float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    backward(x, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void backward(
+      float[] x, int[] counts, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    double m = (double) total(counts, n) * hw;
     for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
       float mu = mean[ch];
@@ -160,9 +196,19 @@ public final class BatchNormFast {
       float k0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + k0;
+        float w = (float) weight(counts, b), bw = bx * w, kw = k0 * w;
+        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bw * x[i] + kw;
       }
     }
+  }
+
+  /** Σ counts, or n when counts is null (the number of samples the batch stands for). */
+  static long total(int[] counts, int n) {
+    return arm.kernels.cpu.ref.BatchNormRef.total(counts, n);
+  }
+
+  private static double weight(int[] counts, int b) {
+    return counts == null ? 1.0 : counts[b];
   }
 
   static float sum(float[] v, int o, int len) {
