@@ -118,7 +118,7 @@ final class RecallMethod extends ContinualMethod {
     private final RecallLoss.Weights weights;
     private final Lag lag;
     private final int recallFromT;
-    private final long base;
+    final long base; // package-visible for tests that redo a draw
     Trace trace = Trace.NONE;
     /** Records Figs. 2–3 data when set; null = off. */
     RecallRecorder recorder;
