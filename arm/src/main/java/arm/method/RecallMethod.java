@@ -183,7 +183,7 @@ final class RecallMethod extends ContinualMethod {
         refine(xhat, b, chosen, distinct);
         Guard.tensor(xhat, "recalled inputs X̂ after refinement");
         Tensor oldLogits = recallStep(xhat, b, distinct);
-        if (distinct != null) oldLogits = distinct.expand(oldLogits);
+        if (distinct != null && recorder != null) oldLogits = distinct.expand(oldLogits); // M rows
         if (recorder != null) recorder.round(b.t(), oldLogits);
         if (start != null && round == r - 1)
           recorder.images(b.t(), start, distinct == null ? xhat : distinct.expand(xhat), lastRows, b.y(), oldLogits);

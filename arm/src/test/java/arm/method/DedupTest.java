@@ -26,9 +26,13 @@ import org.junit.jupiter.api.Test;
  * BatchNorm) with CIFAR-shaped data, M = 100 drawn from N = 10.
  *
  * <p>Tolerances. The two paths sum in different orders, so they agree to float rounding, not
- * bitwise. Where nothing amplifies rounding (one recall-loss evaluation, one input step, step B's
- * loss and weight gradients, BN statistics) the relative error is held to 1e-4 (observed ≈ 1e-6 to
- * 1e-5). After S = 10 input steps through train-mode BatchNorm the refinement is chaotic (see
+ * bitwise. Where nothing amplifies rounding the relative error (max |difference| / max |value|) is
+ * held to about 10× what was observed: R to 1e-5 (observed ~1e-7), the per-copy input gradient
+ * and step B's weight gradients to 1e-5 (observed 6e-7 to 9e-7), the BN running statistics to 1e-6
+ * (observed 0: the fast kernel sums each plane in float and the planes in double, where w copies of
+ * one plane sum exactly), X̂ after one step to 1e-5 (observed 1.2e-6), the weight and buffer changes
+ * of a whole S = 1 iteration to 1e-6 (observed 2e-8). A mistaken count in the unbiased running
+ * variance (m = U·H·W instead of M·H·W) shows as 2e-4 to 3e-4 in both (tried once by mutation). After S = 10 input steps through train-mode BatchNorm the refinement is chaotic (see
  * {@link IterationParity}: a 1e-6 change of one weight moves the result by ~1e-3), so there the
  * dedup path is held, like a device, to 4× the replicated path's own change under that 1e-6
  * perturbation, with 1e-3 as the floor.
@@ -58,15 +62,18 @@ class DedupTest {
       Var lossD = RecallLoss.arm(w, ((CountedForward) oldD).forward(xd, d.counts()),
           ((CountedForward) curD).forward(xd, d.counts()), xd, present, d.counts());
       String s = div.toString();
-      assertThat((double) lossD.value.item()).as(s + " R").isCloseTo(lossR.value.item(), org.assertj.core.data.Offset.offset(1e-4 * Math.abs(lossR.value.item())));
+      assertThat((double) lossD.value.item()).as(s + " R").isCloseTo(lossR.value.item(), org.assertj.core.data.Offset.offset(1e-5 * Math.abs(lossR.value.item())));
       float[] gR = Autograd.grad(lossR, xr)[0].toArray(), gD = Autograd.grad(lossD, xd)[0].toArray();
       int per = gD.length / d.counts().length;
       float[] gDPerCopy = new float[gR.length]; // the distinct image's gradient / w_u, at every copy
       for (int i = 0; i < M; i++)
         for (int j = 0; j < per; j++) gDPerCopy[i * per + j] = gD[d.slot()[i] * per + j] / d.counts()[d.slot()[i]];
-      assertThat(relative(gDPerCopy, gR)).as(s + " per-copy ∂R/∂X̂").isLessThan(1e-4);
-      assertThat(relative(state(oldD), state(oldR))).as(s + " f_old BN running statistics").isLessThan(1e-4);
-      assertThat(relative(state(curD), state(curR))).as(s + " f_cur BN running statistics").isLessThan(1e-4);
+      double eg = relative(gDPerCopy, gR), eo = relative(buffers(oldD), buffers(oldR)), ec = relative(buffers(curD), buffers(curR));
+      System.out.printf("%s: R %.3g vs %.3g, per-copy gradient %.3g, BN state f_old %.3g f_cur %.3g%n",
+          s, lossD.value.item(), lossR.value.item(), eg, eo, ec);
+      assertThat(eg).as(s + " per-copy ∂R/∂X̂").isLessThan(1e-5);
+      assertThat(eo).as(s + " f_old BN running statistics").isLessThan(1e-6);
+      assertThat(ec).as(s + " f_cur BN running statistics").isLessThan(1e-6);
     }
     // step B's recalled part: λ0·softCE(f_cur(X̂), softmax(f_old(X̂))), weights' gradients
     for (boolean hard : new boolean[] {false, true}) {
@@ -88,7 +95,8 @@ class DedupTest {
         a.put("p" + i, wD[i].toArray());
         b.put("p" + i, wR[i].toArray());
       }
-      assertThat(relative(a, b)).as("step B weight gradients, hard=" + hard).isLessThan(1e-4);
+      System.out.printf("step B hard=%s: loss %.6g vs %.6g, weight gradients %.3g%n", hard, lossD.value.item(), lossR.value.item(), relative(a, b));
+      assertThat(relative(a, b)).as("step B weight gradients, hard=" + hard).isLessThan(1e-5);
     }
   }
 
@@ -111,6 +119,13 @@ class DedupTest {
 
   static Map<String, float[]> state(Module m) {
     return IterationParity.state(m);
+  }
+
+  /** The BN running statistics and counters only. */
+  static Map<String, float[]> buffers(Module m) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    m.namedBuffers().forEach((k, v) -> out.put(k, v.toArray()));
+    return out;
   }
 
   /** max |a − b| / max |b| over every entry of every tensor (b: the replicated path). */
@@ -185,9 +200,9 @@ class DedupTest {
     Run rep = iteration("cifar10", data, cifar(1, false), false), dedup = iteration("cifar10", data, cifar(1, true), false);
     Errors e = compare(dedup, rep, s0, s0, x0);
     System.out.printf("dedup vs replicated, S = 1: f_cur %.3g, f_old %.3g, X̂ step %.3g%n", e.fCur(), e.fOld(), e.firstStep());
-    assertThat(e.firstStep()).as("X̂ after S = 1").isLessThan(1e-4);
-    assertThat(e.fCur()).as("f_cur after the iteration").isLessThan(1e-4);
-    assertThat(e.fOld()).as("f_old's running statistics").isLessThan(1e-4);
+    assertThat(e.firstStep()).as("X̂ after S = 1").isLessThan(1e-5);
+    assertThat(e.fCur()).as("f_cur after the iteration").isLessThan(1e-6);
+    assertThat(e.fOld()).as("f_old's running statistics").isLessThan(1e-6);
   }
 
   @Test
@@ -204,7 +219,7 @@ class DedupTest {
         e.fCur(), e.fOld(), e.firstStep(), e.lastStep());
     System.out.printf("S = 10: replicated vs itself with one weight × (1 + 1e-6): f_cur %.3g, f_old %.3g, X̂ step 1 %.3g, step 10 %.3g%n",
         sens.fCur(), sens.fOld(), sens.firstStep(), sens.lastStep());
-    assertThat(e.firstStep()).as("X̂ after the first of 10 steps").isLessThan(1e-4);
+    assertThat(e.firstStep()).as("X̂ after the first of 10 steps").isLessThan(1e-5);
     assertThat(e.lastStep()).as("X̂ after 10 steps").isLessThanOrEqualTo(tolerance(sens.lastStep()));
     assertThat(e.fCur()).as("f_cur").isLessThanOrEqualTo(tolerance(sens.fCur()));
     assertThat(e.fOld()).as("f_old's running statistics").isLessThanOrEqualTo(tolerance(sens.fOld()));
