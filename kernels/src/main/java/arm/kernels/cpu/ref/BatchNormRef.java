@@ -88,11 +88,12 @@ public final class BatchNormRef {
       if (dGamma != null) dGamma[ch] = (float) sdyx;
       if (dx == null) continue;
       double k = gamma[ch] * inv / m;
+      float mf = (float) m; // m·dy in float, as the plain kernel always did (same bits when counts = null)
       for (int b = 0; b < n; b++) {
         double w = weight(counts, b);
         for (int i = 0, o = (b * c + ch) * hw; i < hw; i++) {
           double xh = (x[o + i] - mu) * inv;
-          dx[o + i] = (float) (k * (m * dy[o + i] - w * sdy - w * xh * sdyx));
+          dx[o + i] = (float) (k * (mf * dy[o + i] - w * sdy - w * xh * sdyx));
         }
       }
     }
