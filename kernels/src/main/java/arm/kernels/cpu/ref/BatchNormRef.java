@@ -88,12 +88,14 @@ public final class BatchNormRef {
       if (dGamma != null) dGamma[ch] = (float) sdyx;
       if (dx == null) continue;
       double k = gamma[ch] * inv / m;
-      float mf = (float) m; // m·dy in float, as the plain kernel always did (same bits when counts = null)
+      // The plain kernel has always formed m·dy in float; counts = null keeps those bits, the
+      // counted form uses double (it cancels against w·Σdy when a sample's copies fill the batch).
+      float mf = (float) m;
       for (int b = 0; b < n; b++) {
         double w = weight(counts, b);
         for (int i = 0, o = (b * c + ch) * hw; i < hw; i++) {
-          double xh = (x[o + i] - mu) * inv;
-          dx[o + i] = (float) (k * (mf * dy[o + i] - w * sdy - w * xh * sdyx));
+          double xh = (x[o + i] - mu) * inv, mdy = counts == null ? mf * dy[o + i] : m * dy[o + i];
+          dx[o + i] = (float) (k * (mdy - w * sdy - w * xh * sdyx));
         }
       }
     }
