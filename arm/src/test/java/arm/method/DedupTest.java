@@ -271,6 +271,25 @@ class DedupTest {
   }
 
   @Test
+  void analysesStillSeeTheMReplicatedImages() {
+    ContinualData data = SyntheticData.cifarShaped(3);
+    Stepper run = Stepper.create(Methods.create("ARM", "cifar10", cifar(1, true)), data, 42);
+    var learner = (RecallMethod.RecallLearner) run.learner();
+    ContinualMethod.Batch b = ContinualMethod.batch(data, 0, 0, new boolean[data.numClasses()], arm.tensor.Device.CPU);
+    RecallMethod.RecallLearner.Recalled r = learner.frozenCopy(new SplittableRandom(1)).recallOnly(b);
+    assertThat(r.xhat().shape).containsExactly(M, 3, 32, 32);
+    assertThat(r.oldLogits().shape).containsExactly(M, 10);
+    float[] x = r.xhat().toArray();
+    int per = 3 * 32 * 32;
+    for (int i = 1; i < M; i++) // copies of one real row are the same image
+      for (int j = 0; j < i; j++)
+        if (r.rows()[i] == r.rows()[j]) {
+          assertThat(java.util.Arrays.copyOfRange(x, i * per, (i + 1) * per)).containsExactly(java.util.Arrays.copyOfRange(x, j * per, (j + 1) * per));
+          break;
+        }
+  }
+
+  @Test
   void distinctRowsOfDraws() {
     DistinctRows d = DistinctRows.of(new int[] {3, 1, 3, 3, 0, 1}, 5);
     assertThat(d.rows()).containsExactly(3, 1, 0);
