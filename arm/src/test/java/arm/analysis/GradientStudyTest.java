@@ -3,12 +3,14 @@ package arm.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import arm.autograd.FakeDevice;
 import arm.autograd.Var;
 import arm.data.Dataset;
 import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Parameter;
+import arm.tensor.Device;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,6 +132,32 @@ class GradientStudyTest {
       assertThat(row.class1().mean()).isBetween(-1.0, 1.0);
       assertThat(row.class2().mean()).isBetween(-1.0, 1.0);
     }
+  }
+
+  /** A ResNet moved to a (fake) GPU gives the study the CPU gives, bit for bit (BatchNorm in eval mode). */
+  @Test
+  void resnetOnADeviceGivesTheCpuResult() {
+    SplittableRandom rng = new SplittableRandom(3);
+    var model = new arm.nn.ResNet18(arm.nn.ResNet18.Variant.CIFAR10, 2, rng);
+    int d = 3 * 32 * 32;
+    byte[] px = new byte[4 * d];
+    for (int i = 0; i < px.length; i++) px[i] = (byte) rng.nextInt(256);
+    Dataset real = new Dataset("real", px, new int[] {0, 1, 2, 3}, new int[] {3, 32, 32});
+    float[] p = new float[10];
+    p[1] = 0.6f;
+    p[3] = 0.4f;
+    var recalled = List.of(new GradientStudy.Recalled(real.batch(new int[] {0}).toArray(), 0, p));
+    GradientStudy.Result cpu = GradientStudy.run(model, recalled, real, true, new SplittableRandom(4));
+    GradientStudy.Result gpu;
+    try (FakeDevice fake = FakeDevice.install()) {
+      Module onDevice = model.copy().to(Device.CUDA);
+      gpu = GradientStudy.run(onDevice, recalled, real, true, new SplittableRandom(4));
+    }
+    GradientStudy.Sample a = cpu.samples().get(0), b = gpu.samples().get(0);
+    assertThat(b.hard1()).containsExactly(a.hard1());
+    assertThat(b.hard2()).containsExactly(a.hard2());
+    assertThat(b.soft1()).containsExactly(a.soft1());
+    assertThat(b.soft2()).containsExactly(a.soft2());
   }
 
   /** On a random MLP: one value per layer and "All", cosines in [−1, 1], "All" = mean over the 6 blocks. */
