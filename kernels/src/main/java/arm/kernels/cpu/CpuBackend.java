@@ -28,6 +28,13 @@ public final class CpuBackend implements Backend {
     return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path();
   }
 
+  /** The kernel paths without the thread count: parts depend on shapes only (ThreadCountTest). */
+  @Override
+  public String numerics() {
+    return "cpu: gemm " + CpuGemm.describe(CpuGemm.active()) + ", conv " + CpuConv.active().name().toLowerCase(java.util.Locale.ROOT)
+        + ", batchnorm " + CpuBatchNorm.path();
+  }
+
   /** The host array of a backend-made tensor (contiguous, offset 0). */
   static float[] arr(Tensor t) {
     if (t.offset != 0)
