@@ -56,22 +56,6 @@ public final class Shape {
     return s;
   }
 
-  /**
-   * True when b only broadcasts over leading dimensions of out, i.e. b is a trailing block of out
-   * repeated (a bias [C] over [N, C]): the case backends run as one flat loop.
-   */
-  public static boolean isRowBroadcast(int[] b, int[] out) {
-    int off = out.length - b.length;
-    boolean leading = true;
-    for (int i = 0; i < out.length; i++) {
-      int bd = i < off ? 1 : b[i - off];
-      if (leading && bd == 1 && out[i] != 1) continue;
-      leading = false;
-      if (bd != out[i]) return false;
-    }
-    return true;
-  }
-
   public static boolean same(int[] a, int[] b) {
     return Arrays.equals(a, b);
   }

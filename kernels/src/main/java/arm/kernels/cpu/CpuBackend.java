@@ -2,6 +2,7 @@ package arm.kernels.cpu;
 
 import static arm.tensor.Checks.rows;
 
+import arm.kernels.cpu.fast.BroadcastFast;
 import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
@@ -98,11 +99,8 @@ public final class CpuBackend implements Backend {
         case DIV: for (int i = 0; i < n; i++) o[i] = x[i] / y[i]; return;
       }
     }
-    if (a.numel() == n && Shape.isRowBroadcast(b.shape, out.shape)) { // bias-like [.., C] + [C]
-      int c = b.numel();
-      for (int i = 0; i < n; i++) o[i] = ElementwiseRef.apply(op, x[i], y[i % c]);
-      return;
-    }
+    // bias rows, per-row columns, scalars: two nested loops (the general walk is its naive twin)
+    if (BroadcastFast.binary(op, x, a.shape, y, b.shape, o, out.shape)) return;
     ElementwiseRef.binary(op, x, a.shape, y, b.shape, o, out.shape);
   }
 
@@ -126,12 +124,8 @@ public final class CpuBackend implements Backend {
     float[] in = arr(x), o = arr(out);
     int n = x.numel(), m = out.numel();
     if (m == n) { System.arraycopy(in, 0, o, 0, n); return; }
-    if (Shape.isRowBroadcast(out.shape, x.shape)) { // bias gradient: sum rows
-      double[] acc = new double[m];
-      for (int i = 0; i < n; i++) acc[i % m] += in[i];
-      for (int j = 0; j < m; j++) o[j] = (float) acc[j];
-      return;
-    }
+    // bias gradients, row sums, totals: nested loops, same summation order as the general walk
+    if (BroadcastFast.sumTo(in, x.shape, o, out.shape)) return;
     ElementwiseRef.sumTo(in, x.shape, o, out.shape);
   }
 

@@ -194,7 +194,7 @@ public final class CudaBackend implements Backend {
     int n = out.numel();
     if (a.numel() == n && b.numel() == n) {
       dev.launch("binary_same", n, code(op), p(a), p(b), p(out), n);
-    } else if (a.numel() == n && Shape.isRowBroadcast(b.shape, out.shape)) {
+    } else if (a.numel() == n && isRowBroadcast(b.shape, out.shape)) {
       dev.launch("binary_rows", n, code(op), p(a), p(b), p(out), n, b.numel());
     } else {
       rank(out.shape);
@@ -208,6 +208,22 @@ public final class CudaBackend implements Backend {
       }
       dev.launch("binary_bcast", n, code(op), p(a), p(b), p(out), n, g);
     }
+  }
+
+  /**
+   * True when b only broadcasts over leading dimensions of out, i.e. b is a trailing block of out
+   * repeated (a bias [C] over [N, C]): the case the binary_rows kernel runs.
+   */
+  private static boolean isRowBroadcast(int[] b, int[] out) {
+    int off = out.length - b.length;
+    boolean leading = true;
+    for (int i = 0; i < out.length; i++) {
+      int bd = i < off ? 1 : b[i - off];
+      if (leading && bd == 1 && out[i] != 1) continue;
+      leading = false;
+      if (bd != out[i]) return false;
+    }
+    return true;
   }
 
   @Override
