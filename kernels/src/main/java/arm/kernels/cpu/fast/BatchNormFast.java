@@ -33,17 +33,7 @@ public final class BatchNormFast {
   public static void forwardTrain(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
-    for (int ch = c0; ch < c1; ch++) {
-      double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
-      float mu = (float) (s / m);
-      double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
-      mean[ch] = mu;
-      var[ch] = (float) (ss / m);
-    }
-    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1);
+    train(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false);
   }
 
   public static void forwardEval(
@@ -56,11 +46,7 @@ public final class BatchNormFast {
   public static void forwardEval(
       float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
       int n, int c, int hw, int c0, int c1) {
-    for (int ch = c0; ch < c1; ch++) {
-      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-      float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
-      for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh);
-    }
+    for (int ch = c0; ch < c1; ch++) normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, false);
   }
 
   /** y = max(0, BN(x)): {@link #forwardTrain} with the ReLU in the affine pass. */
@@ -74,6 +60,13 @@ public final class BatchNormFast {
   public static void forwardTrainRelu(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
+    train(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true);
+  }
+
+  /** Per channel: the batch statistics into mean, var, then the affine pass (with the ReLU if asked). */
+  private static void train(
+      float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
+      int n, int c, int hw, int c0, int c1, boolean relu) {
     int m = n * hw;
     for (int ch = c0; ch < c1; ch++) {
       double s = 0;
@@ -83,14 +76,20 @@ public final class BatchNormFast {
       for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
-      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-      float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) {
-          y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
-        }
-      }
+      normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, relu);
+    }
+  }
+
+  /** Channel ch of y = γ/√(σ²+ε)·x + (β − μ·γ/√(σ²+ε)), or its max with 0. */
+  private static void normalise(
+      float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
+      int n, int c, int hw, int ch, boolean relu) {
+    float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+    float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
+    for (int b = 0; b < n; b++) {
+      int o = (b * c + ch) * hw;
+      if (relu) affineRelu(x, y, o, hw, g, sh);
+      else affine(x, y, o, hw, g, sh);
     }
   }
 
@@ -108,27 +107,8 @@ public final class BatchNormFast {
   public static void backwardRelu(
       float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
-    for (int ch = c0; ch < c1; ch++) {
-      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
-      float mu = mean[ch];
-      double sdy = 0, sdyc = 0;
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        sdy += maskedSum(dy, y, o, hw);
-        sdyc += maskedDotCentred(dy, y, x, o, hw, mu);
-      }
-      if (dBeta != null) dBeta[ch] = (float) sdy;
-      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
-      if (dx == null) continue;
-      double g = gamma[ch];
-      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-      float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + k0;
-      }
-    }
+    if (y == null) throw new IllegalArgumentException("backwardRelu needs the forward's output y");
+    backward(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
   }
 
   /** dx, dGamma, dBeta may each be null when not wanted. */
@@ -142,6 +122,16 @@ public final class BatchNormFast {
   public static void backward(
       float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    backward(x, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /**
+   * Both backwards: relu = the fused forward's output y (dy is then masked by [y &gt; 0] in every
+   * pass), or null for the plain batch norm. The choice is made per plane, outside the loops.
+   */
+  private static void backward(
+      float[] x, float[] relu, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
     int m = n * hw;
     for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
@@ -149,8 +139,8 @@ public final class BatchNormFast {
       double sdy = 0, sdyc = 0;
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        sdy += sum(dy, o, hw);
-        sdyc += dotCentred(dy, x, o, hw, mu);
+        sdy += relu == null ? sum(dy, o, hw) : maskedSum(dy, relu, o, hw);
+        sdyc += relu == null ? dotCentred(dy, x, o, hw, mu) : maskedDotCentred(dy, relu, x, o, hw, mu);
       }
       if (dBeta != null) dBeta[ch] = (float) sdy;
       if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
@@ -160,7 +150,8 @@ public final class BatchNormFast {
       float k0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + k0;
+        if (relu == null) for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + k0;
+        else for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], relu[i]) + bx * x[i] + k0;
       }
     }
   }
@@ -238,5 +229,9 @@ public final class BatchNormFast {
 
   private static void affine(float[] x, float[] y, int o, int len, float g, float sh) {
     for (int i = o; i < o + len; i++) y[i] = x[i] * g + sh;
+  }
+
+  private static void affineRelu(float[] x, float[] y, int o, int len, float g, float sh) {
+    for (int i = o; i < o + len; i++) y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
   }
 }
