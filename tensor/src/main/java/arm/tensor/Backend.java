@@ -24,6 +24,15 @@ public interface Backend {
     return java.util.Map.of();
   }
 
+  /**
+   * What decides this backend's results bit for bit: {@link #describe} less the settings that only
+   * change speed (thread counts). A run resumed from a checkpoint written under other numerics is
+   * still correct but may differ in the last bits, and says so.
+   */
+  default String numerics() {
+    return describe();
+  }
+
   /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
   default void sync() {}
 

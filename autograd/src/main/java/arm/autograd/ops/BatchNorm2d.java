@@ -57,22 +57,22 @@ public final class BatchNorm2d {
   public record Train(Var y, Tensor mean, Tensor var) {}
 
   public static Train train(Var x, Var gamma, Var beta, float eps) {
-    checkShapes(x, gamma, beta);
-    Backend be = Node.backendOf(x.value);
-    int c = x.dim(1);
-    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
-    be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
-    return new Train(Node.record(y, new TrainNode(x, gamma, beta, mean, var, eps)), mean, var);
+    return train(x, gamma, beta, eps, false);
   }
 
   /** relu(train(x)) in one op; {@link Train#y()} is the ReLU's output. */
   public static Train trainRelu(Var x, Var gamma, Var beta, float eps) {
+    return train(x, gamma, beta, eps, true);
+  }
+
+  private static Train train(Var x, Var gamma, Var beta, float eps, boolean relu) {
     checkShapes(x, gamma, beta);
     Backend be = Node.backendOf(x.value);
     int c = x.dim(1);
-    Tensor z = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
-    be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, z, mean, var);
-    return new Train(Node.record(z, new TrainReluNode(x, gamma, beta, z, mean, var, eps)), mean, var);
+    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    if (relu) be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
+    else be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
+    return new Train(Node.record(y, new TrainNode(x, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
 
   /**
@@ -103,11 +103,13 @@ public final class BatchNorm2d {
   }
 
   static final class TrainNode extends Node {
+    final Tensor z; // with a fused ReLU its output (the mask is z > 0), else null
     final Tensor mean, var; // batch statistics of the forward pass
     final float eps;
 
-    TrainNode(Var x, Var gamma, Var beta, Tensor mean, Tensor var, float eps) {
+    TrainNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
       super(x, gamma, beta);
+      this.z = z;
       this.mean = mean;
       this.var = var;
       this.eps = eps;
@@ -122,35 +124,8 @@ public final class BatchNorm2d {
       Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
       Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
       if (dx == null && dGamma == null && dBeta == null) return;
-      be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
-      if (dx != null) g.add(x, dx);
-      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
-      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
-    }
-  }
-
-  static final class TrainReluNode extends Node {
-    final Tensor z, mean, var; // the ReLU's output (its mask is z > 0) and the batch statistics
-    final float eps;
-
-    TrainReluNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
-      super(x, gamma, beta);
-      this.z = z;
-      this.mean = mean;
-      this.var = var;
-      this.eps = eps;
-    }
-
-    @Override
-    protected void backward(Tensor dz, Gradients g) {
-      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
-      Backend be = backendOf(dz);
-      int c = x.dim(1);
-      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
-      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
-      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
-      if (dx == null && dGamma == null && dBeta == null) return;
-      be.batchNormReluBackward(x.value, z, dz, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (z == null) be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      else be.batchNormReluBackward(x.value, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
       if (dx != null) g.add(x, dx);
       if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
       if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));

@@ -95,24 +95,40 @@ public final class BroadcastFast {
     return p;
   }
 
-  /** o[oi + j] = x[xi + j·xs] op y[yi + j·ys] for j < n (strides 0 or 1). */
+  /**
+   * o[oi + j] = x[xi + j·xs] op y[yi + j·ys] for j &lt; n (strides 0 or 1). One loop per stride
+   * pair and op, so that each is a plain counted loop C2 can vectorise.
+   */
   static void segment(Binary op, float[] x, int xi, int xs, float[] y, int yi, int ys,
       float[] o, int oi, int n) {
-    switch (op) {
-      case ADD:
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] + y[yi + j * ys];
-        return;
-      case SUB:
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] - y[yi + j * ys];
-        return;
-      case MUL:
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] * y[yi + j * ys];
-        return;
-      case DIV:
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] / y[yi + j * ys];
-        return;
-      default:
-        throw new AssertionError(op);
+    if (xs == 1 && ys == 1) {
+      switch (op) {
+        case ADD: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] + y[yi + j]; return;
+        case SUB: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] - y[yi + j]; return;
+        case MUL: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] * y[yi + j]; return;
+        case DIV: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] / y[yi + j]; return;
+        default: throw new AssertionError(op);
+      }
+    } else if (xs == 1) {
+      float v = y[yi];
+      switch (op) {
+        case ADD: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] + v; return;
+        case SUB: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] - v; return;
+        case MUL: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] * v; return;
+        case DIV: for (int j = 0; j < n; j++) o[oi + j] = x[xi + j] / v; return;
+        default: throw new AssertionError(op);
+      }
+    } else if (ys == 1) {
+      float u = x[xi];
+      switch (op) {
+        case ADD: for (int j = 0; j < n; j++) o[oi + j] = u + y[yi + j]; return;
+        case SUB: for (int j = 0; j < n; j++) o[oi + j] = u - y[yi + j]; return;
+        case MUL: for (int j = 0; j < n; j++) o[oi + j] = u * y[yi + j]; return;
+        case DIV: for (int j = 0; j < n; j++) o[oi + j] = u / y[yi + j]; return;
+        default: throw new AssertionError(op);
+      }
+    } else {
+      java.util.Arrays.fill(o, oi, oi + n, arm.kernels.cpu.ref.ElementwiseRef.apply(op, x[xi], y[yi]));
     }
   }
 }
