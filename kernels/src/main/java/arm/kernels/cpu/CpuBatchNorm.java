@@ -76,4 +76,37 @@ public final class CpuBatchNorm {
     if (NAIVE) BatchNormRef.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
     else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
   }
+
+  /**
+   * Counted forms (a batch of distinct samples with multiplicities counts [N]; see {@link
+   * BatchNormRef}): y = BN(x), or relu(BN(x)) when relu.
+   */
+  public static void forwardTrainCounted(float[] x, int[] counts, float[] gamma, float[] beta, float eps,
+      boolean relu, float[] y, float[] mean, float[] var, int n, int c, int hw) {
+    if (NAIVE) {
+      BatchNormRef.forwardTrain(x, counts, gamma, beta, eps, y, mean, var, n, c, hw);
+      if (relu) arm.kernels.cpu.ref.ElementwiseRef.unary(arm.tensor.Unary.RELU, y, 0f, y, n * c * hw);
+    } else if (relu) {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrainRelu(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
+    } else {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrain(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
+    }
+  }
+
+  /** Backward of {@link #forwardTrainCounted}; reluOut is the fused ReLU's output or null. */
+  public static void backwardCounted(float[] x, int[] counts, float[] reluOut, float[] dy, float[] gamma,
+      float[] mean, float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    if (NAIVE) {
+      float[] dz = dy;
+      if (reluOut != null) {
+        dz = new float[n * c * hw];
+        arm.kernels.cpu.ref.ElementwiseRef.unaryBackward(arm.tensor.Unary.RELU, reluOut, reluOut, dy, 0f, dz, dz.length);
+      }
+      BatchNormRef.backward(x, counts, dz, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+    } else if (reluOut != null) {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backwardRelu(x, counts, reluOut, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+    } else {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, counts, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+    }
+  }
 }
