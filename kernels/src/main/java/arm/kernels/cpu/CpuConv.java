@@ -4,6 +4,7 @@ import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
+import arm.kernels.cpu.simd.ConvNhwcSimd;
 
 /**
  * Chooses the convolution implementation once, at class load ({@code -Darm.conv=naive|im2col|direct}):
@@ -60,7 +61,8 @@ public final class CpuConv {
       return;
     }
     ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-    if (PATH == Path.DIRECT && Simd.supports(g)) Simd.forward(x, w, y, g);
+    if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g)) Simd.forwardChannelsLast(x, w, y, g);
+    else if (PATH == Path.DIRECT && Simd.supports(g)) Simd.forward(x, w, y, g);
     else ConvIm2col.forward(x, w, y, g);
   }
 
@@ -71,6 +73,10 @@ public final class CpuConv {
       return;
     }
     ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+    if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
+      Simd.backwardInputChannelsLast(dy, w, dx, g);
+      return;
+    }
     if (PATH == Path.DIRECT && ConvIm2col.transposable(g)) {
       // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co channels
       ConvShape t = new ConvShape(n, co, h, wd, ci, kh, kw, 1, kh - 1 - pad);
@@ -88,6 +94,18 @@ public final class CpuConv {
     else ConvIm2col.backwardWeight(x, dy, dw, new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad));
   }
 
+  /**
+   * Whether {@link ConvNhwcSimd} takes a convolution that reads {@code in} channels and writes
+   * {@code out} (forward: Ci → Co; input gradient: Co → Ci). It pads the written channels to its
+   * 16-channel block (AVX2), so it wants many of them, and its inner loop runs over kw·in floats;
+   * the channels-last copies cost most for 1×1 kernels, which stay on im2col. Measured at the
+   * ResNet18 shapes (docs/BENCHMARKS.md): faster than both other paths on the 8×8 and 4×4 stages
+   * and the stride-2 layers into them, slower where Co is 20 or 40.
+   */
+  static boolean channelsLast(int in, int out, ConvShape g) {
+    return out >= 64 && in >= 32 && g.kh > 1 && g.kw > 1 && g.pad < g.kh && g.pad < g.kw;
+  }
+
   /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */
   private static final class Simd {
     static boolean supports(ConvShape g) {
@@ -96,6 +114,14 @@ public final class CpuConv {
 
     static void forward(float[] x, float[] w, float[] y, ConvShape g) {
       ConvDirectSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+    }
+
+    static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {
+      ConvNhwcSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+    }
+
+    static void backwardInputChannelsLast(float[] dy, float[] w, float[] dx, ConvShape g) {
+      ConvNhwcSimd.backwardInput(dy, w, dx, g, CpuThreads.parts(g.n));
     }
   }
 }
