@@ -42,7 +42,7 @@ public final class ConvTiming {
       double mflop = 2.0 * g.n * co * g.k * g.p / 1e6;
       SplittableRandom r = new SplittableRandom(1);
       float[] x = ConvBench.random(r, g.n * g.xImage()), w = ConvBench.random(r, co * g.k), y = ConvBench.random(r, g.n * g.yImage());
-      String[] names = {"fwd cpuconv", "fwd im2col", "fwd direct", "fwd nhwc", "bwdIn cpuconv", "bwdIn im2col", "bwdIn direct", "bwdIn nhwc", "bwdW cpuconv"};
+      String[] names = {"fwd cpuconv", "fwd im2col", "fwd direct", "fwd nhwc", "bwdIn cpuconv", "bwdIn im2col", "bwdIn direct", "bwdIn nhwc", "bwdW cpuconv", "bwdW im2col", "bwdW nhwc"};
       Kernel[] ks = {
         (a, b, c, gg) -> CpuConv.forward(a, b, c, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride, gg.pad),
         (a, b, c, gg) -> ConvIm2col.forward(a, b, c, gg),
@@ -55,6 +55,8 @@ public final class ConvTiming {
                 new ConvShape(gg.n, gg.co, gg.h, gg.w, gg.ci, gg.kh, gg.kw, 1, gg.kh - 1 - gg.pad), 1) : null,
         (a, b, c, gg) -> ConvNhwcSimd.backwardInput(c, b, a, gg, 1),
         (a, b, c, gg) -> CpuConv.backwardWeight(a, c, b, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride, gg.pad),
+        (a, b, c, gg) -> ConvIm2col.backwardWeight(a, c, b, gg),
+        (a, b, c, gg) -> ConvNhwcSimd.backwardWeight(a, c, b, gg, 1),
       };
       long[][] ns = new long[ks.length][rounds];
       for (int i = 0; i < ks.length; i++) if (ks[i] != null) for (int wu = 0; wu < 2; wu++) ks[i].run(x, w, y, g);

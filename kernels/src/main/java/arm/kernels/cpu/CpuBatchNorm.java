@@ -2,25 +2,39 @@ package arm.kernels.cpu;
 
 import arm.kernels.cpu.fast.BatchNormFast;
 import arm.kernels.cpu.ref.BatchNormRef;
+import arm.kernels.cpu.simd.BatchNormSimd;
 
 /**
- * Chooses the batch-norm implementation once, at class load: {@code -Darm.bn=naive} forces {@link
- * BatchNormRef}; otherwise {@link BatchNormFast}. Shapes: x [N, C, HW], statistics [C]. With
- * {@code -Darm.threads} &gt; 1 large tensors are split by channel (channels are independent).
+ * Chooses the batch-norm implementation once, at class load ({@code -Darm.bn=naive|fast|simd}):
+ * {@link BatchNormRef} (naive loops), {@link BatchNormFast} (scalar, four accumulators) or {@link
+ * BatchNormSimd} (Vector API; the default when the GEMM runs on the Vector API, else fast). Shapes:
+ * x [N, C, HW], statistics [C]. With {@code -Darm.threads} &gt; 1 large tensors are split by
+ * channel (channels are independent, so the bits do not depend on the thread count).
  */
 public final class CpuBatchNorm {
   private CpuBatchNorm() {}
 
-  private static final boolean NAIVE = "naive".equalsIgnoreCase(System.getProperty("arm.bn", "").trim());
+  enum Path { NAIVE, FAST, SIMD }
 
-  static {
-    String p = System.getProperty("arm.bn");
-    if (p != null && !p.isBlank() && !p.trim().equalsIgnoreCase("naive") && !p.trim().equalsIgnoreCase("fast"))
-      throw new IllegalArgumentException("-Darm.bn=" + p + ": expected naive or fast");
+  private static final Path PATH = choose(System.getProperty("arm.bn"), CpuGemm.active() == CpuGemm.Path.SIMD);
+
+  static Path choose(String forced, boolean simd) {
+    if (forced == null || forced.isBlank()) return simd ? Path.SIMD : Path.FAST;
+    Path p;
+    try {
+      p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-Darm.bn=" + forced + ": expected naive, fast or simd", e);
+    }
+    if (p == Path.SIMD && !simd)
+      throw new IllegalStateException("-Darm.bn=simd needs the Vector API (--add-modules jdk.incubator.vector)");
+    return p;
   }
 
+  private static final boolean NAIVE = PATH == Path.NAIVE;
+
   public static String path() {
-    return NAIVE ? "naive" : "fast";
+    return PATH.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Elements from which a batch norm is split across threads. */
@@ -39,6 +53,7 @@ public final class CpuBatchNorm {
   public static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y,
       float[] mean, float[] var, int n, int c, int hw) {
     if (NAIVE) BatchNormRef.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw);
+    else if (PATH == Path.SIMD) byChannel(n, c, hw, (c0, c1) -> Simd.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false));
     else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
   }
 
@@ -51,6 +66,10 @@ public final class CpuBatchNorm {
   /** y = relu(BN(x)); the naive path composes BatchNormRef and the ReLU loop. */
   public static void forwardTrainRelu(float[] x, float[] gamma, float[] beta, float eps, float[] y,
       float[] mean, float[] var, int n, int c, int hw) {
+    if (PATH == Path.SIMD) {
+      byChannel(n, c, hw, (c0, c1) -> Simd.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true));
+      return;
+    }
     if (!NAIVE) {
       byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
       return;
@@ -62,6 +81,10 @@ public final class CpuBatchNorm {
   /** Backward of {@link #forwardTrainRelu} from its output y. */
   public static void backwardRelu(float[] x, float[] y, float[] dy, float[] gamma, float[] mean,
       float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    if (PATH == Path.SIMD) {
+      byChannel(n, c, hw, (c0, c1) -> Simd.backward(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+      return;
+    }
     if (!NAIVE) {
       byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
       return;
@@ -74,6 +97,20 @@ public final class CpuBatchNorm {
   public static void backward(float[] x, float[] dy, float[] gamma, float[] mean, float[] var,
       float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
     if (NAIVE) BatchNormRef.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+    else if (PATH == Path.SIMD) byChannel(n, c, hw, (c0, c1) -> Simd.backward(x, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
     else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+  }
+
+  /** Holder: the only place that names BatchNormSimd; loaded on the first SIMD call. */
+  private static final class Simd {
+    static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+        float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
+      BatchNormSimd.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, relu);
+    }
+
+    static void backward(float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var,
+        float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+      BatchNormSimd.backward(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+    }
   }
 }

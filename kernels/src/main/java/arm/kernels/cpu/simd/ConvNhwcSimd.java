@@ -247,6 +247,108 @@ public final class ConvNhwcSimd {
     }
   }
 
+  // ------------------------------------------------------------------------------ weight gradient
+
+  /**
+   * The weight gradient sums over images, so it is computed as this many partial sums (fewer for
+   * tiny batches) added in a fixed order, whatever the thread count: threads only decide who
+   * computes which part (as in {@link arm.kernels.cpu.fast.ConvIm2col}).
+   */
+  static final int WEIGHT_PARTS = 2;
+
+  /**
+   * dw[o, c, u, v] = Σ_{n,i,j} dy[n, o, i, j] · x[n, c, i·s − p + u, j·s − p + v], overwriting dw.
+   * With the channels-last copy of x as in {@link #forward}, row u of the kernel is the run of
+   * kw·Ci floats at base[q] + u·Ws·Ci, so for a block of NR consecutive (v, c) and 5 output channels
+   *
+   * <pre>
+   * dwᵀ[u][k .. k+NR)[o] += Σ_q src[base[q] + u·Ws·Ci + k .. +NR) · dy[o, q]      (5 broadcasts of dy per q)
+   * </pre>
+   *
+   * A run is padded to a multiple of NR; the extra columns read the next pixels and are dropped.
+   */
+  public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
+    if (!supports(g)) throw new IllegalArgumentException("channels-last convolution does not take " + g);
+    int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
+    int runLen = g.kw * g.ci, runPad = padTo(runLen, NR), width = g.kh * runPad, obs = (g.co + MR - 1) / MR;
+    int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+    int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
+    float[][] partial = new float[parts][obs * MR * width]; // [o][u][k]
+    if (threads >= parts) CpuThreads.run(parts, part -> weightPart(x, dy, g, part, parts, group, partial[part]));
+    else for (int part = 0; part < parts; part++) weightPart(x, dy, g, part, parts, group, partial[part]);
+    Arrays.fill(dw, 0, g.co * g.k, 0f);
+    for (float[] pt : partial)
+      for (int o = 0; o < g.co; o++)
+        for (int c = 0; c < g.ci; c++)
+          for (int u = 0; u < g.kh; u++)
+            for (int v = 0; v < g.kw; v++)
+              dw[((o * g.ci + c) * g.kh + u) * g.kw + v] += pt[o * width + u * runPad + v * g.ci + c];
+  }
+
+  /** The partial sum over images of part {@code part} (of {@code parts}), group by group. */
+  private static void weightPart(float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
+    int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
+    int runPad = padTo(g.kw * g.ci, NR), width = g.kh * runPad;
+    int groups = (g.n + group - 1) / group;
+    int from = Math.min(g.n, groups * part / parts * group), to = Math.min(g.n, groups * (part + 1) / parts * group);
+    Work wk = WORK.get();
+    float[] src = wk.src(group * image + NR);
+    int[] base = wk.base(group * g.p);
+    for (int b = 0, k = 0; b < group; b++)
+      for (int i = 0; i < g.ho; i++)
+        for (int j = 0; j < g.wo; j++) base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+    for (int n0 = from; n0 < to; n0 += group) {
+      int nb = Math.min(group, to - n0);
+      toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
+      for (int o0 = 0; o0 < g.co; o0 += MR)
+        for (int u = 0; u < g.kh; u++)
+          for (int k = 0; k < runPad; k += NR)
+            weightTile(src, base, u * ws * g.ci + k, dy, g, n0, nb, o0, acc, o0 * width + u * runPad + k, width);
+    }
+  }
+
+  /** acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0 + r, q]. */
+  private static void weightTile(float[] src, int[] base, int off, float[] dy, ConvShape g, int n0, int nb,
+      int o0, float[] acc, int at, int ld) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+        c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+    int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
+    for (int b = 0; b < nb; b++) {
+      int img = (n0 + b) * g.co;
+      int d0 = (img + o0) * p, d1 = (img + Math.min(o0 + 1, last)) * p, d2 = (img + Math.min(o0 + 2, last)) * p;
+      int d3 = (img + Math.min(o0 + 3, last)) * p, d4 = (img + Math.min(o0 + 4, last)) * p, q0 = b * p;
+      for (int q = 0; q < p; q++) {
+        int xs = base[q0 + q] + off;
+        FloatVector b0 = FloatVector.fromArray(S, src, xs), b1 = FloatVector.fromArray(S, src, xs + L);
+        FloatVector s = FloatVector.broadcast(S, dy[d0 + q]);
+        c00 = s.fma(b0, c00);
+        c01 = s.fma(b1, c01);
+        s = FloatVector.broadcast(S, dy[d1 + q]);
+        c10 = s.fma(b0, c10);
+        c11 = s.fma(b1, c11);
+        s = FloatVector.broadcast(S, dy[d2 + q]);
+        c20 = s.fma(b0, c20);
+        c21 = s.fma(b1, c21);
+        s = FloatVector.broadcast(S, dy[d3 + q]);
+        c30 = s.fma(b0, c30);
+        c31 = s.fma(b1, c31);
+        s = FloatVector.broadcast(S, dy[d4 + q]);
+        c40 = s.fma(b0, c40);
+        c41 = s.fma(b1, c41);
+      }
+    }
+    add(acc, at, c00, c01);
+    add(acc, at + ld, c10, c11);
+    add(acc, at + 2 * ld, c20, c21);
+    add(acc, at + 3 * ld, c30, c31);
+    add(acc, at + 4 * ld, c40, c41);
+  }
+
+  private static void add(float[] acc, int at, FloatVector v0, FloatVector v1) {
+    FloatVector.fromArray(S, acc, at).add(v0).intoArray(acc, at);
+    FloatVector.fromArray(S, acc, at + L).add(v1).intoArray(acc, at + L);
+  }
+
   // ------------------------------------------------------------------------------ the GEMM
 
   /**

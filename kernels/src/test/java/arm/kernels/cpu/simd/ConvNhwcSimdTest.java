@@ -31,7 +31,7 @@ class ConvNhwcSimdTest {
   }
 
   @Test
-  void forwardAndInputGradientMatchNaive() {
+  void forwardAndBothGradientsMatchNaive() {
     SplittableRandom r = new SplittableRandom(7);
     int cases = 0;
     for (int n : new int[] {1, 3})
@@ -60,6 +60,11 @@ class ConvNhwcSimdTest {
     ConvNhwcSimd.backwardInput(dy, w, dx, g, threads);
     ConvRef.backwardInput(dy, w, dxRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
     close(g + " input gradient", dx, dxRef);
+    float[] dw = new float[w.length], dwRef = new float[w.length];
+    Arrays.fill(dw, Float.NaN);
+    ConvNhwcSimd.backwardWeight(x, dy, dw, g, threads);
+    ConvRef.backwardWeight(x, dy, dwRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+    close(g + " weight gradient", dw, dwRef);
   }
 
   @Test
