@@ -50,7 +50,7 @@ public final class ConvTiming {
         (a, b, c, gg) -> ConvNhwcSimd.forward(a, b, c, gg, 1),
         (a, b, c, gg) -> CpuConv.backwardInput(c, b, a, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride, gg.pad),
         (a, b, c, gg) -> ConvIm2col.backwardInput(c, b, a, gg),
-        ConvIm2col.transposable(g) && ConvDirectSimd.supports(new ConvShape(g.n, g.co, g.h, g.w, g.ci, g.kh, g.kw, 1, g.kh - 1 - g.pad))
+        g.stride == 1 && ConvDirectSimd.supports(new ConvShape(g.n, g.co, g.h, g.w, g.ci, g.kh, g.kw, 1, g.kh - 1 - g.pad))
             ? (a, b, c, gg) -> ConvDirectSimd.forward(c, ConvIm2col.flipTransposed(b, gg), a,
                 new ConvShape(gg.n, gg.co, gg.h, gg.w, gg.ci, gg.kh, gg.kw, 1, gg.kh - 1 - gg.pad), 1) : null,
         (a, b, c, gg) -> ConvNhwcSimd.backwardInput(c, b, a, gg, 1),

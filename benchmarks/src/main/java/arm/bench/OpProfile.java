@@ -87,13 +87,18 @@ public final class OpProfile {
     int t = 0;
     for (int i = 0; i < warmup; i++) run.train(t++);
     on = true;
-    long total = 0;
+    long total = 0, process = 0, wall = 0;
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < reps; i++) {
-      long t0 = MX.getCurrentThreadCpuTime();
+      long t0 = MX.getCurrentThreadCpuTime(), p0 = os.getProcessCpuTime(), w0 = System.nanoTime();
       run.train(t++);
       total += MX.getCurrentThreadCpuTime() - t0;
+      process += os.getProcessCpuTime() - p0;
+      wall += System.nanoTime() - w0;
     }
     on = false;
+    System.out.printf("process CPU %.3f s, wall %.3f s per iteration%n", process / 1e9 / reps, wall / 1e9 / reps);
     print(total, reps);
     System.out.println(Backends.cpu().describe());
   }

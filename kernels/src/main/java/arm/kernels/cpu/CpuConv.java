@@ -62,7 +62,8 @@ public final class CpuConv {
     }
     ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
     if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g)) Simd.forwardChannelsLast(x, w, y, g);
-    else if (PATH == Path.DIRECT && Simd.supports(g)) Simd.forward(x, w, y, g);
+    // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy beats the planes
+    else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1)) Simd.forward(x, w, y, g);
     else ConvIm2col.forward(x, w, y, g);
   }
 
@@ -77,8 +78,9 @@ public final class CpuConv {
       Simd.backwardInputChannelsLast(dy, w, dx, g);
       return;
     }
-    if (PATH == Path.DIRECT && ConvIm2col.transposable(g)) {
+    if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
       // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co channels
+      // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
       ConvShape t = new ConvShape(n, co, h, wd, ci, kh, kw, 1, kh - 1 - pad);
       if (Simd.supports(t)) {
         Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
