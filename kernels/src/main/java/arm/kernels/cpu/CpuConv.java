@@ -12,13 +12,24 @@ import arm.kernels.cpu.simd.ConvNhwcSimd;
  * <ul>
  *   <li>{@code naive}: the direct loops of {@link ConvRef};
  *   <li>{@code im2col}: im2col + {@link CpuGemm} ({@link ConvIm2col}) for every shape;
- *   <li>{@code direct} (the default when the GEMM runs on the Vector API): stride-1 "same"
- *       convolutions with rows of 8 or more, forward and input gradient, by {@link ConvDirectSimd}
- *       (no column matrix); everything else, and every weight gradient, by im2col.
+ *   <li>{@code direct} (the default when the GEMM runs on the Vector API), per call by shape:
+ *       <ul>
+ *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
+ *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
+ *             layers into them, forward and input gradient; and every weight gradient of a kernel
+ *             wider than 1×1;
+ *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions
+ *             with output rows of 8 or more, strided ones through phase planes, and for stride-1
+ *             input gradients as a forward convolution with the flipped weights;
+ *         <li>im2col for the rest (strided 1×1 projections, strided input gradients with few
+ *             channels, rows under 8).
+ *       </ul>
  * </ul>
  *
- * {@link #path()} names the choice and the thread count. ConvDirectSimd is only touched through
- * {@link Simd}, so a JVM without {@code jdk.incubator.vector} never loads it.
+ * The choices were measured at the ResNet18 (nf = 20) shapes (docs/BENCHMARKS.md, {@code
+ * arm.bench.ConvTiming}). {@link #path()} names the choice and the thread count. The Vector API
+ * classes are only touched through {@link Simd}, so a JVM without {@code jdk.incubator.vector}
+ * never loads them.
  */
 public final class CpuConv {
   private CpuConv() {}
@@ -44,13 +55,13 @@ public final class CpuConv {
     return PATH;
   }
 
-  /** e.g. "direct (stride 1) + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
+  /** e.g. "direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
   public static String path() {
     String threads = CpuThreads.threads() + (CpuThreads.threads() == 1 ? " thread" : " threads");
     return switch (PATH) {
       case NAIVE -> "naive";
       case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
-      case DIRECT -> "direct (stride 1) + im2col + gemm " + CpuGemm.path() + ", " + threads;
+      case DIRECT -> "direct + channels-last + im2col + gemm " + CpuGemm.path() + ", " + threads;
     };
   }
 
@@ -81,8 +92,8 @@ public final class CpuConv {
     if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
       // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co channels
       // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
-      ConvShape t = new ConvShape(n, co, h, wd, ci, kh, kw, 1, kh - 1 - pad);
-      if (Simd.supports(t)) {
+      ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
+      if (Simd.supports(t) && t.ho == h && t.wo == wd) {
         Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
         return;
       }
