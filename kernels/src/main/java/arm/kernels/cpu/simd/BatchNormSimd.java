@@ -28,12 +28,25 @@ public final class BatchNormSimd {
   public static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
       float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
     int m = n * hw;
+    double[] planeMean = new double[n], planeM2 = new double[n];
     for (int ch = c0; ch < c1; ch++) {
+      // Each plane's sum and squared deviations about its own mean while it sits in L1, then the
+      // planes combined (Chan et al.): M2 = Σ_b M2_b + hw·(mean_b − μ)², as stable as two passes
+      // over the whole channel, one fewer trip through L2.
       double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      for (int b = 0; b < n; b++) {
+        int o = (b * c + ch) * hw;
+        float sb = sum(x, o, hw), mb = sb / hw;
+        s += sb;
+        planeMean[b] = mb;
+        planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
+      }
       float mu = (float) (s / m);
       double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      for (int b = 0; b < n; b++) {
+        double d = planeMean[b] - mu;
+        ss += planeM2[b] + hw * d * d;
+      }
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
       float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
