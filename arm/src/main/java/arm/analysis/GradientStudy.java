@@ -5,6 +5,9 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.Dataset;
 import arm.nn.Module;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,7 +96,8 @@ public final class GradientStudy {
   private GradientStudy() {}
 
   /**
-   * Runs the study. The model is switched to eval mode and its parameters are only read.
+   * Runs the study on the device the model lives on (inputs are uploaded there, gradients copied
+   * back). The model is switched to eval mode and its parameters are only read.
    *
    * @param model       the final model f_cur
    * @param recalled    the recalled samples
@@ -105,6 +109,7 @@ public final class GradientStudy {
       Module model, List<Recalled> recalled, Dataset real, boolean includeNorm, SplittableRandom rng) {
     long start = System.nanoTime();
     model.eval();
+    Backend be = Backends.get(model.device()); // inputs go where the model lives; gradients come back
     Set<String> norm = includeNorm ? Set.of() : normParameters(model);
     List<String> blocks = new ArrayList<>();
     List<Var> params = new ArrayList<>();
@@ -133,14 +138,16 @@ public final class GradientStudy {
         continue;
       }
       int j1 = pick(byClass.get(c1), rng), j2 = pick(byClass.get(c2), rng);
-      Tensor xr = Tensor.of(r.x().clone(), batchShape(real.itemShape()));
-      float[][] hard = gradients(F.crossEntropy(model.forward(Var.constant(xr)), new int[] {c2}), params);
-      Var soft = Var.constant(Tensor.of(r.softTarget().clone(), 1, r.softTarget().length));
-      float[][] softG = gradients(F.softCrossEntropy(model.forward(Var.constant(xr)), soft), params);
-      float[][] g1 = realGradients(model, real, j1, params), g2 = realGradients(model, real, j2, params);
-      samples.add(new Sample(c1, c2,
-          layerMeans(hard, g1, groups), layerMeans(hard, g2, groups),
-          layerMeans(softG, g1, groups), layerMeans(softG, g2, groups)));
+      try (Scope scope = Scope.open()) { // on a device, each sample's graphs are freed after it
+        Var xr = Var.constant(be.upload(r.x(), batchShape(real.itemShape())));
+        float[][] hard = gradients(F.crossEntropy(model.forward(xr), new int[] {c2}), params);
+        Var soft = Var.constant(be.upload(r.softTarget(), 1, r.softTarget().length));
+        float[][] softG = gradients(F.softCrossEntropy(model.forward(xr), soft), params);
+        float[][] g1 = realGradients(model, be, real, j1, params), g2 = realGradients(model, be, real, j2, params);
+        samples.add(new Sample(c1, c2,
+            layerMeans(hard, g1, groups), layerMeans(hard, g2, groups),
+            layerMeans(softG, g1, groups), layerMeans(softG, g2, groups)));
+      }
     }
     return new Result(layers, blocks, samples, skipped, (System.nanoTime() - start) * 1e-9);
   }
@@ -197,8 +204,9 @@ public final class GradientStudy {
     return out;
   }
 
-  private static float[][] realGradients(Module model, Dataset real, int j, List<Var> params) {
-    Var logits = model.forward(Var.constant(real.batch(new int[] {j})));
+  private static float[][] realGradients(Module model, Backend be, Dataset real, int j, List<Var> params) {
+    Tensor x = real.batch(new int[] {j});
+    Var logits = model.forward(Var.constant(be.upload(x.data(), x.shape)));
     return gradients(F.crossEntropy(logits, new int[] {real.labels()[j]}), params);
   }
 

@@ -1,5 +1,6 @@
 package arm.cli;
 
+import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import java.io.IOException;
@@ -41,6 +42,31 @@ record Environment(String engine, String jdk, String jdkVendor, String cpu, int 
         engine, Runtime.version().toString(), System.getProperty("java.vendor"), cpuModel(),
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name") + " " + System.getProperty("os.arch"), device, info);
+  }
+
+  /**
+   * What decides a run's numbers bit for bit, stored in its checkpoints and compared on resume: the
+   * CPU kernel paths and the JDK, and the device backend's for a device run. Thread counts are left
+   * out: they change who computes a part, never the result ({@link Backend#numerics}).
+   *
+   * @param device "cpu" or "cuda" (the --device option)
+   */
+  static String numerics(String device) {
+    StringBuilder s = new StringBuilder();
+    try {
+      s.append(Backends.cpu().numerics());
+    } catch (RuntimeException e) {
+      s.append("cpu unavailable");
+    }
+    s.append("; JDK ").append(Runtime.version());
+    if (!device.equals("cpu")) {
+      try {
+        s.append("; ").append(Backends.get(Device.valueOf(device.toUpperCase())).numerics());
+      } catch (RuntimeException e) {
+        s.append("; ").append(device).append(" unavailable");
+      }
+    }
+    return s.toString();
   }
 
   /** "model name" from /proc/cpuinfo (Linux), else the architecture. */

@@ -123,7 +123,7 @@ final class Runner {
       throw new UsageError(e.getMessage(), e);
     }
     Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
-    CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), env.engine() + "; " + env.jdk());
+    CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), Environment.numerics(env.device()));
     Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume())
         .recording(p.recording());
     ContinualData probe;

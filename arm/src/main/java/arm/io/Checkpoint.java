@@ -28,7 +28,8 @@ import java.util.zip.CRC32C;
  *                a fingerprint of the data; resume refuses a checkpoint whose run differs
  *   arm.state    JSON: t, complete, seenClasses, lastTask, evals (every evaluation so far),
  *                trainSeconds, evalSeconds
- *   arm.engine   where it was written (for people; not checked)
+ *   arm.engine   what decides the bits where it was written (kernel paths, JDK, device; a
+ *                mismatch on resume only prints a note)
  *   arm.sha256   checksum of all of the above and every tensor byte
  * </pre>
  *

@@ -29,7 +29,8 @@ public final class CheckpointStore {
   /**
    * @param out    the results folder
    * @param every  also save every this many iterations (0: task ends and the end only)
-   * @param engine where the checkpoints are written (stored for people, not checked)
+   * @param engine what decides the numbers bit for bit (kernel paths, JDK, device; no thread
+   *               counts): stored, and a checkpoint written under another gets a note on resume
    */
   public CheckpointStore(Path out, int every, String engine) {
     if (every < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0, got " + every);

@@ -23,6 +23,8 @@ import java.util.Map;
  * w_bs          ADI batch-statistics weight (BatchNorm models only)
  * classes_weight  ADI: weight of CE toward the chosen past classes
  * hard_targets  argmax targets for recalled images       --hard_targets
+ * dedup         ARM: off | on; on keeps a recalled batch with repeated draws as its distinct
+ *               images with multiplicities, every batch reduction counted (exact up to rounding)
  * lag           fixed (T) | unit (every t) | random ([lag_min, lag_max])
  * T, recall_from_t, eval_every   integers or "task" (= batches per task)
  * mem           ER: buffer size in images (total, not per class)
@@ -83,6 +85,7 @@ public final class Defaults {
         o.put("lambda0", "1.0");
         o.put("aux_distill", "true");
         o.put("lambda0_real", mini ? "2.0" : "1.0");
+        o.put("dedup", "off");
         tail(o);
       }
       case "ER", "ER-MIR" -> buffer(o, method.equals("ER-MIR"), mnist, mini, paperBuffers(d)[0]);

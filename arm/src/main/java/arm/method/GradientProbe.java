@@ -3,6 +3,7 @@ package arm.method;
 import arm.analysis.GradientStudy;
 import arm.data.ContinualData;
 import arm.data.Dataset;
+import arm.tensor.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
  *       with the run's recall loss, targets from f_old; one sample per distinct initial row (with
  *       M &gt; N duplicates are identical, ARM-SPEC §2.1), until there are {@code samples};
  *   <li>the real pool is a class-stratified draw of 1,000 training images (⌊1000/K⌋ per class);
- *   <li>gradients are those of the final f_cur, in eval mode.
+ *   <li>gradients are those of the final f_cur, in eval mode, computed on the device the run used
+ *       (recall and study alike; only host arrays leave it).
  * </ul>
  */
 final class GradientProbe {
@@ -42,10 +44,12 @@ final class GradientProbe {
     List<GradientStudy.Recalled> out = new ArrayList<>();
     int empty = 0;
     for (int i = 0; out.size() < samples && empty < T; i++) {
-      ContinualMethod.Batch b = ContinualMethod.batch(data, maxT - T + i % T, maxT + i, seen, frozen.fCur.device());
-      RecallMethod.RecallLearner.Recalled r = frozen.recallOnly(b);
       int before = out.size();
-      if (r != null) add(out, r, b.y(), k, samples);
+      try (Scope scope = Scope.open()) { // on a device, the batch and its recall are freed once copied
+        ContinualMethod.Batch b = ContinualMethod.batch(data, maxT - T + i % T, maxT + i, seen, frozen.fCur.device());
+        RecallMethod.RecallLearner.Recalled r = frozen.recallOnly(b);
+        if (r != null) add(out, r, b.y(), k, samples);
+      }
       empty = out.size() == before ? empty + 1 : 0;
     }
     return out;

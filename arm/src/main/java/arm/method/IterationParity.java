@@ -50,6 +50,39 @@ public final class IterationParity {
     return out;
   }
 
+  /**
+   * ARM's dedup option against the replicated batch on one device: ResNet18 nf = 20 on CIFAR-shaped
+   * data with the published M = 100, at S = 1 and S = 10, one iteration each way; the error is
+   * judged against the CPU's sensitivity, as in {@link #run}.
+   */
+  public static Map<String, Check> dedup(String device) {
+    Map<String, Check> out = new LinkedHashMap<>();
+    ContinualData data = SyntheticData.cifarShaped(3);
+    for (String steps : new String[] {"1", "10"}) {
+      Map<String, String> off = Map.of("recall_from_t", "0", "S", steps, "dedup", "off");
+      Map<String, String> on = Map.of("recall_from_t", "0", "S", steps, "dedup", "on");
+      double sens = sensitivity("cifar10", data, off);
+      double err = compare(deltas("cifar10", data, off, device, false), deltas("cifar10", data, on, device, false));
+      out.put("ARM iteration ResNet18 nf20 cifar M100 S" + steps + " dedup vs replicated on " + device,
+          new Check(err, Math.max(TOLERANCE, SENSITIVITY_FACTOR * sens), sens));
+    }
+    return out;
+  }
+
+  /** {@code dedup [cpu|cuda]}: prints {@link #dedup}'s checks; exit status 1 when one fails. */
+  public static void main(String[] args) {
+    if (args.length < 1 || !args[0].equals("dedup"))
+      throw new IllegalArgumentException("usage: IterationParity dedup [cpu|cuda]");
+    boolean ok = true;
+    for (var e : dedup(args.length > 1 ? args[1] : "cpu").entrySet()) {
+      Check c = e.getValue();
+      System.out.printf("%s %s: error %.3g, tolerance %.3g (CPU sensitivity %.3g)%n",
+          c.ok() ? "PASS" : "FAIL", e.getKey(), c.error(), c.tolerance(), c.cpuSensitivity());
+      ok &= c.ok();
+    }
+    if (!ok) System.exit(1);
+  }
+
   static Check check(String dataset, ContinualData data, Map<String, String> options, String device) {
     double sens = sensitivity(dataset, data, options);
     double err = relativeError(dataset, data, options, device);

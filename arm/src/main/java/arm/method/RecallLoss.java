@@ -22,6 +22,12 @@ import arm.tensor.Tensor;
  * R_L2    = (1/(M·D)) Σ_i ‖x̂_i‖₂               (not squared)          (λ5)
  * R_TV    = (2/M)[Σ Δ_h² / (c(H−1)W) + Σ Δ_w² / (cH(W−1))]              (λ6)
  * </pre>
+ *
+ * <p>Counted batches (the {@code counts} overloads; null = every row once): X̂ holds U distinct
+ * images, row u standing for w_u = counts[u] identical copies of the M = Σ w_u of the replicated
+ * batch (ARM-SPEC §2.1). Every Σ_i over the batch becomes Σ_u w_u (batch means, p̄, the soft-CE of
+ * step B), so each value equals the replicated batch's, and the gradient w.r.t. row u is the sum of
+ * its copies' gradients, w_u times one copy's.
  */
 public final class RecallLoss {
   /** float64 machine epsilon, the diversity clamp of the authors' code (stored as float32). */
@@ -59,14 +65,19 @@ public final class RecallLoss {
 
   /** ARM's recall loss R (ARM-SPEC §2.3), to be minimised over X̂. */
   public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present) {
+    return arm(w, a, b, xhat, present, null);
+  }
+
+  /** R of a counted batch (class comment); counts [U] or null. */
+  public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
     Var lp = F.logSoftmax(a);
     Var r = null;
-    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b));
-    if (w.lambda1() != 0) r = plus(r, w.lambda1(), notLocal(lp, present));
-    if (w.lambda2() != 0) r = plus(r, w.lambda2(), notLocal(F.logSoftmax(b), present));
-    if (w.lambda3() != 0) r = plus(r, w.lambda3(), diversity(a));
-    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, lp));
-    return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat));
+    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b, counts));
+    if (w.lambda1() != 0) r = plus(r, w.lambda1(), notLocal(lp, present, counts));
+    if (w.lambda2() != 0) r = plus(r, w.lambda2(), notLocal(F.logSoftmax(b), present, counts));
+    if (w.lambda3() != 0) r = plus(r, w.lambda3(), diversity(a, counts));
+    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, lp, counts));
+    return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
   }
 
   /**
@@ -79,14 +90,14 @@ public final class RecallLoss {
     if (classesWeight != 0) r = plus(r, classesWeight, F.crossEntropy(a, chosen));
     if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b));
     if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, F.logSoftmax(a)));
-    r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat));
+    r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
     return plus(r, batchStats);
   }
 
-  private static Var images(float l5, float l6, int[] chw, Var xhat) {
+  private static Var images(float l5, float l6, int[] chw, Var xhat, int[] counts) {
     Var r = null;
-    if (l5 != 0) r = plus(r, l5, l2(xhat));
-    if (l6 != 0) r = plus(r, l6, totalVariation(xhat, chw[0], chw[1], chw[2]));
+    if (l5 != 0) r = plus(r, l5, l2(xhat, counts));
+    if (l6 != 0) r = plus(r, l6, totalVariation(xhat, chw[0], chw[1], chw[2], counts));
     return r;
   }
 
@@ -103,27 +114,42 @@ public final class RecallLoss {
 
   /** R_D in the chosen form; shape [1]. */
   public static Var divergence(Divergence kind, Var a, Var b) {
+    return divergence(kind, a, b, null);
+  }
+
+  /** R_D of a counted batch; counts [U] or null. */
+  public static Var divergence(Divergence kind, Var a, Var b, int[] counts) {
     return switch (kind) {
-      case REVERSED_KL -> reversedKl(a, b);
-      case JENSEN_SHANNON -> jensenShannon(a, b);
-      case CROSS_ENTROPY -> F.neg(F.softCrossEntropy(b, F.softmax(a)));
+      case REVERSED_KL -> reversedKl(a, b, counts);
+      case JENSEN_SHANNON -> jensenShannon(a, b, counts);
+      case CROSS_ENTROPY -> F.neg(softCrossEntropy(b, F.softmax(a), counts));
     };
   }
 
   /** 1 − (1/M) Σ_i Σ_k m_ik (log m_ik − ½(log p_ik + log q_ik)); gradients flow through m too. */
   public static Var reversedKl(Var a, Var b) {
+    return reversedKl(a, b, null);
+  }
+
+  /** {@link #reversedKl(Var, Var)} of a counted batch; counts [U] or null. */
+  public static Var reversedKl(Var a, Var b, int[] counts) {
     Var lp = F.logSoftmax(a), lq = F.logSoftmax(b);
     Var m = F.scale(F.add(F.softmax(a), F.softmax(b)), 0.5f);
     Var inner = F.sub(F.log(F.clampMin(m, TINY)), F.scale(F.add(lp, lq), 0.5f));
-    return oneMinusBatchMean(F.mul(m, inner), a.dim(0));
+    return oneMinusBatchMean(counted(F.mul(m, inner), counts), rows(a, counts));
   }
 
   /** 1 − (1/M) Σ_i ½[KL(p_i‖m_i) + KL(q_i‖m_i)], the paper's Jensen–Shannon form. */
   public static Var jensenShannon(Var a, Var b) {
+    return jensenShannon(a, b, null);
+  }
+
+  /** {@link #jensenShannon(Var, Var)} of a counted batch; counts [U] or null. */
+  public static Var jensenShannon(Var a, Var b, int[] counts) {
     Var lp = F.logSoftmax(a), lq = F.logSoftmax(b), p = F.softmax(a), q = F.softmax(b);
     Var logM = F.log(F.clampMin(F.scale(F.add(p, q), 0.5f), TINY));
     Var js = F.scale(F.add(F.mul(p, F.sub(lp, logM)), F.mul(q, F.sub(lq, logM))), 0.5f);
-    return oneMinusBatchMean(js, a.dim(0));
+    return oneMinusBatchMean(counted(js, counts), rows(a, counts));
   }
 
   private static Var oneMinusBatchMean(Var perEntry, int m) {
@@ -132,47 +158,119 @@ public final class RecallLoss {
 
   /** (1/C)(1/M) Σ_i Σ_{c∈P} logProbs[i, c], given log-softmax outputs [M, K]. */
   public static Var notLocal(Var logProbs, int[] present) {
-    int m = logProbs.dim(0), k = logProbs.dim(1);
+    return notLocal(logProbs, present, null);
+  }
+
+  /** R_NL of a counted batch; counts [U] or null. */
+  public static Var notLocal(Var logProbs, int[] present, int[] counts) {
+    int m = rows(logProbs, counts), k = logProbs.dim(1);
     float[] mask = new float[k];
     for (int c : present) mask[c] = 1f; // P is a set: repeats count once
     int classes = 0;
     for (float v : mask) classes += (int) v;
     Tensor maskT = logProbs.value.device() == arm.tensor.Device.CPU ? Tensor.of(mask, k)
         : arm.tensor.Backends.of(logProbs.value).upload(mask, k);
-    Var sel = F.mul(logProbs, Var.constant(maskT));
+    Var sel = counted(F.mul(logProbs, Var.constant(maskT)), counts);
     return F.scale(F.sum(sel), 1f / (classes * (float) m));
   }
 
   /** Σ_k p̄_k log p̄_k with p̄ the batch mean of softmax(a), entries below {@link #EPS} set to EPS. */
   public static Var diversity(Var a) {
-    Var pBar = F.clampMin(F.mean(F.softmax(a), 0), EPS);
+    return diversity(a, null);
+  }
+
+  /** R_div of a counted batch: p̄ = Σ_u w_u p_u / M; counts [U] or null. */
+  public static Var diversity(Var a, int[] counts) {
+    Var mean = counts == null ? F.mean(F.softmax(a), 0)
+        : F.scale(F.sum(counted(F.softmax(a), counts), 0), 1f / rows(a, counts));
+    Var pBar = F.clampMin(mean, EPS);
     return F.sum(F.mul(pBar, F.log(pBar)));
   }
 
   /** (1/M) Σ_i −log p_i[ĉ_i], ĉ_i = argmax_k a_ik held constant; logProbs = log_softmax(a). */
   public static Var sharpen(Var a, Var logProbs) {
-    return F.neg(F.mean(F.gather(logProbs, F.argmax(a))));
+    return sharpen(a, logProbs, null);
+  }
+
+  /** R_sharp of a counted batch; counts [U] or null. */
+  public static Var sharpen(Var a, Var logProbs, int[] counts) {
+    Var picked = F.gather(logProbs, F.argmax(a));
+    if (counts == null) return F.neg(F.mean(picked));
+    return F.neg(F.scale(F.sum(counted(picked, counts)), 1f / rows(a, counts)));
   }
 
   /** (1/(M·D)) Σ_i ‖x̂_i‖₂ (not squared). */
   public static Var l2(Var xhat) {
-    int m = xhat.dim(0), d = xhat.value.numel() / m;
-    Var sq = F.sum(F.mul(F.reshape(xhat, m, d), F.reshape(xhat, m, d)), 1); // [M, 1]
-    return F.scale(F.sum(F.sqrt(F.clampMin(sq, TINY))), 1f / ((float) m * d));
+    return l2(xhat, null);
+  }
+
+  /** R_L2 of a counted batch; counts [U] or null. */
+  public static Var l2(Var xhat, int[] counts) {
+    int u = xhat.dim(0), d = xhat.value.numel() / u, m = rows(xhat, counts);
+    Var sq = F.sum(F.mul(F.reshape(xhat, u, d), F.reshape(xhat, u, d)), 1); // [U, 1]
+    return F.scale(F.sum(counted(F.sqrt(F.clampMin(sq, TINY)), counts)), 1f / ((float) m * d));
   }
 
   /** (2/M)[Σ (x[h+1,w] − x[h,w])² / (c(H−1)W) + Σ (x[h,w+1] − x[h,w])² / (cH(W−1))]. */
   public static Var totalVariation(Var xhat, int c, int h, int w) {
-    int m = xhat.dim(0);
-    if (xhat.value.numel() != m * c * h * w)
+    return totalVariation(xhat, c, h, w, null);
+  }
+
+  /** R_TV of a counted batch; counts [U] or null. */
+  public static Var totalVariation(Var xhat, int c, int h, int w, int[] counts) {
+    int u = xhat.dim(0), m = rows(xhat, counts);
+    if (xhat.value.numel() != u * c * h * w)
       throw new IllegalArgumentException(
-          "TV: images of " + xhat.value.numel() / m + " values are not " + c + "x" + h + "x" + w);
-    Var img = F.reshape(xhat, m * c, h, w);
+          "TV: images of " + xhat.value.numel() / u + " values are not " + c + "x" + h + "x" + w);
+    Var img = F.reshape(xhat, u * c, h, w);
     Var dh = F.sub(F.slice(img, 1, 1, h), F.slice(img, 1, 0, h - 1));
     Var dw = F.sub(F.slice(img, 2, 1, w), F.slice(img, 2, 0, w - 1));
-    Var sh = F.scale(F.sum(F.mul(dh, dh)), 1f / ((float) c * (h - 1) * w));
-    Var sw = F.scale(F.sum(F.mul(dw, dw)), 1f / ((float) c * h * (w - 1)));
+    Var sh = F.scale(F.sum(counted(F.mul(dh, dh), counts)), 1f / ((float) c * (h - 1) * w));
+    Var sw = F.scale(F.sum(counted(F.mul(dw, dw), counts)), 1f / ((float) c * h * (w - 1)));
     return F.scale(F.add(sh, sw), 2f / m);
+  }
+
+  // ------------------------------------------------------------ counted batch means
+
+  /** mean_i softCE(logits_i, targets_i) over the M samples a counted batch stands for. */
+  public static Var softCrossEntropy(Var logits, Var targets, int[] counts) {
+    if (counts == null) return F.softCrossEntropy(logits, targets);
+    Var perEntry = counted(F.mul(targets, F.logSoftmax(logits)), counts);
+    return F.scale(F.sum(perEntry), -1f / rows(logits, counts));
+  }
+
+  /** mean_i −log softmax(logits_i)[labels_i] over the M samples a counted batch stands for. */
+  public static Var crossEntropy(Var logits, int[] labels, int[] counts) {
+    if (counts == null) return F.crossEntropy(logits, labels);
+    Var picked = counted(F.gather(F.logSoftmax(logits), labels), counts);
+    return F.neg(F.scale(F.sum(picked), 1f / rows(logits, counts)));
+  }
+
+  /** M: the rows v stands for (Σ counts), or v's rows when counts is null. */
+  static int rows(Var v, int[] counts) {
+    if (counts == null) return v.dim(0);
+    int m = 0;
+    for (int k : counts) m += k;
+    return m;
+  }
+
+  /**
+   * v with each row scaled by its count: v [U·k, …] (k consecutive rows per sample, e.g. an image's
+   * channels) times counts repeated k times; v itself when counts is null.
+   */
+  static Var counted(Var v, int[] counts) {
+    if (counts == null) return v;
+    int rows = v.dim(0), per = rows / counts.length;
+    if (per * counts.length != rows)
+      throw new IllegalArgumentException(counts.length + " counts for " + rows + " rows of " + v);
+    float[] w = new float[rows];
+    for (int r = 0; r < rows; r++) w[r] = counts[r / per];
+    int[] shape = new int[v.value.rank()];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = rows;
+    Tensor t = v.value.device() == arm.tensor.Device.CPU ? Tensor.of(w, shape)
+        : arm.tensor.Backends.of(v.value).upload(w, shape);
+    return F.mul(v, Var.constant(t));
   }
 
   /** Row-wise argmax (first index on ties), outside the graph. */

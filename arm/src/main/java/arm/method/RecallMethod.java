@@ -6,6 +6,7 @@ import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.method.RecallLoss.Divergence;
 import arm.nn.BatchStatsLoss;
+import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
@@ -32,12 +33,19 @@ import java.util.SplittableRandom;
  * They differ only in R: ARM's recall loss ({@link RecallLoss#arm}), or ADI's CE toward M past
  * classes drawn from seen-but-not-present classes plus the same divergence ({@link
  * RecallLoss#adi}).
+ *
+ * <p>ARM's option {@code dedup} (off by default): when the M draws repeat real rows, X̂ is kept as
+ * its U distinct images with multiplicities ({@link DistinctRows}); both networks run the counted
+ * forward ({@link CountedForward}: counted train-mode BatchNorm), R and step B's recalled mean
+ * count each image w_u times, and each input step moves an image by η1 times one copy's gradient
+ * (∂R/∂x̂_u / w_u). The result equals the replicated batch's up to float rounding (tested in
+ * DedupTest). Not for ADI: its target classes are drawn per copy, so copies differ.
  */
 final class RecallMethod extends ContinualMethod {
   private final boolean adi;
   private final int m, s, r;
   private final float eta1, lambda0, lambda0Real, classesWeight, wBs;
-  private final boolean fromScratch, noiseInit, auxDistill, hardTargets;
+  private final boolean fromScratch, noiseInit, auxDistill, hardTargets, dedup;
   private final Divergence divergence;
   private final float wD, l1, l2, l3, l4, l5, l6;
 
@@ -55,6 +63,8 @@ final class RecallMethod extends ContinualMethod {
     noiseInit = opts.choice("init", "real", "noise").equals("noise");
     auxDistill = opts.flag("aux_distill");
     hardTargets = opts.flag("hard_targets");
+    dedup = !adi && opts.flag("dedup");
+    if (dedup && wBs != 0) throw opts.bad("dedup", "off when w_bs ≠ 0 (the batch-statistics term is not counted)");
     divergence = switch (opts.choice("divergence", "reversed_kl", "js", "ce")) {
       case "js" -> Divergence.JENSEN_SHANNON;
       case "ce" -> Divergence.CROSS_ENTROPY;
@@ -80,6 +90,9 @@ final class RecallMethod extends ContinualMethod {
     if (wBs != 0 && !(fCur instanceof BatchStatsLoss))
       throw new IllegalArgumentException(name() + " option w_bs needs a BatchNorm model; "
           + fCur.getClass().getSimpleName() + " has no batch statistics");
+    if (dedup && !(fCur instanceof CountedForward))
+      throw new IllegalArgumentException(name() + " option dedup needs a model with a counted forward; "
+          + fCur.getClass().getSimpleName() + " has none");
     var w = new RecallLoss.Weights(divergence, wD, l1, l2, l3, l4, l5, l6,
         Models.imageShape(data.train().itemShape()));
     return new RecallLearner(fCur, opt, w, lag(data, rng), recallFromT(data), rng);
@@ -105,7 +118,7 @@ final class RecallMethod extends ContinualMethod {
     private final RecallLoss.Weights weights;
     private final Lag lag;
     private final int recallFromT;
-    private final long base;
+    final long base; // package-visible for tests that redo a draw
     Trace trace = Trace.NONE;
     /** Records Figs. 2–3 data when set; null = off. */
     RecallRecorder recorder;
@@ -159,17 +172,29 @@ final class RecallMethod extends ContinualMethod {
       if (adi && chosen == null) return; // no seen-but-absent class to recall yet
       opt.zeroGrad();
       Tensor xhat = null, start = null;
+      DistinctRows distinct = null;
       for (int round = 0; round < r; round++) {
         if (round == 0 || fromScratch) {
           xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
           if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
+          distinct = distinctRows(b.x().dim(0));
+          if (distinct != null) xhat = distinct.distinct(b.x());
         }
-        refine(xhat, b, chosen);
+        refine(xhat, b, chosen, distinct);
         Guard.tensor(xhat, "recalled inputs X̂ after refinement");
-        Tensor oldLogits = recallStep(xhat, b);
+        Tensor oldLogits = recallStep(xhat, b, distinct);
+        if (distinct != null && recorder != null) oldLogits = distinct.expand(oldLogits); // M rows
         if (recorder != null) recorder.round(b.t(), oldLogits);
-        if (start != null && round == r - 1) recorder.images(b.t(), start, xhat, lastRows, b.y(), oldLogits);
+        if (start != null && round == r - 1)
+          recorder.images(b.t(), start, distinct == null ? xhat : distinct.expand(xhat), lastRows, b.y(), oldLogits);
       }
+    }
+
+    /** With dedup on and repeated draws in {@link #lastRows}: the distinct rows; else null. */
+    private DistinctRows distinctRows(int n) {
+      if (!dedup || lastRows == null) return null;
+      DistinctRows d = DistinctRows.of(lastRows, n);
+      return d.repeats() ? d : null;
     }
 
     /** A recalled batch and where it came from, for analyses. */
@@ -186,9 +211,13 @@ final class RecallMethod extends ContinualMethod {
       if (adi && chosen == null) return null;
       Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT));
       int[] rows = lastRows;
-      refine(xhat, b, chosen);
+      DistinctRows distinct = distinctRows(b.x().dim(0));
+      if (distinct != null) xhat = distinct.distinct(b.x());
+      refine(xhat, b, chosen, distinct);
       try (var ng = Autograd.noGrad()) {
-        return new Recalled(xhat, rows, fOld.forward(Var.constant(xhat)).value);
+        Tensor logits = forward(fOld, Var.constant(xhat), distinct).value;
+        if (distinct == null) return new Recalled(xhat, rows, logits);
+        return new Recalled(distinct.expand(xhat), rows, distinct.expand(logits));
       }
     }
 
@@ -199,53 +228,64 @@ final class RecallMethod extends ContinualMethod {
       return c;
     }
 
-    /** S steps of plain gradient descent on R over X̂ (in place); weights are never touched. */
-    void refine(Tensor xhat, Batch b, int[] chosen) {
+    /**
+     * S steps of plain gradient descent on R over X̂ (in place); weights are never touched. With
+     * {@code distinct} (null: none) X̂ holds the distinct images and every step is counted.
+     */
+    void refine(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
         try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
-          refineStep(x, xhat, b, chosen, step);
+          refineStep(x, xhat, b, chosen, distinct, step);
         }
       }
     }
 
-    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R. */
-    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, int step) {
+    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R (per copy: the distinct image's gradient / w_u). */
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step) {
+      int[] counts = distinct == null ? null : distinct.counts();
       Var a, bs = null;
-      if (wBs == 0) a = fOld.forward(x);
+      if (wBs == 0) a = forward(fOld, x, distinct);
       else {
         BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
         a = out.logits();
         bs = F.scale(out.batchStats(), wBs);
       }
-      Var q = fCur.forward(x);
+      Var q = forward(fCur, x, distinct);
       Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-          : plus(RecallLoss.arm(weights, a, q, x, b.present()), bs);
+          : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
       if (!Float.isFinite(loss.value.item()))
         throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
             + " at refinement step " + step + "; first non-finite term: "
             + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
       Tensor g = Autograd.grad(loss, x)[0];
       Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
+      if (distinct != null) g = perCopy(g, counts);
       Backends.of(xhat).axpy(-eta1, g, xhat);
-      trace.at("refine", b.t(), xhat);
+      trace.at("refine", b.t(), traced(xhat, distinct));
+    }
+
+    /** The replicated batch for the trace (which observes M images), only when someone listens. */
+    private Tensor traced(Tensor xhat, DistinctRows distinct) {
+      return distinct == null || trace == Trace.NONE ? xhat : distinct.expand(xhat);
     }
 
     /**
      * Targets from f_old under no-grad, then step B (gradients accumulate since the last zero).
      * Returns f_old's logits on X̂ (the targets' source), for the recorder.
      */
-    Tensor recallStep(Tensor xhat, Batch b) {
+    Tensor recallStep(Tensor xhat, Batch b, DistinctRows distinct) {
+      int[] counts = distinct == null ? null : distinct.counts();
       Var xr = Var.constant(xhat), x = Var.constant(b.x());
       Var aHat, pReal = null;
       try (var ng = Autograd.noGrad()) {
-        aHat = fOld.forward(xr);
+        aHat = forward(fOld, xr, distinct);
         if (auxDistill) pReal = F.softmax(fOld.forward(x));
       }
-      trace.at("targets", b.t(), xhat);
-      Var out = fCur.forward(xr);
-      Var loss = hardTargets ? F.crossEntropy(out, RecallLoss.argmax(aHat.value))
-          : F.softCrossEntropy(out, F.softmax(aHat));
+      trace.at("targets", b.t(), traced(xhat, distinct));
+      Var out = forward(fCur, xr, distinct);
+      Var loss = hardTargets ? RecallLoss.crossEntropy(out, RecallLoss.argmax(aHat.value), counts)
+          : RecallLoss.softCrossEntropy(out, F.softmax(aHat), counts);
       loss = F.scale(loss, lambda0);
       Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
       if (auxDistill) {
@@ -256,7 +296,7 @@ final class RecallMethod extends ContinualMethod {
       Autograd.backward(loss);
       Guard.gradients(fCur, "step B");
       opt.step();
-      trace.at("stepB", b.t(), xhat);
+      trace.at("stepB", b.t(), traced(xhat, distinct));
       return aHat.value;
     }
 
@@ -310,6 +350,25 @@ final class RecallMethod extends ContinualMethod {
       perm[j] = tmp;
       out[i] = perm[i];
     }
+    return out;
+  }
+
+  /** net(x), or the counted forward of the distinct images when {@code distinct} is not null. */
+  private static Var forward(Module net, Var x, DistinctRows distinct) {
+    return distinct == null ? net.forward(x) : ((CountedForward) net).forward(x, distinct.counts());
+  }
+
+  /** g [U, …] with row u divided by counts[u]: one copy's gradient from the sum over the copies. */
+  private static Tensor perCopy(Tensor g, int[] counts) {
+    int[] shape = new int[g.rank()];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = counts.length;
+    float[] w = new float[counts.length];
+    for (int u = 0; u < w.length; u++) w[u] = counts[u];
+    var be = Backends.of(g);
+    Tensor col = g.device() == arm.tensor.Device.CPU ? Tensor.of(w, shape) : be.upload(w, shape);
+    Tensor out = be.zeros(g.shape);
+    be.binary(arm.tensor.Binary.DIV, g, col, out);
     return out;
   }
 

@@ -3,12 +3,14 @@ package arm.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import arm.autograd.FakeDevice;
 import arm.autograd.Var;
 import arm.data.Dataset;
 import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Parameter;
+import arm.tensor.Device;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,19 +104,25 @@ class GradientStudyTest {
     assertThat(GradientStudy.stat(new double[] {Double.NaN}).mean()).isNaN();
   }
 
+  /** n random 3×32×32 images labelled 0, 1, …, n − 1. */
+  static Dataset cifarShaped(int n, SplittableRandom rng) {
+    byte[] px = new byte[n * 3 * 32 * 32];
+    for (int i = 0; i < px.length; i++) px[i] = (byte) rng.nextInt(256);
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) labels[i] = i;
+    return new Dataset("real", px, labels, new int[] {3, 32, 32});
+  }
+
   /**
    * ResNet18 (tiny width): the paper's six layers, BatchNorm γ/β counted or not, single-sample
-   * gradients in eval mode (running statistics), so every cosine is defined and in [−1, 1].
+   * gradients in eval mode (running statistics), so every cosine is defined and in [−1, 1]; the
+   * same on a device.
    */
   @Test
   void resnetStudyGroupsStemStagesAndHead() {
     SplittableRandom rng = new SplittableRandom(8);
     var model = new arm.nn.ResNet18(arm.nn.ResNet18.Variant.CIFAR10, 2, rng);
-    int d = 3 * 32 * 32;
-    byte[] px = new byte[10 * d];
-    for (int i = 0; i < px.length; i++) px[i] = (byte) rng.nextInt(256);
-    int[] labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-    Dataset real = new Dataset("real", px, labels, new int[] {3, 32, 32});
+    Dataset real = cifarShaped(10, rng);
     float[] p = new float[10];
     p[4] = 0.7f;
     p[1] = 0.3f;
@@ -130,6 +138,14 @@ class GradientStudyTest {
       assertThat(row.class1().mean()).isBetween(-1.0, 1.0);
       assertThat(row.class2().mean()).isBetween(-1.0, 1.0);
     }
+    // the model on a (fake) GPU gives the same study, bit for bit
+    GradientStudy.Result onDevice;
+    try (FakeDevice fake = FakeDevice.install()) {
+      onDevice = GradientStudy.run(model.copy().to(Device.CUDA), recalled, real, true, new SplittableRandom(9));
+    }
+    GradientStudy.Sample a = with.samples().get(0), b = onDevice.samples().get(0);
+    for (double[][] pair : new double[][][] {{a.hard1(), b.hard1()}, {a.hard2(), b.hard2()}, {a.soft1(), b.soft1()}, {a.soft2(), b.soft2()}})
+      assertThat(pair[1]).containsExactly(pair[0]);
   }
 
   /** On a random MLP: one value per layer and "All", cosines in [−1, 1], "All" = mean over the 6 blocks. */

@@ -113,6 +113,30 @@ public final class F {
     return r.y();
   }
 
+  /**
+   * {@link #batchNorm} (or {@link #batchNormRelu} when {@code relu}) of a batch stored as its
+   * distinct samples, sample n standing for counts[n] identical copies: in training the statistics,
+   * the gradients and the running-buffer update (unbiased variance with m = (Σ counts)·H·W) equal
+   * those of the replicated batch ({@link BatchNorm2d#trainCounted}). Eval mode treats samples
+   * independently, so the counts do not matter there.
+   */
+  public static Var batchNormCounted(Var x, int[] counts, Tensor runningMean, Tensor runningVar, Var gamma,
+      Var beta, boolean training, float momentum, float eps, boolean relu) {
+    if (!training) {
+      Var y = BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
+      return relu ? relu(y) : y;
+    }
+    long total = 0;
+    for (int k : counts) total += k;
+    long m = total * (x.value.numel() / ((long) x.dim(0) * x.dim(1)));
+    if (m < 2 || m > Integer.MAX_VALUE)
+      throw new IllegalArgumentException("counted batch norm in training needs 2.." + Integer.MAX_VALUE
+          + " values per channel, got " + m + " for " + x);
+    BatchNorm2d.Train r = BatchNorm2d.trainCounted(x, counts, gamma, beta, eps, relu);
+    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, (int) m);
+    return r.y();
+  }
+
   private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
     Backend be = Backends.of(mean);
     be.unary(Unary.SCALE, mean, 1f - momentum, mean);

@@ -31,6 +31,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * 4,470 F ≈ 4.9e11 FLOP (ARM-SPEC §10). The authors' PyTorch code: 12.8 s on one thread, 8.4 s on
  * two.
  *
+ * <p>{@code dedup=on} runs ARM's exact duplicate-aware option: the M = 100 draws are kept as their
+ * U ≤ 10 distinct images with multiplicities, every batch reduction counted (ARM-SPEC §2.1;
+ * DedupTest shows it equals the replicated batch up to rounding). About (7N + 44U)·F instead of
+ * (7N + 44M)·F.
+ *
  * <p>Synthetic CIFAR-shaped data (random pixels; 10 classes × 40 images), so no files are needed;
  * setup trains through the first task (8 batches), so every measured iteration recalls.
  *
@@ -51,6 +56,10 @@ public class ArmCifarIterationBench {
   @Param({"1", "2"})
   public int threads;
 
+  /** ARM's dedup option: off (the faithful replicated batch) or on (distinct images, counted). */
+  @Param({"off", "on"})
+  public String dedup;
+
   private Stepper stepper;
   private int t;
 
@@ -58,7 +67,8 @@ public class ArmCifarIterationBench {
   public void setup() {
     System.setProperty("arm.threads", Integer.toString(threads)); // read once, when the kernels load
     ContinualData data = cifarShaped(1);
-    stepper = Stepper.create(Methods.create(method, "cifar10", Map.of()), data, 42);
+    Map<String, String> options = method.equals("ARM") ? Map.of("dedup", dedup) : Map.of();
+    stepper = Stepper.create(Methods.create(method, "cifar10", options), data, 42);
     for (t = 0; t < data.batchesPerTask(); t++) stepper.train(t);
     System.out.println("# " + Backends.cpu().describe());
   }
@@ -72,7 +82,7 @@ public class ArmCifarIterationBench {
 
   @TearDown(Level.Iteration)
   public void stopClock() {
-    cpu.end(getClass().getSimpleName() + " threads=" + threads);
+    cpu.end(getClass().getSimpleName() + " threads=" + threads + " dedup=" + dedup);
   }
 
   @Benchmark

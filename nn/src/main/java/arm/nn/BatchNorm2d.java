@@ -23,6 +23,12 @@ import java.util.List;
  * <p>For ADI's batch-statistics term (ARM-SPEC §3.3) a caller may set {@link #statsSink}: each
  * forward then first adds ‖μ − running_mean‖₂ + ‖v − running_var‖₂ to it, from this layer's input,
  * with v the unbiased variance and the running values read before this forward updates them.
+ *
+ * <p>For a batch stored as its distinct samples with multiplicities ({@link CountedForward}) a
+ * caller sets {@link #counts}: training-mode forwards then use the counted batch norm
+ * ({@code F.batchNormCounted}), whose statistics, gradients and running-buffer updates (unbiased
+ * variance with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one forward is
+ * one batch) equal those of the replicated batch.
  */
 public final class BatchNorm2d extends Module {
   public static final float EPS = 1e-5f;
@@ -40,6 +46,8 @@ public final class BatchNorm2d extends Module {
   public final Tensor numBatchesTracked;
   /** When not null, each forward appends its batch-statistics term here (see class comment). */
   List<Var> statsSink;
+  /** When not null, the multiplicity of each sample of the batch being forwarded (see class comment). */
+  int[] counts;
 
   /** PyTorch's default momentum 0.1. */
   public BatchNorm2d(int channels) {
@@ -80,6 +88,10 @@ public final class BatchNorm2d extends Module {
       float count = numBatchesTracked.item() + 1;
       Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
       factor = momentum == null ? 1f / count : momentum;
+    }
+    if (counts != null) {
+      if (statsSink != null) throw new IllegalStateException("the batch-statistics term is not counted");
+      return F.batchNormCounted(x, counts, runningMean, runningVar, weight.var, bias.var, train, factor, EPS, relu);
     }
     return relu ? F.batchNormRelu(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
         : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * Linear(400→400) → ReLU → Linear(400→10) → logits. No BatchNorm, no dropout, so train and eval
  * mode compute the same function. 314,000 + 160,400 + 4,010 = 478,410 parameters.
  */
-public final class Mlp extends Module {
+public final class Mlp extends Module implements CountedForward {
   public final int in, hidden, classes;
   public final Linear fc1, fc2, fc3;
 
@@ -35,6 +35,13 @@ public final class Mlp extends Module {
     h = F.relu(fc1.forward(h));
     h = F.relu(fc2.forward(h));
     return fc3.forward(h);
+  }
+
+  /** Samples do not interact in the MLP: the counts do not change any row's logits. */
+  @Override
+  public Var forward(Var x, int[] counts) {
+    if (counts.length != x.dim(0)) throw new IllegalArgumentException(counts.length + " counts for " + x);
+    return forward(x);
   }
 
   @Override

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * <p>{@link #forwardWithBatchStats} also returns ADI's batch-statistics term R_bs (ARM-SPEC §3.3;
  * the {@link BatchStatsLoss} hook ADI's refinement calls on f_old when w_bs ≠ 0).
  */
-public final class ResNet18 extends Module implements BatchStatsLoss {
+public final class ResNet18 extends Module implements BatchStatsLoss, CountedForward {
 
   /** The two published configurations. */
   public enum Variant {
@@ -130,6 +130,22 @@ public final class ResNet18 extends Module implements BatchStatsLoss {
       if (b.shortcut != null) out.add(b.shortcut.bn);
     }
     return out;
+  }
+
+  /**
+   * {@link #forward} of a counted batch: every BatchNorm layer uses the counted statistics (and
+   * updates its running buffers as the replicated batch would), everything else is per sample.
+   */
+  @Override
+  public Var forward(Var x, int[] counts) {
+    if (counts.length != x.dim(0)) throw new IllegalArgumentException(counts.length + " counts for " + x);
+    List<BatchNorm2d> bns = batchNorms();
+    for (BatchNorm2d bn : bns) bn.counts = counts;
+    try {
+      return forward(x);
+    } finally {
+      for (BatchNorm2d bn : bns) bn.counts = null;
+    }
   }
 
   /**

@@ -24,6 +24,15 @@ public interface Backend {
     return java.util.Map.of();
   }
 
+  /**
+   * What decides this backend's results bit for bit: {@link #describe} less the settings that only
+   * change speed (thread counts). A run resumed from a checkpoint written under other numerics is
+   * still correct but may differ in the last bits, and says so.
+   */
+  default String numerics() {
+    return describe();
+  }
+
   /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
   default void sync() {}
 
@@ -164,6 +173,81 @@ public interface Backend {
     Tensor dz = zeros(dy.shape);
     unaryBackward(Unary.RELU, y, y, dy, 0f, dz);
     batchNormBackward(x, dz, gamma, mean, var, eps, dx, dGamma, dBeta);
+  }
+
+  /**
+   * {@link #batchNormTrain} (or, with relu, {@link #batchNormReluTrain}) of a batch stored as its
+   * distinct samples, sample n standing for counts[n] ≥ 1 identical copies (ARM's recalled batch,
+   * ARM-SPEC §2.1): with w = counts and m = (Σ w)·H·W, mean = Σ w·x / m and var = Σ w·(x − mean)² / m,
+   * the statistics of the replicated batch. The default composes other primitives (any device); a
+   * backend may do it in its batch-norm kernels.
+   */
+  default void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps,
+      boolean relu, Tensor y, Tensor mean, Tensor var) {
+    int c = x.shape[1];
+    float invM = (float) (1.0 / countedValues(x, counts));
+    Tensor w = upload(countsAsFloats(counts), counts.length, 1, 1, 1), t = zeros(x.shape);
+    Tensor mean4 = mean.reshape(1, c, 1, 1), var4 = var.reshape(1, c, 1, 1);
+    binary(Binary.MUL, x, w, t);
+    sumTo(t, mean4);
+    unary(Unary.SCALE, mean, invM, mean);
+    binary(Binary.SUB, x, mean4, t);
+    binary(Binary.MUL, t, t, t);
+    binary(Binary.MUL, t, w, t);
+    sumTo(t, var4);
+    unary(Unary.SCALE, var, invM, var);
+    batchNormEval(x, gamma, beta, mean, var, eps, y);
+    if (relu) unary(Unary.RELU, y, 0f, y);
+  }
+
+  /**
+   * Backward of {@link #batchNormTrainCounted}, dy being the gradient of the counted loss (the sum
+   * over a sample's copies): dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/√(var + eps) · (dy − w·(dβ + x̂·dγ)/m),
+   * the sum of the copies' input gradients. reluOut is the fused ReLU's output (dy is masked by
+   * [reluOut &gt; 0] first), or null. Any of dx, dGamma, dBeta may be null. The default composes
+   * other primitives.
+   */
+  default void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma,
+      Tensor mean, Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int c = x.shape[1];
+    Tensor g = dy;
+    if (reluOut != null) {
+      g = zeros(dy.shape);
+      unaryBackward(Unary.RELU, reluOut, reluOut, dy, 0f, g);
+    }
+    Tensor dG = dGamma != null ? dGamma : zeros(c), dB = dBeta != null ? dBeta : zeros(c);
+    batchNormBackward(x, g, gamma, mean, var, eps, null, dG, dB); // the plain sums
+    if (dx == null) return;
+    Tensor ones = zeros(c), t = zeros(x.shape), scale = zeros(c);
+    fill(ones, 1f);
+    batchNormEval(x, ones, zeros(c), mean, var, eps, t); // x̂
+    binary(Binary.MUL, t, dG.reshape(1, c, 1, 1), t);
+    binary(Binary.ADD, t, dB.reshape(1, c, 1, 1), t);
+    binary(Binary.MUL, t, upload(countsAsFloats(counts), counts.length, 1, 1, 1), t);
+    unary(Unary.SCALE, t, (float) (1.0 / countedValues(x, counts)), t);
+    binary(Binary.SUB, g, t, dx);
+    unary(Unary.ADD_SCALAR, var, eps, scale);
+    unary(Unary.SQRT, scale, 0f, scale);
+    binary(Binary.DIV, gamma.reshape(c), scale, scale);
+    binary(Binary.MUL, dx, scale.reshape(1, c, 1, 1), dx);
+  }
+
+  /** m = (Σ counts)·H·W: how many values per channel the counted batch stands for. */
+  static double countedValues(Tensor x, int[] counts) {
+    if (x.rank() != 4 || counts.length != x.shape[0])
+      throw new IllegalArgumentException("counted batch norm: " + counts.length + " counts for " + x);
+    long total = 0;
+    for (int k : counts) {
+      if (k < 1) throw new IllegalArgumentException("counted batch norm: a count of " + k);
+      total += k;
+    }
+    return (double) total * x.shape[2] * x.shape[3];
+  }
+
+  private static float[] countsAsFloats(int[] counts) {
+    float[] w = new float[counts.length];
+    for (int i = 0; i < w.length; i++) w[i] = counts[i];
+    return w;
   }
 
   // ---------------------------------------------------------------- pooling (NCHW)

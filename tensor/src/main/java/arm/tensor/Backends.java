@@ -34,8 +34,16 @@ public final class Backends {
     return get(t.device());
   }
 
-  /** Replaces the backend for a device (tests, or forcing a code path). */
-  public static synchronized void set(Backend backend) {
-    BACKENDS.put(backend.device(), backend);
+  /**
+   * Replaces the backend for a device (tests, or forcing a code path); returns the one it replaced,
+   * or null.
+   */
+  public static synchronized Backend set(Backend backend) {
+    return BACKENDS.put(backend.device(), backend);
+  }
+
+  /** Forgets the backend of a device, so the next {@link #get} looks for a provider again (tests). */
+  public static synchronized void remove(Device device) {
+    BACKENDS.remove(device);
   }
 }

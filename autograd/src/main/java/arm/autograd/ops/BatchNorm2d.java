@@ -35,6 +35,20 @@ import arm.tensor.Unary;
  * <p>Fused with a following ReLU ({@link #trainRelu}, ResNet's BN → ReLU pairs): z = max(0, y),
  * and the backward is the one above applied to dy·[z &gt; 0]. Saves z instead of nothing extra; the
  * backend does it without materialising y or the masked gradient. Tested against the composition.
+ *
+ * <p>Counted training mode ({@link #trainCounted}): x holds a batch's distinct samples, sample n
+ * standing for w_n = counts[n] identical copies, so that one pass over the distinct samples gives
+ * exactly what the replicated batch gives (ARM-SPEC §2.1: the M recalled images are copies of at
+ * most N real ones). With m = (Σ w)·H·W:
+ *
+ * <pre>
+ * μ = Σ w·x/m,  σ² = Σ w·(x − μ)²/m,  x̂ and y as above
+ * dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/(m·√(σ² + ε)) · (m·dy − w·(dβ + x̂·dγ))
+ * </pre>
+ *
+ * where dy is the gradient of a loss that itself counts each sample w_n times (so dy_n is the sum
+ * of the copies' gradients), and dx_n is then the sum of the copies' input gradients. The counts
+ * are constants (no gradient). With every w_n = 1 these are the plain formulas.
  */
 public final class BatchNorm2d {
   private BatchNorm2d() {}
@@ -43,22 +57,36 @@ public final class BatchNorm2d {
   public record Train(Var y, Tensor mean, Tensor var) {}
 
   public static Train train(Var x, Var gamma, Var beta, float eps) {
-    checkShapes(x, gamma, beta);
-    Backend be = Node.backendOf(x.value);
-    int c = x.dim(1);
-    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
-    be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
-    return new Train(Node.record(y, new TrainNode(x, gamma, beta, mean, var, eps)), mean, var);
+    return train(x, gamma, beta, eps, false);
   }
 
   /** relu(train(x)) in one op; {@link Train#y()} is the ReLU's output. */
   public static Train trainRelu(Var x, Var gamma, Var beta, float eps) {
+    return train(x, gamma, beta, eps, true);
+  }
+
+  private static Train train(Var x, Var gamma, Var beta, float eps, boolean relu) {
     checkShapes(x, gamma, beta);
     Backend be = Node.backendOf(x.value);
     int c = x.dim(1);
-    Tensor z = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
-    be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, z, mean, var);
-    return new Train(Node.record(z, new TrainReluNode(x, gamma, beta, z, mean, var, eps)), mean, var);
+    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    if (relu) be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
+    else be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
+    return new Train(Node.record(y, new TrainNode(x, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
+  }
+
+  /**
+   * Training-mode batch norm of a counted batch (class comment), relu(…) fused when {@code relu};
+   * {@link Train#y()} is the (ReLU's) output. counts [N], each ≥ 1, constant.
+   */
+  public static Train trainCounted(Var x, int[] counts, Var gamma, Var beta, float eps, boolean relu) {
+    checkShapes(x, gamma, beta);
+    Backend be = Node.backendOf(x.value);
+    int c = x.dim(1);
+    int[] w = counts.clone(); // the caller's array may change before backward
+    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    be.batchNormTrainCounted(x.value, w, gamma.value, beta.value, eps, relu, y, mean, var);
+    return new Train(Node.record(y, new CountedNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
 
   public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
@@ -75,11 +103,13 @@ public final class BatchNorm2d {
   }
 
   static final class TrainNode extends Node {
+    final Tensor z; // with a fused ReLU its output (the mask is z > 0), else null
     final Tensor mean, var; // batch statistics of the forward pass
     final float eps;
 
-    TrainNode(Var x, Var gamma, Var beta, Tensor mean, Tensor var, float eps) {
+    TrainNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
       super(x, gamma, beta);
+      this.z = z;
       this.mean = mean;
       this.var = var;
       this.eps = eps;
@@ -94,35 +124,8 @@ public final class BatchNorm2d {
       Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
       Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
       if (dx == null && dGamma == null && dBeta == null) return;
-      be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
-      if (dx != null) g.add(x, dx);
-      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
-      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
-    }
-  }
-
-  static final class TrainReluNode extends Node {
-    final Tensor z, mean, var; // the ReLU's output (its mask is z > 0) and the batch statistics
-    final float eps;
-
-    TrainReluNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
-      super(x, gamma, beta);
-      this.z = z;
-      this.mean = mean;
-      this.var = var;
-      this.eps = eps;
-    }
-
-    @Override
-    protected void backward(Tensor dz, Gradients g) {
-      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
-      Backend be = backendOf(dz);
-      int c = x.dim(1);
-      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
-      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
-      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
-      if (dx == null && dGamma == null && dBeta == null) return;
-      be.batchNormReluBackward(x.value, z, dz, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (z == null) be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      else be.batchNormReluBackward(x.value, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
       if (dx != null) g.add(x, dx);
       if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
       if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
@@ -168,6 +171,36 @@ public final class BatchNorm2d {
         if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
         if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));
       }
+    }
+  }
+
+  static final class CountedNode extends Node {
+    final int[] counts; // multiplicity of each sample, constant
+    final Tensor z, mean, var; // z: the fused ReLU's output, or null without ReLU
+    final float eps;
+
+    CountedNode(Var x, int[] counts, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
+      super(x, gamma, beta);
+      this.counts = counts;
+      this.z = z;
+      this.mean = mean;
+      this.var = var;
+      this.eps = eps;
+    }
+
+    @Override
+    protected void backward(Tensor dy, Gradients g) {
+      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
+      Backend be = backendOf(dy);
+      int c = x.dim(1);
+      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      if (dx == null && dGamma == null && dBeta == null) return;
+      be.batchNormBackwardCounted(x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (dx != null) g.add(x, dx);
+      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
+      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
     }
   }
 }

@@ -1,10 +1,14 @@
 package arm.kernels.cpu;
 
+import static arm.tensor.Checks.rows;
+
+import arm.kernels.cpu.fast.BroadcastFast;
 import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
 import arm.tensor.Backend;
 import arm.tensor.Binary;
+import arm.tensor.Checks;
 import arm.tensor.CpuStorage;
 import arm.tensor.Device;
 import arm.tensor.Shape;
@@ -13,7 +17,7 @@ import arm.tensor.Unary;
 import java.util.Arrays;
 
 /**
- * The pure-Java backend. Shape checks live here; the loops live in {@code ref} (naive, readable)
+ * The pure-Java backend. Argument checks are the shared {@link Checks}; the loops live in {@code ref} (naive, readable)
  * and in the fast kernels that {@link CpuGemm} and {@link CpuConv} dispatch to.
  */
 public final class CpuBackend implements Backend {
@@ -28,21 +32,18 @@ public final class CpuBackend implements Backend {
     return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path();
   }
 
+  /** The kernel paths without the thread count: parts depend on shapes only (ThreadCountTest). */
+  @Override
+  public String numerics() {
+    return "cpu: gemm " + CpuGemm.describe(CpuGemm.active()) + ", conv " + CpuConv.active().name().toLowerCase(java.util.Locale.ROOT)
+        + ", batchnorm " + CpuBatchNorm.path();
+  }
+
   /** The host array of a backend-made tensor (contiguous, offset 0). */
   static float[] arr(Tensor t) {
     if (t.offset != 0)
       throw new IllegalArgumentException("CPU kernels take offset-0 tensors, got " + t);
     return t.data();
-  }
-
-  private static void sameNumel(Tensor a, Tensor b) {
-    if (a.numel() != b.numel())
-      throw new IllegalArgumentException(a + " and " + b + " differ in element count");
-  }
-
-  private static int[] shape4(Tensor t, String what) {
-    if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);
-    return t.shape;
   }
 
   /** Elements from which an elementwise op is split over the kernel threads (-Darm.threads). */
@@ -88,14 +89,14 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void copy(Tensor src, Tensor out) {
-    sameNumel(src, out);
+    Checks.sameNumel(src, out);
     float[] a = arr(src), b = arr(out);
     split(src.numel(), (from, to) -> System.arraycopy(a, from, b, from, to - from));
   }
 
   @Override
   public void unary(Unary op, Tensor x, float alpha, Tensor out) {
-    sameNumel(x, out);
+    Checks.sameNumel(x, out);
     float[] a = arr(x), b = arr(out);
     if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.forward(a, b, from, to));
     else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
@@ -103,7 +104,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
-    sameNumel(x, dx);
+    Checks.sameNumel(x, dx);
     float[] a = arr(x), d = arr(dy), b = arr(dx);
     if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.backward(a, d, b, from, to));
     else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
@@ -111,20 +112,15 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
-    int[] s = Shape.broadcast(a.shape, b.shape);
-    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape))
-      throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
+    Checks.binary(a, op, b, out);
     float[] x = arr(a), y = arr(b), o = arr(out);
     int n = out.numel();
     if (a.numel() == n && b.numel() == n) { // same shape: the common fast case
       split(n, (from, to) -> sameShape(op, x, y, o, from, to));
       return;
     }
-    if (a.numel() == n && isRowBroadcast(b.shape, out.shape)) { // bias-like [.., C] + [C]
-      int c = b.numel();
-      for (int i = 0; i < n; i++) o[i] = ElementwiseRef.apply(op, x[i], y[i % c]);
-      return;
-    }
+    // bias rows, per-row columns, scalars: two nested loops (the general walk is its naive twin)
+    if (BroadcastFast.binary(op, x, a.shape, y, b.shape, o, out.shape)) return;
     ElementwiseRef.binary(op, x, a.shape, y, b.shape, o, out.shape);
   }
 
@@ -138,22 +134,9 @@ public final class CpuBackend implements Backend {
     }
   }
 
-  /** True when b only broadcasts over leading dimensions of out (b is a trailing block). */
-  private static boolean isRowBroadcast(int[] b, int[] out) {
-    int off = out.length - b.length;
-    boolean leading = true;
-    for (int i = 0; i < out.length; i++) {
-      int bd = i < off ? 1 : b[i - off];
-      if (leading && bd == 1 && out[i] != 1) continue;
-      leading = false;
-      if (bd != out[i]) return false;
-    }
-    return true;
-  }
-
   @Override
   public void axpy(float alpha, Tensor x, Tensor y) {
-    sameNumel(x, y);
+    Checks.sameNumel(x, y);
     float[] a = arr(x), b = arr(y);
     split(x.numel(), (from, to) -> {
       for (int i = from; i < to; i++) b[i] += alpha * a[i];
@@ -162,132 +145,105 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-    if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2)
-      throw new IllegalArgumentException("gemm takes 2-D tensors: " + a + " " + b + " " + c);
-    int m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1];
-    int kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1];
-    if (k != kb || c.shape[0] != m || c.shape[1] != n)
-      throw new IllegalArgumentException(
-          "gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c);
-    CpuGemm.sgemm(transA, transB, m, n, k, alpha, arr(a), 0, a.shape[1], arr(b), 0, b.shape[1],
-        beta, arr(c), 0, n);
+    Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
+    CpuGemm.sgemm(transA, transB, g.m(), g.n(), g.k(), alpha, arr(a), 0, a.shape[1], arr(b), 0, b.shape[1],
+        beta, arr(c), 0, g.n());
   }
 
   @Override
   public void sumTo(Tensor x, Tensor out) {
-    if (!Shape.same(Shape.broadcast(out.shape, x.shape), x.shape))
-      throw new IllegalArgumentException(out + " is not a reduction of " + x);
+    Checks.sumTo(x, out);
     float[] in = arr(x), o = arr(out);
     int n = x.numel(), m = out.numel();
     if (m == n) {
       split(n, (from, to) -> System.arraycopy(in, from, o, from, to - from));
       return;
     }
-    if (isRowBroadcast(out.shape, x.shape)) { // bias gradient: sum rows
-      double[] acc = new double[m];
-      for (int i = 0; i < n; i++) acc[i % m] += in[i];
-      for (int j = 0; j < m; j++) o[j] = (float) acc[j];
-      return;
-    }
+    // bias gradients, row sums, totals: nested loops, same summation order as the general walk
+    if (BroadcastFast.sumTo(in, x.shape, o, out.shape)) return;
     ElementwiseRef.sumTo(in, x.shape, o, out.shape);
-  }
-
-  private static int rows(Tensor t) {
-    return t.numel() / t.dim(-1);
   }
 
   @Override
   public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
-    int r = rows(x);
-    if ((values != null && values.numel() != r) || (argmax != null && argmax.length != r))
-      throw new IllegalArgumentException("max of " + x + " has " + r + " rows");
+    Checks.maxLastAxis(x, values, argmax);
     ElementwiseRef.maxLastAxis(arr(x), values == null ? null : arr(values), argmax, rows(x), x.dim(-1));
   }
 
   @Override
   public void softmax(Tensor x, boolean log, Tensor out) {
-    sameNumel(x, out);
+    Checks.sameNumel(x, out);
     ElementwiseRef.softmax(arr(x), log, arr(out), rows(x), x.dim(-1));
   }
 
   @Override
   public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
+    Checks.softmaxBackward(y, dy, dx);
     ElementwiseRef.softmaxBackward(arr(y), arr(dy), log, arr(dx), rows(y), y.dim(-1));
   }
 
   @Override
   public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
+    Checks.lastAxisIndex("gather", x, index, out);
     int c = x.dim(-1), r = rows(x);
-    if (index.length != r || out.numel() != r)
-      throw new IllegalArgumentException("gather: " + r + " rows, " + index.length + " indices");
     float[] a = arr(x), o = arr(out);
-    for (int i = 0; i < r; i++) {
-      if (index[i] < 0 || index[i] >= c)
-        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
-      o[i] = a[i * c + index[i]];
-    }
+    for (int i = 0; i < r; i++) o[i] = a[i * c + index[i]];
   }
 
   @Override
   public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
+    Checks.lastAxisIndex("scatter", dx, index, dOut);
     int c = dx.dim(-1), r = rows(dx);
-    if (index.length != r || dOut.numel() != r)
-      throw new IllegalArgumentException("scatter: " + r + " rows, " + index.length + " indices");
     float[] g = arr(dOut), d = arr(dx);
-    for (int i = 0; i < r; i++) {
-      if (index[i] < 0 || index[i] >= c) // else it would land silently in a neighbouring row
-        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
-      d[i * c + index[i]] += g[i];
-    }
+    for (int i = 0; i < r; i++) d[i * c + index[i]] += g[i];
   }
 
   @Override
   public void permute(Tensor x, int[] perm, Tensor out) {
-    sameNumel(x, out);
+    Checks.permute(x, perm, out);
     ElementwiseRef.permute(arr(x), x.shape, perm, arr(out));
   }
 
   @Override
   public void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
-    if (srcStart < 0 || dstStart < 0 || srcStart + length > src.shape[axis] || dstStart + length > dst.shape[axis])
-      throw new IndexOutOfBoundsException("copy of " + length + " along axis " + axis + " from " + src + " to " + dst);
+    Checks.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
     ElementwiseRef.copyAlongAxis(arr(src), src.shape, axis, srcStart, arr(dst), dst.shape, dstStart, length);
   }
 
   @Override
   public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
-    int[] xs = shape4(x, "conv input"), ws = shape4(w, "conv weight");
-    CpuConv.forward(arr(x), arr(w), arr(y), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(x, w, stride, pad, y);
+    CpuConv.forward(arr(x), arr(w), arr(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   @Override
   public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
-    int[] xs = shape4(dx, "conv input gradient"), ws = shape4(w, "conv weight");
-    CpuConv.backwardInput(arr(dy), arr(w), arr(dx), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(dx, w, stride, pad, dy);
+    CpuConv.backwardInput(arr(dy), arr(w), arr(dx), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   @Override
   public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
-    int[] xs = shape4(x, "conv input"), ws = shape4(dw, "conv weight gradient");
-    CpuConv.backwardWeight(arr(x), arr(dy), arr(dw), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(x, dw, stride, pad, dy);
+    CpuConv.backwardWeight(arr(x), arr(dy), arr(dw), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   @Override
   public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
     CpuBatchNorm.forwardTrain(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
   }
 
   @Override
   public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
     CpuBatchNorm.forwardEval(arr(x), arr(gamma), arr(beta), arr(mean), arr(var), eps, arr(y), s[0], s[1], s[2] * s[3]);
   }
 
   @Override
   public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
     CpuBatchNorm.backward(arr(x), arr(dy), arr(gamma), arr(mean), arr(var), eps,
         dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
         s[0], s[1], s[2] * s[3]);
@@ -295,28 +251,47 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
     CpuBatchNorm.forwardTrainRelu(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
   }
 
   @Override
   public void batchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, y, dy, dx);
     CpuBatchNorm.backwardRelu(arr(x), arr(y), arr(dy), arr(gamma), arr(mean), arr(var), eps,
         dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
         s[0], s[1], s[2] * s[3]);
   }
 
   @Override
+  public void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps, boolean relu,
+      Tensor y, Tensor mean, Tensor var) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+    Backend.countedValues(x, counts); // checks the counts
+    CpuBatchNorm.forwardTrainCounted(arr(x), counts, arr(gamma), arr(beta), eps, relu, arr(y), arr(mean), arr(var),
+        s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
+  public void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma, Tensor mean,
+      Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, reluOut, dy, dx);
+    Backend.countedValues(x, counts);
+    CpuBatchNorm.backwardCounted(arr(x), counts, reluOut == null ? null : arr(reluOut), arr(dy), arr(gamma),
+        arr(mean), arr(var), eps, dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma),
+        dBeta == null ? null : arr(dBeta), s[0], s[1], s[2] * s[3]);
+  }
+
+  @Override
   public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
-    int[] s = shape4(x, "pool input");
+    int[] s = Checks.avgPool2d(x, k, stride, y);
     PoolRef.avgForward(arr(x), arr(y), s[0] * s[1], s[2], s[3], k, stride);
   }
 
   @Override
   public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
-    int[] s = shape4(dx, "pool input gradient");
+    int[] s = Checks.avgPool2d(dx, k, stride, dy);
     PoolRef.avgBackward(arr(dy), arr(dx), s[0] * s[1], s[2], s[3], k, stride);
   }
 }

@@ -7,7 +7,7 @@ import arm.kernels.cpu.simd.BatchNormSimd;
 /**
  * Chooses the batch-norm implementation once, at class load ({@code -Darm.bn=naive|fast|simd}):
  * {@link BatchNormRef} (naive loops), {@link BatchNormFast} (scalar, four accumulators) or {@link
- * BatchNormSimd} (Vector API; the default when the GEMM runs on the Vector API, else fast). Shapes:
+ * BatchNormSimd} (Vector API, opt-in; ~0.8 s faster per CIFAR ARM iteration; default fast). Shapes:
  * x [N, C, HW], statistics [C]. With {@code -Darm.threads} &gt; 1 large tensors are split by
  * channel (channels are independent, so the bits do not depend on the thread count).
  */
@@ -19,7 +19,10 @@ public final class CpuBatchNorm {
   private static final Path PATH = choose(System.getProperty("arm.bn"), CpuGemm.active() == CpuGemm.Path.SIMD);
 
   static Path choose(String forced, boolean simd) {
-    if (forced == null || forced.isBlank()) return simd ? Path.SIMD : Path.FAST;
+    // SIMD is opt-in for now: its rounding differs from the scalar kernel's, and DedupTest's
+    // step-by-step bound (dedup vs replicated within a 1e-6 weight bump's spread) then fails at
+    // step 2 of 10, where the chaotic refinement jumps earlier (docs/BENCHMARKS.md, second session)
+    if (forced == null || forced.isBlank()) return Path.FAST;
     Path p;
     try {
       p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
@@ -101,16 +104,63 @@ public final class CpuBatchNorm {
     else byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
   }
 
+  /**
+   * Counted forms (a batch of distinct samples with multiplicities counts [N]; see {@link
+   * BatchNormRef}): y = BN(x), or relu(BN(x)) when relu.
+   */
+  public static void forwardTrainCounted(float[] x, int[] counts, float[] gamma, float[] beta, float eps,
+      boolean relu, float[] y, float[] mean, float[] var, int n, int c, int hw) {
+    if (NAIVE) {
+      BatchNormRef.forwardTrain(x, counts, gamma, beta, eps, y, mean, var, n, c, hw);
+      if (relu) arm.kernels.cpu.ref.ElementwiseRef.unary(arm.tensor.Unary.RELU, y, 0f, y, n * c * hw);
+    } else if (PATH == Path.SIMD) {
+      byChannel(n, c, hw, (c0, c1) -> Simd.forwardTrainCounted(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, relu));
+    } else if (relu) {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrainRelu(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
+    } else {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.forwardTrain(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1));
+    }
+  }
+
+  /** Backward of {@link #forwardTrainCounted}; reluOut is the fused ReLU's output or null. */
+  public static void backwardCounted(float[] x, int[] counts, float[] reluOut, float[] dy, float[] gamma,
+      float[] mean, float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw) {
+    if (NAIVE) {
+      float[] dz = dy;
+      if (reluOut != null) {
+        dz = new float[n * c * hw];
+        arm.kernels.cpu.ref.ElementwiseRef.unaryBackward(arm.tensor.Unary.RELU, reluOut, reluOut, dy, 0f, dz, dz.length);
+      }
+      BatchNormRef.backward(x, counts, dz, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw);
+    } else if (PATH == Path.SIMD) {
+      byChannel(n, c, hw, (c0, c1) -> Simd.backwardCounted(x, counts, reluOut, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+    } else if (reluOut != null) {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backwardRelu(x, counts, reluOut, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+    } else {
+      byChannel(n, c, hw, (c0, c1) -> BatchNormFast.backward(x, counts, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1));
+    }
+  }
+
   /** Holder: the only place that names BatchNormSimd; loaded on the first SIMD call. */
   private static final class Simd {
+    static void forwardTrainCounted(float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y,
+        float[] mean, float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
+      BatchNormSimd.forwardTrain(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, relu);
+    }
+
+    static void backwardCounted(float[] x, int[] counts, float[] y, float[] dy, float[] gamma, float[] mean,
+        float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+      BatchNormSimd.backward(x, counts, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+    }
+
     static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
         float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
-      BatchNormSimd.forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, relu);
+      BatchNormSimd.forwardTrain(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, relu);
     }
 
     static void backward(float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var,
         float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-      BatchNormSimd.backward(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+      BatchNormSimd.backward(x, null, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
     }
   }
 }

@@ -3,10 +3,12 @@ package arm.kernels.cuda;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static arm.tensor.Checks.rows;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
 
 import arm.tensor.Backend;
 import arm.tensor.Binary;
+import arm.tensor.Checks;
 import arm.tensor.Device;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
@@ -22,7 +24,7 @@ import jcuda.driver.CUdeviceptr;
  * convolution / batch norm / pooling in cuDNN, everything else in our own kernels
  * (kernels/src/main/cuda/*.cu, one file per op family with forward and backward side by side).
  *
- * <p>Shape checks mirror {@code CpuBackend}; every allocation is registered with {@link Scope#track}.
+ * <p>Argument checks are the shared {@link Checks}, as in {@code CpuBackend}; every allocation is registered with {@link Scope#track}.
  * Host int[] arguments (gather indices, argmax) are copied per call, which synchronises; they are
  * small (one per row).
  */
@@ -88,19 +90,6 @@ public final class CudaBackend implements Backend {
   }
 
   private static final CUdeviceptr NULL = new CUdeviceptr();
-
-  private static void sameNumel(Tensor a, Tensor b) {
-    if (a.numel() != b.numel()) throw new IllegalArgumentException(a + " and " + b + " differ in element count");
-  }
-
-  private static int[] shape4(Tensor t, String what) {
-    if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);
-    return t.shape;
-  }
-
-  private static int rows(Tensor t) {
-    return t.numel() / t.dim(-1);
-  }
 
   private static void rank(int[] shape) {
     if (shape.length > MAXR) throw new IllegalArgumentException("CUDA kernels take rank <= " + MAXR + ", got " + Shape.str(shape));
@@ -179,7 +168,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void copy(Tensor src, Tensor out) {
-    sameNumel(src, out);
+    Checks.sameNumel(src, out);
     if (src.numel() > 0) cuMemcpyDtoD(p(out), p(src), 4L * src.numel());
   }
 
@@ -187,23 +176,21 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void unary(Unary op, Tensor x, float alpha, Tensor out) {
-    sameNumel(x, out);
+    Checks.sameNumel(x, out);
     int n = x.numel();
     dev.launch("unary_forward", n, code(op), p(x), alpha, p(out), n);
   }
 
   @Override
   public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
-    sameNumel(x, dx);
+    Checks.sameNumel(x, dx);
     int n = x.numel();
     dev.launch("unary_backward", n, code(op), p(x), p(y), p(dy), alpha, p(dx), n);
   }
 
   @Override
   public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
-    int[] s = Shape.broadcast(a.shape, b.shape);
-    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape)) // out may be larger than both (expand)
-      throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
+    Checks.binary(a, op, b, out);
     int n = out.numel();
     if (a.numel() == n && b.numel() == n) {
       dev.launch("binary_same", n, code(op), p(a), p(b), p(out), n);
@@ -223,8 +210,11 @@ public final class CudaBackend implements Backend {
     }
   }
 
-  /** True when b only broadcasts over leading dimensions of out (b is a trailing block). */
-  static boolean isRowBroadcast(int[] b, int[] out) {
+  /**
+   * True when b only broadcasts over leading dimensions of out, i.e. b is a trailing block of out
+   * repeated (a bias [C] over [N, C]): the case the binary_rows kernel runs.
+   */
+  private static boolean isRowBroadcast(int[] b, int[] out) {
     int off = out.length - b.length;
     boolean leading = true;
     for (int i = 0; i < out.length; i++) {
@@ -238,7 +228,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void axpy(float alpha, Tensor x, Tensor y) {
-    sameNumel(x, y);
+    Checks.sameNumel(x, y);
     dev.launch("axpy", x.numel(), alpha, p(x), p(y), x.numel());
   }
 
@@ -246,12 +236,8 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-    if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2)
-      throw new IllegalArgumentException("gemm takes 2-D tensors: " + a + " " + b + " " + c);
-    int m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1];
-    int kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1];
-    if (k != kb || c.shape[0] != m || c.shape[1] != n)
-      throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c);
+    Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
+    int m = g.m(), n = g.n(), k = g.k();
     if (m == 0 || n == 0) return;
     if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C
       unary(Unary.SCALE, c, beta, c);
@@ -264,8 +250,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void sumTo(Tensor x, Tensor out) {
-    if (!Shape.same(Shape.broadcast(out.shape, x.shape), x.shape))
-      throw new IllegalArgumentException(out + " is not a reduction of " + x);
+    Checks.sumTo(x, out);
     int n = x.numel(), m = out.numel();
     if (m == n) {
       copy(x, out);
@@ -288,9 +273,8 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+    Checks.maxLastAxis(x, values, argmax);
     int r = rows(x), c = x.dim(-1);
-    if (values != null && values.numel() != r) throw new IllegalArgumentException("max values " + values + " for " + r + " rows");
-    if (argmax != null && argmax.length != r) throw new IllegalArgumentException("argmax of length " + argmax.length + " for " + r + " rows");
     if (r == 0) return;
     CUdeviceptr idx = argmax == null ? NULL : dev.alloc(4L * r);
     try {
@@ -305,33 +289,24 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void softmax(Tensor x, boolean log, Tensor out) {
-    sameNumel(x, out);
+    Checks.sameNumel(x, out);
     int r = rows(x);
     if (r > 0) dev.launchBlocks("softmax_forward", warpBlocks(r), 256, p(x), p(out), r, x.dim(-1), log ? 1 : 0);
   }
 
   @Override
   public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
-    sameNumel(y, dx);
-    sameNumel(y, dy);
+    Checks.softmaxBackward(y, dy, dx);
     int r = rows(y);
     if (r > 0) dev.launchBlocks("softmax_backward", warpBlocks(r), 256, p(y), p(dy), p(dx), r, y.dim(-1), log ? 1 : 0);
   }
 
   // ---------------------------------------------------------------- indexing and layout
 
-  private static void checkIndex(int[] index, int r, int c) {
-    if (index.length != r) throw new IllegalArgumentException("gather/scatter: " + r + " rows, " + index.length + " indices");
-    for (int i = 0; i < r; i++)
-      if (index[i] < 0 || index[i] >= c)
-        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
-  }
-
   @Override
   public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
+    Checks.lastAxisIndex("gather", x, index, out);
     int c = x.dim(-1), r = rows(x);
-    checkIndex(index, r, c);
-    if (out.numel() != r) throw new IllegalArgumentException("gather: " + r + " rows into " + out);
     if (r == 0) return;
     CUdeviceptr idx = ints(index);
     try {
@@ -343,9 +318,8 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
+    Checks.lastAxisIndex("scatter", dx, index, dOut);
     int c = dx.dim(-1), r = rows(dx);
-    checkIndex(index, r, c);
-    if (dOut.numel() != r) throw new IllegalArgumentException("scatter: " + dOut + " for " + r + " rows");
     if (r == 0) return;
     CUdeviceptr idx = ints(index);
     try {
@@ -357,10 +331,9 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void permute(Tensor x, int[] perm, Tensor out) {
-    sameNumel(x, out);
+    Checks.permute(x, perm, out);
     rank(x.shape);
     int r = x.rank();
-    if (perm.length != r) throw new IllegalArgumentException("permutation " + Shape.str(perm) + " for " + x);
     int[] xs = Shape.strides(x.shape);
     int[] g = new int[1 + 2 * MAXR]; // struct Perm { rank; shape[8]; step[8]; }
     g[0] = r;
@@ -374,8 +347,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
-    if (srcStart < 0 || dstStart < 0 || srcStart + length > src.shape[axis] || dstStart + length > dst.shape[axis])
-      throw new IndexOutOfBoundsException("copy of " + length + " along axis " + axis + " from " + src + " to " + dst);
+    Checks.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
     int outer = 1, inner = 1;
     for (int d = 0; d < axis; d++) outer *= src.shape[d];
     for (int d = axis + 1; d < src.rank(); d++) inner *= src.shape[d];
@@ -388,40 +360,40 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
-    int[] xs = shape4(x, "conv input"), ws = shape4(w, "conv weight");
-    dnn.convForward(p(x), p(w), p(y), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(x, w, stride, pad, y);
+    dnn.convForward(p(x), p(w), p(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   @Override
   public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
-    int[] xs = shape4(dx, "conv input gradient"), ws = shape4(w, "conv weight");
-    dnn.convBackwardData(p(dy), p(w), p(dx), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(dx, w, stride, pad, dy);
+    dnn.convBackwardData(p(dy), p(w), p(dx), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   @Override
   public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
-    int[] xs = shape4(x, "conv input"), ws = shape4(dw, "conv weight gradient");
-    dnn.convBackwardFilter(p(x), p(dy), p(dw), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, pad);
+    Checks.Conv g = Checks.conv2d(x, dw, stride, pad, dy);
+    dnn.convBackwardFilter(p(x), p(dy), p(dw), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
   }
 
   // ---------------------------------------------------------------- batch norm (cuDNN)
 
   @Override
   public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
     dnn.batchNormTrain(p(x), p(gamma), p(beta), eps, p(y), p(mean), p(var), s[0], s[1], s[2], s[3]);
   }
 
   @Override
   public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
     dnn.batchNormEval(p(x), p(gamma), p(beta), p(mean), p(var), eps, p(y), s[0], s[1], s[2], s[3]);
   }
 
   @Override
   public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
       Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = shape4(x, "batchnorm input");
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
     dnn.batchNormBackward(p(x), p(dy), p(gamma), p(mean), p(var), eps,
         dx == null ? null : p(dx), dGamma == null ? null : p(dGamma), dBeta == null ? null : p(dBeta), s[0], s[1], s[2], s[3]);
   }
@@ -430,27 +402,27 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
-    int[] s = shape4(x, "pool input");
+    int[] s = Checks.avgPool2d(x, k, stride, y);
     if (ownPool) avgPool2dOwn(x, k, stride, y);
     else dnn.avgPoolForward(p(x), p(y), s[0], s[1], s[2], s[3], k, stride);
   }
 
   @Override
   public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
-    int[] s = shape4(dx, "pool input gradient");
+    int[] s = Checks.avgPool2d(dx, k, stride, dy);
     if (ownPool) avgPool2dBackwardOwn(dy, k, stride, dx);
     else dnn.avgPoolBackward(p(dy), p(dx), s[0], s[1], s[2], s[3], k, stride);
   }
 
   /** Our kernel twin of {@link #avgPool2d} (pool.cu). */
   public void avgPool2dOwn(Tensor x, int k, int stride, Tensor y) {
-    int[] s = shape4(x, "pool input");
+    int[] s = Checks.avgPool2d(x, k, stride, y);
     dev.launch("avg_pool_forward", y.numel(), p(x), p(y), s[0] * s[1], s[2], s[3], k, stride);
   }
 
   /** Our kernel twin of {@link #avgPool2dBackward} (pool.cu). */
   public void avgPool2dBackwardOwn(Tensor dy, int k, int stride, Tensor dx) {
-    int[] s = shape4(dx, "pool input gradient");
+    int[] s = Checks.avgPool2d(dx, k, stride, dy);
     dev.launch("avg_pool_backward", dx.numel(), p(dy), p(dx), s[0] * s[1], s[2], s[3], k, stride);
   }
 

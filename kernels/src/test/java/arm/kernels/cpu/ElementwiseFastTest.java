@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * CpuBackend's fast paths for binary (same shape, row broadcast) and sumTo (copy, row sums)
+ * CpuBackend's fast paths for binary (same shape; BroadcastFast's rows, columns, scalars) and sumTo
+ * (copy; BroadcastFast's column sums, row sums, totals)
  * against their naive twins in ElementwiseRef, on odd shapes with random non-zero data. Cases that
  * take the general path are included too, so every branch of the dispatch is covered.
  */
@@ -24,6 +25,9 @@ class ElementwiseFastTest {
     {{17}, {1}, {17}}, {{3, 7, 13}, {1}, {3, 7, 13}}, {{1, 1, 19}, {19}, {1, 1, 19}}, // scalar, unit lead
     {{5, 1, 7}, {1, 3, 1}, {5, 3, 7}}, {{31}, {5, 31}, {5, 31}}, {{5, 1}, {5, 3}, {5, 3}}, // general
     {{3}, {1}, {4, 3}}, // expanding into a larger out (how SumTo's backward broadcasts dy)
+    {{7, 13}, {7, 1}, {7, 13}}, {{1, 1}, {1}, {1, 23}}, {{1}, {3, 7, 13}, {3, 7, 13}}, // column, scalars
+    {{7, 1}, {7, 13}, {7, 13}}, {{2, 3, 5}, {2, 3, 1}, {2, 3, 5}}, {{2, 3, 5}, {3, 1}, {2, 3, 5}}, // a broadcasts
+    {{4, 1, 1}, {1, 6, 5}, {4, 6, 5}}, {{1, 6, 5}, {4, 1, 1}, {4, 6, 5}}, // outer-product like
   };
 
   @Test
@@ -44,7 +48,8 @@ class ElementwiseFastTest {
   static final int[][][] SUM_TO = {
     {{1}, {1}}, {{17}, {17}}, {{7, 13}, {7, 13}}, // copy
     {{5, 31}, {31}}, {{3, 7, 13}, {7, 13}}, {{3, 7, 13}, {1, 13}}, {{3, 7, 13}, {1, 1, 13}}, {{5, 31}, {1}}, // rows
-    {{3, 7, 13}, {3, 1, 13}}, {{3, 7, 13}, {7, 1}}, {{5, 31}, {5, 1}}, {{2, 3, 5, 7}, {3, 1, 1}}, // general
+    {{5, 31}, {5, 1}}, {{3, 7, 13}, {3, 7, 1}}, {{1, 7840}, {1, 1}}, {{2, 3, 5, 7}, {2, 3, 1, 1}}, // row sums, totals
+    {{3, 7, 13}, {3, 1, 13}}, {{3, 7, 13}, {7, 1}}, {{2, 3, 5, 7}, {3, 1, 1}}, // general
   };
 
   @Test
@@ -56,10 +61,8 @@ class ElementwiseFastTest {
       cpu.sumTo(Tensor.of(x.clone(), c[0]), out);
       float[] ref = new float[Shape.numel(c[1])];
       ElementwiseRef.sumTo(x, c[0], ref, c[1]);
-      float[] got = out.toArray();
-      for (int i = 0; i < ref.length; i++) // both sum in double; only the order may differ
-        assertThat(got[i]).as("sumTo " + Shape.str(c[0]) + " -> " + Shape.str(c[1]) + " at " + i)
-            .isCloseTo(ref[i], org.assertj.core.api.Assertions.within(1e-5f * (1 + Math.abs(ref[i]))));
+      // both sum in double, adding each output's elements in index order: the same bits
+      assertThat(out.toArray()).as("sumTo " + Shape.str(c[0]) + " -> " + Shape.str(c[1])).containsExactly(ref);
     }
   }
 

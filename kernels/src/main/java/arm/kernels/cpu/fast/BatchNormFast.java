@@ -16,6 +16,13 @@ package arm.kernels.cpu.fast;
  *           dx = γ·inv·dy − (γ·inv³·Sdyc/m)·(x − μ) − γ·inv·Sdy/m
  * </pre>
  *
+ * <p>Counted form (the {@code counts} overloads; counts = null is the plain one): sample n stands
+ * for w_n = counts[n] identical copies, m = (Σ w)·HW, and every batch sum over planes is weighted:
+ * μ = Σ w·x/m, σ² = Σ w·(x − μ)²/m; in the backward dβ and dγ are plain sums (dy already carries
+ * the copies) and the two correction terms of dx scale by w_n (see {@link
+ * arm.kernels.cpu.ref.BatchNormRef}). A weight of 1 multiplies exactly, so counts = null gives the
+ * same bits as the plain formulas.
+ *
  * <p>The fused BN → ReLU pair ({@link #forwardTrainRelu}, {@link #backwardRelu}) writes
  * max(0, y) in the affine pass, and its backward applies the mask [y &gt; 0] inside both passes of
  * the batch-norm backward, so neither the ReLU's output nor its gradient is ever materialised.
@@ -33,17 +40,14 @@ public final class BatchNormFast {
   public static void forwardTrain(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
-    for (int ch = c0; ch < c1; ch++) {
-      double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
-      float mu = (float) (s / m);
-      double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
-      mean[ch] = mu;
-      var[ch] = (float) (ss / m);
-    }
-    forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, c0, c1);
+    train(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void forwardTrain(
+      float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+      float[] var, int n, int c, int hw, int c0, int c1) {
+    train(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false);
   }
 
   public static void forwardEval(
@@ -56,11 +60,7 @@ public final class BatchNormFast {
   public static void forwardEval(
       float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
       int n, int c, int hw, int c0, int c1) {
-    for (int ch = c0; ch < c1; ch++) {
-      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-      float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
-      for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh);
-    }
+    for (int ch = c0; ch < c1; ch++) normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, false);
   }
 
   /** y = max(0, BN(x)): {@link #forwardTrain} with the ReLU in the affine pass. */
@@ -74,23 +74,46 @@ public final class BatchNormFast {
   public static void forwardTrainRelu(
       float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean, float[] var,
       int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    train(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void forwardTrainRelu(
+      float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+      float[] var, int n, int c, int hw, int c0, int c1) {
+    train(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true);
+  }
+
+  /**
+   * Per channel: the batch statistics (planes weighted by counts, null = 1 each) into mean, var,
+   * then the affine pass (with the ReLU if asked).
+   */
+  private static void train(
+      float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
+      float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
+    double m = (double) total(counts, n) * hw;
     for (int ch = c0; ch < c1; ch++) {
       double s = 0;
-      for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * hw, hw);
+      for (int b = 0; b < n; b++) s += weight(counts, b) * sum(x, (b * c + ch) * hw, hw);
       float mu = (float) (s / m);
       double ss = 0;
-      for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+      for (int b = 0; b < n; b++) ss += weight(counts, b) * sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
-      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-      float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) {
-          y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
-        }
-      }
+      normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, relu);
+    }
+  }
+
+  /** Channel ch of y = γ/√(σ²+ε)·x + (β − μ·γ/√(σ²+ε)), or its max with 0. */
+  private static void normalise(
+      float[] x, float[] gamma, float[] beta, float[] mean, float[] var, float eps, float[] y,
+      int n, int c, int hw, int ch, boolean relu) {
+    float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+    float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
+    for (int b = 0; b < n; b++) {
+      int o = (b * c + ch) * hw;
+      if (relu) affineRelu(x, y, o, hw, g, sh);
+      else affine(x, y, o, hw, g, sh);
     }
   }
 
@@ -108,27 +131,15 @@ public final class BatchNormFast {
   public static void backwardRelu(
       float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
-    for (int ch = c0; ch < c1; ch++) {
-      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
-      float mu = mean[ch];
-      double sdy = 0, sdyc = 0;
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        sdy += maskedSum(dy, y, o, hw);
-        sdyc += maskedDotCentred(dy, y, x, o, hw, mu);
-      }
-      if (dBeta != null) dBeta[ch] = (float) sdy;
-      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
-      if (dx == null) continue;
-      double g = gamma[ch];
-      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-      float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], y[i]) + bx * x[i] + k0;
-      }
-    }
+    backwardRelu(x, null, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void backwardRelu(
+      float[] x, int[] counts, float[] y, float[] dy, float[] gamma, float[] mean, float[] var,
+      float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    if (y == null) throw new IllegalArgumentException("backwardRelu needs the forward's output y");
+    pass(x, counts, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
   }
 
   /** dx, dGamma, dBeta may each be null when not wanted. */
@@ -142,15 +153,33 @@ public final class BatchNormFast {
   public static void backward(
       float[] x, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
       float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+    pass(x, null, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /** The counted form on channels [c0, c1); counts [N] or null. */
+  public static void backward(
+      float[] x, int[] counts, float[] dy, float[] gamma, float[] mean, float[] var, float eps,
+      float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    pass(x, counts, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
+  }
+
+  /**
+   * Every backward: relu = the fused forward's output y (dy is then masked by [y &gt; 0] in every
+   * pass), or null for the plain batch norm; counts weight the planes' correction terms (null = 1
+   * each). The choices are made per plane, outside the loops.
+   */
+  private static void pass(
+      float[] x, int[] counts, float[] relu, float[] dy, float[] gamma, float[] mean, float[] var,
+      float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    double m = (double) total(counts, n) * hw;
     for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
       float mu = mean[ch];
       double sdy = 0, sdyc = 0;
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        sdy += sum(dy, o, hw);
-        sdyc += dotCentred(dy, x, o, hw, mu);
+        sdy += relu == null ? sum(dy, o, hw) : maskedSum(dy, relu, o, hw);
+        sdyc += relu == null ? dotCentred(dy, x, o, hw, mu) : maskedDotCentred(dy, relu, x, o, hw, mu);
       }
       if (dBeta != null) dBeta[ch] = (float) sdy;
       if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
@@ -160,9 +189,20 @@ public final class BatchNormFast {
       float k0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ into the constant
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
-        for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bx * x[i] + k0;
+        float w = (float) weight(counts, b), bw = bx * w, kw = k0 * w; // w = 1: exact, the plain bits
+        if (relu == null) for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bw * x[i] + kw;
+        else for (int i = o; i < o + hw; i++) dx[i] = a * ReluFast.masked(dy[i], relu[i]) + bw * x[i] + kw;
       }
     }
+  }
+
+  /** Σ counts, or n when counts is null (the number of samples the batch stands for). */
+  static long total(int[] counts, int n) {
+    return arm.kernels.cpu.ref.BatchNormRef.total(counts, n);
+  }
+
+  private static double weight(int[] counts, int b) {
+    return counts == null ? 1.0 : counts[b];
   }
 
   static float sum(float[] v, int o, int len) {
@@ -238,5 +278,9 @@ public final class BatchNormFast {
 
   private static void affine(float[] x, float[] y, int o, int len, float g, float sh) {
     for (int i = o; i < o + len; i++) y[i] = x[i] * g + sh;
+  }
+
+  private static void affineRelu(float[] x, float[] y, int o, int len, float g, float sh) {
+    for (int i = o; i < o + len; i++) y[i] = Math.max(x[i] * g + sh, 0f); // branch-free, see ReluFast
   }
 }

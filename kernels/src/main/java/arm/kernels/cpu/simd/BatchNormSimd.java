@@ -24,20 +24,24 @@ public final class BatchNormSimd {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int L = S.length();
 
-  /** y = BN(x) with batch statistics (written to mean, var); relu: y = max(0, BN(x)). */
-  public static void forwardTrain(float[] x, float[] gamma, float[] beta, float eps, float[] y, float[] mean,
-      float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
-    int m = n * hw;
+  /**
+   * y = BN(x) with batch statistics (written to mean, var); relu: y = max(0, BN(x)). counts [N]
+   * (or null = 1 each): sample n stands for counts[n] identical copies, and every sum over planes
+   * is weighted by it (the counted form of {@link arm.kernels.cpu.fast.BatchNormFast}).
+   */
+  public static void forwardTrain(float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y,
+      float[] mean, float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
+    double m = (double) total(counts, n) * hw;
     double[] planeMean = new double[n], planeM2 = new double[n];
     for (int ch = c0; ch < c1; ch++) {
       // Each plane's sum and squared deviations about its own mean while it sits in L1, then the
-      // planes combined (Chan et al.): M2 = Σ_b M2_b + hw·(mean_b − μ)², as stable as two passes
-      // over the whole channel, one fewer trip through L2.
+      // planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²), as stable as two
+      // passes over the whole channel, one fewer trip through L2.
       double s = 0;
       for (int b = 0; b < n; b++) {
         int o = (b * c + ch) * hw;
         float sb = sum(x, o, hw), mb = sb / hw;
-        s += sb;
+        s += weight(counts, b) * sb;
         planeMean[b] = mb;
         planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
       }
@@ -45,7 +49,7 @@ public final class BatchNormSimd {
       double ss = 0;
       for (int b = 0; b < n; b++) {
         double d = planeMean[b] - mu;
-        ss += planeM2[b] + hw * d * d;
+        ss += weight(counts, b) * (planeM2[b] + hw * d * d);
       }
       mean[ch] = mu;
       var[ch] = (float) (ss / m);
@@ -55,13 +59,26 @@ public final class BatchNormSimd {
     }
   }
 
+  static long total(int[] counts, int n) {
+    if (counts == null) return n;
+    long t = 0;
+    for (int i = 0; i < n; i++) t += counts[i];
+    return t;
+  }
+
+  static double weight(int[] counts, int b) {
+    return counts == null ? 1.0 : counts[b];
+  }
+
   /**
    * Backward of {@link #forwardTrain}: dBeta = Σdz, dGamma = inv·Σdz·(x − μ), dx (each may be
-   * null), where dz = dy, or dy·[y &gt; 0] when y (the fused ReLU's output) is given.
+   * null), where dz = dy, or dy·[y &gt; 0] when y (the fused ReLU's output) is given. With counts,
+   * dβ and dγ stay plain sums (dy already carries the copies) and the two correction terms of dx
+   * scale by counts[n].
    */
-  public static void backward(float[] x, float[] y, float[] dy, float[] gamma, float[] mean, float[] var,
-      float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    int m = n * hw;
+  public static void backward(float[] x, int[] counts, float[] y, float[] dy, float[] gamma, float[] mean,
+      float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
+    double m = (double) total(counts, n) * hw;
     double[] sums = new double[2];
     for (int ch = c0; ch < c1; ch++) {
       double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
@@ -75,7 +92,10 @@ public final class BatchNormSimd {
       double g = gamma[ch];
       float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
       float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
-      for (int b = 0; b < n; b++) input(dy, y, x, dx, (b * c + ch) * hw, hw, a, bx, k0);
+      for (int b = 0; b < n; b++) {
+        float w = (float) weight(counts, b); // 1 multiplies exactly: counts = null, the plain bits
+        input(dy, y, x, dx, (b * c + ch) * hw, hw, a, bx * w, k0 * w);
+      }
     }
   }
 
