@@ -46,6 +46,27 @@ public final class CpuBackend implements Backend {
     return t.data();
   }
 
+  /** Elements from which an elementwise op is split over the kernel threads (-Darm.threads). */
+  static final int SPLIT_MIN = 1 << 18;
+
+  private interface Range {
+    void run(int from, int to);
+  }
+
+  /**
+   * body over [0, n), cut into one range per kernel thread for large n (cut at multiples of 16
+   * floats, whole cache lines). Elementwise, so the bits do not depend on the cut.
+   */
+  private static void split(int n, Range body) {
+    int parts = n < SPLIT_MIN ? 1 : CpuThreads.parts(CpuThreads.threads());
+    if (parts == 1) {
+      body.run(0, n);
+      return;
+    }
+    CpuThreads.run(parts, p -> body.run(Math.min(n, (int) ((long) n * p / parts) & ~15),
+        p + 1 == parts ? n : Math.min(n, (int) ((long) n * (p + 1) / parts) & ~15)));
+  }
+
   @Override
   public Tensor zeros(int... shape) {
     return new Tensor(new CpuStorage(new float[Shape.numel(shape)]), 0, shape);
@@ -69,20 +90,23 @@ public final class CpuBackend implements Backend {
   @Override
   public void copy(Tensor src, Tensor out) {
     Checks.sameNumel(src, out);
-    System.arraycopy(arr(src), 0, arr(out), 0, src.numel());
+    float[] a = arr(src), b = arr(out);
+    split(src.numel(), (from, to) -> System.arraycopy(a, from, b, from, to - from));
   }
 
   @Override
   public void unary(Unary op, Tensor x, float alpha, Tensor out) {
     Checks.sameNumel(x, out);
-    if (op == Unary.RELU) arm.kernels.cpu.fast.ReluFast.forward(arr(x), arr(out), x.numel());
+    float[] a = arr(x), b = arr(out);
+    if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.forward(a, b, from, to));
     else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
   }
 
   @Override
   public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
     Checks.sameNumel(x, dx);
-    if (op == Unary.RELU) arm.kernels.cpu.fast.ReluFast.backward(arr(x), arr(dy), arr(dx), x.numel());
+    float[] a = arr(x), d = arr(dy), b = arr(dx);
+    if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.backward(a, d, b, from, to));
     else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
   }
 
@@ -92,23 +116,31 @@ public final class CpuBackend implements Backend {
     float[] x = arr(a), y = arr(b), o = arr(out);
     int n = out.numel();
     if (a.numel() == n && b.numel() == n) { // same shape: the common fast case
-      switch (op) {
-        case ADD: for (int i = 0; i < n; i++) o[i] = x[i] + y[i]; return;
-        case SUB: for (int i = 0; i < n; i++) o[i] = x[i] - y[i]; return;
-        case MUL: for (int i = 0; i < n; i++) o[i] = x[i] * y[i]; return;
-        case DIV: for (int i = 0; i < n; i++) o[i] = x[i] / y[i]; return;
-      }
+      split(n, (from, to) -> sameShape(op, x, y, o, from, to));
+      return;
     }
     // bias rows, per-row columns, scalars: two nested loops (the general walk is its naive twin)
     if (BroadcastFast.binary(op, x, a.shape, y, b.shape, o, out.shape)) return;
     ElementwiseRef.binary(op, x, a.shape, y, b.shape, o, out.shape);
   }
 
+  private static void sameShape(Binary op, float[] x, float[] y, float[] o, int from, int to) {
+    switch (op) {
+      case ADD: for (int i = from; i < to; i++) o[i] = x[i] + y[i]; return;
+      case SUB: for (int i = from; i < to; i++) o[i] = x[i] - y[i]; return;
+      case MUL: for (int i = from; i < to; i++) o[i] = x[i] * y[i]; return;
+      case DIV: for (int i = from; i < to; i++) o[i] = x[i] / y[i]; return;
+      default: throw new IllegalArgumentException("binary op " + op);
+    }
+  }
+
   @Override
   public void axpy(float alpha, Tensor x, Tensor y) {
     Checks.sameNumel(x, y);
     float[] a = arr(x), b = arr(y);
-    for (int i = 0, n = x.numel(); i < n; i++) b[i] += alpha * a[i];
+    split(x.numel(), (from, to) -> {
+      for (int i = from; i < to; i++) b[i] += alpha * a[i];
+    });
   }
 
   @Override
@@ -123,7 +155,10 @@ public final class CpuBackend implements Backend {
     Checks.sumTo(x, out);
     float[] in = arr(x), o = arr(out);
     int n = x.numel(), m = out.numel();
-    if (m == n) { System.arraycopy(in, 0, o, 0, n); return; }
+    if (m == n) {
+      split(n, (from, to) -> System.arraycopy(in, from, o, from, to - from));
+      return;
+    }
     // bias gradients, row sums, totals: nested loops, same summation order as the general walk
     if (BroadcastFast.sumTo(in, x.shape, o, out.shape)) return;
     ElementwiseRef.sumTo(in, x.shape, o, out.shape);

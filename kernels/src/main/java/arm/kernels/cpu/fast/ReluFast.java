@@ -15,11 +15,21 @@ public final class ReluFast {
   private ReluFast() {}
 
   public static void forward(float[] x, float[] y, int n) {
-    for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f);
+    forward(x, y, 0, n);
+  }
+
+  /** Elements [from, to) only (a thread's share). */
+  public static void forward(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
   }
 
   public static void backward(float[] x, float[] dy, float[] dx, int n) {
-    for (int i = 0; i < n; i++) dx[i] = masked(dy[i], x[i]);
+    backward(x, dy, dx, 0, n);
+  }
+
+  /** Elements [from, to) only (a thread's share). */
+  public static void backward(float[] x, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = masked(dy[i], x[i]);
   }
 
   /** v where s &gt; 0, else +0, without a branch. */

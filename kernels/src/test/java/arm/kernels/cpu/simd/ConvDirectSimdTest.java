@@ -33,7 +33,7 @@ class ConvDirectSimdTest {
   @Test
   void forwardAndInputGradientMatchNaive() {
     SplittableRandom r = new SplittableRandom(3);
-    int cases = 0;
+    int cases = 0, strided = 0;
     for (int n : new int[] {1, 3})
       for (int ci : new int[] {1, 3, 17})
         for (int co : new int[] {1, 7, 20})
@@ -41,6 +41,17 @@ class ConvDirectSimdTest {
             for (int k : new int[] {1, 3, 5}) {
               ConvShape g = new ConvShape(n, ci, hw[0], hw[1], co, k, k, 1, k / 2);
               if (!ConvDirectSimd.supports(g)) continue;
+              for (int s = 2; s <= 3; s++) // strided, through the phase planes, every pad
+                for (int pad = 0; pad < k; pad++) {
+                  ConvShape gs = new ConvShape(n, ci, 2 * hw[0] + 3, 2 * hw[1] + 5, co, k, k, s, pad);
+                  if (!ConvDirectSimd.supports(gs)) continue;
+                  float[] xs = rand(r, n * gs.xImage()), ws = rand(r, co * gs.k);
+                  float[] ys = new float[n * gs.yImage()], ysRef = new float[ys.length];
+                  ConvDirectSimd.forward(xs, ws, ys, gs, 1 + cases % 2);
+                  ConvRef.forward(xs, ws, ysRef, n, ci, gs.h, gs.w, co, k, k, s, pad);
+                  close(gs + " forward", ys, ysRef);
+                  strided++;
+                }
               float[] x = rand(r, n * g.xImage()), w = rand(r, co * g.k), dy = rand(r, n * g.yImage());
               float[] y = new float[dy.length], yRef = new float[dy.length];
               Arrays.fill(y, Float.NaN);
@@ -56,6 +67,7 @@ class ConvDirectSimdTest {
               cases++;
             }
     assertThat(cases).isGreaterThan(80);
+    assertThat(strided).isGreaterThan(300);
   }
 
   @Test
@@ -70,6 +82,7 @@ class ConvDirectSimdTest {
       close(g + " forward", y, yRef);
     }
     assertThat(ConvDirectSimd.supports(new ConvShape(1, 160, 4, 4, 160, 3, 3, 1, 1))).isFalse(); // 4×4: im2col
-    assertThat(ConvDirectSimd.supports(new ConvShape(1, 20, 32, 32, 40, 3, 3, 2, 1))).isFalse();
+    assertThat(ConvDirectSimd.supports(new ConvShape(1, 20, 32, 32, 40, 3, 3, 2, 1))).isTrue(); // phase planes
+    assertThat(ConvDirectSimd.supports(new ConvShape(1, 40, 16, 16, 80, 3, 3, 2, 1))).isTrue();
   }
 }
