@@ -16,17 +16,11 @@ import org.junit.jupiter.api.Test;
 class CpuConvDispatchTest {
 
   static float[] rand(SplittableRandom r, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-    return a;
+    return ConvAsserts.rand(r, n);
   }
 
   static void close(String what, float[] ours, float[] ref) {
-    double scale = 0;
-    for (float v : ref) scale = Math.max(scale, Math.abs(v));
-    for (int i = 0; i < ref.length; i++)
-      if (!(Math.abs(ours[i] - ref[i]) <= 1e-5 * (1 + scale)))
-        throw new AssertionError(what + " at " + i + ": CpuConv " + ours[i] + ", naive " + ref[i]);
+    ConvAsserts.close(what, "CpuConv", ours, ref);
   }
 
   @Test

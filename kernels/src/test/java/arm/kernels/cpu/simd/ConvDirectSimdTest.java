@@ -2,6 +2,7 @@ package arm.kernels.cpu.simd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.kernels.cpu.ConvAsserts;
 import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
@@ -17,17 +18,11 @@ import org.junit.jupiter.api.Test;
 class ConvDirectSimdTest {
 
   static float[] rand(SplittableRandom r, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-    return a;
+    return ConvAsserts.rand(r, n);
   }
 
   static void close(String what, float[] ours, float[] ref) {
-    double scale = 0;
-    for (float v : ref) scale = Math.max(scale, Math.abs(v));
-    for (int i = 0; i < ref.length; i++)
-      if (!(Math.abs(ours[i] - ref[i]) <= 1e-5 * (1 + scale)))
-        throw new AssertionError(what + " at " + i + ": direct " + ours[i] + ", naive " + ref[i]);
+    ConvAsserts.close(what, "direct", ours, ref);
   }
 
   @Test
