@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,11 +25,7 @@ class BufferRowsTest {
 
   @BeforeAll
   static void writeData() throws Exception {
-    data = shared.resolve("mnist");
-    int[] train = new int[10], test = new int[10];
-    Arrays.fill(train, 560);
-    Arrays.fill(test, 3);
-    IdxFiles.writeMnist(data, train, test, true);
+    data = IdxFiles.writeSmallMnist(shared);
   }
 
   String[] args(String... more) {

@@ -27,11 +27,7 @@ class MainTest {
 
   @BeforeAll
   static void writeData() throws Exception {
-    data = shared.resolve("mnist");
-    int[] train = new int[10], test = new int[10];
-    Arrays.fill(train, 560);
-    Arrays.fill(test, 3);
-    IdxFiles.writeMnist(data, train, test, true);
+    data = IdxFiles.writeSmallMnist(shared);
   }
 
   record Outcome(int code, String out, String err) {}

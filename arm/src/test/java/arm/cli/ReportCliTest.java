@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -27,11 +26,7 @@ class ReportCliTest {
 
   @BeforeAll
   static void writeData() throws Exception {
-    data = shared.resolve("mnist");
-    int[] train = new int[10], test = new int[10];
-    Arrays.fill(train, 560);
-    Arrays.fill(test, 3);
-    IdxFiles.writeMnist(data, train, test, true);
+    data = IdxFiles.writeSmallMnist(shared);
   }
 
   static List<String> names(Path dir) throws Exception {

@@ -38,6 +38,19 @@ public final class IdxFiles {
   }
 
   /**
+   * The CLI tests' MNIST folder: {@code dir/mnist} with 560 training and 3 test images per class,
+   * gzipped (enough for MNIST-5k's 500 + val per class). Returns the folder.
+   */
+  public static Path writeSmallMnist(Path dir) throws IOException {
+    Path data = dir.resolve("mnist");
+    int[] train = new int[10], test = new int[10];
+    java.util.Arrays.fill(train, 560);
+    java.util.Arrays.fill(test, 3);
+    writeMnist(data, train, test, true);
+    return data;
+  }
+
+  /**
    * A fake MNIST folder: {@code trainPerClass[c]} training images of class c and
    * {@code testPerClass[c]} test images, each image's first two pixels holding its index (so
    * images are distinct) and pixel 2 its label.

@@ -72,7 +72,7 @@ public final class BatchNorm2d {
     Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
     if (relu) be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
     else be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
-    return new Train(Node.record(y, new TrainNode(x, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
+    return new Train(Node.record(y, new TrainNode(x, null, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
 
   /**
@@ -86,7 +86,7 @@ public final class BatchNorm2d {
     int[] w = counts.clone(); // the caller's array may change before backward
     Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
     be.batchNormTrainCounted(x.value, w, gamma.value, beta.value, eps, relu, y, mean, var);
-    return new Train(Node.record(y, new CountedNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
+    return new Train(Node.record(y, new TrainNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
 
   public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
@@ -102,13 +102,16 @@ public final class BatchNorm2d {
       throw new IllegalArgumentException("batchnorm: " + x + " with γ " + gamma + ", β " + beta);
   }
 
+  /** Backward of the plain and the counted training forward (counts null: every sample once). */
   static final class TrainNode extends Node {
+    final int[] counts; // multiplicity of each sample (constant), or null
     final Tensor z; // with a fused ReLU its output (the mask is z > 0), else null
     final Tensor mean, var; // batch statistics of the forward pass
     final float eps;
 
-    TrainNode(Var x, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
+    TrainNode(Var x, int[] counts, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
       super(x, gamma, beta);
+      this.counts = counts;
       this.z = z;
       this.mean = mean;
       this.var = var;
@@ -124,7 +127,9 @@ public final class BatchNorm2d {
       Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
       Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
       if (dx == null && dGamma == null && dBeta == null) return;
-      if (z == null) be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      if (counts != null)
+        be.batchNormBackwardCounted(x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+      else if (z == null) be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
       else be.batchNormReluBackward(x.value, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
       if (dx != null) g.add(x, dx);
       if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
@@ -171,36 +176,6 @@ public final class BatchNorm2d {
         if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
         if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));
       }
-    }
-  }
-
-  static final class CountedNode extends Node {
-    final int[] counts; // multiplicity of each sample, constant
-    final Tensor z, mean, var; // z: the fused ReLU's output, or null without ReLU
-    final float eps;
-
-    CountedNode(Var x, int[] counts, Var gamma, Var beta, Tensor z, Tensor mean, Tensor var, float eps) {
-      super(x, gamma, beta);
-      this.counts = counts;
-      this.z = z;
-      this.mean = mean;
-      this.var = var;
-      this.eps = eps;
-    }
-
-    @Override
-    protected void backward(Tensor dy, Gradients g) {
-      Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
-      Backend be = backendOf(dy);
-      int c = x.dim(1);
-      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
-      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
-      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
-      if (dx == null && dGamma == null && dBeta == null) return;
-      be.batchNormBackwardCounted(x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
-      if (dx != null) g.add(x, dx);
-      if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
-      if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
     }
   }
 }
