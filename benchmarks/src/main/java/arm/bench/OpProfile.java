@@ -39,12 +39,19 @@ public final class OpProfile {
   private static final Map<String, Stat> STATS = new HashMap<>();
   private static boolean on;
 
+  /** Wall clock for the MNIST MLP (its ops take microseconds), else the thread's CPU time. */
+  private static boolean wallClock;
+
+  private static long clock() {
+    return wallClock ? System.nanoTime() : MX.getCurrentThreadCpuTime();
+  }
+
   static Backend wrap(Backend inner) {
     InvocationHandler h = (proxy, m, args) -> {
       if (!on) return invoke(inner, m, args);
-      long t0 = MX.getCurrentThreadCpuTime();
+      long t0 = clock();
       Object r = invoke(inner, m, args);
-      long dt = MX.getCurrentThreadCpuTime() - t0;
+      long dt = clock() - t0;
       Stat s = STATS.computeIfAbsent(key(m.getName(), args), k -> new Stat());
       s.ns += dt;
       s.calls++;
@@ -65,6 +72,13 @@ public final class OpProfile {
   static String key(String name, Object[] args) {
     StringBuilder sb = new StringBuilder(name);
     if (args == null) return sb.toString();
+    if (name.equals("gemm")) { // op(A)·op(B) as m×k×n:ab, beta
+      Tensor a = (Tensor) args[3], b = (Tensor) args[4];
+      boolean ta = (Boolean) args[0], tb = (Boolean) args[1];
+      int m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1], n = tb ? b.shape[0] : b.shape[1];
+      return sb.append(' ').append(m).append('x').append(k).append('x').append(n).append(':')
+          .append(ta ? 't' : 'n').append(tb ? 't' : 'n').append(" beta=").append(args[5]).toString();
+    }
     int tensors = 0;
     for (Object a : args) {
       if (a instanceof Tensor t && (tensors++ == 0 || name.startsWith("conv") && tensors == 2))
@@ -82,8 +96,12 @@ public final class OpProfile {
       int eq = args[i].indexOf('=');
       o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
     }
+    String dataset = o.getOrDefault("dataset", "cifar10");
+    o.remove("dataset");
+    wallClock = dataset.equals("mnist");
     Backends.set(wrap(Backends.cpu()));
-    Stepper run = Stepper.create(Methods.create("ARM", "cifar10", o), SyntheticData.cifarShaped(1), 42);
+    var data = wallClock ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
+    Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
     int t = 0;
     for (int i = 0; i < warmup; i++) run.train(t++);
     on = true;

@@ -360,7 +360,41 @@ public final class GemmSimd {
       FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
       FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
       int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
-      int kv = kc - kc % L, p = 0;
+      int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
+      // Two K vectors per trip, each added to the same sums in the same order as the one-vector
+      // loop below (so the bits do not depend on the unrolling). Left to itself C2 unrolls the
+      // one-vector loop in a way that runs slower: 10x784x400, quiet, JDK 25: 56 vs 47 GFLOP/s.
+      for (; p < kv2; p += 2 * L) {
+        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+        FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+        s00 = x0.fma(y, s00);
+        s10 = x1.fma(y, s10);
+        y = FloatVector.fromArray(S, b, b1 + p);
+        s01 = x0.fma(y, s01);
+        s11 = x1.fma(y, s11);
+        y = FloatVector.fromArray(S, b, b2 + p);
+        s02 = x0.fma(y, s02);
+        s12 = x1.fma(y, s12);
+        y = FloatVector.fromArray(S, b, b3 + p);
+        s03 = x0.fma(y, s03);
+        s13 = x1.fma(y, s13);
+        int q = p + L;
+        x0 = FloatVector.fromArray(S, a, a0 + q);
+        x1 = FloatVector.fromArray(S, a, a1 + q);
+        y = FloatVector.fromArray(S, b, b0 + q);
+        s00 = x0.fma(y, s00);
+        s10 = x1.fma(y, s10);
+        y = FloatVector.fromArray(S, b, b1 + q);
+        s01 = x0.fma(y, s01);
+        s11 = x1.fma(y, s11);
+        y = FloatVector.fromArray(S, b, b2 + q);
+        s02 = x0.fma(y, s02);
+        s12 = x1.fma(y, s12);
+        y = FloatVector.fromArray(S, b, b3 + q);
+        s03 = x0.fma(y, s03);
+        s13 = x1.fma(y, s13);
+      }
       for (; p < kv; p += L) {
         FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
         FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
