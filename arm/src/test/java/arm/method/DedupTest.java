@@ -106,8 +106,13 @@ class DedupTest {
   record Run(Map<String, float[]> fCur, Map<String, float[]> fOld, List<float[]> refined) {}
 
   static Run iteration(String dataset, ContinualData data, Map<String, String> options, boolean bump) {
+    return iteration(dataset, data, options, bump ? 0 : -1);
+  }
+
+  /** One iteration; with {@code bump} ≥ 0 the first weight of the bump-th parameter × (1 + 1e-6). */
+  static Run iteration(String dataset, ContinualData data, Map<String, String> options, int bump) {
     Stepper run = Stepper.create(Methods.create("ARM", dataset, options), data, 42);
-    if (bump) run.model().namedParameters().values().iterator().next().value().data()[0] *= 1.000001f;
+    if (bump >= 0) new ArrayList<>(run.model().namedParameters().values()).get(bump).value().data()[0] *= 1.000001f;
     var learner = (RecallMethod.RecallLearner) run.learner();
     List<float[]> refined = new ArrayList<>(); // the trace sees the M replicated images either way
     learner.trace = (event, t, xhat) -> {
@@ -212,23 +217,35 @@ class DedupTest {
     @SuppressWarnings("unchecked") Map<String, float[]> s0 = (Map<String, float[]>) init[0];
     float[] x0 = (float[]) init[1];
     Run rep = iteration("cifar10", data, cifar(10, false), false);
-    Run bumped = iteration("cifar10", data, cifar(10, false), true);
     Run dedup = iteration("cifar10", data, cifar(10, true), false);
-    Errors sens = compare(bumped, rep, s0, s0, x0), e = compare(dedup, rep, s0, s0, x0);
+    // Rounding's own effect: the replicated run with one weight × (1 + 1e-6), for three different
+    // weights. The refinement is chaotic (a difference grows from ~1e-6 to ~0.3 over ten steps, at
+    // a step that depends on the perturbation), so one perturbed run is a single sample of when the
+    // jump comes; the envelope of three is the bound.
+    List<Run> bumped = List.of(iteration("cifar10", data, cifar(10, false), 0),
+        iteration("cifar10", data, cifar(10, false), 3), iteration("cifar10", data, cifar(10, false), 6));
+    Errors e = compare(dedup, rep, s0, s0, x0);
+    double sensLast = 0, sensCur = 0, sensOld = 0;
+    for (Run b : bumped) {
+      Errors sb = compare(b, rep, s0, s0, x0);
+      sensLast = Math.max(sensLast, sb.lastStep());
+      sensCur = Math.max(sensCur, sb.fCur());
+      sensOld = Math.max(sensOld, sb.fOld());
+    }
     System.out.printf("S = 10: dedup vs replicated: f_cur %.3g, f_old %.3g, X̂ step 1 %.3g, step 10 %.3g%n",
         e.fCur(), e.fOld(), e.firstStep(), e.lastStep());
-    System.out.printf("S = 10: replicated vs itself with one weight × (1 + 1e-6): f_cur %.3g, f_old %.3g, X̂ step 1 %.3g, step 10 %.3g%n",
-        sens.fCur(), sens.fOld(), sens.firstStep(), sens.lastStep());
+    System.out.printf("S = 10: replicated vs itself with a weight × (1 + 1e-6), largest of 3: f_cur %.3g, f_old %.3g, X̂ step 10 %.3g%n",
+        sensCur, sensOld, sensLast);
     assertThat(e.firstStep()).as("X̂ after the first of 10 steps").isLessThan(1e-5);
     for (int k = 0; k < 10; k++) { // step by step, the difference stays the size of rounding's own growth
-      double ek = relative(minus(dedup.refined().get(k), x0), minus(rep.refined().get(k), x0));
-      double sk = relative(minus(bumped.refined().get(k), x0), minus(rep.refined().get(k), x0));
-      System.out.printf("  X̂ after step %d: dedup %.3g, perturbed %.3g%n", k + 1, ek, sk);
+      double ek = relative(minus(dedup.refined().get(k), x0), minus(rep.refined().get(k), x0)), sk = 0;
+      for (Run b : bumped) sk = Math.max(sk, relative(minus(b.refined().get(k), x0), minus(rep.refined().get(k), x0)));
+      System.out.printf("  X̂ after step %d: dedup %.3g, perturbed (largest of 3) %.3g%n", k + 1, ek, sk);
       assertThat(ek).as("X̂ after step " + (k + 1)).isLessThanOrEqualTo(Math.max(1e-5, IterationParity.SENSITIVITY_FACTOR * sk));
     }
-    assertThat(e.lastStep()).as("X̂ after 10 steps").isLessThanOrEqualTo(tolerance(sens.lastStep()));
-    assertThat(e.fCur()).as("f_cur").isLessThanOrEqualTo(tolerance(sens.fCur()));
-    assertThat(e.fOld()).as("f_old's running statistics").isLessThanOrEqualTo(tolerance(sens.fOld()));
+    assertThat(e.lastStep()).as("X̂ after 10 steps").isLessThanOrEqualTo(tolerance(sensLast));
+    assertThat(e.fCur()).as("f_cur").isLessThanOrEqualTo(tolerance(sensCur));
+    assertThat(e.fOld()).as("f_old's running statistics").isLessThanOrEqualTo(tolerance(sensOld));
   }
 
   static double tolerance(double sensitivity) {
