@@ -10,7 +10,9 @@ import java.util.List;
  * @param evals        one evaluation per evaluation time (t = 0, T, …, max_t, plus every
  *                     eval_every when that is finer), in time order
  * @param trainSeconds wall time spent in training iterations (everything except evaluation)
- * @param evalSeconds  wall time spent evaluating on val and test
+ * @param evalSeconds  time spent evaluating on val and test, summed over the evaluations; CPU runs
+ *                     may evaluate beside the training ({@link EvalQueue}), so train + eval can
+ *                     exceed the run's wall time
  * @param recall       recall history and image pairs (Figs. 2–3) when the run recorded them, else
  *                     null ({@link Recording#recall})
  * @param gradients    the gradient study on the final model (Fig. 7) when the run did it, else null
@@ -26,9 +28,5 @@ public record RunResult(
   /** A run that recorded nothing beyond its evaluations. */
   public RunResult(List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
     this(evals, trainSeconds, evalSeconds, null, null);
-  }
-
-  public double totalSeconds() {
-    return trainSeconds + evalSeconds;
   }
 }

@@ -7,14 +7,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Deferred evaluation ({@link EvalQueue}) evaluates a copy of f_cur taken at iteration t: the
- * points equal those of evaluating at once, for a method whose f_cur keeps changing after t.
+ * Deferred and background evaluation ({@link EvalQueue}) evaluate a copy of f_cur taken at
+ * iteration t: the points equal those of evaluating at once, for a method whose f_cur keeps
+ * changing after t.
  */
 class EvalQueueTest {
   @Test
-  void deferredPointsEqualImmediateOnes() {
-    List<EvalPoint> now = run("false"), later = run("true");
-    assertThat(later).hasSize(now.size()).hasSizeGreaterThan(2);
+  void deferredAndBackgroundPointsEqualImmediateOnes() {
+    List<EvalPoint> now = run("now");
+    for (String mode : new String[] {"defer", "background"}) {
+      List<EvalPoint> later = run(mode);
+      assertThat(later).as(mode).hasSize(now.size()).hasSizeGreaterThan(2);
+      same(now, later);
+    }
+    // the model learns between evaluations, so equal points are not equal by accident
+    assertThat(now.get(now.size() - 1).testPerClass()).isNotEqualTo(now.get(0).testPerClass());
+  }
+
+  private static void same(List<EvalPoint> now, List<EvalPoint> later) {
     for (int i = 0; i < now.size(); i++) {
       EvalPoint a = now.get(i), b = later.get(i);
       assertThat(b.t()).isEqualTo(a.t());
@@ -22,18 +32,16 @@ class EvalQueueTest {
       assertThat(b.valPerClass()).containsExactly(a.valPerClass());
       assertThat(b.testPerClass()).containsExactly(a.testPerClass());
     }
-    // the model learns between evaluations, so equal points are not equal by accident
-    assertThat(now.get(now.size() - 1).testPerClass()).isNotEqualTo(now.get(0).testPerClass());
   }
 
-  private static List<EvalPoint> run(String defer) {
-    String before = System.getProperty("arm.eval.defer");
-    System.setProperty("arm.eval.defer", defer);
+  private static List<EvalPoint> run(String mode) {
+    String before = System.getProperty("arm.eval");
+    System.setProperty("arm.eval", mode);
     try {
       return Methods.create("Naive", MethodsTest.small()).run(MethodsTest.DATA, 5, ProgressListener.NONE).evals();
     } finally {
-      if (before == null) System.clearProperty("arm.eval.defer");
-      else System.setProperty("arm.eval.defer", before);
+      if (before == null) System.clearProperty("arm.eval");
+      else System.setProperty("arm.eval", before);
     }
   }
 }
