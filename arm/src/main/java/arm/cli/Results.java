@@ -186,8 +186,8 @@ final class Results {
     m.put("run", r.run());
     m.put("seed", r.seed());
     m.put("stationary", r.stationary());
-    m.put("seconds", Map.of(
-        "wall", r.wallSeconds(), "train", r.result().trainSeconds(), "eval", r.result().evalSeconds()));
+    m.put("seconds", Map.of("wall", r.wallSeconds(), "train", r.result().trainSeconds(),
+        "eval", r.result().evalSeconds(), "gradientStudy", r.result().studySeconds()));
     m.put("test", splitJson(r.test(), r.result().evals(), true));
     m.put("val", splitJson(r.val(), r.result().evals(), false));
     m.putAll(sideFiles);

@@ -39,8 +39,9 @@ final class Table {
     }
     if (rows.stream().anyMatch(s -> s.runs() < runs)) out.println("* fewer runs finished than asked for");
     out.println("Stationary: pooled accuracy over all test images; no forgetting (as the authors report it).");
-    if (threads > 1)
-      out.printf("s / run: wall time of one run while %d runs shared the machine (--threads %d).%n", threads, threads);
+    out.print("s / run: wall time of one run (data split, training, evaluation; the gradient study is timed apart)");
+    if (threads > 1) out.printf(" while up to %d runs shared the machine (--threads %d)", threads, threads);
+    out.println(".");
     out.println("Memory as the paper counts it: 1 byte per grey/RGB value of a stored image, 4 bytes per"
         + " stored parameter; MB = 10^6 bytes. ER-50: ER with a 50-image buffer.");
   }

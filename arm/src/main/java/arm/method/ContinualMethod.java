@@ -1,5 +1,6 @@
 package arm.method;
 
+import arm.analysis.GradientStudy;
 import arm.autograd.Autograd;
 import arm.autograd.Var;
 import arm.data.ContinualData;
@@ -147,7 +148,7 @@ abstract class ContinualMethod implements Method {
       t0 = saved.t();
       for (int t = 0; t < t0; t++) progress.iterationDone(t, maxT);
       if (saved.complete())
-        return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
+        return finish(rec, seed, evals, trainNs, evalNs);
     }
     try (EvalQueue queue = EvalQueue.forDevice(device)) {
       int lastEval = evals.isEmpty() ? -1 : evals.get(evals.size() - 1).t(); // restored with it
@@ -175,7 +176,14 @@ abstract class ContinualMethod implements Method {
       evalNs += queue.nanos();
     }
     if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
-    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), rec.gradients(seed));
+    return finish(rec, seed, evals, trainNs, evalNs);
+  }
+
+  /** The result, with the gradient study (when recorded) run now and timed apart. */
+  private static RunResult finish(RunRecorders rec, long seed, List<EvalPoint> evals, long trainNs, long evalNs) {
+    long s0 = System.nanoTime();
+    GradientStudy.Result study = rec.gradients(seed);
+    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), study, (System.nanoTime() - s0) * 1e-9);
   }
 
   /**

@@ -16,10 +16,12 @@ import java.util.List;
  * @param recall       recall history and image pairs (Figs. 2–3) when the run recorded them, else
  *                     null ({@link Recording#recall})
  * @param gradients    the gradient study on the final model (Fig. 7) when the run did it, else null
+ * @param studySeconds wall time of that gradient study (an analysis after training: not part of
+ *                     the run's time, reported apart)
  */
 public record RunResult(
     List<EvalPoint> evals, double trainSeconds, double evalSeconds, RecallRecord recall,
-    GradientStudy.Result gradients) {
+    GradientStudy.Result gradients, double studySeconds) {
 
   public RunResult {
     evals = List.copyOf(evals);
@@ -27,6 +29,6 @@ public record RunResult(
 
   /** A run that recorded nothing beyond its evaluations. */
   public RunResult(List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
-    this(evals, trainSeconds, evalSeconds, null, null);
+    this(evals, trainSeconds, evalSeconds, null, null, 0);
   }
 }

@@ -21,7 +21,7 @@ class RunFilesTest {
     for (int i = 0; i < 12; i++) b[i] = a[i] * -1.5f + 0.25f;
     var rec = new RecallRecord(new int[] {3, 2, 2}, 4, new int[] {10, 11, 12, 13, 14}, probs,
         List.of(new RecallRecord.Pair(14, 2, 1, 0.625f, a, b), new RecallRecord.Pair(14, 3, 0, 0.5f, b, a)));
-    var json = RunFiles.write(tmp, "ARM", 0, new RunResult(List.of(), 1, 1, rec, null));
+    var json = RunFiles.write(tmp, "ARM", 0, new RunResult(List.of(), 1, 1, rec, null, 0));
     @SuppressWarnings("unchecked")
     var r = (java.util.Map<String, Object>) json.get("recall");
     assertThat(r.get("history")).isEqualTo("runs/ARM-run0/recall-history.csv");
