@@ -105,8 +105,8 @@ fi
 resnet_workload() {
   local a prev=""
   for a in "$@"; do
-    case "$a" in
-      *cifar10*|*miniimagenet*) return 0 ;;
+    case "$a" in # reproduce BENCHMARK, train --dataset NAME / --dataset=NAME
+      cifar10|miniimagenet|--dataset=cifar10|--dataset=miniimagenet) return 0 ;;
     esac
     if [[ "$prev" == --resume ]] && grep -qsE '"(cifar10|miniimagenet)"' "$a/results.json"; then return 0; fi
     case "$a" in

@@ -27,5 +27,6 @@ expect resnet train --method ARM --dataset=miniimagenet
 expect resnet reproduce --resume "$tmp/cifar"
 expect resnet reproduce --resume="$tmp/cifar"
 expect mnist reproduce --resume "$tmp/mnist"
-(( fail == 0 )) && echo "check-launcher: young generation choice OK (9 cases)"
+expect mnist reproduce mnist --out /tmp/cifar10-like-name
+(( fail == 0 )) && echo "check-launcher: young generation choice OK (10 cases)"
 exit "$fail"

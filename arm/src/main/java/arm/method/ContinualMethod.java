@@ -150,17 +150,17 @@ abstract class ContinualMethod implements Method {
       if (saved.complete())
         return finish(rec, seed, evals, trainNs, evalNs);
     }
-    try (EvalQueue queue = EvalQueue.forDevice(device)) {
+    try (EvalQueue queue = EvalQueue.of(data, device)) {
       int lastEval = evals.isEmpty() ? -1 : evals.get(evals.size() - 1).t(); // restored with it
       for (int t = t0; ; t++) {
         if ((t % every == 0 || t % T == 0 || t == maxT) && t != lastEval) {
-          queue.submit(fCur, data, t, run.seenClasses(), run.lastTask(), evals);
+          queue.submit(fCur, t, run.seenClasses(), run.lastTask(), evals);
           lastEval = t;
         }
         queue.tick(t);
         if (t == maxT) break;
         if (t > t0 && ck.due(t, t % data.batchesPerTask() == 0)) {
-          queue.drainBefore(t, data, evals);
+          queue.drainBefore(t, evals);
           ck.save(run.snapshot(t, false, evals, trainNs * 1e-9, (evalNs + queue.nanos()) * 1e-9));
         }
         long s0 = System.nanoTime();
@@ -172,7 +172,7 @@ abstract class ContinualMethod implements Method {
         trainNs += System.nanoTime() - s0;
         progress.iterationDone(t, maxT);
       }
-      queue.drainInto(data, evals);
+      queue.drainInto(evals);
       evalNs += queue.nanos();
     }
     if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));

@@ -62,13 +62,14 @@ public final class EvalQueue implements AutoCloseable {
   private record Timed(EvalPoint point, long ns) {}
 
   private final Mode mode;
+  private final ContinualData data;
   private final List<Pending> pending = new ArrayList<>();
-  private ContinualData data;
   private ExecutorService thread; // background mode, created on first use
   private long ns;
 
-  EvalQueue(Mode mode) {
+  EvalQueue(Mode mode, ContinualData data) {
     this.mode = mode;
+    this.data = data;
   }
 
   /** How many runs go on at once from now on (the command line's parallel runs). */
@@ -76,25 +77,29 @@ public final class EvalQueue implements AutoCloseable {
     RUNS.set(Math.max(1, n));
   }
 
-  /** The mode for a run on {@code device}, from the property or the free cores. */
-  static EvalQueue forDevice(Device device) {
-    if (device != Device.CPU) return new EvalQueue(Mode.NOW);
+  /** The queue of a run on {@code data} and {@code device}: mode from the property or the free cores. */
+  static EvalQueue of(ContinualData data, Device device) {
+    if (device != Device.CPU) return new EvalQueue(Mode.NOW, data);
     String forced = System.getProperty("arm.eval");
-    if (forced != null) return new EvalQueue(Mode.valueOf(forced.toUpperCase()));
+    if (forced != null) return new EvalQueue(forced(forced), data);
     boolean freeCore = Runtime.getRuntime().availableProcessors() > RUNS.get();
-    return new EvalQueue(freeCore ? Mode.BACKGROUND : Mode.DEFER);
+    return new EvalQueue(freeCore ? Mode.BACKGROUND : Mode.DEFER, data);
+  }
+
+  private static Mode forced(String value) {
+    for (Mode m : Mode.values()) if (m.name().equalsIgnoreCase(value.trim())) return m;
+    throw new IllegalArgumentException("-Darm.eval=" + value + ": expected now, defer or background");
   }
 
   /** Evaluates f_cur as it is at iteration t: now (its point goes to {@code into}) or later. */
-  void submit(Module fCur, ContinualData data, int t, int[] seen, int lastTask, List<EvalPoint> into) {
+  void submit(Module fCur, int t, int[] seen, int lastTask, List<EvalPoint> into) {
     if (mode == Mode.NOW) {
-      Timed r = timed(fCur, data, t, seen, lastTask);
+      Timed r = timed(fCur, t, seen, lastTask);
       into.add(r.point());
       ns += r.ns();
       return;
     }
     pending.add(new Pending(t, fCur.copy(), seen.clone(), lastTask));
-    this.data = data;
   }
 
   /** Called at every iteration t: background mode starts the evaluations that are due. */
@@ -109,13 +114,12 @@ public final class EvalQueue implements AutoCloseable {
       th.setDaemon(true);
       return th;
     });
-    ContinualData d = data;
-    p.bg = thread.submit(() -> timed(p.frozen, d, p.t, p.seen, p.lastTask));
+    p.bg = thread.submit(() -> timed(p.frozen, p.t, p.seen, p.lastTask));
   }
 
   /** Finishes everything still pending and appends the points to {@code into}, in order. */
-  void drainInto(ContinualData data, List<EvalPoint> into) {
-    drainBefore(Integer.MAX_VALUE, data, into);
+  void drainInto(List<EvalPoint> into) {
+    drainBefore(Integer.MAX_VALUE, into);
   }
 
   /**
@@ -123,17 +127,17 @@ public final class EvalQueue implements AutoCloseable {
    * at t stays pending. A checkpoint taken at t uses this, so that a run resumed from it asks for
    * t's evaluation again (same weights, same point).
    */
-  void drainBefore(int t, ContinualData data, List<EvalPoint> into) {
+  void drainBefore(int t, List<EvalPoint> into) {
     if (mode == Mode.BACKGROUND) for (Pending p : pending) if (p.bg == null && p.t < t) start(p);
     while (!pending.isEmpty() && pending.get(0).t < t) {
       Pending p = pending.remove(0);
-      Timed r = p.bg != null ? join(p.bg) : timed(p.frozen, data, p.t, p.seen, p.lastTask);
+      Timed r = p.bg != null ? join(p.bg) : timed(p.frozen, p.t, p.seen, p.lastTask);
       into.add(r.point());
       ns += r.ns();
     }
   }
 
-  private static Timed timed(Module net, ContinualData data, int t, int[] seen, int lastTask) {
+  private Timed timed(Module net, int t, int[] seen, int lastTask) {
     long s0 = System.nanoTime();
     EvalPoint p = ContinualMethod.evaluate(net, data, t, seen, lastTask);
     return new Timed(p, System.nanoTime() - s0);

@@ -362,8 +362,9 @@ public final class GemmSimd {
       int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
       int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
       // Two K vectors per trip, each added to the same sums in the same order as the one-vector
-      // loop below (so the bits do not depend on the unrolling). Left to itself C2 unrolls the
-      // one-vector loop in a way that runs slower: 10x784x400, quiet, JDK 25: 56 vs 47 GFLOP/s.
+      // loop below, which takes the odd last vector (so the bits do not depend on the unrolling).
+      // Left to itself C2 unrolls the one-vector loop into slower code: 10x784x400 hot, JDK 25,
+      // this 2-core EPYC: 50-53 vs 44 GFLOP/s (BENCHMARKS.md, MNIST third session).
       for (; p < kv2; p += 2 * L) {
         FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
         FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
