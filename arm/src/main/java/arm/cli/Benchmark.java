@@ -6,6 +6,7 @@ import arm.data.MiniImageNet;
 import arm.data.Mnist;
 import arm.data.Mnist5k;
 import arm.method.Defaults;
+import arm.nn.Mlp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,6 +32,11 @@ enum Benchmark {
   /** Builds one run's data from the files read once. */
   interface Source {
     ContinualData data(long seed, boolean stationary);
+
+    /** The split the authors' code draws for run id {@code runId} (rng = authors; MNIST only). */
+    default ContinualData authors(long runId, boolean stationary) {
+      throw new IllegalArgumentException("rng=authors replays the authors' MNIST streams only");
+    }
   }
 
   /** The default data folder: data/&lt;name&gt; in the repository. */
@@ -71,7 +77,18 @@ enum Benchmark {
             .withStream(Mnist5k.Stream.valueOf(stream.name().toUpperCase()));
         Mnist5k.Config p = samplesPerClass == null ? m : new Mnist5k.Config(m.classesPerTask(), m.trainFraction(),
             samplesPerClass, m.batchSize(), m.taskRepeats(), m.sharedValSplit(), m.stationary(), m.stream());
-        return (seed, stationary) -> Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
+        return new Source() {
+          @Override
+          public ContinualData data(long seed, boolean stationary) {
+            return Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
+          }
+
+          @Override // their MLP (784-400-400-10) draws its weights first
+          public ContinualData authors(long runId, boolean stationary) {
+            return Mnist5k.buildAuthors(raw.train(), raw.test(), Mnist.NUM_CLASSES, runId,
+                Mlp.torchInitDraws(Mnist.ROWS * Mnist.COLS, 400, Mnist.NUM_CLASSES), p.withStationary(stationary));
+          }
+        };
       }
       case cifar10 -> {
         Cifar10.Raw raw = Cifar10.read(dir);

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs every (method, run) pair of a command on a fixed pool of {@code threads} threads. Each run is
  * single-threaded and independent: it builds its own split from seed0 + run (so every
- * method sees the same data for the same run index), trains, and hands its record to {@link
+ * method sees the same data for the same run index; or, for a method given its own first seed,
+ * from that seed + run, e.g. the authors' run ids), trains, and hands its record to {@link
  * Results}, which writes it out at once. A failing run is recorded and the others go on.
  */
 final class Experiment {
@@ -32,6 +33,8 @@ final class Experiment {
   private final List<Method> methods;
   private final int runs;
   private final long seed0;
+  /** Methods whose runs use their own seeds (the authors' run ids): name → first seed. */
+  private final java.util.Map<String, Long> firstSeeds;
   private final int threads;
   private final CheckpointStore store;
   private final boolean resume;
@@ -44,10 +47,17 @@ final class Experiment {
    */
   Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
       CheckpointStore store, boolean resume) {
+    this(source, methods, runs, seed0, java.util.Map.of(), threads, store, resume);
+  }
+
+  /** @param firstSeeds methods whose run r uses seed first + r instead of seed0 + r */
+  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, java.util.Map<String, Long> firstSeeds,
+      int threads, CheckpointStore store, boolean resume) {
     this.source = source;
     this.methods = methods;
     this.runs = runs;
     this.seed0 = seed0;
+    this.firstSeeds = java.util.Map.copyOf(firstSeeds);
     this.threads = threads;
     this.store = store;
     this.resume = resume;
@@ -67,6 +77,17 @@ final class Experiment {
 
   ContinualData data(long seed, boolean stationary) {
     return source.data(seed, stationary);
+  }
+
+  /** Run r's seed for method m: seed0 + r, or from the method's own first seed. */
+  long seed(Method m, int run) {
+    return firstSeeds.getOrDefault(m.name(), seed0) + run;
+  }
+
+  /** Method m's data for seed: our split, or the authors' for their run id (option rng = authors). */
+  ContinualData data(Method m, long seed) {
+    return "authors".equals(m.options().get("rng")) ? source.authors(seed, m.stationary())
+        : source.data(seed, m.stationary());
   }
 
   /**
@@ -89,8 +110,8 @@ final class Experiment {
 
   private boolean finished(Method m, int run) {
     try {
-      ContinualData d = data(seed0 + run, m.stationary());
-      RunState s = store.load(identity(m, run, seed0 + run, d));
+      ContinualData d = data(m, seed(m, run));
+      RunState s = store.load(identity(m, run, seed(m, run), d));
       return s != null && s.complete();
     } catch (IOException | RuntimeException e) {
       return false; // runOne meets the same problem and records it
@@ -123,11 +144,11 @@ final class Experiment {
   private final AtomicInteger active = new AtomicInteger();
 
   private void runOne(Method m, int run, Results results, Progress progress) {
-    long seed = seed0 + run;
+    long seed = seed(m, run);
     long start = System.nanoTime();
     EvalQueue.runsInParallel(active.incrementAndGet());
     try {
-      ContinualData d = data(seed, m.stationary());
+      ContinualData d = data(m, seed);
       Checkpointer ck = store.forRun(identity(m, run, seed, d), resume);
       Recording what = run == 0 ? recording : new Recording(recording.recall(), 0);
       RunResult res = m.run(d, seed, (t, maxT) -> progress.step(), what, ck);

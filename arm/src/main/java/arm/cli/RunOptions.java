@@ -29,9 +29,17 @@ final class RunOptions {
       description = "runs executed in parallel, each single-threaded (default: number of cores)")
   Integer threads;
 
-  @Option(names = "--seed0", paramLabel = "S", defaultValue = "0",
-      description = "run r uses seed S + r for its data split, weights and recall (default: ${DEFAULT-VALUE})")
-  long seed0;
+  @Option(names = "--seed0", paramLabel = "S",
+      description = "run r uses seed S + r for its data split, weights and recall (default: 0; with"
+          + " --rng authors, each method's own run ids from the authors' commands.txt)")
+  Long seed0;
+
+  @Option(names = "--rng", paramLabel = "MODE",
+      description = "ours: our seeded streams; authors: the authors' own generators, as their code draws"
+          + " (PyTorch's for weights and splits, seeded with the run id; numpy's from seed 0 for recall"
+          + " draws), for Naive, Stationary, Distill, ADI and ARM on mnist (default: authors for"
+          + " reproduce mnist, ours otherwise; ER rows always ours)")
+  String rng;
 
   @Option(names = "--val-split", paramLabel = "MODE", defaultValue = "advanced",
       description = "advanced: val from a second permutation, as the authors' code (ARM-SPEC D11);"
@@ -79,7 +87,7 @@ final class RunOptions {
 
   /** The options that define a run, which --resume takes from results.json instead. */
   static final java.util.List<String> DEFINING = java.util.List.of(
-      "--out", "--seed0", "--val-split", "--stream", "--option", "--samples-per-class", "--methods", "--runs", "--method",
+      "--out", "--seed0", "--rng", "--val-split", "--stream", "--option", "--samples-per-class", "--methods", "--runs", "--method",
       "--dataset", "--gradient-samples", "--no-figures", "--device");
 
   /** Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options. */
@@ -90,6 +98,21 @@ final class RunOptions {
         throw new UsageError("--resume takes the settings from the results folder; drop " + name);
     if (!extra.isEmpty())
       throw new UsageError("--resume takes the settings from the results folder; drop " + String.join(" ", extra));
+  }
+
+  /**
+   * "ours" or "authors": as given, else authors for {@code reproduce mnist} on the authors' own
+   * stream, ours otherwise.
+   */
+  String rng(Benchmark bench, boolean reproduce) {
+    if (rng == null) return reproduce && bench == Benchmark.mnist && stream == Stream.arm ? "authors" : "ours";
+    String r = rng.trim().toLowerCase();
+    if (!r.equals("ours") && !r.equals("authors")) throw new UsageError("--rng must be ours or authors, got '" + rng + "'");
+    if (r.equals("authors") && bench != Benchmark.mnist)
+      throw new UsageError("--rng authors replays the authors' MNIST runs; " + bench + " has our streams only");
+    if (r.equals("authors") && stream != Stream.arm)
+      throw new UsageError("--rng authors draws the authors' own protocol; it cannot go with --stream " + stream);
+    return r;
   }
 
   int checkpointEvery() {

@@ -34,7 +34,7 @@ final class Runner {
   /** Everything a command runs, from the command line or from the results.json it resumes. */
   record Plan(
       Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
-      RunOptions.ValSplit valSplit, RunOptions.Stream stream, Path dataDir, Integer samplesPerClass,
+      Map<String, Long> firstSeeds, RunOptions.ValSplit valSplit, RunOptions.Stream stream, Path dataDir, Integer samplesPerClass,
       Recording recording, String device,
       Path out, boolean resume, int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
 
@@ -58,16 +58,48 @@ final class Runner {
       extra = new LinkedHashMap<>(extra);
       extra.put("device", device);
     }
-    List<Method> methods = configure(ctx.factory(), bench.dataset, names, opt.options, extra);
+    List<String> options = new ArrayList<>(opt.options);
+    Map<String, Long> firstSeeds = authorsRuns(opt, bench, command.startsWith("reproduce"), names, options);
+    List<Method> methods = configure(ctx.factory(), bench.dataset, names, options, extra);
     Path out = opt.out != null ? opt.out
         : RunOptions.home().resolve("results")
             .resolve(tag + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Integer spc = opt.samplesPerClass;
     if (spc != null && spc < 1) throw new UsageError("--samples-per-class must be at least 1, got " + spc);
-    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0, opt.valSplit, opt.stream,
+    return execute(ctx, new Plan(bench, command, tag, methods, runs, opt.seed0 != null ? opt.seed0 : 0, firstSeeds,
+        opt.valSplit, opt.stream,
         opt.dataDir(bench),
         spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
         opt.threads(runs * methods.size()), null));
+  }
+
+  /**
+   * With rng = authors ({@link RunOptions#rng}): puts "METHOD:rng=authors" before the user's options
+   * for each method of the authors' code and, unless --seed0 was given, returns their first run
+   * ids (commands.txt); ER rows keep our streams in a reproduction and are refused in train.
+   */
+  private static Map<String, Long> authorsRuns(
+      RunOptions opt, Benchmark bench, boolean reproduce, List<String> names, List<String> options) {
+    Map<String, Long> first = new LinkedHashMap<>();
+    if (!opt.rng(bench, reproduce).equals("authors")) return first;
+    List<String> mine = new ArrayList<>();
+    for (String n : names) {
+      String c;
+      try {
+        c = Methods.canonical(n.trim());
+      } catch (IllegalArgumentException e) {
+        throw new UsageError(e.getMessage());
+      }
+      Long id = arm.method.Defaults.authorsFirstRunId(c, bench.dataset);
+      if (id == null && !reproduce)
+        throw new UsageError(c + " is not in the ARM authors' code; --rng authors is for Naive, Stationary,"
+            + " Distill, ADI and ARM");
+      if (id == null) continue;
+      mine.add(c + ":rng=authors");
+      if (opt.seed0 == null) first.put(c, id);
+    }
+    options.addAll(0, mine);
+    return first;
   }
 
   /**
@@ -100,6 +132,16 @@ final class Runner {
     for (int r = 0; r < c.runs(); r++)
       if (c.seeds().get(r) != seed0 + r)
         throw new UsageError(file + ": config.seeds are not consecutive (" + c.seeds() + "); cannot resume");
+    Map<String, Long> firstSeeds = new LinkedHashMap<>();
+    if (c.raw().get("runIds") instanceof Map<?, ?> ids)
+      for (var e : ids.entrySet()) {
+        if (!(e.getValue() instanceof List<?> l) || l.size() != c.runs() || !(l.get(0) instanceof Number first))
+          throw new UsageError(file + ": config.runIds." + e.getKey() + " is not a list of " + c.runs() + " run ids");
+        for (int r = 0; r < l.size(); r++)
+          if (!(l.get(r) instanceof Number v) || v.longValue() != first.longValue() + r)
+            throw new UsageError(file + ": config.runIds." + e.getKey() + " are not consecutive (" + l + "); cannot resume");
+        firstSeeds.put(String.valueOf(e.getKey()), first.longValue());
+      }
     Path data = opt.data != null ? opt.data : Path.of(c.data());
     Integer spc = c.samplesPerClass();
     int every = opt.checkpointEvery != null ? opt.checkpointEvery()
@@ -111,7 +153,7 @@ final class Runner {
         c.raw().get("gradientSamples") instanceof Integer g && g >= 0 ? g : 0);
     String device = methods.stream().map(m -> m.options().get("device")).filter(d -> d != null && !d.equals("cpu"))
         .findFirst().orElse(null);
-    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, split, stream, data, spc, recording, device,
+    return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, firstSeeds, split, stream, data, spc, recording, device,
         dir, true, every, opt.threads(c.runs() * methods.size(), device), c.raw()));
   }
 
@@ -134,7 +176,7 @@ final class Runner {
     }
     Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
     CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), Environment.numerics(env.device()));
-    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.threads(), store, p.resume())
+    Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.firstSeeds(), p.threads(), store, p.resume())
         .recording(p.recording());
     ContinualData probe;
     try {
@@ -298,6 +340,12 @@ final class Runner {
     c.put("options", options);
     c.put("runs", p.runs());
     c.put("seeds", java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
+    if (!p.firstSeeds().isEmpty()) {
+      Map<String, Object> ids = new LinkedHashMap<>();
+      for (var e : p.firstSeeds().entrySet())
+        ids.put(e.getKey(), java.util.stream.LongStream.range(e.getValue(), e.getValue() + p.runs()).boxed().toList());
+      c.put("runIds", ids);
+    }
     c.put("threads", p.threads());
     c.put("valSplit", !p.bench().hasValSplitChoice() ? "deterministic"
         : p.stream() == RunOptions.Stream.mir ? "mir" : p.valSplit().name());
@@ -323,6 +371,14 @@ final class Runner {
     out.printf("  data     %s%n", c.get("data"));
     out.printf("  runs     %s per method, seeds %s (run r of every method sees the same data)%n",
         c.get("runs"), c.get("seeds"));
+    if (c.get("runIds") instanceof Map<?, ?> ids) {
+      List<String> parts = new ArrayList<>();
+      for (var e : ids.entrySet())
+        if (e.getValue() instanceof List<?> l && !l.isEmpty())
+          parts.add(e.getKey() + " " + l.get(0) + (l.size() > 1 ? "–" + l.get(l.size() - 1) : ""));
+      out.printf("  run ids  %s: the authors' run ids and random streams (--rng authors; other rows: the seeds above)%n",
+          String.join(", ", parts));
+    }
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
     out.printf("  val      %s split%s%n", c.get("valSplit"),
         "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)"

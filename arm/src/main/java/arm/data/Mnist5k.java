@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import arm.nn.TorchRandom;
 
 /**
  * The MNIST-5k-5 continual benchmark exactly as the authors' code builds it (ARM-SPEC §4.2):
@@ -35,8 +36,8 @@ import java.util.SplittableRandom;
  * <p>Randomness: one {@link SplittableRandom} seeded from the run seed (XOR {@link #DATA_SALT}, so
  * that a method seeding its own generator with the run seed gets a different stream). Draw order:
  * the 5 training permutations, then the 5 val permutations (unless shared), then the block
- * shuffles ({@link Stream#SHUFFLED}), then the stationary shuffle. torch's randperm stream is not
- * replicated; the protocol and its statistics are.
+ * shuffles ({@link Stream#SHUFFLED}), then the stationary shuffle. {@link #buildAuthors} instead
+ * replays the authors' own draws from PyTorch's generator (their run ids then give their streams).
  */
 public final class Mnist5k {
 
@@ -145,6 +146,53 @@ public final class Mnist5k {
     for (int k = 0; k < tasks; k++)
       valPerm[k] = cfg.sharedValSplit() || mir ? trainPerm[k] : permutation(rng, pools[k].length);
 
+    int[][] keptAndVal = keepAndVal(train, pools, trainPerm, valPerm, cfg, rng);
+    int[] stream = taskStream(tasks, cfg);
+    if (cfg.stationary()) shuffle(rng, stream);
+    return assemble(train, test, numClasses, cfg, keptAndVal, stream);
+  }
+
+  /**
+   * The benchmark as the authors' code builds it for run id {@code runId}, draw for draw
+   * (ARM-SPEC §4.1–4.2): PyTorch's generator seeded with the run id first initialises the model
+   * ({@code initDraws} outputs, skipped here), then the train, val and test dataset objects each
+   * draw one randperm per task of the <em>training</em> pools, in that order (each object redoes
+   * the whole split and keeps its part; val keeps the tail of its own permutations). The
+   * stationary stream is numpy's permutation (seed 0) of the kept samples, read in the order of
+   * the shuffling DataLoader's randperm: its generator is seeded by the second of two int64 draws
+   * (the loader's base seed, then the sampler's seed). Only the paper's {@link Stream#ARM} stream
+   * and one pass exist in their code.
+   */
+  public static ContinualData buildAuthors(
+      Dataset train, Dataset test, int numClasses, long runId, long initDraws, Config cfg) {
+    if (cfg.stream() != Stream.ARM || cfg.taskRepeats() != 1)
+      throw new IllegalArgumentException("the authors' streams exist for their own protocol only"
+          + " (stream ARM, one pass), not stream " + cfg.stream() + " × " + cfg.taskRepeats());
+    int cpt = cfg.classesPerTask(), tasks = numClasses / cpt;
+    int[][] pools = taskPools(train, numClasses, cpt);
+    TorchRandom g = new TorchRandom(runId);
+    g.skip(initDraws);
+    int[][] trainPerm = new int[tasks][], valPerm = new int[tasks][];
+    for (int k = 0; k < tasks; k++) trainPerm[k] = g.randperm(pools[k].length);
+    for (int k = 0; k < tasks; k++) valPerm[k] = g.randperm(pools[k].length);
+    if (cfg.sharedValSplit()) valPerm = trainPerm;
+    for (int[] pool : pools) g.randperm(pool.length); // the test object's (it also cuts the training pools)
+    int[][] keptAndVal = keepAndVal(train, pools, trainPerm, valPerm, cfg, null);
+    int[] stream = taskStream(tasks, cfg);
+    if (cfg.stationary()) {
+      int[] datasetOrder = new NumpyRandom(0).permutation(stream.length); // the train object's own shuffle
+      g.randomInt64(); // the DataLoader iterator's base seed
+      int[] loaderOrder = new TorchRandom(g.randomInt64()).randperm(stream.length);
+      for (int i = 0; i < stream.length; i++) stream[i] = datasetOrder[loaderOrder[i]];
+    }
+    return assemble(train, test, numClasses, cfg, keptAndVal, stream);
+  }
+
+  /** Steps 3–4 for every task: {kept training samples, task blocks in order; val indices}. */
+  private static int[][] keepAndVal(
+      Dataset train, int[][] pools, int[][] trainPerm, int[][] valPerm, Config cfg, SplittableRandom rng) {
+    int tasks = pools.length, cpt = cfg.classesPerTask();
+    boolean mir = cfg.stream() == Stream.MIR;
     int blockSize = cfg.samplesPerTask();
     if (blockSize * cfg.taskRepeats() % cfg.batchSize() != 0)
       throw new IllegalArgumentException(
@@ -163,17 +211,26 @@ public final class Mnist5k {
       for (int i = cut; i < n; i++) tail[i - cut] = pools[k][valPerm[k][i]];
       valIdx = concat(valIdx, tail);
     }
+    return new int[][] {kept, valIdx};
+  }
 
-    int[] stream = new int[kept.length * cfg.taskRepeats()];
+  /** Positions in the kept samples: the task blocks in task order, each repeated back to back. */
+  private static int[] taskStream(int tasks, Config cfg) {
+    int blockSize = cfg.samplesPerTask();
+    int[] stream = new int[tasks * blockSize * cfg.taskRepeats()];
     int pos = 0;
     for (int k = 0; k < tasks; k++)
       for (int r = 0; r < cfg.taskRepeats(); r++)
         for (int i = 0; i < blockSize; i++) stream[pos++] = k * blockSize + i;
-    if (cfg.stationary()) shuffle(rng, stream);
+    return stream;
+  }
 
+  private static ContinualData assemble(
+      Dataset train, Dataset test, int numClasses, Config cfg, int[][] keptAndVal, int[] stream) {
+    int cpt = cfg.classesPerTask();
     String base = cpt == 2 && numClasses == 10 ? "mnist5k" : "continual";
     return new ContinualData(
-        train.subset(base + " train", kept), stream, train.subset(base + " val", valIdx), test,
+        train.subset(base + " train", keptAndVal[0]), stream, train.subset(base + " val", keptAndVal[1]), test,
         numClasses, cpt, cfg.batchSize());
   }
 

@@ -1,8 +1,10 @@
 package arm.data;
 
+import arm.nn.Mt19937;
+
 /**
  * numpy's legacy global generator (np.random.seed / np.random.shuffle / np.random.permutation):
- * MT19937 seeded with init_genrand, and shuffles drawing each index by masked rejection
+ * {@link Mt19937} seeded with init_genrand, and shuffles drawing each index by masked rejection
  * ("random_interval": the smallest all-ones mask ≥ i, redraw 32-bit values until ≤ i).
  *
  * <p>The CIFAR10 loaders of the authors' code reseed numpy with 111 and shuffle with it
@@ -11,35 +13,17 @@ package arm.data;
  * compatibility) in NumpyRandomTest.
  */
 public final class NumpyRandom {
-  private static final int N = 624, M = 397;
-  private final int[] mt = new int[N];
-  private int pos;
+  private final Mt19937 engine;
 
   /** np.random.seed(seed) for 0 ≤ seed &lt; 2^32. */
   public NumpyRandom(long seed) {
     if (seed < 0 || seed > 0xFFFFFFFFL) throw new IllegalArgumentException("numpy seeds are 32-bit: " + seed);
-    mt[0] = (int) seed;
-    for (int i = 1; i < N; i++) mt[i] = 1812433253 * (mt[i - 1] ^ (mt[i - 1] >>> 30)) + i;
-    pos = N;
+    engine = new Mt19937((int) seed);
   }
 
   /** The next raw 32-bit output (genrand_int32), as an unsigned value. */
   public long nextUint32() {
-    if (pos >= N) twist();
-    int y = mt[pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y & 0xFFFFFFFFL;
-  }
-
-  private void twist() {
-    for (int i = 0; i < N; i++) {
-      int y = (mt[i] & 0x80000000) | (mt[(i + 1) % N] & 0x7fffffff);
-      mt[i] = mt[(i + M) % N] ^ (y >>> 1) ^ ((y & 1) != 0 ? 0x9908b0df : 0);
-    }
-    pos = 0;
+    return engine.nextUint32();
   }
 
   /** A uniform integer in [0, max] by masked rejection (numpy's random_interval, max &lt; 2^32). */
@@ -72,5 +56,18 @@ public final class NumpyRandom {
     for (int i = 0; i < n; i++) p[i] = i;
     shuffle(p);
     return p;
+  }
+
+  /**
+   * np.random.choice(n, k, replace = k &gt; n), the authors' draw of recalled rows and of ADI's
+   * classes: with replacement, k draws interval(n − 1) (legacy randint's masked rejection);
+   * without, the first k of {@link #permutation}(n).
+   */
+  public int[] choice(int n, int k) {
+    if (n <= 0 || k < 0) throw new IllegalArgumentException("choice(" + n + ", " + k + ")");
+    if (k <= n) return java.util.Arrays.copyOf(permutation(n), k);
+    int[] out = new int[k];
+    for (int i = 0; i < k; i++) out[i] = interval(n - 1);
+    return out;
   }
 }

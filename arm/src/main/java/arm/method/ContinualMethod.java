@@ -25,7 +25,10 @@ import java.util.SplittableRandom;
  *
  * <p>One run seed feeds a root {@link SplittableRandom}: its first split initialises the weights,
  * its second gives the method's own draws (lag, recall indices, noise, ADI classes) their base
- * seeds; each iteration draws from streams derived from that base and t ({@link Draws}).
+ * seeds; each iteration draws from streams derived from that base and t ({@link Draws}). Option
+ * {@code rng = authors} replaces the first by PyTorch's generator seeded with the seed (the
+ * authors' run id) and ARM's / ADI's index draws by numpy's from seed 0, as in the authors' code
+ * ({@link NumpyDraws}); the data must then come from {@link arm.data.Mnist5k#buildAuthors}.
  *
  * <p>Checkpoints ({@link Checkpointer}): at the top of iteration t, after any evaluation, the run's
  * {@link RunState} is saved when the checkpointer says so, and once more when the run ends; a run
@@ -43,6 +46,8 @@ abstract class ContinualMethod implements Method {
   private final String model;
   private final int hidden, nf;
   final Device device;
+  /** Option rng = authors: the authors' own generators ({@link Models#createAuthors}, numpy draws). */
+  final boolean authorsRng;
 
   ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
     this.name = name;
@@ -53,6 +58,7 @@ abstract class ContinualMethod implements Method {
     this.hidden = opts.positiveInt("mlp_hidden");
     this.nf = opts.positiveInt("resnet_nf");
     this.device = Device.valueOf(opts.choice("device", "cpu", "cuda").toUpperCase());
+    this.authorsRng = opts.choice("rng", "ours", "authors").equals("authors");
     if (device != Device.CPU) {
       try {
         Backends.get(device);
@@ -105,9 +111,15 @@ abstract class ContinualMethod implements Method {
     return opts.resolved();
   }
 
-  /** Builds one run: f_cur from the root stream's first split, the learner from its second. */
-  Stepper start(ContinualData data, SplittableRandom root) {
-    Module fCur = Models.create(model, hidden, nf, data, root.split()).to(device);
+  /**
+   * Builds one run: f_cur from the root stream's first split (or, with rng = authors, from
+   * PyTorch's generator seeded with the seed as run id), the learner from the root's second split.
+   */
+  Stepper start(ContinualData data, long seed) {
+    SplittableRandom root = new SplittableRandom(seed);
+    SplittableRandom init = root.split();
+    Module fCur = (authorsRng ? Models.createAuthors(model, hidden, data, seed)
+        : Models.create(model, hidden, nf, data, init)).to(device);
     Sgd opt = new Sgd(fCur.parameters(), lr);
     return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
   }
@@ -130,7 +142,7 @@ abstract class ContinualMethod implements Method {
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
       Checkpointer ck) {
-    Stepper run = start(data, new SplittableRandom(seed));
+    Stepper run = start(data, seed);
     RunRecorders rec = RunRecorders.attach(run, data, recording);
     Module fCur = run.model();
     int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;

@@ -37,6 +37,8 @@ import java.util.Map;
  * mlp_hidden    MLP width, 400 (smaller only for quick tests)
  * resnet_nf     ResNet18 base width nf, 20 (smaller only for quick tests)
  * device        cpu | cuda: where the model, batches and recalled images live
+ * rng           ours | authors: our seeded streams, or the authors' generators for their run ids
+ *               (PyTorch's for init and data, numpy's from seed 0 for recall draws; MNIST MLP only)
  * </pre>
  */
 public final class Defaults {
@@ -96,7 +98,26 @@ public final class Defaults {
     o.put("mlp_hidden", "400");
     o.put("resnet_nf", "20");
     o.put("device", "cpu");
+    o.put("rng", "ours");
     return o;
+  }
+
+  /**
+   * The first run id of {@code method} (canonical name) in the authors' commands.txt on {@code
+   * dataset}; its runs are ids first … first+4, each id the run's torch seed. Null for methods that
+   * are not in the ARM authors' code (ER, ER-MIR) and for datasets whose streams are not replayed
+   * here (rng = authors is MNIST's only).
+   */
+  public static Long authorsFirstRunId(String method, String dataset) {
+    if (!dataset.equalsIgnoreCase(MNIST)) return null;
+    return switch (method) {
+      case "Naive" -> 4967L;
+      case "Stationary" -> 4947L;
+      case "Distill" -> 6102L;
+      case "ADI" -> 6232L;
+      case "ARM" -> 6579L;
+      default -> null;
+    };
   }
 
   /**

@@ -4,6 +4,7 @@ import arm.data.ContinualData;
 import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.ResNet18;
+import arm.nn.TorchRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -26,6 +27,19 @@ final class Models {
       default -> throw new IllegalArgumentException(
           "model " + t + " is not available in this build (images " + arm.tensor.Shape.str(item) + ")");
     };
+  }
+
+  /**
+   * The authors' model for run id {@code runId}, initialised from PyTorch's generator after
+   * torch.manual_seed(runId) as their code does (rng = authors). Only the MLP: their ResNet18
+   * initialises on other draws, on the GPU.
+   */
+  static Module createAuthors(String type, int hidden, ContinualData data, long runId) {
+    int[] item = data.train().itemShape();
+    if (!(type.equals("mlp") || type.equals("auto")) || item.length != 1)
+      throw new IllegalArgumentException("rng=authors replays the authors' MNIST streams: it needs the MLP on flat"
+          + " inputs, not model " + type + " on " + arm.tensor.Shape.str(item) + " inputs");
+    return new Mlp(item[0], hidden, data.numClasses(), new TorchRandom(runId));
   }
 
   /** c, H, W of one image for the TV term: as given, or a flat square image viewed as 1×√n×√n. */

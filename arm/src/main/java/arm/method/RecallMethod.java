@@ -95,7 +95,9 @@ final class RecallMethod extends ContinualMethod {
           + fCur.getClass().getSimpleName() + " has none");
     var w = new RecallLoss.Weights(divergence, wD, l1, l2, l3, l4, l5, l6,
         Models.imageShape(data.train().itemShape()));
-    return new RecallLearner(fCur, opt, w, lag(data, rng), recallFromT(data), rng);
+    RecallLearner l = new RecallLearner(fCur, opt, w, lag(data, rng), recallFromT(data), rng);
+    if (authorsRng) l.numpy = NumpyDraws.of(data, recallFromT(data), m, r, fromScratch, adi, !noiseInit);
+    return l;
   }
 
   /** Observes a learner's steps, for tests of the order of operations. */
@@ -122,6 +124,8 @@ final class RecallMethod extends ContinualMethod {
     Trace trace = Trace.NONE;
     /** Records Figs. 2–3 data when set; null = off. */
     RecallRecorder recorder;
+    /** rng = authors: the authors' numpy draws of this run (null: our per-site streams). */
+    NumpyDraws numpy;
     /** The real rows the last {@link #initial} copied (null after noise initialisation). */
     private int[] lastRows;
 
@@ -175,7 +179,8 @@ final class RecallMethod extends ContinualMethod {
       DistinctRows distinct = null;
       for (int round = 0; round < r; round++) {
         if (round == 0 || fromScratch) {
-          xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round));
+          int[] rows = numpy != null && !noiseInit ? numpy.rows(b.t(), round) : null;
+          xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round), rows);
           if (recorder != null && recorder.wantsImages(b.t())) start = Tensor.of(xhat.toArray(), xhat.shape);
           distinct = distinctRows(b.x().dim(0));
           if (distinct != null) xhat = distinct.distinct(b.x());
@@ -209,7 +214,7 @@ final class RecallMethod extends ContinualMethod {
     Recalled recallOnly(Batch b) {
       int[] chosen = adi ? chooseClasses(b) : null;
       if (adi && chosen == null) return null;
-      Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT));
+      Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT), null);
       int[] rows = lastRows;
       DistinctRows distinct = distinctRows(b.x().dim(0));
       if (distinct != null) xhat = distinct.distinct(b.x());
@@ -300,8 +305,11 @@ final class RecallMethod extends ContinualMethod {
       return aHat.value;
     }
 
-    /** M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise. */
-    Tensor initial(Tensor x, SplittableRandom rng) {
+    /**
+     * M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise;
+     * {@code rows}, when given, are the rows drawn already (the authors' stream).
+     */
+    Tensor initial(Tensor x, SplittableRandom rng, int[] rows) {
       int n = x.dim(0), d = x.numel() / n;
       int[] shape = x.shape.clone();
       shape[0] = m;
@@ -311,7 +319,7 @@ final class RecallMethod extends ContinualMethod {
         for (int i = 0; i < out.length; i++) out[i] = (float) rng.nextDouble();
       } else {
         float[] src = x.toArray();
-        int[] idx = draw(rng, n, m);
+        int[] idx = rows != null ? rows : draw(rng, n, m);
         lastRows = idx;
         for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
       }
@@ -325,7 +333,7 @@ final class RecallMethod extends ContinualMethod {
       for (int c : b.present()) cand[c] = false;
       int[] classes = indices(cand);
       if (classes.length == 0) return null;
-      int[] pick = draw(rng, classes.length, m);
+      int[] pick = numpy != null ? numpy.classes(b.t()) : draw(rng, classes.length, m);
       for (int i = 0; i < m; i++) pick[i] = classes[pick[i]];
       return pick;
     }

@@ -5,7 +5,6 @@ import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Device;
 import arm.tensor.Scope;
-import java.util.SplittableRandom;
 
 /**
  * Drives a method's training one iteration at a time, without evaluation: for benchmarks,
@@ -34,7 +33,7 @@ public final class Stepper {
   public static Stepper create(Method method, ContinualData data, long seed) {
     if (!(method instanceof ContinualMethod m))
       throw new IllegalArgumentException(method.name() + " was not made by Methods.create");
-    return m.start(data, new SplittableRandom(seed));
+    return m.start(data, seed);
   }
 
   /**

@@ -47,8 +47,8 @@ class BufferRowsTest {
         args("reproduce", "mnist", "--methods", "ARM,ER,er-mir-7", "--runs", "1", "-o", "ER:M=3", "-o", "ER-25:lr=0.1"));
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(created).containsExactly("ARM", "ER-50", "ER-25", "ER-MIR-7");
-    assertThat(options.get(0)).isEmpty();
-    assertThat(options.get(1)).containsExactly(Map.entry("M", "3"));
+    assertThat(options.get(0)).containsExactly(Map.entry("rng", "authors")); // reproduce mnist's default
+    assertThat(options.get(1)).containsExactly(Map.entry("M", "3")); // ER rows keep our streams
     assertThat(options.get(2)).containsOnly(Map.entry("M", "3"), Map.entry("lr", "0.1"));
     assertThat(options.get(3)).isEmpty();
     assertThat(o.out()).contains("| ER-50 ", "62.8 ± 3.1 / 42.0 ± 3.7", "| ER-25 ", "51.6 ± 2.7 / 57.0 ± 3.3",

@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * older task 0.5 + 0.01·seed (test; val is 0.05 lower); unseen classes 0. Final values for seed s
  * and 5 tasks: accuracy (4·(0.5+0.01s) + 0.9)/5, forgetting 0.4 − 0.01s.
  *
- * <p>Options: M (positive integer), lr (non-negative), failSeed (this seed throws).
+ * <p>Options: M (positive integer), lr (non-negative), failSeed (this seed throws), rng (recorded).
  */
 final class FakeMethod implements Method {
   final String name;
@@ -34,7 +34,7 @@ final class FakeMethod implements Method {
           if (Double.parseDouble(e.getValue()) < 0)
             throw new IllegalArgumentException("lr must be non-negative, got " + e.getValue());
         }
-        case "failSeed" -> {}
+        case "failSeed", "rng" -> {}
         default -> throw new IllegalArgumentException("unknown option '" + e.getKey() + "'");
       }
     }

@@ -51,7 +51,7 @@ class MainTest {
 
   @Test
   void reproduceWritesTableJsonAndCsv() throws Exception {
-    Outcome o = run(args("reproduce", "mnist", "--methods", "Naive,Stationary,ARM", "--runs", "2"));
+    Outcome o = run(args("reproduce", "mnist", "--methods", "Naive,Stationary,ARM", "--runs", "2", "--rng", "ours"));
     assertThat(o.code()).as(o.err()).isZero();
     // configuration echo and table
     assertThat(o.out()).contains("train 5000 / val 280 / test 30", "seeds [0, 1]", "threads  2");
@@ -94,7 +94,7 @@ class MainTest {
 
   @Test
   void aFailedRunKeepsTheOthersAndExitsOne() throws Exception {
-    Outcome o = run(args("reproduce", "mnist", "--methods", "Naive", "--runs", "3", "-o", "failSeed=1"));
+    Outcome o = run(args("reproduce", "mnist", "--methods", "Naive", "--runs", "3", "-o", "failSeed=1", "--rng", "ours"));
     assertThat(o.code()).isEqualTo(1);
     assertThat(o.err()).contains("Naive      run 1 (seed 1) FAILED", "scripted failure", "1 run(s) failed");
     JsonNode root = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());

@@ -19,7 +19,7 @@ class ResumeCliTest {
   List<String> reproduce(Path data, Path out) {
     return new ArrayList<>(List.of("reproduce", "mnist", "--methods", "Naive,ARM", "--runs", "2", "--threads", "2",
         "--samples-per-class", "30", "--data", data.toString(), "--out", out.toString(),
-        "-o", "mlp_hidden=16", "-o", "ARM:S=3", "--checkpoint-every", "5"));
+        "-o", "mlp_hidden=16", "-o", "ARM:S=3", "--checkpoint-every", "5", "--rng", "ours"));
   }
 
   @Test

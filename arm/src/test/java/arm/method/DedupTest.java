@@ -187,7 +187,7 @@ class DedupTest {
     Map<String, float[]> s = state(run.model());
     // replicated X̂ at t = 0: the rows the learner's draw stream picks from batch 0
     ContinualMethod.Batch b = ContinualMethod.batch(data, 0, 0, new boolean[data.numClasses()], arm.tensor.Device.CPU);
-    Tensor x0 = learner.initial(b.x(), Draws.at(learner.base, 0, Draws.RECALL_INIT));
+    Tensor x0 = learner.initial(b.x(), Draws.at(learner.base, 0, Draws.RECALL_INIT), null);
     return new Object[] {s, x0.toArray()};
   }
 

@@ -94,6 +94,8 @@ class ResumeTest {
     variants.add(new Object[] {"ER-MIR", opts("old_logits", "position", "reservoir", "mir")});
     variants.add(new Object[] {"ARM", opts("eta1", "1", "lag", "random", "lag_min", "2", "lag_max", "5", "recall_from_t", "2")});
     variants.add(new Object[] {"ARM", opts("eta1", "1", "init", "noise", "M", "6")});
+    variants.add(new Object[] {"ARM", opts("eta1", "1", "rng", "authors")}); // numpy's draws, looked up by t
+    variants.add(new Object[] {"ADI", opts("eta1", "1", "rng", "authors")});
     variants.add(new Object[] {"ARM", opts("eta1", "1", "R", "2", "from_scratch", "true", "M", "13")});
     for (Object[] v : variants) {
       // before the first task end, at it, just after, and the last iteration; fewer for the variants

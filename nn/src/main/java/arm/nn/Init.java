@@ -29,6 +29,22 @@ public final class Init {
     return uniform(rng, 1.0 / Math.sqrt(fanIn), shape);
   }
 
+  /**
+   * nn.Linear's reset_parameters on PyTorch's own generator, bit for bit: the weight [out, in] by
+   * kaiming_uniform_(a = √5), whose bound √3·√(2/(1 + a²))/√fan_in is computed as torch computes it
+   * (a² = 5.000000000000001 in double, so the bound is not exactly 1/√fan_in), then the bias
+   * U(−1/√fan_in, 1/√fan_in).
+   */
+  public static Tensor[] torchLinear(TorchRandom g, int in, int out) {
+    double a = Math.sqrt(5.0);
+    double bound = Math.sqrt(3.0) * (Math.sqrt(2.0 / (1 + a * a)) / Math.sqrt(in));
+    float[] w = new float[out * in], b = new float[out];
+    g.uniform(w, -bound, bound);
+    double biasBound = 1 / Math.sqrt(in);
+    g.uniform(b, -biasBound, biasBound);
+    return new Tensor[] {Tensor.of(w, out, in), Tensor.of(b, out)};
+  }
+
   public static Tensor constant(float value, int... shape) {
     float[] d = new float[Shape.numel(shape)];
     java.util.Arrays.fill(d, value);

@@ -2,6 +2,7 @@ package arm.nn;
 
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
@@ -17,6 +18,15 @@ public final class Linear extends Module {
     this.out = out;
     this.weight = param("weight", Init.pytorchDefault(rng, in, out, in));
     this.bias = param("bias", Init.pytorchDefault(rng, in, out));
+  }
+
+  /** Initialised from PyTorch's generator exactly as nn.Linear is ({@link Init#torchLinear}). */
+  public Linear(int in, int out, TorchRandom g) {
+    this.in = in;
+    this.out = out;
+    Tensor[] wb = Init.torchLinear(g, in, out);
+    this.weight = param("weight", wb[0]);
+    this.bias = param("bias", wb[1]);
   }
 
   @Override

@@ -28,6 +28,24 @@ public final class Mlp extends Module implements CountedForward {
     fc3 = child("fc3", new Linear(hidden, classes, rng));
   }
 
+  /**
+   * Initialised from PyTorch's generator as the authors' mlp is after torch.manual_seed(run id):
+   * hidden.0, hidden.2, linear, each weight then bias ({@link Init#torchLinear}).
+   */
+  public Mlp(int in, int hidden, int classes, TorchRandom g) {
+    this.in = in;
+    this.hidden = hidden;
+    this.classes = classes;
+    fc1 = child("fc1", new Linear(in, hidden, g));
+    fc2 = child("fc2", new Linear(hidden, hidden, g));
+    fc3 = child("fc3", new Linear(hidden, classes, g));
+  }
+
+  /** The number of generator outputs the constructor above consumes: one per parameter. */
+  public static long torchInitDraws(int in, int hidden, int classes) {
+    return (long) (in + 1) * hidden + (long) (hidden + 1) * hidden + (long) (hidden + 1) * classes;
+  }
+
   /** x [N, …] with in values per sample → logits [N, classes]. */
   @Override
   public Var forward(Var x) {

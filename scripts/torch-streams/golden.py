@@ -1,0 +1,63 @@
+# Golden values of the authors' random streams, for TorchStreamsTest: PyTorch's CPU generator
+# (nn.Linear's default init, randperm, the int64 seeds a DataLoader draws) and the whole MNIST-5k-5
+# stream that the authors' own data code (code/data/mnist.py via get_model_and_data) builds for a
+# run id, plus numpy's legacy draws that ARM and ADI make from seed 0.
+# Needs Debian's python3-torch (1.13) at /usr/bin/python3 and the authors' repository at $ARMCODE.
+# Usage: ARMCODE=<authors' repo> MNIST=<IDX dir> golden.py OUT.json
+import sys, os, io, json, types, contextlib, numpy as np, torch
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.environ.get('ARMCODE', '/tmp/armcode'))
+sys.path.insert(0, HERE + '/../distill-seeds/shim')
+from code.util.load import get_model_and_data
+from code.util.general import reproc_settings
+
+def floats(t):
+  return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+def generator():
+  out = {}
+  torch.manual_seed(6102)
+  lin = torch.nn.Linear(7, 5)
+  out['linear7to5'] = {'seed': 6102, 'weight': floats(lin.weight), 'bias': floats(lin.bias)}
+  torch.manual_seed(1)
+  out['randperm'] = {'seed': 1, 'n': [13, 1, 2, 1000],
+                     'perms': [torch.randperm(n).tolist() for n in (13, 1, 2, 1000)]}
+  torch.manual_seed(7)
+  out['int64'] = {'seed': 7, 'values': [int(torch.empty((), dtype=torch.int64).random_().item()) for _ in range(3)]}
+  return out
+
+def pixel_sums(xs):
+  return [int(round(float(v) * 255)) for v in xs.sum(1).tolist()]
+
+def run(model_ind, stationary):
+  c = types.SimpleNamespace(model_ind=model_ind, specific_torch_seed=False, data='mnist5k', cuda=False,
+    task_model_type='mlp', data_path=os.environ.get('MNIST', 'data/mnist'), stationary=stationary,
+    classes_per_task=2, num_iterations=1, tasks_train_batch_sz=10, tasks_eval_batch_sz=10,
+    store_model_freq=500)
+  with contextlib.redirect_stdout(io.StringIO()):
+    reproc_settings(c)
+    model, train, test, val = get_model_and_data(c)
+    xs, ys = zip(*[(x, y) for x, y in train])  # the loader's order, as the training loop sees it
+  x, y = torch.cat(xs), torch.cat(ys)
+  vx = torch.stack([val.dataset[i][0] for i in range(len(val.dataset))])
+  params = {}
+  for n, p in model.named_parameters():
+    v = p.detach().reshape(-1).double()
+    params[n] = {'sum': float(v.sum()), 'abs': float(v.abs().sum()), 'first': floats(p.reshape(-1)[:4]),
+                 'last': float(p.reshape(-1)[-1])}
+  return {'runId': model_ind, 'stationary': stationary, 'labels': ''.join(str(int(v)) for v in y),
+          'pixelSums': pixel_sums(x), 'valPixelSums': sorted(pixel_sums(vx)), 'params': params,
+          'numpyNext': int(np.random.randint(0, 2**31 - 1))}
+
+def numpy_draws():
+  np.random.seed(0)
+  np.random.permutation(3003); np.random.permutation(10000)
+  perms = [np.random.choice(10, 10, replace=False).tolist() for _ in range(3)]
+  classes = np.random.choice(4, 10, replace=True).tolist()
+  rows = np.random.choice(10, 10, replace=False).tolist()
+  return {'afterValTest': perms, 'adiClasses4': classes, 'adiRows': rows}
+
+out = {'generator': generator(), 'numpy': numpy_draws(),
+       'runs': [run(6579, False), run(4947, True)], 'torch': torch.__version__, 'numpyVersion': np.__version__}
+with open(sys.argv[1], 'w') as f:
+  json.dump(out, f, separators=(',', ':'))
