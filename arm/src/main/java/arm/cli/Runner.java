@@ -369,14 +369,15 @@ final class Runner {
         c.get("command"), c.get("dataset"), c.get("tasks"), c.get("trainSize"), c.get("valSize"),
         c.get("testSize"), c.get("batchSize"), c.get("iterations"));
     out.printf("  data     %s%n", c.get("data"));
-    out.printf("  runs     %s per method, seeds %s (run r of every method sees the same data)%n",
-        c.get("runs"), c.get("seeds"));
+    boolean ownIds = c.get("runIds") instanceof Map<?, ?> m && !m.isEmpty();
+    out.printf("  runs     %s per method, seeds %s (%s)%n", c.get("runs"), c.get("seeds"),
+        ownIds ? "for the rows without run ids below" : "run r of every method sees the same data");
     if (c.get("runIds") instanceof Map<?, ?> ids) {
       List<String> parts = new ArrayList<>();
       for (var e : ids.entrySet())
         if (e.getValue() instanceof List<?> l && !l.isEmpty())
           parts.add(e.getKey() + " " + l.get(0) + (l.size() > 1 ? "–" + l.get(l.size() - 1) : ""));
-      out.printf("  run ids  %s: the authors' run ids and random streams (--rng authors; other rows: the seeds above)%n",
+      out.printf("  run ids  %s: the authors' run ids and random streams (--rng authors)%n",
           String.join(", ", parts));
     }
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
