@@ -117,7 +117,7 @@ abstract class ContinualMethod implements Method {
    */
   Stepper start(ContinualData data, long seed) {
     SplittableRandom root = new SplittableRandom(seed);
-    SplittableRandom init = root.split();
+    SplittableRandom init = root.split(); // split in both modes: the learner's stream stays the same
     Module fCur = (authorsRng ? Models.createAuthors(model, hidden, data, seed)
         : Models.create(model, hidden, nf, data, init)).to(device);
     Sgd opt = new Sgd(fCur.parameters(), lr);
