@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -115,6 +116,14 @@ public final class CheckpointStore {
     };
   }
 
+  /**
+   * Options added after checkpoints first existed, each with the value that behaves as the code did
+   * before the option: a checkpoint written without the key counts as having that value, so older
+   * checkpoints still resume.
+   */
+  static final Map<String, String> ADDED_LATER =
+      Map.of("dedup", "off", "resnet_nf", "20", "device", "cpu", "rng", "ours");
+
   /** What differs between a checkpoint's run and the run asking for it, or null. */
   static String difference(Checkpoint.Identity saved, Checkpoint.Identity now) {
     if (!saved.method().equals(now.method())) return "method " + saved.method() + ", not " + now.method();
@@ -125,9 +134,11 @@ public final class CheckpointStore {
     if (!saved.options().equals(now.options())) {
       TreeSet<String> keys = new TreeSet<>(saved.options().keySet());
       keys.addAll(now.options().keySet());
-      for (String k : keys)
-        if (!Objects.equals(saved.options().get(k), now.options().get(k)))
-          return "option " + k + " is " + saved.options().get(k) + " there, " + now.options().get(k) + " here";
+      for (String k : keys) {
+        String was = saved.options().containsKey(k) ? saved.options().get(k) : ADDED_LATER.get(k);
+        if (!Objects.equals(was, now.options().get(k)))
+          return "option " + k + " is " + was + " there, " + now.options().get(k) + " here";
+      }
     }
     if (!saved.data().equals(now.data()))
       return "its data differ (" + FileFormatException.oneLine(saved.data()) + " there, " + now.data() + " here)";
