@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
  * MNIST-5k sizes against the numbers in ARM-SPEC §4.2 on the real files. Skipped (with a message)
  * when data/mnist is absent; CI fetches it first (.ci/run).
  */
-class Mnist5kRealDataTest {
+public class Mnist5kRealDataTest {
   static Mnist.Raw raw;
 
   /** data/mnist under the repository root (tests run in arm/), or -Dmnist.dir. */
-  static Path dataDir() {
+  public static Path dataDir() {
     String prop = System.getProperty("mnist.dir");
     if (prop != null) return Path.of(prop);
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
