@@ -33,8 +33,11 @@ enum Benchmark {
   interface Source {
     ContinualData data(long seed, boolean stationary);
 
-    /** The split the authors' code draws for run id {@code runId} (rng = authors; MNIST only). */
-    default ContinualData authors(long runId, boolean stationary) {
+    /**
+     * The split the authors' code draws for run id {@code runId} after initialising an MLP of
+     * width {@code mlpHidden} (theirs: 400) (rng = authors; MNIST only).
+     */
+    default ContinualData authors(long runId, boolean stationary, int mlpHidden) {
       throw new IllegalArgumentException("rng=authors replays the authors' MNIST streams only");
     }
   }
@@ -83,10 +86,10 @@ enum Benchmark {
             return Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
           }
 
-          @Override // their MLP (784-400-400-10) draws its weights first
-          public ContinualData authors(long runId, boolean stationary) {
+          @Override // the MLP draws its weights first
+          public ContinualData authors(long runId, boolean stationary, int mlpHidden) {
             return Mnist5k.buildAuthors(raw.train(), raw.test(), Mnist.NUM_CLASSES, runId,
-                Mlp.torchInitDraws(Mnist.ROWS * Mnist.COLS, 400, Mnist.NUM_CLASSES), p.withStationary(stationary));
+                Mlp.torchInitDraws(Mnist.ROWS * Mnist.COLS, mlpHidden, Mnist.NUM_CLASSES), p.withStationary(stationary));
           }
         };
       }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -86,8 +87,9 @@ final class Experiment {
 
   /** Method m's data for seed: our split, or the authors' for their run id (option rng = authors). */
   ContinualData data(Method m, long seed) {
-    return "authors".equals(m.options().get("rng")) ? source.authors(seed, m.stationary())
-        : source.data(seed, m.stationary());
+    Map<String, String> o = m.options();
+    if (!"authors".equals(o.get("rng"))) return source.data(seed, m.stationary());
+    return source.authors(seed, m.stationary(), Integer.parseInt(o.getOrDefault("mlp_hidden", "400")));
   }
 
   /**
