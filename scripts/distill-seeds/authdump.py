@@ -10,16 +10,23 @@ from code.util.general import reproc_settings
 
 NAMES = {'hidden.0': 'fc1', 'hidden.2': 'fc2', 'linear': 'fc3'}
 
-def dump(seed, out):
-  os.makedirs(out, exist_ok=True)
+def authors_run(seed, stationary=False):
+  """Run id `seed` as their script starts it: reproc_settings, then get_model_and_data; the
+  training batches in the loader's order. Returns (model, [(x, y)...], test, val)."""
   c = types.SimpleNamespace(model_ind=seed, specific_torch_seed=False, data='mnist5k', cuda=False,
-    task_model_type='mlp', data_path=os.environ.get('MNIST', 'data/mnist'), stationary=False,
+    task_model_type='mlp', data_path=os.environ.get('MNIST', 'data/mnist'), stationary=stationary,
     classes_per_task=2, num_iterations=1, tasks_train_batch_sz=10, tasks_eval_batch_sz=10,
     store_model_freq=500)
   with contextlib.redirect_stdout(io.StringIO()):
     reproc_settings(c)
     model, train, test, val = get_model_and_data(c)
-  xs, ys = zip(*[(x, y) for x, y in train])
+    batches = [(x, y) for x, y in train]  # iterating draws the loader's seeds, as their loop does
+  return model, batches, test, val
+
+def dump(seed, out):
+  os.makedirs(out, exist_ok=True)
+  model, batches, _, _ = authors_run(seed)
+  xs, ys = zip(*batches)
   np.save(out + '/x.npy', torch.cat(xs).numpy().astype(np.float32))
   np.save(out + '/y.npy', torch.cat(ys).numpy().astype(np.float32))
   for n, p in model.named_parameters():

@@ -5,12 +5,11 @@
 # results of the authors' own ARM.py and ADI.py training loops (recall iterations t = 100, 101, 102).
 # Needs Debian's python3-torch (1.13) at /usr/bin/python3 and the authors' repository at $ARMCODE.
 # Usage: ARMCODE=<authors' repo> MNIST=<IDX dir> golden.py OUT.json
-import sys, os, io, json, types, contextlib, numpy as np, torch
+import sys, os, io, json, contextlib, numpy as np, torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get('ARMCODE', '/tmp/armcode'))
-sys.path.insert(0, HERE + '/../distill-seeds/shim')
-from code.util.load import get_model_and_data
-from code.util.general import reproc_settings
+sys.path.insert(0, HERE + '/../distill-seeds')
+from authdump import authors_run  # their run start, shared with the Distill seed study
 
 OUT = sys.argv[1]  # recall_draws() rewrites sys.argv for the authors' argument parser
 
@@ -33,14 +32,8 @@ def pixel_sums(xs):
   return [int(round(float(v) * 255)) for v in xs.sum(1).tolist()]
 
 def run(model_ind, stationary):
-  c = types.SimpleNamespace(model_ind=model_ind, specific_torch_seed=False, data='mnist5k', cuda=False,
-    task_model_type='mlp', data_path=os.environ.get('MNIST', 'data/mnist'), stationary=stationary,
-    classes_per_task=2, num_iterations=1, tasks_train_batch_sz=10, tasks_eval_batch_sz=10,
-    store_model_freq=500)
-  with contextlib.redirect_stdout(io.StringIO()):
-    reproc_settings(c)
-    model, train, test, val = get_model_and_data(c)
-    xs, ys = zip(*[(x, y) for x, y in train])  # the loader's order, as the training loop sees it
+  model, batches, test, val = authors_run(model_ind, stationary)
+  xs, ys = zip(*batches)
   x, y = torch.cat(xs), torch.cat(ys)
   vx = torch.stack([val.dataset[i][0] for i in range(len(val.dataset))])
   params = {}

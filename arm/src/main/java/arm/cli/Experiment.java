@@ -35,7 +35,7 @@ final class Experiment {
   private final int runs;
   private final long seed0;
   /** Methods whose runs use their own seeds (the authors' run ids): name → first seed. */
-  private final java.util.Map<String, Long> firstSeeds;
+  private final Map<String, Long> firstSeeds;
   private final int threads;
   private final CheckpointStore store;
   private final boolean resume;
@@ -48,17 +48,17 @@ final class Experiment {
    */
   Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
       CheckpointStore store, boolean resume) {
-    this(source, methods, runs, seed0, java.util.Map.of(), threads, store, resume);
+    this(source, methods, runs, seed0, Map.of(), threads, store, resume);
   }
 
   /** @param firstSeeds methods whose run r uses seed first + r instead of seed0 + r */
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, java.util.Map<String, Long> firstSeeds,
+  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, Map<String, Long> firstSeeds,
       int threads, CheckpointStore store, boolean resume) {
     this.source = source;
     this.methods = methods;
     this.runs = runs;
     this.seed0 = seed0;
-    this.firstSeeds = java.util.Map.copyOf(firstSeeds);
+    this.firstSeeds = Map.copyOf(firstSeeds);
     this.threads = threads;
     this.store = store;
     this.resume = resume;

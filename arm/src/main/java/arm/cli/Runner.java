@@ -84,12 +84,7 @@ final class Runner {
     if (!opt.rng(bench, reproduce).equals("authors")) return first;
     List<String> mine = new ArrayList<>();
     for (String n : names) {
-      String c;
-      try {
-        c = Methods.canonical(n.trim());
-      } catch (IllegalArgumentException e) {
-        throw new UsageError(e.getMessage());
-      }
+      String c = canonical(n);
       Long id = arm.method.Defaults.authorsFirstRunId(c, bench.dataset);
       if (id == null && !reproduce)
         throw new UsageError(c + " is not in the ARM authors' code; --rng authors is for Naive, Stationary,"
@@ -259,6 +254,15 @@ final class Runner {
     return c;
   }
 
+  /** A method name as typed → its canonical name; an unknown one is a {@link UsageError}. */
+  private static String canonical(String typed) {
+    try {
+      return Methods.canonical(typed.trim());
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(e.getMessage());
+    }
+  }
+
   /**
    * Creates every method with its options; a bad name or option is a {@link UsageError}. Options
    * are "KEY=VALUE" (every method) or "METHOD:KEY=VALUE" (that method only).
@@ -267,12 +271,7 @@ final class Runner {
       MethodFactory factory, String dataset, List<String> names, List<String> options, Map<String, String> extra) {
     List<String> canonical = new ArrayList<>();
     for (String n : names) {
-      String c;
-      try {
-        c = Methods.canonical(n.trim());
-      } catch (IllegalArgumentException e) {
-        throw new UsageError(e.getMessage());
-      }
+      String c = canonical(n);
       if (canonical.contains(c)) throw new UsageError("method " + c + " is listed twice");
       canonical.add(c);
     }

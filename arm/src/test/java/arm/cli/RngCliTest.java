@@ -87,22 +87,17 @@ class RngCliTest {
 
   @Test
   void badUsesAreRefused() {
-    Path out = tmp.resolve("out");
-    CliRuns.Outcome er = CliRuns.run(Methods::create, List.of("train", "--method", "ER", "--rng", "authors",
-        "--data", tmp.toString(), "--out", out.toString()));
-    assertThat(er.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-    assertThat(er.err()).contains("ER is not in the ARM authors' code");
-    CliRuns.Outcome cifar = CliRuns.run(Methods::create, List.of("reproduce", "cifar10", "--rng", "authors",
-        "--data", tmp.toString(), "--out", out.toString()));
-    assertThat(cifar.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-    assertThat(cifar.err()).contains("--rng authors replays the authors' MNIST runs");
-    CliRuns.Outcome stream = CliRuns.run(Methods::create, List.of("reproduce", "mnist", "--rng", "authors",
-        "--stream", "mir", "--data", tmp.toString(), "--out", out.toString()));
-    assertThat(stream.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-    assertThat(stream.err()).contains("cannot go with --stream mir");
-    CliRuns.Outcome word = CliRuns.run(Methods::create, List.of("reproduce", "mnist", "--rng", "numpy",
-        "--data", tmp.toString(), "--out", out.toString()));
-    assertThat(word.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-    assertThat(word.err()).contains("--rng must be ours or authors");
+    refused(List.of("train", "--method", "ER", "--rng", "authors"), "ER is not in the ARM authors' code");
+    refused(List.of("reproduce", "cifar10", "--rng", "authors"), "--rng authors replays the authors' MNIST runs");
+    refused(List.of("reproduce", "mnist", "--rng", "authors", "--stream", "mir"), "cannot go with --stream mir");
+    refused(List.of("reproduce", "mnist", "--rng", "numpy"), "--rng must be ours or authors");
+  }
+
+  private void refused(List<String> args, String message) {
+    List<String> a = new ArrayList<>(args);
+    a.addAll(List.of("--data", tmp.toString(), "--out", tmp.resolve("out").toString()));
+    CliRuns.Outcome o = CliRuns.run(Methods::create, a);
+    assertThat(o.code()).as(String.join(" ", args)).isEqualTo(Main.EXIT_BAD_INPUT);
+    assertThat(o.err()).contains(message);
   }
 }

@@ -20,12 +20,7 @@ public final class Mlp extends Module implements CountedForward {
 
   /** Other widths, for fast tests. Layers are initialised in order fc1, fc2, fc3. */
   public Mlp(int in, int hidden, int classes, SplittableRandom rng) {
-    this.in = in;
-    this.hidden = hidden;
-    this.classes = classes;
-    fc1 = child("fc1", new Linear(in, hidden, rng));
-    fc2 = child("fc2", new Linear(hidden, hidden, rng));
-    fc3 = child("fc3", new Linear(hidden, classes, rng));
+    this(in, hidden, classes, (i, o) -> new Linear(i, o, rng));
   }
 
   /**
@@ -33,12 +28,17 @@ public final class Mlp extends Module implements CountedForward {
    * hidden.0, hidden.2, linear, each weight then bias ({@link Init#torchLinear}).
    */
   public Mlp(int in, int hidden, int classes, TorchRandom g) {
+    this(in, hidden, classes, (i, o) -> new Linear(i, o, g));
+  }
+
+  /** Builds fc1, fc2, fc3 in that order (the order their initialisations draw in). */
+  private Mlp(int in, int hidden, int classes, java.util.function.BiFunction<Integer, Integer, Linear> layer) {
     this.in = in;
     this.hidden = hidden;
     this.classes = classes;
-    fc1 = child("fc1", new Linear(in, hidden, g));
-    fc2 = child("fc2", new Linear(hidden, hidden, g));
-    fc3 = child("fc3", new Linear(hidden, classes, g));
+    fc1 = child("fc1", layer.apply(in, hidden));
+    fc2 = child("fc2", layer.apply(hidden, hidden));
+    fc3 = child("fc3", layer.apply(hidden, classes));
   }
 
   /** The number of generator outputs the constructor above consumes: one per parameter. */
