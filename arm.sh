@@ -123,6 +123,7 @@ fi
 IFS=$'\t' read -r BENCH DATA FROM <<< "$(workload "$@")"
 # A --data folder that is not there: say so before anything is built or fetched.
 if [[ "$FROM" == option && ! -d "$DATA" ]]; then
+  if [[ -e "$DATA" ]]; then die "data folder $DATA is not a folder"; fi
   die "data folder $DATA does not exist"
 fi
 JAVA_BIN="$(pick_java)"

@@ -93,6 +93,7 @@ refused() { # refused MESSAGE-PART ARGS...
 }
 refused "arm: data folder /nonexistent does not exist" reproduce cifar10 --data /nonexistent
 refused "arm: data folder /nonexistent does not exist" reproduce mnist --data=/nonexistent
+refused "arm: data folder $tmp/cifar/results.json is not a folder" train --method ARM --data "$tmp/cifar/results.json"
 refused "arm: no JDK 17 or newer found" jdk11 reproduce mnist
 refused "arm: no JDK 17 or newer found" jdk11 train --method ARM --dataset cifar10
 # the jar is built with the JDK found when JAVA_HOME is older than 17
@@ -113,8 +114,8 @@ before=$fail
 # PATH: only what fetch-mnist.sh may use on a fresh machine (no npm, node, curl, wget or java)
 bin="$tmp/bin" fake="$tmp/fake" web="$tmp/web"
 mkdir -p "$bin" "$fake"
-for c in bash env cat cp mv rm mkdir mktemp dirname cut tr head tail ls sed grep tar gzip sha256sum sha512sum; do
-  ln -s "$(command -v "$c")" "$bin/$c"
+for c in bash env cat cp mv rm mkdir mktemp dirname cut tr head tail ls sed grep tar gzip sha256sum sha512sum shasum; do
+  if p="$(command -v "$c")"; then ln -s "$p" "$bin/$c"; fi
 done
 # fake downloaders: URL scheme://host/path is served from $web/host/path
 cat > "$fake/serve" <<EOF
