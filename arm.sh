@@ -7,9 +7,10 @@
 #   ./arm.sh fetch mnist          download MNIST into data/mnist and verify it
 #   ./arm.sh --help
 #
-# It builds the jar with ./mvnw when it is missing or older than the sources, fetches MNIST when a
-# run needs it and no --data was given, and starts the newest JDK it finds (the Vector API runs
-# ~2.5x faster on JDK 25 than on 17) with --add-modules jdk.incubator.vector.
+# It finds the newest JDK (17 or newer; the Vector API runs ~2.5x faster on JDK 25 than on 17),
+# builds the jar with ./mvnw when it is missing or older than the sources, fetches MNIST when an
+# MNIST command needs it (no --data given, data/mnist incomplete; never for CIFAR10 or MiniImageNet,
+# also when resuming their folders), and starts the JVM with --add-modules jdk.incubator.vector.
 # Environment: JAVA=/path/to/java forces a JVM; ARM_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 set -euo pipefail
 
@@ -32,8 +33,14 @@ java_major() {
 
 # The newest JDK (17 or newer) among /usr/lib/jvm/*, java on PATH and JAVA_HOME; Temurin first on ties.
 pick_java() {
-  if [[ -n "${JAVA:-}" ]]; then echo "$JAVA"; return; fi
   local best="" best_v=0 c v
+  if [[ -n "${JAVA:-}" ]]; then
+    [[ -x "$JAVA" ]] || die "JAVA=$JAVA is not an executable file"
+    v="$(java_major "$JAVA")"
+    (( v >= 17 )) || die "no JDK 17 or newer found: JAVA=$JAVA is JDK $v"
+    echo "$JAVA"
+    return
+  fi
   local candidates=(/usr/lib/jvm/temurin-*/bin/java /usr/lib/jvm/*/bin/java)
   if command -v java >/dev/null 2>&1; then candidates+=("$(command -v java)"); fi
   if [[ -n "${JAVA_HOME:-}" ]]; then candidates+=("$JAVA_HOME/bin/java"); fi
@@ -42,17 +49,26 @@ pick_java() {
     v="$(java_major "$c")"
     if (( v > best_v )); then best="$c"; best_v="$v"; fi
   done
-  (( best_v >= 17 )) || die "no JDK 17 or newer found (looked in /usr/lib/jvm, PATH, JAVA_HOME)"
+  (( best_v >= 17 )) || die "no JDK 17 or newer found (looked in /usr/lib/jvm, PATH, JAVA_HOME; newest: ${best:-none}${best:+, JDK $best_v}); install one (e.g. apt-get install openjdk-17-jdk) or set JAVA=/path/to/bin/java"
   echo "$best"
 }
 
+# Builds the jar with the chosen JDK when it is missing or older than the sources.
 build_if_needed() {
   if [[ -f "$JAR" ]] && [[ -z "$(find "$ROOT" \( -path "$ROOT/data" -o -path "$ROOT/.git" \) -prune -o \
       \( -path '*/src/main/*' -o -name pom.xml \) -newer "$JAR" -print -quit)" ]]; then
     return
   fi
   echo "arm: building $JAR ..." >&2
-  (cd "$ROOT" && ./mvnw -q -DskipTests package -pl arm -am) || { echo "arm: build failed" >&2; exit 1; }
+  local home="${JAVA_HOME:-}" current
+  current="${home:+$home/bin/java}"
+  current="${current:-$(command -v java 2>/dev/null || true)}"
+  # Maven runs on JAVA_HOME or the java on PATH; when that is missing or older than 17, on ours.
+  if [[ -z "$current" || ! -x "$current" ]] || (( $(java_major "$current") < 17 )); then
+    home="$(dirname "$(dirname "$(readlink -f "$1")")")"
+  fi
+  (cd "$ROOT" && JAVA_HOME="$home" ./mvnw -q -DskipTests package -pl arm -am) \
+    || { echo "arm: build failed (./mvnw -q -DskipTests package -pl arm -am)" >&2; exit 1; }
 }
 
 has_mnist() {
@@ -62,28 +78,62 @@ has_mnist() {
   done
 }
 
+# A string field of a results folder's config ("benchmark", "data"), read from DIR/results.json.
+resumed_field() {
+  [[ -f "$1/results.json" ]] || return 0
+  sed -n 's/.*"'"$2"'" *: *"\([^"]*\)".*/\1/p' "$1/results.json" 2>/dev/null | head -n 1
+}
+
+# What a command works on, as three tab-separated fields BENCHMARK, DATA, FROM: BENCHMARK is mnist,
+# cifar10, miniimagenet or - (a command that reads no data: help, version, plot, or one the CLI
+# will refuse); DATA is the data folder named by --data (FROM = option) or recorded in a resumed
+# folder's results.json (FROM = resume), or - for the default one.
+workload() {
+  local cmd="${1:-}" bench=- data=- from=- prev="" a
+  [[ "$cmd" == reproduce || "$cmd" == train ]] || { printf -- '-\t-\t-\n'; return; }
+  shift
+  [[ "$cmd" == train ]] && bench=mnist
+  for a in "$@"; do
+    case "$prev" in
+      --dataset) bench="${a,,}" ;;
+      --data) data="$a"; from=option ;;
+      --resume) bench="$(resumed_field "$a" benchmark)"; data="$(resumed_field "$a" data)"; from=resume ;;
+    esac
+    case "$a" in
+      -h|--help|-V|--version) printf -- '-\t-\t-\n'; return ;;
+      --dataset=*) bench="${a#--dataset=}"; bench="${bench,,}" ;;
+      --data=*) data="${a#--data=}"; from=option ;;
+      --resume=*) bench="$(resumed_field "${a#--resume=}" benchmark)"; data="$(resumed_field "${a#--resume=}" data)"; from=resume ;;
+    esac
+    # reproduce's BENCHMARK: the positional argument, wherever it stands (not a folder's name)
+    if [[ "$cmd" == reproduce && "$prev" != --data && "$prev" != --out && "$prev" != --resume ]]; then
+      case "${a,,}" in mnist|cifar10|miniimagenet) bench="${a,,}" ;; esac
+    fi
+    prev="$a"
+  done
+  printf '%s\t%s\t%s\n' "${bench:--}" "${data:--}" "$from"
+}
+
 # ./arm.sh fetch mnist
 if [[ "${1:-}" == fetch ]]; then
   [[ "${2:-}" == mnist && $# -eq 2 ]] || die "usage: ./arm.sh fetch mnist"
   exec "$ROOT/scripts/fetch-mnist.sh"
 fi
 
-# A run on the default data folder: fetch MNIST first if it is not there.
-if [[ "${1:-}" == reproduce || "${1:-}" == train ]]; then
-  own_data=0
-  for a in "$@"; do
-    case "$a" in
-      --data|--data=*|-h|--help|-V|--version) own_data=1 ;;
-    esac
-  done
-  if (( !own_data )) && ! has_mnist; then
-    echo "arm: MNIST not found in $ROOT/data/mnist; fetching it" >&2
-    "$ROOT/scripts/fetch-mnist.sh"
-  fi
+IFS=$'\t' read -r BENCH DATA FROM <<< "$(workload "$@")"
+# A --data folder that is not there: say so before anything is built or fetched.
+if [[ "$FROM" == option && ! -d "$DATA" ]]; then
+  if [[ -e "$DATA" ]]; then die "data folder $DATA is not a folder"; fi
+  die "data folder $DATA does not exist"
 fi
-
-build_if_needed
 JAVA_BIN="$(pick_java)"
+# MNIST in the default data folder: fetch it first if it is not there (never for CIFAR10 or
+# MiniImageNet, whose archives are downloaded by hand, nor into a folder of the user's).
+if [[ "$BENCH" == mnist && ( "$DATA" == - || "$DATA" == "$ROOT/data/mnist" ) ]] && ! has_mnist; then
+  echo "arm: MNIST not found in $ROOT/data/mnist; fetching it" >&2
+  "$ROOT/scripts/fetch-mnist.sh"
+fi
+build_if_needed "$JAVA_BIN"
 
 # Heap: half the machine's memory, between 1 and 16 GiB, unless ARM_JAVA_OPTS sets one.
 XMX=()
@@ -102,22 +152,8 @@ fi
 # iteration allocates ~100 MB of temporaries per layer; with the default third they get promoted
 # and collected as old objects (CIFAR ARM iteration, one thread, quiet: 17.3 s default, 14.6 s
 # with NewRatio=1). A resumed command's benchmark is read from its results.json.
-resnet_workload() {
-  local a prev=""
-  for a in "$@"; do
-    case "$a" in # reproduce BENCHMARK, train --dataset NAME / --dataset=NAME
-      cifar10|miniimagenet|--dataset=cifar10|--dataset=miniimagenet) return 0 ;;
-    esac
-    if [[ "$prev" == --resume ]] && grep -qsE '"(cifar10|miniimagenet)"' "$a/results.json"; then return 0; fi
-    case "$a" in
-      --resume=*) grep -qsE '"(cifar10|miniimagenet)"' "${a#--resume=}/results.json" && return 0 ;;
-    esac
-    prev="$a"
-  done
-  return 1
-}
 if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "${ARM_JAVA_OPTS:-}" != *NewSize* ]]; then
-  if resnet_workload "$@"; then XMX+=("-XX:NewRatio=1"); else XMX+=("-Xmn256m"); fi
+  if [[ "$BENCH" == cifar10 || "$BENCH" == miniimagenet ]]; then XMX+=("-XX:NewRatio=1"); else XMX+=("-Xmn256m"); fi
 fi
 TTY=false
 if [[ -t 2 ]]; then TTY=true; fi

@@ -27,7 +27,8 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args, MethodFactory.PUBLISHED, System.out, System.err));
+    java.util.OptionalInt child = Relaunch.withVectorApi(Main.class, args); // java -jar: restart with the Vector API
+    System.exit(child.isPresent() ? child.getAsInt() : run(args, MethodFactory.PUBLISHED, System.out, System.err));
   }
 
   /** Runs the command line with the given method factory and streams; returns the exit code. */

@@ -29,7 +29,8 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String describe() {
-    return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path();
+    return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path()
+        + CpuGemm.vectorApiNote();
   }
 
   /** The kernel paths without the thread count: parts depend on shapes only (ThreadCountTest). */

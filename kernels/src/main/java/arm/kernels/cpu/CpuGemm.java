@@ -31,6 +31,17 @@ public final class CpuGemm {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
+  /**
+   * Why the Vector API is off when the JVM lacks it, for the engine line (empty when it is there):
+   * the java command needs {@code --add-modules jdk.incubator.vector}, or the JDK has no such module.
+   */
+  public static String vectorApiNote() {
+    if (vectorModulePresent()) return "";
+    return java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
+        ? "; no Vector API: java was started without --add-modules jdk.incubator.vector"
+        : "; no Vector API: this JDK has no jdk.incubator.vector module";
+  }
+
   /** The selection rule, pure so that it can be tested without restarting the JVM. */
   static Path choose(String forced, String simdProperty, boolean vectorModule) {
     if (forced != null && !forced.isBlank()) {
