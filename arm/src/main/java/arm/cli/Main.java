@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "arm",
     mixinStandardHelpOptions = true,
-    version = "arm 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.")
 public final class Main implements Runnable {
   public static final int EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2;
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given method factory and streams; returns the exit code. */
   public static int run(String[] args, MethodFactory factory, PrintStream out, PrintStream err) {
-    Context ctx = new Context(factory, out, err);
+    Context ctx = new Context(factory, out, err, java.util.List.of(args));
     CommandLine cl = new CommandLine(new Main())
         .addSubcommand("reproduce", new ReproduceCommand(ctx))
         .addSubcommand("train", new TrainCommand(ctx))
@@ -58,6 +58,14 @@ public final class Main implements Runnable {
         spec.commandLine(), "missing command: reproduce, train or plot (see arm --help)");
   }
 
-  /** What the subcommands share. */
-  record Context(MethodFactory factory, PrintStream out, PrintStream err) {}
+  /** What the subcommands share; {@code args} is the command line, for results.json's provenance. */
+  record Context(MethodFactory factory, PrintStream out, PrintStream err, java.util.List<String> args) {}
+
+  /** {@code arm --version}: the build's version and git commit ({@link arm.io.Provenance}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {arm.io.Provenance.build().line()};
+    }
+  }
 }

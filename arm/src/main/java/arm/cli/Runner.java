@@ -193,7 +193,7 @@ final class Runner {
       Results results;
       try {
         results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
-            memory(methods, probe), !p.resume());
+            memory(methods, probe), provenance(ctx, out, p.resume(), env), !p.resume());
       } catch (IOException | UncheckedIOException e) {
         throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
       }
@@ -205,6 +205,7 @@ final class Runner {
         ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with --resume " + out);
         return Main.EXIT_RUN_FAILED;
       }
+      results.finish();
       double seconds = (System.nanoTime() - start) / 1e9;
       Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
       ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
@@ -229,6 +230,16 @@ final class Runner {
     } catch (IOException e) {
       throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * This command's provenance; a resume keeps the original's from results.json and is appended to
+   * its "resumes" (docs/ROBUSTNESS.md).
+   */
+  private static arm.io.Provenance.History provenance(Main.Context ctx, Path out, boolean resume, Environment env) {
+    arm.io.Provenance now = arm.io.Provenance.start(arm.io.Provenance.build(), ctx.args(), env.cpu());
+    if (!resume) return new arm.io.Provenance.History(now, List.of());
+    return arm.io.Provenance.read(out.resolve("results.json")).resumedBy(now);
   }
 
   /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */

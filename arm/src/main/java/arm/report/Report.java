@@ -96,6 +96,7 @@ public final class Report {
         .append(". Data: `results.json`, `runs.csv`, `summary.csv`, `runs/`. Redraw with `./arm.sh plot ")
         .append(dir).append("`.\n\n");
     md.append(summaryTable(root.path("summary")));
+    md.append(arm.io.Provenance.markdown(arm.io.Provenance.read(root)));
     section(md, "Per-task accuracy over training (Fig. 4)",
         "One curve per task (test split, class-balanced per-task accuracy), the average dashed; each task's training "
             + "window is shaded in its colour. The table's accuracy and forgetting use the task-boundary evaluations "
