@@ -24,6 +24,12 @@ public final class Methods {
    */
   public static final List<String> NAMES = List.copyOf(PROVIDERS.keySet());
 
+  /**
+   * The paper's methods, in its table order: what {@code reproduce} runs unless told otherwise. A
+   * method registered beside them runs when named (--methods, --method).
+   */
+  public static final List<String> PAPER = List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
+
   /** A buffer method's row: its name, a dash and the buffer size in images ("ER-MIR-25"). */
   private static final java.util.regex.Pattern ROW = java.util.regex.Pattern.compile("(?i)("
       + String.join("|", bufferMethods().stream().map(java.util.regex.Pattern::quote).toList()) + ")-(\\d{1,9})");
