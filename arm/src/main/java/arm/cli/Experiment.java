@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Experiment {
 
-  private final Benchmark.Source source;
+  private final DatasetProvider.Source source;
   private final List<Method> methods;
   private final int runs;
   private final long seed0;
@@ -46,13 +46,13 @@ final class Experiment {
    * @param store  where runs keep their checkpoints
    * @param resume continue every run from its checkpoint, if it has one
    */
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
+  Experiment(DatasetProvider.Source source, List<Method> methods, int runs, long seed0, int threads,
       CheckpointStore store, boolean resume) {
     this(source, methods, runs, seed0, Map.of(), threads, store, resume);
   }
 
   /** @param firstSeeds methods whose run r uses seed first + r instead of seed0 + r */
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, Map<String, Long> firstSeeds,
+  Experiment(DatasetProvider.Source source, List<Method> methods, int runs, long seed0, Map<String, Long> firstSeeds,
       int threads, CheckpointStore store, boolean resume) {
     this.source = source;
     this.methods = methods;

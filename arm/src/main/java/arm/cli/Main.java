@@ -41,6 +41,7 @@ public final class Main implements Runnable {
         .addSubcommand("methods", new MethodsCommand(ctx));
     TrainCommand.addMethodHelp(cl.getSubcommands().get("train"));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.registerConverter(Benchmark.class, Benchmark::named);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

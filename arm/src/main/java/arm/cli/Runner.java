@@ -163,7 +163,7 @@ final class Runner {
     List<Method> methods = p.methods();
     Benchmark bench = p.bench();
     Path dataDir = p.dataDir();
-    Benchmark.Source source;
+    DatasetProvider.Source source;
     try {
       source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass(), p.stream());
     } catch (IOException e) {

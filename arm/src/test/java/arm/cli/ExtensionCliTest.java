@@ -50,4 +50,18 @@ class ExtensionCliTest {
     assertThat(unknown.code()).isEqualTo(Main.EXIT_BAD_INPUT);
     assertThat(unknown.err()).contains("unknown method 'Nope'");
   }
+
+  @Test
+  void aDatasetFromTestCodeRunsThroughTheCli() throws Exception {
+    Path out = tmp.resolve("noise");
+    CliRuns.Outcome o = CliRuns.run(MethodFactory.PUBLISHED, List.of("train", "--method", "TestOnly", "--dataset", "Noise",
+        "--data", tmp.toString(), "--out", out.toString(), "--mlp_hidden", "8", "--no-figures"));
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("Noise-5");
+    JsonNode root = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(root.at("/config/benchmark").asText()).isEqualTo("noise");
+    CliRuns.Outcome bad = CliRuns.run(MethodFactory.PUBLISHED, List.of("train", "--method", "ARM", "--dataset", "nope"));
+    assertThat(bad.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+    assertThat(bad.err()).contains("mnist, cifar10, miniimagenet, noise");
+  }
 }
