@@ -59,7 +59,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: reproduce, train or plot (see arm --help)");
+        spec.commandLine(), "missing command: reproduce, train, plot or methods (see arm --help)");
   }
 
   /** What the subcommands share; {@code args} is the command line, for results.json's provenance. */

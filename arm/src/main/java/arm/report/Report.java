@@ -66,7 +66,8 @@ public final class Report {
         Path pl = figDir.resolve("losses-" + name + ".png");
         Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
         figures.add(pl);
-        losses.append(image(label + ": [train-log.csv](" + dir.relativize(log).toString().replace('\\', '/') + ")", pl, dir));
+        losses.append(image(label, pl, dir)).append("Data: [train-log.csv](")
+            .append(dir.relativize(log).toString().replace('\\', '/')).append(")\n\n");
       }
       JsonNode recall = run.path("recall");
       if (recall.isObject()) {
