@@ -1,45 +1,69 @@
 package arm.cli;
 
-import arm.data.Cifar10;
-import arm.data.ContinualData;
-import arm.data.MiniImageNet;
-import arm.data.Mnist;
-import arm.data.Mnist5k;
-import arm.method.Defaults;
-import arm.nn.Mlp;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
- * The three continual benchmarks the CLI reproduces: where their files live by default, how a
- * run's split is built, which published defaults the methods take, and the paper's numbers.
+ * The continual benchmarks the CLI runs: every {@link DatasetProvider} on the class path (the
+ * paper's mnist, cifar10 and miniimagenet, and any registered beside them), with where their files
+ * live by default, how a run's split is built, which published defaults the methods take, and the
+ * paper's numbers.
  */
-enum Benchmark {
-  mnist("MNIST-5k-5", Defaults.MNIST, Paper.MNIST),
-  cifar10("CIFAR10-5", Defaults.CIFAR10, Paper.CIFAR10),
-  miniimagenet("MiniImageNet-20", Defaults.MINIIMAGENET, Paper.MINIIMAGENET);
+final class Benchmark {
+  private static final Map<String, Benchmark> ALL = load();
+  static final Benchmark mnist = ALL.get("mnist"), cifar10 = ALL.get("cifar10"), miniimagenet = ALL.get("miniimagenet");
 
   final String title, dataset;
   final Map<String, Paper.Row> paper;
+  private final DatasetProvider provider;
 
-  Benchmark(String title, String dataset, Map<String, Paper.Row> paper) {
-    this.title = title;
-    this.dataset = dataset;
-    this.paper = paper;
+  private Benchmark(DatasetProvider p) {
+    this.provider = p;
+    this.title = p.title();
+    this.dataset = p.defaults();
+    this.paper = p.paper();
   }
 
-  /** Builds one run's data from the files read once. */
-  interface Source {
-    ContinualData data(long seed, boolean stationary);
+  private static Map<String, Benchmark> load() {
+    List<DatasetProvider> all = new ArrayList<>();
+    ServiceLoader.load(DatasetProvider.class, Benchmark.class.getClassLoader()).forEach(all::add);
+    all.sort(Comparator.comparingInt(DatasetProvider::order).thenComparing(DatasetProvider::name));
+    Map<String, Benchmark> out = new LinkedHashMap<>();
+    for (DatasetProvider p : all)
+      if (out.put(p.name(), new Benchmark(p)) != null)
+        throw new IllegalStateException("two datasets are registered as " + p.name());
+    return Collections.unmodifiableMap(out);
+  }
 
-    /**
-     * The split the authors' code draws for run id {@code runId} after initialising an MLP of
-     * width {@code mlpHidden} (theirs: 400) (rng = authors; MNIST only).
-     */
-    default ContinualData authors(long runId, boolean stationary, int mlpHidden) {
-      throw new IllegalArgumentException("rng=authors replays the authors' MNIST streams only");
-    }
+  /** Every registered benchmark, in order. */
+  static List<Benchmark> values() {
+    return List.copyOf(ALL.values());
+  }
+
+  /** The benchmark named {@code name} (any case), or an error listing the known ones (picocli's converter). */
+  static Benchmark named(String name) {
+    Benchmark b = ALL.get(name.trim().toLowerCase(Locale.ROOT));
+    if (b == null)
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected one of " + String.join(", ", ALL.keySet()) + " but was '" + name + "'");
+    return b;
+  }
+
+  String name() {
+    return provider.name();
+  }
+
+  @Override
+  public String toString() {
+    return name();
   }
 
   /** The default data folder: data/&lt;name&gt; in the repository. */
@@ -49,17 +73,17 @@ enum Benchmark {
 
   /** True when the val split depends on --val-split (CIFAR's is deterministic and disjoint). */
   boolean hasValSplitChoice() {
-    return this != cifar10;
+    return provider.valSplitChoice();
   }
 
   /** The benchmark a results.json names (config.benchmark, or its title in config.dataset), or null. */
   static Benchmark of(Object name, Object title) {
-    for (Benchmark b : values()) if (b.name().equals(name) || b.title.equals(title)) return b;
+    for (Benchmark b : ALL.values()) if (b.name().equals(name) || b.title.equals(title)) return b;
     return null;
   }
 
   /** Reads the dataset from {@code dir}; a missing or damaged file is an IOException naming it. */
-  Source open(Path dir, boolean sharedValSplit) throws IOException {
+  DatasetProvider.Source open(Path dir, boolean sharedValSplit) throws IOException {
     return open(dir, sharedValSplit, null, RunOptions.Stream.arm);
   }
 
@@ -67,41 +91,12 @@ enum Benchmark {
    * The same with MNIST-5k's samples per class changed ({@code --samples-per-class}, for quick
    * runs and tests; null = the paper's 500) and its training stream ({@code --stream}).
    */
-  Source open(Path dir, boolean sharedValSplit, Integer samplesPerClass, RunOptions.Stream stream)
+  DatasetProvider.Source open(Path dir, boolean sharedValSplit, Integer samplesPerClass, RunOptions.Stream stream)
       throws IOException {
-    if (samplesPerClass != null && this != mnist)
+    if (samplesPerClass != null && !provider.mnistProtocol())
       throw new UsageError("--samples-per-class is for mnist only");
-    if (stream != RunOptions.Stream.arm && this != mnist)
+    if (stream != RunOptions.Stream.arm && !provider.mnistProtocol())
       throw new UsageError("--stream is for mnist only");
-    switch (this) {
-      case mnist -> {
-        Mnist.Raw raw = Mnist.load(dir);
-        Mnist5k.Config m = Mnist5k.MNIST5K.withSharedValSplit(sharedValSplit)
-            .withStream(Mnist5k.Stream.valueOf(stream.name().toUpperCase()));
-        Mnist5k.Config p = samplesPerClass == null ? m : new Mnist5k.Config(m.classesPerTask(), m.trainFraction(),
-            samplesPerClass, m.batchSize(), m.taskRepeats(), m.sharedValSplit(), m.stationary(), m.stream());
-        return new Source() {
-          @Override
-          public ContinualData data(long seed, boolean stationary) {
-            return Mnist5k.build(raw.train(), raw.test(), Mnist.NUM_CLASSES, seed, p.withStationary(stationary));
-          }
-
-          @Override // the MLP draws its weights first
-          public ContinualData authors(long runId, boolean stationary, int mlpHidden) {
-            return Mnist5k.buildAuthors(raw.train(), raw.test(), Mnist.NUM_CLASSES, runId,
-                Mlp.torchInitDraws(Mnist.ROWS * Mnist.COLS, mlpHidden, Mnist.NUM_CLASSES), p.withStationary(stationary));
-          }
-        };
-      }
-      case cifar10 -> {
-        Cifar10.Raw raw = Cifar10.read(dir);
-        return (seed, stationary) -> Cifar10.build(raw, seed, Cifar10.CIFAR10_5.withStationary(stationary));
-      }
-      default -> {
-        MiniImageNet.Raw raw = MiniImageNet.read(dir, dir.resolve(MiniImageNet.CACHE_NAME));
-        MiniImageNet.Config p = MiniImageNet.MINIIMAGENET_20.withSharedValSplit(sharedValSplit);
-        return (seed, stationary) -> MiniImageNet.build(raw, seed, p.withStationary(stationary));
-      }
-    }
+    return provider.open(new DatasetProvider.Request(dir, sharedValSplit, samplesPerClass, stream.name()));
   }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Experiment {
 
-  private final Benchmark.Source source;
+  private final DatasetProvider.Source source;
   private final List<Method> methods;
   private final int runs;
   private final long seed0;
@@ -41,18 +41,20 @@ final class Experiment {
   private final boolean resume;
   /** What each run records (figures); the gradient study only in run 0 of each method. */
   private Recording recording = Recording.NONE;
+  /** K of the training log (--log-every): a row every K iterations; 0 = no log. */
+  private int logEvery;
 
   /**
    * @param store  where runs keep their checkpoints
    * @param resume continue every run from its checkpoint, if it has one
    */
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, int threads,
+  Experiment(DatasetProvider.Source source, List<Method> methods, int runs, long seed0, int threads,
       CheckpointStore store, boolean resume) {
     this(source, methods, runs, seed0, Map.of(), threads, store, resume);
   }
 
   /** @param firstSeeds methods whose run r uses seed first + r instead of seed0 + r */
-  Experiment(Benchmark.Source source, List<Method> methods, int runs, long seed0, Map<String, Long> firstSeeds,
+  Experiment(DatasetProvider.Source source, List<Method> methods, int runs, long seed0, Map<String, Long> firstSeeds,
       int threads, CheckpointStore store, boolean resume) {
     this.source = source;
     this.methods = methods;
@@ -67,6 +69,12 @@ final class Experiment {
   /** Records recall data in every run, and the gradient study with that many samples in run 0. */
   Experiment recording(Recording r) {
     this.recording = r;
+    return this;
+  }
+
+  /** Writes each run's train-log.csv with a row every {@code k} iterations (0: none). */
+  Experiment logEvery(int k) {
+    this.logEvery = k;
     return this;
   }
 
@@ -149,11 +157,18 @@ final class Experiment {
     long seed = seed(m, run);
     long start = System.nanoTime();
     EvalQueue.runsInParallel(active.incrementAndGet());
+    arm.report.TrainLogFile log = new arm.report.TrainLogFile(
+        arm.report.TrainLogFile.of(results.dir(), m.name(), run), logEvery, w -> progress.message("arm: warning: " + w));
     try {
       ContinualData d = data(m, seed);
       Checkpointer ck = store.forRun(identity(m, run, seed, d), resume);
       Recording what = run == 0 ? recording : new Recording(recording.recall(), 0);
-      RunResult res = m.run(d, seed, (t, maxT) -> progress.step(), what, ck);
+      RunResult res;
+      try {
+        res = m.run(d, seed, (t, maxT) -> progress.step(), what, ck, log);
+      } finally {
+        log.close();
+      }
       // a resumed run's training time spans every session; its wall time at least that (evaluation
       // is not added: it may have run beside the training, EvalQueue). The gradient study after
       // training is an analysis, timed apart.

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
  *   arm reproduce mnist|cifar10|miniimagenet [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
  *   arm train --method ARM [--dataset mnist|cifar10|miniimagenet] [--runs 1] [--M 20 --lr 0.05 …]
  *   arm plot DIR [--all-runs]
+ *   arm methods [NAME]
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "arm",
     mixinStandardHelpOptions = true,
-    version = "arm 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.")
 public final class Main implements Runnable {
   public static final int EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2;
@@ -33,12 +34,15 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given method factory and streams; returns the exit code. */
   public static int run(String[] args, MethodFactory factory, PrintStream out, PrintStream err) {
-    Context ctx = new Context(factory, out, err);
+    Context ctx = new Context(factory, out, err, java.util.List.of(args));
     CommandLine cl = new CommandLine(new Main())
         .addSubcommand("reproduce", new ReproduceCommand(ctx))
         .addSubcommand("train", new TrainCommand(ctx))
-        .addSubcommand("plot", new PlotCommand(ctx));
+        .addSubcommand("plot", new PlotCommand(ctx))
+        .addSubcommand("methods", new MethodsCommand(ctx));
+    TrainCommand.addMethodHelp(cl.getSubcommands().get("train"));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.registerConverter(Benchmark.class, Benchmark::named);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -56,9 +60,17 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: reproduce, train or plot (see arm --help)");
+        spec.commandLine(), "missing command: reproduce, train, plot or methods (see arm --help)");
   }
 
-  /** What the subcommands share. */
-  record Context(MethodFactory factory, PrintStream out, PrintStream err) {}
+  /** What the subcommands share; {@code args} is the command line, for results.json's provenance. */
+  record Context(MethodFactory factory, PrintStream out, PrintStream err, java.util.List<String> args) {}
+
+  /** {@code arm --version}: the build's version and git commit ({@link arm.io.Provenance}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {arm.io.Provenance.build().line()};
+    }
+  }
 }

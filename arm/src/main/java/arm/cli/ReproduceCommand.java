@@ -27,7 +27,7 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
       description = "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR); ER and"
           + " ER-MIR give one row per paper buffer size (MNIST: ER-50, ER-25), ER-50 just one")
-  List<String> methods = Methods.NAMES;
+  List<String> methods = Methods.PAPER;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
       description = "runs per method (default: ${DEFAULT-VALUE})")

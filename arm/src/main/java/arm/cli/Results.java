@@ -64,14 +64,19 @@ final class Results {
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private boolean writing;
   private String writeError;
+  /** The command's provenance and its resumes' (arm.io.Provenance); NONE writes none. */
+  private arm.io.Provenance.History provenance;
 
   /**
    * @param writeNow write the (empty) files at once; otherwise only from {@link #startWriting} on,
    *                 so that resuming does not replace a results.json with a shorter one
+   * @param provenance the command's provenance and its resumes' ({@link arm.io.Provenance})
    */
   Results(Path dir, Map<String, Object> config, Environment environment, List<String> methodOrder,
-      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory, boolean writeNow) throws IOException {
+      Map<String, Paper.Row> paper, Map<String, MemoryCost> memory, arm.io.Provenance.History provenance,
+      boolean writeNow) throws IOException {
     this.dir = dir;
+    this.provenance = provenance;
     this.memory = Map.copyOf(memory);
     this.config = config;
     this.environment = environment;
@@ -82,6 +87,12 @@ final class Results {
       writing = true;
       write();
     }
+  }
+
+  /** Marks the latest command finished now and rewrites the files. */
+  synchronized void finish() {
+    if (provenance.latest() != null) provenance = provenance.withLatest(provenance.latest().finish());
+    tryWrite();
   }
 
   /** Writes the files now and after every change from here on. */
@@ -163,6 +174,10 @@ final class Results {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("summary", summary());
     root.put("units", "summary and CSV: percent; runs[].test/val histories: fractions in [0,1]");
+    if (provenance.original() != null) {
+      root.put("provenance", provenance.original().toJson());
+      root.put("resumes", provenance.resumes().stream().map(arm.io.Provenance::toJson).toList());
+    }
     root.put("config", config);
     root.put("environment", environment);
     root.put("runs", sorted.stream().map(r -> runJson(r, sideFiles.getOrDefault(r, Map.of()))).toList());

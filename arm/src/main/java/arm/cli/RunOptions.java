@@ -79,10 +79,16 @@ final class RunOptions {
           + " checkpoints go to OUT/checkpoints/")
   Integer checkpointEvery;
 
+  @Option(names = "--log-every", paramLabel = "K",
+      description = "training log runs/<run>/train-log.csv: losses, learning rate and time every K"
+          + " iterations; 0 = off (default: 1 on the CPU, 10 with --device cuda, where each row reads a"
+          + " few scalars back from the device)")
+  Integer logEvery;
+
   @Option(names = "--resume", paramLabel = "DIR",
       description = "continue the command whose results folder is DIR: finished runs are kept, the others"
           + " continue from their last checkpoint, bit-identical to an uninterrupted run; the settings come"
-          + " from DIR/results.json (only --data, --threads and --checkpoint-every may be given again)")
+          + " from DIR/results.json (only --data, --threads, --checkpoint-every and --log-every may be given again)")
   Path resume;
 
   /** The options that define a run, which --resume takes from results.json instead. */
@@ -118,6 +124,13 @@ final class RunOptions {
   int checkpointEvery() {
     int k = checkpointEvery != null ? checkpointEvery : 0;
     if (k < 0) throw new UsageError("--checkpoint-every must be at least 1, got " + k);
+    return k;
+  }
+
+  /** K of the training log for runs on {@code device} (null = cpu): as given, else the default. */
+  int logEvery(String device) {
+    int k = logEvery != null ? logEvery : "cuda".equals(device) ? 10 : 1;
+    if (k < 0) throw new UsageError("--log-every must be at least 0 (0 = off), got " + k);
     return k;
   }
 

@@ -36,7 +36,7 @@ final class Runner {
       Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
       Map<String, Long> firstSeeds, RunOptions.ValSplit valSplit, RunOptions.Stream stream, Path dataDir, Integer samplesPerClass,
       Recording recording, String device,
-      Path out, boolean resume, int checkpointEvery, int threads, Map<String, Object> previousConfig) {}
+      Path out, boolean resume, int checkpointEvery, int logEvery, int threads, Map<String, Object> previousConfig) {}
 
   /**
    * A fresh command.
@@ -70,7 +70,7 @@ final class Runner {
         opt.valSplit, opt.stream,
         opt.dataDir(bench),
         spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
-        opt.threads(runs * methods.size()), null));
+        opt.logEvery(device), opt.threads(runs * methods.size()), null));
   }
 
   /**
@@ -148,8 +148,10 @@ final class Runner {
         c.raw().get("gradientSamples") instanceof Integer g && g >= 0 ? g : 0);
     String device = methods.stream().map(m -> m.options().get("device")).filter(d -> d != null && !d.equals("cpu"))
         .findFirst().orElse(null);
+    int logEvery = opt.logEvery != null ? opt.logEvery(device)
+        : c.raw().get("logEvery") instanceof Integer k && k >= 0 ? k : opt.logEvery(device); // keep the command's K
     return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, firstSeeds, split, stream, data, spc, recording, device,
-        dir, true, every, opt.threads(c.runs() * methods.size(), device), c.raw()));
+        dir, true, every, logEvery, opt.threads(c.runs() * methods.size(), device), c.raw()));
   }
 
   /** The --stream a results.json recorded ("arm" when it predates the field). */
@@ -163,7 +165,7 @@ final class Runner {
     List<Method> methods = p.methods();
     Benchmark bench = p.bench();
     Path dataDir = p.dataDir();
-    Benchmark.Source source;
+    DatasetProvider.Source source;
     try {
       source = bench.open(dataDir, p.valSplit() == RunOptions.ValSplit.shared, p.samplesPerClass(), p.stream());
     } catch (IOException e) {
@@ -172,7 +174,7 @@ final class Runner {
     Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
     CheckpointStore store = new CheckpointStore(p.out(), p.checkpointEvery(), Environment.numerics(env.device()));
     Experiment exp = new Experiment(source, methods, p.runs(), p.seed0(), p.firstSeeds(), p.threads(), store, p.resume())
-        .recording(p.recording());
+        .recording(p.recording()).logEvery(p.logEvery());
     ContinualData probe;
     try {
       probe = exp.data(p.seed0(), false);
@@ -185,7 +187,7 @@ final class Runner {
         throw new UsageError("output folder " + out + " already holds checkpoints of an earlier command;"
             + " continue it with --resume " + out + ", or choose another --out");
       Map<String, Object> config = p.previousConfig() != null
-          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery())
+          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery(), p.logEvery())
           : config(p.command(), p, dataDir, out, methods, probe);
       echo(ctx.out(), config, env);
       if (p.resume()) ctx.out().printf("Resuming %s: finished runs are kept, the others continue from their checkpoints.%n%n", out);
@@ -193,7 +195,7 @@ final class Runner {
       Results results;
       try {
         results = new Results(out, config, env, methods.stream().map(Method::name).toList(), bench.paper,
-            memory(methods, probe), !p.resume());
+            memory(methods, probe), provenance(ctx, out, p.resume(), env), !p.resume());
       } catch (IOException | UncheckedIOException e) {
         throw new UsageError("cannot write to output folder " + out + ": " + e.getMessage(), e);
       }
@@ -205,6 +207,7 @@ final class Runner {
         ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with --resume " + out);
         return Main.EXIT_RUN_FAILED;
       }
+      results.finish();
       double seconds = (System.nanoTime() - start) / 1e9;
       Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
       ctx.out().printf(Locale.ROOT, "%nTotal wall time %.1f s. Results: %s (results.json, runs.csv, summary.csv)%n",
@@ -231,6 +234,16 @@ final class Runner {
     }
   }
 
+  /**
+   * This command's provenance; a resume keeps the original's from results.json and is appended to
+   * its "resumes" (docs/ROBUSTNESS.md).
+   */
+  private static arm.io.Provenance.History provenance(Main.Context ctx, Path out, boolean resume, Environment env) {
+    arm.io.Provenance now = arm.io.Provenance.start(arm.io.Provenance.build(), ctx.args(), env.cpu());
+    if (!resume) return new arm.io.Provenance.History(now, List.of());
+    return arm.io.Provenance.read(out.resolve("results.json")).resumedBy(now);
+  }
+
   /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
   private static void report(Main.Context ctx, Path out) {
     try {
@@ -243,7 +256,7 @@ final class Runner {
     }
   }
 
-  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every) {
+  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every, int logEvery) {
     Map<String, Object> c = new LinkedHashMap<>(previous);
     List<Object> resumed = new ArrayList<>();
     if (previous.get("resumed") instanceof List<?> l) resumed.addAll(l);
@@ -251,6 +264,7 @@ final class Runner {
     c.put("resumed", resumed);
     c.put("threads", threads);
     c.put("checkpointEvery", every);
+    c.put("logEvery", logEvery);
     return c;
   }
 
@@ -351,6 +365,7 @@ final class Runner {
     if (p.samplesPerClass() != null) c.put("samplesPerClass", p.samplesPerClass());
     if (p.bench() == Benchmark.mnist) c.put("stream", p.stream().name());
     c.put("checkpointEvery", p.checkpointEvery());
+    c.put("logEvery", p.logEvery());
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
     c.put("testSize", d.test().size());

@@ -22,8 +22,8 @@ final class TrainCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
   @Option(names = "--method", paramLabel = "NAME",
-      description = "Naive, Stationary, Distill, ADI, ARM, ER or ER-MIR (buffer: --mem 50, or ER-50);"
-          + " required unless --resume")
+      description = "one of `arm methods` (Naive, Stationary, Distill, ADI, ARM, ER, ER-MIR, …; buffer:"
+          + " --mem 50, or ER-50); required unless --resume. With --help: lists the method's options")
   String method;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -50,9 +50,31 @@ final class TrainCommand implements Callable<Integer> {
       RunOptions.checkResume(spec, rest);
       return Runner.resume(ctx, options, options.resume);
     }
-    if (method == null) throw new UsageError("missing --method NAME (Naive, Stationary, Distill, ADI or ARM)");
+    if (method == null)
+      throw new UsageError("missing --method NAME (" + String.join(", ", arm.method.Methods.names()) + ")");
     return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
+  }
+
+  /**
+   * Ends {@code train --method NAME --help} with NAME's options, defaults and meanings ({@link
+   * MethodsCommand#options}); without --method, with the hint to give one.
+   */
+  static void addMethodHelp(picocli.CommandLine train) {
+    String key = "methodOptions";
+    train.getHelpSectionMap().put(key, help -> {
+      String m = ((TrainCommand) train.getCommand()).method;
+      if (m == null) return "%nMethod options: `arm train --method NAME --help` or `arm methods NAME` lists them.%n"
+          .formatted();
+      try {
+        return System.lineSeparator() + MethodsCommand.options(arm.method.Methods.base(arm.method.Methods.canonical(m.trim())));
+      } catch (IllegalArgumentException e) {
+        return System.lineSeparator() + e.getMessage() + System.lineSeparator();
+      }
+    });
+    java.util.List<String> keys = new java.util.ArrayList<>(train.getHelpSectionKeys());
+    keys.add(key);
+    train.setHelpSectionKeys(keys);
   }
 
   /** "--KEY VALUE", "--KEY=VALUE" and "--FLAG" (→ "true") as a map, in order. */

@@ -142,6 +142,17 @@ abstract class ContinualMethod implements Method {
   @Override
   public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
       Checkpointer ck) {
+    return run(data, seed, progress, recording, ck, TrainLog.NONE);
+  }
+
+  /**
+   * The loop, also writing the training log: a row after every iteration t with t mod K = 0
+   * ({@link TrainLog#every}), flushed before every checkpoint; on resume the rows from the
+   * checkpoint's t on are dropped first, so the log continues without a gap or a repeat.
+   */
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
+      Checkpointer ck, TrainLog log) {
     Stepper run = start(data, seed);
     RunRecorders rec = RunRecorders.attach(run, data, recording);
     Module fCur = run.model();
@@ -162,6 +173,9 @@ abstract class ContinualMethod implements Method {
       if (saved.complete())
         return finish(rec, seed, evals, trainNs, evalNs);
     }
+    log.restart(t0);
+    int logEvery = log.every();
+    LossLog losses = logEvery > 0 ? new LossLog() : null;
     try (EvalQueue queue = EvalQueue.of(data, device)) {
       int lastEval = evals.isEmpty() ? -1 : evals.get(evals.size() - 1).t(); // restored with it
       for (int t = t0; ; t++) {
@@ -173,20 +187,24 @@ abstract class ContinualMethod implements Method {
         if (t == maxT) break;
         if (t > t0 && ck.due(t, t % data.batchesPerTask() == 0)) {
           queue.drainBefore(t, evals);
+          log.flush();
           ck.save(run.snapshot(t, false, evals, trainNs * 1e-9, (evalNs + queue.nanos()) * 1e-9));
         }
         long s0 = System.nanoTime();
+        boolean logged = losses != null && t % logEvery == 0;
         try {
-          run.train(t);
+          run.train(t, logged ? losses : null);
         } catch (NumericalException e) {
           throw e.at(name, t);
         }
         trainNs += System.nanoTime() - s0;
+        if (logged) log.row(t, run.lastTask(), run.lr(), trainNs * 1e-9, losses.values());
         progress.iterationDone(t, maxT);
       }
       queue.drainInto(evals);
       evalNs += queue.nanos();
     }
+    log.flush();
     if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
     return finish(rec, seed, evals, trainNs, evalNs);
   }
@@ -266,7 +284,7 @@ abstract class ContinualMethod implements Method {
   static void realStep(Module fCur, Sgd opt, Batch b) {
     opt.zeroGrad();
     Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
-    Guard.loss(loss, "step A loss CE(f_cur(X), Y)");
+    LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
     Autograd.backward(loss);
     Guard.gradients(fCur, "step A");
     opt.step();

@@ -42,7 +42,7 @@ final class Distill extends ContinualMethod {
           target = F.softmax(fOld.forward(x));
         }
         Var loss = F.scale(F.softCrossEntropy(fCur.forward(x), target), weight);
-        Guard.loss(loss, "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+        LossLog.add(LossLog.STEP_B, Guard.loss(loss, "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))"));
         Autograd.backward(loss);
         Guard.gradients(fCur, "distillation step");
         opt.step();

@@ -130,12 +130,16 @@ class ER extends ContinualMethod {
       Var x = Var.constant(b.x());
       for (int it = 0; it < iters; it++) {
         opt.zeroGrad();
-        Autograd.backward(F.crossEntropy(fCur.forward(x), b.y()));
+        Var in = F.crossEntropy(fCur.forward(x), b.y());
+        LossLog.add(LossLog.STEP_A, in);
+        Autograd.backward(in);
         int[] pool = buffer.pastSlots(task);
         if (pool.length > 0) {
           int[] replay = selector.select(pool, Draws.at(base, b.t(), Draws.REPLAY + it));
           Var xm = Var.constant(onDevice(buffer.images(replay), device));
-          Autograd.backward(F.crossEntropy(fCur.forward(xm), buffer.labels(replay)));
+          Var replayed = F.crossEntropy(fCur.forward(xm), buffer.labels(replay));
+          LossLog.add(LossLog.STEP_B, replayed);
+          Autograd.backward(replayed);
         }
         opt.step();
       }

@@ -28,10 +28,11 @@ final class Guard {
 
   static final boolean SCAN = !"false".equals(System.getProperty("arm.guard"));
 
-  /** A scalar loss. */
-  static void loss(Var loss, String term) {
+  /** A scalar loss; returns its value. */
+  static float loss(Var loss, String term) {
     float v = loss.value.item();
     if (!Float.isFinite(v)) throw new NumericalException(term, term + " is " + v);
+    return v;
   }
 
   /** Every element of {@code x}. */

@@ -26,16 +26,35 @@ public record MemoryCost(long sampleImages, long sampleBytes, long modelParams, 
 
   public static final MemoryCost NONE = new MemoryCost(0, 0, 0, 0, 0);
 
-  /** The cost of {@code method} on {@code data}; null for a method this class does not know. */
+  /**
+   * The cost of {@code method} on {@code data}, as its {@link MethodProvider#memory} counts it;
+   * null for a method the registry does not know or that is not counted.
+   */
   public static MemoryCost of(Method method, ContinualData data) {
+    MethodProvider p;
+    try {
+      p = Methods.provider(method.name());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return p.memory(method, data);
+  }
+
+  /** A buffer method's: {@code mem} images, no model, M replayed; null if it is not an {@link ER}. */
+  static MemoryCost buffer(Method method, ContinualData data) {
+    if (!(method.unwrap() instanceof ER er)) return null;
+    return new MemoryCost(er.mem, (long) er.mem * data.train().itemSize(), 0, 0, er.m);
+  }
+
+  /** A recall method's: f_old and its option M; null if it is not a {@link RecallMethod}. */
+  static MemoryCost recall(Method method, ContinualData data) {
+    if (!(method.unwrap() instanceof RecallMethod)) return null;
+    return oldModel(method, data, Integer.parseInt(method.unwrap().options().get("M")));
+  }
+
+  /** One copy of the network (f_old), none with unit lag, and M = {@code m}. */
+  static MemoryCost oldModel(Method method, ContinualData data, int m) {
     method = method.unwrap();
-    if (method instanceof ER er)
-      return new MemoryCost(er.mem, (long) er.mem * data.train().itemSize(), 0, 0, er.m);
-    if (method instanceof Naive) return NONE;
-    int m;
-    if (method instanceof Distill) m = data.batchSize();
-    else if (method instanceof RecallMethod) m = Integer.parseInt(method.options().get("M"));
-    else return null;
     if ("unit".equals(method.options().get("lag"))) return new MemoryCost(0, 0, 0, 0, m);
     long params = modelParams(method, data);
     return new MemoryCost(0, 0, params, 4 * params, m);

@@ -69,6 +69,16 @@ public interface Method {
     return run(data, seed, progress, recording);
   }
 
+  /**
+   * {@link #run(ContinualData, long, ProgressListener, Recording, Checkpointer)} that also writes
+   * the training log ({@link TrainLog}): losses, learning rate and time of every K-th iteration.
+   * The log never changes the run. The default logs nothing.
+   */
+  default RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
+      Checkpointer checkpoints, TrainLog log) {
+    return run(data, seed, progress, recording, checkpoints);
+  }
+
   /** {@link #run(ContinualData, long, ProgressListener, Recording, Checkpointer)} recording nothing. */
   default RunResult run(ContinualData data, long seed, ProgressListener progress, Checkpointer checkpoints) {
     return run(data, seed, progress, Recording.NONE, checkpoints);

@@ -4,30 +4,68 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The method registry: name → configured {@link Method}. Defaults are the published MNIST
- * hyperparameters (the authors' commands.txt); {@code options} override them by name.
+ * The method registry: name → configured {@link Method}. The methods are the {@link
+ * MethodProvider}s on the class path ({@link java.util.ServiceLoader}; docs/EXTENDING.md). Defaults
+ * are the published hyperparameters (the authors' commands.txt); {@code options} override them by
+ * name.
  *
- * <p>For the methods side: fill in {@link #create}. Each method parses its own options, rejects
+ * <p>Each method parses its own options, rejects
  * unknown keys and nonsensical values (M ≤ 0, negative rates, …) with a one-line {@link
  * IllegalArgumentException} naming the option and value; the CLI prints that line and exits 2.
  */
 public final class Methods {
 
-  /** The names accepted by {@link #create}, in the paper's table order. */
-  public static final List<String> NAMES =
-      List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
+  /** Every registered method, in table order ({@link MethodProvider#order}), by name. */
+  private static final Map<String, MethodProvider> PROVIDERS = load();
 
   /**
-   * The buffer methods. Their rows (method names in results and tables) carry the buffer size in
-   * images: "ER-50", "ER-MIR-25"; {@link #canonical} accepts either form, {@link #base} strips the
-   * size.
+   * The names accepted by {@link #create}, in table order: the paper's seven, then any method
+   * registered beside them ({@link MethodProvider}). The same as {@link #names()}.
    */
-  public static final List<String> BUFFER_METHODS = List.of("ER", "ER-MIR");
+  public static final List<String> NAMES = List.copyOf(PROVIDERS.keySet());
 
-  private static final java.util.regex.Pattern ROW =
-      java.util.regex.Pattern.compile("(?i)(ER|ER-MIR)-(\\d{1,9})");
+  /**
+   * The paper's methods, in its table order: what {@code reproduce} runs unless told otherwise. A
+   * method registered beside them runs when named (--methods, --method).
+   */
+  public static final List<String> PAPER = List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
+
+  /** A buffer method's row: its name, a dash and the buffer size in images ("ER-MIR-25"). */
+  private static final java.util.regex.Pattern ROW = java.util.regex.Pattern.compile("(?i)("
+      + String.join("|", bufferMethods().stream().map(java.util.regex.Pattern::quote).toList()) + ")-(\\d{1,9})");
 
   private Methods() {}
+
+  private static Map<String, MethodProvider> load() {
+    List<MethodProvider> all = new java.util.ArrayList<>();
+    java.util.ServiceLoader.load(MethodProvider.class, Methods.class.getClassLoader()).forEach(all::add);
+    all.sort(java.util.Comparator.comparingInt(MethodProvider::order).thenComparing(MethodProvider::name));
+    Map<String, MethodProvider> out = new java.util.LinkedHashMap<>();
+    for (MethodProvider p : all) {
+      for (String n : out.keySet())
+        if (n.equalsIgnoreCase(p.name()))
+          throw new IllegalStateException("two methods are registered as " + p.name());
+      out.put(p.name(), p);
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** Every registered method name, in table order. */
+  public static List<String> names() {
+    return NAMES;
+  }
+
+  /** The buffer methods (ER, ER-MIR): rows "ER-50", "ER-MIR-25" carry the buffer size. */
+  public static List<String> bufferMethods() {
+    return PROVIDERS.values().stream().filter(MethodProvider::bufferRows).map(MethodProvider::name).toList();
+  }
+
+  /** The provider of a method, by canonical name or row ("ER-50"), or an error listing the known names. */
+  public static MethodProvider provider(String name) {
+    MethodProvider p = PROVIDERS.get(base(canonical(name)));
+    if (p == null) throw new IllegalArgumentException("no provider for method " + name);
+    return p;
+  }
 
   /**
    * A configured method.
@@ -50,16 +88,7 @@ public final class Methods {
     String canonical = canonical(name), base = base(canonical);
     Map<String, String> defaults = Defaults.of(base, dataset);
     if (!base.equals(canonical)) options = withBuffer(canonical, options);
-    return switch (base) {
-      case "Naive" -> new Naive("Naive", false, defaults, options);
-      case "Stationary" -> new Naive("Stationary", true, defaults, options);
-      case "Distill" -> new Distill(defaults, options);
-      case "ADI" -> new RecallMethod("ADI", true, defaults, options);
-      case "ARM" -> new RecallMethod("ARM", false, defaults, options);
-      case "ER" -> new ER("ER", defaults, options);
-      case "ER-MIR" -> new ErMir(defaults, options);
-      default -> throw new IllegalStateException("no constructor for " + canonical);
-    };
+    return PROVIDERS.get(base).create(defaults, options);
   }
 
   /**
@@ -72,17 +101,17 @@ public final class Methods {
     if (row.matches()) {
       int images = Integer.parseInt(row.group(2));
       if (images <= 0) throw new IllegalArgumentException("buffer size in '" + name + "' must be positive");
-      return row.group(1).toUpperCase() + "-" + images;
+      return canonical(row.group(1)) + "-" + images;
     }
     throw new IllegalArgumentException(
         "unknown method '" + name + "'; known: " + String.join(", ", NAMES)
-            + " (ER and ER-MIR also as ER-50, ER-MIR-25, … with the buffer size)");
+            + " (" + String.join(" and ", bufferMethods()) + " also with the buffer size, e.g. ER-50)");
   }
 
   /** The method of a canonical row name: "ER-MIR-25" → "ER-MIR"; other names unchanged. */
   public static String base(String canonical) {
     var row = ROW.matcher(canonical);
-    return row.matches() ? row.group(1).toUpperCase() : canonical;
+    return row.matches() ? canonical(row.group(1)) : canonical;
   }
 
   /**
@@ -100,7 +129,7 @@ public final class Methods {
         out.add(n);
         continue;
       }
-      if (BUFFER_METHODS.contains(c)) for (int mem : Defaults.paperBuffers(dataset)) out.add(c + "-" + mem);
+      if (bufferMethods().contains(c)) for (int mem : Defaults.paperBuffers(dataset)) out.add(c + "-" + mem);
       else out.add(n);
     }
     return out;

@@ -72,11 +72,11 @@ public final class RecallLoss {
   public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
     Var lp = F.logSoftmax(a);
     Var r = null;
-    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b, counts));
-    if (w.lambda1() != 0) r = plus(r, w.lambda1(), notLocal(lp, present, counts));
-    if (w.lambda2() != 0) r = plus(r, w.lambda2(), notLocal(F.logSoftmax(b), present, counts));
-    if (w.lambda3() != 0) r = plus(r, w.lambda3(), diversity(a, counts));
-    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, lp, counts));
+    if (w.wD() != 0) r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b, counts)));
+    if (w.lambda1() != 0) r = plus(r, w.lambda1(), LossLog.term(LossLog.R_NL_OLD, notLocal(lp, present, counts)));
+    if (w.lambda2() != 0) r = plus(r, w.lambda2(), LossLog.term(LossLog.R_NL_NEW, notLocal(F.logSoftmax(b), present, counts)));
+    if (w.lambda3() != 0) r = plus(r, w.lambda3(), LossLog.term(LossLog.R_DIV, diversity(a, counts)));
+    if (w.lambda4() != 0) r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, lp, counts)));
     return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
   }
 
@@ -87,17 +87,17 @@ public final class RecallLoss {
    */
   public static Var adi(Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
     Var r = null;
-    if (classesWeight != 0) r = plus(r, classesWeight, F.crossEntropy(a, chosen));
-    if (w.wD() != 0) r = plus(r, w.wD(), divergence(w.divergence(), a, b));
-    if (w.lambda4() != 0) r = plus(r, w.lambda4(), sharpen(a, F.logSoftmax(a)));
+    if (classesWeight != 0) r = plus(r, classesWeight, LossLog.term(LossLog.R_CLASSES, F.crossEntropy(a, chosen)));
+    if (w.wD() != 0) r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
+    if (w.lambda4() != 0) r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
     r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
     return plus(r, batchStats);
   }
 
   private static Var images(float l5, float l6, int[] chw, Var xhat, int[] counts) {
     Var r = null;
-    if (l5 != 0) r = plus(r, l5, l2(xhat, counts));
-    if (l6 != 0) r = plus(r, l6, totalVariation(xhat, chw[0], chw[1], chw[2], counts));
+    if (l5 != 0) r = plus(r, l5, LossLog.term(LossLog.R_L2, l2(xhat, counts)));
+    if (l6 != 0) r = plus(r, l6, LossLog.term(LossLog.R_TV, totalVariation(xhat, chw[0], chw[1], chw[2], counts)));
     return r;
   }
 

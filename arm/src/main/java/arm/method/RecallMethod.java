@@ -254,13 +254,15 @@ final class RecallMethod extends ContinualMethod {
       else {
         BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
         a = out.logits();
-        bs = F.scale(out.batchStats(), wBs);
+        bs = F.scale(LossLog.term(LossLog.R_BS, out.batchStats()), wBs);
       }
       Var q = forward(fCur, x, distinct);
       Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
           : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
-      if (!Float.isFinite(loss.value.item()))
-        throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
+      float value = loss.value.item();
+      LossLog.add(LossLog.RECALL, value);
+      if (!Float.isFinite(value))
+        throw new NumericalException("recall loss", "recall loss R is " + value
             + " at refinement step " + step + "; first non-finite term: "
             + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
       Tensor g = Autograd.grad(loss, x)[0];
@@ -298,6 +300,7 @@ final class RecallMethod extends ContinualMethod {
         Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
         loss = F.add(loss, real);
       }
+      LossLog.add(LossLog.STEP_B, loss);
       Autograd.backward(loss);
       Guard.gradients(fCur, "step B");
       opt.step();

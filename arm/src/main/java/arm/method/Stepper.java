@@ -41,15 +41,30 @@ public final class Stepper {
    * recall_from_t rules read t.
    */
   public void train(int t) {
+    train(t, null);
+  }
+
+  /** {@link #train(int)}, collecting the iteration's losses into {@code log} (null: none). */
+  void train(int t, LossLog log) {
     ContinualMethod.Batch b;
     try (Scope s = Scope.open()) { // frees the iteration's device tensors (nothing on the CPU)
       b = ContinualMethod.batch(data, t % data.numBatches(), t, seen, device);
       fCur.train();
-      learner.train(b);
+      if (log != null) log.start();
+      try {
+        learner.train(b);
+      } finally {
+        if (log != null) log.stop();
+      }
       if (device != Device.CPU) opt.zeroGrad(); // the gradients' storage dies with the scope
     }
     for (int c : b.y()) seen[c] = true;
     lastTask = data.taskOf(b.y()[0]);
+  }
+
+  /** The SGD learning rate η0. */
+  public float lr() {
+    return opt.lr();
   }
 
   /** Labels of the batches trained so far, ascending. */

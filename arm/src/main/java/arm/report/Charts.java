@@ -167,6 +167,41 @@ public final class Charts {
     return chart;
   }
 
+  /**
+   * Training losses over iterations (train-log.csv): one line per loss column that has values,
+   * on a log scale when every value is positive (the recall terms span decades), linear otherwise.
+   */
+  public static XYChart losses(TrainLogFile.Curves c, String title) {
+    XYChart chart = new XYChart(900, 480);
+    chart.setTitle(title);
+    chart.setXAxisTitle("iteration t");
+    chart.setYAxisTitle("loss (mean over the logged iteration)");
+    var s = chart.getStyler();
+    s.setChartBackgroundColor(Color.WHITE);
+    s.setPlotGridLinesVisible(false);
+    s.setLegendPosition(Styler.LegendPosition.OutsideE);
+    s.setMarkerSize(0);
+    boolean positive = true;
+    int color = 0;
+    List<XYSeries> added = new ArrayList<>();
+    for (int j = 0; j < c.columns().size(); j++) {
+      String name = c.columns().get(j);
+      if (!name.startsWith("step_") && !name.startsWith("recall")) continue;
+      double[][] xy = defined(c.t(), c.values()[j], 1);
+      if (xy[0].length == 0) continue;
+      for (double v : xy[1]) positive &= v > 0;
+      XYSeries line = chart.addSeries(name, xy[0], xy[1]);
+      line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      line.setLineColor(PALETTE[color++ % PALETTE.length]);
+      line.setMarker(SeriesMarkers.NONE);
+      line.setLineWidth(1.2f);
+      added.add(line);
+    }
+    if (added.isEmpty()) chart.addSeries("no losses logged", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
+    else s.setYAxisLogarithmic(positive);
+    return chart;
+  }
+
   /** The (x, scale·y) points where y is defined. */
   public static double[][] defined(int[] x, double[] y, double scale) {
     List<double[]> pts = new ArrayList<>();

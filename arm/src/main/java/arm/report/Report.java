@@ -48,7 +48,7 @@ public final class Report {
     List<Path> figures = new ArrayList<>();
     List<String> gradientSections = new ArrayList<>();
     StringBuilder fig4 = new StringBuilder(), fig3 = new StringBuilder(), fig2 = new StringBuilder(),
-        fig7 = new StringBuilder();
+        fig7 = new StringBuilder(), losses = new StringBuilder();
     for (JsonNode run : select(root.path("runs"), allRuns)) {
       String name = run.path("method").asText() + "-run" + run.path("run").asInt();
       String label = run.path("method").asText() + " run " + run.path("run").asInt() + " (seed " + run.path("seed").asLong() + ")";
@@ -60,6 +60,14 @@ public final class Report {
             "Per-task test accuracy, " + label), p);
         figures.add(p);
         fig4.append(image(label + ": " + evalNote(t, T), p, dir));
+      }
+      Path log = trainLog(dir, run);
+      if (log != null) {
+        Path pl = figDir.resolve("losses-" + name + ".png");
+        Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
+        figures.add(pl);
+        losses.append(image(label, pl, dir)).append("Data: [train-log.csv](")
+            .append(dir.relativize(log).toString().replace('\\', '/')).append(")\n\n");
       }
       JsonNode recall = run.path("recall");
       if (recall.isObject()) {
@@ -96,10 +104,15 @@ public final class Report {
         .append(". Data: `results.json`, `runs.csv`, `summary.csv`, `runs/`. Redraw with `./arm.sh plot ")
         .append(dir).append("`.\n\n");
     md.append(summaryTable(root.path("summary")));
+    md.append(arm.io.Provenance.markdown(arm.io.Provenance.read(root)));
     section(md, "Per-task accuracy over training (Fig. 4)",
         "One curve per task (test split, class-balanced per-task accuracy), the average dashed; each task's training "
             + "window is shaded in its colour. The table's accuracy and forgetting use the task-boundary evaluations "
             + "only (t = 0, T, 2T, …), so a finer `-o eval_every=N` changes the curves' resolution, never the table.", fig4);
+    section(md, "Training losses",
+        "From each run's train-log.csv: step A (CE on the real batch), step B (Distill's distillation, ADI's and "
+            + "ARM's recall step, ER's replay CE), the recall loss R and each of its terms unweighted, each the mean "
+            + "over the S refinement steps of a logged iteration (`--log-every K`).", losses);
     section(md, "History of recalled classes (Fig. 3)",
         "For every recall iteration t (columns), the batch mean over the recalled batch of softmax(f_old(X̂)) after "
             + "refinement (rows: classes), averaged over the R rounds; long histories are averaged into at most "
@@ -181,6 +194,19 @@ public final class Report {
   }
 
   // ---------------------------------------------------------------------------------- reading
+
+  /**
+   * The run's train-log.csv, found from its method name and run index (never from a path in the
+   * file), or null when it has none or the name could step outside the folder.
+   */
+  static Path trainLog(Path dir, JsonNode run) {
+    String method = run.path("method").asText("");
+    JsonNode r = run.path("run");
+    if (!method.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}") || method.contains("..") || !r.canConvertToInt() || r.intValue() < 0)
+      return null;
+    Path log = TrainLogFile.of(dir, method, r.intValue());
+    return Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? log : null;
+  }
 
   /** The runs to draw: all, or the first (lowest run index) of every method, in file order. */
   static List<JsonNode> select(JsonNode runs, boolean all) {

@@ -20,6 +20,7 @@ import java.util.Map;
  * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.csv   pair, t, originator, target, probability (Fig. 2)
  * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.npy   float32 [pairs, 2, …item shape]: [:, 0] real, [:, 1] recalled
  * runs/&lt;Method&gt;-run&lt;r&gt;/gradient-samples.csv per recalled sample: classes and per-layer cosines (Fig. 7)
+ * runs/&lt;Method&gt;-run&lt;r&gt;/train-log.csv        losses, learning rate and time over training ({@link TrainLogFile})
  * </pre>
  *
  * {@link #write} returns what results.json records about them (paths relative to the folder, the
@@ -36,8 +37,9 @@ public final class RunFiles {
   /** Writes whatever {@code r} recorded; returns the results.json entries (empty if nothing). */
   public static Map<String, Object> write(Path dir, String method, int run, RunResult r) throws IOException {
     Map<String, Object> out = new LinkedHashMap<>();
-    if (r.recall() == null && r.gradients() == null) return out;
     String rel = runDir(method, run);
+    if (Files.isRegularFile(TrainLogFile.of(dir, method, run))) out.put("trainLog", rel + "/" + TrainLogFile.NAME);
+    if (r.recall() == null && r.gradients() == null) return out;
     Files.createDirectories(dir.resolve(rel));
     if (r.recall() != null) out.put("recall", writeRecall(dir, rel, r.recall()));
     if (r.gradients() != null) out.put("gradients", writeGradients(dir, rel, r.gradients()));

@@ -52,12 +52,12 @@ final class CliRuns {
     return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** results.json without what may differ between equal runs: times, paths, thread counts. */
+  /** results.json without what may differ between equal runs: times, paths, thread counts, provenance. */
   static JsonNode comparable(Path dir) throws IOException {
     ObjectNode root = (ObjectNode) new ObjectMapper().readTree(dir.resolve("results.json").toFile());
     ObjectNode cfg = (ObjectNode) root.get("config");
     for (String k : List.of("started", "out", "resumed", "threads", "data")) cfg.remove(k);
-    root.remove("environment");
+    root.remove(List.of("environment", "provenance", "resumes"));
     dropTimes(root);
     return root;
   }

@@ -66,6 +66,12 @@ final class HookedMethod implements Method {
     return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording, ck);
   }
 
+  @Override
+  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording, Checkpointer ck,
+      arm.method.TrainLog log) {
+    return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording, ck, log);
+  }
+
   private ProgressListener wrap(ProgressListener p, long seed, int maxT) {
     return (t, m) -> {
       p.iterationDone(t, m);

@@ -43,11 +43,12 @@ class ReportCliTest {
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).contains("Report: ", "(a) Hard targets", "| FC 3 |", "Table 10 (MNIST)");
     List<String> figures = List.of("fig2-recalled-ARM-run0.png", "fig3-recall-history-ARM-run0.png",
-        "fig4-task-accuracy-ARM-run0.png", "fig7-gradients-ARM-run0.png");
+        "fig4-task-accuracy-ARM-run0.png", "fig7-gradients-ARM-run0.png", "losses-ARM-run0.png");
     assertThat(names(out.resolve("figures"))).containsExactlyElementsOf(figures);
     for (String f : figures) assertThat(ImageIO.read(out.resolve("figures").resolve(f).toFile())).as(f).isNotNull();
     assertThat(names(out.resolve("runs/ARM-run0")))
-        .containsExactly("gradient-samples.csv", "recall-history.csv", "recalled-pairs.csv", "recalled-pairs.npy");
+        .containsExactly("gradient-samples.csv", "recall-history.csv", "recalled-pairs.csv", "recalled-pairs.npy",
+            "train-log.csv");
     String report = Files.readString(out.resolve("report.md"));
     for (String f : figures) assertThat(report).contains("(figures/" + f + ")");
 
