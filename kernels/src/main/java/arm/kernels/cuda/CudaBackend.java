@@ -56,7 +56,7 @@ public final class CudaBackend implements Backend {
   @Override
   public String describe() {
     return "cuda: " + dev.name + " (sm_" + dev.ccMajor + dev.ccMinor + "), cuBLAS " + blas.version + (blas.tf32 ? " TF32" : " FP32")
-        + ", cuDNN " + dnn.versionString() + ", own kernels sm_90 fatbin" + (ownPool ? ", own pooling" : "");
+        + ", cuDNN " + dnn.versionString() + ", own kernels sm_80–sm_90 fatbins" + (ownPool ? ", own pooling" : "");
   }
 
   /**

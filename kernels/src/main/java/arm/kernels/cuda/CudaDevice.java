@@ -194,17 +194,19 @@ public final class CudaDevice {
 
   // ---------------------------------------------------------------- our kernels
 
-  /** Loads all our fatbins (throws with the driver's message when the fatbin does not fit the card). */
+  /** Loads all our fatbins; a card they do not cover (or a driver that rejects them) gets one line naming its compute capability. */
   public synchronized void loadKernels() {
     if (!functions.isEmpty()) return;
     for (String m : MODULES) {
       CUmodule mod = new CUmodule();
       byte[] image = fatbin(m);
+      String refusal = Fatbin.parse(image).refusal(m, name, ccMajor, ccMinor);
+      if (refusal != null) throw new CudaUnavailable(refusal);
       try {
         cuModuleLoadData(mod, image);
       } catch (CudaException e) {
-        throw new IllegalStateException("cannot load kernels " + m + ".fatbin on " + name + " (sm_"
-            + ccMajor + ccMinor + "): " + e.getMessage(), e);
+        throw new CudaUnavailable("cannot load kernels " + m + ".fatbin (" + Fatbin.parse(image).targets() + ") on " + name
+            + ", compute capability " + ccMajor + "." + ccMinor + ": " + e.getMessage());
       }
       functions.put(m, null);
       for (String f : KernelNames.of(m)) {
