@@ -18,7 +18,8 @@ import java.lang.reflect.Proxy;
  * whose tensors are host arrays behind a storage that says CUDA, computed by the CPU backend.
  * What goes wrong on a real GPU goes wrong here too: a device tensor handed to the CPU backend
  * (or read with {@code data()}) fails with "tensor lives on CUDA", a host tensor handed to this
- * backend fails, and a tensor used after its {@link Scope} freed it fails. Results equal the CPU's
+ * backend fails, a tensor used after its {@link Scope} freed it fails, and a buffer from {@code
+ * empty} is NaN until written, so an op that relies on zeros there fails. Results equal the CPU's
  * bit for bit, so a device run can be compared with a CPU run exactly.
  *
  * <pre>
@@ -67,6 +68,7 @@ public final class FakeDevice implements AutoCloseable {
       case "device": return Device.CUDA;
       case "describe": return "fake cuda over " + cpu.describe();
       case "zeros": return allocate(new float[Shape.numel((int[]) args[0])], (int[]) args[0]);
+      case "empty": return allocate(garbage(Shape.numel((int[]) args[0])), (int[]) args[0]);
       case "upload": return allocate(((float[]) args[0]).clone(), (int[]) args[1]);
       case "download": return onHost((Tensor) args[0]).toArray();
       default: break;
@@ -78,6 +80,13 @@ public final class FakeDevice implements AutoCloseable {
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
+  }
+
+  /** What {@code empty} hands out: NaN, so a result that depends on a buffer's old contents is NaN. */
+  private static float[] garbage(int n) {
+    float[] a = new float[n];
+    java.util.Arrays.fill(a, Float.NaN);
+    return a;
   }
 
   private static Tensor allocate(float[] data, int[] shape) {

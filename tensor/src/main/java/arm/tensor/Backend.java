@@ -41,6 +41,16 @@ public interface Backend {
   /** A new tensor of zeros on this device. */
   Tensor zeros(int... shape);
 
+  /**
+   * A new tensor whose contents are unspecified, for an output the next primitive overwrites
+   * entirely: a GPU backend skips the memset {@link #zeros} costs. The default is {@link #zeros}
+   * (CPU arrays come zeroed anyway); the test fake device fills it with NaN, so an op that reads
+   * before it writes fails there.
+   */
+  default Tensor empty(int... shape) {
+    return zeros(shape);
+  }
+
   /** Copies host values into a new tensor on this device. */
   Tensor upload(float[] host, int... shape);
 

@@ -15,7 +15,7 @@ public final class Gather {
 
   public static Var apply(Var x, int[] index) {
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(index.length);
+    Tensor y = be.empty(index.length);
     be.gatherLastAxis(x.value, index, y);
     return Node.record(y, new GatherNode(x, index.clone()));
   }

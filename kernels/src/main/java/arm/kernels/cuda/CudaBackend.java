@@ -1,10 +1,10 @@
 package arm.kernels.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static arm.tensor.Checks.rows;
-import static jcuda.driver.JCudaDriver.cuMemsetD32;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import arm.tensor.Backend;
 import arm.tensor.Binary;
@@ -26,7 +26,7 @@ import jcuda.driver.CUdeviceptr;
  *
  * <p>Argument checks are the shared {@link Checks}, as in {@code CpuBackend}; every allocation is registered with {@link Scope#track}.
  * Host int[] arguments (gather indices, argmax) are copied per call, which synchronises; they are
- * small (one per row).
+ * small (one per row). Everything else is queued on the device's stream without waiting.
  */
 public final class CudaBackend implements Backend {
   static final int MAXR = 8; // MAXR in common.cuh
@@ -56,7 +56,8 @@ public final class CudaBackend implements Backend {
   @Override
   public String describe() {
     return "cuda: " + dev.name + " (sm_" + dev.ccMajor + dev.ccMinor + "), cuBLAS " + blas.version + (blas.tf32 ? " TF32" : " FP32")
-        + ", cuDNN " + dnn.versionString() + ", own kernels sm_80–sm_90 fatbins" + (ownPool ? ", own pooling" : "");
+        + ", cuDNN " + dnn.versionString() + (dnn.deterministic ? " deterministic" : " fastest algorithms")
+        + (dev.stream == null ? ", legacy stream" : "") + ", own kernels sm_80–sm_90 fatbins" + (ownPool ? ", own pooling" : "");
   }
 
   /**
@@ -76,6 +77,7 @@ public final class CudaBackend implements Backend {
     m.put("cublas", blas.version);
     m.put("cudnn", dnn.versionString());
     m.put("tf32", blas.tf32);
+    m.put("deterministic", dnn.deterministic);
     m.put("jcuda", JCudaNatives.JCUDA);
     m.put("natives", "cuBLAS " + CudaLibs.cublasMajor() + " / cuDNN " + CudaLibs.cudnnMajor());
     return m;
@@ -128,6 +130,7 @@ public final class CudaBackend implements Backend {
   /** A device copy of host ints (caller frees with freeInts). */
   private CUdeviceptr ints(int[] host) {
     CUdeviceptr d = dev.alloc(4L * host.length);
+    dev.waited(); // a synchronous copy waits for the queued work before it
     if (host.length > 0) cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
     return d;
   }
@@ -139,7 +142,15 @@ public final class CudaBackend implements Backend {
     int n = Shape.numel(shape);
     Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
     Scope.track(t);
-    if (n > 0) cuMemsetD32(p(t), 0, n);
+    if (n > 0) cuMemsetD32Async(p(t), 0, n, dev.stream);
+    return t;
+  }
+
+  /** No memset: for outputs the next primitive overwrites. */
+  @Override
+  public Tensor empty(int... shape) {
+    Tensor t = new Tensor(new CudaStorage(dev, Shape.numel(shape)), 0, shape);
+    Scope.track(t);
     return t;
   }
 
@@ -149,6 +160,7 @@ public final class CudaBackend implements Backend {
     if (host.length != n) throw new IllegalArgumentException(host.length + " values do not fill shape " + Shape.str(shape));
     Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
     Scope.track(t);
+    dev.waited(); // a synchronous copy waits for the queued work before it
     if (n > 0) cuMemcpyHtoD(p(t), Pointer.to(host), 4L * n);
     return t;
   }
@@ -157,19 +169,20 @@ public final class CudaBackend implements Backend {
   public float[] download(Tensor t) {
     dev.ensureCurrent(); // a thread that only reads results (e.g. evaluation on another thread)
     float[] out = new float[t.numel()];
+    dev.waited();
     if (out.length > 0) cuMemcpyDtoH(Pointer.to(out), p(t), 4L * out.length);
     return out;
   }
 
   @Override
   public void fill(Tensor out, float value) {
-    if (out.numel() > 0) cuMemsetD32(p(out), Float.floatToRawIntBits(value), out.numel());
+    if (out.numel() > 0) cuMemsetD32Async(p(out), Float.floatToRawIntBits(value), out.numel(), dev.stream);
   }
 
   @Override
   public void copy(Tensor src, Tensor out) {
     Checks.sameNumel(src, out);
-    if (src.numel() > 0) cuMemcpyDtoD(p(out), p(src), 4L * src.numel());
+    if (src.numel() > 0) cuMemcpyDtoDAsync(p(out), p(src), 4L * src.numel(), dev.stream);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -239,8 +252,9 @@ public final class CudaBackend implements Backend {
     Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
     int m = g.m(), n = g.n(), k = g.k();
     if (m == 0 || n == 0) return;
-    if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C
-      unary(Unary.SCALE, c, beta, c);
+    if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C (beta = 0 ignores C)
+      if (beta == 0f) fill(c, 0f);
+      else unary(Unary.SCALE, c, beta, c);
       return;
     }
     blas.sgemm(transA, transB, m, n, k, alpha, p(a), Math.max(1, a.shape[1]), p(b), Math.max(1, b.shape[1]), beta, p(c), n);
@@ -279,7 +293,10 @@ public final class CudaBackend implements Backend {
     CUdeviceptr idx = argmax == null ? NULL : dev.alloc(4L * r);
     try {
       dev.launchBlocks("max_last_axis", warpBlocks(r), 256, p(x), values == null ? NULL : p(values), idx, r, c);
-      if (argmax != null) cuMemcpyDtoH(Pointer.to(argmax), idx, 4L * r);
+      if (argmax != null) {
+        dev.waited();
+        cuMemcpyDtoH(Pointer.to(argmax), idx, 4L * r);
+      }
     } finally {
       if (argmax != null) dev.free(idx, 4L * r);
     }
