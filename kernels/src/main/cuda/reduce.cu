@@ -59,3 +59,35 @@ extern "C" __global__ void max_last_axis(const float* x, float* values, int* arg
     }
   }
 }
+
+// Two-stage sum of all n elements into one value (a loss, a norm): stage 1 has each block write a
+// partial sum (double) of a strided share, stage 2 one block adds the partials. Many blocks keep the
+// whole GPU busy where sum_to would give one block the whole tensor. The split depends on n only, so
+// the result is the same on every card.
+extern "C" __global__ void sum_all_partial(const float* x, double* partial, long n) {
+  __shared__ double part[32];
+  double acc = 0;
+  for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)blockDim.x * gridDim.x) acc += x[i];
+  acc = warp_sum_d(acc);
+  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = acc;
+  __syncthreads();
+  if (threadIdx.x < 32) {
+    double v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
+    v = warp_sum_d(v);
+    if (threadIdx.x == 0) partial[blockIdx.x] = v;
+  }
+}
+
+extern "C" __global__ void sum_all_final(const double* partial, int parts, float* out) {
+  __shared__ double part[32];
+  double acc = 0;
+  for (int i = threadIdx.x; i < parts; i += blockDim.x) acc += partial[i];
+  acc = warp_sum_d(acc);
+  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = acc;
+  __syncthreads();
+  if (threadIdx.x < 32) {
+    double v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
+    v = warp_sum_d(v);
+    if (threadIdx.x == 0) out[0] = (float)v;
+  }
+}

@@ -10,6 +10,7 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.Map;
@@ -169,7 +170,9 @@ final class RecallMethod extends ContinualMethod {
         fOld.copyFrom(fCur);
         trace.at("refresh", b.t(), null);
       }
-      realStep(fCur, opt, b);
+      try (Profile.Section p = Profile.phase("step A")) {
+        realStep(fCur, opt, b);
+      }
       trace.at("stepA", b.t(), null);
       if (b.t() < recallFromT) return;
       int[] chosen = adi ? chooseClasses(b) : null;
@@ -187,7 +190,10 @@ final class RecallMethod extends ContinualMethod {
         }
         refine(xhat, b, chosen, distinct);
         Guard.tensor(xhat, "recalled inputs X̂ after refinement");
-        Tensor oldLogits = recallStep(xhat, b, distinct);
+        Tensor oldLogits;
+        try (Profile.Section p = Profile.phase("step B")) {
+          oldLogits = recallStep(xhat, b, distinct);
+        }
         if (distinct != null && recorder != null) oldLogits = distinct.expand(oldLogits); // M rows
         if (recorder != null) recorder.round(b.t(), oldLogits);
         if (start != null && round == r - 1)
@@ -249,24 +255,30 @@ final class RecallMethod extends ContinualMethod {
     /** One input step X̂ ← X̂ − η1 · ∇_X̂ R (per copy: the distinct image's gradient / w_u). */
     private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step) {
       int[] counts = distinct == null ? null : distinct.counts();
-      Var a, bs = null;
-      if (wBs == 0) a = forward(fOld, x, distinct);
-      else {
-        BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
-        a = out.logits();
-        bs = F.scale(out.batchStats(), wBs);
+      Var a, q, loss, bs = null;
+      try (Profile.Section p = Profile.phase("forward")) {
+        if (wBs == 0) a = forward(fOld, x, distinct);
+        else {
+          BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+          a = out.logits();
+          bs = F.scale(out.batchStats(), wBs);
+        }
+        q = forward(fCur, x, distinct);
       }
-      Var q = forward(fCur, x, distinct);
-      Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-          : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
-      if (!Float.isFinite(loss.value.item()))
-        throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
-            + " at refinement step " + step + "; first non-finite term: "
-            + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
-      Tensor g = Autograd.grad(loss, x)[0];
-      Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
-      if (distinct != null) g = perCopy(g, counts);
-      Backends.of(xhat).axpy(-eta1, g, xhat);
+      try (Profile.Section p = Profile.phase("recall loss")) {
+        loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
+            : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
+        if (!Float.isFinite(loss.value.item()))
+          throw new NumericalException("recall loss", "recall loss R is " + loss.value.item()
+              + " at refinement step " + step + "; first non-finite term: "
+              + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
+      }
+      try (Profile.Section p = Profile.phase("input backward")) {
+        Tensor g = Autograd.grad(loss, x)[0];
+        Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
+        if (distinct != null) g = perCopy(g, counts);
+        Backends.of(xhat).axpy(-eta1, g, xhat);
+      }
       trace.at("refine", b.t(), traced(xhat, distinct));
     }
 

@@ -34,6 +34,30 @@ class GuardTest {
   }
 
   @Test
+  void deviceGradientsAreCheckedWithOneReadAndTheFirstBadOneIsNamed() {
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install(); arm.tensor.Scope s = arm.tensor.Scope.open()) {
+      arm.tensor.Backend gpu = arm.tensor.Backends.get(arm.tensor.Device.CUDA);
+      java.util.List<Tensor> xs = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) xs.add(gpu.upload(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+      assertThat(Guard.firstNonFinite(xs)).isEqualTo(-1);
+      xs.set(2, gpu.upload(new float[] {1, Float.NaN, 3, 4, 5, 6}, 2, 3));
+      xs.set(3, gpu.upload(new float[] {Float.POSITIVE_INFINITY}, 1));
+      assertThat(Guard.firstNonFinite(xs)).isEqualTo(2);
+      assertThat(Guard.firstNonFinite(java.util.List.of())).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aBrokenRealStepOnTheDeviceNamesTheParameter() {
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+      Method naive = Methods.create("Naive", Map.of("mlp_hidden", "16", "lr", "1e30", "device", "cuda"));
+      assertThatThrownBy(() -> naive.run(MethodsTest.DATA, 1, ProgressListener.NONE))
+          .isInstanceOf(NumericalException.class)
+          .hasMessageMatching("Naive iteration \\d+: (step A loss CE\\(f_cur\\(X\\), Y\\) is .*|gradient of \\S+ in step A holds NaN or Inf)");
+    }
+  }
+
+  @Test
   void aBrokenRealStepNamesMethodIterationAndTerm() {
     Method naive = Methods.create("Naive", Map.of("mlp_hidden", "16", "lr", "1e30"));
     assertThatThrownBy(() -> naive.run(MethodsTest.DATA, 1, ProgressListener.NONE))

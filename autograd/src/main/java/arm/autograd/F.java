@@ -138,11 +138,7 @@ public final class F {
   }
 
   private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
-    Backend be = Backends.of(mean);
-    be.unary(Unary.SCALE, mean, 1f - momentum, mean);
-    be.axpy(momentum, r.mean(), mean);
-    be.unary(Unary.SCALE, var, 1f - momentum, var);
-    be.axpy(momentum * (float) ((double) m / (m - 1)), r.var(), var);
+    Backends.of(mean).batchNormUpdateRunning(mean, var, r.mean(), r.var(), momentum, (float) ((double) m / (m - 1)));
   }
 
   /** Average pooling over k×k windows with a stride, no padding (floor output size). */

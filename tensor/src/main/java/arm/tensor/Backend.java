@@ -33,6 +33,15 @@ public interface Backend {
     return describe();
   }
 
+  /**
+   * A per-phase profile recorder for this backend ({@link Profile#install}): device time between
+   * marks and the backend's launch / host-wait counters. The default measures wall time and counts
+   * nothing.
+   */
+  default Profile.Recorder profileRecorder() {
+    return new Profile.Recorder(Profile.WALL, null);
+  }
+
   /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
   default void sync() {}
 
@@ -240,6 +249,20 @@ public interface Backend {
     unary(Unary.SQRT, scale, 0f, scale);
     binary(Binary.DIV, gamma.reshape(c), scale, scale);
     binary(Binary.MUL, dx, scale.reshape(1, c, 1, 1), dx);
+  }
+
+  /**
+   * The running-statistics update after a training-mode batch norm (PyTorch's momentum rule):
+   * runningMean ← (1 − momentum)·runningMean + momentum·mean and runningVar ← (1 − momentum)·runningVar
+   * + momentum·unbias·var, unbias = m/(m − 1) turning the biased batch variance into the unbiased one.
+   * The default is four scale/axpy primitives; a backend may do it in one pass.
+   */
+  default void batchNormUpdateRunning(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var,
+      float momentum, float unbias) {
+    unary(Unary.SCALE, runningMean, 1f - momentum, runningMean);
+    axpy(momentum, mean, runningMean);
+    unary(Unary.SCALE, runningVar, 1f - momentum, runningVar);
+    axpy(momentum * unbias, var, runningVar);
   }
 
   /** m = (Σ counts)·H·W: how many values per channel the counted batch stands for. */

@@ -37,6 +37,20 @@ public final class CudaBackend implements Backend {
 
   private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
     this.dev = dev;
+    this.cache = new DeviceInts<>(8, (host, asFloat) -> {
+      CUdeviceptr d = dev.alloc(4L * Math.max(1, host.length));
+      dev.waited();
+      if (host.length > 0) {
+        if (asFloat) {
+          float[] f = new float[host.length];
+          for (int i = 0; i < f.length; i++) f[i] = host[i];
+          cuMemcpyHtoD(d, Pointer.to(f), 4L * f.length);
+        } else {
+          cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
+        }
+      }
+      return d;
+    }, (d, n) -> dev.free(d, 4L * Math.max(1, n)));
     this.blas = blas;
     this.dnn = dnn;
   }
@@ -127,13 +141,12 @@ public final class CudaBackend implements Backend {
     return Math.max(1, Math.min((rows + 7) / 8, 65535));
   }
 
-  /** A device copy of host ints (caller frees with freeInts). */
-  private CUdeviceptr ints(int[] host) {
-    CUdeviceptr d = dev.alloc(4L * host.length);
-    dev.waited(); // a synchronous copy waits for the queued work before it
-    if (host.length > 0) cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
-    return d;
-  }
+  /**
+   * Device copies of recent host int[] arguments (gather / scatter indices, counts as floats), keyed by
+   * content: a label vector or the counts of a recalled batch is uploaded once and then reused by
+   * every layer and every refinement step of the iteration, instead of one synchronous copy per call.
+   */
+  private final DeviceInts<CUdeviceptr> cache;
 
   // ---------------------------------------------------------------- memory
 
@@ -271,6 +284,10 @@ public final class CudaBackend implements Backend {
       return;
     }
     if (m == 0) return;
+    if (m == 1 && n >= TWO_STAGE_MIN) {
+      sumAll(x, out);
+      return;
+    }
     rank(x.shape);
     int r = x.rank(), off = r - out.rank();
     int[] g = new int[1 + 3 * MAXR]; // struct Reduce { rank; shape[8]; stride[8]; keep[8]; }
@@ -283,6 +300,27 @@ public final class CudaBackend implements Backend {
       g[1 + 2 * MAXR + d] = od == x.shape[d] ? 1 : 0;
     }
     dev.launchBlocks("sum_to", Math.min(m, 65535), CudaDevice.THREADS, p(x), p(out), m, n / m, g);
+  }
+
+  /** Below this many elements one block sums a scalar as fast as two stages. */
+  static final int TWO_STAGE_MIN = 1 << 14;
+
+  /** Blocks of the first stage: one per 4096 elements, at most 1024; depends on n only (same bits on every card). */
+  static int twoStageParts(long n) {
+    return (int) Math.min(1024, (n + 4095) / 4096);
+  }
+
+  /** out[0] = Σ x, in two stages (reduce.cu sum_all_partial, sum_all_final). */
+  private void sumAll(Tensor x, Tensor out) {
+    long n = x.numel();
+    int parts = twoStageParts(n);
+    CUdeviceptr partial = dev.alloc(8L * parts);
+    try {
+      dev.launchBlocks("sum_all_partial", parts, CudaDevice.THREADS, p(x), partial, n);
+      dev.launchBlocks("sum_all_final", 1, CudaDevice.THREADS, partial, parts, p(out));
+    } finally {
+      dev.free(partial, 8L * parts); // reused only by later work on the same stream
+    }
   }
 
   @Override
@@ -325,12 +363,7 @@ public final class CudaBackend implements Backend {
     Checks.lastAxisIndex("gather", x, index, out);
     int c = x.dim(-1), r = rows(x);
     if (r == 0) return;
-    CUdeviceptr idx = ints(index);
-    try {
-      dev.launch("gather_last", r, p(x), idx, p(out), r, c);
-    } finally {
-      dev.free(idx, 4L * r);
-    }
+    dev.launch("gather_last", r, p(x), cache.get(index, false), p(out), r, c);
   }
 
   @Override
@@ -338,12 +371,7 @@ public final class CudaBackend implements Backend {
     Checks.lastAxisIndex("scatter", dx, index, dOut);
     int c = dx.dim(-1), r = rows(dx);
     if (r == 0) return;
-    CUdeviceptr idx = ints(index);
-    try {
-      dev.launch("scatter_add_last", r, p(dOut), idx, p(dx), r, c);
-    } finally {
-      dev.free(idx, 4L * r);
-    }
+    dev.launch("scatter_add_last", r, p(dOut), cache.get(index, false), p(dx), r, c);
   }
 
   @Override
@@ -415,6 +443,50 @@ public final class CudaBackend implements Backend {
         dx == null ? null : p(dx), dGamma == null ? null : p(dGamma), dBeta == null ? null : p(dBeta), s[0], s[1], s[2], s[3]);
   }
 
+  @Override
+  public void batchNormUpdateRunning(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var, float momentum, float unbias) {
+    int c = runningMean.numel();
+    Checks.sameNumel(runningMean, runningVar);
+    Checks.sameNumel(runningMean, mean);
+    Checks.sameNumel(runningMean, var);
+    if (c > 0)
+      dev.launch("bn_update_running", c, p(runningMean), p(runningVar), p(mean), p(var), 1f - momentum, momentum, momentum * unbias, c);
+  }
+
+  /** Two fused kernels (batchnorm.cu): weighted statistics per channel, then normalise (+ ReLU). */
+  @Override
+  public void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps, boolean relu,
+      Tensor y, Tensor mean, Tensor var) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+    double invM = 1.0 / Backend.countedValues(x, counts);
+    int n = s[0], c = s[1], hw = s[2] * s[3];
+    if (c == 0) return;
+    dev.launchBlocks("bn_counted_stats", Math.min(c, 65535), CudaDevice.THREADS, p(x), cache.get(counts, true), p(mean), p(var), n, c, hw, invM);
+    dev.launch("bn_apply", x.numel(), p(x), p(gamma), p(beta), p(mean), p(var), (double) eps, relu ? 1 : 0, p(y), (long) x.numel(), c, hw);
+  }
+
+  /** Two fused kernels (batchnorm.cu): the per-channel sums, then dx elementwise. */
+  @Override
+  public void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma,
+      Tensor mean, Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
+    double invM = 1.0 / Backend.countedValues(x, counts);
+    int n = s[0], c = s[1], hw = s[2] * s[3];
+    if (c == 0) return;
+    CUdeviceptr dg = dGamma != null ? p(dGamma) : dev.alloc(4L * c), db = dBeta != null ? p(dBeta) : dev.alloc(4L * c);
+    CUdeviceptr z = reluOut == null ? NULL : p(reluOut);
+    try {
+      dev.launchBlocks("bn_counted_backward_sums", Math.min(c, 65535), CudaDevice.THREADS, p(x), p(dy), z, p(mean), p(var),
+          (double) eps, dg, db, n, c, hw);
+      if (dx != null)
+        dev.launch("bn_counted_backward_dx", x.numel(), p(x), p(dy), z, cache.get(counts, true), p(gamma), p(mean), p(var),
+            dg, db, (double) eps, invM, p(dx), (long) x.numel(), c, hw);
+    } finally {
+      if (dGamma == null) dev.free(dg, 4L * c);
+      if (dBeta == null) dev.free(db, 4L * c);
+    }
+  }
+
   // ---------------------------------------------------------------- pooling (cuDNN, or ours)
 
   @Override
@@ -441,6 +513,22 @@ public final class CudaBackend implements Backend {
   public void avgPool2dBackwardOwn(Tensor dy, int k, int stride, Tensor dx) {
     int[] s = Checks.avgPool2d(dx, k, stride, dy);
     dev.launch("avg_pool_backward", dx.numel(), p(dy), p(dx), s[0] * s[1], s[2], s[3], k, stride);
+  }
+
+  /** CUDA events on our stream, and the device's launch / host-wait counters. */
+  @Override
+  public arm.tensor.Profile.Recorder profileRecorder() {
+    return new arm.tensor.Profile.Recorder(new CudaEvents(dev), new arm.tensor.Profile.Counters() {
+      @Override
+      public long launches() {
+        return dev.launches();
+      }
+
+      @Override
+      public long syncs() {
+        return dev.syncs();
+      }
+    });
   }
 
   /** Waits for the GPU (for timing). */

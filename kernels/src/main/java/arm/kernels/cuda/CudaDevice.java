@@ -288,7 +288,7 @@ public final class CudaDevice {
     cuLaunchKernel(function(kernel), blocks, 1, 1, threads, 1, 1, 0, stream, params(args), null);
   }
 
-  /** Kernel parameters: device pointers, Integer, Float, Double, or int[] (a struct passed by value). */
+  /** Kernel parameters: device pointers, Integer, Long, Float, Double, or int[] (a struct passed by value). */
   static Pointer params(Object... args) {
     NativePointerObject[] p = new NativePointerObject[args.length];
     for (int i = 0; i < args.length; i++) {
@@ -297,6 +297,7 @@ public final class CudaDevice {
       else if (a instanceof Integer v) p[i] = Pointer.to(new int[] {v});
       else if (a instanceof Float v) p[i] = Pointer.to(new float[] {v});
       else if (a instanceof Double v) p[i] = Pointer.to(new double[] {v});
+      else if (a instanceof Long v) p[i] = Pointer.to(new long[] {v});
       else if (a instanceof int[] v) p[i] = Pointer.to(v);
       else throw new IllegalArgumentException("kernel argument " + a);
     }

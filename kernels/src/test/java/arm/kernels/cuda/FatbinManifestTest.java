@@ -45,4 +45,15 @@ class FatbinManifestTest {
       assertThat(sha256(Files.readAllBytes(RES.resolve(r[0] + ".fatbin")))).as(r[0] + ".fatbin is not the one build.sh recorded").isEqualTo(r[2]);
     }
   }
+
+  @Test
+  void kernelNamesListEveryExternCKernelOfEachSource() throws Exception {
+    java.util.regex.Pattern kernel = java.util.regex.Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
+    for (String m : CudaDevice.MODULES) {
+      java.util.regex.Matcher k = kernel.matcher(Files.readString(SRC.resolve(m + ".cu")));
+      List<String> found = new java.util.ArrayList<>();
+      while (k.find()) found.add(k.group(1));
+      assertThat(KernelNames.of(m)).as(m + ".cu").containsExactlyInAnyOrderElementsOf(found);
+    }
+  }
 }
