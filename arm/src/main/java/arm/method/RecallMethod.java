@@ -10,6 +10,7 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
 import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
@@ -246,9 +247,29 @@ final class RecallMethod extends ContinualMethod {
     void refine(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
-        try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
-          refineStep(x, xhat, b, chosen, distinct, step);
+        if (captureSteps && trace == Trace.NONE) {
+          int st = step;
+          if (graphs == null) graphs = new CapturedStep(Backends.of(xhat));
+          graphs.run(arm.tensor.Shape.str(xhat.shape) + java.util.Arrays.toString(distinct == null ? null : distinct.counts()),
+              () -> refineOneStep(x, xhat, b, chosen, distinct, st));
+        } else {
+          refineOneStep(x, xhat, b, chosen, distinct, step);
         }
+      }
+    }
+
+    /**
+     * {@code -Darm.graphs=true}: refinement steps go through a {@link CapturedStep} (device runs
+     * without a trace): captured once and replayed where the backend can. A step that waits for the
+     * host (the recall loss's finite check, the input-gradient scan, the class-mask upload) makes
+     * capture fail, and steps run eagerly; {@link #graphs}.fallback() says why.
+     */
+    private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
+    CapturedStep graphs;
+
+    private void refineOneStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step) {
+      try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
+        refineStep(x, xhat, b, chosen, distinct, step);
       }
     }
 

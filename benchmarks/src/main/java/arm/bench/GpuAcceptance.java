@@ -34,6 +34,9 @@ public final class GpuAcceptance {
 
   public static void main(String[] args) {
     String what = args.length > 0 ? args[0] : "profile", device = args.length > 1 ? args[1] : "cuda";
+    // the CPU side of the comparisons trains ResNets too: use the cores (read when the CPU kernels first load)
+    if (System.getProperty("arm.threads") == null)
+      System.setProperty("arm.threads", Integer.toString(Math.min(8, Runtime.getRuntime().availableProcessors())));
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 2; i < args.length; i++) if (args[i].contains("=")) o.put(args[i].split("=", 2)[0], args[i].split("=", 2)[1]);
     boolean ok = switch (what) {

@@ -42,6 +42,11 @@ public interface Backend {
     return new Profile.Recorder(Profile.WALL, null);
   }
 
+  /** Graph capture of queued work ({@link CapturedStep}), or null where the backend cannot (the CPU). */
+  default GraphCapture graphCapture() {
+    return null;
+  }
+
   /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
   default void sync() {}
 

@@ -37,6 +37,7 @@ public final class CudaBackend implements Backend {
 
   private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
     this.dev = dev;
+    this.graphs = new CudaGraphs(dev);
     this.cache = new DeviceInts<>(8, (host, asFloat) -> {
       CUdeviceptr d = dev.alloc(4L * Math.max(1, host.length));
       dev.waited();
@@ -514,6 +515,14 @@ public final class CudaBackend implements Backend {
     int[] s = Checks.avgPool2d(dx, k, stride, dy);
     dev.launch("avg_pool_backward", dx.numel(), p(dy), p(dx), s[0] * s[1], s[2], s[3], k, stride);
   }
+
+  /** CUDA graphs of our stream; null on the legacy stream, which cannot be captured. */
+  @Override
+  public arm.tensor.GraphCapture graphCapture() {
+    return dev.stream == null ? null : graphs;
+  }
+
+  private final CudaGraphs graphs;
 
   /** CUDA events on our stream, and the device's launch / host-wait counters. */
   @Override

@@ -204,6 +204,10 @@ public final class CudaDevice {
    * pooling is bookkeeping only, and our one stream orders any later reuse after earlier work.
    */
   public synchronized void free(CUdeviceptr p, long bytes) {
+    if (capturePool != null) { // a graph under capture keeps this address: the block joins its pool
+      capturePool.add(new Object[] {p, bytes});
+      return;
+    }
     long r = round(bytes);
     liveBytes -= r;
     if (pooling) {
@@ -228,6 +232,39 @@ public final class CudaDevice {
 
   public synchronized long pooledBytes() {
     return pooledBytes;
+  }
+
+  // ---------------------------------------------------------------- graph capture
+
+  /** Blocks freed while a graph is captured ({pointer, bytes}); null when not capturing. */
+  private java.util.List<Object[]> capturePool;
+
+  /** Starts capturing our stream (relaxed mode: allocations stay allowed); frees go to the graph's pool. */
+  synchronized void beginCapture() {
+    if (stream == null) throw new IllegalStateException("graph capture needs our own stream (not -Darm.cuda.stream=legacy)");
+    ensureCurrent();
+    capturePool = new java.util.ArrayList<>();
+    jcuda.driver.JCudaDriver.cuStreamBeginCapture(stream, jcuda.driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+  }
+
+  /** Ends capturing; returns the captured graph (null after a failed capture) and the pool it owns. */
+  synchronized Object[] endCapture() {
+    java.util.List<Object[]> pool = capturePool;
+    capturePool = null;
+    jcuda.driver.CUgraph g = new jcuda.driver.CUgraph();
+    try {
+      jcuda.driver.JCudaDriver.cuStreamEndCapture(stream, g);
+    } catch (CudaException e) {
+      releasePool(pool);
+      throw e;
+    }
+    return new Object[] {g, pool};
+  }
+
+  /** Hands a graph's pool back to the allocator (the graph is destroyed). */
+  synchronized void releasePool(java.util.List<Object[]> pool) {
+    if (pool == null) return;
+    for (Object[] b : pool) free((CUdeviceptr) b[0], (Long) b[1]);
   }
 
   // ---------------------------------------------------------------- our kernels
