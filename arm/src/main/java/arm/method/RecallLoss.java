@@ -194,7 +194,9 @@ public final class RecallLoss {
 
   /** R_sharp of a counted batch; counts [U] or null. */
   public static Var sharpen(Var a, Var logProbs, int[] counts) {
-    Var picked = F.gather(logProbs, F.argmax(a));
+    // on a device the argmax stays there (no host wait); the same indices, the same sums
+    Var picked = a.value.device() == arm.tensor.Device.CPU ? F.gather(logProbs, F.argmax(a))
+        : F.gather(logProbs, F.argmaxIndex(a));
     if (counts == null) return F.neg(F.mean(picked));
     return F.neg(F.scale(F.sum(counted(picked, counts)), 1f / rows(a, counts)));
   }

@@ -135,6 +135,39 @@ public interface Backend {
   /** For dx of shape [R, C]: dx[r, index[r]] += dOut[r] (accumulates). */
   void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx);
 
+  // ---------------------------------------------------------------- device-index forms
+  // The index lives in a tensor of this device, one per row, as a float holding an integer (exact
+  // below 2^24), so an argmax can feed a gather without the host reading it. The defaults read the
+  // index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it on the
+  // device. Device indices are not range-checked on the host (they come from an argmax).
+
+  /** {@link #maxLastAxis} with the argmax written to a tensor [R] of this device; values may be null. */
+  default void maxLastAxisIndex(Tensor x, Tensor values, Tensor argmax) {
+    int r = argmax.numel();
+    int[] idx = new int[r];
+    maxLastAxis(x, values, idx);
+    float[] f = new float[r];
+    for (int i = 0; i < r; i++) f[i] = idx[i];
+    copy(upload(f, r), argmax);
+  }
+
+  /** {@link #gatherLastAxis(Tensor, int[], Tensor)} with the index in a tensor of this device. */
+  default void gatherLastAxis(Tensor x, Tensor index, Tensor out) {
+    gatherLastAxis(x, indexOnHost(index), out);
+  }
+
+  /** {@link #scatterAddLastAxis(Tensor, int[], Tensor)} with the index in a tensor of this device. */
+  default void scatterAddLastAxis(Tensor dOut, Tensor index, Tensor dx) {
+    scatterAddLastAxis(dOut, indexOnHost(index), dx);
+  }
+
+  private int[] indexOnHost(Tensor index) {
+    float[] f = download(index);
+    int[] idx = new int[f.length];
+    for (int i = 0; i < f.length; i++) idx[i] = (int) f[i];
+    return idx;
+  }
+
   /** out = x with dimensions reordered: out.shape[i] = x.shape[perm[i]]. */
   void permute(Tensor x, int[] perm, Tensor out);
 

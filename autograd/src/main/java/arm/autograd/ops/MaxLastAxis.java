@@ -37,6 +37,14 @@ public final class MaxLastAxis {
     return argmax;
   }
 
+  /** {@link #argmax} left on x's device: a tensor [R] of indices as floats (no host wait on a GPU). */
+  public static Tensor argmaxIndex(Tensor x) {
+    Backend be = Node.backendOf(x);
+    Tensor idx = be.empty(rows(x));
+    be.maxLastAxisIndex(x, null, idx);
+    return idx;
+  }
+
   private static int rows(Tensor x) {
     return x.numel() / x.dim(-1);
   }

@@ -376,6 +376,28 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
+  public void maxLastAxisIndex(Tensor x, Tensor values, Tensor argmax) {
+    Checks.maxLastAxis(x, values, null);
+    int r = rows(x), c = x.dim(-1);
+    if (argmax.numel() != r) throw new IllegalArgumentException("argmax " + argmax + " for the " + r + " rows of " + x);
+    if (r > 0) dev.launchBlocks("max_last_axis_f", warpBlocks(r), 256, p(x), values == null ? NULL : p(values), p(argmax), r, c);
+  }
+
+  @Override
+  public void gatherLastAxis(Tensor x, Tensor index, Tensor out) {
+    int r = rows(x), c = x.dim(-1);
+    if (index.numel() != r || out.numel() != r) throw new IllegalArgumentException("gather: " + r + " rows of " + x + ", index " + index + ", " + out);
+    if (r > 0) dev.launch("gather_last_f", r, p(x), p(index), p(out), r, c);
+  }
+
+  @Override
+  public void scatterAddLastAxis(Tensor dOut, Tensor index, Tensor dx) {
+    int r = rows(dx), c = dx.dim(-1);
+    if (index.numel() != r || dOut.numel() != r) throw new IllegalArgumentException("scatter: " + r + " rows of " + dx + ", index " + index + ", " + dOut);
+    if (r > 0) dev.launch("scatter_add_last_f", r, p(dOut), p(index), p(dx), r, c);
+  }
+
+  @Override
   public void permute(Tensor x, int[] perm, Tensor out) {
     Checks.permute(x, perm, out);
     rank(x.shape);

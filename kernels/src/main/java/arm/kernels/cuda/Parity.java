@@ -272,6 +272,23 @@ public final class Parity {
       b.scatterAddLastAxis(up(b, g, r), idx, dx);
       return down(b, dx);
     });
+    float[] fidx = new float[r];
+    for (int i = 0; i < r; i++) fidx[i] = idx[i];
+    check("gatherLastAxis [37,11] (device index)", 0, b -> {
+      Tensor o = b.zeros(r);
+      b.gatherLastAxis(up(b, x, r, c), up(b, fidx, r), o);
+      return down(b, o);
+    });
+    check("scatterAddLastAxis [37,11] (device index)", EW, b -> {
+      Tensor dx = up(b, d0, r, c);
+      b.scatterAddLastAxis(up(b, g, r), up(b, fidx, r), dx);
+      return down(b, dx);
+    });
+    check("maxLastAxisIndex [37,11] (values, argmax on the device)", 0, b -> {
+      Tensor v = b.zeros(r), a = b.zeros(r);
+      b.maxLastAxisIndex(up(b, x, r, c), v, a);
+      return down(b, v, a);
+    });
     int[] s = {2, 3, 5, 7};
     float[] p = normal(numel(s));
     for (int[] perm : new int[][] {{0, 2, 3, 1}, {3, 1, 0, 2}, {0, 1, 2, 3}}) {
