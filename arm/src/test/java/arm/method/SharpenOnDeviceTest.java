@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The sharpen term R_sharp on a device keeps its argmax there (device-index gather and scatter); on
  * the fake device its value and input gradient equal the CPU's host-index path bit for bit, counted
- * batches included.
+ * batches included. The not-local class mask is built on the device, equal to the host mask.
  */
 class SharpenOnDeviceTest {
   static float[][] sharpen(Device d, int[] counts) {
@@ -41,6 +41,16 @@ class SharpenOnDeviceTest {
       }
       assertThat(dev[0]).containsExactly(cpu[0]);
       assertThat(dev[1]).containsExactly(cpu[1]);
+    }
+  }
+
+  @Test
+  void theNotLocalMaskBuiltOnTheDeviceEqualsTheHostMask() {
+    float[] mask = {0, 1, 0, 0, 1, 1, 0, 0, 0, 1};
+    try (FakeDevice fake = FakeDevice.install(); Scope s = Scope.open()) {
+      Backend be = Backends.get(Device.CUDA);
+      assertThat(be.download(RecallLoss.deviceMask(be, mask))).containsExactly(mask);
+      assertThat(be.download(RecallLoss.deviceMask(be, new float[4]))).containsExactly(0, 0, 0, 0);
     }
   }
 }
