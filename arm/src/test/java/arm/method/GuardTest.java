@@ -81,6 +81,26 @@ class GuardTest {
   }
 
   @Test
+  void aBrokenRecallOnTheDeviceIsFoundByTheDeferredCheckAndNamedLikeOnTheCpu() {
+    Map<String, String> o = Map.of("mlp_hidden", "16", "eta1", "1e36");
+    String cpu = null, dev = null;
+    try {
+      Methods.create("ARM", o).run(MethodsTest.DATA, 1, ProgressListener.NONE);
+    } catch (NumericalException e) {
+      cpu = e.getMessage();
+    }
+    Map<String, String> onDevice = new java.util.HashMap<>(o);
+    onDevice.put("device", "cuda");
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+      Methods.create("ARM", onDevice).run(MethodsTest.DATA, 1, ProgressListener.NONE);
+    } catch (NumericalException e) {
+      dev = e.getMessage();
+    }
+    assertThat(cpu).contains("refinement step");
+    assertThat(dev).isEqualTo(cpu); // one read per refinement, then the steps redone with checks
+  }
+
+  @Test
   void theFirstNonFiniteTermIsNamed() {
     RecallLoss.Weights w = new RecallLoss.Weights(RecallLoss.Divergence.REVERSED_KL, 1, 1, 0.1f, 16, 0.1f, 1, 1,
         new int[] {1, 4, 4});

@@ -51,7 +51,7 @@ public final class CudaBackend implements Backend {
         }
       }
       return d;
-    }, (d, n) -> dev.free(d, 4L * Math.max(1, n)));
+    }, (d, n) -> dev.freeOrPark(d, 4L * Math.max(1, n)));
     this.blas = blas;
     this.dnn = dnn;
   }

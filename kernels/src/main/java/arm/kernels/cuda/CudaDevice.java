@@ -261,6 +261,30 @@ public final class CudaDevice {
     return new Object[] {g, pool};
   }
 
+  /** Graphs instantiated and not yet closed; while there are any, cached blocks are parked, not freed. */
+  private int liveGraphs;
+  private final java.util.List<Object[]> parked = new java.util.ArrayList<>();
+
+  synchronized void graphOpened() {
+    liveGraphs++;
+  }
+
+  synchronized void graphClosed() {
+    if (--liveGraphs == 0) {
+      releasePool(new java.util.ArrayList<>(parked));
+      parked.clear();
+    }
+  }
+
+  /**
+   * Frees a block a graph may have baked in (an evicted cached index copy): while a graph lives the
+   * block is parked, so no other tensor can take its address before the graph is gone.
+   */
+  synchronized void freeOrPark(CUdeviceptr p, long bytes) {
+    if (liveGraphs > 0 || capturePool != null) parked.add(new Object[] {p, bytes});
+    else free(p, bytes);
+  }
+
   /** Hands a graph's pool back to the allocator (the graph is destroyed). */
   synchronized void releasePool(java.util.List<Object[]> pool) {
     if (pool == null) return;

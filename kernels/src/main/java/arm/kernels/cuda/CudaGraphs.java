@@ -43,6 +43,7 @@ final class CudaGraphs implements GraphCapture {
       dev.releasePool(pool);
       throw e;
     }
+    dev.graphOpened();
     return new Graph() {
       private boolean closed;
 
@@ -60,6 +61,7 @@ final class CudaGraphs implements GraphCapture {
         cuGraphExecDestroy(exec);
         cuGraphDestroy(g);
         dev.releasePool(pool);
+        dev.graphClosed();
       }
     };
   }
