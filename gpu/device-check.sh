@@ -193,8 +193,8 @@ elif mode == 'missing':
     open(sys.argv[0] + '.missing', 'w').write('\n'.join(miss) + '\n')
 PYEOF
 # what our backend calls (CudaDevice, Blas, Dnn); a missing one would kill the JVM when called
-MUST_DNN="cudnnCreate cudnnGetVersion cudnnGetErrorString cudnnCreateTensorDescriptor cudnnSetTensor4dDescriptor cudnnCreateFilterDescriptor cudnnSetFilter4dDescriptor cudnnCreateConvolutionDescriptor cudnnSetConvolution2dDescriptor cudnnSetConvolutionMathType cudnnGetConvolutionForwardAlgorithm_v7 cudnnGetConvolutionBackwardDataAlgorithm_v7 cudnnGetConvolutionBackwardFilterAlgorithm_v7 cudnnGetConvolutionForwardWorkspaceSize cudnnGetConvolutionBackwardDataWorkspaceSize cudnnGetConvolutionBackwardFilterWorkspaceSize cudnnConvolutionForward cudnnConvolutionBackwardData cudnnConvolutionBackwardFilter cudnnDeriveBNTensorDescriptor cudnnBatchNormalizationForwardTraining cudnnBatchNormalizationForwardInference cudnnBatchNormalizationBackward cudnnCreatePoolingDescriptor cudnnSetPooling2dDescriptor cudnnPoolingForward cudnnPoolingBackward"
-MUST_BLAS="cublasCreate_v2 cublasSetMathMode cublasGetVersion_v2 cublasSgemm_v2"
+MUST_DNN="cudnnCreate cudnnSetStream cudnnGetVersion cudnnGetErrorString cudnnCreateTensorDescriptor cudnnSetTensor4dDescriptor cudnnCreateFilterDescriptor cudnnSetFilter4dDescriptor cudnnCreateConvolutionDescriptor cudnnSetConvolution2dDescriptor cudnnSetConvolutionMathType cudnnGetConvolutionForwardAlgorithm_v7 cudnnGetConvolutionBackwardDataAlgorithm_v7 cudnnGetConvolutionBackwardFilterAlgorithm_v7 cudnnGetConvolutionForwardWorkspaceSize cudnnGetConvolutionBackwardDataWorkspaceSize cudnnGetConvolutionBackwardFilterWorkspaceSize cudnnConvolutionForward cudnnConvolutionBackwardData cudnnConvolutionBackwardFilter cudnnDeriveBNTensorDescriptor cudnnBatchNormalizationForwardTraining cudnnBatchNormalizationForwardInference cudnnBatchNormalizationBackward cudnnCreatePoolingDescriptor cudnnSetPooling2dDescriptor cudnnPoolingForward cudnnPoolingBackward"
+MUST_BLAS="cublasCreate_v2 cublasSetStream_v2 cublasSetMathMode cublasGetVersion_v2 cublasSgemm_v2"
 if [ -n "$PY" ] && [ -n "${NATIVES_DIR:-}" ]; then
   NAT_RT=$NATIVES_DIR/libJCudaRuntime-12.6.0-linux-x86_64.so
   NAT_DRV=$NATIVES_DIR/libJCudaDriver-12.6.0-linux-x86_64.so
@@ -214,7 +214,7 @@ if [ -n "$PY" ] && [ -n "${NATIVES_DIR:-}" ]; then
   }
   check_missing "JCublas2 vs libcublas.so.13" cublas "$NAT_BLAS" "$MUST_BLAS" "${LIB[libcublas.so.13]}"
   check_missing "JCudnn vs libcudnn.so.9 (shim only)" cudnn "$NAT_DNN" "$MUST_DNN" "${LIB[libcudnn.so.9]}"
-  check_missing "JCudaDriver vs libcuda.so.1" cu "$NAT_DRV" "cuInit cuModuleLoadData cuModuleGetFunction cuLaunchKernel cuDevicePrimaryCtxRetain" "$LIBCUDA"
+  check_missing "JCudaDriver vs libcuda.so.1" cu "$NAT_DRV" "cuInit cuModuleLoadData cuModuleGetFunction cuLaunchKernel cuDevicePrimaryCtxRetain cuStreamCreate cuMemsetD32Async cuMemcpyDtoDAsync_v2 cuEventCreate cuEventRecord cuEventElapsedTime cuStreamBeginCapture_v2 cuStreamEndCapture cuGraphInstantiateWithFlags cuGraphLaunch" "$LIBCUDA"
   for f in "$NAT_RT" "$NAT_DRV" "$NAT_BLAS" "$NAT_DNN"; do   # the loader itself, lazily like the JVM (RTLD_LAZY = 1)
     [ -f "$f" ] || continue
     if tmo 60 "$PY" -c 'import ctypes,sys
