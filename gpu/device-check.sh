@@ -2,20 +2,25 @@
 # gpu/device-check.sh — the one prepared run on the GPU machine: checks and times the Java GPU stack
 # (carried JRE + JCuda + natives adapted at run time to cuBLAS 13 / cuDNN 9 from the machine's Python
 # site-packages + our fatbin kernels), then times PyTorch on the same card. Builds nothing there.
-# Adapted from shared/gpu/device-check.sh. Budget: one device run of at most 8 minutes.
+# Then the acceptance measurements (arm.bench.GpuAcceptance): per-phase CUDA-event profile of one ARM
+# iteration (launches and host waits counted), dedup on/off, fast (non-deterministic cuDNN) mode, two
+# same-seed ResNet runs bit for bit, Naive/Distill/ADI/ER vs the CPU, and last, in the time left, a whole
+# CIFAR10-shaped ARM run (4,750 iterations; its pace is printed every 250 if it is cut short).
+# Budget: one device run of at most 10 minutes (DEADLINE_S 560 leaves the tool's margin).
 #
 # Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~22 MiB)
 # Run there:      bash gpu/device-check.sh    with carry [".carry"]
 # Results:        $OUT/device-check.log (everything), $OUT/*.out (one per stage), a table at the end,
 #                 last line "N passed, N failed".
-# Environment overrides: CARRY_DIR (.carry), DEADLINE_S (450), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1.
+# Environment overrides: CARRY_DIR (.carry), DEADLINE_S (560), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1,
+#                        SKIP_RUN=1 (no whole run).
 
 set -u -o pipefail
 T0=$(date +%s)
 cd "$(dirname "$0")/.." || exit 2
 CARRY_DIR=${CARRY_DIR:-.carry}
 MAIN_CLASS=${MAIN_CLASS:-arm.kernels.cuda.DeviceCheckMain}
-DEADLINE_S=${DEADLINE_S:-450}
+DEADLINE_S=${DEADLINE_S:-560}
 EXTRA_LIB_ROOTS=${EXTRA_LIB_ROOTS:-}
 RES=${OUT:-/tmp/device-check-out}
 mkdir -p "$RES"
@@ -111,17 +116,19 @@ EXTRA=()          # JVM options a successful retry found necessary; later stages
 EXTRA_ENV=()      # environment (e.g. LD_PRELOAD) likewise
 export NVIDIA_TF32_OVERRIDE=0   # FP32 checks must not silently run in TF32
 export CUDNN_LOGERR_DBG=1 CUDNN_LOGDEST_DBG=stderr
-stage() {  # name timeout [jvm options...]; output in $WORK/<name>.out
+ACCEPT_CLASS=arm.bench.GpuAcceptance
+stage() {  # name timeout [jvm options...]; output in $WORK/<name>.out; STAGE_MAIN/STAGE_ARGS override class/args
   local name=$1 t=$2; shift 2
-  local arg=${name%%-*}
+  local arg=${name%%-*} main=${STAGE_MAIN:-$MAIN_CLASS}
+  local -a args=("$arg"); [ -n "${STAGE_ARGS:-}" ] && read -r -a args <<< "$STAGE_ARGS"
   [ -n "$JAVA" ] || { sk "stage $name: no java"; return 1; }
   local l=$(( $(left) - 15 )); (( t > l )) && t=$l
   (( t < 5 )) && { sk "stage $name: no time left"; return 1; }
   echo "--- stage $name (timeout ${t}s) ${EXTRA[*]} $* ${EXTRA_ENV[*]}"
-  timeout -s KILL "$t" env "${EXTRA_ENV[@]}" "$JAVA" "${JOPTS[@]}" "${EXTRA[@]}" "$@" -cp "$CARRY_DIR/app/*" "$MAIN_CLASS" "$arg" > "$WORK/$name.out" 2>&1
+  timeout -s KILL "$t" env "${EXTRA_ENV[@]}" "$JAVA" "${JOPTS[@]}" "${EXTRA[@]}" "$@" -cp "$CARRY_DIR/app/*" "$main" "${args[@]}" > "$WORK/$name.out" 2>&1
   local rc=$?
   cat "$WORK/$name.out"; cp "$WORK/$name.out" "$RES/" 2>/dev/null
-  if   grep -q 'Could not find or load main class' "$WORK/$name.out"; then ko "stage $name: $MAIN_CLASS not in $CARRY_DIR/app"
+  if   grep -q 'Could not find or load main class' "$WORK/$name.out"; then ko "stage $name: $main not in $CARRY_DIR/app"
   elif grep -q 'symbol lookup error' "$WORK/$name.out"; then ko "stage $name: JVM killed by the dynamic loader (rc=$rc): $(grep -o 'undefined symbol: [^ ,]*' "$WORK/$name.out" | head -1)"
   elif (( rc == 0 )); then ok "stage $name"
   elif (( rc == 137 || rc == 124 )); then ko "stage $name: timed out/killed after ${t}s"
@@ -186,8 +193,8 @@ elif mode == 'missing':
     open(sys.argv[0] + '.missing', 'w').write('\n'.join(miss) + '\n')
 PYEOF
 # what our backend calls (CudaDevice, Blas, Dnn); a missing one would kill the JVM when called
-MUST_DNN="cudnnCreate cudnnGetVersion cudnnGetErrorString cudnnCreateTensorDescriptor cudnnSetTensor4dDescriptor cudnnCreateFilterDescriptor cudnnSetFilter4dDescriptor cudnnCreateConvolutionDescriptor cudnnSetConvolution2dDescriptor cudnnSetConvolutionMathType cudnnGetConvolutionForwardAlgorithm_v7 cudnnGetConvolutionBackwardDataAlgorithm_v7 cudnnGetConvolutionBackwardFilterAlgorithm_v7 cudnnGetConvolutionForwardWorkspaceSize cudnnGetConvolutionBackwardDataWorkspaceSize cudnnGetConvolutionBackwardFilterWorkspaceSize cudnnConvolutionForward cudnnConvolutionBackwardData cudnnConvolutionBackwardFilter cudnnDeriveBNTensorDescriptor cudnnBatchNormalizationForwardTraining cudnnBatchNormalizationForwardInference cudnnBatchNormalizationBackward cudnnCreatePoolingDescriptor cudnnSetPooling2dDescriptor cudnnPoolingForward cudnnPoolingBackward"
-MUST_BLAS="cublasCreate_v2 cublasSetMathMode cublasGetVersion_v2 cublasSgemm_v2"
+MUST_DNN="cudnnCreate cudnnSetStream cudnnGetVersion cudnnGetErrorString cudnnCreateTensorDescriptor cudnnSetTensor4dDescriptor cudnnCreateFilterDescriptor cudnnSetFilter4dDescriptor cudnnCreateConvolutionDescriptor cudnnSetConvolution2dDescriptor cudnnSetConvolutionMathType cudnnGetConvolutionForwardAlgorithm_v7 cudnnGetConvolutionBackwardDataAlgorithm_v7 cudnnGetConvolutionBackwardFilterAlgorithm_v7 cudnnGetConvolutionForwardWorkspaceSize cudnnGetConvolutionBackwardDataWorkspaceSize cudnnGetConvolutionBackwardFilterWorkspaceSize cudnnConvolutionForward cudnnConvolutionBackwardData cudnnConvolutionBackwardFilter cudnnDeriveBNTensorDescriptor cudnnBatchNormalizationForwardTraining cudnnBatchNormalizationForwardInference cudnnBatchNormalizationBackward cudnnCreatePoolingDescriptor cudnnSetPooling2dDescriptor cudnnPoolingForward cudnnPoolingBackward"
+MUST_BLAS="cublasCreate_v2 cublasSetStream_v2 cublasSetMathMode cublasGetVersion_v2 cublasSgemm_v2"
 if [ -n "$PY" ] && [ -n "${NATIVES_DIR:-}" ]; then
   NAT_RT=$NATIVES_DIR/libJCudaRuntime-12.6.0-linux-x86_64.so
   NAT_DRV=$NATIVES_DIR/libJCudaDriver-12.6.0-linux-x86_64.so
@@ -207,7 +214,7 @@ if [ -n "$PY" ] && [ -n "${NATIVES_DIR:-}" ]; then
   }
   check_missing "JCublas2 vs libcublas.so.13" cublas "$NAT_BLAS" "$MUST_BLAS" "${LIB[libcublas.so.13]}"
   check_missing "JCudnn vs libcudnn.so.9 (shim only)" cudnn "$NAT_DNN" "$MUST_DNN" "${LIB[libcudnn.so.9]}"
-  check_missing "JCudaDriver vs libcuda.so.1" cu "$NAT_DRV" "cuInit cuModuleLoadData cuModuleGetFunction cuLaunchKernel cuDevicePrimaryCtxRetain" "$LIBCUDA"
+  check_missing "JCudaDriver vs libcuda.so.1" cu "$NAT_DRV" "cuInit cuModuleLoadData cuModuleGetFunction cuLaunchKernel cuDevicePrimaryCtxRetain cuStreamCreate cuMemsetD32Async cuMemcpyDtoDAsync_v2 cuEventCreate cuEventRecord cuEventElapsedTime cuStreamBeginCapture_v2 cuStreamEndCapture cuGraphInstantiateWithFlags cuGraphLaunch" "$LIBCUDA"
   for f in "$NAT_RT" "$NAT_DRV" "$NAT_BLAS" "$NAT_DNN"; do   # the loader itself, lazily like the JVM (RTLD_LAZY = 1)
     [ -f "$f" ] || continue
     if tmo 60 "$PY" -c 'import ctypes,sys
@@ -245,6 +252,16 @@ stage parity 150
 stage iteration 120
 stage bench 150
 
+# ---------------------------------------------------------------- 5b. acceptance measurements
+step "5b. acceptance: profile, dedup, fast mode, determinism, other methods ($ACCEPT_CLASS)"
+astage() { STAGE_MAIN=$ACCEPT_CLASS STAGE_ARGS="$2" stage "$1" "$3" "${@:4}"; }  # name "args" timeout [jvm options]
+astage profile "profile cuda" 90
+astage profile-nodedup "profile cuda dedup=off" 90
+astage profile-fast "profile cuda" 90 -Darm.cuda.deterministic=false
+astage dedup "dedup cuda" 120
+astage determinism "determinism cuda" 120
+astage methods "methods cuda" 150
+
 # ---------------------------------------------------------------- 6. PyTorch on the same card
 step "6. PyTorch: the same ARM iteration and kernels (benchmarks/pytorch_arm_iter.py)"
 if [ "${SKIP_TORCH:-0}" = 1 ] || [ -z "$PY" ]; then sk "PyTorch timing (skipped or no python)"
@@ -261,6 +278,9 @@ if (( $(left) > 100 )); then
   stage bench-tf32 90 -Darm.cuda.tf32=true
   export NVIDIA_TF32_OVERRIDE=0
 fi
+
+# the whole run last, in the time left (its RUN lines give the pace if it is cut short)
+if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )); fi
 
 # ---------------------------------------------------------------- 7. summary
 step "7. summary"
@@ -286,6 +306,21 @@ echo "--- same card, same call (FP32 unless marked):"
 cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.* fp32')"
 cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
 cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
+echo "--- per-phase profile of one ARM iteration (CUDA events; launches and host waits counted):"
+for f in profile profile-nodedup profile-fast; do
+  [ -f "$WORK/$f.out" ] && { echo "  [$f]"; grep '^PROFILE ' "$WORK/$f.out" | sed 's/^PROFILE /    /'; }
+done
+grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/methods.out" 2>/dev/null
+ratio() {  # label torch_ms ours_ms goal: PyTorch / ours (how many times faster ours is)
+  if [ -n "$2" ] && [ -n "$3" ]; then awk -v l="$1" -v t="$2" -v o="$3" -v g="$4" 'BEGIN{printf "%-52s torch %9.2f ms  ours %9.2f ms  speed-up %.2fx (goal >= %s)\n", l, t, o, t/o, g}'
+  else echo "$1: torch ${2:-n/a}, ours ${3:-n/a}"; fi
+}
+TORCH_FP32=$(val "$WORK/torch.out" 'TORCH ARM iteration.* fp32'); TORCH_DEF=$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')
+echo "--- acceptance ratios (PyTorch eager / ours, same card):"
+ratio "ARM iteration, default options (dedup on) vs torch fp32" "$TORCH_FP32" "$(val "$WORK/dedup.out" 'dedup=on')" 4
+ratio "ARM iteration, default options vs torch defaults" "$TORCH_DEF" "$(val "$WORK/dedup.out" 'dedup=on')" 4
+ratio "ARM iteration, dedup off vs torch fp32" "$TORCH_FP32" "$(val "$WORK/dedup.out" 'dedup=off')" 1.5
+grep -h '^RUN \|whole ARM run' "$WORK/run.out" 2>/dev/null | tail -2
 echo "elapsed $(el)s (deadline ${DEADLINE_S}s); skipped checks: $SKIP"
 echo "$PASS passed, $FAIL failed"
 exit $(( FAIL > 0 ))

@@ -10,3 +10,20 @@ extern "C" __global__ void gather_last(const float* x, const int* index, float* 
 extern "C" __global__ void scatter_add_last(const float* dOut, const int* index, float* dx, int rows, int c) {
   GRID_STRIDE(r, rows) dx[r * c + index[r]] += dOut[r];
 }
+
+// The same with the index in device memory as floats holding integers (an argmax kept on the GPU).
+// Indices are not range-checked on the host: gather writes NaN for one out of range (so the
+// numerical guard sees it), scatter skips it.
+extern "C" __global__ void gather_last_f(const float* x, const float* index, float* out, int rows, int c) {
+  GRID_STRIDE(r, rows) {
+    int k = (int)index[r];
+    out[r] = k >= 0 && k < c ? x[r * c + k] : __int_as_float(0x7fc00000);
+  }
+}
+
+extern "C" __global__ void scatter_add_last_f(const float* dOut, const float* index, float* dx, int rows, int c) {
+  GRID_STRIDE(r, rows) {
+    int k = (int)index[r];
+    if (k >= 0 && k < c) dx[r * c + k] += dOut[r];
+  }
+}

@@ -160,6 +160,9 @@ final class RunOptions {
     // one GPU: runs one after another unless asked otherwise
     int t = threads != null ? threads : "cuda".equals(device) ? 1 : Runtime.getRuntime().availableProcessors();
     if (t < 1) throw new UsageError("--threads must be at least 1, got " + t);
+    if (t > 1 && "cuda".equals(device)) // the CUDA backend has one stream, one cuBLAS/cuDNN handle and workspace
+      throw new UsageError("--threads " + t + " with --device cuda: runs on the GPU share one stream and one cuBLAS/cuDNN"
+          + " handle, so they run one after another; use --threads 1");
     return Math.min(t, Math.max(1, runsInAll));
   }
 }

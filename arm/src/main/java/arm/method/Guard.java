@@ -9,7 +9,9 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.CpuStorage;
 import arm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +22,7 @@ import java.util.Map;
  * to name the first term that is not finite.
  *
  * <p>Cost: one scalar read per loss, one pass over each gradient (an integer OR over exponent bits,
- * which the JIT vectorises). {@code -Darm.guard=false} turns the gradient and input scans off; the
+ * which the JIT vectorises; on a device, one reduction per gradient and one read per step). {@code -Darm.guard=false} turns the gradient and input scans off; the
  * loss checks stay.
  */
 final class Guard {
@@ -41,16 +43,53 @@ final class Guard {
     if (!finite(x)) throw new NumericalException(what, what + " holds NaN or Inf");
   }
 
-  /** The gradients of f_cur's parameters after a backward pass, before the optimiser step. */
+  /**
+   * The gradients of f_cur's parameters after a backward pass, before the optimiser step. Device
+   * gradients are checked all at once: one flag per tensor on the device, one download.
+   */
   static void gradients(Module m, String step) {
     if (!SCAN) return;
+    List<String> names = new ArrayList<>();
+    List<Tensor> onDevice = new ArrayList<>();
     for (Map.Entry<String, Parameter> e : m.namedParameters().entrySet()) {
       Tensor g = e.getValue().grad();
-      if (g != null && !finite(g)) {
-        String what = "gradient of " + e.getKey() + " in " + step;
-        throw new NumericalException(what, what + " holds NaN or Inf");
+      if (g == null) continue;
+      if (!(g.storage instanceof CpuStorage)) {
+        names.add(e.getKey());
+        onDevice.add(g);
+      } else if (!finite(g)) {
+        throw badGradient(e.getKey(), step);
       }
     }
+    int bad = firstNonFinite(onDevice);
+    if (bad >= 0) throw badGradient(names.get(bad), step);
+  }
+
+  private static NumericalException badGradient(String parameter, String step) {
+    String what = "gradient of " + parameter + " in " + step;
+    return new NumericalException(what, what + " holds NaN or Inf");
+  }
+
+  /**
+   * The index of the first device tensor holding NaN or Inf, or -1: each tensor is summed into its
+   * own slot of one flags tensor on the device (a NaN or Inf anywhere makes its sum non-finite),
+   * and the host reads the flags once instead of waiting once per tensor.
+   */
+  static int firstNonFinite(List<Tensor> xs) {
+    if (xs.isEmpty()) return -1;
+    Backend b = Backends.of(xs.get(0));
+    float[] sums;
+    try (arm.tensor.Scope sc = arm.tensor.Scope.open()) { // frees the flags
+      Tensor flags = b.empty(xs.size());
+      for (int i = 0; i < xs.size(); i++) { // kernels take whole tensors: sum, then copy into slot i
+        Tensor sum = b.empty(1);
+        b.sumTo(xs.get(i), sum);
+        b.copyAlongAxis(sum, 0, 0, flags, i, 1);
+      }
+      sums = b.download(flags);
+    }
+    for (int i = 0; i < sums.length; i++) if (!Float.isFinite(sums[i])) return i;
+    return -1;
   }
 
   /** True when no element is NaN or ±Inf. */

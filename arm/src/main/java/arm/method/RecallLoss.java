@@ -169,9 +169,27 @@ public final class RecallLoss {
     int classes = 0;
     for (float v : mask) classes += (int) v;
     Tensor maskT = logProbs.value.device() == arm.tensor.Device.CPU ? Tensor.of(mask, k)
-        : arm.tensor.Backends.of(logProbs.value).upload(mask, k);
+        : deviceMask(arm.tensor.Backends.of(logProbs.value), mask);
     Var sel = counted(F.mul(logProbs, Var.constant(maskT)), counts);
     return F.scale(F.sum(sel), 1f / (classes * (float) m));
+  }
+
+  /**
+   * The 0/1 class mask built on the device by scattering ones at the classes' indices: a GPU backend
+   * uploads an index array once per content, so refinement steps after the first do not wait for
+   * the host as an upload of the mask would. Exactly the same values as the host mask.
+   */
+  static Tensor deviceMask(arm.tensor.Backend be, float[] mask) {
+    int k = mask.length, n = 0;
+    for (float v : mask) if (v != 0) n++;
+    if (n == 0) return be.zeros(k);
+    int[] on = new int[n];
+    for (int c = 0, i = 0; c < k; c++) if (mask[c] != 0) on[i++] = c;
+    Tensor ones = be.empty(n), rows = be.zeros(n, k), out = be.empty(k);
+    be.fill(ones, 1f);
+    be.scatterAddLastAxis(ones, on, rows); // row i: a one at class on[i]
+    be.sumTo(rows, out);
+    return out;
   }
 
   /** Σ_k p̄_k log p̄_k with p̄ the batch mean of softmax(a), entries below {@link #EPS} set to EPS. */
@@ -194,7 +212,9 @@ public final class RecallLoss {
 
   /** R_sharp of a counted batch; counts [U] or null. */
   public static Var sharpen(Var a, Var logProbs, int[] counts) {
-    Var picked = F.gather(logProbs, F.argmax(a));
+    // on a device the argmax stays there (no host wait); the same indices, the same sums
+    Var picked = a.value.device() == arm.tensor.Device.CPU ? F.gather(logProbs, F.argmax(a))
+        : F.gather(logProbs, F.argmaxIndex(a));
     if (counts == null) return F.neg(F.mean(picked));
     return F.neg(F.scale(F.sum(counted(picked, counts)), 1f / rows(a, counts)));
   }

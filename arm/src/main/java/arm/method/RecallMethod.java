@@ -10,6 +10,8 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
+import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.Map;
@@ -169,7 +171,9 @@ final class RecallMethod extends ContinualMethod {
         fOld.copyFrom(fCur);
         trace.at("refresh", b.t(), null);
       }
-      realStep(fCur, opt, b);
+      try (Profile.Section p = Profile.phase("step A")) {
+        realStep(fCur, opt, b);
+      }
       trace.at("stepA", b.t(), null);
       if (b.t() < recallFromT) return;
       int[] chosen = adi ? chooseClasses(b) : null;
@@ -187,7 +191,10 @@ final class RecallMethod extends ContinualMethod {
         }
         refine(xhat, b, chosen, distinct);
         Guard.tensor(xhat, "recalled inputs X̂ after refinement");
-        Tensor oldLogits = recallStep(xhat, b, distinct);
+        Tensor oldLogits;
+        try (Profile.Section p = Profile.phase("step B")) {
+          oldLogits = recallStep(xhat, b, distinct);
+        }
         if (distinct != null && recorder != null) oldLogits = distinct.expand(oldLogits); // M rows
         if (recorder != null) recorder.round(b.t(), oldLogits);
         if (start != null && round == r - 1)
@@ -238,37 +245,101 @@ final class RecallMethod extends ContinualMethod {
      * {@code distinct} (null: none) X̂ holds the distinct images and every step is counted.
      */
     void refine(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
+      if (xhat.device() == arm.tensor.Device.CPU) {
+        refineSteps(xhat, b, chosen, distinct, null);
+        return;
+      }
+      // on a device the finite checks are deferred: each step adds its loss and input-gradient sum
+      // to one device scalar, read once after the S steps (NaN or Inf anywhere makes it non-finite);
+      // only then is X̂ restored and the refinement redone with a check at every step, which names
+      // the step and the term exactly as the immediate checks do
+      arm.tensor.Backend be = Backends.of(xhat);
+      Tensor start = be.empty(xhat.shape), bad = be.zeros(1);
+      be.copy(xhat, start);
+      refineSteps(xhat, b, chosen, distinct, bad);
+      if (Float.isFinite(be.download(bad)[0])) return;
+      be.copy(start, xhat);
+      refineSteps(xhat, b, chosen, distinct, null);
+    }
+
+    /** S steps; {@code bad} null: check each step on the host, else accumulate into it (see refine). */
+    private void refineSteps(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, Tensor bad) {
       Var x = Var.param(xhat);
       for (int step = 0; step < s; step++) {
-        try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
-          refineStep(x, xhat, b, chosen, distinct, step);
+        if (captureSteps && trace == Trace.NONE && bad != null) {
+          int st = step;
+          if (graphs == null) graphs = new CapturedStep(Backends.of(xhat));
+          graphs.run(graphKey(xhat, b, chosen, distinct), () -> refineOneStep(x, xhat, b, chosen, distinct, st, bad));
+        } else {
+          refineOneStep(x, xhat, b, chosen, distinct, step, bad);
         }
       }
     }
 
-    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R (per copy: the distinct image's gradient / w_u). */
-    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step) {
-      int[] counts = distinct == null ? null : distinct.counts();
-      Var a, bs = null;
-      if (wBs == 0) a = forward(fOld, x, distinct);
-      else {
-        BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
-        a = out.logits();
-        bs = F.scale(LossLog.term(LossLog.R_BS, out.batchStats()), wBs);
+    /**
+     * What a captured step bakes in besides fixed weights: X̂ itself (a new tensor each iteration),
+     * the class sets and the counts (their device copies are taken at capture).
+     */
+    private static String graphKey(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
+      return System.identityHashCode(xhat) + arm.tensor.Shape.str(xhat.shape) + java.util.Arrays.toString(b.present())
+          + java.util.Arrays.toString(chosen) + java.util.Arrays.toString(distinct == null ? null : distinct.counts());
+    }
+
+    /**
+     * {@code -Darm.graphs=true}: on a device, refinement steps go through a {@link CapturedStep}
+     * (runs without a trace): captured once per iteration and replayed where the backend can; a
+     * capture that fails (the step waited for the host) leaves the steps eager, and {@link
+     * #graphs}.fallback() says why. Per-call host values are baked into a graph: the cumulative-average
+     * BatchNorm factor (momentum None, ResNet's stem) changes every call, so use it with the MLP.
+     */
+    private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
+    CapturedStep graphs;
+
+    private void refineOneStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step, Tensor bad) {
+      try (Scope sc = Scope.open()) { // on a device, each step's graph is freed before the next
+        refineStep(x, xhat, b, chosen, distinct, step, bad);
       }
-      Var q = forward(fCur, x, distinct);
-      Var loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-          : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
-      float value = loss.value.item();
-      LossLog.add(LossLog.RECALL, value);
-      if (!Float.isFinite(value))
-        throw new NumericalException("recall loss", "recall loss R is " + value
-            + " at refinement step " + step + "; first non-finite term: "
-            + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
-      Tensor g = Autograd.grad(loss, x)[0];
-      Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
-      if (distinct != null) g = perCopy(g, counts);
-      Backends.of(xhat).axpy(-eta1, g, xhat);
+    }
+
+    /** One input step X̂ ← X̂ − η1 · ∇_X̂ R (per copy: the distinct image's gradient / w_u). */
+    private void refineStep(Var x, Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, int step, Tensor bad) {
+      int[] counts = distinct == null ? null : distinct.counts();
+      Var a, q, loss, bs = null;
+      try (Profile.Section p = Profile.phase("forward")) {
+        if (wBs == 0) a = forward(fOld, x, distinct);
+        else {
+          BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+          a = out.logits();
+          bs = F.scale(LossLog.term(LossLog.R_BS, out.batchStats()), wBs);
+        }
+        q = forward(fCur, x, distinct);
+      }
+      try (Profile.Section p = Profile.phase("recall loss")) {
+        loss = adi ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
+            : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
+        if (bad != null) {
+          Backends.of(xhat).axpy(1f, loss.value, bad);
+          LossLog.add(LossLog.RECALL, loss); // reads R back only on logged iterations
+        } else {
+          float value = loss.value.item();
+          LossLog.add(LossLog.RECALL, value);
+          if (!Float.isFinite(value))
+            throw new NumericalException("recall loss", "recall loss R is " + value
+                + " at refinement step " + step + "; first non-finite term: "
+                + Guard.firstBadTerm(weights, classesWeight, a, q, x, b.present(), chosen, bs));
+        }
+      }
+      try (Profile.Section p = Profile.phase("input backward")) {
+        Tensor g = Autograd.grad(loss, x)[0];
+        if (bad == null) Guard.tensor(g, "input gradient ∂R/∂X̂ at refinement step " + step);
+        else if (Guard.SCAN) {
+          Tensor sum = Backends.of(g).empty(1);
+          Backends.of(g).sumTo(g, sum);
+          Backends.of(g).axpy(1f, sum, bad);
+        }
+        if (distinct != null) g = perCopy(g, counts);
+        Backends.of(xhat).axpy(-eta1, g, xhat);
+      }
       trace.at("refine", b.t(), traced(xhat, distinct));
     }
 

@@ -34,6 +34,30 @@ class GuardTest {
   }
 
   @Test
+  void deviceGradientsAreCheckedWithOneReadAndTheFirstBadOneIsNamed() {
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install(); arm.tensor.Scope s = arm.tensor.Scope.open()) {
+      arm.tensor.Backend gpu = arm.tensor.Backends.get(arm.tensor.Device.CUDA);
+      java.util.List<Tensor> xs = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) xs.add(gpu.upload(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+      assertThat(Guard.firstNonFinite(xs)).isEqualTo(-1);
+      xs.set(2, gpu.upload(new float[] {1, Float.NaN, 3, 4, 5, 6}, 2, 3));
+      xs.set(3, gpu.upload(new float[] {Float.POSITIVE_INFINITY}, 1));
+      assertThat(Guard.firstNonFinite(xs)).isEqualTo(2);
+      assertThat(Guard.firstNonFinite(java.util.List.of())).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aBrokenRealStepOnTheDeviceNamesTheParameter() {
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+      Method naive = Methods.create("Naive", Map.of("mlp_hidden", "16", "lr", "1e30", "device", "cuda"));
+      assertThatThrownBy(() -> naive.run(MethodsTest.DATA, 1, ProgressListener.NONE))
+          .isInstanceOf(NumericalException.class)
+          .hasMessageMatching("Naive iteration \\d+: (step A loss CE\\(f_cur\\(X\\), Y\\) is .*|gradient of \\S+ in step A holds NaN or Inf)");
+    }
+  }
+
+  @Test
   void aBrokenRealStepNamesMethodIterationAndTerm() {
     Method naive = Methods.create("Naive", Map.of("mlp_hidden", "16", "lr", "1e30"));
     assertThatThrownBy(() -> naive.run(MethodsTest.DATA, 1, ProgressListener.NONE))
@@ -54,6 +78,26 @@ class GuardTest {
           assertThat(e.iteration).isGreaterThanOrEqualTo(10); // recall starts at T = 10
         })
         .hasMessageContainingAll("ARM iteration ", "refinement step");
+  }
+
+  @Test
+  void aBrokenRecallOnTheDeviceIsFoundByTheDeferredCheckAndNamedLikeOnTheCpu() {
+    Map<String, String> o = Map.of("mlp_hidden", "16", "eta1", "1e36");
+    String cpu = null, dev = null;
+    try {
+      Methods.create("ARM", o).run(MethodsTest.DATA, 1, ProgressListener.NONE);
+    } catch (NumericalException e) {
+      cpu = e.getMessage();
+    }
+    Map<String, String> onDevice = new java.util.HashMap<>(o);
+    onDevice.put("device", "cuda");
+    try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+      Methods.create("ARM", onDevice).run(MethodsTest.DATA, 1, ProgressListener.NONE);
+    } catch (NumericalException e) {
+      dev = e.getMessage();
+    }
+    assertThat(cpu).contains("refinement step");
+    assertThat(dev).isEqualTo(cpu); // one read per refinement, then the steps redone with checks
   }
 
   @Test

@@ -62,6 +62,9 @@ public final class F {
   /** y[r] = x[r, index[r]]. */
   public static Var gather(Var x, int[] index) { return Gather.apply(x, index); }
 
+  /** x[r, index[r]] with the index in a tensor of x's device (see {@link #argmaxIndex}). */
+  public static Var gather(Var x, Tensor index) { return Gather.apply(x, index); }
+
   /** Dimensions reordered: y.shape[d] = x.shape[perm[d]]. */
   public static Var permute(Var x, int... perm) { return Permute.apply(x, perm); }
 
@@ -138,11 +141,7 @@ public final class F {
   }
 
   private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
-    Backend be = Backends.of(mean);
-    be.unary(Unary.SCALE, mean, 1f - momentum, mean);
-    be.axpy(momentum, r.mean(), mean);
-    be.unary(Unary.SCALE, var, 1f - momentum, var);
-    be.axpy(momentum * (float) ((double) m / (m - 1)), r.var(), var);
+    Backends.of(mean).batchNormUpdateRunning(mean, var, r.mean(), r.var(), momentum, (float) ((double) m / (m - 1)));
   }
 
   /** Average pooling over k×k windows with a stride, no padding (floor output size). */
@@ -235,6 +234,9 @@ public final class F {
 
   /** Index of the first maximum along the last axis, per row (predictions, R_sharp's ĉ). */
   public static int[] argmax(Var x) { return MaxLastAxis.argmax(x.value); }
+
+  /** {@link #argmax} kept on x's device: indices as floats in a tensor [R]; not differentiable. */
+  public static Tensor argmaxIndex(Var x) { return MaxLastAxis.argmaxIndex(x.value); }
 
   /** A constant [R, classes] with a 1 at (r, labels[r]) and 0 elsewhere, on the CPU. */
   public static Var oneHot(int[] labels, int classes) { return oneHot(labels, classes, Device.CPU); }

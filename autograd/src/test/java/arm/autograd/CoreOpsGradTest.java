@@ -1,5 +1,7 @@
 package arm.autograd;
 
+import arm.tensor.Tensor;
+
 import static arm.autograd.GradCheck.rand;
 
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,25 @@ class CoreOpsGradTest {
       for (int r = 0; r < idx.length; r++) y[r] = x[0][r * 5 + idx[r]];
       return y;
     }, rand(10, -1, 1, 4, 5));
+  }
+
+  @Test
+  void gatherWithADeviceIndex() { // the index as a tensor of floats, as an argmax kept on a GPU
+    int[] idx = {2, 0, 4, 4};
+    Tensor index = Tensor.of(new float[] {2, 0, 4, 4}, 4);
+    GradCheck.check("gather (device index)", v -> F.gather(v[0], index), x -> {
+      double[] y = new double[idx.length];
+      for (int r = 0; r < idx.length; r++) y[r] = x[0][r * 5 + idx[r]];
+      return y;
+    }, rand(10, -1, 1, 4, 5));
+  }
+
+  @Test
+  void argmaxIndexEqualsArgmax() {
+    Var x = Var.constant(rand(11, -1, 1, 6, 7));
+    float[] dev = F.argmaxIndex(x).toArray();
+    int[] host = F.argmax(x);
+    for (int r = 0; r < host.length; r++) org.assertj.core.api.Assertions.assertThat(dev[r]).isEqualTo((float) host[r]);
   }
 
   @Test

@@ -4,6 +4,7 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.CpuStorage;
 import arm.tensor.Device;
+import arm.tensor.GraphCapture;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Storage;
@@ -12,13 +13,17 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A GPU stand-in for tests on machines without one: a {@link Backend} for {@link Device#CUDA}
  * whose tensors are host arrays behind a storage that says CUDA, computed by the CPU backend.
  * What goes wrong on a real GPU goes wrong here too: a device tensor handed to the CPU backend
  * (or read with {@code data()}) fails with "tensor lives on CUDA", a host tensor handed to this
- * backend fails, and a tensor used after its {@link Scope} freed it fails. Results equal the CPU's
+ * backend fails, a tensor used after its {@link Scope} freed it fails, and a buffer from {@code
+ * empty} is NaN until written, so an op that relies on zeros there fails. It captures graphs too
+ * ({@link Capture}). Results equal the CPU's
  * bit for bit, so a device run can be compared with a CPU run exactly.
  *
  * <pre>
@@ -35,7 +40,8 @@ public final class FakeDevice implements AutoCloseable {
   /** Makes {@code Backends.get(Device.CUDA)} the fake until {@link #close}. */
   public static FakeDevice install() {
     Backend cpu = Backends.cpu();
-    InvocationHandler h = (proxy, m, args) -> invoke(cpu, m, args);
+    Capture capture = new Capture(cpu);
+    InvocationHandler h = (proxy, m, args) -> m.getName().equals("graphCapture") ? capture : capture.invoke(m, args);
     Backend fake = (Backend) Proxy.newProxyInstance(
         FakeDevice.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
     return new FakeDevice(Backends.set(fake));
@@ -51,39 +57,149 @@ public final class FakeDevice implements AutoCloseable {
   /** Device memory: a host array that only this backend may read, and not after close. */
   static final class FakeStorage implements Storage {
     final float[] data;
+    final Capture owner;
     boolean freed;
 
-    FakeStorage(float[] data) {
+    FakeStorage(float[] data, Capture owner) {
       this.data = data;
+      this.owner = owner;
     }
 
     @Override public Device device() { return Device.CUDA; }
     @Override public long size() { return data.length; }
-    @Override public void close() { freed = true; }
+    @Override public void close() { if (!owner.deferFree(this)) freed = true; }
   }
 
-  private static Object invoke(Backend cpu, Method m, Object[] args) throws Throwable {
-    switch (m.getName()) {
-      case "device": return Device.CUDA;
-      case "describe": return "fake cuda over " + cpu.describe();
-      case "zeros": return allocate(new float[Shape.numel((int[]) args[0])], (int[]) args[0]);
-      case "upload": return allocate(((float[]) args[0]).clone(), (int[]) args[1]);
-      case "download": return onHost((Tensor) args[0]).toArray();
-      default: break;
-    }
-    Object[] a = args == null ? null : args.clone();
-    if (a != null) for (int i = 0; i < a.length; i++) if (a[i] instanceof Tensor t) a[i] = onHost(t);
-    try {
-      return m.invoke(cpu, a);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
+  /** What {@code empty} hands out: NaN, so a result that depends on a buffer's old contents is NaN. */
+  private static float[] garbage(int n) {
+    float[] a = new float[n];
+    java.util.Arrays.fill(a, Float.NaN);
+    return a;
   }
 
-  private static Tensor allocate(float[] data, int[] shape) {
-    Tensor t = new Tensor(new FakeStorage(data), 0, shape);
-    Scope.track(t);
-    return t;
+  /**
+   * Graph capture as a CUDA stream does it: between begin and end, calls are recorded, not run
+   * (allocations happen, and a zeros() records its memset); a download, upload, sync or argmax read
+   * fails, as the host cannot wait inside a capture; storages freed meanwhile stay alive in the
+   * graph's pool until the graph closes. launch() runs the recorded calls again on the same
+   * tensors with the values they had at capture, so a step that only works because host code
+   * re-runs fails here as it would on a GPU.
+   */
+  static final class Capture implements GraphCapture {
+    private static final Method FILL;
+
+    static {
+      try {
+        FILL = Backend.class.getMethod("fill", Tensor.class, float.class);
+      } catch (NoSuchMethodException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final Backend cpu;
+    private List<Object[]> recording; // {Method, args}, non-null while capturing
+    private List<FakeStorage> pool;
+
+    Capture(Backend cpu) {
+      this.cpu = cpu;
+    }
+
+    @Override
+    public void begin() {
+      if (recording != null) throw new IllegalStateException("graph capture already under way");
+      recording = new ArrayList<>();
+      pool = new ArrayList<>();
+    }
+
+    @Override
+    public Graph end() {
+      List<Object[]> ops = recording;
+      List<FakeStorage> owned = pool;
+      recording = null;
+      pool = null;
+      return new Graph() {
+        @Override
+        public void launch() {
+          for (Object[] op : ops) {
+            try {
+              run((Method) op[0], (Object[]) op[1]);
+            } catch (RuntimeException | Error e) {
+              throw e;
+            } catch (Throwable t) {
+              throw new IllegalStateException(t);
+            }
+          }
+        }
+
+        @Override
+        public void close() {
+          for (FakeStorage s : owned) s.freed = true;
+        }
+      };
+    }
+
+    @Override
+    public void abort() {
+      if (pool != null) for (FakeStorage s : pool) s.freed = true;
+      recording = null;
+      pool = null;
+    }
+
+    /** During capture a freed storage joins the graph's pool instead (true). */
+    boolean deferFree(FakeStorage s) {
+      if (pool == null) return false;
+      pool.add(s);
+      return true;
+    }
+
+    Object invoke(Method m, Object[] args) throws Throwable {
+      switch (m.getName()) {
+        case "device": return Device.CUDA;
+        case "describe": return "fake cuda over " + cpu.describe();
+        case "empty": return allocate(garbage(Shape.numel((int[]) args[0])), (int[]) args[0]);
+        case "zeros": {
+          Tensor t = allocate(new float[Shape.numel((int[]) args[0])], (int[]) args[0]);
+          if (recording != null) recording.add(new Object[] {FILL, new Object[] {t, 0f}});
+          return t;
+        }
+        case "upload": noHostWait("upload"); return allocate(((float[]) args[0]).clone(), (int[]) args[1]);
+        case "download": noHostWait("download"); return onHost((Tensor) args[0]).toArray();
+        case "sync": noHostWait("sync"); return null;
+        case "info", "numerics", "profileRecorder": return run(m, args);
+        default: break;
+      }
+      if (recording != null && m.getReturnType() == void.class) {
+        if (m.getName().equals("maxLastAxis") && args[2] != null) noHostWait("argmax download");
+        Object[] baked = args.clone(); // host arrays are copied to the device at capture time
+        for (int i = 0; i < baked.length; i++) {
+          if (baked[i] instanceof Tensor t) onHost(t); // wrong device or freed: fail now, as a launch would
+          if (baked[i] instanceof int[] ints) baked[i] = ints.clone();
+        }
+        recording.add(new Object[] {m, baked});
+        return null;
+      }
+      return run(m, args);
+    }
+
+    private void noHostWait(String what) {
+      if (recording != null) throw new IllegalStateException(what + " during graph capture (the host would wait for the stream)");
+    }
+
+    private Object run(Method m, Object[] args) throws Throwable {
+      Object[] a = args == null ? null : args.clone();
+      if (a != null) for (int i = 0; i < a.length; i++) if (a[i] instanceof Tensor t) a[i] = onHost(t);
+      try {
+        return m.invoke(cpu, a);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+
+    private Tensor allocate(float[] data, int[] shape) {
+      Tensor t = new Tensor(new FakeStorage(data, this), 0, shape);
+      Scope.track(t);
+      return t;
+    }
   }
 
   /** The host view the CPU kernels work on (same array, so outputs land in device memory). */

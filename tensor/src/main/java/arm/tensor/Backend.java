@@ -33,6 +33,20 @@ public interface Backend {
     return describe();
   }
 
+  /**
+   * A per-phase profile recorder for this backend ({@link Profile#install}): device time between
+   * marks and the backend's launch / host-wait counters. The default measures wall time and counts
+   * nothing.
+   */
+  default Profile.Recorder profileRecorder() {
+    return new Profile.Recorder(Profile.WALL, null);
+  }
+
+  /** Graph capture of queued work ({@link CapturedStep}), or null where the backend cannot (the CPU). */
+  default GraphCapture graphCapture() {
+    return null;
+  }
+
   /** Waits until all queued work has finished (for timing); a no-op on synchronous backends. */
   default void sync() {}
 
@@ -40,6 +54,16 @@ public interface Backend {
 
   /** A new tensor of zeros on this device. */
   Tensor zeros(int... shape);
+
+  /**
+   * A new tensor whose contents are unspecified, for an output the next primitive overwrites
+   * entirely: a GPU backend skips the memset {@link #zeros} costs. The default is {@link #zeros}
+   * (CPU arrays come zeroed anyway); the test fake device fills it with NaN, so an op that reads
+   * before it writes fails there.
+   */
+  default Tensor empty(int... shape) {
+    return zeros(shape);
+  }
 
   /** Copies host values into a new tensor on this device. */
   Tensor upload(float[] host, int... shape);
@@ -110,6 +134,39 @@ public interface Backend {
 
   /** For dx of shape [R, C]: dx[r, index[r]] += dOut[r] (accumulates). */
   void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx);
+
+  // ---------------------------------------------------------------- device-index forms
+  // The index lives in a tensor of this device, one per row, as a float holding an integer (exact
+  // below 2^24), so an argmax can feed a gather without the host reading it. The defaults read the
+  // index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it on the
+  // device. Device indices are not range-checked on the host (they come from an argmax).
+
+  /** {@link #maxLastAxis} with the argmax written to a tensor [R] of this device; values may be null. */
+  default void maxLastAxisIndex(Tensor x, Tensor values, Tensor argmax) {
+    int r = argmax.numel();
+    int[] idx = new int[r];
+    maxLastAxis(x, values, idx);
+    float[] f = new float[r];
+    for (int i = 0; i < r; i++) f[i] = idx[i];
+    copy(upload(f, r), argmax);
+  }
+
+  /** {@link #gatherLastAxis(Tensor, int[], Tensor)} with the index in a tensor of this device. */
+  default void gatherLastAxis(Tensor x, Tensor index, Tensor out) {
+    gatherLastAxis(x, indexOnHost(index), out);
+  }
+
+  /** {@link #scatterAddLastAxis(Tensor, int[], Tensor)} with the index in a tensor of this device. */
+  default void scatterAddLastAxis(Tensor dOut, Tensor index, Tensor dx) {
+    scatterAddLastAxis(dOut, indexOnHost(index), dx);
+  }
+
+  private int[] indexOnHost(Tensor index) {
+    float[] f = download(index);
+    int[] idx = new int[f.length];
+    for (int i = 0; i < f.length; i++) idx[i] = (int) f[i];
+    return idx;
+  }
 
   /** out = x with dimensions reordered: out.shape[i] = x.shape[perm[i]]. */
   void permute(Tensor x, int[] perm, Tensor out);
@@ -230,6 +287,20 @@ public interface Backend {
     unary(Unary.SQRT, scale, 0f, scale);
     binary(Binary.DIV, gamma.reshape(c), scale, scale);
     binary(Binary.MUL, dx, scale.reshape(1, c, 1, 1), dx);
+  }
+
+  /**
+   * The running-statistics update after a training-mode batch norm (PyTorch's momentum rule):
+   * runningMean ← (1 − momentum)·runningMean + momentum·mean and runningVar ← (1 − momentum)·runningVar
+   * + momentum·unbias·var, unbias = m/(m − 1) turning the biased batch variance into the unbiased one.
+   * The default is four scale/axpy primitives; a backend may do it in one pass.
+   */
+  default void batchNormUpdateRunning(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var,
+      float momentum, float unbias) {
+    unary(Unary.SCALE, runningMean, 1f - momentum, runningMean);
+    axpy(momentum, mean, runningMean);
+    unary(Unary.SCALE, runningVar, 1f - momentum, runningVar);
+    axpy(momentum * unbias, var, runningVar);
   }
 
   /** m = (Σ counts)·H·W: how many values per channel the counted batch stands for. */

@@ -27,7 +27,7 @@ public final class AvgPool2d {
       throw new IllegalArgumentException("avg_pool2d: kernel " + k + ", stride " + stride + " on " + x);
     Backend be = Node.backendOf(x.value);
     int ho = (x.dim(2) - k) / stride + 1, wo = (x.dim(3) - k) / stride + 1;
-    Tensor y = be.zeros(x.dim(0), x.dim(1), ho, wo);
+    Tensor y = be.empty(x.dim(0), x.dim(1), ho, wo);
     be.avgPool2d(x.value, k, stride, y);
     return Node.record(y, new PoolNode(x, k, stride));
   }
@@ -46,7 +46,7 @@ public final class AvgPool2d {
       Var x = inputs[0];
       if (!g.needs(x)) return;
       Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
+      Tensor dx = be.empty(x.shape());
       be.avgPool2dBackward(dy, k, stride, dx);
       g.add(x, dx);
     }

@@ -69,7 +69,7 @@ public final class BatchNorm2d {
     checkShapes(x, gamma, beta);
     Backend be = Node.backendOf(x.value);
     int c = x.dim(1);
-    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
     if (relu) be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
     else be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
     return new Train(Node.record(y, new TrainNode(x, null, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
@@ -84,7 +84,7 @@ public final class BatchNorm2d {
     Backend be = Node.backendOf(x.value);
     int c = x.dim(1);
     int[] w = counts.clone(); // the caller's array may change before backward
-    Tensor y = be.zeros(x.shape()), mean = be.zeros(c), var = be.zeros(c);
+    Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
     be.batchNormTrainCounted(x.value, w, gamma.value, beta.value, eps, relu, y, mean, var);
     return new Train(Node.record(y, new TrainNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)), mean, var);
   }
@@ -92,7 +92,7 @@ public final class BatchNorm2d {
   public static Var eval(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
     checkShapes(x, gamma, beta);
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(x.shape());
+    Tensor y = be.empty(x.shape());
     be.batchNormEval(x.value, gamma.value, beta.value, runningMean, runningVar, eps, y);
     return Node.record(y, new EvalNode(x, gamma, beta, runningMean, runningVar, eps));
   }
@@ -123,9 +123,9 @@ public final class BatchNorm2d {
       Var x = inputs[0], gamma = inputs[1], beta = inputs[2];
       Backend be = backendOf(dy);
       int c = x.dim(1);
-      Tensor dx = g.needs(x) ? be.zeros(x.shape()) : null;
-      Tensor dGamma = g.needs(gamma) ? be.zeros(c) : null;
-      Tensor dBeta = g.needs(beta) ? be.zeros(c) : null;
+      Tensor dx = g.needs(x) ? be.empty(x.shape()) : null;
+      Tensor dGamma = g.needs(gamma) ? be.empty(c) : null;
+      Tensor dBeta = g.needs(beta) ? be.empty(c) : null;
       if (dx == null && dGamma == null && dBeta == null) return;
       if (counts != null)
         be.batchNormBackwardCounted(x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
@@ -151,7 +151,7 @@ public final class BatchNorm2d {
     /** Running buffers change in place later; backward must see the values of this forward. */
     private static Tensor copyOf(Tensor t) {
       Backend be = backendOf(t);
-      Tensor c = be.zeros(t.shape);
+      Tensor c = be.empty(t.shape);
       be.copy(t, c);
       return c;
     }
@@ -162,7 +162,7 @@ public final class BatchNorm2d {
       Backend be = backendOf(dy);
       int c = x.dim(1);
       if (g.needs(x)) {
-        Tensor scale = be.zeros(c), dx = be.zeros(x.shape()); // scale = γ/√(σ²_r + ε)
+        Tensor scale = be.empty(c), dx = be.empty(x.shape()); // scale = γ/√(σ²_r + ε)
         be.unary(Unary.ADD_SCALAR, var, eps, scale);
         be.unary(Unary.SQRT, scale, 0f, scale);
         be.binary(Binary.DIV, gamma.value.reshape(c), scale, scale);
@@ -171,7 +171,7 @@ public final class BatchNorm2d {
       }
       if (g.needs(gamma) || g.needs(beta)) {
         // dγ = Σ dy·x̂ and dβ = Σ dy: the training backward's sums with the running statistics
-        Tensor dGamma = be.zeros(c), dBeta = be.zeros(c);
+        Tensor dGamma = be.empty(c), dBeta = be.empty(c);
         be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, null, dGamma, dBeta);
         if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
         if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));

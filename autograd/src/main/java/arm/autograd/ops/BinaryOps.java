@@ -25,7 +25,7 @@ public final class BinaryOps {
 
   public static Var apply(Binary op, Var a, Var b) {
     Backend be = Node.backendOf(a.value);
-    Tensor y = be.zeros(Shape.broadcast(a.shape(), b.shape()));
+    Tensor y = be.empty(Shape.broadcast(a.shape(), b.shape()));
     be.binary(op, a.value, b.value, y);
     return Node.record(y, new BinaryNode(op, a, b, y));
   }
@@ -65,13 +65,13 @@ public final class BinaryOps {
   }
 
   private static Tensor product(Backend be, Tensor x, Tensor z, Binary op) {
-    Tensor out = be.zeros(x.shape);
+    Tensor out = be.empty(x.shape);
     be.binary(op, x, z, out);
     return out;
   }
 
   private static Tensor negate(Backend be, Tensor x) {
-    Tensor out = be.zeros(x.shape);
+    Tensor out = be.empty(x.shape);
     be.unary(arm.tensor.Unary.NEG, x, 0f, out);
     return out;
   }
@@ -79,7 +79,7 @@ public final class BinaryOps {
   /** Σ↓ to the input's shape; always returns a tensor the caller may hand over. */
   private static Tensor reduce(Backend be, Tensor d, int[] shape, boolean borrowed) {
     if (Shape.same(d.shape, shape) && !borrowed) return d;
-    Tensor out = be.zeros(shape);
+    Tensor out = be.empty(shape);
     be.sumTo(d, out);
     return out;
   }

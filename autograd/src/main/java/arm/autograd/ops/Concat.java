@@ -33,7 +33,7 @@ public final class Concat {
       shape[a] += xs[k].dim(a);
     }
     Backend be = Node.backendOf(xs[0].value);
-    Tensor y = be.zeros(shape);
+    Tensor y = be.empty(shape);
     for (int k = 0; k < xs.length; k++)
       be.copyAlongAxis(xs[k].value, a, 0, y, starts[k], xs[k].dim(a));
     return Node.record(y, new ConcatNode(xs.clone(), a, starts));
@@ -63,7 +63,7 @@ public final class Concat {
       for (int k = 0; k < inputs.length; k++) {
         Var x = inputs[k];
         if (!g.needs(x)) continue;
-        Tensor dx = be.zeros(x.shape());
+        Tensor dx = be.empty(x.shape());
         be.copyAlongAxis(dy, axis, starts[k], dx, 0, x.dim(axis));
         g.add(x, dx);
       }

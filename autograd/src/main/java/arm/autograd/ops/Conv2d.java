@@ -33,7 +33,7 @@ public final class Conv2d {
     int ho = outSize(x.dim(2), w.dim(2), stride, pad), wo = outSize(x.dim(3), w.dim(3), stride, pad);
     if (ho <= 0 || wo <= 0)
       throw new IllegalArgumentException("conv2d: kernel " + w + " larger than padded input " + x);
-    Tensor y = be.zeros(x.dim(0), w.dim(0), ho, wo);
+    Tensor y = be.empty(x.dim(0), w.dim(0), ho, wo);
     be.conv2d(x.value, w.value, stride, pad, y);
     return Node.record(y, new ConvNode(x, w, stride, pad));
   }
@@ -52,12 +52,12 @@ public final class Conv2d {
       Var x = inputs[0], w = inputs[1];
       Backend be = backendOf(dy);
       if (g.needs(x)) {
-        Tensor dx = be.zeros(x.shape());
+        Tensor dx = be.empty(x.shape());
         be.conv2dBackwardInput(dy, w.value, stride, pad, dx);
         g.add(x, dx);
       }
       if (g.needs(w)) {
-        Tensor dw = be.zeros(w.shape());
+        Tensor dw = be.empty(w.shape());
         be.conv2dBackwardWeight(x.value, dy, stride, pad, dw);
         g.add(w, dw);
       }

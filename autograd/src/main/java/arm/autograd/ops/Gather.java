@@ -15,9 +15,36 @@ public final class Gather {
 
   public static Var apply(Var x, int[] index) {
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(index.length);
+    Tensor y = be.empty(index.length);
     be.gatherLastAxis(x.value, index, y);
     return Node.record(y, new GatherNode(x, index.clone()));
+  }
+
+  /** The same with the index in a tensor of x's device (floats holding integers), e.g. an argmax kept there. */
+  public static Var apply(Var x, Tensor index) {
+    Backend be = Node.backendOf(x.value);
+    Tensor y = be.empty(index.numel());
+    be.gatherLastAxis(x.value, index, y);
+    return Node.record(y, new DeviceIndexNode(x, index));
+  }
+
+  static final class DeviceIndexNode extends Node {
+    final Tensor index; // constant: never written after the forward
+
+    DeviceIndexNode(Var x, Tensor index) {
+      super(x);
+      this.index = index;
+    }
+
+    @Override
+    protected void backward(Tensor dy, Gradients g) {
+      Var x = inputs[0];
+      if (!g.needs(x)) return;
+      Backend be = backendOf(dy);
+      Tensor dx = be.zeros(x.shape());
+      be.scatterAddLastAxis(dy, index, dx);
+      g.add(x, dx);
+    }
   }
 
   static final class GatherNode extends Node {

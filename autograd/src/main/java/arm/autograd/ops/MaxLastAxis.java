@@ -24,7 +24,7 @@ public final class MaxLastAxis {
   public static Var apply(Var x) {
     Backend be = Node.backendOf(x.value);
     int[] argmax = new int[rows(x.value)];
-    Tensor y = be.zeros(reducedShape(x.shape()));
+    Tensor y = be.empty(reducedShape(x.shape()));
     be.maxLastAxis(x.value, y, argmax);
     return Node.record(y, new MaxNode(x, argmax));
   }
@@ -33,8 +33,16 @@ public final class MaxLastAxis {
   public static int[] argmax(Tensor x) {
     Backend be = Node.backendOf(x);
     int[] argmax = new int[rows(x)];
-    be.maxLastAxis(x, be.zeros(rows(x)), argmax);
+    be.maxLastAxis(x, be.empty(rows(x)), argmax);
     return argmax;
+  }
+
+  /** {@link #argmax} left on x's device: a tensor [R] of indices as floats (no host wait on a GPU). */
+  public static Tensor argmaxIndex(Tensor x) {
+    Backend be = Node.backendOf(x);
+    Tensor idx = be.empty(rows(x));
+    be.maxLastAxisIndex(x, null, idx);
+    return idx;
   }
 
   private static int rows(Tensor x) {

@@ -25,7 +25,7 @@ public final class Permute {
     int[] shape = new int[perm.length];
     for (int d = 0; d < perm.length; d++) shape[d] = x.dim(perm[d]);
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(shape);
+    Tensor y = be.empty(shape);
     be.permute(x.value, perm, y);
     return Node.record(y, new PermuteNode(x, inverse));
   }
@@ -61,7 +61,7 @@ public final class Permute {
       Var x = inputs[0];
       if (!g.needs(x)) return;
       Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
+      Tensor dx = be.empty(x.shape());
       be.permute(dy, inverse, dx);
       g.add(x, dx);
     }

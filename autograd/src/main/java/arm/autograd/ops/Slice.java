@@ -28,7 +28,7 @@ public final class Slice {
     int[] shape = x.shape().clone();
     shape[a] = length;
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(shape);
+    Tensor y = be.empty(shape);
     be.copyAlongAxis(x.value, a, start, y, 0, length);
     return Node.record(y, new SliceNode(x, a, start));
   }

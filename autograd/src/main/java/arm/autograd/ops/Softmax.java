@@ -21,7 +21,7 @@ public final class Softmax {
 
   public static Var apply(Var x, boolean log) {
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(x.shape());
+    Tensor y = be.empty(x.shape());
     be.softmax(x.value, log, y);
     return Node.record(y, new SoftmaxNode(x, y, log));
   }
@@ -41,7 +41,7 @@ public final class Softmax {
       Var x = inputs[0];
       if (!g.needs(x)) return;
       Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
+      Tensor dx = be.empty(x.shape());
       be.softmaxBackward(y, dy, log, dx);
       g.add(x, dx);
     }

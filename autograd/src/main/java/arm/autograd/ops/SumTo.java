@@ -16,7 +16,7 @@ public final class SumTo {
 
   public static Var apply(Var x, int... shape) {
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(shape);
+    Tensor y = be.empty(shape);
     be.sumTo(x.value, y);
     return Node.record(y, new SumNode(x));
   }

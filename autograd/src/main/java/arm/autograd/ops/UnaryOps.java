@@ -18,7 +18,7 @@ public final class UnaryOps {
 
   public static Var apply(Unary op, Var x, float alpha) {
     Backend be = Node.backendOf(x.value);
-    Tensor y = be.zeros(x.shape());
+    Tensor y = be.empty(x.shape());
     be.unary(op, x.value, alpha, y);
     return Node.record(y, new UnaryNode(op, alpha, x, y));
   }
@@ -40,7 +40,7 @@ public final class UnaryOps {
       Var x = inputs[0];
       if (!g.needs(x)) return;
       Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
+      Tensor dx = be.empty(x.shape());
       be.unaryBackward(op, x.value, y, dy, alpha, dx);
       g.add(x, dx);
     }

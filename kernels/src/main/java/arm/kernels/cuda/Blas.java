@@ -3,6 +3,7 @@ package arm.kernels.cuda;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasGetVersion;
 import static jcuda.jcublas.JCublas2.cublasSetMathMode;
+import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemm;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
@@ -36,14 +37,18 @@ public final class Blas {
       }
       JCublas2.setExceptionsEnabled(true);
       dev.makeCurrent();
-      instance = new Blas(Boolean.getBoolean("arm.cuda.tf32"));
+      instance = new Blas(dev, Boolean.getBoolean("arm.cuda.tf32"));
     }
     return instance;
   }
 
-  private Blas(boolean tf32) {
+  private final CudaDevice dev;
+
+  private Blas(CudaDevice dev, boolean tf32) {
+    this.dev = dev;
     this.tf32 = tf32;
     cublasCreate(handle);
+    if (dev.stream != null) cublasSetStream(handle, new jcuda.runtime.cudaStream_t(dev.stream));
     cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);
     int[] v = new int[1];
     cublasGetVersion(handle, v);
@@ -57,6 +62,7 @@ public final class Blas {
    */
   public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       CUdeviceptr a, int lda, CUdeviceptr b, int ldb, float beta, CUdeviceptr c, int ldc) {
+    dev.counted();
     cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
         n, m, k, Pointer.to(new float[] {alpha}), b, ldb, a, lda, Pointer.to(new float[] {beta}), c, ldc);
   }

@@ -1,10 +1,10 @@
 package arm.kernels.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static arm.tensor.Checks.rows;
-import static jcuda.driver.JCudaDriver.cuMemsetD32;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import arm.tensor.Backend;
 import arm.tensor.Binary;
@@ -26,7 +26,7 @@ import jcuda.driver.CUdeviceptr;
  *
  * <p>Argument checks are the shared {@link Checks}, as in {@code CpuBackend}; every allocation is registered with {@link Scope#track}.
  * Host int[] arguments (gather indices, argmax) are copied per call, which synchronises; they are
- * small (one per row).
+ * small (one per row). Everything else is queued on the device's stream without waiting.
  */
 public final class CudaBackend implements Backend {
   static final int MAXR = 8; // MAXR in common.cuh
@@ -37,6 +37,21 @@ public final class CudaBackend implements Backend {
 
   private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
     this.dev = dev;
+    this.graphs = new CudaGraphs(dev);
+    this.cache = new DeviceInts<>(8, (host, asFloat) -> {
+      CUdeviceptr d = dev.alloc(4L * Math.max(1, host.length));
+      dev.waited();
+      if (host.length > 0) {
+        if (asFloat) {
+          float[] f = new float[host.length];
+          for (int i = 0; i < f.length; i++) f[i] = host[i];
+          cuMemcpyHtoD(d, Pointer.to(f), 4L * f.length);
+        } else {
+          cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
+        }
+      }
+      return d;
+    }, (d, n) -> dev.freeOrPark(d, 4L * Math.max(1, n)));
     this.blas = blas;
     this.dnn = dnn;
   }
@@ -56,7 +71,8 @@ public final class CudaBackend implements Backend {
   @Override
   public String describe() {
     return "cuda: " + dev.name + " (sm_" + dev.ccMajor + dev.ccMinor + "), cuBLAS " + blas.version + (blas.tf32 ? " TF32" : " FP32")
-        + ", cuDNN " + dnn.versionString() + ", own kernels sm_90 fatbin" + (ownPool ? ", own pooling" : "");
+        + ", cuDNN " + dnn.versionString() + (dnn.deterministic ? " deterministic" : " fastest algorithms")
+        + (dev.stream == null ? ", legacy stream" : "") + ", own kernels sm_80–sm_90 fatbins" + (ownPool ? ", own pooling" : "");
   }
 
   /**
@@ -76,6 +92,7 @@ public final class CudaBackend implements Backend {
     m.put("cublas", blas.version);
     m.put("cudnn", dnn.versionString());
     m.put("tf32", blas.tf32);
+    m.put("deterministic", dnn.deterministic);
     m.put("jcuda", JCudaNatives.JCUDA);
     m.put("natives", "cuBLAS " + CudaLibs.cublasMajor() + " / cuDNN " + CudaLibs.cudnnMajor());
     return m;
@@ -125,12 +142,12 @@ public final class CudaBackend implements Backend {
     return Math.max(1, Math.min((rows + 7) / 8, 65535));
   }
 
-  /** A device copy of host ints (caller frees with freeInts). */
-  private CUdeviceptr ints(int[] host) {
-    CUdeviceptr d = dev.alloc(4L * host.length);
-    if (host.length > 0) cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
-    return d;
-  }
+  /**
+   * Device copies of recent host int[] arguments (gather / scatter indices, counts as floats), keyed by
+   * content: a label vector or the counts of a recalled batch is uploaded once and then reused by
+   * every layer and every refinement step of the iteration, instead of one synchronous copy per call.
+   */
+  private final DeviceInts<CUdeviceptr> cache;
 
   // ---------------------------------------------------------------- memory
 
@@ -139,7 +156,15 @@ public final class CudaBackend implements Backend {
     int n = Shape.numel(shape);
     Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
     Scope.track(t);
-    if (n > 0) cuMemsetD32(p(t), 0, n);
+    if (n > 0) cuMemsetD32Async(p(t), 0, n, dev.stream);
+    return t;
+  }
+
+  /** No memset: for outputs the next primitive overwrites. */
+  @Override
+  public Tensor empty(int... shape) {
+    Tensor t = new Tensor(new CudaStorage(dev, Shape.numel(shape)), 0, shape);
+    Scope.track(t);
     return t;
   }
 
@@ -149,6 +174,7 @@ public final class CudaBackend implements Backend {
     if (host.length != n) throw new IllegalArgumentException(host.length + " values do not fill shape " + Shape.str(shape));
     Tensor t = new Tensor(new CudaStorage(dev, n), 0, shape);
     Scope.track(t);
+    dev.waited(); // a synchronous copy waits for the queued work before it
     if (n > 0) cuMemcpyHtoD(p(t), Pointer.to(host), 4L * n);
     return t;
   }
@@ -157,19 +183,20 @@ public final class CudaBackend implements Backend {
   public float[] download(Tensor t) {
     dev.ensureCurrent(); // a thread that only reads results (e.g. evaluation on another thread)
     float[] out = new float[t.numel()];
+    dev.waited();
     if (out.length > 0) cuMemcpyDtoH(Pointer.to(out), p(t), 4L * out.length);
     return out;
   }
 
   @Override
   public void fill(Tensor out, float value) {
-    if (out.numel() > 0) cuMemsetD32(p(out), Float.floatToRawIntBits(value), out.numel());
+    if (out.numel() > 0) cuMemsetD32Async(p(out), Float.floatToRawIntBits(value), out.numel(), dev.stream);
   }
 
   @Override
   public void copy(Tensor src, Tensor out) {
     Checks.sameNumel(src, out);
-    if (src.numel() > 0) cuMemcpyDtoD(p(out), p(src), 4L * src.numel());
+    if (src.numel() > 0) cuMemcpyDtoDAsync(p(out), p(src), 4L * src.numel(), dev.stream);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -239,8 +266,9 @@ public final class CudaBackend implements Backend {
     Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
     int m = g.m(), n = g.n(), k = g.k();
     if (m == 0 || n == 0) return;
-    if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C
-      unary(Unary.SCALE, c, beta, c);
+    if (k == 0) { // cuBLAS would leave C untouched; the contract is C = beta·C (beta = 0 ignores C)
+      if (beta == 0f) fill(c, 0f);
+      else unary(Unary.SCALE, c, beta, c);
       return;
     }
     blas.sgemm(transA, transB, m, n, k, alpha, p(a), Math.max(1, a.shape[1]), p(b), Math.max(1, b.shape[1]), beta, p(c), n);
@@ -257,6 +285,10 @@ public final class CudaBackend implements Backend {
       return;
     }
     if (m == 0) return;
+    if (m == 1 && n >= TWO_STAGE_MIN) {
+      sumAll(x, out);
+      return;
+    }
     rank(x.shape);
     int r = x.rank(), off = r - out.rank();
     int[] g = new int[1 + 3 * MAXR]; // struct Reduce { rank; shape[8]; stride[8]; keep[8]; }
@@ -271,6 +303,27 @@ public final class CudaBackend implements Backend {
     dev.launchBlocks("sum_to", Math.min(m, 65535), CudaDevice.THREADS, p(x), p(out), m, n / m, g);
   }
 
+  /** Below this many elements one block sums a scalar as fast as two stages. */
+  static final int TWO_STAGE_MIN = 1 << 14;
+
+  /** Blocks of the first stage: one per 4096 elements, at most 1024; depends on n only (same bits on every card). */
+  static int twoStageParts(long n) {
+    return (int) Math.min(1024, (n + 4095) / 4096);
+  }
+
+  /** out[0] = Σ x, in two stages (reduce.cu sum_all_partial, sum_all_final). */
+  private void sumAll(Tensor x, Tensor out) {
+    long n = x.numel();
+    int parts = twoStageParts(n);
+    CUdeviceptr partial = dev.alloc(8L * parts);
+    try {
+      dev.launchBlocks("sum_all_partial", parts, CudaDevice.THREADS, p(x), partial, n);
+      dev.launchBlocks("sum_all_final", 1, CudaDevice.THREADS, partial, parts, p(out));
+    } finally {
+      dev.free(partial, 8L * parts); // reused only by later work on the same stream
+    }
+  }
+
   @Override
   public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
     Checks.maxLastAxis(x, values, argmax);
@@ -279,7 +332,10 @@ public final class CudaBackend implements Backend {
     CUdeviceptr idx = argmax == null ? NULL : dev.alloc(4L * r);
     try {
       dev.launchBlocks("max_last_axis", warpBlocks(r), 256, p(x), values == null ? NULL : p(values), idx, r, c);
-      if (argmax != null) cuMemcpyDtoH(Pointer.to(argmax), idx, 4L * r);
+      if (argmax != null) {
+        dev.waited();
+        cuMemcpyDtoH(Pointer.to(argmax), idx, 4L * r);
+      }
     } finally {
       if (argmax != null) dev.free(idx, 4L * r);
     }
@@ -308,12 +364,7 @@ public final class CudaBackend implements Backend {
     Checks.lastAxisIndex("gather", x, index, out);
     int c = x.dim(-1), r = rows(x);
     if (r == 0) return;
-    CUdeviceptr idx = ints(index);
-    try {
-      dev.launch("gather_last", r, p(x), idx, p(out), r, c);
-    } finally {
-      dev.free(idx, 4L * r);
-    }
+    dev.launch("gather_last", r, p(x), cache.get(index, false), p(out), r, c);
   }
 
   @Override
@@ -321,12 +372,29 @@ public final class CudaBackend implements Backend {
     Checks.lastAxisIndex("scatter", dx, index, dOut);
     int c = dx.dim(-1), r = rows(dx);
     if (r == 0) return;
-    CUdeviceptr idx = ints(index);
-    try {
-      dev.launch("scatter_add_last", r, p(dOut), idx, p(dx), r, c);
-    } finally {
-      dev.free(idx, 4L * r);
-    }
+    dev.launch("scatter_add_last", r, p(dOut), cache.get(index, false), p(dx), r, c);
+  }
+
+  @Override
+  public void maxLastAxisIndex(Tensor x, Tensor values, Tensor argmax) {
+    Checks.maxLastAxis(x, values, null);
+    int r = rows(x), c = x.dim(-1);
+    if (argmax.numel() != r) throw new IllegalArgumentException("argmax " + argmax + " for the " + r + " rows of " + x);
+    if (r > 0) dev.launchBlocks("max_last_axis_f", warpBlocks(r), 256, p(x), values == null ? NULL : p(values), p(argmax), r, c);
+  }
+
+  @Override
+  public void gatherLastAxis(Tensor x, Tensor index, Tensor out) {
+    int r = rows(x), c = x.dim(-1);
+    if (index.numel() != r || out.numel() != r) throw new IllegalArgumentException("gather: " + r + " rows of " + x + ", index " + index + ", " + out);
+    if (r > 0) dev.launch("gather_last_f", r, p(x), p(index), p(out), r, c);
+  }
+
+  @Override
+  public void scatterAddLastAxis(Tensor dOut, Tensor index, Tensor dx) {
+    int r = rows(dx), c = dx.dim(-1);
+    if (index.numel() != r || dOut.numel() != r) throw new IllegalArgumentException("scatter: " + r + " rows of " + dx + ", index " + index + ", " + dOut);
+    if (r > 0) dev.launch("scatter_add_last_f", r, p(dOut), p(index), p(dx), r, c);
   }
 
   @Override
@@ -398,6 +466,50 @@ public final class CudaBackend implements Backend {
         dx == null ? null : p(dx), dGamma == null ? null : p(dGamma), dBeta == null ? null : p(dBeta), s[0], s[1], s[2], s[3]);
   }
 
+  @Override
+  public void batchNormUpdateRunning(Tensor runningMean, Tensor runningVar, Tensor mean, Tensor var, float momentum, float unbias) {
+    int c = runningMean.numel();
+    Checks.sameNumel(runningMean, runningVar);
+    Checks.sameNumel(runningMean, mean);
+    Checks.sameNumel(runningMean, var);
+    if (c > 0)
+      dev.launch("bn_update_running", c, p(runningMean), p(runningVar), p(mean), p(var), 1f - momentum, momentum, momentum * unbias, c);
+  }
+
+  /** Two fused kernels (batchnorm.cu): weighted statistics per channel, then normalise (+ ReLU). */
+  @Override
+  public void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps, boolean relu,
+      Tensor y, Tensor mean, Tensor var) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+    double invM = 1.0 / Backend.countedValues(x, counts);
+    int n = s[0], c = s[1], hw = s[2] * s[3];
+    if (c == 0) return;
+    dev.launchBlocks("bn_counted_stats", Math.min(c, 65535), CudaDevice.THREADS, p(x), cache.get(counts, true), p(mean), p(var), n, c, hw, invM);
+    dev.launch("bn_apply", x.numel(), p(x), p(gamma), p(beta), p(mean), p(var), (double) eps, relu ? 1 : 0, p(y), (long) x.numel(), c, hw);
+  }
+
+  /** Two fused kernels (batchnorm.cu): the per-channel sums, then dx elementwise. */
+  @Override
+  public void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma,
+      Tensor mean, Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
+    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
+    double invM = 1.0 / Backend.countedValues(x, counts);
+    int n = s[0], c = s[1], hw = s[2] * s[3];
+    if (c == 0) return;
+    CUdeviceptr dg = dGamma != null ? p(dGamma) : dev.alloc(4L * c), db = dBeta != null ? p(dBeta) : dev.alloc(4L * c);
+    CUdeviceptr z = reluOut == null ? NULL : p(reluOut);
+    try {
+      dev.launchBlocks("bn_counted_backward_sums", Math.min(c, 65535), CudaDevice.THREADS, p(x), p(dy), z, p(mean), p(var),
+          (double) eps, dg, db, n, c, hw);
+      if (dx != null)
+        dev.launch("bn_counted_backward_dx", x.numel(), p(x), p(dy), z, cache.get(counts, true), p(gamma), p(mean), p(var),
+            dg, db, (double) eps, invM, p(dx), (long) x.numel(), c, hw);
+    } finally {
+      if (dGamma == null) dev.free(dg, 4L * c);
+      if (dBeta == null) dev.free(db, 4L * c);
+    }
+  }
+
   // ---------------------------------------------------------------- pooling (cuDNN, or ours)
 
   @Override
@@ -424,6 +536,30 @@ public final class CudaBackend implements Backend {
   public void avgPool2dBackwardOwn(Tensor dy, int k, int stride, Tensor dx) {
     int[] s = Checks.avgPool2d(dx, k, stride, dy);
     dev.launch("avg_pool_backward", dx.numel(), p(dy), p(dx), s[0] * s[1], s[2], s[3], k, stride);
+  }
+
+  /** CUDA graphs of our stream; null on the legacy stream, which cannot be captured. */
+  @Override
+  public arm.tensor.GraphCapture graphCapture() {
+    return dev.stream == null ? null : graphs;
+  }
+
+  private final CudaGraphs graphs;
+
+  /** CUDA events on our stream, and the device's launch / host-wait counters. */
+  @Override
+  public arm.tensor.Profile.Recorder profileRecorder() {
+    return new arm.tensor.Profile.Recorder(new CudaEvents(dev), new arm.tensor.Profile.Counters() {
+      @Override
+      public long launches() {
+        return dev.launches();
+      }
+
+      @Override
+      public long syncs() {
+        return dev.syncs();
+      }
+    });
   }
 
   /** Waits for the GPU (for timing). */

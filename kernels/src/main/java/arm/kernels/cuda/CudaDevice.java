@@ -14,6 +14,7 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,15 +32,21 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
  * Device 0 through the CUDA driver API: its primary context (which cuBLAS and cuDNN use too, so all
- * three share pointers and the default stream), a caching allocator, and our own kernels (fatbins
+ * three share pointers), one stream of our own, a caching allocator, and our own kernels (fatbins
  * built from kernels/src/main/cuda/*.cu, loaded with cuModuleLoadData).
  *
- * <p>Everything runs on the legacy default stream, so work is ordered without events, and a freed
- * block can be reused by the next allocation at once (the GPU runs them in order).
+ * <p>Every launch, device-to-device copy and memset goes to {@link #stream}, and cuBLAS and cuDNN are
+ * bound to it, so the host queues work without waiting and a freed block can be reused by the next
+ * allocation at once (one stream runs in order). The stream is a blocking one: the synchronous
+ * host copies (upload, download), which run on the legacy default stream, still wait for it, so a
+ * download is the one place the host waits. {@code -Darm.cuda.stream=legacy} runs everything on
+ * the legacy default stream instead. {@link #launches()} and {@link #syncs()} count what the host
+ * asked for (profiles).
  */
 public final class CudaDevice {
   static final int THREADS = 256;
@@ -57,6 +64,10 @@ public final class CudaDevice {
   private final Map<Long, ArrayDeque<CUdeviceptr>> pool = new HashMap<>();
   private final boolean pooling = !"false".equals(System.getProperty("arm.cuda.cachingAllocator"));
   private long liveBytes, pooledBytes;
+  /** Our stream, or null (the legacy default stream) under -Darm.cuda.stream=legacy. */
+  public final CUstream stream;
+  private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong(),
+      syncs = new java.util.concurrent.atomic.AtomicLong();
 
   /** The device, initialised on first call (loads JCudaDriver; needs libcuda.so.1). */
   public static synchronized CudaDevice get() {
@@ -92,6 +103,32 @@ public final class CudaDevice {
     totalMemory = mem[0];
     cuDevicePrimaryCtxRetain(context, device);
     cuCtxSetCurrent(context);
+    if ("legacy".equals(System.getProperty("arm.cuda.stream"))) {
+      stream = null;
+    } else {
+      stream = new CUstream();
+      cuStreamCreate(stream, 0); // CU_STREAM_DEFAULT: synchronises with the legacy stream's copies
+    }
+  }
+
+  /** Kernel, cuBLAS and cuDNN calls queued so far (see {@link #counted}). */
+  public long launches() {
+    return launches.get();
+  }
+
+  /** Times the host waited for the device (downloads, index copies, {@link #sync}). */
+  public long syncs() {
+    return syncs.get();
+  }
+
+  /** Counts one library call (cuBLAS, cuDNN) as a launch. */
+  void counted() {
+    launches.incrementAndGet();
+  }
+
+  /** Counts one host wait. */
+  void waited() {
+    syncs.incrementAndGet();
   }
 
   private int attr(int a) {
@@ -118,6 +155,7 @@ public final class CudaDevice {
   }
 
   public void sync() {
+    syncs.incrementAndGet();
     cuCtxSynchronize();
   }
 
@@ -163,9 +201,13 @@ public final class CudaDevice {
 
   /**
    * Returns a block from {@link #alloc} (same byte count). May be called from the cleaner thread:
-   * pooling is bookkeeping only, and the default stream orders any later reuse after earlier work.
+   * pooling is bookkeeping only, and our one stream orders any later reuse after earlier work.
    */
   public synchronized void free(CUdeviceptr p, long bytes) {
+    if (capturePool != null) { // a graph under capture keeps this address: the block joins its pool
+      capturePool.add(new Object[] {p, bytes});
+      return;
+    }
     long r = round(bytes);
     liveBytes -= r;
     if (pooling) {
@@ -192,19 +234,78 @@ public final class CudaDevice {
     return pooledBytes;
   }
 
+  // ---------------------------------------------------------------- graph capture
+
+  /** Blocks freed while a graph is captured ({pointer, bytes}); null when not capturing. */
+  private java.util.List<Object[]> capturePool;
+
+  /** Starts capturing our stream (relaxed mode: allocations stay allowed); frees go to the graph's pool. */
+  synchronized void beginCapture() {
+    if (stream == null) throw new IllegalStateException("graph capture needs our own stream (not -Darm.cuda.stream=legacy)");
+    ensureCurrent();
+    capturePool = new java.util.ArrayList<>();
+    jcuda.driver.JCudaDriver.cuStreamBeginCapture(stream, jcuda.driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+  }
+
+  /** Ends capturing; returns the captured graph (null after a failed capture) and the pool it owns. */
+  synchronized Object[] endCapture() {
+    java.util.List<Object[]> pool = capturePool;
+    capturePool = null;
+    jcuda.driver.CUgraph g = new jcuda.driver.CUgraph();
+    try {
+      jcuda.driver.JCudaDriver.cuStreamEndCapture(stream, g);
+    } catch (CudaException e) {
+      releasePool(pool);
+      throw e;
+    }
+    return new Object[] {g, pool};
+  }
+
+  /** Graphs instantiated and not yet closed; while there are any, cached blocks are parked, not freed. */
+  private int liveGraphs;
+  private final java.util.List<Object[]> parked = new java.util.ArrayList<>();
+
+  synchronized void graphOpened() {
+    liveGraphs++;
+  }
+
+  synchronized void graphClosed() {
+    if (--liveGraphs == 0) {
+      releasePool(new java.util.ArrayList<>(parked));
+      parked.clear();
+    }
+  }
+
+  /**
+   * Frees a block a graph may have baked in (an evicted cached index copy): while a graph lives the
+   * block is parked, so no other tensor can take its address before the graph is gone.
+   */
+  synchronized void freeOrPark(CUdeviceptr p, long bytes) {
+    if (liveGraphs > 0 || capturePool != null) parked.add(new Object[] {p, bytes});
+    else free(p, bytes);
+  }
+
+  /** Hands a graph's pool back to the allocator (the graph is destroyed). */
+  synchronized void releasePool(java.util.List<Object[]> pool) {
+    if (pool == null) return;
+    for (Object[] b : pool) free((CUdeviceptr) b[0], (Long) b[1]);
+  }
+
   // ---------------------------------------------------------------- our kernels
 
-  /** Loads all our fatbins (throws with the driver's message when the fatbin does not fit the card). */
+  /** Loads all our fatbins; a card they do not cover (or a driver that rejects them) gets one line naming its compute capability. */
   public synchronized void loadKernels() {
     if (!functions.isEmpty()) return;
     for (String m : MODULES) {
       CUmodule mod = new CUmodule();
       byte[] image = fatbin(m);
+      String refusal = Fatbin.parse(image).refusal(m, name, ccMajor, ccMinor);
+      if (refusal != null) throw new CudaUnavailable(refusal);
       try {
         cuModuleLoadData(mod, image);
       } catch (CudaException e) {
-        throw new IllegalStateException("cannot load kernels " + m + ".fatbin on " + name + " (sm_"
-            + ccMajor + ccMinor + "): " + e.getMessage(), e);
+        throw new CudaUnavailable("cannot load kernels " + m + ".fatbin (" + Fatbin.parse(image).targets() + ") on " + name
+            + ", compute capability " + ccMajor + "." + ccMinor + ": " + e.getMessage());
       }
       functions.put(m, null);
       for (String f : KernelNames.of(m)) {
@@ -235,7 +336,7 @@ public final class CudaDevice {
     return f;
   }
 
-  /** Launches a grid-stride kernel over n elements (1-D), on the default stream. */
+  /** Launches a grid-stride kernel over n elements (1-D), on our stream. */
   public void launch(String kernel, long n, Object... args) {
     int blocks = (int) Math.max(1, Math.min((n + THREADS - 1) / THREADS, 65535L * 4));
     launchBlocks(kernel, blocks, THREADS, args);
@@ -244,10 +345,11 @@ public final class CudaDevice {
   /** Launches with an explicit grid (e.g. one block or one warp per row). */
   public void launchBlocks(String kernel, int blocks, int threads, Object... args) {
     ensureCurrent();
-    cuLaunchKernel(function(kernel), blocks, 1, 1, threads, 1, 1, 0, null, params(args), null);
+    launches.incrementAndGet();
+    cuLaunchKernel(function(kernel), blocks, 1, 1, threads, 1, 1, 0, stream, params(args), null);
   }
 
-  /** Kernel parameters: device pointers, Integer, Float, Double, or int[] (a struct passed by value). */
+  /** Kernel parameters: device pointers, Integer, Long, Float, Double, or int[] (a struct passed by value). */
   static Pointer params(Object... args) {
     NativePointerObject[] p = new NativePointerObject[args.length];
     for (int i = 0; i < args.length; i++) {
@@ -256,6 +358,7 @@ public final class CudaDevice {
       else if (a instanceof Integer v) p[i] = Pointer.to(new int[] {v});
       else if (a instanceof Float v) p[i] = Pointer.to(new float[] {v});
       else if (a instanceof Double v) p[i] = Pointer.to(new double[] {v});
+      else if (a instanceof Long v) p[i] = Pointer.to(new long[] {v});
       else if (a instanceof int[] v) p[i] = Pointer.to(v);
       else throw new IllegalArgumentException("kernel argument " + a);
     }

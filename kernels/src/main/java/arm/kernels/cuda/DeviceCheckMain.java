@@ -93,7 +93,8 @@ public final class DeviceCheckMain {
     }
     if (natives) pass("JCuda natives on the class path"); else fail("JCuda natives missing from the class path");
     for (String m : CudaDevice.MODULES) CudaDevice.fatbin(m);
-    pass("kernel fatbins present (" + String.join(", ", CudaDevice.MODULES) + ")");
+    pass("kernel fatbins present (" + String.join(", ", CudaDevice.MODULES) + "), each "
+        + Fatbin.parse(CudaDevice.fatbin(CudaDevice.MODULES[0])).targets());
     if (CudaLibs.driver() == null) {
       System.out.println("CUDA driver: none (libcuda.so.1 not found) -- no CUDA driver on this machine");
       try {
@@ -156,7 +157,7 @@ public final class DeviceCheckMain {
     if (noDriver()) return;
     CudaDevice dev = CudaDevice.get();
     System.out.println("  " + dev.facts());
-    pass("driver: cuInit, primary context on " + dev.name);
+    pass("driver: cuInit, primary context on " + dev.name + ", " + (dev.stream == null ? "legacy stream" : "own stream"));
     long t = System.nanoTime();
     dev.loadKernels();
     pass(String.format("own kernels: %d fatbins loaded (%.0f ms)", CudaDevice.MODULES.length, (System.nanoTime() - t) / 1e6));

@@ -24,13 +24,16 @@ import static jcuda.jcudnn.JCudnn.cudnnSetConvolution2dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
 import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetPooling2dDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetStream;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
 import static jcuda.jcudnn.cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL;
 import static jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
 import static jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
 import static jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NCHW;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -60,6 +63,10 @@ public final class Dnn {
   public final cudnnHandle handle = new cudnnHandle();
   public final long version;
   private final boolean tf32;
+  /** Deterministic convolution algorithms only (see {@link AlgoPick}). */
+  public final boolean deterministic = AlgoPick.deterministicByDefault();
+  /** How many ranked candidates to ask cuDNN for (more than any of the three has algorithms). */
+  private static final int RANKED = 12;
   private final CudaDevice dev;
   private final Map<String, Conv> convs = new HashMap<>();
   private final Map<String, Object[]> tensors = new HashMap<>();
@@ -90,6 +97,7 @@ public final class Dnn {
     this.dev = dev;
     this.tf32 = tf32;
     check(cudnnCreate(handle), "cudnnCreate");
+    if (dev.stream != null) check(cudnnSetStream(handle, new jcuda.runtime.cudaStream_t(dev.stream)), "cudnnSetStream");
     version = JCudnn.cudnnGetVersion();
   }
 
@@ -141,10 +149,6 @@ public final class Dnn {
     long fwdWs, bwdDataWs, bwdFilterWs;
   }
 
-  private boolean mathOk(int mathType) {
-    return tf32 || (mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH && mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
-  }
-
   private Conv conv(int n, int ci, int h, int w, int co, int kh, int kw, int stride, int pad) {
     String key = n + "," + ci + "," + h + "," + w + "," + co + "," + kh + "," + kw + "," + stride + "," + pad;
     Conv c = convs.get(key);
@@ -163,31 +167,32 @@ public final class Dnn {
         "cudnnSetConvolutionMathType");
     int[] count = new int[1];
     long[] ws = new long[1];
+    String what = " " + key + " (n,ci,h,w,co,kh,kw,stride,pad)";
 
-    cudnnConvolutionFwdAlgoPerf[] fp = new cudnnConvolutionFwdAlgoPerf[8];
+    cudnnConvolutionFwdAlgoPerf[] fp = new cudnnConvolutionFwdAlgoPerf[RANKED];
     for (int i = 0; i < fp.length; i++) fp[i] = new cudnnConvolutionFwdAlgoPerf();
     check(cudnnGetConvolutionForwardAlgorithm_v7(handle, c.x, c.w, c.conv, c.y, fp.length, count, fp), "cudnnGetConvolutionForwardAlgorithm_v7");
-    c.fwd = -1;
-    for (int i = 0; i < count[0] && c.fwd < 0; i++) if (fp[i].status == 0 && mathOk(fp[i].mathType)) c.fwd = fp[i].algo;
-    if (c.fwd < 0) c.fwd = fp[0].algo;
+    List<AlgoPick> ranked = new ArrayList<>();
+    for (int i = 0; i < count[0]; i++) ranked.add(new AlgoPick(fp[i].algo, fp[i].status, fp[i].determinism, fp[i].mathType));
+    c.fwd = AlgoPick.choose(ranked, tf32, deterministic, "forward" + what);
     check(cudnnGetConvolutionForwardWorkspaceSize(handle, c.x, c.w, c.conv, c.y, c.fwd, ws), "cudnnGetConvolutionForwardWorkspaceSize");
     c.fwdWs = ws[0];
 
-    cudnnConvolutionBwdDataAlgoPerf[] dp = new cudnnConvolutionBwdDataAlgoPerf[8];
+    cudnnConvolutionBwdDataAlgoPerf[] dp = new cudnnConvolutionBwdDataAlgoPerf[RANKED];
     for (int i = 0; i < dp.length; i++) dp[i] = new cudnnConvolutionBwdDataAlgoPerf();
     check(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, c.w, c.y, c.conv, c.x, dp.length, count, dp), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-    c.bwdData = -1;
-    for (int i = 0; i < count[0] && c.bwdData < 0; i++) if (dp[i].status == 0 && mathOk(dp[i].mathType)) c.bwdData = dp[i].algo;
-    if (c.bwdData < 0) c.bwdData = dp[0].algo;
+    ranked.clear();
+    for (int i = 0; i < count[0]; i++) ranked.add(new AlgoPick(dp[i].algo, dp[i].status, dp[i].determinism, dp[i].mathType));
+    c.bwdData = AlgoPick.choose(ranked, tf32, deterministic, "backward-data" + what);
     check(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, c.w, c.y, c.conv, c.x, c.bwdData, ws), "cudnnGetConvolutionBackwardDataWorkspaceSize");
     c.bwdDataWs = ws[0];
 
-    cudnnConvolutionBwdFilterAlgoPerf[] wp = new cudnnConvolutionBwdFilterAlgoPerf[8];
+    cudnnConvolutionBwdFilterAlgoPerf[] wp = new cudnnConvolutionBwdFilterAlgoPerf[RANKED];
     for (int i = 0; i < wp.length; i++) wp[i] = new cudnnConvolutionBwdFilterAlgoPerf();
     check(cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, c.x, c.y, c.conv, c.w, wp.length, count, wp), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-    c.bwdFilter = -1;
-    for (int i = 0; i < count[0] && c.bwdFilter < 0; i++) if (wp[i].status == 0 && mathOk(wp[i].mathType)) c.bwdFilter = wp[i].algo;
-    if (c.bwdFilter < 0) c.bwdFilter = wp[0].algo;
+    ranked.clear();
+    for (int i = 0; i < count[0]; i++) ranked.add(new AlgoPick(wp[i].algo, wp[i].status, wp[i].determinism, wp[i].mathType));
+    c.bwdFilter = AlgoPick.choose(ranked, tf32, deterministic, "backward-filter" + what);
     check(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, c.x, c.y, c.conv, c.w, c.bwdFilter, ws), "cudnnGetConvolutionBackwardFilterWorkspaceSize");
     c.bwdFilterWs = ws[0];
     convs.put(key, c);
@@ -197,6 +202,7 @@ public final class Dnn {
   /** y[N,Co,Ho,Wo] = conv(x[N,Ci,H,W], w[Co,Ci,kh,kw]) (overwrites y). */
   public void convForward(CUdeviceptr x, CUdeviceptr w, CUdeviceptr y, int n, int ci, int h, int wd, int co, int kh, int kw, int stride, int pad) {
     Conv c = conv(n, ci, h, wd, co, kh, kw, stride, pad);
+    dev.counted();
     check(cudnnConvolutionForward(handle, ONE, c.x, x, c.w, w, c.conv, c.fwd, workspace(c.fwdWs), c.fwdWs, ZERO, c.y, y),
         "cudnnConvolutionForward");
   }
@@ -204,6 +210,7 @@ public final class Dnn {
   /** dx = input gradient (overwrites dx). */
   public void convBackwardData(CUdeviceptr dy, CUdeviceptr w, CUdeviceptr dx, int n, int ci, int h, int wd, int co, int kh, int kw, int stride, int pad) {
     Conv c = conv(n, ci, h, wd, co, kh, kw, stride, pad);
+    dev.counted();
     check(cudnnConvolutionBackwardData(handle, ONE, c.w, w, c.y, dy, c.conv, c.bwdData, workspace(c.bwdDataWs), c.bwdDataWs, ZERO, c.x, dx),
         "cudnnConvolutionBackwardData");
   }
@@ -211,6 +218,7 @@ public final class Dnn {
   /** dw = weight gradient (overwrites dw). */
   public void convBackwardFilter(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dw, int n, int ci, int h, int wd, int co, int kh, int kw, int stride, int pad) {
     Conv c = conv(n, ci, h, wd, co, kh, kw, stride, pad);
+    dev.counted();
     check(cudnnConvolutionBackwardFilter(handle, ONE, c.x, x, c.y, dy, c.conv, c.bwdFilter, workspace(c.bwdFilterWs), c.bwdFilterWs, ZERO, c.w, dw),
         "cudnnConvolutionBackwardFilter");
   }
@@ -235,6 +243,7 @@ public final class Dnn {
     double e = eps(eps);
     CUdeviceptr inv = dev.alloc(4L * c);
     try {
+      dev.counted();
       check(cudnnBatchNormalizationForwardTraining(handle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO, t, x, t, y, bn, gamma, beta,
           0.0, null, null, e, mean, inv), "cudnnBatchNormalizationForwardTraining");
       dev.launch("var_from_invstd", c, inv, var, e, c);
@@ -247,6 +256,7 @@ public final class Dnn {
       float eps, CUdeviceptr y, int n, int c, int h, int w) {
     Object[] d = tensorAndBn(n, c, h, w);
     cudnnTensorDescriptor t = (cudnnTensorDescriptor) d[0], bn = (cudnnTensorDescriptor) d[1];
+    dev.counted();
     check(cudnnBatchNormalizationForwardInference(handle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO, t, x, t, y, bn, gamma, beta,
         mean, var, eps(eps)), "cudnnBatchNormalizationForwardInference");
   }
@@ -264,6 +274,7 @@ public final class Dnn {
     CUdeviceptr sb = dBeta == null ? dev.alloc(4L * c) : dBeta;
     try {
       dev.launch("invstd_from_var", c, var, inv, e, c);
+      dev.counted();
       check(cudnnBatchNormalizationBackward(handle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO, ONE, ZERO, t, x, t, dy, t, sx, bn,
           gamma, sg, sb, e, mean, inv), "cudnnBatchNormalizationBackward");
     } finally {
@@ -288,6 +299,7 @@ public final class Dnn {
 
   public void avgPoolForward(CUdeviceptr x, CUdeviceptr y, int n, int c, int h, int w, int k, int stride) {
     int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
+    dev.counted();
     check(cudnnPoolingForward(handle, pool(k, stride), ONE, tensor(n, c, h, w), x, ZERO, tensor(n, c, ho, wo), y),
         "cudnnPoolingForward");
   }
@@ -299,6 +311,7 @@ public final class Dnn {
   public void avgPoolBackward(CUdeviceptr dy, CUdeviceptr dx, int n, int c, int h, int w, int k, int stride) {
     int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
     cudnnTensorDescriptor xd = tensor(n, c, h, w), yd = tensor(n, c, ho, wo);
+    dev.counted();
     check(cudnnPoolingBackward(handle, pool(k, stride), ONE, yd, dy, yd, dy, xd, dx, ZERO, xd, dx), "cudnnPoolingBackward");
   }
 

@@ -55,6 +55,7 @@ public final class Parity {
     indexing();
     conv();
     batchNorm();
+    batchNormFused();
     pooling();
     return List.copyOf(results);
   }
@@ -211,7 +212,8 @@ public final class Parity {
   void reductions() {
     int[][][] cases = {
       {{7, 13}, {13}}, {{7, 13}, {7, 1}}, {{3, 5, 7}, {5, 1}}, {{2, 3, 5, 7}, {1, 3, 1, 1}},
-      {{4, 9}, {1}}, {{1000, 10}, {10}}, {{3, 5, 7}, {3, 5, 7}}, {{100, 3, 32, 32}, {3, 1, 1}}
+      {{4, 9}, {1}}, {{1000, 10}, {10}}, {{3, 5, 7}, {3, 5, 7}}, {{100, 3, 32, 32}, {3, 1, 1}},
+      {{100, 3, 32, 32}, {1}}, {{16384}, {1}}, {{1000003}, {1}} // scalars of ≥ 2^14 elements: the two-stage sum
     };
     for (int[][] c : cases) {
       float[] x = normal(numel(c[0]));
@@ -269,6 +271,23 @@ public final class Parity {
       Tensor dx = up(b, d0, r, c);
       b.scatterAddLastAxis(up(b, g, r), idx, dx);
       return down(b, dx);
+    });
+    float[] fidx = new float[r];
+    for (int i = 0; i < r; i++) fidx[i] = idx[i];
+    check("gatherLastAxis [37,11] (device index)", 0, b -> {
+      Tensor o = b.zeros(r);
+      b.gatherLastAxis(up(b, x, r, c), up(b, fidx, r), o);
+      return down(b, o);
+    });
+    check("scatterAddLastAxis [37,11] (device index)", EW, b -> {
+      Tensor dx = up(b, d0, r, c);
+      b.scatterAddLastAxis(up(b, g, r), up(b, fidx, r), dx);
+      return down(b, dx);
+    });
+    check("maxLastAxisIndex [37,11] (values, argmax on the device)", 0, b -> {
+      Tensor v = b.zeros(r), a = b.zeros(r);
+      b.maxLastAxisIndex(up(b, x, r, c), v, a);
+      return down(b, v, a);
     });
     int[] s = {2, 3, 5, 7};
     float[] p = normal(numel(s));
@@ -395,6 +414,40 @@ public final class Parity {
         // x̂ = ±1): judge it on the scale of the cancelling terms, appended identically on both sides
         return concat(down(b, dx), new float[] {(float) cancellingScale(x, g, dy, s)});
       });
+    }
+  }
+
+  /** The fused batch-norm paths: running statistics, counted forward and backward (with and without ReLU). */
+  void batchNormFused() {
+    for (int c : new int[] {1, 20, 161}) {
+      float[] rm = normal(c), rv = uniform(c, 0.5f, 2f), m = normal(c), v = uniform(c, 0.1f, 3f);
+      check("batchNormUpdateRunning c=" + c, EW, b -> {
+        Tensor a = up(b, rm, c), q = up(b, rv, c);
+        b.batchNormUpdateRunning(a, q, up(b, m, c), up(b, v, c), 0.1f, 1.0204082f);
+        return down(b, a, q);
+      });
+    }
+    int[][] shapes = {{3, 5, 7, 9}, {10, 20, 32, 32}, {7, 160, 4, 4}, {2, 3, 1, 1}};
+    int[][] counts = {{4, 1, 7}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {3, 12, 1, 9, 2, 10, 5}, {1, 2}};
+    for (int k = 0; k < shapes.length; k++) {
+      int[] s = shapes[k], w = counts[k];
+      int c = s[1];
+      float[] x = uniform(numel(s), -1f, 3f), g = uniform(c, 0.5f, 1.5f), be = normal(c), dy = normal(numel(s));
+      String tag = java.util.Arrays.toString(s);
+      for (boolean relu : new boolean[] {false, true}) {
+        check("batchNormTrainCounted " + tag + (relu ? " relu" : "") + " (y, mean, var)", 5e-5, b -> {
+          Tensor y = b.zeros(s), mean = b.zeros(c), var = b.zeros(c);
+          b.batchNormTrainCounted(up(b, x, s), w, up(b, g, c), up(b, be, c), 1e-5f, relu, y, mean, var);
+          return down(b, y, mean, var);
+        });
+        check("batchNormBackwardCounted " + tag + (relu ? " relu" : "") + " (dx, dGamma, dBeta)", 1e-4, b -> {
+          Tensor xt = up(b, x, s), gt = up(b, g, c), y = b.zeros(s), mean = b.zeros(c), var = b.zeros(c);
+          b.batchNormTrainCounted(xt, w, gt, up(b, be, c), 1e-5f, relu, y, mean, var);
+          Tensor dx = b.zeros(s), dg = b.zeros(c), db = b.zeros(c);
+          b.batchNormBackwardCounted(xt, w, relu ? y : null, up(b, dy, s), gt, mean, var, 1e-5f, dx, dg, db);
+          return concat(down(b, dx, dg, db), new float[] {(float) cancellingScale(x, g, dy, s)});
+        });
+      }
     }
   }
 
