@@ -174,7 +174,7 @@ public final class Cifar10 {
     int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
       if (!(list.get(i) instanceof Long v) || v < 0 || v >= NUM_CLASSES)
-        throw new DataFormatException(f, "label " + i + " is " + list.get(i) + ", expected 0..9");
+        throw new DataFormatException(f, "label " + i + " is " + arm.io.FileFormatException.describe(list.get(i)) + ", expected 0..9");
       out[i] = (int) (long) v;
     }
     return out;

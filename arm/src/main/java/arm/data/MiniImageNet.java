@@ -142,14 +142,14 @@ public final class MiniImageNet {
       try {
         lines = Files.readAllLines(f, StandardCharsets.UTF_8);
       } catch (java.nio.charset.CharacterCodingException e) {
-        throw new DataFormatException(f, "not UTF-8 text (" + e + ")");
+        throw new DataFormatException(f, "not UTF-8 text");
       }
       for (int i = 1; i < lines.size(); i++) { // line 0 is the header
         String line = lines.get(i).strip();
         if (line.isEmpty()) continue;
         String[] parts = line.split(",");
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty())
-          throw new DataFormatException(f, "line " + (i + 1) + " is '" + line + "', expected filename,wnid");
+          throw new DataFormatException(f, "line " + (i + 1) + " is " + arm.io.FileFormatException.quote(line) + ", expected filename,wnid");
         Integer label = wnids.computeIfAbsent(parts[1], k -> wnids.size());
         files.add(parts[0]);
         labels.add(offset + label);

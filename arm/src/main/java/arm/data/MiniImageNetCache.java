@@ -200,7 +200,7 @@ public final class MiniImageNetCache {
     } catch (DataFormatException | MissingDataException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new DataFormatException(file, "cannot decode image: " + e.getMessage(), e);
+      throw new DataFormatException(file, "cannot decode image (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 

@@ -69,7 +69,7 @@ public final class Npy {
   private static int[] shape(Path file, String header) throws IOException {
     int a = header.indexOf("'shape': (");
     int b = header.indexOf(')', a);
-    if (a < 0 || b < 0) throw new IOException(file + ": no shape in header " + header.trim());
+    if (a < 0 || b < 0) throw new IOException(file + ": no shape in header " + arm.io.FileFormatException.quote(header.trim()));
     String inner = header.substring(a + 10, b).trim();
     if (inner.isEmpty()) return new int[0];
     return Arrays.stream(inner.split(",")).map(String::trim).filter(s -> !s.isEmpty())
