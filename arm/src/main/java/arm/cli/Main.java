@@ -14,13 +14,19 @@ import picocli.CommandLine.Command;
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
- * option, a method option, the data folder or its files), reported as one line.
+ * option, a method option, the data folder or its files), reported as one line. Every error is
+ * one line on stderr starting "arm: ", followed at most by a hint line.
  */
 @Command(
     name = "arm",
     mixinStandardHelpOptions = true,
     version = "arm 0.1.0",
-    description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.")
+    description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.",
+    footerHeading = "%nExit codes:%n",
+    footer = {"  0  success",
+        "  1  a run failed or was interrupted (finished runs are saved; continue with --resume DIR)",
+        "  2  bad input: an option, a method option, the data folder or one of its files",
+        "Every error is one line on stderr starting \"arm: \"."})
 public final class Main implements Runnable {
   public static final int EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2;
 
@@ -40,13 +46,19 @@ public final class Main implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setParameterExceptionHandler((e, args1) -> {
+      err.println("arm: " + Errors.oneLine(e.getMessage()));
+      err.println("see " + Errors.helpFor(e.getCommandLine()));
+      return EXIT_BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof UsageError) {
-        err.println("arm: " + e.getMessage());
+        err.println("arm: " + Errors.oneLine(e.getMessage()));
         return EXIT_BAD_INPUT;
       }
-      err.println("arm: unexpected error: " + e);
-      e.printStackTrace(err);
+      err.println("arm: unexpected error: " + Errors.oneLine(String.valueOf(e))
+          + (Errors.DEBUG ? "" : " (-Darm.debug=true prints the stack trace)"));
+      if (Errors.DEBUG) e.printStackTrace(err);
       return EXIT_RUN_FAILED;
     });
     return cl.execute(args);
@@ -55,7 +67,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: reproduce, train or plot (see arm --help)");
+        spec.commandLine(), "missing command: reproduce, train or plot");
   }
 
   /** What the subcommands share. */

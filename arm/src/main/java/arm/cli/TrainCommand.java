@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
       RunOptions.checkResume(spec, rest);
       return Runner.resume(ctx, options, options.resume);
     }
-    if (method == null) throw new UsageError("missing --method NAME (Naive, Stationary, Distill, ADI or ARM)");
+    if (method == null) throw new UsageError("missing --method NAME (" + String.join(", ", arm.method.Methods.NAMES) + ")");
     return Runner.execute(ctx, options, dataset, "train", "train-" + method.toLowerCase(), List.of(method),
         methodOptions(rest), runs);
   }

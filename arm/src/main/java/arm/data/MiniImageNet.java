@@ -134,6 +134,8 @@ public final class MiniImageNet {
     int offset = 0;
     for (String csv : CSVS) {
       Path f = dir.resolve(csv);
+      if (arm.io.RegularFile.present(f) && arm.io.RegularFile.problem(f) != null)
+        throw new DataFormatException(f, arm.io.RegularFile.problem(f));
       if (!Files.isRegularFile(f))
         throw new MissingDataException("missing " + f + "; expected train.csv, val.csv, test.csv and "
             + "images/ in " + dir + ": " + HOW_TO_GET);

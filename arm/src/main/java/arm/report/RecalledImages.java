@@ -32,7 +32,10 @@ public final class RecalledImages {
   /** Writes the grid as a PNG; nothing is written when there are no pairs. */
   public static boolean write(Path png, List<RecallRecord.Pair> pairs, int[] itemShape, String title) throws IOException {
     if (pairs.isEmpty()) return false;
-    javax.imageio.ImageIO.write(render(pairs, itemShape, title), "png", png.toFile());
+    BufferedImage img = render(pairs, itemShape, title);
+    Charts.naming(png, () -> {
+      if (!javax.imageio.ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
+    });
     return true;
   }
 
