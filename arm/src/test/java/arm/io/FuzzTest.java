@@ -299,7 +299,7 @@ class FuzzTest {
     IdxFiles.writeMnist(runData, per, new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, false);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     int code = Main.run(new String[] {"train", "--method", "ARM", "--runs", "1", "--samples-per-class", "20",
-        "--data", runData.toString(), "--out", run.toString(), "--mlp_hidden", "4", "--threads", "1"},
+        "--data", runData.toString(), "--out", run.toString(), "--mlp_hidden", "4", "--threads", "1", "--keep-checkpoints"},
         Methods::create, new PrintStream(sink), new PrintStream(sink));
     assertThat(code).as(sink.toString()).isZero();
     out.add(new Target("checkpoint", Files.readAllBytes(run.resolve("checkpoints/ARM-run0.safetensors")),
