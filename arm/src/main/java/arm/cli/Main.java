@@ -24,8 +24,9 @@ import picocli.CommandLine.Command;
     description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.",
     footerHeading = "%nExit codes:%n",
     footer = {"  0  success",
-        "  1  a run failed or was interrupted (finished runs are saved; continue with --resume DIR)",
+        "  1  a run failed (finished runs are saved; continue with --resume DIR)",
         "  2  bad input: an option, a method option, the data folder or one of its files",
+        "  130, 143  stopped by Ctrl-C or SIGTERM (continue with --resume DIR)",
         "Every error is one line on stderr starting \"arm: \"."})
 public final class Main implements Runnable {
   public static final int EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2;
