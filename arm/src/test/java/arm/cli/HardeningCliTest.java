@@ -116,7 +116,8 @@ class HardeningCliTest {
     assertThat(o.err()).endsWith("see arm train --help" + System.lineSeparator());
     o = refused(List.of("train"), "missing --method");
     for (String m : Methods.NAMES) assertThat(o.err()).contains(m);
-    refused(naive(tmp.resolve("x"), "--nope", "1"), "Naive has no option 'nope'");
+    assertThat(refused(naive(tmp.resolve("x"), "--nope", "1"), "arm: Naive has no option 'nope'").err())
+        .doesNotContain("Naive: Naive");
     refused(List.of("reproduce", "nonsense"), "BENCHMARK");
     refused(List.of(), "missing command");
   }
