@@ -33,9 +33,10 @@ public final class RecalledImages {
   public static boolean write(Path png, List<RecallRecord.Pair> pairs, int[] itemShape, String title) throws IOException {
     if (pairs.isEmpty()) return false;
     BufferedImage img = render(pairs, itemShape, title);
-    Charts.naming(png, () -> {
-      if (!javax.imageio.ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
-    });
+    // encoded in memory: ImageIO's own file stream prints a stack trace when it cannot open the file
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    if (!javax.imageio.ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer");
+    Charts.naming(png, () -> java.nio.file.Files.write(png, bytes.toByteArray()));
     return true;
   }
 
