@@ -101,7 +101,7 @@ public final class RunFiles {
     for (int i = 0; i < t.length; i++) {
       String[] f = lines.get(i + 1).split(",", -1);
       if (f.length != k + 1) throw new IOException(hf + ": line " + (i + 2) + " has " + f.length + " fields, expected " + (k + 1));
-      t[i] = integer(hf, i + 2, f[0], i == 0 ? 0 : t[i - 1], Integer.MAX_VALUE);
+      t[i] = integer(hf, i + 2, f[0], i == 0 ? 0 : t[i - 1], Integer.MAX_VALUE, "");
       for (int c = 0; c < k; c++) probs[i][c] = (float) number(hf, i + 2, f[c + 1], 0, 1);
     }
     List<String> meta = lines(pf);
@@ -115,8 +115,10 @@ public final class RunFiles {
     for (int i = 0; i < n; i++) {
       String[] f = meta.get(i + 1).split(",", -1);
       if (f.length < 5) throw new IOException(pf + ": line " + (i + 2) + " has " + f.length + " fields, expected 5");
-      ps.add(new RecallRecord.Pair(integer(pf, i + 2, f[1], 0, Integer.MAX_VALUE), integer(pf, i + 2, f[2], -1, k - 1),
-          integer(pf, i + 2, f[3], 0, k - 1), (float) number(pf, i + 2, f[4], 0, 1),
+      String classes = " (the " + k + " classes of " + hf.getFileName() + ")";
+      ps.add(new RecallRecord.Pair(integer(pf, i + 2, f[1], 0, Integer.MAX_VALUE, ""),
+          integer(pf, i + 2, f[2], -1, k - 1, classes), integer(pf, i + 2, f[3], 0, k - 1, classes),
+          (float) number(pf, i + 2, f[4], 0, 1),
           java.util.Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
           java.util.Arrays.copyOfRange(img.data(), (2 * i + 1) * d, (2 * i + 2) * d)));
     }
@@ -148,14 +150,15 @@ public final class RunFiles {
     return p;
   }
 
-  private static int integer(Path f, int line, String s, int min, int max) throws IOException {
+  private static int integer(Path f, int line, String s, int min, int max, String context) throws IOException {
     try {
       int v = Integer.parseInt(s.strip());
       if (v >= min && v <= max) return v;
     } catch (NumberFormatException e) {
       throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is not an integer");
     }
-    throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is outside " + min + ".." + max);
+    throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is outside " + min + ".." + max
+        + context);
   }
 
   private static double number(Path f, int line, String s, double min, double max) throws IOException {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Acceptance test 2 of issue 7: every reader of a file we may be handed (IDX images and labels,
  * plain and gzip, a whole MNIST folder, safetensors, checkpoints, results.json, CIFAR binary and
- * pickle batches, MiniImageNet CSVs, JPEGs and decoded-image cache) is fed valid files mutated at random: bit flips, truncation, size fields set to 0, −1,
+ * pickle batches, MiniImageNet CSVs, JPEGs and decoded-image cache, plot's side files) is fed valid files mutated at random: bit flips, truncation, size fields set to 0, −1,
  * huge values, numbers in text replaced by absurd ones, random overwrites, insertions, deletions,
  * splices and wholly random bytes. More than 10,000 cases in all, each of which must end in a
  * correct load or in an {@link IOException} whose message is one line naming the file: no other
@@ -309,6 +309,29 @@ class FuzzTest {
 
     out.addAll(cifar(dir));
     out.addAll(miniImageNet(tmp.resolve("mini")));
+    out.addAll(sideFiles(tmp.resolve("side")));
+    return out;
+  }
+
+  /** What `plot` reads beside results.json: a recall history (CSV) and recalled images (.npy). */
+  static List<Target> sideFiles(Path dir) throws IOException {
+    List<Target> out = new ArrayList<>();
+    Files.createDirectories(dir);
+    String history = "t,p0,p1,p2\n1,0.5,0.25,0.25\n2,0.125,0.75,0.125\n3,0,0,1\n";
+    String pairs = "pair,t,originator,target,probability\n0,3,0,2,0.875\n1,3,1,1,0.5\n";
+    Files.writeString(dir.resolve("pairs.csv"), pairs);
+    float[] px = new float[2 * 2 * 6];
+    for (int i = 0; i < px.length; i++) px[i] = i / 7f;
+    arm.report.Npy.write(dir.resolve("pairs.npy"), px, 2, 2, 6);
+    byte[] npy = Files.readAllBytes(dir.resolve("pairs.npy"));
+    Files.writeString(dir.resolve("history.csv"), history);
+    out.add(new Target("recall-history-csv", history.getBytes(StandardCharsets.US_ASCII), dir.resolve("history.csv"),
+        f -> arm.report.RunFiles.readRecall(dir, "history.csv", "pairs.csv", "pairs.npy", new int[] {6}), new int[0][]));
+    Path npyDir = Files.createDirectories(dir.resolve("npy"));
+    Files.writeString(npyDir.resolve("history.csv"), history);
+    Files.writeString(npyDir.resolve("pairs.csv"), pairs);
+    out.add(new Target("recalled-npy", npy, npyDir.resolve("pairs.npy"),
+        f -> arm.report.RunFiles.readRecall(npyDir, "history.csv", "pairs.csv", "pairs.npy", new int[] {6}), new int[][] {{8, 2, 1}}));
     return out;
   }
 
