@@ -101,6 +101,23 @@ class HardeningCliTest {
   }
 
   @Test
+  void aSecondCommandOnTheFolderOfARunningOneIsRefusedAndTheFirstFinishes() throws Exception {
+    Path out = tmp.resolve("shared");
+    List<String> cmd = CliRuns.childJava(ChildMain.class.getName(), "arm.test.pauseAt=3");
+    cmd.addAll(naive(out, "--checkpoint-every", "2"));
+    Process first = new ProcessBuilder(cmd).redirectError(tmp.resolve("first.err").toFile()).start();
+    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(first.getInputStream()))) {
+      for (String l; (l = r.readLine()) != null && !l.startsWith("PAUSED"); ) {}
+      refused(naive(out), "in use by another arm command");
+      refused(List.of("train", "--resume", out.toString()), "in use by another arm command");
+      first.destroyForcibly(); // SIGKILL: the OS drops its lock
+      assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    CliRuns.Outcome o = CliRuns.run(Methods::create, List.of("train", "--resume", out.toString()));
+    assertThat(o.code()).as(o.err()).isZero();
+  }
+
+  @Test
   void absurdNumbersAreRefusedUpFront() {
     List<String> many = naive(tmp.resolve("a"));
     many.set(many.indexOf("--runs") + 1, "1000000");
