@@ -141,6 +141,7 @@ public final class MiniImageNet {
             + "images/ in " + dir + ": " + HOW_TO_GET);
       Map<String, Integer> wnids = new LinkedHashMap<>();
       List<String> lines;
+      if (Files.size(f) > 64L << 20) throw new DataFormatException(f, "more than 64 MB; not a MiniImageNet CSV");
       try {
         lines = Files.readAllLines(f, StandardCharsets.UTF_8);
       } catch (java.nio.charset.CharacterCodingException e) {

@@ -127,7 +127,7 @@ public final class RunFiles {
 
   /** Classes a recall history may have; side files larger than this many bytes are refused. */
   static final int MAX_CLASSES = 100_000;
-  static final long MAX_SIDE_FILE = 512L << 20;
+  static final long MAX_SIDE_FILE = 64L << 20; // MiniImageNet's recall history is about 13 MB
 
   /**
    * A side file named by results.json, which is untrusted: the name must be relative, without
