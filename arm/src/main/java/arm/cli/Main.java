@@ -15,13 +15,20 @@ import picocli.CommandLine.Command;
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
- * option, a method option, the data folder or its files), reported as one line.
+ * option, a method option, the data folder or its files), reported as one line. Every error is
+ * one line on stderr starting "arm: ", followed at most by a hint line.
  */
 @Command(
     name = "arm",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.")
+    description = "Automatic Recall Machines (continual learning) in Java: reproduce the paper's tables.",
+    footerHeading = "%nExit codes:%n",
+    footer = {"  0  success",
+        "  1  a run failed (finished runs are saved; continue with --resume DIR)",
+        "  2  bad input: an option, a method option, the data folder or one of its files",
+        "  130, 143  stopped by Ctrl-C or SIGTERM (continue with --resume DIR)",
+        "Every error is one line on stderr starting \"arm: \"."})
 public final class Main implements Runnable {
   public static final int EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2;
 
@@ -45,13 +52,19 @@ public final class Main implements Runnable {
     cl.registerConverter(Benchmark.class, Benchmark::named);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setParameterExceptionHandler((e, args1) -> {
+      err.println("arm: " + Errors.oneLine(e.getMessage()));
+      err.println("see " + Errors.helpFor(e.getCommandLine()));
+      return EXIT_BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof UsageError) {
-        err.println("arm: " + e.getMessage());
+        err.println("arm: " + Errors.oneLine(e.getMessage()));
         return EXIT_BAD_INPUT;
       }
-      err.println("arm: unexpected error: " + e);
-      e.printStackTrace(err);
+      err.println("arm: unexpected error: " + Errors.oneLine(String.valueOf(e))
+          + (Errors.DEBUG ? "" : " (-Darm.debug=true prints the stack trace)"));
+      if (Errors.DEBUG) e.printStackTrace(err);
       return EXIT_RUN_FAILED;
     });
     return cl.execute(args);

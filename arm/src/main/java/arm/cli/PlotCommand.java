@@ -31,6 +31,8 @@ final class PlotCommand implements Callable<Integer> {
       w = arm.report.Report.write(dir, allRuns);
     } catch (IOException e) {
       throw new UsageError("cannot plot " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) { // a side file the checks let through: still one line, no content
+      throw new UsageError("cannot plot " + dir + ": a damaged file (" + e.getClass().getSimpleName() + ")", e);
     }
     for (String section : w.gradientTables()) ctx.out().println(section);
     for (Path p : w.figures()) ctx.out().println("wrote " + p);

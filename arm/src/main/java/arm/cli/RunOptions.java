@@ -75,7 +75,7 @@ final class RunOptions {
   Stream stream;
 
   @Option(names = "--checkpoint-every", paramLabel = "K",
-      description = "checkpoint every K iterations as well (default: at task ends and at the end only);"
+      description = "checkpoint every K ≥ 1 iterations as well (default: at task ends and at the end only);"
           + " checkpoints go to OUT/checkpoints/")
   Integer checkpointEvery;
 
@@ -85,11 +85,27 @@ final class RunOptions {
           + " few scalars back from the device)")
   Integer logEvery;
 
+  @Option(names = "--keep-checkpoints", negatable = false,
+      description = "keep the checkpoints when the command has finished (the trained weights) and a copy"
+          + " of every task-end checkpoint, METHOD-runR-tT.safetensors (default: one per run while it"
+          + " runs, all removed once every run has finished and results.json holds them)")
+  boolean keepCheckpoints;
+
   @Option(names = "--resume", paramLabel = "DIR",
       description = "continue the command whose results folder is DIR: finished runs are kept, the others"
           + " continue from their last checkpoint, bit-identical to an uninterrupted run; the settings come"
           + " from DIR/results.json (only --data, --threads, --checkpoint-every and --log-every may be given again)")
   Path resume;
+
+  /** The most runs per method one command takes (results.json is rewritten after every run). */
+  static final int MAX_RUNS = 1000;
+
+  /** --out or --resume as given, refusing an empty path (which would mean the working folder). */
+  static Path folder(String option, Path p) {
+    if (p != null && p.toString().isBlank())
+      throw new UsageError(option + " is empty; name a folder (e.g. " + option + " results/mine)");
+    return p;
+  }
 
   /** The options that define a run, which --resume takes from results.json instead. */
   static final java.util.List<String> DEFINING = java.util.List.of(
@@ -122,9 +138,11 @@ final class RunOptions {
   }
 
   int checkpointEvery() {
-    int k = checkpointEvery != null ? checkpointEvery : 0;
-    if (k < 0) throw new UsageError("--checkpoint-every must be at least 1, got " + k);
-    return k;
+    if (checkpointEvery == null) return 0; // task ends and the end only
+    if (checkpointEvery < 1)
+      throw new UsageError("--checkpoint-every must be at least 1, got " + checkpointEvery
+          + " (leave it out for checkpoints at task ends only)");
+    return checkpointEvery;
   }
 
   /** K of the training log for runs on {@code device} (null = cpu): as given, else the default. */

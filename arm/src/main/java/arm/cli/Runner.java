@@ -36,7 +36,8 @@ final class Runner {
       Benchmark bench, String command, String tag, List<Method> methods, int runs, long seed0,
       Map<String, Long> firstSeeds, RunOptions.ValSplit valSplit, RunOptions.Stream stream, Path dataDir, Integer samplesPerClass,
       Recording recording, String device,
-      Path out, boolean resume, int checkpointEvery, int logEvery, int threads, Map<String, Object> previousConfig) {}
+      Path out, boolean resume, int checkpointEvery, int logEvery, int threads, Map<String, Object> previousConfig,
+      boolean keepCheckpoints) {}
 
   /**
    * A fresh command.
@@ -51,6 +52,10 @@ final class Runner {
       Main.Context ctx, RunOptions opt, Benchmark bench, String command, String tag, List<String> names,
       Map<String, String> extra, int runs) {
     if (runs < 1) throw new UsageError("--runs must be at least 1, got " + runs);
+    if (runs > RunOptions.MAX_RUNS)
+      throw new UsageError("--runs " + runs + " is more than " + RunOptions.MAX_RUNS + " runs per method (results.json is"
+          + " rewritten after each); split them over several --out folders with --seed0");
+    RunOptions.folder("--out", opt.out);
     if (names.isEmpty()) throw new UsageError("no method given");
     if (opt.gradientSamples < 0) throw new UsageError("--gradient-samples must be at least 0, got " + opt.gradientSamples);
     String device = opt.device();
@@ -70,7 +75,7 @@ final class Runner {
         opt.valSplit, opt.stream,
         opt.dataDir(bench),
         spc, new Recording(!opt.noFigures, opt.gradientSamples), device, out, false, opt.checkpointEvery(),
-        opt.logEvery(device), opt.threads(runs * methods.size()), null));
+        opt.logEvery(device), opt.threads(runs * methods.size()), null, opt.keepCheckpoints));
   }
 
   /**
@@ -103,14 +108,23 @@ final class Runner {
    * start, if they have none). Only --data, --threads and --checkpoint-every may be given again.
    */
   static int resume(Main.Context ctx, RunOptions opt, Path dir) {
+    RunOptions.folder("--resume", dir);
     Path file = dir.resolve("results.json");
-    if (!Files.isRegularFile(file))
+    if (!arm.io.RegularFile.present(file))
       throw new UsageError("nothing to resume in " + dir + ": it has no results.json");
-    ResultsJson.Config c;
+    String problem = arm.io.RegularFile.problem(file);
+    if (problem != null) throw new UsageError("cannot resume: " + file + " is " + problem);
+    ResultsJson.Doc doc;
     try {
-      c = ResultsJson.read(file).config();
+      doc = ResultsJson.read(file);
     } catch (IOException e) {
       throw new UsageError("cannot resume: " + e.getMessage(), e);
+    }
+    ResultsJson.Config c = doc.config();
+    if (finished(doc, dir)) {
+      ctx.out().printf("Nothing to resume: every run in %s has finished (results.json, runs.csv and summary.csv"
+          + " are complete; its checkpoints were removed).%n", dir);
+      return 0;
     }
     Benchmark bench = Benchmark.of(c.raw().get("benchmark"), c.raw().get("dataset"));
     if (bench == null)
@@ -151,7 +165,46 @@ final class Runner {
     int logEvery = opt.logEvery != null ? opt.logEvery(device)
         : c.raw().get("logEvery") instanceof Integer k && k >= 0 ? k : opt.logEvery(device); // keep the command's K
     return execute(ctx, new Plan(bench, c.command(), "", methods, c.runs(), seed0, firstSeeds, split, stream, data, spc, recording, device,
-        dir, true, every, logEvery, opt.threads(c.runs() * methods.size(), device), c.raw()));
+        dir, true, every, logEvery, opt.threads(c.runs() * methods.size(), device), c.raw(),
+        opt.keepCheckpoints || Boolean.TRUE.equals(c.raw().get("keepCheckpoints"))));
+  }
+
+  /**
+   * Whether a results folder's command finished: results.json lists every run of every method,
+   * none failed, and the checkpoints are gone (removed at the end, {@link CheckpointStore#prune}).
+   * With checkpoints still there (--keep-checkpoints) resume goes through them as usual.
+   */
+  private static boolean finished(ResultsJson.Doc doc, Path dir) {
+    try {
+      if (!doc.failures().isEmpty() || !new CheckpointStore(dir, 0, "").isEmpty()) return false;
+    } catch (IOException e) {
+      return false;
+    }
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (ResultsJson.Run r : doc.runs()) done.add(r.method() + "/" + r.run());
+    for (String m : doc.config().methods())
+      for (int r = 0; r < doc.config().runs(); r++) if (!done.contains(m + "/" + r)) return false;
+    return true;
+  }
+
+  /**
+   * A fresh command writes only into a new or empty folder, or one of ours: a folder that holds
+   * our lock file, {@link OutputLock#NAME}, which every command creates there first. Someone's own
+   * results.json is never overwritten.
+   */
+  private static void checkFreshFolder(Path out, boolean locked) throws IOException {
+    if (!Files.isDirectory(out)) return; // absent (created), or a file in the way (the lock says so)
+    List<String> entries;
+    try (java.util.stream.Stream<Path> s = Files.list(out)) {
+      entries = s.map(f -> f.getFileName().toString()).filter(n -> !n.equals(OutputLock.NAME)).toList();
+    }
+    if (entries.isEmpty()) return;
+    if (!Files.exists(out.resolve(OutputLock.NAME), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+      throw new UsageError("--out " + out + " is not empty and is not an arm results folder (it has no "
+          + OutputLock.NAME + "); choose a new or empty folder");
+    if (locked)
+      throw new UsageError("output folder " + out + " already holds the results of an earlier command;"
+          + " continue it with --resume " + out + ", or choose another --out");
   }
 
   /** The --stream a results.json recorded ("arm" when it predates the field). */
@@ -182,12 +235,19 @@ final class Runner {
       throw new UsageError(bench.title + " data in " + dataDir + " does not fit the protocol: " + e.getMessage(), e);
     }
     Path out = p.out();
-    try (OutputLock lock = OutputLock.acquire(out)) {
+    store.keepTaskEnds(p.keepCheckpoints());
+    try {
+      if (!p.resume()) checkFreshFolder(out, false);
+    } catch (IOException e) {
+      throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
+    }
+    try (OutputLock lock = OutputLock.acquire(out); Interrupted hook = Interrupted.install(ctx, p)) {
       if (!p.resume() && !store.isEmpty())
         throw new UsageError("output folder " + out + " already holds checkpoints of an earlier command;"
             + " continue it with --resume " + out + ", or choose another --out");
+      if (!p.resume()) checkFreshFolder(out, true);
       Map<String, Object> config = p.previousConfig() != null
-          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery(), p.logEvery())
+          ? resumedConfig(p.previousConfig(), p.threads(), p.checkpointEvery(), p.logEvery(), p.keepCheckpoints())
           : config(p.command(), p, dataDir, out, methods, probe);
       echo(ctx.out(), config, env);
       if (p.resume()) ctx.out().printf("Resuming %s: finished runs are kept, the others continue from their checkpoints.%n%n", out);
@@ -204,7 +264,8 @@ final class Runner {
         exp.run(results, progress);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with --resume " + out);
+        ctx.err().println("arm: interrupted; finished runs are in " + out + "; continue with: " + Interrupted.launcher()
+            + " " + verb(p) + " --resume " + out);
         return Main.EXIT_RUN_FAILED;
       }
       results.finish();
@@ -216,18 +277,20 @@ final class Runner {
       int code = 0;
       List<Results.Failure> failures = results.failures();
       if (!failures.isEmpty()) {
-        ctx.err().println("arm: " + failures.size() + " run(s) failed:");
         for (Results.Failure f : failures)
-          ctx.err().println("  " + f.method() + " run " + f.run() + " (seed " + f.seed() + "): " + f.error());
-        ctx.err().println("  their checkpoints are in " + store.dir() + "; after fixing the cause, continue with --resume " + out);
+          ctx.err().println("arm: " + f.method() + " run " + f.run() + " (seed " + f.seed() + ") failed: "
+              + Errors.oneLine(f.error()));
+        ctx.err().println("checkpoints in " + store.dir() + "; once the cause is fixed, continue with: "
+            + Interrupted.launcher() + " " + verb(p) + " --resume " + out);
         code = Main.EXIT_RUN_FAILED;
       }
       if (results.writeError() != null) {
-        ctx.err().println("arm: " + results.writeError());
-        ctx.err().println("  the checkpoints in " + store.dir() + " are intact; free space or fix the folder, then"
-            + " continue with --resume " + out);
+        ctx.err().println("arm: " + Errors.oneLine(results.writeError()));
+        ctx.err().println("the checkpoints in " + store.dir() + " are intact; free space or fix the folder, then"
+            + " continue with: " + Interrupted.launcher() + " " + verb(p) + " --resume " + out);
         code = Main.EXIT_RUN_FAILED;
       }
+      if (code == 0 && !p.keepCheckpoints()) prune(ctx, store);
       return code;
     } catch (IOException e) {
       throw new UsageError("output folder " + out + ": " + e.getMessage(), e);
@@ -244,6 +307,24 @@ final class Runner {
     return arm.io.Provenance.read(out.resolve("results.json")).resumedBy(now);
   }
 
+  /** "reproduce" or "train": the command that continues p with --resume. */
+  static String verb(Plan p) {
+    return p.command() != null && p.command().startsWith("reproduce") ? "reproduce" : "train";
+  }
+
+  /** Removes a finished command's checkpoints; a failure only leaves them there. */
+  private static void prune(Main.Context ctx, CheckpointStore store) {
+    try {
+      long freed = store.prune();
+      if (freed > 0)
+        ctx.out().printf(Locale.ROOT, "Checkpoints removed (%.1f MB): every run finished; --keep-checkpoints keeps them.%n",
+            freed / 1e6);
+    } catch (IOException | RuntimeException e) {
+      ctx.err().println("arm: note: could not remove the checkpoints in " + store.dir() + " ("
+          + arm.io.FileFormatException.oneLine(String.valueOf(e.getMessage())) + "); the results are complete");
+    }
+  }
+
   /** Figures and report.md from the saved folder (as `arm plot` draws them); never fails the run. */
   private static void report(Main.Context ctx, Path out) {
     try {
@@ -256,7 +337,8 @@ final class Runner {
     }
   }
 
-  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every, int logEvery) {
+  private static Map<String, Object> resumedConfig(Map<String, Object> previous, int threads, int every, int logEvery,
+      boolean keep) {
     Map<String, Object> c = new LinkedHashMap<>(previous);
     List<Object> resumed = new ArrayList<>();
     if (previous.get("resumed") instanceof List<?> l) resumed.addAll(l);
@@ -265,6 +347,7 @@ final class Runner {
     c.put("threads", threads);
     c.put("checkpointEvery", every);
     c.put("logEvery", logEvery);
+    if (keep) c.put("keepCheckpoints", true);
     return c;
   }
 
@@ -318,7 +401,8 @@ final class Runner {
       try {
         methods.add(factory.create(e.getKey(), dataset, e.getValue()));
       } catch (IllegalArgumentException ex) {
-        throw new UsageError(e.getKey() + ": " + ex.getMessage());
+        String m = String.valueOf(ex.getMessage());
+        throw new UsageError(m.startsWith(e.getKey() + " ") || m.startsWith(e.getKey() + ":") ? m : e.getKey() + ": " + m);
       }
     }
     // "ER" with mem=50 and "ER-50" are the same row; results key on the name
@@ -366,6 +450,7 @@ final class Runner {
     if (p.bench() == Benchmark.mnist) c.put("stream", p.stream().name());
     c.put("checkpointEvery", p.checkpointEvery());
     c.put("logEvery", p.logEvery());
+    if (p.keepCheckpoints()) c.put("keepCheckpoints", true);
     c.put("trainSize", d.train().size());
     c.put("valSize", d.val().size());
     c.put("testSize", d.test().size());

@@ -109,9 +109,18 @@ public final class Cifar10 {
   }
 
   private static Path need(Path p) throws MissingDataException {
-    if (!Files.isRegularFile(p))
+    if (!arm.io.RegularFile.present(p))
       throw new MissingDataException("missing CIFAR-10 file " + p + "; " + HOW_TO_GET);
     return p;
+  }
+
+  /** A batch file's bytes: a regular file (not a FIFO, device or folder) of at most 256 MB. */
+  static byte[] readBatch(Path f) throws IOException {
+    String problem = arm.io.RegularFile.problem(f);
+    if (problem != null) throw new DataFormatException(f, problem);
+    long size = Files.size(f);
+    if (size > 256L << 20) throw new DataFormatException(f, size + " bytes is more than a CIFAR-10 batch file holds");
+    return Files.readAllBytes(f);
   }
 
   /** Binary batches: records of 1 label byte + 3072 pixel bytes, concatenated in file order. */
@@ -119,7 +128,7 @@ public final class Cifar10 {
     List<byte[]> contents = new ArrayList<>();
     int total = 0;
     for (Path f : files) {
-      byte[] bytes = Files.readAllBytes(f);
+      byte[] bytes = readBatch(f);
       if (bytes.length == 0 || bytes.length % RECORD_BYTES != 0)
         throw new DataFormatException(f, bytes.length + " bytes is not a whole number of "
             + RECORD_BYTES + "-byte records (1 label + 3072 pixels); truncated?");
@@ -148,7 +157,7 @@ public final class Cifar10 {
     List<int[]> labs = new ArrayList<>();
     int total = 0;
     for (Path f : files) {
-      Object root = Pickle.load(f, Files.readAllBytes(f));
+      Object root = Pickle.load(f, readBatch(f));
       if (!(root instanceof Map<?, ?> dict))
         throw new DataFormatException(f, "expected a pickled dict, found " + describe(root));
       int[] labels = labels(f, dict.containsKey("labels") ? dict.get("labels") : dict.get("fine_labels"));
@@ -174,7 +183,7 @@ public final class Cifar10 {
     int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
       if (!(list.get(i) instanceof Long v) || v < 0 || v >= NUM_CLASSES)
-        throw new DataFormatException(f, "label " + i + " is " + list.get(i) + ", expected 0..9");
+        throw new DataFormatException(f, "label " + i + " is " + arm.io.FileFormatException.describe(list.get(i)) + ", expected 0..9");
       out[i] = (int) (long) v;
     }
     return out;

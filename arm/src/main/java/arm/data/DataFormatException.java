@@ -8,12 +8,12 @@ public class DataFormatException extends IOException {
   public final Path file;
 
   public DataFormatException(Path file, String what) {
-    super(file + ": " + what);
+    super(arm.io.FileFormatException.oneLine(file + ": " + what));
     this.file = file;
   }
 
   public DataFormatException(Path file, String what, Throwable cause) {
-    super(file + ": " + what, cause);
+    super(arm.io.FileFormatException.oneLine(file + ": " + what), cause);
     this.file = file;
   }
 }

@@ -1,6 +1,6 @@
 package arm.data;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,52 +39,58 @@ public final class Idx {
   /** Raised for malformed IDX content; the message names the file and the field. */
   public static final class FormatException extends IOException {
     public FormatException(Path file, String what) {
-      super(file + ": " + what);
+      super(arm.io.FileFormatException.oneLine(file + ": " + what));
     }
   }
 
   private Idx() {}
 
+  /**
+   * The most data bytes an IDX file may hold (decompressed): MNIST's training images are 47 MB.
+   * A header is never trusted beyond this, so a gzip bomb cannot exhaust memory.
+   */
+  public static final long MAX_BYTES = 128L << 20;
+
   /** Reads an images file and checks that every image is rows × cols. */
   public static Images readImages(Path file, int rows, int cols) throws IOException {
-    byte[] bytes = readAll(file);
-    int magic = intAt(file, bytes, 0, "magic");
-    if (magic != IMAGES_MAGIC)
-      throw new FormatException(
-          file, "magic number is " + magic + ", expected " + IMAGES_MAGIC + " (IDX images)"
-              + (magic == LABELS_MAGIC ? "; this is a labels file" : ""));
-    int n = intAt(file, bytes, 4, "image count");
-    int r = intAt(file, bytes, 8, "rows");
-    int c = intAt(file, bytes, 12, "columns");
-    if (n < 0) throw new FormatException(file, "image count field is negative (" + n + ")");
-    if (r != rows) throw new FormatException(file, "rows field is " + r + ", expected " + rows);
-    if (c != cols) throw new FormatException(file, "columns field is " + c + ", expected " + cols);
-    checkLength(file, bytes.length, 16, (long) n * r * c, "image count " + n + " × " + r + " × " + c);
-    byte[] pixels = new byte[bytes.length - 16];
-    System.arraycopy(bytes, 16, pixels, 0, pixels.length);
-    return new Images(n, r, c, pixels);
+    try (Stream in = Stream.open(file)) {
+      int magic = in.header("magic");
+      if (magic != IMAGES_MAGIC)
+        throw new FormatException(
+            file, "magic number is " + magic + ", expected " + IMAGES_MAGIC + " (IDX images)"
+                + (magic == LABELS_MAGIC ? "; this is a labels file" : ""));
+      int n = in.header("image count");
+      int r = in.header("rows");
+      int c = in.header("columns");
+      if (n < 0) throw new FormatException(file, "image count field is negative (" + n + ")");
+      if (r != rows) throw new FormatException(file, "rows field is " + r + ", expected " + rows);
+      if (c != cols) throw new FormatException(file, "columns field is " + c + ", expected " + cols);
+      byte[] pixels = in.body((long) n * r * c, "image count " + n + " × " + r + " × " + c);
+      return new Images(n, r, c, pixels);
+    }
   }
 
   /** Reads a labels file and checks that every label is in 0 .. numClasses−1. */
   public static int[] readLabels(Path file, int numClasses) throws IOException {
-    byte[] bytes = readAll(file);
-    int magic = intAt(file, bytes, 0, "magic");
-    if (magic != LABELS_MAGIC)
-      throw new FormatException(
-          file, "magic number is " + magic + ", expected " + LABELS_MAGIC + " (IDX labels)"
-              + (magic == IMAGES_MAGIC ? "; this is an images file" : ""));
-    int n = intAt(file, bytes, 4, "label count");
-    if (n < 0) throw new FormatException(file, "label count field is negative (" + n + ")");
-    checkLength(file, bytes.length, 8, n, "label count " + n);
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      int y = bytes[8 + i] & 0xFF;
-      if (y >= numClasses)
+    try (Stream in = Stream.open(file)) {
+      int magic = in.header("magic");
+      if (magic != LABELS_MAGIC)
         throw new FormatException(
-            file, "label " + i + " is " + y + ", outside 0.." + (numClasses - 1));
-      labels[i] = y;
+            file, "magic number is " + magic + ", expected " + LABELS_MAGIC + " (IDX labels)"
+                + (magic == IMAGES_MAGIC ? "; this is an images file" : ""));
+      int n = in.header("label count");
+      if (n < 0) throw new FormatException(file, "label count field is negative (" + n + ")");
+      byte[] bytes = in.body(n, "label count " + n);
+      int[] labels = new int[n];
+      for (int i = 0; i < n; i++) {
+        int y = bytes[i] & 0xFF;
+        if (y >= numClasses)
+          throw new FormatException(
+              file, "label " + i + " is " + y + ", outside 0.." + (numClasses - 1));
+        labels[i] = y;
+      }
+      return labels;
     }
-    return labels;
   }
 
   /**
@@ -96,7 +102,7 @@ public final class Idx {
    * @return the first existing candidate, or null
    */
   public static Path find(Path dir, String name) {
-    for (Path candidate : candidates(dir, name)) if (Files.isRegularFile(candidate)) return candidate;
+    for (Path candidate : candidates(dir, name)) if (arm.io.RegularFile.present(candidate)) return candidate;
     return null;
   }
 
@@ -111,25 +117,96 @@ public final class Idx {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** The decompressed file contents; grows with what is really there, never with a header field. */
-  private static byte[] readAll(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new FormatException(file, "no such file");
-    byte[] raw = Files.readAllBytes(file);
-    if (raw.length >= 2 && (raw[0] & 0xFF) == 0x1f && (raw[1] & 0xFF) == 0x8b) {
-      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 1 << 16)) {
-        return in.readAllBytes();
+  /**
+   * An IDX file's (decompressed) bytes, read in order: header ints, then exactly the body the
+   * header promises. Nothing is allocated beyond that promise, which is itself capped by {@link
+   * #MAX_BYTES}; bytes past the body are counted only up to a small margin and then refused.
+   */
+  private static final class Stream implements AutoCloseable {
+    private static final int TRAILING_MARGIN = 1 << 16;
+    private final Path file;
+    private final InputStream in;
+    private final long plainSize; // the file size when not compressed, else −1
+    private long pos;
+
+    private Stream(Path file, InputStream in, long plainSize) {
+      this.file = file;
+      this.in = in;
+      this.plainSize = plainSize;
+    }
+
+    static Stream open(Path file) throws IOException {
+      String problem = arm.io.RegularFile.problem(file);
+      if (problem != null) throw new FormatException(file, problem);
+      BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+      try {
+        raw.mark(2);
+        boolean gz = raw.read() == 0x1f && raw.read() == 0x8b;
+        raw.reset();
+        return gz ? new Stream(file, new GZIPInputStream(raw, 1 << 16), -1) : new Stream(file, raw, Files.size(file));
       } catch (ZipException | EOFException e) {
-        throw new FormatException(file, "corrupt gzip data (" + e.getMessage() + ")");
+        raw.close();
+        throw corrupt(file);
+      } catch (IOException | RuntimeException e) {
+        raw.close();
+        throw e;
       }
     }
-    return raw;
-  }
 
-  private static int intAt(Path file, byte[] bytes, int offset, String field) throws IOException {
-    if (bytes.length < offset + 4)
-      throw new FormatException(
-          file, "file ends at byte " + bytes.length + " inside the header (" + field + " field)");
-    return ByteBuffer.wrap(bytes, offset, 4).getInt(); // big-endian, as IDX is
+    int header(String field) throws IOException {
+      byte[] b = read(4);
+      if (b.length < 4)
+        throw new FormatException(
+            file, "file ends at byte " + (pos) + " inside the header (" + field + " field)");
+      return ByteBuffer.wrap(b).getInt(); // big-endian, as IDX is
+    }
+
+    byte[] body(long expected, String what) throws IOException {
+      if (plainSize >= 0) checkLength(file, plainSize, (int) pos, expected, what);
+      if (expected > MAX_BYTES)
+        throw new FormatException(file, what + " needs " + expected + " data bytes, more than the "
+            + (MAX_BYTES >> 20) + " MiB an IDX file may hold (count field wrong?)");
+      byte[] b = read((int) expected);
+      long header = pos - b.length;
+      if (b.length < expected) checkLength(file, pos, (int) header, expected, what);
+      long extra = skipUpTo(TRAILING_MARGIN);
+      if (extra > 0)
+        throw new FormatException(
+            file, what + " needs " + expected + " data bytes, but file has "
+                + (extra >= TRAILING_MARGIN ? "more than " + (expected + extra) : expected + extra)
+                + " (count field wrong or trailing garbage)");
+      return b;
+    }
+
+    private byte[] read(int n) throws IOException {
+      try {
+        byte[] b = in.readNBytes(n);
+        pos += b.length;
+        return b;
+      } catch (ZipException | EOFException e) {
+        throw corrupt(file);
+      }
+    }
+
+    private long skipUpTo(int n) throws IOException {
+      byte[] sink = new byte[8192];
+      long total = 0;
+      try {
+        for (int r; total < n && (r = in.read(sink, 0, (int) Math.min(sink.length, n - total))) > 0; ) total += r;
+      } catch (ZipException | EOFException e) {
+        throw corrupt(file);
+      }
+      return total;
+    }
+
+    private static FormatException corrupt(Path file) {
+      return new FormatException(file, "corrupt gzip data (truncated or damaged)");
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   private static void checkLength(Path file, long actual, int header, long expectedBody, String what)

@@ -134,22 +134,25 @@ public final class MiniImageNet {
     int offset = 0;
     for (String csv : CSVS) {
       Path f = dir.resolve(csv);
+      if (arm.io.RegularFile.present(f) && arm.io.RegularFile.problem(f) != null)
+        throw new DataFormatException(f, arm.io.RegularFile.problem(f));
       if (!Files.isRegularFile(f))
         throw new MissingDataException("missing " + f + "; expected train.csv, val.csv, test.csv and "
             + "images/ in " + dir + ": " + HOW_TO_GET);
       Map<String, Integer> wnids = new LinkedHashMap<>();
       List<String> lines;
+      if (Files.size(f) > 64L << 20) throw new DataFormatException(f, "more than 64 MB; not a MiniImageNet CSV");
       try {
         lines = Files.readAllLines(f, StandardCharsets.UTF_8);
       } catch (java.nio.charset.CharacterCodingException e) {
-        throw new DataFormatException(f, "not UTF-8 text (" + e + ")");
+        throw new DataFormatException(f, "not UTF-8 text");
       }
       for (int i = 1; i < lines.size(); i++) { // line 0 is the header
         String line = lines.get(i).strip();
         if (line.isEmpty()) continue;
         String[] parts = line.split(",");
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty())
-          throw new DataFormatException(f, "line " + (i + 1) + " is '" + line + "', expected filename,wnid");
+          throw new DataFormatException(f, "line " + (i + 1) + " is " + arm.io.FileFormatException.quote(line) + ", expected filename,wnid");
         Integer label = wnids.computeIfAbsent(parts[1], k -> wnids.size());
         files.add(parts[0]);
         labels.add(offset + label);

@@ -108,7 +108,9 @@ public final class MiniImageNetCache {
   static void build(Path cache, MiniImageNet.Listing l, long fp) throws IOException {
     int n = l.files().size();
     for (int i = 0; i < n; i++)
-      if (!Files.isRegularFile(l.image(i)))
+      if (!Files.isRegularFile(l.image(i)) && arm.io.RegularFile.present(l.image(i)))
+        throw new DataFormatException(l.image(i), arm.io.RegularFile.problem(l.image(i)));
+      else if (!Files.isRegularFile(l.image(i)))
         throw new MissingDataException("missing image " + l.image(i) + " (named by the CSVs); " + MiniImageNet.HOW_TO_GET);
     Path dir = cache.toAbsolutePath().getParent();
     Files.createDirectories(dir);
@@ -200,7 +202,7 @@ public final class MiniImageNetCache {
     } catch (DataFormatException | MissingDataException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new DataFormatException(file, "cannot decode image: " + e.getMessage(), e);
+      throw new DataFormatException(file, "cannot decode image (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 

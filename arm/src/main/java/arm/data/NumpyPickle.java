@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.io.FileFormatException;
 import java.nio.file.Path;
 
 /**
@@ -16,7 +17,7 @@ final class NumpyPickle {
     if (!(o instanceof Pickle.Call call) || !call.callable.name().equals("_reconstruct")
         || !call.callable.module().startsWith("numpy"))
       throw new DataFormatException(f, "'data' should be a pickled numpy array, found " + Cifar10.describe(o)
-          + (o instanceof Pickle.Call c ? " " + c.callable : ""));
+          + (o instanceof Pickle.Call c ? " " + FileFormatException.quote(c.callable.module() + "." + c.callable.name()) : ""));
     if (!(call.state instanceof Object[] st) || st.length != 5)
       throw new DataFormatException(f, "'data': unexpected numpy array state");
     if (!(st[1] instanceof Object[] shape) || shape.length != 2
@@ -57,6 +58,9 @@ final class NumpyPickle {
 
   private static String shapeText(Object o) {
     if (!(o instanceof Object[] a)) return Cifar10.describe(o);
-    return java.util.Arrays.toString(a);
+    if (a.length > 4) return "of rank " + a.length;
+    StringBuilder b = new StringBuilder("(");
+    for (Object d : a) b.append(b.length() > 1 ? ", " : "").append(FileFormatException.describe(d));
+    return b.append(")").toString();
   }
 }

@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.io.FileFormatException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class Pickle {
     try {
       return p.run();
     } catch (IndexOutOfBoundsException | ClassCastException | NegativeArraySizeException e) {
-      throw new DataFormatException(file, "malformed pickle near byte " + p.pos + " (" + e.getMessage() + ")", e);
+      throw new DataFormatException(file, "malformed pickle near byte " + p.pos + " (" + FileFormatException.oneLine(String.valueOf(e.getMessage())) + ")", e);
     }
   }
 
@@ -125,7 +126,7 @@ public final class Pickle {
         case 0x93 -> { Object name = pop(), module = pop(); stack.add(new Global(str(module), str(name))); }
         case 'R', 0x81 -> { // REDUCE, NEWOBJ
           Object args = pop(), fn = pop();
-          if (!(fn instanceof Global g)) throw bad(at, "call of a non-class " + fn);
+          if (!(fn instanceof Global g)) throw bad(at, "call of a non-class " + FileFormatException.quote(typeName(fn)));
           stack.add(new Call(g, (Object[]) args));
         }
         case 'b' -> { // BUILD

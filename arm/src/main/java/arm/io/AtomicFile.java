@@ -35,6 +35,11 @@ public final class AtomicFile {
   static void write(Path file, byte[] bytes, Opener opener) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
+    if (Files.isDirectory(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+      throw new IOException("cannot write " + file + ": its temporary file " + tmp + " is a directory; move it away"
+          + " (the previous " + file.getFileName() + ", if any, is unchanged)");
+    if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+      throw new IOException("cannot write " + file + ": a directory is in the way");
     try {
       try (FileChannel ch = opener.open(tmp)) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -68,7 +73,7 @@ public final class AtomicFile {
   }
 
   /** The useful part of an I/O error: "No space left on device", "Read-only file system", … */
-  static String reason(Throwable e) {
+  public static String reason(Throwable e) {
     String m = e.getMessage();
     if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) m = f.getReason();
     if (e instanceof java.nio.file.AccessDeniedException) m = "permission denied";

@@ -25,6 +25,7 @@ public final class CheckpointStore {
   private final int every;
   private final String engine;
   private volatile java.util.function.Consumer<String> warnings = w -> {};
+  private volatile boolean keepTaskEnds;
   private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
@@ -46,6 +47,42 @@ public final class CheckpointStore {
     return this;
   }
 
+  /**
+   * Also keeps every task-end checkpoint, as {@code METHOD-runR-tT.safetensors} (a hard link to
+   * the file written at t, or a copy where links are not possible), and never {@link #prune}s.
+   */
+  public CheckpointStore keepTaskEnds(boolean keep) {
+    this.keepTaskEnds = keep;
+    return this;
+  }
+
+  public boolean keepsTaskEnds() {
+    return keepTaskEnds;
+  }
+
+  /**
+   * Deletes the folder's checkpoints once the whole command has finished and results.json holds
+   * every run: a resume of a finished command then has nothing to do and needs none of them.
+   *
+   * @return the bytes freed
+   */
+  public long prune() throws IOException {
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return 0;
+    long freed = 0;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String n = p.getFileName().toString();
+        if (!n.endsWith(EXT) && !n.endsWith(EXT + ".tmp")) continue;
+        if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) freed += Files.size(p);
+        Files.deleteIfExists(p);
+      }
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      if (s.findAny().isEmpty()) Files.delete(dir);
+    }
+    return freed;
+  }
+
   public Path dir() {
     return dir;
   }
@@ -65,7 +102,9 @@ public final class CheckpointStore {
   /** The saved state of a run, validated against {@code id}; null when it has no checkpoint. */
   public RunState load(Checkpoint.Identity id) throws IOException {
     Path f = file(id.method(), id.run());
-    if (!Files.exists(f)) return null;
+    if (!RegularFile.present(f)) return null;
+    String problem = RegularFile.problem(f);
+    if (problem != null) throw new FileFormatException(f, "file", problem + "; move it away to start this run afresh");
     Checkpoint.Loaded l = Checkpoint.read(f);
     String diff = difference(l.identity(), id);
     if (diff != null)
@@ -85,6 +124,8 @@ public final class CheckpointStore {
    */
   public Checkpointer forRun(Checkpoint.Identity id, boolean resume) {
     return new Checkpointer() {
+      private boolean taskEnd;
+
       @Override
       public RunState restore() {
         if (!resume) return null;
@@ -97,6 +138,7 @@ public final class CheckpointStore {
 
       @Override
       public boolean due(int t, boolean taskEnd) {
+        this.taskEnd = taskEnd;
         return taskEnd || (every > 0 && t % every == 0);
       }
 
@@ -108,12 +150,24 @@ public final class CheckpointStore {
           throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + AtomicFile.reason(e), e);
         }
         try {
-          AtomicFile.write(file(id.method(), id.run()), Checkpoint.encode(id, s, engine));
+          Path f = file(id.method(), id.run());
+          AtomicFile.write(f, Checkpoint.encode(id, s, engine));
+          if (keepTaskEnds && taskEnd && !s.complete()) keepCopy(f, dir.resolve(id.method() + "-run" + id.run() + "-t" + s.t() + EXT));
         } catch (IOException e) {
           throw new UncheckedIOException(e.getMessage() + "; the run stopped at iteration " + s.t(), e);
         }
       }
     };
+  }
+
+  /** A lasting copy of the checkpoint just written (a hard link: the next write replaces f, not it). */
+  private static void keepCopy(Path f, Path copy) throws IOException {
+    Files.deleteIfExists(copy);
+    try {
+      Files.createLink(copy, f);
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(f, copy);
+    }
   }
 
   /**

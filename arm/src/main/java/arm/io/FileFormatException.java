@@ -32,9 +32,43 @@ public class FileFormatException extends IOException {
     return b.toString();
   }
 
-  /** A short quoted form of a name read from a file, for messages. */
+  /** How many characters of file content a message may quote. */
+  public static final int QUOTED = 24;
+
+  /**
+   * The one way a message quotes text read from a file: its first {@link #QUOTED} characters in
+   * single quotes, printable ASCII kept and everything else escaped ({@code \\n}, {@code \\u00e9}),
+   * so a hostile file can never put raw bytes, control characters or a second line on a terminal.
+   */
   public static String quote(String s) {
-    String q = oneLine(s);
-    return "'" + (q.length() > 60 ? q.substring(0, 60) + "…" : q) + "'";
+    if (s == null) return "None";
+    StringBuilder b = new StringBuilder("'");
+    int n = Math.min(s.length(), QUOTED);
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == '\\' || c == '\'') b.append('\\').append(c);
+      else if (c >= 0x20 && c < 0x7f) b.append(c);
+      else if (c == '\n') b.append("\\n");
+      else b.append(String.format("\\u%04x", (int) c));
+    }
+    return b.append(s.length() > n ? "'…" : "'").toString();
+  }
+
+  /** {@link #quote(String)} for raw bytes (each byte one latin1 character). */
+  public static String quote(byte[] bytes) {
+    return quote(new String(bytes, 0, Math.min(bytes.length, QUOTED + 1), java.nio.charset.StandardCharsets.ISO_8859_1));
+  }
+
+  /**
+   * A value read from a file, for a message: its kind, and for short text or numbers a quoted
+   * prefix ({@link #quote}); never the value's own {@code toString} (a byte[] or a list of a
+   * million entries).
+   */
+  public static String describe(Object o) {
+    if (o == null) return "None";
+    if (o instanceof Number || o instanceof Boolean) return quote(o.toString());
+    if (o instanceof String s) return "str " + quote(s);
+    if (o instanceof byte[] a) return "bytes " + quote(a);
+    return o.getClass().getSimpleName();
   }
 }

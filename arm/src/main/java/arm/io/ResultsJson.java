@@ -45,7 +45,8 @@ public final class ResultsJson {
   public record Doc(Config config, List<Run> runs, List<Failure> failures) {}
 
   public static Doc read(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new FileFormatException(file, "file", "no such file");
+    String problem = RegularFile.problem(file);
+    if (problem != null) throw new FileFormatException(file, "file", problem);
     long size = Files.size(file);
     if (size > MAX_BYTES)
       throw new FileFormatException(file, "file", size + " bytes is more than a results file holds (" + MAX_BYTES + ")");

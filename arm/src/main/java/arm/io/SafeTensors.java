@@ -124,7 +124,8 @@ public final class SafeTensors {
 
   /** Reads and validates a whole file; every problem is a one-line {@link FileFormatException}. */
   public static Contents read(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new FileFormatException(file, "file", "no such file");
+    String problem = RegularFile.problem(file);
+    if (problem != null) throw new FileFormatException(file, "file", problem);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 8)

@@ -44,11 +44,28 @@ public final class StrictJson {
       return new At(file, field, n);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      throw new FileFormatException(file, field, "not valid JSON: " + e.getOriginalMessage()
+      throw new FileFormatException(file, field, "not valid JSON: " + parserMessage(e.getOriginalMessage())
           + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
     } catch (IOException e) {
-      throw new FileFormatException(file, field, "not valid JSON: " + e.getMessage());
+      throw new FileFormatException(file, field, "not valid JSON: " + parserMessage(e.getMessage()));
     }
+  }
+
+  /**
+   * Jackson's message with the file content it quotes ('token', "text") cut to a few escaped
+   * characters and its explanatory tail (after the first line or 160 characters) dropped.
+   */
+  static String parserMessage(String m) {
+    if (m == null) return "unreadable";
+    int nl = m.indexOf('\n');
+    if (nl >= 0) m = m.substring(0, nl);
+    java.util.regex.Matcher q = java.util.regex.Pattern.compile("'([^']*)'|\"([^\"]*)\"").matcher(m);
+    StringBuilder b = new StringBuilder();
+    while (q.find())
+      q.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(
+          FileFormatException.quote(q.group(1) != null ? q.group(1) : q.group(2))));
+    q.appendTail(b);
+    return b.length() > 160 ? b.substring(0, 160) + "…" : b.toString();
   }
 
   /** A JSON value at a known path of a known file, read with checks. */
@@ -59,7 +76,8 @@ public final class StrictJson {
     }
 
     private At child(String key, JsonNode n) {
-      return new At(file, path + "." + key, n);
+      boolean plain = key.length() <= FileFormatException.QUOTED && key.matches("[A-Za-z0-9_.-]+");
+      return new At(file, path + "." + (plain ? key : FileFormatException.quote(key)), n);
     }
 
     public At get(String key) throws FileFormatException {
@@ -169,7 +187,7 @@ public final class StrictJson {
         case ARRAY -> "an array";
         case OBJECT, POJO -> "an object";
         case STRING -> "a string";
-        case NUMBER -> "the number " + FileFormatException.oneLine(n.asText());
+        case NUMBER -> "the number " + FileFormatException.quote(n.asText());
         case BOOLEAN -> n.asText();
         case NULL -> "null";
         default -> n.getNodeType().toString().toLowerCase();

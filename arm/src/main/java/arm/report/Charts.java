@@ -44,11 +44,24 @@ public final class Charts {
   }
 
   public static void save(Chart<?, ?> chart, Path png) throws IOException {
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    naming(png, () -> BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG));
   }
 
   public static void save(List<? extends Chart<?, ?>> charts, int rows, int cols, Path png) throws IOException {
-    BitmapEncoder.saveBitmap(charts, rows, cols, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    naming(png, () -> BitmapEncoder.saveBitmap(charts, rows, cols, png.toString(), BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  interface Write {
+    void run() throws IOException;
+  }
+
+  /** Runs a write whose library errors do not name the file (a full disk, a folder in the way). */
+  static void naming(Path png, Write w) throws IOException {
+    try {
+      w.run();
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("cannot write " + png + ": " + arm.io.AtomicFile.reason(e), e);
+    }
   }
 
   // ------------------------------------------------------------------------------ Fig. 3

@@ -40,6 +40,9 @@ public final class Npy {
   }
 
   public static Array read(Path file) throws IOException {
+    String problem = arm.io.RegularFile.problem(file);
+    if (problem != null) throw new IOException(file + ": " + problem);
+    long size = Files.size(file);
     try (InputStream in = Files.newInputStream(file)) {
       DataInputStream d = new DataInputStream(in);
       byte[] magic = new byte[6];
@@ -53,26 +56,43 @@ public final class Npy {
       d.readFully(hb);
       String header = new String(hb, StandardCharsets.US_ASCII);
       if (!header.contains("'descr': '<f4'") || !header.contains("'fortran_order': False"))
-        throw new IOException(file + ": only little-endian float32 in C order is read, header " + header.trim());
+        throw new IOException(file + ": only little-endian float32 in C order is read, header " + arm.io.FileFormatException.quote(header.trim()));
       int[] shape = shape(file, header);
-      long n = 1;
-      for (int s : shape) n *= s;
-      byte[] body = d.readAllBytes();
-      if (body.length != 4 * n)
-        throw new IOException(file + ": " + body.length + " data bytes for shape " + Arrays.toString(shape));
+      long n = 1, bodyBytes = size - 10 - len;
+      for (int s : shape) {
+        n *= s;
+        if (n > bodyBytes) break; // no overflow: checked against the real size below
+      }
+      if (4 * n != bodyBytes)
+        throw new IOException(file + ": " + bodyBytes + " data bytes for shape " + Arrays.toString(shape));
+      byte[] body = d.readNBytes((int) bodyBytes);
+      if (body.length != bodyBytes) throw new IOException(file + ": shorter than its size (changed while read?)");
       float[] out = new float[(int) n];
       ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
       return new Array(out, shape);
+    } catch (java.io.EOFException e) {
+      throw new IOException(file + ": ends inside its header (truncated)");
     }
   }
 
   private static int[] shape(Path file, String header) throws IOException {
     int a = header.indexOf("'shape': (");
     int b = header.indexOf(')', a);
-    if (a < 0 || b < 0) throw new IOException(file + ": no shape in header " + header.trim());
+    if (a < 0 || b < 0) throw new IOException(file + ": no shape in header " + arm.io.FileFormatException.quote(header.trim()));
     String inner = header.substring(a + 10, b).trim();
     if (inner.isEmpty()) return new int[0];
-    return Arrays.stream(inner.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-        .mapToInt(Integer::parseInt).toArray();
+    String[] parts = Arrays.stream(inner.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    if (parts.length > 8) throw new IOException(file + ": rank " + parts.length + " is more than an image array has");
+    int[] out = new int[parts.length];
+    for (int i = 0; i < out.length; i++) {
+      try {
+        out[i] = Integer.parseInt(parts[i]);
+      } catch (NumberFormatException e) {
+        out[i] = -1;
+      }
+      if (out[i] < 0)
+        throw new IOException(file + ": shape entry " + arm.io.FileFormatException.quote(parts[i]) + " is not a size");
+    }
+    return out;
   }
 }

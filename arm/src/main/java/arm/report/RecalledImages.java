@@ -32,7 +32,11 @@ public final class RecalledImages {
   /** Writes the grid as a PNG; nothing is written when there are no pairs. */
   public static boolean write(Path png, List<RecallRecord.Pair> pairs, int[] itemShape, String title) throws IOException {
     if (pairs.isEmpty()) return false;
-    javax.imageio.ImageIO.write(render(pairs, itemShape, title), "png", png.toFile());
+    BufferedImage img = render(pairs, itemShape, title);
+    // encoded in memory: ImageIO's own file stream prints a stack trace when it cannot open the file
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    if (!javax.imageio.ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer");
+    Charts.naming(png, () -> java.nio.file.Files.write(png, bytes.toByteArray()));
     return true;
   }
 

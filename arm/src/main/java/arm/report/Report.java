@@ -3,7 +3,6 @@ package arm.report;
 import arm.analysis.GradientStudy;
 import arm.method.RecallRecord;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +35,16 @@ public final class Report {
 
   public static Written write(Path dir, boolean allRuns) throws IOException {
     Path json = dir.resolve("results.json");
-    if (!Files.isRegularFile(json)) throw new IOException(dir + " holds no results.json");
-    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    String problem = arm.io.RegularFile.problem(json);
+    if ("no such file".equals(problem)) throw new IOException(dir + " holds no results.json");
+    if (problem != null) throw new IOException(json + ": " + problem);
+    RunFiles.inside(dir, "results.json");
+    arm.io.ResultsJson.read(json); // untrusted: sizes, types and ranges checked (accuracy in [0, 1], …)
+    JsonNode root = arm.io.StrictJson.MAPPER.readTree(json.toFile());
+    for (JsonNode run : root.path("runs"))
+      if (!run.path("method").asText().matches("[A-Za-z0-9_+-]{1,64}"))
+        throw new IOException(json + ": runs[].method " + arm.io.FileFormatException.quote(run.path("method").asText())
+            + " is not a method name");
     JsonNode config = root.path("config");
     int iterations = config.path("iterations").asInt(), tasks = config.path("tasks").asInt();
     int T = config.path("batchesPerTask").asInt(tasks > 0 ? iterations / tasks : iterations);

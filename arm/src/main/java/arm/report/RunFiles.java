@@ -90,29 +90,89 @@ public final class RunFiles {
   /** Reads a recall record back from the files named by results.json's "recall" entry. */
   public static RecallRecord readRecall(Path dir, String history, String pairs, String images, int[] itemShape)
       throws IOException {
-    List<String> lines = lines(dir.resolve(history));
-    int k = lines.get(0).split(",").length - 1;
+    Path hf = inside(dir, history), pf = inside(dir, pairs), nf = inside(dir, images);
+    List<String> lines = lines(hf);
+    int k = lines.get(0).split(",", -1).length - 1;
+    if (k < 1 || k > MAX_CLASSES) throw new IOException(hf + ": line 1: " + k + " classes, expected 1.." + MAX_CLASSES);
+    long item = 1;
+    for (int s : itemShape) item *= s;
+    if (itemShape.length < 1 || itemShape.length > 3 || item < 1 || item > 1 << 20)
+      throw new IOException(dir.resolve("results.json") + ": recall.itemShape is not an image shape");
     int[] t = new int[lines.size() - 1];
     float[][] probs = new float[t.length][k];
     for (int i = 0; i < t.length; i++) {
-      String[] f = lines.get(i + 1).split(",");
-      if (f.length != k + 1) throw new IOException(dir.resolve(history) + ": line " + (i + 2) + " has " + f.length + " fields, expected " + (k + 1));
-      t[i] = Integer.parseInt(f[0]);
-      for (int c = 0; c < k; c++) probs[i][c] = Float.parseFloat(f[c + 1]);
+      String[] f = lines.get(i + 1).split(",", -1);
+      if (f.length != k + 1) throw new IOException(hf + ": line " + (i + 2) + " has " + f.length + " fields, expected " + (k + 1));
+      t[i] = integer(hf, i + 2, f[0], i == 0 ? 0 : t[i - 1], Integer.MAX_VALUE, "");
+      for (int c = 0; c < k; c++) probs[i][c] = (float) number(hf, i + 2, f[c + 1], 0, 1);
     }
-    List<String> meta = lines(dir.resolve(pairs));
-    Npy.Array img = Npy.read(dir.resolve(images));
-    int n = meta.size() - 1, d = n == 0 ? 0 : img.data().length / (2 * n);
-    if (img.shape().length < 2 || img.shape()[0] != n || img.shape()[1] != 2)
-      throw new IOException(dir.resolve(images) + ": shape " + java.util.Arrays.toString(img.shape()) + " does not hold " + n + " pairs");
+    List<String> meta = lines(pf);
+    Npy.Array img = Npy.read(nf);
+    int n = meta.size() - 1;
+    if (img.shape().length < 2 || img.shape()[0] != n || img.shape()[1] != 2 || (long) n * 2 * item != img.data().length)
+      throw new IOException(nf + ": shape " + java.util.Arrays.toString(img.shape()) + " does not hold " + n
+          + " pairs of " + item + " values");
+    int d = (int) item;
     List<RecallRecord.Pair> ps = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String[] f = meta.get(i + 1).split(",");
-      ps.add(new RecallRecord.Pair(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-          Float.parseFloat(f[4]), java.util.Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
+      String[] f = meta.get(i + 1).split(",", -1);
+      if (f.length < 5) throw new IOException(pf + ": line " + (i + 2) + " has " + f.length + " fields, expected 5");
+      String classes = " (the " + k + " classes of " + hf.getFileName() + ")";
+      ps.add(new RecallRecord.Pair(integer(pf, i + 2, f[1], 0, Integer.MAX_VALUE, ""),
+          integer(pf, i + 2, f[2], -1, k - 1, classes), integer(pf, i + 2, f[3], 0, k - 1, classes),
+          (float) number(pf, i + 2, f[4], 0, 1),
+          java.util.Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
           java.util.Arrays.copyOfRange(img.data(), (2 * i + 1) * d, (2 * i + 2) * d)));
     }
     return new RecallRecord(itemShape, k, t, probs, ps);
+  }
+
+  /** Classes a recall history may have; side files larger than this many bytes are refused. */
+  static final int MAX_CLASSES = 100_000;
+  static final long MAX_SIDE_FILE = 64L << 20; // MiniImageNet's recall history is about 13 MB
+
+  /**
+   * A side file named by results.json, which is untrusted: the name must be relative, without
+   * "..", and the file must lie inside {@code dir} even after following symbolic links, and be a
+   * regular file (a FIFO would block the read).
+   */
+  public static Path inside(Path dir, String rel) throws IOException {
+    Path json = dir.resolve("results.json");
+    if (rel == null || rel.isEmpty() || rel.startsWith("/") || rel.startsWith("\\") || rel.contains(":")
+        || java.util.Arrays.asList(rel.split("[/\\\\]")).contains(".."))
+      throw new IOException(json + ": side file " + arm.io.FileFormatException.quote(rel)
+          + " is not a path inside " + dir);
+    Path p = dir.resolve(rel).normalize();
+    String problem = arm.io.RegularFile.problem(p);
+    if (problem != null) throw new IOException(p + ": " + problem);
+    if (!p.toRealPath().startsWith(dir.toRealPath()))
+      throw new IOException(json + ": side file " + arm.io.FileFormatException.quote(rel) + " leads outside " + dir
+          + " (a symbolic link)");
+    if (Files.size(p) > MAX_SIDE_FILE) throw new IOException(p + ": larger than a side file can be");
+    return p;
+  }
+
+  private static int integer(Path f, int line, String s, int min, int max, String context) throws IOException {
+    try {
+      int v = Integer.parseInt(s.strip());
+      if (v >= min && v <= max) return v;
+    } catch (NumberFormatException e) {
+      throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is not an integer");
+    }
+    throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is outside " + min + ".." + max
+        + context);
+  }
+
+  private static double number(Path f, int line, String s, double min, double max) throws IOException {
+    double v;
+    try {
+      v = Double.parseDouble(s.strip());
+    } catch (NumberFormatException e) {
+      throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is not a number");
+    }
+    if (!(v >= min && v <= max))
+      throw new IOException(f + ": line " + line + ": " + arm.io.FileFormatException.quote(s) + " is outside " + min + ".." + max);
+    return v;
   }
 
   // --------------------------------------------------------------------------------- gradients
@@ -166,7 +226,12 @@ public final class RunFiles {
   // -------------------------------------------------------------------------------------------
 
   private static List<String> lines(Path p) throws IOException {
-    List<String> l = Files.readAllLines(p);
+    List<String> l;
+    try {
+      l = Files.readAllLines(p);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(p + ": not UTF-8 text");
+    }
     while (!l.isEmpty() && l.get(l.size() - 1).isBlank()) l.remove(l.size() - 1);
     if (l.isEmpty()) throw new IOException(p + ": empty file (no header)");
     return l;

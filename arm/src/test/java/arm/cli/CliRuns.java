@@ -40,7 +40,7 @@ final class CliRuns {
   static List<String> armArgs(Path data, Path out) {
     return new ArrayList<>(List.of("train", "--method", "ARM", "--runs", "2", "--threads", "1",
         "--samples-per-class", "30", "--checkpoint-every", "4", "--data", data.toString(),
-        "--out", out.toString(), "--mlp_hidden", "32", "--S", "5"));
+        "--out", out.toString(), "--mlp_hidden", "32", "--S", "5", "--keep-checkpoints"));
   }
 
   record Outcome(int code, String out, String err) {}

@@ -22,7 +22,7 @@ class DeterminismTest {
   List<String> args(Path data, Path out, String seed0) {
     return new ArrayList<>(List.of("reproduce", "mnist", "--methods", "Stationary,ARM", "--runs", "1",
         "--threads", "2", "--samples-per-class", "30", "--seed0", seed0, "--data", data.toString(),
-        "--out", out.toString(), "-o", "mlp_hidden=32", "-o", "ARM:init=noise", "-o", "ARM:M=7", "-o", "ARM:S=4"));
+        "--out", out.toString(), "-o", "mlp_hidden=32", "-o", "ARM:init=noise", "-o", "ARM:M=7", "-o", "ARM:S=4", "--keep-checkpoints"));
   }
 
   @Test

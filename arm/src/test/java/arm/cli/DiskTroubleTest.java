@@ -50,6 +50,7 @@ class DiskTroubleTest {
   List<String> args(Path data, Path out) {
     List<String> a = CliRuns.armArgs(data, out);
     a.set(a.indexOf("--runs") + 1, "1");
+    a.remove("--keep-checkpoints"); // a 1 MiB disk holds no task-end copies
     return a;
   }
 
@@ -78,7 +79,7 @@ class DiskTroubleTest {
     assertThat(r.code()).as(r.err()).isZero();
     Path base = tmp.resolve("base");
     assertThat(CliRuns.run(Methods::create, args(data, base)).code()).isZero();
-    CliRuns.assertSameFinalCheckpoints(base, out, "ARM", 1);
+    assertThat(CliRuns.comparable(out)).isEqualTo(CliRuns.comparable(base));
     ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
     assertThat(doc.runs()).hasSize(1);
     assertThat(doc.failures()).isEmpty(); // the failure is gone once the run has finished
@@ -107,9 +108,16 @@ class DiskTroubleTest {
   @Test
   void aFileWhereTheCheckpointFolderShouldBeIsAClearError() throws Exception {
     Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path out = Files.createDirectories(tmp.resolve("out"));
-    Files.writeString(out.resolve("checkpoints"), "in the way");
-    CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, out));
+    Path out = tmp.resolve("out");
+    CliRuns.Outcome o = CliRuns.run(HookedMethod.factory(g -> {
+      if (g == 1) {
+        try {
+          Files.writeString(out.resolve("checkpoints"), "in the way");
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }), args(data, out));
     assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);
     assertThat(o.err()).contains("cannot create checkpoint folder " + out.resolve("checkpoints"));
     assertThat(ResultsJson.read(out.resolve("results.json")).failures()).hasSize(1);

@@ -33,7 +33,7 @@ class KillResumeTest {
     CliRuns.Outcome o = CliRuns.run(Methods::create, CliRuns.armArgs(data, base));
     assertThat(o.code()).as(o.err()).isZero();
 
-    long seed = System.nanoTime();
+    long seed = Long.getLong("arm.kill.seed", 20240611L); // fixed, so CI cannot flake; set it to explore
     Random rnd = new Random(seed);
     int total = 60, first = 5; // first checkpoint at t = 4, written before training t = 4
     List<Long> kills = new ArrayList<>();

@@ -96,7 +96,8 @@ class MainTest {
   void aFailedRunKeepsTheOthersAndExitsOne() throws Exception {
     Outcome o = run(args("reproduce", "mnist", "--methods", "Naive", "--runs", "3", "-o", "failSeed=1", "--rng", "ours"));
     assertThat(o.code()).isEqualTo(1);
-    assertThat(o.err()).contains("Naive      run 1 (seed 1) FAILED", "scripted failure", "1 run(s) failed");
+    assertThat(o.err()).contains("Naive      run 1 (seed 1) FAILED", "scripted failure")
+        .contains("arm: Naive run 1 (seed 1) failed: IllegalStateException: scripted failure for seed 1\n");
     JsonNode root = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
     assertThat(root.get("runs")).hasSize(2);
     assertThat(root.get("failures")).hasSize(1);

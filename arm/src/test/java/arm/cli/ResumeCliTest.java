@@ -19,7 +19,7 @@ class ResumeCliTest {
   List<String> reproduce(Path data, Path out) {
     return new ArrayList<>(List.of("reproduce", "mnist", "--methods", "Naive,ARM", "--runs", "2", "--threads", "2",
         "--samples-per-class", "30", "--data", data.toString(), "--out", out.toString(),
-        "-o", "mlp_hidden=16", "-o", "ARM:S=3", "--checkpoint-every", "5", "--rng", "ours"));
+        "-o", "mlp_hidden=16", "-o", "ARM:S=3", "--checkpoint-every", "5", "--rng", "ours", "--keep-checkpoints"));
   }
 
   @Test
@@ -50,7 +50,7 @@ class ResumeCliTest {
     Path data = CliRuns.mnist(tmp.resolve("mnist"));
     Path out = tmp.resolve("out");
     List<String> train = List.of("train", "--method", "Naive", "--runs", "2", "--samples-per-class", "30", "--data", data.toString(),
-        "--out", out.toString(), "--mlp_hidden", "16");
+        "--out", out.toString(), "--mlp_hidden", "16", "--keep-checkpoints");
     assertThat(CliRuns.run(Methods::create, train).code()).isZero();
 
     Object[][] refused = {

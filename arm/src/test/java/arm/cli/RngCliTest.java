@@ -23,7 +23,7 @@ class RngCliTest {
   private List<String> reproduce(Path data, Path out, String... more) {
     List<String> a = new ArrayList<>(List.of("reproduce", "mnist", "--methods", "Naive,Distill,ER", "--runs", "2",
         "--samples-per-class", "30", "--data", data.toString(), "--out", out.toString(), "-o", "mlp_hidden=16",
-        "--gradient-samples", "0", "--no-figures"));
+        "--gradient-samples", "0", "--no-figures", "--keep-checkpoints"));
     a.addAll(List.of(more));
     return a;
   }

@@ -19,7 +19,7 @@ class StreamCliTest {
     Path data = CliRuns.mnist(tmp.resolve("mnist")), out = tmp.resolve("out");
     CliRuns.Outcome o = CliRuns.run(Methods::create, List.of("train", "--method", "Naive", "--runs", "1",
         "--samples-per-class", "30", "--stream", "mir", "--data", data.toString(), "--out", out.toString(),
-        "--mlp_hidden", "16"));
+        "--mlp_hidden", "16", "--keep-checkpoints"));
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).contains("stream   mir");
     JsonNode cfg = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("config");

@@ -133,4 +133,52 @@ class IdxTest {
     assertThat(Idx.find(dir, "train-images-idx3-ubyte")).isEqualTo(plain);
     assertThat(Idx.find(dir, "t10k-images-idx3-ubyte")).isNull();
   }
+
+  /** A gzip file: header, then {@code zeros} zero bytes, compressed as they stream (no big buffer). */
+  static Path bomb(Path file, byte[] header, long zeros) throws Exception {
+    try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16)) {
+      out.write(header);
+      byte[] chunk = new byte[1 << 20];
+      for (long left = zeros; left > 0; left -= chunk.length) out.write(chunk, 0, (int) Math.min(left, chunk.length));
+    }
+    return file;
+  }
+
+  static long allocated(org.junit.jupiter.api.function.Executable e) throws Throwable {
+    var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+    e.execute();
+    return mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+  }
+
+  @Test
+  void aGzipBombIsRefusedWithoutInflatingIt() throws Throwable {
+    // the header claims 2^31 − 1 images: more than an IDX file may hold, refused before reading on
+    Path huge = bomb(dir.resolve("huge-idx3-ubyte.gz"),
+        java.nio.ByteBuffer.allocate(16).putInt(2051).putInt(Integer.MAX_VALUE).putInt(28).putInt(28).array(), 64L << 20);
+    long used = allocated(() -> assertThatThrownBy(() -> Idx.readImages(huge, 28, 28))
+        .isInstanceOf(Idx.FormatException.class).hasMessageContaining("more than the 128 MiB"));
+    assertThat(used).isLessThan(8L << 20);
+    // a valid header for 5 images, then 64 MB of zeros: read up to the promise plus a small margin
+    Path trailing = bomb(dir.resolve("trailing-idx3-ubyte.gz"), IdxFiles.images(2051, 5, 28, 28, new byte[5 * 784]), 64L << 20);
+    used = allocated(() -> assertThatThrownBy(() -> Idx.readImages(trailing, 28, 28))
+        .hasMessageContaining("trailing garbage").hasMessageContaining("more than"));
+    assertThat(used).isLessThan(8L << 20);
+    // labels the same way
+    Path labels = bomb(dir.resolve("l-idx1-ubyte.gz"), IdxFiles.labels(2049, 3, new byte[] {1, 2, 3}), 64L << 20);
+    assertThatThrownBy(() -> Idx.readLabels(labels, 10)).hasMessageContaining("trailing garbage");
+  }
+
+  @Test
+  void aFifoDirectoryOrLinkLoopIsNamedAsSuch() throws Exception {
+    Path folder = java.nio.file.Files.createDirectories(dir.resolve("train-labels-idx1-ubyte"));
+    assertThatThrownBy(() -> Idx.readLabels(folder, 10)).hasMessageContaining(folder + ": a directory");
+    Path loop = dir.resolve("loop");
+    java.nio.file.Files.createSymbolicLink(loop, loop);
+    assertThatThrownBy(() -> Idx.readLabels(loop, 10)).hasMessageContaining("symbolic-link loop");
+    Path fifo = dir.resolve("fifo");
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+    assertThatThrownBy(() -> Idx.readLabels(fifo, 10)).hasMessageContaining("FIFO");
+    assertThatThrownBy(() -> Idx.readLabels(java.nio.file.Path.of("/dev/zero"), 10)).hasMessageContaining("device");
+  }
 }

@@ -90,4 +90,18 @@ class ChartsTest {
     Charts.save(List.of(chart, chart), 1, 2, tmp.resolve("fig7.png"));
     assertThat(ImageIO.read(tmp.resolve("fig7.png").toFile()).getWidth()).isEqualTo(2 * 620);
   }
+
+  @Test
+  void aFailedPngWriteNamesTheFile() throws Exception {
+    int[] t = {0, 50};
+    double[][] perTask = {{0.5}, {0.6}};
+    XYChart chart = Charts.tasks(t, perTask, new double[] {0.5, 0.6}, 50, 1, "test");
+    java.nio.file.Files.writeString(tmp.resolve("figures"), "a file where the folder should be");
+    Path png = tmp.resolve("figures/fig4.png");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Charts.save(chart, png))
+        .isInstanceOf(java.io.IOException.class).hasMessageStartingWith("cannot write " + png + ": ");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecalledImages.write(png,
+            List.of(new arm.method.RecallRecord.Pair(1, 0, 1, 0.5f, new float[4], new float[4])), new int[] {4}, "t"))
+        .isInstanceOf(java.io.IOException.class).hasMessageStartingWith("cannot write " + png + ": ");
+  }
 }
