@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
  *   arm reproduce mnist|cifar10|miniimagenet [--methods Naive,Stationary,Distill,ADI,ARM] [--runs 5] [--data DIR] [--out DIR]
  *   arm train --method ARM [--dataset mnist|cifar10|miniimagenet] [--runs 1] [--M 20 --lr 0.05 …]
  *   arm plot DIR [--all-runs]
+ *   arm sweep FILE [--executor local|slurm] [--status] [--dry-run]; arm run-one FILE --run ID
+ *   arm report DIR… [--allow-mixed]; arm experiment list|show|runs NAME
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -36,7 +38,11 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main())
         .addSubcommand("reproduce", new ReproduceCommand(ctx))
         .addSubcommand("train", new TrainCommand(ctx))
-        .addSubcommand("plot", new PlotCommand(ctx));
+        .addSubcommand("plot", new PlotCommand(ctx))
+        .addSubcommand("experiment", new ExperimentCommand(ctx))
+        .addSubcommand("run-one", new RunOneCommand(ctx))
+        .addSubcommand("sweep", new SweepCommand(ctx))
+        .addSubcommand("report", new ReportCommand(ctx));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
