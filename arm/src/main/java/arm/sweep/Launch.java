@@ -38,7 +38,11 @@ public final class Launch {
 
   public static String classPath() {
     String cp = System.getProperty("surefire.test.class.path");
-    return cp != null && !cp.isEmpty() ? cp : System.getProperty("java.class.path");
+    if (cp == null || cp.isEmpty()) cp = System.getProperty("java.class.path");
+    List<String> abs = new ArrayList<>(); // a task may start in another folder
+    for (String e : cp.split(java.io.File.pathSeparator))
+      if (!e.isEmpty()) abs.add(java.nio.file.Path.of(e).toAbsolutePath().normalize().toString());
+    return String.join(java.io.File.pathSeparator, abs);
   }
 
   /** Single-quoted for bash. */
