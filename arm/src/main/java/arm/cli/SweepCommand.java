@@ -195,7 +195,8 @@ final class SweepCommand implements Callable<Integer> {
     put(s, "cpusPerTask", cpus);
     put(s, "gpusPerTask", gpus);
     put(s, "maxParallel", maxParallel);
-    return Slurm.script(f.name(), root, todo.stream().map(RunSpec::id).toList(), s, Launch.javaCommand(), dataDir);
+    return Slurm.script(f.name(), root, todo.stream().map(RunSpec::id).toList(), s,
+        Launch.javaCommand(f.benchmark(), s.get("mem")), dataDir);
   }
 
   private static void put(Map<String, String> m, String k, String v) {

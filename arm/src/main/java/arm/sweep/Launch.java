@@ -13,13 +13,46 @@ public final class Launch {
 
   /** java, JVM options, -cp, class path, arm.cli.Main. */
   public static List<String> javaCommand() {
+    return javaCommand(null, null);
+  }
+
+  /**
+   * The same for runs of {@code benchmark} in a task of {@code mem} memory (Slurm's --mem: 2G,
+   * 2048M, 2048; null: keep this JVM's heap): the heap 3/4 of it, and the young generation sized
+   * as ./arm.sh sizes it (256 MB for MNIST's MLP, half the heap for the ResNets).
+   */
+  public static List<String> javaCommand(String benchmark, String mem) {
+    List<String> opts = jvmOptions();
+    if (benchmark != null) {
+      opts.removeIf(a -> a.startsWith("-Xmn") || a.contains("NewRatio") || a.contains("NewSize"));
+      opts.add(benchmark.equals("mnist") ? "-Xmn256m" : "-XX:NewRatio=1");
+    }
+    Long mb = megabytes(mem);
+    if (mb != null) {
+      opts.removeIf(a -> a.startsWith("-Xmx") || a.contains("MaxRAMPercentage"));
+      opts.add("-Xmx" + Math.max(256, mb * 3 / 4) + "m");
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(java());
-    cmd.addAll(jvmOptions());
+    cmd.addAll(opts);
     cmd.add("-cp");
     cmd.add(classPath());
     cmd.add("arm.cli.Main");
     return cmd;
+  }
+
+  /** Slurm's memory size in MB (K, M, G, T suffixes; none = MB), or null when absent or unreadable. */
+  static Long megabytes(String mem) {
+    if (mem == null) return null;
+    var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*([KMGT]?)B?\\s*").matcher(mem);
+    if (!m.matches()) return null;
+    long v = Long.parseLong(m.group(1));
+    return switch (m.group(2).toUpperCase()) {
+      case "K" -> v / 1024;
+      case "G" -> v * 1024;
+      case "T" -> v * 1024 * 1024;
+      default -> v;
+    };
   }
 
   public static String java() {

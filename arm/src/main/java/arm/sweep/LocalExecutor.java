@@ -54,7 +54,7 @@ public final class LocalExecutor {
   }
 
   private static int runOne(SweepRoot root, RunSpec r, String data, Path log) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(Launch.javaCommand());
+    List<String> cmd = new ArrayList<>(Launch.javaCommand(r.benchmark(), null));
     cmd.addAll(List.of("run-one", root.file().toString(), "--out", root.dir().toString(), "--run", r.id()));
     if (data != null) cmd.addAll(List.of("--data", data));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -58,6 +58,18 @@ class SlurmTest {
   }
 
   @Test
+  void theTasksHeapFollowsItsMemory() {
+    assertThat(Launch.megabytes("2G")).isEqualTo(2048);
+    assertThat(Launch.megabytes("1500")).isEqualTo(1500);
+    assertThat(Launch.megabytes("4096M")).isEqualTo(4096);
+    assertThat(Launch.megabytes("lots")).isNull();
+    List<String> cmd = Launch.javaCommand("cifar10", "8G");
+    assertThat(cmd).contains("-Xmx6144m", "-XX:NewRatio=1").doesNotContain("-Xmn256m");
+    assertThat(cmd.stream().filter(a -> a.startsWith("-Xmx"))).hasSize(1);
+    assertThat(Launch.javaCommand("mnist", null)).contains("-Xmn256m").endsWith("arm.cli.Main");
+  }
+
+  @Test
   void squeueLinesMapToRuns() {
     List<Slurm.Job> jobs = List.of(new Slurm.Job("12", "a.sh", List.of("r0", "r1", "r2")), new Slurm.Job("15", "b.sh", List.of("r1")));
     List<Slurm.Task> t = Slurm.tasks(jobs, List.of("12_0|RUNNING", "12_2|PENDING", "13_0|RUNNING", "15_0|RUNNING", "garbage"));
