@@ -90,6 +90,9 @@ final class SweepCommand implements Callable<Integer> {
       throw new UsageError(e.getMessage());
     }
     if (status) return status(root, runs);
+    int j = jobs != null ? jobs : f.jobs() != null ? f.jobs()
+        : "cuda".equals(f.device()) ? 1 : Runtime.getRuntime().availableProcessors();
+    if (j < 1) throw new UsageError("--jobs must be at least 1, got " + j);
     Map<String, RunFolder.Status> st = statuses(root, runs);
     List<RunSpec> todo = runs.stream().filter(r -> st.get(r.id()) == RunFolder.Status.failed
         || st.get(r.id()) == RunFolder.Status.pending && !queued(r.id())).toList();
@@ -124,9 +127,6 @@ final class SweepCommand implements Callable<Integer> {
         throw new UsageError(e.getMessage());
       }
     }
-    int j = jobs != null ? jobs : f.jobs() != null ? f.jobs()
-        : "cuda".equals(f.device()) ? 1 : Runtime.getRuntime().availableProcessors();
-    if (j < 1) throw new UsageError("--jobs must be at least 1, got " + j);
     int failed = LocalExecutor.run(root, todo, j, dataDir, ctx.out());
     int code = ReportCommand.report(ctx, List.of(root.dir()), root.dir().resolve("report"), false);
     if (failed > 0) {
