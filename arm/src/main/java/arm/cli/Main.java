@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
  *   arm train --method ARM [--dataset mnist|cifar10|miniimagenet] [--runs 1] [--M 20 --lr 0.05 …]
  *   arm plot DIR [--all-runs]
  *   arm methods [NAME]
+ *   arm sweep FILE [--executor local|slurm] [--status] [--dry-run]; arm run-one FILE --run ID
+ *   arm report DIR… [--allow-mixed]; arm experiment list|show|runs NAME
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -46,7 +48,11 @@ public final class Main implements Runnable {
         .addSubcommand("reproduce", new ReproduceCommand(ctx))
         .addSubcommand("train", new TrainCommand(ctx))
         .addSubcommand("plot", new PlotCommand(ctx))
-        .addSubcommand("methods", new MethodsCommand(ctx));
+        .addSubcommand("methods", new MethodsCommand(ctx))
+        .addSubcommand("experiment", new ExperimentCommand(ctx))
+        .addSubcommand("run-one", new RunOneCommand(ctx))
+        .addSubcommand("sweep", new SweepCommand(ctx))
+        .addSubcommand("report", new ReportCommand(ctx));
     TrainCommand.addMethodHelp(cl.getSubcommands().get("train"));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.registerConverter(Benchmark.class, Benchmark::named);
@@ -73,7 +79,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: reproduce, train, plot or methods (see arm --help)");
+        spec.commandLine(), "missing command: reproduce, train, plot, methods, experiment, sweep, run-one or report");
   }
 
   /** What the subcommands share; {@code args} is the command line, for results.json's provenance. */

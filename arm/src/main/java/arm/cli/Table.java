@@ -14,6 +14,12 @@ final class Table {
   private Table() {}
 
   static void print(PrintStream out, Benchmark bench, List<Results.Summary> rows, int runs, int threads) {
+    print(out, bench, bench.paper, rows, runs, threads);
+  }
+
+  /** The same with the paper's numbers per row name from {@code paper} (merged reports: ablation rows). */
+  static void print(PrintStream out, Benchmark bench, java.util.Map<String, Paper.Row> paper, List<Results.Summary> rows,
+      int runs, int threads) {
     out.println();
     out.printf("%s, test split, mean ± population std over %d run(s), %%:%n", bench.title, runs);
     String fmt = "| %-11s | %7s | %5s | %7s | %5s | %3s | %-13s | %-13s | %-25s | %8s |%n";
@@ -23,7 +29,7 @@ final class Table {
     out.printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(13), "-".repeat(9), "-".repeat(7),
         "-".repeat(9), "-".repeat(7), "-".repeat(5), "-".repeat(15), "-".repeat(15), "-".repeat(27), "-".repeat(10));
     for (Results.Summary s : rows) {
-      Paper.Row p = bench.paper.get(s.method());
+      Paper.Row p = paper.get(s.method());
       MemoryCost m = s.memory();
       out.printf(Locale.ROOT, fmt,
           s.method() + (s.runs() < runs ? "*" : ""),
