@@ -53,9 +53,16 @@ pick_java() {
   echo "$best"
 }
 
-# Builds the jar with the chosen JDK when it is missing or older than the sources.
+# The commit the checkout is at ("" outside a git checkout): the jar records the commit it was
+# built from (results.json's provenance), so a checkout that moved to another commit rebuilds.
+head_commit() { git -C "$ROOT" rev-parse HEAD 2>/dev/null || true; }
+
+# Builds the jar with the chosen JDK when it is missing, older than the sources, or built at
+# another commit.
 build_if_needed() {
-  if [[ -f "$JAR" ]] && [[ -z "$(find "$ROOT" \( -path "$ROOT/data" -o -path "$ROOT/.git" \) -prune -o \
+  local stamp="$JAR.commit"
+  if [[ -f "$JAR" ]] && [[ "$(head_commit)" == "$(cat "$stamp" 2>/dev/null || true)" ]] \
+      && [[ -z "$(find "$ROOT" \( -path "$ROOT/data" -o -path "$ROOT/.git" \) -prune -o \
       \( -path '*/src/main/*' -o -name pom.xml \) -newer "$JAR" -print -quit)" ]]; then
     return
   fi
@@ -69,6 +76,7 @@ build_if_needed() {
   fi
   (cd "$ROOT" && JAVA_HOME="$home" ./mvnw -q -DskipTests package -pl arm -am) \
     || { echo "arm: build failed (./mvnw -q -DskipTests package -pl arm -am)" >&2; exit 1; }
+  head_commit > "$JAR.commit"
 }
 
 has_mnist() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One ARM training iteration in the CIFAR10 setting, in PyTorch, to time against our engine on the same GPU.
 
-What it runs (ARM-SPEC.md §1.4, §2.3, §5.2; our own code, written from the spec):
+What it runs (ALGORITHM.md §1.4, §2.3, §5.2; our own code, written from the spec):
   model   reduced ResNet18, nf = 20 (stem conv3x3 3->20 + BN + ReLU, 4 stages x 2 BasicBlocks, avg pool, Linear 160->10)
   data    random CIFAR-shaped batch, N = 10 real images, labels from 2 classes (one task)
   step A  CE on the real batch, SGD step (lr eta0)
@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# CIFAR10 ARM hyperparameters (ARM-SPEC §2.4)
+# CIFAR10 ARM hyperparameters (ALGORITHM.md §2.4)
 ETA0, ETA1 = 0.01, 10.0
 W_D, L1_OLD, L2_NEW, L3_DIV, L4_SHARP, L5_L2, L6_TV = 1.0, 1.0, 0.1, 16.0, 0.1, 1.0, 1.0
 L0_REC, L0_REAL = 1.0, 1.0
@@ -71,7 +71,7 @@ def soft_ce(logits, target_probs):
 
 
 def recall_loss(a, b, x, present):
-    """R to be minimised (ARM-SPEC §2.3); a, b: logits of f_old, f_cur on the recalled batch x."""
+    """R to be minimised (ALGORITHM.md §2.3); a, b: logits of f_old, f_cur on the recalled batch x."""
     M = a.shape[0]
     la, lb = F.log_softmax(a, 1), F.log_softmax(b, 1)
     p, q = la.exp(), lb.exp()

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The gradient-correlation study of the paper's appendix A.7.6 (Fig. 7, Tables 9–10; ARM-SPEC §8),
+ * The gradient-correlation study of the paper's appendix A.7.6 (Fig. 7, Tables 9–10; ALGORITHM.md §8),
  * for which the authors released no code. On a frozen model, for every recalled sample x̂:
  *
  * <pre>

@@ -8,7 +8,7 @@ import arm.nn.Mlp;
 import java.io.IOException;
 import java.util.Map;
 
-/** MNIST-5k-5: 500 training images per class, 5 tasks of 2 classes (ARM-SPEC §5). */
+/** MNIST-5k-5: 500 training images per class, 5 tasks of 2 classes (ALGORITHM.md §5). */
 public final class MnistDataset implements DatasetProvider {
   @Override
   public String name() {

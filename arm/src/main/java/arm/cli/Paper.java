@@ -3,8 +3,8 @@ package arm.cli;
 import java.util.Map;
 
 /**
- * The paper's numbers (Table 1; REFERENCE.md §1; ARM-SPEC §11): test split, mean ± std over 5
- * runs, %. CIFAR10 ARM is 26.4 ± 1.2 in Table 1 (26.9 ± 1.1 in Table 2, ARM-SPEC §9 D7).
+ * The paper's numbers (Table 1; ALGORITHM.md §11): test split, mean ± std over 5
+ * runs, %. CIFAR10 ARM is 26.4 ± 1.2 in Table 1 (26.9 ± 1.1 in Table 2, ALGORITHM.md §9 D7).
  */
 final class Paper {
   /** accuracy mean, accuracy std, forgetting mean, forgetting std (NaN: not reported). */
@@ -21,7 +21,7 @@ final class Paper {
       "Distill", new Row(33.3, 2.5, 58.0, 1.7),
       "ADI", new Row(55.4, 2.6, 11.5, 5.0),
       "ARM", new Row(56.3, 2.6, 21.8, 1.6),
-      // Table 6, buffer rows ("ER-50": ER with a 50-image buffer; ER-MIR-SPEC §6)
+      // Table 6, buffer rows ("ER-50": ER with a 50-image buffer; ALGORITHM.md §12.6)
       "ER-50", new Row(62.8, 3.1, 42.0, 3.7),
       "ER-MIR-50", new Row(63.8, 4.6, 40.6, 5.9),
       "ER-25", new Row(51.6, 2.7, 57.0, 3.3),
@@ -33,7 +33,7 @@ final class Paper {
       "Distill", new Row(19.2, 0.3, 60.9, 3.9),
       "ADI", new Row(24.8, 0.9, 12.0, 4.5),
       "ARM", new Row(26.4, 1.2, 8.07, 5.2),
-      // Table 1, buffer rows (ER-MIR-SPEC §6; iCarl and GEM have no implementation here)
+      // Table 1, buffer rows (ALGORITHM.md §12.6; iCarl and GEM have no implementation here)
       "ER-200", new Row(27.5, 1.2, 50.5, 2.4),
       "ER-MIR-200", new Row(29.8, 1.1, 50.2, 2.0),
       "ER-100", new Row(22.4, 1.1, 66.2, 6.2),

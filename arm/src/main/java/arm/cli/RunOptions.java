@@ -42,7 +42,7 @@ final class RunOptions {
   String rng;
 
   @Option(names = "--val-split", paramLabel = "MODE", defaultValue = "advanced",
-      description = "advanced: val from a second permutation, as the authors' code (ARM-SPEC D11);"
+      description = "advanced: val from a second permutation, as the authors' code (ALGORITHM.md §9 D11);"
           + " shared: one permutation, disjoint train/val (default: ${DEFAULT-VALUE})")
   ValSplit valSplit;
 

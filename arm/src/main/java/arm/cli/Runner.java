@@ -481,7 +481,7 @@ final class Runner {
     }
     out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
     out.printf("  val      %s split%s%n", c.get("valSplit"),
-        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ARM-SPEC D11)"
+        "advanced".equals(c.get("valSplit")) ? " (as the authors' code; ALGORITHM.md §9 D11)"
             : "deterministic".equals(c.get("valSplit")) ? " (the last 250 per class; disjoint)"
             : "mir".equals(c.get("valSplit")) ? " (the MIR code's: one split for every run; disjoint)" : " (disjoint)");
     if (c.get("stream") != null) out.printf("  stream   %s%s%n", c.get("stream"), switch (String.valueOf(c.get("stream"))) {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * CIFAR10-5 exactly as the authors' code builds it (ARM-SPEC §4.3), from either distribution of
+ * CIFAR10-5 exactly as the authors' code builds it (ALGORITHM.md §4.3), from either distribution of
  * CIFAR-10 (https://www.cs.toronto.edu/~kriz/cifar.html):
  *
  * <ul>
@@ -289,7 +289,7 @@ public final class Cifar10 {
   /**
    * numpy's global generator as the authors' ARM/ADI scripts find it after building the three
    * CIFAR loaders (each reseeds with 111; the test loader, built last, shuffles its index list):
-   * the stream their recall-index draws continue from (ARM-SPEC §9 D14).
+   * the stream their recall-index draws continue from (ALGORITHM.md §9 D14).
    */
   public static NumpyRandom numpyAfterLoaders(int testSize) {
     NumpyRandom np = new NumpyRandom(NUMPY_SEED);

@@ -1,7 +1,7 @@
 package arm.data;
 
 /**
- * A continual-learning benchmark arranged as the authors' code arranges it (ARM-SPEC §4).
+ * A continual-learning benchmark arranged as the authors' code arranges it (ALGORITHM.md §4).
  *
  * @param train          the training pool (order irrelevant: {@code stream} says what is visited)
  * @param stream         indices into train for the whole single pass, in visit order, task blocks

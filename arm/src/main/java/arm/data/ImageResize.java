@@ -4,7 +4,7 @@ import java.awt.image.BufferedImage;
 
 /**
  * torchvision 0.5's {@code Resize(84)} + {@code CenterCrop(84)} on an RGB image, producing CHW
- * uint8 bytes (ARM-SPEC §4.4):
+ * uint8 bytes (ALGORITHM.md §4.4):
  *
  * <ul>
  *   <li>Resize: the shorter side becomes {@code size}, the other ⌊size·long/short⌋ (Python's int());
@@ -17,7 +17,7 @@ import java.awt.image.BufferedImage;
  * </ul>
  *
  * JPEG decoding (javax.imageio vs libjpeg in PIL) differs slightly, so pixels are not bit-identical
- * to the authors' pipeline (ARM-SPEC §9 D16); the geometry and the filter are the same.
+ * to the authors' pipeline (ALGORITHM.md §9 D16); the geometry and the filter are the same.
  */
 public final class ImageResize {
   private ImageResize() {}

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * MiniImageNet-20 as the authors' code builds it (ARM-SPEC §4.4), from the Ravi–Larochelle split
+ * MiniImageNet-20 as the authors' code builds it (ALGORITHM.md §4.4), from the Ravi–Larochelle split
  * files: {@code train.csv}, {@code val.csv}, {@code test.csv} (a header line, then
  * {@code filename,wnid} lines, 600 images per class listed contiguously) and {@code images/}.
  *

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * The full MNIST train (60,000) and test (10,000) sets, read from the four standard IDX files in
- * file order, each image flattened to a 784-vector of uint8 pixels (ARM-SPEC §4.1, §4.2).
+ * file order, each image flattened to a 784-vector of uint8 pixels (ALGORITHM.md §4.1, §4.2).
  */
 public final class Mnist {
   public static final int ROWS = 28, COLS = 28, NUM_CLASSES = 10;

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import arm.nn.TorchRandom;
 
 /**
- * The MNIST-5k-5 continual benchmark exactly as the authors' code builds it (ARM-SPEC §4.2):
+ * The MNIST-5k-5 continual benchmark exactly as the authors' code builds it (ALGORITHM.md §4.2):
  *
  * <ol>
  *   <li>Task k holds digits {2k, 2k+1}: class 2k's training samples in file order, then class
@@ -30,7 +30,7 @@ import arm.nn.TorchRandom;
  * <p>Step 3 leaves the end of each task block lopsided: the class with more samples in the pool
  * reaches 500 first, so the block's last batches hold the other class only (often the last
  * 20–100 samples). {@link Stream} offers two alternatives, used to compare with the MIR authors'
- * code, whose loader draws a fresh uniformly shuffled subset per run (ER-MIR-SPEC §4; evidence in
+ * code, whose loader draws a fresh uniformly shuffled subset per run (ALGORITHM.md §12.5; evidence in
  * docs/REPRODUCE.md "ER and ER-MIR").
  *
  * <p>Randomness: one {@link SplittableRandom} seeded from the run seed (XOR {@link #DATA_SALT}, so
@@ -56,7 +56,7 @@ public final class Mnist5k {
      * each run then shuffles the train pool and takes its first cpt·perClass + N samples. (Their
      * loop takes batches while at most samples_per_task = 1000 have been consumed, i.e. 101
      * batches, 1,010 samples, classes only about balanced.) Not reproduced: the one sample of
-     * class 2k−1 that PyTorch ≤ 1.6's argmax puts into task k (ER-MIR-SPEC §4).
+     * class 2k−1 that PyTorch ≤ 1.6's argmax puts into task k (ALGORITHM.md §12.5).
      */
     MIR
   }
@@ -154,7 +154,7 @@ public final class Mnist5k {
 
   /**
    * The benchmark as the authors' code builds it for run id {@code runId}, draw for draw
-   * (ARM-SPEC §4.1–4.2): PyTorch's generator seeded with the run id first initialises the model
+   * (ALGORITHM.md §4.1–4.2): PyTorch's generator seeded with the run id first initialises the model
    * ({@code initDraws} outputs, skipped here), then the train, val and test dataset objects each
    * draw one randperm per task of the <em>training</em> pools, in that order (each object redoes
    * the whole split and keeps its part; val keeps the tail of its own permutations). The

@@ -8,7 +8,7 @@ import arm.nn.Mt19937;
  * ("random_interval": the smallest all-ones mask ≥ i, redraw 32-bit values until ≤ i).
  *
  * <p>The CIFAR10 loaders of the authors' code reseed numpy with 111 and shuffle with it
- * (ARM-SPEC §4.3), so with this class our CIFAR10 train order is the authors' order exactly, the
+ * (ALGORITHM.md §4.3), so with this class our CIFAR10 train order is the authors' order exactly, the
  * same for every run, as theirs is. Checked against numpy 2.4 (RandomState is frozen for
  * compatibility) in NumpyRandomTest.
  */

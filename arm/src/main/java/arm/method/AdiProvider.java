@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ADI, DeepInversion-style recall (ARM-SPEC §3.3): {@link RecallMethod} refining X̂ toward M past
+ * ADI, DeepInversion-style recall (ALGORITHM.md §3.3): {@link RecallMethod} refining X̂ toward M past
  * classes instead of ARM's recall loss.
  */
 public final class AdiProvider implements MethodProvider {

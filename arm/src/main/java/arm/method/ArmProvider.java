@@ -4,7 +4,7 @@ import arm.data.ContinualData;
 import java.util.List;
 import java.util.Map;
 
-/** ARM, Automatic Recall Machines (ARM-SPEC §1.4, §2): {@link RecallMethod} with the recall loss R. */
+/** ARM, Automatic Recall Machines (ALGORITHM.md §1.4, §2): {@link RecallMethod} with the recall loss R. */
 public final class ArmProvider implements MethodProvider {
   private static final List<MethodOption> OPTIONS = MethodOption.table(MethodOption.RECALL, DistillProvider.withTail(List.of(
       MethodOption.of("w_D", "", "weight of the divergence term R_D between f_old and f_cur on X̂", "1.0"),

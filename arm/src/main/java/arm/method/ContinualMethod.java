@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The loop every method shares (ARM-SPEC §1.3–1.4, §6.1): one pass over the stream in batches of
+ * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches of
  * N; at t = 0, T, 2T, … and at max_t, evaluate f_cur (eval mode, no graph) on val and test; at
  * max_t stop; otherwise put f_cur in train mode and let the method's {@link Learner} train on batch
  * t.
@@ -280,7 +280,7 @@ abstract class ContinualMethod implements Method {
     return r >= 0 ? r : data.batchesPerTask();
   }
 
-  /** Step A (ARM-SPEC §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
+  /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
   static void realStep(Module fCur, Sgd opt, Batch b) {
     opt.zeroGrad();
     Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());

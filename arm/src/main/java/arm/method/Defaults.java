@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The published hyperparameters (the authors' commands.txt = paper Table 4; ARM-SPEC §2.4, §3) as
+ * The published hyperparameters (the authors' commands.txt = paper Table 4; ALGORITHM.md §2.4, §3) as
  * option maps. Each method declares its options with their defaults per dataset and their meanings
  * in its {@link MethodProvider} ({@link MethodOption}); this class reads them from there.
  */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Distill, the LwF-style baseline (ARM-SPEC §3.2): step A, then, from recall_from_t on, a second
+ * Distill, the LwF-style baseline (ALGORITHM.md §3.2): step A, then, from recall_from_t on, a second
  * SGD step on λ0_real · KL(softmax(f_old(X)) ‖ softmax(f_cur(X))) (batch mean, temperature 1,
  * single head). KL and soft cross-entropy differ by the targets' entropy, a constant, so the step
  * uses soft CE: same gradient.

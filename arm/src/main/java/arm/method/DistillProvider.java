@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Distill: step A plus distillation from f_old on the real batch, LwF-style (ARM-SPEC §3.2). */
+/** Distill: step A plus distillation from f_old on the real batch, LwF-style (ALGORITHM.md §3.2). */
 public final class DistillProvider implements MethodProvider {
   private static final List<MethodOption> OPTIONS = MethodOption.table(List.of(
       MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.01"),

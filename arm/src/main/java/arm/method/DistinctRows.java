@@ -4,7 +4,7 @@ import arm.tensor.Backends;
 import arm.tensor.Tensor;
 
 /**
- * ARM's recalled batch stored as its distinct images (the {@code dedup} option, ARM-SPEC §2.1).
+ * ARM's recalled batch stored as its distinct images (the {@code dedup} option, ALGORITHM.md §2.1).
  * With M &gt; N the M draws repeat real rows, and copies of one image get identical gradients and
  * stay identical through refinement, so the batch is U ≤ N distinct images with multiplicities
  * w_u (Σ w_u = M). Computing on the U images with every batch reduction counted (BatchNorm, the

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * ER, experience replay (ER-MIR-SPEC §1; the MIR authors' er_main.py with rand_replay), on the ARM
+ * ER, experience replay (ALGORITHM.md §12; the MIR authors' er_main.py with rand_replay), on the ARM
  * code's data protocol. Per batch (X, Y) of task k:
  *
  * <pre>

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * ER-MIR, maximally interfered retrieval (ER-MIR-SPEC §2; mir.py mir_replay). The step is ER's;
+ * ER-MIR, maximally interfered retrieval (ALGORITHM.md §12.4; mir.py mir_replay). The step is ER's;
  * only the choice of the M replayed samples differs. With g = ∇L_in already in the gradients:
  *
  * <pre>

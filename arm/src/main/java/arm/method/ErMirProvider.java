@@ -4,7 +4,7 @@ import arm.data.ContinualData;
 import java.util.List;
 import java.util.Map;
 
-/** ER-MIR, replay of the maximally interfered samples (ER-MIR-SPEC §2; {@link ErMir}). */
+/** ER-MIR, replay of the maximally interfered samples (ALGORITHM.md §12.4; {@link ErMir}). */
 public final class ErMirProvider implements MethodProvider {
   private static final List<MethodOption> OPTIONS = MethodOption.table(ErProvider.BUFFER, List.of(
       new MethodOption("subsample", "", "buffer candidates scored per update", "50", "50", "25"),

@@ -4,7 +4,7 @@ import arm.data.ContinualData;
 import java.util.List;
 import java.util.Map;
 
-/** ER, experience replay from a reservoir buffer (ER-MIR-SPEC §1; the choices in {@link ER}). */
+/** ER, experience replay from a reservoir buffer (ALGORITHM.md §12; the choices in {@link ER}). */
 public final class ErProvider implements MethodProvider {
   static final List<MethodOption> BUFFER = List.of(
       MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.1"), // G1: MNIST 0.05 as in the MIR script of the time

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Feeds {@link GradientStudy} from a finished run of ARM or ADI (ARM-SPEC §8). Our choices:
+ * Feeds {@link GradientStudy} from a finished run of ARM or ADI (ALGORITHM.md §8). Our choices:
  *
  * <ul>
  *   <li>the models are the run's final f_cur and f_old, frozen (deep copies, so the train-mode
@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  *   <li>recalled samples come from recall exactly as in the last task's iterations: the last
  *       task's real batches in stream order (cycled if needed), initialisation, S refinement steps
  *       with the run's recall loss, targets from f_old; one sample per distinct initial row (with
- *       M &gt; N duplicates are identical, ARM-SPEC §2.1), until there are {@code samples};
+ *       M &gt; N duplicates are identical, ALGORITHM.md §2.1), until there are {@code samples};
  *   <li>the real pool is a class-stratified draw of 1,000 training images (⌊1000/K⌋ per class);
  *   <li>gradients are those of the final f_cur, in eval mode, computed on the device the run used
  *       (recall and study alike; only host arrays leave it).

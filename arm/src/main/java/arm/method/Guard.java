@@ -112,7 +112,7 @@ final class Guard {
   }
 
   /**
-   * Names the first non-finite term of ARM's recall loss (ARM-SPEC §2.3), or of ADI's when {@code
+   * Names the first non-finite term of ARM's recall loss (ALGORITHM.md §2.3), or of ADI's when {@code
    * chosen} is not null, by evaluating each term on its own; called only once the sum is known to
    * be non-finite.
    */

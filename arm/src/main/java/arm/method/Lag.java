@@ -3,7 +3,7 @@ package arm.method;
 import java.util.SplittableRandom;
 
 /**
- * When f_old ← copy(f_cur) happens (ARM-SPEC §1.2). Asked once per iteration, before step A.
+ * When f_old ← copy(f_cur) happens (ALGORITHM.md §1.2). Asked once per iteration, before step A.
  *
  * <ul>
  *   <li>fixed: at t = 0, T, 2T, … (the published long lag, T = batches per task);

@@ -13,7 +13,7 @@ import arm.data.ContinualData;
  *       {@link #run} builds a fresh model and may be called for several seeds, possibly from
  *       several threads at once (one run per thread; a run itself is single-threaded).
  *   <li>{@code run} trains on {@code data.stream()} in batches of {@code data.batchSize()} and
- *       evaluates f_cur on val and test at t = 0, T, 2T, …, max_t (ARM-SPEC §6.1), returning one
+ *       evaluates f_cur on val and test at t = 0, T, 2T, …, max_t (ALGORITHM.md §6.1), returning one
  *       {@link arm.metrics.EvalPoint} per evaluation in time order. {@link arm.metrics.Evaluator}
  *       computes the per-class and pooled accuracies.
  *   <li>Everything random in the run (weight init, recall draws, noise) comes from {@code seed}.
@@ -29,7 +29,7 @@ public interface Method {
 
   /**
    * True if the method wants the stationary stream (one shuffled pass over the same training
-   * samples) and is scored by pooled accuracy only (ARM-SPEC §3.1, §6.2).
+   * samples) and is scored by pooled accuracy only (ALGORITHM.md §3.1, §6.2).
    */
   default boolean stationary() {
     return false;

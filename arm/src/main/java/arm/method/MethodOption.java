@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * One option of a method, declared once with everything the CLI shows about it: the key ({@code
  * --KEY VALUE}), the paper's symbol where it has one, a one-line meaning, and the published default
- * on each dataset's table (the authors' commands.txt = paper Table 4; ARM-SPEC §2.4, §3).
+ * on each dataset's table (the authors' commands.txt = paper Table 4; ALGORITHM.md §2.4, §3).
  * {@link MethodProvider#options} lists a method's options in this form; {@link Defaults#of} and
  * {@code arm methods NAME} read them from there, so the defaults, their meanings and the help cannot
  * drift apart.

@@ -8,7 +8,7 @@ import arm.nn.TorchRandom;
 import java.util.SplittableRandom;
 
 /**
- * Builds the network a run trains (ARM-SPEC §5): the MLP for flat inputs, ResNet18 for images
+ * Builds the network a run trains (ALGORITHM.md §5): the MLP for flat inputs, ResNet18 for images
  * (the CIFAR head for 32×32, the MiniImageNet head for 84×84).
  */
 final class Models {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Naive SGD (ARM-SPEC §3.1): one hard-label CE step per batch, no old model. As "Stationary" it
+ * Naive SGD (ALGORITHM.md §3.1): one hard-label CE step per batch, no old model. As "Stationary" it
  * trains on the shuffled stream the data side builds and is scored by pooled accuracy.
  */
 final class Naive extends ContinualMethod {

@@ -4,10 +4,10 @@ import arm.data.ContinualData;
 import java.util.List;
 import java.util.Map;
 
-/** Naive: plain SGD on the stream, the lower bound (ARM-SPEC §3.1). */
+/** Naive: plain SGD on the stream, the lower bound (ALGORITHM.md §3.1). */
 public final class NaiveProvider implements MethodProvider {
   static final List<MethodOption> OPTIONS = MethodOption.table(List.of(
-      MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.1"))); // ARM-SPEC §9 D8
+      MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.1"))); // ALGORITHM.md §9 D8
 
   @Override
   public String name() {

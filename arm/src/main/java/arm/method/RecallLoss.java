@@ -5,7 +5,7 @@ import arm.autograd.Var;
 import arm.tensor.Tensor;
 
 /**
- * The recall objective R that input refinement minimises (ARM-SPEC §2.3), and ADI's refinement loss
+ * The recall objective R that input refinement minimises (ALGORITHM.md §2.3), and ADI's refinement loss
  * (§3.3), composed from autograd primitives so that one {@code Autograd.grad(R, X̂)} gives the
  * input gradient through f_old and f_cur.
  *
@@ -25,7 +25,7 @@ import arm.tensor.Tensor;
  *
  * <p>Counted batches (the {@code counts} overloads; null = every row once): X̂ holds U distinct
  * images, row u standing for w_u = counts[u] identical copies of the M = Σ w_u of the replicated
- * batch (ARM-SPEC §2.1). Every Σ_i over the batch becomes Σ_u w_u (batch means, p̄, the soft-CE of
+ * batch (ALGORITHM.md §2.1). Every Σ_i over the batch becomes Σ_u w_u (batch means, p̄, the soft-CE of
  * step B), so each value equals the replicated batch's, and the gradient w.r.t. row u is the sum of
  * its copies' gradients, w_u times one copy's.
  */
@@ -39,7 +39,7 @@ public final class RecallLoss {
    */
   static final float TINY = Float.MIN_NORMAL;
 
-  /** How the divergence term is measured (ARM-SPEC §9 D1 and the CE-as-D ablation). */
+  /** How the divergence term is measured (ALGORITHM.md §9 D1 and the CE-as-D ablation). */
   public enum Divergence {
     /** The authors' code: ½[KL(m‖p) + KL(m‖q)], unbounded. The default. */
     REVERSED_KL,
@@ -63,7 +63,7 @@ public final class RecallLoss {
 
   // ------------------------------------------------------------ the two objectives
 
-  /** ARM's recall loss R (ARM-SPEC §2.3), to be minimised over X̂. */
+  /** ARM's recall loss R (ALGORITHM.md §2.3), to be minimised over X̂. */
   public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present) {
     return arm(w, a, b, xhat, present, null);
   }
@@ -81,7 +81,7 @@ public final class RecallLoss {
   }
 
   /**
-   * ADI's refinement loss (ARM-SPEC §3.3): classesWeight·CE(a, chosen) + adaptiveWeight·R_D(a, b)
+   * ADI's refinement loss (ALGORITHM.md §3.3): classesWeight·CE(a, chosen) + adaptiveWeight·R_D(a, b)
    * + optional λ4 sharpen, λ5 L2, λ6 TV, and {@code batchStats} = w_bs·R_bs when the caller has
    * one (ResNets only; null for the MLP).
    */

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * ARM (ARM-SPEC §1.4, §2) and ADI (§3.3). Both run, per iteration t:
+ * ARM (ALGORITHM.md §1.4, §2) and ADI (§3.3). Both run, per iteration t:
  *
  * <pre>
  * if the lag rule fires: f_old ← copy(f_cur)
@@ -400,7 +400,7 @@ final class RecallMethod extends ContinualMethod {
       return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
     }
 
-    /** ADI: M classes from seen-before minus present (ARM-SPEC §3.3), or null if there are none. */
+    /** ADI: M classes from seen-before minus present (ALGORITHM.md §3.3), or null if there are none. */
     int[] chooseClasses(Batch b) {
       SplittableRandom rng = Draws.at(base, b.t(), Draws.CLASSES);
       boolean[] cand = b.seenBefore().clone();

@@ -3,7 +3,7 @@ package arm.method;
 import java.util.List;
 
 /**
- * What a recall method recorded during one run (ARM-SPEC §8, the data of Figs. 2 and 3).
+ * What a recall method recorded during one run (ALGORITHM.md §8, the data of Figs. 2 and 3).
  *
  * @param itemShape  shape of one image ({784} for MNIST, {3, 32, 32}, {3, 84, 84})
  * @param numClasses K

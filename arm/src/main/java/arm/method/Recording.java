@@ -1,7 +1,7 @@
 package arm.method;
 
 /**
- * What a run records beside its evaluations, for the paper's figures and analyses (ARM-SPEC §8).
+ * What a run records beside its evaluations, for the paper's figures and analyses (ALGORITHM.md §8).
  * Recording never changes training: it reads values the loop computes anyway (f_old's logits on
  * the final recalled batch) and copies a few recalled images.
  *

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The replay buffer of ER and ER-MIR (ER-MIR-SPEC §1.1): one global set of {@code capacity} slots,
+ * The replay buffer of ER and ER-MIR (ALGORITHM.md §12.1): one global set of {@code capacity} slots,
  * no per-class or per-task quota, filled by reservoir sampling. A slot holds one real training
  * image as uint8 pixels (the images we feed are k/255, so one byte per value is lossless and the
  * buffer's size is exactly what the paper's "+sample memory" column counts), its label and the
@@ -119,7 +119,7 @@ final class ReservoirBuffer {
 
   /**
    * The replay pool: the filled slots whose task is not {@code currentTask}, in slot order
-   * (ER-MIR-SPEC §1.1 "sample"). Replay therefore never shows the current task's samples.
+   * (ALGORITHM.md §12.1 "sample"). Replay therefore never shows the current task's samples.
    */
   int[] pastSlots(int currentTask) {
     int n = 0;

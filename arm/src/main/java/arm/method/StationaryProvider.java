@@ -4,7 +4,7 @@ import arm.data.ContinualData;
 import java.util.List;
 import java.util.Map;
 
-/** Stationary: Naive's SGD on one shuffled pass over the same samples, the upper bound (ARM-SPEC §3.1). */
+/** Stationary: Naive's SGD on one shuffled pass over the same samples, the upper bound (ALGORITHM.md §3.1). */
 public final class StationaryProvider implements MethodProvider {
 
   @Override

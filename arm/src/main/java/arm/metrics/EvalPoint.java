@@ -1,7 +1,7 @@
 package arm.metrics;
 
 /**
- * One evaluation of f_cur (ARM-SPEC §6), taken at the top of iteration t before training on batch
+ * One evaluation of f_cur (ALGORITHM.md §6), taken at the top of iteration t before training on batch
  * t.
  *
  * @param t                iteration

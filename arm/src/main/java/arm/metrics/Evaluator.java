@@ -5,7 +5,7 @@ import arm.tensor.Tensor;
 import java.util.function.Function;
 
 /**
- * Accuracy of a classifier on a dataset (ARM-SPEC §6.2): prediction = argmax over all K logits (the
+ * Accuracy of a classifier on a dataset (ALGORITHM.md §6.2): prediction = argmax over all K logits (the
  * single head), per-class accuracy = correct_c / max(1, count_c), pooled accuracy = correct / n.
  *
  * <p>The model is any function images [B, ...itemShape] → logits [B, K]; the caller puts it in

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The authors' continual-learning metrics (ARM-SPEC §6.2, code/util/eval.py) for one split of one
+ * The authors' continual-learning metrics (ALGORITHM.md §6.2, code/util/eval.py) for one split of one
  * run, computed from its evaluation history. Fractions in [0, 1]; NaN where the code computes
  * nothing.
  *

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CIFAR10-5: both file formats, their failure modes, and the split protocol (ARM-SPEC §4.3). */
+/** CIFAR10-5: both file formats, their failure modes, and the split protocol (ALGORITHM.md §4.3). */
 class Cifar10Test {
   @TempDir Path dir;
 

@@ -241,7 +241,7 @@ class MiniImageNetTest {
       for (int i : s.train()) train.add(i);
       long leaked = Arrays.stream(s.val()).filter(train::contains).count();
       if (shared) assertThat(leaked).isZero();
-      else assertThat(leaked / 2400.0).isBetween(0.92, 0.98); // ≈ 95% (ARM-SPEC §9 D11)
+      else assertThat(leaked / 2400.0).isBetween(0.92, 0.98); // ≈ 95% (ALGORITHM.md §9 D11)
     }
   }
 }

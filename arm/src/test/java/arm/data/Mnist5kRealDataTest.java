@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * MNIST-5k sizes against the numbers in ARM-SPEC §4.2 on the real files. Skipped (with a message)
+ * MNIST-5k sizes against the numbers in ALGORITHM.md §4.2 on the real files. Skipped (with a message)
  * when data/mnist is absent; CI fetches it first (.ci/run).
  */
 public class Mnist5kRealDataTest {

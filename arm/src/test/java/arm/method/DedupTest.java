@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ARM's {@code dedup} option (the recalled batch as its distinct images with multiplicities,
- * ARM-SPEC §2.1) against the faithful replicated batch, on ResNet18 (nf = 4 for speed; train-mode
+ * ALGORITHM.md §2.1) against the faithful replicated batch, on ResNet18 (nf = 4 for speed; train-mode
  * BatchNorm) with CIFAR-shaped data, M = 100 drawn from N = 10.
  *
  * <p>Tolerances. The two paths sum in different orders, so they agree to float rounding, not

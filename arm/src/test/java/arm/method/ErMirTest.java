@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ER-MIR's choice (ER-MIR-SPEC §2, §7 test 4): the virtual step, the scores and the top-k, checked
+ * ER-MIR's choice (ALGORITHM.md §12.4): the virtual step, the scores and the top-k, checked
  * against a float64 reference that shares no code with ErMir (finite-difference gradient, plain
  * loops for the MLP and the cross-entropy).
  */

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ER's step (ER-MIR-SPEC §1.3, §7 test 3), the row names, the options and the memory columns.
+ * ER's step (ALGORITHM.md §12.3), the row names, the options and the memory columns.
  */
 class ErTest {
   static final ContinualData DATA = Synthetic.data(5, 4, 2, 20, 16, 4); // 2 tasks × 10 batches, N = 4

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every recall-loss term: values on tiny hand-computed cases, the closed-form logit gradients of
- * ARM-SPEC §2.3, finite differences of a float64 reference, and the whole loss differentiated
+ * ALGORITHM.md §2.3, finite differences of a float64 reference, and the whole loss differentiated
  * w.r.t. X̂ through an old and a new MLP.
  */
 class RecallLossTest {

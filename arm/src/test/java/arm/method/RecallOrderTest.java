@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * What one ARM iteration does and in which order (ARM-SPEC §1.2, §1.4, §2.1, §9 D12), observed
+ * What one ARM iteration does and in which order (ALGORITHM.md §1.2, §1.4, §2.1, §9 D12), observed
  * through the learner's trace on a small MLP and synthetic batches.
  */
 class RecallOrderTest {
@@ -186,7 +186,7 @@ class RecallOrderTest {
 
   @Test
   void roundRAppliesTheSumOfTheGradientsOfRoundsZeroToR() {
-    // R = 2, continuing from the previous X̂ (ARM-SPEC §9 D12)
+    // R = 2, continuing from the previous X̂ (ALGORITHM.md §9 D12)
     Setup s = setup(Map.of("R", "2", "T", "2", "recall_from_t", "2", "S", "2", "mlp_hidden", "12"));
     List<float[]> w = new ArrayList<>();
     List<Tensor> xs = new ArrayList<>();

@@ -2,7 +2,7 @@ package arm.method;
 
 /**
  * An independent float64 reference of the recall losses and the MLP, written straight from the
- * formulas of ARM-SPEC §2.3 with plain loops (no autograd, no shared code with RecallLoss).
+ * formulas of ALGORITHM.md §2.3 with plain loops (no autograd, no shared code with RecallLoss).
  * Arrays are row-major: logits [M·K], images [M·D].
  */
 final class RecallRef {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ARM end to end on synthetic data in the real CIFAR-10 binary format: files → {@link Cifar10}
  * protocol → ResNet18 (nf = 4 for speed) → the ARM learner with M = 20 recalled images drawn from
  * N = 10. Checks that training lowers the loss, that recall changes the inputs, and that duplicated
- * recalled images stay bitwise identical through refinement (ARM-SPEC §2.1, §12.4).
+ * recalled images stay bitwise identical through refinement (ALGORITHM.md §2.1).
  */
 class ResNetArmSmokeTest {
   @TempDir Path dir;

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The reservoir buffer of ER / ER-MIR (ER-MIR-SPEC §1.1, §7 tests 1, 2). */
+/** The reservoir buffer of ER / ER-MIR (ALGORITHM.md §12.1). */
 class ReservoirBufferTest {
 
   /** A batch of n two-pixel images whose pixels encode the sample id (id % 256, id / 256). */

@@ -218,7 +218,7 @@ public final class F {
     return neg(mean(gather(logSoftmax(logits), labels)));
   }
 
-  /** mean_r −Σ_c π[r,c]·log softmax(logits)[r,c]: soft-target cross-entropy (softCE in ARM-SPEC). */
+  /** mean_r −Σ_c π[r,c]·log softmax(logits)[r,c]: soft-target cross-entropy (softCE in docs/ALGORITHM.md). */
   public static Var softCrossEntropy(Var logits, Var targets) {
     Var lp = logSoftmax(logits);
     return scale(sum(mul(targets, lp)), -1f / logits.dim(0));

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The counted batch norm ({@code F.batchNormCounted}: a batch stored as its distinct samples,
- * sample n standing for counts[n] copies; ARM-SPEC §2.1): a double-precision gradient check for x,
+ * sample n standing for counts[n] copies; ALGORITHM.md §2.1): a double-precision gradient check for x,
  * γ and β with the counts held constant, and equality with the plain batch norm of the replicated
  * batch (outputs, running statistics, gradients summed over the copies).
  */

@@ -26,13 +26,13 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * One ARM (or ADI) recall iteration in the CIFAR10 setting: ResNet18 nf = 20, N = 10 real images,
  * M = 100 recalled (drawn with replacement from the 10, duplicates kept), S = 10 refinement steps,
- * every other hyperparameter as published (ARM-SPEC §2.4). That is step A, 10 × (f_old and f_cur
+ * every other hyperparameter as published (ALGORITHM.md §2.4). That is step A, 10 × (f_old and f_cur
  * forward on 100 images + input-only backward through both), the targets, and step B: about
- * 4,470 F ≈ 4.9e11 FLOP (ARM-SPEC §10). The authors' PyTorch code: 12.8 s on one thread, 8.4 s on
+ * 4,470 F ≈ 4.9e11 FLOP (ALGORITHM.md §10). The authors' PyTorch code: 12.8 s on one thread, 8.4 s on
  * two.
  *
  * <p>{@code dedup=on} runs ARM's exact duplicate-aware option: the M = 100 draws are kept as their
- * U ≤ 10 distinct images with multiplicities, every batch reduction counted (ARM-SPEC §2.1;
+ * U ≤ 10 distinct images with multiplicities, every batch reduction counted (ALGORITHM.md §2.1;
  * DedupTest shows it equals the replicated batch up to rounding). About (7N + 44U)·F instead of
  * (7N + 44M)·F.
  *

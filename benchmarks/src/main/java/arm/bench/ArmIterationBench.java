@@ -23,8 +23,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * One training iteration of a method on the published MNIST MLP (784-400-400-10), N = 10; for ARM
  * and ADI a recall iteration with M = S = 10 (step A, 10 input-refinement steps through f_old and
- * f_cur, targets, step B: ≈ 4.9e8 FLOP, ARM-SPEC §10). PyTorch 1 thread: 0.08 s (ARM) and 0.004 s
- * (Naive) per iteration (REFERENCE.md §2).
+ * f_cur, targets, step B: ≈ 4.9e8 FLOP, ALGORITHM.md §10). PyTorch 1 thread on a faster machine: 0.08 s (ARM)
+ * and 0.004 s (Naive) per iteration; 0.21 s (ARM) on the developers' 2-core VM (docs/REPRODUCE.md).
  *
  * <p>Synthetic MNIST-shaped data (random pixels), so no files are needed. Setup trains through the
  * first task (T = 4 batches here), so every measured iteration is a recall iteration.

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it
- * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published (ARM-SPEC
+ * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published (ALGORITHM.md
  * §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every iteration recalls:
  *
  * <ul>

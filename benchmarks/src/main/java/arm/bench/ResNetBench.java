@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * ResNet18 (nf = 20, CIFAR head) on 100 images of 3×32×32 in training mode (batch-statistics BN),
- * CPU: one forward (≈ 10.9 GFLOP in convolutions, ARM-SPEC §10) plus
+ * CPU: one forward (≈ 10.9 GFLOP in convolutions, ALGORITHM.md §10) plus
  *
  * <ul>
  *   <li>{@code train}: the backward to every weight and the input (a weight-training step, ≈ 3F);

@@ -5,7 +5,7 @@ import arm.autograd.Var;
 import java.util.SplittableRandom;
 
 /**
- * ResNet's BasicBlock(in, out, stride) (ARM-SPEC §5.2):
+ * ResNet's BasicBlock(in, out, stride) (ALGORITHM.md §5.2):
  *
  * <pre>
  * main:      conv3×3(in→out, stride, pad 1) → BN → ReLU → conv3×3(out→out, 1, pad 1) → BN

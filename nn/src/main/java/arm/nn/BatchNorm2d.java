@@ -7,7 +7,7 @@ import arm.tensor.Tensor;
 import java.util.List;
 
 /**
- * PyTorch's BatchNorm2d with affine γ, β and tracked running statistics (ARM-SPEC §5.2, §5.4).
+ * PyTorch's BatchNorm2d with affine γ, β and tracked running statistics (ALGORITHM.md §5.2, §5.4).
  *
  * <ul>
  *   <li>Training mode: normalise with the batch mean and the <b>biased</b> batch variance
@@ -20,7 +20,7 @@ import java.util.List;
  *
  * Init: γ = 1, β = 0, running mean 0, running var 1, counter 0. eps = 1e-5.
  *
- * <p>For ADI's batch-statistics term (ARM-SPEC §3.3) a caller may set {@link #statsSink}: each
+ * <p>For ADI's batch-statistics term (ALGORITHM.md §3.3) a caller may set {@link #statsSink}: each
  * forward then first adds ‖μ − running_mean‖₂ + ‖v − running_var‖₂ to it, from this layer's input,
  * with v the unbiased variance and the running values read before this forward updates them.
  *

@@ -3,7 +3,7 @@ package arm.nn;
 import arm.autograd.Var;
 
 /**
- * A model whose forward pass can also report ADI's batch-statistics loss R_bs (ARM-SPEC §3.3):
+ * A model whose forward pass can also report ADI's batch-statistics loss R_bs (ALGORITHM.md §3.3):
  * for each BatchNorm layer, ‖μ_batch − running_mean‖₂ + ‖v_batch − running_var‖₂ of the layer's
  * input (unsquared norms, unbiased batch variance, running values read before this pass updates
  * them), averaged over the layers. The BatchNorm networks implement it; the MLP has no BN.

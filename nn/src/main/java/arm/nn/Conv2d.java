@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * 2-D convolution without bias (every convolution of ARM's ResNet18): x [N, Ci, H, W] →
  * y [N, Co, Ho, Wo], weight [Co, Ci, k, k]. PyTorch's default init U(−1/√fan_in, 1/√fan_in),
- * fan_in = Ci·k·k (ARM-SPEC §5.3).
+ * fan_in = Ci·k·k (ALGORITHM.md §5.3).
  */
 public final class Conv2d extends Module {
   public final int in, out, kernel, stride, pad;

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Seeded weight initialisation. Every random draw of a model comes from one {@link
  * SplittableRandom} handed to its constructor, consumed in parameter registration order, so one
- * seed fixes the whole model (not bit-compatible with PyTorch's generator; ARM-SPEC §9 D14 says it
+ * seed fixes the whole model (not bit-compatible with PyTorch's generator; ALGORITHM.md §9 D14 says it
  * need not be).
  */
 public final class Init {
@@ -21,7 +21,7 @@ public final class Init {
   }
 
   /**
-   * PyTorch 1.4's default for Linear/Conv weights and biases (ARM-SPEC §5.3): U(−1/√fan_in,
+   * PyTorch 1.4's default for Linear/Conv weights and biases (ALGORITHM.md §5.3): U(−1/√fan_in,
    * 1/√fan_in). For weights this is kaiming_uniform_ with a = √5, whose bound gain·√(3/fan_in) =
    * √(2/(1+5))·√(3/fan_in) reduces to 1/√fan_in.
    */

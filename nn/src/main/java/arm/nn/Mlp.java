@@ -5,7 +5,7 @@ import arm.autograd.Var;
 import java.util.SplittableRandom;
 
 /**
- * The MNIST network of ARM-SPEC §5.1 ("consistent with MIR"): flatten → Linear(784→400) → ReLU →
+ * The MNIST network of ALGORITHM.md §5.1 ("consistent with MIR"): flatten → Linear(784→400) → ReLU →
  * Linear(400→400) → ReLU → Linear(400→10) → logits. No BatchNorm, no dropout, so train and eval
  * mode compute the same function. 314,000 + 160,400 + 4,010 = 478,410 parameters.
  */

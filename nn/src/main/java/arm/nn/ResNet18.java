@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The reduced ResNet18 of ARM's CIFAR10 and MiniImageNet runs (ARM-SPEC §5.2), base width nf = 20:
+ * The reduced ResNet18 of ARM's CIFAR10 and MiniImageNet runs (ALGORITHM.md §5.2), base width nf = 20:
  *
  * <pre>
  * stem     conv3×3(3→nf, 1, pad 1) → BN(momentum None: cumulative average) → ReLU   (no max-pool)
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * 20 BatchNorm layers; parameters 1,094,750 (CIFAR) and 1,157,240 (MiniImageNet). Init is
  * PyTorch's default, drawn in construction order from one seeded generator.
  *
- * <p>{@link #forwardWithBatchStats} also returns ADI's batch-statistics term R_bs (ARM-SPEC §3.3;
+ * <p>{@link #forwardWithBatchStats} also returns ADI's batch-statistics term R_bs (ALGORITHM.md §3.3;
  * the {@link BatchStatsLoss} hook ADI's refinement calls on f_old when w_bs ≠ 0).
  */
 public final class ResNet18 extends Module implements BatchStatsLoss, CountedForward {
@@ -149,7 +149,7 @@ public final class ResNet18 extends Module implements BatchStatsLoss, CountedFor
   }
 
   /**
-   * One forward that also returns R_bs (ARM-SPEC §3.3, the authors' {@code resnet18_batch_stats}):
+   * One forward that also returns R_bs (ALGORITHM.md §3.3, the authors' {@code resnet18_batch_stats}):
    * for each of the 20 BN layers, from the layer's input, ‖μ − running_mean‖₂ + ‖v − running_var‖₂
    * with μ the per-channel batch mean over (N, H, W), v the unbiased variance, and the running
    * values as they were before this forward updates them; R_bs is the mean over the layers.

@@ -5,7 +5,7 @@ import arm.tensor.Backends;
 import java.util.List;
 
 /**
- * Plain SGD as ARM uses it (ARM-SPEC §1.1, §5.3): p ← p − η·grad, no momentum, dampening, weight
+ * Plain SGD as ARM uses it (ALGORITHM.md §1.1, §5.3): p ← p − η·grad, no momentum, dampening, weight
  * decay or Nesterov. Gradients accumulate in {@code Var.grad} until {@link #zeroGrad}, as in
  * PyTorch; a parameter without a gradient is left alone.
  */

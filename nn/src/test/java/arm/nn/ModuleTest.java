@@ -15,7 +15,7 @@ class ModuleTest {
   @Test
   void mlpHasThePublishedParameterCountAndNames() {
     Mlp mlp = new Mlp(new SplittableRandom(1));
-    // 784·400 + 400 + 400·400 + 400 + 400·10 + 10, independently of our code (ARM-SPEC §5.1)
+    // 784·400 + 400 + 400·400 + 400 + 400·10 + 10, independently of our code (ALGORITHM.md §5.1)
     assertThat(mlp.parameterCount()).isEqualTo(478_410L);
     assertThat(mlp.namedParameters().keySet()).containsExactly(
         "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias");

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** ResNet18's architecture against numbers derived by hand (ARM-SPEC §5.2), and BN semantics. */
+/** ResNet18's architecture against numbers derived by hand (ALGORITHM.md §5.2), and BN semantics. */
 class ResNet18Test {
 
   /**

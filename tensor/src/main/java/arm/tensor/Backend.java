@@ -235,7 +235,7 @@ public interface Backend {
   /**
    * {@link #batchNormTrain} (or, with relu, {@link #batchNormReluTrain}) of a batch stored as its
    * distinct samples, sample n standing for counts[n] ≥ 1 identical copies (ARM's recalled batch,
-   * ARM-SPEC §2.1): with w = counts and m = (Σ w)·H·W, mean = Σ w·x / m and var = Σ w·(x − mean)² / m,
+   * ALGORITHM.md §2.1): with w = counts and m = (Σ w)·H·W, mean = Σ w·x / m and var = Σ w·(x − mean)² / m,
    * the statistics of the replicated batch. The default composes other primitives (any device); a
    * backend may do it in its batch-norm kernels.
    */

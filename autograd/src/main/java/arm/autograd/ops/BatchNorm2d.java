@@ -38,7 +38,7 @@ import arm.tensor.Unary;
  *
  * <p>Counted training mode ({@link #trainCounted}): x holds a batch's distinct samples, sample n
  * standing for w_n = counts[n] identical copies, so that one pass over the distinct samples gives
- * exactly what the replicated batch gives (ARM-SPEC §2.1: the M recalled images are copies of at
+ * exactly what the replicated batch gives (ALGORITHM.md §2.1: the M recalled images are copies of at
  * most N real ones). With m = (Σ w)·H·W:
  *
  * <pre>

@@ -53,7 +53,7 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 /**
  * cuDNN's legacy API through JCudnn 11.7 (natives adapted to libcudnn.so.9): convolution forward /
  * backward-data / backward-filter, batch norm, average pooling. Only functions that exist in
- * cuDNN 9 are called (GPU.md's allow-list); status codes are checked here with
+ * cuDNN 9 are called (gpu/README.md); status codes are checked here with
  * cudnnGetErrorString, because cuDNN 9 renumbered them and JCudnn 11.7 does not know the new ones.
  *
  * <p>Descriptors and the chosen algorithms are cached per shape (a ResNet has a handful of shapes).

@@ -18,7 +18,7 @@ import java.util.Map;
  * Makes JCuda's shipped natives loadable on this machine and loads them.
  *
  * <p>JCuda 12.6 / JCudnn 11.7 ship natives linked against libcublas.so.12 and libcudnn.so.8, and the
- * JCudnn library has the wrong name for jcuda 12.6 (see GPU.md). This class copies the natives out of
+ * JCudnn library has the wrong name for jcuda 12.6 (gpu/README.md). This class copies the natives out of
  * the JCuda jars into a private cache folder ({@code ~/.cache/arm-java/jcuda/<hash>/}, or
  * {@code -Darm.cuda.cache=DIR}), adapting them with {@link ElfAdapter} to the majors {@link CudaLibs}
  * found (CUDA 12 natives stay as shipped), then loads them with {@code System.load}.

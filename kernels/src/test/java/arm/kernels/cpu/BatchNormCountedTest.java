@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The counted batch norm (a batch stored as distinct samples with multiplicities, ARM-SPEC §2.1):
+ * The counted batch norm (a batch stored as distinct samples with multiplicities, ALGORITHM.md §2.1):
  * the naive counted form against the plain naive form on the replicated batch, the fast form
  * against the naive one on odd shapes, and Backend's default composition (what a GPU backend runs)
  * against the CPU kernels.

@@ -8,7 +8,7 @@ package arm.kernels.cpu.ref;
  * Backward: dβ = Σdy, dγ = Σ dy·x̂, dx = γ/(m·√(σ²+ε)) · (m·dy − dβ − x̂·dγ).
  *
  * <p>Counted (weighted) form, for a batch stored as its distinct samples, sample n standing for
- * counts[n] identical copies (ARM's recalled batch, ARM-SPEC §2.1). With w_n = counts[n] and
+ * counts[n] identical copies (ARM's recalled batch, ALGORITHM.md §2.1). With w_n = counts[n] and
  * m = (Σ w_n)·H·W it equals the replicated batch exactly:
  *
  * <pre>

@@ -13,7 +13,7 @@ import java.util.Map;
  * libraries (libcublas.so.12 → libcublas.so.13, libcudnn.so.8 → libcudnn.so.9) and the library's
  * own soname, all in place.
  *
- * <p>Why each edit (see docs in GPU.md):
+ * <p>Why each edit:
  *
  * <ul>
  *   <li>DT_NEEDED names the file the dynamic loader opens; the new name has the same length, so the
