@@ -7,7 +7,7 @@ import java.util.Map;
 /** ER, experience replay from a reservoir buffer (ALGORITHM.md §12; the choices in {@link ER}). */
 public final class ErProvider implements MethodProvider {
   static final List<MethodOption> BUFFER = List.of(
-      MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.1"), // G1: MNIST 0.05 as in the MIR script of the time
+      MethodOption.of("lr", "η0", "SGD learning rate", "0.05", "0.1"), // MNIST 0.05: the MIR script's value when the paper was written (ALGORITHM.md §12.6)
       new MethodOption("mem", "", "buffer size in images (total, not per class); rows ER-50, ER-25 set it",
           Integer.toString(Defaults.paperBuffers(Defaults.MNIST)[0]), Integer.toString(Defaults.paperBuffers(Defaults.CIFAR10)[0]),
           Integer.toString(Defaults.paperBuffers(Defaults.MINIIMAGENET)[0])),
