@@ -190,13 +190,15 @@ final class Runner {
   /**
    * A fresh command writes only into a new or empty folder, or one of ours: a folder that holds
    * our lock file, {@link OutputLock#NAME}, which every command creates there first. Someone's own
-   * results.json is never overwritten.
+   * results.json is never overwritten. {@code arm run-one}'s note ({@link arm.sweep.RunFolder#STATE})
+   * does not make a folder non-empty: a sweep writes it before the run's first command.
    */
   private static void checkFreshFolder(Path out, boolean locked) throws IOException {
     if (!Files.isDirectory(out)) return; // absent (created), or a file in the way (the lock says so)
     List<String> entries;
     try (java.util.stream.Stream<Path> s = Files.list(out)) {
-      entries = s.map(f -> f.getFileName().toString()).filter(n -> !n.equals(OutputLock.NAME)).toList();
+      entries = s.map(f -> f.getFileName().toString())
+          .filter(n -> !n.equals(OutputLock.NAME) && !n.equals(arm.sweep.RunFolder.STATE)).toList();
     }
     if (entries.isEmpty()) return;
     if (!Files.exists(out.resolve(OutputLock.NAME), java.nio.file.LinkOption.NOFOLLOW_LINKS))

@@ -20,7 +20,7 @@ class ProvenanceCliTest {
   void resultsNameTheirBuildAndCommandAndResumesAddThemselves() throws Exception {
     Path data = CliRuns.mnist(tmp.resolve("mnist")), out = tmp.resolve("out");
     List<String> train = List.of("train", "--method", "Naive", "--samples-per-class", "30", "--data", data.toString(),
-        "--out", out.toString(), "--mlp_hidden", "16");
+        "--out", out.toString(), "--mlp_hidden", "16", "--keep-checkpoints"); // a finished command resumes only through kept checkpoints
     CliRuns.Outcome o = CliRuns.run(Methods::create, train);
     assertThat(o.code()).as(o.err()).isZero();
     JsonNode p = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("provenance");

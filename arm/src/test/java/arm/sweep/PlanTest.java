@@ -87,7 +87,7 @@ class PlanTest {
   void builtInMnistIsWhatReproduceMnistRuns() {
     List<RunSpec> runs = Plan.expand(ExperimentFile.load("mnist"));
     List<String> expected = new ArrayList<>();
-    for (String row : Methods.tableRows(Methods.NAMES, "mnist")) {
+    for (String row : Methods.tableRows(Methods.PAPER, "mnist")) {
       Long first = Defaults.authorsFirstRunId(Methods.canonical(row), "mnist");
       for (int r = 0; r < 5; r++)
         expected.add(Methods.canonical(row) + " " + (first != null ? first + r : r) + " " + (first != null ? "authors" : "ours"));
