@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     echo "slurm-test: installing slurm-wlm and munge ..."
-    (apt-get install -y -qq slurm-wlm munge >/dev/null 2>&1 ||
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null 2>&1 ||
       { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null 2>&1; }) ||
       echo "slurm-test: apt-get could not install slurm-wlm and munge"
   fi

@@ -19,9 +19,10 @@ public final class CpuBatchNorm {
   private static final Path PATH = choose(System.getProperty("arm.bn"), CpuGemm.active() == CpuGemm.Path.SIMD);
 
   static Path choose(String forced, boolean simd) {
-    // SIMD is opt-in for now: its rounding differs from the scalar kernel's, and DedupTest's
-    // step-by-step bound (dedup vs replicated within a 1e-6 weight bump's spread) then fails at
-    // step 2 of 10, where the chaotic refinement jumps earlier (docs/BENCHMARKS.md, second session)
+    // SIMD is opt-in: its rounding differs from the scalar kernel's, and DedupTest's step-by-step
+    // bound (dedup vs replicated within a 1e-6 weight bump's spread) then fails at step 2 of 10,
+    // where the chaotic refinement jumps earlier (docs/BENCHMARKS.md, "Kernels for the faithful
+    // iteration")
     if (forced == null || forced.isBlank()) return Path.FAST;
     Path p;
     try {

@@ -364,7 +364,7 @@ public final class GemmSimd {
       // Two K vectors per trip, each added to the same sums in the same order as the one-vector
       // loop below, which takes the odd last vector (so the bits do not depend on the unrolling).
       // Left to itself C2 unrolls the one-vector loop into slower code: 10x784x400 hot, JDK 25,
-      // this 2-core EPYC: 50-53 vs 44 GFLOP/s (BENCHMARKS.md, MNIST third session).
+      // this 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md, "MNIST ARM iteration").
       for (; p < kv2; p += 2 * L) {
         FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
         FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
