@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code arm run-one FILE --run ID}: one run of an experiment file into OUT/ID (as {@code arm train}
@@ -29,17 +29,10 @@ import picocli.CommandLine.Parameters;
 final class RunOneCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "experiment file or built-in name")
-  String file;
+  @Mixin ExperimentTarget target;
 
   @Option(names = "--run", required = true, paramLabel = "ID", description = "the run's id (arm sweep --dry-run lists them)")
   String run;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "output root (default: the file's out, else results/<name>)")
-  Path out;
-
-  @Option(names = "--data", paramLabel = "DIR", description = "dataset folder (default: the file's data, else data/<benchmark>)")
-  Path data;
 
   RunOneCommand(Main.Context ctx) {
     this.ctx = ctx;
@@ -51,10 +44,10 @@ final class RunOneCommand implements Callable<Integer> {
     RunSpec spec;
     SweepRoot root;
     try {
-      f = ExperimentFile.load(file);
+      f = ExperimentFile.load(target.file);
       List<RunSpec> runs = Plan.expand(f);
       spec = Plan.find(runs, run);
-      root = SweepCommand.root(f, file, out);
+      root = target.root(f);
       root.prepare(f, runs);
     } catch (SweepError e) {
       throw new UsageError(e.getMessage());
@@ -64,7 +57,7 @@ final class RunOneCommand implements Callable<Integer> {
       ctx.out().println("arm: run " + spec.id() + " is finished already (" + dir + ")");
       return 0;
     }
-    String dataDir = data != null ? data.toString() : SweepCommand.data(f);
+    String dataDir = target.dataDir(f);
     List<String> args;
     if (Files.isRegularFile(dir.resolve("results.json"))) {
       args = new ArrayList<>(List.of("train", "--resume", dir.toString(), "--threads", "1"));

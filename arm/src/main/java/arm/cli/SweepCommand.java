@@ -10,15 +10,14 @@ import arm.sweep.Slurm;
 import arm.sweep.SweepError;
 import arm.sweep.SweepRoot;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code arm sweep FILE}: every run of an experiment file, each into its own folder under the
@@ -32,19 +31,12 @@ import picocli.CommandLine.Parameters;
 final class SweepCommand implements Callable<Integer> {
   private final Main.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "experiment file (YAML or JSON) or built-in name")
-  String file;
+  @Mixin ExperimentTarget target;
 
   @Option(names = "--executor", paramLabel = "local|slurm", defaultValue = "local",
       description = "local: on this machine, --jobs runs at a time; slurm: one job array, submitted with sbatch"
           + " (default: ${DEFAULT-VALUE})")
   String executor;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "output root (default: the file's out, else results/<name>)")
-  Path out;
-
-  @Option(names = "--data", paramLabel = "DIR", description = "dataset folder (default: the file's data, else data/<benchmark>)")
-  Path data;
 
   @Option(names = "--jobs", paramLabel = "N", description = "local: runs at a time (default: the file's jobs, else"
       + " the number of cores; 1 with device cuda)")
@@ -82,10 +74,10 @@ final class SweepCommand implements Callable<Integer> {
     List<RunSpec> runs;
     SweepRoot root;
     try {
-      f = ExperimentFile.load(file);
+      f = ExperimentFile.load(target.file);
       runs = Plan.expand(f);
       Plan.validate(runs);
-      root = root(f, file, out);
+      root = target.root(f);
     } catch (SweepError e) {
       throw new UsageError(e.getMessage());
     }
@@ -96,7 +88,7 @@ final class SweepCommand implements Callable<Integer> {
     Map<String, RunFolder.Status> st = statuses(root, runs);
     List<RunSpec> todo = runs.stream().filter(r -> st.get(r.id()) == RunFolder.Status.failed
         || st.get(r.id()) == RunFolder.Status.pending && !queued(r.id())).toList();
-    String dataDir = data != null ? data.toString() : data(f);
+    String dataDir = target.dataDir(f);
     ctx.out().printf("arm sweep %s: %d runs, %d finished, %d running or queued, %d to run; output root %s%n",
         f.describe(), runs.size(), count(st, RunFolder.Status.done),
         runs.size() - todo.size() - count(st, RunFolder.Status.done), todo.size(), root.dir().toAbsolutePath());
@@ -121,7 +113,7 @@ final class SweepCommand implements Callable<Integer> {
       try {
         Slurm.Job job = Slurm.submit(root, text, todo.stream().map(RunSpec::id).toList());
         ctx.out().printf("Submitted job array %s (%d tasks): %s%nFollow it with: arm sweep --status %s --out %s%n",
-            job.id(), todo.size(), job.script(), file, root.dir());
+            job.id(), todo.size(), job.script(), target.file, root.dir());
         return 0;
       } catch (IOException e) {
         throw new UsageError(e.getMessage());
@@ -131,7 +123,7 @@ final class SweepCommand implements Callable<Integer> {
     int code = ReportCommand.report(ctx, List.of(root.dir()), root.dir().resolve("report"), false);
     if (failed > 0) {
       ctx.err().printf("arm: %d run(s) failed (logs in %s); arm sweep %s again resumes them%n", failed,
-          root.dir().resolve("logs"), file);
+          root.dir().resolve("logs"), target.file);
       return Main.EXIT_RUN_FAILED;
     }
     return code;
@@ -205,19 +197,6 @@ final class SweepCommand implements Callable<Integer> {
 
   private static int count(Map<String, RunFolder.Status> st, RunFolder.Status s) {
     return (int) st.values().stream().filter(x -> x == s).count();
-  }
-
-  /** The output root: --out, else the file's out (relative to the repository), else results/NAME. */
-  static SweepRoot root(ExperimentFile f, String file, Path out) {
-    if (out != null) return new SweepRoot(out);
-    if (f.out() != null) return new SweepRoot(RunOptions.home().resolve(f.out()));
-    String name = !f.name().isEmpty() ? f.name() : Path.of(file).getFileName().toString().replaceAll("\\.(ya?ml|json)$", "");
-    return new SweepRoot(RunOptions.home().resolve("results").resolve(name));
-  }
-
-  /** The file's data folder (relative to the repository), or null for the benchmark's default. */
-  static String data(ExperimentFile f) {
-    return f.data() == null ? null : RunOptions.home().resolve(f.data()).toString();
   }
 
   static List<String> ids(List<RunSpec> runs) {

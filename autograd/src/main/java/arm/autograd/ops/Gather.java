@@ -8,7 +8,8 @@ import arm.tensor.Tensor;
 
 /**
  * Picks one entry per row: y[r] = x[r, index[r]] for x [R, C], y [R]. Used for the label term of
- * cross-entropy. dx[r, c] = dy[r]·[c = index[r]].
+ * cross-entropy. dx[r, c] = dy[r]·[c = index[r]]. The index is a host array, or a tensor of x's
+ * device holding integers as floats (an argmax kept on a GPU, so no host wait).
  */
 public final class Gather {
   private Gather() {}
@@ -17,42 +18,26 @@ public final class Gather {
     Backend be = Node.backendOf(x.value);
     Tensor y = be.empty(index.length);
     be.gatherLastAxis(x.value, index, y);
-    return Node.record(y, new GatherNode(x, index.clone()));
+    return Node.record(y, new GatherNode(x, index.clone(), null));
   }
 
-  /** The same with the index in a tensor of x's device (floats holding integers), e.g. an argmax kept there. */
+  /** The same with the index in a tensor of x's device. */
   public static Var apply(Var x, Tensor index) {
     Backend be = Node.backendOf(x.value);
     Tensor y = be.empty(index.numel());
     be.gatherLastAxis(x.value, index, y);
-    return Node.record(y, new DeviceIndexNode(x, index));
+    return Node.record(y, new GatherNode(x, null, index));
   }
 
-  static final class DeviceIndexNode extends Node {
-    final Tensor index; // constant: never written after the forward
-
-    DeviceIndexNode(Var x, Tensor index) {
-      super(x);
-      this.index = index;
-    }
-
-    @Override
-    protected void backward(Tensor dy, Gradients g) {
-      Var x = inputs[0];
-      if (!g.needs(x)) return;
-      Backend be = backendOf(dy);
-      Tensor dx = be.zeros(x.shape());
-      be.scatterAddLastAxis(dy, index, dx);
-      g.add(x, dx);
-    }
-  }
-
+  /** Exactly one of {@code hostIndex} and {@code deviceIndex} is set; neither is written later. */
   static final class GatherNode extends Node {
-    final int[] index;
+    final int[] hostIndex;
+    final Tensor deviceIndex;
 
-    GatherNode(Var x, int[] index) {
+    GatherNode(Var x, int[] hostIndex, Tensor deviceIndex) {
       super(x);
-      this.index = index;
+      this.hostIndex = hostIndex;
+      this.deviceIndex = deviceIndex;
     }
 
     @Override
@@ -61,7 +46,8 @@ public final class Gather {
       if (!g.needs(x)) return;
       Backend be = backendOf(dy);
       Tensor dx = be.zeros(x.shape());
-      be.scatterAddLastAxis(dy, index, dx);
+      if (hostIndex != null) be.scatterAddLastAxis(dy, hostIndex, dx);
+      else be.scatterAddLastAxis(dy, deviceIndex, dx);
       g.add(x, dx);
     }
   }
