@@ -8,35 +8,51 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code arm plot DIR}: redraws a results folder's figures and report.md without training. */
-@Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Redraw the figures (Figs. 2, 3, 4, 7) and report.md of a results folder from its"
-        + " results.json and side files; no training.")
+@Command(
+        name = "plot",
+        mixinStandardHelpOptions = true,
+        description =
+                "Redraw the figures (Figs. 2, 3, 4, 7) and report.md of a results folder from its"
+                        + " results.json and side files; no training.")
 final class PlotCommand implements Callable<Integer> {
-  private final Main.Context ctx;
+    private final Main.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "a results folder written by reproduce or train")
-  Path dir;
+    @Parameters(
+            index = "0",
+            paramLabel = "DIR",
+            description = "a results folder written by reproduce or train")
+    Path dir;
 
-  @Option(names = "--all-runs", description = "draw every run (default: the first run of every method)")
-  boolean allRuns;
+    @Option(
+            names = "--all-runs",
+            description = "draw every run (default: the first run of every method)")
+    boolean allRuns;
 
-  PlotCommand(Main.Context ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public Integer call() {
-    arm.report.Report.Written w;
-    try {
-      w = arm.report.Report.write(dir, allRuns);
-    } catch (IOException e) {
-      throw new UsageError("cannot plot " + dir + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) { // a side file the checks let through: still one line, no content
-      throw new UsageError("cannot plot " + dir + ": a damaged file (" + e.getClass().getSimpleName() + ")", e);
+    PlotCommand(Main.Context ctx) {
+        this.ctx = ctx;
     }
-    for (String section : w.gradientTables()) ctx.out().println(section);
-    for (Path p : w.figures()) ctx.out().println("wrote " + p);
-    ctx.out().println("wrote " + w.report());
-    return 0;
-  }
+
+    @Override
+    public Integer call() {
+        arm.report.Report.Written w;
+        try {
+            w = arm.report.Report.write(dir, allRuns);
+        } catch (IOException e) {
+            throw new UsageError("cannot plot " + dir + ": " + e.getMessage(), e);
+        } catch (
+                RuntimeException
+                        e) { // a side file the checks let through: still one line, no content
+            throw new UsageError(
+                    "cannot plot "
+                            + dir
+                            + ": a damaged file ("
+                            + e.getClass().getSimpleName()
+                            + ")",
+                    e);
+        }
+        for (String section : w.gradientTables()) ctx.out().println(section);
+        for (Path p : w.figures()) ctx.out().println("wrote " + p);
+        ctx.out().println("wrote " + w.report());
+        return 0;
+    }
 }

@@ -7,7 +7,7 @@ import java.io.IOException;
  * says which files were expected, where, and where the dataset is published.
  */
 public class MissingDataException extends IOException {
-  public MissingDataException(String message) {
-    super(message);
-  }
+    public MissingDataException(String message) {
+        super(message);
+    }
 }

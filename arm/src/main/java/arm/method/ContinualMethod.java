@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches of
- * N; at t = 0, T, 2T, … and at max_t, evaluate f_cur (eval mode, no graph) on val and test; at
+ * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches
+ * of N; at t = 0, T, 2T, … and at max_t, evaluate f_cur (eval mode, no graph) on val and test; at
  * max_t stop; otherwise put f_cur in train mode and let the method's {@link Learner} train on batch
  * t.
  *
@@ -39,262 +39,309 @@ import java.util.SplittableRandom;
  * device tensors (parameters, buffers and f_old are allocated outside and stay).
  */
 abstract class ContinualMethod implements Method {
-  private final String name;
-  final Options opts;
-  final float lr;
-  private final int evalEvery;
-  private final String model;
-  private final int hidden, nf;
-  final Device device;
-  /** Option rng = authors: the authors' own generators ({@link Models#createAuthors}, numpy draws). */
-  final boolean authorsRng;
+    private final String name;
+    final Options opts;
+    final float lr;
+    private final int evalEvery;
+    private final String model;
+    private final int hidden, nf;
+    final Device device;
 
-  ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
-    this.name = name;
-    this.opts = new Options(name, defaults, overrides);
-    this.lr = opts.nonNegative("lr");
-    this.evalEvery = opts.positiveOrTask("eval_every");
-    this.model = opts.choice("model", "auto", "mlp", "resnet18");
-    this.hidden = opts.positiveInt("mlp_hidden");
-    this.nf = opts.positiveInt("resnet_nf");
-    this.device = Device.valueOf(opts.choice("device", "cpu", "cuda").toUpperCase());
-    this.authorsRng = opts.choice("rng", "ours", "authors").equals("authors");
-    if (device != Device.CPU) {
-      try {
-        Backends.get(device);
-      } catch (IllegalStateException e) { // no driver, no GPU: the provider's one line
-        throw new IllegalArgumentException(name + " option device=" + opts.raw("device") + ": " + e.getMessage(), e);
-      }
-    }
-  }
+    /**
+     * Option rng = authors: the authors' own generators ({@link Models#createAuthors}, numpy
+     * draws).
+     */
+    final boolean authorsRng;
 
-  /** One batch as a learner sees it. */
-  record Batch(int t, Tensor x, int[] y, int[] present, boolean[] seenBefore) {}
-
-  /**
-   * The per-run training state of a method: trains f_cur on one batch. A learner that keeps state
-   * across iterations (f_old, a lag schedule, a buffer, histories) exposes it for checkpoints;
-   * whatever it does not expose must be rebuilt identically from the seed, or resume is not exact.
-   */
-  interface Learner {
-    void train(Batch b);
-
-    /** The learner's tensors, live: a checkpoint reads them, a resume copies saved values in. */
-    default Map<String, Tensor> stateTensors() {
-      return Map.of();
+    ContinualMethod(String name, Map<String, String> defaults, Map<String, String> overrides) {
+        this.name = name;
+        this.opts = new Options(name, defaults, overrides);
+        this.lr = opts.nonNegative("lr");
+        this.evalEvery = opts.positiveOrTask("eval_every");
+        this.model = opts.choice("model", "auto", "mlp", "resnet18");
+        this.hidden = opts.positiveInt("mlp_hidden");
+        this.nf = opts.positiveInt("resnet_nf");
+        this.device = Device.valueOf(opts.choice("device", "cpu", "cuda").toUpperCase());
+        this.authorsRng = opts.choice("rng", "ours", "authors").equals("authors");
+        if (device != Device.CPU) {
+            try {
+                Backends.get(device);
+            } catch (IllegalStateException e) { // no driver, no GPU: the provider's one line
+                throw new IllegalArgumentException(
+                        name + " option device=" + opts.raw("device") + ": " + e.getMessage(), e);
+            }
+        }
     }
 
-    /** The learner's small state as named integer arrays. */
-    default Map<String, long[]> stateValues() {
-      return Map.of();
+    /** One batch as a learner sees it. */
+    record Batch(int t, Tensor x, int[] y, int[] present, boolean[] seenBefore) {}
+
+    /**
+     * The per-run training state of a method: trains f_cur on one batch. A learner that keeps state
+     * across iterations (f_old, a lag schedule, a buffer, histories) exposes it for checkpoints;
+     * whatever it does not expose must be rebuilt identically from the seed, or resume is not
+     * exact.
+     */
+    interface Learner {
+        void train(Batch b);
+
+        /**
+         * The learner's tensors, live: a checkpoint reads them, a resume copies saved values in.
+         */
+        default Map<String, Tensor> stateTensors() {
+            return Map.of();
+        }
+
+        /** The learner's small state as named integer arrays. */
+        default Map<String, long[]> stateValues() {
+            return Map.of();
+        }
+
+        /**
+         * Restores what {@link #stateValues} returned. Called first; afterwards every tensor {@link
+         * #stateTensors} then returns is overwritten in place with the saved one of the same name,
+         * so a learner whose state tensors depend on its values (a recorder's kept images) rebuilds
+         * them here from {@code tensors}, the checkpoint's.
+         */
+        default void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {}
+    }
+
+    /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
+    abstract Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng);
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return opts.resolved();
     }
 
     /**
-     * Restores what {@link #stateValues} returned. Called first; afterwards every tensor {@link
-     * #stateTensors} then returns is overwritten in place with the saved one of the same name, so a
-     * learner whose state tensors depend on its values (a recorder's kept images) rebuilds them
-     * here from {@code tensors}, the checkpoint's.
+     * Builds one run: f_cur from the root stream's first split (or, with rng = authors, from
+     * PyTorch's generator seeded with the seed as run id), the learner from the root's second
+     * split.
      */
-    default void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {}
-  }
+    Stepper start(ContinualData data, long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom init =
+                root.split(); // split in both modes: the learner's stream stays the same
+        Module fCur =
+                (authorsRng
+                                ? Models.createAuthors(model, hidden, data, seed)
+                                : Models.create(model, hidden, nf, data, init))
+                        .to(device);
+        Sgd opt = new Sgd(fCur.parameters(), lr);
+        return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
+    }
 
-  /** A learner for one run; f_cur is fresh, opt is SGD over it with lr η0. */
-  abstract Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng);
+    @Override
+    public RunResult run(ContinualData data, long seed, ProgressListener progress) {
+        return run(data, seed, progress, Recording.NONE, Checkpointer.NONE);
+    }
 
-  @Override
-  public String name() {
-    return name;
-  }
+    @Override
+    public RunResult run(
+            ContinualData data, long seed, ProgressListener progress, Recording recording) {
+        return run(data, seed, progress, recording, Checkpointer.NONE);
+    }
 
-  @Override
-  public Map<String, String> options() {
-    return opts.resolved();
-  }
+    /**
+     * The loop. Evaluations happen at every task boundary (t = 0, T, 2T, …, max_t, the paper's
+     * protocol, which the reported metrics use) and, when eval_every is finer, also every
+     * eval_every iterations (for curves).
+     */
+    @Override
+    public RunResult run(
+            ContinualData data,
+            long seed,
+            ProgressListener progress,
+            Recording recording,
+            Checkpointer ck) {
+        return run(data, seed, progress, recording, ck, TrainLog.NONE);
+    }
 
-  /**
-   * Builds one run: f_cur from the root stream's first split (or, with rng = authors, from
-   * PyTorch's generator seeded with the seed as run id), the learner from the root's second split.
-   */
-  Stepper start(ContinualData data, long seed) {
-    SplittableRandom root = new SplittableRandom(seed);
-    SplittableRandom init = root.split(); // split in both modes: the learner's stream stays the same
-    Module fCur = (authorsRng ? Models.createAuthors(model, hidden, data, seed)
-        : Models.create(model, hidden, nf, data, init)).to(device);
-    Sgd opt = new Sgd(fCur.parameters(), lr);
-    return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
-  }
-
-  @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress) {
-    return run(data, seed, progress, Recording.NONE, Checkpointer.NONE);
-  }
-
-  @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording) {
-    return run(data, seed, progress, recording, Checkpointer.NONE);
-  }
-
-  /**
-   * The loop. Evaluations happen at every task boundary (t = 0, T, 2T, …, max_t, the paper's
-   * protocol, which the reported metrics use) and, when eval_every is finer, also every eval_every
-   * iterations (for curves).
-   */
-  @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
-      Checkpointer ck) {
-    return run(data, seed, progress, recording, ck, TrainLog.NONE);
-  }
-
-  /**
-   * The loop, also writing the training log: a row after every iteration t with t mod K = 0
-   * ({@link TrainLog#every}), flushed before every checkpoint; on resume the rows from the
-   * checkpoint's t on are dropped first, so the log continues without a gap or a repeat.
-   */
-  @Override
-  public RunResult run(ContinualData data, long seed, ProgressListener progress, Recording recording,
-      Checkpointer ck, TrainLog log) {
-    Stepper run = start(data, seed);
-    RunRecorders rec = RunRecorders.attach(run, data, recording);
-    Module fCur = run.model();
-    int maxT = data.numBatches(), T = data.batchesPerTask(), every = evalEvery > 0 ? evalEvery : T;
-    List<EvalPoint> evals = new ArrayList<>();
-    long trainNs = 0, evalNs = 0;
-    int t0 = 0;
-    RunState saved = ck.restore();
-    if (saved != null) {
-      if (saved.t() > maxT)
-        throw new IllegalArgumentException("checkpoint at t = " + saved.t() + " is past max_t = " + maxT);
-      run.restore(saved);
-      evals.addAll(saved.evals());
-      trainNs = Math.round(saved.trainSeconds() * 1e9);
-      evalNs = Math.round(saved.evalSeconds() * 1e9);
-      t0 = saved.t();
-      for (int t = 0; t < t0; t++) progress.iterationDone(t, maxT);
-      if (saved.complete())
+    /**
+     * The loop, also writing the training log: a row after every iteration t with t mod K = 0
+     * ({@link TrainLog#every}), flushed before every checkpoint; on resume the rows from the
+     * checkpoint's t on are dropped first, so the log continues without a gap or a repeat.
+     */
+    @Override
+    public RunResult run(
+            ContinualData data,
+            long seed,
+            ProgressListener progress,
+            Recording recording,
+            Checkpointer ck,
+            TrainLog log) {
+        Stepper run = start(data, seed);
+        RunRecorders rec = RunRecorders.attach(run, data, recording);
+        Module fCur = run.model();
+        int maxT = data.numBatches(),
+                T = data.batchesPerTask(),
+                every = evalEvery > 0 ? evalEvery : T;
+        List<EvalPoint> evals = new ArrayList<>();
+        long trainNs = 0, evalNs = 0;
+        int t0 = 0;
+        RunState saved = ck.restore();
+        if (saved != null) {
+            if (saved.t() > maxT)
+                throw new IllegalArgumentException(
+                        "checkpoint at t = " + saved.t() + " is past max_t = " + maxT);
+            run.restore(saved);
+            evals.addAll(saved.evals());
+            trainNs = Math.round(saved.trainSeconds() * 1e9);
+            evalNs = Math.round(saved.evalSeconds() * 1e9);
+            t0 = saved.t();
+            for (int t = 0; t < t0; t++) progress.iterationDone(t, maxT);
+            if (saved.complete()) return finish(rec, seed, evals, trainNs, evalNs);
+        }
+        log.restart(t0);
+        int logEvery = log.every();
+        LossLog losses = logEvery > 0 ? new LossLog() : null;
+        try (EvalQueue queue = EvalQueue.of(data, device)) {
+            int lastEval =
+                    evals.isEmpty() ? -1 : evals.get(evals.size() - 1).t(); // restored with it
+            for (int t = t0; ; t++) {
+                if ((t % every == 0 || t % T == 0 || t == maxT) && t != lastEval) {
+                    queue.submit(fCur, t, run.seenClasses(), run.lastTask(), evals);
+                    lastEval = t;
+                }
+                queue.tick(t);
+                if (t == maxT) break;
+                if (t > t0 && ck.due(t, t % data.batchesPerTask() == 0)) {
+                    queue.drainBefore(t, evals);
+                    log.flush();
+                    ck.save(
+                            run.snapshot(
+                                    t,
+                                    false,
+                                    evals,
+                                    trainNs * 1e-9,
+                                    (evalNs + queue.nanos()) * 1e-9));
+                }
+                long s0 = System.nanoTime();
+                boolean logged = losses != null && t % logEvery == 0;
+                try {
+                    run.train(t, logged ? losses : null);
+                } catch (NumericalException e) {
+                    throw e.at(name, t);
+                }
+                trainNs += System.nanoTime() - s0;
+                if (logged) log.row(t, run.lastTask(), run.lr(), trainNs * 1e-9, losses.values());
+                progress.iterationDone(t, maxT);
+            }
+            queue.drainInto(evals);
+            evalNs += queue.nanos();
+        }
+        log.flush();
+        if (ck != Checkpointer.NONE)
+            ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
         return finish(rec, seed, evals, trainNs, evalNs);
     }
-    log.restart(t0);
-    int logEvery = log.every();
-    LossLog losses = logEvery > 0 ? new LossLog() : null;
-    try (EvalQueue queue = EvalQueue.of(data, device)) {
-      int lastEval = evals.isEmpty() ? -1 : evals.get(evals.size() - 1).t(); // restored with it
-      for (int t = t0; ; t++) {
-        if ((t % every == 0 || t % T == 0 || t == maxT) && t != lastEval) {
-          queue.submit(fCur, t, run.seenClasses(), run.lastTask(), evals);
-          lastEval = t;
-        }
-        queue.tick(t);
-        if (t == maxT) break;
-        if (t > t0 && ck.due(t, t % data.batchesPerTask() == 0)) {
-          queue.drainBefore(t, evals);
-          log.flush();
-          ck.save(run.snapshot(t, false, evals, trainNs * 1e-9, (evalNs + queue.nanos()) * 1e-9));
-        }
+
+    /** The result, with the gradient study (when recorded) run now and timed apart. */
+    private static RunResult finish(
+            RunRecorders rec, long seed, List<EvalPoint> evals, long trainNs, long evalNs) {
         long s0 = System.nanoTime();
-        boolean logged = losses != null && t % logEvery == 0;
-        try {
-          run.train(t, logged ? losses : null);
-        } catch (NumericalException e) {
-          throw e.at(name, t);
+        GradientStudy.Result study = rec.gradients(seed);
+        return new RunResult(
+                evals,
+                trainNs * 1e-9,
+                evalNs * 1e-9,
+                rec.recall(),
+                study,
+                (System.nanoTime() - s0) * 1e-9);
+    }
+
+    /**
+     * Batch {@code index} of the stream as iteration t sees it, its images on {@code device}; seen
+     * = labels of earlier batches.
+     */
+    static Batch batch(ContinualData data, int index, int t, boolean[] seen, Device device) {
+        int[] idx = data.batch(index);
+        int[] y = data.train().labels(idx);
+        return new Batch(
+                t, onDevice(data.train().batch(idx), device), y, distinct(y), seen.clone());
+    }
+
+    /** A host tensor as it is (CPU), or uploaded into the current scope. */
+    static Tensor onDevice(Tensor host, Device device) {
+        return device == Device.CPU ? host : Backends.get(device).upload(host.data(), host.shape);
+    }
+
+    /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
+    static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+        Device device = fCur.device();
+        fCur.eval();
+        try (var ng = Autograd.noGrad()) {
+            var val =
+                    Evaluator.evaluate(x -> logits(fCur, x, device), data.val(), data.numClasses());
+            var test =
+                    Evaluator.evaluate(
+                            x -> logits(fCur, x, device), data.test(), data.numClasses());
+            return Evaluator.point(t, seen, lastTask, val, test);
+        } finally {
+            fCur.train();
         }
-        trainNs += System.nanoTime() - s0;
-        if (logged) log.row(t, run.lastTask(), run.lr(), trainNs * 1e-9, losses.values());
-        progress.iterationDone(t, maxT);
-      }
-      queue.drainInto(evals);
-      evalNs += queue.nanos();
     }
-    log.flush();
-    if (ck != Checkpointer.NONE) ck.save(run.snapshot(maxT, true, evals, trainNs * 1e-9, evalNs * 1e-9));
-    return finish(rec, seed, evals, trainNs, evalNs);
-  }
 
-  /** The result, with the gradient study (when recorded) run now and timed apart. */
-  private static RunResult finish(RunRecorders rec, long seed, List<EvalPoint> evals, long trainNs, long evalNs) {
-    long s0 = System.nanoTime();
-    GradientStudy.Result study = rec.gradients(seed);
-    return new RunResult(evals, trainNs * 1e-9, evalNs * 1e-9, rec.recall(), study, (System.nanoTime() - s0) * 1e-9);
-  }
-
-  /**
-   * Batch {@code index} of the stream as iteration t sees it, its images on {@code device}; seen =
-   * labels of earlier batches.
-   */
-  static Batch batch(ContinualData data, int index, int t, boolean[] seen, Device device) {
-    int[] idx = data.batch(index);
-    int[] y = data.train().labels(idx);
-    return new Batch(t, onDevice(data.train().batch(idx), device), y, distinct(y), seen.clone());
-  }
-
-  /** A host tensor as it is (CPU), or uploaded into the current scope. */
-  static Tensor onDevice(Tensor host, Device device) {
-    return device == Device.CPU ? host : Backends.get(device).upload(host.data(), host.shape);
-  }
-
-  /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
-  static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
-    Device device = fCur.device();
-    fCur.eval();
-    try (var ng = Autograd.noGrad()) {
-      var val = Evaluator.evaluate(x -> logits(fCur, x, device), data.val(), data.numClasses());
-      var test = Evaluator.evaluate(x -> logits(fCur, x, device), data.test(), data.numClasses());
-      return Evaluator.point(t, seen, lastTask, val, test);
-    } finally {
-      fCur.train();
+    /**
+     * f_cur's logits for a host batch; on a device, one scope per batch and the logits copied back.
+     */
+    private static Tensor logits(Module fCur, Tensor x, Device device) {
+        if (device == Device.CPU) return fCur.forward(Var.constant(x)).value;
+        try (Scope s = Scope.open()) {
+            Tensor z = fCur.forward(Var.constant(onDevice(x, device))).value;
+            return Tensor.of(z.toArray(), z.shape);
+        }
     }
-  }
 
-  /** f_cur's logits for a host batch; on a device, one scope per batch and the logits copied back. */
-  private static Tensor logits(Module fCur, Tensor x, Device device) {
-    if (device == Device.CPU) return fCur.forward(Var.constant(x)).value;
-    try (Scope s = Scope.open()) {
-      Tensor z = fCur.forward(Var.constant(onDevice(x, device))).value;
-      return Tensor.of(z.toArray(), z.shape);
+    /** P: the distinct labels, ascending. */
+    static int[] distinct(int[] y) {
+        return java.util.Arrays.stream(y).distinct().sorted().toArray();
     }
-  }
 
-  /** P: the distinct labels, ascending. */
-  static int[] distinct(int[] y) {
-    return java.util.Arrays.stream(y).distinct().sorted().toArray();
-  }
+    static int[] indices(boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) if (b) n++;
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
+        return out;
+    }
 
-  static int[] indices(boolean[] mask) {
-    int n = 0;
-    for (boolean b : mask) if (b) n++;
-    int[] out = new int[n];
-    for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
-    return out;
-  }
+    /** The lag rule from the options lag, T, lag_min, lag_max. */
+    Lag lag(ContinualData data, SplittableRandom rng) {
+        int fixedT = opts.positiveOrTask("T");
+        int min = opts.positiveInt("lag_min"), max = opts.positiveInt("lag_max");
+        if (max < min) throw opts.bad("lag_max", "at least lag_min = " + min);
+        Lag.Kind kind =
+                Lag.Kind.valueOf(opts.choice("lag", "fixed", "unit", "random").toUpperCase());
+        return new Lag(kind, fixedT > 0 ? fixedT : data.batchesPerTask(), min, max, rng);
+    }
 
-  /** The lag rule from the options lag, T, lag_min, lag_max. */
-  Lag lag(ContinualData data, SplittableRandom rng) {
-    int fixedT = opts.positiveOrTask("T");
-    int min = opts.positiveInt("lag_min"), max = opts.positiveInt("lag_max");
-    if (max < min) throw opts.bad("lag_max", "at least lag_min = " + min);
-    Lag.Kind kind = Lag.Kind.valueOf(opts.choice("lag", "fixed", "unit", "random").toUpperCase());
-    return new Lag(kind, fixedT > 0 ? fixedT : data.batchesPerTask(), min, max, rng);
-  }
+    int recallFromT(ContinualData data) {
+        int r = opts.nonNegativeOrTask("recall_from_t");
+        return r >= 0 ? r : data.batchesPerTask();
+    }
 
-  int recallFromT(ContinualData data) {
-    int r = opts.nonNegativeOrTask("recall_from_t");
-    return r >= 0 ? r : data.batchesPerTask();
-  }
+    /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
+    static void realStep(Module fCur, Sgd opt, Batch b) {
+        opt.zeroGrad();
+        Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
+        LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
+        Autograd.backward(loss);
+        Guard.gradients(fCur, "step A");
+        opt.step();
+    }
 
-  /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
-  static void realStep(Module fCur, Sgd opt, Batch b) {
-    opt.zeroGrad();
-    Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
-    LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
-    Autograd.backward(loss);
-    Guard.gradients(fCur, "step A");
-    opt.step();
-  }
-
-  /** A module's parameters and buffers by dotted name, prefixed ("f_old.fc1.weight"), live. */
-  static Map<String, Tensor> tensorsOf(Module m, String prefix) {
-    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-    m.namedParameters().forEach((n, p) -> out.put(prefix + n, p.value()));
-    m.namedBuffers().forEach((n, b) -> out.put(prefix + n, b));
-    return out;
-  }
+    /** A module's parameters and buffers by dotted name, prefixed ("f_old.fc1.weight"), live. */
+    static Map<String, Tensor> tensorsOf(Module m, String prefix) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        m.namedParameters().forEach((n, p) -> out.put(prefix + n, p.value()));
+        m.namedBuffers().forEach((n, b) -> out.put(prefix + n, b));
+        return out;
+    }
 }

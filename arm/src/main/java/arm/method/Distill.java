@@ -10,61 +10,66 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Distill, the LwF-style baseline (ALGORITHM.md §3.2): step A, then, from recall_from_t on, a second
- * SGD step on λ0_real · KL(softmax(f_old(X)) ‖ softmax(f_cur(X))) (batch mean, temperature 1,
- * single head). KL and soft cross-entropy differ by the targets' entropy, a constant, so the step
- * uses soft CE: same gradient.
+ * Distill, the LwF-style baseline (ALGORITHM.md §3.2): step A, then, from recall_from_t on, a
+ * second SGD step on λ0_real · KL(softmax(f_old(X)) ‖ softmax(f_cur(X))) (batch mean, temperature
+ * 1, single head). KL and soft cross-entropy differ by the targets' entropy, a constant, so the
+ * step uses soft CE: same gradient.
  */
 final class Distill extends ContinualMethod {
-  private final float weight;
+    private final float weight;
 
-  Distill(Map<String, String> defaults, Map<String, String> overrides) {
-    super("Distill", defaults, overrides);
-    this.weight = opts.nonNegative("lambda0_real");
-    opts.positiveOrTask("T");
-    opts.nonNegativeOrTask("recall_from_t");
-  }
+    Distill(Map<String, String> defaults, Map<String, String> overrides) {
+        super("Distill", defaults, overrides);
+        this.weight = opts.nonNegative("lambda0_real");
+        opts.positiveOrTask("T");
+        opts.nonNegativeOrTask("recall_from_t");
+    }
 
-  @Override
-  Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
-    Lag lag = lag(data, rng);
-    int recallFromT = recallFromT(data);
-    Module fOld = fCur.copy();
-    return new Learner() {
-      @Override
-      public void train(Batch b) {
-        if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
-        realStep(fCur, opt, b);
-        if (b.t() < recallFromT) return;
-        opt.zeroGrad();
-        Var x = Var.constant(b.x()), target;
-        try (var ng = Autograd.noGrad()) {
-          target = F.softmax(fOld.forward(x));
-        }
-        Var loss = F.scale(F.softCrossEntropy(fCur.forward(x), target), weight);
-        LossLog.add(LossLog.STEP_B, Guard.loss(loss, "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))"));
-        Autograd.backward(loss);
-        Guard.gradients(fCur, "distillation step");
-        opt.step();
-      }
+    @Override
+    Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
+        Lag lag = lag(data, rng);
+        int recallFromT = recallFromT(data);
+        Module fOld = fCur.copy();
+        return new Learner() {
+            @Override
+            public void train(Batch b) {
+                if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
+                realStep(fCur, opt, b);
+                if (b.t() < recallFromT) return;
+                opt.zeroGrad();
+                Var x = Var.constant(b.x()), target;
+                try (var ng = Autograd.noGrad()) {
+                    target = F.softmax(fOld.forward(x));
+                }
+                Var loss = F.scale(F.softCrossEntropy(fCur.forward(x), target), weight);
+                LossLog.add(
+                        LossLog.STEP_B,
+                        Guard.loss(
+                                loss,
+                                "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))"));
+                Autograd.backward(loss);
+                Guard.gradients(fCur, "distillation step");
+                opt.step();
+            }
 
-      @Override
-      public Map<String, arm.tensor.Tensor> stateTensors() {
-        return tensorsOf(fOld, "f_old.");
-      }
+            @Override
+            public Map<String, arm.tensor.Tensor> stateTensors() {
+                return tensorsOf(fOld, "f_old.");
+            }
 
-      @Override
-      public Map<String, long[]> stateValues() {
-        return Map.of("lag.next", new long[] {lag.next()});
-      }
+            @Override
+            public Map<String, long[]> stateValues() {
+                return Map.of("lag.next", new long[] {lag.next()});
+            }
 
-      @Override
-      public void restoreState(Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
-        long[] next = values.get("lag.next");
-        if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
-          throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
-        lag.resumeAt((int) next[0]);
-      }
-    };
-  }
+            @Override
+            public void restoreState(
+                    Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
+                long[] next = values.get("lag.next");
+                if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
+                    throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
+                lag.resumeAt((int) next[0]);
+            }
+        };
+    }
 }

@@ -13,25 +13,29 @@ import java.util.SplittableRandom;
  * SplittableRandom}, with the with/without-replacement rules of {@link RecallMethod#draw}.
  */
 final class Draws {
-  private Draws() {}
+    private Draws() {}
 
-  /** Purposes: what a stream is for, so that two sites of one iteration never share one. */
-  static final int LAG = 1, CLASSES = 2, RESERVOIR = 3, RECALL_INIT = 16; // RECALL_INIT + r for round r
-  /** ER's replay choice of update i at t: REPLAY + i. */
-  static final int REPLAY = 1024;
+    /** Purposes: what a stream is for, so that two sites of one iteration never share one. */
+    static final int LAG = 1,
+            CLASSES = 2,
+            RESERVOIR = 3,
+            RECALL_INIT = 16; // RECALL_INIT + r for round r
 
-  private static final long GOLDEN = 0x9e3779b97f4a7c15L;
+    /** ER's replay choice of update i at t: REPLAY + i. */
+    static final int REPLAY = 1024;
 
-  /** The generator of draw site {@code purpose} at iteration t. */
-  static SplittableRandom at(long base, long t, int purpose) {
-    long s = mix64(mix64(base + GOLDEN * (t + 1)) + GOLDEN * (purpose + 1L));
-    return new SplittableRandom(s);
-  }
+    private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
-  /** SplitMix64's output function (Stafford's variant 13). */
-  static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
-  }
+    /** The generator of draw site {@code purpose} at iteration t. */
+    static SplittableRandom at(long base, long t, int purpose) {
+        long s = mix64(mix64(base + GOLDEN * (t + 1)) + GOLDEN * (purpose + 1L));
+        return new SplittableRandom(s);
+    }
+
+    /** SplitMix64's output function (Stafford's variant 13). */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
 }

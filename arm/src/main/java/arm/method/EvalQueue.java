@@ -25,144 +25,161 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       against ~0.23 s once compiled. CPU runs when every core already trains a run.
  *   <li>{@code background}: the copy is evaluated on a thread of its own while training goes on
  *       (MNIST: six evaluations of val + test, 78,018 images forward, 1.5–2.5 s, overlap the
- *       training instead of adding to it). CPU runs when a core is free: fewer runs going on in
- *       the process ({@link #runsInParallel}) than cores.
+ *       training instead of adding to it). CPU runs when a core is free: fewer runs going on in the
+ *       process ({@link #runsInParallel}) than cores.
  * </ul>
  *
  * {@code -Darm.eval=now|defer|background} forces a mode (CPU runs).
  */
 public final class EvalQueue implements AutoCloseable {
-  enum Mode { NOW, DEFER, BACKGROUND }
-
-  /** Runs training at this moment in the process (the command line counts them); at least 1. */
-  private static final AtomicInteger RUNS = new AtomicInteger(1);
-
-  /** An evaluation asked for at iteration t, on a frozen copy of f_cur; bg: its background task. */
-  private static final class Pending {
-    final int t, lastTask;
-    final Module frozen;
-    final int[] seen;
-    Future<Timed> bg; // background mode: set once handed to the thread
-
-    Pending(int t, Module frozen, int[] seen, int lastTask) {
-      this.t = t;
-      this.frozen = frozen;
-      this.seen = seen;
-      this.lastTask = lastTask;
+    enum Mode {
+        NOW,
+        DEFER,
+        BACKGROUND
     }
-  }
 
-  /**
-   * Background mode hands an evaluation to its thread this many iterations after it was asked for:
-   * at t = 0 the JIT compiler is busy on the second core with the training kernels, and an
-   * evaluation beside it delays them.
-   */
-  static final int START_LAG = 30;
+    /** Runs training at this moment in the process (the command line counts them); at least 1. */
+    private static final AtomicInteger RUNS = new AtomicInteger(1);
 
-  private record Timed(EvalPoint point, long ns) {}
+    /**
+     * An evaluation asked for at iteration t, on a frozen copy of f_cur; bg: its background task.
+     */
+    private static final class Pending {
+        final int t, lastTask;
+        final Module frozen;
+        final int[] seen;
+        Future<Timed> bg; // background mode: set once handed to the thread
 
-  private final Mode mode;
-  private final ContinualData data;
-  private final List<Pending> pending = new ArrayList<>();
-  private ExecutorService thread; // background mode, created on first use
-  private long ns;
-
-  EvalQueue(Mode mode, ContinualData data) {
-    this.mode = mode;
-    this.data = data;
-  }
-
-  /** How many runs go on at once from now on (the command line's parallel runs). */
-  public static void runsInParallel(int n) {
-    RUNS.set(Math.max(1, n));
-  }
-
-  /** The queue of a run on {@code data} and {@code device}: mode from the property or the free cores. */
-  static EvalQueue of(ContinualData data, Device device) {
-    if (device != Device.CPU) return new EvalQueue(Mode.NOW, data);
-    String forced = System.getProperty("arm.eval");
-    if (forced != null) return new EvalQueue(forced(forced), data);
-    boolean freeCore = Runtime.getRuntime().availableProcessors() > RUNS.get();
-    return new EvalQueue(freeCore ? Mode.BACKGROUND : Mode.DEFER, data);
-  }
-
-  private static Mode forced(String value) {
-    for (Mode m : Mode.values()) if (m.name().equalsIgnoreCase(value.trim())) return m;
-    throw new IllegalArgumentException("-Darm.eval=" + value + ": expected now, defer or background");
-  }
-
-  /** Evaluates f_cur as it is at iteration t: now (its point goes to {@code into}) or later. */
-  void submit(Module fCur, int t, int[] seen, int lastTask, List<EvalPoint> into) {
-    if (mode == Mode.NOW) {
-      Timed r = timed(fCur, t, seen, lastTask);
-      into.add(r.point());
-      ns += r.ns();
-      return;
+        Pending(int t, Module frozen, int[] seen, int lastTask) {
+            this.t = t;
+            this.frozen = frozen;
+            this.seen = seen;
+            this.lastTask = lastTask;
+        }
     }
-    pending.add(new Pending(t, fCur.copy(), seen.clone(), lastTask));
-  }
 
-  /** Called at every iteration t: background mode starts the evaluations that are due. */
-  void tick(int t) {
-    if (mode != Mode.BACKGROUND) return;
-    for (Pending p : pending) if (p.bg == null && p.t + START_LAG <= t) start(p);
-  }
+    /**
+     * Background mode hands an evaluation to its thread this many iterations after it was asked
+     * for: at t = 0 the JIT compiler is busy on the second core with the training kernels, and an
+     * evaluation beside it delays them.
+     */
+    static final int START_LAG = 30;
 
-  private void start(Pending p) {
-    if (thread == null) thread = Executors.newSingleThreadExecutor(r -> {
-      Thread th = new Thread(r, "arm-eval");
-      th.setDaemon(true);
-      return th;
-    });
-    p.bg = thread.submit(() -> timed(p.frozen, p.t, p.seen, p.lastTask));
-  }
+    private record Timed(EvalPoint point, long ns) {}
 
-  /** Finishes everything still pending and appends the points to {@code into}, in order. */
-  void drainInto(List<EvalPoint> into) {
-    drainBefore(Integer.MAX_VALUE, into);
-  }
+    private final Mode mode;
+    private final ContinualData data;
+    private final List<Pending> pending = new ArrayList<>();
+    private ExecutorService thread; // background mode, created on first use
+    private long ns;
 
-  /**
-   * Like {@link #drainInto} for the evaluations asked for before iteration t only; one asked for
-   * at t stays pending. A checkpoint taken at t uses this, so that a run resumed from it asks for
-   * t's evaluation again (same weights, same point).
-   */
-  void drainBefore(int t, List<EvalPoint> into) {
-    if (mode == Mode.BACKGROUND) for (Pending p : pending) if (p.bg == null && p.t < t) start(p);
-    while (!pending.isEmpty() && pending.get(0).t < t) {
-      Pending p = pending.remove(0);
-      Timed r = p.bg != null ? join(p.bg) : timed(p.frozen, p.t, p.seen, p.lastTask);
-      into.add(r.point());
-      ns += r.ns();
+    EvalQueue(Mode mode, ContinualData data) {
+        this.mode = mode;
+        this.data = data;
     }
-  }
 
-  private Timed timed(Module net, int t, int[] seen, int lastTask) {
-    long s0 = System.nanoTime();
-    EvalPoint p = ContinualMethod.evaluate(net, data, t, seen, lastTask);
-    return new Timed(p, System.nanoTime() - s0);
-  }
-
-  private static Timed join(Future<Timed> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for an evaluation", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      if (e.getCause() instanceof Error err) throw err;
-      throw new IllegalStateException(e.getCause());
+    /** How many runs go on at once from now on (the command line's parallel runs). */
+    public static void runsInParallel(int n) {
+        RUNS.set(Math.max(1, n));
     }
-  }
 
-  /** Nanoseconds spent evaluating so far, summed over the evaluations (which may overlap training). */
-  long nanos() {
-    return ns;
-  }
+    /**
+     * The queue of a run on {@code data} and {@code device}: mode from the property or the free
+     * cores.
+     */
+    static EvalQueue of(ContinualData data, Device device) {
+        if (device != Device.CPU) return new EvalQueue(Mode.NOW, data);
+        String forced = System.getProperty("arm.eval");
+        if (forced != null) return new EvalQueue(forced(forced), data);
+        boolean freeCore = Runtime.getRuntime().availableProcessors() > RUNS.get();
+        return new EvalQueue(freeCore ? Mode.BACKGROUND : Mode.DEFER, data);
+    }
 
-  @Override
-  public void close() {
-    if (thread != null) thread.shutdownNow();
-  }
+    private static Mode forced(String value) {
+        for (Mode m : Mode.values()) if (m.name().equalsIgnoreCase(value.trim())) return m;
+        throw new IllegalArgumentException(
+                "-Darm.eval=" + value + ": expected now, defer or background");
+    }
+
+    /** Evaluates f_cur as it is at iteration t: now (its point goes to {@code into}) or later. */
+    void submit(Module fCur, int t, int[] seen, int lastTask, List<EvalPoint> into) {
+        if (mode == Mode.NOW) {
+            Timed r = timed(fCur, t, seen, lastTask);
+            into.add(r.point());
+            ns += r.ns();
+            return;
+        }
+        pending.add(new Pending(t, fCur.copy(), seen.clone(), lastTask));
+    }
+
+    /** Called at every iteration t: background mode starts the evaluations that are due. */
+    void tick(int t) {
+        if (mode != Mode.BACKGROUND) return;
+        for (Pending p : pending) if (p.bg == null && p.t + START_LAG <= t) start(p);
+    }
+
+    private void start(Pending p) {
+        if (thread == null)
+            thread =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread th = new Thread(r, "arm-eval");
+                                th.setDaemon(true);
+                                return th;
+                            });
+        p.bg = thread.submit(() -> timed(p.frozen, p.t, p.seen, p.lastTask));
+    }
+
+    /** Finishes everything still pending and appends the points to {@code into}, in order. */
+    void drainInto(List<EvalPoint> into) {
+        drainBefore(Integer.MAX_VALUE, into);
+    }
+
+    /**
+     * Like {@link #drainInto} for the evaluations asked for before iteration t only; one asked for
+     * at t stays pending. A checkpoint taken at t uses this, so that a run resumed from it asks for
+     * t's evaluation again (same weights, same point).
+     */
+    void drainBefore(int t, List<EvalPoint> into) {
+        if (mode == Mode.BACKGROUND)
+            for (Pending p : pending) if (p.bg == null && p.t < t) start(p);
+        while (!pending.isEmpty() && pending.get(0).t < t) {
+            Pending p = pending.remove(0);
+            Timed r = p.bg != null ? join(p.bg) : timed(p.frozen, p.t, p.seen, p.lastTask);
+            into.add(r.point());
+            ns += r.ns();
+        }
+    }
+
+    private Timed timed(Module net, int t, int[] seen, int lastTask) {
+        long s0 = System.nanoTime();
+        EvalPoint p = ContinualMethod.evaluate(net, data, t, seen, lastTask);
+        return new Timed(p, System.nanoTime() - s0);
+    }
+
+    private static Timed join(Future<Timed> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an evaluation", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Nanoseconds spent evaluating so far, summed over the evaluations (which may overlap
+     * training).
+     */
+    long nanos() {
+        return ns;
+    }
+
+    @Override
+    public void close() {
+        if (thread != null) thread.shutdownNow();
+    }
 }

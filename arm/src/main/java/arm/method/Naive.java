@@ -11,20 +11,24 @@ import java.util.SplittableRandom;
  * trains on the shuffled stream the data side builds and is scored by pooled accuracy.
  */
 final class Naive extends ContinualMethod {
-  private final boolean stationary;
+    private final boolean stationary;
 
-  Naive(String name, boolean stationary, Map<String, String> defaults, Map<String, String> overrides) {
-    super(name, defaults, overrides);
-    this.stationary = stationary;
-  }
+    Naive(
+            String name,
+            boolean stationary,
+            Map<String, String> defaults,
+            Map<String, String> overrides) {
+        super(name, defaults, overrides);
+        this.stationary = stationary;
+    }
 
-  @Override
-  public boolean stationary() {
-    return stationary;
-  }
+    @Override
+    public boolean stationary() {
+        return stationary;
+    }
 
-  @Override
-  Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
-    return b -> realStep(fCur, opt, b);
-  }
+    @Override
+    Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
+        return b -> realStep(fCur, opt, b);
+    }
 }

@@ -7,24 +7,24 @@ package arm.method;
  * first non-finite term: λ6·R_TV (total variation)".
  */
 public final class NumericalException extends RuntimeException {
-  public final String method;
-  public final int iteration;
-  public final String term;
+    public final String method;
+    public final int iteration;
+    public final String term;
 
-  NumericalException(String term, String detail) {
-    this(null, -1, term, detail);
-  }
+    NumericalException(String term, String detail) {
+        this(null, -1, term, detail);
+    }
 
-  private NumericalException(String method, int iteration, String term, String detail) {
-    super((method == null ? "" : method + " iteration " + iteration + ": ") + detail);
-    this.method = method;
-    this.iteration = iteration;
-    this.term = term;
-  }
+    private NumericalException(String method, int iteration, String term, String detail) {
+        super((method == null ? "" : method + " iteration " + iteration + ": ") + detail);
+        this.method = method;
+        this.iteration = iteration;
+        this.term = term;
+    }
 
-  /** The same failure, located. */
-  NumericalException at(String method, int iteration) {
-    String detail = getMessage();
-    return new NumericalException(method, iteration, term, detail);
-  }
+    /** The same failure, located. */
+    NumericalException at(String method, int iteration) {
+        String detail = getMessage();
+        return new NumericalException(method, iteration, term, detail);
+    }
 }

@@ -4,11 +4,11 @@ package arm.method;
 @FunctionalInterface
 public interface ProgressListener {
 
-  ProgressListener NONE = (t, maxT) -> {};
+    ProgressListener NONE = (t, maxT) -> {};
 
-  /**
-   * Iteration {@code t} (0-based) of {@code maxT} has finished training. Called once per training
-   * iteration; the CLI turns it into a progress bar with an ETA.
-   */
-  void iterationDone(int t, int maxT);
+    /**
+     * Iteration {@code t} (0-based) of {@code maxT} has finished training. Called once per training
+     * iteration; the CLI turns it into a progress bar with an ETA.
+     */
+    void iterationDone(int t, int maxT);
 }

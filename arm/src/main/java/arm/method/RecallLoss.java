@@ -5,8 +5,8 @@ import arm.autograd.Var;
 import arm.tensor.Tensor;
 
 /**
- * The recall objective R that input refinement minimises (ALGORITHM.md §2.3), and ADI's refinement loss
- * (§3.3), composed from autograd primitives so that one {@code Autograd.grad(R, X̂)} gives the
+ * The recall objective R that input refinement minimises (ALGORITHM.md §2.3), and ADI's refinement
+ * loss (§3.3), composed from autograd primitives so that one {@code Autograd.grad(R, X̂)} gives the
  * input gradient through f_old and f_cur.
  *
  * <p>Notation: a = f_old(X̂), b = f_cur(X̂), logits [M, K]; p = softmax(a), q = softmax(b); P = the
@@ -25,276 +25,330 @@ import arm.tensor.Tensor;
  *
  * <p>Counted batches (the {@code counts} overloads; null = every row once): X̂ holds U distinct
  * images, row u standing for w_u = counts[u] identical copies of the M = Σ w_u of the replicated
- * batch (ALGORITHM.md §2.1). Every Σ_i over the batch becomes Σ_u w_u (batch means, p̄, the soft-CE of
- * step B), so each value equals the replicated batch's, and the gradient w.r.t. row u is the sum of
- * its copies' gradients, w_u times one copy's.
+ * batch (ALGORITHM.md §2.1). Every Σ_i over the batch becomes Σ_u w_u (batch means, p̄, the soft-CE
+ * of step B), so each value equals the replicated batch's, and the gradient w.r.t. row u is the sum
+ * of its copies' gradients, w_u times one copy's.
  */
 public final class RecallLoss {
-  /** float64 machine epsilon, the diversity clamp of the authors' code (stored as float32). */
-  public static final float EPS = (float) 2.220446049250313e-16;
-  /**
-   * Floor under the mixture m and under ‖x̂‖² before log / sqrt: only an entry that underflowed to
-   * 0 is raised, and the clamp gives it zero gradient, as PyTorch's kl_div (target = 0) and norm
-   * (norm = 0) backward do. Without it 0·log 0 would be NaN.
-   */
-  static final float TINY = Float.MIN_NORMAL;
+    /** float64 machine epsilon, the diversity clamp of the authors' code (stored as float32). */
+    public static final float EPS = (float) 2.220446049250313e-16;
 
-  /** How the divergence term is measured (ALGORITHM.md §9 D1 and the CE-as-D ablation). */
-  public enum Divergence {
-    /** The authors' code: ½[KL(m‖p) + KL(m‖q)], unbounded. The default. */
-    REVERSED_KL,
-    /** The paper's wording: Jensen–Shannon ½[KL(p‖m) + KL(q‖m)]. */
-    JENSEN_SHANNON,
-    /** The ablation {@code --use_crossent_as_D}: −(1/M) Σ_i softCE(b_i, p_i), p not detached. */
-    CROSS_ENTROPY
-  }
+    /**
+     * Floor under the mixture m and under ‖x̂‖² before log / sqrt: only an entry that underflowed
+     * to 0 is raised, and the clamp gives it zero gradient, as PyTorch's kl_div (target = 0) and
+     * norm (norm = 0) backward do. Without it 0·log 0 would be NaN.
+     */
+    static final float TINY = Float.MIN_NORMAL;
 
-  /**
-   * Weights of ARM's recall loss. A weight of 0 removes its term (the λk = 0 ablations and the
-   * absent {@code --sharpen_class}, {@code --L2}, {@code --TV} flags).
-   *
-   * @param imageShape c, H, W of one image, for the TV term
-   */
-  public record Weights(
-      Divergence divergence, float wD, float lambda1, float lambda2, float lambda3,
-      float lambda4, float lambda5, float lambda6, int[] imageShape) {}
+    /** How the divergence term is measured (ALGORITHM.md §9 D1 and the CE-as-D ablation). */
+    public enum Divergence {
+        /** The authors' code: ½[KL(m‖p) + KL(m‖q)], unbounded. The default. */
+        REVERSED_KL,
+        /** The paper's wording: Jensen–Shannon ½[KL(p‖m) + KL(q‖m)]. */
+        JENSEN_SHANNON,
+        /**
+         * The ablation {@code --use_crossent_as_D}: −(1/M) Σ_i softCE(b_i, p_i), p not detached.
+         */
+        CROSS_ENTROPY
+    }
 
-  private RecallLoss() {}
+    /**
+     * Weights of ARM's recall loss. A weight of 0 removes its term (the λk = 0 ablations and the
+     * absent {@code --sharpen_class}, {@code --L2}, {@code --TV} flags).
+     *
+     * @param imageShape c, H, W of one image, for the TV term
+     */
+    public record Weights(
+            Divergence divergence,
+            float wD,
+            float lambda1,
+            float lambda2,
+            float lambda3,
+            float lambda4,
+            float lambda5,
+            float lambda6,
+            int[] imageShape) {}
 
-  // ------------------------------------------------------------ the two objectives
+    private RecallLoss() {}
 
-  /** ARM's recall loss R (ALGORITHM.md §2.3), to be minimised over X̂. */
-  public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present) {
-    return arm(w, a, b, xhat, present, null);
-  }
+    // ------------------------------------------------------------ the two objectives
 
-  /** R of a counted batch (class comment); counts [U] or null. */
-  public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
-    Var lp = F.logSoftmax(a);
-    Var r = null;
-    if (w.wD() != 0) r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b, counts)));
-    if (w.lambda1() != 0) r = plus(r, w.lambda1(), LossLog.term(LossLog.R_NL_OLD, notLocal(lp, present, counts)));
-    if (w.lambda2() != 0) r = plus(r, w.lambda2(), LossLog.term(LossLog.R_NL_NEW, notLocal(F.logSoftmax(b), present, counts)));
-    if (w.lambda3() != 0) r = plus(r, w.lambda3(), LossLog.term(LossLog.R_DIV, diversity(a, counts)));
-    if (w.lambda4() != 0) r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, lp, counts)));
-    return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
-  }
+    /** ARM's recall loss R (ALGORITHM.md §2.3), to be minimised over X̂. */
+    public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present) {
+        return arm(w, a, b, xhat, present, null);
+    }
 
-  /**
-   * ADI's refinement loss (ALGORITHM.md §3.3): classesWeight·CE(a, chosen) + adaptiveWeight·R_D(a, b)
-   * + optional λ4 sharpen, λ5 L2, λ6 TV, and {@code batchStats} = w_bs·R_bs when the caller has
-   * one (ResNets only; null for the MLP).
-   */
-  public static Var adi(Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
-    Var r = null;
-    if (classesWeight != 0) r = plus(r, classesWeight, LossLog.term(LossLog.R_CLASSES, F.crossEntropy(a, chosen)));
-    if (w.wD() != 0) r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
-    if (w.lambda4() != 0) r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
-    r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
-    return plus(r, batchStats);
-  }
+    /** R of a counted batch (class comment); counts [U] or null. */
+    public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
+        Var lp = F.logSoftmax(a);
+        Var r = null;
+        if (w.wD() != 0)
+            r =
+                    plus(
+                            r,
+                            w.wD(),
+                            LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b, counts)));
+        if (w.lambda1() != 0)
+            r = plus(r, w.lambda1(), LossLog.term(LossLog.R_NL_OLD, notLocal(lp, present, counts)));
+        if (w.lambda2() != 0)
+            r =
+                    plus(
+                            r,
+                            w.lambda2(),
+                            LossLog.term(
+                                    LossLog.R_NL_NEW, notLocal(F.logSoftmax(b), present, counts)));
+        if (w.lambda3() != 0)
+            r = plus(r, w.lambda3(), LossLog.term(LossLog.R_DIV, diversity(a, counts)));
+        if (w.lambda4() != 0)
+            r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, lp, counts)));
+        return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
+    }
 
-  private static Var images(float l5, float l6, int[] chw, Var xhat, int[] counts) {
-    Var r = null;
-    if (l5 != 0) r = plus(r, l5, LossLog.term(LossLog.R_L2, l2(xhat, counts)));
-    if (l6 != 0) r = plus(r, l6, LossLog.term(LossLog.R_TV, totalVariation(xhat, chw[0], chw[1], chw[2], counts)));
-    return r;
-  }
+    /**
+     * ADI's refinement loss (ALGORITHM.md §3.3): classesWeight·CE(a, chosen) +
+     * adaptiveWeight·R_D(a, b) + optional λ4 sharpen, λ5 L2, λ6 TV, and {@code batchStats} =
+     * w_bs·R_bs when the caller has one (ResNets only; null for the MLP).
+     */
+    public static Var adi(
+            Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
+        Var r = null;
+        if (classesWeight != 0)
+            r = plus(r, classesWeight, LossLog.term(LossLog.R_CLASSES, F.crossEntropy(a, chosen)));
+        if (w.wD() != 0)
+            r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
+        if (w.lambda4() != 0)
+            r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
+        r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
+        return plus(r, batchStats);
+    }
 
-  private static Var plus(Var sum, float weight, Var term) {
-    return plus(sum, weight == 1f ? term : F.scale(term, weight));
-  }
+    private static Var images(float l5, float l6, int[] chw, Var xhat, int[] counts) {
+        Var r = null;
+        if (l5 != 0) r = plus(r, l5, LossLog.term(LossLog.R_L2, l2(xhat, counts)));
+        if (l6 != 0)
+            r =
+                    plus(
+                            r,
+                            l6,
+                            LossLog.term(
+                                    LossLog.R_TV,
+                                    totalVariation(xhat, chw[0], chw[1], chw[2], counts)));
+        return r;
+    }
 
-  private static Var plus(Var sum, Var term) {
-    if (term == null) return sum;
-    return sum == null ? term : F.add(sum, term);
-  }
+    private static Var plus(Var sum, float weight, Var term) {
+        return plus(sum, weight == 1f ? term : F.scale(term, weight));
+    }
 
-  // ------------------------------------------------------------ the terms
+    private static Var plus(Var sum, Var term) {
+        if (term == null) return sum;
+        return sum == null ? term : F.add(sum, term);
+    }
 
-  /** R_D in the chosen form; shape [1]. */
-  public static Var divergence(Divergence kind, Var a, Var b) {
-    return divergence(kind, a, b, null);
-  }
+    // ------------------------------------------------------------ the terms
 
-  /** R_D of a counted batch; counts [U] or null. */
-  public static Var divergence(Divergence kind, Var a, Var b, int[] counts) {
-    return switch (kind) {
-      case REVERSED_KL -> reversedKl(a, b, counts);
-      case JENSEN_SHANNON -> jensenShannon(a, b, counts);
-      case CROSS_ENTROPY -> F.neg(softCrossEntropy(b, F.softmax(a), counts));
-    };
-  }
+    /** R_D in the chosen form; shape [1]. */
+    public static Var divergence(Divergence kind, Var a, Var b) {
+        return divergence(kind, a, b, null);
+    }
 
-  /** 1 − (1/M) Σ_i Σ_k m_ik (log m_ik − ½(log p_ik + log q_ik)); gradients flow through m too. */
-  public static Var reversedKl(Var a, Var b) {
-    return reversedKl(a, b, null);
-  }
+    /** R_D of a counted batch; counts [U] or null. */
+    public static Var divergence(Divergence kind, Var a, Var b, int[] counts) {
+        return switch (kind) {
+            case REVERSED_KL -> reversedKl(a, b, counts);
+            case JENSEN_SHANNON -> jensenShannon(a, b, counts);
+            case CROSS_ENTROPY -> F.neg(softCrossEntropy(b, F.softmax(a), counts));
+        };
+    }
 
-  /** {@link #reversedKl(Var, Var)} of a counted batch; counts [U] or null. */
-  public static Var reversedKl(Var a, Var b, int[] counts) {
-    Var lp = F.logSoftmax(a), lq = F.logSoftmax(b);
-    Var m = F.scale(F.add(F.softmax(a), F.softmax(b)), 0.5f);
-    Var inner = F.sub(F.log(F.clampMin(m, TINY)), F.scale(F.add(lp, lq), 0.5f));
-    return oneMinusBatchMean(counted(F.mul(m, inner), counts), rows(a, counts));
-  }
+    /** 1 − (1/M) Σ_i Σ_k m_ik (log m_ik − ½(log p_ik + log q_ik)); gradients flow through m too. */
+    public static Var reversedKl(Var a, Var b) {
+        return reversedKl(a, b, null);
+    }
 
-  /** 1 − (1/M) Σ_i ½[KL(p_i‖m_i) + KL(q_i‖m_i)], the paper's Jensen–Shannon form. */
-  public static Var jensenShannon(Var a, Var b) {
-    return jensenShannon(a, b, null);
-  }
+    /** {@link #reversedKl(Var, Var)} of a counted batch; counts [U] or null. */
+    public static Var reversedKl(Var a, Var b, int[] counts) {
+        Var lp = F.logSoftmax(a), lq = F.logSoftmax(b);
+        Var m = F.scale(F.add(F.softmax(a), F.softmax(b)), 0.5f);
+        Var inner = F.sub(F.log(F.clampMin(m, TINY)), F.scale(F.add(lp, lq), 0.5f));
+        return oneMinusBatchMean(counted(F.mul(m, inner), counts), rows(a, counts));
+    }
 
-  /** {@link #jensenShannon(Var, Var)} of a counted batch; counts [U] or null. */
-  public static Var jensenShannon(Var a, Var b, int[] counts) {
-    Var lp = F.logSoftmax(a), lq = F.logSoftmax(b), p = F.softmax(a), q = F.softmax(b);
-    Var logM = F.log(F.clampMin(F.scale(F.add(p, q), 0.5f), TINY));
-    Var js = F.scale(F.add(F.mul(p, F.sub(lp, logM)), F.mul(q, F.sub(lq, logM))), 0.5f);
-    return oneMinusBatchMean(counted(js, counts), rows(a, counts));
-  }
+    /** 1 − (1/M) Σ_i ½[KL(p_i‖m_i) + KL(q_i‖m_i)], the paper's Jensen–Shannon form. */
+    public static Var jensenShannon(Var a, Var b) {
+        return jensenShannon(a, b, null);
+    }
 
-  private static Var oneMinusBatchMean(Var perEntry, int m) {
-    return F.addScalar(F.scale(F.sum(perEntry), -1f / m), 1f);
-  }
+    /** {@link #jensenShannon(Var, Var)} of a counted batch; counts [U] or null. */
+    public static Var jensenShannon(Var a, Var b, int[] counts) {
+        Var lp = F.logSoftmax(a), lq = F.logSoftmax(b), p = F.softmax(a), q = F.softmax(b);
+        Var logM = F.log(F.clampMin(F.scale(F.add(p, q), 0.5f), TINY));
+        Var js = F.scale(F.add(F.mul(p, F.sub(lp, logM)), F.mul(q, F.sub(lq, logM))), 0.5f);
+        return oneMinusBatchMean(counted(js, counts), rows(a, counts));
+    }
 
-  /** (1/C)(1/M) Σ_i Σ_{c∈P} logProbs[i, c], given log-softmax outputs [M, K]. */
-  public static Var notLocal(Var logProbs, int[] present) {
-    return notLocal(logProbs, present, null);
-  }
+    private static Var oneMinusBatchMean(Var perEntry, int m) {
+        return F.addScalar(F.scale(F.sum(perEntry), -1f / m), 1f);
+    }
 
-  /** R_NL of a counted batch; counts [U] or null. */
-  public static Var notLocal(Var logProbs, int[] present, int[] counts) {
-    int m = rows(logProbs, counts), k = logProbs.dim(1);
-    float[] mask = new float[k];
-    for (int c : present) mask[c] = 1f; // P is a set: repeats count once
-    int classes = 0;
-    for (float v : mask) classes += (int) v;
-    Tensor maskT = logProbs.value.device() == arm.tensor.Device.CPU ? Tensor.of(mask, k)
-        : deviceMask(arm.tensor.Backends.of(logProbs.value), mask);
-    Var sel = counted(F.mul(logProbs, Var.constant(maskT)), counts);
-    return F.scale(F.sum(sel), 1f / (classes * (float) m));
-  }
+    /** (1/C)(1/M) Σ_i Σ_{c∈P} logProbs[i, c], given log-softmax outputs [M, K]. */
+    public static Var notLocal(Var logProbs, int[] present) {
+        return notLocal(logProbs, present, null);
+    }
 
-  /**
-   * The 0/1 class mask built on the device by scattering ones at the classes' indices: a GPU backend
-   * uploads an index array once per content, so refinement steps after the first do not wait for
-   * the host as an upload of the mask would. Exactly the same values as the host mask.
-   */
-  static Tensor deviceMask(arm.tensor.Backend be, float[] mask) {
-    int k = mask.length, n = 0;
-    for (float v : mask) if (v != 0) n++;
-    if (n == 0) return be.zeros(k);
-    int[] on = new int[n];
-    for (int c = 0, i = 0; c < k; c++) if (mask[c] != 0) on[i++] = c;
-    Tensor ones = be.empty(n), rows = be.zeros(n, k), out = be.empty(k);
-    be.fill(ones, 1f);
-    be.scatterAddLastAxis(ones, on, rows); // row i: a one at class on[i]
-    be.sumTo(rows, out);
-    return out;
-  }
+    /** R_NL of a counted batch; counts [U] or null. */
+    public static Var notLocal(Var logProbs, int[] present, int[] counts) {
+        int m = rows(logProbs, counts), k = logProbs.dim(1);
+        float[] mask = new float[k];
+        for (int c : present) mask[c] = 1f; // P is a set: repeats count once
+        int classes = 0;
+        for (float v : mask) classes += (int) v;
+        Tensor maskT =
+                logProbs.value.device() == arm.tensor.Device.CPU
+                        ? Tensor.of(mask, k)
+                        : deviceMask(arm.tensor.Backends.of(logProbs.value), mask);
+        Var sel = counted(F.mul(logProbs, Var.constant(maskT)), counts);
+        return F.scale(F.sum(sel), 1f / (classes * (float) m));
+    }
 
-  /** Σ_k p̄_k log p̄_k with p̄ the batch mean of softmax(a), entries below {@link #EPS} set to EPS. */
-  public static Var diversity(Var a) {
-    return diversity(a, null);
-  }
+    /**
+     * The 0/1 class mask built on the device by scattering ones at the classes' indices: a GPU
+     * backend uploads an index array once per content, so refinement steps after the first do not
+     * wait for the host as an upload of the mask would. Exactly the same values as the host mask.
+     */
+    static Tensor deviceMask(arm.tensor.Backend be, float[] mask) {
+        int k = mask.length, n = 0;
+        for (float v : mask) if (v != 0) n++;
+        if (n == 0) return be.zeros(k);
+        int[] on = new int[n];
+        for (int c = 0, i = 0; c < k; c++) if (mask[c] != 0) on[i++] = c;
+        Tensor ones = be.empty(n), rows = be.zeros(n, k), out = be.empty(k);
+        be.fill(ones, 1f);
+        be.scatterAddLastAxis(ones, on, rows); // row i: a one at class on[i]
+        be.sumTo(rows, out);
+        return out;
+    }
 
-  /** R_div of a counted batch: p̄ = Σ_u w_u p_u / M; counts [U] or null. */
-  public static Var diversity(Var a, int[] counts) {
-    Var mean = counts == null ? F.mean(F.softmax(a), 0)
-        : F.scale(F.sum(counted(F.softmax(a), counts), 0), 1f / rows(a, counts));
-    Var pBar = F.clampMin(mean, EPS);
-    return F.sum(F.mul(pBar, F.log(pBar)));
-  }
+    /**
+     * Σ_k p̄_k log p̄_k with p̄ the batch mean of softmax(a), entries below {@link #EPS} set to
+     * EPS.
+     */
+    public static Var diversity(Var a) {
+        return diversity(a, null);
+    }
 
-  /** (1/M) Σ_i −log p_i[ĉ_i], ĉ_i = argmax_k a_ik held constant; logProbs = log_softmax(a). */
-  public static Var sharpen(Var a, Var logProbs) {
-    return sharpen(a, logProbs, null);
-  }
+    /** R_div of a counted batch: p̄ = Σ_u w_u p_u / M; counts [U] or null. */
+    public static Var diversity(Var a, int[] counts) {
+        Var mean =
+                counts == null
+                        ? F.mean(F.softmax(a), 0)
+                        : F.scale(F.sum(counted(F.softmax(a), counts), 0), 1f / rows(a, counts));
+        Var pBar = F.clampMin(mean, EPS);
+        return F.sum(F.mul(pBar, F.log(pBar)));
+    }
 
-  /** R_sharp of a counted batch; counts [U] or null. */
-  public static Var sharpen(Var a, Var logProbs, int[] counts) {
-    // on a device the argmax stays there (no host wait); the same indices, the same sums
-    Var picked = a.value.device() == arm.tensor.Device.CPU ? F.gather(logProbs, F.argmax(a))
-        : F.gather(logProbs, F.argmaxIndex(a));
-    if (counts == null) return F.neg(F.mean(picked));
-    return F.neg(F.scale(F.sum(counted(picked, counts)), 1f / rows(a, counts)));
-  }
+    /** (1/M) Σ_i −log p_i[ĉ_i], ĉ_i = argmax_k a_ik held constant; logProbs = log_softmax(a). */
+    public static Var sharpen(Var a, Var logProbs) {
+        return sharpen(a, logProbs, null);
+    }
 
-  /** (1/(M·D)) Σ_i ‖x̂_i‖₂ (not squared). */
-  public static Var l2(Var xhat) {
-    return l2(xhat, null);
-  }
+    /** R_sharp of a counted batch; counts [U] or null. */
+    public static Var sharpen(Var a, Var logProbs, int[] counts) {
+        // on a device the argmax stays there (no host wait); the same indices, the same sums
+        Var picked =
+                a.value.device() == arm.tensor.Device.CPU
+                        ? F.gather(logProbs, F.argmax(a))
+                        : F.gather(logProbs, F.argmaxIndex(a));
+        if (counts == null) return F.neg(F.mean(picked));
+        return F.neg(F.scale(F.sum(counted(picked, counts)), 1f / rows(a, counts)));
+    }
 
-  /** R_L2 of a counted batch; counts [U] or null. */
-  public static Var l2(Var xhat, int[] counts) {
-    int u = xhat.dim(0), d = xhat.value.numel() / u, m = rows(xhat, counts);
-    Var sq = F.sum(F.mul(F.reshape(xhat, u, d), F.reshape(xhat, u, d)), 1); // [U, 1]
-    return F.scale(F.sum(counted(F.sqrt(F.clampMin(sq, TINY)), counts)), 1f / ((float) m * d));
-  }
+    /** (1/(M·D)) Σ_i ‖x̂_i‖₂ (not squared). */
+    public static Var l2(Var xhat) {
+        return l2(xhat, null);
+    }
 
-  /** (2/M)[Σ (x[h+1,w] − x[h,w])² / (c(H−1)W) + Σ (x[h,w+1] − x[h,w])² / (cH(W−1))]. */
-  public static Var totalVariation(Var xhat, int c, int h, int w) {
-    return totalVariation(xhat, c, h, w, null);
-  }
+    /** R_L2 of a counted batch; counts [U] or null. */
+    public static Var l2(Var xhat, int[] counts) {
+        int u = xhat.dim(0), d = xhat.value.numel() / u, m = rows(xhat, counts);
+        Var sq = F.sum(F.mul(F.reshape(xhat, u, d), F.reshape(xhat, u, d)), 1); // [U, 1]
+        return F.scale(F.sum(counted(F.sqrt(F.clampMin(sq, TINY)), counts)), 1f / ((float) m * d));
+    }
 
-  /** R_TV of a counted batch; counts [U] or null. */
-  public static Var totalVariation(Var xhat, int c, int h, int w, int[] counts) {
-    int u = xhat.dim(0), m = rows(xhat, counts);
-    if (xhat.value.numel() != u * c * h * w)
-      throw new IllegalArgumentException(
-          "TV: images of " + xhat.value.numel() / u + " values are not " + c + "x" + h + "x" + w);
-    Var img = F.reshape(xhat, u * c, h, w);
-    Var dh = F.sub(F.slice(img, 1, 1, h), F.slice(img, 1, 0, h - 1));
-    Var dw = F.sub(F.slice(img, 2, 1, w), F.slice(img, 2, 0, w - 1));
-    Var sh = F.scale(F.sum(counted(F.mul(dh, dh), counts)), 1f / ((float) c * (h - 1) * w));
-    Var sw = F.scale(F.sum(counted(F.mul(dw, dw), counts)), 1f / ((float) c * h * (w - 1)));
-    return F.scale(F.add(sh, sw), 2f / m);
-  }
+    /** (2/M)[Σ (x[h+1,w] − x[h,w])² / (c(H−1)W) + Σ (x[h,w+1] − x[h,w])² / (cH(W−1))]. */
+    public static Var totalVariation(Var xhat, int c, int h, int w) {
+        return totalVariation(xhat, c, h, w, null);
+    }
 
-  // ------------------------------------------------------------ counted batch means
+    /** R_TV of a counted batch; counts [U] or null. */
+    public static Var totalVariation(Var xhat, int c, int h, int w, int[] counts) {
+        int u = xhat.dim(0), m = rows(xhat, counts);
+        if (xhat.value.numel() != u * c * h * w)
+            throw new IllegalArgumentException(
+                    "TV: images of "
+                            + xhat.value.numel() / u
+                            + " values are not "
+                            + c
+                            + "x"
+                            + h
+                            + "x"
+                            + w);
+        Var img = F.reshape(xhat, u * c, h, w);
+        Var dh = F.sub(F.slice(img, 1, 1, h), F.slice(img, 1, 0, h - 1));
+        Var dw = F.sub(F.slice(img, 2, 1, w), F.slice(img, 2, 0, w - 1));
+        Var sh = F.scale(F.sum(counted(F.mul(dh, dh), counts)), 1f / ((float) c * (h - 1) * w));
+        Var sw = F.scale(F.sum(counted(F.mul(dw, dw), counts)), 1f / ((float) c * h * (w - 1)));
+        return F.scale(F.add(sh, sw), 2f / m);
+    }
 
-  /** mean_i softCE(logits_i, targets_i) over the M samples a counted batch stands for. */
-  public static Var softCrossEntropy(Var logits, Var targets, int[] counts) {
-    if (counts == null) return F.softCrossEntropy(logits, targets);
-    Var perEntry = counted(F.mul(targets, F.logSoftmax(logits)), counts);
-    return F.scale(F.sum(perEntry), -1f / rows(logits, counts));
-  }
+    // ------------------------------------------------------------ counted batch means
 
-  /** mean_i −log softmax(logits_i)[labels_i] over the M samples a counted batch stands for. */
-  public static Var crossEntropy(Var logits, int[] labels, int[] counts) {
-    if (counts == null) return F.crossEntropy(logits, labels);
-    Var picked = counted(F.gather(F.logSoftmax(logits), labels), counts);
-    return F.neg(F.scale(F.sum(picked), 1f / rows(logits, counts)));
-  }
+    /** mean_i softCE(logits_i, targets_i) over the M samples a counted batch stands for. */
+    public static Var softCrossEntropy(Var logits, Var targets, int[] counts) {
+        if (counts == null) return F.softCrossEntropy(logits, targets);
+        Var perEntry = counted(F.mul(targets, F.logSoftmax(logits)), counts);
+        return F.scale(F.sum(perEntry), -1f / rows(logits, counts));
+    }
 
-  /** M: the rows v stands for (Σ counts), or v's rows when counts is null. */
-  static int rows(Var v, int[] counts) {
-    if (counts == null) return v.dim(0);
-    int m = 0;
-    for (int k : counts) m += k;
-    return m;
-  }
+    /** mean_i −log softmax(logits_i)[labels_i] over the M samples a counted batch stands for. */
+    public static Var crossEntropy(Var logits, int[] labels, int[] counts) {
+        if (counts == null) return F.crossEntropy(logits, labels);
+        Var picked = counted(F.gather(F.logSoftmax(logits), labels), counts);
+        return F.neg(F.scale(F.sum(picked), 1f / rows(logits, counts)));
+    }
 
-  /**
-   * v with each row scaled by its count: v [U·k, …] (k consecutive rows per sample, e.g. an image's
-   * channels) times counts repeated k times; v itself when counts is null.
-   */
-  static Var counted(Var v, int[] counts) {
-    if (counts == null) return v;
-    int rows = v.dim(0), per = rows / counts.length;
-    if (per * counts.length != rows)
-      throw new IllegalArgumentException(counts.length + " counts for " + rows + " rows of " + v);
-    float[] w = new float[rows];
-    for (int r = 0; r < rows; r++) w[r] = counts[r / per];
-    int[] shape = new int[v.value.rank()];
-    java.util.Arrays.fill(shape, 1);
-    shape[0] = rows;
-    Tensor t = v.value.device() == arm.tensor.Device.CPU ? Tensor.of(w, shape)
-        : arm.tensor.Backends.of(v.value).upload(w, shape);
-    return F.mul(v, Var.constant(t));
-  }
+    /** M: the rows v stands for (Σ counts), or v's rows when counts is null. */
+    static int rows(Var v, int[] counts) {
+        if (counts == null) return v.dim(0);
+        int m = 0;
+        for (int k : counts) m += k;
+        return m;
+    }
 
-  /** Row-wise argmax (first index on ties), outside the graph. */
-  static int[] argmax(Tensor logits) {
-    return F.argmax(Var.constant(logits));
-  }
+    /**
+     * v with each row scaled by its count: v [U·k, …] (k consecutive rows per sample, e.g. an
+     * image's channels) times counts repeated k times; v itself when counts is null.
+     */
+    static Var counted(Var v, int[] counts) {
+        if (counts == null) return v;
+        int rows = v.dim(0), per = rows / counts.length;
+        if (per * counts.length != rows)
+            throw new IllegalArgumentException(
+                    counts.length + " counts for " + rows + " rows of " + v);
+        float[] w = new float[rows];
+        for (int r = 0; r < rows; r++) w[r] = counts[r / per];
+        int[] shape = new int[v.value.rank()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = rows;
+        Tensor t =
+                v.value.device() == arm.tensor.Device.CPU
+                        ? Tensor.of(w, shape)
+                        : arm.tensor.Backends.of(v.value).upload(w, shape);
+        return F.mul(v, Var.constant(t));
+    }
+
+    /** Row-wise argmax (first index on ties), outside the graph. */
+    static int[] argmax(Tensor logits) {
+        return F.argmax(Var.constant(logits));
+    }
 }

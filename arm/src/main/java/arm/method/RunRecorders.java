@@ -10,37 +10,49 @@ import java.util.SplittableRandom;
  * is null.
  */
 final class RunRecorders {
-  /** Mixed into the run seed for the gradient study's own draws, so they never touch training's. */
-  private static final long GRADIENT_SALT = 0x6772616473L;
+    /**
+     * Mixed into the run seed for the gradient study's own draws, so they never touch training's.
+     */
+    private static final long GRADIENT_SALT = 0x6772616473L;
 
-  private final Stepper run;
-  private final ContinualData data;
-  private final Recording recording;
-  private final RecallMethod.RecallLearner recall;
+    private final Stepper run;
+    private final ContinualData data;
+    private final Recording recording;
+    private final RecallMethod.RecallLearner recall;
 
-  private RunRecorders(Stepper run, ContinualData data, Recording recording) {
-    this.run = run;
-    this.data = data;
-    this.recording = recording;
-    this.recall = run.learner() instanceof RecallMethod.RecallLearner r ? r : null;
-    if (recall != null && recording.recall())
-      recall.recorder = new RecallRecorder(
-          data.train().itemShape(), data.numClasses(), data.batchesPerTask(), data.numTasks());
-  }
+    private RunRecorders(Stepper run, ContinualData data, Recording recording) {
+        this.run = run;
+        this.data = data;
+        this.recording = recording;
+        this.recall = run.learner() instanceof RecallMethod.RecallLearner r ? r : null;
+        if (recall != null && recording.recall())
+            recall.recorder =
+                    new RecallRecorder(
+                            data.train().itemShape(),
+                            data.numClasses(),
+                            data.batchesPerTask(),
+                            data.numTasks());
+    }
 
-  static RunRecorders attach(Stepper run, ContinualData data, Recording recording) {
-    return new RunRecorders(run, data, recording);
-  }
+    static RunRecorders attach(Stepper run, ContinualData data, Recording recording) {
+        return new RunRecorders(run, data, recording);
+    }
 
-  /** The recall history and images, or null. */
-  RecallRecord recall() {
-    return recall == null || recall.recorder == null ? null : recall.recorder.result();
-  }
+    /** The recall history and images, or null. */
+    RecallRecord recall() {
+        return recall == null || recall.recorder == null ? null : recall.recorder.result();
+    }
 
-  /** The gradient study on the run's final state (call once, after the last iteration), or null. */
-  GradientStudy.Result gradients(long seed) {
-    if (recall == null || recording.gradientSamples() == 0) return null;
-    return GradientProbe.run(recall, data, run.seen(), recording.gradientSamples(),
-        new SplittableRandom(seed ^ GRADIENT_SALT));
-  }
+    /**
+     * The gradient study on the run's final state (call once, after the last iteration), or null.
+     */
+    GradientStudy.Result gradients(long seed) {
+        if (recall == null || recording.gradientSamples() == 0) return null;
+        return GradientProbe.run(
+                recall,
+                data,
+                run.seen(),
+                recording.gradientSamples(),
+                new SplittableRandom(seed ^ GRADIENT_SALT));
+    }
 }

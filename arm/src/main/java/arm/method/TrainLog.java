@@ -9,34 +9,35 @@ package arm.method;
  */
 public interface TrainLog {
 
-  TrainLog NONE = new TrainLog() {
-    @Override
-    public int every() {
-      return 0;
-    }
+    TrainLog NONE =
+            new TrainLog() {
+                @Override
+                public int every() {
+                    return 0;
+                }
 
-    @Override
-    public void restart(int t) {}
+                @Override
+                public void restart(int t) {}
 
-    @Override
-    public void row(int t, int task, float lr, double seconds, double[] values) {}
+                @Override
+                public void row(int t, int task, float lr, double seconds, double[] values) {}
 
-    @Override
-    public void flush() {}
-  };
+                @Override
+                public void flush() {}
+            };
 
-  /** K: iterations t with t mod K = 0 are logged; 0 = none. */
-  int every();
+    /** K: iterations t with t mod K = 0 are logged; 0 = none. */
+    int every();
 
-  /** Drops every row at t or later: the run (re)starts at iteration {@code t}. */
-  void restart(int t);
+    /** Drops every row at t or later: the run (re)starts at iteration {@code t}. */
+    void restart(int t);
 
-  /**
-   * One row: iteration t, its task, the learning rate, training seconds so far, and {@link
-   * LossLog#COLUMNS}' values (NaN where the iteration has none).
-   */
-  void row(int t, int task, float lr, double seconds, double[] values);
+    /**
+     * One row: iteration t, its task, the learning rate, training seconds so far, and {@link
+     * LossLog#COLUMNS}' values (NaN where the iteration has none).
+     */
+    void row(int t, int task, float lr, double seconds, double[] values);
 
-  /** Puts the rows written so far on disk (before a checkpoint: a resume never loses one). */
-  void flush();
+    /** Puts the rows written so far on disk (before a checkpoint: a resume never loses one). */
+    void flush();
 }

@@ -5,79 +5,98 @@ import arm.tensor.Tensor;
 import java.util.function.Function;
 
 /**
- * Accuracy of a classifier on a dataset (ALGORITHM.md §6.2): prediction = argmax over all K logits (the
- * single head), per-class accuracy = correct_c / max(1, count_c), pooled accuracy = correct / n.
+ * Accuracy of a classifier on a dataset (ALGORITHM.md §6.2): prediction = argmax over all K logits
+ * (the single head), per-class accuracy = correct_c / max(1, count_c), pooled accuracy = correct /
+ * n.
  *
- * <p>The model is any function images [B, ...itemShape] → logits [B, K]; the caller puts it in
- * eval mode and disables gradients. Batches are large (default 1000): in eval mode a sample's logits
- * do not depend on its batch-mates, so the batch size changes only the speed.
+ * <p>The model is any function images [B, ...itemShape] → logits [B, K]; the caller puts it in eval
+ * mode and disables gradients. Batches are large (default 1000): in eval mode a sample's logits do
+ * not depend on its batch-mates, so the batch size changes only the speed.
  */
 public final class Evaluator {
 
-  /** Default evaluation batch size. */
-  public static final int BATCH = 1000;
+    /** Default evaluation batch size. */
+    public static final int BATCH = 1000;
 
-  /**
-   * @param perClass correct_c / max(1, count_c) for c in 0..K−1
-   * @param pooled   correct / n over all samples (0 for an empty set)
-   */
-  public record Accuracy(double[] perClass, double pooled) {}
+    /**
+     * @param perClass correct_c / max(1, count_c) for c in 0..K−1
+     * @param pooled correct / n over all samples (0 for an empty set)
+     */
+    public record Accuracy(double[] perClass, double pooled) {}
 
-  private Evaluator() {}
+    private Evaluator() {}
 
-  public static Accuracy evaluate(Function<Tensor, Tensor> model, Dataset data, int numClasses) {
-    return evaluate(model, data, numClasses, BATCH);
-  }
-
-  public static Accuracy evaluate(
-      Function<Tensor, Tensor> model, Dataset data, int numClasses, int batchSize) {
-    if (batchSize <= 0) throw new IllegalArgumentException("batch size " + batchSize);
-    long[] correct = new long[numClasses], count = new long[numClasses];
-    int n = data.size();
-    for (int start = 0; start < n; start += batchSize) {
-      int b = Math.min(batchSize, n - start);
-      int[] idx = new int[b];
-      for (int i = 0; i < b; i++) idx[i] = start + i;
-      Tensor logits = model.apply(data.batch(idx));
-      if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
-        throw new IllegalStateException(
-            data.name() + ": model returned logits " + arm.tensor.Shape.str(logits.shape)
-                + " for a batch of " + b + " with K = " + numClasses);
-      float[] z = logits.toArray();
-      for (int i = 0; i < b; i++) {
-        int y = data.labels()[start + i];
-        if (y < 0 || y >= numClasses)
-          throw new IllegalArgumentException(
-              data.name() + ": label " + y + " of item " + (start + i) + " outside 0.." + (numClasses - 1));
-        count[y]++;
-        if (argmax(z, i * numClasses, numClasses) == y) correct[y]++;
-      }
+    public static Accuracy evaluate(Function<Tensor, Tensor> model, Dataset data, int numClasses) {
+        return evaluate(model, data, numClasses, BATCH);
     }
-    double[] perClass = new double[numClasses];
-    long total = 0;
-    for (int c = 0; c < numClasses; c++) {
-      perClass[c] = (double) correct[c] / Math.max(1, count[c]);
-      total += correct[c];
-    }
-    return new Accuracy(perClass, n == 0 ? 0 : (double) total / n);
-  }
 
-  /** Index of the largest of z[off .. off+k); the first one on ties; NaN never wins. */
-  static int argmax(float[] z, int off, int k) {
-    int best = 0;
-    float bestValue = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < k; j++) {
-      if (z[off + j] > bestValue) {
-        bestValue = z[off + j];
-        best = j;
-      }
+    public static Accuracy evaluate(
+            Function<Tensor, Tensor> model, Dataset data, int numClasses, int batchSize) {
+        if (batchSize <= 0) throw new IllegalArgumentException("batch size " + batchSize);
+        long[] correct = new long[numClasses], count = new long[numClasses];
+        int n = data.size();
+        for (int start = 0; start < n; start += batchSize) {
+            int b = Math.min(batchSize, n - start);
+            int[] idx = new int[b];
+            for (int i = 0; i < b; i++) idx[i] = start + i;
+            Tensor logits = model.apply(data.batch(idx));
+            if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
+                throw new IllegalStateException(
+                        data.name()
+                                + ": model returned logits "
+                                + arm.tensor.Shape.str(logits.shape)
+                                + " for a batch of "
+                                + b
+                                + " with K = "
+                                + numClasses);
+            float[] z = logits.toArray();
+            for (int i = 0; i < b; i++) {
+                int y = data.labels()[start + i];
+                if (y < 0 || y >= numClasses)
+                    throw new IllegalArgumentException(
+                            data.name()
+                                    + ": label "
+                                    + y
+                                    + " of item "
+                                    + (start + i)
+                                    + " outside 0.."
+                                    + (numClasses - 1));
+                count[y]++;
+                if (argmax(z, i * numClasses, numClasses) == y) correct[y]++;
+            }
+        }
+        double[] perClass = new double[numClasses];
+        long total = 0;
+        for (int c = 0; c < numClasses; c++) {
+            perClass[c] = (double) correct[c] / Math.max(1, count[c]);
+            total += correct[c];
+        }
+        return new Accuracy(perClass, n == 0 ? 0 : (double) total / n);
     }
-    return best;
-  }
 
-  /** An {@link EvalPoint} from the val and test accuracies taken at iteration t. */
-  public static EvalPoint point(int t, int[] seenClasses, int lastTask, Accuracy val, Accuracy test) {
-    return new EvalPoint(
-        t, seenClasses.clone(), lastTask, val.perClass(), test.perClass(), val.pooled(), test.pooled());
-  }
+    /** Index of the largest of z[off .. off+k); the first one on ties; NaN never wins. */
+    static int argmax(float[] z, int off, int k) {
+        int best = 0;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            if (z[off + j] > bestValue) {
+                bestValue = z[off + j];
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** An {@link EvalPoint} from the val and test accuracies taken at iteration t. */
+    public static EvalPoint point(
+            int t, int[] seenClasses, int lastTask, Accuracy val, Accuracy test) {
+        return new EvalPoint(
+                t,
+                seenClasses.clone(),
+                lastTask,
+                val.perClass(),
+                test.perClass(),
+                val.pooled(),
+                test.pooled());
+    }
 }

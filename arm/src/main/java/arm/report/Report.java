@@ -28,244 +28,388 @@ import java.util.Map;
  */
 public final class Report {
 
-  /** What {@link #write} produced; gradientTables are the report's gradient sections (markdown). */
-  public record Written(Path report, List<Path> figures, List<String> gradientTables) {}
+    /**
+     * What {@link #write} produced; gradientTables are the report's gradient sections (markdown).
+     */
+    public record Written(Path report, List<Path> figures, List<String> gradientTables) {}
 
-  private Report() {}
+    private Report() {}
 
-  public static Written write(Path dir, boolean allRuns) throws IOException {
-    Path json = dir.resolve("results.json");
-    String problem = arm.io.RegularFile.problem(json);
-    if ("no such file".equals(problem)) throw new IOException(dir + " holds no results.json");
-    if (problem != null) throw new IOException(json + ": " + problem);
-    RunFiles.inside(dir, "results.json");
-    arm.io.ResultsJson.read(json); // untrusted: sizes, types and ranges checked (accuracy in [0, 1], …)
-    JsonNode root = arm.io.StrictJson.MAPPER.readTree(json.toFile());
-    for (JsonNode run : root.path("runs"))
-      if (!run.path("method").asText().matches("[A-Za-z0-9_+-]{1,64}"))
-        throw new IOException(json + ": runs[].method " + arm.io.FileFormatException.quote(run.path("method").asText())
-            + " is not a method name");
-    JsonNode config = root.path("config");
-    int iterations = config.path("iterations").asInt(), tasks = config.path("tasks").asInt();
-    int T = config.path("batchesPerTask").asInt(tasks > 0 ? iterations / tasks : iterations);
-    String dataset = config.path("dataset").asText("");
-    Path figDir = dir.resolve("figures");
-    Files.createDirectories(figDir);
+    public static Written write(Path dir, boolean allRuns) throws IOException {
+        Path json = dir.resolve("results.json");
+        String problem = arm.io.RegularFile.problem(json);
+        if ("no such file".equals(problem)) throw new IOException(dir + " holds no results.json");
+        if (problem != null) throw new IOException(json + ": " + problem);
+        RunFiles.inside(dir, "results.json");
+        arm.io.ResultsJson.read(
+                json); // untrusted: sizes, types and ranges checked (accuracy in [0, 1], …)
+        JsonNode root = arm.io.StrictJson.MAPPER.readTree(json.toFile());
+        for (JsonNode run : root.path("runs"))
+            if (!run.path("method").asText().matches("[A-Za-z0-9_+-]{1,64}"))
+                throw new IOException(
+                        json
+                                + ": runs[].method "
+                                + arm.io.FileFormatException.quote(run.path("method").asText())
+                                + " is not a method name");
+        JsonNode config = root.path("config");
+        int iterations = config.path("iterations").asInt(), tasks = config.path("tasks").asInt();
+        int T = config.path("batchesPerTask").asInt(tasks > 0 ? iterations / tasks : iterations);
+        String dataset = config.path("dataset").asText("");
+        Path figDir = dir.resolve("figures");
+        Files.createDirectories(figDir);
 
-    List<Path> figures = new ArrayList<>();
-    List<String> gradientSections = new ArrayList<>();
-    StringBuilder fig4 = new StringBuilder(), fig3 = new StringBuilder(), fig2 = new StringBuilder(),
-        fig7 = new StringBuilder(), losses = new StringBuilder();
-    for (JsonNode run : select(root.path("runs"), allRuns)) {
-      String name = run.path("method").asText() + "-run" + run.path("run").asInt();
-      String label = run.path("method").asText() + " run " + run.path("run").asInt() + " (seed " + run.path("seed").asLong() + ")";
-      if (!run.path("stationary").asBoolean()) {
-        Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
-        JsonNode test = run.path("test");
-        int[] t = ints(test.path("t"));
-        Charts.save(Charts.tasks(t, matrix(test.path("perTaskAccuracy")), doubles(test.path("averageAccuracy")), T, tasks,
-            "Per-task test accuracy, " + label), p);
-        figures.add(p);
-        fig4.append(image(label + ": " + evalNote(t, T), p, dir));
-      }
-      Path log = trainLog(dir, run);
-      if (log != null) {
-        Path pl = figDir.resolve("losses-" + name + ".png");
-        Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
-        figures.add(pl);
-        losses.append(image(label, pl, dir)).append("Data: [train-log.csv](")
-            .append(dir.relativize(log).toString().replace('\\', '/')).append(")\n\n");
-      }
-      JsonNode recall = run.path("recall");
-      if (recall.isObject()) {
-        RecallRecord rec = RunFiles.readRecall(dir, recall.path("history").asText(), recall.path("pairs").asText(),
-            recall.path("images").asText(), ints(recall.path("itemShape")));
-        Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
-        Charts.save(Charts.history(rec.t(), rec.meanProbs(), "Recalled classes (mean softmax of f_old), " + label), p3);
-        figures.add(p3);
-        fig3.append(image(label, p3, dir));
-        Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
-        if (RecalledImages.write(p2, rec.pairs(), rec.itemShape(),
-            "Recalled x̂ (top) and the real images they started from (bottom), " + label)) {
-          figures.add(p2);
-          fig2.append(image(label, p2, dir));
+        List<Path> figures = new ArrayList<>();
+        List<String> gradientSections = new ArrayList<>();
+        StringBuilder fig4 = new StringBuilder(),
+                fig3 = new StringBuilder(),
+                fig2 = new StringBuilder(),
+                fig7 = new StringBuilder(),
+                losses = new StringBuilder();
+        for (JsonNode run : select(root.path("runs"), allRuns)) {
+            String name = run.path("method").asText() + "-run" + run.path("run").asInt();
+            String label =
+                    run.path("method").asText()
+                            + " run "
+                            + run.path("run").asInt()
+                            + " (seed "
+                            + run.path("seed").asLong()
+                            + ")";
+            if (!run.path("stationary").asBoolean()) {
+                Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
+                JsonNode test = run.path("test");
+                int[] t = ints(test.path("t"));
+                Charts.save(
+                        Charts.tasks(
+                                t,
+                                matrix(test.path("perTaskAccuracy")),
+                                doubles(test.path("averageAccuracy")),
+                                T,
+                                tasks,
+                                "Per-task test accuracy, " + label),
+                        p);
+                figures.add(p);
+                fig4.append(image(label + ": " + evalNote(t, T), p, dir));
+            }
+            Path log = trainLog(dir, run);
+            if (log != null) {
+                Path pl = figDir.resolve("losses-" + name + ".png");
+                Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
+                figures.add(pl);
+                losses.append(image(label, pl, dir))
+                        .append("Data: [train-log.csv](")
+                        .append(dir.relativize(log).toString().replace('\\', '/'))
+                        .append(")\n\n");
+            }
+            JsonNode recall = run.path("recall");
+            if (recall.isObject()) {
+                RecallRecord rec =
+                        RunFiles.readRecall(
+                                dir,
+                                recall.path("history").asText(),
+                                recall.path("pairs").asText(),
+                                recall.path("images").asText(),
+                                ints(recall.path("itemShape")));
+                Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
+                Charts.save(
+                        Charts.history(
+                                rec.t(),
+                                rec.meanProbs(),
+                                "Recalled classes (mean softmax of f_old), " + label),
+                        p3);
+                figures.add(p3);
+                fig3.append(image(label, p3, dir));
+                Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
+                if (RecalledImages.write(
+                        p2,
+                        rec.pairs(),
+                        rec.itemShape(),
+                        "Recalled x̂ (top) and the real images they started from (bottom), "
+                                + label)) {
+                    figures.add(p2);
+                    fig2.append(image(label, p2, dir));
+                }
+            }
+            JsonNode grad = run.path("gradients");
+            if (grad.isObject()) {
+                List<GradientStudy.Row> hard = rows(grad.path("hard")),
+                        soft = rows(grad.path("soft"));
+                Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
+                Charts.save(
+                        List.of(
+                                Charts.gradients(hard, "(a) hard targets, " + label),
+                                Charts.gradients(soft, "(b) soft targets, " + label)),
+                        1,
+                        2,
+                        p7);
+                figures.add(p7);
+                String section =
+                        gradientSection(
+                                label, grad, hard, soft, PaperGradients.forDataset(dataset));
+                gradientSections.add(section);
+                fig7.append(section).append('\n').append(image(label, p7, dir));
+            }
         }
-      }
-      JsonNode grad = run.path("gradients");
-      if (grad.isObject()) {
-        List<GradientStudy.Row> hard = rows(grad.path("hard")), soft = rows(grad.path("soft"));
-        Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
-        Charts.save(List.of(Charts.gradients(hard, "(a) hard targets, " + label),
-            Charts.gradients(soft, "(b) soft targets, " + label)), 1, 2, p7);
-        figures.add(p7);
-        String section = gradientSection(label, grad, hard, soft, PaperGradients.forDataset(dataset));
-        gradientSections.add(section);
-        fig7.append(section).append('\n').append(image(label, p7, dir));
-      }
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Run report: ")
+                .append(config.path("command").asText("?"))
+                .append(" (")
+                .append(dataset)
+                .append(")\n\n");
+        md.append("Started ")
+                .append(config.path("started").asText("?"))
+                .append("; ")
+                .append(config.path("runs").asInt())
+                .append(" run(s) per method, ")
+                .append(iterations)
+                .append(" iterations per run, T = ")
+                .append(T)
+                .append(
+                        ". Data: `results.json`, `runs.csv`, `summary.csv`, `runs/`. Redraw with"
+                                + " `./arm.sh plot ")
+                .append(dir)
+                .append("`.\n\n");
+        md.append(summaryTable(root.path("summary")));
+        md.append(arm.io.Provenance.markdown(arm.io.Provenance.read(root)));
+        section(
+                md,
+                "Per-task accuracy over training (Fig. 4)",
+                "One curve per task (test split, class-balanced per-task accuracy), the average"
+                    + " dashed; each task's training window is shaded in its colour. The table's"
+                    + " accuracy and forgetting use the task-boundary evaluations only (t = 0, T,"
+                    + " 2T, …), so a finer `-o eval_every=N` changes the curves' resolution, never"
+                    + " the table.",
+                fig4);
+        section(
+                md,
+                "Training losses",
+                "From each run's train-log.csv: step A (CE on the real batch), step B (Distill's"
+                    + " distillation, ADI's and ARM's recall step, ER's replay CE), the recall loss"
+                    + " R and each of its terms unweighted, each the mean over the S refinement"
+                    + " steps of a logged iteration (`--log-every K`).",
+                losses);
+        section(
+                md,
+                "History of recalled classes (Fig. 3)",
+                "For every recall iteration t (columns), the batch mean over the recalled batch of"
+                    + " softmax(f_old(X̂)) after refinement (rows: classes), averaged over the R"
+                    + " rounds; long histories are averaged into at most "
+                        + Charts.MAX_COLUMNS
+                        + " columns.",
+                fig3);
+        section(
+                md,
+                "Recalled images (Fig. 2)",
+                "At the last iteration of every task with recall (at most 5 tasks): recalled images"
+                    + " x̂ (top, labelled with f_old's top class and its probability) over the real"
+                    + " images they were initialised from (bottom, with their labels). Each image"
+                    + " is scaled by its own range (recalled images are not clamped).",
+                fig2);
+        section(
+                md,
+                "Gradient study (Fig. 7, Tables 9–10)",
+                "Cosine between the parameter gradient of training the final model on a recalled"
+                    + " sample (hard or soft target) and that of a real sample of its originator"
+                    + " class (class 1) or of its target class (class 2), per parameter block,"
+                    + " averaged per layer; mean ± population std over the recalled samples.",
+                fig7);
+        Path report = dir.resolve("report.md");
+        Files.writeString(report, md);
+        return new Written(report, figures, gradientSections);
     }
 
-    StringBuilder md = new StringBuilder();
-    md.append("# Run report: ").append(config.path("command").asText("?")).append(" (").append(dataset).append(")\n\n");
-    md.append("Started ").append(config.path("started").asText("?")).append("; ").append(config.path("runs").asInt())
-        .append(" run(s) per method, ").append(iterations).append(" iterations per run, T = ").append(T)
-        .append(". Data: `results.json`, `runs.csv`, `summary.csv`, `runs/`. Redraw with `./arm.sh plot ")
-        .append(dir).append("`.\n\n");
-    md.append(summaryTable(root.path("summary")));
-    md.append(arm.io.Provenance.markdown(arm.io.Provenance.read(root)));
-    section(md, "Per-task accuracy over training (Fig. 4)",
-        "One curve per task (test split, class-balanced per-task accuracy), the average dashed; each task's training "
-            + "window is shaded in its colour. The table's accuracy and forgetting use the task-boundary evaluations "
-            + "only (t = 0, T, 2T, …), so a finer `-o eval_every=N` changes the curves' resolution, never the table.", fig4);
-    section(md, "Training losses",
-        "From each run's train-log.csv: step A (CE on the real batch), step B (Distill's distillation, ADI's and "
-            + "ARM's recall step, ER's replay CE), the recall loss R and each of its terms unweighted, each the mean "
-            + "over the S refinement steps of a logged iteration (`--log-every K`).", losses);
-    section(md, "History of recalled classes (Fig. 3)",
-        "For every recall iteration t (columns), the batch mean over the recalled batch of softmax(f_old(X̂)) after "
-            + "refinement (rows: classes), averaged over the R rounds; long histories are averaged into at most "
-            + Charts.MAX_COLUMNS + " columns.", fig3);
-    section(md, "Recalled images (Fig. 2)",
-        "At the last iteration of every task with recall (at most 5 tasks): recalled images x̂ (top, labelled with f_old's top class and its "
-            + "probability) over the real images they were initialised from (bottom, with their labels). Each image is "
-            + "scaled by its own range (recalled images are not clamped).", fig2);
-    section(md, "Gradient study (Fig. 7, Tables 9–10)",
-        "Cosine between the parameter gradient of training the final model on a recalled sample (hard or soft target) "
-            + "and that of a real sample of its originator class (class 1) or of its target class (class 2), per "
-            + "parameter block, averaged per layer; mean ± population std over the recalled samples.", fig7);
-    Path report = dir.resolve("report.md");
-    Files.writeString(report, md);
-    return new Written(report, figures, gradientSections);
-  }
+    // ---------------------------------------------------------------------------------- sections
 
-  // ---------------------------------------------------------------------------------- sections
-
-  private static void section(StringBuilder md, String title, String text, StringBuilder body) {
-    if (body.length() == 0) return;
-    md.append("## ").append(title).append("\n\n").append(text).append("\n\n").append(body);
-  }
-
-  private static String image(String caption, Path png, Path dir) {
-    return "![" + caption + "](" + dir.relativize(png).toString().replace('\\', '/') + ")\n\n*" + caption + "*\n\n";
-  }
-
-  private static String evalNote(int[] t, int T) {
-    int step = Integer.MAX_VALUE;
-    for (int i = 1; i < t.length; i++) step = Math.min(step, t[i] - t[i - 1]);
-    return t.length < 2 || step >= T ? "evaluated at task boundaries only (the paper's protocol; -o eval_every=N for finer curves)"
-        : "evaluated every " + step + " iterations and at task boundaries";
-  }
-
-  static String summaryTable(JsonNode summary) {
-    if (!summary.isArray() || summary.isEmpty()) return "";
-    StringBuilder sb = new StringBuilder("## Results (test split, %, mean ± population std over runs)\n\n");
-    sb.append("| method | runs | accuracy | forgetting | paper accuracy | paper forgetting | s / run |\n");
-    sb.append("|---|---|---|---|---|---|---|\n");
-    for (JsonNode s : summary) {
-      JsonNode paper = s.path("paper");
-      sb.append("| ").append(s.path("method").asText()).append(" | ").append(s.path("runs").asInt()).append(" | ")
-          .append(pm(s.path("accuracy"), 1)).append(" | ").append(pm(s.path("forgetting"), 1)).append(" | ")
-          .append(pm(paper.path("accuracy"), 1)).append(" | ").append(pm(paper.path("forgetting"), 1)).append(" | ")
-          .append(String.format(Locale.ROOT, "%.1f", s.path("secondsPerRun").asDouble())).append(" |\n");
+    private static void section(StringBuilder md, String title, String text, StringBuilder body) {
+        if (body.length() == 0) return;
+        md.append("## ").append(title).append("\n\n").append(text).append("\n\n").append(body);
     }
-    return sb.append('\n').toString();
-  }
 
-  static String gradientSection(String label, JsonNode grad, List<GradientStudy.Row> hard,
-      List<GradientStudy.Row> soft, PaperGradients.Tables paper) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("### ").append(label).append(": ").append(grad.path("samples").asInt()).append(" recalled samples");
-    sb.append(" (").append(grad.path("sameClass").asInt()).append(" with target = originator");
-    if (grad.path("skipped").asInt() > 0) sb.append(", ").append(grad.path("skipped").asInt()).append(" skipped");
-    sb.append(")").append(paper == null ? "" : ", beside the paper's " + paper.source()).append("\n\n");
-    table(sb, "(a) Hard targets (one-hot)", hard, paper == null ? null : paper.hard());
-    table(sb, "(b) Soft targets", soft, paper == null ? null : paper.soft());
-    return sb.toString();
-  }
-
-  private static void table(StringBuilder sb, String title, List<GradientStudy.Row> rows, List<PaperGradients.Row> paper) {
-    Map<String, PaperGradients.Row> byLayer = new LinkedHashMap<>();
-    if (paper != null) for (PaperGradients.Row r : paper) byLayer.put(r.layer(), r);
-    sb.append(title).append("\n\n| layer | corr. class 1 | corr. class 2 |")
-        .append(paper == null ? "" : " paper class 1 | paper class 2 |").append('\n');
-    sb.append("|---|---|---|").append(paper == null ? "" : "---|---|").append('\n');
-    for (GradientStudy.Row r : rows) {
-      sb.append("| ").append(r.layer()).append(" | ").append(pm3(r.class1().mean(), r.class1().std())).append(" | ")
-          .append(pm3(r.class2().mean(), r.class2().std())).append(" |");
-      if (paper != null) {
-        PaperGradients.Row p = byLayer.get(r.layer());
-        sb.append(p == null ? " | |" : " " + pm3(p.mean1(), p.std1()) + " | " + pm3(p.mean2(), p.std2()) + " |");
-      }
-      sb.append('\n');
+    private static String image(String caption, Path png, Path dir) {
+        return "!["
+                + caption
+                + "]("
+                + dir.relativize(png).toString().replace('\\', '/')
+                + ")\n\n*"
+                + caption
+                + "*\n\n";
     }
-    sb.append('\n');
-  }
 
-  // ---------------------------------------------------------------------------------- reading
-
-  /**
-   * The run's train-log.csv, found from its method name and run index (never from a path in the
-   * file), or null when it has none or the name could step outside the folder.
-   */
-  static Path trainLog(Path dir, JsonNode run) {
-    String method = run.path("method").asText("");
-    JsonNode r = run.path("run");
-    if (!method.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}") || method.contains("..") || !r.canConvertToInt() || r.intValue() < 0)
-      return null;
-    Path log = TrainLogFile.of(dir, method, r.intValue());
-    return Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? log : null;
-  }
-
-  /** The runs to draw: all, or the first (lowest run index) of every method, in file order. */
-  static List<JsonNode> select(JsonNode runs, boolean all) {
-    List<JsonNode> out = new ArrayList<>();
-    Map<String, JsonNode> first = new LinkedHashMap<>();
-    for (JsonNode r : runs) {
-      if (all) out.add(r);
-      else first.merge(r.path("method").asText(), r, (a, b) -> a.path("run").asInt() <= b.path("run").asInt() ? a : b);
+    private static String evalNote(int[] t, int T) {
+        int step = Integer.MAX_VALUE;
+        for (int i = 1; i < t.length; i++) step = Math.min(step, t[i] - t[i - 1]);
+        return t.length < 2 || step >= T
+                ? "evaluated at task boundaries only (the paper's protocol; -o eval_every=N for"
+                        + " finer curves)"
+                : "evaluated every " + step + " iterations and at task boundaries";
     }
-    if (!all) out.addAll(first.values());
-    return out;
-  }
 
-  static List<GradientStudy.Row> rows(JsonNode rows) {
-    List<GradientStudy.Row> out = new ArrayList<>();
-    for (JsonNode r : rows) out.add(new GradientStudy.Row(r.path("layer").asText(), stat(r.path("class1")), stat(r.path("class2"))));
-    return out;
-  }
+    static String summaryTable(JsonNode summary) {
+        if (!summary.isArray() || summary.isEmpty()) return "";
+        StringBuilder sb =
+                new StringBuilder(
+                        "## Results (test split, %, mean ± population std over runs)\n\n");
+        sb.append(
+                "| method | runs | accuracy | forgetting | paper accuracy | paper forgetting | s /"
+                        + " run |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (JsonNode s : summary) {
+            JsonNode paper = s.path("paper");
+            sb.append("| ")
+                    .append(s.path("method").asText())
+                    .append(" | ")
+                    .append(s.path("runs").asInt())
+                    .append(" | ")
+                    .append(pm(s.path("accuracy"), 1))
+                    .append(" | ")
+                    .append(pm(s.path("forgetting"), 1))
+                    .append(" | ")
+                    .append(pm(paper.path("accuracy"), 1))
+                    .append(" | ")
+                    .append(pm(paper.path("forgetting"), 1))
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", s.path("secondsPerRun").asDouble()))
+                    .append(" |\n");
+        }
+        return sb.append('\n').toString();
+    }
 
-  private static GradientStudy.Stat stat(JsonNode s) {
-    return new GradientStudy.Stat(num(s.path("mean")), num(s.path("std")), s.path("n").asInt());
-  }
+    static String gradientSection(
+            String label,
+            JsonNode grad,
+            List<GradientStudy.Row> hard,
+            List<GradientStudy.Row> soft,
+            PaperGradients.Tables paper) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("### ")
+                .append(label)
+                .append(": ")
+                .append(grad.path("samples").asInt())
+                .append(" recalled samples");
+        sb.append(" (").append(grad.path("sameClass").asInt()).append(" with target = originator");
+        if (grad.path("skipped").asInt() > 0)
+            sb.append(", ").append(grad.path("skipped").asInt()).append(" skipped");
+        sb.append(")")
+                .append(paper == null ? "" : ", beside the paper's " + paper.source())
+                .append("\n\n");
+        table(sb, "(a) Hard targets (one-hot)", hard, paper == null ? null : paper.hard());
+        table(sb, "(b) Soft targets", soft, paper == null ? null : paper.soft());
+        return sb.toString();
+    }
 
-  static int[] ints(JsonNode a) {
-    int[] out = new int[a.size()];
-    for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
-    return out;
-  }
+    private static void table(
+            StringBuilder sb,
+            String title,
+            List<GradientStudy.Row> rows,
+            List<PaperGradients.Row> paper) {
+        Map<String, PaperGradients.Row> byLayer = new LinkedHashMap<>();
+        if (paper != null) for (PaperGradients.Row r : paper) byLayer.put(r.layer(), r);
+        sb.append(title)
+                .append("\n\n| layer | corr. class 1 | corr. class 2 |")
+                .append(paper == null ? "" : " paper class 1 | paper class 2 |")
+                .append('\n');
+        sb.append("|---|---|---|").append(paper == null ? "" : "---|---|").append('\n');
+        for (GradientStudy.Row r : rows) {
+            sb.append("| ")
+                    .append(r.layer())
+                    .append(" | ")
+                    .append(pm3(r.class1().mean(), r.class1().std()))
+                    .append(" | ")
+                    .append(pm3(r.class2().mean(), r.class2().std()))
+                    .append(" |");
+            if (paper != null) {
+                PaperGradients.Row p = byLayer.get(r.layer());
+                sb.append(
+                        p == null
+                                ? " | |"
+                                : " "
+                                        + pm3(p.mean1(), p.std1())
+                                        + " | "
+                                        + pm3(p.mean2(), p.std2())
+                                        + " |");
+            }
+            sb.append('\n');
+        }
+        sb.append('\n');
+    }
 
-  static double[] doubles(JsonNode a) {
-    double[] out = new double[a.size()];
-    for (int i = 0; i < out.length; i++) out[i] = num(a.get(i));
-    return out;
-  }
+    // ---------------------------------------------------------------------------------- reading
 
-  static double[][] matrix(JsonNode a) {
-    double[][] out = new double[a.size()][];
-    for (int i = 0; i < out.length; i++) out[i] = doubles(a.get(i));
-    return out;
-  }
+    /**
+     * The run's train-log.csv, found from its method name and run index (never from a path in the
+     * file), or null when it has none or the name could step outside the folder.
+     */
+    static Path trainLog(Path dir, JsonNode run) {
+        String method = run.path("method").asText("");
+        JsonNode r = run.path("run");
+        if (!method.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
+                || method.contains("..")
+                || !r.canConvertToInt()
+                || r.intValue() < 0) return null;
+        Path log = TrainLogFile.of(dir, method, r.intValue());
+        return Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? log : null;
+    }
 
-  private static double num(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode() ? Double.NaN : n.asDouble();
-  }
+    /** The runs to draw: all, or the first (lowest run index) of every method, in file order. */
+    static List<JsonNode> select(JsonNode runs, boolean all) {
+        List<JsonNode> out = new ArrayList<>();
+        Map<String, JsonNode> first = new LinkedHashMap<>();
+        for (JsonNode r : runs) {
+            if (all) out.add(r);
+            else
+                first.merge(
+                        r.path("method").asText(),
+                        r,
+                        (a, b) -> a.path("run").asInt() <= b.path("run").asInt() ? a : b);
+        }
+        if (!all) out.addAll(first.values());
+        return out;
+    }
 
-  private static String pm(JsonNode s, int digits) {
-    if (s == null || !s.isObject() || s.path("mean").isNull()) return "–";
-    String f = "%." + digits + "f ± %." + digits + "f";
-    return String.format(Locale.ROOT, f, s.path("mean").asDouble(), s.path("std").asDouble());
-  }
+    static List<GradientStudy.Row> rows(JsonNode rows) {
+        List<GradientStudy.Row> out = new ArrayList<>();
+        for (JsonNode r : rows)
+            out.add(
+                    new GradientStudy.Row(
+                            r.path("layer").asText(),
+                            stat(r.path("class1")),
+                            stat(r.path("class2"))));
+        return out;
+    }
 
-  private static String pm3(double mean, double std) {
-    return Double.isNaN(mean) ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
-  }
+    private static GradientStudy.Stat stat(JsonNode s) {
+        return new GradientStudy.Stat(num(s.path("mean")), num(s.path("std")), s.path("n").asInt());
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
+        return out;
+    }
+
+    static double[] doubles(JsonNode a) {
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = num(a.get(i));
+        return out;
+    }
+
+    static double[][] matrix(JsonNode a) {
+        double[][] out = new double[a.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = doubles(a.get(i));
+        return out;
+    }
+
+    private static double num(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? Double.NaN : n.asDouble();
+    }
+
+    private static String pm(JsonNode s, int digits) {
+        if (s == null || !s.isObject() || s.path("mean").isNull()) return "–";
+        String f = "%." + digits + "f ± %." + digits + "f";
+        return String.format(Locale.ROOT, f, s.path("mean").asDouble(), s.path("std").asDouble());
+    }
+
+    private static String pm3(double mean, double std) {
+        return Double.isNaN(mean) ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
+    }
 }

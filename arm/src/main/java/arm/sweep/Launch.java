@@ -9,77 +9,87 @@ import java.util.List;
  * computes exactly what a run of this process would.
  */
 public final class Launch {
-  private Launch() {}
+    private Launch() {}
 
-  /** java, JVM options, -cp, class path, arm.cli.Main. */
-  public static List<String> javaCommand() {
-    return javaCommand(null, null);
-  }
-
-  /**
-   * The same for runs of {@code benchmark} in a task of {@code mem} memory (Slurm's --mem: 2G,
-   * 2048M, 2048; null: keep this JVM's heap): the heap 3/4 of it, and the young generation sized
-   * as ./arm.sh sizes it (256 MB for MNIST's MLP, half the heap for the ResNets).
-   */
-  public static List<String> javaCommand(String benchmark, String mem) {
-    List<String> opts = jvmOptions();
-    if (benchmark != null) {
-      opts.removeIf(a -> a.startsWith("-Xmn") || a.contains("NewRatio") || a.contains("NewSize"));
-      opts.add(benchmark.equals("mnist") ? "-Xmn256m" : "-XX:NewRatio=1");
+    /** java, JVM options, -cp, class path, arm.cli.Main. */
+    public static List<String> javaCommand() {
+        return javaCommand(null, null);
     }
-    Long mb = megabytes(mem);
-    if (mb != null) {
-      opts.removeIf(a -> a.startsWith("-Xmx") || a.contains("MaxRAMPercentage"));
-      opts.add("-Xmx" + Math.max(256, mb * 3 / 4) + "m");
+
+    /**
+     * The same for runs of {@code benchmark} in a task of {@code mem} memory (Slurm's --mem: 2G,
+     * 2048M, 2048; null: keep this JVM's heap): the heap 3/4 of it, and the young generation sized
+     * as ./arm.sh sizes it (256 MB for MNIST's MLP, half the heap for the ResNets).
+     */
+    public static List<String> javaCommand(String benchmark, String mem) {
+        List<String> opts = jvmOptions();
+        if (benchmark != null) {
+            opts.removeIf(
+                    a -> a.startsWith("-Xmn") || a.contains("NewRatio") || a.contains("NewSize"));
+            opts.add(benchmark.equals("mnist") ? "-Xmn256m" : "-XX:NewRatio=1");
+        }
+        Long mb = megabytes(mem);
+        if (mb != null) {
+            opts.removeIf(a -> a.startsWith("-Xmx") || a.contains("MaxRAMPercentage"));
+            opts.add("-Xmx" + Math.max(256, mb * 3 / 4) + "m");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(opts);
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add("arm.cli.Main");
+        return cmd;
     }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java());
-    cmd.addAll(opts);
-    cmd.add("-cp");
-    cmd.add(classPath());
-    cmd.add("arm.cli.Main");
-    return cmd;
-  }
 
-  /** Slurm's memory size in MB (K, M, G, T suffixes; none = MB), or null when absent or unreadable. */
-  static Long megabytes(String mem) {
-    if (mem == null) return null;
-    var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*([KMGT]?)B?\\s*").matcher(mem);
-    if (!m.matches()) return null;
-    long v = Long.parseLong(m.group(1));
-    return switch (m.group(2).toUpperCase()) {
-      case "K" -> v / 1024;
-      case "G" -> v * 1024;
-      case "T" -> v * 1024 * 1024;
-      default -> v;
-    };
-  }
+    /**
+     * Slurm's memory size in MB (K, M, G, T suffixes; none = MB), or null when absent or
+     * unreadable.
+     */
+    static Long megabytes(String mem) {
+        if (mem == null) return null;
+        var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*([KMGT]?)B?\\s*").matcher(mem);
+        if (!m.matches()) return null;
+        long v = Long.parseLong(m.group(1));
+        return switch (m.group(2).toUpperCase()) {
+            case "K" -> v / 1024;
+            case "G" -> v * 1024;
+            case "T" -> v * 1024 * 1024;
+            default -> v;
+        };
+    }
 
-  public static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
+    public static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
 
-  /** This JVM's options without debugger and agent attachments (a test's coverage agent). */
-  public static List<String> jvmOptions() {
-    List<String> out = new ArrayList<>();
-    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-      if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Dsurefire")
-          && !a.startsWith("-XX:+HeapDumpOnOutOfMemoryError") && !a.startsWith("-Dbasedir")) out.add(a);
-    if (out.stream().noneMatch(a -> a.contains("jdk.incubator.vector"))) out.addAll(List.of("--add-modules", "jdk.incubator.vector"));
-    return out;
-  }
+    /** This JVM's options without debugger and agent attachments (a test's coverage agent). */
+    public static List<String> jvmOptions() {
+        List<String> out = new ArrayList<>();
+        for (String a :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (!a.startsWith("-agentlib")
+                    && !a.startsWith("-javaagent")
+                    && !a.startsWith("-Dsurefire")
+                    && !a.startsWith("-XX:+HeapDumpOnOutOfMemoryError")
+                    && !a.startsWith("-Dbasedir")) out.add(a);
+        if (out.stream().noneMatch(a -> a.contains("jdk.incubator.vector")))
+            out.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        return out;
+    }
 
-  public static String classPath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isEmpty()) cp = System.getProperty("java.class.path");
-    List<String> abs = new ArrayList<>(); // a task may start in another folder
-    for (String e : cp.split(java.io.File.pathSeparator))
-      if (!e.isEmpty()) abs.add(java.nio.file.Path.of(e).toAbsolutePath().normalize().toString());
-    return String.join(java.io.File.pathSeparator, abs);
-  }
+    public static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        if (cp == null || cp.isEmpty()) cp = System.getProperty("java.class.path");
+        List<String> abs = new ArrayList<>(); // a task may start in another folder
+        for (String e : cp.split(java.io.File.pathSeparator))
+            if (!e.isEmpty())
+                abs.add(java.nio.file.Path.of(e).toAbsolutePath().normalize().toString());
+        return String.join(java.io.File.pathSeparator, abs);
+    }
 
-  /** Single-quoted for bash. */
-  public static String quote(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
-  }
+    /** Single-quoted for bash. */
+    public static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
 }

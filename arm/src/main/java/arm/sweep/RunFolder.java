@@ -17,77 +17,89 @@ import java.util.Map;
  * task running it, and when.
  */
 public final class RunFolder {
-  public static final String STATE = "run.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String STATE = "run.json";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** What {@code arm sweep --status} reports for a run. */
-  public enum Status { done, running, failed, pending }
-
-  private RunFolder() {}
-
-  /** True when results.json lists the run as finished and no failure. */
-  public static boolean done(Path dir) {
-    Path f = dir.resolve("results.json");
-    if (!Files.isRegularFile(f)) return false;
-    try {
-      JsonNode root = JSON.readTree(f.toFile());
-      return root.path("runs").size() >= 1 && root.path("failures").isEmpty();
-    } catch (IOException e) {
-      return false;
+    /** What {@code arm sweep --status} reports for a run. */
+    public enum Status {
+        done,
+        running,
+        failed,
+        pending
     }
-  }
 
-  /** run.json, or an empty object when there is none or it cannot be read. */
-  public static JsonNode state(Path dir) {
-    try {
-      Path f = dir.resolve(STATE);
-      return Files.isRegularFile(f) ? JSON.readTree(f.toFile()) : JSON.createObjectNode();
-    } catch (IOException e) {
-      return JSON.createObjectNode();
+    private RunFolder() {}
+
+    /** True when results.json lists the run as finished and no failure. */
+    public static boolean done(Path dir) {
+        Path f = dir.resolve("results.json");
+        if (!Files.isRegularFile(f)) return false;
+        try {
+            JsonNode root = JSON.readTree(f.toFile());
+            return root.path("runs").size() >= 1 && root.path("failures").isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
-  }
 
-  /** Rewrites run.json (atomically) with {@code fields} on top of what it holds. */
-  public static synchronized void note(Path dir, Map<String, Object> fields) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    JsonNode old = state(dir);
-    for (var e : (Iterable<Map.Entry<String, JsonNode>>) old::fields) m.put(e.getKey(), e.getValue());
-    m.putAll(fields);
-    Files.createDirectories(dir);
-    arm.io.AtomicFile.write(dir.resolve(STATE), JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * The run's status from its folder alone. A run noted as running whose process is gone (same
-   * host, pid not alive) is failed; one on another host or in a Slurm task is running unless the
-   * caller knows better (squeue).
-   */
-  public static Status status(Path dir) {
-    if (done(dir)) return Status.done;
-    JsonNode s = state(dir);
-    String st = s.path("state").asText("");
-    switch (st) {
-      case "running" -> {
-        if (s.hasNonNull("slurmJob")) return Status.running;
-        if (host().equals(s.path("host").asText()) && s.has("pid"))
-          return ProcessHandle.of(s.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false)
-              ? Status.running : Status.failed;
-        return Status.running;
-      }
-      case "failed", "cancelled", "done" -> {
-        return Status.failed; // "done" without a finished results.json: something removed it
-      }
-      default -> {
-        return Status.pending;
-      }
+    /** run.json, or an empty object when there is none or it cannot be read. */
+    public static JsonNode state(Path dir) {
+        try {
+            Path f = dir.resolve(STATE);
+            return Files.isRegularFile(f) ? JSON.readTree(f.toFile()) : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
     }
-  }
 
-  public static String host() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
+    /** Rewrites run.json (atomically) with {@code fields} on top of what it holds. */
+    public static synchronized void note(Path dir, Map<String, Object> fields) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        JsonNode old = state(dir);
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) old::fields)
+            m.put(e.getKey(), e.getValue());
+        m.putAll(fields);
+        Files.createDirectories(dir);
+        arm.io.AtomicFile.write(
+                dir.resolve(STATE), JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
     }
-  }
+
+    /**
+     * The run's status from its folder alone. A run noted as running whose process is gone (same
+     * host, pid not alive) is failed; one on another host or in a Slurm task is running unless the
+     * caller knows better (squeue).
+     */
+    public static Status status(Path dir) {
+        if (done(dir)) return Status.done;
+        JsonNode s = state(dir);
+        String st = s.path("state").asText("");
+        switch (st) {
+            case "running" -> {
+                if (s.hasNonNull("slurmJob")) return Status.running;
+                if (host().equals(s.path("host").asText()) && s.has("pid"))
+                    return ProcessHandle.of(s.path("pid").asLong())
+                                    .map(ProcessHandle::isAlive)
+                                    .orElse(false)
+                            ? Status.running
+                            : Status.failed;
+                return Status.running;
+            }
+            case "failed", "cancelled", "done" -> {
+                return Status
+                        .failed; // "done" without a finished results.json: something removed it
+            }
+            default -> {
+                return Status.pending;
+            }
+        }
+    }
+
+    public static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
 }

@@ -22,51 +22,62 @@ import java.util.Map;
  * </pre>
  */
 public record SweepRoot(Path dir) {
-  public static final String FILE = "experiment.yaml", PLAN = "sweep.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String FILE = "experiment.yaml", PLAN = "sweep.json";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  public Path run(String id) {
-    return dir.resolve(id);
-  }
-
-  public Path file() {
-    return dir.resolve(FILE);
-  }
-
-  /**
-   * Writes experiment.yaml and sweep.json, or checks that those already there are this experiment's:
-   * an output root holds one experiment, so that its folders never mix two.
-   */
-  public void prepare(ExperimentFile f, List<RunSpec> runs) {
-    try {
-      Files.createDirectories(dir);
-      Path file = file();
-      if (Files.isRegularFile(file)) {
-        String old = Files.readString(file);
-        if (!old.equals(f.source())) {
-          List<RunSpec> before = Plan.expand(ExperimentFile.parse(old, true, file.toString()));
-          if (!before.stream().map(RunSpec::id).toList().equals(runs.stream().map(RunSpec::id).toList()))
-            throw new SweepError("output root " + dir + " holds another experiment (" + file
-                + " differs); choose another output root (--out)");
-        }
-        return;
-      }
-      arm.io.AtomicFile.write(file, f.source().getBytes(StandardCharsets.UTF_8));
-      Map<String, Object> plan = new LinkedHashMap<>();
-      plan.put("name", f.name());
-      plan.put("title", f.title());
-      plan.put("benchmark", f.benchmark());
-      plan.put("runs", runs.stream().map(RunSpec::json).toList());
-      arm.io.AtomicFile.write(dir.resolve(PLAN), JSON.writeValueAsString(plan).getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SweepError("cannot write to output root " + dir + ": " + e.getMessage());
+    public Path run(String id) {
+        return dir.resolve(id);
     }
-  }
 
-  /** Each run's status from the folders alone. */
-  public Map<String, RunFolder.Status> statuses(List<RunSpec> runs) {
-    Map<String, RunFolder.Status> out = new LinkedHashMap<>();
-    for (RunSpec r : runs) out.put(r.id(), RunFolder.status(run(r.id())));
-    return out;
-  }
+    public Path file() {
+        return dir.resolve(FILE);
+    }
+
+    /**
+     * Writes experiment.yaml and sweep.json, or checks that those already there are this
+     * experiment's: an output root holds one experiment, so that its folders never mix two.
+     */
+    public void prepare(ExperimentFile f, List<RunSpec> runs) {
+        try {
+            Files.createDirectories(dir);
+            Path file = file();
+            if (Files.isRegularFile(file)) {
+                String old = Files.readString(file);
+                if (!old.equals(f.source())) {
+                    List<RunSpec> before =
+                            Plan.expand(ExperimentFile.parse(old, true, file.toString()));
+                    if (!before.stream()
+                            .map(RunSpec::id)
+                            .toList()
+                            .equals(runs.stream().map(RunSpec::id).toList()))
+                        throw new SweepError(
+                                "output root "
+                                        + dir
+                                        + " holds another experiment ("
+                                        + file
+                                        + " differs); choose another output root (--out)");
+                }
+                return;
+            }
+            arm.io.AtomicFile.write(file, f.source().getBytes(StandardCharsets.UTF_8));
+            Map<String, Object> plan = new LinkedHashMap<>();
+            plan.put("name", f.name());
+            plan.put("title", f.title());
+            plan.put("benchmark", f.benchmark());
+            plan.put("runs", runs.stream().map(RunSpec::json).toList());
+            arm.io.AtomicFile.write(
+                    dir.resolve(PLAN),
+                    JSON.writeValueAsString(plan).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new SweepError("cannot write to output root " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Each run's status from the folders alone. */
+    public Map<String, RunFolder.Status> statuses(List<RunSpec> runs) {
+        Map<String, RunFolder.Status> out = new LinkedHashMap<>();
+        for (RunSpec r : runs) out.put(r.id(), RunFolder.status(run(r.id())));
+        return out;
+    }
 }

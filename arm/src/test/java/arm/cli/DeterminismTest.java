@@ -17,36 +17,70 @@ import org.junit.jupiter.api.io.TempDir;
  * thread pool at 2 threads (-Darm.threads=2).
  */
 class DeterminismTest {
-  @TempDir Path tmp;
+    @TempDir Path tmp;
 
-  List<String> args(Path data, Path out, String seed0) {
-    return new ArrayList<>(List.of("reproduce", "mnist", "--methods", "Stationary,ARM", "--runs", "1",
-        "--threads", "2", "--samples-per-class", "30", "--seed0", seed0, "--data", data.toString(),
-        "--out", out.toString(), "-o", "mlp_hidden=32", "-o", "ARM:init=noise", "-o", "ARM:M=7", "-o", "ARM:S=4", "--keep-checkpoints"));
-  }
-
-  @Test
-  void sameSeedSameResultsAndWeightsAcrossRunsAndThreadCounts() throws Exception {
-    Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path a = tmp.resolve("a"), b = tmp.resolve("b"), c = tmp.resolve("c"), other = tmp.resolve("other");
-    for (Path p : List.of(a, b)) {
-      CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, p, "3"));
-      assertThat(o.code()).as(o.err()).isZero();
+    List<String> args(Path data, Path out, String seed0) {
+        return new ArrayList<>(
+                List.of(
+                        "reproduce",
+                        "mnist",
+                        "--methods",
+                        "Stationary,ARM",
+                        "--runs",
+                        "1",
+                        "--threads",
+                        "2",
+                        "--samples-per-class",
+                        "30",
+                        "--seed0",
+                        seed0,
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString(),
+                        "-o",
+                        "mlp_hidden=32",
+                        "-o",
+                        "ARM:init=noise",
+                        "-o",
+                        "ARM:M=7",
+                        "-o",
+                        "ARM:S=4",
+                        "--keep-checkpoints"));
     }
-    assertThat(CliRuns.comparable(b)).isEqualTo(CliRuns.comparable(a));
-    CliRuns.assertSameFinalCheckpoints(a, b, "ARM", 1);
-    CliRuns.assertSameFinalCheckpoints(a, b, "Stationary", 1);
 
-    List<String> cmd = CliRuns.childJava(Main.class.getName(), "arm.threads=2");
-    cmd.addAll(args(data, c, "3"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(java.nio.file.Files.readString(tmp.resolve("child.log"))).isZero();
-    assertThat(CliRuns.comparable(c)).isEqualTo(CliRuns.comparable(a));
-    CliRuns.assertSameFinalCheckpoints(a, c, "ARM", 1);
+    @Test
+    void sameSeedSameResultsAndWeightsAcrossRunsAndThreadCounts() throws Exception {
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path a = tmp.resolve("a"),
+                b = tmp.resolve("b"),
+                c = tmp.resolve("c"),
+                other = tmp.resolve("other");
+        for (Path p : List.of(a, b)) {
+            CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, p, "3"));
+            assertThat(o.code()).as(o.err()).isZero();
+        }
+        assertThat(CliRuns.comparable(b)).isEqualTo(CliRuns.comparable(a));
+        CliRuns.assertSameFinalCheckpoints(a, b, "ARM", 1);
+        CliRuns.assertSameFinalCheckpoints(a, b, "Stationary", 1);
 
-    CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, other, "4"));
-    assertThat(o.code()).as(o.err()).isZero();
-    assertThat(CliRuns.comparable(other).get("runs")).isNotEqualTo(CliRuns.comparable(a).get("runs"));
-  }
+        List<String> cmd = CliRuns.childJava(Main.class.getName(), "arm.threads=2");
+        cmd.addAll(args(data, c, "3"));
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("child.log").toFile())
+                        .start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue())
+                .as(java.nio.file.Files.readString(tmp.resolve("child.log")))
+                .isZero();
+        assertThat(CliRuns.comparable(c)).isEqualTo(CliRuns.comparable(a));
+        CliRuns.assertSameFinalCheckpoints(a, c, "ARM", 1);
+
+        CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, other, "4"));
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(CliRuns.comparable(other).get("runs"))
+                .isNotEqualTo(CliRuns.comparable(a).get("runs"));
+    }
 }

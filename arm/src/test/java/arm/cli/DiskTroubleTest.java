@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acceptance test 3 of issue 7: the disk fills up, or a checkpoint becomes unwritable, in the
- * middle of a command. The command must stop that run with a one-line error naming the file and
- * the cause, leave the previous checkpoint and results.json intact and readable, and continue
- * correctly with --resume once the trouble is gone.
+ * middle of a command. The command must stop that run with a one-line error naming the file and the
+ * cause, leave the previous checkpoint and results.json intact and readable, and continue correctly
+ * with --resume once the trouble is gone.
  *
  * <p>The full disk is a 1 MiB tmpfs (needs root and mount; skipped with the reason otherwise); the
  * read-only case uses {@code chattr +i} on the checkpoint (skipped where the file system has no
@@ -28,124 +28,167 @@ import org.junit.jupiter.api.io.TempDir;
  * injected failure.
  */
 class DiskTroubleTest {
-  @TempDir Path tmp;
-  Path mounted, immutable;
+    @TempDir Path tmp;
+    Path mounted, immutable;
 
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (immutable != null) exec("chattr", "-i", immutable.toString());
-    if (mounted != null) exec("umount", mounted.toString());
-  }
-
-  static int exec(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    } catch (IOException | InterruptedException e) {
-      return -1;
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (immutable != null) exec("chattr", "-i", immutable.toString());
+        if (mounted != null) exec("umount", mounted.toString());
     }
-  }
 
-  List<String> args(Path data, Path out) {
-    List<String> a = CliRuns.armArgs(data, out);
-    a.set(a.indexOf("--runs") + 1, "1");
-    a.remove("--keep-checkpoints"); // a 1 MiB disk holds no task-end copies
-    return a;
-  }
-
-  @Test
-  void aFullDiskStopsTheRunCleanlyAndResumeFinishesIt() throws Exception {
-    Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path disk = Files.createDirectories(tmp.resolve("disk"));
-    assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()) == 0,
-        "cannot mount a small tmpfs here (needs root and mount permission)");
-    mounted = disk;
-    Path out = disk.resolve("out"), filler = disk.resolve("filler");
-    // after iteration 8 (checkpoint at t = 8 written just before it), fill the disk; the save at t = 12 fails
-    CliRuns.Outcome o = CliRuns.run(HookedMethod.factory(g -> {
-      if (g == 8) fill(filler);
-    }), args(data, out));
-    assertThat(o.code()).as(o.out() + o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
-    Path ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
-    assertThat(o.err()).contains("No space left on device").contains(ckpt.toString())
-        .contains("the run stopped at iteration 12").contains("--resume " + out);
-    assertThat(Checkpoint.read(ckpt).state().t()).isEqualTo(8); // the previous checkpoint, intact
-    ResultsJson.read(out.resolve("results.json")); // the last results.json written is intact
-    assertThat(out.resolve("checkpoints/ARM-run0.safetensors.tmp")).doesNotExist();
-
-    Files.delete(filler);
-    CliRuns.Outcome r = CliRuns.run(Methods::create, List.of("train", "--resume", out.toString()));
-    assertThat(r.code()).as(r.err()).isZero();
-    Path base = tmp.resolve("base");
-    assertThat(CliRuns.run(Methods::create, args(data, base)).code()).isZero();
-    assertThat(CliRuns.comparable(out)).isEqualTo(CliRuns.comparable(base));
-    ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
-    assertThat(doc.runs()).hasSize(1);
-    assertThat(doc.failures()).isEmpty(); // the failure is gone once the run has finished
-  }
-
-  @Test
-  void aCheckpointThatCannotBeReplacedLeavesTheOldOneAndAClearError() throws Exception {
-    Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path out = tmp.resolve("out"), ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
-    boolean[] locked = {false};
-    CliRuns.Outcome o = CliRuns.run(HookedMethod.factory(g -> {
-      if (g == 8 && exec("chattr", "+i", ckpt.toString()) == 0) {
-        immutable = ckpt;
-        locked[0] = true;
-      }
-    }), args(data, out));
-    assumeTrue(locked[0], "chattr +i is not available or not supported by this file system");
-    assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);
-    assertThat(o.err()).contains(ckpt.toString()).contains("Operation not permitted");
-    assertThat(Checkpoint.read(ckpt).state().t()).isEqualTo(8);
-    ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
-    assertThat(doc.failures()).hasSize(1);
-    assertThat(doc.failures().get(0).error()).contains(ckpt.toString()).doesNotContain("\n");
-  }
-
-  @Test
-  void aFileWhereTheCheckpointFolderShouldBeIsAClearError() throws Exception {
-    Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path out = tmp.resolve("out");
-    CliRuns.Outcome o = CliRuns.run(HookedMethod.factory(g -> {
-      if (g == 1) {
+    static int exec(String... cmd) {
         try {
-          Files.writeString(out.resolve("checkpoints"), "in the way");
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
         }
-      }
-    }), args(data, out));
-    assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);
-    assertThat(o.err()).contains("cannot create checkpoint folder " + out.resolve("checkpoints"));
-    assertThat(ResultsJson.read(out.resolve("results.json")).failures()).hasSize(1);
-  }
-
-  @Test
-  void aNaNStopsTheRunNamingMethodIterationAndTermAndKeepsTheCheckpoint() throws Exception {
-    Path data = CliRuns.mnist(tmp.resolve("mnist"));
-    Path out = tmp.resolve("out");
-    List<String> a = List.of("train", "--method", "Naive", "--runs", "2", "--threads", "1",
-        "--samples-per-class", "30", "--checkpoint-every", "1", "--data", data.toString(),
-        "--out", out.toString(), "--mlp_hidden", "32", "--lr", "1e30");
-    CliRuns.Outcome o = CliRuns.run(Methods::create, a);
-    assertThat(o.code()).as(o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
-    assertThat(o.err()).containsPattern("Naive iteration \\d+: step A loss CE\\(f_cur\\(X\\), Y\\) is (NaN|Infinity)")
-        .doesNotContain("\tat ");
-    ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
-    assertThat(doc.failures()).hasSize(2);
-    assertThat(Checkpoint.read(out.resolve("checkpoints/Naive-run0.safetensors")).state().t()).isPositive();
-  }
-
-  /** Writes zeros until the disk is full. */
-  static void fill(Path filler) {
-    try (OutputStream s = Files.newOutputStream(filler)) {
-      byte[] block = new byte[4096];
-      while (true) s.write(block);
-    } catch (IOException expected) {
-      // No space left on device
     }
-  }
+
+    List<String> args(Path data, Path out) {
+        List<String> a = CliRuns.armArgs(data, out);
+        a.set(a.indexOf("--runs") + 1, "1");
+        a.remove("--keep-checkpoints"); // a 1 MiB disk holds no task-end copies
+        return a;
+    }
+
+    @Test
+    void aFullDiskStopsTheRunCleanlyAndResumeFinishesIt() throws Exception {
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        assumeTrue(
+                exec("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()) == 0,
+                "cannot mount a small tmpfs here (needs root and mount permission)");
+        mounted = disk;
+        Path out = disk.resolve("out"), filler = disk.resolve("filler");
+        // after iteration 8 (checkpoint at t = 8 written just before it), fill the disk; the save
+        // at t = 12 fails
+        CliRuns.Outcome o =
+                CliRuns.run(
+                        HookedMethod.factory(
+                                g -> {
+                                    if (g == 8) fill(filler);
+                                }),
+                        args(data, out));
+        assertThat(o.code()).as(o.out() + o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
+        Path ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
+        assertThat(o.err())
+                .contains("No space left on device")
+                .contains(ckpt.toString())
+                .contains("the run stopped at iteration 12")
+                .contains("--resume " + out);
+        assertThat(Checkpoint.read(ckpt).state().t())
+                .isEqualTo(8); // the previous checkpoint, intact
+        ResultsJson.read(out.resolve("results.json")); // the last results.json written is intact
+        assertThat(out.resolve("checkpoints/ARM-run0.safetensors.tmp")).doesNotExist();
+
+        Files.delete(filler);
+        CliRuns.Outcome r =
+                CliRuns.run(Methods::create, List.of("train", "--resume", out.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        Path base = tmp.resolve("base");
+        assertThat(CliRuns.run(Methods::create, args(data, base)).code()).isZero();
+        assertThat(CliRuns.comparable(out)).isEqualTo(CliRuns.comparable(base));
+        ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
+        assertThat(doc.runs()).hasSize(1);
+        assertThat(doc.failures()).isEmpty(); // the failure is gone once the run has finished
+    }
+
+    @Test
+    void aCheckpointThatCannotBeReplacedLeavesTheOldOneAndAClearError() throws Exception {
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path out = tmp.resolve("out"), ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
+        boolean[] locked = {false};
+        CliRuns.Outcome o =
+                CliRuns.run(
+                        HookedMethod.factory(
+                                g -> {
+                                    if (g == 8 && exec("chattr", "+i", ckpt.toString()) == 0) {
+                                        immutable = ckpt;
+                                        locked[0] = true;
+                                    }
+                                }),
+                        args(data, out));
+        assumeTrue(locked[0], "chattr +i is not available or not supported by this file system");
+        assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);
+        assertThat(o.err()).contains(ckpt.toString()).contains("Operation not permitted");
+        assertThat(Checkpoint.read(ckpt).state().t()).isEqualTo(8);
+        ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
+        assertThat(doc.failures()).hasSize(1);
+        assertThat(doc.failures().get(0).error()).contains(ckpt.toString()).doesNotContain("\n");
+    }
+
+    @Test
+    void aFileWhereTheCheckpointFolderShouldBeIsAClearError() throws Exception {
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path out = tmp.resolve("out");
+        CliRuns.Outcome o =
+                CliRuns.run(
+                        HookedMethod.factory(
+                                g -> {
+                                    if (g == 1) {
+                                        try {
+                                            Files.writeString(
+                                                    out.resolve("checkpoints"), "in the way");
+                                        } catch (java.io.IOException e) {
+                                            throw new java.io.UncheckedIOException(e);
+                                        }
+                                    }
+                                }),
+                        args(data, out));
+        assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);
+        assertThat(o.err())
+                .contains("cannot create checkpoint folder " + out.resolve("checkpoints"));
+        assertThat(ResultsJson.read(out.resolve("results.json")).failures()).hasSize(1);
+    }
+
+    @Test
+    void aNaNStopsTheRunNamingMethodIterationAndTermAndKeepsTheCheckpoint() throws Exception {
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path out = tmp.resolve("out");
+        List<String> a =
+                List.of(
+                        "train",
+                        "--method",
+                        "Naive",
+                        "--runs",
+                        "2",
+                        "--threads",
+                        "1",
+                        "--samples-per-class",
+                        "30",
+                        "--checkpoint-every",
+                        "1",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString(),
+                        "--mlp_hidden",
+                        "32",
+                        "--lr",
+                        "1e30");
+        CliRuns.Outcome o = CliRuns.run(Methods::create, a);
+        assertThat(o.code()).as(o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
+        assertThat(o.err())
+                .containsPattern(
+                        "Naive iteration \\d+: step A loss CE\\(f_cur\\(X\\), Y\\) is"
+                                + " (NaN|Infinity)")
+                .doesNotContain("\tat ");
+        ResultsJson.Doc doc = ResultsJson.read(out.resolve("results.json"));
+        assertThat(doc.failures()).hasSize(2);
+        assertThat(Checkpoint.read(out.resolve("checkpoints/Naive-run0.safetensors")).state().t())
+                .isPositive();
+    }
+
+    /** Writes zeros until the disk is full. */
+    static void fill(Path filler) {
+        try (OutputStream s = Files.newOutputStream(filler)) {
+            byte[] block = new byte[4096];
+            while (true) s.write(block);
+        } catch (IOException expected) {
+            // No space left on device
+        }
+    }
 }

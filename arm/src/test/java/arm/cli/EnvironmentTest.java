@@ -16,31 +16,38 @@ import org.junit.jupiter.api.Test;
  */
 class EnvironmentTest {
 
-  @Test
-  void numericsNameKernelPathsAndJdkButNoThreadCount() {
-    String n = Environment.numerics("cpu");
-    assertThat(n).startsWith("cpu: gemm ").contains(", conv ", ", batchnorm ", "; JDK " + Runtime.version())
-        .doesNotContain("thread");
-  }
-
-  @Test
-  void numericsAreTheSameWithThreeKernelThreads() throws Exception {
-    List<String> cmd = CliRuns.childJava(Print.class.getName(), "arm.threads=3");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    List<String> lines = out.lines().filter(l -> l.startsWith("numerics ") || l.startsWith("engine ")).toList();
-    assertThat(lines).as(out).hasSize(2);
-    assertThat(lines.get(0)).isEqualTo("numerics " + Environment.numerics("cpu"));
-    assertThat(lines.get(1)).contains("3 threads").isNotEqualTo("engine " + Backends.cpu().describe()); // for people
-  }
-
-  /** Prints what a child JVM (another -Darm.threads) would store in a checkpoint. */
-  public static final class Print {
-    public static void main(String[] args) {
-      System.out.println("numerics " + Environment.numerics("cpu"));
-      System.out.println("engine " + Backends.cpu().describe());
+    @Test
+    void numericsNameKernelPathsAndJdkButNoThreadCount() {
+        String n = Environment.numerics("cpu");
+        assertThat(n)
+                .startsWith("cpu: gemm ")
+                .contains(", conv ", ", batchnorm ", "; JDK " + Runtime.version())
+                .doesNotContain("thread");
     }
-  }
+
+    @Test
+    void numericsAreTheSameWithThreeKernelThreads() throws Exception {
+        List<String> cmd = CliRuns.childJava(Print.class.getName(), "arm.threads=3");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        List<String> lines =
+                out.lines()
+                        .filter(l -> l.startsWith("numerics ") || l.startsWith("engine "))
+                        .toList();
+        assertThat(lines).as(out).hasSize(2);
+        assertThat(lines.get(0)).isEqualTo("numerics " + Environment.numerics("cpu"));
+        assertThat(lines.get(1))
+                .contains("3 threads")
+                .isNotEqualTo("engine " + Backends.cpu().describe()); // for people
+    }
+
+    /** Prints what a child JVM (another -Darm.threads) would store in a checkpoint. */
+    public static final class Print {
+        public static void main(String[] args) {
+            System.out.println("numerics " + Environment.numerics("cpu"));
+            System.out.println("engine " + Backends.cpu().describe());
+        }
+    }
 }

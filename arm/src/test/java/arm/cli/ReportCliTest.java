@@ -20,67 +20,111 @@ import org.junit.jupiter.api.io.TempDir;
  * report.md; `plot` redraws the same files from the folder alone.
  */
 class ReportCliTest {
-  @TempDir static Path shared;
-  @TempDir Path tmp;
-  static Path data;
+    @TempDir static Path shared;
+    @TempDir Path tmp;
+    static Path data;
 
-  @BeforeAll
-  static void writeData() throws Exception {
-    data = IdxFiles.writeSmallMnist(shared);
-  }
-
-  static List<String> names(Path dir) throws Exception {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    @BeforeAll
+    static void writeData() throws Exception {
+        data = IdxFiles.writeSmallMnist(shared);
     }
-  }
 
-  @Test
-  void trainWritesFiguresReportAndPlotRedrawsThem() throws Exception {
-    Path out = tmp.resolve("out");
-    MainTest.Outcome o = MainTest.run(Methods::create, "train", "--method", "ARM", "--mlp_hidden", "8", "--S", "2",
-        "--eval_every", "50", "--gradient-samples", "40", "--data", data.toString(), "--out", out.toString());
-    assertThat(o.code()).as(o.err()).isZero();
-    assertThat(o.out()).contains("Report: ", "(a) Hard targets", "| FC 3 |", "Table 10 (MNIST)");
-    List<String> figures = List.of("fig2-recalled-ARM-run0.png", "fig3-recall-history-ARM-run0.png",
-        "fig4-task-accuracy-ARM-run0.png", "fig7-gradients-ARM-run0.png", "losses-ARM-run0.png");
-    assertThat(names(out.resolve("figures"))).containsExactlyElementsOf(figures);
-    for (String f : figures) assertThat(ImageIO.read(out.resolve("figures").resolve(f).toFile())).as(f).isNotNull();
-    assertThat(names(out.resolve("runs/ARM-run0")))
-        .containsExactly("gradient-samples.csv", "recall-history.csv", "recalled-pairs.csv", "recalled-pairs.npy",
-            "train-log.csv");
-    String report = Files.readString(out.resolve("report.md"));
-    for (String f : figures) assertThat(report).contains("(figures/" + f + ")");
+    static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
 
-    JsonNode run = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("runs").get(0);
-    assertThat(run.get("test").get("t")).hasSize(11 + 0); // 0, 50, …, 500 (boundaries are multiples of 50)
-    assertThat(run.get("recall").get("recallIterations").asInt()).isEqualTo(400);
-    assertThat(run.get("gradients").get("samples").asInt()).isEqualTo(40);
-    assertThat(run.get("gradients").get("hard")).hasSize(4);
-    // recall history: one row per recall iteration t = 100 … 499
-    List<String> history = Files.readAllLines(out.resolve("runs/ARM-run0/recall-history.csv"));
-    assertThat(history).hasSize(401);
-    assertThat(history.get(1)).startsWith("100,");
+    @Test
+    void trainWritesFiguresReportAndPlotRedrawsThem() throws Exception {
+        Path out = tmp.resolve("out");
+        MainTest.Outcome o =
+                MainTest.run(
+                        Methods::create,
+                        "train",
+                        "--method",
+                        "ARM",
+                        "--mlp_hidden",
+                        "8",
+                        "--S",
+                        "2",
+                        "--eval_every",
+                        "50",
+                        "--gradient-samples",
+                        "40",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out())
+                .contains("Report: ", "(a) Hard targets", "| FC 3 |", "Table 10 (MNIST)");
+        List<String> figures =
+                List.of(
+                        "fig2-recalled-ARM-run0.png",
+                        "fig3-recall-history-ARM-run0.png",
+                        "fig4-task-accuracy-ARM-run0.png",
+                        "fig7-gradients-ARM-run0.png",
+                        "losses-ARM-run0.png");
+        assertThat(names(out.resolve("figures"))).containsExactlyElementsOf(figures);
+        for (String f : figures)
+            assertThat(ImageIO.read(out.resolve("figures").resolve(f).toFile())).as(f).isNotNull();
+        assertThat(names(out.resolve("runs/ARM-run0")))
+                .containsExactly(
+                        "gradient-samples.csv",
+                        "recall-history.csv",
+                        "recalled-pairs.csv",
+                        "recalled-pairs.npy",
+                        "train-log.csv");
+        String report = Files.readString(out.resolve("report.md"));
+        for (String f : figures) assertThat(report).contains("(figures/" + f + ")");
 
-    // plot redraws from the folder alone
-    for (String f : figures) Files.delete(out.resolve("figures").resolve(f));
-    Files.delete(out.resolve("report.md"));
-    MainTest.Outcome p = MainTest.run(Methods::create, "plot", out.toString());
-    assertThat(p.code()).as(p.err()).isZero();
-    assertThat(names(out.resolve("figures"))).containsExactlyElementsOf(figures);
-    assertThat(Files.readString(out.resolve("report.md"))).isEqualTo(report);
-  }
+        JsonNode run =
+                new ObjectMapper()
+                        .readTree(out.resolve("results.json").toFile())
+                        .get("runs")
+                        .get(0);
+        assertThat(run.get("test").get("t"))
+                .hasSize(11 + 0); // 0, 50, …, 500 (boundaries are multiples of 50)
+        assertThat(run.get("recall").get("recallIterations").asInt()).isEqualTo(400);
+        assertThat(run.get("gradients").get("samples").asInt()).isEqualTo(40);
+        assertThat(run.get("gradients").get("hard")).hasSize(4);
+        // recall history: one row per recall iteration t = 100 … 499
+        List<String> history = Files.readAllLines(out.resolve("runs/ARM-run0/recall-history.csv"));
+        assertThat(history).hasSize(401);
+        assertThat(history.get(1)).startsWith("100,");
 
-  @Test
-  void noFiguresRecordsNothingAndPlotOfAnEmptyFolderIsAUsageError() throws Exception {
-    Path out = tmp.resolve("plain");
-    MainTest.Outcome o = MainTest.run(Methods::create, "train", "--method", "Naive", "--mlp_hidden", "8", "--no-figures",
-        "--data", data.toString(), "--out", out.toString());
-    assertThat(o.code()).as(o.err()).isZero();
-    assertThat(out.resolve("figures")).doesNotExist();
-    assertThat(out.resolve("report.md")).doesNotExist();
-    MainTest.Outcome p = MainTest.run(Methods::create, "plot", tmp.resolve("nothing").toString());
-    assertThat(p.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-    assertThat(p.err()).contains("holds no results.json");
-  }
+        // plot redraws from the folder alone
+        for (String f : figures) Files.delete(out.resolve("figures").resolve(f));
+        Files.delete(out.resolve("report.md"));
+        MainTest.Outcome p = MainTest.run(Methods::create, "plot", out.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(names(out.resolve("figures"))).containsExactlyElementsOf(figures);
+        assertThat(Files.readString(out.resolve("report.md"))).isEqualTo(report);
+    }
+
+    @Test
+    void noFiguresRecordsNothingAndPlotOfAnEmptyFolderIsAUsageError() throws Exception {
+        Path out = tmp.resolve("plain");
+        MainTest.Outcome o =
+                MainTest.run(
+                        Methods::create,
+                        "train",
+                        "--method",
+                        "Naive",
+                        "--mlp_hidden",
+                        "8",
+                        "--no-figures",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(out.resolve("figures")).doesNotExist();
+        assertThat(out.resolve("report.md")).doesNotExist();
+        MainTest.Outcome p =
+                MainTest.run(Methods::create, "plot", tmp.resolve("nothing").toString());
+        assertThat(p.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(p.err()).contains("holds no results.json");
+    }
 }

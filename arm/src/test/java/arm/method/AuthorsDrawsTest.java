@@ -23,35 +23,47 @@ import org.junit.jupiter.api.Test;
  */
 class AuthorsDrawsTest {
 
-  @Test
-  void adiAndArmDrawWhatTheAuthorsLoopsDraw() throws Exception {
-    Path dir = Mnist5kRealDataTest.dataDir();
-    boolean present = Idx.find(dir, Mnist.TRAIN_IMAGES) != null;
-    if (!present) System.err.println("SKIPPED AuthorsDrawsTest: no MNIST at " + dir);
-    Assumptions.assumeTrue(present, "no MNIST at " + dir);
-    JsonNode golden;
-    try (InputStream in = AuthorsDrawsTest.class.getResourceAsStream("/arm/torch-streams.json")) {
-      golden = StrictJson.MAPPER.readTree(in);
+    @Test
+    void adiAndArmDrawWhatTheAuthorsLoopsDraw() throws Exception {
+        Path dir = Mnist5kRealDataTest.dataDir();
+        boolean present = Idx.find(dir, Mnist.TRAIN_IMAGES) != null;
+        if (!present) System.err.println("SKIPPED AuthorsDrawsTest: no MNIST at " + dir);
+        Assumptions.assumeTrue(present, "no MNIST at " + dir);
+        JsonNode golden;
+        try (InputStream in =
+                AuthorsDrawsTest.class.getResourceAsStream("/arm/torch-streams.json")) {
+            golden = StrictJson.MAPPER.readTree(in);
+        }
+        Mnist.Raw raw = Mnist.load(dir);
+        for (String method : new String[] {"adi", "arm"}) {
+            JsonNode g = golden.get(method);
+            long id = g.get("runId").asLong();
+            ContinualData d =
+                    Mnist5k.buildAuthors(
+                            raw.train(),
+                            raw.test(),
+                            10,
+                            id,
+                            Mlp.torchInitDraws(784, 400, 10),
+                            Mnist5k.MNIST5K);
+            boolean adi = method.equals("adi");
+            NumpyDraws draws = NumpyDraws.of(d, 100, 10, 1, false, adi, true);
+            int i = 0;
+            for (int t = 100; i < g.get("choices").size(); t++) {
+                if (adi)
+                    assertThat(draws.classes(t))
+                            .as("%s t %d classes", method, t)
+                            .containsExactly(ints(g.get("choices").get(i++)));
+                assertThat(draws.rows(t, 0))
+                        .as("%s t %d rows", method, t)
+                        .containsExactly(ints(g.get("choices").get(i++)));
+            }
+        }
     }
-    Mnist.Raw raw = Mnist.load(dir);
-    for (String method : new String[] {"adi", "arm"}) {
-      JsonNode g = golden.get(method);
-      long id = g.get("runId").asLong();
-      ContinualData d = Mnist5k.buildAuthors(raw.train(), raw.test(), 10, id, Mlp.torchInitDraws(784, 400, 10),
-          Mnist5k.MNIST5K);
-      boolean adi = method.equals("adi");
-      NumpyDraws draws = NumpyDraws.of(d, 100, 10, 1, false, adi, true);
-      int i = 0;
-      for (int t = 100; i < g.get("choices").size(); t++) {
-        if (adi) assertThat(draws.classes(t)).as("%s t %d classes", method, t).containsExactly(ints(g.get("choices").get(i++)));
-        assertThat(draws.rows(t, 0)).as("%s t %d rows", method, t).containsExactly(ints(g.get("choices").get(i++)));
-      }
-    }
-  }
 
-  private static int[] ints(JsonNode a) {
-    int[] out = new int[a.size()];
-    for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
-    return out;
-  }
+    private static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
+        return out;
+    }
 }

@@ -12,36 +12,38 @@ import org.junit.jupiter.api.Test;
  * changing after t.
  */
 class EvalQueueTest {
-  @Test
-  void deferredAndBackgroundPointsEqualImmediateOnes() {
-    List<EvalPoint> now = run("now");
-    for (String mode : new String[] {"defer", "background"}) {
-      List<EvalPoint> later = run(mode);
-      assertThat(later).as(mode).hasSize(now.size()).hasSizeGreaterThan(2);
-      same(now, later);
+    @Test
+    void deferredAndBackgroundPointsEqualImmediateOnes() {
+        List<EvalPoint> now = run("now");
+        for (String mode : new String[] {"defer", "background"}) {
+            List<EvalPoint> later = run(mode);
+            assertThat(later).as(mode).hasSize(now.size()).hasSizeGreaterThan(2);
+            same(now, later);
+        }
+        // the model learns between evaluations, so equal points are not equal by accident
+        assertThat(now.get(now.size() - 1).testPerClass()).isNotEqualTo(now.get(0).testPerClass());
     }
-    // the model learns between evaluations, so equal points are not equal by accident
-    assertThat(now.get(now.size() - 1).testPerClass()).isNotEqualTo(now.get(0).testPerClass());
-  }
 
-  private static void same(List<EvalPoint> now, List<EvalPoint> later) {
-    for (int i = 0; i < now.size(); i++) {
-      EvalPoint a = now.get(i), b = later.get(i);
-      assertThat(b.t()).isEqualTo(a.t());
-      assertThat(b.seenClasses()).containsExactly(a.seenClasses());
-      assertThat(b.valPerClass()).containsExactly(a.valPerClass());
-      assertThat(b.testPerClass()).containsExactly(a.testPerClass());
+    private static void same(List<EvalPoint> now, List<EvalPoint> later) {
+        for (int i = 0; i < now.size(); i++) {
+            EvalPoint a = now.get(i), b = later.get(i);
+            assertThat(b.t()).isEqualTo(a.t());
+            assertThat(b.seenClasses()).containsExactly(a.seenClasses());
+            assertThat(b.valPerClass()).containsExactly(a.valPerClass());
+            assertThat(b.testPerClass()).containsExactly(a.testPerClass());
+        }
     }
-  }
 
-  private static List<EvalPoint> run(String mode) {
-    String before = System.getProperty("arm.eval");
-    System.setProperty("arm.eval", mode);
-    try {
-      return Methods.create("Naive", MethodsTest.small()).run(MethodsTest.DATA, 5, ProgressListener.NONE).evals();
-    } finally {
-      if (before == null) System.clearProperty("arm.eval");
-      else System.setProperty("arm.eval", before);
+    private static List<EvalPoint> run(String mode) {
+        String before = System.getProperty("arm.eval");
+        System.setProperty("arm.eval", mode);
+        try {
+            return Methods.create("Naive", MethodsTest.small())
+                    .run(MethodsTest.DATA, 5, ProgressListener.NONE)
+                    .evals();
+        } finally {
+            if (before == null) System.clearProperty("arm.eval");
+            else System.setProperty("arm.eval", before);
+        }
     }
-  }
 }

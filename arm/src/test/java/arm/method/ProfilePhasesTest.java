@@ -17,53 +17,80 @@ import org.junit.jupiter.api.Test;
  * nothing about the result.
  */
 class ProfilePhasesTest {
-  @Test
-  void oneArmIterationReportsEveryPhase() {
-    try (FakeDevice fake = FakeDevice.install()) {
-      Backend gpu = Backends.get(Device.CUDA);
-      Stepper run = Stepper.create(Methods.create("ARM", "mnist",
-          Map.of("recall_from_t", "0", "device", "cuda", "mlp_hidden", "16", "S", "3")), SyntheticData.mnistShaped(1), 42);
-      Profile.Recorder rec = gpu.profileRecorder();
-      Profile.Sink old = Profile.install(rec);
-      try {
-        run.train(0);
-      } finally {
-        Profile.install(old);
-      }
-      gpu.sync();
-      Map<String, Profile.Phase> p = rec.phases();
-      assertThat(p.keySet()).containsExactly("step A", "forward", "recall loss", "input backward", "step B");
-      assertThat(p.get("step A").calls()).isEqualTo(1);
-      assertThat(p.get("forward").calls()).isEqualTo(3);
-      assertThat(p.get("recall loss").calls()).isEqualTo(3);
-      assertThat(p.get("input backward").calls()).isEqualTo(3);
-      assertThat(p.get("step B").calls()).isEqualTo(1);
-      assertThat(p.values()).allSatisfy(ph -> assertThat(ph.millis()).isNotNegative());
-    }
-  }
-
-  @Test
-  void nestedPhasesAndCountersAreSummedPerPhase() {
-    long[] counters = {0, 0};
-    Profile.Recorder rec = new Profile.Recorder(Profile.WALL, new Profile.Counters() {
-      @Override public long launches() { return counters[0]; }
-      @Override public long syncs() { return counters[1]; }
-    });
-    Profile.Sink old = Profile.install(rec);
-    try {
-      for (int i = 0; i < 2; i++)
-        try (Profile.Section outer = Profile.phase("step B")) {
-          counters[0] += 5;
-          try (Profile.Section inner = Profile.phase("forward")) {
-            counters[0] += 7;
-            counters[1] += 1;
-          }
+    @Test
+    void oneArmIterationReportsEveryPhase() {
+        try (FakeDevice fake = FakeDevice.install()) {
+            Backend gpu = Backends.get(Device.CUDA);
+            Stepper run =
+                    Stepper.create(
+                            Methods.create(
+                                    "ARM",
+                                    "mnist",
+                                    Map.of(
+                                            "recall_from_t",
+                                            "0",
+                                            "device",
+                                            "cuda",
+                                            "mlp_hidden",
+                                            "16",
+                                            "S",
+                                            "3")),
+                            SyntheticData.mnistShaped(1),
+                            42);
+            Profile.Recorder rec = gpu.profileRecorder();
+            Profile.Sink old = Profile.install(rec);
+            try {
+                run.train(0);
+            } finally {
+                Profile.install(old);
+            }
+            gpu.sync();
+            Map<String, Profile.Phase> p = rec.phases();
+            assertThat(p.keySet())
+                    .containsExactly(
+                            "step A", "forward", "recall loss", "input backward", "step B");
+            assertThat(p.get("step A").calls()).isEqualTo(1);
+            assertThat(p.get("forward").calls()).isEqualTo(3);
+            assertThat(p.get("recall loss").calls()).isEqualTo(3);
+            assertThat(p.get("input backward").calls()).isEqualTo(3);
+            assertThat(p.get("step B").calls()).isEqualTo(1);
+            assertThat(p.values()).allSatisfy(ph -> assertThat(ph.millis()).isNotNegative());
         }
-    } finally {
-      Profile.install(old);
     }
-    assertThat(rec.phases().get("step B")).isEqualTo(new Profile.Phase(2, rec.phases().get("step B").millis(), 24, 2));
-    assertThat(rec.phases().get("forward").launches()).isEqualTo(14);
-    assertThat(rec.phases().get("forward").syncs()).isEqualTo(2);
-  }
+
+    @Test
+    void nestedPhasesAndCountersAreSummedPerPhase() {
+        long[] counters = {0, 0};
+        Profile.Recorder rec =
+                new Profile.Recorder(
+                        Profile.WALL,
+                        new Profile.Counters() {
+                            @Override
+                            public long launches() {
+                                return counters[0];
+                            }
+
+                            @Override
+                            public long syncs() {
+                                return counters[1];
+                            }
+                        });
+        Profile.Sink old = Profile.install(rec);
+        try {
+            for (int i = 0; i < 2; i++)
+                try (Profile.Section outer = Profile.phase("step B")) {
+                    counters[0] += 5;
+                    try (Profile.Section inner = Profile.phase("forward")) {
+                        counters[0] += 7;
+                        counters[1] += 1;
+                    }
+                }
+        } finally {
+            Profile.install(old);
+        }
+        assertThat(rec.phases().get("step B"))
+                .isEqualTo(new Profile.Phase(2, rec.phases().get("step B").millis(), 24, 2));
+        assertThat(rec.phases().get("forward").launches()).isEqualTo(14);
+        assertThat(rec.phases().get("forward").syncs()).isEqualTo(2);
+    }
 }

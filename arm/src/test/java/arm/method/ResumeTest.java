@@ -25,223 +25,282 @@ import org.junit.jupiter.api.io.TempDir;
  * same learner state as the run that never stopped.
  */
 class ResumeTest {
-  static final ContinualData DATA = MethodsTest.DATA; // T = 10, max_t = 20
-  @TempDir Path tmp;
+    static final ContinualData DATA = MethodsTest.DATA; // T = 10, max_t = 20
+    @TempDir Path tmp;
 
-  /** Records an encoded checkpoint at every iteration; optionally starts from a given state. */
-  final class Recorder implements Checkpointer {
-    final Map<Integer, Path> saved = new TreeMap<>();
-    final RunState from;
-    final String tag;
-    final Checkpoint.Identity id;
+    /** Records an encoded checkpoint at every iteration; optionally starts from a given state. */
+    final class Recorder implements Checkpointer {
+        final Map<Integer, Path> saved = new TreeMap<>();
+        final RunState from;
+        final String tag;
+        final Checkpoint.Identity id;
 
-    Recorder(String tag, RunState from) {
-      this(tag, from, ID);
+        Recorder(String tag, RunState from) {
+            this(tag, from, ID);
+        }
+
+        Recorder(String tag, RunState from, Checkpoint.Identity id) {
+            this.tag = tag;
+            this.from = from;
+            this.id = id;
+        }
+
+        @Override
+        public RunState restore() {
+            return from;
+        }
+
+        @Override
+        public boolean due(int t, boolean taskEnd) {
+            return true;
+        }
+
+        @Override
+        public void save(RunState s) {
+            try {
+                Path f =
+                        tmp.resolve(
+                                tag
+                                        + "-"
+                                        + s.t()
+                                        + (s.complete() ? "-final" : "")
+                                        + ".safetensors");
+                Files.write(f, Checkpoint.encode(id, s, "test"));
+                saved.put(s.complete() ? -1 : s.t(), f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    Recorder(String tag, RunState from, Checkpoint.Identity id) {
-      this.tag = tag;
-      this.from = from;
-      this.id = id;
+    static final Checkpoint.Identity ID =
+            new Checkpoint.Identity("X", 0, 1, Map.of(), 20, 4, "synthetic");
+    static final Checkpoint.Identity IMAGES =
+            new Checkpoint.Identity("X", 0, 3, Map.of(), 10, 10, "images");
+
+    static RunState read(Path f) {
+        try {
+            return Checkpoint.read(f).state();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    @Override
-    public RunState restore() {
-      return from;
+    static Map<String, String> opts(String... kv) {
+        Map<String, String> m = new HashMap<>(Map.of("mlp_hidden", "16"));
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
     }
 
-    @Override
-    public boolean due(int t, boolean taskEnd) {
-      return true;
+    @Test
+    void everyMethodContinuesBitIdenticallyFromEveryStop() {
+        List<Object[]> variants = new ArrayList<>();
+        for (String name :
+                Methods.NAMES) // every method, so a new one without its state hooks fails here
+        variants.add(
+                    new Object[] {
+                        name, name.equals("ARM") || name.equals("ADI") ? opts("eta1", "1") : opts()
+                    });
+        variants.add(new Object[] {"ADI", opts("eta1", "1", "T", "3")});
+        variants.add(new Object[] {"ER-MIR", opts("old_logits", "slot", "mem", "12")});
+        variants.add(new Object[] {"ER-MIR", opts("old_logits", "position", "reservoir", "mir")});
+        variants.add(
+                new Object[] {
+                    "ARM",
+                    opts(
+                            "eta1",
+                            "1",
+                            "lag",
+                            "random",
+                            "lag_min",
+                            "2",
+                            "lag_max",
+                            "5",
+                            "recall_from_t",
+                            "2")
+                });
+        variants.add(new Object[] {"ARM", opts("eta1", "1", "init", "noise", "M", "6")});
+        variants.add(
+                new Object[] {
+                    "ARM", opts("eta1", "1", "rng", "authors")
+                }); // numpy's draws, looked up by t
+        variants.add(new Object[] {"ADI", opts("eta1", "1", "rng", "authors")});
+        variants.add(
+                new Object[] {
+                    "ARM", opts("eta1", "1", "R", "2", "from_scratch", "true", "M", "13")
+                });
+        for (Object[] v : variants) {
+            // before the first task end, at it, just after, and the last iteration; fewer for the
+            // variants
+            int[] stops =
+                    v[0].equals("ARM") && variants.indexOf(v) == Methods.NAMES.indexOf("ARM")
+                            ? new int[] {1, 10, 13, 19}
+                            : new int[] {7, 11};
+            @SuppressWarnings("unchecked")
+            Method m = Methods.create((String) v[0], (Map<String, String>) v[1]);
+            String name = v[0] + " " + v[1];
+            Recorder full = new Recorder("full", null);
+            RunResult want = m.run(DATA, 5, ProgressListener.NONE, full);
+            RunState end = read(full.saved.get(-1));
+            assertThat(end.complete()).isTrue();
+            for (int stop : stops) {
+                Recorder resumed = new Recorder("from" + stop, read(full.saved.get(stop)));
+                List<Integer> progress = new ArrayList<>();
+                RunResult got = m.run(DATA, 5, (t, maxT) -> progress.add(t), resumed);
+                assertThat(progress).as(name).hasSize(20); // skipped iterations are reported too
+                assertSameEvals(got.evals(), want.evals(), name + " from " + stop);
+                assertSameState(read(resumed.saved.get(-1)), end, name + " from " + stop);
+            }
+        }
     }
 
-    @Override
-    public void save(RunState s) {
-      try {
-        Path f = tmp.resolve(tag + "-" + s.t() + (s.complete() ? "-final" : "") + ".safetensors");
-        Files.write(f, Checkpoint.encode(id, s, "test"));
-        saved.put(s.complete() ? -1 : s.t(), f);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    /** 3×32×32 images, 10 classes in 5 tasks, N = 10, 2 batches per task: ResNet18 (CIFAR head). */
+    static ContinualData images() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        int item = 3 * 32 * 32, perClass = 10;
+        byte[] px = new byte[10 * perClass * item];
+        r.nextBytes(px);
+        int[] labels = new int[10 * perClass], stream = new int[10 * perClass];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i / perClass;
+            stream[i] = i;
+        }
+        arm.data.Dataset d = new arm.data.Dataset("images", px, labels, new int[] {3, 32, 32});
+        return new ContinualData(
+                d,
+                stream,
+                d.subset("val", new int[] {0, 15, 33, 47, 51, 68, 72, 89}),
+                d.subset("test", new int[] {5, 12, 25, 38, 44, 59, 61, 77, 83, 96}),
+                10,
+                2,
+                10);
     }
-  }
 
-  static final Checkpoint.Identity ID = new Checkpoint.Identity("X", 0, 1, Map.of(), 20, 4, "synthetic");
-  static final Checkpoint.Identity IMAGES = new Checkpoint.Identity("X", 0, 3, Map.of(), 10, 10, "images");
-
-  static RunState read(Path f) {
-    try {
-      return Checkpoint.read(f).state();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    @Test
+    void resNetRunsWithBatchNormStateContinueBitIdentically() {
+        ContinualData data = images();
+        for (String name : List.of("ARM", "ADI")) {
+            Method m =
+                    Methods.create(name, "cifar10", Map.of("resnet_nf", "4", "M", "6", "S", "1"));
+            Recorder full = new Recorder(name + "-resnet", null, IMAGES);
+            RunResult want = m.run(data, 3, ProgressListener.NONE, full);
+            RunState end = read(full.saved.get(-1));
+            assertThat(end.tensors().keySet())
+                    .anyMatch(k -> k.startsWith("f_old.") && k.contains("running_mean"));
+            for (int stop : new int[] {name.equals("ARM") ? 3 : 7}) {
+                Recorder resumed =
+                        new Recorder(
+                                name + "-resnet-from" + stop, read(full.saved.get(stop)), IMAGES);
+                RunResult got = m.run(data, 3, ProgressListener.NONE, resumed);
+                assertSameEvals(got.evals(), want.evals(), name + " resnet from " + stop);
+                assertSameState(read(resumed.saved.get(-1)), end, name + " resnet from " + stop);
+            }
+        }
     }
-  }
 
-  static Map<String, String> opts(String... kv) {
-    Map<String, String> m = new HashMap<>(Map.of("mlp_hidden", "16"));
-    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
-    return m;
-  }
-
-  @Test
-  void everyMethodContinuesBitIdenticallyFromEveryStop() {
-    List<Object[]> variants = new ArrayList<>();
-    for (String name : Methods.NAMES) // every method, so a new one without its state hooks fails here
-      variants.add(new Object[] {name, name.equals("ARM") || name.equals("ADI") ? opts("eta1", "1") : opts()});
-    variants.add(new Object[] {"ADI", opts("eta1", "1", "T", "3")});
-    variants.add(new Object[] {"ER-MIR", opts("old_logits", "slot", "mem", "12")});
-    variants.add(new Object[] {"ER-MIR", opts("old_logits", "position", "reservoir", "mir")});
-    variants.add(new Object[] {"ARM", opts("eta1", "1", "lag", "random", "lag_min", "2", "lag_max", "5", "recall_from_t", "2")});
-    variants.add(new Object[] {"ARM", opts("eta1", "1", "init", "noise", "M", "6")});
-    variants.add(new Object[] {"ARM", opts("eta1", "1", "rng", "authors")}); // numpy's draws, looked up by t
-    variants.add(new Object[] {"ADI", opts("eta1", "1", "rng", "authors")});
-    variants.add(new Object[] {"ARM", opts("eta1", "1", "R", "2", "from_scratch", "true", "M", "13")});
-    for (Object[] v : variants) {
-      // before the first task end, at it, just after, and the last iteration; fewer for the variants
-      int[] stops = v[0].equals("ARM") && variants.indexOf(v) == Methods.NAMES.indexOf("ARM")
-          ? new int[] {1, 10, 13, 19} : new int[] {7, 11};
-      @SuppressWarnings("unchecked")
-      Method m = Methods.create((String) v[0], (Map<String, String>) v[1]);
-      String name = v[0] + " " + v[1];
-      Recorder full = new Recorder("full", null);
-      RunResult want = m.run(DATA, 5, ProgressListener.NONE, full);
-      RunState end = read(full.saved.get(-1));
-      assertThat(end.complete()).isTrue();
-      for (int stop : stops) {
-        Recorder resumed = new Recorder("from" + stop, read(full.saved.get(stop)));
-        List<Integer> progress = new ArrayList<>();
-        RunResult got = m.run(DATA, 5, (t, maxT) -> progress.add(t), resumed);
-        assertThat(progress).as(name).hasSize(20); // skipped iterations are reported too
-        assertSameEvals(got.evals(), want.evals(), name + " from " + stop);
-        assertSameState(read(resumed.saved.get(-1)), end, name + " from " + stop);
-      }
+    @Test
+    void recordingsContinueBitIdenticallyToo() {
+        Method m = Methods.create("ARM", opts("eta1", "1", "R", "2"));
+        Recording rec = new Recording(true, 20);
+        Recorder full = new Recorder("rec", null);
+        RunResult want = m.run(DATA, 6, ProgressListener.NONE, rec, full);
+        assertThat(want.recall().t()).isNotEmpty();
+        assertThat(want.recall().pairs()).isNotEmpty();
+        for (int stop :
+                new int[] {12, 19}) { // within the recall window, and just before a kept image
+            Recorder resumed = new Recorder("rec-from" + stop, read(full.saved.get(stop)));
+            RunResult got = m.run(DATA, 6, ProgressListener.NONE, rec, resumed);
+            String what = "recording from " + stop;
+            assertThat(got.recall().t()).as(what).containsExactly(want.recall().t());
+            for (int i = 0; i < want.recall().t().length; i++)
+                assertThat(got.recall().meanProbs()[i])
+                        .as(what)
+                        .containsExactly(want.recall().meanProbs()[i]);
+            assertThat(got.recall().pairs()).as(what).hasSameSizeAs(want.recall().pairs());
+            for (int i = 0; i < want.recall().pairs().size(); i++) {
+                RecallRecord.Pair p = got.recall().pairs().get(i), q = want.recall().pairs().get(i);
+                assertThat(List.of(p.t(), p.originator(), p.target()))
+                        .as(what)
+                        .isEqualTo(List.of(q.t(), q.originator(), q.target()));
+                assertThat(p.probability()).isEqualTo(q.probability());
+                assertThat(p.recalled()).containsExactly(q.recalled());
+                assertThat(p.initial()).containsExactly(q.initial());
+            }
+            assertThat(got.gradients().samples())
+                    .as(what)
+                    .hasSameSizeAs(want.gradients().samples());
+            assertThat(got.gradients().table(arm.analysis.GradientStudy.Targets.SOFT))
+                    .as(what)
+                    .isEqualTo(want.gradients().table(arm.analysis.GradientStudy.Targets.SOFT));
+        }
     }
-  }
 
-  /** 3×32×32 images, 10 classes in 5 tasks, N = 10, 2 batches per task: ResNet18 (CIFAR head). */
-  static ContinualData images() {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
-    int item = 3 * 32 * 32, perClass = 10;
-    byte[] px = new byte[10 * perClass * item];
-    r.nextBytes(px);
-    int[] labels = new int[10 * perClass], stream = new int[10 * perClass];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = i / perClass;
-      stream[i] = i;
+    @Test
+    void aFinishedRunIsNotTrainedAgain() {
+        Method m = Methods.create("Naive", opts());
+        Recorder full = new Recorder("full", null);
+        RunResult want = m.run(DATA, 2, ProgressListener.NONE, full);
+        Recorder again = new Recorder("again", read(full.saved.get(-1)));
+        RunResult got = m.run(DATA, 2, ProgressListener.NONE, again);
+        assertSameEvals(got.evals(), want.evals(), "finished");
+        assertThat(again.saved).isEmpty();
     }
-    arm.data.Dataset d = new arm.data.Dataset("images", px, labels, new int[] {3, 32, 32});
-    return new ContinualData(d, stream, d.subset("val", new int[] {0, 15, 33, 47, 51, 68, 72, 89}),
-        d.subset("test", new int[] {5, 12, 25, 38, 44, 59, 61, 77, 83, 96}), 10, 2, 10);
-  }
 
-  @Test
-  void resNetRunsWithBatchNormStateContinueBitIdentically() {
-    ContinualData data = images();
-    for (String name : List.of("ARM", "ADI")) {
-      Method m = Methods.create(name, "cifar10", Map.of("resnet_nf", "4", "M", "6", "S", "1"));
-      Recorder full = new Recorder(name + "-resnet", null, IMAGES);
-      RunResult want = m.run(data, 3, ProgressListener.NONE, full);
-      RunState end = read(full.saved.get(-1));
-      assertThat(end.tensors().keySet()).anyMatch(k -> k.startsWith("f_old.") && k.contains("running_mean"));
-      for (int stop : new int[] {name.equals("ARM") ? 3 : 7}) {
-        Recorder resumed = new Recorder(name + "-resnet-from" + stop, read(full.saved.get(stop)), IMAGES);
-        RunResult got = m.run(data, 3, ProgressListener.NONE, resumed);
-        assertSameEvals(got.evals(), want.evals(), name + " resnet from " + stop);
-        assertSameState(read(resumed.saved.get(-1)), end, name + " resnet from " + stop);
-      }
+    @Test
+    void withoutCheckpointsTheRunIsTheSame() {
+        Method m = Methods.create("ARM", opts("eta1", "1"));
+        RunResult plain = m.run(DATA, 3, ProgressListener.NONE);
+        RunResult ck = m.run(DATA, 3, ProgressListener.NONE, new Recorder("x", null));
+        assertSameEvals(ck.evals(), plain.evals(), "checkpointing changes nothing");
     }
-  }
 
-  @Test
-  void recordingsContinueBitIdenticallyToo() {
-    Method m = Methods.create("ARM", opts("eta1", "1", "R", "2"));
-    Recording rec = new Recording(true, 20);
-    Recorder full = new Recorder("rec", null);
-    RunResult want = m.run(DATA, 6, ProgressListener.NONE, rec, full);
-    assertThat(want.recall().t()).isNotEmpty();
-    assertThat(want.recall().pairs()).isNotEmpty();
-    for (int stop : new int[] {12, 19}) { // within the recall window, and just before a kept image
-      Recorder resumed = new Recorder("rec-from" + stop, read(full.saved.get(stop)));
-      RunResult got = m.run(DATA, 6, ProgressListener.NONE, rec, resumed);
-      String what = "recording from " + stop;
-      assertThat(got.recall().t()).as(what).containsExactly(want.recall().t());
-      for (int i = 0; i < want.recall().t().length; i++)
-        assertThat(got.recall().meanProbs()[i]).as(what).containsExactly(want.recall().meanProbs()[i]);
-      assertThat(got.recall().pairs()).as(what).hasSameSizeAs(want.recall().pairs());
-      for (int i = 0; i < want.recall().pairs().size(); i++) {
-        RecallRecord.Pair p = got.recall().pairs().get(i), q = want.recall().pairs().get(i);
-        assertThat(List.of(p.t(), p.originator(), p.target())).as(what).isEqualTo(List.of(q.t(), q.originator(), q.target()));
-        assertThat(p.probability()).isEqualTo(q.probability());
-        assertThat(p.recalled()).containsExactly(q.recalled());
-        assertThat(p.initial()).containsExactly(q.initial());
-      }
-      assertThat(got.gradients().samples()).as(what).hasSameSizeAs(want.gradients().samples());
-      assertThat(got.gradients().table(arm.analysis.GradientStudy.Targets.SOFT))
-          .as(what).isEqualTo(want.gradients().table(arm.analysis.GradientStudy.Targets.SOFT));
+    @Test
+    void drawStreamsDifferAcrossIterationsAndSites() {
+        java.util.Set<Long> first = new java.util.HashSet<>();
+        for (int t = 0; t < 2000; t++)
+            for (int p :
+                    new int[] {Draws.LAG, Draws.CLASSES, Draws.RECALL_INIT, Draws.RECALL_INIT + 1})
+                first.add(Draws.at(99, t, p).nextLong());
+        assertThat(first).hasSize(8000);
+        assertThat(Draws.at(99, 5, Draws.LAG).nextLong())
+                .isEqualTo(Draws.at(99, 5, Draws.LAG).nextLong());
     }
-  }
 
-  @Test
-  void aFinishedRunIsNotTrainedAgain() {
-    Method m = Methods.create("Naive", opts());
-    Recorder full = new Recorder("full", null);
-    RunResult want = m.run(DATA, 2, ProgressListener.NONE, full);
-    Recorder again = new Recorder("again", read(full.saved.get(-1)));
-    RunResult got = m.run(DATA, 2, ProgressListener.NONE, again);
-    assertSameEvals(got.evals(), want.evals(), "finished");
-    assertThat(again.saved).isEmpty();
-  }
-
-  @Test
-  void withoutCheckpointsTheRunIsTheSame() {
-    Method m = Methods.create("ARM", opts("eta1", "1"));
-    RunResult plain = m.run(DATA, 3, ProgressListener.NONE);
-    RunResult ck = m.run(DATA, 3, ProgressListener.NONE, new Recorder("x", null));
-    assertSameEvals(ck.evals(), plain.evals(), "checkpointing changes nothing");
-  }
-
-  @Test
-  void drawStreamsDifferAcrossIterationsAndSites() {
-    java.util.Set<Long> first = new java.util.HashSet<>();
-    for (int t = 0; t < 2000; t++)
-      for (int p : new int[] {Draws.LAG, Draws.CLASSES, Draws.RECALL_INIT, Draws.RECALL_INIT + 1})
-        first.add(Draws.at(99, t, p).nextLong());
-    assertThat(first).hasSize(8000);
-    assertThat(Draws.at(99, 5, Draws.LAG).nextLong()).isEqualTo(Draws.at(99, 5, Draws.LAG).nextLong());
-  }
-
-  static void assertSameEvals(List<EvalPoint> got, List<EvalPoint> want, String what) {
-    assertThat(got).as(what).hasSameSizeAs(want);
-    for (int i = 0; i < want.size(); i++) {
-      EvalPoint g = got.get(i), w = want.get(i);
-      assertThat(g.t()).as(what).isEqualTo(w.t());
-      assertThat(g.seenClasses()).as(what).containsExactly(w.seenClasses());
-      assertThat(g.lastTask()).as(what).isEqualTo(w.lastTask());
-      assertThat(g.valPerClass()).as(what).containsExactly(w.valPerClass());
-      assertThat(g.testPerClass()).as(what).containsExactly(w.testPerClass());
-      assertThat(g.valPooled()).as(what).isEqualTo(w.valPooled());
-      assertThat(g.testPooled()).as(what).isEqualTo(w.testPooled());
+    static void assertSameEvals(List<EvalPoint> got, List<EvalPoint> want, String what) {
+        assertThat(got).as(what).hasSameSizeAs(want);
+        for (int i = 0; i < want.size(); i++) {
+            EvalPoint g = got.get(i), w = want.get(i);
+            assertThat(g.t()).as(what).isEqualTo(w.t());
+            assertThat(g.seenClasses()).as(what).containsExactly(w.seenClasses());
+            assertThat(g.lastTask()).as(what).isEqualTo(w.lastTask());
+            assertThat(g.valPerClass()).as(what).containsExactly(w.valPerClass());
+            assertThat(g.testPerClass()).as(what).containsExactly(w.testPerClass());
+            assertThat(g.valPooled()).as(what).isEqualTo(w.valPooled());
+            assertThat(g.testPooled()).as(what).isEqualTo(w.testPooled());
+        }
     }
-  }
 
-  static void assertSameState(RunState got, RunState want, String what) {
-    assertThat(got.t()).as(what).isEqualTo(want.t());
-    assertThat(got.tensors().keySet()).as(what).isEqualTo(want.tensors().keySet());
-    for (var e : want.tensors().entrySet()) {
-      Tensor g = got.tensors().get(e.getKey());
-      assertThat(bits(g.toArray())).as(what + " " + e.getKey()).containsExactly(bits(e.getValue().toArray()));
+    static void assertSameState(RunState got, RunState want, String what) {
+        assertThat(got.t()).as(what).isEqualTo(want.t());
+        assertThat(got.tensors().keySet()).as(what).isEqualTo(want.tensors().keySet());
+        for (var e : want.tensors().entrySet()) {
+            Tensor g = got.tensors().get(e.getKey());
+            assertThat(bits(g.toArray()))
+                    .as(what + " " + e.getKey())
+                    .containsExactly(bits(e.getValue().toArray()));
+        }
+        assertThat(got.values().keySet()).as(what).isEqualTo(want.values().keySet());
+        for (var e : want.values().entrySet())
+            assertThat(got.values().get(e.getKey()))
+                    .as(what + " " + e.getKey())
+                    .containsExactly(e.getValue());
+        assertThat(got.seenClasses()).as(what).containsExactly(want.seenClasses());
+        assertSameEvals(got.evals(), want.evals(), what);
     }
-    assertThat(got.values().keySet()).as(what).isEqualTo(want.values().keySet());
-    for (var e : want.values().entrySet())
-      assertThat(got.values().get(e.getKey())).as(what + " " + e.getKey()).containsExactly(e.getValue());
-    assertThat(got.seenClasses()).as(what).containsExactly(want.seenClasses());
-    assertSameEvals(got.evals(), want.evals(), what);
-  }
 
-  static int[] bits(float[] v) {
-    int[] b = new int[v.length];
-    for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
-    return b;
-  }
+    static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
 }

@@ -26,231 +26,351 @@ import arm.tensor.Unary;
  * op class; everything else is composed from primitives and needs no backward of its own.
  */
 public final class F {
-  private F() {}
+    private F() {}
 
-  // ------------------------------------------------------------ primitives
+    // ------------------------------------------------------------ primitives
 
-  public static Var add(Var a, Var b) { return BinaryOps.apply(Binary.ADD, a, b); }
-  public static Var sub(Var a, Var b) { return BinaryOps.apply(Binary.SUB, a, b); }
-  public static Var mul(Var a, Var b) { return BinaryOps.apply(Binary.MUL, a, b); }
-  public static Var div(Var a, Var b) { return BinaryOps.apply(Binary.DIV, a, b); }
-
-  public static Var neg(Var x) { return UnaryOps.apply(Unary.NEG, x, 0f); }
-  public static Var exp(Var x) { return UnaryOps.apply(Unary.EXP, x, 0f); }
-  public static Var log(Var x) { return UnaryOps.apply(Unary.LOG, x, 0f); }
-  public static Var sqrt(Var x) { return UnaryOps.apply(Unary.SQRT, x, 0f); }
-  public static Var pow(Var x, float p) { return UnaryOps.apply(Unary.POW, x, p); }
-  public static Var relu(Var x) { return UnaryOps.apply(Unary.RELU, x, 0f); }
-  /** max(x, min); entries raised to min receive no gradient (the ε clamp of the diversity term). */
-  public static Var clampMin(Var x, float min) { return UnaryOps.apply(Unary.CLAMP_MIN, x, min); }
-  public static Var scale(Var x, float s) { return UnaryOps.apply(Unary.SCALE, x, s); }
-  public static Var addScalar(Var x, float s) { return UnaryOps.apply(Unary.ADD_SCALAR, x, s); }
-
-  /** op(a)·op(b) for 2-D operands. */
-  public static Var matmul(Var a, Var b, boolean transA, boolean transB) {
-    return MatMul.apply(a, b, transA, transB);
-  }
-
-  public static Var matmul(Var a, Var b) { return MatMul.apply(a, b, false, false); }
-
-  /** Keep-dim sum down to {@code shape} (see {@link SumTo}). */
-  public static Var sumTo(Var x, int... shape) { return SumTo.apply(x, shape); }
-
-  public static Var softmax(Var x) { return Softmax.apply(x, false); }
-  public static Var logSoftmax(Var x) { return Softmax.apply(x, true); }
-
-  /** y[r] = x[r, index[r]]. */
-  public static Var gather(Var x, int[] index) { return Gather.apply(x, index); }
-
-  /** x[r, index[r]] with the index in a tensor of x's device (see {@link #argmaxIndex}). */
-  public static Var gather(Var x, Tensor index) { return Gather.apply(x, index); }
-
-  /** Dimensions reordered: y.shape[d] = x.shape[perm[d]]. */
-  public static Var permute(Var x, int... perm) { return Permute.apply(x, perm); }
-
-  /** x[…, start:end, …] along {@code axis} (negative axis counts from the end). */
-  public static Var slice(Var x, int axis, int start, int end) {
-    return Slice.apply(x, axis, start, end - start);
-  }
-
-  /** The inputs joined along {@code axis} (torch.cat). */
-  public static Var cat(int axis, Var... xs) { return Concat.apply(axis, xs); }
-
-  /** max over the last axis, x [.., C] → [..]; the gradient goes to the first argmax. */
-  public static Var maxLastAxis(Var x) { return MaxLastAxis.apply(x); }
-
-  public static Var reshape(Var x, int... shape) { return Reshape.apply(x, shape); }
-
-  // ------------------------------------------------------------ convolution, batch norm, pooling (NCHW)
-
-  /** conv2d(x [N,Ci,H,W], w [Co,Ci,kh,kw]), no bias, square stride and zero padding. */
-  public static Var conv2d(Var x, Var w, int stride, int pad) { return Conv2d.apply(x, w, stride, pad); }
-
-  /**
-   * PyTorch's functional batch_norm for NCHW x. Training: normalises with the batch mean and biased
-   * variance (differentiable through both) and, when running buffers are given, updates them in
-   * place with factor {@code momentum}: r ← (1 − momentum)·r + momentum·s, using the unbiased
-   * variance s = σ²·m/(m − 1), m = N·H·W. Eval: normalises with the running buffers. A module with
-   * PyTorch's momentum = None passes 1/num_batches_tracked (a cumulative average).
-   */
-  public static Var batchNorm(Var x, Tensor runningMean, Tensor runningVar, Var gamma, Var beta,
-      boolean training, float momentum, float eps) {
-    if (!training) return BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
-    int m = x.value.numel() / x.dim(1);
-    if (m < 2) // PyTorch refuses too: the unbiased variance is undefined
-      throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + x);
-    BatchNorm2d.Train r = BatchNorm2d.train(x, gamma, beta, eps);
-    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
-    return r.y();
-  }
-
-  /** relu(batchNorm(…)) with the same running-statistics rules; fused in training mode. */
-  public static Var batchNormRelu(Var x, Tensor runningMean, Tensor runningVar, Var gamma, Var beta,
-      boolean training, float momentum, float eps) {
-    if (!training) return relu(BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps));
-    int m = x.value.numel() / x.dim(1);
-    if (m < 2)
-      throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + x);
-    BatchNorm2d.Train r = BatchNorm2d.trainRelu(x, gamma, beta, eps);
-    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
-    return r.y();
-  }
-
-  /**
-   * {@link #batchNorm} (or {@link #batchNormRelu} when {@code relu}) of a batch stored as its
-   * distinct samples, sample n standing for counts[n] identical copies: in training the statistics,
-   * the gradients and the running-buffer update (unbiased variance with m = (Σ counts)·H·W) equal
-   * those of the replicated batch ({@link BatchNorm2d#trainCounted}). Eval mode treats samples
-   * independently, so the counts do not matter there.
-   */
-  public static Var batchNormCounted(Var x, int[] counts, Tensor runningMean, Tensor runningVar, Var gamma,
-      Var beta, boolean training, float momentum, float eps, boolean relu) {
-    if (!training) {
-      Var y = BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
-      return relu ? relu(y) : y;
+    public static Var add(Var a, Var b) {
+        return BinaryOps.apply(Binary.ADD, a, b);
     }
-    long total = 0;
-    for (int k : counts) total += k;
-    long m = total * (x.value.numel() / ((long) x.dim(0) * x.dim(1)));
-    if (m < 2 || m > Integer.MAX_VALUE)
-      throw new IllegalArgumentException("counted batch norm in training needs 2.." + Integer.MAX_VALUE
-          + " values per channel, got " + m + " for " + x);
-    BatchNorm2d.Train r = BatchNorm2d.trainCounted(x, counts, gamma, beta, eps, relu);
-    if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, (int) m);
-    return r.y();
-  }
 
-  private static void updateRunning(BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
-    Backends.of(mean).batchNormUpdateRunning(mean, var, r.mean(), r.var(), momentum, (float) ((double) m / (m - 1)));
-  }
-
-  /** Average pooling over k×k windows with a stride, no padding (floor output size). */
-  public static Var avgPool2d(Var x, int k, int stride) { return AvgPool2d.apply(x, k, stride); }
-
-  /** adaptive_avg_pool2d(x, 1): the mean of each channel's plane, shape [N, C, 1, 1]. */
-  public static Var adaptiveAvgPool1x1(Var x) {
-    if (x.dim(2) != x.dim(3))
-      throw new IllegalArgumentException("adaptive pooling to 1x1 implemented for square planes, got " + x);
-    return AvgPool2d.apply(x, x.dim(2), x.dim(2));
-  }
-
-  // ------------------------------------------------------------ composites
-
-  /** Σ of all elements, shape [1]. */
-  public static Var sum(Var x) { return reshape(sumTo(reshape(x, 1, -1), 1, 1), 1); }
-
-  /** Mean of all elements, shape [1]. */
-  public static Var mean(Var x) { return scale(sum(x), 1f / x.value.numel()); }
-
-  /** Keep-dim sum over one axis. */
-  public static Var sum(Var x, int axis) { return sum(x, new int[] {axis}, true); }
-
-  /** Keep-dim mean over one axis. */
-  public static Var mean(Var x, int axis) { return mean(x, new int[] {axis}, true); }
-
-  /**
-   * Σ over {@code axes} (negative counts from the end), torch.sum(x, axes, keepdim): keepdim keeps
-   * them as size 1, otherwise they are dropped (all dropped gives shape [1]).
-   */
-  public static Var sum(Var x, int[] axes, boolean keepdim) {
-    boolean[] reduced = axisMask(x.value.rank(), axes);
-    int[] kept = x.shape().clone();
-    int left = 0;
-    for (int d = 0; d < kept.length; d++) {
-      if (reduced[d]) kept[d] = 1;
-      else left++;
+    public static Var sub(Var a, Var b) {
+        return BinaryOps.apply(Binary.SUB, a, b);
     }
-    Var s = sumTo(x, kept);
-    if (keepdim) return s;
-    int[] dropped = new int[Math.max(left, 1)];
-    dropped[0] = 1;
-    for (int d = 0, i = 0; d < kept.length; d++) if (!reduced[d]) dropped[i++] = kept[d];
-    return reshape(s, dropped);
-  }
 
-  /** Mean over {@code axes}; see {@link #sum(Var, int[], boolean)}. */
-  public static Var mean(Var x, int[] axes, boolean keepdim) {
-    boolean[] reduced = axisMask(x.value.rank(), axes);
-    long count = 1;
-    for (int d = 0; d < reduced.length; d++) if (reduced[d]) count *= x.dim(d);
-    return scale(sum(x, axes, keepdim), 1f / count);
-  }
-
-  private static boolean[] axisMask(int rank, int[] axes) {
-    boolean[] m = new boolean[rank];
-    for (int a : axes) {
-      int d = a < 0 ? rank + a : a;
-      if (d < 0 || d >= rank || m[d])
-        throw new IllegalArgumentException("bad or repeated axis " + a + " for rank " + rank);
-      m[d] = true;
+    public static Var mul(Var a, Var b) {
+        return BinaryOps.apply(Binary.MUL, a, b);
     }
-    return m;
-  }
 
-  /** x·Wᵀ + b: x [N, in], W [out, in], b [out] (PyTorch's Linear layout). */
-  public static Var linear(Var x, Var w, Var b) {
-    Var y = matmul(x, w, false, true);
-    return b == null ? y : add(y, b);
-  }
+    public static Var div(Var a, Var b) {
+        return BinaryOps.apply(Binary.DIV, a, b);
+    }
 
-  /** mean_r −log softmax(logits)[r, y_r]: PyTorch's cross_entropy with hard labels. */
-  public static Var crossEntropy(Var logits, int[] labels) {
-    return neg(mean(gather(logSoftmax(logits), labels)));
-  }
+    public static Var neg(Var x) {
+        return UnaryOps.apply(Unary.NEG, x, 0f);
+    }
 
-  /** mean_r −Σ_c π[r,c]·log softmax(logits)[r,c]: soft-target cross-entropy (softCE in docs/ALGORITHM.md). */
-  public static Var softCrossEntropy(Var logits, Var targets) {
-    Var lp = logSoftmax(logits);
-    return scale(sum(mul(targets, lp)), -1f / logits.dim(0));
-  }
+    public static Var exp(Var x) {
+        return UnaryOps.apply(Unary.EXP, x, 0f);
+    }
 
-  /** xᵀ for 2-D x. */
-  public static Var transpose(Var x) {
-    if (x.value.rank() != 2) throw new IllegalArgumentException("transpose takes 2-D, got " + x);
-    return permute(x, 1, 0);
-  }
+    public static Var log(Var x) {
+        return UnaryOps.apply(Unary.LOG, x, 0f);
+    }
 
-  // ------------------------------------------------------------ outside the graph
+    public static Var sqrt(Var x) {
+        return UnaryOps.apply(Unary.SQRT, x, 0f);
+    }
 
-  /** Index of the first maximum along the last axis, per row (predictions, R_sharp's ĉ). */
-  public static int[] argmax(Var x) { return MaxLastAxis.argmax(x.value); }
+    public static Var pow(Var x, float p) {
+        return UnaryOps.apply(Unary.POW, x, p);
+    }
 
-  /** {@link #argmax} kept on x's device: indices as floats in a tensor [R]; not differentiable. */
-  public static Tensor argmaxIndex(Var x) { return MaxLastAxis.argmaxIndex(x.value); }
+    public static Var relu(Var x) {
+        return UnaryOps.apply(Unary.RELU, x, 0f);
+    }
 
-  /** A constant [R, classes] with a 1 at (r, labels[r]) and 0 elsewhere, on the CPU. */
-  public static Var oneHot(int[] labels, int classes) { return oneHot(labels, classes, Device.CPU); }
+    /**
+     * max(x, min); entries raised to min receive no gradient (the ε clamp of the diversity term).
+     */
+    public static Var clampMin(Var x, float min) {
+        return UnaryOps.apply(Unary.CLAMP_MIN, x, min);
+    }
 
-  /** {@link #oneHot(int[], int)} on the given device. */
-  public static Var oneHot(int[] labels, int classes, Device device) {
-    for (int r = 0; r < labels.length; r++)
-      if (labels[r] < 0 || labels[r] >= classes)
-        throw new IndexOutOfBoundsException(
-            "label " + labels[r] + " at row " + r + " is not in [0, " + classes + ")");
-    Backend be = Backends.get(device);
-    Tensor ones = be.zeros(labels.length), out = be.zeros(labels.length, classes);
-    be.fill(ones, 1f);
-    be.scatterAddLastAxis(ones, labels, out);
-    return Var.constant(out);
-  }
+    public static Var scale(Var x, float s) {
+        return UnaryOps.apply(Unary.SCALE, x, s);
+    }
+
+    public static Var addScalar(Var x, float s) {
+        return UnaryOps.apply(Unary.ADD_SCALAR, x, s);
+    }
+
+    /** op(a)·op(b) for 2-D operands. */
+    public static Var matmul(Var a, Var b, boolean transA, boolean transB) {
+        return MatMul.apply(a, b, transA, transB);
+    }
+
+    public static Var matmul(Var a, Var b) {
+        return MatMul.apply(a, b, false, false);
+    }
+
+    /** Keep-dim sum down to {@code shape} (see {@link SumTo}). */
+    public static Var sumTo(Var x, int... shape) {
+        return SumTo.apply(x, shape);
+    }
+
+    public static Var softmax(Var x) {
+        return Softmax.apply(x, false);
+    }
+
+    public static Var logSoftmax(Var x) {
+        return Softmax.apply(x, true);
+    }
+
+    /** y[r] = x[r, index[r]]. */
+    public static Var gather(Var x, int[] index) {
+        return Gather.apply(x, index);
+    }
+
+    /** x[r, index[r]] with the index in a tensor of x's device (see {@link #argmaxIndex}). */
+    public static Var gather(Var x, Tensor index) {
+        return Gather.apply(x, index);
+    }
+
+    /** Dimensions reordered: y.shape[d] = x.shape[perm[d]]. */
+    public static Var permute(Var x, int... perm) {
+        return Permute.apply(x, perm);
+    }
+
+    /** x[…, start:end, …] along {@code axis} (negative axis counts from the end). */
+    public static Var slice(Var x, int axis, int start, int end) {
+        return Slice.apply(x, axis, start, end - start);
+    }
+
+    /** The inputs joined along {@code axis} (torch.cat). */
+    public static Var cat(int axis, Var... xs) {
+        return Concat.apply(axis, xs);
+    }
+
+    /** max over the last axis, x [.., C] → [..]; the gradient goes to the first argmax. */
+    public static Var maxLastAxis(Var x) {
+        return MaxLastAxis.apply(x);
+    }
+
+    public static Var reshape(Var x, int... shape) {
+        return Reshape.apply(x, shape);
+    }
+
+    // ------------------------------------------------------------ convolution, batch norm, pooling
+    // (NCHW)
+
+    /** conv2d(x [N,Ci,H,W], w [Co,Ci,kh,kw]), no bias, square stride and zero padding. */
+    public static Var conv2d(Var x, Var w, int stride, int pad) {
+        return Conv2d.apply(x, w, stride, pad);
+    }
+
+    /**
+     * PyTorch's functional batch_norm for NCHW x. Training: normalises with the batch mean and
+     * biased variance (differentiable through both) and, when running buffers are given, updates
+     * them in place with factor {@code momentum}: r ← (1 − momentum)·r + momentum·s, using the
+     * unbiased variance s = σ²·m/(m − 1), m = N·H·W. Eval: normalises with the running buffers. A
+     * module with PyTorch's momentum = None passes 1/num_batches_tracked (a cumulative average).
+     */
+    public static Var batchNorm(
+            Var x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Var gamma,
+            Var beta,
+            boolean training,
+            float momentum,
+            float eps) {
+        if (!training) return BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
+        int m = x.value.numel() / x.dim(1);
+        if (m < 2) // PyTorch refuses too: the unbiased variance is undefined
+        throw new IllegalArgumentException(
+                    "batch norm in training needs more than 1 value per channel, got " + x);
+        BatchNorm2d.Train r = BatchNorm2d.train(x, gamma, beta, eps);
+        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
+        return r.y();
+    }
+
+    /** relu(batchNorm(…)) with the same running-statistics rules; fused in training mode. */
+    public static Var batchNormRelu(
+            Var x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Var gamma,
+            Var beta,
+            boolean training,
+            float momentum,
+            float eps) {
+        if (!training) return relu(BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps));
+        int m = x.value.numel() / x.dim(1);
+        if (m < 2)
+            throw new IllegalArgumentException(
+                    "batch norm in training needs more than 1 value per channel, got " + x);
+        BatchNorm2d.Train r = BatchNorm2d.trainRelu(x, gamma, beta, eps);
+        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
+        return r.y();
+    }
+
+    /**
+     * {@link #batchNorm} (or {@link #batchNormRelu} when {@code relu}) of a batch stored as its
+     * distinct samples, sample n standing for counts[n] identical copies: in training the
+     * statistics, the gradients and the running-buffer update (unbiased variance with m = (Σ
+     * counts)·H·W) equal those of the replicated batch ({@link BatchNorm2d#trainCounted}). Eval
+     * mode treats samples independently, so the counts do not matter there.
+     */
+    public static Var batchNormCounted(
+            Var x,
+            int[] counts,
+            Tensor runningMean,
+            Tensor runningVar,
+            Var gamma,
+            Var beta,
+            boolean training,
+            float momentum,
+            float eps,
+            boolean relu) {
+        if (!training) {
+            Var y = BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
+            return relu ? relu(y) : y;
+        }
+        long total = 0;
+        for (int k : counts) total += k;
+        long m = total * (x.value.numel() / ((long) x.dim(0) * x.dim(1)));
+        if (m < 2 || m > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(
+                    "counted batch norm in training needs 2.."
+                            + Integer.MAX_VALUE
+                            + " values per channel, got "
+                            + m
+                            + " for "
+                            + x);
+        BatchNorm2d.Train r = BatchNorm2d.trainCounted(x, counts, gamma, beta, eps, relu);
+        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, (int) m);
+        return r.y();
+    }
+
+    private static void updateRunning(
+            BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
+        Backends.of(mean)
+                .batchNormUpdateRunning(
+                        mean, var, r.mean(), r.var(), momentum, (float) ((double) m / (m - 1)));
+    }
+
+    /** Average pooling over k×k windows with a stride, no padding (floor output size). */
+    public static Var avgPool2d(Var x, int k, int stride) {
+        return AvgPool2d.apply(x, k, stride);
+    }
+
+    /** adaptive_avg_pool2d(x, 1): the mean of each channel's plane, shape [N, C, 1, 1]. */
+    public static Var adaptiveAvgPool1x1(Var x) {
+        if (x.dim(2) != x.dim(3))
+            throw new IllegalArgumentException(
+                    "adaptive pooling to 1x1 implemented for square planes, got " + x);
+        return AvgPool2d.apply(x, x.dim(2), x.dim(2));
+    }
+
+    // ------------------------------------------------------------ composites
+
+    /** Σ of all elements, shape [1]. */
+    public static Var sum(Var x) {
+        return reshape(sumTo(reshape(x, 1, -1), 1, 1), 1);
+    }
+
+    /** Mean of all elements, shape [1]. */
+    public static Var mean(Var x) {
+        return scale(sum(x), 1f / x.value.numel());
+    }
+
+    /** Keep-dim sum over one axis. */
+    public static Var sum(Var x, int axis) {
+        return sum(x, new int[] {axis}, true);
+    }
+
+    /** Keep-dim mean over one axis. */
+    public static Var mean(Var x, int axis) {
+        return mean(x, new int[] {axis}, true);
+    }
+
+    /**
+     * Σ over {@code axes} (negative counts from the end), torch.sum(x, axes, keepdim): keepdim
+     * keeps them as size 1, otherwise they are dropped (all dropped gives shape [1]).
+     */
+    public static Var sum(Var x, int[] axes, boolean keepdim) {
+        boolean[] reduced = axisMask(x.value.rank(), axes);
+        int[] kept = x.shape().clone();
+        int left = 0;
+        for (int d = 0; d < kept.length; d++) {
+            if (reduced[d]) kept[d] = 1;
+            else left++;
+        }
+        Var s = sumTo(x, kept);
+        if (keepdim) return s;
+        int[] dropped = new int[Math.max(left, 1)];
+        dropped[0] = 1;
+        for (int d = 0, i = 0; d < kept.length; d++) if (!reduced[d]) dropped[i++] = kept[d];
+        return reshape(s, dropped);
+    }
+
+    /** Mean over {@code axes}; see {@link #sum(Var, int[], boolean)}. */
+    public static Var mean(Var x, int[] axes, boolean keepdim) {
+        boolean[] reduced = axisMask(x.value.rank(), axes);
+        long count = 1;
+        for (int d = 0; d < reduced.length; d++) if (reduced[d]) count *= x.dim(d);
+        return scale(sum(x, axes, keepdim), 1f / count);
+    }
+
+    private static boolean[] axisMask(int rank, int[] axes) {
+        boolean[] m = new boolean[rank];
+        for (int a : axes) {
+            int d = a < 0 ? rank + a : a;
+            if (d < 0 || d >= rank || m[d])
+                throw new IllegalArgumentException(
+                        "bad or repeated axis " + a + " for rank " + rank);
+            m[d] = true;
+        }
+        return m;
+    }
+
+    /** x·Wᵀ + b: x [N, in], W [out, in], b [out] (PyTorch's Linear layout). */
+    public static Var linear(Var x, Var w, Var b) {
+        Var y = matmul(x, w, false, true);
+        return b == null ? y : add(y, b);
+    }
+
+    /** mean_r −log softmax(logits)[r, y_r]: PyTorch's cross_entropy with hard labels. */
+    public static Var crossEntropy(Var logits, int[] labels) {
+        return neg(mean(gather(logSoftmax(logits), labels)));
+    }
+
+    /**
+     * mean_r −Σ_c π[r,c]·log softmax(logits)[r,c]: soft-target cross-entropy (softCE in
+     * docs/ALGORITHM.md).
+     */
+    public static Var softCrossEntropy(Var logits, Var targets) {
+        Var lp = logSoftmax(logits);
+        return scale(sum(mul(targets, lp)), -1f / logits.dim(0));
+    }
+
+    /** xᵀ for 2-D x. */
+    public static Var transpose(Var x) {
+        if (x.value.rank() != 2)
+            throw new IllegalArgumentException("transpose takes 2-D, got " + x);
+        return permute(x, 1, 0);
+    }
+
+    // ------------------------------------------------------------ outside the graph
+
+    /** Index of the first maximum along the last axis, per row (predictions, R_sharp's ĉ). */
+    public static int[] argmax(Var x) {
+        return MaxLastAxis.argmax(x.value);
+    }
+
+    /**
+     * {@link #argmax} kept on x's device: indices as floats in a tensor [R]; not differentiable.
+     */
+    public static Tensor argmaxIndex(Var x) {
+        return MaxLastAxis.argmaxIndex(x.value);
+    }
+
+    /** A constant [R, classes] with a 1 at (r, labels[r]) and 0 elsewhere, on the CPU. */
+    public static Var oneHot(int[] labels, int classes) {
+        return oneHot(labels, classes, Device.CPU);
+    }
+
+    /** {@link #oneHot(int[], int)} on the given device. */
+    public static Var oneHot(int[] labels, int classes, Device device) {
+        for (int r = 0; r < labels.length; r++)
+            if (labels[r] < 0 || labels[r] >= classes)
+                throw new IndexOutOfBoundsException(
+                        "label " + labels[r] + " at row " + r + " is not in [0, " + classes + ")");
+        Backend be = Backends.get(device);
+        Tensor ones = be.zeros(labels.length), out = be.zeros(labels.length, classes);
+        be.fill(ones, 1f);
+        be.scatterAddLastAxis(ones, labels, out);
+        return Var.constant(out);
+    }
 }

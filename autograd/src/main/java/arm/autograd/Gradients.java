@@ -8,53 +8,56 @@ import java.util.Set;
 
 /** Gradient sink of one backward pass: which vars need a gradient, and the sums so far. */
 public final class Gradients {
-  private final Set<Var> needed;
-  private final Map<Var, Tensor> sums = new IdentityHashMap<>();
+    private final Set<Var> needed;
+    private final Map<Var, Tensor> sums = new IdentityHashMap<>();
 
-  Gradients(Set<Var> needed) {
-    this.needed = needed;
-  }
+    Gradients(Set<Var> needed) {
+        this.needed = needed;
+    }
 
-  /** The needs-grad mask: false for inputs whose gradient nobody asked for (e.g. weights in refinement). */
-  public boolean needs(Var v) {
-    return needed.contains(v);
-  }
+    /**
+     * The needs-grad mask: false for inputs whose gradient nobody asked for (e.g. weights in
+     * refinement).
+     */
+    public boolean needs(Var v) {
+        return needed.contains(v);
+    }
 
-  /** Adds a gradient the caller made fresh for this call (ownership passes here). */
-  public void add(Var v, Tensor g) {
-    if (!needs(v)) return;
-    checkShape(v, g);
-    Tensor s = sums.get(v);
-    if (s == null) sums.put(v, g);
-    else Backends.of(s).axpy(1f, g, s);
-  }
+    /** Adds a gradient the caller made fresh for this call (ownership passes here). */
+    public void add(Var v, Tensor g) {
+        if (!needs(v)) return;
+        checkShape(v, g);
+        Tensor s = sums.get(v);
+        if (s == null) sums.put(v, g);
+        else Backends.of(s).axpy(1f, g, s);
+    }
 
-  /** Adds a gradient the caller still uses elsewhere (copied before it is stored). */
-  public void addCopy(Var v, Tensor g) {
-    if (!needs(v)) return;
-    checkShape(v, g);
-    Tensor s = sums.get(v);
-    if (s == null) {
-      Tensor c = Backends.of(g).zeros(v.value.shape);
-      Backends.of(g).copy(g, c);
-      sums.put(v, c);
-    } else Backends.of(s).axpy(1f, g, s);
-  }
+    /** Adds a gradient the caller still uses elsewhere (copied before it is stored). */
+    public void addCopy(Var v, Tensor g) {
+        if (!needs(v)) return;
+        checkShape(v, g);
+        Tensor s = sums.get(v);
+        if (s == null) {
+            Tensor c = Backends.of(g).zeros(v.value.shape);
+            Backends.of(g).copy(g, c);
+            sums.put(v, c);
+        } else Backends.of(s).axpy(1f, g, s);
+    }
 
-  private static void checkShape(Var v, Tensor g) {
-    if (g.numel() != v.value.numel())
-      throw new IllegalStateException("gradient " + g + " does not fit " + v);
-  }
+    private static void checkShape(Var v, Tensor g) {
+        if (g.numel() != v.value.numel())
+            throw new IllegalStateException("gradient " + g + " does not fit " + v);
+    }
 
-  Tensor take(Var v) {
-    return sums.remove(v);
-  }
+    Tensor take(Var v) {
+        return sums.remove(v);
+    }
 
-  Tensor get(Var v) {
-    return sums.get(v);
-  }
+    Tensor get(Var v) {
+        return sums.get(v);
+    }
 
-  void put(Var v, Tensor g) {
-    sums.put(v, g);
-  }
+    void put(Var v, Tensor g) {
+        sums.put(v, g);
+    }
 }

@@ -9,26 +9,26 @@ import arm.tensor.Tensor;
  * implement {@link #backward} by adding each needed input's gradient into {@link Gradients}.
  */
 public abstract class Node {
-  protected final Var[] inputs;
+    protected final Var[] inputs;
 
-  protected Node(Var... inputs) {
-    this.inputs = inputs;
-  }
+    protected Node(Var... inputs) {
+        this.inputs = inputs;
+    }
 
-  /** Adds dL/d(input) for every input that {@code g.needs(input)}, given dL/d(output). */
-  protected abstract void backward(Tensor dOut, Gradients g);
+    /** Adds dL/d(input) for every input that {@code g.needs(input)}, given dL/d(output). */
+    protected abstract void backward(Tensor dOut, Gradients g);
 
-  public static Backend backendOf(Tensor t) {
-    return Backends.of(t);
-  }
+    public static Backend backendOf(Tensor t) {
+        return Backends.of(t);
+    }
 
-  /**
-   * Wraps an op's result: records {@code node} when gradients are on and some input is tracked,
-   * otherwise returns a constant (no graph is kept under {@link Autograd#noGrad}).
-   */
-  public static Var record(Tensor value, Node node) {
-    if (!Autograd.gradEnabled()) return Var.constant(value);
-    for (Var v : node.inputs) if (v.tracked()) return new Var(value, false, node);
-    return Var.constant(value);
-  }
+    /**
+     * Wraps an op's result: records {@code node} when gradients are on and some input is tracked,
+     * otherwise returns a constant (no graph is kept under {@link Autograd#noGrad}).
+     */
+    public static Var record(Tensor value, Node node) {
+        if (!Autograd.gradEnabled()) return Var.constant(value);
+        for (Var v : node.inputs) if (v.tracked()) return new Var(value, false, node);
+        return Var.constant(value);
+    }
 }

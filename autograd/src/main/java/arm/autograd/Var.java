@@ -10,52 +10,55 @@ import arm.tensor.Tensor;
  * <p>Any leaf can be differentiated — weights, or just as well ARM's recalled input images.
  */
 public final class Var {
-  public final Tensor value;
-  public final boolean requiresGrad;
-  final Node node;
-  /** Accumulated by {@link Autograd#backward}; cleared by {@link #zeroGrad}. */
-  public Tensor grad;
+    public final Tensor value;
+    public final boolean requiresGrad;
+    final Node node;
 
-  Var(Tensor value, boolean requiresGrad, Node node) {
-    this.value = value;
-    this.requiresGrad = requiresGrad;
-    this.node = node;
-  }
+    /** Accumulated by {@link Autograd#backward}; cleared by {@link #zeroGrad}. */
+    public Tensor grad;
 
-  /** A leaf whose gradient can be asked for (a parameter, or an input being optimised). */
-  public static Var param(Tensor value) {
-    return new Var(value, true, null);
-  }
+    Var(Tensor value, boolean requiresGrad, Node node) {
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+        this.node = node;
+    }
 
-  /** A leaf that never needs a gradient (data, targets). */
-  public static Var constant(Tensor value) {
-    return new Var(value, false, null);
-  }
+    /** A leaf whose gradient can be asked for (a parameter, or an input being optimised). */
+    public static Var param(Tensor value) {
+        return new Var(value, true, null);
+    }
 
-  /** True when this value depends on something differentiable (it is part of a graph). */
-  public boolean tracked() {
-    return requiresGrad || node != null;
-  }
+    /** A leaf that never needs a gradient (data, targets). */
+    public static Var constant(Tensor value) {
+        return new Var(value, false, null);
+    }
 
-  /** The same value cut off from the graph. */
-  public Var detach() {
-    return constant(value);
-  }
+    /** True when this value depends on something differentiable (it is part of a graph). */
+    public boolean tracked() {
+        return requiresGrad || node != null;
+    }
 
-  public int[] shape() {
-    return value.shape;
-  }
+    /** The same value cut off from the graph. */
+    public Var detach() {
+        return constant(value);
+    }
 
-  public int dim(int d) {
-    return value.dim(d);
-  }
+    public int[] shape() {
+        return value.shape;
+    }
 
-  public void zeroGrad() {
-    grad = null;
-  }
+    public int dim(int d) {
+        return value.dim(d);
+    }
 
-  @Override
-  public String toString() {
-    return "Var" + arm.tensor.Shape.str(value.shape) + (node != null ? " <- " + node.getClass().getSimpleName() : "");
-  }
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    @Override
+    public String toString() {
+        return "Var"
+                + arm.tensor.Shape.str(value.shape)
+                + (node != null ? " <- " + node.getClass().getSimpleName() : "");
+    }
 }

@@ -8,137 +8,149 @@ import static org.assertj.core.api.Assertions.within;
 import arm.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The engine's contract: exact gradient requests, needs-mask pruning, accumulation, noGrad, fan-out. */
+/**
+ * The engine's contract: exact gradient requests, needs-mask pruning, accumulation, noGrad,
+ * fan-out.
+ */
 class AutogradTest {
-  static final int[] LABELS = {0, 3, 2};
+    static final int[] LABELS = {0, 3, 2};
 
-  /** A 5-7-4 MLP on 3 rows; distinct sizes so every gradient's shape names its tensor. */
-  static final class Mlp {
-    final Var x = Var.param(rand(1, -1, 1, 3, 5));
-    final Var w1 = Var.param(rand(2, -0.5, 0.5, 7, 5)), b1 = Var.param(rand(3, -0.1, 0.1, 7));
-    final Var w2 = Var.param(rand(4, -0.5, 0.5, 4, 7)), b2 = Var.param(rand(5, -0.1, 0.1, 4));
+    /** A 5-7-4 MLP on 3 rows; distinct sizes so every gradient's shape names its tensor. */
+    static final class Mlp {
+        final Var x = Var.param(rand(1, -1, 1, 3, 5));
+        final Var w1 = Var.param(rand(2, -0.5, 0.5, 7, 5)), b1 = Var.param(rand(3, -0.1, 0.1, 7));
+        final Var w2 = Var.param(rand(4, -0.5, 0.5, 4, 7)), b2 = Var.param(rand(5, -0.1, 0.1, 4));
 
-    Var loss() {
-      return F.crossEntropy(F.linear(F.relu(F.linear(x, w1, b1)), w2, b2), LABELS);
+        Var loss() {
+            return F.crossEntropy(F.linear(F.relu(F.linear(x, w1, b1)), w2, b2), LABELS);
+        }
     }
-  }
 
-  @Test
-  void gradReturnsExactlyTheRequestedGradientsInOrder() {
-    Mlp m = new Mlp();
-    Var loss = m.loss();
-    Tensor[] g = Autograd.grad(loss, m.w2, m.x);
-    assertThat(g).hasSize(2);
-    assertThat(g[0].shape).containsExactly(4, 7);
-    assertThat(g[1].shape).containsExactly(3, 5);
-    assertThat(m.x.grad).isNull(); // grad() leaves .grad alone
-    assertThat(m.w2.grad).isNull();
+    @Test
+    void gradReturnsExactlyTheRequestedGradientsInOrder() {
+        Mlp m = new Mlp();
+        Var loss = m.loss();
+        Tensor[] g = Autograd.grad(loss, m.w2, m.x);
+        assertThat(g).hasSize(2);
+        assertThat(g[0].shape).containsExactly(4, 7);
+        assertThat(g[1].shape).containsExactly(3, 5);
+        assertThat(m.x.grad).isNull(); // grad() leaves .grad alone
+        assertThat(m.w2.grad).isNull();
 
-    Autograd.backward(loss); // the same numbers through the accumulating path
-    assertThat(g[0].toArray()).containsExactly(m.w2.grad.toArray(), within(1e-7f));
-    assertThat(g[1].toArray()).containsExactly(m.x.grad.toArray(), within(1e-7f));
-  }
-
-  @Test
-  void onlyTheInputGradientRunsNoWeightGradientGemm() {
-    Mlp m = new Mlp();
-    Var loss = m.loss();
-    try (CountingBackend cb = CountingBackend.install()) {
-      Autograd.grad(loss, m.x);
-      // dh = dz2·W2 [3,7] and dx = dz1·W1 [3,5]; no dW1 [7,5] or dW2 [4,7] GEMM, no bias sums
-      assertThat(cb.named("gemm")).containsExactly("gemm [3, 7]", "gemm [3, 5]");
-      assertThat(cb.named("sumTo")).doesNotContain("sumTo [7]", "sumTo [4]");
+        Autograd.backward(loss); // the same numbers through the accumulating path
+        assertThat(g[0].toArray()).containsExactly(m.w2.grad.toArray(), within(1e-7f));
+        assertThat(g[1].toArray()).containsExactly(m.x.grad.toArray(), within(1e-7f));
     }
-  }
 
-  @Test
-  void onlyTheLastWeightGradientRunsOneGemm() {
-    Mlp m = new Mlp();
-    Var loss = m.loss();
-    try (CountingBackend cb = CountingBackend.install()) {
-      Autograd.grad(loss, m.w2);
-      assertThat(cb.named("gemm")).containsExactly("gemm [4, 7]");
-      assertThat(cb.named("unaryBackward")).doesNotContain("unaryBackward [3, 7]"); // not into relu
+    @Test
+    void onlyTheInputGradientRunsNoWeightGradientGemm() {
+        Mlp m = new Mlp();
+        Var loss = m.loss();
+        try (CountingBackend cb = CountingBackend.install()) {
+            Autograd.grad(loss, m.x);
+            // dh = dz2·W2 [3,7] and dx = dz1·W1 [3,5]; no dW1 [7,5] or dW2 [4,7] GEMM, no bias sums
+            assertThat(cb.named("gemm")).containsExactly("gemm [3, 7]", "gemm [3, 5]");
+            assertThat(cb.named("sumTo")).doesNotContain("sumTo [7]", "sumTo [4]");
+        }
     }
-    try (CountingBackend cb = CountingBackend.install()) {
-      Autograd.grad(loss, m.b1);
-      assertThat(cb.named("gemm")).containsExactly("gemm [3, 7]"); // dh only, no dW1
-      assertThat(cb.named("sumTo")).contains("sumTo [7]").doesNotContain("sumTo [4]");
+
+    @Test
+    void onlyTheLastWeightGradientRunsOneGemm() {
+        Mlp m = new Mlp();
+        Var loss = m.loss();
+        try (CountingBackend cb = CountingBackend.install()) {
+            Autograd.grad(loss, m.w2);
+            assertThat(cb.named("gemm")).containsExactly("gemm [4, 7]");
+            assertThat(cb.named("unaryBackward"))
+                    .doesNotContain("unaryBackward [3, 7]"); // not into relu
+        }
+        try (CountingBackend cb = CountingBackend.install()) {
+            Autograd.grad(loss, m.b1);
+            assertThat(cb.named("gemm")).containsExactly("gemm [3, 7]"); // dh only, no dW1
+            assertThat(cb.named("sumTo")).contains("sumTo [7]").doesNotContain("sumTo [4]");
+        }
     }
-  }
 
-  @Test
-  void backwardAccumulatesAcrossCallsAndZeroGradClears() {
-    Mlp m = new Mlp();
-    Autograd.backward(m.loss());
-    float[] once = m.w1.grad.toArray();
-    Autograd.backward(m.loss());
-    float[] twice = m.w1.grad.toArray();
-    for (int i = 0; i < once.length; i++) assertThat(twice[i]).isCloseTo(2 * once[i], within(1e-6f));
+    @Test
+    void backwardAccumulatesAcrossCallsAndZeroGradClears() {
+        Mlp m = new Mlp();
+        Autograd.backward(m.loss());
+        float[] once = m.w1.grad.toArray();
+        Autograd.backward(m.loss());
+        float[] twice = m.w1.grad.toArray();
+        for (int i = 0; i < once.length; i++)
+            assertThat(twice[i]).isCloseTo(2 * once[i], within(1e-6f));
 
-    m.w1.zeroGrad();
-    assertThat(m.w1.grad).isNull();
-    Autograd.backward(m.loss());
-    assertThat(m.w1.grad.toArray()).containsExactly(once, within(1e-7f));
-  }
-
-  @Test
-  void backwardSkipsConstants() {
-    Var data = Var.constant(rand(6, -1, 1, 3, 5));
-    Var w = Var.param(rand(7, -1, 1, 4, 5));
-    Autograd.backward(F.sum(F.linear(data, w, null)));
-    assertThat(data.grad).isNull();
-    assertThat(w.grad).isNotNull();
-  }
-
-  @Test
-  void noGradRecordsNoGraph() {
-    Var p = Var.param(rand(8, -1, 1, 2, 3));
-    Var y;
-    try (var ng = Autograd.noGrad()) {
-      try (var inner = Autograd.noGrad()) {
-        y = F.mul(p, p);
-      }
-      assertThat(F.exp(p).tracked()).isFalse(); // still off after the inner scope closes
+        m.w1.zeroGrad();
+        assertThat(m.w1.grad).isNull();
+        Autograd.backward(m.loss());
+        assertThat(m.w1.grad.toArray()).containsExactly(once, within(1e-7f));
     }
-    assertThat(y.tracked()).isFalse();
-    assertThat(y.node).isNull();
-    assertThat(F.mul(p, p).tracked()).isTrue(); // back on
-  }
 
-  @Test
-  void anIntermediateUsedTwiceGetsTheSummedGradient() {
-    Tensor x0 = rand(9, -1, 1, 2, 3);
-    Var x = Var.param(x0);
-    Var h = F.exp(x);
-    Var loss = F.sum(F.add(F.mul(h, h), h)); // L = Σ h² + h
-    Tensor[] g = Autograd.grad(loss, x, h);
-    float[] xs = x0.toArray(), dx = g[0].toArray(), dh = g[1].toArray();
-    for (int i = 0; i < xs.length; i++) {
-      double e = Math.exp(xs[i]);
-      assertThat((double) dh[i]).isCloseTo(2 * e + 1, within(1e-5)); // dL/dh at an intermediate
-      assertThat((double) dx[i]).isCloseTo((2 * e + 1) * e, within(1e-5));
+    @Test
+    void backwardSkipsConstants() {
+        Var data = Var.constant(rand(6, -1, 1, 3, 5));
+        Var w = Var.param(rand(7, -1, 1, 4, 5));
+        Autograd.backward(F.sum(F.linear(data, w, null)));
+        assertThat(data.grad).isNull();
+        assertThat(w.grad).isNotNull();
     }
-    GradCheck.check("exp used twice", v -> {
-      Var e = F.exp(v[0]);
-      return F.add(F.mul(e, e), e);
-    }, in -> ElementwiseGradTest.map(in[0], t -> Math.exp(2 * t) + Math.exp(t)), x0);
-  }
 
-  @Test
-  void unreachableVarsGetZerosAndConstantsAreRefused() {
-    Var a = Var.param(rand(10, -1, 1, 3)), b = Var.param(rand(11, -1, 1, 2, 2));
-    Tensor[] g = Autograd.grad(F.sum(F.exp(a)), b);
-    assertThat(g[0].shape).containsExactly(2, 2);
-    assertThat(g[0].toArray()).containsOnly(0f);
-    Var c = Var.constant(rand(12, -1, 1, 3));
-    assertThatThrownBy(() -> Autograd.grad(F.sum(F.mul(a, c)), c))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Var.param");
-  }
+    @Test
+    void noGradRecordsNoGraph() {
+        Var p = Var.param(rand(8, -1, 1, 2, 3));
+        Var y;
+        try (var ng = Autograd.noGrad()) {
+            try (var inner = Autograd.noGrad()) {
+                y = F.mul(p, p);
+            }
+            assertThat(F.exp(p).tracked()).isFalse(); // still off after the inner scope closes
+        }
+        assertThat(y.tracked()).isFalse();
+        assertThat(y.node).isNull();
+        assertThat(F.mul(p, p).tracked()).isTrue(); // back on
+    }
 
-  @Test
-  void lossMustBeAScalar() {
-    Var a = Var.param(rand(13, -1, 1, 3));
-    assertThatThrownBy(() -> Autograd.grad(F.exp(a), a)).isInstanceOf(IllegalArgumentException.class);
-  }
+    @Test
+    void anIntermediateUsedTwiceGetsTheSummedGradient() {
+        Tensor x0 = rand(9, -1, 1, 2, 3);
+        Var x = Var.param(x0);
+        Var h = F.exp(x);
+        Var loss = F.sum(F.add(F.mul(h, h), h)); // L = Σ h² + h
+        Tensor[] g = Autograd.grad(loss, x, h);
+        float[] xs = x0.toArray(), dx = g[0].toArray(), dh = g[1].toArray();
+        for (int i = 0; i < xs.length; i++) {
+            double e = Math.exp(xs[i]);
+            assertThat((double) dh[i])
+                    .isCloseTo(2 * e + 1, within(1e-5)); // dL/dh at an intermediate
+            assertThat((double) dx[i]).isCloseTo((2 * e + 1) * e, within(1e-5));
+        }
+        GradCheck.check(
+                "exp used twice",
+                v -> {
+                    Var e = F.exp(v[0]);
+                    return F.add(F.mul(e, e), e);
+                },
+                in -> ElementwiseGradTest.map(in[0], t -> Math.exp(2 * t) + Math.exp(t)),
+                x0);
+    }
+
+    @Test
+    void unreachableVarsGetZerosAndConstantsAreRefused() {
+        Var a = Var.param(rand(10, -1, 1, 3)), b = Var.param(rand(11, -1, 1, 2, 2));
+        Tensor[] g = Autograd.grad(F.sum(F.exp(a)), b);
+        assertThat(g[0].shape).containsExactly(2, 2);
+        assertThat(g[0].toArray()).containsOnly(0f);
+        Var c = Var.constant(rand(12, -1, 1, 3));
+        assertThatThrownBy(() -> Autograd.grad(F.sum(F.mul(a, c)), c))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Var.param");
+    }
+
+    @Test
+    void lossMustBeAScalar() {
+        Var a = Var.param(rand(13, -1, 1, 3));
+        assertThatThrownBy(() -> Autograd.grad(F.exp(a), a))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

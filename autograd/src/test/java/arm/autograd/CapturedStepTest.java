@@ -16,142 +16,170 @@ import org.junit.jupiter.api.Test;
 /**
  * The graph-capture bookkeeping on the fake device: eager warm-up, capture, replay on the same
  * tensors with per-call values read from device memory, the pool keeping the step's temporaries
- * alive, re-instantiation on a shape change, and the fallback to eager when the step waits for the host.
+ * alive, re-instantiation on a shape change, and the fallback to eager when the step waits for the
+ * host.
  */
 class CapturedStepTest {
-  /** x ← x − lr·relu(W·x) with lr in device memory: a step with temporaries freed by its own scope. */
-  static void step(Backend be, Tensor w, Tensor x, Tensor lr) {
-    try (Scope s = Scope.open()) {
-      int n = x.shape[0];
-      Tensor h = be.empty(n, 1), g = be.zeros(n, 1);
-      be.gemm(false, false, 1f, w, x.reshape(n, 1), 0f, h);
-      be.unary(Unary.RELU, h, 0f, h);
-      be.binary(Binary.MUL, h, lr, g);
-      be.axpy(-1f, g, x.reshape(n, 1));
+    /**
+     * x ← x − lr·relu(W·x) with lr in device memory: a step with temporaries freed by its own
+     * scope.
+     */
+    static void step(Backend be, Tensor w, Tensor x, Tensor lr) {
+        try (Scope s = Scope.open()) {
+            int n = x.shape[0];
+            Tensor h = be.empty(n, 1), g = be.zeros(n, 1);
+            be.gemm(false, false, 1f, w, x.reshape(n, 1), 0f, h);
+            be.unary(Unary.RELU, h, 0f, h);
+            be.binary(Binary.MUL, h, lr, g);
+            be.axpy(-1f, g, x.reshape(n, 1));
+        }
     }
-  }
 
-  static float[] eager(int n, int calls, float[] lrs) {
-    Backend be = Backends.cpu();
-    Tensor w = Tensor.of(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n), x = Tensor.of(GradCheck.rand(6, 0, 1, n).toArray(), n);
-    Tensor lr = be.zeros(1);
-    for (int i = 0; i < calls; i++) {
-      be.fill(lr, lrs[i]);
-      step(be, w, x, lr);
+    static float[] eager(int n, int calls, float[] lrs) {
+        Backend be = Backends.cpu();
+        Tensor w = Tensor.of(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n),
+                x = Tensor.of(GradCheck.rand(6, 0, 1, n).toArray(), n);
+        Tensor lr = be.zeros(1);
+        for (int i = 0; i < calls; i++) {
+            be.fill(lr, lrs[i]);
+            step(be, w, x, lr);
+        }
+        return x.toArray();
     }
-    return x.toArray();
-  }
 
-  @Test
-  void warmUpCaptureThenReplayEqualsEagerAndReadsPerCallValuesFromTheDevice() {
-    float[] lrs = {0.1f, 0.2f, 0.05f, 0.3f, 0.15f};
-    try (FakeDevice fake = FakeDevice.install(); Scope outer = Scope.open(); CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
-      Backend be = Backends.get(Device.CUDA);
-      int n = 7;
-      Tensor w = be.upload(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n), x = be.upload(GradCheck.rand(6, 0, 1, n).toArray(), n);
-      Tensor lr = be.zeros(1);
-      for (float v : lrs) {
-        be.fill(lr, v); // outside the graph: the per-call value lives on the device
-        cs.run("n=" + n, () -> step(be, w, x, lr));
-      }
-      assertThat(cs.fallback()).isNull();
-      assertThat(cs.eagerRuns()).isEqualTo(1);
-      assertThat(cs.captures()).isEqualTo(1);
-      assertThat(cs.replays()).isEqualTo(3);
-      assertThat(be.download(x)).containsExactly(eager(n, lrs.length, lrs));
+    @Test
+    void warmUpCaptureThenReplayEqualsEagerAndReadsPerCallValuesFromTheDevice() {
+        float[] lrs = {0.1f, 0.2f, 0.05f, 0.3f, 0.15f};
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open();
+                CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
+            Backend be = Backends.get(Device.CUDA);
+            int n = 7;
+            Tensor w = be.upload(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n),
+                    x = be.upload(GradCheck.rand(6, 0, 1, n).toArray(), n);
+            Tensor lr = be.zeros(1);
+            for (float v : lrs) {
+                be.fill(lr, v); // outside the graph: the per-call value lives on the device
+                cs.run("n=" + n, () -> step(be, w, x, lr));
+            }
+            assertThat(cs.fallback()).isNull();
+            assertThat(cs.eagerRuns()).isEqualTo(1);
+            assertThat(cs.captures()).isEqualTo(1);
+            assertThat(cs.replays()).isEqualTo(3);
+            assertThat(be.download(x)).containsExactly(eager(n, lrs.length, lrs));
+        }
     }
-  }
 
-  @Test
-  void aShapeChangeReinstantiatesAndFreesTheOldPool() {
-    try (FakeDevice fake = FakeDevice.install(); Scope outer = Scope.open(); CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
-      Backend be = Backends.get(Device.CUDA);
-      Tensor lr = be.upload(new float[] {0.1f}, 1);
-      Tensor[] t = new Tensor[1];
-      for (int n : new int[] {4, 4, 4, 6, 6, 6, 4}) {
-        Tensor w = be.upload(GradCheck.rand(n, -0.5, 0.5, n, n).toArray(), n, n), x = be.upload(GradCheck.rand(n, 0, 1, n).toArray(), n);
-        cs.run("n=" + n, () -> {
-          step(be, w, x, lr);
-          try (Scope s = Scope.open()) {
-            Tensor tmp = be.zeros(n); // a temporary the step frees: the graph's pool keeps it
-            if (t[0] == null) t[0] = tmp;
-            be.copy(x, tmp);
-          }
-        });
-      }
-      assertThat(cs.captures()).isEqualTo(3); // n=4, n=6, n=4 again (only one graph is kept)
-      assertThat(cs.eagerRuns()).isEqualTo(2); // the first n=4 and the first n=6
-      assertThat(cs.replays()).isEqualTo(2);
-      assertThat(cs.fallback()).isNull();
+    @Test
+    void aShapeChangeReinstantiatesAndFreesTheOldPool() {
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open();
+                CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
+            Backend be = Backends.get(Device.CUDA);
+            Tensor lr = be.upload(new float[] {0.1f}, 1);
+            Tensor[] t = new Tensor[1];
+            for (int n : new int[] {4, 4, 4, 6, 6, 6, 4}) {
+                Tensor w = be.upload(GradCheck.rand(n, -0.5, 0.5, n, n).toArray(), n, n),
+                        x = be.upload(GradCheck.rand(n, 0, 1, n).toArray(), n);
+                cs.run(
+                        "n=" + n,
+                        () -> {
+                            step(be, w, x, lr);
+                            try (Scope s = Scope.open()) {
+                                Tensor tmp =
+                                        be.zeros(n); // a temporary the step frees: the graph's pool
+                                // keeps it
+                                if (t[0] == null) t[0] = tmp;
+                                be.copy(x, tmp);
+                            }
+                        });
+            }
+            assertThat(cs.captures()).isEqualTo(3); // n=4, n=6, n=4 again (only one graph is kept)
+            assertThat(cs.eagerRuns()).isEqualTo(2); // the first n=4 and the first n=6
+            assertThat(cs.replays()).isEqualTo(2);
+            assertThat(cs.fallback()).isNull();
+        }
     }
-  }
 
-  @Test
-  void aStepThatWaitsForTheHostFallsBackToEagerWithTheSameResult() {
-    float[] lrs = {0.1f, 0.2f, 0.05f, 0.3f};
-    try (FakeDevice fake = FakeDevice.install(); Scope outer = Scope.open(); CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
-      Backend be = Backends.get(Device.CUDA);
-      int n = 5;
-      Tensor w = be.upload(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n), x = be.upload(GradCheck.rand(6, 0, 1, n).toArray(), n);
-      Tensor lr = be.zeros(1);
-      float[] seen = new float[1];
-      for (float v : lrs) {
-        be.fill(lr, v);
-        cs.run("n=" + n, () -> {
-          step(be, w, x, lr);
-          seen[0] = be.download(x)[0]; // a host read, like the recall loss's finite check
-        });
-      }
-      assertThat(cs.fallback()).isEqualTo("capture failed: download during graph capture (the host would wait for the stream)");
-      assertThat(cs.captures()).isZero();
-      assertThat(cs.eagerRuns()).isEqualTo(lrs.length);
-      assertThat(be.download(x)).containsExactly(eager(n, lrs.length, lrs));
+    @Test
+    void aStepThatWaitsForTheHostFallsBackToEagerWithTheSameResult() {
+        float[] lrs = {0.1f, 0.2f, 0.05f, 0.3f};
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open();
+                CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
+            Backend be = Backends.get(Device.CUDA);
+            int n = 5;
+            Tensor w = be.upload(GradCheck.rand(5, -0.5, 0.5, n, n).toArray(), n, n),
+                    x = be.upload(GradCheck.rand(6, 0, 1, n).toArray(), n);
+            Tensor lr = be.zeros(1);
+            float[] seen = new float[1];
+            for (float v : lrs) {
+                be.fill(lr, v);
+                cs.run(
+                        "n=" + n,
+                        () -> {
+                            step(be, w, x, lr);
+                            seen[0] =
+                                    be.download(x)[
+                                            0]; // a host read, like the recall loss's finite check
+                        });
+            }
+            assertThat(cs.fallback())
+                    .isEqualTo(
+                            "capture failed: download during graph capture (the host would wait for"
+                                    + " the stream)");
+            assertThat(cs.captures()).isZero();
+            assertThat(cs.eagerRuns()).isEqualTo(lrs.length);
+            assertThat(be.download(x)).containsExactly(eager(n, lrs.length, lrs));
+        }
     }
-  }
 
-  @Test
-  void aHostValueBakedIntoTheGraphIsNotSeenByReplays() {
-    try (FakeDevice fake = FakeDevice.install(); Scope outer = Scope.open(); CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
-      Backend be = Backends.get(Device.CUDA);
-      Tensor x = be.zeros(1);
-      float[] step = {1f};
-      for (int i = 0; i < 4; i++) {
-        cs.run("k", () -> be.unary(Unary.ADD_SCALAR, x, step[0], x));
-        step[0] *= 10; // host value: captured once (10), replays keep it
-      }
-      assertThat(be.download(x)).containsExactly(1f + 10f + 10f + 10f);
+    @Test
+    void aHostValueBakedIntoTheGraphIsNotSeenByReplays() {
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open();
+                CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA))) {
+            Backend be = Backends.get(Device.CUDA);
+            Tensor x = be.zeros(1);
+            float[] step = {1f};
+            for (int i = 0; i < 4; i++) {
+                cs.run("k", () -> be.unary(Unary.ADD_SCALAR, x, step[0], x));
+                step[0] *= 10; // host value: captured once (10), replays keep it
+            }
+            assertThat(be.download(x)).containsExactly(1f + 10f + 10f + 10f);
+        }
     }
-  }
 
-  @Test
-  void theCpuDoesNotCaptureAndSaysSo() {
-    try (CapturedStep cs = new CapturedStep(Backends.cpu())) {
-      int[] runs = {0};
-      cs.run("k", () -> runs[0]++);
-      cs.run("k", () -> runs[0]++);
-      assertThat(runs[0]).isEqualTo(2);
-      assertThat(cs.fallback()).isEqualTo("the CPU backend does not capture graphs");
+    @Test
+    void theCpuDoesNotCaptureAndSaysSo() {
+        try (CapturedStep cs = new CapturedStep(Backends.cpu())) {
+            int[] runs = {0};
+            cs.run("k", () -> runs[0]++);
+            cs.run("k", () -> runs[0]++);
+            assertThat(runs[0]).isEqualTo(2);
+            assertThat(cs.fallback()).isEqualTo("the CPU backend does not capture graphs");
+        }
     }
-  }
 
-  @Test
-  void tensorsFreedDuringCaptureLiveUntilTheGraphCloses() {
-    try (FakeDevice fake = FakeDevice.install(); Scope outer = Scope.open()) {
-      Backend be = Backends.get(Device.CUDA);
-      var cap = be.graphCapture();
-      Tensor x = be.upload(new float[] {1, 2}, 2), tmp;
-      cap.begin();
-      try (Scope s = Scope.open()) {
-        tmp = be.empty(2);
-        be.copy(x, tmp);
-        be.axpy(1f, tmp, x);
-      }
-      var g = cap.end();
-      g.launch();
-      g.launch();
-      assertThat(be.download(x)).containsExactly(4, 8);
-      g.close();
-      assertThatThrownBy(g::launch).hasMessageContaining("used after its scope freed it");
+    @Test
+    void tensorsFreedDuringCaptureLiveUntilTheGraphCloses() {
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open()) {
+            Backend be = Backends.get(Device.CUDA);
+            var cap = be.graphCapture();
+            Tensor x = be.upload(new float[] {1, 2}, 2), tmp;
+            cap.begin();
+            try (Scope s = Scope.open()) {
+                tmp = be.empty(2);
+                be.copy(x, tmp);
+                be.axpy(1f, tmp, x);
+            }
+            var g = cap.end();
+            g.launch();
+            g.launch();
+            assertThat(be.download(x)).containsExactly(4, 8);
+            g.close();
+            assertThatThrownBy(g::launch).hasMessageContaining("used after its scope freed it");
+        }
     }
-  }
 }

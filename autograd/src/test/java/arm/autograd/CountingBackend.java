@@ -19,120 +19,212 @@ import java.util.List;
  * </pre>
  */
 public final class CountingBackend implements Backend, AutoCloseable {
-  public final List<String> calls = new ArrayList<>();
-  private final Backend inner;
+    public final List<String> calls = new ArrayList<>();
+    private final Backend inner;
 
-  private CountingBackend(Backend inner) {
-    this.inner = inner;
-  }
+    private CountingBackend(Backend inner) {
+        this.inner = inner;
+    }
 
-  /** Replaces the backend of inner's device until {@link #close}. */
-  public static CountingBackend install() {
-    CountingBackend cb = new CountingBackend(Backends.cpu());
-    Backends.set(cb);
-    return cb;
-  }
+    /** Replaces the backend of inner's device until {@link #close}. */
+    public static CountingBackend install() {
+        CountingBackend cb = new CountingBackend(Backends.cpu());
+        Backends.set(cb);
+        return cb;
+    }
 
-  @Override
-  public void close() {
-    Backends.set(inner);
-  }
+    @Override
+    public void close() {
+        Backends.set(inner);
+    }
 
-  /** Calls named {@code name} (e.g. "gemm"), as "name [shape]" strings. */
-  public List<String> named(String name) {
-    return calls.stream().filter(c -> c.startsWith(name + " ")).toList();
-  }
+    /** Calls named {@code name} (e.g. "gemm"), as "name [shape]" strings. */
+    public List<String> named(String name) {
+        return calls.stream().filter(c -> c.startsWith(name + " ")).toList();
+    }
 
-  private void log(String name, Tensor out) {
-    calls.add(name + " " + (out == null ? "-" : Shape.str(out.shape)));
-  }
+    private void log(String name, Tensor out) {
+        calls.add(name + " " + (out == null ? "-" : Shape.str(out.shape)));
+    }
 
-  @Override public Device device() { return inner.device(); }
-  @Override public String describe() { return "counting " + inner.describe(); }
-  @Override public Tensor zeros(int... shape) { return inner.zeros(shape); }
-  @Override public Tensor upload(float[] host, int... shape) { return inner.upload(host, shape); }
-  @Override public float[] download(Tensor t) { return inner.download(t); }
-  @Override public void fill(Tensor out, float value) { inner.fill(out, value); }
+    @Override
+    public Device device() {
+        return inner.device();
+    }
 
-  @Override public void copy(Tensor src, Tensor out) { log("copy", out); inner.copy(src, out); }
+    @Override
+    public String describe() {
+        return "counting " + inner.describe();
+    }
 
-  @Override public void unary(Unary op, Tensor x, float alpha, Tensor out) {
-    log("unary", out); inner.unary(op, x, alpha, out);
-  }
+    @Override
+    public Tensor zeros(int... shape) {
+        return inner.zeros(shape);
+    }
 
-  @Override public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
-    log("unaryBackward", dx); inner.unaryBackward(op, x, y, dy, alpha, dx);
-  }
+    @Override
+    public Tensor upload(float[] host, int... shape) {
+        return inner.upload(host, shape);
+    }
 
-  @Override public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
-    log("binary", out); inner.binary(op, a, b, out);
-  }
+    @Override
+    public float[] download(Tensor t) {
+        return inner.download(t);
+    }
 
-  @Override public void axpy(float alpha, Tensor x, Tensor y) { log("axpy", y); inner.axpy(alpha, x, y); }
+    @Override
+    public void fill(Tensor out, float value) {
+        inner.fill(out, value);
+    }
 
-  @Override public void gemm(boolean ta, boolean tb, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-    log("gemm", c); inner.gemm(ta, tb, alpha, a, b, beta, c);
-  }
+    @Override
+    public void copy(Tensor src, Tensor out) {
+        log("copy", out);
+        inner.copy(src, out);
+    }
 
-  @Override public void sumTo(Tensor x, Tensor out) { log("sumTo", out); inner.sumTo(x, out); }
+    @Override
+    public void unary(Unary op, Tensor x, float alpha, Tensor out) {
+        log("unary", out);
+        inner.unary(op, x, alpha, out);
+    }
 
-  @Override public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
-    log("maxLastAxis", values); inner.maxLastAxis(x, values, argmax);
-  }
+    @Override
+    public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
+        log("unaryBackward", dx);
+        inner.unaryBackward(op, x, y, dy, alpha, dx);
+    }
 
-  @Override public void softmax(Tensor x, boolean log, Tensor out) {
-    log("softmax", out); inner.softmax(x, log, out);
-  }
+    @Override
+    public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
+        log("binary", out);
+        inner.binary(op, a, b, out);
+    }
 
-  @Override public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
-    log("softmaxBackward", dx); inner.softmaxBackward(y, dy, log, dx);
-  }
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        log("axpy", y);
+        inner.axpy(alpha, x, y);
+    }
 
-  @Override public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
-    log("gather", out); inner.gatherLastAxis(x, index, out);
-  }
+    @Override
+    public void gemm(
+            boolean ta, boolean tb, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        log("gemm", c);
+        inner.gemm(ta, tb, alpha, a, b, beta, c);
+    }
 
-  @Override public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
-    log("scatterAdd", dx); inner.scatterAddLastAxis(dOut, index, dx);
-  }
+    @Override
+    public void sumTo(Tensor x, Tensor out) {
+        log("sumTo", out);
+        inner.sumTo(x, out);
+    }
 
-  @Override public void permute(Tensor x, int[] perm, Tensor out) { log("permute", out); inner.permute(x, perm, out); }
+    @Override
+    public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+        log("maxLastAxis", values);
+        inner.maxLastAxis(x, values, argmax);
+    }
 
-  @Override public void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
-    log("copyAlongAxis", dst); inner.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
-  }
+    @Override
+    public void softmax(Tensor x, boolean log, Tensor out) {
+        log("softmax", out);
+        inner.softmax(x, log, out);
+    }
 
-  @Override public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
-    log("conv2d", y); inner.conv2d(x, w, stride, pad, y);
-  }
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
+        log("softmaxBackward", dx);
+        inner.softmaxBackward(y, dy, log, dx);
+    }
 
-  @Override public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
-    log("conv2dBackwardInput", dx); inner.conv2dBackwardInput(dy, w, stride, pad, dx);
-  }
+    @Override
+    public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
+        log("gather", out);
+        inner.gatherLastAxis(x, index, out);
+    }
 
-  @Override public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
-    log("conv2dBackwardWeight", dw); inner.conv2dBackwardWeight(x, dy, stride, pad, dw);
-  }
+    @Override
+    public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
+        log("scatterAdd", dx);
+        inner.scatterAddLastAxis(dOut, index, dx);
+    }
 
-  @Override public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    log("batchNormTrain", y); inner.batchNormTrain(x, gamma, beta, eps, y, mean, var);
-  }
+    @Override
+    public void permute(Tensor x, int[] perm, Tensor out) {
+        log("permute", out);
+        inner.permute(x, perm, out);
+    }
 
-  @Override public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-    log("batchNormEval", y); inner.batchNormEval(x, gamma, beta, mean, var, eps, y);
-  }
+    @Override
+    public void copyAlongAxis(
+            Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        log("copyAlongAxis", dst);
+        inner.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
+    }
 
-  @Override public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
-      Tensor dx, Tensor dGamma, Tensor dBeta) {
-    calls.add("batchNormBackward dx=" + (dx != null) + " dGamma=" + (dGamma != null) + " dBeta=" + (dBeta != null));
-    inner.batchNormBackward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta);
-  }
+    @Override
+    public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        log("conv2d", y);
+        inner.conv2d(x, w, stride, pad, y);
+    }
 
-  @Override public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
-    log("avgPool2d", y); inner.avgPool2d(x, k, stride, y);
-  }
+    @Override
+    public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
+        log("conv2dBackwardInput", dx);
+        inner.conv2dBackwardInput(dy, w, stride, pad, dx);
+    }
 
-  @Override public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
-    log("avgPool2dBackward", dx); inner.avgPool2dBackward(dy, k, stride, dx);
-  }
+    @Override
+    public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
+        log("conv2dBackwardWeight", dw);
+        inner.conv2dBackwardWeight(x, dy, stride, pad, dw);
+    }
+
+    @Override
+    public void batchNormTrain(
+            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+        log("batchNormTrain", y);
+        inner.batchNormTrain(x, gamma, beta, eps, y, mean, var);
+    }
+
+    @Override
+    public void batchNormEval(
+            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
+        log("batchNormEval", y);
+        inner.batchNormEval(x, gamma, beta, mean, var, eps, y);
+    }
+
+    @Override
+    public void batchNormBackward(
+            Tensor x,
+            Tensor dy,
+            Tensor gamma,
+            Tensor mean,
+            Tensor var,
+            float eps,
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta) {
+        calls.add(
+                "batchNormBackward dx="
+                        + (dx != null)
+                        + " dGamma="
+                        + (dGamma != null)
+                        + " dBeta="
+                        + (dBeta != null));
+        inner.batchNormBackward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta);
+    }
+
+    @Override
+    public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
+        log("avgPool2d", y);
+        inner.avgPool2d(x, k, stride, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
+        log("avgPool2dBackward", dx);
+        inner.avgPool2dBackward(dy, k, stride, dx);
+    }
 }

@@ -13,121 +13,155 @@ import java.util.Map;
 
 /**
  * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it
- * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published (ALGORITHM.md
- * §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every iteration recalls:
+ * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published
+ * (ALGORITHM.md §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every
+ * iteration recalls:
  *
  * <ul>
- *   <li>CIFAR: ResNet18 nf = 20, N = 10, M = 100, S = 10, η1 = 10 (the authors' PyTorch code:
- *       12.8 s on one CPU thread);
+ *   <li>CIFAR: ResNet18 nf = 20, N = 10, M = 100, S = 10, η1 = 10 (the authors' PyTorch code: 12.8
+ *       s on one CPU thread);
  *   <li>MNIST: MLP 784-400-400-10, N = 10, M = 10, S = 10, η1 = 25.
  * </ul>
  *
  * Run here: {@code java --add-modules jdk.incubator.vector -cp 'benchmarks/target/...'
- * arm.bench.ArmIterationTiming [cpu|cuda] [mnist|cifar10] [warmup] [reps] [KEY=VALUE...]}.
- * With {@code dedup=both} the replicated and the duplicate-aware recall (ARM's dedup option) are
- * timed in one process, alternating iterations, by wall clock and by the calling thread's and the
+ * arm.bench.ArmIterationTiming [cpu|cuda] [mnist|cifar10] [warmup] [reps] [KEY=VALUE...]}. With
+ * {@code dedup=both} the replicated and the duplicate-aware recall (ARM's dedup option) are timed
+ * in one process, alternating iterations, by wall clock and by the calling thread's and the
  * process's CPU time ({@link #compareDedup}): on a shared machine the CPU times are the comparable
  * numbers.
  */
 public final class ArmIterationTiming {
-  private ArmIterationTiming() {}
+    private ArmIterationTiming() {}
 
-  /** Median seconds per ARM iteration in the CIFAR setting on {@code device} ("cpu" or "cuda"). */
-  public static double secondsPerIteration(String device, int warmup, int reps) {
-    return secondsPerIteration("cifar10", device, warmup, reps, Map.of());
-  }
-
-  /** Median seconds per ARM iteration in the MNIST MLP setting on {@code device}. */
-  public static double secondsPerIterationMnist(String device, int warmup, int reps) {
-    return secondsPerIteration("mnist", device, warmup, reps, Map.of());
-  }
-
-  /**
-   * Median of {@code reps} timed iterations after {@code warmup} untimed ones, waiting for the
-   * device after each.
-   *
-   * @param dataset  "mnist" (MLP) or "cifar10" (ResNet18)
-   * @param options  overrides of the published ARM options (e.g. M, resnet_nf for a quick run)
-   */
-  public static double secondsPerIteration(String dataset, String device, int warmup, int reps, Map<String, String> options) {
-    if (reps < 1 || warmup < 0) throw new IllegalArgumentException("warmup " + warmup + ", reps " + reps);
-    ContinualData data = dataset.equals("mnist") ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
-    Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", device));
-    o.putAll(options);
-    Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
-    Backend be = Backends.get(run.device());
-    int t = 0;
-    for (int i = 0; i < warmup; i++) run.train(t++);
-    be.sync();
-    double[] sec = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      run.train(t++);
-      be.sync();
-      sec[i] = (System.nanoTime() - t0) / 1e9;
+    /**
+     * Median seconds per ARM iteration in the CIFAR setting on {@code device} ("cpu" or "cuda").
+     */
+    public static double secondsPerIteration(String device, int warmup, int reps) {
+        return secondsPerIteration("cifar10", device, warmup, reps, Map.of());
     }
-    Arrays.sort(sec);
-    return sec[reps / 2];
-  }
 
-  /** Medians over {@code reps} iterations of one variant: wall, calling-thread CPU and process CPU seconds. */
-  public record Times(double wall, double threadCpu, double processCpu) {}
+    /** Median seconds per ARM iteration in the MNIST MLP setting on {@code device}. */
+    public static double secondsPerIterationMnist(String device, int warmup, int reps) {
+        return secondsPerIteration("mnist", device, warmup, reps, Map.of());
+    }
 
-  /**
-   * dedup off and on, one stepper each (same seed, so the same draws), stepped alternately after
-   * {@code warmup} untimed iterations of each; returns {off, on}. CPU: the device must be "cpu".
-   */
-  public static Times[] compareDedup(String dataset, int warmup, int reps, Map<String, String> options) {
-    ContinualData data = dataset.equals("mnist") ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
-    Stepper[] runs = new Stepper[2];
-    for (int v = 0; v < 2; v++) {
-      Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
-      o.putAll(options);
-      o.put("dedup", v == 0 ? "off" : "on");
-      runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+    /**
+     * Median of {@code reps} timed iterations after {@code warmup} untimed ones, waiting for the
+     * device after each.
+     *
+     * @param dataset "mnist" (MLP) or "cifar10" (ResNet18)
+     * @param options overrides of the published ARM options (e.g. M, resnet_nf for a quick run)
+     */
+    public static double secondsPerIteration(
+            String dataset, String device, int warmup, int reps, Map<String, String> options) {
+        if (reps < 1 || warmup < 0)
+            throw new IllegalArgumentException("warmup " + warmup + ", reps " + reps);
+        ContinualData data =
+                dataset.equals("mnist")
+                        ? SyntheticData.mnistShaped(1)
+                        : SyntheticData.cifarShaped(1);
+        Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", device));
+        o.putAll(options);
+        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        Backend be = Backends.get(run.device());
+        int t = 0;
+        for (int i = 0; i < warmup; i++) run.train(t++);
+        be.sync();
+        double[] sec = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            run.train(t++);
+            be.sync();
+            sec[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(sec);
+        return sec[reps / 2];
     }
-    var thread = java.lang.management.ManagementFactory.getThreadMXBean();
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    double[][][] s = new double[2][3][reps];
-    for (int t = 0; t < warmup + reps; t++)
-      for (int v = 0; v < 2; v++) {
-        long w0 = System.nanoTime(), c0 = thread.getCurrentThreadCpuTime(), p0 = os.getProcessCpuTime();
-        runs[v].train(t);
-        if (t < warmup) continue;
-        s[v][0][t - warmup] = (System.nanoTime() - w0) / 1e9;
-        s[v][1][t - warmup] = (thread.getCurrentThreadCpuTime() - c0) / 1e9;
-        s[v][2][t - warmup] = (os.getProcessCpuTime() - p0) / 1e9;
-      }
-    Times[] out = new Times[2];
-    for (int v = 0; v < 2; v++) {
-      for (double[] a : s[v]) Arrays.sort(a);
-      out[v] = new Times(s[v][0][reps / 2], s[v][1][reps / 2], s[v][2][reps / 2]);
-    }
-    return out;
-  }
 
-  public static void main(String[] args) {
-    String device = args.length > 0 ? args[0] : "cpu", dataset = args.length > 1 ? args[1] : "cifar10";
-    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1, reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-    Map<String, String> o = new LinkedHashMap<>();
-    for (int i = 4; i < args.length; i++) {
-      int eq = args[i].indexOf('=');
-      o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+    /**
+     * Medians over {@code reps} iterations of one variant: wall, calling-thread CPU and process CPU
+     * seconds.
+     */
+    public record Times(double wall, double threadCpu, double processCpu) {}
+
+    /**
+     * dedup off and on, one stepper each (same seed, so the same draws), stepped alternately after
+     * {@code warmup} untimed iterations of each; returns {off, on}. CPU: the device must be "cpu".
+     */
+    public static Times[] compareDedup(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        ContinualData data =
+                dataset.equals("mnist")
+                        ? SyntheticData.mnistShaped(1)
+                        : SyntheticData.cifarShaped(1);
+        Stepper[] runs = new Stepper[2];
+        for (int v = 0; v < 2; v++) {
+            Map<String, String> o =
+                    new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+            o.putAll(options);
+            o.put("dedup", v == 0 ? "off" : "on");
+            runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        }
+        var thread = java.lang.management.ManagementFactory.getThreadMXBean();
+        var os =
+                (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double[][][] s = new double[2][3][reps];
+        for (int t = 0; t < warmup + reps; t++)
+            for (int v = 0; v < 2; v++) {
+                long w0 = System.nanoTime(),
+                        c0 = thread.getCurrentThreadCpuTime(),
+                        p0 = os.getProcessCpuTime();
+                runs[v].train(t);
+                if (t < warmup) continue;
+                s[v][0][t - warmup] = (System.nanoTime() - w0) / 1e9;
+                s[v][1][t - warmup] = (thread.getCurrentThreadCpuTime() - c0) / 1e9;
+                s[v][2][t - warmup] = (os.getProcessCpuTime() - p0) / 1e9;
+            }
+        Times[] out = new Times[2];
+        for (int v = 0; v < 2; v++) {
+            for (double[] a : s[v]) Arrays.sort(a);
+            out[v] = new Times(s[v][0][reps / 2], s[v][1][reps / 2], s[v][2][reps / 2]);
+        }
+        return out;
     }
-    if ("both".equals(o.get("dedup"))) {
-      o.remove("dedup");
-      Times[] t = compareDedup(dataset, warmup, reps, o);
-      for (int v = 0; v < 2; v++)
-        System.out.printf("ARM iteration %s on cpu %s dedup=%s: wall %.3f s, thread CPU %.3f s, process CPU %.3f s"
-            + " (medians of %d after %d warm-up, variants alternating)%n",
-            dataset, o, v == 0 ? "off" : "on", t[v].wall(), t[v].threadCpu(), t[v].processCpu(), reps, warmup);
-      System.out.printf("dedup on / off: thread CPU %.3f, process CPU %.3f%n",
-          t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
-      System.out.println(Backends.cpu().describe());
-      return;
+
+    public static void main(String[] args) {
+        String device = args.length > 0 ? args[0] : "cpu",
+                dataset = args.length > 1 ? args[1] : "cifar10";
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1,
+                reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 4; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        if ("both".equals(o.get("dedup"))) {
+            o.remove("dedup");
+            Times[] t = compareDedup(dataset, warmup, reps, o);
+            for (int v = 0; v < 2; v++)
+                System.out.printf(
+                        "ARM iteration %s on cpu %s dedup=%s: wall %.3f s, thread CPU %.3f s,"
+                                + " process CPU %.3f s (medians of %d after %d warm-up, variants"
+                                + " alternating)%n",
+                        dataset,
+                        o,
+                        v == 0 ? "off" : "on",
+                        t[v].wall(),
+                        t[v].threadCpu(),
+                        t[v].processCpu(),
+                        reps,
+                        warmup);
+            System.out.printf(
+                    "dedup on / off: thread CPU %.3f, process CPU %.3f%n",
+                    t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
+            System.out.println(Backends.cpu().describe());
+            return;
+        }
+        double s = secondsPerIteration(dataset, device, warmup, reps, o);
+        System.out.printf(
+                "ARM iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
+                dataset, device, o, s, reps, warmup);
+        System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
     }
-    double s = secondsPerIteration(dataset, device, warmup, reps, o);
-    System.out.printf("ARM iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n", dataset, device, o, s, reps, warmup);
-    System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
-  }
 }

@@ -37,68 +37,73 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class BroadcastBench {
-  @Param({"10", "1000"})
-  public int rows;
+    @Param({"10", "1000"})
+    public int rows;
 
-  @Param({"fast", "naive"})
-  public String path;
+    @Param({"fast", "naive"})
+    public String path;
 
-  private static final int C = 400, D = 784;
-  private float[] y, bias, out, image, one;
-  private int[] yShape, biasShape, imageShape, oneShape;
+    private static final int C = 400, D = 784;
+    private float[] y, bias, out, image, one;
+    private int[] yShape, biasShape, imageShape, oneShape;
 
-  @Setup
-  public void setup() {
-    SplittableRandom r = new SplittableRandom(1);
-    y = random(r, rows * C);
-    bias = random(r, C);
-    out = new float[rows * C];
-    image = random(r, rows * D);
-    one = random(r, 1);
-    yShape = new int[] {rows, C};
-    biasShape = new int[] {C};
-    imageShape = new int[] {1, rows * D};
-    oneShape = new int[] {1, 1};
-  }
+    @Setup
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(1);
+        y = random(r, rows * C);
+        bias = random(r, C);
+        out = new float[rows * C];
+        image = random(r, rows * D);
+        one = random(r, 1);
+        yShape = new int[] {rows, C};
+        biasShape = new int[] {C};
+        imageShape = new int[] {1, rows * D};
+        oneShape = new int[] {1, 1};
+    }
 
-  private static float[] random(SplittableRandom r, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-    return a;
-  }
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
 
-  private boolean fast() {
-    return path.equals("fast");
-  }
+    private boolean fast() {
+        return path.equals("fast");
+    }
 
-  @Benchmark
-  public float[] biasAdd() {
-    if (fast()) BroadcastFast.binary(Binary.ADD, y, yShape, bias, biasShape, out, yShape);
-    else ElementwiseRef.binary(Binary.ADD, y, yShape, bias, biasShape, out, yShape);
-    return out;
-  }
+    @Benchmark
+    public float[] biasAdd() {
+        if (fast()) BroadcastFast.binary(Binary.ADD, y, yShape, bias, biasShape, out, yShape);
+        else ElementwiseRef.binary(Binary.ADD, y, yShape, bias, biasShape, out, yShape);
+        return out;
+    }
 
-  @Benchmark
-  public float[] biasGrad() {
-    if (fast()) BroadcastFast.sumTo(y, yShape, bias, biasShape);
-    else ElementwiseRef.sumTo(y, yShape, bias, biasShape);
-    return bias;
-  }
+    @Benchmark
+    public float[] biasGrad() {
+        if (fast()) BroadcastFast.sumTo(y, yShape, bias, biasShape);
+        else ElementwiseRef.sumTo(y, yShape, bias, biasShape);
+        return bias;
+    }
 
-  @Benchmark
-  public float[] total() {
-    if (fast()) BroadcastFast.sumTo(image, imageShape, one, oneShape);
-    else ElementwiseRef.sumTo(image, imageShape, one, oneShape);
-    return one;
-  }
+    @Benchmark
+    public float[] total() {
+        if (fast()) BroadcastFast.sumTo(image, imageShape, one, oneShape);
+        else ElementwiseRef.sumTo(image, imageShape, one, oneShape);
+        return one;
+    }
 
-  @Benchmark
-  public float[] scalarBack() {
-    float[] zero = {0f};
-    if (fast()) BroadcastFast.binary(Binary.ADD, one, oneShape, zero, new int[] {1}, image, imageShape);
-    else ElementwiseRef.binary(Binary.ADD, one, oneShape, zero, new int[] {1}, image, imageShape);
-    return image;
-  }
+    @Benchmark
+    public float[] scalarBack() {
+        float[] zero = {0f};
+        if (fast())
+            BroadcastFast.binary(Binary.ADD, one, oneShape, zero, new int[] {1}, image, imageShape);
+        else
+            ElementwiseRef.binary(
+                    Binary.ADD, one, oneShape, zero, new int[] {1}, image, imageShape);
+        return image;
+    }
 }

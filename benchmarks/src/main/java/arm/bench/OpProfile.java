@@ -27,118 +27,153 @@ import java.util.Map;
  * benchmarks/target/benchmarks.jar arm.bench.OpProfile [warmup] [reps] [KEY=VALUE...]}
  */
 public final class OpProfile {
-  private OpProfile() {}
+    private OpProfile() {}
 
-  private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
-  /** Nanoseconds and calls per key. */
-  static final class Stat {
-    long ns, calls;
-  }
-
-  private static final Map<String, Stat> STATS = new HashMap<>();
-  private static boolean on;
-
-  /** Wall clock for the MNIST MLP (its ops take microseconds), else the thread's CPU time. */
-  private static boolean wallClock;
-
-  private static long clock() {
-    return wallClock ? System.nanoTime() : MX.getCurrentThreadCpuTime();
-  }
-
-  static Backend wrap(Backend inner) {
-    InvocationHandler h = (proxy, m, args) -> {
-      if (!on) return invoke(inner, m, args);
-      long t0 = clock();
-      Object r = invoke(inner, m, args);
-      long dt = clock() - t0;
-      Stat s = STATS.computeIfAbsent(key(m.getName(), args), k -> new Stat());
-      s.ns += dt;
-      s.calls++;
-      return r;
-    };
-    return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
-  }
-
-  private static Object invoke(Backend inner, java.lang.reflect.Method m, Object[] args) throws Throwable {
-    try {
-      return m.invoke(inner, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
+    /** Nanoseconds and calls per key. */
+    static final class Stat {
+        long ns, calls;
     }
-  }
 
-  /** Method name, the first tensor's shape, a weight shape for convolutions, and int arguments. */
-  static String key(String name, Object[] args) {
-    StringBuilder sb = new StringBuilder(name);
-    if (args == null) return sb.toString();
-    if (name.equals("gemm")) { // op(A)·op(B) as m×k×n:ab, beta
-      Tensor a = (Tensor) args[3], b = (Tensor) args[4];
-      boolean ta = (Boolean) args[0], tb = (Boolean) args[1];
-      int m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1], n = tb ? b.shape[0] : b.shape[1];
-      return sb.append(' ').append(m).append('x').append(k).append('x').append(n).append(':')
-          .append(ta ? 't' : 'n').append(tb ? 't' : 'n').append(" beta=").append(args[5]).toString();
-    }
-    int tensors = 0;
-    for (Object a : args) {
-      if (a instanceof Tensor t && (tensors++ == 0 || name.startsWith("conv") && tensors == 2))
-        sb.append(' ').append(java.util.Arrays.toString(t.shape).replace(" ", ""));
-      else if (a instanceof Integer i && name.startsWith("conv")) sb.append(' ').append(i);
-      else if (a instanceof int[] s && name.equals("zeros")) sb.append(' ').append(java.util.Arrays.toString(s).replace(" ", ""));
-    }
-    return sb.toString();
-  }
+    private static final Map<String, Stat> STATS = new HashMap<>();
+    private static boolean on;
 
-  public static void main(String[] args) {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 1, reps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
-    for (int i = 2; i < args.length; i++) {
-      int eq = args[i].indexOf('=');
-      o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
-    }
-    String dataset = o.getOrDefault("dataset", "cifar10");
-    o.remove("dataset");
-    wallClock = dataset.equals("mnist");
-    Backends.set(wrap(Backends.cpu()));
-    var data = wallClock ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
-    Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
-    int t = 0;
-    for (int i = 0; i < warmup; i++) run.train(t++);
-    on = true;
-    long total = 0, process = 0, wall = 0;
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    for (int i = 0; i < reps; i++) {
-      long t0 = MX.getCurrentThreadCpuTime(), p0 = os.getProcessCpuTime(), w0 = System.nanoTime();
-      run.train(t++);
-      total += MX.getCurrentThreadCpuTime() - t0;
-      process += os.getProcessCpuTime() - p0;
-      wall += System.nanoTime() - w0;
-    }
-    on = false;
-    System.out.printf("process CPU %.3f s, wall %.3f s per iteration%n", process / 1e9 / reps, wall / 1e9 / reps);
-    print(total, reps);
-    System.out.println(Backends.cpu().describe());
-  }
+    /** Wall clock for the MNIST MLP (its ops take microseconds), else the thread's CPU time. */
+    private static boolean wallClock;
 
-  static void print(long total, int reps) {
-    List<Map.Entry<String, Stat>> rows = new ArrayList<>(STATS.entrySet());
-    rows.sort((a, b) -> Long.compare(b.getValue().ns, a.getValue().ns));
-    long inOps = 0;
-    Map<String, Long> byOp = new HashMap<>();
-    for (Map.Entry<String, Stat> e : rows) {
-      inOps += e.getValue().ns;
-      byOp.merge(e.getKey().split(" ")[0], e.getValue().ns, Long::sum);
+    private static long clock() {
+        return wallClock ? System.nanoTime() : MX.getCurrentThreadCpuTime();
     }
-    System.out.printf("iteration thread CPU %.3f s (mean of %d), in backend calls %.3f s%n", total / 1e9 / reps, reps, inOps / 1e9 / reps);
-    System.out.println("-- by op (s per iteration)");
-    byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .forEach(e -> System.out.printf("%8.3f  %s%n", e.getValue() / 1e9 / reps, e.getKey()));
-    System.out.println("-- by op and shape (s per iteration, calls per iteration, ms per call)");
-    for (Map.Entry<String, Stat> e : rows) {
-      Stat s = e.getValue();
-      if (s.ns < total / 1000) break;
-      System.out.printf("%8.3f %6d %9.3f  %s%n", s.ns / 1e9 / reps, s.calls / reps, s.ns / 1e6 / s.calls, e.getKey());
+
+    static Backend wrap(Backend inner) {
+        InvocationHandler h =
+                (proxy, m, args) -> {
+                    if (!on) return invoke(inner, m, args);
+                    long t0 = clock();
+                    Object r = invoke(inner, m, args);
+                    long dt = clock() - t0;
+                    Stat s = STATS.computeIfAbsent(key(m.getName(), args), k -> new Stat());
+                    s.ns += dt;
+                    s.calls++;
+                    return r;
+                };
+        return (Backend)
+                Proxy.newProxyInstance(
+                        Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
     }
-  }
+
+    private static Object invoke(Backend inner, java.lang.reflect.Method m, Object[] args)
+            throws Throwable {
+        try {
+            return m.invoke(inner, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Method name, the first tensor's shape, a weight shape for convolutions, and int arguments.
+     */
+    static String key(String name, Object[] args) {
+        StringBuilder sb = new StringBuilder(name);
+        if (args == null) return sb.toString();
+        if (name.equals("gemm")) { // op(A)·op(B) as m×k×n:ab, beta
+            Tensor a = (Tensor) args[3], b = (Tensor) args[4];
+            boolean ta = (Boolean) args[0], tb = (Boolean) args[1];
+            int m = ta ? a.shape[1] : a.shape[0],
+                    k = ta ? a.shape[0] : a.shape[1],
+                    n = tb ? b.shape[0] : b.shape[1];
+            return sb.append(' ')
+                    .append(m)
+                    .append('x')
+                    .append(k)
+                    .append('x')
+                    .append(n)
+                    .append(':')
+                    .append(ta ? 't' : 'n')
+                    .append(tb ? 't' : 'n')
+                    .append(" beta=")
+                    .append(args[5])
+                    .toString();
+        }
+        int tensors = 0;
+        for (Object a : args) {
+            if (a instanceof Tensor t
+                    && (tensors++ == 0 || name.startsWith("conv") && tensors == 2))
+                sb.append(' ').append(java.util.Arrays.toString(t.shape).replace(" ", ""));
+            else if (a instanceof Integer i && name.startsWith("conv")) sb.append(' ').append(i);
+            else if (a instanceof int[] s && name.equals("zeros"))
+                sb.append(' ').append(java.util.Arrays.toString(s).replace(" ", ""));
+        }
+        return sb.toString();
+    }
+
+    public static void main(String[] args) {
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 1,
+                reps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        String dataset = o.getOrDefault("dataset", "cifar10");
+        o.remove("dataset");
+        wallClock = dataset.equals("mnist");
+        Backends.set(wrap(Backends.cpu()));
+        var data = wallClock ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
+        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        int t = 0;
+        for (int i = 0; i < warmup; i++) run.train(t++);
+        on = true;
+        long total = 0, process = 0, wall = 0;
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean();
+        for (int i = 0; i < reps; i++) {
+            long t0 = MX.getCurrentThreadCpuTime(),
+                    p0 = os.getProcessCpuTime(),
+                    w0 = System.nanoTime();
+            run.train(t++);
+            total += MX.getCurrentThreadCpuTime() - t0;
+            process += os.getProcessCpuTime() - p0;
+            wall += System.nanoTime() - w0;
+        }
+        on = false;
+        System.out.printf(
+                "process CPU %.3f s, wall %.3f s per iteration%n",
+                process / 1e9 / reps, wall / 1e9 / reps);
+        print(total, reps);
+        System.out.println(Backends.cpu().describe());
+    }
+
+    static void print(long total, int reps) {
+        List<Map.Entry<String, Stat>> rows = new ArrayList<>(STATS.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue().ns, a.getValue().ns));
+        long inOps = 0;
+        Map<String, Long> byOp = new HashMap<>();
+        for (Map.Entry<String, Stat> e : rows) {
+            inOps += e.getValue().ns;
+            byOp.merge(e.getKey().split(" ")[0], e.getValue().ns, Long::sum);
+        }
+        System.out.printf(
+                "iteration thread CPU %.3f s (mean of %d), in backend calls %.3f s%n",
+                total / 1e9 / reps, reps, inOps / 1e9 / reps);
+        System.out.println("-- by op (s per iteration)");
+        byOp.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach(
+                        e ->
+                                System.out.printf(
+                                        "%8.3f  %s%n", e.getValue() / 1e9 / reps, e.getKey()));
+        System.out.println(
+                "-- by op and shape (s per iteration, calls per iteration, ms per call)");
+        for (Map.Entry<String, Stat> e : rows) {
+            Stat s = e.getValue();
+            if (s.ns < total / 1000) break;
+            System.out.printf(
+                    "%8.3f %6d %9.3f  %s%n",
+                    s.ns / 1e9 / reps, s.calls / reps, s.ns / 1e6 / s.calls, e.getKey());
+        }
+    }
 }

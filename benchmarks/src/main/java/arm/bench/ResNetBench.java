@@ -41,56 +41,66 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC",
-    "-Xms6g", "-Xmx6g", "-Xmn4g", "-XX:+AlwaysPreTouch"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-modules",
+            "jdk.incubator.vector",
+            "-XX:+UseParallelGC",
+            "-Xms6g",
+            "-Xmx6g",
+            "-Xmn4g",
+            "-XX:+AlwaysPreTouch"
+        })
 public class ResNetBench {
-  @Param({"train", "refine"})
-  public String mode;
+    @Param({"train", "refine"})
+    public String mode;
 
-  @Param({"1", "2"})
-  public int threads;
+    @Param({"1", "2"})
+    public int threads;
 
-  private ResNet18 net;
-  private float[] images;
-  private int[] labels;
+    private ResNet18 net;
+    private float[] images;
+    private int[] labels;
 
-  @Setup
-  public void setup() {
-    System.setProperty("arm.threads", Integer.toString(threads)); // read once, when the kernels load
-    net = ResNet18.cifar10(new SplittableRandom(1));
-    SplittableRandom r = new SplittableRandom(2);
-    images = new float[100 * 3 * 32 * 32];
-    for (int i = 0; i < images.length; i++) images[i] = (float) r.nextDouble();
-    labels = new int[100];
-    for (int i = 0; i < 100; i++) labels[i] = i % 10;
-    System.out.println("# " + Backends.cpu().describe());
-  }
-
-  private final CpuTime cpu = new CpuTime();
-
-  @Setup(Level.Iteration)
-  public void startClock() {
-    cpu.begin();
-  }
-
-  @TearDown(Level.Iteration)
-  public void stopClock() {
-    cpu.end(getClass().getSimpleName() + " threads=" + threads);
-  }
-
-  @Benchmark
-  public void forwardBackward(Blackhole bh) {
-    cpu.op();
-    Var x = Var.param(Tensor.of(images.clone(), 100, 3, 32, 32));
-    Var loss = F.crossEntropy(net.forward(x), labels);
-    if (mode.equals("train")) {
-      Autograd.backward(loss);
-      for (Var p : net.parameters()) {
-        bh.consume(p.grad);
-        p.zeroGrad();
-      }
-    } else {
-      bh.consume(Autograd.grad(loss, x)[0]);
+    @Setup
+    public void setup() {
+        System.setProperty(
+                "arm.threads", Integer.toString(threads)); // read once, when the kernels load
+        net = ResNet18.cifar10(new SplittableRandom(1));
+        SplittableRandom r = new SplittableRandom(2);
+        images = new float[100 * 3 * 32 * 32];
+        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextDouble();
+        labels = new int[100];
+        for (int i = 0; i < 100; i++) labels[i] = i % 10;
+        System.out.println("# " + Backends.cpu().describe());
     }
-  }
+
+    private final CpuTime cpu = new CpuTime();
+
+    @Setup(Level.Iteration)
+    public void startClock() {
+        cpu.begin();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stopClock() {
+        cpu.end(getClass().getSimpleName() + " threads=" + threads);
+    }
+
+    @Benchmark
+    public void forwardBackward(Blackhole bh) {
+        cpu.op();
+        Var x = Var.param(Tensor.of(images.clone(), 100, 3, 32, 32));
+        Var loss = F.crossEntropy(net.forward(x), labels);
+        if (mode.equals("train")) {
+            Autograd.backward(loss);
+            for (Var p : net.parameters()) {
+                bh.consume(p.grad);
+                p.zeroGrad();
+            }
+        } else {
+            bh.consume(Autograd.grad(loss, x)[0]);
+        }
+    }
 }

@@ -17,57 +17,61 @@ import java.util.SplittableRandom;
  * one fused op ({@link BatchNorm2d#forwardRelu}).
  */
 public final class BasicBlock extends Module {
-  public final int in, out, stride;
-  public final Conv2d conv1, conv2;
-  public final BatchNorm2d bn1, bn2;
-  /** Null for the identity shortcut. */
-  public final Projection shortcut;
+    public final int in, out, stride;
+    public final Conv2d conv1, conv2;
+    public final BatchNorm2d bn1, bn2;
 
-  public BasicBlock(int in, int out, int stride, SplittableRandom rng) {
-    this.in = in;
-    this.out = out;
-    this.stride = stride;
-    conv1 = child("conv1", new Conv2d(in, out, 3, stride, 1, rng));
-    bn1 = child("bn1", new BatchNorm2d(out));
-    conv2 = child("conv2", new Conv2d(out, out, 3, 1, 1, rng));
-    bn2 = child("bn2", new BatchNorm2d(out));
-    shortcut = stride != 1 || in != out ? child("shortcut", new Projection(in, out, stride, rng)) : null;
-  }
+    /** Null for the identity shortcut. */
+    public final Projection shortcut;
 
-  @Override
-  public Var forward(Var x) {
-    Var h = bn1.forwardRelu(conv1.forward(x));
-    h = bn2.forward(conv2.forward(h));
-    return F.relu(F.add(h, shortcut == null ? x : shortcut.forward(x)));
-  }
-
-  @Override
-  protected Module blank() {
-    return new BasicBlock(in, out, stride, new SplittableRandom(0));
-  }
-
-  /** The projection shortcut: conv1×1(in→out, stride) → BN. */
-  public static final class Projection extends Module {
-    public final Conv2d conv;
-    public final BatchNorm2d bn;
-    final int in, out, stride;
-
-    Projection(int in, int out, int stride, SplittableRandom rng) {
-      this.in = in;
-      this.out = out;
-      this.stride = stride;
-      conv = child("0", new Conv2d(in, out, 1, stride, 0, rng));
-      bn = child("1", new BatchNorm2d(out));
+    public BasicBlock(int in, int out, int stride, SplittableRandom rng) {
+        this.in = in;
+        this.out = out;
+        this.stride = stride;
+        conv1 = child("conv1", new Conv2d(in, out, 3, stride, 1, rng));
+        bn1 = child("bn1", new BatchNorm2d(out));
+        conv2 = child("conv2", new Conv2d(out, out, 3, 1, 1, rng));
+        bn2 = child("bn2", new BatchNorm2d(out));
+        shortcut =
+                stride != 1 || in != out
+                        ? child("shortcut", new Projection(in, out, stride, rng))
+                        : null;
     }
 
     @Override
     public Var forward(Var x) {
-      return bn.forward(conv.forward(x));
+        Var h = bn1.forwardRelu(conv1.forward(x));
+        h = bn2.forward(conv2.forward(h));
+        return F.relu(F.add(h, shortcut == null ? x : shortcut.forward(x)));
     }
 
     @Override
     protected Module blank() {
-      return new Projection(in, out, stride, new SplittableRandom(0));
+        return new BasicBlock(in, out, stride, new SplittableRandom(0));
     }
-  }
+
+    /** The projection shortcut: conv1×1(in→out, stride) → BN. */
+    public static final class Projection extends Module {
+        public final Conv2d conv;
+        public final BatchNorm2d bn;
+        final int in, out, stride;
+
+        Projection(int in, int out, int stride, SplittableRandom rng) {
+            this.in = in;
+            this.out = out;
+            this.stride = stride;
+            conv = child("0", new Conv2d(in, out, 1, stride, 0, rng));
+            bn = child("1", new BatchNorm2d(out));
+        }
+
+        @Override
+        public Var forward(Var x) {
+            return bn.forward(conv.forward(x));
+        }
+
+        @Override
+        protected Module blank() {
+            return new Projection(in, out, stride, new SplittableRandom(0));
+        }
+    }
 }

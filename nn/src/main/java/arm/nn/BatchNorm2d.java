@@ -11,10 +11,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>Training mode: normalise with the batch mean and the <b>biased</b> batch variance
- *       (gradients flow through both), and update the running buffers on <b>every</b> forward,
- *       with the <b>unbiased</b> variance σ²·m/(m−1), m = N·H·W. num_batches_tracked is
- *       incremented first; the update factor is {@code momentum}, or 1/num_batches_tracked when
- *       momentum is null (a cumulative average: ResNet18's stem BN).
+ *       (gradients flow through both), and update the running buffers on <b>every</b> forward, with
+ *       the <b>unbiased</b> variance σ²·m/(m−1), m = N·H·W. num_batches_tracked is incremented
+ *       first; the update factor is {@code momentum}, or 1/num_batches_tracked when momentum is
+ *       null (a cumulative average: ResNet18's stem BN).
  *   <li>Eval mode: normalise with the running buffers; nothing changes.
  * </ul>
  *
@@ -25,104 +25,128 @@ import java.util.List;
  * with v the unbiased variance and the running values read before this forward updates them.
  *
  * <p>For a batch stored as its distinct samples with multiplicities ({@link CountedForward}) a
- * caller sets {@link #counts}: training-mode forwards then use the counted batch norm
- * ({@code F.batchNormCounted}), whose statistics, gradients and running-buffer updates (unbiased
- * variance with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one forward is
- * one batch) equal those of the replicated batch.
+ * caller sets {@link #counts}: training-mode forwards then use the counted batch norm ({@code
+ * F.batchNormCounted}), whose statistics, gradients and running-buffer updates (unbiased variance
+ * with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one forward is one
+ * batch) equal those of the replicated batch.
  */
 public final class BatchNorm2d extends Module {
-  public static final float EPS = 1e-5f;
+    public static final float EPS = 1e-5f;
 
-  public final int channels;
-  /** The update factor, or null for PyTorch's momentum = None (cumulative average). */
-  public final Float momentum;
-  public final Parameter weight, bias;
-  /** Running statistics; replaced (not changed in place) when the module moves to a device. */
-  public Tensor runningMean, runningVar;
-  /**
-   * A float [1] so that it travels with the other buffers; exact up to 2^24 forwards. A host
-   * buffer: every training forward reads it, and on a GPU that read would be a sync.
-   */
-  public final Tensor numBatchesTracked;
-  /** When not null, each forward appends its batch-statistics term here (see class comment). */
-  List<Var> statsSink;
-  /** When not null, the multiplicity of each sample of the batch being forwarded (see class comment). */
-  int[] counts;
+    public final int channels;
 
-  /** PyTorch's default momentum 0.1. */
-  public BatchNorm2d(int channels) {
-    this(channels, 0.1f);
-  }
+    /** The update factor, or null for PyTorch's momentum = None (cumulative average). */
+    public final Float momentum;
 
-  public BatchNorm2d(int channels, Float momentum) {
-    this.channels = channels;
-    this.momentum = momentum;
-    weight = param("weight", Init.constant(1f, channels));
-    bias = param("bias", Init.constant(0f, channels));
-    runningMean = buffer("running_mean", Init.constant(0f, channels));
-    runningVar = buffer("running_var", Init.constant(1f, channels));
-    numBatchesTracked = hostBuffer("num_batches_tracked", Init.constant(0f, 1));
-  }
+    public final Parameter weight, bias;
 
-  @Override
-  protected void moved() {
-    runningMean = buffer("running_mean");
-    runningVar = buffer("running_var");
-  }
+    /** Running statistics; replaced (not changed in place) when the module moves to a device. */
+    public Tensor runningMean, runningVar;
 
-  @Override
-  public Var forward(Var x) {
-    return apply(x, false);
-  }
+    /**
+     * A float [1] so that it travels with the other buffers; exact up to 2^24 forwards. A host
+     * buffer: every training forward reads it, and on a GPU that read would be a sync.
+     */
+    public final Tensor numBatchesTracked;
 
-  /** relu(forward(x)) with the same statistics and updates, fused into one op in training mode. */
-  public Var forwardRelu(Var x) {
-    return apply(x, true);
-  }
+    /** When not null, each forward appends its batch-statistics term here (see class comment). */
+    List<Var> statsSink;
 
-  private Var apply(Var x, boolean relu) {
-    if (statsSink != null) statsSink.add(batchStatsTerm(x));
-    boolean train = isTraining();
-    float factor = 0f;
-    if (train) {
-      float count = numBatchesTracked.item() + 1;
-      Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
-      factor = momentum == null ? 1f / count : momentum;
+    /**
+     * When not null, the multiplicity of each sample of the batch being forwarded (see class
+     * comment).
+     */
+    int[] counts;
+
+    /** PyTorch's default momentum 0.1. */
+    public BatchNorm2d(int channels) {
+        this(channels, 0.1f);
     }
-    if (counts != null) {
-      if (statsSink != null) throw new IllegalStateException("the batch-statistics term is not counted");
-      return F.batchNormCounted(x, counts, runningMean, runningVar, weight.var, bias.var, train, factor, EPS, relu);
+
+    public BatchNorm2d(int channels, Float momentum) {
+        this.channels = channels;
+        this.momentum = momentum;
+        weight = param("weight", Init.constant(1f, channels));
+        bias = param("bias", Init.constant(0f, channels));
+        runningMean = buffer("running_mean", Init.constant(0f, channels));
+        runningVar = buffer("running_var", Init.constant(1f, channels));
+        numBatchesTracked = hostBuffer("num_batches_tracked", Init.constant(0f, 1));
     }
-    return relu ? F.batchNormRelu(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
-        : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);
-  }
 
-  /**
-   * ‖μ − running_mean‖₂ + ‖v − running_var‖₂ for x [N, C, H, W]: μ the per-channel batch mean, v
-   * the unbiased per-channel variance, composed from primitives so that its gradient reaches x.
-   */
-  Var batchStatsTerm(Var x) {
-    int c = channels, m = x.value.numel() / c;
-    Var mu = F.scale(F.sumTo(x, 1, c, 1, 1), 1f / m);
-    Var centred = F.sub(x, mu);
-    Var v = F.scale(F.sumTo(F.mul(centred, centred), 1, c, 1, 1), 1f / (m - 1));
-    Var dMean = F.sub(F.reshape(mu, c), Var.constant(copy(runningMean)));
-    Var dVar = F.sub(F.reshape(v, c), Var.constant(copy(runningVar)));
-    return F.add(norm(dMean), norm(dVar));
-  }
+    @Override
+    protected void moved() {
+        runningMean = buffer("running_mean");
+        runningVar = buffer("running_var");
+    }
 
-  private static Var norm(Var d) {
-    return F.sqrt(F.sum(F.mul(d, d)));
-  }
+    @Override
+    public Var forward(Var x) {
+        return apply(x, false);
+    }
 
-  private static Tensor copy(Tensor t) {
-    Tensor c = Backends.of(t).zeros(t.shape);
-    Backends.of(t).copy(t, c);
-    return c;
-  }
+    /**
+     * relu(forward(x)) with the same statistics and updates, fused into one op in training mode.
+     */
+    public Var forwardRelu(Var x) {
+        return apply(x, true);
+    }
 
-  @Override
-  protected Module blank() {
-    return new BatchNorm2d(channels, momentum);
-  }
+    private Var apply(Var x, boolean relu) {
+        if (statsSink != null) statsSink.add(batchStatsTerm(x));
+        boolean train = isTraining();
+        float factor = 0f;
+        if (train) {
+            float count = numBatchesTracked.item() + 1;
+            Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
+            factor = momentum == null ? 1f / count : momentum;
+        }
+        if (counts != null) {
+            if (statsSink != null)
+                throw new IllegalStateException("the batch-statistics term is not counted");
+            return F.batchNormCounted(
+                    x,
+                    counts,
+                    runningMean,
+                    runningVar,
+                    weight.var,
+                    bias.var,
+                    train,
+                    factor,
+                    EPS,
+                    relu);
+        }
+        return relu
+                ? F.batchNormRelu(
+                        x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
+                : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);
+    }
+
+    /**
+     * ‖μ − running_mean‖₂ + ‖v − running_var‖₂ for x [N, C, H, W]: μ the per-channel batch mean, v
+     * the unbiased per-channel variance, composed from primitives so that its gradient reaches x.
+     */
+    Var batchStatsTerm(Var x) {
+        int c = channels, m = x.value.numel() / c;
+        Var mu = F.scale(F.sumTo(x, 1, c, 1, 1), 1f / m);
+        Var centred = F.sub(x, mu);
+        Var v = F.scale(F.sumTo(F.mul(centred, centred), 1, c, 1, 1), 1f / (m - 1));
+        Var dMean = F.sub(F.reshape(mu, c), Var.constant(copy(runningMean)));
+        Var dVar = F.sub(F.reshape(v, c), Var.constant(copy(runningVar)));
+        return F.add(norm(dMean), norm(dVar));
+    }
+
+    private static Var norm(Var d) {
+        return F.sqrt(F.sum(F.mul(d, d)));
+    }
+
+    private static Tensor copy(Tensor t) {
+        Tensor c = Backends.of(t).zeros(t.shape);
+        Backends.of(t).copy(t, c);
+        return c;
+    }
+
+    @Override
+    protected Module blank() {
+        return new BatchNorm2d(channels, momentum);
+    }
 }

@@ -13,8 +13,8 @@ import arm.autograd.Var;
  */
 public interface BatchStatsLoss {
 
-  /** Logits and R_bs of one training-mode pass, both in the pass's graph. */
-  record Forward(Var logits, Var batchStats) {}
+    /** Logits and R_bs of one training-mode pass, both in the pass's graph. */
+    record Forward(Var logits, Var batchStats) {}
 
-  Forward forwardWithBatchStats(Var x);
+    Forward forwardWithBatchStats(Var x);
 }

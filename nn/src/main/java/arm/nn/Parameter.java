@@ -8,34 +8,34 @@ import arm.tensor.Tensor;
  * "bias"). The full dotted name ("fc1.weight") comes from {@link Module#namedParameters()}, because
  * it depends on where the module sits in the tree.
  *
- * <p>The optimiser updates {@code var.value} in place and reads {@code var.grad}, so a Var handed to
- * autograd stays valid across steps. Only {@link Module#to} replaces the Var (a new leaf on another
- * device), which is why optimisers are built after the model is placed.
+ * <p>The optimiser updates {@code var.value} in place and reads {@code var.grad}, so a Var handed
+ * to autograd stays valid across steps. Only {@link Module#to} replaces the Var (a new leaf on
+ * another device), which is why optimisers are built after the model is placed.
  */
 public final class Parameter {
-  public final String name;
-  public Var var;
+    public final String name;
+    public Var var;
 
-  public Parameter(String name, Tensor value) {
-    this.name = name;
-    this.var = Var.param(value);
-  }
+    public Parameter(String name, Tensor value) {
+        this.name = name;
+        this.var = Var.param(value);
+    }
 
-  public Tensor value() {
-    return var.value;
-  }
+    public Tensor value() {
+        return var.value;
+    }
 
-  /** The gradient accumulated by {@link arm.autograd.Autograd#backward}, or null. */
-  public Tensor grad() {
-    return var.grad;
-  }
+    /** The gradient accumulated by {@link arm.autograd.Autograd#backward}, or null. */
+    public Tensor grad() {
+        return var.grad;
+    }
 
-  public int numel() {
-    return var.value.numel();
-  }
+    public int numel() {
+        return var.value.numel();
+    }
 
-  @Override
-  public String toString() {
-    return "Parameter " + name + arm.tensor.Shape.str(var.value.shape);
-  }
+    @Override
+    public String toString() {
+        return "Parameter " + name + arm.tensor.Shape.str(var.value.shape);
+    }
 }

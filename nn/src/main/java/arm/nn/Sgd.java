@@ -5,29 +5,29 @@ import arm.tensor.Backends;
 import java.util.List;
 
 /**
- * Plain SGD as ARM uses it (ALGORITHM.md §1.1, §5.3): p ← p − η·grad, no momentum, dampening, weight
- * decay or Nesterov. Gradients accumulate in {@code Var.grad} until {@link #zeroGrad}, as in
+ * Plain SGD as ARM uses it (ALGORITHM.md §1.1, §5.3): p ← p − η·grad, no momentum, dampening,
+ * weight decay or Nesterov. Gradients accumulate in {@code Var.grad} until {@link #zeroGrad}, as in
  * PyTorch; a parameter without a gradient is left alone.
  */
 public final class Sgd {
-  private final List<Var> params;
-  private float lr;
+    private final List<Var> params;
+    private float lr;
 
-  public Sgd(List<Var> params, float lr) {
-    if (!(lr >= 0)) throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
-    this.params = List.copyOf(params);
-    this.lr = lr;
-  }
+    public Sgd(List<Var> params, float lr) {
+        if (!(lr >= 0)) throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
+        this.params = List.copyOf(params);
+        this.lr = lr;
+    }
 
-  public float lr() {
-    return lr;
-  }
+    public float lr() {
+        return lr;
+    }
 
-  public void step() {
-    for (Var p : params) if (p.grad != null) Backends.of(p.value).axpy(-lr, p.grad, p.value);
-  }
+    public void step() {
+        for (Var p : params) if (p.grad != null) Backends.of(p.value).axpy(-lr, p.grad, p.value);
+    }
 
-  public void zeroGrad() {
-    for (Var p : params) p.zeroGrad();
-  }
+    public void zeroGrad() {
+        for (Var p : params) p.zeroGrad();
+    }
 }

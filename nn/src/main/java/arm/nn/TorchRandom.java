@@ -12,58 +12,59 @@ package arm.nn;
  *       element in memory order.
  *   <li>randperm(n) (n &lt; 2^32/20, every size here): start from 0 … n−1 and for i = 0 … n−2 swap
  *       r[i] with r[i + random() mod (n − i)].
- *   <li>torch.empty((), dtype=int64).random_(): random64() mod 2^63 (a DataLoader's base seed and
- *       a RandomSampler's seed).
+ *   <li>torch.empty((), dtype=int64).random_(): random64() mod 2^63 (a DataLoader's base seed and a
+ *       RandomSampler's seed).
  * </ul>
  *
  * Checked value by value against torch 1.13 in TorchStreamsTest (fixture made by
  * scripts/torch-streams/golden.py).
  */
 public final class TorchRandom {
-  private static final float TWO_POW_MINUS_24 = 1.0f / (1 << 24);
-  private final Mt19937 engine;
+    private static final float TWO_POW_MINUS_24 = 1.0f / (1 << 24);
+    private final Mt19937 engine;
 
-  public TorchRandom(long seed) {
-    engine = new Mt19937((int) seed);
-  }
-
-  /** random(): one 32-bit output, unsigned. */
-  public long random() {
-    return engine.nextUint32();
-  }
-
-  /** random64(): two outputs, the first as the high 32 bits. */
-  public long random64() {
-    long hi = random();
-    return hi << 32 | random();
-  }
-
-  /** torch.empty((), dtype=torch.int64).random_().item(): a non-negative long. */
-  public long randomInt64() {
-    return random64() & Long.MAX_VALUE;
-  }
-
-  /** Discards n outputs: the stream as it stands after draws this program does not need. */
-  public void skip(long n) {
-    for (long i = 0; i < n; i++) engine.nextUint32();
-  }
-
-  /** out.uniform_(from, to) for a float32 tensor of out.length elements. */
-  public void uniform(float[] out, double from, double to) {
-    float lo = (float) from, width = (float) to - lo;
-    for (int i = 0; i < out.length; i++) out[i] = Math.fma((random() & 0xFFFFFF) * TWO_POW_MINUS_24, width, lo);
-  }
-
-  /** torch.randperm(n). */
-  public int[] randperm(int n) {
-    int[] r = new int[n];
-    for (int i = 0; i < n; i++) r[i] = i;
-    for (int i = 0; i < n - 1; i++) {
-      int z = (int) (random() % (n - i));
-      int tmp = r[i];
-      r[i] = r[z + i];
-      r[z + i] = tmp;
+    public TorchRandom(long seed) {
+        engine = new Mt19937((int) seed);
     }
-    return r;
-  }
+
+    /** random(): one 32-bit output, unsigned. */
+    public long random() {
+        return engine.nextUint32();
+    }
+
+    /** random64(): two outputs, the first as the high 32 bits. */
+    public long random64() {
+        long hi = random();
+        return hi << 32 | random();
+    }
+
+    /** torch.empty((), dtype=torch.int64).random_().item(): a non-negative long. */
+    public long randomInt64() {
+        return random64() & Long.MAX_VALUE;
+    }
+
+    /** Discards n outputs: the stream as it stands after draws this program does not need. */
+    public void skip(long n) {
+        for (long i = 0; i < n; i++) engine.nextUint32();
+    }
+
+    /** out.uniform_(from, to) for a float32 tensor of out.length elements. */
+    public void uniform(float[] out, double from, double to) {
+        float lo = (float) from, width = (float) to - lo;
+        for (int i = 0; i < out.length; i++)
+            out[i] = Math.fma((random() & 0xFFFFFF) * TWO_POW_MINUS_24, width, lo);
+    }
+
+    /** torch.randperm(n). */
+    public int[] randperm(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        for (int i = 0; i < n - 1; i++) {
+            int z = (int) (random() % (n - i));
+            int tmp = r[i];
+            r[i] = r[z + i];
+            r[z + i] = tmp;
+        }
+        return r;
+    }
 }

@@ -5,7 +5,7 @@ package arm.tensor;
  * must be cheap and must not load any native library; {@link #create()} may.
  */
 public interface BackendProvider {
-  Device device();
+    Device device();
 
-  Backend create();
+    Backend create();
 }

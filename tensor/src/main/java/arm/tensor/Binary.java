@@ -2,8 +2,8 @@ package arm.tensor;
 
 /** Elementwise binary primitives with broadcasting. */
 public enum Binary {
-  ADD,
-  SUB,
-  MUL,
-  DIV
+    ADD,
+    SUB,
+    MUL,
+    DIV
 }

@@ -3,145 +3,194 @@ package arm.tensor;
 /**
  * The argument checks of the {@link Backend} primitives, shared by every backend so that CPU and
  * CUDA reject the same calls with the same messages. Each returns the sizes the kernel needs, or
- * nothing; each throws IllegalArgumentException (IndexOutOfBoundsException for indices) naming
- * the tensors. Device-specific limits (the CPU's offset-0 arrays, CUDA's maximum rank) stay in
- * their backend.
+ * nothing; each throws IllegalArgumentException (IndexOutOfBoundsException for indices) naming the
+ * tensors. Device-specific limits (the CPU's offset-0 arrays, CUDA's maximum rank) stay in their
+ * backend.
  */
 public final class Checks {
-  private Checks() {}
+    private Checks() {}
 
-  /** a and b hold the same number of elements (elementwise ops, copies). */
-  public static void sameNumel(Tensor a, Tensor b) {
-    if (a.numel() != b.numel())
-      throw new IllegalArgumentException(a + " and " + b + " differ in element count");
-  }
-
-  /** The shape of a rank-4 (NCHW) tensor. */
-  public static int[] nchw(Tensor t, String what) {
-    if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);
-    return t.shape;
-  }
-
-  /** Rows of t seen as [R, C] with C its last dimension (softmax, max, gather). */
-  public static int rows(Tensor t) {
-    return t.numel() / t.dim(-1);
-  }
-
-  /** a op b broadcast to out's shape; out may be larger than both (expand). */
-  public static void binary(Tensor a, Binary op, Tensor b, Tensor out) {
-    int[] s = Shape.broadcast(a.shape, b.shape);
-    if (!Shape.same(Shape.broadcast(s, out.shape), out.shape))
-      throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
-  }
-
-  /** out is x summed over broadcast dimensions: broadcasting out gives x's shape. */
-  public static void sumTo(Tensor x, Tensor out) {
-    if (!Shape.same(Shape.broadcast(out.shape, x.shape), x.shape))
-      throw new IllegalArgumentException(out + " is not a reduction of " + x);
-  }
-
-  /** The sizes of C[M, N] = op(A)[M, K] · op(B)[K, N]. */
-  public record Gemm(int m, int n, int k) {}
-
-  /** 2-D operands whose inner sizes agree and whose product fits C. */
-  public static Gemm gemm(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
-    if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2)
-      throw new IllegalArgumentException("gemm takes 2-D tensors: " + a + " " + b + " " + c);
-    int m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1];
-    int kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1];
-    if (k != kb || c.shape[0] != m || c.shape[1] != n)
-      throw new IllegalArgumentException(
-          "gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c);
-    return new Gemm(m, n, k);
-  }
-
-  /** values (if any) and argmax (if any) have one entry per row of x. */
-  public static void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
-    int r = rows(x);
-    if (values != null && values.numel() != r)
-      throw new IllegalArgumentException("max values " + values + " for the " + r + " rows of " + x);
-    if (argmax != null && argmax.length != r)
-      throw new IllegalArgumentException("argmax of length " + argmax.length + " for the " + r + " rows of " + x);
-  }
-
-  /** y, dy and dx of a softmax backward have the same number of elements. */
-  public static void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
-    sameNumel(y, dy);
-    sameNumel(y, dx);
-  }
-
-  /**
-   * One index per row of the [R, C] tensor {@code rows}, each in [0, C), and one value per row in
-   * {@code perRow} (gather's output, scatter's input). An index out of range would otherwise land
-   * silently in a neighbouring row.
-   */
-  public static void lastAxisIndex(String what, Tensor rows, int[] index, Tensor perRow) {
-    int r = rows(rows), c = rows.dim(-1);
-    if (index.length != r || perRow.numel() != r)
-      throw new IllegalArgumentException(
-          what + ": " + r + " rows of " + rows + ", " + index.length + " indices, " + perRow);
-    for (int i = 0; i < r; i++)
-      if (index[i] < 0 || index[i] >= c)
-        throw new IndexOutOfBoundsException("index " + index[i] + " at row " + i + " not in [0," + c + ")");
-  }
-
-  /** perm reorders x's dimensions (each once) and out has x's element count. */
-  public static void permute(Tensor x, int[] perm, Tensor out) {
-    sameNumel(x, out);
-    boolean[] seen = new boolean[x.rank()];
-    boolean ok = perm.length == x.rank();
-    for (int i = 0; ok && i < perm.length; i++) {
-      ok = perm[i] >= 0 && perm[i] < seen.length && !seen[perm[i]];
-      if (ok) seen[perm[i]] = true;
+    /** a and b hold the same number of elements (elementwise ops, copies). */
+    public static void sameNumel(Tensor a, Tensor b) {
+        if (a.numel() != b.numel())
+            throw new IllegalArgumentException(a + " and " + b + " differ in element count");
     }
-    if (!ok) throw new IllegalArgumentException("permutation " + Shape.str(perm) + " for " + x);
-  }
 
-  /** Both blocks of {@code length} along {@code axis} lie inside their tensors. */
-  public static void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
-    if (srcStart < 0 || dstStart < 0 || srcStart + length > src.shape[axis] || dstStart + length > dst.shape[axis])
-      throw new IndexOutOfBoundsException(
-          "copy of " + length + " along axis " + axis + " from " + src + " to " + dst);
-  }
-  /** The sizes of a convolution: x [N, Ci, H, W], w [Co, Ci, kh, kw]. */
-  public record Conv(int n, int ci, int h, int w, int co, int kh, int kw) {}
+    /** The shape of a rank-4 (NCHW) tensor. */
+    public static int[] nchw(Tensor t, String what) {
+        if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);
+        return t.shape;
+    }
 
-  /**
-   * x, w and y of one convolution with square stride and zero padding, or their gradients (the
-   * same shapes): y is [N, Co, Ho, Wo] with Ho = ⌊(H + 2·pad − kh) / stride⌋ + 1, likewise Wo.
-   */
-  public static Conv conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
-    int[] xs = nchw(x, "conv input"), ws = nchw(w, "conv weight"), ys = nchw(y, "conv output");
-    int hp = xs[2] + 2 * pad, wp = xs[3] + 2 * pad;
-    if (stride < 1 || pad < 0 || hp < ws[2] || wp < ws[3] || ws[1] != xs[1]
-        || ys[0] != xs[0] || ys[1] != ws[0] || ys[2] != (hp - ws[2]) / stride + 1 || ys[3] != (wp - ws[3]) / stride + 1)
-      throw new IllegalArgumentException("conv shapes (stride " + stride + ", pad " + pad + "): input " + x
-          + ", weight " + w + ", output " + y);
-    return new Conv(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3]);
-  }
+    /** Rows of t seen as [R, C] with C its last dimension (softmax, max, gather). */
+    public static int rows(Tensor t) {
+        return t.numel() / t.dim(-1);
+    }
 
-  /**
-   * x [N, C, H, W] of a batch norm, its [C] tensors (γ, β, statistics and their gradients) and the
-   * tensors of x's shape (y, dy, dx); null ones are skipped. Returns x's shape.
-   */
-  public static int[] batchNorm(Tensor x, Tensor[] perChannel, Tensor... likeX) {
-    int[] s = nchw(x, "batchnorm input");
-    for (Tensor t : perChannel)
-      if (t != null && t.numel() != s[1])
-        throw new IllegalArgumentException("batchnorm of " + x + ": per-channel " + t + " is not [" + s[1] + "]");
-    for (Tensor t : likeX) if (t != null) sameNumel(x, t);
-    return s;
-  }
+    /** a op b broadcast to out's shape; out may be larger than both (expand). */
+    public static void binary(Tensor a, Binary op, Tensor b, Tensor out) {
+        int[] s = Shape.broadcast(a.shape, b.shape);
+        if (!Shape.same(Shape.broadcast(s, out.shape), out.shape))
+            throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);
+    }
 
-  /**
-   * x [N, C, H, W] and y [N, C, Ho, Wo] of a k×k average pooling without padding, Ho = ⌊(H − k) /
-   * stride⌋ + 1 (or their gradients). Returns x's shape.
-   */
-  public static int[] avgPool2d(Tensor x, int k, int stride, Tensor y) {
-    int[] xs = nchw(x, "pool input"), ys = nchw(y, "pool output");
-    if (k < 1 || stride < 1 || xs[2] < k || xs[3] < k || ys[0] != xs[0] || ys[1] != xs[1]
-        || ys[2] != (xs[2] - k) / stride + 1 || ys[3] != (xs[3] - k) / stride + 1)
-      throw new IllegalArgumentException("avg pool " + k + "x" + k + " stride " + stride + ": input " + x + ", output " + y);
-    return xs;
-  }
+    /** out is x summed over broadcast dimensions: broadcasting out gives x's shape. */
+    public static void sumTo(Tensor x, Tensor out) {
+        if (!Shape.same(Shape.broadcast(out.shape, x.shape), x.shape))
+            throw new IllegalArgumentException(out + " is not a reduction of " + x);
+    }
+
+    /** The sizes of C[M, N] = op(A)[M, K] · op(B)[K, N]. */
+    public record Gemm(int m, int n, int k) {}
+
+    /** 2-D operands whose inner sizes agree and whose product fits C. */
+    public static Gemm gemm(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
+        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2)
+            throw new IllegalArgumentException("gemm takes 2-D tensors: " + a + " " + b + " " + c);
+        int m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1];
+        int kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1];
+        if (k != kb || c.shape[0] != m || c.shape[1] != n)
+            throw new IllegalArgumentException(
+                    "gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c);
+        return new Gemm(m, n, k);
+    }
+
+    /** values (if any) and argmax (if any) have one entry per row of x. */
+    public static void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+        int r = rows(x);
+        if (values != null && values.numel() != r)
+            throw new IllegalArgumentException(
+                    "max values " + values + " for the " + r + " rows of " + x);
+        if (argmax != null && argmax.length != r)
+            throw new IllegalArgumentException(
+                    "argmax of length " + argmax.length + " for the " + r + " rows of " + x);
+    }
+
+    /** y, dy and dx of a softmax backward have the same number of elements. */
+    public static void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        sameNumel(y, dy);
+        sameNumel(y, dx);
+    }
+
+    /**
+     * One index per row of the [R, C] tensor {@code rows}, each in [0, C), and one value per row in
+     * {@code perRow} (gather's output, scatter's input). An index out of range would otherwise land
+     * silently in a neighbouring row.
+     */
+    public static void lastAxisIndex(String what, Tensor rows, int[] index, Tensor perRow) {
+        int r = rows(rows), c = rows.dim(-1);
+        if (index.length != r || perRow.numel() != r)
+            throw new IllegalArgumentException(
+                    what
+                            + ": "
+                            + r
+                            + " rows of "
+                            + rows
+                            + ", "
+                            + index.length
+                            + " indices, "
+                            + perRow);
+        for (int i = 0; i < r; i++)
+            if (index[i] < 0 || index[i] >= c)
+                throw new IndexOutOfBoundsException(
+                        "index " + index[i] + " at row " + i + " not in [0," + c + ")");
+    }
+
+    /** perm reorders x's dimensions (each once) and out has x's element count. */
+    public static void permute(Tensor x, int[] perm, Tensor out) {
+        sameNumel(x, out);
+        boolean[] seen = new boolean[x.rank()];
+        boolean ok = perm.length == x.rank();
+        for (int i = 0; ok && i < perm.length; i++) {
+            ok = perm[i] >= 0 && perm[i] < seen.length && !seen[perm[i]];
+            if (ok) seen[perm[i]] = true;
+        }
+        if (!ok) throw new IllegalArgumentException("permutation " + Shape.str(perm) + " for " + x);
+    }
+
+    /** Both blocks of {@code length} along {@code axis} lie inside their tensors. */
+    public static void copyAlongAxis(
+            Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        if (srcStart < 0
+                || dstStart < 0
+                || srcStart + length > src.shape[axis]
+                || dstStart + length > dst.shape[axis])
+            throw new IndexOutOfBoundsException(
+                    "copy of " + length + " along axis " + axis + " from " + src + " to " + dst);
+    }
+
+    /** The sizes of a convolution: x [N, Ci, H, W], w [Co, Ci, kh, kw]. */
+    public record Conv(int n, int ci, int h, int w, int co, int kh, int kw) {}
+
+    /**
+     * x, w and y of one convolution with square stride and zero padding, or their gradients (the
+     * same shapes): y is [N, Co, Ho, Wo] with Ho = ⌊(H + 2·pad − kh) / stride⌋ + 1, likewise Wo.
+     */
+    public static Conv conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        int[] xs = nchw(x, "conv input"), ws = nchw(w, "conv weight"), ys = nchw(y, "conv output");
+        int hp = xs[2] + 2 * pad, wp = xs[3] + 2 * pad;
+        if (stride < 1
+                || pad < 0
+                || hp < ws[2]
+                || wp < ws[3]
+                || ws[1] != xs[1]
+                || ys[0] != xs[0]
+                || ys[1] != ws[0]
+                || ys[2] != (hp - ws[2]) / stride + 1
+                || ys[3] != (wp - ws[3]) / stride + 1)
+            throw new IllegalArgumentException(
+                    "conv shapes (stride "
+                            + stride
+                            + ", pad "
+                            + pad
+                            + "): input "
+                            + x
+                            + ", weight "
+                            + w
+                            + ", output "
+                            + y);
+        return new Conv(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3]);
+    }
+
+    /**
+     * x [N, C, H, W] of a batch norm, its [C] tensors (γ, β, statistics and their gradients) and
+     * the tensors of x's shape (y, dy, dx); null ones are skipped. Returns x's shape.
+     */
+    public static int[] batchNorm(Tensor x, Tensor[] perChannel, Tensor... likeX) {
+        int[] s = nchw(x, "batchnorm input");
+        for (Tensor t : perChannel)
+            if (t != null && t.numel() != s[1])
+                throw new IllegalArgumentException(
+                        "batchnorm of " + x + ": per-channel " + t + " is not [" + s[1] + "]");
+        for (Tensor t : likeX) if (t != null) sameNumel(x, t);
+        return s;
+    }
+
+    /**
+     * x [N, C, H, W] and y [N, C, Ho, Wo] of a k×k average pooling without padding, Ho = ⌊(H − k) /
+     * stride⌋ + 1 (or their gradients). Returns x's shape.
+     */
+    public static int[] avgPool2d(Tensor x, int k, int stride, Tensor y) {
+        int[] xs = nchw(x, "pool input"), ys = nchw(y, "pool output");
+        if (k < 1
+                || stride < 1
+                || xs[2] < k
+                || xs[3] < k
+                || ys[0] != xs[0]
+                || ys[1] != xs[1]
+                || ys[2] != (xs[2] - k) / stride + 1
+                || ys[3] != (xs[3] - k) / stride + 1)
+            throw new IllegalArgumentException(
+                    "avg pool "
+                            + k
+                            + "x"
+                            + k
+                            + " stride "
+                            + stride
+                            + ": input "
+                            + x
+                            + ", output "
+                            + y);
+        return xs;
+    }
 }

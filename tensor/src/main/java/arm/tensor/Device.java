@@ -1,7 +1,10 @@
 package arm.tensor;
 
-/** Where a tensor's storage lives. CUDA tensors are only ever touched through a CUDA {@link Backend}. */
+/**
+ * Where a tensor's storage lives. CUDA tensors are only ever touched through a CUDA {@link
+ * Backend}.
+ */
 public enum Device {
-  CPU,
-  CUDA
+    CPU,
+    CUDA
 }

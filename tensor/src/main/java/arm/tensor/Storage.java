@@ -6,12 +6,12 @@ package arm.tensor;
  * or a parameter) closes it once.
  */
 public interface Storage extends AutoCloseable {
-  Device device();
+    Device device();
 
-  /** Number of float32 elements. */
-  long size();
+    /** Number of float32 elements. */
+    long size();
 
-  /** Frees device memory; a no-op for host storage (the GC owns it). */
-  @Override
-  void close();
+    /** Frees device memory; a no-op for host storage (the GC owns it). */
+    @Override
+    void close();
 }

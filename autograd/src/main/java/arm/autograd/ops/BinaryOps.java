@@ -21,66 +21,75 @@ import arm.tensor.Tensor;
  * Σ↓ sums over the dimensions the input was broadcast in ({@link Backend#sumTo}).
  */
 public final class BinaryOps {
-  private BinaryOps() {}
+    private BinaryOps() {}
 
-  public static Var apply(Binary op, Var a, Var b) {
-    Backend be = Node.backendOf(a.value);
-    Tensor y = be.empty(Shape.broadcast(a.shape(), b.shape()));
-    be.binary(op, a.value, b.value, y);
-    return Node.record(y, new BinaryNode(op, a, b, y));
-  }
-
-  static final class BinaryNode extends Node {
-    final Binary op;
-    final Tensor y; // read by div's backward only
-
-    BinaryNode(Binary op, Var a, Var b, Tensor y) {
-      super(a, b);
-      this.op = op;
-      this.y = y;
+    public static Var apply(Binary op, Var a, Var b) {
+        Backend be = Node.backendOf(a.value);
+        Tensor y = be.empty(Shape.broadcast(a.shape(), b.shape()));
+        be.binary(op, a.value, b.value, y);
+        return Node.record(y, new BinaryNode(op, a, b, y));
     }
 
-    @Override
-    protected void backward(Tensor dy, Gradients g) {
-      Var a = inputs[0], b = inputs[1];
-      Backend be = backendOf(dy);
-      if (g.needs(a)) {
-        Tensor da = switch (op) {
-          case ADD, SUB -> dy;
-          case MUL -> product(be, dy, b.value, Binary.MUL);
-          case DIV -> product(be, dy, b.value, Binary.DIV);
-        };
-        g.add(a, reduce(be, da, a.value.shape, da == dy));
-      }
-      if (g.needs(b)) {
-        Tensor db = switch (op) {
-          case ADD -> dy;
-          case SUB -> negate(be, dy);
-          case MUL -> product(be, dy, a.value, Binary.MUL);
-          case DIV -> negate(be, product(be, product(be, dy, y, Binary.MUL), b.value, Binary.DIV));
-        };
-        g.add(b, reduce(be, db, b.value.shape, db == dy));
-      }
+    static final class BinaryNode extends Node {
+        final Binary op;
+        final Tensor y; // read by div's backward only
+
+        BinaryNode(Binary op, Var a, Var b, Tensor y) {
+            super(a, b);
+            this.op = op;
+            this.y = y;
+        }
+
+        @Override
+        protected void backward(Tensor dy, Gradients g) {
+            Var a = inputs[0], b = inputs[1];
+            Backend be = backendOf(dy);
+            if (g.needs(a)) {
+                Tensor da =
+                        switch (op) {
+                            case ADD, SUB -> dy;
+                            case MUL -> product(be, dy, b.value, Binary.MUL);
+                            case DIV -> product(be, dy, b.value, Binary.DIV);
+                        };
+                g.add(a, reduce(be, da, a.value.shape, da == dy));
+            }
+            if (g.needs(b)) {
+                Tensor db =
+                        switch (op) {
+                            case ADD -> dy;
+                            case SUB -> negate(be, dy);
+                            case MUL -> product(be, dy, a.value, Binary.MUL);
+                            case DIV ->
+                                    negate(
+                                            be,
+                                            product(
+                                                    be,
+                                                    product(be, dy, y, Binary.MUL),
+                                                    b.value,
+                                                    Binary.DIV));
+                        };
+                g.add(b, reduce(be, db, b.value.shape, db == dy));
+            }
+        }
     }
-  }
 
-  private static Tensor product(Backend be, Tensor x, Tensor z, Binary op) {
-    Tensor out = be.empty(x.shape);
-    be.binary(op, x, z, out);
-    return out;
-  }
+    private static Tensor product(Backend be, Tensor x, Tensor z, Binary op) {
+        Tensor out = be.empty(x.shape);
+        be.binary(op, x, z, out);
+        return out;
+    }
 
-  private static Tensor negate(Backend be, Tensor x) {
-    Tensor out = be.empty(x.shape);
-    be.unary(arm.tensor.Unary.NEG, x, 0f, out);
-    return out;
-  }
+    private static Tensor negate(Backend be, Tensor x) {
+        Tensor out = be.empty(x.shape);
+        be.unary(arm.tensor.Unary.NEG, x, 0f, out);
+        return out;
+    }
 
-  /** Σ↓ to the input's shape; always returns a tensor the caller may hand over. */
-  private static Tensor reduce(Backend be, Tensor d, int[] shape, boolean borrowed) {
-    if (Shape.same(d.shape, shape) && !borrowed) return d;
-    Tensor out = be.empty(shape);
-    be.sumTo(d, out);
-    return out;
-  }
+    /** Σ↓ to the input's shape; always returns a tensor the caller may hand over. */
+    private static Tensor reduce(Backend be, Tensor d, int[] shape, boolean borrowed) {
+        if (Shape.same(d.shape, shape) && !borrowed) return d;
+        Tensor out = be.empty(shape);
+        be.sumTo(d, out);
+        return out;
+    }
 }

@@ -3,7 +3,6 @@ package arm.kernels.cpu;
 import static arm.tensor.Checks.rows;
 
 import arm.kernels.cpu.fast.BroadcastFast;
-import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
 import arm.tensor.Backend;
@@ -17,282 +16,453 @@ import arm.tensor.Unary;
 import java.util.Arrays;
 
 /**
- * The pure-Java backend. Argument checks are the shared {@link Checks}; the loops live in {@code ref} (naive, readable)
- * and in the fast kernels that {@link CpuGemm} and {@link CpuConv} dispatch to.
+ * The pure-Java backend. Argument checks are the shared {@link Checks}; the loops live in {@code
+ * ref} (naive, readable) and in the fast kernels that {@link CpuGemm} and {@link CpuConv} dispatch
+ * to.
  */
 public final class CpuBackend implements Backend {
 
-  @Override
-  public Device device() {
-    return Device.CPU;
-  }
-
-  @Override
-  public String describe() {
-    return "cpu: gemm " + CpuGemm.path() + ", conv " + CpuConv.path() + ", batchnorm " + CpuBatchNorm.path()
-        + CpuGemm.vectorApiNote();
-  }
-
-  /** The kernel paths without the thread count: parts depend on shapes only (ThreadCountTest). */
-  @Override
-  public String numerics() {
-    return "cpu: gemm " + CpuGemm.describe(CpuGemm.active()) + ", conv " + CpuConv.active().name().toLowerCase(java.util.Locale.ROOT)
-        + ", batchnorm " + CpuBatchNorm.path();
-  }
-
-  /** The host array of a backend-made tensor (contiguous, offset 0). */
-  static float[] arr(Tensor t) {
-    if (t.offset != 0)
-      throw new IllegalArgumentException("CPU kernels take offset-0 tensors, got " + t);
-    return t.data();
-  }
-
-  /** Elements from which an elementwise op is split over the kernel threads (-Darm.threads). */
-  static final int SPLIT_MIN = 1 << 18;
-
-  private interface Range {
-    void run(int from, int to);
-  }
-
-  /**
-   * body over [0, n), cut into one range per kernel thread for large n (cut at multiples of 16
-   * floats, whole cache lines). Elementwise, so the bits do not depend on the cut.
-   */
-  private static void split(int n, Range body) {
-    int parts = n < SPLIT_MIN ? 1 : CpuThreads.parts(CpuThreads.threads());
-    if (parts == 1) {
-      body.run(0, n);
-      return;
+    @Override
+    public Device device() {
+        return Device.CPU;
     }
-    CpuThreads.run(parts, p -> body.run(Math.min(n, (int) ((long) n * p / parts) & ~15),
-        p + 1 == parts ? n : Math.min(n, (int) ((long) n * (p + 1) / parts) & ~15)));
-  }
 
-  @Override
-  public Tensor zeros(int... shape) {
-    return new Tensor(new CpuStorage(new float[Shape.numel(shape)]), 0, shape);
-  }
-
-  @Override
-  public Tensor upload(float[] host, int... shape) {
-    return Tensor.of(host.clone(), shape);
-  }
-
-  @Override
-  public float[] download(Tensor t) {
-    return t.toArray();
-  }
-
-  @Override
-  public void fill(Tensor out, float value) {
-    Arrays.fill(arr(out), 0, out.numel(), value);
-  }
-
-  @Override
-  public void copy(Tensor src, Tensor out) {
-    Checks.sameNumel(src, out);
-    float[] a = arr(src), b = arr(out);
-    split(src.numel(), (from, to) -> System.arraycopy(a, from, b, from, to - from));
-  }
-
-  @Override
-  public void unary(Unary op, Tensor x, float alpha, Tensor out) {
-    Checks.sameNumel(x, out);
-    float[] a = arr(x), b = arr(out);
-    if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.forward(a, b, from, to));
-    else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
-  }
-
-  @Override
-  public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
-    Checks.sameNumel(x, dx);
-    float[] a = arr(x), d = arr(dy), b = arr(dx);
-    if (op == Unary.RELU) split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.backward(a, d, b, from, to));
-    else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
-  }
-
-  @Override
-  public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
-    Checks.binary(a, op, b, out);
-    float[] x = arr(a), y = arr(b), o = arr(out);
-    int n = out.numel();
-    if (a.numel() == n && b.numel() == n) { // same shape: the common fast case
-      split(n, (from, to) -> sameShape(op, x, y, o, from, to));
-      return;
+    @Override
+    public String describe() {
+        return "cpu: gemm "
+                + CpuGemm.path()
+                + ", conv "
+                + CpuConv.path()
+                + ", batchnorm "
+                + CpuBatchNorm.path()
+                + CpuGemm.vectorApiNote();
     }
-    // bias rows, per-row columns, scalars: two nested loops (the general walk is its naive twin)
-    if (BroadcastFast.binary(op, x, a.shape, y, b.shape, o, out.shape)) return;
-    ElementwiseRef.binary(op, x, a.shape, y, b.shape, o, out.shape);
-  }
 
-  private static void sameShape(Binary op, float[] x, float[] y, float[] o, int from, int to) {
-    switch (op) {
-      case ADD: for (int i = from; i < to; i++) o[i] = x[i] + y[i]; return;
-      case SUB: for (int i = from; i < to; i++) o[i] = x[i] - y[i]; return;
-      case MUL: for (int i = from; i < to; i++) o[i] = x[i] * y[i]; return;
-      case DIV: for (int i = from; i < to; i++) o[i] = x[i] / y[i]; return;
-      default: throw new IllegalArgumentException("binary op " + op);
+    /** The kernel paths without the thread count: parts depend on shapes only (ThreadCountTest). */
+    @Override
+    public String numerics() {
+        return "cpu: gemm "
+                + CpuGemm.describe(CpuGemm.active())
+                + ", conv "
+                + CpuConv.active().name().toLowerCase(java.util.Locale.ROOT)
+                + ", batchnorm "
+                + CpuBatchNorm.path();
     }
-  }
 
-  @Override
-  public void axpy(float alpha, Tensor x, Tensor y) {
-    Checks.sameNumel(x, y);
-    float[] a = arr(x), b = arr(y);
-    split(x.numel(), (from, to) -> {
-      for (int i = from; i < to; i++) b[i] += alpha * a[i];
-    });
-  }
-
-  @Override
-  public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-    Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
-    CpuGemm.sgemm(transA, transB, g.m(), g.n(), g.k(), alpha, arr(a), 0, a.shape[1], arr(b), 0, b.shape[1],
-        beta, arr(c), 0, g.n());
-  }
-
-  @Override
-  public void sumTo(Tensor x, Tensor out) {
-    Checks.sumTo(x, out);
-    float[] in = arr(x), o = arr(out);
-    int n = x.numel(), m = out.numel();
-    if (m == n) {
-      split(n, (from, to) -> System.arraycopy(in, from, o, from, to - from));
-      return;
+    /** The host array of a backend-made tensor (contiguous, offset 0). */
+    static float[] arr(Tensor t) {
+        if (t.offset != 0)
+            throw new IllegalArgumentException("CPU kernels take offset-0 tensors, got " + t);
+        return t.data();
     }
-    // bias gradients, row sums, totals: nested loops, same summation order as the general walk
-    if (BroadcastFast.sumTo(in, x.shape, o, out.shape)) return;
-    ElementwiseRef.sumTo(in, x.shape, o, out.shape);
-  }
 
-  @Override
-  public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
-    Checks.maxLastAxis(x, values, argmax);
-    ElementwiseRef.maxLastAxis(arr(x), values == null ? null : arr(values), argmax, rows(x), x.dim(-1));
-  }
+    /** Elements from which an elementwise op is split over the kernel threads (-Darm.threads). */
+    static final int SPLIT_MIN = 1 << 18;
 
-  @Override
-  public void softmax(Tensor x, boolean log, Tensor out) {
-    Checks.sameNumel(x, out);
-    ElementwiseRef.softmax(arr(x), log, arr(out), rows(x), x.dim(-1));
-  }
+    private interface Range {
+        void run(int from, int to);
+    }
 
-  @Override
-  public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
-    Checks.softmaxBackward(y, dy, dx);
-    ElementwiseRef.softmaxBackward(arr(y), arr(dy), log, arr(dx), rows(y), y.dim(-1));
-  }
+    /**
+     * body over [0, n), cut into one range per kernel thread for large n (cut at multiples of 16
+     * floats, whole cache lines). Elementwise, so the bits do not depend on the cut.
+     */
+    private static void split(int n, Range body) {
+        int parts = n < SPLIT_MIN ? 1 : CpuThreads.parts(CpuThreads.threads());
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        CpuThreads.run(
+                parts,
+                p ->
+                        body.run(
+                                Math.min(n, (int) ((long) n * p / parts) & ~15),
+                                p + 1 == parts
+                                        ? n
+                                        : Math.min(n, (int) ((long) n * (p + 1) / parts) & ~15)));
+    }
 
-  @Override
-  public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
-    Checks.lastAxisIndex("gather", x, index, out);
-    int c = x.dim(-1), r = rows(x);
-    float[] a = arr(x), o = arr(out);
-    for (int i = 0; i < r; i++) o[i] = a[i * c + index[i]];
-  }
+    @Override
+    public Tensor zeros(int... shape) {
+        return new Tensor(new CpuStorage(new float[Shape.numel(shape)]), 0, shape);
+    }
 
-  @Override
-  public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
-    Checks.lastAxisIndex("scatter", dx, index, dOut);
-    int c = dx.dim(-1), r = rows(dx);
-    float[] g = arr(dOut), d = arr(dx);
-    for (int i = 0; i < r; i++) d[i * c + index[i]] += g[i];
-  }
+    @Override
+    public Tensor upload(float[] host, int... shape) {
+        return Tensor.of(host.clone(), shape);
+    }
 
-  @Override
-  public void permute(Tensor x, int[] perm, Tensor out) {
-    Checks.permute(x, perm, out);
-    ElementwiseRef.permute(arr(x), x.shape, perm, arr(out));
-  }
+    @Override
+    public float[] download(Tensor t) {
+        return t.toArray();
+    }
 
-  @Override
-  public void copyAlongAxis(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
-    Checks.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
-    ElementwiseRef.copyAlongAxis(arr(src), src.shape, axis, srcStart, arr(dst), dst.shape, dstStart, length);
-  }
+    @Override
+    public void fill(Tensor out, float value) {
+        Arrays.fill(arr(out), 0, out.numel(), value);
+    }
 
-  @Override
-  public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
-    Checks.Conv g = Checks.conv2d(x, w, stride, pad, y);
-    CpuConv.forward(arr(x), arr(w), arr(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
-  }
+    @Override
+    public void copy(Tensor src, Tensor out) {
+        Checks.sameNumel(src, out);
+        float[] a = arr(src), b = arr(out);
+        split(src.numel(), (from, to) -> System.arraycopy(a, from, b, from, to - from));
+    }
 
-  @Override
-  public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
-    Checks.Conv g = Checks.conv2d(dx, w, stride, pad, dy);
-    CpuConv.backwardInput(arr(dy), arr(w), arr(dx), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
-  }
+    @Override
+    public void unary(Unary op, Tensor x, float alpha, Tensor out) {
+        Checks.sameNumel(x, out);
+        float[] a = arr(x), b = arr(out);
+        if (op == Unary.RELU)
+            split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.forward(a, b, from, to));
+        else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
+    }
 
-  @Override
-  public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
-    Checks.Conv g = Checks.conv2d(x, dw, stride, pad, dy);
-    CpuConv.backwardWeight(arr(x), arr(dy), arr(dw), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
-  }
+    @Override
+    public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
+        Checks.sameNumel(x, dx);
+        float[] a = arr(x), d = arr(dy), b = arr(dx);
+        if (op == Unary.RELU)
+            split(
+                    x.numel(),
+                    (from, to) -> arm.kernels.cpu.fast.ReluFast.backward(a, d, b, from, to));
+        else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
+    }
 
-  @Override
-  public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-    CpuBatchNorm.forwardTrain(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void binary(Binary op, Tensor a, Tensor b, Tensor out) {
+        Checks.binary(a, op, b, out);
+        float[] x = arr(a), y = arr(b), o = arr(out);
+        int n = out.numel();
+        if (a.numel() == n && b.numel() == n) { // same shape: the common fast case
+            split(n, (from, to) -> sameShape(op, x, y, o, from, to));
+            return;
+        }
+        // bias rows, per-row columns, scalars: two nested loops (the general walk is its naive
+        // twin)
+        if (BroadcastFast.binary(op, x, a.shape, y, b.shape, o, out.shape)) return;
+        ElementwiseRef.binary(op, x, a.shape, y, b.shape, o, out.shape);
+    }
 
-  @Override
-  public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-    CpuBatchNorm.forwardEval(arr(x), arr(gamma), arr(beta), arr(mean), arr(var), eps, arr(y), s[0], s[1], s[2] * s[3]);
-  }
+    private static void sameShape(Binary op, float[] x, float[] y, float[] o, int from, int to) {
+        switch (op) {
+            case ADD:
+                for (int i = from; i < to; i++) o[i] = x[i] + y[i];
+                return;
+            case SUB:
+                for (int i = from; i < to; i++) o[i] = x[i] - y[i];
+                return;
+            case MUL:
+                for (int i = from; i < to; i++) o[i] = x[i] * y[i];
+                return;
+            case DIV:
+                for (int i = from; i < to; i++) o[i] = x[i] / y[i];
+                return;
+            default:
+                throw new IllegalArgumentException("binary op " + op);
+        }
+    }
 
-  @Override
-  public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
-      Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
-    CpuBatchNorm.backward(arr(x), arr(dy), arr(gamma), arr(mean), arr(var), eps,
-        dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
-        s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        Checks.sameNumel(x, y);
+        float[] a = arr(x), b = arr(y);
+        split(
+                x.numel(),
+                (from, to) -> {
+                    for (int i = from; i < to; i++) b[i] += alpha * a[i];
+                });
+    }
 
-  @Override
-  public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-    CpuBatchNorm.forwardTrainRelu(arr(x), arr(gamma), arr(beta), eps, arr(y), arr(mean), arr(var), s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void gemm(
+            boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        Checks.Gemm g = Checks.gemm(transA, transB, a, b, c);
+        CpuGemm.sgemm(
+                transA,
+                transB,
+                g.m(),
+                g.n(),
+                g.k(),
+                alpha,
+                arr(a),
+                0,
+                a.shape[1],
+                arr(b),
+                0,
+                b.shape[1],
+                beta,
+                arr(c),
+                0,
+                g.n());
+    }
 
-  @Override
-  public void batchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor mean, Tensor var, float eps,
-      Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, y, dy, dx);
-    CpuBatchNorm.backwardRelu(arr(x), arr(y), arr(dy), arr(gamma), arr(mean), arr(var), eps,
-        dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma), dBeta == null ? null : arr(dBeta),
-        s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void sumTo(Tensor x, Tensor out) {
+        Checks.sumTo(x, out);
+        float[] in = arr(x), o = arr(out);
+        int n = x.numel(), m = out.numel();
+        if (m == n) {
+            split(n, (from, to) -> System.arraycopy(in, from, o, from, to - from));
+            return;
+        }
+        // bias gradients, row sums, totals: nested loops, same summation order as the general walk
+        if (BroadcastFast.sumTo(in, x.shape, o, out.shape)) return;
+        ElementwiseRef.sumTo(in, x.shape, o, out.shape);
+    }
 
-  @Override
-  public void batchNormTrainCounted(Tensor x, int[] counts, Tensor gamma, Tensor beta, float eps, boolean relu,
-      Tensor y, Tensor mean, Tensor var) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-    Backend.countedValues(x, counts); // checks the counts
-    CpuBatchNorm.forwardTrainCounted(arr(x), counts, arr(gamma), arr(beta), eps, relu, arr(y), arr(mean), arr(var),
-        s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void maxLastAxis(Tensor x, Tensor values, int[] argmax) {
+        Checks.maxLastAxis(x, values, argmax);
+        ElementwiseRef.maxLastAxis(
+                arr(x), values == null ? null : arr(values), argmax, rows(x), x.dim(-1));
+    }
 
-  @Override
-  public void batchNormBackwardCounted(Tensor x, int[] counts, Tensor reluOut, Tensor dy, Tensor gamma, Tensor mean,
-      Tensor var, float eps, Tensor dx, Tensor dGamma, Tensor dBeta) {
-    int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, reluOut, dy, dx);
-    Backend.countedValues(x, counts);
-    CpuBatchNorm.backwardCounted(arr(x), counts, reluOut == null ? null : arr(reluOut), arr(dy), arr(gamma),
-        arr(mean), arr(var), eps, dx == null ? null : arr(dx), dGamma == null ? null : arr(dGamma),
-        dBeta == null ? null : arr(dBeta), s[0], s[1], s[2] * s[3]);
-  }
+    @Override
+    public void softmax(Tensor x, boolean log, Tensor out) {
+        Checks.sameNumel(x, out);
+        ElementwiseRef.softmax(arr(x), log, arr(out), rows(x), x.dim(-1));
+    }
 
-  @Override
-  public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
-    int[] s = Checks.avgPool2d(x, k, stride, y);
-    PoolRef.avgForward(arr(x), arr(y), s[0] * s[1], s[2], s[3], k, stride);
-  }
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, boolean log, Tensor dx) {
+        Checks.softmaxBackward(y, dy, dx);
+        ElementwiseRef.softmaxBackward(arr(y), arr(dy), log, arr(dx), rows(y), y.dim(-1));
+    }
 
-  @Override
-  public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
-    int[] s = Checks.avgPool2d(dx, k, stride, dy);
-    PoolRef.avgBackward(arr(dy), arr(dx), s[0] * s[1], s[2], s[3], k, stride);
-  }
+    @Override
+    public void gatherLastAxis(Tensor x, int[] index, Tensor out) {
+        Checks.lastAxisIndex("gather", x, index, out);
+        int c = x.dim(-1), r = rows(x);
+        float[] a = arr(x), o = arr(out);
+        for (int i = 0; i < r; i++) o[i] = a[i * c + index[i]];
+    }
+
+    @Override
+    public void scatterAddLastAxis(Tensor dOut, int[] index, Tensor dx) {
+        Checks.lastAxisIndex("scatter", dx, index, dOut);
+        int c = dx.dim(-1), r = rows(dx);
+        float[] g = arr(dOut), d = arr(dx);
+        for (int i = 0; i < r; i++) d[i * c + index[i]] += g[i];
+    }
+
+    @Override
+    public void permute(Tensor x, int[] perm, Tensor out) {
+        Checks.permute(x, perm, out);
+        ElementwiseRef.permute(arr(x), x.shape, perm, arr(out));
+    }
+
+    @Override
+    public void copyAlongAxis(
+            Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        Checks.copyAlongAxis(src, axis, srcStart, dst, dstStart, length);
+        ElementwiseRef.copyAlongAxis(
+                arr(src), src.shape, axis, srcStart, arr(dst), dst.shape, dstStart, length);
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        Checks.Conv g = Checks.conv2d(x, w, stride, pad, y);
+        CpuConv.forward(
+                arr(x), arr(w), arr(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride,
+                pad);
+    }
+
+    @Override
+    public void conv2dBackwardInput(Tensor dy, Tensor w, int stride, int pad, Tensor dx) {
+        Checks.Conv g = Checks.conv2d(dx, w, stride, pad, dy);
+        CpuConv.backwardInput(
+                arr(dy), arr(w), arr(dx), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(),
+                stride, pad);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
+        Checks.Conv g = Checks.conv2d(x, dw, stride, pad, dy);
+        CpuConv.backwardWeight(
+                arr(x), arr(dy), arr(dw), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(),
+                stride, pad);
+    }
+
+    @Override
+    public void batchNormTrain(
+            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+        CpuBatchNorm.forwardTrain(
+                arr(x),
+                arr(gamma),
+                arr(beta),
+                eps,
+                arr(y),
+                arr(mean),
+                arr(var),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormEval(
+            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+        CpuBatchNorm.forwardEval(
+                arr(x),
+                arr(gamma),
+                arr(beta),
+                arr(mean),
+                arr(var),
+                eps,
+                arr(y),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormBackward(
+            Tensor x,
+            Tensor dy,
+            Tensor gamma,
+            Tensor mean,
+            Tensor var,
+            float eps,
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
+        CpuBatchNorm.backward(
+                arr(x),
+                arr(dy),
+                arr(gamma),
+                arr(mean),
+                arr(var),
+                eps,
+                dx == null ? null : arr(dx),
+                dGamma == null ? null : arr(dGamma),
+                dBeta == null ? null : arr(dBeta),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormReluTrain(
+            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+        CpuBatchNorm.forwardTrainRelu(
+                arr(x),
+                arr(gamma),
+                arr(beta),
+                eps,
+                arr(y),
+                arr(mean),
+                arr(var),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormReluBackward(
+            Tensor x,
+            Tensor y,
+            Tensor dy,
+            Tensor gamma,
+            Tensor mean,
+            Tensor var,
+            float eps,
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, y, dy, dx);
+        CpuBatchNorm.backwardRelu(
+                arr(x),
+                arr(y),
+                arr(dy),
+                arr(gamma),
+                arr(mean),
+                arr(var),
+                eps,
+                dx == null ? null : arr(dx),
+                dGamma == null ? null : arr(dGamma),
+                dBeta == null ? null : arr(dBeta),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormTrainCounted(
+            Tensor x,
+            int[] counts,
+            Tensor gamma,
+            Tensor beta,
+            float eps,
+            boolean relu,
+            Tensor y,
+            Tensor mean,
+            Tensor var) {
+        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
+        Backend.countedValues(x, counts); // checks the counts
+        CpuBatchNorm.forwardTrainCounted(
+                arr(x),
+                counts,
+                arr(gamma),
+                arr(beta),
+                eps,
+                relu,
+                arr(y),
+                arr(mean),
+                arr(var),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void batchNormBackwardCounted(
+            Tensor x,
+            int[] counts,
+            Tensor reluOut,
+            Tensor dy,
+            Tensor gamma,
+            Tensor mean,
+            Tensor var,
+            float eps,
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta) {
+        int[] s =
+                Checks.batchNorm(
+                        x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, reluOut, dy, dx);
+        Backend.countedValues(x, counts);
+        CpuBatchNorm.backwardCounted(
+                arr(x),
+                counts,
+                reluOut == null ? null : arr(reluOut),
+                arr(dy),
+                arr(gamma),
+                arr(mean),
+                arr(var),
+                eps,
+                dx == null ? null : arr(dx),
+                dGamma == null ? null : arr(dGamma),
+                dBeta == null ? null : arr(dBeta),
+                s[0],
+                s[1],
+                s[2] * s[3]);
+    }
+
+    @Override
+    public void avgPool2d(Tensor x, int k, int stride, Tensor y) {
+        int[] s = Checks.avgPool2d(x, k, stride, y);
+        PoolRef.avgForward(arr(x), arr(y), s[0] * s[1], s[2], s[3], k, stride);
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
+        int[] s = Checks.avgPool2d(dx, k, stride, dy);
+        PoolRef.avgBackward(arr(dy), arr(dx), s[0] * s[1], s[2], s[3], k, stride);
+    }
 }

@@ -7,7 +7,8 @@ import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 
 /**
- * Chooses the convolution implementation once, at class load ({@code -Darm.conv=naive|im2col|direct}):
+ * Chooses the convolution implementation once, at class load ({@code
+ * -Darm.conv=naive|im2col|direct}):
  *
  * <ul>
  *   <li>{@code naive}: the direct loops of {@link ConvRef};
@@ -18,9 +19,9 @@ import arm.kernels.cpu.simd.ConvNhwcSimd;
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a kernel
  *             wider than 1×1;
- *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions
- *             with output rows of 8 or more, strided ones through phase planes, and for stride-1
- *             input gradients as a forward convolution with the flipped weights;
+ *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
+ *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
+ *             gradients as a forward convolution with the flipped weights;
  *         <li>im2col for the rest (strided 1×1 projections, strided input gradients with few
  *             channels, rows under 8).
  *       </ul>
@@ -32,119 +33,168 @@ import arm.kernels.cpu.simd.ConvNhwcSimd;
  * never loads them.
  */
 public final class CpuConv {
-  private CpuConv() {}
+    private CpuConv() {}
 
-  public enum Path { NAIVE, IM2COL, DIRECT }
-
-  private static final Path PATH = choose(System.getProperty("arm.conv"), CpuGemm.active() == CpuGemm.Path.SIMD);
-
-  static Path choose(String forced, boolean simd) {
-    if (forced == null || forced.isBlank()) return simd ? Path.DIRECT : Path.IM2COL;
-    Path p;
-    try {
-      p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("-Darm.conv=" + forced + ": expected naive, im2col or direct", e);
-    }
-    if (p == Path.DIRECT && !simd)
-      throw new IllegalStateException("-Darm.conv=direct needs the Vector API GEMM path (--add-modules jdk.incubator.vector)");
-    return p;
-  }
-
-  public static Path active() {
-    return PATH;
-  }
-
-  /** e.g. "direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
-  public static String path() {
-    String threads = CpuThreads.threads() + (CpuThreads.threads() == 1 ? " thread" : " threads");
-    return switch (PATH) {
-      case NAIVE -> "naive";
-      case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
-      case DIRECT -> "direct + channels-last + im2col + gemm " + CpuGemm.path() + ", " + threads;
-    };
-  }
-
-  public static void forward(float[] x, float[] w, float[] y, int n, int ci, int h, int wd, int co,
-      int kh, int kw, int stride, int pad) {
-    if (PATH == Path.NAIVE) {
-      ConvRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad);
-      return;
-    }
-    ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-    if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g)) Simd.forwardChannelsLast(x, w, y, g);
-    // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy beats the planes
-    else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1)) Simd.forward(x, w, y, g);
-    else ConvIm2col.forward(x, w, y, g);
-  }
-
-  public static void backwardInput(float[] dy, float[] w, float[] dx, int n, int ci, int h, int wd,
-      int co, int kh, int kw, int stride, int pad) {
-    if (PATH == Path.NAIVE) {
-      ConvRef.backwardInput(dy, w, dx, n, ci, h, wd, co, kh, kw, stride, pad);
-      return;
-    }
-    ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-    if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
-      Simd.backwardInputChannelsLast(dy, w, dx, g);
-      return;
-    }
-    if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
-      // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co channels
-      // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
-      ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
-      if (Simd.supports(t) && t.ho == h && t.wo == wd) {
-        Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
-        return;
-      }
-    }
-    ConvIm2col.backwardInput(dy, w, dx, g);
-  }
-
-  public static void backwardWeight(float[] x, float[] dy, float[] dw, int n, int ci, int h, int wd,
-      int co, int kh, int kw, int stride, int pad) {
-    if (PATH == Path.NAIVE) {
-      ConvRef.backwardWeight(x, dy, dw, n, ci, h, wd, co, kh, kw, stride, pad);
-      return;
-    }
-    ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-    // channels-last for every kernel wider than 1×1 (2–3× faster than im2col's dot products there)
-    if (PATH == Path.DIRECT && kh * kw > 1 && pad < kh && pad < kw) Simd.backwardWeightChannelsLast(x, dy, dw, g);
-    else ConvIm2col.backwardWeight(x, dy, dw, g);
-  }
-
-  /**
-   * Whether {@link ConvNhwcSimd} takes a convolution that reads {@code in} channels and writes
-   * {@code out} (forward: Ci → Co; input gradient: Co → Ci). It pads the written channels to its
-   * 16-channel block (AVX2), so it wants many of them, and its inner loop runs over kw·in floats;
-   * the channels-last copies cost most for 1×1 kernels, which stay on im2col. Measured at the
-   * ResNet18 shapes (docs/BENCHMARKS.md): faster than both other paths on the 8×8 and 4×4 stages
-   * and the stride-2 layers into them, slower where Co is 20 or 40.
-   */
-  static boolean channelsLast(int in, int out, ConvShape g) {
-    return out >= 64 && in >= 32 && g.kh > 1 && g.kw > 1 && g.pad < g.kh && g.pad < g.kw;
-  }
-
-  /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */
-  private static final class Simd {
-    static boolean supports(ConvShape g) {
-      return ConvDirectSimd.supports(g);
+    public enum Path {
+        NAIVE,
+        IM2COL,
+        DIRECT
     }
 
-    static void forward(float[] x, float[] w, float[] y, ConvShape g) {
-      ConvDirectSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+    private static final Path PATH =
+            choose(System.getProperty("arm.conv"), CpuGemm.active() == CpuGemm.Path.SIMD);
+
+    static Path choose(String forced, boolean simd) {
+        if (forced == null || forced.isBlank()) return simd ? Path.DIRECT : Path.IM2COL;
+        Path p;
+        try {
+            p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "-Darm.conv=" + forced + ": expected naive, im2col or direct", e);
+        }
+        if (p == Path.DIRECT && !simd)
+            throw new IllegalStateException(
+                    "-Darm.conv=direct needs the Vector API GEMM path (--add-modules"
+                            + " jdk.incubator.vector)");
+        return p;
     }
 
-    static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {
-      ConvNhwcSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+    public static Path active() {
+        return PATH;
     }
 
-    static void backwardWeightChannelsLast(float[] x, float[] dy, float[] dw, ConvShape g) {
-      ConvNhwcSimd.backwardWeight(x, dy, dw, g, CpuThreads.parts(g.n));
+    /** e.g. "direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
+    public static String path() {
+        String threads =
+                CpuThreads.threads() + (CpuThreads.threads() == 1 ? " thread" : " threads");
+        return switch (PATH) {
+            case NAIVE -> "naive";
+            case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
+            case DIRECT ->
+                    "direct + channels-last + im2col + gemm " + CpuGemm.path() + ", " + threads;
+        };
     }
 
-    static void backwardInputChannelsLast(float[] dy, float[] w, float[] dx, ConvShape g) {
-      ConvNhwcSimd.backwardInput(dy, w, dx, g, CpuThreads.parts(g.n));
+    public static void forward(
+            float[] x,
+            float[] w,
+            float[] y,
+            int n,
+            int ci,
+            int h,
+            int wd,
+            int co,
+            int kh,
+            int kw,
+            int stride,
+            int pad) {
+        if (PATH == Path.NAIVE) {
+            ConvRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad);
+            return;
+        }
+        ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+        if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
+            Simd.forwardChannelsLast(x, w, y, g);
+        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy beats the
+        // planes
+        else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1))
+            Simd.forward(x, w, y, g);
+        else ConvIm2col.forward(x, w, y, g);
     }
-  }
+
+    public static void backwardInput(
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int n,
+            int ci,
+            int h,
+            int wd,
+            int co,
+            int kh,
+            int kw,
+            int stride,
+            int pad) {
+        if (PATH == Path.NAIVE) {
+            ConvRef.backwardInput(dy, w, dx, n, ci, h, wd, co, kh, kw, stride, pad);
+            return;
+        }
+        ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+        if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
+            Simd.backwardInputChannelsLast(dy, w, dx, g);
+            return;
+        }
+        if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
+            // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co
+            // channels
+            // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
+            ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
+            if (Simd.supports(t) && t.ho == h && t.wo == wd) {
+                Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
+                return;
+            }
+        }
+        ConvIm2col.backwardInput(dy, w, dx, g);
+    }
+
+    public static void backwardWeight(
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int n,
+            int ci,
+            int h,
+            int wd,
+            int co,
+            int kh,
+            int kw,
+            int stride,
+            int pad) {
+        if (PATH == Path.NAIVE) {
+            ConvRef.backwardWeight(x, dy, dw, n, ci, h, wd, co, kh, kw, stride, pad);
+            return;
+        }
+        ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+        // channels-last for every kernel wider than 1×1 (2–3× faster than im2col's dot products
+        // there)
+        if (PATH == Path.DIRECT && kh * kw > 1 && pad < kh && pad < kw)
+            Simd.backwardWeightChannelsLast(x, dy, dw, g);
+        else ConvIm2col.backwardWeight(x, dy, dw, g);
+    }
+
+    /**
+     * Whether {@link ConvNhwcSimd} takes a convolution that reads {@code in} channels and writes
+     * {@code out} (forward: Ci → Co; input gradient: Co → Ci). It pads the written channels to its
+     * 16-channel block (AVX2), so it wants many of them, and its inner loop runs over kw·in floats;
+     * the channels-last copies cost most for 1×1 kernels, which stay on im2col. Measured at the
+     * ResNet18 shapes (docs/BENCHMARKS.md): faster than both other paths on the 8×8 and 4×4 stages
+     * and the stride-2 layers into them, slower where Co is 20 or 40.
+     */
+    static boolean channelsLast(int in, int out, ConvShape g) {
+        return out >= 64 && in >= 32 && g.kh > 1 && g.kw > 1 && g.pad < g.kh && g.pad < g.kw;
+    }
+
+    /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */
+    private static final class Simd {
+        static boolean supports(ConvShape g) {
+            return ConvDirectSimd.supports(g);
+        }
+
+        static void forward(float[] x, float[] w, float[] y, ConvShape g) {
+            ConvDirectSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+        }
+
+        static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {
+            ConvNhwcSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+        }
+
+        static void backwardWeightChannelsLast(float[] x, float[] dy, float[] dw, ConvShape g) {
+            ConvNhwcSimd.backwardWeight(x, dy, dw, g, CpuThreads.parts(g.n));
+        }
+
+        static void backwardInputChannelsLast(float[] dy, float[] w, float[] dx, ConvShape g) {
+            ConvNhwcSimd.backwardInput(dy, w, dx, g, CpuThreads.parts(g.n));
+        }
+    }
 }

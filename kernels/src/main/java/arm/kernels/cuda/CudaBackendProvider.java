@@ -10,20 +10,23 @@ import arm.tensor.Device;
  * "CUDA not available: libcuda.so.1 not found (no NVIDIA driver)".
  */
 public final class CudaBackendProvider implements BackendProvider {
-  @Override
-  public Device device() {
-    return Device.CUDA;
-  }
-
-  @Override
-  public Backend create() {
-    try {
-      return CudaBackend.create();
-    } catch (CudaUnavailable e) {
-      throw e;
-    } catch (LinkageError | RuntimeException e) {
-      String m = e.getMessage() == null ? e.getClass().getSimpleName() : Blas.firstLine(e.getMessage());
-      throw new CudaUnavailable("CUDA not available: " + m);
+    @Override
+    public Device device() {
+        return Device.CUDA;
     }
-  }
+
+    @Override
+    public Backend create() {
+        try {
+            return CudaBackend.create();
+        } catch (CudaUnavailable e) {
+            throw e;
+        } catch (LinkageError | RuntimeException e) {
+            String m =
+                    e.getMessage() == null
+                            ? e.getClass().getSimpleName()
+                            : Blas.firstLine(e.getMessage());
+            throw new CudaUnavailable("CUDA not available: " + m);
+        }
+    }
 }

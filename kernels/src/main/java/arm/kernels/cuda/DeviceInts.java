@@ -16,67 +16,70 @@ import java.util.Map;
  * @param <P> the device pointer type
  */
 final class DeviceInts<P> {
-  interface Upload<P> {
-    /** A device copy of host, as ints or (asFloat) as floats. */
-    P upload(int[] host, boolean asFloat);
-  }
-
-  interface Free<P> {
-    void free(P pointer, int length);
-  }
-
-  private record Key(int[] values, boolean asFloat) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.asFloat == asFloat && Arrays.equals(k.values, values);
+    interface Upload<P> {
+        /** A device copy of host, as ints or (asFloat) as floats. */
+        P upload(int[] host, boolean asFloat);
     }
 
-    @Override
-    public int hashCode() {
-      return 31 * Arrays.hashCode(values) + (asFloat ? 1 : 0);
+    interface Free<P> {
+        void free(P pointer, int length);
     }
-  }
 
-  private final int capacity;
-  private final Upload<P> upload;
-  private final Free<P> free;
-  private final LinkedHashMap<Key, P> copies = new LinkedHashMap<>(16, 0.75f, true);
-  private long uploads, hits;
+    private record Key(int[] values, boolean asFloat) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.asFloat == asFloat && Arrays.equals(k.values, values);
+        }
 
-  DeviceInts(int capacity, Upload<P> upload, Free<P> free) {
-    this.capacity = capacity;
-    this.upload = upload;
-    this.free = free;
-  }
-
-  /** The device copy of {@code host} (as floats when asFloat), uploading only if it is not held. */
-  synchronized P get(int[] host, boolean asFloat) {
-    Key k = new Key(host, asFloat);
-    P p = copies.get(k);
-    if (p != null) {
-      hits++;
-      return p;
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(values) + (asFloat ? 1 : 0);
+        }
     }
-    uploads++;
-    p = upload.upload(host, asFloat);
-    copies.put(new Key(host.clone(), asFloat), p); // the caller may change its array later
-    for (Iterator<Map.Entry<Key, P>> it = copies.entrySet().iterator(); copies.size() > capacity; ) {
-      Map.Entry<Key, P> eldest = it.next();
-      free.free(eldest.getValue(), eldest.getKey().values.length);
-      it.remove();
+
+    private final int capacity;
+    private final Upload<P> upload;
+    private final Free<P> free;
+    private final LinkedHashMap<Key, P> copies = new LinkedHashMap<>(16, 0.75f, true);
+    private long uploads, hits;
+
+    DeviceInts(int capacity, Upload<P> upload, Free<P> free) {
+        this.capacity = capacity;
+        this.upload = upload;
+        this.free = free;
     }
-    return p;
-  }
 
-  synchronized long uploads() {
-    return uploads;
-  }
+    /**
+     * The device copy of {@code host} (as floats when asFloat), uploading only if it is not held.
+     */
+    synchronized P get(int[] host, boolean asFloat) {
+        Key k = new Key(host, asFloat);
+        P p = copies.get(k);
+        if (p != null) {
+            hits++;
+            return p;
+        }
+        uploads++;
+        p = upload.upload(host, asFloat);
+        copies.put(new Key(host.clone(), asFloat), p); // the caller may change its array later
+        for (Iterator<Map.Entry<Key, P>> it = copies.entrySet().iterator();
+                copies.size() > capacity; ) {
+            Map.Entry<Key, P> eldest = it.next();
+            free.free(eldest.getValue(), eldest.getKey().values.length);
+            it.remove();
+        }
+        return p;
+    }
 
-  synchronized long hits() {
-    return hits;
-  }
+    synchronized long uploads() {
+        return uploads;
+    }
 
-  synchronized int size() {
-    return copies.size();
-  }
+    synchronized long hits() {
+        return hits;
+    }
+
+    synchronized int size() {
+        return copies.size();
+    }
 }

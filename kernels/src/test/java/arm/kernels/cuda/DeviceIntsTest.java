@@ -8,45 +8,49 @@ import org.junit.jupiter.api.Test;
 
 /** The content-keyed cache of uploaded index / count arrays, over a stand-in allocator. */
 class DeviceIntsTest {
-  final List<String> log = new ArrayList<>();
-  int next;
+    final List<String> log = new ArrayList<>();
+    int next;
 
-  DeviceInts<Integer> cache(int capacity) {
-    return new DeviceInts<>(capacity, (host, asFloat) -> {
-      log.add("upload " + java.util.Arrays.toString(host) + (asFloat ? " f" : " i"));
-      return next++;
-    }, (p, n) -> log.add("free " + p + " (" + n + ")"));
-  }
+    DeviceInts<Integer> cache(int capacity) {
+        return new DeviceInts<>(
+                capacity,
+                (host, asFloat) -> {
+                    log.add("upload " + java.util.Arrays.toString(host) + (asFloat ? " f" : " i"));
+                    return next++;
+                },
+                (p, n) -> log.add("free " + p + " (" + n + ")"));
+    }
 
-  @Test
-  void equalContentIsUploadedOnceEvenFromAnotherArray() {
-    DeviceInts<Integer> c = cache(4);
-    int[] labels = {3, 1, 4};
-    assertThat(c.get(labels, false)).isEqualTo(0);
-    assertThat(c.get(new int[] {3, 1, 4}, false)).isEqualTo(0);
-    assertThat(c.get(labels, true)).isEqualTo(1); // floats are another copy
-    assertThat(c.uploads()).isEqualTo(2);
-    assertThat(c.hits()).isEqualTo(1);
-  }
+    @Test
+    void equalContentIsUploadedOnceEvenFromAnotherArray() {
+        DeviceInts<Integer> c = cache(4);
+        int[] labels = {3, 1, 4};
+        assertThat(c.get(labels, false)).isEqualTo(0);
+        assertThat(c.get(new int[] {3, 1, 4}, false)).isEqualTo(0);
+        assertThat(c.get(labels, true)).isEqualTo(1); // floats are another copy
+        assertThat(c.uploads()).isEqualTo(2);
+        assertThat(c.hits()).isEqualTo(1);
+    }
 
-  @Test
-  void aCallerChangingItsArrayGetsAFreshCopy() {
-    DeviceInts<Integer> c = cache(4);
-    int[] a = {1, 2};
-    c.get(a, false);
-    a[0] = 9;
-    assertThat(c.get(a, false)).isEqualTo(1);
-    assertThat(c.get(new int[] {1, 2}, false)).isEqualTo(0);
-  }
+    @Test
+    void aCallerChangingItsArrayGetsAFreshCopy() {
+        DeviceInts<Integer> c = cache(4);
+        int[] a = {1, 2};
+        c.get(a, false);
+        a[0] = 9;
+        assertThat(c.get(a, false)).isEqualTo(1);
+        assertThat(c.get(new int[] {1, 2}, false)).isEqualTo(0);
+    }
 
-  @Test
-  void theLeastRecentlyUsedIsFreedBeyondCapacity() {
-    DeviceInts<Integer> c = cache(2);
-    c.get(new int[] {1}, false); // 0
-    c.get(new int[] {2}, false); // 1
-    c.get(new int[] {1}, false); // hit: {2} is now the eldest
-    c.get(new int[] {3}, false); // 2, frees {2}
-    assertThat(c.size()).isEqualTo(2);
-    assertThat(log).containsExactly("upload [1] i", "upload [2] i", "upload [3] i", "free 1 (1)");
-  }
+    @Test
+    void theLeastRecentlyUsedIsFreedBeyondCapacity() {
+        DeviceInts<Integer> c = cache(2);
+        c.get(new int[] {1}, false); // 0
+        c.get(new int[] {2}, false); // 1
+        c.get(new int[] {1}, false); // hit: {2} is now the eldest
+        c.get(new int[] {3}, false); // 2, frees {2}
+        assertThat(c.size()).isEqualTo(2);
+        assertThat(log)
+                .containsExactly("upload [1] i", "upload [2] i", "upload [3] i", "free 1 (1)");
+    }
 }

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
  * compare equal, so a FAIL on the GPU machine is about the GPU, not about the harness.
  */
 class ParityHarnessTest {
-  @Test
-  void everyCaseRunsAndMatchesOnTheCpu() {
-    List<Parity.Result> r = new Parity(new CpuBackend(), new CpuBackend(), 42).runAll();
-    assertThat(r).hasSizeGreaterThan(140);
-    assertThat(r.stream().filter(x -> !x.ok()).map(Parity.Result::toString)).isEmpty();
-  }
+    @Test
+    void everyCaseRunsAndMatchesOnTheCpu() {
+        List<Parity.Result> r = new Parity(new CpuBackend(), new CpuBackend(), 42).runAll();
+        assertThat(r).hasSizeGreaterThan(140);
+        assertThat(r.stream().filter(x -> !x.ok()).map(Parity.Result::toString)).isEmpty();
+    }
 }

@@ -6,48 +6,66 @@ package arm.kernels.cpu.fast;
  * per image.
  */
 public final class ConvShape {
-  public final int n, ci, h, w, co, kh, kw, stride, pad, ho, wo, k, p;
+    public final int n, ci, h, w, co, kh, kw, stride, pad, ho, wo, k, p;
 
-  public ConvShape(int n, int ci, int h, int w, int co, int kh, int kw, int stride, int pad) {
-    this.n = n;
-    this.ci = ci;
-    this.h = h;
-    this.w = w;
-    this.co = co;
-    this.kh = kh;
-    this.kw = kw;
-    this.stride = stride;
-    this.pad = pad;
-    this.ho = (h + 2 * pad - kh) / stride + 1;
-    this.wo = (w + 2 * pad - kw) / stride + 1;
-    this.k = ci * kh * kw;
-    this.p = ho * wo;
-  }
+    public ConvShape(int n, int ci, int h, int w, int co, int kh, int kw, int stride, int pad) {
+        this.n = n;
+        this.ci = ci;
+        this.h = h;
+        this.w = w;
+        this.co = co;
+        this.kh = kh;
+        this.kw = kw;
+        this.stride = stride;
+        this.pad = pad;
+        this.ho = (h + 2 * pad - kh) / stride + 1;
+        this.wo = (w + 2 * pad - kw) / stride + 1;
+        this.k = ci * kh * kw;
+        this.p = ho * wo;
+    }
 
-  /** Elements of one image of x, of y. */
-  public int xImage() {
-    return ci * h * w;
-  }
+    /** Elements of one image of x, of y. */
+    public int xImage() {
+        return ci * h * w;
+    }
 
-  public int yImage() {
-    return co * p;
-  }
+    public int yImage() {
+        return co * p;
+    }
 
-  /** First output column j whose input column j·stride − pad + v is ≥ 0. */
-  int jLo(int v) {
-    int d = pad - v;
-    return d <= 0 ? 0 : Math.min(wo, (d + stride - 1) / stride);
-  }
+    /** First output column j whose input column j·stride − pad + v is ≥ 0. */
+    int jLo(int v) {
+        int d = pad - v;
+        return d <= 0 ? 0 : Math.min(wo, (d + stride - 1) / stride);
+    }
 
-  /** One past the last output column j whose input column j·stride − pad + v is &lt; w. */
-  int jHi(int v) {
-    int last = w - 1 + pad - v; // need j·stride ≤ last
-    return last < 0 ? 0 : Math.min(wo, last / stride + 1);
-  }
+    /** One past the last output column j whose input column j·stride − pad + v is &lt; w. */
+    int jHi(int v) {
+        int last = w - 1 + pad - v; // need j·stride ≤ last
+        return last < 0 ? 0 : Math.min(wo, last / stride + 1);
+    }
 
-  @Override
-  public String toString() {
-    return "conv x[" + n + "," + ci + "," + h + "," + w + "] w[" + co + "," + ci + "," + kh + ","
-        + kw + "] stride " + stride + " pad " + pad;
-  }
+    @Override
+    public String toString() {
+        return "conv x["
+                + n
+                + ","
+                + ci
+                + ","
+                + h
+                + ","
+                + w
+                + "] w["
+                + co
+                + ","
+                + ci
+                + ","
+                + kh
+                + ","
+                + kw
+                + "] stride "
+                + stride
+                + " pad "
+                + pad;
+    }
 }

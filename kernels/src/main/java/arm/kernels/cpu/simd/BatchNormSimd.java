@@ -19,169 +19,221 @@ import jdk.incubator.vector.VectorSpecies;
  * order, so they round alike.
  */
 public final class BatchNormSimd {
-  private BatchNormSimd() {}
+    private BatchNormSimd() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  static final int L = S.length();
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
 
-  /**
-   * y = BN(x) with batch statistics (written to mean, var); relu: y = max(0, BN(x)). counts [N]
-   * (or null = 1 each): sample n stands for counts[n] identical copies, and every sum over planes
-   * is weighted by it (the counted form of {@link arm.kernels.cpu.fast.BatchNormFast}).
-   */
-  public static void forwardTrain(float[] x, int[] counts, float[] gamma, float[] beta, float eps, float[] y,
-      float[] mean, float[] var, int n, int c, int hw, int c0, int c1, boolean relu) {
-    double m = (double) total(counts, n) * hw;
-    double[] planeMean = new double[n], planeM2 = new double[n];
-    for (int ch = c0; ch < c1; ch++) {
-      // Each plane's sum and squared deviations about its own mean while it sits in L1, then the
-      // planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²), as stable as two
-      // passes over the whole channel, one fewer trip through L2.
-      double s = 0;
-      for (int b = 0; b < n; b++) {
-        int o = (b * c + ch) * hw;
-        float sb = sum(x, o, hw), mb = sb / hw;
-        s += weight(counts, b) * sb;
-        planeMean[b] = mb;
-        planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
-      }
-      float mu = (float) (s / m);
-      double ss = 0;
-      for (int b = 0; b < n; b++) {
-        double d = planeMean[b] - mu;
-        ss += weight(counts, b) * (planeM2[b] + hw * d * d);
-      }
-      mean[ch] = mu;
-      var[ch] = (float) (ss / m);
-      float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-      float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
-      for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh, relu);
+    /**
+     * y = BN(x) with batch statistics (written to mean, var); relu: y = max(0, BN(x)). counts [N]
+     * (or null = 1 each): sample n stands for counts[n] identical copies, and every sum over planes
+     * is weighted by it (the counted form of {@link arm.kernels.cpu.fast.BatchNormFast}).
+     */
+    public static void forwardTrain(
+            float[] x,
+            int[] counts,
+            float[] gamma,
+            float[] beta,
+            float eps,
+            float[] y,
+            float[] mean,
+            float[] var,
+            int n,
+            int c,
+            int hw,
+            int c0,
+            int c1,
+            boolean relu) {
+        double m = (double) total(counts, n) * hw;
+        double[] planeMean = new double[n], planeM2 = new double[n];
+        for (int ch = c0; ch < c1; ch++) {
+            // Each plane's sum and squared deviations about its own mean while it sits in L1, then
+            // the
+            // planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²), as stable as
+            // two
+            // passes over the whole channel, one fewer trip through L2.
+            double s = 0;
+            for (int b = 0; b < n; b++) {
+                int o = (b * c + ch) * hw;
+                float sb = sum(x, o, hw), mb = sb / hw;
+                s += weight(counts, b) * sb;
+                planeMean[b] = mb;
+                planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
+            }
+            float mu = (float) (s / m);
+            double ss = 0;
+            for (int b = 0; b < n; b++) {
+                double d = planeMean[b] - mu;
+                ss += weight(counts, b) * (planeM2[b] + hw * d * d);
+            }
+            mean[ch] = mu;
+            var[ch] = (float) (ss / m);
+            float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
+            float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
+            for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh, relu);
+        }
     }
-  }
 
-  static long total(int[] counts, int n) {
-    if (counts == null) return n;
-    long t = 0;
-    for (int i = 0; i < n; i++) t += counts[i];
-    return t;
-  }
-
-  static double weight(int[] counts, int b) {
-    return counts == null ? 1.0 : counts[b];
-  }
-
-  /**
-   * Backward of {@link #forwardTrain}: dBeta = Σdz, dGamma = inv·Σdz·(x − μ), dx (each may be
-   * null), where dz = dy, or dy·[y &gt; 0] when y (the fused ReLU's output) is given. With counts,
-   * dβ and dγ stay plain sums (dy already carries the copies) and the two correction terms of dx
-   * scale by counts[n].
-   */
-  public static void backward(float[] x, int[] counts, float[] y, float[] dy, float[] gamma, float[] mean,
-      float[] var, float eps, float[] dx, float[] dGamma, float[] dBeta, int n, int c, int hw, int c0, int c1) {
-    double m = (double) total(counts, n) * hw;
-    double[] sums = new double[2];
-    for (int ch = c0; ch < c1; ch++) {
-      double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
-      float mu = mean[ch];
-      sums[0] = sums[1] = 0;
-      for (int b = 0; b < n; b++) sums(dy, y, x, (b * c + ch) * hw, hw, mu, sums);
-      double sdy = sums[0], sdyc = sums[1];
-      if (dBeta != null) dBeta[ch] = (float) sdy;
-      if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
-      if (dx == null) continue;
-      double g = gamma[ch];
-      float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-      float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
-      for (int b = 0; b < n; b++) {
-        float w = (float) weight(counts, b); // 1 multiplies exactly: counts = null, the plain bits
-        input(dy, y, x, dx, (b * c + ch) * hw, hw, a, bx * w, k0 * w);
-      }
+    static long total(int[] counts, int n) {
+        if (counts == null) return n;
+        long t = 0;
+        for (int i = 0; i < n; i++) t += counts[i];
+        return t;
     }
-  }
 
-  /** Σ of the lanes in lane order (not reduceLanes, whose order is unspecified). */
-  static float sumLanes(FloatVector v) {
-    float s = 0f;
-    for (int i = 0; i < L; i++) s += v.lane(i);
-    return s;
-  }
-
-  static float sum(float[] v, int o, int len) {
-    FloatVector a0 = FloatVector.zero(S), a1 = a0;
-    int i = 0;
-    for (; i <= len - 2 * L; i += 2 * L) {
-      a0 = a0.add(FloatVector.fromArray(S, v, o + i));
-      a1 = a1.add(FloatVector.fromArray(S, v, o + i + L));
+    static double weight(int[] counts, int b) {
+        return counts == null ? 1.0 : counts[b];
     }
-    float s = sumLanes(a0.add(a1));
-    for (; i < len; i++) s += v[o + i];
-    return s;
-  }
 
-  static float sumSquaredDeviation(float[] v, int o, int len, float mu) {
-    FloatVector a0 = FloatVector.zero(S), a1 = a0;
-    int i = 0;
-    for (; i <= len - 2 * L; i += 2 * L) {
-      FloatVector d0 = FloatVector.fromArray(S, v, o + i).sub(mu), d1 = FloatVector.fromArray(S, v, o + i + L).sub(mu);
-      a0 = d0.fma(d0, a0);
-      a1 = d1.fma(d1, a1);
+    /**
+     * Backward of {@link #forwardTrain}: dBeta = Σdz, dGamma = inv·Σdz·(x − μ), dx (each may be
+     * null), where dz = dy, or dy·[y &gt; 0] when y (the fused ReLU's output) is given. With
+     * counts, dβ and dγ stay plain sums (dy already carries the copies) and the two correction
+     * terms of dx scale by counts[n].
+     */
+    public static void backward(
+            float[] x,
+            int[] counts,
+            float[] y,
+            float[] dy,
+            float[] gamma,
+            float[] mean,
+            float[] var,
+            float eps,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            int n,
+            int c,
+            int hw,
+            int c0,
+            int c1) {
+        double m = (double) total(counts, n) * hw;
+        double[] sums = new double[2];
+        for (int ch = c0; ch < c1; ch++) {
+            double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
+            float mu = mean[ch];
+            sums[0] = sums[1] = 0;
+            for (int b = 0; b < n; b++) sums(dy, y, x, (b * c + ch) * hw, hw, mu, sums);
+            double sdy = sums[0], sdyc = sums[1];
+            if (dBeta != null) dBeta[ch] = (float) sdy;
+            if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
+            if (dx == null) continue;
+            double g = gamma[ch];
+            float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+            float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
+            for (int b = 0; b < n; b++) {
+                float w =
+                        (float)
+                                weight(
+                                        counts,
+                                        b); // 1 multiplies exactly: counts = null, the plain bits
+                input(dy, y, x, dx, (b * c + ch) * hw, hw, a, bx * w, k0 * w);
+            }
+        }
     }
-    float s = sumLanes(a0.add(a1));
-    for (; i < len; i++) {
-      float d = v[o + i] - mu;
-      s = Math.fma(d, d, s);
+
+    /** Σ of the lanes in lane order (not reduceLanes, whose order is unspecified). */
+    static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
     }
-    return s;
-  }
 
-  private static void affine(float[] x, float[] y, int o, int len, float g, float sh, boolean relu) {
-    int i = 0;
-    if (relu) {
-      for (; i <= len - L; i += L)
-        FloatVector.fromArray(S, x, o + i).mul(g).add(sh).max(0f).intoArray(y, o + i);
-      for (; i < len; i++) y[o + i] = Math.max(x[o + i] * g + sh, 0f);
-    } else {
-      for (; i <= len - L; i += L) FloatVector.fromArray(S, x, o + i).mul(g).add(sh).intoArray(y, o + i);
-      for (; i < len; i++) y[o + i] = x[o + i] * g + sh;
+    static float sum(float[] v, int o, int len) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        int i = 0;
+        for (; i <= len - 2 * L; i += 2 * L) {
+            a0 = a0.add(FloatVector.fromArray(S, v, o + i));
+            a1 = a1.add(FloatVector.fromArray(S, v, o + i + L));
+        }
+        float s = sumLanes(a0.add(a1));
+        for (; i < len; i++) s += v[o + i];
+        return s;
     }
-  }
 
-  /** dy masked by [y &gt; 0] when y is given. */
-  private static FloatVector dz(float[] dy, float[] y, int at) {
-    FloatVector d = FloatVector.fromArray(S, dy, at);
-    if (y == null) return d;
-    VectorMask<Float> off = FloatVector.fromArray(S, y, at).compare(VectorOperators.GT, 0f).not();
-    return d.blend(0f, off);
-  }
-
-  private static float dz(float dy, float[] y, int at) {
-    return y == null || y[at] > 0f ? dy : 0f;
-  }
-
-  /** sums[0] += Σ dz, sums[1] += Σ dz·(x − μ) over one plane. */
-  private static void sums(float[] dy, float[] y, float[] x, int o, int len, float mu, double[] sums) {
-    FloatVector s = FloatVector.zero(S), t = s;
-    int i = 0;
-    for (; i <= len - L; i += L) {
-      FloatVector d = dz(dy, y, o + i);
-      s = s.add(d);
-      t = d.fma(FloatVector.fromArray(S, x, o + i).sub(mu), t);
+    static float sumSquaredDeviation(float[] v, int o, int len, float mu) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        int i = 0;
+        for (; i <= len - 2 * L; i += 2 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, v, o + i).sub(mu),
+                    d1 = FloatVector.fromArray(S, v, o + i + L).sub(mu);
+            a0 = d0.fma(d0, a0);
+            a1 = d1.fma(d1, a1);
+        }
+        float s = sumLanes(a0.add(a1));
+        for (; i < len; i++) {
+            float d = v[o + i] - mu;
+            s = Math.fma(d, d, s);
+        }
+        return s;
     }
-    float ss = sumLanes(s), tt = sumLanes(t);
-    for (; i < len; i++) {
-      float d = dz(dy[o + i], y, o + i);
-      ss += d;
-      tt = Math.fma(d, x[o + i] - mu, tt);
-    }
-    sums[0] += ss;
-    sums[1] += tt;
-  }
 
-  /** dx = a·dz + bx·x + k0 over one plane. */
-  private static void input(float[] dy, float[] y, float[] x, float[] dx, int o, int len, float a, float bx, float k0) {
-    int i = 0;
-    for (; i <= len - L; i += L)
-      dz(dy, y, o + i).mul(a).add(FloatVector.fromArray(S, x, o + i).mul(bx)).add(k0).intoArray(dx, o + i);
-    for (; i < len; i++) dx[o + i] = a * dz(dy[o + i], y, o + i) + bx * x[o + i] + k0;
-  }
+    private static void affine(
+            float[] x, float[] y, int o, int len, float g, float sh, boolean relu) {
+        int i = 0;
+        if (relu) {
+            for (; i <= len - L; i += L)
+                FloatVector.fromArray(S, x, o + i).mul(g).add(sh).max(0f).intoArray(y, o + i);
+            for (; i < len; i++) y[o + i] = Math.max(x[o + i] * g + sh, 0f);
+        } else {
+            for (; i <= len - L; i += L)
+                FloatVector.fromArray(S, x, o + i).mul(g).add(sh).intoArray(y, o + i);
+            for (; i < len; i++) y[o + i] = x[o + i] * g + sh;
+        }
+    }
+
+    /** dy masked by [y &gt; 0] when y is given. */
+    private static FloatVector dz(float[] dy, float[] y, int at) {
+        FloatVector d = FloatVector.fromArray(S, dy, at);
+        if (y == null) return d;
+        VectorMask<Float> off =
+                FloatVector.fromArray(S, y, at).compare(VectorOperators.GT, 0f).not();
+        return d.blend(0f, off);
+    }
+
+    private static float dz(float dy, float[] y, int at) {
+        return y == null || y[at] > 0f ? dy : 0f;
+    }
+
+    /** sums[0] += Σ dz, sums[1] += Σ dz·(x − μ) over one plane. */
+    private static void sums(
+            float[] dy, float[] y, float[] x, int o, int len, float mu, double[] sums) {
+        FloatVector s = FloatVector.zero(S), t = s;
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector d = dz(dy, y, o + i);
+            s = s.add(d);
+            t = d.fma(FloatVector.fromArray(S, x, o + i).sub(mu), t);
+        }
+        float ss = sumLanes(s), tt = sumLanes(t);
+        for (; i < len; i++) {
+            float d = dz(dy[o + i], y, o + i);
+            ss += d;
+            tt = Math.fma(d, x[o + i] - mu, tt);
+        }
+        sums[0] += ss;
+        sums[1] += tt;
+    }
+
+    /** dx = a·dz + bx·x + k0 over one plane. */
+    private static void input(
+            float[] dy,
+            float[] y,
+            float[] x,
+            float[] dx,
+            int o,
+            int len,
+            float a,
+            float bx,
+            float k0) {
+        int i = 0;
+        for (; i <= len - L; i += L)
+            dz(dy, y, o + i)
+                    .mul(a)
+                    .add(FloatVector.fromArray(S, x, o + i).mul(bx))
+                    .add(k0)
+                    .intoArray(dx, o + i);
+        for (; i < len; i++) dx[o + i] = a * dz(dy[o + i], y, o + i) + bx * x[o + i] + k0;
+    }
 }

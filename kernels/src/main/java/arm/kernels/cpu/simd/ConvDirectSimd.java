@@ -7,14 +7,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Convolution without im2col (an implicit GEMM on the Java Vector API); the naive
- * twin is {@link arm.kernels.cpu.ref.ConvRef}, the im2col path {@link
- * arm.kernels.cpu.fast.ConvIm2col}.
+ * Convolution without im2col (an implicit GEMM on the Java Vector API); the naive twin is {@link
+ * arm.kernels.cpu.ref.ConvRef}, the im2col path {@link arm.kernels.cpu.fast.ConvIm2col}.
  *
- * <p>Shapes: x [N, Ci, H, W], w [Co, Ci, kh, kw], stride s, pad p, y [N, Co, Ho, Wo]. Each image
- * is copied once into a zero-padded buffer xp; with stride 1 that is [Ci, H + 2p, Wp], Wp = W +
- * 2p, and outputs are computed on the padded row pitch: position q = i·Wp + j (j &lt; Wp, the
- * last Wp − Wo columns of each row are discarded), where
+ * <p>Shapes: x [N, Ci, H, W], w [Co, Ci, kh, kw], stride s, pad p, y [N, Co, Ho, Wo]. Each image is
+ * copied once into a zero-padded buffer xp; with stride 1 that is [Ci, H + 2p, Wp], Wp = W + 2p,
+ * and outputs are computed on the padded row pitch: position q = i·Wp + j (j &lt; Wp, the last Wp −
+ * Wo columns of each row are discarded), where
  *
  * <pre>
  * out[o, q] = Σ_{c,u,v} w[o, c, u, v] · xp[c, q + u·Wp + v]
@@ -23,9 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * so for every (c, u, v) the inputs of NR consecutive outputs are NR consecutive floats of xp: the
  * "column matrix" of im2col is read straight from xp at K offsets, never written. With stride s
  * each channel is split into s·s phase planes (pixel (r, col) of the padded image to plane (r mod
- * s, col mod s), at (r/s, col/s), pitch Wq = ⌈Wp/s⌉); tap (u, v) then reads plane (u mod s, v mod s)
- * at offset (u/s)·Wq + v/s, again consecutive floats for consecutive outputs. The register tile is
- * the GEMM's (MR = 5 output channels × 2 vectors of positions, 10 FMA accumulators); the weights
+ * s, col mod s), at (r/s, col/s), pitch Wq = ⌈Wp/s⌉); tap (u, v) then reads plane (u mod s, v mod
+ * s) at offset (u/s)·Wq + v/s, again consecutive floats for consecutive outputs. The register tile
+ * is the GEMM's (MR = 5 output channels × 2 vectors of positions, 10 FMA accumulators); the weights
  * are packed per 5 output channels as [k][5]. The discarded columns cost (Wq − Wo)/Wo extra
  * positions (6% at 32×32, 12% at 16×16), hence only for Wo ≥ 8.
  *
@@ -34,119 +33,159 @@ import jdk.incubator.vector.VectorSpecies;
  * this kernel for both.
  */
 public final class ConvDirectSimd {
-  private ConvDirectSimd() {}
+    private ConvDirectSimd() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  static final int L = S.length(), MR = 5, NR = 2 * L;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length(), MR = 5, NR = 2 * L;
 
-  /** Padding smaller than the kernel, and output rows of at least 8 (the padded pitch wastes less). */
-  public static boolean supports(ConvShape g) {
-    return g.pad < g.kh && g.pad < g.kw && g.wo >= 8 && g.ho >= 1;
-  }
-
-  /** Per-thread scratch: the padded image and the padded-pitch output. */
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-
-  private static float[] scratch(int slot, int size) {
-    float[][] s = SCRATCH.get();
-    if (s[slot].length < size) s[slot] = new float[size];
-    return s[slot];
-  }
-
-  public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
-    if (!supports(g)) throw new IllegalArgumentException("direct convolution does not take " + g);
-    int s = g.stride, hq = (g.h + 2 * g.pad + s - 1) / s, wq = (g.w + 2 * g.pad + s - 1) / s;
-    int phase = hq * wq, plane = s * s * phase; // one channel: s·s phase planes of hq × wq
-    int positions = g.ho * wq, tiles = (positions + NR - 1) / NR;
-    int k = g.k, oBlocks = (g.co + MR - 1) / MR;
-    int[] offsets = new int[k];
-    for (int c = 0; c < g.ci; c++)
-      for (int u = 0; u < g.kh; u++)
-        for (int v = 0; v < g.kw; v++)
-          offsets[(c * g.kh + u) * g.kw + v] = c * plane + ((u % s) * s + v % s) * phase + (u / s) * wq + v / s;
-    // every read xp[offsets[k] + q] with q < tiles·NR stays inside the buffer
-    int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * NR);
-    float[] packed = pack(w, g, oBlocks);
-    int parts = Math.max(1, Math.min(threads, g.n));
-    CpuThreads.run(parts, part -> {
-      float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * MR * tiles * NR);
-      for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
-        pad(x, n, g, xp, hq, wq, xpSize);
-        for (int t = 0; t < tiles; t++)
-          for (int ob = 0; ob < oBlocks; ob++)
-            tile(xp, offsets, t * NR, packed, ob * k * MR, k, out, ob * MR * tiles * NR + t * NR, tiles * NR);
-        for (int o = 0; o < g.co; o++) {
-          int src = (o / MR) * MR * tiles * NR + (o % MR) * tiles * NR, dst = (n * g.co + o) * g.p;
-          for (int i = 0; i < g.ho; i++) System.arraycopy(out, src + i * wq, y, dst + i * g.wo, g.wo);
-        }
-      }
-    });
-  }
-
-  /** Weights as [oBlock][k][r]: the 5 weights of one (c, u, v) for 5 output channels side by side. */
-  static float[] pack(float[] w, ConvShape g, int oBlocks) {
-    float[] p = new float[oBlocks * g.k * MR];
-    for (int o = 0; o < g.co; o++)
-      for (int kk = 0; kk < g.k; kk++) p[((o / MR) * g.k + kk) * MR + o % MR] = w[o * g.k + kk];
-    return p;
-  }
-
-  /**
-   * xp = image n of x with a zero border of pad, split by stride s into s·s phase planes per channel:
-   * the padded pixel (r, col) goes to phase (r mod s, col mod s) at (r / s, col / s). Then every
-   * tap of a stride-s convolution reads consecutive floats for consecutive outputs (for s = 1 this
-   * is the plain padded image). A zero tail covers the last tile's reads.
-   */
-  private static void pad(float[] x, int n, ConvShape g, float[] xp, int hq, int wq, int size) {
-    Arrays.fill(xp, 0, size, 0f);
-    int s = g.stride, phase = hq * wq, plane = s * s * phase;
-    for (int c = 0; c < g.ci; c++)
-      for (int i = 0; i < g.h; i++) {
-        int r = i + g.pad, src = ((n * g.ci + c) * g.h + i) * g.w;
-        int row = c * plane + (r % s) * s * phase + (r / s) * wq;
-        if (s == 1) {
-          System.arraycopy(x, src, xp, row + g.pad, g.w);
-          continue;
-        }
-        for (int j = 0; j < g.w; j++) {
-          int col = j + g.pad;
-          xp[row + (col % s) * phase + col / s] = x[src + j];
-        }
-      }
-  }
-
-  /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
-  private static void tile(float[] xp, int[] offsets, int q0, float[] a, int ao, int k, float[] out, int oo, int ld) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-        c30 = c00, c31 = c00, c40 = c00, c41 = c00;
-    for (int p = 0; p < k; p++) {
-      int bp = offsets[p] + q0, ap = ao + p * MR;
-      FloatVector b0 = FloatVector.fromArray(S, xp, bp), b1 = FloatVector.fromArray(S, xp, bp + L);
-      FloatVector s = FloatVector.broadcast(S, a[ap]);
-      c00 = s.fma(b0, c00);
-      c01 = s.fma(b1, c01);
-      s = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = s.fma(b0, c10);
-      c11 = s.fma(b1, c11);
-      s = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = s.fma(b0, c20);
-      c21 = s.fma(b1, c21);
-      s = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = s.fma(b0, c30);
-      c31 = s.fma(b1, c31);
-      s = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = s.fma(b0, c40);
-      c41 = s.fma(b1, c41);
+    /**
+     * Padding smaller than the kernel, and output rows of at least 8 (the padded pitch wastes
+     * less).
+     */
+    public static boolean supports(ConvShape g) {
+        return g.pad < g.kh && g.pad < g.kw && g.wo >= 8 && g.ho >= 1;
     }
-    c00.intoArray(out, oo);
-    c01.intoArray(out, oo + L);
-    c10.intoArray(out, oo + ld);
-    c11.intoArray(out, oo + ld + L);
-    c20.intoArray(out, oo + 2 * ld);
-    c21.intoArray(out, oo + 2 * ld + L);
-    c30.intoArray(out, oo + 3 * ld);
-    c31.intoArray(out, oo + 3 * ld + L);
-    c40.intoArray(out, oo + 4 * ld);
-    c41.intoArray(out, oo + 4 * ld + L);
-  }
+
+    /** Per-thread scratch: the padded image and the padded-pitch output. */
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < size) s[slot] = new float[size];
+        return s[slot];
+    }
+
+    public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
+        if (!supports(g))
+            throw new IllegalArgumentException("direct convolution does not take " + g);
+        int s = g.stride, hq = (g.h + 2 * g.pad + s - 1) / s, wq = (g.w + 2 * g.pad + s - 1) / s;
+        int phase = hq * wq, plane = s * s * phase; // one channel: s·s phase planes of hq × wq
+        int positions = g.ho * wq, tiles = (positions + NR - 1) / NR;
+        int k = g.k, oBlocks = (g.co + MR - 1) / MR;
+        int[] offsets = new int[k];
+        for (int c = 0; c < g.ci; c++)
+            for (int u = 0; u < g.kh; u++)
+                for (int v = 0; v < g.kw; v++)
+                    offsets[(c * g.kh + u) * g.kw + v] =
+                            c * plane + ((u % s) * s + v % s) * phase + (u / s) * wq + v / s;
+        // every read xp[offsets[k] + q] with q < tiles·NR stays inside the buffer
+        int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * NR);
+        float[] packed = pack(w, g, oBlocks);
+        int parts = Math.max(1, Math.min(threads, g.n));
+        CpuThreads.run(
+                parts,
+                part -> {
+                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * MR * tiles * NR);
+                    for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
+                        pad(x, n, g, xp, hq, wq, xpSize);
+                        for (int t = 0; t < tiles; t++)
+                            for (int ob = 0; ob < oBlocks; ob++)
+                                tile(
+                                        xp,
+                                        offsets,
+                                        t * NR,
+                                        packed,
+                                        ob * k * MR,
+                                        k,
+                                        out,
+                                        ob * MR * tiles * NR + t * NR,
+                                        tiles * NR);
+                        for (int o = 0; o < g.co; o++) {
+                            int src = (o / MR) * MR * tiles * NR + (o % MR) * tiles * NR,
+                                    dst = (n * g.co + o) * g.p;
+                            for (int i = 0; i < g.ho; i++)
+                                System.arraycopy(out, src + i * wq, y, dst + i * g.wo, g.wo);
+                        }
+                    }
+                });
+    }
+
+    /**
+     * Weights as [oBlock][k][r]: the 5 weights of one (c, u, v) for 5 output channels side by side.
+     */
+    static float[] pack(float[] w, ConvShape g, int oBlocks) {
+        float[] p = new float[oBlocks * g.k * MR];
+        for (int o = 0; o < g.co; o++)
+            for (int kk = 0; kk < g.k; kk++)
+                p[((o / MR) * g.k + kk) * MR + o % MR] = w[o * g.k + kk];
+        return p;
+    }
+
+    /**
+     * xp = image n of x with a zero border of pad, split by stride s into s·s phase planes per
+     * channel: the padded pixel (r, col) goes to phase (r mod s, col mod s) at (r / s, col / s).
+     * Then every tap of a stride-s convolution reads consecutive floats for consecutive outputs
+     * (for s = 1 this is the plain padded image). A zero tail covers the last tile's reads.
+     */
+    private static void pad(float[] x, int n, ConvShape g, float[] xp, int hq, int wq, int size) {
+        Arrays.fill(xp, 0, size, 0f);
+        int s = g.stride, phase = hq * wq, plane = s * s * phase;
+        for (int c = 0; c < g.ci; c++)
+            for (int i = 0; i < g.h; i++) {
+                int r = i + g.pad, src = ((n * g.ci + c) * g.h + i) * g.w;
+                int row = c * plane + (r % s) * s * phase + (r / s) * wq;
+                if (s == 1) {
+                    System.arraycopy(x, src, xp, row + g.pad, g.w);
+                    continue;
+                }
+                for (int j = 0; j < g.w; j++) {
+                    int col = j + g.pad;
+                    xp[row + (col % s) * phase + col / s] = x[src + j];
+                }
+            }
+    }
+
+    /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
+    private static void tile(
+            float[] xp,
+            int[] offsets,
+            int q0,
+            float[] a,
+            int ao,
+            int k,
+            float[] out,
+            int oo,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = offsets[p] + q0, ap = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, xp, bp),
+                    b1 = FloatVector.fromArray(S, xp, bp + L);
+            FloatVector s = FloatVector.broadcast(S, a[ap]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+        }
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ld);
+        c11.intoArray(out, oo + ld + L);
+        c20.intoArray(out, oo + 2 * ld);
+        c21.intoArray(out, oo + 2 * ld + L);
+        c30.intoArray(out, oo + 3 * ld);
+        c31.intoArray(out, oo + 3 * ld + L);
+        c40.intoArray(out, oo + 4 * ld);
+        c41.intoArray(out, oo + 4 * ld + L);
+    }
 }

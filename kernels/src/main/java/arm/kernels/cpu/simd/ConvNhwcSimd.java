@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolution as an implicit GEMM on channels-last copies, for any stride (Java Vector API); the
- * naive twin is {@link arm.kernels.cpu.ref.ConvRef}. Used where {@link ConvDirectSimd} cannot go
- * or is slower: strided layers, 1×1 projections, and small images (ResNet's 8×8 and 4×4 stages).
+ * naive twin is {@link arm.kernels.cpu.ref.ConvRef}. Used where {@link ConvDirectSimd} cannot go or
+ * is slower: strided layers, 1×1 projections, and small images (ResNet's 8×8 and 4×4 stages).
  *
  * <p>A group of images is copied into a zero-padded channels-last buffer src [G, Hs, Ws, Cin].
  * Output point q then reads, for each kernel row u, the kw·Cin floats src[base[q] + run[u] + k], k
@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  *                                                                            k' counts over all runs)
  * </pre>
  *
- * The register tile is 5 output points × NR = 2 vectors of output channels (10 accumulators): per
- * k five broadcasts of src and two loads of the packed weights. Each point has its own base, so
+ * The register tile is 5 output points × NR = 2 vectors of output channels (10 accumulators): per k
+ * five broadcasts of src and two loads of the packed weights. Each point has its own base, so
  * points may lie anywhere (other rows, other images, a stride apart): no position is computed only
  * to be thrown away, and the innermost loop has unit stride, so the JIT drops every range check
  * from it. Output channels are padded with zero weights up to a multiple of NR.
@@ -41,364 +41,508 @@ import jdk.incubator.vector.VectorSpecies;
  * instructions whatever the thread count.
  */
 public final class ConvNhwcSimd {
-  private ConvNhwcSimd() {}
+    private ConvNhwcSimd() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  static final int L = S.length(), MR = 5, NR = 2 * L;
-  /** A group's channels-last copy aims at this many floats (256 KiB, half of L2). */
-  static final int GROUP_FLOATS = 1 << 16;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length(), MR = 5, NR = 2 * L;
 
-  /** Square stride and padding smaller than the kernel; any channel counts. */
-  public static boolean supports(ConvShape g) {
-    return g.stride >= 1 && g.pad < g.kh && g.pad < g.kw && g.ho > 0 && g.wo > 0;
-  }
+    /** A group's channels-last copy aims at this many floats (256 KiB, half of L2). */
+    static final int GROUP_FLOATS = 1 << 16;
 
-  /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
-  private static final class Work {
-    float[] src = new float[0], out = new float[0];
-    int[] base = new int[0];
-
-    float[] src(int size) {
-      if (src.length < size) src = new float[size];
-      return src;
+    /** Square stride and padding smaller than the kernel; any channel counts. */
+    public static boolean supports(ConvShape g) {
+        return g.stride >= 1 && g.pad < g.kh && g.pad < g.kw && g.ho > 0 && g.wo > 0;
     }
 
-    float[] out(int size) {
-      if (out.length < size) out = new float[size];
-      return out;
-    }
+    /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
+    private static final class Work {
+        float[] src = new float[0], out = new float[0];
+        int[] base = new int[0];
 
-    int[] base(int size) {
-      if (base.length < size) base = new int[size];
-      return base;
-    }
-  }
-
-  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
-
-  static int padTo(int x, int q) {
-    return (x + q - 1) / q * q;
-  }
-
-  // ------------------------------------------------------------------------------ forward
-
-  public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
-    if (!supports(g)) throw new IllegalArgumentException("channels-last convolution does not take " + g);
-    int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-    int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, NR);
-    float[] wp = new float[cout * kk];
-    for (int o = 0; o < g.co; o++)
-      for (int c = 0; c < g.ci; c++)
-        for (int u = 0; u < g.kh; u++)
-          for (int v = 0; v < g.kw; v++)
-            wp[((o / NR) * kk + (u * g.kw + v) * g.ci + c) * NR + o % NR] = w[(o * g.ci + c) * area + u * g.kw + v];
-    int[] run = new int[g.kh], len = new int[g.kh];
-    for (int u = 0; u < g.kh; u++) {
-      run[u] = u * ws * g.ci;
-      len[u] = g.kw * g.ci;
-    }
-    int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
-    int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
-    CpuThreads.run(parts, part -> {
-      Work wk = WORK.get();
-      int from = g.n * part / parts, to = g.n * (part + 1) / parts;
-      int q = padTo(group * g.p, MR);
-      float[] src = wk.src(group * image), out = wk.out(q * cout);
-      int[] base = wk.base(q);
-      for (int b = 0, k = 0; b < group; b++)
-        for (int i = 0; i < g.ho; i++)
-          for (int j = 0; j < g.wo; j++) base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
-      for (int n0 = from; n0 < to; n0 += group) {
-        int nb = Math.min(group, to - n0), nq = nb * g.p;
-        toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-        for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-        gemm(src, base, nq, run, len, kk, wp, cout, out);
-        fromRows(out, cout, n0, nb, g.co, g.p, y);
-      }
-    });
-  }
-
-  /**
-   * src[b, i + top, j + left, c] = x[n0 + b, c, i, j] for nb images, zero in the border of the
-   * [nb, hs, ws, C] buffer. Row by row, so that the row being written (ws·C floats) stays in L1.
-   */
-  static void toChannelsLast(float[] x, int n0, int nb, int ch, int h, int w, int top, int left,
-      int hs, int ws, float[] src) {
-    int image = hs * ws * ch, pitch = ws * ch;
-    for (int b = 0; b < nb; b++) {
-      int img = b * image, from = (n0 + b) * ch * h * w;
-      Arrays.fill(src, img, img + top * pitch, 0f);
-      Arrays.fill(src, img + (top + h) * pitch, img + image, 0f);
-      for (int i = 0; i < h; i++) {
-        int row = img + (i + top) * pitch;
-        Arrays.fill(src, row, row + left * ch, 0f);
-        Arrays.fill(src, row + (left + w) * ch, row + pitch, 0f);
-        for (int c = 0; c < ch; c++) {
-          int to = row + left * ch + c, at = from + (c * h + i) * w;
-          for (int j = 0; j < w; j++) src[to + j * ch] = x[at + j];
+        float[] src(int size) {
+            if (src.length < size) src = new float[size];
+            return src;
         }
-      }
-    }
-  }
 
-  /**
-   * y[n0 + b, o, p] = out[b·P + p, o] for o &lt; co: the GEMM's rows back to channels-first, 16
-   * points at a time (their rows stay in L1 while every channel is written).
-   */
-  static void fromRows(float[] out, int ld, int n0, int nb, int co, int p, float[] y) {
-    for (int b = 0; b < nb; b++)
-      for (int p0 = 0; p0 < p; p0 += 16) {
-        int pn = Math.min(16, p - p0), row = (b * p + p0) * ld;
-        for (int o = 0; o < co; o++) {
-          int dst = ((n0 + b) * co + o) * p + p0;
-          for (int j = 0; j < pn; j++) y[dst + j] = out[row + j * ld + o];
+        float[] out(int size) {
+            if (out.length < size) out = new float[size];
+            return out;
         }
-      }
-  }
 
-  // ------------------------------------------------------------------------------ input gradient
+        int[] base(int size) {
+            if (base.length < size) base = new int[size];
+            return base;
+        }
+    }
 
-  public static void backwardInput(float[] dy, float[] w, float[] dx, ConvShape g, int threads) {
-    if (!supports(g)) throw new IllegalArgumentException("channels-last convolution does not take " + g);
-    int s = g.stride;
-    // dy index ih' = (ih + p − u)/s ranges over [−dLo, ho + dHi): pad dy by dLo on top/left
-    int dLo = Math.max(0, (g.kh - 1 - g.pad + s - 1) / s), dHi = Math.max(0, (g.h - 1 + g.pad) / s - (g.ho - 1));
-    int dLoW = Math.max(0, (g.kw - 1 - g.pad + s - 1) / s), dHiW = Math.max(0, (g.w - 1 + g.pad) / s - (g.wo - 1));
-    int hs = g.ho + dLo + dHi, ws = g.wo + dLoW + dHiW, image = hs * ws * g.co, cout = padTo(g.ci, NR);
-    Phase[] phases = new Phase[s * s];
-    for (int a = 0; a < s; a++)
-      for (int b = 0; b < s; b++) phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
-    int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
-    int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
-    CpuThreads.run(parts, part -> {
-      Work wk = WORK.get();
-      int from = g.n * part / parts, to = g.n * (part + 1) / parts;
-      int maxQ = 0;
-      for (Phase ph : phases) maxQ = Math.max(maxQ, padTo(group * ph.points, MR));
-      float[] src = wk.src(group * image), out = wk.out(maxQ * cout);
-      int[] base = wk.base(maxQ);
-      for (int n0 = from; n0 < to; n0 += group) {
-        int nb = Math.min(group, to - n0);
-        toChannelsLast(dy, n0, nb, g.co, g.ho, g.wo, dLo, dLoW, hs, ws, src);
-        for (Phase ph : phases) ph.run(g, src, image, n0, nb, base, out, cout, dx);
-      }
-    });
-  }
+    private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
-  /** The dx points with ih ≡ a, iw ≡ b (mod s), and the runs of kernel taps that reach them. */
-  private static final class Phase {
-    final int a, b, rows, cols, points, kk, rowPitch;
-    final int[] run, len;
-    final float[] wp;
+    static int padTo(int x, int q) {
+        return (x + q - 1) / q * q;
+    }
 
-    Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout) {
-      int s = g.stride;
-      this.a = a;
-      this.b = b;
-      rows = a < g.h ? (g.h - a + s - 1) / s : 0;
-      cols = b < g.w ? (g.w - b + s - 1) / s : 0;
-      points = rows * cols;
-      rowPitch = ws * g.co;
-      // kernel rows u and columns v of this residue class; dx[a + r·s] reads dy row r + (a + p − u)/s
-      int[] us = taps(a, g.pad, g.kh, s), vs = taps(b, g.pad, g.kw, s);
-      int runs = vs.length == 0 ? 0 : us.length;
-      run = new int[runs];
-      len = new int[runs];
-      kk = runs * vs.length * g.co;
-      wp = new float[cout * Math.max(1, kk)];
-      for (int r = 0; r < runs; r++) {
-        int du = Math.floorDiv(a + g.pad - us[r], s) + dLo, dv = Math.floorDiv(b + g.pad - vs[0], s) + dLoW;
-        run[r] = (du * ws + dv) * g.co; // vs[0] is the largest v: the leftmost dy pixel of the run
-        len[r] = vs.length * g.co;
-        for (int t = 0; t < vs.length; t++)
-          for (int o = 0; o < g.co; o++) {
-            int k = (r * vs.length + t) * g.co + o;
+    // ------------------------------------------------------------------------------ forward
+
+    public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
+        if (!supports(g))
+            throw new IllegalArgumentException("channels-last convolution does not take " + g);
+        int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
+        int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, NR);
+        float[] wp = new float[cout * kk];
+        for (int o = 0; o < g.co; o++)
             for (int c = 0; c < g.ci; c++)
-              wp[((c / NR) * kk + k) * NR + c % NR] = w[((o * g.ci + c) * g.kh + us[r]) * g.kw + vs[t]];
-          }
-      }
+                for (int u = 0; u < g.kh; u++)
+                    for (int v = 0; v < g.kw; v++)
+                        wp[((o / NR) * kk + (u * g.kw + v) * g.ci + c) * NR + o % NR] =
+                                w[(o * g.ci + c) * area + u * g.kw + v];
+        int[] run = new int[g.kh], len = new int[g.kh];
+        for (int u = 0; u < g.kh; u++) {
+            run[u] = u * ws * g.ci;
+            len[u] = g.kw * g.ci;
+        }
+        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
+        CpuThreads.run(
+                parts,
+                part -> {
+                    Work wk = WORK.get();
+                    int from = g.n * part / parts, to = g.n * (part + 1) / parts;
+                    int q = padTo(group * g.p, MR);
+                    float[] src = wk.src(group * image), out = wk.out(q * cout);
+                    int[] base = wk.base(q);
+                    for (int b = 0, k = 0; b < group; b++)
+                        for (int i = 0; i < g.ho; i++)
+                            for (int j = 0; j < g.wo; j++)
+                                base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+                    for (int n0 = from; n0 < to; n0 += group) {
+                        int nb = Math.min(group, to - n0), nq = nb * g.p;
+                        toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
+                        for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
+                        gemm(src, base, nq, run, len, kk, wp, cout, out);
+                        fromRows(out, cout, n0, nb, g.co, g.p, y);
+                    }
+                });
     }
 
-    /** Kernel indices u &lt; k with a + p − u ≡ 0 (mod s), largest first (their dy pixels ascend). */
-    static int[] taps(int a, int pad, int k, int s) {
-      int n = 0;
-      int[] t = new int[k];
-      for (int u = k - 1; u >= 0; u--) if (Math.floorMod(a + pad - u, s) == 0) t[n++] = u;
-      return Arrays.copyOf(t, n);
+    /**
+     * src[b, i + top, j + left, c] = x[n0 + b, c, i, j] for nb images, zero in the border of the
+     * [nb, hs, ws, C] buffer. Row by row, so that the row being written (ws·C floats) stays in L1.
+     */
+    static void toChannelsLast(
+            float[] x,
+            int n0,
+            int nb,
+            int ch,
+            int h,
+            int w,
+            int top,
+            int left,
+            int hs,
+            int ws,
+            float[] src) {
+        int image = hs * ws * ch, pitch = ws * ch;
+        for (int b = 0; b < nb; b++) {
+            int img = b * image, from = (n0 + b) * ch * h * w;
+            Arrays.fill(src, img, img + top * pitch, 0f);
+            Arrays.fill(src, img + (top + h) * pitch, img + image, 0f);
+            for (int i = 0; i < h; i++) {
+                int row = img + (i + top) * pitch;
+                Arrays.fill(src, row, row + left * ch, 0f);
+                Arrays.fill(src, row + (left + w) * ch, row + pitch, 0f);
+                for (int c = 0; c < ch; c++) {
+                    int to = row + left * ch + c, at = from + (c * h + i) * w;
+                    for (int j = 0; j < w; j++) src[to + j * ch] = x[at + j];
+                }
+            }
+        }
     }
 
-    void run(ConvShape g, float[] src, int image, int n0, int nb, int[] base, float[] out, int cout, float[] dx) {
-      if (points == 0) return;
-      int nq = nb * points;
-      // base of point (img, r, c'): the dy cell (r, c') of that image, before the tap offsets
-      for (int img = 0, k = 0; img < nb; img++)
-        for (int r = 0; r < rows; r++)
-          for (int c = 0; c < cols; c++) base[k++] = img * image + r * rowPitch + c * g.co;
-      for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-      gemm(src, base, nq, run, len, kk, wp, cout, out);
-      int s = g.stride;
-      for (int img = 0; img < nb; img++)
-        for (int r = 0; r < rows; r++) // one dx row of this phase: its GEMM rows stay in L1
-          for (int ch = 0; ch < g.ci; ch++) {
-            int dst = (((n0 + img) * g.ci + ch) * g.h + a + r * s) * g.w + b, q = (img * rows + r) * cols;
-            if (kk == 0) for (int c = 0; c < cols; c++) dx[dst + c * s] = 0f;
-            else for (int c = 0; c < cols; c++) dx[dst + c * s] = out[(q + c) * cout + ch];
-          }
+    /**
+     * y[n0 + b, o, p] = out[b·P + p, o] for o &lt; co: the GEMM's rows back to channels-first, 16
+     * points at a time (their rows stay in L1 while every channel is written).
+     */
+    static void fromRows(float[] out, int ld, int n0, int nb, int co, int p, float[] y) {
+        for (int b = 0; b < nb; b++)
+            for (int p0 = 0; p0 < p; p0 += 16) {
+                int pn = Math.min(16, p - p0), row = (b * p + p0) * ld;
+                for (int o = 0; o < co; o++) {
+                    int dst = ((n0 + b) * co + o) * p + p0;
+                    for (int j = 0; j < pn; j++) y[dst + j] = out[row + j * ld + o];
+                }
+            }
     }
-  }
 
-  // ------------------------------------------------------------------------------ weight gradient
+    // ------------------------------------------------------------------------------ input gradient
 
-  /**
-   * The weight gradient sums over images, so it is computed as this many partial sums (fewer for
-   * tiny batches) added in a fixed order, whatever the thread count: threads only decide who
-   * computes which part (as in {@link arm.kernels.cpu.fast.ConvIm2col}).
-   */
-  static final int WEIGHT_PARTS = 2;
-
-  /**
-   * dw[o, c, u, v] = Σ_{n,i,j} dy[n, o, i, j] · x[n, c, i·s − p + u, j·s − p + v], overwriting dw.
-   * With the channels-last copy of x as in {@link #forward}, row u of the kernel is the run of
-   * kw·Ci floats at base[q] + u·Ws·Ci, so for a block of NR consecutive (v, c) and 5 output channels
-   *
-   * <pre>
-   * dwᵀ[u][k .. k+NR)[o] += Σ_q src[base[q] + u·Ws·Ci + k .. +NR) · dy[o, q]      (5 broadcasts of dy per q)
-   * </pre>
-   *
-   * A run is padded to a multiple of NR; the extra columns read the next pixels and are dropped.
-   */
-  public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
-    if (!supports(g)) throw new IllegalArgumentException("channels-last convolution does not take " + g);
-    int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-    int runLen = g.kw * g.ci, runPad = padTo(runLen, NR), width = g.kh * runPad, obs = (g.co + MR - 1) / MR;
-    int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
-    int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
-    float[][] partial = new float[parts][obs * MR * width]; // [o][u][k]
-    if (threads >= parts) CpuThreads.run(parts, part -> weightPart(x, dy, g, part, parts, group, partial[part]));
-    else for (int part = 0; part < parts; part++) weightPart(x, dy, g, part, parts, group, partial[part]);
-    Arrays.fill(dw, 0, g.co * g.k, 0f);
-    for (float[] pt : partial)
-      for (int o = 0; o < g.co; o++)
-        for (int c = 0; c < g.ci; c++)
-          for (int u = 0; u < g.kh; u++)
-            for (int v = 0; v < g.kw; v++)
-              dw[((o * g.ci + c) * g.kh + u) * g.kw + v] += pt[o * width + u * runPad + v * g.ci + c];
-  }
-
-  /** The partial sum over images of part {@code part} (of {@code parts}), group by group. */
-  private static void weightPart(float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
-    int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-    int runPad = padTo(g.kw * g.ci, NR), width = g.kh * runPad;
-    int groups = (g.n + group - 1) / group;
-    int from = Math.min(g.n, groups * part / parts * group), to = Math.min(g.n, groups * (part + 1) / parts * group);
-    Work wk = WORK.get();
-    float[] src = wk.src(group * image + NR);
-    int[] base = wk.base(group * g.p);
-    for (int b = 0, k = 0; b < group; b++)
-      for (int i = 0; i < g.ho; i++)
-        for (int j = 0; j < g.wo; j++) base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
-    for (int n0 = from; n0 < to; n0 += group) {
-      int nb = Math.min(group, to - n0);
-      toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-      for (int o0 = 0; o0 < g.co; o0 += MR)
-        for (int u = 0; u < g.kh; u++)
-          for (int k = 0; k < runPad; k += NR)
-            weightTile(src, base, u * ws * g.ci + k, dy, g, n0, nb, o0, acc, o0 * width + u * runPad + k, width);
+    public static void backwardInput(float[] dy, float[] w, float[] dx, ConvShape g, int threads) {
+        if (!supports(g))
+            throw new IllegalArgumentException("channels-last convolution does not take " + g);
+        int s = g.stride;
+        // dy index ih' = (ih + p − u)/s ranges over [−dLo, ho + dHi): pad dy by dLo on top/left
+        int dLo = Math.max(0, (g.kh - 1 - g.pad + s - 1) / s),
+                dHi = Math.max(0, (g.h - 1 + g.pad) / s - (g.ho - 1));
+        int dLoW = Math.max(0, (g.kw - 1 - g.pad + s - 1) / s),
+                dHiW = Math.max(0, (g.w - 1 + g.pad) / s - (g.wo - 1));
+        int hs = g.ho + dLo + dHi,
+                ws = g.wo + dLoW + dHiW,
+                image = hs * ws * g.co,
+                cout = padTo(g.ci, NR);
+        Phase[] phases = new Phase[s * s];
+        for (int a = 0; a < s; a++)
+            for (int b = 0; b < s; b++)
+                phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
+        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
+        CpuThreads.run(
+                parts,
+                part -> {
+                    Work wk = WORK.get();
+                    int from = g.n * part / parts, to = g.n * (part + 1) / parts;
+                    int maxQ = 0;
+                    for (Phase ph : phases) maxQ = Math.max(maxQ, padTo(group * ph.points, MR));
+                    float[] src = wk.src(group * image), out = wk.out(maxQ * cout);
+                    int[] base = wk.base(maxQ);
+                    for (int n0 = from; n0 < to; n0 += group) {
+                        int nb = Math.min(group, to - n0);
+                        toChannelsLast(dy, n0, nb, g.co, g.ho, g.wo, dLo, dLoW, hs, ws, src);
+                        for (Phase ph : phases) ph.run(g, src, image, n0, nb, base, out, cout, dx);
+                    }
+                });
     }
-  }
 
-  /** acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0 + r, q]. */
-  private static void weightTile(float[] src, int[] base, int off, float[] dy, ConvShape g, int n0, int nb,
-      int o0, float[] acc, int at, int ld) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-        c30 = c00, c31 = c00, c40 = c00, c41 = c00;
-    int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
-    for (int b = 0; b < nb; b++) {
-      int img = (n0 + b) * g.co;
-      int d0 = (img + o0) * p, d1 = (img + Math.min(o0 + 1, last)) * p, d2 = (img + Math.min(o0 + 2, last)) * p;
-      int d3 = (img + Math.min(o0 + 3, last)) * p, d4 = (img + Math.min(o0 + 4, last)) * p, q0 = b * p;
-      for (int q = 0; q < p; q++) {
-        int xs = base[q0 + q] + off;
-        FloatVector b0 = FloatVector.fromArray(S, src, xs), b1 = FloatVector.fromArray(S, src, xs + L);
-        FloatVector s = FloatVector.broadcast(S, dy[d0 + q]);
-        c00 = s.fma(b0, c00);
-        c01 = s.fma(b1, c01);
-        s = FloatVector.broadcast(S, dy[d1 + q]);
-        c10 = s.fma(b0, c10);
-        c11 = s.fma(b1, c11);
-        s = FloatVector.broadcast(S, dy[d2 + q]);
-        c20 = s.fma(b0, c20);
-        c21 = s.fma(b1, c21);
-        s = FloatVector.broadcast(S, dy[d3 + q]);
-        c30 = s.fma(b0, c30);
-        c31 = s.fma(b1, c31);
-        s = FloatVector.broadcast(S, dy[d4 + q]);
-        c40 = s.fma(b0, c40);
-        c41 = s.fma(b1, c41);
-      }
+    /** The dx points with ih ≡ a, iw ≡ b (mod s), and the runs of kernel taps that reach them. */
+    private static final class Phase {
+        final int a, b, rows, cols, points, kk, rowPitch;
+        final int[] run, len;
+        final float[] wp;
+
+        Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout) {
+            int s = g.stride;
+            this.a = a;
+            this.b = b;
+            rows = a < g.h ? (g.h - a + s - 1) / s : 0;
+            cols = b < g.w ? (g.w - b + s - 1) / s : 0;
+            points = rows * cols;
+            rowPitch = ws * g.co;
+            // kernel rows u and columns v of this residue class; dx[a + r·s] reads dy row r + (a +
+            // p − u)/s
+            int[] us = taps(a, g.pad, g.kh, s), vs = taps(b, g.pad, g.kw, s);
+            int runs = vs.length == 0 ? 0 : us.length;
+            run = new int[runs];
+            len = new int[runs];
+            kk = runs * vs.length * g.co;
+            wp = new float[cout * Math.max(1, kk)];
+            for (int r = 0; r < runs; r++) {
+                int du = Math.floorDiv(a + g.pad - us[r], s) + dLo,
+                        dv = Math.floorDiv(b + g.pad - vs[0], s) + dLoW;
+                run[r] =
+                        (du * ws + dv)
+                                * g.co; // vs[0] is the largest v: the leftmost dy pixel of the run
+                len[r] = vs.length * g.co;
+                for (int t = 0; t < vs.length; t++)
+                    for (int o = 0; o < g.co; o++) {
+                        int k = (r * vs.length + t) * g.co + o;
+                        for (int c = 0; c < g.ci; c++)
+                            wp[((c / NR) * kk + k) * NR + c % NR] =
+                                    w[((o * g.ci + c) * g.kh + us[r]) * g.kw + vs[t]];
+                    }
+            }
+        }
+
+        /**
+         * Kernel indices u &lt; k with a + p − u ≡ 0 (mod s), largest first (their dy pixels
+         * ascend).
+         */
+        static int[] taps(int a, int pad, int k, int s) {
+            int n = 0;
+            int[] t = new int[k];
+            for (int u = k - 1; u >= 0; u--) if (Math.floorMod(a + pad - u, s) == 0) t[n++] = u;
+            return Arrays.copyOf(t, n);
+        }
+
+        void run(
+                ConvShape g,
+                float[] src,
+                int image,
+                int n0,
+                int nb,
+                int[] base,
+                float[] out,
+                int cout,
+                float[] dx) {
+            if (points == 0) return;
+            int nq = nb * points;
+            // base of point (img, r, c'): the dy cell (r, c') of that image, before the tap offsets
+            for (int img = 0, k = 0; img < nb; img++)
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++)
+                        base[k++] = img * image + r * rowPitch + c * g.co;
+            for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
+            gemm(src, base, nq, run, len, kk, wp, cout, out);
+            int s = g.stride;
+            for (int img = 0; img < nb; img++)
+                for (int r = 0; r < rows; r++) // one dx row of this phase: its GEMM rows stay in L1
+                for (int ch = 0; ch < g.ci; ch++) {
+                        int dst = (((n0 + img) * g.ci + ch) * g.h + a + r * s) * g.w + b,
+                                q = (img * rows + r) * cols;
+                        if (kk == 0) for (int c = 0; c < cols; c++) dx[dst + c * s] = 0f;
+                        else
+                            for (int c = 0; c < cols; c++)
+                                dx[dst + c * s] = out[(q + c) * cout + ch];
+                    }
+        }
     }
-    add(acc, at, c00, c01);
-    add(acc, at + ld, c10, c11);
-    add(acc, at + 2 * ld, c20, c21);
-    add(acc, at + 3 * ld, c30, c31);
-    add(acc, at + 4 * ld, c40, c41);
-  }
 
-  private static void add(float[] acc, int at, FloatVector v0, FloatVector v1) {
-    FloatVector.fromArray(S, acc, at).add(v0).intoArray(acc, at);
-    FloatVector.fromArray(S, acc, at + L).add(v1).intoArray(acc, at + L);
-  }
+    // ------------------------------------------------------------------------------ weight
+    // gradient
 
-  // ------------------------------------------------------------------------------ the GEMM
+    /**
+     * The weight gradient sums over images, so it is computed as this many partial sums (fewer for
+     * tiny batches) added in a fixed order, whatever the thread count: threads only decide who
+     * computes which part (as in {@link arm.kernels.cpu.fast.ConvIm2col}).
+     */
+    static final int WEIGHT_PARTS = 2;
 
-  /**
-   * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
-   * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k plus
-   * the lengths of the runs before r, kk = Σ len.
-   */
-  static void gemm(float[] src, int[] base, int nq, int[] run, int[] len, int kk, float[] wp, int cout, float[] out) {
-    for (int ob = 0; ob < cout / NR; ob++)
-      for (int q = 0; q < nq; q += MR)
-        tile(src, base[q], base[q + 1], base[q + 2], base[q + 3], base[q + 4], run, len, wp, ob * kk * NR,
-            out, q * cout + ob * NR, cout);
-  }
-
-  /** The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp. */
-  private static void tile(float[] src, int x0, int x1, int x2, int x3, int x4, int[] run, int[] len,
-      float[] wp, int wo, float[] out, int oo, int ld) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-        c30 = c00, c31 = c00, c40 = c00, c41 = c00;
-    for (int r = 0; r < run.length; r++) {
-      int off = run[r], p0 = x0 + off, p1 = x1 + off, p2 = x2 + off, p3 = x3 + off, p4 = x4 + off, n = len[r];
-      for (int k = 0; k < n; k++) {
-        FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR), b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
-        FloatVector s = FloatVector.broadcast(S, src[p0 + k]);
-        c00 = s.fma(b0, c00);
-        c01 = s.fma(b1, c01);
-        s = FloatVector.broadcast(S, src[p1 + k]);
-        c10 = s.fma(b0, c10);
-        c11 = s.fma(b1, c11);
-        s = FloatVector.broadcast(S, src[p2 + k]);
-        c20 = s.fma(b0, c20);
-        c21 = s.fma(b1, c21);
-        s = FloatVector.broadcast(S, src[p3 + k]);
-        c30 = s.fma(b0, c30);
-        c31 = s.fma(b1, c31);
-        s = FloatVector.broadcast(S, src[p4 + k]);
-        c40 = s.fma(b0, c40);
-        c41 = s.fma(b1, c41);
-      }
-      wo += n * NR;
+    /**
+     * dw[o, c, u, v] = Σ_{n,i,j} dy[n, o, i, j] · x[n, c, i·s − p + u, j·s − p + v], overwriting
+     * dw. With the channels-last copy of x as in {@link #forward}, row u of the kernel is the run
+     * of kw·Ci floats at base[q] + u·Ws·Ci, so for a block of NR consecutive (v, c) and 5 output
+     * channels
+     *
+     * <pre>
+     * dwᵀ[u][k .. k+NR)[o] += Σ_q src[base[q] + u·Ws·Ci + k .. +NR) · dy[o, q]      (5 broadcasts of dy per q)
+     * </pre>
+     *
+     * A run is padded to a multiple of NR; the extra columns read the next pixels and are dropped.
+     */
+    public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
+        if (!supports(g))
+            throw new IllegalArgumentException("channels-last convolution does not take " + g);
+        int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
+        int runLen = g.kw * g.ci,
+                runPad = padTo(runLen, NR),
+                width = g.kh * runPad,
+                obs = (g.co + MR - 1) / MR;
+        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
+        float[][] partial = new float[parts][obs * MR * width]; // [o][u][k]
+        if (threads >= parts)
+            CpuThreads.run(parts, part -> weightPart(x, dy, g, part, parts, group, partial[part]));
+        else
+            for (int part = 0; part < parts; part++)
+                weightPart(x, dy, g, part, parts, group, partial[part]);
+        Arrays.fill(dw, 0, g.co * g.k, 0f);
+        for (float[] pt : partial)
+            for (int o = 0; o < g.co; o++)
+                for (int c = 0; c < g.ci; c++)
+                    for (int u = 0; u < g.kh; u++)
+                        for (int v = 0; v < g.kw; v++)
+                            dw[((o * g.ci + c) * g.kh + u) * g.kw + v] +=
+                                    pt[o * width + u * runPad + v * g.ci + c];
     }
-    c00.intoArray(out, oo);
-    c01.intoArray(out, oo + L);
-    c10.intoArray(out, oo + ld);
-    c11.intoArray(out, oo + ld + L);
-    c20.intoArray(out, oo + 2 * ld);
-    c21.intoArray(out, oo + 2 * ld + L);
-    c30.intoArray(out, oo + 3 * ld);
-    c31.intoArray(out, oo + 3 * ld + L);
-    c40.intoArray(out, oo + 4 * ld);
-    c41.intoArray(out, oo + 4 * ld + L);
-  }
+
+    /** The partial sum over images of part {@code part} (of {@code parts}), group by group. */
+    private static void weightPart(
+            float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
+        int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
+        int runPad = padTo(g.kw * g.ci, NR), width = g.kh * runPad;
+        int groups = (g.n + group - 1) / group;
+        int from = Math.min(g.n, groups * part / parts * group),
+                to = Math.min(g.n, groups * (part + 1) / parts * group);
+        Work wk = WORK.get();
+        float[] src = wk.src(group * image + NR);
+        int[] base = wk.base(group * g.p);
+        for (int b = 0, k = 0; b < group; b++)
+            for (int i = 0; i < g.ho; i++)
+                for (int j = 0; j < g.wo; j++)
+                    base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+        for (int n0 = from; n0 < to; n0 += group) {
+            int nb = Math.min(group, to - n0);
+            toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
+            for (int o0 = 0; o0 < g.co; o0 += MR)
+                for (int u = 0; u < g.kh; u++)
+                    for (int k = 0; k < runPad; k += NR)
+                        weightTile(
+                                src,
+                                base,
+                                u * ws * g.ci + k,
+                                dy,
+                                g,
+                                n0,
+                                nb,
+                                o0,
+                                acc,
+                                o0 * width + u * runPad + k,
+                                width);
+        }
+    }
+
+    /**
+     * acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0
+     * + r, q].
+     */
+    private static void weightTile(
+            float[] src,
+            int[] base,
+            int off,
+            float[] dy,
+            ConvShape g,
+            int n0,
+            int nb,
+            int o0,
+            float[] acc,
+            int at,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00;
+        int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
+        for (int b = 0; b < nb; b++) {
+            int img = (n0 + b) * g.co;
+            int d0 = (img + o0) * p,
+                    d1 = (img + Math.min(o0 + 1, last)) * p,
+                    d2 = (img + Math.min(o0 + 2, last)) * p;
+            int d3 = (img + Math.min(o0 + 3, last)) * p,
+                    d4 = (img + Math.min(o0 + 4, last)) * p,
+                    q0 = b * p;
+            for (int q = 0; q < p; q++) {
+                int xs = base[q0 + q] + off;
+                FloatVector b0 = FloatVector.fromArray(S, src, xs),
+                        b1 = FloatVector.fromArray(S, src, xs + L);
+                FloatVector s = FloatVector.broadcast(S, dy[d0 + q]);
+                c00 = s.fma(b0, c00);
+                c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(S, dy[d1 + q]);
+                c10 = s.fma(b0, c10);
+                c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(S, dy[d2 + q]);
+                c20 = s.fma(b0, c20);
+                c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(S, dy[d3 + q]);
+                c30 = s.fma(b0, c30);
+                c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(S, dy[d4 + q]);
+                c40 = s.fma(b0, c40);
+                c41 = s.fma(b1, c41);
+            }
+        }
+        add(acc, at, c00, c01);
+        add(acc, at + ld, c10, c11);
+        add(acc, at + 2 * ld, c20, c21);
+        add(acc, at + 3 * ld, c30, c31);
+        add(acc, at + 4 * ld, c40, c41);
+    }
+
+    private static void add(float[] acc, int at, FloatVector v0, FloatVector v1) {
+        FloatVector.fromArray(S, acc, at).add(v0).intoArray(acc, at);
+        FloatVector.fromArray(S, acc, at + L).add(v1).intoArray(acc, at + L);
+    }
+
+    // ------------------------------------------------------------------------------ the GEMM
+
+    /**
+     * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
+     * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k
+     * plus the lengths of the runs before r, kk = Σ len.
+     */
+    static void gemm(
+            float[] src,
+            int[] base,
+            int nq,
+            int[] run,
+            int[] len,
+            int kk,
+            float[] wp,
+            int cout,
+            float[] out) {
+        for (int ob = 0; ob < cout / NR; ob++)
+            for (int q = 0; q < nq; q += MR)
+                tile(
+                        src,
+                        base[q],
+                        base[q + 1],
+                        base[q + 2],
+                        base[q + 3],
+                        base[q + 4],
+                        run,
+                        len,
+                        wp,
+                        ob * kk * NR,
+                        out,
+                        q * cout + ob * NR,
+                        cout);
+    }
+
+    /** The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp. */
+    private static void tile(
+            float[] src,
+            int x0,
+            int x1,
+            int x2,
+            int x3,
+            int x4,
+            int[] run,
+            int[] len,
+            float[] wp,
+            int wo,
+            float[] out,
+            int oo,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00;
+        for (int r = 0; r < run.length; r++) {
+            int off = run[r],
+                    p0 = x0 + off,
+                    p1 = x1 + off,
+                    p2 = x2 + off,
+                    p3 = x3 + off,
+                    p4 = x4 + off,
+                    n = len[r];
+            for (int k = 0; k < n; k++) {
+                FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR),
+                        b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
+                FloatVector s = FloatVector.broadcast(S, src[p0 + k]);
+                c00 = s.fma(b0, c00);
+                c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(S, src[p1 + k]);
+                c10 = s.fma(b0, c10);
+                c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(S, src[p2 + k]);
+                c20 = s.fma(b0, c20);
+                c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(S, src[p3 + k]);
+                c30 = s.fma(b0, c30);
+                c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(S, src[p4 + k]);
+                c40 = s.fma(b0, c40);
+                c41 = s.fma(b1, c41);
+            }
+            wo += n * NR;
+        }
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ld);
+        c11.intoArray(out, oo + ld + L);
+        c20.intoArray(out, oo + 2 * ld);
+        c21.intoArray(out, oo + 2 * ld + L);
+        c30.intoArray(out, oo + 3 * ld);
+        c31.intoArray(out, oo + 3 * ld + L);
+        c40.intoArray(out, oo + 4 * ld);
+        c41.intoArray(out, oo + 4 * ld + L);
+    }
 }

@@ -13,459 +13,594 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li><b>Panel path</b>, B stored K×N (x·W with W as [in, out], dY·W, dYᵀ·X, im2col W·cols):
  *       BLIS/GotoBLAS style. K is cut into KC-deep slices, M into row blocks of at most MC_MAX.
- *       op(A) is packed into MR-row panels ({@code [p][r]}: one k step reads MR consecutive
- *       floats, alpha folded in, a transposed A turned around here); B into NR-column panels
- *       ({@code [p][0..NR)}), KC×NC at a time, and reused by every row block. The micro-kernel
- *       keeps an MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per
- *       register per k step. A small B under a single row block is read in place: packing
- *       would copy each element to use it only ⌈M/MR⌉ times.
+ *       op(A) is packed into MR-row panels ({@code [p][r]}: one k step reads MR consecutive floats,
+ *       alpha folded in, a transposed A turned around here); B into NR-column panels ({@code
+ *       [p][0..NR)}), KC×NC at a time, and reused by every row block. The micro-kernel keeps an
+ *       MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per register
+ *       per k step. A small B under a single row block is read in place: packing would copy each
+ *       element to use it only ⌈M/MR⌉ times.
  *   <li><b>Dot path</b>, B stored N×K (x·Wᵀ with W as [out, in], the MLP forward; dY·colsᵀ, the
- *       conv weight gradient): every C element is a dot product of two contiguous K-long rows,
- *       so nothing is packed (turning B around costs ~15% at M = 100, and is the larger part of
- *       the work at M = 10). A 2×4 tile of dot products shares its loads; each of the 8 sums is
- *       reduced across lanes once per K slice of KD. From M = 200 rows on (evaluation batches),
- *       a transposed B goes through the panel path instead, turned around while it is packed:
- *       the copy is then shared by M/5 tiles (1000×784×400: 56 vs 44 GFLOP/s, quiet, JDK 25).
+ *       conv weight gradient): every C element is a dot product of two contiguous K-long rows, so
+ *       nothing is packed (turning B around costs ~15% at M = 100, and is the larger part of the
+ *       work at M = 10). A 2×4 tile of dot products shares its loads; each of the 8 sums is reduced
+ *       across lanes once per K slice of KD. From M = 200 rows on (evaluation batches), a
+ *       transposed B goes through the panel path instead, turned around while it is packed: the
+ *       copy is then shared by M/5 tiles (1000×784×400: 56 vs 44 GFLOP/s, quiet, JDK 25).
  * </ul>
  *
- * Partial tiles at the edges are computed on zero-padded copies in a scratch tile, so the hot
- * loop never carries a mask. beta is applied on the first K slice only (later slices
- * accumulate), and beta = 0 never reads C, as BLAS requires.
+ * Partial tiles at the edges are computed on zero-padded copies in a scratch tile, so the hot loop
+ * never carries a mask. beta is applied on the first K slice only (later slices accumulate), and
+ * beta = 0 never reads C, as BLAS requires.
  */
 public final class GemmSimd {
-  private GemmSimd() {}
+    private GemmSimd() {}
 
-  /**
-   * The machine's widest vector unless {@code -Darm.simd.bits=128|256|512} says otherwise (for
-   * testing the other widths: wider than the hardware still computes correctly, only slowly).
-   */
-  static final VectorSpecies<Float> S = species(Integer.getInteger("arm.simd.bits", 0));
-  static final int L = S.length();
-  /**
-   * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers
-   * C2 spills one of 12 accumulators (6 rows) into the stack inside the loop, which halves the
-   * speed; 5 rows leave room for two B vectors and the broadcasts. Every M of the paper's
-   * networks (10, 20, 80, 100, 160, 400, 1000) is a multiple of 5.
-   */
-  static final int MR = 5, NR = 2 * L;
-  /** Cache blocks: a KC×NR B panel lives in L1, an MC×KC A block (MC ≤ MC_MAX) in L2. */
-  static final int KC = 256, MC_MAX = 120, NC = 2048;
-  /** B is read in place (not packed) up to this many elements, about L2 + a share of L3. */
-  static final long DIRECT_MAX_B = 1 << 20;
-  /** Dot path: K slices of KD and row blocks of MD (an MD×KD A block, 256 KB, stays in L2). */
-  static final int KD = 2048, MD = 32;
-  /**
-   * From this many rows of C on, a transposed B goes through the panel path (packed, turned
-   * around while packing) instead of the dot path: the packing is then shared by ⌈M/MR⌉ tiles.
-   */
-  static final int PANEL_MIN_M_TRANS_B = Integer.getInteger("arm.gemm.panelMinM", 200);
+    /**
+     * The machine's widest vector unless {@code -Darm.simd.bits=128|256|512} says otherwise (for
+     * testing the other widths: wider than the hardware still computes correctly, only slowly).
+     */
+    static final VectorSpecies<Float> S = species(Integer.getInteger("arm.simd.bits", 0));
 
-  private static VectorSpecies<Float> species(int bits) {
-    return bits == 0 ? FloatVector.SPECIES_PREFERRED
-        : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-  }
+    static final int L = S.length();
 
-  /** e.g. "AVX2, 8 float lanes". */
-  public static String describe() {
-    String forced = S == FloatVector.SPECIES_PREFERRED ? ""
-        : ", forced by arm.simd.bits; the hardware prefers "
-            + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits";
-    return isa(S.vectorBitSize()) + ", " + L + " float lanes" + forced;
-  }
+    /**
+     * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers C2
+     * spills one of 12 accumulators (6 rows) into the stack inside the loop, which halves the
+     * speed; 5 rows leave room for two B vectors and the broadcasts. Every M of the paper's
+     * networks (10, 20, 80, 100, 160, 400, 1000) is a multiple of 5.
+     */
+    static final int MR = 5, NR = 2 * L;
 
-  private static String isa(int bits) {
-    String arch = System.getProperty("os.arch", "");
-    if (arch.equals("amd64") || arch.equals("x86_64")) {
-      return bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : "SSE";
+    /** Cache blocks: a KC×NR B panel lives in L1, an MC×KC A block (MC ≤ MC_MAX) in L2. */
+    static final int KC = 256, MC_MAX = 120, NC = 2048;
+
+    /** B is read in place (not packed) up to this many elements, about L2 + a share of L3. */
+    static final long DIRECT_MAX_B = 1 << 20;
+
+    /** Dot path: K slices of KD and row blocks of MD (an MD×KD A block, 256 KB, stays in L2). */
+    static final int KD = 2048, MD = 32;
+
+    /**
+     * From this many rows of C on, a transposed B goes through the panel path (packed, turned
+     * around while packing) instead of the dot path: the packing is then shared by ⌈M/MR⌉ tiles.
+     */
+    static final int PANEL_MIN_M_TRANS_B = Integer.getInteger("arm.gemm.panelMinM", 200);
+
+    private static VectorSpecies<Float> species(int bits) {
+        return bits == 0
+                ? FloatVector.SPECIES_PREFERRED
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
-    if (arch.equals("aarch64")) return bits > 128 ? "SVE" : "NEON";
-    return bits + "-bit";
-  }
 
-  public static void sgemm(
-      boolean transA, boolean transB, int m, int n, int k, float alpha,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
-    if (m == 0 || n == 0) return;
-    if (k == 0 || alpha == 0f) {
-      scale(m, n, beta, c, cOff, ldc);
-      return;
+    /** e.g. "AVX2, 8 float lanes". */
+    public static String describe() {
+        String forced =
+                S == FloatVector.SPECIES_PREFERRED
+                        ? ""
+                        : ", forced by arm.simd.bits; the hardware prefers "
+                                + FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                                + " bits";
+        return isa(S.vectorBitSize()) + ", " + L + " float lanes" + forced;
     }
-    if (transB && m < PANEL_MIN_M_TRANS_B) {
-      Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    } else {
-      panels(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    }
-  }
 
-  /** C = beta · C (beta = 0 writes zeros without reading C). */
-  static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
-    for (int i = 0; i < m; i++) {
-      int row = cOff + i * ldc;
-      for (int j = 0; j < n; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
-    }
-  }
-
-  /** Per-thread packing buffers, grown on demand and reused (packing is on every call). */
-  static final class Work {
-    float[] a = new float[MC_MAX * KC];
-    float[] b = new float[NR * KC];
-    final float[] tile = new float[MR * NR];
-    /** One vector's lanes, for {@link #sumLanes}. */
-    final float[] lanes = new float[L];
-
-    float[] b(int size) {
-      if (b.length < size) b = new float[size];
-      return b;
-    }
-  }
-
-  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
-
-  // ---------------------------------------------------------------------------------------------
-  // Panel path
-
-  /** op(B) = B, or Bᵀ for tall A (B is then always packed, turned around while packing). */
-  private static void panels(
-      boolean transA, boolean transB, int m, int n, int k, float alpha,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
-    Work w = WORK.get();
-    // The kernel either starts from zero or adds to C; any other beta is applied here, once.
-    if (beta != 0f && beta != 1f) scale(m, n, beta, c, cOff, ldc);
-    // Row blocks of equal height (a multiple of MR), at most MC_MAX rows.
-    int blocks = (m + MC_MAX - 1) / MC_MAX;
-    int mcb = roundUp((m + blocks - 1) / blocks, MR);
-    // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
-    // and every row block reuses the packed block (GotoBLAS order). A small B under a single row
-    // block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a copy would
-    // cost as much as the work it saves.
-    boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = Math.min(KC, k - pc);
-      boolean add = pc > 0 || beta != 0f;
-      for (int jc = 0; jc < n; jc += NC) {
-        int nc = Math.min(NC, n - jc);
-        if (transB) packBt(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
-        else if (!direct) packB(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
-        for (int ic = 0; ic < m; ic += mcb) {
-          int mc = Math.min(mcb, m - ic);
-          packA(transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
-          for (int jr = 0; jr < nc; jr += NR) {
-            int nw = Math.min(NR, nc - jr);
-            float[] bp = w.b;
-            int bo = jr * kc, bs = NR;
-            if (direct && nw == NR) {
-              bp = b;
-              bo = bOff + pc * ldb + jc + jr;
-              bs = ldb;
-            } else if (direct) { // the last, partial panel: pad it with zeros
-              bp = w.b(kc * NR);
-              bo = 0;
-              packB(b, bOff, ldb, pc, jc + jr, kc, nw, bp);
-            }
-            for (int ir = 0; ir < mc; ir += MR) {
-              int ci = cOff + (ic + ir) * ldc + jc + jr;
-              tile(kc, w.a, ir * kc, bp, bo, bs, c, ci, ldc, Math.min(MR, mc - ir), nw, add, w.tile);
-            }
-          }
+    private static String isa(int bits) {
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
+            return bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : "SSE";
         }
-      }
+        if (arch.equals("aarch64")) return bits > 128 ? "SVE" : "NEON";
+        return bits + "-bit";
     }
-  }
 
-  private static int roundUp(int x, int q) {
-    return (x + q - 1) / q * q;
-  }
-
-  /** One h × nw tile of C; partial tiles go through the zero-padded scratch tile. */
-  private static void tile(int kc, float[] a, int ao, float[] b, int bo, int bs,
-      float[] c, int ci, int ldc, int h, int nw, boolean add, float[] t) {
-    if (h == MR && nw == NR) {
-      kernel(kc, a, ao, b, bo, bs, c, ci, ldc, add);
-      return;
-    }
-    for (int r = 0; r < MR; r++) {
-      for (int j = 0; j < NR; j++) t[r * NR + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
-    }
-    kernel(kc, a, ao, b, bo, bs, t, 0, NR, true);
-    for (int r = 0; r < h; r++) System.arraycopy(t, r * NR, c, ci + r * ldc, nw);
-  }
-
-  /**
-   * Packs alpha · op(A)[ic.., pc..] (mc × kc) into MR-row panels: panel q holds rows q·MR.. as
-   * {@code dst[q·MR·kc + p·MR + r]}; rows past mc are zero.
-   */
-  static void packA(boolean transA, float alpha, float[] a, int aOff, int lda, int ic, int pc,
-      int mc, int kc, float[] dst) {
-    for (int ir = 0; ir < mc; ir += MR) {
-      int h = Math.min(MR, mc - ir), base = ir * kc;
-      for (int r = 0; r < MR; r++) {
-        if (r >= h) {
-          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-        } else if (transA) {
-          int src = aOff + pc * lda + ic + ir + r;
-          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p * lda];
+    public static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (transB && m < PANEL_MIN_M_TRANS_B) {
+            Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
-          int src = aOff + (ic + ir + r) * lda + pc;
-          for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p];
+            panels(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
-      }
     }
-  }
 
-  /**
-   * Packs B[pc.., jc..] (kc × nc, B not transposed) into NR-column panels: panel q holds columns
-   * q·NR.. as {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B row by row.
-   */
-  static void packB(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
-    int full = nc - nc % NR, padded = roundUp(nc, NR);
-    for (int p = 0; p < kc; p++) {
-      int src = bOff + (pc + p) * ldb + jc, d = p * NR;
-      for (int jr = 0; jr < full; jr += NR) {
-        FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
-        FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
-      }
-      for (int j = full; j < padded; j++) dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
+    /** C = beta · C (beta = 0 writes zeros without reading C). */
+    static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+        }
     }
-  }
 
-  /**
-   * Packs op(B) = Bᵀ[pc.., jc..] (kc × nc; B stored N×K) into the same NR-column panels as
-   * {@link #packB}: dst[q·NR·kc + p·NR + j] = B[jc + q·NR + j, pc + p]; columns past nc are zero.
-   * Reads each B row contiguously along K.
-   */
-  static void packBt(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
-    int padded = roundUp(nc, NR);
-    for (int j = 0; j < padded; j++) {
-      int d = (j / NR) * NR * kc + j % NR;
-      if (j >= nc) {
-        for (int p = 0; p < kc; p++) dst[d + p * NR] = 0f;
-        continue;
-      }
-      int src = bOff + (jc + j) * ldb + pc;
-      for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
+    /** Per-thread packing buffers, grown on demand and reused (packing is on every call). */
+    static final class Work {
+        float[] a = new float[MC_MAX * KC];
+        float[] b = new float[NR * KC];
+        final float[] tile = new float[MR * NR];
+
+        /** One vector's lanes, for {@link #sumLanes}. */
+        final float[] lanes = new float[L];
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
     }
-  }
 
-  /**
-   * C[0..MR, 0..NR) (+)= Σ_p A[p][r] · B[p][0..NR): ten accumulators, one FMA each per k step.
-   * A: packed panel (alpha folded in), a[ao + p·MR + r]; B: b[bo + p·bs + j], bs = NR when packed,
-   * ldb when read in place. add = false starts from zero instead of C (beta = 0: C is not read).
-   */
-  static void kernel(int kc, float[] a, int ao, float[] b, int bo, int bs,
-      float[] c, int ci, int ldc, boolean add) {
-    int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
-    if (add) {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c10 = FloatVector.fromArray(S, c, r1);
-      c11 = FloatVector.fromArray(S, c, r1 + L);
-      c20 = FloatVector.fromArray(S, c, r2);
-      c21 = FloatVector.fromArray(S, c, r2 + L);
-      c30 = FloatVector.fromArray(S, c, r3);
-      c31 = FloatVector.fromArray(S, c, r3 + L);
-      c40 = FloatVector.fromArray(S, c, r4);
-      c41 = FloatVector.fromArray(S, c, r4 + L);
-    } else {
-      c00 = FloatVector.zero(S);
-      c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
-    }
-    for (int p = 0; p < kc; p++) {
-      int ap = ao + p * MR, bp = bo + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c10.intoArray(c, r1);
-    c11.intoArray(c, r1 + L);
-    c20.intoArray(c, r2);
-    c21.intoArray(c, r2 + L);
-    c30.intoArray(c, r3);
-    c31.intoArray(c, r3 + L);
-    c40.intoArray(c, r4);
-    c41.intoArray(c, r4 + L);
-  }
+    private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
-  // ---------------------------------------------------------------------------------------------
-  // Dot path
+    // ---------------------------------------------------------------------------------------------
+    // Panel path
 
-  /** op(B) = Bᵀ: C[i, j] = alpha · ⟨op(A) row i, B row j⟩ + beta · C[i, j]. */
-  static final class Dot {
-    private Dot() {}
-
-    static void sgemm(boolean transA, int m, int n, int k, float alpha,
-        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-        float beta, float[] c, int cOff, int ldc) {
-      Work w = WORK.get();
-      for (int pc = 0; pc < k; pc += KD) {
-        int kc = Math.min(KD, k - pc);
-        float betaP = pc == 0 ? beta : 1f;
-        // Row blocks of MD rows keep their A strip in L2 while all of B's rows stream past.
-        for (int ic = 0; ic < m; ic += MD) {
-          int mc = Math.min(MD, m - ic);
-          // A rows must be contiguous along K: a transposed A is copied (mc × kc).
-          float[] ar = a;
-          int ao = aOff + ic * lda + pc, as = lda;
-          if (transA) {
-            ar = w.b(mc * kc);
-            for (int i = 0; i < mc; i++) {
-              for (int p = 0; p < kc; p++) ar[i * kc + p] = a[aOff + (pc + p) * lda + ic + i];
-            }
-            ao = 0;
-            as = kc;
-          }
-          int bo = bOff + pc;
-          for (int j = 0; j < n; j += 4) {
-            int nj = Math.min(4, n - j);
-            for (int i = 0; i < mc; i += 2) {
-              int ci = cOff + (ic + i) * ldc + j;
-              if (nj == 4 && i + 1 < mc) {
-                dot2x4(kc, ar, ao + i * as, as, b, bo + j * ldb, ldb, c, ci, ldc, alpha, betaP,
-                    w.lanes);
-              } else {
-                for (int ii = i; ii < Math.min(i + 2, mc); ii++) {
-                  for (int jj = j; jj < j + nj; jj++) {
-                    float s = dot(kc, ar, ao + ii * as, b, bo + jj * ldb, w.lanes);
-                    int cij = cOff + (ic + ii) * ldc + jj;
-                    c[cij] = betaP == 0f ? alpha * s : alpha * s + betaP * c[cij];
-                  }
+    /** op(B) = B, or Bᵀ for tall A (B is then always packed, turned around while packing). */
+    private static void panels(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        Work w = WORK.get();
+        // The kernel either starts from zero or adds to C; any other beta is applied here, once.
+        if (beta != 0f && beta != 1f) scale(m, n, beta, c, cOff, ldc);
+        // Row blocks of equal height (a multiple of MR), at most MC_MAX rows.
+        int blocks = (m + MC_MAX - 1) / MC_MAX;
+        int mcb = roundUp((m + blocks - 1) / blocks, MR);
+        // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
+        // and every row block reuses the packed block (GotoBLAS order). A small B under a single
+        // row
+        // block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a copy would
+        // cost as much as the work it saves.
+        boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean add = pc > 0 || beta != 0f;
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                if (transB) packBt(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
+                else if (!direct) packB(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
+                for (int ic = 0; ic < m; ic += mcb) {
+                    int mc = Math.min(mcb, m - ic);
+                    packA(transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nw = Math.min(NR, nc - jr);
+                        float[] bp = w.b;
+                        int bo = jr * kc, bs = NR;
+                        if (direct && nw == NR) {
+                            bp = b;
+                            bo = bOff + pc * ldb + jc + jr;
+                            bs = ldb;
+                        } else if (direct) { // the last, partial panel: pad it with zeros
+                            bp = w.b(kc * NR);
+                            bo = 0;
+                            packB(b, bOff, ldb, pc, jc + jr, kc, nw, bp);
+                        }
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int ci = cOff + (ic + ir) * ldc + jc + jr;
+                            tile(
+                                    kc,
+                                    w.a,
+                                    ir * kc,
+                                    bp,
+                                    bo,
+                                    bs,
+                                    c,
+                                    ci,
+                                    ldc,
+                                    Math.min(MR, mc - ir),
+                                    nw,
+                                    add,
+                                    w.tile);
+                        }
+                    }
                 }
-              }
             }
-          }
         }
-      }
     }
 
-    /** Rows a0, a0+as of A against rows b0 .. b0+3·bs of B; 8 sums, one lane reduction each. */
-    static void dot2x4(int kc, float[] a, int a0, int as, float[] b, int b0, int bs,
-        float[] c, int ci, int ldc, float alpha, float beta, float[] lanes) {
-      FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
-      FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-      int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
-      int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
-      // Two K vectors per trip, each added to the same sums in the same order as the one-vector
-      // loop below, which takes the odd last vector (so the bits do not depend on the unrolling).
-      // Left to itself C2 unrolls the one-vector loop into slower code: 10x784x400 hot, JDK 25,
-      // this 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md, "MNIST ARM iteration").
-      for (; p < kv2; p += 2 * L) {
-        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-        FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
-        s00 = x0.fma(y, s00);
-        s10 = x1.fma(y, s10);
-        y = FloatVector.fromArray(S, b, b1 + p);
-        s01 = x0.fma(y, s01);
-        s11 = x1.fma(y, s11);
-        y = FloatVector.fromArray(S, b, b2 + p);
-        s02 = x0.fma(y, s02);
-        s12 = x1.fma(y, s12);
-        y = FloatVector.fromArray(S, b, b3 + p);
-        s03 = x0.fma(y, s03);
-        s13 = x1.fma(y, s13);
-        int q = p + L;
-        x0 = FloatVector.fromArray(S, a, a0 + q);
-        x1 = FloatVector.fromArray(S, a, a1 + q);
-        y = FloatVector.fromArray(S, b, b0 + q);
-        s00 = x0.fma(y, s00);
-        s10 = x1.fma(y, s10);
-        y = FloatVector.fromArray(S, b, b1 + q);
-        s01 = x0.fma(y, s01);
-        s11 = x1.fma(y, s11);
-        y = FloatVector.fromArray(S, b, b2 + q);
-        s02 = x0.fma(y, s02);
-        s12 = x1.fma(y, s12);
-        y = FloatVector.fromArray(S, b, b3 + q);
-        s03 = x0.fma(y, s03);
-        s13 = x1.fma(y, s13);
-      }
-      for (; p < kv; p += L) {
-        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-        FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
-        s00 = x0.fma(y, s00);
-        s10 = x1.fma(y, s10);
-        y = FloatVector.fromArray(S, b, b1 + p);
-        s01 = x0.fma(y, s01);
-        s11 = x1.fma(y, s11);
-        y = FloatVector.fromArray(S, b, b2 + p);
-        s02 = x0.fma(y, s02);
-        s12 = x1.fma(y, s12);
-        y = FloatVector.fromArray(S, b, b3 + p);
-        s03 = x0.fma(y, s03);
-        s13 = x1.fma(y, s13);
-      }
-      float t00 = sumLanes(s00, lanes), t01 = sumLanes(s01, lanes);
-      float t02 = sumLanes(s02, lanes), t03 = sumLanes(s03, lanes);
-      float t10 = sumLanes(s10, lanes), t11 = sumLanes(s11, lanes);
-      float t12 = sumLanes(s12, lanes), t13 = sumLanes(s13, lanes);
-      for (; p < kc; p++) {
-        float x0 = a[a0 + p], x1 = a[a1 + p];
-        float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
-        t00 += x0 * y0;
-        t01 += x0 * y1;
-        t02 += x0 * y2;
-        t03 += x0 * y3;
-        t10 += x1 * y0;
-        t11 += x1 * y1;
-        t12 += x1 * y2;
-        t13 += x1 * y3;
-      }
-      put(c, ci, t00, alpha, beta);
-      put(c, ci + 1, t01, alpha, beta);
-      put(c, ci + 2, t02, alpha, beta);
-      put(c, ci + 3, t03, alpha, beta);
-      put(c, ci + ldc, t10, alpha, beta);
-      put(c, ci + ldc + 1, t11, alpha, beta);
-      put(c, ci + ldc + 2, t12, alpha, beta);
-      put(c, ci + ldc + 3, t13, alpha, beta);
+    private static int roundUp(int x, int q) {
+        return (x + q - 1) / q * q;
     }
 
-    static float dot(int kc, float[] a, int a0, float[] b, int b0, float[] lanes) {
-      FloatVector s = FloatVector.zero(S);
-      int kv = kc - kc % L, p = 0;
-      for (; p < kv; p += L) {
-        s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
-      }
-      float t = sumLanes(s, lanes);
-      for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
-      return t;
+    /** One h × nw tile of C; partial tiles go through the zero-padded scratch tile. */
+    private static void tile(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            int h,
+            int nw,
+            boolean add,
+            float[] t) {
+        if (h == MR && nw == NR) {
+            kernel(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            return;
+        }
+        for (int r = 0; r < MR; r++) {
+            for (int j = 0; j < NR; j++)
+                t[r * NR + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
+        }
+        kernel(kc, a, ao, b, bo, bs, t, 0, NR, true);
+        for (int r = 0; r < h; r++) System.arraycopy(t, r * NR, c, ci + r * ldc, nw);
     }
 
-    private static void put(float[] c, int ci, float s, float alpha, float beta) {
-      c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+    /**
+     * Packs alpha · op(A)[ic.., pc..] (mc × kc) into MR-row panels: panel q holds rows q·MR.. as
+     * {@code dst[q·MR·kc + p·MR + r]}; rows past mc are zero.
+     */
+    static void packA(
+            boolean transA,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            int ic,
+            int pc,
+            int mc,
+            int kc,
+            float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int h = Math.min(MR, mc - ir), base = ir * kc;
+            for (int r = 0; r < MR; r++) {
+                if (r >= h) {
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                } else if (transA) {
+                    int src = aOff + pc * lda + ic + ir + r;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p * lda];
+                } else {
+                    int src = aOff + (ic + ir + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p];
+                }
+            }
+        }
     }
-  }
 
-  /**
-   * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
-   * compiled and interpreted forms associate differently, so one seed gave different bits from run
-   * to run depending on when the JIT kicked in. A fixed order keeps runs reproducible. The
-   * lanes go through one store into {@code lanes} (length L): {@code v.lane(i)} with a loop
-   * index is not intrinsified and made the batch-10 MLP forward ~30% slower (measured in one JVM,
-   * interleaved, JDK 25, 10x784x400).
-   */
-  private static float sumLanes(FloatVector v, float[] lanes) {
-    v.intoArray(lanes, 0);
-    float s = 0f;
-    for (int i = 0; i < L; i++) s += lanes[i];
-    return s;
-  }
+    /**
+     * Packs B[pc.., jc..] (kc × nc, B not transposed) into NR-column panels: panel q holds columns
+     * q·NR.. as {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B row by row.
+     */
+    static void packB(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
+        int full = nc - nc % NR, padded = roundUp(nc, NR);
+        for (int p = 0; p < kc; p++) {
+            int src = bOff + (pc + p) * ldb + jc, d = p * NR;
+            for (int jr = 0; jr < full; jr += NR) {
+                FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
+                FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
+            }
+            for (int j = full; j < padded; j++)
+                dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
+        }
+    }
+
+    /**
+     * Packs op(B) = Bᵀ[pc.., jc..] (kc × nc; B stored N×K) into the same NR-column panels as {@link
+     * #packB}: dst[q·NR·kc + p·NR + j] = B[jc + q·NR + j, pc + p]; columns past nc are zero. Reads
+     * each B row contiguously along K.
+     */
+    static void packBt(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
+        int padded = roundUp(nc, NR);
+        for (int j = 0; j < padded; j++) {
+            int d = (j / NR) * NR * kc + j % NR;
+            if (j >= nc) {
+                for (int p = 0; p < kc; p++) dst[d + p * NR] = 0f;
+                continue;
+            }
+            int src = bOff + (jc + j) * ldb + pc;
+            for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
+        }
+    }
+
+    /**
+     * C[0..MR, 0..NR) (+)= Σ_p A[p][r] · B[p][0..NR): ten accumulators, one FMA each per k step. A:
+     * packed panel (alpha folded in), a[ao + p·MR + r]; B: b[bo + p·bs + j], bs = NR when packed,
+     * ldb when read in place. add = false starts from zero instead of C (beta = 0: C is not read).
+     */
+    static void kernel(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * MR, bp = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp),
+                    b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Dot path
+
+    /** op(B) = Bᵀ: C[i, j] = alpha · ⟨op(A) row i, B row j⟩ + beta · C[i, j]. */
+    static final class Dot {
+        private Dot() {}
+
+        static void sgemm(
+                boolean transA,
+                int m,
+                int n,
+                int k,
+                float alpha,
+                float[] a,
+                int aOff,
+                int lda,
+                float[] b,
+                int bOff,
+                int ldb,
+                float beta,
+                float[] c,
+                int cOff,
+                int ldc) {
+            Work w = WORK.get();
+            for (int pc = 0; pc < k; pc += KD) {
+                int kc = Math.min(KD, k - pc);
+                float betaP = pc == 0 ? beta : 1f;
+                // Row blocks of MD rows keep their A strip in L2 while all of B's rows stream past.
+                for (int ic = 0; ic < m; ic += MD) {
+                    int mc = Math.min(MD, m - ic);
+                    // A rows must be contiguous along K: a transposed A is copied (mc × kc).
+                    float[] ar = a;
+                    int ao = aOff + ic * lda + pc, as = lda;
+                    if (transA) {
+                        ar = w.b(mc * kc);
+                        for (int i = 0; i < mc; i++) {
+                            for (int p = 0; p < kc; p++)
+                                ar[i * kc + p] = a[aOff + (pc + p) * lda + ic + i];
+                        }
+                        ao = 0;
+                        as = kc;
+                    }
+                    int bo = bOff + pc;
+                    for (int j = 0; j < n; j += 4) {
+                        int nj = Math.min(4, n - j);
+                        for (int i = 0; i < mc; i += 2) {
+                            int ci = cOff + (ic + i) * ldc + j;
+                            if (nj == 4 && i + 1 < mc) {
+                                dot2x4(
+                                        kc,
+                                        ar,
+                                        ao + i * as,
+                                        as,
+                                        b,
+                                        bo + j * ldb,
+                                        ldb,
+                                        c,
+                                        ci,
+                                        ldc,
+                                        alpha,
+                                        betaP,
+                                        w.lanes);
+                            } else {
+                                for (int ii = i; ii < Math.min(i + 2, mc); ii++) {
+                                    for (int jj = j; jj < j + nj; jj++) {
+                                        float s =
+                                                dot(
+                                                        kc,
+                                                        ar,
+                                                        ao + ii * as,
+                                                        b,
+                                                        bo + jj * ldb,
+                                                        w.lanes);
+                                        int cij = cOff + (ic + ii) * ldc + jj;
+                                        c[cij] =
+                                                betaP == 0f
+                                                        ? alpha * s
+                                                        : alpha * s + betaP * c[cij];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Rows a0, a0+as of A against rows b0 .. b0+3·bs of B; 8 sums, one lane reduction each. */
+        static void dot2x4(
+                int kc,
+                float[] a,
+                int a0,
+                int as,
+                float[] b,
+                int b0,
+                int bs,
+                float[] c,
+                int ci,
+                int ldc,
+                float alpha,
+                float beta,
+                float[] lanes) {
+            FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+            FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+            int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
+            int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
+            // Two K vectors per trip, each added to the same sums in the same order as the
+            // one-vector
+            // loop below, which takes the odd last vector (so the bits do not depend on the
+            // unrolling).
+            // Left to itself C2 unrolls the one-vector loop into slower code: 10x784x400 hot, JDK
+            // 25,
+            // this 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md, "MNIST ARM iteration").
+            for (; p < kv2; p += 2 * L) {
+                FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+                FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+                FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+                s00 = x0.fma(y, s00);
+                s10 = x1.fma(y, s10);
+                y = FloatVector.fromArray(S, b, b1 + p);
+                s01 = x0.fma(y, s01);
+                s11 = x1.fma(y, s11);
+                y = FloatVector.fromArray(S, b, b2 + p);
+                s02 = x0.fma(y, s02);
+                s12 = x1.fma(y, s12);
+                y = FloatVector.fromArray(S, b, b3 + p);
+                s03 = x0.fma(y, s03);
+                s13 = x1.fma(y, s13);
+                int q = p + L;
+                x0 = FloatVector.fromArray(S, a, a0 + q);
+                x1 = FloatVector.fromArray(S, a, a1 + q);
+                y = FloatVector.fromArray(S, b, b0 + q);
+                s00 = x0.fma(y, s00);
+                s10 = x1.fma(y, s10);
+                y = FloatVector.fromArray(S, b, b1 + q);
+                s01 = x0.fma(y, s01);
+                s11 = x1.fma(y, s11);
+                y = FloatVector.fromArray(S, b, b2 + q);
+                s02 = x0.fma(y, s02);
+                s12 = x1.fma(y, s12);
+                y = FloatVector.fromArray(S, b, b3 + q);
+                s03 = x0.fma(y, s03);
+                s13 = x1.fma(y, s13);
+            }
+            for (; p < kv; p += L) {
+                FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+                FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+                FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+                s00 = x0.fma(y, s00);
+                s10 = x1.fma(y, s10);
+                y = FloatVector.fromArray(S, b, b1 + p);
+                s01 = x0.fma(y, s01);
+                s11 = x1.fma(y, s11);
+                y = FloatVector.fromArray(S, b, b2 + p);
+                s02 = x0.fma(y, s02);
+                s12 = x1.fma(y, s12);
+                y = FloatVector.fromArray(S, b, b3 + p);
+                s03 = x0.fma(y, s03);
+                s13 = x1.fma(y, s13);
+            }
+            float t00 = sumLanes(s00, lanes), t01 = sumLanes(s01, lanes);
+            float t02 = sumLanes(s02, lanes), t03 = sumLanes(s03, lanes);
+            float t10 = sumLanes(s10, lanes), t11 = sumLanes(s11, lanes);
+            float t12 = sumLanes(s12, lanes), t13 = sumLanes(s13, lanes);
+            for (; p < kc; p++) {
+                float x0 = a[a0 + p], x1 = a[a1 + p];
+                float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+                t00 += x0 * y0;
+                t01 += x0 * y1;
+                t02 += x0 * y2;
+                t03 += x0 * y3;
+                t10 += x1 * y0;
+                t11 += x1 * y1;
+                t12 += x1 * y2;
+                t13 += x1 * y3;
+            }
+            put(c, ci, t00, alpha, beta);
+            put(c, ci + 1, t01, alpha, beta);
+            put(c, ci + 2, t02, alpha, beta);
+            put(c, ci + 3, t03, alpha, beta);
+            put(c, ci + ldc, t10, alpha, beta);
+            put(c, ci + ldc + 1, t11, alpha, beta);
+            put(c, ci + ldc + 2, t12, alpha, beta);
+            put(c, ci + ldc + 3, t13, alpha, beta);
+        }
+
+        static float dot(int kc, float[] a, int a0, float[] b, int b0, float[] lanes) {
+            FloatVector s = FloatVector.zero(S);
+            int kv = kc - kc % L, p = 0;
+            for (; p < kv; p += L) {
+                s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
+            }
+            float t = sumLanes(s, lanes);
+            for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
+            return t;
+        }
+
+        private static void put(float[] c, int ci, float s, float alpha, float beta) {
+            c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+        }
+    }
+
+    /**
+     * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
+     * compiled and interpreted forms associate differently, so one seed gave different bits from
+     * run to run depending on when the JIT kicked in. A fixed order keeps runs reproducible. The
+     * lanes go through one store into {@code lanes} (length L): {@code v.lane(i)} with a loop index
+     * is not intrinsified and made the batch-10 MLP forward ~30% slower (measured in one JVM,
+     * interleaved, JDK 25, 10x784x400).
+     */
+    private static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += lanes[i];
+        return s;
+    }
 }

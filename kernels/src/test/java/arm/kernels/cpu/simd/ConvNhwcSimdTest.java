@@ -10,63 +10,77 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The channels-last implicit-GEMM convolution against the naive loops on odd shapes: channel
- * counts off the 5-point tile and the NR-channel block (1, 3, 7, 17, 20), strides 1, 2 and 3,
- * 1×1, 3×3, 5×5 and non-square kernels, pads 0 … k−1, images of 1 … 13 pixels a side (non-square),
- * split over 1 or 2 parts.
+ * The channels-last implicit-GEMM convolution against the naive loops on odd shapes: channel counts
+ * off the 5-point tile and the NR-channel block (1, 3, 7, 17, 20), strides 1, 2 and 3, 1×1, 3×3,
+ * 5×5 and non-square kernels, pads 0 … k−1, images of 1 … 13 pixels a side (non-square), split over
+ * 1 or 2 parts.
  */
 class ConvNhwcSimdTest {
 
-  static float[] rand(SplittableRandom r, int n) {
-    return ConvAsserts.rand(r, n);
-  }
+    static float[] rand(SplittableRandom r, int n) {
+        return ConvAsserts.rand(r, n);
+    }
 
-  static void close(String what, float[] ours, float[] ref) {
-    ConvAsserts.close(what, "channels-last", ours, ref);
-  }
+    static void close(String what, float[] ours, float[] ref) {
+        ConvAsserts.close(what, "channels-last", ours, ref);
+    }
 
-  @Test
-  void forwardAndBothGradientsMatchNaive() {
-    SplittableRandom r = new SplittableRandom(7);
-    int cases = 0;
-    for (int n : new int[] {1, 3})
-      for (int ci : new int[] {1, 3, 17})
-        for (int co : new int[] {1, 7, 20})
-          for (int[] hw : new int[][] {{1, 1}, {4, 4}, {11, 9}, {7, 13}})
-            for (int[] k : new int[][] {{1, 1}, {3, 3}, {5, 5}, {2, 3}})
-              for (int s : new int[] {1, 2, 3})
-                for (int pad = 0; pad < Math.min(k[0], k[1]); pad++) {
-                  ConvShape g = new ConvShape(n, ci, hw[0], hw[1], co, k[0], k[1], s, pad);
-                  if (hw[0] + 2 * pad < k[0] || hw[1] + 2 * pad < k[1]) continue; // no output
-                  check(r, g, cases++ % 2 + 1);
-                }
-    assertThat(cases).isGreaterThan(500);
-  }
+    @Test
+    void forwardAndBothGradientsMatchNaive() {
+        SplittableRandom r = new SplittableRandom(7);
+        int cases = 0;
+        for (int n : new int[] {1, 3})
+            for (int ci : new int[] {1, 3, 17})
+                for (int co : new int[] {1, 7, 20})
+                    for (int[] hw : new int[][] {{1, 1}, {4, 4}, {11, 9}, {7, 13}})
+                        for (int[] k : new int[][] {{1, 1}, {3, 3}, {5, 5}, {2, 3}})
+                            for (int s : new int[] {1, 2, 3})
+                                for (int pad = 0; pad < Math.min(k[0], k[1]); pad++) {
+                                    ConvShape g =
+                                            new ConvShape(
+                                                    n, ci, hw[0], hw[1], co, k[0], k[1], s, pad);
+                                    if (hw[0] + 2 * pad < k[0] || hw[1] + 2 * pad < k[1])
+                                        continue; // no output
+                                    check(r, g, cases++ % 2 + 1);
+                                }
+        assertThat(cases).isGreaterThan(500);
+    }
 
-  static void check(SplittableRandom r, ConvShape g, int threads) {
-    float[] x = rand(r, g.n * g.xImage()), w = rand(r, g.co * g.k), dy = rand(r, g.n * g.yImage());
-    float[] y = new float[dy.length], yRef = new float[dy.length];
-    Arrays.fill(y, Float.NaN);
-    ConvNhwcSimd.forward(x, w, y, g, threads);
-    ConvRef.forward(x, w, yRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
-    close(g + " forward", y, yRef);
-    float[] dx = new float[x.length], dxRef = new float[x.length];
-    Arrays.fill(dx, Float.NaN);
-    ConvNhwcSimd.backwardInput(dy, w, dx, g, threads);
-    ConvRef.backwardInput(dy, w, dxRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
-    close(g + " input gradient", dx, dxRef);
-    float[] dw = new float[w.length], dwRef = new float[w.length];
-    Arrays.fill(dw, Float.NaN);
-    ConvNhwcSimd.backwardWeight(x, dy, dw, g, threads);
-    ConvRef.backwardWeight(x, dy, dwRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
-    close(g + " weight gradient", dw, dwRef);
-  }
+    static void check(SplittableRandom r, ConvShape g, int threads) {
+        float[] x = rand(r, g.n * g.xImage()),
+                w = rand(r, g.co * g.k),
+                dy = rand(r, g.n * g.yImage());
+        float[] y = new float[dy.length], yRef = new float[dy.length];
+        Arrays.fill(y, Float.NaN);
+        ConvNhwcSimd.forward(x, w, y, g, threads);
+        ConvRef.forward(x, w, yRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+        close(g + " forward", y, yRef);
+        float[] dx = new float[x.length], dxRef = new float[x.length];
+        Arrays.fill(dx, Float.NaN);
+        ConvNhwcSimd.backwardInput(dy, w, dx, g, threads);
+        ConvRef.backwardInput(dy, w, dxRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+        close(g + " input gradient", dx, dxRef);
+        float[] dw = new float[w.length], dwRef = new float[w.length];
+        Arrays.fill(dw, Float.NaN);
+        ConvNhwcSimd.backwardWeight(x, dy, dw, g, threads);
+        ConvRef.backwardWeight(
+                x, dy, dwRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
+        close(g + " weight gradient", dw, dwRef);
+    }
 
-  @Test
-  void resnetShapes() {
-    SplittableRandom r = new SplittableRandom(8);
-    for (int[] s : new int[][] {{20, 32, 40, 3, 2}, {20, 32, 40, 1, 2}, {40, 16, 80, 3, 2}, {80, 8, 80, 3, 1},
-        {80, 8, 160, 3, 2}, {160, 4, 160, 3, 1}, {80, 8, 160, 1, 2}})
-      check(r, new ConvShape(3, s[0], s[1], s[1], s[2], s[3], s[3], s[4], s[3] / 2), 2);
-  }
+    @Test
+    void resnetShapes() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int[] s :
+                new int[][] {
+                    {20, 32, 40, 3, 2},
+                    {20, 32, 40, 1, 2},
+                    {40, 16, 80, 3, 2},
+                    {80, 8, 80, 3, 1},
+                    {80, 8, 160, 3, 2},
+                    {160, 4, 160, 3, 1},
+                    {80, 8, 160, 1, 2}
+                })
+            check(r, new ConvShape(3, s[0], s[1], s[1], s[2], s[3], s[3], s[4], s[3] / 2), 2);
+    }
 }
