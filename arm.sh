@@ -5,12 +5,13 @@
 #   ./arm.sh train --method ARM [--M 20 --lr 0.05 ...]
 #   ./arm.sh plot DIR             redraw a results folder's figures and report.md (no training)
 #   ./arm.sh fetch mnist          download MNIST into data/mnist and verify it
+#   ./arm.sh generate cifar10|miniimagenet --out DIR   a dataset in that layout from MNIST digits
 #   ./arm.sh --help
 #
 # It finds the newest JDK (17 or newer; the Vector API runs ~2.5x faster on JDK 25 than on 17),
 # builds the jar with ./mvnw when it is missing or older than the sources, fetches MNIST when an
 # MNIST command needs it (no --data given, data/mnist incomplete; never for CIFAR10 or MiniImageNet,
-# also when resuming their folders), and starts the JVM with --add-modules jdk.incubator.vector.
+# also when resuming their folders; also for generate, whose default source is MNIST), and starts the JVM with --add-modules jdk.incubator.vector.
 # Environment: JAVA=/path/to/java forces a JVM; ARM_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 set -euo pipefail
 
@@ -98,6 +99,21 @@ resumed_field() {
 # folder's results.json (FROM = resume), or - for the default one.
 workload() {
   local cmd="${1:-}" bench=- data=- from=- prev="" a
+  # generate: MNIST is its source unless --source noise; --mnist DIR names the user's own copy
+  if [[ "$cmd" == generate ]]; then
+    bench=mnist
+    for a in "$@"; do
+      case "$prev" in --source) [[ "${a,,}" == noise ]] && bench=- ;; --mnist) data="$a"; from=mnist ;; esac
+      case "$a" in
+        -h|--help|-V|--version) printf -- '-\t-\t-\n'; return ;;
+        --source=*) [[ "${a#--source=}" == noise ]] && bench=- ;;
+        --mnist=*) data="${a#--mnist=}"; from=mnist ;;
+      esac
+      prev="$a"
+    done
+    printf '%s\t%s\t%s\n' "$bench" "$data" "$from"
+    return
+  fi
   [[ "$cmd" == reproduce || "$cmd" == train ]] || { printf -- '-\t-\t-\n'; return; }
   shift
   [[ "$cmd" == train ]] && bench=mnist

@@ -72,6 +72,9 @@ expect fetch mnist reproduce mnist --out "$tmp/cifar10"
 expect nofetch mnist reproduce mnist --data "$tmp/cifar-data"
 expect nofetch mnist reproduce cifar10 --help
 expect nofetch mnist plot "$tmp/mnist"
+expect fetch mnist generate cifar10 --out "$tmp/gen"
+expect nofetch mnist generate cifar10 --out "$tmp/gen" --source noise
+expect nofetch mnist generate miniimagenet --out "$tmp/gen" --mnist "$tmp/mnist-own"
 # data/mnist complete: nothing to fetch
 rm -rf "$repo/data"; mkdir -p "$repo/data/mnist"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
