@@ -1,7 +1,7 @@
 package arm.gen;
 
-import arm.data.ImageResize;
 import arm.data.MiniImageNet;
+import arm.replica.ImageResize;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
