@@ -40,7 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBench {
     @Param({
         "3-32-20-3-1",
