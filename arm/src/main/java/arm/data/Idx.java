@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -209,9 +210,12 @@ public final class Idx {
 
         private byte[] read(int n) throws IOException {
             try {
-                byte[] b = in.readNBytes(n);
-                pos += b.length;
-                return b;
+                // one array of the expected size: readNBytes(int) gathers chunks and copies them
+                // (for MNIST's 47 MB of training images that doubles the bytes allocated at start)
+                byte[] b = new byte[n];
+                int got = in.readNBytes(b, 0, n);
+                pos += got;
+                return got == n ? b : Arrays.copyOf(b, got);
             } catch (ZipException | EOFException e) {
                 throw corrupt(file);
             }
