@@ -176,7 +176,9 @@ jvm_cache() {
     && "${ARM_JAVA_OPTS:-}" != *Xshare* && "${ARM_JAVA_OPTS:-}" != *ArchiveClassesAtExit* ]] || return 0
   local major id cache tmp use rec quiet
   major="$(java_major "$JAVA_BIN")"
-  id="$(readlink -f "$JAVA_BIN" | cksum | cut -d' ' -f1)"
+  # the JDK's binary and its release file (an update in place gets a cache of its own)
+  id="$( { readlink -f "$JAVA_BIN"; cat "$(dirname "$(dirname "$(readlink -f "$JAVA_BIN")")")/release" 2>/dev/null || true; } \
+    | cksum | cut -d' ' -f1)"
   if (( major >= 25 )); then
     cache="$JAR.jdk$major-$id.aot"; use=-XX:AOTCache; rec=-XX:AOTCacheOutput; quiet=("-Xlog:aot*=off" "-Xlog:cds*=off")
   else
