@@ -210,12 +210,21 @@ public final class Idx {
 
         private byte[] read(int n) throws IOException {
             try {
-                // one array of the expected size: readNBytes(int) gathers chunks and copies them
-                // (for MNIST's 47 MB of training images that doubles the bytes allocated at start)
-                byte[] b = new byte[n];
-                int got = in.readNBytes(b, 0, n);
-                pos += got;
-                return got == n ? b : Arrays.copyOf(b, got);
+                byte[] b;
+                if (plainSize >= 0) {
+                    // a plain file whose length was checked: one array of the expected size
+                    // (readNBytes(int) gathers chunks and copies them, twice the bytes for
+                    // MNIST's 47 MB of training images)
+                    b = new byte[n];
+                    int got = in.readNBytes(b, 0, n);
+                    if (got < n) b = Arrays.copyOf(b, got);
+                } else {
+                    // compressed: grown as the data arrives, so a wrong count field costs no
+                    // allocation the file does not back
+                    b = in.readNBytes(n);
+                }
+                pos += b.length;
+                return b;
             } catch (ZipException | EOFException e) {
                 throw corrupt(file);
             }
