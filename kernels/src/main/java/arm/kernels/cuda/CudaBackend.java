@@ -659,8 +659,13 @@ public final class CudaBackend implements Backend {
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {a.gamma(), a.mean(), a.var(), dGamma, dBeta});
-        Checks.batchNorm(x, new Tensor[0], reluOut, dy, dx);
+        int[] s =
+                Checks.batchNorm(
+                        x,
+                        new Tensor[] {a.gamma(), a.mean(), a.var(), dGamma, dBeta},
+                        reluOut,
+                        dy,
+                        dx);
         if (s[1] == 0) return;
         if (a.counts() != null) {
             countedBackward(a, x, reluOut, dy, dx, dGamma, dBeta);
