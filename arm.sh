@@ -184,7 +184,10 @@ jvm_cache() {
   else
     cache="$JAR.jdk$major-$id.jsa"; use=-XX:SharedArchiveFile; rec=-XX:ArchiveClassesAtExit; quiet=("-Xlog:cds*=off")
   fi
-  if [[ -f "$cache" && "$cache" -ot "$JAR" ]]; then rm -f "$cache"; fi
+  local f
+  for f in "$JAR".jdk*.aot "$JAR".jdk*.jsa; do # any JDK's cache of an older build
+    if [[ -f "$f" && "$f" -ot "$JAR" ]]; then rm -f "$f"; fi
+  done
   if [[ ! -f "$cache" && "$BENCH" == mnist ]] && has_mnist; then
     echo "arm: recording the JVM's class cache for this build and JDK $major (once, ~15 s; ARM_JVM_CACHE=off skips it)" >&2
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/arm-jvm-cache.XXXXXX")"
