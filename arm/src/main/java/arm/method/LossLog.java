@@ -54,6 +54,12 @@ public final class LossLog {
     private final double[] sum = new double[COLUMNS.size()];
     private final int[] count = new int[COLUMNS.size()];
 
+    /**
+     * When not null, every value added is also appended here as {column, value}, in order: the
+     * single refinement steps for tests that compare them one by one.
+     */
+    List<double[]> every;
+
     /** Collects into this log on the calling thread until {@link #stop}. */
     void start() {
         Arrays.fill(sum, 0);
@@ -91,6 +97,7 @@ public final class LossLog {
     }
 
     private void put(int column, float v) {
+        if (every != null) every.add(new double[] {column, v});
         sum[column] += v;
         count[column]++;
     }
