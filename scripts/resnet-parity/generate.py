@@ -25,7 +25,8 @@
 # Output: one safetensors file per run (float32 and int64 tensors, written by hand: 8-byte
 # little-endian header length, JSON header, raw bytes), gzipped. See README.md.
 # Needs Debian's python3-torch (1.13) at /usr/bin/python3 and the authors' repository at $ARMCODE.
-# Usage: generate.py DATASET METHOD K RECALL_FROM_T M OUT.safetensors.gz
+# Usage: [DTYPE=float64] generate.py DATASET METHOD K RECALL_FROM_T M OUT.safetensors.gz [S]
+#   (T = recall_from_t, as in their commands; S overrides their refine_sample_steps)
 import sys, os, io, json, gzip, math, contextlib, tempfile
 import numpy as np, torch
 import torch.nn.functional as F
@@ -36,7 +37,11 @@ sys.path.insert(0, HERE + '/../distill-seeds/shim')  # matplotlib / torchvision 
 
 DATASET, METHOD, K, RFT, M, OUT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
   int(sys.argv[5]), sys.argv[6]
+S_ARG = sys.argv[7:8]
 DATA_SEED = 2024
+# DTYPE=float64 runs their code in double precision (model and data converted after the float32
+# init): the reference for how far float32 rounding alone moves a run (README.md).
+DTYPE = {'float32': torch.float32, 'float64': torch.float64}[os.environ.get('DTYPE', 'float32')]
 torch.set_num_threads(1)
 
 # The options of their published commands (commands.txt) for each method and dataset; max_t,
@@ -63,7 +68,7 @@ argv = [script, '--model_ind_start', str(INIT_RUN[DATASET]), '--num_runs', '1', 
         '--eval_freq', str(K)] + opts
 if has_recall: argv += ['--recall_from_t', str(RFT)]
 if '--use_fixed_window' in opts: argv += ['--fixed_window', str(RFT)]
-if script in ('ARM', 'ADI'): argv += ['--M', str(M)]
+if script in ('ARM', 'ADI'): argv += ['--M', str(M)] + (['--refine_sample_steps'] + S_ARG if S_ARG else [])
 sys.argv = argv
 import importlib
 mod = importlib.import_module('code.scripts.' + script)
@@ -93,7 +98,7 @@ def stream():
 PIXELS, LABELS = stream()
 
 def batches():
-  x = torch.from_numpy(PIXELS).float().div(255)  # torchvision's ToTensor: uint8 / 255 in float32
+  x = torch.from_numpy(PIXELS).float().div(255).to(DTYPE)  # ToTensor: uint8 / 255 in float32
   y = torch.from_numpy(LABELS)
   return [(x[i:i + 10], y[i:i + 10]) for i in range(0, len(y), 10)]
 
@@ -104,6 +109,7 @@ def get_model_and_data(config):
   config.task_out_dims = {"miniimagenet": (100,), "cifar10": (10,)}[config.data]
   model = getattr(models, config.task_model_type)(config)
   INIT.update({k: v.detach().clone() for k, v in model.state_dict().items()})
+  model.to(DTYPE)
   config.batches_per_epoch = K
   model.register_forward_pre_hook(keep_targets_input)  # deepcopy carries it to f_old
   MODEL['cur'] = model
@@ -247,7 +253,7 @@ for n, v in final.items():
   if n.endswith('num_batches_tracked'):
     T['final.' + o] = v.astype(np.int64)
     continue
-  v0 = INIT[n].numpy().reshape(-1)
+  v0 = INIT[n].double().numpy().reshape(-1)
   T['final.' + o] = v[sample_index(v.size)].astype(np.float32)
   T['final_norm.' + o] = f32([np.linalg.norm(v.astype(np.float64)), np.linalg.norm((v - v0).astype(np.float64))])
 if 'old' in MODEL:
@@ -257,7 +263,8 @@ if 'old' in MODEL:
 meta = {'dataset': DATASET, 'method': METHOD, 'script': script, 'K': str(K),
         'recall_from_t': str(RFT), 'M': str(M), 'S': str(S), 'run_id': str(INIT_RUN[DATASET]),
         'data_seed': str(DATA_SEED), 'torch': torch.__version__, 'numpy': np.__version__,
-        'command': ' '.join(argv)}
+        'dtype': str(DTYPE).replace('torch.', ''),
+        'command': ' '.join(a if not a.startswith(tempfile.gettempdir()) else 'OUT' for a in argv)}
 
 # ------------------------------------------------------------------------------ initial file
 def write(path, tensors, meta):
@@ -276,6 +283,7 @@ def write(path, tensors, meta):
     for b in chunks: f.write(b)
 
 write(OUT, T, meta)
+if DTYPE != torch.float32: sys.exit(0)
 init_out = os.path.join(os.path.dirname(OUT), DATASET + '-init.safetensors.gz')
 I = {'pixels': PIXELS.reshape(len(LABELS), -1).astype(np.float32), 'labels': LABELS}
 for n, v in INIT.items():

@@ -57,11 +57,17 @@ public final class LossLog {
     private final double[] sum = new double[COLUMNS.size()];
     private final int[] count = new int[COLUMNS.size()];
 
+    /** When not null, every value added as {column, value}, in order (see {@link #keepEvery}). */
+    private List<double[]> every;
+
     /**
-     * When not null, every value added is also appended here as {column, value}, in order: the
-     * single refinement steps for tests that compare them one by one.
+     * Also keeps every value added, in order, not only the means: the single refinement steps, for
+     * tests that compare them one by one. Returns the live list.
      */
-    List<double[]> every;
+    public List<double[]> keepEvery() {
+        every = new java.util.ArrayList<>();
+        return every;
+    }
 
     /** Collects into this log on the calling thread until {@link #stop}. */
     public void start() {
