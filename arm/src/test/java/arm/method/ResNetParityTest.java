@@ -157,6 +157,12 @@ class ResNetParityTest {
         collectLosses(logs, f64, rft, k, s, name);
         if (s > 0) collectRecalled(recalled, f32.f().get("recall.first10").shape()[1]);
         collectFinal(run.model(), start);
+        if (run.learner() instanceof RecallMethod.RecallLearner l)
+            l.fOld.namedBuffers()
+                    .forEach(
+                            (n, b) -> {
+                                if (n.contains("running_")) ours.put("final_old." + n, doubles(b));
+                            });
         judge(dataset + " " + name, f32, f64, start);
     }
 
@@ -297,11 +303,15 @@ class ResNetParityTest {
         model.namedBuffers()
                 .forEach(
                         (n, b) -> {
-                            float[] v = b.toArray();
-                            double[] out = new double[v.length];
-                            for (int j = 0; j < v.length; j++) out[j] = v[j];
-                            ours.put("final." + n, out);
+                            ours.put("final." + n, doubles(b));
                         });
+    }
+
+    private static double[] doubles(Tensor t) {
+        float[] v = t.toArray();
+        double[] out = new double[v.length];
+        for (int j = 0; j < v.length; j++) out[j] = v[j];
+        return out;
     }
 
     /** The entries the fixture keeps of a final tensor: all up to 1,024, else 256 strided. */
@@ -378,9 +388,11 @@ class ResNetParityTest {
         }
         List<String> params = new ArrayList<>(),
                 norms = new ArrayList<>(),
-                stats = new ArrayList<>();
+                stats = new ArrayList<>(),
+                old = new ArrayList<>();
         for (String n : ours.keySet()) {
-            if (n.startsWith("final_norm.")) norms.add(n);
+            if (n.startsWith("final_old.")) old.add(n);
+            else if (n.startsWith("final_norm.")) norms.add(n);
             else if (n.startsWith("final.") && n.contains("running_")) stats.add(n);
             else if (n.startsWith("final.") && !n.endsWith("num_batches_tracked")) params.add(n);
             else if (n.endsWith("num_batches_tracked"))
@@ -425,6 +437,8 @@ class ResNetParityTest {
                 f64,
                 (n, p) -> rms(p[0], p[1]) / Math.max(1, rms(p[1], new double[p[1].length])),
                 STATS);
+        if (!old.isEmpty())
+            group("f_old's BN running mean and var after K, max", old, f32, f64, scalar, STATS);
         for (Found f : found)
             System.out.printf(
                     "%s %s | %s | ours−f64 %.3g | their f32−f64 %.3g | ours−their f32 %.3g |"
