@@ -551,8 +551,7 @@ final class RecallMethod extends ContinualMethod {
         float[] w = new float[counts.length];
         for (int u = 0; u < w.length; u++) w[u] = counts[u];
         var be = Backends.of(g);
-        Tensor col =
-                g.device() == arm.tensor.Device.CPU ? Tensor.of(w, shape) : be.upload(w, shape);
+        Tensor col = Backends.onDevice(g.device(), w, shape);
         Tensor out = be.zeros(g.shape);
         be.binary(arm.tensor.Binary.DIV, g, col, out);
         return out;
