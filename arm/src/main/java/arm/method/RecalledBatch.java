@@ -5,7 +5,6 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.tensor.Backends;
 import arm.tensor.Binary;
-import arm.tensor.Device;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -76,7 +75,7 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         float[] w = new float[counts.length];
         for (int u = 0; u < w.length; u++) w[u] = counts[u];
         var be = Backends.of(g);
-        Tensor col = g.device() == Device.CPU ? Tensor.of(w, shape) : be.upload(w, shape);
+        Tensor col = Backends.onDevice(g.device(), w, shape);
         Tensor out = be.zeros(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;

@@ -7,6 +7,7 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import arm.tensor.Scope;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -328,7 +329,7 @@ public final class DeviceCheckMain {
                     kk = s[5],
                     st = s[6],
                     pad = s[7];
-            int ho = (h + 2 * pad - kk) / st + 1, wo = (w + 2 * pad - kk) / st + 1;
+            int ho = Shape.convOut(h, kk, st, pad), wo = Shape.convOut(w, kk, st, pad);
             float[] x = randoms(n * ci * h * w, 5),
                     wt = randoms(co * ci * kk * kk, 6),
                     want = new float[n * co * ho * wo],
@@ -457,7 +458,7 @@ public final class DeviceCheckMain {
         CudaBackend gpu = (CudaBackend) Backends.get(Device.CUDA);
         CpuBackend cpu = new CpuBackend();
         System.out.println("  " + gpu.describe() + "; cpu: " + cpu.describe());
-        System.out.println("  versions " + gpu.versions());
+        System.out.println("  versions " + gpu.info());
         Runnable sync = gpu::sync, none = () -> {};
         try (Scope s = Scope.open()) {
             for (int n : new int[] {1024, 4096}) {
@@ -499,7 +500,7 @@ public final class DeviceCheckMain {
                         st = r[4],
                         pad = r[5],
                         count = r[6];
-                int ho = (h + 2 * pad - k) / st + 1;
+                int ho = Shape.convOut(h, k, st, pad);
                 Tensor x = gpu.upload(randoms(N * ci * h * h, 9), N, ci, h, h),
                         w = gpu.upload(randoms(co * ci * k * k, 10), co, ci, k, k);
                 Tensor y = gpu.zeros(N, co, ho, ho),

@@ -45,19 +45,8 @@ public final class CpuConv {
             choose(System.getProperty("arm.conv"), CpuGemm.active() == CpuGemm.Path.SIMD);
 
     static Path choose(String forced, boolean simd) {
-        if (forced == null || forced.isBlank()) return simd ? Path.DIRECT : Path.IM2COL;
-        Path p;
-        try {
-            p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "-Darm.conv=" + forced + ": expected naive, im2col or direct", e);
-        }
-        if (p == Path.DIRECT && !simd)
-            throw new IllegalStateException(
-                    "-Darm.conv=direct needs the Vector API GEMM path (--add-modules"
-                            + " jdk.incubator.vector)");
-        return p;
+        Path fallback = simd ? Path.DIRECT : Path.IM2COL;
+        return PathChoice.choose("arm.conv", forced, Path.class, Path.DIRECT, simd, fallback);
     }
 
     public static Path active() {

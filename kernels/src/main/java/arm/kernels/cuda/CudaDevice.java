@@ -31,7 +31,6 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
-import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
@@ -417,9 +416,5 @@ public final class CudaDevice {
         m.put("memoryGiB", Math.round(totalMemory / (1024.0 * 1024 * 1024) * 10) / 10.0);
         m.put("driverCudaVersion", driverVersion / 1000 + "." + driverVersion % 1000 / 10);
         return m;
-    }
-
-    static String resultName(int r) {
-        return CUresult.stringFor(r);
     }
 }
