@@ -51,7 +51,7 @@ public final class CudaDevice {
     static final int THREADS = 256;
 
     /** The fatbins in the resources, one per .cu file. */
-    static final String[] MODULES = {
+    public static final String[] MODULES = {
         "elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool"
     };
 
@@ -354,7 +354,7 @@ public final class CudaDevice {
         }
     }
 
-    static byte[] fatbin(String module) {
+    public static byte[] fatbin(String module) {
         String res = "/arm/kernels/cuda/" + module + ".fatbin";
         try (InputStream in = CudaDevice.class.getResourceAsStream(res)) {
             if (in == null) throw new IllegalStateException("kernel resource " + res + " missing");

@@ -1,5 +1,6 @@
-package arm.kernels.cuda;
+package arm.bench;
 
+import arm.kernels.cuda.*;
 import arm.tensor.Backend;
 import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
