@@ -141,11 +141,11 @@ class ResNetParityTest {
             var learner = (RecallMethod.RecallLearner) run.learner();
             boolean adi = name.equals("ADI");
             learner.numpy = NumpyDraws.of(data, rft, m, 1, false, adi, true);
-            learner.trace =
+            learner.trace(
                     (event, t, xhat) -> {
                         if (event.equals("targets"))
                             recalled.add(Tensor.of(xhat.toArray(), xhat.shape));
-                    };
+                    });
             checkDraws(f32, learner.numpy, rft, k, adi);
         }
         List<List<double[]>> logs = new ArrayList<>();
