@@ -298,12 +298,9 @@ class DedupTest {
         Run rep = iteration("cifar10", data, cifar(10, false), false);
         Run dedup = iteration("cifar10", data, cifar(10, true), false);
         // Rounding's own effect: the replicated run with one weight × (1 + 1e-6), for three
-        // different
-        // weights. The refinement is chaotic (a difference grows from ~1e-6 to ~0.3 over ten steps,
-        // at
-        // a step that depends on the perturbation), so one perturbed run is a single sample of when
-        // the
-        // jump comes; the envelope of three is the bound.
+        // different weights. The refinement is chaotic (a difference grows from ~1e-6 to ~0.3 over
+        // ten steps, at a step that depends on the perturbation), so one perturbed run is a single
+        // sample of when the jump comes; the envelope of three is the bound.
         List<Run> bumped =
                 List.of(
                         iteration("cifar10", data, cifar(10, false), 0),

@@ -59,8 +59,7 @@ class RecordingTest {
                                 double[] mean = new double[4];
                                 try (var ng =
                                         Autograd.noGrad()) { // the MLP has no BatchNorm, so an
-                                    // extra f_old
-                                    // pass changes nothing
+                                    // extra f_old pass changes nothing
                                     float[] p =
                                             F.softmax(s.learner().fOld.forward(Var.constant(xhat)))
                                                     .value

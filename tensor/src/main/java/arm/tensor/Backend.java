@@ -144,10 +144,8 @@ public interface Backend {
     // ---------------------------------------------------------------- device-index forms
     // The index lives in a tensor of this device, one per row, as a float holding an integer (exact
     // below 2^24), so an argmax can feed a gather without the host reading it. The defaults read
-    // the
-    // index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it on
-    // the
-    // device. Device indices are not range-checked on the host (they come from an argmax).
+    // the index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it
+    // on the device. Device indices are not range-checked on the host (they come from an argmax).
 
     /**
      * {@link #maxLastAxis} with the argmax written to a tensor [R] of this device; values may be

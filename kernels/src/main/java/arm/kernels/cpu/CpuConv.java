@@ -116,8 +116,8 @@ public final class CpuConv {
         }
         if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
             // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co
-            // channels
-            // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
+            // channels (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat
+            // col2im 2:1)
             ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
             if (Simd.supports(t) && t.ho == h && t.wo == wd) {
                 Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);
