@@ -6,6 +6,7 @@ import arm.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,7 +36,7 @@ record Environment(
         if (!device.equals("cpu")) {
             try {
                 var be = Backends.get(Device.valueOf(device.toUpperCase()));
-                info = new java.util.LinkedHashMap<>(be.info());
+                info = new LinkedHashMap<>(be.info());
                 info.putIfAbsent("describe", be.describe());
             } catch (RuntimeException e) {
                 info = Map.of("error", String.valueOf(e.getMessage()));

@@ -5,6 +5,7 @@ import arm.io.Checkpoint;
 import arm.io.CheckpointStore;
 import arm.method.Method;
 import arm.metrics.Metrics;
+import arm.report.TrainLogFile;
 import arm.run.Checkpointer;
 import arm.run.EvalQueue;
 import arm.run.NumericalException;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -166,7 +168,7 @@ final class Experiment {
             for (Future<?> f : futures) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException(
                             "unexpected failure outside a run", e.getCause());
                 }
@@ -186,9 +188,9 @@ final class Experiment {
         long seed = seed(m, run);
         long start = System.nanoTime();
         EvalQueue.runsInParallel(active.incrementAndGet());
-        arm.report.TrainLogFile log =
-                new arm.report.TrainLogFile(
-                        arm.report.TrainLogFile.of(results.dir(), m.name(), run),
+        TrainLogFile log =
+                new TrainLogFile(
+                        TrainLogFile.of(results.dir(), m.name(), run),
                         logEvery,
                         w -> progress.message("arm: warning: " + w));
         try {

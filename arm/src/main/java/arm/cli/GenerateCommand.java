@@ -4,6 +4,7 @@ import arm.gen.Generator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -132,7 +133,7 @@ final class GenerateCommand implements Callable<Integer> {
         for (String l : lines) ctx.out().println(l);
         ctx.out()
                 .printf(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "Wrote %s in %.1f s (generated data, see %s there); run it with:"
                                 + " ./arm.sh reproduce %s --data %s%n",
                         out,

@@ -1,6 +1,10 @@
 package arm.cli;
 
+import arm.io.Provenance;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,7 +46,7 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        java.util.OptionalInt child =
+        OptionalInt child =
                 Relaunch.withVectorApi(Main.class, args); // java -jar: restart with the Vector API
         System.exit(
                 child.isPresent()
@@ -52,7 +56,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given method factory and streams; returns the exit code. */
     public static int run(String[] args, MethodFactory factory, PrintStream out, PrintStream err) {
-        Context ctx = new Context(factory, out, err, java.util.List.of(args));
+        Context ctx = new Context(factory, out, err, List.of(args));
         CommandLine cl =
                 new CommandLine(new Main())
                         .addSubcommand("reproduce", new ReproduceCommand(ctx))
@@ -67,8 +71,8 @@ public final class Main implements Runnable {
         TrainCommand.addMethodHelp(cl.getSubcommands().get("train"));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Benchmark.class, Benchmark::named);
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
         cl.setParameterExceptionHandler(
                 (e, args1) -> {
                     err.println("arm: " + Errors.oneLine(e.getMessage()));
@@ -104,14 +108,13 @@ public final class Main implements Runnable {
     /**
      * What the subcommands share; {@code args} is the command line, for results.json's provenance.
      */
-    record Context(
-            MethodFactory factory, PrintStream out, PrintStream err, java.util.List<String> args) {}
+    record Context(MethodFactory factory, PrintStream out, PrintStream err, List<String> args) {}
 
     /** {@code arm --version}: the build's version and git commit ({@link arm.io.Provenance}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {arm.io.Provenance.build().line()};
+            return new String[] {Provenance.build().line()};
         }
     }
 }

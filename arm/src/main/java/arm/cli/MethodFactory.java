@@ -1,6 +1,7 @@
 package arm.cli;
 
 import arm.method.Method;
+import arm.method.Methods;
 import java.util.Map;
 
 /** How the CLI gets a configured method: {@link #PUBLISHED} in production, fakes in tests. */
@@ -24,12 +25,12 @@ public interface MethodFactory {
             new MethodFactory() {
                 @Override
                 public Method create(String name, Map<String, String> options) {
-                    return arm.method.Methods.create(name, options);
+                    return Methods.create(name, options);
                 }
 
                 @Override
                 public Method create(String name, String dataset, Map<String, String> options) {
-                    return arm.method.Methods.create(name, dataset, options);
+                    return Methods.create(name, dataset, options);
                 }
             };
 }

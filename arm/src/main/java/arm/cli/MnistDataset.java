@@ -6,6 +6,7 @@ import arm.data.Mnist5k;
 import arm.nn.Mlp;
 import arm.run.Defaults;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Map;
 
 /** MNIST-5k-5: 500 training images per class, 5 tasks of 2 classes (ALGORITHM.md §5). */
@@ -46,9 +47,7 @@ public final class MnistDataset implements DatasetProvider {
         Mnist5k.Config m =
                 Mnist5k.MNIST5K
                         .withSharedValSplit(r.sharedValSplit())
-                        .withStream(
-                                Mnist5k.Stream.valueOf(
-                                        r.stream().toUpperCase(java.util.Locale.ROOT)));
+                        .withStream(Mnist5k.Stream.valueOf(r.stream().toUpperCase(Locale.ROOT)));
         Integer spc = r.samplesPerClass();
         Mnist5k.Config p =
                 spc == null

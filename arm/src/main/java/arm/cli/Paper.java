@@ -1,5 +1,6 @@
 package arm.cli;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -10,15 +11,10 @@ final class Paper {
     /** accuracy mean, accuracy std, forgetting mean, forgetting std (NaN: not reported). */
     record Row(double acc, double accStd, double forgetting, double forgettingStd) {
         String format() {
-            String a = String.format(java.util.Locale.ROOT, "%.1f ± %.1f", acc, accStd);
+            String a = String.format(Locale.ROOT, "%.1f ± %.1f", acc, accStd);
             return Double.isNaN(forgetting)
                     ? a + " / –"
-                    : a
-                            + String.format(
-                                    java.util.Locale.ROOT,
-                                    " / %.1f ± %.1f",
-                                    forgetting,
-                                    forgettingStd);
+                    : a + String.format(Locale.ROOT, " / %.1f ± %.1f", forgetting, forgettingStd);
         }
     }
 

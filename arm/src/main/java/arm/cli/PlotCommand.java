@@ -1,5 +1,6 @@
 package arm.cli;
 
+import arm.report.Report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,9 +35,9 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        arm.report.Report.Written w;
+        Report.Written w;
         try {
-            w = arm.report.Report.write(dir, allRuns);
+            w = Report.write(dir, allRuns);
         } catch (IOException e) {
             throw new UsageError("cannot plot " + dir + ": " + e.getMessage(), e);
         } catch (

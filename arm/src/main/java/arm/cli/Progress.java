@@ -1,5 +1,6 @@
 package arm.cli;
 
+import java.io.Console;
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -69,10 +70,10 @@ final class Progress implements AutoCloseable {
     static boolean isTerminal() {
         String prop = System.getProperty("arm.tty");
         if (prop != null) return Boolean.parseBoolean(prop);
-        java.io.Console c = System.console();
+        Console c = System.console();
         if (c == null) return false;
         try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
         } catch (ReflectiveOperationException e) {
             return true; // JDK < 22: a console exists only on a terminal
         }

@@ -1,7 +1,9 @@
 package arm.cli;
 
+import arm.io.AtomicFile;
 import arm.method.MemoryCost;
 import arm.metrics.Metrics;
+import arm.report.Report;
 import arm.sweep.Merge;
 import arm.sweep.SweepError;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +15,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,12 +80,10 @@ final class ReportCommand implements Callable<Integer> {
                                         .resolve("results")
                                         .resolve(
                                                 "report-"
-                                                        + java.time.LocalDateTime.now()
+                                                        + LocalDateTime.now()
                                                                 .format(
-                                                                        java.time.format
-                                                                                .DateTimeFormatter
-                                                                                .ofPattern(
-                                                                                        "yyyyMMdd-HHmmss")));
+                                                                        DateTimeFormatter.ofPattern(
+                                                                                "yyyyMMdd-HHmmss")));
         return report(ctx, dirs, o, allowMixed);
     }
 
@@ -222,7 +225,7 @@ final class ReportCommand implements Callable<Integer> {
                     .append('\n');
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("command", "report");
-        config.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
+        config.put("started", OffsetDateTime.now().withNano(0).toString());
         for (String k :
                 List.of(
                         "benchmark",
@@ -250,15 +253,14 @@ final class ReportCommand implements Callable<Integer> {
         root.put("config", config);
         root.put("runs", runJson);
         root.put("failures", List.of());
-        arm.io.AtomicFile.write(out.resolve("results.json"), JSON.writeValueAsBytes(root));
-        arm.io.AtomicFile.write(
-                out.resolve("runs.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-        arm.io.AtomicFile.write(
+        AtomicFile.write(out.resolve("results.json"), JSON.writeValueAsBytes(root));
+        AtomicFile.write(out.resolve("runs.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(
                 out.resolve("summary.csv"), sum.toString().getBytes(StandardCharsets.UTF_8));
-        arm.io.AtomicFile.write(out.resolve("table.txt"), table.getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(out.resolve("table.txt"), table.getBytes(StandardCharsets.UTF_8));
         StringBuilder md = new StringBuilder();
         try {
-            arm.report.Report.write(out, false);
+            Report.write(out, false);
             md.append(Files.readString(out.resolve("report.md")));
         } catch (IOException | RuntimeException e) {
             md.append("# Merged report\n\nThe figures could not be drawn: ").append(e).append("\n");
@@ -274,8 +276,7 @@ final class ReportCommand implements Callable<Integer> {
             md.append("\n## Missing runs (").append(m.missing().size()).append(")\n\n");
             for (String s : m.missing()) md.append("- ").append(s).append('\n');
         }
-        arm.io.AtomicFile.write(
-                out.resolve("report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(out.resolve("report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String quote(String s) {

@@ -89,7 +89,7 @@ final class ReproduceCommand implements Callable<Integer> {
             throw new UsageError(
                     "--resume takes the settings from the results folder; drop --table");
         if (options.resume != null) {
-            RunOptions.checkResume(spec, java.util.List.of());
+            RunOptions.checkResume(spec, List.of());
             if (benchmark != null)
                 throw new UsageError(
                         "--resume takes the settings from the results folder; drop " + benchmark);

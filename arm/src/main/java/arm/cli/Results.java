@@ -1,18 +1,24 @@
 package arm.cli;
 
+import arm.io.AtomicFile;
+import arm.io.Provenance;
 import arm.method.MemoryCost;
 import arm.metrics.EvalPoint;
 import arm.metrics.Metrics;
+import arm.report.RunFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -68,7 +74,7 @@ final class Results {
     private final List<RunRecord> runs = new ArrayList<>();
 
     /** Per run: what results.json says about its side files (arm.report.RunFiles). */
-    private final Map<RunRecord, Map<String, Object>> sideFiles = new java.util.IdentityHashMap<>();
+    private final Map<RunRecord, Map<String, Object>> sideFiles = new IdentityHashMap<>();
 
     private final List<Failure> failures = new ArrayList<>();
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -76,7 +82,7 @@ final class Results {
     private String writeError;
 
     /** The command's provenance and its resumes' (arm.io.Provenance); NONE writes none. */
-    private arm.io.Provenance.History provenance;
+    private Provenance.History provenance;
 
     /**
      * @param writeNow write the (empty) files at once; otherwise only from {@link #startWriting}
@@ -90,7 +96,7 @@ final class Results {
             List<String> methodOrder,
             Map<String, Paper.Row> paper,
             Map<String, MemoryCost> memory,
-            arm.io.Provenance.History provenance,
+            Provenance.History provenance,
             boolean writeNow)
             throws IOException {
         this.dir = dir;
@@ -139,7 +145,7 @@ final class Results {
     /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
     private Map<String, Object> writeSideFiles(RunRecord r) {
         try {
-            return arm.report.RunFiles.write(dir, r.method(), r.run(), r.result());
+            return RunFiles.write(dir, r.method(), r.run(), r.result());
         } catch (IOException | RuntimeException e) {
             return Map.of("sideFilesError", e.toString());
         }
@@ -210,9 +216,7 @@ final class Results {
                 "units", "summary and CSV: percent; runs[].test/val histories: fractions in [0,1]");
         if (provenance.original() != null) {
             root.put("provenance", provenance.original().toJson());
-            root.put(
-                    "resumes",
-                    provenance.resumes().stream().map(arm.io.Provenance::toJson).toList());
+            root.put("resumes", provenance.resumes().stream().map(Provenance::toJson).toList());
         }
         root.put("config", config);
         root.put("environment", environment);
@@ -230,7 +234,7 @@ final class Results {
     }
 
     private static void replace(Path file, String text) throws IOException {
-        arm.io.AtomicFile.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Map<String, Object> runJson(RunRecord r, Map<String, Object> sideFiles) {
@@ -335,6 +339,6 @@ final class Results {
     }
 
     private static String fmt(double v) {
-        return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 }

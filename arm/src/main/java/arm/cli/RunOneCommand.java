@@ -9,6 +9,7 @@ import arm.sweep.SweepRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,6 @@ final class RunOneCommand implements Callable<Integer> {
     }
 
     private static String now() {
-        return java.time.OffsetDateTime.now().withNano(0).toString();
+        return OffsetDateTime.now().withNano(0).toString();
     }
 }

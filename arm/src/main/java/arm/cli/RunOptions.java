@@ -2,6 +2,7 @@ package arm.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -178,8 +179,8 @@ final class RunOptions {
     }
 
     /** The options that define a run, which --resume takes from results.json instead. */
-    static final java.util.List<String> DEFINING =
-            java.util.List.of(
+    static final List<String> DEFINING =
+            List.of(
                     "--out",
                     "--seed0",
                     "--rng",
@@ -198,8 +199,7 @@ final class RunOptions {
     /**
      * Rejects run-defining options next to --resume; {@code extra} are train's --KEY VALUE options.
      */
-    static void checkResume(
-            picocli.CommandLine.Model.CommandSpec spec, java.util.Collection<String> extra) {
+    static void checkResume(picocli.CommandLine.Model.CommandSpec spec, Collection<String> extra) {
         picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String name : DEFINING)
             if (spec.findOption(name) != null && pr.hasMatchedOption(name))

@@ -2,24 +2,36 @@ package arm.cli;
 
 import arm.data.ContinualData;
 import arm.io.CheckpointStore;
+import arm.io.FileFormatException;
 import arm.io.OutputLock;
+import arm.io.Provenance;
+import arm.io.RegularFile;
 import arm.io.ResultsJson;
 import arm.method.MemoryCost;
 import arm.method.Method;
 import arm.method.Methods;
+import arm.report.Report;
+import arm.run.Defaults;
 import arm.run.Recording;
+import arm.sweep.RunFolder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * What {@code reproduce} and {@code train} have in common: configure the methods (rejecting bad
@@ -151,7 +163,7 @@ final class Runner {
         List<String> mine = new ArrayList<>();
         for (String n : names) {
             String c = canonical(n);
-            Long id = arm.run.Defaults.authorsFirstRunId(c, bench.dataset);
+            Long id = Defaults.authorsFirstRunId(c, bench.dataset);
             if (id == null && !reproduce)
                 throw new UsageError(
                         c
@@ -173,9 +185,9 @@ final class Runner {
     static int resume(Main.Context ctx, RunOptions opt, Path dir) {
         RunOptions.folder("--resume", dir);
         Path file = dir.resolve("results.json");
-        if (!arm.io.RegularFile.present(file))
+        if (!RegularFile.present(file))
             throw new UsageError("nothing to resume in " + dir + ": it has no results.json");
-        String problem = arm.io.RegularFile.problem(file);
+        String problem = RegularFile.problem(file);
         if (problem != null) throw new UsageError("cannot resume: " + file + " is " + problem);
         ResultsJson.Doc doc;
         try {
@@ -309,7 +321,7 @@ final class Runner {
         } catch (IOException e) {
             return false;
         }
-        java.util.Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         for (ResultsJson.Run r : doc.runs()) done.add(r.method() + "/" + r.run());
         for (String m : doc.config().methods())
             for (int r = 0; r < doc.config().runs(); r++)
@@ -328,17 +340,14 @@ final class Runner {
         if (!Files.isDirectory(out))
             return; // absent (created), or a file in the way (the lock says so)
         List<String> entries;
-        try (java.util.stream.Stream<Path> s = Files.list(out)) {
+        try (Stream<Path> s = Files.list(out)) {
             entries =
                     s.map(f -> f.getFileName().toString())
-                            .filter(
-                                    n ->
-                                            !n.equals(OutputLock.NAME)
-                                                    && !n.equals(arm.sweep.RunFolder.STATE))
+                            .filter(n -> !n.equals(OutputLock.NAME) && !n.equals(RunFolder.STATE))
                             .toList();
         }
         if (entries.isEmpty()) return;
-        if (!Files.exists(out.resolve(OutputLock.NAME), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        if (!Files.exists(out.resolve(OutputLock.NAME), LinkOption.NOFOLLOW_LINKS))
             throw new UsageError(
                     "--out "
                             + out
@@ -546,12 +555,11 @@ final class Runner {
      * This command's provenance; a resume keeps the original's from results.json and is appended to
      * its "resumes" (docs/ROBUSTNESS.md).
      */
-    private static arm.io.Provenance.History provenance(
+    private static Provenance.History provenance(
             Main.Context ctx, Path out, boolean resume, Environment env) {
-        arm.io.Provenance now =
-                arm.io.Provenance.start(arm.io.Provenance.build(), ctx.args(), env.cpu());
-        if (!resume) return new arm.io.Provenance.History(now, List.of());
-        return arm.io.Provenance.read(out.resolve("results.json")).resumedBy(now);
+        Provenance now = Provenance.start(Provenance.build(), ctx.args(), env.cpu());
+        if (!resume) return new Provenance.History(now, List.of());
+        return Provenance.read(out.resolve("results.json")).resumedBy(now);
     }
 
     /** "reproduce" or "train": the command that continues p with --resume. */
@@ -576,8 +584,7 @@ final class Runner {
                             "arm: note: could not remove the checkpoints in "
                                     + store.dir()
                                     + " ("
-                                    + arm.io.FileFormatException.oneLine(
-                                            String.valueOf(e.getMessage()))
+                                    + FileFormatException.oneLine(String.valueOf(e.getMessage()))
                                     + "); the results are complete");
         }
     }
@@ -587,13 +594,13 @@ final class Runner {
      */
     private static void report(Main.Context ctx, Path out) {
         try {
-            arm.report.Report.Written w = arm.report.Report.write(out, false);
+            Report.Written w = Report.write(out, false);
             for (String section : w.gradientTables()) ctx.out().print("\n" + section);
             ctx.out()
                     .printf(
                             "%nReport: %s (%d figures in %s)%n",
                             w.report(), w.figures().size(), out.resolve("figures"));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             ctx.err()
                     .println(
                             "arm: could not draw the figures (the results are saved; retry with"
@@ -609,7 +616,7 @@ final class Runner {
         Map<String, Object> c = new LinkedHashMap<>(previous);
         List<Object> resumed = new ArrayList<>();
         if (previous.get("resumed") instanceof List<?> l) resumed.addAll(l);
-        resumed.add(java.time.OffsetDateTime.now().withNano(0).toString());
+        resumed.add(OffsetDateTime.now().withNano(0).toString());
         c.put("resumed", resumed);
         c.put("threads", threads);
         c.put("checkpointEvery", every);
@@ -685,7 +692,7 @@ final class Runner {
             }
         }
         // "ER" with mem=50 and "ER-50" are the same row; results key on the name
-        java.util.Set<String> rowNames = new java.util.HashSet<>();
+        Set<String> rowNames = new HashSet<>();
         for (Method m : methods)
             if (!rowNames.add(m.name()))
                 throw new UsageError("method " + m.name() + " is listed twice");
@@ -708,7 +715,7 @@ final class Runner {
             String command, Plan p, Path dataDir, Path out, List<Method> methods, ContinualData d) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("command", command);
-        c.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
+        c.put("started", OffsetDateTime.now().withNano(0).toString());
         c.put("benchmark", p.bench().name());
         c.put("dataset", p.bench().title);
         c.put("data", dataDir.toAbsolutePath().toString());
@@ -718,19 +725,13 @@ final class Runner {
         for (Method m : methods) options.put(m.name(), m.options());
         c.put("options", options);
         c.put("runs", p.runs());
-        c.put(
-                "seeds",
-                java.util.stream.LongStream.range(p.seed0(), p.seed0() + p.runs())
-                        .boxed()
-                        .toList());
+        c.put("seeds", LongStream.range(p.seed0(), p.seed0() + p.runs()).boxed().toList());
         if (!p.firstSeeds().isEmpty()) {
             Map<String, Object> ids = new LinkedHashMap<>();
             for (var e : p.firstSeeds().entrySet())
                 ids.put(
                         e.getKey(),
-                        java.util.stream.LongStream.range(e.getValue(), e.getValue() + p.runs())
-                                .boxed()
-                                .toList());
+                        LongStream.range(e.getValue(), e.getValue() + p.runs()).boxed().toList());
             c.put("runIds", ids);
         }
         c.put("threads", p.threads());

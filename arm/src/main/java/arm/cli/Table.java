@@ -4,6 +4,7 @@ import arm.method.MemoryCost;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The summary table in the layout of the paper's Tables 1, 5 and 6 (method, +sample mem, +model
@@ -25,7 +26,7 @@ final class Table {
     static void print(
             PrintStream out,
             Benchmark bench,
-            java.util.Map<String, Paper.Row> paper,
+            Map<String, Paper.Row> paper,
             List<Results.Summary> rows,
             int runs,
             int threads) {

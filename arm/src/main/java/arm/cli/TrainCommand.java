@@ -1,5 +1,6 @@
 package arm.cli;
 
+import arm.method.Methods;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +68,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (method == null)
             throw new UsageError(
-                    "missing --method NAME ("
-                            + String.join(", ", arm.method.Methods.names())
-                            + ")");
+                    "missing --method NAME (" + String.join(", ", Methods.names()) + ")");
         return Runner.execute(
                 ctx,
                 options,
@@ -98,15 +97,14 @@ final class TrainCommand implements Callable<Integer> {
                             try {
                                 return System.lineSeparator()
                                         + MethodsCommand.options(
-                                                arm.method.Methods.base(
-                                                        arm.method.Methods.canonical(m.trim())));
+                                                Methods.base(Methods.canonical(m.trim())));
                             } catch (IllegalArgumentException e) {
                                 return System.lineSeparator()
                                         + e.getMessage()
                                         + System.lineSeparator();
                             }
                         });
-        java.util.List<String> keys = new java.util.ArrayList<>(train.getHelpSectionKeys());
+        List<String> keys = new ArrayList<>(train.getHelpSectionKeys());
         keys.add(key);
         train.setHelpSectionKeys(keys);
     }

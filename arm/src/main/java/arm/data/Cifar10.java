@@ -1,5 +1,7 @@
 package arm.data;
 
+import arm.io.FileFormatException;
+import arm.io.RegularFile;
 import arm.replica.NumpyPickle;
 import arm.replica.NumpyRandom;
 import arm.replica.Pickle;
@@ -135,14 +137,14 @@ public final class Cifar10 {
     }
 
     private static Path need(Path p) throws MissingDataException {
-        if (!arm.io.RegularFile.present(p))
+        if (!RegularFile.present(p))
             throw new MissingDataException("missing CIFAR-10 file " + p + "; " + HOW_TO_GET);
         return p;
     }
 
     /** A batch file's bytes: a regular file (not a FIFO, device or folder) of at most 256 MB. */
     static byte[] readBatch(Path f) throws IOException {
-        String problem = arm.io.RegularFile.problem(f);
+        String problem = RegularFile.problem(f);
         if (problem != null) throw new DataFormatException(f, problem);
         long size = Files.size(f);
         if (size > 256L << 20)
@@ -229,7 +231,7 @@ public final class Cifar10 {
                         "label "
                                 + i
                                 + " is "
-                                + arm.io.FileFormatException.describe(list.get(i))
+                                + FileFormatException.describe(list.get(i))
                                 + ", expected 0..9");
             out[i] = (int) (long) v;
         }

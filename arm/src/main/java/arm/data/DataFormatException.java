@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.io.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -8,12 +9,12 @@ public class DataFormatException extends IOException {
     public final Path file;
 
     public DataFormatException(Path file, String what) {
-        super(arm.io.FileFormatException.oneLine(file + ": " + what));
+        super(FileFormatException.oneLine(file + ": " + what));
         this.file = file;
     }
 
     public DataFormatException(Path file, String what, Throwable cause) {
-        super(arm.io.FileFormatException.oneLine(file + ": " + what), cause);
+        super(FileFormatException.oneLine(file + ": " + what), cause);
         this.file = file;
     }
 }

@@ -1,5 +1,7 @@
 package arm.data;
 
+import arm.io.FileFormatException;
+import arm.io.RegularFile;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -40,7 +42,7 @@ public final class Idx {
     /** Raised for malformed IDX content; the message names the file and the field. */
     public static final class FormatException extends IOException {
         public FormatException(Path file, String what) {
-            super(arm.io.FileFormatException.oneLine(file + ": " + what));
+            super(FileFormatException.oneLine(file + ": " + what));
         }
     }
 
@@ -116,7 +118,7 @@ public final class Idx {
      */
     public static Path find(Path dir, String name) {
         for (Path candidate : candidates(dir, name))
-            if (arm.io.RegularFile.present(candidate)) return candidate;
+            if (RegularFile.present(candidate)) return candidate;
         return null;
     }
 
@@ -151,7 +153,7 @@ public final class Idx {
         }
 
         static Stream open(Path file) throws IOException {
-            String problem = arm.io.RegularFile.problem(file);
+            String problem = RegularFile.problem(file);
             if (problem != null) throw new FormatException(file, problem);
             BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             try {

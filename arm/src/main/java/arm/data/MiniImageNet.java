@@ -1,7 +1,10 @@
 package arm.data;
 
+import arm.io.FileFormatException;
+import arm.io.RegularFile;
 import arm.replica.ImageResize;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,8 +183,8 @@ public final class MiniImageNet {
         int offset = 0;
         for (String csv : CSVS) {
             Path f = dir.resolve(csv);
-            if (arm.io.RegularFile.present(f) && arm.io.RegularFile.problem(f) != null)
-                throw new DataFormatException(f, arm.io.RegularFile.problem(f));
+            if (RegularFile.present(f) && RegularFile.problem(f) != null)
+                throw new DataFormatException(f, RegularFile.problem(f));
             if (!Files.isRegularFile(f))
                 throw new MissingDataException(
                         "missing "
@@ -197,7 +200,7 @@ public final class MiniImageNet {
                 throw new DataFormatException(f, "more than 64 MB; not a MiniImageNet CSV");
             try {
                 lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            } catch (java.nio.charset.CharacterCodingException e) {
+            } catch (CharacterCodingException e) {
                 throw new DataFormatException(f, "not UTF-8 text");
             }
             for (int i = 1; i < lines.size(); i++) { // line 0 is the header
@@ -210,7 +213,7 @@ public final class MiniImageNet {
                             "line "
                                     + (i + 1)
                                     + " is "
-                                    + arm.io.FileFormatException.quote(line)
+                                    + FileFormatException.quote(line)
                                     + ", expected filename,wnid");
                 Integer label = wnids.computeIfAbsent(parts[1], k -> wnids.size());
                 files.add(parts[0]);

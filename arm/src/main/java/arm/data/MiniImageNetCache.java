@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.io.RegularFile;
 import arm.replica.ImageResize;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,7 +79,7 @@ public final class MiniImageNetCache {
             if (h.remaining() < HEADER) throw damaged(cache, "shorter than its header");
             byte[] magic = new byte[8];
             h.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC))
+            if (!Arrays.equals(magic, MAGIC))
                 throw damaged(cache, "not a MiniImageNet cache (bad magic)");
             int side = h.getInt(), count = h.getInt();
             long got = h.getLong();
@@ -119,8 +122,8 @@ public final class MiniImageNetCache {
     static void build(Path cache, MiniImageNet.Listing l, long fp) throws IOException {
         int n = l.files().size();
         for (int i = 0; i < n; i++)
-            if (!Files.isRegularFile(l.image(i)) && arm.io.RegularFile.present(l.image(i)))
-                throw new DataFormatException(l.image(i), arm.io.RegularFile.problem(l.image(i)));
+            if (!Files.isRegularFile(l.image(i)) && RegularFile.present(l.image(i)))
+                throw new DataFormatException(l.image(i), RegularFile.problem(l.image(i)));
             else if (!Files.isRegularFile(l.image(i)))
                 throw new MissingDataException(
                         "missing image "
@@ -189,7 +192,7 @@ public final class MiniImageNetCache {
             for (Future<Void> f : parts) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (e.getCause() instanceof IOException io) throw io;
                     throw new IOException(e.getCause());
                 } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -123,7 +124,7 @@ final class Cifar {
             ContinualData c = Cifar10.build(raw, 0, Cifar10.CIFAR10_5);
             lines.add(
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "%s: the CIFAR10 loader reads it as CIFAR10-5: %s train, %s val, %s"
                                     + " test images, %d tasks, %s iterations (T = %d)",
                             d,

@@ -18,11 +18,14 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 /**
@@ -170,7 +173,7 @@ public final class Generator {
                 && (long) block * c.taskRepeats() % c.batchSize() == 0;
     }
 
-    private static String nearest(int n, int max, java.util.function.IntPredicate ok) {
+    private static String nearest(int n, int max, IntPredicate ok) {
         List<String> out = new ArrayList<>();
         for (int d = n - 1; d >= 1; d--)
             if (ok.test(d)) {
@@ -241,8 +244,7 @@ public final class Generator {
     }
 
     /** Paints images 0 … n−1 on {@code threads} threads; {@code paint} must be thread-safe. */
-    static void parallel(int n, int threads, java.util.function.IntConsumer paint)
-            throws IOException {
+    static void parallel(int n, int threads, IntConsumer paint) throws IOException {
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.range(0, n).parallel().forEach(paint)).get();
@@ -310,7 +312,7 @@ public final class Generator {
     }
 
     static String count(long n) {
-        return String.format(java.util.Locale.ROOT, "%,d", n);
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     // ------------------------------------------------------------ MNIST digits

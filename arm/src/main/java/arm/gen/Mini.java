@@ -10,9 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -33,12 +36,12 @@ final class Mini {
 
     /** A made-up WordNet-style id per class (n + 8 digits, as the real ones look). */
     static String wnid(int cls) {
-        return String.format(java.util.Locale.ROOT, "n%08d", 90_000_000 + cls);
+        return String.format(Locale.ROOT, "n%08d", 90_000_000 + cls);
     }
 
     /** Ravi & Larochelle's file naming: wnid + 8-digit index + .jpg. */
     static String file(int cls, int i) {
-        return String.format(java.util.Locale.ROOT, "%s%08d.jpg", wnid(cls), i + 1);
+        return String.format(Locale.ROOT, "%s%08d.jpg", wnid(cls), i + 1);
     }
 
     /** Writes the three CSVs and images/; returns the CSVs' SHA-256 and one over all images. */
@@ -81,7 +84,7 @@ final class Mini {
                     if (n >= 1000 && d % (n / 10) == 0)
                         progress.accept(
                                 String.format(
-                                        java.util.Locale.ROOT,
+                                        Locale.ROOT,
                                         "miniimagenet: %d / %d images (%.0f s)",
                                         d,
                                         n,
@@ -104,8 +107,8 @@ final class Mini {
             for (String s : sums) md.update(Generator.utf8(s));
             out.put(
                     "images (SHA-256 of the files' SHA-256 hex digests in CSV order)",
-                    java.util.HexFormat.of().formatHex(md.digest()));
-        } catch (java.security.NoSuchAlgorithmException e) {
+                    HexFormat.of().formatHex(md.digest()));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         return out;
@@ -161,7 +164,7 @@ final class Mini {
         List<String> lines = new ArrayList<>();
         lines.add(
                 String.format(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "%s: the MiniImageNet loader reads it as MiniImageNet-20: %d classes, %s"
                                 + " train, %s val, %s test images, %d tasks, %s iterations (T ="
                                 + " %d); the first run decodes the JPEGs into %s (%s MB)",

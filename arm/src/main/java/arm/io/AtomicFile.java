@@ -3,8 +3,13 @@ package arm.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -40,7 +45,7 @@ public final class AtomicFile {
     static void write(Path file, byte[] bytes, Opener opener) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        if (Files.isDirectory(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS))
             throw new IOException(
                     "cannot write "
                             + file
@@ -50,7 +55,7 @@ public final class AtomicFile {
                             + " (the previous "
                             + file.getFileName()
                             + ", if any, is unchanged)");
-        if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
             throw new IOException("cannot write " + file + ": a directory is in the way");
         try {
             try (FileChannel ch = opener.open(tmp)) {
@@ -98,11 +103,10 @@ public final class AtomicFile {
     /** The useful part of an I/O error: "No space left on device", "Read-only file system", … */
     public static String reason(Throwable e) {
         String m = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null)
-            m = f.getReason();
-        if (e instanceof java.nio.file.AccessDeniedException) m = "permission denied";
-        if (e instanceof java.nio.file.NoSuchFileException) m = "folder does not exist";
-        if (e instanceof java.nio.file.FileAlreadyExistsException) m = "a file is in the way";
+        if (e instanceof FileSystemException f && f.getReason() != null) m = f.getReason();
+        if (e instanceof AccessDeniedException) m = "permission denied";
+        if (e instanceof NoSuchFileException) m = "folder does not exist";
+        if (e instanceof FileAlreadyExistsException) m = "a file is in the way";
         return FileFormatException.oneLine(m == null ? e.getClass().getSimpleName() : m);
     }
 }

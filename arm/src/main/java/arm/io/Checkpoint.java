@@ -7,8 +7,11 @@ import arm.run.RunState;
 import arm.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +147,7 @@ public final class Checkpoint {
             throws FileFormatException {
         String v = meta.get(key);
         if (v == null) throw new FileFormatException(file, "__metadata__." + key, "missing");
-        return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return v.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Identity identity(StrictJson.At r) throws FileFormatException {
@@ -259,7 +262,7 @@ public final class Checkpoint {
         c.update(s.pixels());
         return s.size()
                 + "x"
-                + java.util.Arrays.toString(s.itemShape()).replace(" ", "")
+                + Arrays.toString(s.itemShape()).replace(" ", "")
                 + "/"
                 + Long.toHexString(c.getValue())
                 + "/"
@@ -268,7 +271,7 @@ public final class Checkpoint {
 
     private static String crc(int[] v) {
         CRC32C c = new CRC32C();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length);
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length);
         b.asIntBuffer().put(v);
         c.update(b.array());
         return Long.toHexString(c.getValue());

@@ -5,10 +5,14 @@ import arm.run.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -24,9 +28,9 @@ public final class CheckpointStore {
     private final Path dir;
     private final int every;
     private final String engine;
-    private volatile java.util.function.Consumer<String> warnings = w -> {};
+    private volatile Consumer<String> warnings = w -> {};
     private volatile boolean keepTaskEnds;
-    private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param out the results folder
@@ -45,7 +49,7 @@ public final class CheckpointStore {
     /**
      * Where to say that a checkpoint was written by another engine (valid, but not bit-identical).
      */
-    public CheckpointStore warnings(java.util.function.Consumer<String> sink) {
+    public CheckpointStore warnings(Consumer<String> sink) {
         this.warnings = sink;
         return this;
     }
@@ -70,14 +74,13 @@ public final class CheckpointStore {
      * @return the bytes freed
      */
     public long prune() throws IOException {
-        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return 0;
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return 0;
         long freed = 0;
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String n = p.getFileName().toString();
                 if (!n.endsWith(EXT) && !n.endsWith(EXT + ".tmp")) continue;
-                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                    freed += Files.size(p);
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) freed += Files.size(p);
                 Files.deleteIfExists(p);
             }
         }

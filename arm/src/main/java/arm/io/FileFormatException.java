@@ -1,6 +1,7 @@
 package arm.io;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -61,10 +62,7 @@ public class FileFormatException extends IOException {
     public static String quote(byte[] bytes) {
         return quote(
                 new String(
-                        bytes,
-                        0,
-                        Math.min(bytes.length, QUOTED + 1),
-                        java.nio.charset.StandardCharsets.ISO_8859_1));
+                        bytes, 0, Math.min(bytes.length, QUOTED + 1), StandardCharsets.ISO_8859_1));
     }
 
     /**

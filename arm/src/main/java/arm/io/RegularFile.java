@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -25,9 +26,7 @@ public final class RegularFile {
             if (why.contains("Too many levels of symbolic links") || why.contains("symbolic link"))
                 return "a symbolic-link loop";
             if (Files.isSymbolicLink(file)) return "a symbolic link to nothing";
-            return e instanceof java.nio.file.NoSuchFileException
-                    ? "no such file"
-                    : "unreadable (" + why + ")";
+            return e instanceof NoSuchFileException ? "no such file" : "unreadable (" + why + ")";
         } catch (IOException e) {
             return "unreadable (" + e.getMessage() + ")";
         }
@@ -51,8 +50,7 @@ public final class RegularFile {
     public static void require(Path file) throws IOException {
         String p = problem(file);
         if (p == null) return;
-        if (p.equals("no such file"))
-            throw new java.nio.file.NoSuchFileException(file + ": no such file");
+        if (p.equals("no such file")) throw new NoSuchFileException(file + ": no such file");
         throw new IOException(file + ": " + p);
     }
 

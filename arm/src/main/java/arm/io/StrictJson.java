@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * JSON read from files we do not trust (checkpoint headers, results.json): parsed with duplicate
@@ -75,13 +77,12 @@ public final class StrictJson {
         if (m == null) return "unreadable";
         int nl = m.indexOf('\n');
         if (nl >= 0) m = m.substring(0, nl);
-        java.util.regex.Matcher q =
-                java.util.regex.Pattern.compile("'([^']*)'|\"([^\"]*)\"").matcher(m);
+        Matcher q = Pattern.compile("'([^']*)'|\"([^\"]*)\"").matcher(m);
         StringBuilder b = new StringBuilder();
         while (q.find())
             q.appendReplacement(
                     b,
-                    java.util.regex.Matcher.quoteReplacement(
+                    Matcher.quoteReplacement(
                             FileFormatException.quote(
                                     q.group(1) != null ? q.group(1) : q.group(2))));
         q.appendTail(b);

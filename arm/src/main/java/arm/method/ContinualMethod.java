@@ -2,6 +2,7 @@ package arm.method;
 
 import arm.analysis.GradientStudy;
 import arm.autograd.Autograd;
+import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.metrics.EvalPoint;
@@ -24,6 +25,8 @@ import arm.tensor.Device;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -314,7 +317,7 @@ public abstract class ContinualMethod implements Method {
 
     /** P: the distinct labels, ascending. */
     static int[] distinct(int[] y) {
-        return java.util.Arrays.stream(y).distinct().sorted().toArray();
+        return Arrays.stream(y).distinct().sorted().toArray();
     }
 
     public static int[] indices(boolean[] mask) {
@@ -343,7 +346,7 @@ public abstract class ContinualMethod implements Method {
     /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
     static void realStep(Module fCur, Sgd opt, Batch b) {
         opt.zeroGrad();
-        Var loss = arm.autograd.F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
+        Var loss = F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
         LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
         Autograd.backward(loss);
         Guard.gradients(fCur, "step A");
@@ -352,7 +355,7 @@ public abstract class ContinualMethod implements Method {
 
     /** A module's parameters and buffers by dotted name, prefixed ("f_old.fc1.weight"), live. */
     static Map<String, Tensor> tensorsOf(Module m, String prefix) {
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        Map<String, Tensor> out = new LinkedHashMap<>();
         m.namedParameters().forEach((n, p) -> out.put(prefix + n, p.value()));
         m.namedBuffers().forEach((n, b) -> out.put(prefix + n, b));
         return out;

@@ -8,6 +8,7 @@ import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.Guard;
 import arm.run.LossLog;
+import arm.tensor.Tensor;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -55,7 +56,7 @@ final class Distill extends ContinualMethod {
             }
 
             @Override
-            public Map<String, arm.tensor.Tensor> stateTensors() {
+            public Map<String, Tensor> stateTensors() {
                 return tensorsOf(fOld, "f_old.");
             }
 
@@ -65,8 +66,7 @@ final class Distill extends ContinualMethod {
             }
 
             @Override
-            public void restoreState(
-                    Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
+            public void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {
                 long[] next = values.get("lag.next");
                 if (next == null || next.length != 1 || next[0] > Integer.MAX_VALUE)
                     throw new IllegalArgumentException("checkpoint lacks a valid lag.next");

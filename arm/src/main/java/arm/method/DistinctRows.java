@@ -2,6 +2,7 @@ package arm.method;
 
 import arm.tensor.Backends;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * ARM's recalled batch stored as its distinct images (the {@code dedup} option, ALGORITHM.md §2.1).
@@ -19,7 +20,7 @@ record DistinctRows(int[] rows, int[] counts, int[] slot) {
     /** The distinct rows of M draws from N real rows, ordered by first appearance. */
     static DistinctRows of(int[] drawn, int n) {
         int[] index = new int[n];
-        java.util.Arrays.fill(index, -1);
+        Arrays.fill(index, -1);
         int[] rows = new int[drawn.length],
                 counts = new int[drawn.length],
                 slot = new int[drawn.length];
@@ -33,8 +34,7 @@ record DistinctRows(int[] rows, int[] counts, int[] slot) {
             slot[i] = index[r];
             counts[index[r]]++;
         }
-        return new DistinctRows(
-                java.util.Arrays.copyOf(rows, u), java.util.Arrays.copyOf(counts, u), slot);
+        return new DistinctRows(Arrays.copyOf(rows, u), Arrays.copyOf(counts, u), slot);
     }
 
     /** Whether some row was drawn more than once (otherwise there is nothing to save). */

@@ -8,6 +8,7 @@ import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.Draws;
 import arm.run.LossLog;
+import arm.tensor.Tensor;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -113,7 +114,7 @@ class ER extends ContinualMethod {
         }
 
         @Override
-        public Map<String, arm.tensor.Tensor> stateTensors() {
+        public Map<String, Tensor> stateTensors() {
             return selector instanceof ErMir.Mir mir ? mir.stateTensors() : Map.of();
         }
 
@@ -123,8 +124,7 @@ class ER extends ContinualMethod {
         }
 
         @Override
-        public void restoreState(
-                Map<String, long[]> values, Map<String, arm.tensor.Tensor> tensors) {
+        public void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {
             buffer.restore(values);
             if (selector instanceof ErMir.Mir mir) mir.restoreState(tensors);
         }

@@ -5,6 +5,7 @@ import arm.autograd.Var;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.tensor.Backends;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -140,7 +141,7 @@ final class ErMir extends ER {
             if (t.rank() != 2 || t.dim(0) != buffer.capacity)
                 throw new IllegalArgumentException(
                         "checkpoint mir.stored has shape "
-                                + arm.tensor.Shape.str(t.shape)
+                                + Shape.str(t.shape)
                                 + ", expected ["
                                 + buffer.capacity
                                 + ", K]");

@@ -6,6 +6,8 @@ import arm.data.Dataset;
 import arm.run.RecallRecorder;
 import arm.tensor.Scope;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -86,7 +88,7 @@ final class GradientProbe {
             int originator = r.rows() == null ? -1 : y[r.rows()[i]];
             out.add(
                     new GradientStudy.Recalled(
-                            java.util.Arrays.copyOfRange(x, i * d, (i + 1) * d), originator, soft));
+                            Arrays.copyOfRange(x, i * d, (i + 1) * d), originator, soft));
         }
     }
 
@@ -100,8 +102,7 @@ final class GradientProbe {
         for (int i = 0; i < train.size(); i++) byClass.get(train.labels()[i]).add(i);
         List<Integer> idx = new ArrayList<>();
         for (List<Integer> c : byClass) {
-            for (int i = c.size() - 1; i > 0; i--)
-                java.util.Collections.swap(c, i, rng.nextInt(i + 1));
+            for (int i = c.size() - 1; i > 0; i--) Collections.swap(c, i, rng.nextInt(i + 1));
             idx.addAll(c.subList(0, Math.min(per, c.size())));
         }
         return train.subset(

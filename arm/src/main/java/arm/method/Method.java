@@ -6,6 +6,7 @@ import arm.run.ProgressListener;
 import arm.run.Recording;
 import arm.run.RunResult;
 import arm.run.TrainLog;
+import java.util.Map;
 
 /**
  * One continual-learning method (Naive, Stationary, Distill, ADI, ARM, …) as the CLI sees it: a
@@ -41,7 +42,7 @@ public interface Method {
     }
 
     /** The resolved hyperparameters (defaults plus overrides), for echoing and for results.json. */
-    java.util.Map<String, String> options();
+    Map<String, String> options();
 
     /**
      * Trains one fresh model on one pass of {@code data} and evaluates it.

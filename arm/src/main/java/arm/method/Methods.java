@@ -1,8 +1,14 @@
 package arm.method;
 
 import arm.run.Defaults;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 
 /**
  * The method registry: name → configured {@link Method}. The methods are the {@link
@@ -33,33 +39,28 @@ public final class Methods {
             List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
 
     /** A buffer method's row: its name, a dash and the buffer size in images ("ER-MIR-25"). */
-    private static final java.util.regex.Pattern ROW =
-            java.util.regex.Pattern.compile(
+    private static final Pattern ROW =
+            Pattern.compile(
                     "(?i)("
                             + String.join(
-                                    "|",
-                                    bufferMethods().stream()
-                                            .map(java.util.regex.Pattern::quote)
-                                            .toList())
+                                    "|", bufferMethods().stream().map(Pattern::quote).toList())
                             + ")-(\\d{1,9})");
 
     private Methods() {}
 
     private static Map<String, MethodProvider> load() {
-        List<MethodProvider> all = new java.util.ArrayList<>();
-        java.util.ServiceLoader.load(MethodProvider.class, Methods.class.getClassLoader())
-                .forEach(all::add);
+        List<MethodProvider> all = new ArrayList<>();
+        ServiceLoader.load(MethodProvider.class, Methods.class.getClassLoader()).forEach(all::add);
         all.sort(
-                java.util.Comparator.comparingInt(MethodProvider::order)
-                        .thenComparing(MethodProvider::name));
-        Map<String, MethodProvider> out = new java.util.LinkedHashMap<>();
+                Comparator.comparingInt(MethodProvider::order).thenComparing(MethodProvider::name));
+        Map<String, MethodProvider> out = new LinkedHashMap<>();
         for (MethodProvider p : all) {
             for (String n : out.keySet())
                 if (n.equalsIgnoreCase(p.name()))
                     throw new IllegalStateException("two methods are registered as " + p.name());
             out.put(p.name(), p);
         }
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 
     /** Every registered method name, in table order. */
@@ -145,7 +146,7 @@ public final class Methods {
      * ones, for the caller to reject) pass through as typed.
      */
     public static List<String> tableRows(List<String> names, String dataset) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String n : names) {
             String c;
             try {
@@ -167,7 +168,7 @@ public final class Methods {
         if (given != null && !given.trim().equals(mem))
             throw new IllegalArgumentException(
                     row + " has a buffer of " + mem + " images, but option mem is '" + given + "'");
-        Map<String, String> out = new java.util.LinkedHashMap<>(options);
+        Map<String, String> out = new LinkedHashMap<>(options);
         out.put("mem", mem);
         return out;
     }

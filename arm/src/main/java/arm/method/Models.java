@@ -5,6 +5,7 @@ import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.ResNet18;
 import arm.nn.TorchRandom;
+import arm.tensor.Shape;
 import java.util.SplittableRandom;
 
 /**
@@ -30,7 +31,7 @@ final class Models {
                             "model "
                                     + t
                                     + " is not available in this build (images "
-                                    + arm.tensor.Shape.str(item)
+                                    + Shape.str(item)
                                     + ")");
         };
     }
@@ -48,7 +49,7 @@ final class Models {
                             + " inputs, not model "
                             + type
                             + " on "
-                            + arm.tensor.Shape.str(item)
+                            + Shape.str(item)
                             + " inputs");
         return new Mlp(item[0], hidden, data.numClasses(), new TorchRandom(runId));
     }
@@ -61,7 +62,7 @@ final class Models {
         int side = (int) Math.round(Math.sqrt(n));
         if (item.length != 1 || side * side != n)
             throw new IllegalArgumentException(
-                    "cannot view images of shape " + arm.tensor.Shape.str(item) + " as c×H×W");
+                    "cannot view images of shape " + Shape.str(item) + " as c×H×W");
         return new int[] {1, side, side};
     }
 
@@ -77,7 +78,7 @@ final class Models {
                     && classes == v.classes) return v;
         throw new IllegalArgumentException(
                 "ResNet18 is defined for 3×32×32 images with 10 classes or 3×84×84 with 100, not "
-                        + arm.tensor.Shape.str(item)
+                        + Shape.str(item)
                         + " with "
                         + classes);
     }

@@ -3,7 +3,11 @@ package arm.method;
 import arm.autograd.F;
 import arm.autograd.Var;
 import arm.run.LossLog;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
+import arm.tensor.Device;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * The recall objective R that input refinement minimises (ALGORITHM.md §2.3), and ADI's refinement
@@ -205,9 +209,9 @@ public final class RecallLoss {
         int classes = 0;
         for (float v : mask) classes += (int) v;
         Tensor maskT =
-                logProbs.value.device() == arm.tensor.Device.CPU
+                logProbs.value.device() == Device.CPU
                         ? Tensor.of(mask, k)
-                        : deviceMask(arm.tensor.Backends.of(logProbs.value), mask);
+                        : deviceMask(Backends.of(logProbs.value), mask);
         Var sel = counted(F.mul(logProbs, Var.constant(maskT)), counts);
         return F.scale(F.sum(sel), 1f / (classes * (float) m));
     }
@@ -217,7 +221,7 @@ public final class RecallLoss {
      * backend uploads an index array once per content, so refinement steps after the first do not
      * wait for the host as an upload of the mask would. Exactly the same values as the host mask.
      */
-    static Tensor deviceMask(arm.tensor.Backend be, float[] mask) {
+    static Tensor deviceMask(Backend be, float[] mask) {
         int k = mask.length, n = 0;
         for (float v : mask) if (v != 0) n++;
         if (n == 0) return be.zeros(k);
@@ -257,7 +261,7 @@ public final class RecallLoss {
     public static Var sharpen(Var a, Var logProbs, int[] counts) {
         // on a device the argmax stays there (no host wait); the same indices, the same sums
         Var picked =
-                a.value.device() == arm.tensor.Device.CPU
+                a.value.device() == Device.CPU
                         ? F.gather(logProbs, F.argmax(a))
                         : F.gather(logProbs, F.argmaxIndex(a));
         if (counts == null) return F.neg(F.mean(picked));
@@ -339,9 +343,9 @@ public final class RecallLoss {
         float[] w = new float[rows];
         for (int r = 0; r < rows; r++) w[r] = counts[r / per];
         int[] shape = new int[v.value.rank()];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = rows;
-        return F.mul(v, Var.constant(arm.tensor.Backends.onDevice(v.value.device(), w, shape)));
+        return F.mul(v, Var.constant(Backends.onDevice(v.value.device(), w, shape)));
     }
 
     /** Row-wise argmax (first index on ties), outside the graph. */

@@ -15,13 +15,18 @@ import arm.run.Guard;
 import arm.run.LossLog;
 import arm.run.NumericalException;
 import arm.run.RecallRecorder;
+import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.CapturedStep;
+import arm.tensor.Device;
 import arm.tensor.Profile;
 import arm.tensor.Scope;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * ARM (ALGORITHM.md §1.4, §2) and ADI (§3.3). Both run, per iteration t ({@link
@@ -193,7 +198,7 @@ final class RecallMethod extends ContinualMethod {
 
         @Override
         public Map<String, long[]> stateValues() {
-            Map<String, long[]> out = new java.util.TreeMap<>();
+            Map<String, long[]> out = new TreeMap<>();
             out.put("lag.next", new long[] {lag.next()});
             if (recorder != null) out.putAll(recorder.stateValues());
             return out;
@@ -285,7 +290,7 @@ final class RecallMethod extends ContinualMethod {
          */
         void recall(RecalledBatch xhat, Batch b, int[] chosen) {
             Tensor x = xhat.images();
-            if (x.device() == arm.tensor.Device.CPU) {
+            if (x.device() == Device.CPU) {
                 inputSteps(xhat, b, chosen, null);
                 return;
             }
@@ -293,7 +298,7 @@ final class RecallMethod extends ContinualMethod {
             // gradient sum to one device scalar, read once after the S steps (NaN or Inf anywhere
             // makes it non-finite); only then is X̂ restored and the refinement redone with a check
             // at every step, which names the step and the term exactly as the immediate checks do
-            arm.tensor.Backend be = Backends.of(x);
+            Backend be = Backends.of(x);
             Tensor start = be.empty(x.shape), bad = be.zeros(1);
             be.copy(x, start);
             inputSteps(xhat, b, chosen, bad);
@@ -327,10 +332,10 @@ final class RecallMethod extends ContinualMethod {
          */
         private static String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
             return System.identityHashCode(xhat.images())
-                    + arm.tensor.Shape.str(xhat.images().shape)
-                    + java.util.Arrays.toString(b.present())
-                    + java.util.Arrays.toString(chosen)
-                    + java.util.Arrays.toString(xhat.counts());
+                    + Shape.str(xhat.images().shape)
+                    + Arrays.toString(b.present())
+                    + Arrays.toString(chosen)
+                    + Arrays.toString(xhat.counts());
         }
 
         /**

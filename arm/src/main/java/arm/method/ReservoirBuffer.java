@@ -1,7 +1,9 @@
 package arm.method;
 
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -86,7 +88,7 @@ final class ReservoirBuffer {
                     "buffer items are "
                             + itemSize
                             + " values; got a batch of shape "
-                            + arm.tensor.Shape.str(x.shape)
+                            + Shape.str(x.shape)
                             + " with "
                             + y.length
                             + " labels");
@@ -181,11 +183,11 @@ final class ReservoirBuffer {
      * The buffer for a checkpoint: "buffer.count" (filled, seen), "buffer.labels", "buffer.tasks"
      * and "buffer.pixels" (the uint8 pixels packed eight to a long, little-endian).
      */
-    java.util.Map<String, long[]> state() {
+    Map<String, long[]> state() {
         long[] packed = new long[(pixels.length + 7) / 8];
         for (int i = 0; i < pixels.length; i++)
             packed[i >> 3] |= (pixels[i] & 0xFFL) << (8 * (i & 7));
-        return java.util.Map.of(
+        return Map.of(
                 "buffer.count",
                 new long[] {filled, seen},
                 "buffer.labels",
@@ -197,7 +199,7 @@ final class ReservoirBuffer {
     }
 
     /** Puts back what {@link #state} returned; the capacity and image size must be the same. */
-    void restore(java.util.Map<String, long[]> v) {
+    void restore(Map<String, long[]> v) {
         long[] count = v.get("buffer.count"),
                 lab = v.get("buffer.labels"),
                 tk = v.get("buffer.tasks"),

@@ -1,12 +1,23 @@
 package arm.method;
 
 import arm.data.ContinualData;
+import arm.metrics.EvalPoint;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.LossLog;
 import arm.run.RunState;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
 import arm.tensor.Device;
 import arm.tensor.Scope;
+import arm.tensor.Shape;
+import arm.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Drives a method's training one iteration at a time, without evaluation: for benchmarks, profiling
@@ -108,11 +119,11 @@ public final class Stepper {
     RunState snapshot(
             int t,
             boolean complete,
-            java.util.List<arm.metrics.EvalPoint> evals,
+            List<EvalPoint> evals,
             double trainSeconds,
             double evalSeconds) {
-        java.util.Map<String, arm.tensor.Tensor> tensors =
-                new java.util.LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
+        Map<String, Tensor> tensors =
+                new LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
         for (var e : learner.stateTensors().entrySet())
             if (tensors.put(e.getKey(), e.getValue()) != null)
                 throw new IllegalStateException(
@@ -138,12 +149,11 @@ public final class Stepper {
      */
     void restore(RunState s) {
         learner.restoreState(s.values(), s.tensors());
-        java.util.Map<String, arm.tensor.Tensor> live =
-                new java.util.LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
+        Map<String, Tensor> live = new LinkedHashMap<>(ContinualMethod.tensorsOf(fCur, "f_cur."));
         live.putAll(learner.stateTensors());
         if (!live.keySet().equals(s.tensors().keySet())) {
-            java.util.Set<String> missing = new java.util.TreeSet<>(live.keySet()),
-                    extra = new java.util.TreeSet<>(s.tensors().keySet());
+            Set<String> missing = new TreeSet<>(live.keySet()),
+                    extra = new TreeSet<>(s.tensors().keySet());
             missing.removeAll(s.tensors().keySet());
             extra.removeAll(live.keySet());
             throw new IllegalArgumentException(
@@ -153,16 +163,16 @@ public final class Stepper {
                             + extra);
         }
         for (var e : live.entrySet()) {
-            arm.tensor.Tensor src = s.tensors().get(e.getKey()), dst = e.getValue();
-            if (!arm.tensor.Shape.same(src.shape, dst.shape))
+            Tensor src = s.tensors().get(e.getKey()), dst = e.getValue();
+            if (!Shape.same(src.shape, dst.shape))
                 throw new IllegalArgumentException(
                         "checkpoint tensor "
                                 + e.getKey()
                                 + " has shape "
-                                + arm.tensor.Shape.str(src.shape)
+                                + Shape.str(src.shape)
                                 + ", this run's has "
-                                + arm.tensor.Shape.str(dst.shape));
-            arm.tensor.Backend b = arm.tensor.Backends.of(dst);
+                                + Shape.str(dst.shape));
+            Backend b = Backends.of(dst);
             try (Scope sc =
                     Scope.open()) { // frees the uploaded copy of a host value (nothing on the CPU)
                 b.copy(
@@ -172,7 +182,7 @@ public final class Stepper {
                         dst);
             }
         }
-        java.util.Arrays.fill(seen, false);
+        Arrays.fill(seen, false);
         for (int c : s.seenClasses()) {
             if (c < 0 || c >= seen.length)
                 throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package arm.metrics;
 
 import arm.data.Dataset;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.function.Function;
 
@@ -44,7 +45,7 @@ public final class Evaluator {
                 throw new IllegalStateException(
                         data.name()
                                 + ": model returned logits "
-                                + arm.tensor.Shape.str(logits.shape)
+                                + Shape.str(logits.shape)
                                 + " for a batch of "
                                 + b
                                 + " with K = "

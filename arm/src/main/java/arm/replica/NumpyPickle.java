@@ -3,6 +3,7 @@ package arm.replica;
 import arm.data.Cifar10;
 import arm.data.DataFormatException;
 import arm.io.FileFormatException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -68,13 +69,12 @@ public final class NumpyPickle {
      */
     private static byte[] bytes(Object o) {
         if (o instanceof byte[] b) return b;
-        if (o instanceof String s) return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (o instanceof String s) return s.getBytes(StandardCharsets.ISO_8859_1);
         if (o instanceof Pickle.Call c
                 && c.callable.equals(new Pickle.Global("_codecs", "encode"))
                 && c.args.length == 2
                 && c.args[0] instanceof String s
-                && "latin1".equals(c.args[1]))
-            return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                && "latin1".equals(c.args[1])) return s.getBytes(StandardCharsets.ISO_8859_1);
         return null;
     }
 

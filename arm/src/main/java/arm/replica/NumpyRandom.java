@@ -1,6 +1,7 @@
 package arm.replica;
 
 import arm.nn.Mt19937;
+import java.util.Arrays;
 
 /**
  * numpy's legacy global generator (np.random.seed / np.random.shuffle / np.random.permutation):
@@ -70,7 +71,7 @@ public final class NumpyRandom {
      */
     public int[] choice(int n, int k) {
         if (n <= 0 || k < 0) throw new IllegalArgumentException("choice(" + n + ", " + k + ")");
-        if (k <= n) return java.util.Arrays.copyOf(permutation(n), k);
+        if (k <= n) return Arrays.copyOf(permutation(n), k);
         int[] out = new int[k];
         for (int i = 0; i < k; i++) out[i] = interval(n - 1);
         return out;

@@ -1,6 +1,7 @@
 package arm.report;
 
 import arm.analysis.GradientStudy;
+import arm.io.AtomicFile;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -81,7 +82,7 @@ public final class Charts {
         try {
             w.run();
         } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot write " + png + ": " + arm.io.AtomicFile.reason(e), e);
+            throw new IOException("cannot write " + png + ": " + AtomicFile.reason(e), e);
         }
     }
 

@@ -1,6 +1,9 @@
 package arm.report;
 
+import arm.io.FileFormatException;
+import arm.io.RegularFile;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -45,7 +48,7 @@ public final class Npy {
     }
 
     public static Array read(Path file) throws IOException {
-        String problem = arm.io.RegularFile.problem(file);
+        String problem = RegularFile.problem(file);
         if (problem != null) throw new IOException(file + ": " + problem);
         long size = Files.size(file);
         try (InputStream in = Files.newInputStream(file)) {
@@ -65,7 +68,7 @@ public final class Npy {
                 throw new IOException(
                         file
                                 + ": only little-endian float32 in C order is read, header "
-                                + arm.io.FileFormatException.quote(header.trim()));
+                                + FileFormatException.quote(header.trim()));
             int[] shape = shape(file, header);
             long n = 1, bodyBytes = size - 10 - len;
             for (int s : shape) {
@@ -85,7 +88,7 @@ public final class Npy {
             float[] out = new float[(int) n];
             ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
             return new Array(out, shape);
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             throw new IOException(file + ": ends inside its header (truncated)");
         }
     }
@@ -95,9 +98,7 @@ public final class Npy {
         int b = header.indexOf(')', a);
         if (a < 0 || b < 0)
             throw new IOException(
-                    file
-                            + ": no shape in header "
-                            + arm.io.FileFormatException.quote(header.trim()));
+                    file + ": no shape in header " + FileFormatException.quote(header.trim()));
         String inner = header.substring(a + 10, b).trim();
         if (inner.isEmpty()) return new int[0];
         String[] parts =
@@ -119,7 +120,7 @@ public final class Npy {
                 throw new IOException(
                         file
                                 + ": shape entry "
-                                + arm.io.FileFormatException.quote(parts[i])
+                                + FileFormatException.quote(parts[i])
                                 + " is not a size");
         }
         return out;

@@ -7,12 +7,16 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.imageio.ImageIO;
 
 /**
  * Fig. 2: recalled images above the real images they were initialised from. One block per recorded
@@ -37,9 +41,9 @@ public final class RecalledImages {
         BufferedImage img = render(pairs, itemShape, title);
         // encoded in memory: ImageIO's own file stream prints a stack trace when it cannot open the
         // file
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        if (!javax.imageio.ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer");
-        Charts.naming(png, () -> java.nio.file.Files.write(png, bytes.toByteArray()));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer");
+        Charts.naming(png, () -> Files.write(png, bytes.toByteArray()));
         return true;
     }
 
@@ -81,8 +85,7 @@ public final class RecalledImages {
                 g.setColor(Color.BLACK);
                 centred(
                         g,
-                        String.format(
-                                java.util.Locale.ROOT, "%d, %.2f", p.target(), p.probability()),
+                        String.format(Locale.ROOT, "%d, %.2f", p.target(), p.probability()),
                         x,
                         w,
                         rowRecalled + h + LABEL - 3);

@@ -1,10 +1,16 @@
 package arm.report;
 
 import arm.analysis.GradientStudy;
+import arm.io.FileFormatException;
+import arm.io.Provenance;
+import arm.io.RegularFile;
+import arm.io.ResultsJson;
+import arm.io.StrictJson;
 import arm.run.RecallRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,19 +43,19 @@ public final class Report {
 
     public static Written write(Path dir, boolean allRuns) throws IOException {
         Path json = dir.resolve("results.json");
-        String problem = arm.io.RegularFile.problem(json);
+        String problem = RegularFile.problem(json);
         if ("no such file".equals(problem)) throw new IOException(dir + " holds no results.json");
         if (problem != null) throw new IOException(json + ": " + problem);
         RunFiles.inside(dir, "results.json");
-        arm.io.ResultsJson.read(
+        ResultsJson.read(
                 json); // untrusted: sizes, types and ranges checked (accuracy in [0, 1], …)
-        JsonNode root = arm.io.StrictJson.MAPPER.readTree(json.toFile());
+        JsonNode root = StrictJson.MAPPER.readTree(json.toFile());
         for (JsonNode run : root.path("runs"))
             if (!run.path("method").asText().matches("[A-Za-z0-9_+-]{1,64}"))
                 throw new IOException(
                         json
                                 + ": runs[].method "
-                                + arm.io.FileFormatException.quote(run.path("method").asText())
+                                + FileFormatException.quote(run.path("method").asText())
                                 + " is not a method name");
         JsonNode config = root.path("config");
         int iterations = config.path("iterations").asInt(), tasks = config.path("tasks").asInt();
@@ -170,7 +176,7 @@ public final class Report {
                 .append(dir)
                 .append("`.\n\n");
         md.append(summaryTable(root.path("summary")));
-        md.append(arm.io.Provenance.markdown(arm.io.Provenance.read(root)));
+        md.append(Provenance.markdown(Provenance.read(root)));
         section(
                 md,
                 "Per-task accuracy over training (Fig. 4)",
@@ -347,7 +353,7 @@ public final class Report {
                 || !r.canConvertToInt()
                 || r.intValue() < 0) return null;
         Path log = TrainLogFile.of(dir, method, r.intValue());
-        return Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? log : null;
+        return Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) ? log : null;
     }
 
     /** The runs to draw: all, or the first (lowest run index) of every method, in file order. */

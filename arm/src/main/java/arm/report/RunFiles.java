@@ -1,12 +1,16 @@
 package arm.report;
 
 import arm.analysis.GradientStudy;
+import arm.io.FileFormatException;
+import arm.io.RegularFile;
 import arm.run.RecallRecord;
 import arm.run.RunResult;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,7 +142,7 @@ public final class RunFiles {
             throw new IOException(
                     nf
                             + ": shape "
-                            + java.util.Arrays.toString(img.shape())
+                            + Arrays.toString(img.shape())
                             + " does not hold "
                             + n
                             + " pairs of "
@@ -158,9 +162,8 @@ public final class RunFiles {
                             integer(pf, i + 2, f[2], -1, k - 1, classes),
                             integer(pf, i + 2, f[3], 0, k - 1, classes),
                             (float) number(pf, i + 2, f[4], 0, 1),
-                            java.util.Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
-                            java.util.Arrays.copyOfRange(
-                                    img.data(), (2 * i + 1) * d, (2 * i + 2) * d)));
+                            Arrays.copyOfRange(img.data(), 2 * i * d, (2 * i + 1) * d),
+                            Arrays.copyOfRange(img.data(), (2 * i + 1) * d, (2 * i + 2) * d)));
         }
         return new RecallRecord(itemShape, k, t, probs, ps);
     }
@@ -182,21 +185,21 @@ public final class RunFiles {
                 || rel.startsWith("/")
                 || rel.startsWith("\\")
                 || rel.contains(":")
-                || java.util.Arrays.asList(rel.split("[/\\\\]")).contains(".."))
+                || Arrays.asList(rel.split("[/\\\\]")).contains(".."))
             throw new IOException(
                     json
                             + ": side file "
-                            + arm.io.FileFormatException.quote(rel)
+                            + FileFormatException.quote(rel)
                             + " is not a path inside "
                             + dir);
         Path p = dir.resolve(rel).normalize();
-        String problem = arm.io.RegularFile.problem(p);
+        String problem = RegularFile.problem(p);
         if (problem != null) throw new IOException(p + ": " + problem);
         if (!p.toRealPath().startsWith(dir.toRealPath()))
             throw new IOException(
                     json
                             + ": side file "
-                            + arm.io.FileFormatException.quote(rel)
+                            + FileFormatException.quote(rel)
                             + " leads outside "
                             + dir
                             + " (a symbolic link)");
@@ -216,7 +219,7 @@ public final class RunFiles {
                             + ": line "
                             + line
                             + ": "
-                            + arm.io.FileFormatException.quote(s)
+                            + FileFormatException.quote(s)
                             + " is not an integer");
         }
         throw new IOException(
@@ -224,7 +227,7 @@ public final class RunFiles {
                         + ": line "
                         + line
                         + ": "
-                        + arm.io.FileFormatException.quote(s)
+                        + FileFormatException.quote(s)
                         + " is outside "
                         + min
                         + ".."
@@ -243,7 +246,7 @@ public final class RunFiles {
                             + ": line "
                             + line
                             + ": "
-                            + arm.io.FileFormatException.quote(s)
+                            + FileFormatException.quote(s)
                             + " is not a number");
         }
         if (!(v >= min && v <= max))
@@ -252,7 +255,7 @@ public final class RunFiles {
                             + ": line "
                             + line
                             + ": "
-                            + arm.io.FileFormatException.quote(s)
+                            + FileFormatException.quote(s)
                             + " is outside "
                             + min
                             + ".."
@@ -321,7 +324,7 @@ public final class RunFiles {
         List<String> l;
         try {
             l = Files.readAllLines(p);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new IOException(p + ": not UTF-8 text");
         }
         while (!l.isEmpty() && l.get(l.size() - 1).isBlank()) l.remove(l.size() - 1);

@@ -1,5 +1,6 @@
 package arm.report;
 
+import arm.io.AtomicFile;
 import arm.run.LossLog;
 import arm.run.TrainLog;
 import java.io.BufferedWriter;
@@ -81,7 +82,7 @@ public final class TrainLogFile implements TrainLog {
                         kept.append(line).append('\n');
                     }
             }
-            arm.io.AtomicFile.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException | RuntimeException e) {
             fail(e);

@@ -4,6 +4,7 @@ import arm.method.MethodOption;
 import arm.method.MethodProvider;
 import arm.method.Methods;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,7 +57,7 @@ public final class Defaults {
 
     /** mnist, cifar10 or miniimagenet as given in any case, or an error naming them. */
     static String table(String dataset) {
-        String d = dataset.toLowerCase(java.util.Locale.ROOT);
+        String d = dataset.toLowerCase(Locale.ROOT);
         if (!d.equals(MNIST) && !d.equals(CIFAR10) && !d.equals(MINIIMAGENET))
             throw new IllegalArgumentException(
                     "unknown dataset '" + dataset + "'; known: mnist, cifar10, miniimagenet");

@@ -9,11 +9,13 @@ import arm.nn.Parameter;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.CpuStorage;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The numerical guard: losses, gradients and recalled inputs are checked for NaN and ±Inf where
@@ -80,7 +82,7 @@ public final class Guard {
         if (xs.isEmpty()) return -1;
         Backend b = Backends.of(xs.get(0));
         float[] sums;
-        try (arm.tensor.Scope sc = arm.tensor.Scope.open()) { // frees the flags
+        try (Scope sc = Scope.open()) { // frees the flags
             Tensor flags = b.empty(xs.size());
             for (int i = 0;
                     i < xs.size();
@@ -109,7 +111,7 @@ public final class Guard {
         }
         Backend b =
                 Backends.of(x); // a device tensor: a NaN or Inf anywhere makes the sum non-finite
-        try (arm.tensor.Scope sc = arm.tensor.Scope.open()) { // frees the scalar
+        try (Scope sc = Scope.open()) { // frees the scalar
             Tensor s = b.zeros(1);
             b.sumTo(x, s);
             return Float.isFinite(s.item());
@@ -130,7 +132,7 @@ public final class Guard {
             int[] present,
             int[] chosen,
             Var batchStats) {
-        Map<String, java.util.function.Supplier<Var>> terms = new LinkedHashMap<>();
+        Map<String, Supplier<Var>> terms = new LinkedHashMap<>();
         terms.put("recalled inputs X̂", () -> x);
         terms.put("f_old logits on X̂", () -> a);
         terms.put("f_cur logits on X̂", () -> b);
@@ -185,10 +187,7 @@ public final class Guard {
 
     /** A term with a non-zero weight (0 · Inf would be NaN and blame a term that is off). */
     private static void put(
-            Map<String, java.util.function.Supplier<Var>> terms,
-            float weight,
-            String name,
-            java.util.function.Supplier<Var> term) {
+            Map<String, Supplier<Var>> terms, float weight, String name, Supplier<Var> term) {
         if (weight != 0) terms.put(name, () -> F.scale(term.get(), weight));
     }
 }

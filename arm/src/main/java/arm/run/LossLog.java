@@ -3,6 +3,7 @@ package arm.run;
 import arm.autograd.Var;
 import arm.method.RecallLoss;
 import arm.method.Stepper;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -65,7 +66,7 @@ public final class LossLog {
      * tests that compare them one by one. Returns the live list.
      */
     public List<double[]> keepEvery() {
-        every = new java.util.ArrayList<>();
+        every = new ArrayList<>();
         return every;
     }
 

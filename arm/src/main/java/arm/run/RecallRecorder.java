@@ -2,8 +2,12 @@ package arm.run;
 
 import arm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Collects a recall method's {@link RecallRecord} during one run. Fed by the learner with values it
@@ -20,7 +24,7 @@ public final class RecallRecorder {
 
     private final int[] itemShape;
     private final int k, batchesPerTask;
-    private final java.util.Set<Integer> snapshotTasks = new java.util.HashSet<>();
+    private final Set<Integer> snapshotTasks = new HashSet<>();
     private final List<Integer> t = new ArrayList<>();
     private final List<double[]> sums = new ArrayList<>();
     private final List<Integer> rounds = new ArrayList<>();
@@ -100,8 +104,8 @@ public final class RecallRecorder {
                             rows == null ? -1 : labels[rows[i]],
                             best,
                             (float) p[best],
-                            java.util.Arrays.copyOfRange(x0, i * d, (i + 1) * d),
-                            java.util.Arrays.copyOfRange(x1, i * d, (i + 1) * d)));
+                            Arrays.copyOfRange(x0, i * d, (i + 1) * d),
+                            Arrays.copyOfRange(x1, i * d, (i + 1) * d)));
             kept++;
         }
     }
@@ -136,7 +140,7 @@ public final class RecallRecorder {
 
     /** The kept image pairs' pixels: "recall.pair{i}.initial" and ".recalled", live. */
     public Map<String, Tensor> stateTensors() {
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
             out.put(
                     "recall.pair" + i + ".initial",

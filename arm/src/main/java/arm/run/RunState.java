@@ -2,8 +2,11 @@ package arm.run;
 
 import arm.metrics.EvalPoint;
 import arm.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything a run needs to continue bit-identically from the top of iteration t (after the
@@ -39,8 +42,8 @@ public record RunState(
     public RunState {
         // insertion order kept (Map.copyOf's order changes from JVM to JVM), so files are
         // reproducible
-        tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
-        values = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(values));
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        values = Collections.unmodifiableMap(new TreeMap<>(values));
         evals = List.copyOf(evals);
     }
 }

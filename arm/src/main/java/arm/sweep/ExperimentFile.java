@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An experiment file (YAML or JSON): which benchmark, which methods, which settings and seeds. The
@@ -132,7 +134,7 @@ public record ExperimentFile(
             if (in == null) return null;
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -198,7 +200,7 @@ public record ExperimentFile(
                     throw bad(
                             f,
                             "unknown field (known: "
-                                    + String.join(", ", new java.util.TreeSet<>(FIELDS))
+                                    + String.join(", ", new TreeSet<>(FIELDS))
                                     + ")");
             }
             String benchmark = string("benchmark", null);
@@ -219,7 +221,7 @@ public record ExperimentFile(
                     throw bad(
                             "slurm." + k,
                             "unknown (known: "
-                                    + String.join(", ", new java.util.TreeSet<>(SLURM_KEYS))
+                                    + String.join(", ", new TreeSet<>(SLURM_KEYS))
                                     + ")");
             Integer jobs = root.has("jobs") ? integer("jobs", 1, 1) : null;
             return new ExperimentFile(

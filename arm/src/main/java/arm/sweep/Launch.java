@@ -1,7 +1,11 @@
 package arm.sweep;
 
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The command that starts {@code arm run-one} in a fresh JVM: this JVM's java binary, its options
@@ -48,7 +52,7 @@ public final class Launch {
      */
     static Long megabytes(String mem) {
         if (mem == null) return null;
-        var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*([KMGT]?)B?\\s*").matcher(mem);
+        var m = Pattern.compile("(?i)\\s*(\\d+)\\s*([KMGT]?)B?\\s*").matcher(mem);
         if (!m.matches()) return null;
         long v = Long.parseLong(m.group(1));
         return switch (m.group(2).toUpperCase()) {
@@ -66,8 +70,7 @@ public final class Launch {
     /** This JVM's options without debugger and agent attachments (a test's coverage agent). */
     public static List<String> jvmOptions() {
         List<String> out = new ArrayList<>();
-        for (String a :
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (!a.startsWith("-agentlib")
                     && !a.startsWith("-javaagent")
                     && !a.startsWith("-Dsurefire")
@@ -82,10 +85,9 @@ public final class Launch {
         String cp = System.getProperty("surefire.test.class.path");
         if (cp == null || cp.isEmpty()) cp = System.getProperty("java.class.path");
         List<String> abs = new ArrayList<>(); // a task may start in another folder
-        for (String e : cp.split(java.io.File.pathSeparator))
-            if (!e.isEmpty())
-                abs.add(java.nio.file.Path.of(e).toAbsolutePath().normalize().toString());
-        return String.join(java.io.File.pathSeparator, abs);
+        for (String e : cp.split(File.pathSeparator))
+            if (!e.isEmpty()) abs.add(Path.of(e).toAbsolutePath().normalize().toString());
+        return String.join(File.pathSeparator, abs);
     }
 
     /** Single-quoted for bash. */

@@ -3,9 +3,13 @@ package arm.sweep;
 import arm.method.Methods;
 import arm.run.Defaults;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -37,7 +41,7 @@ public final class Plan {
         for (String row : rows) {
             List<ExperimentFile.Variant> vs =
                     f.variants().isEmpty()
-                            ? java.util.Collections.singletonList(null)
+                            ? Collections.singletonList(null)
                             : f.variants().stream()
                                     .filter(
                                             v ->
@@ -93,7 +97,7 @@ public final class Plan {
                                         id,
                                         label,
                                         row,
-                                        java.util.Collections.unmodifiableMap(o),
+                                        Collections.unmodifiableMap(o),
                                         r,
                                         seed,
                                         rng,
@@ -117,7 +121,7 @@ public final class Plan {
      * runs.
      */
     public static void validate(List<RunSpec> runs) {
-        java.util.Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         for (RunSpec r : runs) {
             if (!done.add(r.row())) continue;
             Map<String, String> o = new LinkedHashMap<>(r.overrides());
@@ -178,7 +182,7 @@ public final class Plan {
         return out;
     }
 
-    private static boolean touches(java.util.Collection<String> keys, String row) {
+    private static boolean touches(Collection<String> keys, String row) {
         for (String k : keys) {
             int dot = k.indexOf('.');
             if (dot < 0) return true;
@@ -192,8 +196,7 @@ public final class Plan {
         return key.substring(key.indexOf('.') + 1);
     }
 
-    private static void checkKeys(
-            java.util.Collection<String> keys, List<String> rows, String where) {
+    private static void checkKeys(Collection<String> keys, List<String> rows, String where) {
         for (String k : keys) {
             int dot = k.indexOf('.');
             if (dot == k.length() - 1 || dot == 0)

@@ -1,9 +1,11 @@
 package arm.sweep;
 
+import arm.io.AtomicFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +63,7 @@ public final class RunFolder {
             m.put(e.getKey(), e.getValue());
         m.putAll(fields);
         Files.createDirectories(dir);
-        arm.io.AtomicFile.write(
+        AtomicFile.write(
                 dir.resolve(STATE), JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -97,7 +99,7 @@ public final class RunFolder {
 
     public static String host() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             return "localhost";
         }

@@ -1,6 +1,7 @@
 package arm.sweep;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public record RunSpec(
      *
      * @param data the dataset folder, or null for the default
      */
-    public List<String> trainArgs(java.nio.file.Path dir, String data) {
+    public List<String> trainArgs(Path dir, String data) {
         List<String> a =
                 new ArrayList<>(
                         List.of(

@@ -1,5 +1,6 @@
 package arm.sweep;
 
+import arm.io.AtomicFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -104,7 +105,7 @@ public final class Slurm {
         Files.createDirectories(dir);
         List<Job> jobs = jobs(root);
         Path script = dir.resolve("array-" + (jobs.size() + 1) + ".sh");
-        arm.io.AtomicFile.write(script, text.getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(script, text.getBytes(StandardCharsets.UTF_8));
         Out r = exec(List.of("sbatch", "--parsable", script.toAbsolutePath().toString()), 60);
         if (r.code != 0)
             throw new IOException("sbatch failed (exit " + r.code + "): " + r.text.strip());
@@ -114,7 +115,7 @@ public final class Slurm {
         Job job = new Job(id, script.toString(), List.copyOf(runs));
         List<Job> all = new ArrayList<>(jobs);
         all.add(job);
-        arm.io.AtomicFile.write(
+        AtomicFile.write(
                 dir.resolve("jobs.json"),
                 JSON.writeValueAsString(all).getBytes(StandardCharsets.UTF_8));
         return job;

@@ -1,5 +1,6 @@
 package arm.sweep;
 
+import arm.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -60,13 +61,13 @@ public record SweepRoot(Path dir) {
                 }
                 return;
             }
-            arm.io.AtomicFile.write(file, f.source().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(file, f.source().getBytes(StandardCharsets.UTF_8));
             Map<String, Object> plan = new LinkedHashMap<>();
             plan.put("name", f.name());
             plan.put("title", f.title());
             plan.put("benchmark", f.benchmark());
             plan.put("runs", runs.stream().map(RunSpec::json).toList());
-            arm.io.AtomicFile.write(
+            AtomicFile.write(
                     dir.resolve(PLAN),
                     JSON.writeValueAsString(plan).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

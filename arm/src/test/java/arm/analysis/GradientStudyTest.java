@@ -10,6 +10,7 @@ import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Parameter;
+import arm.nn.ResNet18;
 import arm.tensor.Device;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,7 +131,7 @@ class GradientStudyTest {
     @Test
     void resnetStudyGroupsStemStagesAndHead() {
         SplittableRandom rng = new SplittableRandom(8);
-        var model = new arm.nn.ResNet18(arm.nn.ResNet18.Variant.CIFAR10, 2, rng);
+        var model = new ResNet18(ResNet18.Variant.CIFAR10, 2, rng);
         Dataset real = cifarShaped(10, rng);
         float[] p = new float[10];
         p[4] = 0.7f;

@@ -3,6 +3,7 @@ package arm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.method.Methods;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,9 +73,7 @@ class DeterminismTest {
                         .redirectOutput(tmp.resolve("child.log").toFile())
                         .start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as(java.nio.file.Files.readString(tmp.resolve("child.log")))
-                .isZero();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("child.log"))).isZero();
         assertThat(CliRuns.comparable(c)).isEqualTo(CliRuns.comparable(a));
         CliRuns.assertSameFinalCheckpoints(a, c, "ARM", 1);
 

@@ -8,6 +8,7 @@ import arm.io.ResultsJson;
 import arm.method.Methods;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -132,8 +133,8 @@ class DiskTroubleTest {
                                         try {
                                             Files.writeString(
                                                     out.resolve("checkpoints"), "in the way");
-                                        } catch (java.io.IOException e) {
-                                            throw new java.io.UncheckedIOException(e);
+                                        } catch (IOException e) {
+                                            throw new UncheckedIOException(e);
                                         }
                                     }
                                 }),

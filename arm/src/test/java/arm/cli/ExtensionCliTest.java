@@ -2,11 +2,13 @@ package arm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.method.MethodOption;
 import arm.method.Methods;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,14 +67,10 @@ class ExtensionCliTest {
         CliRuns.Outcome o =
                 CliRuns.run(MethodFactory.PUBLISHED, List.of("train", "--method", "ARM", "--help"));
         assertThat(o.code()).isZero();
-        for (arm.method.MethodOption opt : Methods.provider("ARM").options())
+        for (MethodOption opt : Methods.provider("ARM").options())
             assertThat(o.out())
                     .as(opt.key())
-                    .containsPattern(
-                            "\\n  "
-                                    + opt.key()
-                                    + " +.*"
-                                    + java.util.regex.Pattern.quote(opt.meaning()));
+                    .containsPattern("\\n  " + opt.key() + " +.*" + Pattern.quote(opt.meaning()));
         assertThat(o.out()).containsPattern("lambda3 +λ3 +16\\.0 +16\\.0 +1\\.0 ");
         CliRuns.Outcome m = CliRuns.run(MethodFactory.PUBLISHED, List.of("methods", "er-mir"));
         assertThat(m.code()).isZero();

@@ -2,6 +2,7 @@ package arm.cli;
 
 import arm.data.ContinualData;
 import arm.method.Method;
+import arm.method.Methods;
 import arm.metrics.EvalPoint;
 import arm.run.ProgressListener;
 import arm.run.RunResult;
@@ -46,7 +47,7 @@ final class FakeMethod implements Method {
     }
 
     static Method create(String name, Map<String, String> options) {
-        return new FakeMethod(arm.method.Methods.canonical(name), options);
+        return new FakeMethod(Methods.canonical(name), options);
     }
 
     @Override

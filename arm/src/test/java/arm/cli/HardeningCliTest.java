@@ -2,13 +2,18 @@ package arm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.io.AtomicFile;
 import arm.io.OutputLock;
 import arm.method.Methods;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,8 +131,7 @@ class HardeningCliTest {
         cmd.addAll(naive(out, "--checkpoint-every", "2"));
         Process first =
                 new ProcessBuilder(cmd).redirectError(tmp.resolve("first.err").toFile()).start();
-        try (var r =
-                new java.io.BufferedReader(new java.io.InputStreamReader(first.getInputStream()))) {
+        try (var r = new BufferedReader(new InputStreamReader(first.getInputStream()))) {
             for (String l; (l = r.readLine()) != null && !l.startsWith("PAUSED"); ) {}
             refused(naive(out), "in use by another arm command");
             refused(List.of("train", "--resume", out.toString()), "in use by another arm command");
@@ -180,7 +184,7 @@ class HardeningCliTest {
     void aResultsJsonThatIsAFifoIsNamedNotWaitedFor() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("fifo"));
         Path json = out.resolve("results.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 new ProcessBuilder("mkfifo", json.toString()).start().waitFor() == 0,
                 "mkfifo is not available");
         refused(List.of("reproduce", "--resume", out.toString()), "FIFO");
@@ -205,8 +209,7 @@ class HardeningCliTest {
     void aTmpDirectoryInTheWayIsNamed() throws Exception {
         Path f = tmp.resolve("ARM-run0.safetensors"),
                 tmpDir = Files.createDirectories(tmp.resolve("ARM-run0.safetensors.tmp"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> arm.io.AtomicFile.write(f, new byte[1]))
+        Assertions.assertThatThrownBy(() -> AtomicFile.write(f, new byte[1]))
                 .hasMessageContaining(tmpDir + " is a directory");
     }
 
@@ -217,8 +220,7 @@ class HardeningCliTest {
         cmd.addAll(naive(out));
         Path err = tmp.resolve("err.txt");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-        try (var r =
-                new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+        try (var r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String l; (l = r.readLine()) != null && !l.startsWith("PAUSED"); ) {}
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -7,6 +7,7 @@ import arm.run.Checkpointer;
 import arm.run.ProgressListener;
 import arm.run.Recording;
 import arm.run.RunResult;
+import arm.run.TrainLog;
 import java.util.Map;
 
 /**
@@ -79,7 +80,7 @@ final class HookedMethod implements Method {
             ProgressListener progress,
             Recording recording,
             Checkpointer ck,
-            arm.run.TrainLog log) {
+            TrainLog log) {
         return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording, ck, log);
     }
 

@@ -3,12 +3,15 @@ package arm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.method.Methods;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +82,7 @@ class KillResumeTest {
         assertThat(CliRuns.comparable(killed)).as(why).isEqualTo(CliRuns.comparable(base));
         CliRuns.assertSameFinalCheckpoints(base, killed, "ARM", 2);
         assertThat(
-                        new com.fasterxml.jackson.databind.ObjectMapper()
+                        new ObjectMapper()
                                 .readTree(killed.resolve("results.json").toFile())
                                 .get("config")
                                 .get("resumed")
@@ -94,7 +97,7 @@ class KillResumeTest {
             List<String> cmd = CliRuns.childJava(ChildMain.class.getName(), prop);
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> lines = Collections.synchronizedList(new ArrayList<>());
             CompletableFuture.runAsync(
                     () -> {
                         try (BufferedReader r =
@@ -102,7 +105,7 @@ class KillResumeTest {
                                         new InputStreamReader(
                                                 p.getInputStream(), StandardCharsets.UTF_8))) {
                             for (String l; (l = r.readLine()) != null; ) lines.add(l);
-                        } catch (java.io.IOException e) {
+                        } catch (IOException e) {
                             // the process was killed
                         }
                     });
@@ -139,7 +142,7 @@ class KillResumeTest {
         String log() {
             try {
                 return "stdout: " + String.join(" | ", lines) + " stderr: " + Files.readString(err);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return e.toString();
             }
         }

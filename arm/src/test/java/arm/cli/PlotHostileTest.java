@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import arm.method.Methods;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,16 +77,16 @@ class PlotHostileTest {
             ObjectNode root = (ObjectNode) m.readTree(dir.resolve("results.json").toFile());
             edit.accept(root);
             m.writeValue(dir.resolve("results.json").toFile(), root);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     static void write(Path p, String s) {
         try {
             Files.writeString(p, s);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -133,8 +136,8 @@ class PlotHostileTest {
                                 Path h = d.resolve("runs/ARM-run0/recall-history.csv");
                                 Files.delete(h);
                                 Files.createSymbolicLink(h, secret);
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
                             }
                         }),
                 "leads outside",
@@ -172,8 +175,8 @@ class PlotHostileTest {
                             try {
                                 Files.write(
                                         d.resolve("runs/ARM-run0/recalled-pairs.npy"), b.array());
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
                             }
                         }),
                 "recalled-pairs.npy",
@@ -200,8 +203,7 @@ class PlotHostileTest {
         Path d = damaged(x -> {});
         Path h = d.resolve("runs/ARM-run0/recall-history.csv");
         Files.delete(h);
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                new ProcessBuilder("mkfifo", h.toString()).start().waitFor() == 0);
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", h.toString()).start().waitFor() == 0);
         refused(d, "FIFO", null);
     }
 }

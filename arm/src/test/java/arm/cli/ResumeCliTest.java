@@ -7,6 +7,7 @@ import arm.io.ResultsJson;
 import arm.method.Methods;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -125,7 +126,7 @@ class ResumeCliTest {
         Path ck0 = out.resolve("checkpoints/Naive-run0.safetensors"),
                 ck1 = out.resolve("checkpoints/Naive-run1.safetensors");
         byte[] good1 = Files.readAllBytes(ck1);
-        Files.copy(ck0, ck1, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(ck0, ck1, StandardCopyOption.REPLACE_EXISTING);
         CliRuns.Outcome o =
                 CliRuns.run(Methods::create, List.of("train", "--resume", out.toString()));
         assertThat(o.code()).isEqualTo(Main.EXIT_RUN_FAILED);

@@ -2,6 +2,10 @@ package arm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.data.Idx;
+import arm.data.Mnist;
+import arm.data.Mnist5kRealDataTest;
+import arm.sweep.RunFolder;
 import arm.sweep.Slurm;
 import arm.sweep.SweepRoot;
 import java.io.IOException;
@@ -10,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,9 +36,9 @@ class SlurmSweepTest {
         String why = clusterProblem();
         if (why != null) System.err.println("SKIPPED SlurmSweepTest: " + why);
         Assumptions.assumeTrue(why == null, why);
-        Path real = arm.data.Mnist5kRealDataTest.dataDir();
+        Path real = Mnist5kRealDataTest.dataDir();
         Path data =
-                arm.data.Idx.find(real, arm.data.Mnist.TRAIN_IMAGES) != null
+                Idx.find(real, Mnist.TRAIN_IMAGES) != null
                         ? real
                         : CliRuns.mnist(tmp.resolve("mnist"));
         // ARM with S = 200 refinement steps runs long enough (≈ 10 s) to be cancelled between
@@ -93,7 +98,7 @@ class SlurmSweepTest {
         assertThat(armRun).startsWith("ARM_S=200_s0-");
         Path ck = cluster.resolve(armRun).resolve("checkpoints");
         waitFor(
-                () -> exists(ck) && !arm.sweep.RunFolder.done(cluster.resolve(armRun)),
+                () -> exists(ck) && !RunFolder.done(cluster.resolve(armRun)),
                 600,
                 "a checkpoint of " + armRun);
         System.out.println("== squeue before scancel\n" + sh("squeue", "-r"));
@@ -106,7 +111,7 @@ class SlurmSweepTest {
                                 .contains(job.id() + "_" + task),
                 120,
                 "squeue to drop " + job.id() + "_" + task);
-        assertThat(arm.sweep.RunFolder.done(cluster.resolve(armRun)))
+        assertThat(RunFolder.done(cluster.resolve(armRun)))
                 .as("cancelled before the end")
                 .isFalse();
         CliRuns.Outcome st =
@@ -114,7 +119,7 @@ class SlurmSweepTest {
                         MethodFactory.PUBLISHED,
                         List.of("sweep", "--status", file.toString(), "--out", cluster.toString()));
         System.out.println("== arm sweep --status after scancel\n" + st.out());
-        assertThat(st.out()).containsPattern("failed +" + java.util.regex.Pattern.quote(armRun));
+        assertThat(st.out()).containsPattern("failed +" + Pattern.quote(armRun));
 
         // resubmitting submits what is unfinished and not queued: the cancelled run only
         CliRuns.Outcome again =

@@ -2,8 +2,13 @@ package arm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.data.Idx;
+import arm.data.Mnist;
+import arm.data.Mnist5kRealDataTest;
+import arm.sweep.ExperimentFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,16 +29,12 @@ class SweepCliTest {
      */
     static String reducedTable6(Path data, List<String> methods) throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        ObjectNode f = (ObjectNode) yaml.readTree(arm.sweep.ExperimentFile.builtInText("table6"));
+        ObjectNode f = (ObjectNode) yaml.readTree(ExperimentFile.builtInText("table6"));
         f.put("samplesPerClass", 20)
                 .put("runs", 2)
                 .put("gradientSamples", 50)
                 .put("data", data.toString());
-        f.putArray("methods")
-                .addAll(
-                        methods.stream()
-                                .map(com.fasterxml.jackson.databind.node.TextNode::new)
-                                .toList());
+        f.putArray("methods").addAll(methods.stream().map(TextNode::new).toList());
         f.putObject("options").put("mlp_hidden", 32);
         return yaml.writeValueAsString(f);
     }
@@ -54,9 +55,9 @@ class SweepCliTest {
     void sweepOfTheReducedTable6FileGivesReproduceMnistsTable() throws IOException {
         // the real MNIST files when present (CI fetches them): a synthetic folder learns nothing to
         // compare
-        Path real = arm.data.Mnist5kRealDataTest.dataDir();
+        Path real = Mnist5kRealDataTest.dataDir();
         Path data =
-                arm.data.Idx.find(real, arm.data.Mnist.TRAIN_IMAGES) != null
+                Idx.find(real, Mnist.TRAIN_IMAGES) != null
                         ? real
                         : CliRuns.mnist(tmp.resolve("mnist"));
         List<String> methods = List.of("Stationary", "ARM", "ER-50");

@@ -7,6 +7,7 @@ import arm.report.TrainLogFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,10 +60,8 @@ class TrainLogCliTest {
                 List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER-10", "ER-MIR-10")) {
             TrainLogFile.Curves c = TrainLogFile.read(TrainLogFile.of(out, m, 1));
             assertThat(c.t()).as(m).startsWith(0, 2, 4).hasSize(15); // max_t = 30, every 2nd
-            assertThat(java.util.Arrays.stream(column(c, "step_a")).allMatch(v -> v > 0))
-                    .as(m)
-                    .isTrue();
-            assertThat(java.util.Arrays.stream(column(c, "lr")).allMatch(v -> (float) v == 0.05f))
+            assertThat(Arrays.stream(column(c, "step_a")).allMatch(v -> v > 0)).as(m).isTrue();
+            assertThat(Arrays.stream(column(c, "lr")).allMatch(v -> (float) v == 0.05f))
                     .as(m)
                     .isTrue();
             boolean stepB = !m.equals("Naive") && !m.equals("Stationary");

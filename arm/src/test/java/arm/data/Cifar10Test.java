@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class Cifar10Test {
             try (var in = getClass().getResourceAsStream("/cifar/" + name)) {
                 Files.write(f, in.readAllBytes());
             }
-            Dataset d = Cifar10.readPickles(java.util.List.of(f), name);
+            Dataset d = Cifar10.readPickles(List.of(f), name);
             assertThat(d.labels()).containsExactly(4, 9);
             byte[] p = d.pixels();
             for (int i = 0; i < p.length; i++) assertThat(p[i] & 0xFF).isEqualTo(i * 7 % 256);

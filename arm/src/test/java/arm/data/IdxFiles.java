@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for tests; header fields can be set to anything, including lies. */
@@ -44,8 +45,8 @@ public final class IdxFiles {
     public static Path writeSmallMnist(Path dir) throws IOException {
         Path data = dir.resolve("mnist");
         int[] train = new int[10], test = new int[10];
-        java.util.Arrays.fill(train, 560);
-        java.util.Arrays.fill(test, 3);
+        Arrays.fill(train, 560);
+        Arrays.fill(test, 3);
         writeMnist(data, train, test, true);
         return data;
     }

@@ -3,9 +3,16 @@ package arm.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxTest {
@@ -156,9 +163,7 @@ class IdxTest {
      * buffer).
      */
     static Path bomb(Path file, byte[] header, long zeros) throws Exception {
-        try (var out =
-                new java.util.zip.GZIPOutputStream(
-                        java.nio.file.Files.newOutputStream(file), 1 << 16)) {
+        try (var out = new GZIPOutputStream(Files.newOutputStream(file), 1 << 16)) {
             out.write(header);
             byte[] chunk = new byte[1 << 20];
             for (long left = zeros; left > 0; left -= chunk.length)
@@ -167,10 +172,8 @@ class IdxTest {
         return file;
     }
 
-    static long allocated(org.junit.jupiter.api.function.Executable e) throws Throwable {
-        var mx =
-                (com.sun.management.ThreadMXBean)
-                        java.lang.management.ManagementFactory.getThreadMXBean();
+    static long allocated(Executable e) throws Throwable {
+        var mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
         e.execute();
         return mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
@@ -183,7 +186,7 @@ class IdxTest {
         Path huge =
                 bomb(
                         dir.resolve("huge-idx3-ubyte.gz"),
-                        java.nio.ByteBuffer.allocate(16)
+                        ByteBuffer.allocate(16)
                                 .putInt(2051)
                                 .putInt(Integer.MAX_VALUE)
                                 .putInt(28)
@@ -223,18 +226,18 @@ class IdxTest {
 
     @Test
     void aFifoDirectoryOrLinkLoopIsNamedAsSuch() throws Exception {
-        Path folder = java.nio.file.Files.createDirectories(dir.resolve("train-labels-idx1-ubyte"));
+        Path folder = Files.createDirectories(dir.resolve("train-labels-idx1-ubyte"));
         assertThatThrownBy(() -> Idx.readLabels(folder, 10))
                 .hasMessageContaining(folder + ": a directory");
         Path loop = dir.resolve("loop");
-        java.nio.file.Files.createSymbolicLink(loop, loop);
+        Files.createSymbolicLink(loop, loop);
         assertThatThrownBy(() -> Idx.readLabels(loop, 10))
                 .hasMessageContaining("symbolic-link loop");
         Path fifo = dir.resolve("fifo");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
         assertThatThrownBy(() -> Idx.readLabels(fifo, 10)).hasMessageContaining("FIFO");
-        assertThatThrownBy(() -> Idx.readLabels(java.nio.file.Path.of("/dev/zero"), 10))
+        assertThatThrownBy(() -> Idx.readLabels(Path.of("/dev/zero"), 10))
                 .hasMessageContaining("device");
     }
 }

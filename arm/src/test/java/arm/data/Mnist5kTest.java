@@ -3,10 +3,13 @@ package arm.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,10 +121,10 @@ class Mnist5kTest {
     void followsTheRecipeExactly() {
         long seed = 11;
         ContinualData d = Mnist5k.build(all, test, K, seed, CFG);
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ Mnist5k.DATA_SALT);
+        SplittableRandom rng = new SplittableRandom(seed ^ Mnist5k.DATA_SALT);
         int[][] pools = new int[3][];
         for (int k = 0; k < 3; k++) {
-            java.util.List<Integer> pool = new java.util.ArrayList<>();
+            List<Integer> pool = new ArrayList<>();
             for (int c = 2 * k; c < 2 * k + 2; c++)
                 for (int i = 0; i < all.size(); i++) if (all.labels()[i] == c) pool.add(i);
             pools[k] = pool.stream().mapToInt(Integer::intValue).toArray();
@@ -129,8 +132,7 @@ class Mnist5kTest {
         int[][] trainPerm = new int[3][], valPerm = new int[3][];
         for (int k = 0; k < 3; k++) trainPerm[k] = Mnist5k.permutation(rng, pools[k].length);
         for (int k = 0; k < 3; k++) valPerm[k] = Mnist5k.permutation(rng, pools[k].length);
-        java.util.List<Integer> expectTrain = new java.util.ArrayList<>(),
-                expectVal = new java.util.ArrayList<>();
+        List<Integer> expectTrain = new ArrayList<>(), expectVal = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             int n = pools[k].length, cut = (int) Math.floor(n * 0.95);
             int[] kept = new int[K];
@@ -140,8 +142,7 @@ class Mnist5kTest {
             }
             for (int i = cut; i < n; i++) expectVal.add(pools[k][valPerm[k][i]]);
         }
-        java.util.List<Integer> gotTrain = new java.util.ArrayList<>(),
-                gotVal = new java.util.ArrayList<>();
+        List<Integer> gotTrain = new ArrayList<>(), gotVal = new ArrayList<>();
         for (int i : d.stream()) gotTrain.add(sourceIndex(d.train(), i));
         for (int i = 0; i < d.val().size(); i++) gotVal.add(sourceIndex(d.val(), i));
         assertThat(gotTrain).isEqualTo(expectTrain);
@@ -266,9 +267,7 @@ class Mnist5kTest {
         for (int i = 0; i < all.size(); i++) {
             if (all.labels()[i] / CPT != 0) continue;
             if (val.contains(i)) assertThat(hits[i]).isZero();
-            else
-                assertThat((double) hits[i])
-                        .isCloseTo(runs * p, org.assertj.core.data.Offset.offset(5 * sd));
+            else assertThat((double) hits[i]).isCloseTo(runs * p, Offset.offset(5 * sd));
         }
         // the order is uniform too: the block's last sample is class 1 about 28/54 of the time
         assertThat(lastIsClass1 / (double) runs).isBetween(0.35, 0.70);
@@ -291,7 +290,7 @@ class Mnist5kTest {
 
     @Test
     void permutationIsAPermutation() {
-        int[] p = Mnist5k.permutation(new java.util.SplittableRandom(1), 1000);
+        int[] p = Mnist5k.permutation(new SplittableRandom(1), 1000);
         int[] s = p.clone();
         Arrays.sort(s);
         for (int i = 0; i < s.length; i++) assertThat(s[i]).isEqualTo(i);

@@ -11,6 +11,7 @@ import arm.nn.TorchRandom;
 import arm.replica.NumpyRandom;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -81,7 +82,7 @@ class TorchStreamsTest {
 
     @Test
     void wholeRunsAreTheAuthors() throws Exception {
-        java.nio.file.Path dir = Mnist5kRealDataTest.dataDir();
+        Path dir = Mnist5kRealDataTest.dataDir();
         boolean present = Idx.find(dir, Mnist.TRAIN_IMAGES) != null;
         if (!present)
             System.err.println(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -55,8 +56,7 @@ class AtomicFileTest {
         Files.writeString(f, "previous");
         AtomicFile.Opener readOnly =
                 t -> {
-                    throw new java.nio.file.FileSystemException(
-                            t.toString(), null, "Read-only file system");
+                    throw new FileSystemException(t.toString(), null, "Read-only file system");
                 };
         assertThatThrownBy(() -> AtomicFile.write(f, new byte[10], readOnly))
                 .hasMessageContaining(f.toString())

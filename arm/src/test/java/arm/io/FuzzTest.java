@@ -11,7 +11,11 @@ import arm.data.IdxFiles;
 import arm.data.MiniImageNet;
 import arm.data.Mnist;
 import arm.method.Methods;
+import arm.report.Npy;
+import arm.report.RunFiles;
 import arm.tensor.Tensor;
+import com.sun.management.ThreadMXBean;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +25,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +85,7 @@ class FuzzTest {
         long start = System.nanoTime(), total = 0;
         if (mode.equals("random")) {
             long wanted = Long.getLong("arm.fuzz.cases", 200_000L);
-            java.security.SecureRandom fresh = new java.security.SecureRandom();
+            SecureRandom fresh = new SecureRandom();
             while (total < wanted && failures.isEmpty())
                 total += round(targets, fresh.nextLong() >>> 1, failures);
         } else if (mode.equals("fixed")) {
@@ -133,20 +140,17 @@ class FuzzTest {
 
     @Test
     void aJpegClaimingAHugeSizeIsRefusedBeforeTheDecoderAllocates() throws Exception {
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
         ByteArrayOutputStream jpg = new ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "jpg", jpg);
+        ImageIO.write(img, "jpg", jpg);
         byte[] j = jpg.toByteArray();
         int sof = 2;
         while (!((j[sof] & 0xFF) == 0xFF && (j[sof + 1] & 0xFF) == 0xC0)) sof++;
         ByteBuffer.wrap(j).putShort(sof + 5, (short) 20000).putShort(sof + 7, (short) 20000);
         Path f = Files.write(tmp.resolve("bomb.jpg"), j);
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> DataReaders.decodeImage(f, MiniImageNet.SIZE))
+        Assertions.assertThatThrownBy(() -> DataReaders.decodeImage(f, MiniImageNet.SIZE))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(f.toString())
                 .hasMessageContaining("20000×20000");
@@ -157,8 +161,7 @@ class FuzzTest {
     private static void run(Target t, long seed, int[] outcome, List<String> failures)
             throws IOException {
         Random rnd = new Random(seed);
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
         for (int i = 0; i < CASES && failures.size() < 20; i++) {
             String how = mutate(t, rnd);
@@ -454,7 +457,7 @@ class FuzzTest {
         Files.writeString(dir.resolve("pairs.csv"), pairs);
         float[] px = new float[2 * 2 * 6];
         for (int i = 0; i < px.length; i++) px[i] = i / 7f;
-        arm.report.Npy.write(dir.resolve("pairs.npy"), px, 2, 2, 6);
+        Npy.write(dir.resolve("pairs.npy"), px, 2, 2, 6);
         byte[] npy = Files.readAllBytes(dir.resolve("pairs.npy"));
         Files.writeString(dir.resolve("history.csv"), history);
         out.add(
@@ -463,7 +466,7 @@ class FuzzTest {
                         history.getBytes(StandardCharsets.US_ASCII),
                         dir.resolve("history.csv"),
                         f ->
-                                arm.report.RunFiles.readRecall(
+                                RunFiles.readRecall(
                                         dir,
                                         "history.csv",
                                         "pairs.csv",
@@ -479,7 +482,7 @@ class FuzzTest {
                         npy,
                         npyDir.resolve("pairs.npy"),
                         f ->
-                                arm.report.RunFiles.readRecall(
+                                RunFiles.readRecall(
                                         npyDir,
                                         "history.csv",
                                         "pairs.csv",
@@ -538,12 +541,11 @@ class FuzzTest {
                         f -> MiniImageNet.readListing(dir),
                         new int[0][]));
 
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
         Random r = new Random(3);
         for (int y = 0; y < 30; y++) for (int x = 0; x < 40; x++) img.setRGB(x, y, r.nextInt());
         ByteArrayOutputStream jpg = new ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "jpg", jpg);
+        ImageIO.write(img, "jpg", jpg);
         byte[] jpeg = jpg.toByteArray();
         int sof =
                 2; // the frame header's height and width (2 bytes each) are the JPEG's size fields

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,7 +179,7 @@ class SafeTensorsTest {
             assertThat(w[0]).isEqualTo(want[i][0]);
             assertThat(w[1]).isEqualTo(want[i][1]);
             assertThat(Double.parseDouble(w[2]))
-                    .isCloseTo((Double) want[i][2], org.assertj.core.api.Assertions.within(1e-12));
+                    .isCloseTo((Double) want[i][2], Assertions.within(1e-12));
             assertThat(Double.parseDouble(w[3]))
                     .isEqualTo((Double) want[i][3]); // exact: float32 → float64
         }

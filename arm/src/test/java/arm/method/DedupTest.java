@@ -14,12 +14,15 @@ import arm.nn.Module;
 import arm.nn.ResNet18;
 import arm.run.Draws;
 import arm.run.IterationParity;
+import arm.tensor.Device;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +57,7 @@ class DedupTest {
         int[] drawn = RecallMethod.draw(rng, N, M);
         DistinctRows d = DistinctRows.of(drawn, N);
         assertThat(d.repeats()).isTrue();
-        assertThat(java.util.Arrays.stream(d.counts()).sum()).isEqualTo(M);
+        assertThat(Arrays.stream(d.counts()).sum()).isEqualTo(M);
         Tensor xRep = DistinctRows.pick(real, drawn), xDis = d.distinct(real);
         int[] present = {2, 3};
         for (RecallLoss.Divergence div : RecallLoss.Divergence.values()) {
@@ -79,9 +82,7 @@ class DedupTest {
             assertThat((double) lossD.value.item())
                     .as(s + " R")
                     .isCloseTo(
-                            lossR.value.item(),
-                            org.assertj.core.data.Offset.offset(
-                                    1e-5 * Math.abs(lossR.value.item())));
+                            lossR.value.item(), Offset.offset(1e-5 * Math.abs(lossR.value.item())));
             float[] gR = Autograd.grad(lossR, xr)[0].toArray(),
                     gD = Autograd.grad(lossD, xd)[0].toArray();
             int per = gD.length / d.counts().length;
@@ -124,9 +125,7 @@ class DedupTest {
             assertThat((double) lossD.value.item())
                     .as("step B loss, hard=" + hard)
                     .isCloseTo(
-                            lossR.value.item(),
-                            org.assertj.core.data.Offset.offset(
-                                    1e-5 * Math.abs(lossR.value.item())));
+                            lossR.value.item(), Offset.offset(1e-5 * Math.abs(lossR.value.item())));
             Tensor[] wR = Autograd.grad(lossR, curR.parameters().toArray(new Var[0]));
             Tensor[] wD = Autograd.grad(lossD, curD.parameters().toArray(new Var[0]));
             Map<String, float[]> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
@@ -250,8 +249,7 @@ class DedupTest {
         Map<String, float[]> s = state(run.model());
         // replicated X̂ at t = 0: the rows the learner's draw stream picks from batch 0
         ContinualMethod.Batch b =
-                ContinualMethod.batch(
-                        data, 0, 0, new boolean[data.numClasses()], arm.tensor.Device.CPU);
+                ContinualMethod.batch(data, 0, 0, new boolean[data.numClasses()], Device.CPU);
         Tensor x0 =
                 learner.initial(b.x(), Draws.at(learner.base, 0, Draws.RECALL_INIT), null)
                         .replicated();
@@ -413,8 +411,7 @@ class DedupTest {
         Stepper run = Stepper.create(Methods.create("ARM", "cifar10", cifar(1, true)), data, 42);
         var learner = (RecallMethod.RecallLearner) run.learner();
         ContinualMethod.Batch b =
-                ContinualMethod.batch(
-                        data, 0, 0, new boolean[data.numClasses()], arm.tensor.Device.CPU);
+                ContinualMethod.batch(data, 0, 0, new boolean[data.numClasses()], Device.CPU);
         RecallMethod.RecallLearner.Recalled r =
                 learner.frozenCopy(new SplittableRandom(1)).recallOnly(b);
         assertThat(r.xhat().shape).containsExactly(M, 3, 32, 32);
@@ -424,9 +421,8 @@ class DedupTest {
         for (int i = 1; i < M; i++) // copies of one real row are the same image
         for (int j = 0; j < i; j++)
                 if (r.rows()[i] == r.rows()[j]) {
-                    assertThat(java.util.Arrays.copyOfRange(x, i * per, (i + 1) * per))
-                            .containsExactly(
-                                    java.util.Arrays.copyOfRange(x, j * per, (j + 1) * per));
+                    assertThat(Arrays.copyOfRange(x, i * per, (i + 1) * per))
+                            .containsExactly(Arrays.copyOfRange(x, j * per, (j + 1) * per));
                     break;
                 }
     }

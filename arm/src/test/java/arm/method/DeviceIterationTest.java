@@ -8,6 +8,7 @@ import arm.data.SyntheticData;
 import arm.run.IterationParity;
 import arm.tensor.Backends;
 import arm.tensor.Device;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -58,10 +59,7 @@ class DeviceIterationTest {
                         "cpu");
         assertThat(
                         d.values().stream()
-                                .anyMatch(
-                                        a ->
-                                                java.util.Arrays.stream(toDouble(a))
-                                                        .anyMatch(v -> v != 0)))
+                                .anyMatch(a -> Arrays.stream(toDouble(a)).anyMatch(v -> v != 0)))
                 .isTrue();
     }
 

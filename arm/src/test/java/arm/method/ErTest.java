@@ -8,10 +8,12 @@ import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
+import arm.data.Dataset;
 import arm.method.ContinualMethod.Batch;
 import arm.metrics.EvalPoint;
 import arm.nn.Mlp;
 import arm.nn.Module;
+import arm.nn.Sgd;
 import arm.run.ProgressListener;
 import arm.run.RunResult;
 import arm.tensor.Tensor;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** ER's step (ALGORITHM.md §12.3), the row names, the options and the memory columns. */
@@ -58,7 +61,7 @@ class ErTest {
         // order
         ER er = (ER) Methods.create("ER", Map.of("mem", "6", "M", "6"));
         Mlp fCur = new Mlp(16, 12, 4, new SplittableRandom(3));
-        arm.nn.Sgd opt = new arm.nn.Sgd(fCur.parameters(), 0.05f);
+        Sgd opt = new Sgd(fCur.parameters(), 0.05f);
         ER.ErLearner learner = er.learner(fCur, opt, DATA, new SplittableRandom(4));
         for (int t = 0; t < 12; t++) {
             Batch b = batch(t);
@@ -71,9 +74,7 @@ class ErTest {
                 // them
                 if (t == 10) assertThat(pool).containsExactly(0, 1, 2, 3, 4, 5);
                 int[] task0 =
-                        java.util.stream.IntStream.range(0, 6)
-                                .filter(q -> learner.buffer.task(q) == 0)
-                                .toArray();
+                        IntStream.range(0, 6).filter(q -> learner.buffer.task(q) == 0).toArray();
                 assertThat(pool).isNotEmpty().containsExactly(task0);
                 xs.add(learner.buffer.images(pool));
                 ys.add(learner.buffer.labels(pool));
@@ -92,7 +93,7 @@ class ErTest {
     void itersRepeatsTheUpdate() {
         ER er = (ER) Methods.create("ER", Map.of("mem", "6", "iters", "3"));
         Mlp fCur = new Mlp(16, 12, 4, new SplittableRandom(3));
-        arm.nn.Sgd opt = new arm.nn.Sgd(fCur.parameters(), 0.05f);
+        Sgd opt = new Sgd(fCur.parameters(), 0.05f);
         ER.ErLearner learner = er.learner(fCur, opt, DATA, new SplittableRandom(4));
         Batch b = batch(0);
         Module ref = fCur.copy();
@@ -187,8 +188,7 @@ class ErTest {
     void memoryColumnsMatchThepapersTableSix() {
         ContinualData mnist =
                 new ContinualData(
-                        new arm.data.Dataset(
-                                "fake", new byte[784 * 10], new int[10], new int[] {784}),
+                        new Dataset("fake", new byte[784 * 10], new int[10], new int[] {784}),
                         new int[10],
                         null,
                         null,

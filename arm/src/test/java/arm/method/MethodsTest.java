@@ -8,6 +8,8 @@ import arm.metrics.EvalPoint;
 import arm.run.ProgressListener;
 import arm.run.RunResult;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ public class MethodsTest {
     static final Map<String, String> SMALL = Map.of("mlp_hidden", "16");
 
     public static Map<String, String> small(String... kv) {
-        Map<String, String> m = new java.util.HashMap<>(SMALL);
+        Map<String, String> m = new HashMap<>(SMALL);
         for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
         return m;
     }
@@ -73,7 +75,7 @@ public class MethodsTest {
             {"eval_every", "5"},
         };
         for (String[] v : variants) {
-            String[] kv = java.util.Arrays.copyOf(v, v.length + 2);
+            String[] kv = Arrays.copyOf(v, v.length + 2);
             kv[v.length] = "eta1";
             kv[v.length + 1] = "1"; // see sameSeedSameRun…
             RunResult r = Methods.create("ARM", small(kv)).run(DATA, 3, ProgressListener.NONE);

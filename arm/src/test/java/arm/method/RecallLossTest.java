@@ -15,6 +15,7 @@ import arm.nn.Mlp;
 import arm.nn.Parameter;
 import arm.tensor.Tensor;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,9 +96,7 @@ class RecallLossTest {
         // x / (‖x‖·M·D) for the first image; the zero image gets 0 (PyTorch's norm backward), not
         // NaN
         assertThat(g)
-                .containsExactly(
-                        new float[] {3f / 30, 4f / 30, 0, 0, 0, 0},
-                        org.assertj.core.data.Offset.offset(1e-7f));
+                .containsExactly(new float[] {3f / 30, 4f / 30, 0, 0, 0, 0}, Offset.offset(1e-7f));
     }
 
     @Test

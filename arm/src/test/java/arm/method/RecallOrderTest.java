@@ -17,7 +17,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -165,7 +168,7 @@ class RecallOrderTest {
         List<Integer> at = new ArrayList<>();
         for (int t = 0; t < 200; t++) if (lag.refreshAt(t)) at.add(t);
         assertThat(at.get(0)).isZero();
-        java.util.Set<Integer> gaps = new java.util.TreeSet<>();
+        Set<Integer> gaps = new TreeSet<>();
         for (int i = 1; i < at.size(); i++) gaps.add(at.get(i) - at.get(i - 1));
         assertThat(gaps).containsExactly(2, 3, 4);
         Lag fixed = new Lag(Lag.Kind.FIXED, 100, 1, 1, null);
@@ -302,7 +305,7 @@ class RecallOrderTest {
         for (int i = 0; i < g1.length; i++) {
             double expected = (w.get(1)[i] - w.get(0)[i]) - 0.05 * g1[i];
             assertThat((double) (w.get(2)[i] - w.get(1)[i]))
-                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-6));
+                    .isCloseTo(expected, Offset.offset(2e-6));
         }
     }
 

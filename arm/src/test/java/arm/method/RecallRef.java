@@ -1,5 +1,8 @@
 package arm.method;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
  * An independent float64 reference of the recall losses and the MLP, written straight from the
  * formulas of ALGORITHM.md §2.3 with plain loops (no autograd, no shared code with RecallLoss).
@@ -51,7 +54,7 @@ final class RecallRef {
 
     static double notLocal(double[] z, int m, int k, int[] present) {
         double[] p = softmax(z, m, k);
-        java.util.Set<Integer> set = new java.util.TreeSet<>();
+        Set<Integer> set = new TreeSet<>();
         for (int c : present) set.add(c);
         double s = 0;
         for (int i = 0; i < m; i++) for (int c : set) s += Math.log(p[i * k + c]);

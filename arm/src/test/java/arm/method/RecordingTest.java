@@ -9,12 +9,14 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.metrics.EvalPoint;
+import arm.metrics.Metrics;
 import arm.run.ProgressListener;
 import arm.run.RecallRecord;
 import arm.run.RecallRecorder;
 import arm.run.Recording;
 import arm.run.RunResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -79,8 +81,7 @@ class RecordingTest {
             RecallOrderTest.drive(s, 12);
             RecallRecord rec = s.learner().recorder.result();
             assertThat(rec.t()).as("R=" + rounds).containsExactly(3, 4, 5, 6, 7, 8, 9, 10, 11);
-            assertThat(ts)
-                    .containsExactlyElementsOf(java.util.Arrays.stream(rec.t()).boxed().toList());
+            assertThat(ts).containsExactlyElementsOf(Arrays.stream(rec.t()).boxed().toList());
             for (int i = 0; i < rec.t().length; i++) {
                 float sum = 0;
                 for (int c = 0; c < 4; c++) {
@@ -132,7 +133,7 @@ class RecordingTest {
             for (int b : DATA.batch(19)) {
                 float[] img = DATA.train().batch(new int[] {b}).toArray();
                 found |=
-                        java.util.Arrays.equals(img, p.initial())
+                        Arrays.equals(img, p.initial())
                                 && DATA.train().labels()[b] == p.originator();
             }
             assertThat(found).isTrue();
@@ -179,9 +180,9 @@ class RecordingTest {
         RunResult fine =
                 Methods.create("ARM", MethodsTest.small("eval_every", "3", "eta1", "1"))
                         .run(DATA, 4, ProgressListener.NONE);
-        for (var split : arm.metrics.Metrics.Split.values()) {
-            var a = arm.metrics.Metrics.of(coarse.evals(), split, 4, 2, false, 10);
-            var b = arm.metrics.Metrics.of(fine.evals(), split, 4, 2, false, 10);
+        for (var split : Metrics.Split.values()) {
+            var a = Metrics.of(coarse.evals(), split, 4, 2, false, 10);
+            var b = Metrics.of(fine.evals(), split, 4, 2, false, 10);
             assertThat(b.finalAccuracy()).isEqualTo(a.finalAccuracy());
             assertThat(b.finalForgetting()).isEqualTo(a.finalForgetting());
         }

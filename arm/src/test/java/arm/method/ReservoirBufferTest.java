@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The reservoir buffer of ER / ER-MIR (ALGORITHM.md §12.1). */
@@ -103,14 +104,14 @@ class ReservoirBufferTest {
         for (int i = 0; i < n; i++)
             assertThat(kept[i] / (double) trials)
                     .as("sample %d", i)
-                    .isCloseTo(p, org.assertj.core.data.Offset.offset(5 * sd));
+                    .isCloseTo(p, Offset.offset(5 * sd));
         // the buffer's first fill, the samples just after it, and the last ones: same rate
         // (tighter)
         for (int from : new int[] {0, 50, 950}) {
             double mean = Arrays.stream(kept, from, from + 50).sum() / (50.0 * trials);
             assertThat(mean)
                     .as("samples %d..%d", from, from + 49)
-                    .isCloseTo(p, org.assertj.core.data.Offset.offset(4 * sd / Math.sqrt(50)));
+                    .isCloseTo(p, Offset.offset(4 * sd / Math.sqrt(50)));
         }
     }
 
@@ -142,7 +143,7 @@ class ReservoirBufferTest {
             double sd = Math.sqrt(expect[i] * (1 - expect[i]) / trials) + 1e-12;
             assertThat(kept[i] / (double) trials)
                     .as("sample %d", i)
-                    .isCloseTo(expect[i], org.assertj.core.data.Offset.offset(5 * sd));
+                    .isCloseTo(expect[i], Offset.offset(5 * sd));
         }
     }
 
@@ -177,8 +178,7 @@ class ReservoirBufferTest {
                 hits[x]++;
             }
         }
-        for (int h : hits)
-            assertThat(h / 60000.0).isCloseTo(1 / 8.0, org.assertj.core.data.Offset.offset(0.01));
+        for (int h : hits) assertThat(h / 60000.0).isCloseTo(1 / 8.0, Offset.offset(0.01));
         // replayed slots hold past tasks only
         for (int slot : ER.slots(b.pastSlots(1), ReservoirBuffer.choose(8, 3, rng)))
             assertThat(b.task(slot)).isNotEqualTo(1);

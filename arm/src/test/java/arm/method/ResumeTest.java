@@ -2,7 +2,9 @@ package arm.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.analysis.GradientStudy;
 import arm.data.ContinualData;
+import arm.data.Dataset;
 import arm.io.Checkpoint;
 import arm.metrics.EvalPoint;
 import arm.run.Checkpointer;
@@ -19,8 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,7 +168,7 @@ class ResumeTest {
 
     /** 3×32×32 images, 10 classes in 5 tasks, N = 10, 2 batches per task: ResNet18 (CIFAR head). */
     static ContinualData images() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        SplittableRandom r = new SplittableRandom(4);
         int item = 3 * 32 * 32, perClass = 10;
         byte[] px = new byte[10 * perClass * item];
         r.nextBytes(px);
@@ -172,7 +177,7 @@ class ResumeTest {
             labels[i] = i / perClass;
             stream[i] = i;
         }
-        arm.data.Dataset d = new arm.data.Dataset("images", px, labels, new int[] {3, 32, 32});
+        Dataset d = new Dataset("images", px, labels, new int[] {3, 32, 32});
         return new ContinualData(
                 d,
                 stream,
@@ -236,9 +241,9 @@ class ResumeTest {
             assertThat(got.gradients().samples())
                     .as(what)
                     .hasSameSizeAs(want.gradients().samples());
-            assertThat(got.gradients().table(arm.analysis.GradientStudy.Targets.SOFT))
+            assertThat(got.gradients().table(GradientStudy.Targets.SOFT))
                     .as(what)
-                    .isEqualTo(want.gradients().table(arm.analysis.GradientStudy.Targets.SOFT));
+                    .isEqualTo(want.gradients().table(GradientStudy.Targets.SOFT));
         }
     }
 
@@ -263,7 +268,7 @@ class ResumeTest {
 
     @Test
     void drawStreamsDifferAcrossIterationsAndSites() {
-        java.util.Set<Long> first = new java.util.HashSet<>();
+        Set<Long> first = new HashSet<>();
         for (int t = 0; t < 2000; t++)
             for (int p :
                     new int[] {Draws.LAG, Draws.CLASSES, Draws.RECALL_INIT, Draws.RECALL_INIT + 1})

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import arm.data.ContinualData;
 import arm.method.ContinualMethod;
 import arm.method.Synthetic;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,8 +59,7 @@ class NumpyDrawsTest {
     @Test
     void noiseStartsDrawNoRows() {
         NumpyDraws d = NumpyDraws.of(DATA, 4, 5, 1, false, false, false);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.rows(5, 0))
-                .hasMessageContaining("t = 5");
+        Assertions.assertThatThrownBy(() -> d.rows(5, 0)).hasMessageContaining("t = 5");
     }
 
     private static NumpyRandom start() {

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import arm.analysis.GradientStudy;
+import arm.run.RecallRecord;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategorySeries;
@@ -110,22 +114,21 @@ class ChartsTest {
         int[] t = {0, 50};
         double[][] perTask = {{0.5}, {0.6}};
         XYChart chart = Charts.tasks(t, perTask, new double[] {0.5, 0.6}, 50, 1, "test");
-        java.nio.file.Files.writeString(
-                tmp.resolve("figures"), "a file where the folder should be");
+        Files.writeString(tmp.resolve("figures"), "a file where the folder should be");
         Path png = tmp.resolve("figures/fig4.png");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Charts.save(chart, png))
-                .isInstanceOf(java.io.IOException.class)
+        Assertions.assertThatThrownBy(() -> Charts.save(chart, png))
+                .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("cannot write " + png + ": ");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
+        Assertions.assertThatThrownBy(
                         () ->
                                 RecalledImages.write(
                                         png,
                                         List.of(
-                                                new arm.run.RecallRecord.Pair(
+                                                new RecallRecord.Pair(
                                                         1, 0, 1, 0.5f, new float[4], new float[4])),
                                         new int[] {4},
                                         "t"))
-                .isInstanceOf(java.io.IOException.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("cannot write " + png + ": ");
     }
 }

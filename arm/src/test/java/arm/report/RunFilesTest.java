@@ -7,6 +7,7 @@ import arm.run.RecallRecord;
 import arm.run.RunResult;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class RunFilesTest {
                                 new RecallRecord.Pair(14, 3, 0, 0.5f, b, a)));
         var json = RunFiles.write(tmp, "ARM", 0, new RunResult(List.of(), 1, 1, rec, null, 0));
         @SuppressWarnings("unchecked")
-        var r = (java.util.Map<String, Object>) json.get("recall");
+        var r = (Map<String, Object>) json.get("recall");
         assertThat(r.get("history")).isEqualTo("runs/ARM-run0/recall-history.csv");
         RecallRecord back =
                 RunFiles.readRecall(

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,7 @@ class TrainLogFileTest {
         log.restart(0);
         double[] v = new double[LossLog.COLUMNS.size()];
         for (int t = 0; t < rows; t++) {
-            java.util.Arrays.fill(v, Double.NaN);
+            Arrays.fill(v, Double.NaN);
             v[0] = 2.5 - 0.1 * t; // step A
             log.row(t, 0, 0.05f, t * 0.01, v);
         }
@@ -40,7 +42,7 @@ class TrainLogFileTest {
         TrainLogFile.Curves c = TrainLogFile.read(f);
         assertThat(c.t()).containsExactly(0, 1, 2, 3, 4);
         assertThat(c.columns().get(3)).isEqualTo("step_a");
-        assertThat(c.values()[3][4]).isCloseTo(2.1, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(c.values()[3][4]).isCloseTo(2.1, Offset.offset(1e-6));
         assertThat(c.values()[4][0]).isNaN(); // step_b: empty cell
 
         TrainLogFile again = new TrainLogFile(f, 1, s -> {});

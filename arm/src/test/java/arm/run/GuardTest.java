@@ -3,14 +3,23 @@ package arm.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import arm.autograd.FakeDevice;
 import arm.autograd.Var;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.method.MethodsTest;
 import arm.method.RecallLoss;
 import arm.nn.Mlp;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
+import arm.tensor.CpuStorage;
+import arm.tensor.Device;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -40,27 +49,27 @@ class GuardTest {
         }
         // a view: only its own elements count
         float[] big = {Float.NaN, 1, 2, Float.NaN};
-        assertThat(Guard.finite(new Tensor(new arm.tensor.CpuStorage(big), 1, 2))).isTrue();
+        assertThat(Guard.finite(new Tensor(new CpuStorage(big), 1, 2))).isTrue();
     }
 
     @Test
     void deviceGradientsAreCheckedWithOneReadAndTheFirstBadOneIsNamed() {
-        try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install();
-                arm.tensor.Scope s = arm.tensor.Scope.open()) {
-            arm.tensor.Backend gpu = arm.tensor.Backends.get(arm.tensor.Device.CUDA);
-            java.util.List<Tensor> xs = new java.util.ArrayList<>();
+        try (FakeDevice fake = FakeDevice.install();
+                Scope s = Scope.open()) {
+            Backend gpu = Backends.get(Device.CUDA);
+            List<Tensor> xs = new ArrayList<>();
             for (int i = 0; i < 4; i++) xs.add(gpu.upload(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
             assertThat(Guard.firstNonFinite(xs)).isEqualTo(-1);
             xs.set(2, gpu.upload(new float[] {1, Float.NaN, 3, 4, 5, 6}, 2, 3));
             xs.set(3, gpu.upload(new float[] {Float.POSITIVE_INFINITY}, 1));
             assertThat(Guard.firstNonFinite(xs)).isEqualTo(2);
-            assertThat(Guard.firstNonFinite(java.util.List.of())).isEqualTo(-1);
+            assertThat(Guard.firstNonFinite(List.of())).isEqualTo(-1);
         }
     }
 
     @Test
     void aBrokenRealStepOnTheDeviceNamesTheParameter() {
-        try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+        try (FakeDevice fake = FakeDevice.install()) {
             Method naive =
                     Methods.create(
                             "Naive", Map.of("mlp_hidden", "16", "lr", "1e30", "device", "cuda"));
@@ -111,9 +120,9 @@ class GuardTest {
         } catch (NumericalException e) {
             cpu = e.getMessage();
         }
-        Map<String, String> onDevice = new java.util.HashMap<>(o);
+        Map<String, String> onDevice = new HashMap<>(o);
         onDevice.put("device", "cuda");
-        try (arm.autograd.FakeDevice fake = arm.autograd.FakeDevice.install()) {
+        try (FakeDevice fake = FakeDevice.install()) {
             Methods.create("ARM", onDevice).run(MethodsTest.DATA, 1, ProgressListener.NONE);
         } catch (NumericalException e) {
             dev = e.getMessage();

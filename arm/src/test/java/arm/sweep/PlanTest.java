@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import arm.method.Methods;
 import arm.run.Defaults;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ class PlanTest {
                                         && r.device() == null);
         assertThat(Plan.expand(ExperimentFile.load("table6")).stream().map(RunSpec::id).toList())
                 .isEqualTo(runs.stream().map(RunSpec::id).toList());
-        assertThat(runs.get(0).trainArgs(java.nio.file.Path.of("/o/x"), null))
+        assertThat(runs.get(0).trainArgs(Path.of("/o/x"), null))
                 .containsExactly(
                         "train",
                         "--method",
@@ -150,7 +151,7 @@ class PlanTest {
                         "/o/x",
                         "--gradient-samples",
                         "1000");
-        assertThat(runs.get(1).trainArgs(java.nio.file.Path.of("/o/x"), null))
+        assertThat(runs.get(1).trainArgs(Path.of("/o/x"), null))
                 .contains("--gradient-samples", "0");
     }
 

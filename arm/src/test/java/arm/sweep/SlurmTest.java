@@ -3,6 +3,7 @@ package arm.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class SlurmTest {
     void jobArrayScript() {
         SweepRoot root = new SweepRoot(Path.of("/scratch/t6"));
         Map<String, String> s =
-                new java.util.LinkedHashMap<>(
+                new LinkedHashMap<>(
                         Map.of(
                                 "partition",
                                 "gpu",

@@ -1,5 +1,6 @@
 package arm.autograd;
 
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 
 /**
@@ -53,7 +54,7 @@ public final class Var {
     @Override
     public String toString() {
         return "Var"
-                + arm.tensor.Shape.str(value.shape)
+                + Shape.str(value.shape)
                 + (node != null ? " <- " + node.getClass().getSimpleName() : "");
     }
 }

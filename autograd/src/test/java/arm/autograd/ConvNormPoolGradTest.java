@@ -8,9 +8,11 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +91,7 @@ class ConvNormPoolGradTest {
                                     calls.add(m.getName());
                                     try {
                                         return m.invoke(real, args);
-                                    } catch (java.lang.reflect.InvocationTargetException e) {
+                                    } catch (InvocationTargetException e) {
                                         throw e.getCause();
                                     }
                                 });
@@ -208,7 +210,7 @@ class ConvNormPoolGradTest {
         for (int i = 0; i < 3; i++) {
             float[] a = gf[i].toArray(), b = gc[i].toArray();
             for (int j = 0; j < a.length; j++)
-                assertThat(a[j]).isCloseTo(b[j], org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(a[j]).isCloseTo(b[j], Offset.offset(1e-5f));
         }
     }
 
@@ -247,9 +249,8 @@ class ConvNormPoolGradTest {
                 Var.constant(Tensor.of(new float[] {0}, 1)),
                 Mode.train(EPS).tracking(rm, rv, 0.1f),
                 false);
-        assertThat(rm.item()).isCloseTo(0.3f, org.assertj.core.data.Offset.offset(1e-6f));
-        assertThat(rv.item())
-                .isCloseTo(0.9f + 0.1f * 14f / 3f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(rm.item()).isCloseTo(0.3f, Offset.offset(1e-6f));
+        assertThat(rv.item()).isCloseTo(0.9f + 0.1f * 14f / 3f, Offset.offset(1e-6f));
     }
 
     // ------------------------------------------------------------ pooling

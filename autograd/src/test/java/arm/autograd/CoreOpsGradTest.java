@@ -3,6 +3,7 @@ package arm.autograd;
 import static arm.autograd.GradCheck.rand;
 
 import arm.tensor.Tensor;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Gradient checks of matmul, softmax, gather and linear; the pattern every op test follows. */
@@ -142,7 +143,7 @@ class CoreOpsGradTest {
         float[] dev = F.argmaxIndex(x).toArray();
         int[] host = F.argmax(x);
         for (int r = 0; r < host.length; r++)
-            org.assertj.core.api.Assertions.assertThat(dev[r]).isEqualTo((float) host[r]);
+            Assertions.assertThat(dev[r]).isEqualTo((float) host[r]);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Tensor;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,8 +151,8 @@ class CountedBatchNormTest {
             }
     }
 
-    static org.assertj.core.data.Offset<Float> within(float tol) {
-        return org.assertj.core.data.Offset.offset(tol);
+    static Offset<Float> within(float tol) {
+        return Offset.offset(tol);
     }
 
     /** |a − b| ≤ tol·(1 + max|b|) elementwise. */

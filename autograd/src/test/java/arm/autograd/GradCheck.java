@@ -1,5 +1,6 @@
 package arm.autograd;
 
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -142,7 +143,7 @@ public final class GradCheck {
     /** Uniform values in [lo, hi), seeded. */
     public static Tensor rand(long seed, double lo, double hi, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[] d = new float[arm.tensor.Shape.numel(shape)];
+        float[] d = new float[Shape.numel(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) (lo + (hi - lo) * r.nextDouble());
         return Tensor.of(d, shape);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +57,7 @@ class ShapeOpsGradTest {
         GradCheck.check(
                 "mean all",
                 v -> F.mean(v[0]),
-                x -> new double[] {java.util.Arrays.stream(x[0]).sum() / 24},
+                x -> new double[] {Arrays.stream(x[0]).sum() / 24},
                 rand(43, -1, 1, X));
         assertThatThrownBy(() -> F.sum(Var.param(rand(1, 0, 1, X)), new int[] {1, 1}, true))
                 .isInstanceOf(IllegalArgumentException.class);

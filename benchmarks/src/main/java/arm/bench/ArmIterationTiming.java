@@ -7,6 +7,8 @@ import arm.method.Stepper;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -101,10 +103,8 @@ public final class ArmIterationTiming {
             o.put("dedup", v == 0 ? "off" : "on");
             runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
         }
-        var thread = java.lang.management.ManagementFactory.getThreadMXBean();
-        var os =
-                (com.sun.management.OperatingSystemMXBean)
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var thread = ManagementFactory.getThreadMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[][][] s = new double[2][3][reps];
         for (int t = 0; t < warmup + reps; t++)
             for (int v = 0; v < 2; v++) {

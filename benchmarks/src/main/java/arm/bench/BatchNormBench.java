@@ -4,6 +4,7 @@ import arm.kernels.cpu.fast.BatchNormFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
 import arm.kernels.cpu.simd.BatchNormSimd;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +64,7 @@ public class BatchNormBench {
         dGamma = new float[c];
         dBeta = new float[c];
         float[] ones = new float[c];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         a =
                 new BatchNormArrays(
                         n,

@@ -1,8 +1,10 @@
 package arm.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import org.openjdk.jmh.Main;
 
 /**
  * Main class of {@code benchmarks.jar}: JMH's own command line, with every fork's heap sized from
@@ -22,7 +24,7 @@ public final class BenchMain {
     private static final long MIB = 1L << 20;
 
     public static void main(String[] args) throws Exception {
-        org.openjdk.jmh.Main.main(withHeap(args, physicalMemory()));
+        Main.main(withHeap(args, physicalMemory()));
     }
 
     /** {@code args} with the heap options for a machine of {@code memoryBytes} added. */
@@ -42,9 +44,7 @@ public final class BenchMain {
     }
 
     private static long physicalMemory() {
-        var os =
-                (com.sun.management.OperatingSystemMXBean)
-                        ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return os.getTotalMemorySize();
     }
 }

@@ -9,12 +9,14 @@ import arm.tensor.Device;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
+import jcuda.runtime.JCuda;
 
 /**
  * The GPU check, stage by stage, each printing PASS / FAIL lines and ending "N passed, N failed"
@@ -153,7 +155,7 @@ public final class DeviceCheckMain {
     // nothing)
 
     void natives() {
-        java.nio.file.Path d = JCudaNatives.prepare();
+        Path d = JCudaNatives.prepare();
         JCudaNatives.log().forEach(l -> System.out.println("  " + l));
         System.out.println("NATIVES_DIR " + d);
         pass(
@@ -172,9 +174,9 @@ public final class DeviceCheckMain {
         if (noDriver()) return;
         JCudaNatives.load("JCudaRuntime", "jcuda.runtime.JCuda");
         int[] v = new int[1], d = new int[1], n = new int[1];
-        jcuda.runtime.JCuda.cudaRuntimeGetVersion(v);
-        jcuda.runtime.JCuda.cudaDriverGetVersion(d);
-        int rc = jcuda.runtime.JCuda.cudaGetDeviceCount(n);
+        JCuda.cudaRuntimeGetVersion(v);
+        JCuda.cudaDriverGetVersion(d);
+        int rc = JCuda.cudaGetDeviceCount(n);
         System.out.println(
                 "  runtime "
                         + v[0]
@@ -191,20 +193,20 @@ public final class DeviceCheckMain {
         }
         Pointer p = new Pointer();
         float[] host = {1, 2, 3, 4}, back = new float[4];
-        rc = jcuda.runtime.JCuda.cudaMalloc(p, 16);
+        rc = JCuda.cudaMalloc(p, 16);
         rc |=
-                jcuda.runtime.JCuda.cudaMemcpy(
+                JCuda.cudaMemcpy(
                         p,
                         Pointer.to(host),
                         16,
                         jcuda.runtime.cudaMemcpyKind.cudaMemcpyHostToDevice);
         rc |=
-                jcuda.runtime.JCuda.cudaMemcpy(
+                JCuda.cudaMemcpy(
                         Pointer.to(back),
                         p,
                         16,
                         jcuda.runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost);
-        rc |= jcuda.runtime.JCuda.cudaFree(p);
+        rc |= JCuda.cudaFree(p);
         if (rc == 0 && Arrays.equals(host, back)) pass("runtime: cudaMalloc/cudaMemcpy round trip");
         else fail("runtime: round trip rc=" + rc + " " + Arrays.toString(back));
     }

@@ -6,12 +6,15 @@ import arm.method.Stepper;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Tensor;
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +66,7 @@ public final class OpProfile {
                         Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
     }
 
-    private static Object invoke(Backend inner, java.lang.reflect.Method m, Object[] args)
-            throws Throwable {
+    private static Object invoke(Backend inner, Method m, Object[] args) throws Throwable {
         try {
             return m.invoke(inner, args);
         } catch (InvocationTargetException e) {
@@ -101,10 +103,10 @@ public final class OpProfile {
         for (Object a : args) {
             if (a instanceof Tensor t
                     && (tensors++ == 0 || name.startsWith("conv") && tensors == 2))
-                sb.append(' ').append(java.util.Arrays.toString(t.shape).replace(" ", ""));
+                sb.append(' ').append(Arrays.toString(t.shape).replace(" ", ""));
             else if (a instanceof Integer i && name.startsWith("conv")) sb.append(' ').append(i);
             else if (a instanceof int[] s && name.equals("zeros"))
-                sb.append(' ').append(java.util.Arrays.toString(s).replace(" ", ""));
+                sb.append(' ').append(Arrays.toString(s).replace(" ", ""));
         }
         return sb.toString();
     }
@@ -127,9 +129,8 @@ public final class OpProfile {
         for (int i = 0; i < warmup; i++) run.train(t++);
         on = true;
         long total = 0, process = 0, wall = 0;
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean)
-                        ManagementFactory.getOperatingSystemMXBean();
+        OperatingSystemMXBean os =
+                (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < reps; i++) {
             long t0 = MX.getCurrentThreadCpuTime(),
                     p0 = os.getProcessCpuTime(),

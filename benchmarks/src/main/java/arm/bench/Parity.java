@@ -9,6 +9,7 @@ import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -226,9 +227,9 @@ public final class Parity {
                         "binary "
                                 + op
                                 + " "
-                                + java.util.Arrays.toString(sh[0])
+                                + Arrays.toString(sh[0])
                                 + " "
-                                + java.util.Arrays.toString(sh[1]),
+                                + Arrays.toString(sh[1]),
                         EW,
                         b -> {
                             Tensor o = b.zeros(sh[2]);
@@ -286,10 +287,7 @@ public final class Parity {
         for (int[][] c : cases) {
             float[] x = normal(numel(c[0]));
             check(
-                    "sumTo "
-                            + java.util.Arrays.toString(c[0])
-                            + " -> "
-                            + java.util.Arrays.toString(c[1]),
+                    "sumTo " + Arrays.toString(c[0]) + " -> " + Arrays.toString(c[1]),
                     RED,
                     b -> {
                         Tensor o = b.zeros(c[1]);
@@ -301,7 +299,7 @@ public final class Parity {
             float[] x = normal(numel(s));
             int rows = s[0];
             check(
-                    "maxLastAxis " + java.util.Arrays.toString(s),
+                    "maxLastAxis " + Arrays.toString(s),
                     0,
                     b -> {
                         Tensor v = b.zeros(rows);
@@ -319,7 +317,7 @@ public final class Parity {
         for (int[] s : new int[][] {{37, 11}, {100, 10}, {3, 1000}, {5, 1}})
             for (boolean log : new boolean[] {false, true}) {
                 float[] x = uniform(numel(s), -4f, 4f), dy = normal(numel(s));
-                String name = (log ? "logSoftmax " : "softmax ") + java.util.Arrays.toString(s);
+                String name = (log ? "logSoftmax " : "softmax ") + Arrays.toString(s);
                 check(
                         name,
                         RED,
@@ -393,7 +391,7 @@ public final class Parity {
             int[] os = new int[4];
             for (int i = 0; i < 4; i++) os[i] = s[perm[i]];
             check(
-                    "permute " + java.util.Arrays.toString(perm),
+                    "permute " + Arrays.toString(perm),
                     0,
                     b -> {
                         Tensor o = b.zeros(os);
@@ -456,14 +454,7 @@ public final class Parity {
             int ho = Shape.convOut(h, k, st, pad), wo = Shape.convOut(w, k, st, pad);
             int[] xs = {n, ci, h, w}, ws = {co, ci, k, k}, ys = {n, co, ho, wo};
             float[] x = normal(numel(xs)), wt = normal(numel(ws)), dy = normal(numel(ys));
-            String tag =
-                    java.util.Arrays.toString(xs)
-                            + " w"
-                            + java.util.Arrays.toString(ws)
-                            + " s"
-                            + st
-                            + " p"
-                            + pad;
+            String tag = Arrays.toString(xs) + " w" + Arrays.toString(ws) + " s" + st + " p" + pad;
             check(
                     "conv2d " + tag,
                     CONV,
@@ -511,7 +502,7 @@ public final class Parity {
     }
 
     private static float[] concat(float[] a, float[] b) {
-        float[] o = java.util.Arrays.copyOf(a, a.length + b.length);
+        float[] o = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, o, a.length, b.length);
         return o;
     }
@@ -525,7 +516,7 @@ public final class Parity {
                     be = normal(c),
                     dy = normal(numel(s));
             float[] rm = normal(c), rv = uniform(c, 0.5f, 2f);
-            String tag = java.util.Arrays.toString(s);
+            String tag = Arrays.toString(s);
             check(
                     "batchNorm train " + tag + " (y, mean, var)",
                     5e-5,
@@ -629,7 +620,7 @@ public final class Parity {
                     g = uniform(c, 0.5f, 1.5f),
                     be = normal(c),
                     dy = normal(numel(s));
-            String tag = java.util.Arrays.toString(s);
+            String tag = Arrays.toString(s);
             for (boolean relu : new boolean[] {false, true}) {
                 check(
                         "batchNorm counted " + tag + (relu ? " relu" : "") + " (y, mean, var)",
@@ -686,7 +677,7 @@ public final class Parity {
                     wo = Shape.convOut(c[3], k, st, 0);
             int[] ys = {c[0], c[1], ho, wo};
             float[] x = normal(numel(xs)), dy = normal(numel(ys));
-            String tag = java.util.Arrays.toString(xs) + " k" + k + " s" + st;
+            String tag = Arrays.toString(xs) + " k" + k + " s" + st;
             check(
                     "avgPool2d " + tag,
                     EW * 2,

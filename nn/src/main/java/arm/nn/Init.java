@@ -2,6 +2,7 @@ package arm.nn;
 
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -47,7 +48,7 @@ public final class Init {
 
     public static Tensor constant(float value, int... shape) {
         float[] d = new float[Shape.numel(shape)];
-        java.util.Arrays.fill(d, value);
+        Arrays.fill(d, value);
         return Tensor.of(d, shape);
     }
 }

@@ -3,6 +3,7 @@ package arm.nn;
 import arm.autograd.F;
 import arm.autograd.Var;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 
 /**
  * The MNIST network of ALGORITHM.md §5.1 ("consistent with MIR"): flatten → Linear(784→400) → ReLU
@@ -32,11 +33,7 @@ public final class Mlp extends Module implements CountedForward {
     }
 
     /** Builds fc1, fc2, fc3 in that order (the order their initialisations draw in). */
-    private Mlp(
-            int in,
-            int hidden,
-            int classes,
-            java.util.function.BiFunction<Integer, Integer, Linear> layer) {
+    private Mlp(int in, int hidden, int classes, BiFunction<Integer, Integer, Linear> layer) {
         this.in = in;
         this.hidden = hidden;
         this.classes = classes;

@@ -1,6 +1,7 @@
 package arm.nn;
 
 import arm.autograd.Var;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 
 /**
@@ -36,6 +37,6 @@ public final class Parameter {
 
     @Override
     public String toString() {
-        return "Parameter " + name + arm.tensor.Shape.str(var.value.shape);
+        return "Parameter " + name + Shape.str(var.value.shape);
     }
 }

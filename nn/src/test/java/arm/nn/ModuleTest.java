@@ -8,6 +8,7 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.tensor.Tensor;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class ModuleTest {
@@ -42,12 +43,9 @@ class ModuleTest {
         }
         assertThat(max).isLessThanOrEqualTo(bound);
         assertThat(max).isGreaterThan(0.99 * bound);
-        assertThat(sum / w.length).isCloseTo(0, org.assertj.core.data.Offset.offset(0.01 * bound));
+        assertThat(sum / w.length).isCloseTo(0, Offset.offset(0.01 * bound));
         // variance of U(−b, b) is b²/3
-        assertThat(sq / w.length)
-                .isCloseTo(
-                        bound * bound / 3,
-                        org.assertj.core.data.Offset.offset(0.02 * bound * bound));
+        assertThat(sq / w.length).isCloseTo(bound * bound / 3, Offset.offset(0.02 * bound * bound));
         for (float v : l.bias.value().data())
             assertThat((double) Math.abs(v)).isLessThanOrEqualTo(bound);
     }
@@ -71,8 +69,7 @@ class ModuleTest {
             for (int o = 0; o < 2; o++) {
                 double ref = b[o];
                 for (int i = 0; i < 3; i++) ref += x[n * 3 + i] * w[o * 3 + i];
-                assertThat((double) y[n * 2 + o])
-                        .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-6));
+                assertThat((double) y[n * 2 + o]).isCloseTo(ref, Offset.offset(1e-6));
             }
     }
 

@@ -8,6 +8,7 @@ import arm.autograd.F;
 import arm.autograd.GradCheck;
 import arm.autograd.Var;
 import arm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -188,7 +189,7 @@ class ResNet18Test {
         ResNet18 twin = (ResNet18) net.copy();
         BatchStatsLoss.Forward out = net.forwardWithBatchStats(x);
         // the same forward, layer by layer, on the twin: collect each BN's input by hand
-        List<Var> terms = new java.util.ArrayList<>();
+        List<Var> terms = new ArrayList<>();
         for (BatchNorm2d bn : twin.batchNorms()) bn.statsSink = terms;
         Var logits = twin.forward(x);
         assertThat(terms).hasSize(20);

@@ -1,5 +1,7 @@
 package arm.tensor;
 
+import java.util.Map;
+
 /**
  * The narrow set of primitives every compute backend (CPU, CUDA) implements. Autograd and nn are
  * written against this interface only; they never see a device API.
@@ -20,8 +22,8 @@ public interface Backend {
      * What a results file should record about this backend (device, driver and library versions,
      * math mode); empty when {@link #describe} says it all.
      */
-    default java.util.Map<String, Object> info() {
-        return java.util.Map.of();
+    default Map<String, Object> info() {
+        return Map.of();
     }
 
     /**

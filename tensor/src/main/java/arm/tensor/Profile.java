@@ -1,5 +1,11 @@
 package arm.tensor;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Named phases of a training iteration (forward, recall loss, input backward, step A, step B) for a
  * per-phase profile. Nothing is recorded unless a {@link Sink} is installed (the GPU check installs
@@ -87,10 +93,9 @@ public final class Profile {
 
         private final Clock clock;
         private final Counters counters;
-        private final java.util.ArrayDeque<Open> open = new java.util.ArrayDeque<>();
-        private final java.util.Map<String, java.util.List<Object[]>> spans =
-                new java.util.LinkedHashMap<>();
-        private final java.util.Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+        private final ArrayDeque<Open> open = new ArrayDeque<>();
+        private final Map<String, List<Object[]>> spans = new LinkedHashMap<>();
+        private final Map<String, long[]> counts = new LinkedHashMap<>();
 
         /** counters may be null (then launches and syncs read 0). */
         public Recorder(Clock clock, Counters counters) {
@@ -108,7 +113,7 @@ public final class Profile {
             Open o = open.pop();
             if (!o.phase.equals(phase))
                 throw new IllegalStateException("phase " + phase + " closed inside " + o.phase);
-            spans.computeIfAbsent(phase, k -> new java.util.ArrayList<>())
+            spans.computeIfAbsent(phase, k -> new ArrayList<>())
                     .add(new Object[] {o.mark, clock.mark()});
             long[] c = counts.computeIfAbsent(phase, k -> new long[2]);
             c[0] += launches() - o.launches;
@@ -124,8 +129,8 @@ public final class Profile {
         }
 
         /** The totals per phase, in first-seen order; wait for the device first (Backend.sync). */
-        public synchronized java.util.Map<String, Phase> phases() {
-            java.util.Map<String, Phase> out = new java.util.LinkedHashMap<>();
+        public synchronized Map<String, Phase> phases() {
+            Map<String, Phase> out = new LinkedHashMap<>();
             spans.forEach(
                     (name, list) -> {
                         double ms = 0;

@@ -7,6 +7,7 @@ import arm.tensor.Backend;
 import arm.tensor.Binary;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import arm.tensor.Unary;
 
 /**
  * The four broadcasting arithmetic primitives, y = a ∘ b with a, b broadcast to y's shape.
@@ -81,7 +82,7 @@ public final class BinaryOps {
 
     private static Tensor negate(Backend be, Tensor x) {
         Tensor out = be.empty(x.shape);
-        be.unary(arm.tensor.Unary.NEG, x, 0f, out);
+        be.unary(Unary.NEG, x, 0f, out);
         return out;
     }
 

@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.Binary;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
 
@@ -33,8 +34,7 @@ public final class SumTo {
             Backend be = backendOf(dy);
             Tensor dx = be.zeros(x.shape());
             Tensor zero = be.zeros(1);
-            be.binary(
-                    arm.tensor.Binary.ADD, dy, zero, broadcastTarget(dx, dy)); // dx = broadcast(dy)
+            be.binary(Binary.ADD, dy, zero, broadcastTarget(dx, dy)); // dx = broadcast(dy)
             g.add(x, dx);
         }
 

@@ -3,6 +3,7 @@ package arm.kernels.cpu;
 import static arm.tensor.Checks.rows;
 
 import arm.kernels.cpu.fast.BroadcastFast;
+import arm.kernels.cpu.fast.ReluFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
@@ -16,6 +17,7 @@ import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The pure-Java backend. Argument checks are the shared {@link Checks}; the loops live in {@code
@@ -46,7 +48,7 @@ public final class CpuBackend implements Backend {
         return "cpu: gemm "
                 + CpuGemm.describe(CpuGemm.active())
                 + ", conv "
-                + CpuConv.active().name().toLowerCase(java.util.Locale.ROOT)
+                + CpuConv.active().name().toLowerCase(Locale.ROOT)
                 + ", batchnorm "
                 + CpuBatchNorm.path();
     }
@@ -116,8 +118,7 @@ public final class CpuBackend implements Backend {
     public void unary(Unary op, Tensor x, float alpha, Tensor out) {
         Checks.sameNumel(x, out);
         float[] a = arr(x), b = arr(out);
-        if (op == Unary.RELU)
-            split(x.numel(), (from, to) -> arm.kernels.cpu.fast.ReluFast.forward(a, b, from, to));
+        if (op == Unary.RELU) split(x.numel(), (from, to) -> ReluFast.forward(a, b, from, to));
         else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
     }
 
@@ -125,10 +126,7 @@ public final class CpuBackend implements Backend {
     public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
         Checks.sameNumel(x, dx);
         float[] a = arr(x), d = arr(dy), b = arr(dx);
-        if (op == Unary.RELU)
-            split(
-                    x.numel(),
-                    (from, to) -> arm.kernels.cpu.fast.ReluFast.backward(a, d, b, from, to));
+        if (op == Unary.RELU) split(x.numel(), (from, to) -> ReluFast.backward(a, d, b, from, to));
         else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
     }
 

@@ -4,6 +4,7 @@ import arm.kernels.cpu.fast.BatchNormFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
 import arm.kernels.cpu.simd.BatchNormSimd;
+import java.util.Locale;
 
 /**
  * Chooses the batch-norm implementation once, at class load ({@code -Darm.bn=naive|fast|simd}):
@@ -34,7 +35,7 @@ public final class CpuBatchNorm {
     }
 
     public static String path() {
-        return PATH.name().toLowerCase(java.util.Locale.ROOT);
+        return PATH.name().toLowerCase(Locale.ROOT);
     }
 
     /** Elements from which a batch norm is split across threads. */

@@ -3,6 +3,13 @@ package arm.kernels.cpu;
 import arm.kernels.cpu.fast.GemmBlocked;
 import arm.kernels.cpu.ref.GemmRef;
 import arm.kernels.cpu.simd.GemmSimd;
+import java.lang.module.ModuleFinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Chooses the SGEMM implementation once, at class load:
@@ -46,7 +53,7 @@ public final class CpuGemm {
      */
     public static String vectorApiNote() {
         if (vectorModulePresent()) return "";
-        return java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
+        return ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
                 ? "; no Vector API: java was started without --add-modules jdk.incubator.vector"
                 : "; no Vector API: this JDK has no jdk.incubator.vector module";
     }
@@ -156,7 +163,7 @@ public final class CpuGemm {
             return;
         }
         int step = ((n + parts - 1) / parts + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-        java.util.List<java.util.concurrent.Future<?>> others = new java.util.ArrayList<>();
+        List<Future<?>> others = new ArrayList<>();
         for (int j0 = step; j0 < n; j0 += step) {
             int nj = Math.min(step, n - j0), bj = bOff + (transB ? j0 * ldb : j0), cj = cOff + j0;
             others.add(
@@ -184,13 +191,13 @@ public final class CpuGemm {
                 c,
                 cOff,
                 ldc);
-        for (java.util.concurrent.Future<?> f : others) {
+        for (Future<?> f : others) {
             try {
                 f.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for a GEMM part", e);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException("a GEMM part failed", e.getCause());
             }
         }
@@ -198,8 +205,8 @@ public final class CpuGemm {
 
     /** Fixed pool for the extra GEMM threads, created on first use (never the common pool). */
     private static final class Pool {
-        static final java.util.concurrent.ExecutorService POOL =
-                java.util.concurrent.Executors.newFixedThreadPool(
+        static final ExecutorService POOL =
+                Executors.newFixedThreadPool(
                         Math.max(1, THREADS - 1),
                         r -> {
                             Thread t = new Thread(r, "arm-gemm");

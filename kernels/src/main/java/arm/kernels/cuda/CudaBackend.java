@@ -11,6 +11,8 @@ import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.Device;
+import arm.tensor.GraphCapture;
+import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
@@ -777,7 +779,7 @@ public final class CudaBackend implements Backend {
 
     /** CUDA graphs of our stream; null on the legacy stream, which cannot be captured. */
     @Override
-    public arm.tensor.GraphCapture graphCapture() {
+    public GraphCapture graphCapture() {
         return dev.stream == null ? null : graphs;
     }
 
@@ -785,10 +787,10 @@ public final class CudaBackend implements Backend {
 
     /** CUDA events on our stream, and the device's launch / host-wait counters. */
     @Override
-    public arm.tensor.Profile.Recorder profileRecorder() {
-        return new arm.tensor.Profile.Recorder(
+    public Profile.Recorder profileRecorder() {
+        return new Profile.Recorder(
                 new CudaEvents(dev),
-                new arm.tensor.Profile.Counters() {
+                new Profile.Counters() {
                     @Override
                     public long launches() {
                         return dev.launches();

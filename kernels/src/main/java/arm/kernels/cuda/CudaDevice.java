@@ -19,9 +19,12 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
@@ -30,8 +33,10 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -71,9 +76,7 @@ public final class CudaDevice {
     /** Our stream, or null (the legacy default stream) under -Darm.cuda.stream=legacy. */
     public final CUstream stream;
 
-    private final java.util.concurrent.atomic.AtomicLong
-            launches = new java.util.concurrent.atomic.AtomicLong(),
-            syncs = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong launches = new AtomicLong(), syncs = new AtomicLong();
 
     /** The device, initialised on first call (loads JCudaDriver; needs libcuda.so.1). */
     public static synchronized CudaDevice get() {
@@ -248,7 +251,7 @@ public final class CudaDevice {
     // ---------------------------------------------------------------- graph capture
 
     /** Blocks freed while a graph is captured ({pointer, bytes}); null when not capturing. */
-    private java.util.List<Object[]> capturePool;
+    private List<Object[]> capturePool;
 
     /**
      * Starts capturing our stream (relaxed mode: allocations stay allowed); frees go to the graph's
@@ -259,9 +262,9 @@ public final class CudaDevice {
             throw new IllegalStateException(
                     "graph capture needs our own stream (not -Darm.cuda.stream=legacy)");
         ensureCurrent();
-        capturePool = new java.util.ArrayList<>();
-        jcuda.driver.JCudaDriver.cuStreamBeginCapture(
-                stream, jcuda.driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        capturePool = new ArrayList<>();
+        JCudaDriver.cuStreamBeginCapture(
+                stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
     }
 
     /**
@@ -269,11 +272,11 @@ public final class CudaDevice {
      * owns.
      */
     synchronized Object[] endCapture() {
-        java.util.List<Object[]> pool = capturePool;
+        List<Object[]> pool = capturePool;
         capturePool = null;
-        jcuda.driver.CUgraph g = new jcuda.driver.CUgraph();
+        CUgraph g = new CUgraph();
         try {
-            jcuda.driver.JCudaDriver.cuStreamEndCapture(stream, g);
+            JCudaDriver.cuStreamEndCapture(stream, g);
         } catch (CudaException e) {
             releasePool(pool);
             throw e;
@@ -287,7 +290,7 @@ public final class CudaDevice {
      */
     private int liveGraphs;
 
-    private final java.util.List<Object[]> parked = new java.util.ArrayList<>();
+    private final List<Object[]> parked = new ArrayList<>();
 
     synchronized void graphOpened() {
         liveGraphs++;
@@ -295,7 +298,7 @@ public final class CudaDevice {
 
     synchronized void graphClosed() {
         if (--liveGraphs == 0) {
-            releasePool(new java.util.ArrayList<>(parked));
+            releasePool(new ArrayList<>(parked));
             parked.clear();
         }
     }
@@ -310,7 +313,7 @@ public final class CudaDevice {
     }
 
     /** Hands a graph's pool back to the allocator (the graph is destroyed). */
-    synchronized void releasePool(java.util.List<Object[]> pool) {
+    synchronized void releasePool(List<Object[]> pool) {
         if (pool == null) return;
         for (Object[] b : pool) free((CUdeviceptr) b[0], (Long) b[1]);
     }

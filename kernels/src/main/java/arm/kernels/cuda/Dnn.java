@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.jcudnn.JCudnn;
@@ -274,11 +275,7 @@ public final class Dnn {
      * backward-filter differ only in their perf class and query).
      */
     private <P> int pick(
-            P[] perf,
-            RankedQuery<P> query,
-            String call,
-            java.util.function.Function<P, AlgoPick> view,
-            String what) {
+            P[] perf, RankedQuery<P> query, String call, Function<P, AlgoPick> view, String what) {
         int[] count = new int[1];
         check(query.run(count, perf), call);
         List<AlgoPick> ranked = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import arm.kernels.cpu.fast.BatchNormFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -132,7 +133,7 @@ class BatchNormCountedTest {
                     }
                     // counts of 1: the same bits as counts = null
                     int[] ones = new int[n];
-                    java.util.Arrays.fill(ones, 1);
+                    Arrays.fill(ones, 1);
                     float[] y1 = new float[size],
                             y2 = new float[size],
                             m1 = new float[c],

@@ -7,6 +7,7 @@ import arm.tensor.Binary;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.SplittableRandom;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,8 +100,7 @@ class ElementwiseFastTest {
     @Test
     void scatterAddRejectsAnIndexOutsideItsRow() { // rather than landing in the next row
         Tensor dx = cpu.zeros(2, 3), dOut = Tensor.of(new float[] {1, 1}, 2);
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> cpu.scatterAddLastAxis(dOut, new int[] {3, 0}, dx))
+        Assertions.assertThatThrownBy(() -> cpu.scatterAddLastAxis(dOut, new int[] {3, 0}, dx))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
 

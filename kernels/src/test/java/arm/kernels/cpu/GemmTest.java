@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import arm.kernels.cpu.CpuGemm.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -96,7 +98,7 @@ class GemmTest {
             for (boolean tb : new boolean[] {false, true}) {
                 int m = s[0], k = s[1], n = s[2];
                 float[] a = random(m * k, 7), b = random(k * n, 8), c = new float[m * n];
-                java.util.Arrays.fill(c, Float.NaN);
+                Arrays.fill(c, Float.NaN);
                 c[0] = Float.POSITIVE_INFINITY;
                 CpuGemm.sgemm(path, false, tb, m, n, k, 1f, a, 0, k, b, 0, tb ? k : n, 0f, c, 0, n);
                 for (float v : c)
@@ -179,9 +181,9 @@ class GemmTest {
         assertThat(CpuGemm.choose("naive", null, true)).isEqualTo(Path.NAIVE);
         assertThat(CpuGemm.choose("Blocked", null, true)).isEqualTo(Path.BLOCKED);
         assertThat(CpuGemm.choose("simd", "false", true)).isEqualTo(Path.SIMD);
-        org.junit.jupiter.api.Assertions.assertThrows(
+        Assertions.assertThrows(
                 IllegalStateException.class, () -> CpuGemm.choose("simd", null, false));
-        org.junit.jupiter.api.Assertions.assertThrows(
+        Assertions.assertThrows(
                 IllegalArgumentException.class, () -> CpuGemm.choose("fast", null, true));
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.tensor.Shape;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -64,9 +66,8 @@ class ThreadCountTest {
     void gemmGivesTheSameBitsCompiledOrNot() throws Exception {
         List<String> javas =
                 new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        java.nio.file.Path jdk25 =
-                java.nio.file.Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-        if (java.nio.file.Files.isExecutable(jdk25)) javas.add(jdk25.toString());
+        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        if (Files.isExecutable(jdk25)) javas.add(jdk25.toString());
         for (String java : javas) {
             String warm = child(java, "gemm-warm"),
                     c1 = child(java, "-XX:TieredStopAtLevel=1", "gemm");

@@ -3,6 +3,7 @@ package arm.kernels.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class DeviceIntsTest {
         return new DeviceInts<>(
                 capacity,
                 (host, asFloat) -> {
-                    log.add("upload " + java.util.Arrays.toString(host) + (asFloat ? " f" : " i"));
+                    log.add("upload " + Arrays.toString(host) + (asFloat ? " f" : " i"));
                     return next++;
                 },
                 (p, n) -> log.add("free " + p + " (" + n + ")"));

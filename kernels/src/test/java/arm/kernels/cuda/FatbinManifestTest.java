@@ -6,8 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -63,11 +66,10 @@ class FatbinManifestTest {
 
     @Test
     void kernelNamesListEveryExternCKernelOfEachSource() throws Exception {
-        java.util.regex.Pattern kernel =
-                java.util.regex.Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
+        Pattern kernel = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
         for (String m : CudaDevice.MODULES) {
-            java.util.regex.Matcher k = kernel.matcher(Files.readString(SRC.resolve(m + ".cu")));
-            List<String> found = new java.util.ArrayList<>();
+            Matcher k = kernel.matcher(Files.readString(SRC.resolve(m + ".cu")));
+            List<String> found = new ArrayList<>();
             while (k.find()) found.add(k.group(1));
             assertThat(KernelNames.of(m)).as(m + ".cu").containsExactlyInAnyOrderElementsOf(found);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import jcuda.runtime.JCuda;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +24,7 @@ class JCudaLoadTest {
         JCudaNatives.load("JCudaRuntime", "jcuda.runtime.JCuda");
         assertThat(System.getProperty("java.io.tmpdir")).isEqualTo(tmp);
         int[] v = new int[1];
-        jcuda.runtime.JCuda.cudaRuntimeGetVersion(
-                v); // answered by the static runtime, no driver needed
+        JCuda.cudaRuntimeGetVersion(v); // answered by the static runtime, no driver needed
         assertThat(v[0]).isGreaterThanOrEqualTo(12000);
         assertThat(JCudaNatives.prepare()).startsWith(cache);
         assertThat(JCudaNatives.log()).anyMatch(l -> l.startsWith("loaded libJCudaRuntime"));

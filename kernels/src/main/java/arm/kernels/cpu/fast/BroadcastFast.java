@@ -1,6 +1,8 @@
 package arm.kernels.cpu.fast;
 
+import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.tensor.Binary;
+import java.util.Arrays;
 
 /**
  * Broadcasting binary ops and sum-reductions as two nested loops instead of the general strided
@@ -175,8 +177,7 @@ public final class BroadcastFast {
                     throw new AssertionError(op);
             }
         } else {
-            java.util.Arrays.fill(
-                    o, oi, oi + n, arm.kernels.cpu.ref.ElementwiseRef.apply(op, x[xi], y[yi]));
+            Arrays.fill(o, oi, oi + n, ElementwiseRef.apply(op, x[xi], y[yi]));
         }
     }
 }

@@ -1,6 +1,7 @@
 package arm.kernels.cpu.ref;
 
 import arm.tensor.Shape;
+import java.util.Arrays;
 
 /**
  * Naive direct 2-D convolution (cross-correlation, as in PyTorch), NCHW, no bias.
@@ -62,7 +63,7 @@ public final class ConvRef {
             int stride,
             int pad) {
         int ho = Shape.convOut(h, kh, stride, pad), wo = Shape.convOut(wd, kw, stride, pad);
-        java.util.Arrays.fill(dx, 0, n * ci * h * wd, 0f);
+        Arrays.fill(dx, 0, n * ci * h * wd, 0f);
         for (int b = 0; b < n; b++)
             for (int o = 0; o < co; o++)
                 for (int i = 0; i < ho; i++)

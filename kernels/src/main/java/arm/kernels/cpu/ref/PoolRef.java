@@ -1,6 +1,7 @@
 package arm.kernels.cpu.ref;
 
 import arm.tensor.Shape;
+import java.util.Arrays;
 
 /**
  * Average pooling over k×k windows, no padding, NCHW; Ho = (H − k)/stride + 1 (floor), so trailing
@@ -28,7 +29,7 @@ public final class PoolRef {
             float[] dy, float[] dx, int nc, int h, int w, int k, int stride) {
         int ho = Shape.convOut(h, k, stride, 0), wo = Shape.convOut(w, k, stride, 0);
         float inv = 1f / (k * k);
-        java.util.Arrays.fill(dx, 0, nc * h * w, 0f);
+        Arrays.fill(dx, 0, nc * h * w, 0f);
         for (int p = 0; p < nc; p++)
             for (int i = 0; i < ho; i++)
                 for (int j = 0; j < wo; j++) {

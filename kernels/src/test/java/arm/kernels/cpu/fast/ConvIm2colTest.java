@@ -3,6 +3,7 @@ package arm.kernels.cpu.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.kernels.cpu.ref.ConvRef;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -73,18 +74,18 @@ class ConvIm2colTest {
                 dy = rand(r, g.n * g.yImage());
         float[] y = new float[g.n * g.yImage()], yRef = new float[y.length];
         ConvRef.forward(x, w, yRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
-        java.util.Arrays.fill(y, Float.NaN); // every output must be written
+        Arrays.fill(y, Float.NaN); // every output must be written
         ConvIm2col.forward(x, w, y, g, threads);
         assertClose(g + " forward", y, yRef);
 
         float[] dx = new float[x.length], dxRef = new float[x.length];
-        java.util.Arrays.fill(dx, Float.NaN); // overwritten, not accumulated
+        Arrays.fill(dx, Float.NaN); // overwritten, not accumulated
         ConvRef.backwardInput(dy, w, dxRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
         ConvIm2col.backwardInput(dy, w, dx, g, threads);
         assertClose(g + " backward input", dx, dxRef);
 
         float[] dw = new float[w.length], dwRef = new float[w.length];
-        java.util.Arrays.fill(dw, Float.NaN);
+        Arrays.fill(dw, Float.NaN);
         ConvRef.backwardWeight(
                 x, dy, dwRef, g.n, g.ci, g.h, g.w, g.co, g.kh, g.kw, g.stride, g.pad);
         ConvIm2col.backwardWeight(x, dy, dw, g, threads);
