@@ -158,6 +158,9 @@ class Gen extends ContinualMethod {
         /** This iteration's noise stream. */
         SplittableRandom noise;
 
+        /** GEN-MIR's searches so far and those that fell back to random samples (not saved). */
+        int searches, fallbacks;
+
         GenLearner(Module cls, Sgd opt, ContinualData data, SplittableRandom rng) {
             this.cls = cls;
             this.opt = opt;

@@ -157,10 +157,20 @@ final class GenMir extends Gen {
             }
             found.add(z);
         }
+        l.searches++;
         try (var ng = Autograd.noGrad()) {
-            for (Tensor z : found) if (!Guard.finite(z)) return l.prevGen.generate(l.m).value;
+            for (Tensor z : found)
+                if (hasNaN(z)) { // NaN only, as the MIR code checks (an infinite code decodes)
+                    l.fallbacks++;
+                    return l.prevGen.generate(l.m).value;
+                }
             return l.prevGen.decode(Var.constant(concat(found))).value;
         }
+    }
+
+    private static boolean hasNaN(Tensor z) {
+        for (float v : z.toArray()) if (Float.isNaN(v)) return true;
+        return false;
     }
 
     /** gain + c·DIV − s·SHELL (terms with coefficient 0 left out). */
