@@ -28,7 +28,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 J=("$JAVA" -Xmx16g --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
    -Djava.io.tmpdir="$WORK/jtmp" -Darm.cuda.cache="$WORK/cache" -cp ".carry/app/*")
 echo "== parity: dedup on vs off on cuda (CPU sensitivity as the yardstick)"
-timeout -s KILL 300 "${J[@]}" arm.method.IterationParity dedup cuda 2>&1 | grep -v '^WARNING'
+timeout -s KILL 300 "${J[@]}" arm.run.IterationParity dedup cuda 2>&1 | grep -v '^WARNING'
 echo "== time per ARM iteration on cuda (median of 10 after 3 warm-up)"
 for d in off on; do
   timeout -s KILL 120 "${J[@]}" arm.bench.ArmIterationTiming cuda cifar10 3 10 dedup=$d 2>&1 | grep -v '^WARNING'

@@ -1,7 +1,7 @@
 package arm.cli;
 
 import arm.data.Cifar10;
-import arm.method.Defaults;
+import arm.run.Defaults;
 import java.io.IOException;
 import java.util.Map;
 

@@ -28,7 +28,7 @@ public interface DatasetProvider {
 
     /**
      * Whose published hyperparameters the methods start from: {@code mnist}, {@code cifar10} or
-     * {@code miniimagenet} (arm.method.Defaults). A new dataset picks the closest.
+     * {@code miniimagenet} (arm.run.Defaults). A new dataset picks the closest.
      */
     String defaults();
 

@@ -1,7 +1,7 @@
 package arm.cli;
 
 import arm.data.MiniImageNet;
-import arm.method.Defaults;
+import arm.run.Defaults;
 import java.io.IOException;
 import java.util.Map;
 

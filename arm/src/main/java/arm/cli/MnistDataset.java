@@ -3,8 +3,8 @@ package arm.cli;
 import arm.data.ContinualData;
 import arm.data.Mnist;
 import arm.data.Mnist5k;
-import arm.method.Defaults;
 import arm.nn.Mlp;
+import arm.run.Defaults;
 import java.io.IOException;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package arm.cli;
 
-import arm.method.RunResult;
 import arm.metrics.Metrics;
+import arm.run.RunResult;
 
 /**
  * One finished run: which method and seed, its raw evaluations and timings, and the metrics of both

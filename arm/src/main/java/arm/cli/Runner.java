@@ -7,7 +7,7 @@ import arm.io.ResultsJson;
 import arm.method.MemoryCost;
 import arm.method.Method;
 import arm.method.Methods;
-import arm.method.Recording;
+import arm.run.Recording;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -151,7 +151,7 @@ final class Runner {
         List<String> mine = new ArrayList<>();
         for (String n : names) {
             String c = canonical(n);
-            Long id = arm.method.Defaults.authorsFirstRunId(c, bench.dataset);
+            Long id = arm.run.Defaults.authorsFirstRunId(c, bench.dataset);
             if (id == null && !reproduce)
                 throw new UsageError(
                         c

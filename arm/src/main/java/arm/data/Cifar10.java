@@ -1,5 +1,8 @@
 package arm.data;
 
+import arm.replica.NumpyPickle;
+import arm.replica.NumpyRandom;
+import arm.replica.Pickle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +236,7 @@ public final class Cifar10 {
         return out;
     }
 
-    static String describe(Object o) {
+    public static String describe(Object o) {
         return o == null ? "None" : o.getClass().getSimpleName();
     }
 

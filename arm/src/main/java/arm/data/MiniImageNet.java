@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.replica.ImageResize;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

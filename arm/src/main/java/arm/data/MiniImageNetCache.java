@@ -1,5 +1,6 @@
 package arm.data;
 
+import arm.replica.ImageResize;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package arm.data;
 
 import arm.nn.TorchRandom;
+import arm.replica.NumpyRandom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -2,8 +2,8 @@ package arm.io;
 
 import arm.data.ContinualData;
 import arm.data.Dataset;
-import arm.method.RunState;
 import arm.metrics.EvalPoint;
+import arm.run.RunState;
 import arm.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;

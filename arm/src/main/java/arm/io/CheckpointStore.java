@@ -1,7 +1,7 @@
 package arm.io;
 
-import arm.method.Checkpointer;
-import arm.method.RunState;
+import arm.run.Checkpointer;
+import arm.run.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package arm.method;
 
 import arm.data.ContinualData;
+import arm.run.Defaults;
 import java.util.List;
 import java.util.Map;
 

@@ -8,6 +8,17 @@ import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
 import arm.nn.Module;
 import arm.nn.Sgd;
+import arm.run.Checkpointer;
+import arm.run.EvalQueue;
+import arm.run.Guard;
+import arm.run.LossLog;
+import arm.run.NumericalException;
+import arm.run.Options;
+import arm.run.ProgressListener;
+import arm.run.Recording;
+import arm.run.RunResult;
+import arm.run.RunState;
+import arm.run.TrainLog;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import arm.tensor.Scope;
@@ -25,10 +36,11 @@ import java.util.SplittableRandom;
  *
  * <p>One run seed feeds a root {@link SplittableRandom}: its first split initialises the weights,
  * its second gives the method's own draws (lag, recall indices, noise, ADI classes) their base
- * seeds; each iteration draws from streams derived from that base and t ({@link Draws}). Option
- * {@code rng = authors} replaces the first by PyTorch's generator seeded with the seed (the
+ * seeds; each iteration draws from streams derived from that base and t ({@link arm.run.Draws}).
+ * Option {@code rng = authors} replaces the first by PyTorch's generator seeded with the seed (the
  * authors' run id) and ARM's / ADI's index draws by numpy's from seed 0, as in the authors' code
- * ({@link NumpyDraws}); the data must then come from {@link arm.data.Mnist5k#buildAuthors}.
+ * ({@link arm.replica.NumpyDraws}); the data must then come from {@link
+ * arm.data.Mnist5k#buildAuthors}.
  *
  * <p>Checkpoints ({@link Checkpointer}): at the top of iteration t, after any evaluation, the run's
  * {@link RunState} is saved when the checkpointer says so, and once more when the run ends; a run
@@ -38,7 +50,7 @@ import java.util.SplittableRandom;
  * is uploaded; each iteration and each evaluation batch runs in a {@link Scope} that frees its
  * device tensors (parameters, buffers and f_old are allocated outside and stay).
  */
-abstract class ContinualMethod implements Method {
+public abstract class ContinualMethod implements Method {
     private final String name;
     final Options opts;
     final float lr;
@@ -280,7 +292,8 @@ abstract class ContinualMethod implements Method {
     }
 
     /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
-    static EvalPoint evaluate(Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+    public static EvalPoint evaluate(
+            Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
         Device device = fCur.device();
         fCur.eval();
         try (var ng = Autograd.noGrad()) {
@@ -311,7 +324,7 @@ abstract class ContinualMethod implements Method {
         return java.util.Arrays.stream(y).distinct().sorted().toArray();
     }
 
-    static int[] indices(boolean[] mask) {
+    public static int[] indices(boolean[] mask) {
         int n = 0;
         for (boolean b : mask) if (b) n++;
         int[] out = new int[n];

@@ -6,6 +6,8 @@ import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.nn.Module;
 import arm.nn.Sgd;
+import arm.run.Guard;
+import arm.run.LossLog;
 import java.util.Map;
 import java.util.SplittableRandom;
 

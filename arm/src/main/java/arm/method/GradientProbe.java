@@ -3,6 +3,7 @@ package arm.method;
 import arm.analysis.GradientStudy;
 import arm.data.ContinualData;
 import arm.data.Dataset;
+import arm.run.RecallRecorder;
 import arm.tensor.Scope;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package arm.method;
 
+import arm.run.Draws;
 import java.util.SplittableRandom;
 
 /**

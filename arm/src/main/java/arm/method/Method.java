@@ -1,6 +1,11 @@
 package arm.method;
 
 import arm.data.ContinualData;
+import arm.run.Checkpointer;
+import arm.run.ProgressListener;
+import arm.run.Recording;
+import arm.run.RunResult;
+import arm.run.TrainLog;
 
 /**
  * One continual-learning method (Naive, Stationary, Distill, ADI, ARM, …) as the CLI sees it: a

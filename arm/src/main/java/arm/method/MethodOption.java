@@ -1,5 +1,7 @@
 package arm.method;
 
+import arm.run.Defaults;
+import arm.run.Options;
 import java.util.ArrayList;
 import java.util.List;
 

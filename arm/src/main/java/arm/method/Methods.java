@@ -1,5 +1,6 @@
 package arm.method;
 
+import arm.run.Defaults;
 import java.util.List;
 import java.util.Map;
 

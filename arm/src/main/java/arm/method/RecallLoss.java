@@ -2,6 +2,7 @@ package arm.method;
 
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.run.LossLog;
 import arm.tensor.Tensor;
 
 /**

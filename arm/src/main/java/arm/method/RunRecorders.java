@@ -2,6 +2,9 @@ package arm.method;
 
 import arm.analysis.GradientStudy;
 import arm.data.ContinualData;
+import arm.run.RecallRecord;
+import arm.run.RecallRecorder;
+import arm.run.Recording;
 import java.util.SplittableRandom;
 
 /**

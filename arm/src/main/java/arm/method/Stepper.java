@@ -3,6 +3,8 @@ package arm.method;
 import arm.data.ContinualData;
 import arm.nn.Module;
 import arm.nn.Sgd;
+import arm.run.LossLog;
+import arm.run.RunState;
 import arm.tensor.Device;
 import arm.tensor.Scope;
 

@@ -1,6 +1,6 @@
 package arm.report;
 
-import arm.method.RecallRecord;
+import arm.run.RecallRecord;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;

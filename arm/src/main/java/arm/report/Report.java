@@ -1,7 +1,7 @@
 package arm.report;
 
 import arm.analysis.GradientStudy;
-import arm.method.RecallRecord;
+import arm.run.RecallRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;

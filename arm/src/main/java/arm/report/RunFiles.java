@@ -1,8 +1,8 @@
 package arm.report;
 
 import arm.analysis.GradientStudy;
-import arm.method.RecallRecord;
-import arm.method.RunResult;
+import arm.run.RecallRecord;
+import arm.run.RunResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

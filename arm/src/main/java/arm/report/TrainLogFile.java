@@ -1,7 +1,7 @@
 package arm.report;
 
-import arm.method.LossLog;
-import arm.method.TrainLog;
+import arm.run.LossLog;
+import arm.run.TrainLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

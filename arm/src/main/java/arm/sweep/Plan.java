@@ -1,7 +1,7 @@
 package arm.sweep;
 
-import arm.method.Defaults;
 import arm.method.Methods;
+import arm.run.Defaults;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.data.IdxFiles;
 import arm.io.Checkpoint;
-import arm.method.RunState;
 import arm.metrics.EvalPoint;
+import arm.run.RunState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

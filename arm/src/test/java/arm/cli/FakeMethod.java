@@ -2,9 +2,9 @@ package arm.cli;
 
 import arm.data.ContinualData;
 import arm.method.Method;
-import arm.method.ProgressListener;
-import arm.method.RunResult;
 import arm.metrics.EvalPoint;
+import arm.run.ProgressListener;
+import arm.run.RunResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,12 +1,12 @@
 package arm.cli;
 
 import arm.data.ContinualData;
-import arm.method.Checkpointer;
 import arm.method.Method;
 import arm.method.Methods;
-import arm.method.ProgressListener;
-import arm.method.Recording;
-import arm.method.RunResult;
+import arm.run.Checkpointer;
+import arm.run.ProgressListener;
+import arm.run.Recording;
+import arm.run.RunResult;
 import java.util.Map;
 
 /**
@@ -79,7 +79,7 @@ final class HookedMethod implements Method {
             ProgressListener progress,
             Recording recording,
             Checkpointer ck,
-            arm.method.TrainLog log) {
+            arm.run.TrainLog log) {
         return inner.run(data, seed, wrap(progress, seed, data.numBatches()), recording, ck, log);
     }
 

@@ -1,7 +1,7 @@
 package arm.cli;
 
 import arm.data.SyntheticData;
-import arm.method.Defaults;
+import arm.run.Defaults;
 
 /**
  * A dataset defined only in test code and registered through the test resources'

@@ -3,6 +3,7 @@ package arm.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import arm.replica.ImageResize;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.nn.Parameter;
 import arm.nn.TorchRandom;
+import arm.replica.NumpyRandom;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -12,6 +12,8 @@ import arm.data.SyntheticData;
 import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.nn.ResNet18;
+import arm.run.Draws;
+import arm.run.IterationParity;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import arm.data.SyntheticData;
+import arm.run.IterationParity;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import java.util.Map;

@@ -12,6 +12,8 @@ import arm.method.ContinualMethod.Batch;
 import arm.metrics.EvalPoint;
 import arm.nn.Mlp;
 import arm.nn.Module;
+import arm.run.ProgressListener;
+import arm.run.RunResult;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

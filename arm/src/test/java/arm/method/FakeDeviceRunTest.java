@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.analysis.GradientStudy;
 import arm.autograd.FakeDevice;
+import arm.run.ProgressListener;
+import arm.run.Recording;
+import arm.run.RunResult;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

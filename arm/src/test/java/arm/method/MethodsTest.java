@@ -5,18 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import arm.data.ContinualData;
 import arm.metrics.EvalPoint;
+import arm.run.ProgressListener;
+import arm.run.RunResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shared loop and the five methods on a small synthetic stream; option validation. */
-class MethodsTest {
+public class MethodsTest {
     // 4 classes, 2 tasks of 2 classes, 20 samples per class, 16 pixels, N = 4: T = 10, max_t = 20
-    static final ContinualData DATA = Synthetic.data(9, 4, 2, 20, 16, 4);
+    public static final ContinualData DATA = Synthetic.data(9, 4, 2, 20, 16, 4);
     static final Map<String, String> SMALL = Map.of("mlp_hidden", "16");
 
-    static Map<String, String> small(String... kv) {
+    public static Map<String, String> small(String... kv) {
         Map<String, String> m = new java.util.HashMap<>(SMALL);
         for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
         return m;

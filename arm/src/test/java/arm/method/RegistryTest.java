@@ -2,6 +2,7 @@ package arm.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.run.Defaults;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
  * noise, arranged in task blocks of classesPerTask classes like the real protocol (each task's
  * samples shuffled within the task, batches of N).
  */
-final class Synthetic {
+public final class Synthetic {
     private Synthetic() {}
 
-    static ContinualData data(
+    public static ContinualData data(
             long seed, int classes, int perTask, int perClass, int pixels, int n) {
         SplittableRandom rng = new SplittableRandom(seed);
         byte[][] proto = new byte[classes][pixels];

@@ -121,7 +121,7 @@ class ChartsTest {
                                 RecalledImages.write(
                                         png,
                                         List.of(
-                                                new arm.method.RecallRecord.Pair(
+                                                new arm.run.RecallRecord.Pair(
                                                         1, 0, 1, 0.5f, new float[4], new float[4])),
                                         new int[] {4},
                                         "t"))

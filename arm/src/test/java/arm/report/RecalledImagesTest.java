@@ -2,7 +2,7 @@ package arm.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import arm.method.RecallRecord;
+import arm.run.RecallRecord;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package arm.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import arm.method.RecallRecord;
-import arm.method.RunResult;
+import arm.run.RecallRecord;
+import arm.run.RunResult;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

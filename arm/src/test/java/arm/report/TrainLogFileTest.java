@@ -3,7 +3,7 @@ package arm.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import arm.method.LossLog;
+import arm.run.LossLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package arm.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import arm.method.Defaults;
 import arm.method.Methods;
+import arm.run.Defaults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

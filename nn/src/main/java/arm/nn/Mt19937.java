@@ -5,7 +5,7 @@ package arm.nn;
  * reference init_genrand (state[0] = seed, state[i] = 1812433253·(state[i−1] ⊕ state[i−1] ≫ 30) +
  * i). Both generators the authors' code uses are this engine with this seeding: numpy's legacy
  * RandomState and PyTorch's CPU generator. They differ only in how they turn outputs into draws
- * ({@link TorchRandom}, arm.data.NumpyRandom).
+ * ({@link TorchRandom}, arm.replica.NumpyRandom).
  */
 public final class Mt19937 {
     private static final int N = 624, M = 397;

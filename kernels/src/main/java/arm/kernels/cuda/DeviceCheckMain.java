@@ -388,8 +388,8 @@ public final class DeviceCheckMain {
 
     /**
      * One ARM iteration of the MLP and of ResNet18 on CUDA and on the CPU from the same seed and
-     * weights, through {@code arm.method.IterationParity.run(String)} (reflective: the method
-     * module is built after this one): relative error of the weight deltas against its TOLERANCE.
+     * weights, through {@code arm.run.IterationParity.run(String)} (reflective: the method module
+     * is built after this one): relative error of the weight deltas against its TOLERANCE.
      */
     void iteration() {
         if (noDriver()) return;
@@ -401,9 +401,9 @@ public final class DeviceCheckMain {
                     Integer.toString(Math.min(8, Runtime.getRuntime().availableProcessors())));
         Class<?> c;
         try {
-            c = Class.forName("arm.method.IterationParity");
+            c = Class.forName("arm.run.IterationParity");
         } catch (ClassNotFoundException e) {
-            System.out.println("SKIP iteration: arm.method.IterationParity not on the class path");
+            System.out.println("SKIP iteration: arm.run.IterationParity not on the class path");
             return;
         }
         try {

@@ -1,5 +1,7 @@
-package arm.data;
+package arm.replica;
 
+import arm.data.Cifar10;
+import arm.data.DataFormatException;
 import arm.io.FileFormatException;
 import java.nio.file.Path;
 
@@ -9,11 +11,12 @@ import java.nio.file.Path;
  * (version, shape, dtype, is_fortran, raw data); the dtype is {@code numpy.dtype('u1', 0, 1)} with
  * its own BUILD state (version, byte-order char, …).
  */
-final class NumpyPickle {
+public final class NumpyPickle {
     private NumpyPickle() {}
 
     /** The bytes of a C-ordered uint8 array of shape [rows, cols]. */
-    static byte[] uint8Matrix(Path f, Object o, int rows, int cols) throws DataFormatException {
+    public static byte[] uint8Matrix(Path f, Object o, int rows, int cols)
+            throws DataFormatException {
         if (!(o instanceof Pickle.Call call)
                 || !call.callable.name().equals("_reconstruct")
                 || !call.callable.module().startsWith("numpy"))

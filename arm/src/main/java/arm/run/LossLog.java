@@ -1,18 +1,21 @@
-package arm.method;
+package arm.run;
 
 import arm.autograd.Var;
+import arm.method.RecallLoss;
+import arm.method.Stepper;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The losses of one logged training iteration, collected where the methods compute them: step A in
- * {@link ContinualMethod#realStep}, step B in each learner, the recall loss R and its terms in
- * {@link RecallLoss} and {@link RecallMethod}'s refinement. Those are static helpers shared by
- * every method, and a run trains on one thread, so the collector of the iteration being logged is a
- * thread-local: set by {@link Stepper#train} on logged iterations only, null otherwise, when every
- * call here returns at once. Values are read from scalars the step computed anyway (on the CPU a
- * read costs nothing; on a device, one read per value on logged iterations only). Several values in
- * one column within an iteration (the S refinement steps, R rounds, ER's iters) are averaged.
+ * {@link arm.method.ContinualMethod#realStep}, step B in each learner, the recall loss R and its
+ * terms in {@link RecallLoss} and {@link arm.method.RecallMethod}'s refinement. Those are static
+ * helpers shared by every method, and a run trains on one thread, so the collector of the iteration
+ * being logged is a thread-local: set by {@link Stepper#train} on logged iterations only, null
+ * otherwise, when every call here returns at once. Values are read from scalars the step computed
+ * anyway (on the CPU a read costs nothing; on a device, one read per value on logged iterations
+ * only). Several values in one column within an iteration (the S refinement steps, R rounds, ER's
+ * iters) are averaged.
  */
 public final class LossLog {
     /**
@@ -36,7 +39,7 @@ public final class LossLog {
                     "recall_classes",
                     "recall_bs");
 
-    static final int STEP_A = 0,
+    public static final int STEP_A = 0,
             STEP_B = 1,
             RECALL = 2,
             R_D = 3,
@@ -55,37 +58,37 @@ public final class LossLog {
     private final int[] count = new int[COLUMNS.size()];
 
     /** Collects into this log on the calling thread until {@link #stop}. */
-    void start() {
+    public void start() {
         Arrays.fill(sum, 0);
         Arrays.fill(count, 0);
         CURRENT.set(this);
     }
 
-    void stop() {
+    public void stop() {
         CURRENT.remove();
     }
 
     /** The row's values: per column the mean of what was added, NaN where nothing was. */
-    double[] values() {
+    public double[] values() {
         double[] v = new double[sum.length];
         for (int i = 0; i < v.length; i++) v[i] = count[i] == 0 ? Double.NaN : sum[i] / count[i];
         return v;
     }
 
     /** Adds a scalar loss to {@code column} when this iteration is logged. */
-    static void add(int column, Var loss) {
+    public static void add(int column, Var loss) {
         LossLog l = CURRENT.get();
         if (l != null) l.put(column, loss.value.item());
     }
 
     /** Adds a value already read to {@code column} when this iteration is logged. */
-    static void add(int column, float value) {
+    public static void add(int column, float value) {
         LossLog l = CURRENT.get();
         if (l != null) l.put(column, value);
     }
 
     /** {@code term} itself, its value added to {@code column} when this iteration is logged. */
-    static Var term(int column, Var term) {
+    public static Var term(int column, Var term) {
         add(column, term);
         return term;
     }

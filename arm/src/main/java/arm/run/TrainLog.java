@@ -1,10 +1,10 @@
-package arm.method;
+package arm.run;
 
 /**
  * Where a run writes its training log, one row per logged iteration ({@link LossLog} holds the
- * columns). {@link ContinualMethod} calls {@link #restart} once before training (with the
- * checkpoint's t when it resumes, else 0), {@link #row} after every K-th iteration, {@link #flush}
- * before every checkpoint and at the end. The CLI writes runs/&lt;run&gt;/train-log.csv
+ * columns). {@link arm.method.ContinualMethod} calls {@link #restart} once before training (with
+ * the checkpoint's t when it resumes, else 0), {@link #row} after every K-th iteration, {@link
+ * #flush} before every checkpoint and at the end. The CLI writes runs/&lt;run&gt;/train-log.csv
  * (arm.report.TrainLogFile); {@link #NONE} logs nothing.
  */
 public interface TrainLog {

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 import arm.tensor.Tensor;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Map;
  * softmax per recall and never an extra forward pass: an extra pass through f_old in train-mode
  * BatchNorm would move its running statistics and change the run.
  */
-final class RecallRecorder {
+public final class RecallRecorder {
     /** Image pairs kept per snapshot (distinct initial rows; with M &gt; N there are at most N). */
     static final int MAX_PAIRS = 10;
 
@@ -30,7 +30,7 @@ final class RecallRecorder {
      * @param tasks number of tasks; images are kept at the end of tasks 1 … tasks−1 (0-based: the
      *     tasks with recall), or of {@link #MAX_SNAPSHOTS} of them evenly spread, the last included
      */
-    RecallRecorder(int[] itemShape, int numClasses, int batchesPerTask, int tasks) {
+    public RecallRecorder(int[] itemShape, int numClasses, int batchesPerTask, int tasks) {
         this.itemShape = itemShape.clone();
         this.k = numClasses;
         this.batchesPerTask = batchesPerTask;
@@ -43,13 +43,13 @@ final class RecallRecorder {
     }
 
     /** Images are kept at the last iteration of the snapshot tasks (the end of a recall window). */
-    boolean wantsImages(int iteration) {
+    public boolean wantsImages(int iteration) {
         return iteration % batchesPerTask == batchesPerTask - 1
                 && snapshotTasks.contains(iteration / batchesPerTask);
     }
 
     /** One round r of iteration t ended with f_old's logits [M, K] on the final X̂. */
-    void round(int iteration, Tensor oldLogits) {
+    public void round(int iteration, Tensor oldLogits) {
         float[] z = oldLogits.toArray();
         int m = z.length / k;
         int last = t.size() - 1;
@@ -75,7 +75,7 @@ final class RecallRecorder {
      * @param rows the real rows X̂ was copied from (null for noise initialisation)
      * @param labels the real batch's labels
      */
-    void images(
+    public void images(
             int iteration,
             Tensor initial,
             Tensor xhat,
@@ -113,7 +113,7 @@ final class RecallRecorder {
      * sums' double bits, K per iteration) and "recall.pairs" (t, originator, target, probability
      * bits, per kept pair), so that a resumed run records exactly what an unbroken one would.
      */
-    Map<String, long[]> stateValues() {
+    public Map<String, long[]> stateValues() {
         int n = t.size();
         long[] ts = new long[n],
                 rs = new long[n],
@@ -135,7 +135,7 @@ final class RecallRecorder {
     }
 
     /** The kept image pairs' pixels: "recall.pair{i}.initial" and ".recalled", live. */
-    Map<String, Tensor> stateTensors() {
+    public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
             out.put(
@@ -154,7 +154,7 @@ final class RecallRecorder {
      *
      * @throws IllegalArgumentException the saved history is inconsistent
      */
-    void restore(Map<String, long[]> values, Map<String, Tensor> tensors) {
+    public void restore(Map<String, long[]> values, Map<String, Tensor> tensors) {
         long[] ts = need(values, "recall.t"),
                 rs = need(values, "recall.rounds"),
                 sum = need(values, "recall.sums"),
@@ -206,7 +206,7 @@ final class RecallRecorder {
         return v;
     }
 
-    RecallRecord result() {
+    public RecallRecord result() {
         float[][] mean = new float[t.size()][k];
         for (int i = 0; i < mean.length; i++)
             for (int c = 0; c < k; c++) mean[i][c] = (float) (sums.get(i)[c] / rounds.get(i));
@@ -215,7 +215,7 @@ final class RecallRecorder {
     }
 
     /** p ← softmax(z[off .. off+k)), in double, max-shifted. */
-    static void softmax(float[] z, int off, double[] p) {
+    public static void softmax(float[] z, int off, double[] p) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (int c = 0; c < p.length; c++) max = Math.max(max, z[off + c]);
         for (int c = 0; c < p.length; c++) sum += p[c] = Math.exp(z[off + c] - max);

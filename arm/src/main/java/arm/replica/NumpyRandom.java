@@ -1,4 +1,4 @@
-package arm.data;
+package arm.replica;
 
 import arm.nn.Mt19937;
 

@@ -1,6 +1,7 @@
-package arm.method;
+package arm.run;
 
 import arm.data.ContinualData;
+import arm.method.ContinualMethod;
 import arm.metrics.EvalPoint;
 import arm.nn.Module;
 import arm.tensor.Device;
@@ -87,7 +88,7 @@ public final class EvalQueue implements AutoCloseable {
      * The queue of a run on {@code data} and {@code device}: mode from the property or the free
      * cores.
      */
-    static EvalQueue of(ContinualData data, Device device) {
+    public static EvalQueue of(ContinualData data, Device device) {
         if (device != Device.CPU) return new EvalQueue(Mode.NOW, data);
         String forced = System.getProperty("arm.eval");
         if (forced != null) return new EvalQueue(forced(forced), data);
@@ -102,7 +103,7 @@ public final class EvalQueue implements AutoCloseable {
     }
 
     /** Evaluates f_cur as it is at iteration t: now (its point goes to {@code into}) or later. */
-    void submit(Module fCur, int t, int[] seen, int lastTask, List<EvalPoint> into) {
+    public void submit(Module fCur, int t, int[] seen, int lastTask, List<EvalPoint> into) {
         if (mode == Mode.NOW) {
             Timed r = timed(fCur, t, seen, lastTask);
             into.add(r.point());
@@ -113,7 +114,7 @@ public final class EvalQueue implements AutoCloseable {
     }
 
     /** Called at every iteration t: background mode starts the evaluations that are due. */
-    void tick(int t) {
+    public void tick(int t) {
         if (mode != Mode.BACKGROUND) return;
         for (Pending p : pending) if (p.bg == null && p.t + START_LAG <= t) start(p);
     }
@@ -131,7 +132,7 @@ public final class EvalQueue implements AutoCloseable {
     }
 
     /** Finishes everything still pending and appends the points to {@code into}, in order. */
-    void drainInto(List<EvalPoint> into) {
+    public void drainInto(List<EvalPoint> into) {
         drainBefore(Integer.MAX_VALUE, into);
     }
 
@@ -140,7 +141,7 @@ public final class EvalQueue implements AutoCloseable {
      * at t stays pending. A checkpoint taken at t uses this, so that a run resumed from it asks for
      * t's evaluation again (same weights, same point).
      */
-    void drainBefore(int t, List<EvalPoint> into) {
+    public void drainBefore(int t, List<EvalPoint> into) {
         if (mode == Mode.BACKGROUND)
             for (Pending p : pending) if (p.bg == null && p.t < t) start(p);
         while (!pending.isEmpty() && pending.get(0).t < t) {
@@ -174,7 +175,7 @@ public final class EvalQueue implements AutoCloseable {
      * Nanoseconds spent evaluating so far, summed over the evaluations (which may overlap
      * training).
      */
-    long nanos() {
+    public long nanos() {
         return ns;
     }
 

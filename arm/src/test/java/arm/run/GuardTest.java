@@ -1,9 +1,13 @@
-package arm.method;
+package arm.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import arm.autograd.Var;
+import arm.method.Method;
+import arm.method.Methods;
+import arm.method.MethodsTest;
+import arm.method.RecallLoss;
 import arm.nn.Mlp;
 import arm.tensor.Tensor;
 import java.util.Arrays;

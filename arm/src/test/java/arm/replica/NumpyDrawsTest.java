@@ -1,9 +1,10 @@
-package arm.method;
+package arm.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.data.ContinualData;
-import arm.data.NumpyRandom;
+import arm.method.ContinualMethod;
+import arm.method.Synthetic;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 import java.util.SplittableRandom;
 
@@ -10,25 +10,26 @@ import java.util.SplittableRandom;
  * another. {@code base} is one long drawn from the run's seed when the learner is built.
  *
  * <p>The draws themselves are unchanged: uniform integers and doubles from {@link
- * SplittableRandom}, with the with/without-replacement rules of {@link RecallMethod#draw}.
+ * SplittableRandom}, with the with/without-replacement rules of {@link
+ * arm.method.RecallMethod#draw}.
  */
-final class Draws {
+public final class Draws {
     private Draws() {}
 
     /** Purposes: what a stream is for, so that two sites of one iteration never share one. */
-    static final int LAG = 1,
+    public static final int LAG = 1,
             CLASSES = 2,
             RESERVOIR = 3,
             GEN = 4, // every draw of a GEN / GEN-MIR iteration
             RECALL_INIT = 16; // RECALL_INIT + r for round r
 
     /** ER's replay choice of update i at t: REPLAY + i. */
-    static final int REPLAY = 1024;
+    public static final int REPLAY = 1024;
 
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
     /** The generator of draw site {@code purpose} at iteration t. */
-    static SplittableRandom at(long base, long t, int purpose) {
+    public static SplittableRandom at(long base, long t, int purpose) {
         long s = mix64(mix64(base + GOLDEN * (t + 1)) + GOLDEN * (purpose + 1L));
         return new SplittableRandom(s);
     }

@@ -1,4 +1,6 @@
-package arm.method;
+package arm.run;
+
+import arm.method.Method;
 
 /** Receives progress from a running {@link Method}; called from the run's own thread. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

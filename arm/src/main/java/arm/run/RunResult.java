@@ -1,6 +1,7 @@
-package arm.method;
+package arm.run;
 
 import arm.analysis.GradientStudy;
+import arm.method.Method;
 import arm.metrics.EvalPoint;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 /**
  * What a run records beside its evaluations, for the paper's figures and analyses (ALGORITHM.md

@@ -1,4 +1,4 @@
-package arm.data;
+package arm.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 /**
  * A NaN or ±Inf in a loss, a gradient or the recalled inputs. The run stops at once, before the
@@ -11,7 +11,7 @@ public final class NumericalException extends RuntimeException {
     public final int iteration;
     public final String term;
 
-    NumericalException(String term, String detail) {
+    public NumericalException(String term, String detail) {
         this(null, -1, term, detail);
     }
 
@@ -23,7 +23,7 @@ public final class NumericalException extends RuntimeException {
     }
 
     /** The same failure, located. */
-    NumericalException at(String method, int iteration) {
+    public NumericalException at(String method, int iteration) {
         String detail = getMessage();
         return new NumericalException(method, iteration, term, detail);
     }

@@ -1,7 +1,7 @@
-package arm.method;
+package arm.replica;
 
 import arm.data.ContinualData;
-import arm.data.NumpyRandom;
+import arm.method.ContinualMethod;
 
 /**
  * The index draws of ARM and ADI as the authors' code makes them (rng = authors), for a whole run
@@ -21,7 +21,7 @@ import arm.data.NumpyRandom;
  * same draws. Noise starts (init = noise) draw from torch in their code, on the GPU; here they keep
  * our own stream.
  */
-final class NumpyDraws {
+public final class NumpyDraws {
     private final int[][] classes; // [t] the chosen class indices into the candidates, or null
     private final int[][][] rows; // [t][round], or null
 
@@ -34,7 +34,7 @@ final class NumpyDraws {
      * @param adi whether class choices come first at every recall iteration
      * @param realStarts whether X̂ starts from real rows (false: noise, no numpy draw)
      */
-    static NumpyDraws of(
+    public static NumpyDraws of(
             ContinualData data,
             int recallFromT,
             int m,
@@ -66,12 +66,12 @@ final class NumpyDraws {
     }
 
     /** ADI's choice at t: indices into the ascending candidate classes. */
-    int[] classes(int t) {
+    public int[] classes(int t) {
         return checked(classes[t], t, "class");
     }
 
     /** The real rows X̂ copies at t, round r. */
-    int[] rows(int t, int round) {
+    public int[] rows(int t, int round) {
         return checked(rows[t][round], t, "row");
     }
 

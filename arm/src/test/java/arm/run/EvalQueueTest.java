@@ -1,7 +1,9 @@
-package arm.method;
+package arm.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.method.Methods;
+import arm.method.MethodsTest;
 import arm.metrics.EvalPoint;
 import java.util.List;
 import org.junit.jupiter.api.Test;

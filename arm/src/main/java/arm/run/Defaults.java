@@ -1,5 +1,8 @@
-package arm.method;
+package arm.run;
 
+import arm.method.MethodOption;
+import arm.method.MethodProvider;
+import arm.method.Methods;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

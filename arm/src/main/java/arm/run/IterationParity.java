@@ -1,7 +1,9 @@
-package arm.method;
+package arm.run;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.method.Methods;
+import arm.method.Stepper;
 import arm.nn.Module;
 import arm.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -142,7 +144,7 @@ public final class IterationParity {
     }
 
     /** name → (value after one iteration − value before), for every parameter and buffer. */
-    static Map<String, float[]> deltas(
+    public static Map<String, float[]> deltas(
             String dataset, ContinualData data, Map<String, String> options, String device) {
         return deltas(dataset, data, options, device, false);
     }
@@ -168,7 +170,7 @@ public final class IterationParity {
         return after;
     }
 
-    static Map<String, float[]> state(Module m) {
+    public static Map<String, float[]> state(Module m) {
         Map<String, float[]> s = new LinkedHashMap<>();
         m.namedParameters().forEach((n, p) -> s.put(n, p.value().toArray()));
         for (Map.Entry<String, Tensor> e : m.namedBuffers().entrySet())

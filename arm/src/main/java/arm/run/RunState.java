@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 import arm.metrics.EvalPoint;
 import arm.tensor.Tensor;

@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 import java.util.List;
 

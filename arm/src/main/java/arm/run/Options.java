@@ -1,4 +1,4 @@
-package arm.method;
+package arm.run;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,14 +9,14 @@ import java.util.Map;
  * Every error is one line naming the method, the option and the value, e.g. "ARM option M must be a
  * positive integer, got 0".
  */
-final class Options {
+public final class Options {
     /** Value of T, recall_from_t and eval_every meaning "the number of batches per task". */
-    static final String TASK = "task";
+    public static final String TASK = "task";
 
     private final String method;
     private final Map<String, String> values = new LinkedHashMap<>();
 
-    Options(String method, Map<String, String> defaults, Map<String, String> overrides) {
+    public Options(String method, Map<String, String> defaults, Map<String, String> overrides) {
         this.method = method;
         values.putAll(defaults);
         for (var e : overrides.entrySet()) {
@@ -32,11 +32,11 @@ final class Options {
     }
 
     /** Defaults plus overrides, in the defaults' order. */
-    Map<String, String> resolved() {
+    public Map<String, String> resolved() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
-    String raw(String key) {
+    public String raw(String key) {
         String v = values.get(key);
         if (v == null)
             throw new IllegalStateException(method + ": option " + key + " has no default");
@@ -44,7 +44,7 @@ final class Options {
     }
 
     /** A finite float ≥ 0 (learning rates, step sizes, loss weights). */
-    float nonNegative(String key) {
+    public float nonNegative(String key) {
         float v;
         try {
             v = Float.parseFloat(raw(key));
@@ -55,13 +55,13 @@ final class Options {
         return v;
     }
 
-    int positiveInt(String key) {
+    public int positiveInt(String key) {
         int v = integer(key);
         if (v <= 0) throw bad(key, "a positive integer");
         return v;
     }
 
-    int nonNegativeInt(String key) {
+    public int nonNegativeInt(String key) {
         int v = integer(key);
         if (v < 0) throw bad(key, "an integer >= 0");
         return v;
@@ -70,23 +70,23 @@ final class Options {
     /**
      * A positive integer, or {@link #TASK} (returned as −1): resolved to batches per task later.
      */
-    int positiveOrTask(String key) {
+    public int positiveOrTask(String key) {
         return TASK.equals(raw(key)) ? -1 : positiveInt(key);
     }
 
     /** An integer ≥ 0, or {@link #TASK} (returned as −1). */
-    int nonNegativeOrTask(String key) {
+    public int nonNegativeOrTask(String key) {
         return TASK.equals(raw(key)) ? -1 : nonNegativeInt(key);
     }
 
-    boolean flag(String key) {
+    public boolean flag(String key) {
         String v = raw(key).toLowerCase();
         if (v.equals("true") || v.equals("1") || v.equals("on")) return true;
         if (v.equals("false") || v.equals("0") || v.equals("off")) return false;
         throw bad(key, "true or false");
     }
 
-    String choice(String key, String... allowed) {
+    public String choice(String key, String... allowed) {
         String v = raw(key).toLowerCase();
         for (String a : allowed) if (a.equals(v)) return a;
         throw bad(key, "one of " + String.join(", ", allowed));
@@ -100,7 +100,7 @@ final class Options {
         }
     }
 
-    IllegalArgumentException bad(String key, String what) {
+    public IllegalArgumentException bad(String key, String what) {
         return new IllegalArgumentException(
                 method + " option " + key + " must be " + what + ", got '" + values.get(key) + "'");
     }

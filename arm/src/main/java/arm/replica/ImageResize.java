@@ -1,4 +1,4 @@
-package arm.data;
+package arm.replica;
 
 import java.awt.image.BufferedImage;
 
@@ -76,7 +76,7 @@ public final class ImageResize {
     }
 
     /** Pillow-style bilinear resample of one 8-bit plane: horizontal pass, then vertical. */
-    static byte[] resample(byte[] in, int w, int h, int ow, int oh) {
+    public static byte[] resample(byte[] in, int w, int h, int ow, int oh) {
         byte[] tmp = in;
         if (ow != w) {
             Coeffs cx = coeffs(w, ow);

@@ -1,8 +1,9 @@
-package arm.method;
+package arm.run;
 
 import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.method.RecallLoss;
 import arm.nn.Module;
 import arm.nn.Parameter;
 import arm.tensor.Backend;
@@ -25,20 +26,20 @@ import java.util.Map;
  * which the JIT vectorises; on a device, one reduction per gradient and one read per step). {@code
  * -Darm.guard=false} turns the gradient and input scans off; the loss checks stay.
  */
-final class Guard {
+public final class Guard {
     private Guard() {}
 
-    static final boolean SCAN = !"false".equals(System.getProperty("arm.guard"));
+    public static final boolean SCAN = !"false".equals(System.getProperty("arm.guard"));
 
     /** A scalar loss; returns its value. */
-    static float loss(Var loss, String term) {
+    public static float loss(Var loss, String term) {
         float v = loss.value.item();
         if (!Float.isFinite(v)) throw new NumericalException(term, term + " is " + v);
         return v;
     }
 
     /** Every element of {@code x}. */
-    static void tensor(Tensor x, String what) {
+    public static void tensor(Tensor x, String what) {
         if (!SCAN) return;
         if (!finite(x)) throw new NumericalException(what, what + " holds NaN or Inf");
     }
@@ -47,7 +48,7 @@ final class Guard {
      * The gradients of f_cur's parameters after a backward pass, before the optimiser step. Device
      * gradients are checked all at once: one flag per tensor on the device, one download.
      */
-    static void gradients(Module m, String step) {
+    public static void gradients(Module m, String step) {
         if (!SCAN) return;
         List<String> names = new ArrayList<>();
         List<Tensor> onDevice = new ArrayList<>();
@@ -120,7 +121,7 @@ final class Guard {
      * {@code chosen} is not null, by evaluating each term on its own; called only once the sum is
      * known to be non-finite.
      */
-    static String firstBadTerm(
+    public static String firstBadTerm(
             RecallLoss.Weights w,
             float classesWeight,
             Var a,

@@ -1,9 +1,9 @@
-package arm.method;
+package arm.run;
 
 /**
- * Where a run keeps its checkpoints. {@link ContinualMethod} asks it, at the top of every iteration
- * after any evaluation, whether a checkpoint is due, and saves the {@link RunState} there; at the
- * end it saves the finished state. The CLI implements it with files ({@code
+ * Where a run keeps its checkpoints. {@link arm.method.ContinualMethod} asks it, at the top of
+ * every iteration after any evaluation, whether a checkpoint is due, and saves the {@link RunState}
+ * there; at the end it saves the finished state. The CLI implements it with files ({@code
  * arm.io.CheckpointStore}); {@link #NONE} keeps nothing.
  */
 public interface Checkpointer {

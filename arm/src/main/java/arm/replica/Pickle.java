@@ -1,5 +1,6 @@
-package arm.data;
+package arm.replica;
 
+import arm.data.DataFormatException;
 import arm.io.FileFormatException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
