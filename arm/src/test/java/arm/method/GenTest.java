@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.run.ProgressListener;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
