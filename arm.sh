@@ -5,12 +5,13 @@
 #   ./arm.sh train --method ARM [--M 20 --lr 0.05 ...]
 #   ./arm.sh plot DIR             redraw a results folder's figures and report.md (no training)
 #   ./arm.sh fetch mnist          download MNIST into data/mnist and verify it
+#   ./arm.sh generate cifar10|miniimagenet --out DIR   a dataset in that layout from MNIST digits
 #   ./arm.sh --help
 #
 # It finds the newest JDK (17 or newer; the Vector API runs ~2.5x faster on JDK 25 than on 17),
 # builds the jar with ./mvnw when it is missing or older than the sources, fetches MNIST when an
 # MNIST command needs it (no --data given, data/mnist incomplete; never for CIFAR10 or MiniImageNet,
-# also when resuming their folders), and starts the JVM with --add-modules jdk.incubator.vector.
+# also when resuming their folders; also for generate, whose default source is MNIST), and starts the JVM with --add-modules jdk.incubator.vector.
 # Environment: JAVA=/path/to/java forces a JVM; ARM_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 set -euo pipefail
 
@@ -98,6 +99,21 @@ resumed_field() {
 # folder's results.json (FROM = resume), or - for the default one.
 workload() {
   local cmd="${1:-}" bench=- data=- from=- prev="" a
+  # generate: MNIST is its source unless --source noise; --mnist DIR names the user's own copy
+  if [[ "$cmd" == generate ]]; then
+    bench=mnist
+    for a in "$@"; do
+      case "$prev" in --source) [[ "${a,,}" == noise ]] && bench=- ;; --mnist) data="$a"; from=mnist ;; esac
+      case "$a" in
+        -h|--help|-V|--version) printf -- '-\t-\t-\n'; return ;;
+        --source=*) [[ "${a#--source=}" == noise ]] && bench=- ;;
+        --mnist=*) data="${a#--mnist=}"; from=mnist ;;
+      esac
+      prev="$a"
+    done
+    printf '%s\t%s\t%s\n' "$bench" "$data" "$from"
+    return
+  fi
   [[ "$cmd" == reproduce || "$cmd" == train ]] || { printf -- '-\t-\t-\n'; return; }
   shift
   [[ "$cmd" == train ]] && bench=mnist
@@ -163,9 +179,53 @@ fi
 if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "${ARM_JAVA_OPTS:-}" != *NewSize* ]]; then
   if [[ "$BENCH" == cifar10 || "$BENCH" == miniimagenet ]]; then XMX+=("-XX:NewRatio=1"); else XMX+=("-Xmn256m"); fi
 fi
+# JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
+# .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
+# and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data
+# sharing archive (the classes). It is recorded once, before the first MNIST command that finds
+# none, by a short training run in its own JVM (its output in arm/target/jvm-cache.log), and
+# removed when the jar is rebuilt. The results never depend on it. ARM_JVM_CACHE=off runs without.
+CACHE_OPTS=()
+jvm_cache() {
+  [[ "${ARM_JVM_CACHE:-on}" != off ]] || return 0
+  [[ "${ARM_JAVA_OPTS:-}" != *AOTCache* && "${ARM_JAVA_OPTS:-}" != *SharedArchiveFile* \
+    && "${ARM_JAVA_OPTS:-}" != *Xshare* && "${ARM_JAVA_OPTS:-}" != *ArchiveClassesAtExit* ]] || return 0
+  local major id cache tmp use rec quiet
+  major="$(java_major "$JAVA_BIN")"
+  # the JDK's binary and its release file (an update in place gets a cache of its own)
+  id="$( { readlink -f "$JAVA_BIN"; cat "$(dirname "$(dirname "$(readlink -f "$JAVA_BIN")")")/release" 2>/dev/null || true; } \
+    | cksum | cut -d' ' -f1)"
+  if (( major >= 25 )); then
+    cache="$JAR.jdk$major-$id.aot"; use=-XX:AOTCache; rec=-XX:AOTCacheOutput; quiet=("-Xlog:aot*=off" "-Xlog:cds*=off")
+  else
+    cache="$JAR.jdk$major-$id.jsa"; use=-XX:SharedArchiveFile; rec=-XX:ArchiveClassesAtExit; quiet=("-Xlog:cds*=off")
+  fi
+  local f
+  for f in "$JAR".jdk*.aot "$JAR".jdk*.jsa; do # any JDK's cache of an older build
+    if [[ -f "$f" && "$f" -ot "$JAR" ]]; then rm -f "$f"; fi
+  done
+  if [[ ! -f "$cache" && "$BENCH" == mnist ]] && has_mnist; then
+    echo "arm: recording the JVM's class cache for this build and JDK $major (once, ~15 s; ARM_JVM_CACHE=off skips it)" >&2
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/arm-jvm-cache.XXXXXX")"
+    # A short MNIST run (ARM, 150 images per class: 150 iterations, 120 of them recalling) on the same
+    # options as the command, but ARM_JAVA_OPTS, which may change what the cache must match.
+    if "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" -XX:+UseParallelGC "${quiet[@]}" \
+        "$rec=$tmp/cache" -Darm.home="$ROOT" -Darm.tty=false -jar "$JAR" train --method ARM \
+        --samples-per-class 150 --gradient-samples 0 --no-figures --data "$ROOT/data/mnist" \
+        --out "$tmp/run" > "$ROOT/arm/target/jvm-cache.log" 2>&1 && [[ -s "$tmp/cache" ]]; then
+      mv -f "$tmp/cache" "$cache"
+    else
+      echo "arm: no class cache (see $ROOT/arm/target/jvm-cache.log); running without it" >&2
+    fi
+    rm -rf "$tmp"
+  fi
+  if [[ -f "$cache" ]]; then CACHE_OPTS=("$use=$cache" "${quiet[@]}"); fi
+}
+jvm_cache
+
 TTY=false
 if [[ -t 2 ]]; then TTY=true; fi
 
 # shellcheck disable=SC2086 # ARM_JAVA_OPTS is a list of options
-exec "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" -XX:+UseParallelGC \
+exec "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" -XX:+UseParallelGC ${CACHE_OPTS[@]+"${CACHE_OPTS[@]}"} \
   -Darm.home="$ROOT" -Darm.tty="$TTY" ${ARM_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -25,7 +25,7 @@ if [[ -z "${JAVA:-}" ]]; then
 fi
 JAR=benchmarks/target/benchmarks.jar
 if [[ ! -f $JAR ]]; then
-  mvn -q -pl benchmarks -am package -DskipTests
+  ./mvnw -q -pl benchmarks -am package -DskipTests
 fi
 
 echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs," \

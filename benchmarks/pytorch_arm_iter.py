@@ -12,7 +12,8 @@ What it runs (ALGORITHM.md §1.4, §2.3, §5.2; our own code, written from the s
 Timing: warm-up iterations, then the median of timed iterations, each closed by torch.cuda.synchronize().
 Output: lines "TORCH <name> <value> <unit>" (device-check.sh puts them in its table).
 
-Usage: python3 benchmarks/pytorch_arm_iter.py [--device cuda] [--warmup 3] [--reps 10] [--skip-kernels]
+Usage: python3 benchmarks/pytorch_arm_iter.py [--device cuda|cpu] [--threads T] [--warmup 3] [--reps 10] [--skip-kernels]
+On the CPU only the fp32 pass runs (TF32 is a GPU setting); --threads sets torch.set_num_threads.
 """
 import argparse
 import copy
@@ -111,16 +112,20 @@ def arm_iteration(f_cur, f_old, opt, X, Y, M, S):
     opt.step()
 
 
-def timed(fn, sync, warmup, reps):
+def timed(fn, sync, warmup, reps, cpu=None):
+    """Median wall seconds per call; with a list as cpu, the median process CPU seconds is appended."""
     for _ in range(warmup):
         fn()
     sync()
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         sync()
         ts.append(time.perf_counter() - t0)
+        cs.append(time.process_time() - c0)
+    if cpu is not None:
+        cpu.append(statistics.median(cs))
     return statistics.median(ts)
 
 
@@ -169,11 +174,15 @@ def main():
     ap.add_argument("--M", type=int, default=100)
     ap.add_argument("--S", type=int, default=10)
     ap.add_argument("--skip-kernels", action="store_true", help="only the ARM iteration")
+    ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
     args = ap.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     dev = torch.device(args.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
-    print(f"torch {torch.__version__} cuda {torch.version.cuda} cudnn {torch.backends.cudnn.version()} on {name}", flush=True)
+    print(f"torch {torch.__version__} cuda {torch.version.cuda} cudnn {torch.backends.cudnn.version()} on {name},"
+          f" {torch.get_num_threads()} threads", flush=True)
     torch.manual_seed(0)
     f_cur = ResNet18().to(dev)
     assert sum(p.numel() for p in f_cur.parameters()) == 1_094_750, "ResNet18 nf=20 must have 1,094,750 parameters"
@@ -182,12 +191,15 @@ def main():
     X = torch.rand(args.N, 3, 32, 32, device=dev)
     Y = torch.tensor([0, 1] * (args.N // 2) + [0] * (args.N % 2), device=dev)
     # FP32 first (like our default), then PyTorch's defaults (cuDNN may use TF32 on this card)
-    for tag, tf32 in (("fp32", False), ("torch-default", True)):
+    passes = (("fp32", False), ("torch-default", True)) if dev.type == "cuda" else (("fp32", False),)
+    for tag, tf32 in passes:
         torch.backends.cudnn.allow_tf32 = tf32
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.benchmark = False
-        sec = timed(lambda: arm_iteration(f_cur, f_old, opt, X, Y, args.M, args.S), sync, args.warmup, args.reps)
+        cpu = []
+        sec = timed(lambda: arm_iteration(f_cur, f_old, opt, X, Y, args.M, args.S), sync, args.warmup, args.reps, cpu)
         out(f"ARM iteration CIFAR ResNet18 N{args.N} M{args.M} S{args.S} {tag}", sec * 1e3, "ms")
+        out(f"process CPU per ARM iteration N{args.N} M{args.M} S{args.S} {tag}", cpu[0] * 1e3, "ms")
         if not args.skip_kernels:
             kernels(dev, sync, tag)
     for p in f_cur.parameters():

@@ -19,7 +19,7 @@ set -u -o pipefail
 T0=$(date +%s)
 cd "$(dirname "$0")/.." || exit 2
 CARRY_DIR=${CARRY_DIR:-.carry}
-MAIN_CLASS=${MAIN_CLASS:-arm.kernels.cuda.DeviceCheckMain}
+MAIN_CLASS=${MAIN_CLASS:-arm.bench.DeviceCheckMain}
 DEADLINE_S=${DEADLINE_S:-560}
 EXTRA_LIB_ROOTS=${EXTRA_LIB_ROOTS:-}
 RES=${OUT:-/tmp/device-check-out}

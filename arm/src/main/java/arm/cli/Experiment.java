@@ -201,18 +201,16 @@ final class Experiment {
             } finally {
                 log.close();
             }
-            // a resumed run's training time spans every session; its wall time at least that
-            // (evaluation
-            // is not added: it may have run beside the training, EvalQueue). The gradient study
-            // after
-            // training is an analysis, timed apart.
+            // a resumed run's training time spans every process that ran it; its wall time is at
+            // least that (evaluation is not added: it may have run beside the training,
+            // EvalQueue). The gradient study after training is an analysis, timed apart.
             double wall =
                     Math.max(
                             (System.nanoTime() - start) / 1e9 - res.studySeconds(),
                             res.trainSeconds());
             // forgetting's "best" from task-boundary evaluations only, so a finer eval_every (for
-            // the
-            // per-task curves) leaves the reported numbers as the paper's protocol computes them
+            // the per-task curves) leaves the reported numbers as the paper's protocol computes
+            // them
             int T = d.batchesPerTask();
             Metrics test =
                     Metrics.of(

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
  *   arm methods [NAME]
  *   arm sweep FILE [--executor local|slurm] [--status] [--dry-run]; arm run-one FILE --run ID
  *   arm report DIR… [--allow-mixed]; arm experiment list|show|runs NAME
+ *   arm generate cifar10|miniimagenet --out DIR [--source mnist|noise] [--per-class N] [--seed S]
  * </pre>
  *
  * Exit codes: 0 success; 1 a run failed (the finished ones are in the results); 2 bad input (an
@@ -61,7 +62,8 @@ public final class Main implements Runnable {
                         .addSubcommand("experiment", new ExperimentCommand(ctx))
                         .addSubcommand("run-one", new RunOneCommand(ctx))
                         .addSubcommand("sweep", new SweepCommand(ctx))
-                        .addSubcommand("report", new ReportCommand(ctx));
+                        .addSubcommand("report", new ReportCommand(ctx))
+                        .addSubcommand("generate", new GenerateCommand(ctx));
         TrainCommand.addMethodHelp(cl.getSubcommands().get("train"));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Benchmark.class, Benchmark::named);
@@ -95,8 +97,8 @@ public final class Main implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing command: reproduce, train, plot, methods, experiment, sweep, run-one or"
-                        + " report");
+                "missing command: reproduce, train, plot, methods, experiment, sweep, run-one,"
+                        + " report or generate");
     }
 
     /**

@@ -50,14 +50,44 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "runs per method (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(
+            names = "--table",
+            paramLabel = "N",
+            description =
+                    "the paper's table: mnist 6, cifar10 1, miniimagenet 5 (each the default), or"
+                        + " cifar10 7: the ablations of Table 7 (ARM with one setting changed per"
+                        + " row; Fig. 6 is the figures of its 'recall 2x' row), run from the"
+                        + " built-in experiment file table7 as one folder per run under --out, then"
+                        + " merged beside the paper's values; the same command again continues it")
+    Integer table;
+
+    @Option(
+            names = "--dry-run",
+            description = "with --table 7: list the rows and runs without running anything")
+    boolean dryRun;
+
     @Mixin RunOptions options;
 
     ReproduceCommand(Main.Context ctx) {
         this.ctx = ctx;
     }
 
+    /** True when the option was typed on the command line. */
+    boolean given(String option) {
+        return spec.findOption(option) != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+        if (table != null && benchmark != null) {
+            String file = PaperTable.file(benchmark, table);
+            if (file != null) return PaperTable.run(ctx, this, benchmark, table, file);
+        }
+        if (dryRun) throw new UsageError("--dry-run goes with --table 7 (cifar10) only");
+        if (table != null && options.resume != null)
+            throw new UsageError(
+                    "--resume takes the settings from the results folder; drop --table");
         if (options.resume != null) {
             RunOptions.checkResume(spec, java.util.List.of());
             if (benchmark != null)

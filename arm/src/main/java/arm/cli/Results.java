@@ -169,7 +169,13 @@ final class Results {
     synchronized List<Summary> summary() {
         List<Summary> out = new ArrayList<>();
         for (String m : methodOrder) {
-            List<RunRecord> rs = runs.stream().filter(r -> r.method().equals(m)).toList();
+            // in run order, not finishing order: the summary's sums are then the same bits
+            // however the runs were scheduled
+            List<RunRecord> rs =
+                    runs.stream()
+                            .filter(r -> r.method().equals(m))
+                            .sorted(Comparator.comparingInt(RunRecord::run))
+                            .toList();
             if (rs.isEmpty()) continue;
             boolean stationary = rs.get(0).stationary();
             double[] acc = rs.stream().mapToDouble(r -> r.test().finalAccuracy()).toArray();

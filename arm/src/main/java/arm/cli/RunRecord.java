@@ -9,7 +9,7 @@ import arm.run.RunResult;
  *
  * @param run 0-based run index; the seed is seed0 + run
  * @param wallSeconds wall time of the whole run: building its data split, training, evaluating (a
- *     resumed run: its training and evaluation time over all sessions, if larger)
+ *     resumed run: its training and evaluation time over every process that ran it, if larger)
  */
 record RunRecord(
         String method,

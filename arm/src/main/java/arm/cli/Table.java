@@ -32,7 +32,10 @@ final class Table {
         out.println();
         out.printf(
                 "%s, test split, mean ± population std over %d run(s), %%:%n", bench.title, runs);
-        String fmt = "| %-11s | %7s | %5s | %7s | %5s | %3s | %-13s | %-13s | %-25s | %8s |%n";
+        int w = 11; // wider for named rows (ablations: "ARM D=cross-entropy")
+        for (Results.Summary s : rows) w = Math.max(w, s.method().length() + 1);
+        String fmt =
+                "| %-" + w + "s | %7s | %5s | %7s | %5s | %3s | %-13s | %-13s | %-25s | %8s |%n";
         out.printf(Locale.ROOT, fmt, "", "+sample", "mem", "+model", "mem", "", "", "", "", "");
         out.printf(
                 Locale.ROOT,
@@ -49,7 +52,7 @@ final class Table {
                 "s / run");
         out.printf(
                 "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n",
-                "-".repeat(13),
+                "-".repeat(w + 2),
                 "-".repeat(9),
                 "-".repeat(7),
                 "-".repeat(9),

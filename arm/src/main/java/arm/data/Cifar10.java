@@ -354,15 +354,4 @@ public final class Cifar10 {
         for (int i = 0; i < n; i++) a[i] = i;
         return a;
     }
-
-    /**
-     * numpy's global generator as the authors' ARM/ADI scripts find it after building the three
-     * CIFAR loaders (each reseeds with 111; the test loader, built last, shuffles its index list):
-     * the stream their recall-index draws continue from (ALGORITHM.md §9 D14).
-     */
-    public static NumpyRandom numpyAfterLoaders(int testSize) {
-        NumpyRandom np = new NumpyRandom(NUMPY_SEED);
-        np.shuffle(identity(testSize));
-        return np;
-    }
 }

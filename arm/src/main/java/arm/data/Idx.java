@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -209,7 +210,19 @@ public final class Idx {
 
         private byte[] read(int n) throws IOException {
             try {
-                byte[] b = in.readNBytes(n);
+                byte[] b;
+                if (plainSize >= 0) {
+                    // a plain file whose length was checked: one array of the expected size
+                    // (readNBytes(int) gathers chunks and copies them, twice the bytes for
+                    // MNIST's 47 MB of training images)
+                    b = new byte[n];
+                    int got = in.readNBytes(b, 0, n);
+                    if (got < n) b = Arrays.copyOf(b, got);
+                } else {
+                    // compressed: grown as the data arrives, so a wrong count field costs no
+                    // allocation the file does not back
+                    b = in.readNBytes(n);
+                }
                 pos += b.length;
                 return b;
             } catch (ZipException | EOFException e) {

@@ -219,8 +219,7 @@ public final class MiniImageNetCache {
             try {
                 r.setInput(in, true, true);
                 // the header's size decides the decoder's allocation: refuse absurd ones before it
-                // happens
-                // (a 600-byte JPEG claiming 20000×20000 would take 1.2 GB)
+                // happens (a 600-byte JPEG claiming 20000×20000 would take 1.2 GB)
                 int w = r.getWidth(0), h = r.getHeight(0);
                 if ((long) w * h > MAX_PIXELS)
                     throw new DataFormatException(

@@ -49,8 +49,7 @@ record DistinctRows(int[] rows, int[] counts, int[] slot) {
         for (int i = 0; i < index.length; i++) System.arraycopy(src, index[i] * d, out, i * d, d);
         int[] shape = t.shape.clone();
         shape[0] = index.length;
-        Tensor host = Tensor.of(out, shape);
-        return t.device() == arm.tensor.Device.CPU ? host : Backends.of(t).upload(out, shape);
+        return Backends.onDevice(t.device(), out, shape);
     }
 
     /** The distinct images of the real batch x [N, …]: [U, …]. */

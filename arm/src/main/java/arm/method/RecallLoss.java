@@ -341,11 +341,7 @@ public final class RecallLoss {
         int[] shape = new int[v.value.rank()];
         java.util.Arrays.fill(shape, 1);
         shape[0] = rows;
-        Tensor t =
-                v.value.device() == arm.tensor.Device.CPU
-                        ? Tensor.of(w, shape)
-                        : arm.tensor.Backends.of(v.value).upload(w, shape);
-        return F.mul(v, Var.constant(t));
+        return F.mul(v, Var.constant(arm.tensor.Backends.onDevice(v.value.device(), w, shape)));
     }
 
     /** Row-wise argmax (first index on ties), outside the graph. */

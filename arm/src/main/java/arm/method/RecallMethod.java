@@ -24,30 +24,34 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * ARM (ALGORITHM.md §1.4, §2) and ADI (§3.3). Both run, per iteration t:
+ * ARM (ALGORITHM.md §1.4, §2) and ADI (§3.3). Both run, per iteration t ({@link
+ * RecallLearner#train}):
  *
  * <pre>
  * if the lag rule fires: f_old ← copy(f_cur)
- * step A: SGD step on mean CE(f_cur(X), Y)
+ * stepA:   SGD step on mean CE(f_cur(X), Y)
  * if t ≥ recall_from_t:
  *   zero the weight gradients once (so round r applies the sum of rounds 0..r, §9 D12)
  *   for r in 0..R−1:
- *     if r = 0 or from_scratch: X̂ ← M rows of X (with replacement iff M &gt; N), or U[0,1) noise
- *     S times: X̂ ← X̂ − η1 · ∇_X̂ R(f_old(X̂), f_cur(X̂), X̂)      (input gradient only)
- *     targets (no grad): p̂ = softmax(f_old(X̂)), p = softmax(f_old(X))
- *     step B: SGD step on λ0 · softCE(f_cur(X̂), p̂) + [aux_distill] λ0_real · softCE(f_cur(X), p)
+ *     initial (if r = 0 or from_scratch): X̂ ← M rows of X (with replacement iff M &gt; N), or U[0,1) noise
+ *     recall:  S times X̂ ← X̂ − η1 · ∇_X̂ R(f_old(X̂), f_cur(X̂), X̂)      (input gradient only)
+ *     distill (step B): targets p̂ = softmax(f_old(X̂)), p = softmax(f_old(X)) under no-grad, then an
+ *              SGD step on λ0 · softCE(f_cur(X̂), p̂) + [aux_distill] λ0_real · softCE(f_cur(X), p)
  * </pre>
  *
  * They differ only in R: ARM's recall loss ({@link RecallLoss#arm}), or ADI's CE toward M past
  * classes drawn from seen-but-not-present classes plus the same divergence ({@link
- * RecallLoss#adi}).
+ * RecallLoss#adi}). Logits follow RecallLoss: a = f_old(X̂), b = f_cur(X̂). The code descends on R,
+ * which is the negative of the paper's recall objective (ALGORITHM.md §2.3).
  *
- * <p>ARM's option {@code dedup} (off by default): when the M draws repeat real rows, X̂ is kept as
- * its U distinct images with multiplicities ({@link DistinctRows}); both networks run the counted
- * forward ({@link CountedForward}: counted train-mode BatchNorm), R and step B's recalled mean
- * count each image w_u times, and each input step moves an image by η1 times one copy's gradient
- * (∂R/∂x̂_u / w_u). The result equals the replicated batch's up to float rounding (tested in
- * DedupTest). Not for ADI: its target classes are drawn per copy, so copies differ.
+ * <p>X̂ is a {@link RecalledBatch}. ARM's option {@code dedup} (off by default) stores it as its U
+ * distinct images with multiplicities when the M draws repeat real rows; the batch's own methods
+ * (counted forward, per-copy gradient, replication) make the iteration the same code either way,
+ * and the result equals the replicated batch's up to float rounding (DedupTest). Not for ADI: its
+ * target classes are drawn per copy, so copies differ.
+ *
+ * <p>The guard, the recorder and test traces watch the iteration through one {@link
+ * RecallObserver}.
  */
 final class RecallMethod extends ContinualMethod {
     private final boolean adi;
@@ -55,7 +59,7 @@ final class RecallMethod extends ContinualMethod {
     private final float eta1, lambda0, lambda0Real, classesWeight, wBs;
     private final boolean fromScratch, noiseInit, auxDistill, hardTargets, dedup;
     private final Divergence divergence;
-    private final float wD, l1, l2, l3, l4, l5, l6;
+    private final float wD, lambda1, lambda2, lambda3, lambda4, lambda5, lambda6;
 
     RecallMethod(
             String name, boolean adi, Map<String, String> defaults, Map<String, String> overrides) {
@@ -83,12 +87,12 @@ final class RecallMethod extends ContinualMethod {
                 };
         wD = opts.nonNegative("w_D");
         classesWeight = adi ? opts.nonNegative("classes_weight") : 0;
-        l1 = adi ? 0 : opts.nonNegative("lambda1");
-        l2 = adi ? 0 : opts.nonNegative("lambda2");
-        l3 = adi ? 0 : opts.nonNegative("lambda3");
-        l4 = opts.nonNegative("lambda4");
-        l5 = opts.nonNegative("lambda5");
-        l6 = opts.nonNegative("lambda6");
+        lambda1 = adi ? 0 : opts.nonNegative("lambda1");
+        lambda2 = adi ? 0 : opts.nonNegative("lambda2");
+        lambda3 = adi ? 0 : opts.nonNegative("lambda3");
+        lambda4 = opts.nonNegative("lambda4");
+        lambda5 = opts.nonNegative("lambda5");
+        lambda6 = opts.nonNegative("lambda6");
         opts.positiveOrTask("T");
         opts.nonNegativeOrTask("recall_from_t");
         opts.choice("lag", "fixed", "unit", "random");
@@ -114,25 +118,17 @@ final class RecallMethod extends ContinualMethod {
                 new RecallLoss.Weights(
                         divergence,
                         wD,
-                        l1,
-                        l2,
-                        l3,
-                        l4,
-                        l5,
-                        l6,
+                        lambda1,
+                        lambda2,
+                        lambda3,
+                        lambda4,
+                        lambda5,
+                        lambda6,
                         Models.imageShape(data.train().itemShape()));
         RecallLearner l = new RecallLearner(fCur, opt, w, lag(data, rng), recallFromT(data), rng);
         if (authorsRng)
             l.numpy = NumpyDraws.of(data, recallFromT(data), m, r, fromScratch, adi, !noiseInit);
         return l;
-    }
-
-    /** Observes a learner's steps, for tests of the order of operations. */
-    interface Trace {
-        Trace NONE = (event, t, xhat) -> {};
-
-        /** event ∈ refresh, stepA, refine (after each input step), targets, stepB. */
-        void at(String event, int t, Tensor xhat);
     }
 
     /**
@@ -148,16 +144,17 @@ final class RecallMethod extends ContinualMethod {
         private final Lag lag;
         private final int recallFromT;
         final long base; // package-visible for tests that redo a draw
-        Trace trace = Trace.NONE;
 
-        /** Records Figs. 2–3 data when set; null = off. */
+        /** The guard, then the recorder and traces when attached. */
+        private final RecallObserver.Chain watch = new RecallObserver.Chain(RecallObserver.GUARD);
+
+        private boolean traced;
+
+        /** Records Figs. 2–3 data when set ({@link #record}); null = off. */
         RecallRecorder recorder;
 
         /** rng = authors: the authors' numpy draws of this run (null: our per-site streams). */
         NumpyDraws numpy;
-
-        /** The real rows the last {@link #initial} copied (null after noise initialisation). */
-        private int[] lastRows;
 
         RecallLearner(
                 Module fCur,
@@ -173,6 +170,18 @@ final class RecallMethod extends ContinualMethod {
             this.lag = lag;
             this.recallFromT = recallFromT;
             this.base = rng.nextLong();
+        }
+
+        /** Records the figures' data into {@code r} and checkpoints its history. */
+        void record(RecallRecorder r) {
+            recorder = r;
+            watch.add(new RecallObserver.Recording(r));
+        }
+
+        /** Calls {@code t} at every step (tests of the order of operations). */
+        void trace(RecallObserver.Trace t) {
+            traced = true;
+            watch.add(t);
         }
 
         @Override
@@ -199,56 +208,44 @@ final class RecallMethod extends ContinualMethod {
             if (recorder != null) recorder.restore(values, tensors);
         }
 
+        /** Iteration t of Algorithm 1 (ALGORITHM.md §1.4) on the real batch (X, Y). */
         @Override
-        public void train(Batch b) {
-            if (lag.refreshAt(b.t())) {
-                fOld.copyFrom(fCur);
-                trace.at("refresh", b.t(), null);
+        public void train(Batch batch) {
+            int t = batch.t();
+            if (lag.refreshAt(t)) {
+                fOld.copyFrom(fCur); // f_old ← f_cur
+                watch.refreshed(t);
             }
-            try (Profile.Section p = Profile.phase("step A")) {
-                realStep(fCur, opt, b);
-            }
-            trace.at("stepA", b.t(), null);
-            if (b.t() < recallFromT) return;
-            int[] chosen = adi ? chooseClasses(b) : null;
+            stepA(batch);
+            if (t < recallFromT) return;
+            int[] chosen = adi ? chooseClasses(batch) : null; // ADI: M past classes
             if (adi && chosen == null) return; // no seen-but-absent class to recall yet
-            opt.zeroGrad();
-            Tensor xhat = null, start = null;
-            DistinctRows distinct = null;
+            opt.zeroGrad(); // round r applies the sum of rounds 0..r (§9 D12)
+            RecalledBatch xhat = null;
             for (int round = 0; round < r; round++) {
                 if (round == 0 || fromScratch) {
-                    int[] rows = numpy != null && !noiseInit ? numpy.rows(b.t(), round) : null;
-                    xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT + round), rows);
-                    if (recorder != null && recorder.wantsImages(b.t()))
-                        start = Tensor.of(xhat.toArray(), xhat.shape);
-                    distinct = distinctRows(b.x().dim(0));
-                    if (distinct != null) xhat = distinct.distinct(b.x());
+                    xhat = initial(batch, round); // X̂: M draws of X's rows, or noise
+                    watch.initialised(t, xhat);
                 }
-                refine(xhat, b, chosen, distinct);
-                Guard.tensor(xhat, "recalled inputs X̂ after refinement");
-                Tensor oldLogits;
-                try (Profile.Section p = Profile.phase("step B")) {
-                    oldLogits = recallStep(xhat, b, distinct);
-                }
-                if (distinct != null && recorder != null)
-                    oldLogits = distinct.expand(oldLogits); // M rows
-                if (recorder != null) recorder.round(b.t(), oldLogits);
-                if (start != null && round == r - 1)
-                    recorder.images(
-                            b.t(),
-                            start,
-                            distinct == null ? xhat : distinct.expand(xhat),
-                            lastRows,
-                            b.y(),
-                            oldLogits);
+                recall(xhat, batch, chosen); // S steps X̂ ← X̂ − η1 ∇_X̂ R
+                watch.recalled(t, xhat);
+                Tensor a = distill(xhat, batch); // step B, targets softmax(f_old(X̂))
+                watch.distilled(t, round == r - 1, xhat, a, batch);
             }
         }
 
-        /** With dedup on and repeated draws in {@link #lastRows}: the distinct rows; else null. */
-        private DistinctRows distinctRows(int n) {
-            if (!dedup || lastRows == null) return null;
-            DistinctRows d = DistinctRows.of(lastRows, n);
-            return d.repeats() ? d : null;
+        /** Step A: one SGD step on the mean CE of f_cur on the real batch. */
+        private void stepA(Batch batch) {
+            try (Profile.Section p = Profile.phase("step A")) {
+                realStep(fCur, opt, batch);
+            }
+            watch.steppedA(batch.t());
+        }
+
+        /** X̂ for round r of iteration t: from the authors' numpy draws or our stream. */
+        private RecalledBatch initial(Batch batch, int round) {
+            int[] rows = numpy != null && !noiseInit ? numpy.rows(batch.t(), round) : null;
+            return initial(batch.x(), Draws.at(base, batch.t(), Draws.RECALL_INIT + round), rows);
         }
 
         /** A recalled batch and where it came from, for analyses. */
@@ -263,15 +260,11 @@ final class RecallMethod extends ContinualMethod {
         Recalled recallOnly(Batch b) {
             int[] chosen = adi ? chooseClasses(b) : null;
             if (adi && chosen == null) return null;
-            Tensor xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT), null);
-            int[] rows = lastRows;
-            DistinctRows distinct = distinctRows(b.x().dim(0));
-            if (distinct != null) xhat = distinct.distinct(b.x());
-            refine(xhat, b, chosen, distinct);
+            RecalledBatch xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT), null);
+            recall(xhat, b, chosen);
             try (var ng = Autograd.noGrad()) {
-                Tensor logits = forward(fOld, Var.constant(xhat), distinct).value;
-                if (distinct == null) return new Recalled(xhat, rows, logits);
-                return new Recalled(distinct.expand(xhat), rows, distinct.expand(logits));
+                Tensor a = xhat.forward(fOld, Var.constant(xhat.images())).value;
+                return new Recalled(xhat.replicated(), xhat.rows(), xhat.replicated(a));
             }
         }
 
@@ -287,47 +280,43 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
-         * S steps of plain gradient descent on R over X̂ (in place); weights are never touched.
-         * With {@code distinct} (null: none) X̂ holds the distinct images and every step is
-         * counted.
+         * Recall: S steps of plain gradient descent on R over X̂ (in place); weights are never
+         * touched.
          */
-        void refine(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
-            if (xhat.device() == arm.tensor.Device.CPU) {
-                refineSteps(xhat, b, chosen, distinct, null);
+        void recall(RecalledBatch xhat, Batch b, int[] chosen) {
+            Tensor x = xhat.images();
+            if (x.device() == arm.tensor.Device.CPU) {
+                inputSteps(xhat, b, chosen, null);
                 return;
             }
-            // on a device the finite checks are deferred: each step adds its loss and
-            // input-gradient sum
-            // to one device scalar, read once after the S steps (NaN or Inf anywhere makes it
-            // non-finite);
-            // only then is X̂ restored and the refinement redone with a check at every step, which
-            // names
-            // the step and the term exactly as the immediate checks do
-            arm.tensor.Backend be = Backends.of(xhat);
-            Tensor start = be.empty(xhat.shape), bad = be.zeros(1);
-            be.copy(xhat, start);
-            refineSteps(xhat, b, chosen, distinct, bad);
+            // on a device the finite checks are deferred: each step adds its loss and input
+            // gradient sum to one device scalar, read once after the S steps (NaN or Inf anywhere
+            // makes it non-finite); only then is X̂ restored and the refinement redone with a check
+            // at every step, which names the step and the term exactly as the immediate checks do
+            arm.tensor.Backend be = Backends.of(x);
+            Tensor start = be.empty(x.shape), bad = be.zeros(1);
+            be.copy(x, start);
+            inputSteps(xhat, b, chosen, bad);
             if (Float.isFinite(be.download(bad)[0])) return;
-            be.copy(start, xhat);
-            refineSteps(xhat, b, chosen, distinct, null);
+            be.copy(start, x);
+            inputSteps(xhat, b, chosen, null);
         }
 
         /**
          * S steps; {@code bad} null: check each step on the host, else accumulate into it (see
-         * refine).
+         * recall).
          */
-        private void refineSteps(
-                Tensor xhat, Batch b, int[] chosen, DistinctRows distinct, Tensor bad) {
-            Var x = Var.param(xhat);
+        private void inputSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
+            Var x = Var.param(xhat.images());
             for (int step = 0; step < s; step++) {
-                if (captureSteps && trace == Trace.NONE && bad != null) {
+                if (captureSteps && !traced && bad != null) {
                     int st = step;
-                    if (graphs == null) graphs = new CapturedStep(Backends.of(xhat));
+                    if (graphs == null) graphs = new CapturedStep(Backends.of(xhat.images()));
                     graphs.run(
-                            graphKey(xhat, b, chosen, distinct),
-                            () -> refineOneStep(x, xhat, b, chosen, distinct, st, bad));
+                            graphKey(xhat, b, chosen),
+                            () -> scopedInputStep(x, xhat, b, chosen, st, bad));
                 } else {
-                    refineOneStep(x, xhat, b, chosen, distinct, step, bad);
+                    scopedInputStep(x, xhat, b, chosen, step, bad);
                 }
             }
         }
@@ -336,12 +325,12 @@ final class RecallMethod extends ContinualMethod {
          * What a captured step bakes in besides fixed weights: X̂ itself (a new tensor each
          * iteration), the class sets and the counts (their device copies are taken at capture).
          */
-        private static String graphKey(Tensor xhat, Batch b, int[] chosen, DistinctRows distinct) {
-            return System.identityHashCode(xhat)
-                    + arm.tensor.Shape.str(xhat.shape)
+        private static String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
+            return System.identityHashCode(xhat.images())
+                    + arm.tensor.Shape.str(xhat.images().shape)
                     + java.util.Arrays.toString(b.present())
                     + java.util.Arrays.toString(chosen)
-                    + java.util.Arrays.toString(distinct == null ? null : distinct.counts());
+                    + java.util.Arrays.toString(xhat.counts());
         }
 
         /**
@@ -356,47 +345,40 @@ final class RecallMethod extends ContinualMethod {
 
         CapturedStep graphs;
 
-        private void refineOneStep(
-                Var x,
-                Tensor xhat,
-                Batch b,
-                int[] chosen,
-                DistinctRows distinct,
-                int step,
-                Tensor bad) {
+        private void scopedInputStep(
+                Var x, RecalledBatch xhat, Batch b, int[] chosen, int step, Tensor bad) {
             try (Scope sc =
                     Scope.open()) { // on a device, each step's graph is freed before the next
-                refineStep(x, xhat, b, chosen, distinct, step, bad);
+                inputStep(x, xhat, b, chosen, step, bad);
             }
         }
 
-        /** One input step X̂ ← X̂ − η1 · ∇_X̂ R (per copy: the distinct image's gradient / w_u). */
-        private void refineStep(
-                Var x,
-                Tensor xhat,
-                Batch b,
-                int[] chosen,
-                DistinctRows distinct,
-                int step,
-                Tensor bad) {
-            int[] counts = distinct == null ? null : distinct.counts();
-            Var a, q, loss, bs = null;
+        /**
+         * One input step X̂ ← X̂ − η1 · ∇_X̂ R, with a = f_old(X̂) and b = f_cur(X̂) (RecallLoss's
+         * notation); stored distinct, each image moves by one copy's gradient.
+         */
+        private void inputStep(
+                Var x, RecalledBatch xhat, Batch batch, int[] chosen, int step, Tensor bad) {
+            Var a, b, loss, bs = null;
             try (Profile.Section p = Profile.phase("forward")) {
-                if (wBs == 0) a = forward(fOld, x, distinct);
+                if (wBs == 0) a = xhat.forward(fOld, x);
                 else {
                     BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
                     a = out.logits();
                     bs = F.scale(LossLog.term(LossLog.R_BS, out.batchStats()), wBs);
                 }
-                q = forward(fCur, x, distinct);
+                b = xhat.forward(fCur, x);
             }
             try (Profile.Section p = Profile.phase("recall loss")) {
                 loss =
                         adi
-                                ? RecallLoss.adi(weights, classesWeight, a, q, x, chosen, bs)
-                                : plus(RecallLoss.arm(weights, a, q, x, b.present(), counts), bs);
+                                ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
+                                : plus(
+                                        RecallLoss.arm(
+                                                weights, a, b, x, batch.present(), xhat.counts()),
+                                        bs);
                 if (bad != null) {
-                    Backends.of(xhat).axpy(1f, loss.value, bad);
+                    Backends.of(xhat.images()).axpy(1f, loss.value, bad);
                     LossLog.add(LossLog.RECALL, loss); // reads R back only on logged iterations
                 } else {
                     float value = loss.value.item();
@@ -413,9 +395,9 @@ final class RecallMethod extends ContinualMethod {
                                                 weights,
                                                 classesWeight,
                                                 a,
-                                                q,
+                                                b,
                                                 x,
-                                                b.present(),
+                                                batch.present(),
                                                 chosen,
                                                 bs));
                 }
@@ -429,71 +411,53 @@ final class RecallMethod extends ContinualMethod {
                     Backends.of(g).sumTo(g, sum);
                     Backends.of(g).axpy(1f, sum, bad);
                 }
-                if (distinct != null) g = perCopy(g, counts);
-                Backends.of(xhat).axpy(-eta1, g, xhat);
+                Backends.of(xhat.images()).axpy(-eta1, xhat.perCopy(g), xhat.images());
             }
-            trace.at("refine", b.t(), traced(xhat, distinct));
+            watch.stepped(batch.t(), xhat);
         }
 
         /**
-         * The replicated batch for the trace (which observes M images), only when someone listens.
+         * Step B (distillation): targets from f_old under no-grad, then one SGD step on λ0 ·
+         * softCE(f_cur(X̂), softmax(f_old(X̂))) [+ λ0_real · softCE(f_cur(X), softmax(f_old(X)))];
+         * gradients accumulate since the last zero. Returns a = f_old(X̂)'s logits.
          */
-        private Tensor traced(Tensor xhat, DistinctRows distinct) {
-            return distinct == null || trace == Trace.NONE ? xhat : distinct.expand(xhat);
-        }
-
-        /**
-         * Targets from f_old under no-grad, then step B (gradients accumulate since the last zero).
-         * Returns f_old's logits on X̂ (the targets' source), for the recorder.
-         */
-        Tensor recallStep(Tensor xhat, Batch b, DistinctRows distinct) {
-            int[] counts = distinct == null ? null : distinct.counts();
-            Var xr = Var.constant(xhat), x = Var.constant(b.x());
-            Var aHat, pReal = null;
-            try (var ng = Autograd.noGrad()) {
-                aHat = forward(fOld, xr, distinct);
-                if (auxDistill) pReal = F.softmax(fOld.forward(x));
+        Tensor distill(RecalledBatch xhat, Batch batch) {
+            try (Profile.Section p = Profile.phase("step B")) {
+                int[] counts = xhat.counts();
+                Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
+                Var a, pReal = null;
+                try (var ng = Autograd.noGrad()) {
+                    a = xhat.forward(fOld, xr);
+                    if (auxDistill) pReal = F.softmax(fOld.forward(x));
+                }
+                watch.targets(batch.t(), xhat);
+                Var b = xhat.forward(fCur, xr);
+                Var loss =
+                        hardTargets
+                                ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
+                                : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
+                loss = F.scale(loss, lambda0);
+                Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+                if (auxDistill) {
+                    Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
+                    Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+                    loss = F.add(loss, real);
+                }
+                LossLog.add(LossLog.STEP_B, loss);
+                Autograd.backward(loss);
+                Guard.gradients(fCur, "step B");
+                opt.step();
+                return a.value;
             }
-            trace.at("targets", b.t(), traced(xhat, distinct));
-            Var out = forward(fCur, xr, distinct);
-            Var loss =
-                    hardTargets
-                            ? RecallLoss.crossEntropy(out, RecallLoss.argmax(aHat.value), counts)
-                            : RecallLoss.softCrossEntropy(out, F.softmax(aHat), counts);
-            loss = F.scale(loss, lambda0);
-            Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
-            if (auxDistill) {
-                Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
-                Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
-                loss = F.add(loss, real);
-            }
-            LossLog.add(LossLog.STEP_B, loss);
-            Autograd.backward(loss);
-            Guard.gradients(fCur, "step B");
-            opt.step();
-            trace.at("stepB", b.t(), traced(xhat, distinct));
-            return aHat.value;
         }
 
         /**
          * M copies of real rows (with replacement iff M &gt; N, else a random M-subset), or noise;
          * {@code rows}, when given, are the rows drawn already (the authors' stream).
          */
-        Tensor initial(Tensor x, SplittableRandom rng, int[] rows) {
-            int n = x.dim(0), d = x.numel() / n;
-            int[] shape = x.shape.clone();
-            shape[0] = m;
-            float[] out = new float[m * d];
-            lastRows = null;
-            if (noiseInit) {
-                for (int i = 0; i < out.length; i++) out[i] = (float) rng.nextDouble();
-            } else {
-                float[] src = x.toArray();
-                int[] idx = rows != null ? rows : draw(rng, n, m);
-                lastRows = idx;
-                for (int i = 0; i < m; i++) System.arraycopy(src, idx[i] * d, out, i * d, d);
-            }
-            return ContinualMethod.onDevice(Tensor.of(out, shape), x.device());
+        RecalledBatch initial(Tensor x, SplittableRandom rng, int[] rows) {
+            if (noiseInit) return RecalledBatch.noise(x, m, rng);
+            return RecalledBatch.copies(x, rows != null ? rows : draw(rng, x.dim(0), m), dedup);
         }
 
         /**
@@ -531,30 +495,6 @@ final class RecallMethod extends ContinualMethod {
             perm[j] = tmp;
             out[i] = perm[i];
         }
-        return out;
-    }
-
-    /** net(x), or the counted forward of the distinct images when {@code distinct} is not null. */
-    private static Var forward(Module net, Var x, DistinctRows distinct) {
-        return distinct == null
-                ? net.forward(x)
-                : ((CountedForward) net).forward(x, distinct.counts());
-    }
-
-    /**
-     * g [U, …] with row u divided by counts[u]: one copy's gradient from the sum over the copies.
-     */
-    private static Tensor perCopy(Tensor g, int[] counts) {
-        int[] shape = new int[g.rank()];
-        java.util.Arrays.fill(shape, 1);
-        shape[0] = counts.length;
-        float[] w = new float[counts.length];
-        for (int u = 0; u < w.length; u++) w[u] = counts[u];
-        var be = Backends.of(g);
-        Tensor col =
-                g.device() == arm.tensor.Device.CPU ? Tensor.of(w, shape) : be.upload(w, shape);
-        Tensor out = be.zeros(g.shape);
-        be.binary(arm.tensor.Binary.DIV, g, col, out);
         return out;
     }
 

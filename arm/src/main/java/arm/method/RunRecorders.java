@@ -29,12 +29,12 @@ final class RunRecorders {
         this.recording = recording;
         this.recall = run.learner() instanceof RecallMethod.RecallLearner r ? r : null;
         if (recall != null && recording.recall())
-            recall.recorder =
+            recall.record(
                     new RecallRecorder(
                             data.train().itemShape(),
                             data.numClasses(),
                             data.batchesPerTask(),
-                            data.numTasks());
+                            data.numTasks()));
     }
 
     static RunRecorders attach(Stepper run, ContinualData data, Recording recording) {

@@ -100,8 +100,8 @@ public final class Guard {
         if (x.storage instanceof CpuStorage) {
             float[] d = x.data();
             // NaN and ±Inf are the values whose exponent bits are all ones; adding one to the
-            // exponent
-            // field carries into the sign bit exactly for them. An OR over ints vectorises.
+            // exponent field carries into the sign bit exactly for them. An OR over ints
+            // vectorises.
             int acc = 0;
             for (int i = x.offset, end = x.offset + x.numel(); i < end; i++)
                 acc |= (Float.floatToRawIntBits(d[i]) & 0x7f800000) + 0x00800000;

@@ -57,6 +57,18 @@ public final class LossLog {
     private final double[] sum = new double[COLUMNS.size()];
     private final int[] count = new int[COLUMNS.size()];
 
+    /** When not null, every value added as {column, value}, in order (see {@link #keepEvery}). */
+    private List<double[]> every;
+
+    /**
+     * Also keeps every value added, in order, not only the means: the single refinement steps, for
+     * tests that compare them one by one. Returns the live list.
+     */
+    public List<double[]> keepEvery() {
+        every = new java.util.ArrayList<>();
+        return every;
+    }
+
     /** Collects into this log on the calling thread until {@link #stop}. */
     public void start() {
         Arrays.fill(sum, 0);
@@ -94,6 +106,7 @@ public final class LossLog {
     }
 
     private void put(int column, float v) {
+        if (every != null) every.add(new double[] {column, v});
         sum[column] += v;
         count[column]++;
     }

@@ -22,7 +22,7 @@ import java.util.Map;
  * @param seenClasses labels of batches 0 … t−1, ascending
  * @param lastTask task of batch t−1 (−1 at t = 0)
  * @param evals evaluations so far, in time order
- * @param trainSeconds training wall time so far, over every session of the run
+ * @param trainSeconds training wall time so far, over every process that ran it
  * @param evalSeconds evaluation wall time so far
  */
 public record RunState(

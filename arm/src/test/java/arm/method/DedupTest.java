@@ -165,10 +165,10 @@ class DedupTest {
         var learner = (RecallMethod.RecallLearner) run.learner();
         List<float[]> refined =
                 new ArrayList<>(); // the trace sees the M replicated images either way
-        learner.trace =
+        learner.trace(
                 (event, t, xhat) -> {
                     if (event.equals("refine")) refined.add(xhat.toArray());
-                };
+                });
         run.train(0);
         return new Run(state(run.model()), state(learner.fOld), refined);
     }
@@ -252,7 +252,9 @@ class DedupTest {
         ContinualMethod.Batch b =
                 ContinualMethod.batch(
                         data, 0, 0, new boolean[data.numClasses()], arm.tensor.Device.CPU);
-        Tensor x0 = learner.initial(b.x(), Draws.at(learner.base, 0, Draws.RECALL_INIT), null);
+        Tensor x0 =
+                learner.initial(b.x(), Draws.at(learner.base, 0, Draws.RECALL_INIT), null)
+                        .replicated();
         return new Object[] {s, x0.toArray()};
     }
 
@@ -296,12 +298,9 @@ class DedupTest {
         Run rep = iteration("cifar10", data, cifar(10, false), false);
         Run dedup = iteration("cifar10", data, cifar(10, true), false);
         // Rounding's own effect: the replicated run with one weight × (1 + 1e-6), for three
-        // different
-        // weights. The refinement is chaotic (a difference grows from ~1e-6 to ~0.3 over ten steps,
-        // at
-        // a step that depends on the perturbation), so one perturbed run is a single sample of when
-        // the
-        // jump comes; the envelope of three is the bound.
+        // different weights. The refinement is chaotic (a difference grows from ~1e-6 to ~0.3 over
+        // ten steps, at a step that depends on the perturbation), so one perturbed run is a single
+        // sample of when the jump comes; the envelope of three is the bound.
         List<Run> bumped =
                 List.of(
                         iteration("cifar10", data, cifar(10, false), 0),

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * (code/scripts/distill.py, {@code main}) written here with plain loops: f_old ← deepcopy(f_cur) at
  * t = 0, T, 2T, … <em>before</em> that iteration's hard-CE step; from t = recall_from_t on, a
  * second SGD step on λ0_real · KL(softmax(f_old(X)) ‖ softmax(f_cur(X))), batch mean, taken on the
- * f_cur that the hard step just updated. One step was checked term by term before; this pins the
+ * f_cur that the hard step just updated. Another test checks one step term by term; this pins the
  * schedule around it (which network is the teacher, when it is refreshed, when distillation
  * starts), over three tasks.
  */
@@ -45,8 +45,7 @@ class DistillTest {
     void theReplayTellsTheScheduleApart() {
         // the comparison above would catch a teacher copied after step A, distillation during the
         // first task, a teacher never refreshed after t = 0, or a missing weight: each moves f_cur
-        // by
-        // more than 100 TOL (3e-3 to 3e-2 seen; f_cur itself moves ~0.1)
+        // by more than 100 TOL (3e-3 to 3e-2 seen; f_cur itself moves ~0.1)
         double[][] right = replay(initial(Map.of()), new Schedule(10, 10, 1.0, false));
         for (Schedule wrong :
                 List.of(

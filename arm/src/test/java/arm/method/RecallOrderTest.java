@@ -76,24 +76,27 @@ class RecallOrderTest {
         List<String> events = new ArrayList<>();
         Map<String, float[]> snap = new HashMap<>();
         float[][] beforeStepA = {state(s.fCur())};
-        s.learner().trace =
-                (event, t, xhat) -> {
-                    events.add(t + ":" + event);
-                    float[] cur = state(s.fCur()), old = state(s.learner().fOld);
-                    switch (event) {
-                        case "refresh" ->
-                                assertThat(old).containsExactly(beforeStepA[0]); // θ before step A
-                        case "stepA" -> snap.put("afterA", cur);
-                        case "refine", "targets" ->
-                                assertThat(cur).containsExactly(snap.get("afterA")); // against θ'
-                        case "stepB" -> {
-                            assertThat(cur).isNotEqualTo(snap.get("afterA"));
-                            beforeStepA[0] = cur;
-                        }
-                        default -> throw new AssertionError(event);
-                    }
-                    if (event.equals("stepA") && t < 3) beforeStepA[0] = cur;
-                };
+        s.learner()
+                .trace(
+                        (event, t, xhat) -> {
+                            events.add(t + ":" + event);
+                            float[] cur = state(s.fCur()), old = state(s.learner().fOld);
+                            switch (event) {
+                                case "refresh" ->
+                                        assertThat(old)
+                                                .containsExactly(beforeStepA[0]); // θ before step A
+                                case "stepA" -> snap.put("afterA", cur);
+                                case "refine", "targets" ->
+                                        assertThat(cur)
+                                                .containsExactly(snap.get("afterA")); // against θ'
+                                case "stepB" -> {
+                                    assertThat(cur).isNotEqualTo(snap.get("afterA"));
+                                    beforeStepA[0] = cur;
+                                }
+                                default -> throw new AssertionError(event);
+                            }
+                            if (event.equals("stepA") && t < 3) beforeStepA[0] = cur;
+                        });
         drive(s, 7);
         assertThat(events)
                 .containsExactly(
@@ -130,14 +133,15 @@ class RecallOrderTest {
         Setup s = setup(Map.of("lag", "unit", "recall_from_t", "1", "S", "1", "mlp_hidden", "12"));
         List<String> events = new ArrayList<>();
         float[][] last = {state(s.fCur())};
-        s.learner().trace =
-                (event, t, xhat) -> {
-                    events.add(t + ":" + event);
-                    if (event.equals("refresh"))
-                        assertThat(state(s.learner().fOld)).containsExactly(last[0]);
-                    if (event.equals("stepB") || (event.equals("stepA") && t == 0))
-                        last[0] = state(s.fCur());
-                };
+        s.learner()
+                .trace(
+                        (event, t, xhat) -> {
+                            events.add(t + ":" + event);
+                            if (event.equals("refresh"))
+                                assertThat(state(s.learner().fOld)).containsExactly(last[0]);
+                            if (event.equals("stepB") || (event.equals("stepA") && t == 0))
+                                last[0] = state(s.fCur());
+                        });
         drive(s, 3);
         assertThat(events)
                 .containsExactly(
@@ -190,10 +194,10 @@ class RecallOrderTest {
                 method.learner(
                         fCur, new Sgd(fCur.parameters(), 0.05f), data, new SplittableRandom(4));
         List<float[]> inits = new ArrayList<>(), finals = new ArrayList<>();
-        learner.trace =
+        learner.trace(
                 (event, t, xhat) -> {
                     if (event.equals("targets")) finals.add(xhat.toArray());
-                };
+                });
         boolean[] seen = new boolean[4];
         for (int t = 0; t < 3; t++) {
             int[] idx = data.batch(t);
@@ -256,12 +260,15 @@ class RecallOrderTest {
                                 "12"));
         List<float[]> w = new ArrayList<>();
         List<Tensor> xs = new ArrayList<>();
-        s.learner().trace =
-                (event, t, xhat) -> {
-                    if (t != 2) return;
-                    if (event.equals("stepA") || event.equals("stepB")) w.add(state(s.fCur()));
-                    if (event.equals("targets")) xs.add(Tensor.of(xhat.toArray(), xhat.shape));
-                };
+        s.learner()
+                .trace(
+                        (event, t, xhat) -> {
+                            if (t != 2) return;
+                            if (event.equals("stepA") || event.equals("stepB"))
+                                w.add(state(s.fCur()));
+                            if (event.equals("targets"))
+                                xs.add(Tensor.of(xhat.toArray(), xhat.shape));
+                        });
         drive(s, 3);
         assertThat(w).hasSize(3); // after A, after round 0, after round 1
         // the gradient of round 1's step-B loss at the weights after round 0, computed here

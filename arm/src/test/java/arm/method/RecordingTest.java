@@ -49,32 +49,33 @@ class RecordingTest {
                                     "12",
                                     "R",
                                     rounds));
-            s.learner().recorder = new RecallRecorder(new int[] {16}, 4, 5, 3);
+            s.learner().record(new RecallRecorder(new int[] {16}, 4, 5, 3));
             List<Integer> ts = new ArrayList<>();
             List<double[]> expected = new ArrayList<>();
-            s.learner().trace =
-                    (event, t, xhat) -> {
-                        if (!event.equals("targets")) return;
-                        double[] mean = new double[4];
-                        try (var ng =
-                                Autograd.noGrad()) { // the MLP has no BatchNorm, so an extra f_old
-                            // pass changes nothing
-                            float[] p =
-                                    F.softmax(s.learner().fOld.forward(Var.constant(xhat)))
-                                            .value
-                                            .toArray();
-                            int m = xhat.dim(0);
-                            for (int i = 0; i < m; i++)
-                                for (int c = 0; c < 4; c++) mean[c] += p[i * 4 + c] / m;
-                        }
-                        if (ts.isEmpty() || ts.get(ts.size() - 1) != t) {
-                            ts.add(t);
-                            expected.add(mean);
-                        } else { // R > 1: the recorder averages the rounds
-                            double[] e = expected.get(expected.size() - 1);
-                            for (int c = 0; c < 4; c++) e[c] = (e[c] + mean[c]) / 2;
-                        }
-                    };
+            s.learner()
+                    .trace(
+                            (event, t, xhat) -> {
+                                if (!event.equals("targets")) return;
+                                double[] mean = new double[4];
+                                try (var ng =
+                                        Autograd.noGrad()) { // the MLP has no BatchNorm, so an
+                                    // extra f_old pass changes nothing
+                                    float[] p =
+                                            F.softmax(s.learner().fOld.forward(Var.constant(xhat)))
+                                                    .value
+                                                    .toArray();
+                                    int m = xhat.dim(0);
+                                    for (int i = 0; i < m; i++)
+                                        for (int c = 0; c < 4; c++) mean[c] += p[i * 4 + c] / m;
+                                }
+                                if (ts.isEmpty() || ts.get(ts.size() - 1) != t) {
+                                    ts.add(t);
+                                    expected.add(mean);
+                                } else { // R > 1: the recorder averages the rounds
+                                    double[] e = expected.get(expected.size() - 1);
+                                    for (int c = 0; c < 4; c++) e[c] = (e[c] + mean[c]) / 2;
+                                }
+                            });
             RecallOrderTest.drive(s, 12);
             RecallRecord rec = s.learner().recorder.result();
             assertThat(rec.t()).as("R=" + rounds).containsExactly(3, 4, 5, 6, 7, 8, 9, 10, 11);

@@ -87,10 +87,10 @@ class ResNetArmSmokeTest {
         RecallMethod.RecallLearner learner = arm.learner(fCur, opt, data, new SplittableRandom(4));
 
         List<Tensor> refined = new ArrayList<>();
-        learner.trace =
+        learner.trace(
                 (event, t, xhat) -> {
                     if (event.equals("targets")) refined.add(Tensor.of(xhat.toArray(), xhat.shape));
-                };
+                });
         int[] probe = new int[40];
         for (int i = 0; i < 40; i++) probe[i] = data.stream()[i];
         float before = loss(fCur, data, probe);

@@ -109,8 +109,7 @@ public final class Autograd {
             Var v = order.get(i);
             if (v.node == null || !feedsNeeded(v.node, g)) continue;
             // a requested intermediate keeps its gradient and still passes it on to requested vars
-            // below
-            // it; other intermediate gradients are dropped as soon as they are used
+            // below it; other intermediate gradients are dropped as soon as they are used
             Tensor dOut = targets.contains(v) ? g.get(v) : g.take(v);
             if (dOut != null) v.node.backward(dOut, g);
         }

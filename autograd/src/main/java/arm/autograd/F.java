@@ -165,94 +165,18 @@ public final class F {
     }
 
     /**
-     * PyTorch's functional batch_norm for NCHW x. Training: normalises with the batch mean and
-     * biased variance (differentiable through both) and, when running buffers are given, updates
-     * them in place with factor {@code momentum}: r ← (1 − momentum)·r + momentum·s, using the
-     * unbiased variance s = σ²·m/(m − 1), m = N·H·W. Eval: normalises with the running buffers. A
-     * module with PyTorch's momentum = None passes 1/num_batches_tracked (a cumulative average).
+     * PyTorch's functional batch_norm for NCHW x, relu(…) fused when {@code relu}. Training ({@code
+     * BatchNorm2d.Mode.train(eps)}): normalises with the batch mean and biased variance
+     * (differentiable through both) and, with {@code .tracking(runningMean, runningVar, momentum)},
+     * updates the running statistics in place: r ← (1 − momentum)·r + momentum·s, s the unbiased
+     * variance σ²·m/(m − 1), m = N·H·W (a module with PyTorch's momentum = None passes
+     * 1/num_batches_tracked, a cumulative average). With {@code .counted(counts)} x holds a batch's
+     * distinct samples, sample n standing for counts[n] copies, and statistics, gradients and the
+     * running update equal those of the replicated batch. Eval ({@code Mode.eval(runningMean,
+     * runningVar, eps)}): normalises with the running statistics; counts do not matter there.
      */
-    public static Var batchNorm(
-            Var x,
-            Tensor runningMean,
-            Tensor runningVar,
-            Var gamma,
-            Var beta,
-            boolean training,
-            float momentum,
-            float eps) {
-        if (!training) return BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
-        int m = x.value.numel() / x.dim(1);
-        if (m < 2) // PyTorch refuses too: the unbiased variance is undefined
-        throw new IllegalArgumentException(
-                    "batch norm in training needs more than 1 value per channel, got " + x);
-        BatchNorm2d.Train r = BatchNorm2d.train(x, gamma, beta, eps);
-        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
-        return r.y();
-    }
-
-    /** relu(batchNorm(…)) with the same running-statistics rules; fused in training mode. */
-    public static Var batchNormRelu(
-            Var x,
-            Tensor runningMean,
-            Tensor runningVar,
-            Var gamma,
-            Var beta,
-            boolean training,
-            float momentum,
-            float eps) {
-        if (!training) return relu(BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps));
-        int m = x.value.numel() / x.dim(1);
-        if (m < 2)
-            throw new IllegalArgumentException(
-                    "batch norm in training needs more than 1 value per channel, got " + x);
-        BatchNorm2d.Train r = BatchNorm2d.trainRelu(x, gamma, beta, eps);
-        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, m);
-        return r.y();
-    }
-
-    /**
-     * {@link #batchNorm} (or {@link #batchNormRelu} when {@code relu}) of a batch stored as its
-     * distinct samples, sample n standing for counts[n] identical copies: in training the
-     * statistics, the gradients and the running-buffer update (unbiased variance with m = (Σ
-     * counts)·H·W) equal those of the replicated batch ({@link BatchNorm2d#trainCounted}). Eval
-     * mode treats samples independently, so the counts do not matter there.
-     */
-    public static Var batchNormCounted(
-            Var x,
-            int[] counts,
-            Tensor runningMean,
-            Tensor runningVar,
-            Var gamma,
-            Var beta,
-            boolean training,
-            float momentum,
-            float eps,
-            boolean relu) {
-        if (!training) {
-            Var y = BatchNorm2d.eval(x, gamma, beta, runningMean, runningVar, eps);
-            return relu ? relu(y) : y;
-        }
-        long total = 0;
-        for (int k : counts) total += k;
-        long m = total * (x.value.numel() / ((long) x.dim(0) * x.dim(1)));
-        if (m < 2 || m > Integer.MAX_VALUE)
-            throw new IllegalArgumentException(
-                    "counted batch norm in training needs 2.."
-                            + Integer.MAX_VALUE
-                            + " values per channel, got "
-                            + m
-                            + " for "
-                            + x);
-        BatchNorm2d.Train r = BatchNorm2d.trainCounted(x, counts, gamma, beta, eps, relu);
-        if (runningMean != null) updateRunning(r, runningMean, runningVar, momentum, (int) m);
-        return r.y();
-    }
-
-    private static void updateRunning(
-            BatchNorm2d.Train r, Tensor mean, Tensor var, float momentum, int m) {
-        Backends.of(mean)
-                .batchNormUpdateRunning(
-                        mean, var, r.mean(), r.var(), momentum, (float) ((double) m / (m - 1)));
+    public static Var batchNorm(Var x, Var gamma, Var beta, BatchNorm2d.Mode mode, boolean relu) {
+        return BatchNorm2d.apply(x, gamma, beta, mode, relu);
     }
 
     /** Average pooling over k×k windows with a stride, no padding (floor output size). */

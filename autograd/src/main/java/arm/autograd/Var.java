@@ -38,11 +38,6 @@ public final class Var {
         return requiresGrad || node != null;
     }
 
-    /** The same value cut off from the graph. */
-    public Var detach() {
-        return constant(value);
-    }
-
     public int[] shape() {
         return value.shape;
     }

@@ -3,8 +3,10 @@ package arm.autograd;
 import static arm.autograd.GradCheck.rand;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ class ConvNormPoolGradTest {
     /** y[n,o,i,j] = Σ x[n,c,i·s−p+u, j·s−p+v]·w[o,c,u,v] in double. */
     static double[] conv64(
             double[] x, double[] w, int n, int ci, int h, int wd, int co, int k, int s, int p) {
-        int ho = (h + 2 * p - k) / s + 1, wo = (wd + 2 * p - k) / s + 1;
+        int ho = Shape.convOut(h, k, s, p), wo = Shape.convOut(wd, k, s, p);
         double[] y = new double[n * co * ho * wo];
         for (int b = 0; b < n; b++)
             for (int o = 0; o < co; o++)
@@ -142,7 +144,7 @@ class ConvNormPoolGradTest {
         var beta = rand(53, -1, 1, c);
         GradCheck.check(
                 "batchnorm train",
-                v -> F.batchNorm(v[0], null, null, v[1], v[2], true, 0.1f, EPS),
+                v -> F.batchNorm(v[0], v[1], v[2], Mode.train(EPS), false),
                 a -> bnTrain64(a[0], a[1], a[2], n, c, h * w),
                 x,
                 gamma,
@@ -157,7 +159,7 @@ class ConvNormPoolGradTest {
         var beta = rand(56, -1, 1, c);
         GradCheck.check(
                 "batchnorm train large",
-                v -> F.batchNorm(v[0], null, null, v[1], v[2], true, 0.1f, EPS),
+                v -> F.batchNorm(v[0], v[1], v[2], Mode.train(EPS), false),
                 a -> bnTrain64(a[0], a[1], a[2], n, c, h * w),
                 x,
                 gamma,
@@ -172,7 +174,7 @@ class ConvNormPoolGradTest {
         var beta = rand(59, -0.3, 0.3, c);
         GradCheck.check(
                 "batchnorm+relu train",
-                v -> F.batchNormRelu(v[0], null, null, v[1], v[2], true, 0.1f, EPS),
+                v -> F.batchNorm(v[0], v[1], v[2], Mode.train(EPS), true),
                 a -> {
                     double[] y = bnTrain64(a[0], a[1], a[2], n, c, h * w);
                     for (int i = 0; i < y.length; i++) y[i] = Math.max(0, y[i]);
@@ -187,8 +189,16 @@ class ConvNormPoolGradTest {
                 rv1 = Tensor.of(new float[] {1, 1}, c),
                 rm2 = Tensor.zeros(c),
                 rv2 = Tensor.of(new float[] {1, 1}, c);
-        Var fused = F.batchNormRelu(in[0], rm1, rv1, in[1], in[2], true, 0.1f, EPS);
-        Var composed = F.relu(F.batchNorm(in[0], rm2, rv2, in[1], in[2], true, 0.1f, EPS));
+        Var fused =
+                F.batchNorm(in[0], in[1], in[2], Mode.train(EPS).tracking(rm1, rv1, 0.1f), true);
+        Var composed =
+                F.relu(
+                        F.batchNorm(
+                                in[0],
+                                in[1],
+                                in[2],
+                                Mode.train(EPS).tracking(rm2, rv2, 0.1f),
+                                false));
         assertThat(fused.value.toArray()).containsExactly(composed.value.toArray());
         assertThat(rm1.toArray()).containsExactly(rm2.toArray());
         assertThat(rv1.toArray()).containsExactly(rv2.toArray());
@@ -212,7 +222,7 @@ class ConvNormPoolGradTest {
         double[] mu = GradCheck.toDouble(rm.toArray()), var = GradCheck.toDouble(rv.toArray());
         GradCheck.check(
                 "batchnorm eval",
-                v -> F.batchNorm(v[0], rm, rv, v[1], v[2], false, 0.1f, EPS),
+                v -> F.batchNorm(v[0], v[1], v[2], Mode.eval(rm, rv, EPS), false),
                 a -> {
                     double[] y = new double[a[0].length];
                     for (int i = 0; i < y.length; i++) {
@@ -233,13 +243,10 @@ class ConvNormPoolGradTest {
         Tensor rm = Tensor.of(new float[] {0}, 1), rv = Tensor.of(new float[] {1}, 1);
         F.batchNorm(
                 Var.constant(x),
-                rm,
-                rv,
                 Var.constant(Tensor.of(new float[] {1}, 1)),
                 Var.constant(Tensor.of(new float[] {0}, 1)),
-                true,
-                0.1f,
-                EPS);
+                Mode.train(EPS).tracking(rm, rv, 0.1f),
+                false);
         assertThat(rm.item()).isCloseTo(0.3f, org.assertj.core.data.Offset.offset(1e-6f));
         assertThat(rv.item())
                 .isCloseTo(0.9f + 0.1f * 14f / 3f, org.assertj.core.data.Offset.offset(1e-6f));
@@ -248,7 +255,7 @@ class ConvNormPoolGradTest {
     // ------------------------------------------------------------ pooling
 
     static double[] pool64(double[] x, int nc, int h, int w, int k, int s) {
-        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        int ho = Shape.convOut(h, k, s, 0), wo = Shape.convOut(w, k, s, 0);
         double[] y = new double[nc * ho * wo];
         for (int p = 0; p < nc; p++)
             for (int i = 0; i < ho; i++)

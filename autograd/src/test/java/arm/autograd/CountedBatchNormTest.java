@@ -3,14 +3,15 @@ package arm.autograd;
 import static arm.autograd.GradCheck.rand;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The counted batch norm ({@code F.batchNormCounted}: a batch stored as its distinct samples,
- * sample n standing for counts[n] copies; ALGORITHM.md §2.1): a double-precision gradient check for
- * x, γ and β with the counts held constant, and equality with the plain batch norm of the
- * replicated batch (outputs, running statistics, gradients summed over the copies).
+ * The counted batch norm ({@code F.batchNorm} with {@code Mode.counted}: a batch stored as its
+ * distinct samples, sample n standing for counts[n] copies; ALGORITHM.md §2.1): a double-precision
+ * gradient check for x, γ and β with the counts held constant, and equality with the plain batch
+ * norm of the replicated batch (outputs, running statistics, gradients summed over the copies).
  */
 class CountedBatchNormTest {
     static final float EPS = 1e-5f;
@@ -50,9 +51,7 @@ class CountedBatchNormTest {
             var beta = rand(73, -0.3, 0.3, c);
             GradCheck.check(
                     "counted batchnorm relu=" + relu,
-                    v ->
-                            F.batchNormCounted(
-                                    v[0], counts, null, null, v[1], v[2], true, 0.1f, EPS, relu),
+                    v -> F.batchNorm(v[0], v[1], v[2], Mode.train(EPS).counted(counts), relu),
                     a -> counted64(a[0], counts, a[1], a[2], n, c, h * w, relu),
                     x,
                     gamma,
@@ -69,9 +68,7 @@ class CountedBatchNormTest {
         var beta = rand(76, -1, 1, c);
         GradCheck.check(
                 "counted batchnorm large",
-                v ->
-                        F.batchNormCounted(
-                                v[0], counts, null, null, v[1], v[2], true, 0.1f, EPS, false),
+                v -> F.batchNorm(v[0], v[1], v[2], Mode.train(EPS).counted(counts), false),
                 a -> counted64(a[0], counts, a[1], a[2], n, c, h * w, false),
                 x,
                 gamma,
@@ -109,15 +106,26 @@ class CountedBatchNormTest {
                     Var.param(Tensor.of(xr, m, c, h, w)), Var.param(gamma), Var.param(beta)
                 };
                 Var yc =
-                        F.batchNormCounted(
-                                in1[0], counts, rm1, rv1, in1[1], in1[2], true, momentum, EPS,
+                        F.batchNorm(
+                                in1[0],
+                                in1[1],
+                                in1[2],
+                                Mode.train(EPS).tracking(rm1, rv1, momentum).counted(counts),
                                 relu);
                 Var yr =
                         relu
-                                ? F.batchNormRelu(
-                                        in2[0], rm2, rv2, in2[1], in2[2], true, momentum, EPS)
+                                ? F.batchNorm(
+                                        in2[0],
+                                        in2[1],
+                                        in2[2],
+                                        Mode.train(EPS).tracking(rm2, rv2, momentum),
+                                        true)
                                 : F.batchNorm(
-                                        in2[0], rm2, rv2, in2[1], in2[2], true, momentum, EPS);
+                                        in2[0],
+                                        in2[1],
+                                        in2[2],
+                                        Mode.train(EPS).tracking(rm2, rv2, momentum),
+                                        false);
                 String s = "relu=" + relu + " momentum=" + momentum;
                 float[] a = yc.value.toArray(), b = yr.value.toArray();
                 for (int i = 0; i < m; i++)

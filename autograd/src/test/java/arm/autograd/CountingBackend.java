@@ -2,6 +2,7 @@ package arm.autograd;
 
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Device;
 import arm.tensor.Shape;
@@ -182,27 +183,17 @@ public final class CountingBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void batchNormTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-        log("batchNormTrain", y);
-        inner.batchNormTrain(x, gamma, beta, eps, y, mean, var);
-    }
-
-    @Override
-    public void batchNormEval(
-            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-        log("batchNormEval", y);
-        inner.batchNormEval(x, gamma, beta, mean, var, eps, y);
+    public void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y) {
+        log(a.training() ? "batchNormTrain" : "batchNormEval", y);
+        inner.batchNorm(a, x, relu, y);
     }
 
     @Override
     public void batchNormBackward(
+            BatchNormArgs a,
             Tensor x,
+            Tensor reluOut,
             Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta) {
@@ -213,7 +204,7 @@ public final class CountingBackend implements Backend, AutoCloseable {
                         + (dGamma != null)
                         + " dBeta="
                         + (dBeta != null));
-        inner.batchNormBackward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta);
+        inner.batchNormBackward(a, x, reluOut, dy, dx, dGamma, dBeta);
     }
 
     @Override

@@ -2,6 +2,7 @@ package arm.autograd;
 
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.CpuStorage;
 import arm.tensor.Device;
 import arm.tensor.GraphCapture;
@@ -211,6 +212,10 @@ public final class FakeDevice implements AutoCloseable {
                     if (baked[i] instanceof Tensor t)
                         onHost(t); // wrong device or freed: fail now, as a launch would
                     if (baked[i] instanceof int[] ints) baked[i] = ints.clone();
+                    if (baked[i] instanceof BatchNormArgs b) {
+                        onHost(b);
+                        if (b.counts() != null) baked[i] = b.counted(b.counts().clone());
+                    }
                 }
                 recording.add(new Object[] {m, baked});
                 return null;
@@ -227,7 +232,10 @@ public final class FakeDevice implements AutoCloseable {
         private Object run(Method m, Object[] args) throws Throwable {
             Object[] a = args == null ? null : args.clone();
             if (a != null)
-                for (int i = 0; i < a.length; i++) if (a[i] instanceof Tensor t) a[i] = onHost(t);
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i] instanceof Tensor t) a[i] = onHost(t);
+                    if (a[i] instanceof BatchNormArgs b) a[i] = onHost(b);
+                }
             try {
                 return m.invoke(cpu, a);
             } catch (InvocationTargetException e) {
@@ -240,6 +248,25 @@ public final class FakeDevice implements AutoCloseable {
             Scope.track(t);
             return t;
         }
+    }
+
+    /** The same arguments with every tensor in its host view (null ones stay null). */
+    private static BatchNormArgs onHost(BatchNormArgs b) {
+        return new BatchNormArgs(
+                b.training(),
+                orNull(b.gamma()),
+                orNull(b.beta()),
+                b.eps(),
+                orNull(b.mean()),
+                orNull(b.var()),
+                b.counts(),
+                orNull(b.runningMean()),
+                orNull(b.runningVar()),
+                b.momentum());
+    }
+
+    private static Tensor orNull(Tensor t) {
+        return t == null ? null : onHost(t);
     }
 
     /** The host view the CPU kernels work on (same array, so outputs land in device memory). */

@@ -3,6 +3,7 @@ package arm.autograd;
 import static arm.autograd.GradCheck.rand;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
@@ -34,11 +35,9 @@ class FakeDeviceOpsTest {
             p[i] = Var.param(be.upload(host[i].toArray(), host[i].shape));
         Tensor rm = be.zeros(4), rv = be.upload(new float[] {1, 1, 1, 1}, 4);
         Var h = F.conv2d(p[0], p[1], 1, 1);
-        h = F.batchNormRelu(h, rm, rv, p[2], p[3], true, 0.1f, 1e-5f);
-        Var k =
-                F.batchNormCounted(
-                        h, new int[] {2, 1, 5}, null, null, p[2], p[3], true, 0.1f, 1e-5f, true);
-        h = F.add(F.batchNorm(h, rm, rv, p[2], p[3], true, 0.1f, 1e-5f), k);
+        h = F.batchNorm(h, p[2], p[3], Mode.train(1e-5f).tracking(rm, rv, 0.1f), true);
+        Var k = F.batchNorm(h, p[2], p[3], Mode.train(1e-5f).counted(new int[] {2, 1, 5}), true);
+        h = F.add(F.batchNorm(h, p[2], p[3], Mode.train(1e-5f).tracking(rm, rv, 0.1f), false), k);
         h = F.avgPool2d(h, 2, 2); // [3, 4, 3, 3]
         h = F.cat(1, F.slice(h, 1, 0, 2), F.slice(h, 1, 2, 4));
         h = F.permute(F.permute(h, 0, 2, 3, 1), 0, 3, 1, 2);

@@ -53,9 +53,6 @@ import org.openjdk.jmh.infra.Blackhole;
             "--add-modules",
             "jdk.incubator.vector",
             "-XX:+UseParallelGC",
-            "-Xms8g",
-            "-Xmx8g",
-            "-Xmn6g",
             "-XX:+AlwaysPreTouch"
         })
 public class ArmCifarIterationBench {

@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Synthetic MNIST-shaped data (random pixels), so no files are needed. Setup trains through the
  * first task (T = 4 batches here), so every measured iteration is a recall iteration.
  *
- * <p>Run: {@code mvn -q -pl benchmarks -am package -DskipTests && java --add-modules
+ * <p>Run: {@code ./mvnw -q -pl benchmarks -am package -DskipTests && java --add-modules
  * jdk.incubator.vector -jar benchmarks/target/benchmarks.jar ArmIterationBench}
  */
 @State(Scope.Thread)

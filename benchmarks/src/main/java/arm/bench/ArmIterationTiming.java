@@ -12,10 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it
- * reflectively: {@code arm.kernels.cuda.DeviceCheckMain bench}). Settings as published
- * (ALGORITHM.md §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every
- * iteration recalls:
+ * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it:
+ * {@code arm.bench.DeviceCheckMain bench}). Settings as published (ALGORITHM.md §2.4) on synthetic
+ * data shaped like the benchmark, recall from t = 0 so every iteration recalls:
  *
  * <ul>
  *   <li>CIFAR: ResNet18 nf = 20, N = 10, M = 100, S = 10, η1 = 10 (the authors' PyTorch code: 12.8

@@ -21,9 +21,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The convolutions of ResNet18 (nf = 20) on 100 CIFAR images: naive direct loops, im2col + GEMM,
- * and the production dispatch {@link CpuConv} (the direct Vector API kernel for stride-1 layers of
- * width 8 or more, im2col otherwise); forward and both gradients. FLOPs of one call: 2·N·Co·K·P (K
- * = Ci·k², P = Ho·Wo), e.g. 737 MFLOP for every 3×3 conv except the stem and the stride-2 ones.
+ * and the production dispatch {@link CpuConv} (its class comment says which kernel runs each
+ * shape); forward and both gradients. FLOPs of one call: 2·N·Co·K·P (K = Ci·k², P = Ho·Wo), e.g.
+ * 737 MFLOP for every 3×3 conv except the stem and the stride-2 ones.
  *
  * <p>Shapes ("Ci-HW-Co-k-stride"): the stem 3-32-20-3-1, layer1 20-32-20-3-1, layer2's first
  * 20-32-40-3-2 and the rest 40-16-40-3-1, the projection 20-32-40-1-2, layer3 40-16-80-3-2 /
@@ -40,7 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBench {
     @Param({
         "3-32-20-3-1",
@@ -55,9 +55,7 @@ public class ConvBench {
     })
     public String shape;
 
-    /**
-     * cpuconv: the production dispatch (direct Vector API kernel where it applies, else im2col).
-     */
+    /** cpuconv: the production dispatch; im2col and naive: those kernels for every shape. */
     @Param({"cpuconv", "im2col", "naive"})
     public String path;
 

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>GFLOP/s = 2·M·K·N / score. How to run:
  *
  * <pre>
- * mvn -q -pl benchmarks -am package -DskipTests
+ * ./mvnw -q -pl benchmarks -am package -DskipTests
  * java -jar benchmarks/target/benchmarks.jar GemmBench                  # everything (~7 min)
  * java -jar benchmarks/target/benchmarks.jar GemmBench -p path=simd -f 1 -wi 3 -i 5 -w 1s -r 1s
  * benchmarks/gemm-vs-openblas.sh                                          # ours vs numpy/OpenBLAS

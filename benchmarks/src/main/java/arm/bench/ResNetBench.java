@@ -47,9 +47,6 @@ import org.openjdk.jmh.infra.Blackhole;
             "--add-modules",
             "jdk.incubator.vector",
             "-XX:+UseParallelGC",
-            "-Xms6g",
-            "-Xmx6g",
-            "-Xmn4g",
             "-XX:+AlwaysPreTouch"
         })
 public class ResNetBench {

@@ -2,6 +2,7 @@ package arm.nn;
 
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Backends;
 import arm.tensor.Tensor;
 import java.util.List;
@@ -26,9 +27,9 @@ import java.util.List;
  *
  * <p>For a batch stored as its distinct samples with multiplicities ({@link CountedForward}) a
  * caller sets {@link #counts}: training-mode forwards then use the counted batch norm ({@code
- * F.batchNormCounted}), whose statistics, gradients and running-buffer updates (unbiased variance
- * with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one forward is one
- * batch) equal those of the replicated batch.
+ * F.batchNorm} with {@code Mode.counted}), whose statistics, gradients and running-buffer updates
+ * (unbiased variance with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one
+ * forward is one batch) equal those of the replicated batch.
  */
 public final class BatchNorm2d extends Module {
     public static final float EPS = 1e-5f;
@@ -100,25 +101,13 @@ public final class BatchNorm2d extends Module {
             Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
             factor = momentum == null ? 1f / count : momentum;
         }
-        if (counts != null) {
-            if (statsSink != null)
-                throw new IllegalStateException("the batch-statistics term is not counted");
-            return F.batchNormCounted(
-                    x,
-                    counts,
-                    runningMean,
-                    runningVar,
-                    weight.var,
-                    bias.var,
-                    train,
-                    factor,
-                    EPS,
-                    relu);
-        }
-        return relu
-                ? F.batchNormRelu(
-                        x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS)
-                : F.batchNorm(x, runningMean, runningVar, weight.var, bias.var, train, factor, EPS);
+        if (counts != null && statsSink != null)
+            throw new IllegalStateException("the batch-statistics term is not counted");
+        Mode mode =
+                train
+                        ? Mode.train(EPS).tracking(runningMean, runningVar, factor).counted(counts)
+                        : Mode.eval(runningMean, runningVar, EPS);
+        return F.batchNorm(x, weight.var, bias.var, mode, relu);
     }
 
     /**

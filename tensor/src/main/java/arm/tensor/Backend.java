@@ -144,10 +144,8 @@ public interface Backend {
     // ---------------------------------------------------------------- device-index forms
     // The index lives in a tensor of this device, one per row, as a float holding an integer (exact
     // below 2^24), so an argmax can feed a gather without the host reading it. The defaults read
-    // the
-    // index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it on
-    // the
-    // device. Device indices are not range-checked on the host (they come from an argmax).
+    // the index on the host and call the int[] forms (bit for bit the same); a GPU backend keeps it
+    // on the device. Device indices are not range-checked on the host (they come from an argmax).
 
     /**
      * {@link #maxLastAxis} with the argmax written to a tensor [R] of this device; values may be
@@ -204,178 +202,31 @@ public interface Backend {
     /** dw = the weight gradient of {@link #conv2d} given x and dy (overwrites dw). */
     void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw);
 
-    // ---------------------------------------------------------------- batch norm (per channel of
-    // NCHW)
+    // ---------------------------------------------------------------- batch norm (NCHW)
 
     /**
-     * Training-mode batch norm over (N, H, W): writes y, the batch mean [C] and the biased batch
-     * variance [C]. y = gamma · (x − mean) / sqrt(var + eps) + beta.
+     * y = BN(x), or relu(BN(x)) when relu (ResNet's BN → ReLU pairs, fused where the backend can),
+     * per channel over (N, H, W) with everything else in {@code a}: in training the batch mean and
+     * biased variance are written to a.mean, a.var (weighted by a.counts when given) and the
+     * running statistics are updated; in eval a.mean, a.var normalise. y = γ·(x − μ)/√(σ² + ε) + β.
      */
-    void batchNormTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var);
-
-    /** Eval-mode batch norm with the given (running) statistics. */
-    void batchNormEval(
-            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y);
+    void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y);
 
     /**
-     * Backward of {@link #batchNormTrain} through the batch statistics. Any of dx, dGamma, dBeta
-     * may be null when not needed; those present are overwritten.
+     * Backward of a training-mode {@link #batchNorm} through the statistics a.mean, a.var (and
+     * a.counts): dβ = Σ dz, dγ = Σ dz·x̂, dx = γ/√(σ² + ε) · (dz − w·(dβ + x̂·dγ)/m), where dz =
+     * dy, or dy·[reluOut &gt; 0] when reluOut (the fused ReLU's output) is given. Any of dx,
+     * dGamma, dBeta may be null; those present are overwritten. dGamma and dBeta alone are also
+     * eval's.
      */
     void batchNormBackward(
+            BatchNormArgs a,
             Tensor x,
+            Tensor reluOut,
             Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta);
-
-    /**
-     * y = relu(batchNormTrain(x)), fused (ResNet's BN → ReLU pairs). The default composes the two
-     * primitives; a backend may do it in one pass.
-     */
-    default void batchNormReluTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-        batchNormTrain(x, gamma, beta, eps, y, mean, var);
-        unary(Unary.RELU, y, 0f, y);
-    }
-
-    /**
-     * Backward of {@link #batchNormReluTrain} from its output y: the batch-norm backward of dy·[y
-     * &gt; 0]. Any of dx, dGamma, dBeta may be null. The default composes the primitives.
-     */
-    default void batchNormReluBackward(
-            Tensor x,
-            Tensor y,
-            Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
-            Tensor dx,
-            Tensor dGamma,
-            Tensor dBeta) {
-        Tensor dz = zeros(dy.shape);
-        unaryBackward(Unary.RELU, y, y, dy, 0f, dz);
-        batchNormBackward(x, dz, gamma, mean, var, eps, dx, dGamma, dBeta);
-    }
-
-    /**
-     * {@link #batchNormTrain} (or, with relu, {@link #batchNormReluTrain}) of a batch stored as its
-     * distinct samples, sample n standing for counts[n] ≥ 1 identical copies (ARM's recalled batch,
-     * ALGORITHM.md §2.1): with w = counts and m = (Σ w)·H·W, mean = Σ w·x / m and var = Σ w·(x −
-     * mean)² / m, the statistics of the replicated batch. The default composes other primitives
-     * (any device); a backend may do it in its batch-norm kernels.
-     */
-    default void batchNormTrainCounted(
-            Tensor x,
-            int[] counts,
-            Tensor gamma,
-            Tensor beta,
-            float eps,
-            boolean relu,
-            Tensor y,
-            Tensor mean,
-            Tensor var) {
-        int c = x.shape[1];
-        float invM = (float) (1.0 / countedValues(x, counts));
-        Tensor w = upload(countsAsFloats(counts), counts.length, 1, 1, 1), t = zeros(x.shape);
-        Tensor mean4 = mean.reshape(1, c, 1, 1), var4 = var.reshape(1, c, 1, 1);
-        binary(Binary.MUL, x, w, t);
-        sumTo(t, mean4);
-        unary(Unary.SCALE, mean, invM, mean);
-        binary(Binary.SUB, x, mean4, t);
-        binary(Binary.MUL, t, t, t);
-        binary(Binary.MUL, t, w, t);
-        sumTo(t, var4);
-        unary(Unary.SCALE, var, invM, var);
-        batchNormEval(x, gamma, beta, mean, var, eps, y);
-        if (relu) unary(Unary.RELU, y, 0f, y);
-    }
-
-    /**
-     * Backward of {@link #batchNormTrainCounted}, dy being the gradient of the counted loss (the
-     * sum over a sample's copies): dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/√(var + eps) · (dy − w·(dβ +
-     * x̂·dγ)/m), the sum of the copies' input gradients. reluOut is the fused ReLU's output (dy is
-     * masked by [reluOut &gt; 0] first), or null. Any of dx, dGamma, dBeta may be null. The default
-     * composes other primitives.
-     */
-    default void batchNormBackwardCounted(
-            Tensor x,
-            int[] counts,
-            Tensor reluOut,
-            Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
-            Tensor dx,
-            Tensor dGamma,
-            Tensor dBeta) {
-        int c = x.shape[1];
-        Tensor g = dy;
-        if (reluOut != null) {
-            g = zeros(dy.shape);
-            unaryBackward(Unary.RELU, reluOut, reluOut, dy, 0f, g);
-        }
-        Tensor dG = dGamma != null ? dGamma : zeros(c), dB = dBeta != null ? dBeta : zeros(c);
-        batchNormBackward(x, g, gamma, mean, var, eps, null, dG, dB); // the plain sums
-        if (dx == null) return;
-        Tensor ones = zeros(c), t = zeros(x.shape), scale = zeros(c);
-        fill(ones, 1f);
-        batchNormEval(x, ones, zeros(c), mean, var, eps, t); // x̂
-        binary(Binary.MUL, t, dG.reshape(1, c, 1, 1), t);
-        binary(Binary.ADD, t, dB.reshape(1, c, 1, 1), t);
-        binary(Binary.MUL, t, upload(countsAsFloats(counts), counts.length, 1, 1, 1), t);
-        unary(Unary.SCALE, t, (float) (1.0 / countedValues(x, counts)), t);
-        binary(Binary.SUB, g, t, dx);
-        unary(Unary.ADD_SCALAR, var, eps, scale);
-        unary(Unary.SQRT, scale, 0f, scale);
-        binary(Binary.DIV, gamma.reshape(c), scale, scale);
-        binary(Binary.MUL, dx, scale.reshape(1, c, 1, 1), dx);
-    }
-
-    /**
-     * The running-statistics update after a training-mode batch norm (PyTorch's momentum rule):
-     * runningMean ← (1 − momentum)·runningMean + momentum·mean and runningVar ← (1 −
-     * momentum)·runningVar + momentum·unbias·var, unbias = m/(m − 1) turning the biased batch
-     * variance into the unbiased one. The default is four scale/axpy primitives; a backend may do
-     * it in one pass.
-     */
-    default void batchNormUpdateRunning(
-            Tensor runningMean,
-            Tensor runningVar,
-            Tensor mean,
-            Tensor var,
-            float momentum,
-            float unbias) {
-        unary(Unary.SCALE, runningMean, 1f - momentum, runningMean);
-        axpy(momentum, mean, runningMean);
-        unary(Unary.SCALE, runningVar, 1f - momentum, runningVar);
-        axpy(momentum * unbias, var, runningVar);
-    }
-
-    /** m = (Σ counts)·H·W: how many values per channel the counted batch stands for. */
-    static double countedValues(Tensor x, int[] counts) {
-        if (x.rank() != 4 || counts.length != x.shape[0])
-            throw new IllegalArgumentException(
-                    "counted batch norm: " + counts.length + " counts for " + x);
-        long total = 0;
-        for (int k : counts) {
-            if (k < 1) throw new IllegalArgumentException("counted batch norm: a count of " + k);
-            total += k;
-        }
-        return (double) total * x.shape[2] * x.shape[3];
-    }
-
-    private static float[] countsAsFloats(int[] counts) {
-        float[] w = new float[counts.length];
-        for (int i = 0; i < w.length; i++) w[i] = counts[i];
-        return w;
-    }
 
     // ---------------------------------------------------------------- pooling (NCHW)
 

@@ -37,6 +37,14 @@ public final class Backends {
     }
 
     /**
+     * Host values as a tensor on a device: wrapped without a copy on the CPU, uploaded (into the
+     * current {@link Scope}) elsewhere.
+     */
+    public static Tensor onDevice(Device device, float[] host, int... shape) {
+        return device == Device.CPU ? Tensor.of(host, shape) : get(device).upload(host, shape);
+    }
+
+    /**
      * Replaces the backend for a device (tests, or forcing a code path); returns the one it
      * replaced, or null.
      */

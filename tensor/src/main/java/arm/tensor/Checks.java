@@ -136,8 +136,8 @@ public final class Checks {
                 || ws[1] != xs[1]
                 || ys[0] != xs[0]
                 || ys[1] != ws[0]
-                || ys[2] != (hp - ws[2]) / stride + 1
-                || ys[3] != (wp - ws[3]) / stride + 1)
+                || ys[2] != Shape.convOut(xs[2], ws[2], stride, pad)
+                || ys[3] != Shape.convOut(xs[3], ws[3], stride, pad))
             throw new IllegalArgumentException(
                     "conv shapes (stride "
                             + stride
@@ -178,8 +178,8 @@ public final class Checks {
                 || xs[3] < k
                 || ys[0] != xs[0]
                 || ys[1] != xs[1]
-                || ys[2] != (xs[2] - k) / stride + 1
-                || ys[3] != (xs[3] - k) / stride + 1)
+                || ys[2] != Shape.convOut(xs[2], k, stride, 0)
+                || ys[3] != Shape.convOut(xs[3], k, stride, 0))
             throw new IllegalArgumentException(
                     "avg pool "
                             + k

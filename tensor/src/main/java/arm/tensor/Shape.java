@@ -17,6 +17,14 @@ public final class Shape {
         return (int) n;
     }
 
+    /**
+     * Output size along one axis of a convolution or pooling window: ⌊(in + 2·pad − k) / stride⌋ +
+     * 1 (PyTorch's, no dilation; pooling has pad 0).
+     */
+    public static int convOut(int in, int k, int stride, int pad) {
+        return (in + 2 * pad - k) / stride + 1;
+    }
+
     /** Row-major strides of a contiguous tensor. */
     public static int[] strides(int... shape) {
         int[] s = new int[shape.length];

@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 
 /**
@@ -27,7 +28,7 @@ public final class AvgPool2d {
             throw new IllegalArgumentException(
                     "avg_pool2d: kernel " + k + ", stride " + stride + " on " + x);
         Backend be = Node.backendOf(x.value);
-        int ho = (x.dim(2) - k) / stride + 1, wo = (x.dim(3) - k) / stride + 1;
+        int ho = Shape.convOut(x.dim(2), k, stride, 0), wo = Shape.convOut(x.dim(3), k, stride, 0);
         Tensor y = be.empty(x.dim(0), x.dim(1), ho, wo);
         be.avgPool2d(x.value, k, stride, y);
         return Node.record(y, new PoolNode(x, k, stride));

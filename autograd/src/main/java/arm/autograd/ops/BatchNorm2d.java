@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
@@ -29,14 +30,15 @@ import arm.tensor.Unary;
  * dx = γ·dy/√(σ²_r + ε),   dγ = Σ dy·x̂,   dβ = Σ dy
  * </pre>
  *
- * Running-statistics updates are not differentiable and belong to the caller (the nn layer, or
- * {@code F.batchNorm}), which receives the batch statistics in {@link Train}.
+ * A training forward also updates the running statistics when {@link Mode} names them (PyTorch's
+ * momentum rule with the unbiased variance σ²·m/(m − 1)); the update is not differentiable.
  *
- * <p>Fused with a following ReLU ({@link #trainRelu}, ResNet's BN → ReLU pairs): z = max(0, y), and
- * the backward is the one above applied to dy·[z &gt; 0]. Saves z instead of nothing extra; the
- * backend does it without materialising y or the masked gradient. Tested against the composition.
+ * <p>Fused with a following ReLU (relu = true in training, ResNet's BN → ReLU pairs): z = max(0,
+ * y), and the backward is the one above applied to dy·[z &gt; 0]. Saves z; the backend does it
+ * without materialising y or the masked gradient. Tested against the composition. In eval the ReLU
+ * is a separate op.
  *
- * <p>Counted training mode ({@link #trainCounted}): x holds a batch's distinct samples, sample n
+ * <p>Counted training mode ({@link Mode#counted}): x holds a batch's distinct samples, sample n
  * standing for w_n = counts[n] identical copies, so that one pass over the distinct samples gives
  * exactly what the replicated batch gives (ALGORITHM.md §2.1: the M recalled images are copies of
  * at most N real ones). With m = (Σ w)·H·W:
@@ -53,57 +55,76 @@ import arm.tensor.Unary;
 public final class BatchNorm2d {
     private BatchNorm2d() {}
 
-    /** The output and the batch statistics of one training-mode pass (μ, biased σ², both [C]). */
-    public record Train(Var y, Tensor mean, Tensor var) {}
-
-    public static Train train(Var x, Var gamma, Var beta, float eps) {
-        return train(x, gamma, beta, eps, false);
-    }
-
-    /** relu(train(x)) in one op; {@link Train#y()} is the ReLU's output. */
-    public static Train trainRelu(Var x, Var gamma, Var beta, float eps) {
-        return train(x, gamma, beta, eps, true);
-    }
-
-    private static Train train(Var x, Var gamma, Var beta, float eps, boolean relu) {
-        checkShapes(x, gamma, beta);
-        Backend be = Node.backendOf(x.value);
-        int c = x.dim(1);
-        Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
-        if (relu) be.batchNormReluTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
-        else be.batchNormTrain(x.value, gamma.value, beta.value, eps, y, mean, var);
-        return new Train(
-                Node.record(
-                        y, new TrainNode(x, null, gamma, beta, relu ? y : null, mean, var, eps)),
-                mean,
-                var);
-    }
-
     /**
-     * Training-mode batch norm of a counted batch (class comment), relu(…) fused when {@code relu};
-     * {@link Train#y()} is the (ReLU's) output. counts [N], each ≥ 1, constant.
+     * How a batch norm runs, besides x, γ and β: training or eval, ε, the running statistics (eval
+     * reads them; a training forward updates them at factor momentum when they are not null) and
+     * the counts of a counted batch (training only; null: every sample once).
      */
-    public static Train trainCounted(
-            Var x, int[] counts, Var gamma, Var beta, float eps, boolean relu) {
-        checkShapes(x, gamma, beta);
-        Backend be = Node.backendOf(x.value);
-        int c = x.dim(1);
-        int[] w = counts.clone(); // the caller's array may change before backward
-        Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
-        be.batchNormTrainCounted(x.value, w, gamma.value, beta.value, eps, relu, y, mean, var);
-        return new Train(
-                Node.record(y, new TrainNode(x, w, gamma, beta, relu ? y : null, mean, var, eps)),
-                mean,
-                var);
+    public record Mode(
+            boolean training,
+            float eps,
+            Tensor runningMean,
+            Tensor runningVar,
+            float momentum,
+            int[] counts) {
+
+        /** Training with batch statistics, nothing tracked. */
+        public static Mode train(float eps) {
+            return new Mode(true, eps, null, null, 0f, null);
+        }
+
+        /** Eval with the given running statistics. */
+        public static Mode eval(Tensor runningMean, Tensor runningVar, float eps) {
+            return new Mode(false, eps, runningMean, runningVar, 0f, null);
+        }
+
+        /** The same, updating these running statistics at this factor in training. */
+        public Mode tracking(Tensor mean, Tensor var, float factor) {
+            return new Mode(training, eps, mean, var, factor, counts);
+        }
+
+        /** The same for a batch whose sample n stands for w[n] copies (null: once each). */
+        public Mode counted(int[] w) {
+            return new Mode(training, eps, runningMean, runningVar, momentum, w);
+        }
     }
 
-    public static Var eval(
-            Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float eps) {
+    /** y = BN(x), relu(BN(x)) when relu; shapes and modes in the class comment. */
+    public static Var apply(Var x, Var gamma, Var beta, Mode mode, boolean relu) {
         checkShapes(x, gamma, beta);
+        if (!mode.training()) {
+            Var y = eval(x, gamma, beta, mode);
+            return relu ? UnaryOps.apply(Unary.RELU, y, 0f) : y;
+        }
+        Backend be = Node.backendOf(x.value);
+        int c = x.dim(1);
+        Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
+        // the caller's counts may change before backward
+        int[] w = mode.counts() == null ? null : mode.counts().clone();
+        BatchNormArgs a =
+                BatchNormArgs.train(gamma.value, beta.value, mode.eps(), mean, var)
+                        .counted(w)
+                        .tracking(mode.runningMean(), mode.runningVar(), mode.momentum());
+        // PyTorch refuses too: the unbiased variance is undefined
+        if (a.values(x.value) < 2)
+            throw new IllegalArgumentException(
+                    "batch norm in training needs more than 1 value per channel, got " + x);
+        be.batchNorm(a, x.value, relu, y);
+        return Node.record(y, new TrainNode(x, gamma, beta, a, relu ? y : null));
+    }
+
+    private static Var eval(Var x, Var gamma, Var beta, Mode mode) {
         Backend be = Node.backendOf(x.value);
         Tensor y = be.empty(x.shape());
-        be.batchNormEval(x.value, gamma.value, beta.value, runningMean, runningVar, eps, y);
-        return Node.record(y, new EvalNode(x, gamma, beta, runningMean, runningVar, eps));
+        BatchNormArgs a =
+                BatchNormArgs.eval(
+                        gamma.value,
+                        beta.value,
+                        mode.eps(),
+                        EvalNode.copyOf(mode.runningMean()),
+                        EvalNode.copyOf(mode.runningVar()));
+        be.batchNorm(a, x.value, false, y);
+        return Node.record(y, new EvalNode(x, gamma, beta, a));
     }
 
     private static void checkShapes(Var x, Var gamma, Var beta) {
@@ -114,28 +135,15 @@ public final class BatchNorm2d {
                     "batchnorm: " + x + " with γ " + gamma + ", β " + beta);
     }
 
-    /** Backward of the plain and the counted training forward (counts null: every sample once). */
+    /** Backward of the plain and the counted training forward. */
     static final class TrainNode extends Node {
-        final int[] counts; // multiplicity of each sample (constant), or null
+        final BatchNormArgs a; // γ, ε, the batch statistics of the forward, the counts (constant)
         final Tensor z; // with a fused ReLU its output (the mask is z > 0), else null
-        final Tensor mean, var; // batch statistics of the forward pass
-        final float eps;
 
-        TrainNode(
-                Var x,
-                int[] counts,
-                Var gamma,
-                Var beta,
-                Tensor z,
-                Tensor mean,
-                Tensor var,
-                float eps) {
+        TrainNode(Var x, Var gamma, Var beta, BatchNormArgs a, Tensor z) {
             super(x, gamma, beta);
-            this.counts = counts;
+            this.a = a;
             this.z = z;
-            this.mean = mean;
-            this.var = var;
-            this.eps = eps;
         }
 
         @Override
@@ -147,14 +155,7 @@ public final class BatchNorm2d {
             Tensor dGamma = g.needs(gamma) ? be.empty(c) : null;
             Tensor dBeta = g.needs(beta) ? be.empty(c) : null;
             if (dx == null && dGamma == null && dBeta == null) return;
-            if (counts != null)
-                be.batchNormBackwardCounted(
-                        x.value, counts, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
-            else if (z == null)
-                be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
-            else
-                be.batchNormReluBackward(
-                        x.value, z, dy, gamma.value, mean, var, eps, dx, dGamma, dBeta);
+            be.batchNormBackward(a, x.value, z, dy, dx, dGamma, dBeta);
             if (dx != null) g.add(x, dx);
             if (dGamma != null) g.add(gamma, dGamma.reshape(gamma.shape()));
             if (dBeta != null) g.add(beta, dBeta.reshape(beta.shape()));
@@ -162,18 +163,15 @@ public final class BatchNorm2d {
     }
 
     static final class EvalNode extends Node {
-        final Tensor mean, var; // the running statistics used, constants
-        final float eps;
+        final BatchNormArgs a; // γ, ε and copies of the running statistics used, constants
 
-        EvalNode(Var x, Var gamma, Var beta, Tensor mean, Tensor var, float eps) {
+        EvalNode(Var x, Var gamma, Var beta, BatchNormArgs a) {
             super(x, gamma, beta);
-            this.mean = copyOf(mean);
-            this.var = copyOf(var);
-            this.eps = eps;
+            this.a = a;
         }
 
         /** Running buffers change in place later; backward must see the values of this forward. */
-        private static Tensor copyOf(Tensor t) {
+        static Tensor copyOf(Tensor t) {
             Backend be = backendOf(t);
             Tensor c = be.empty(t.shape);
             be.copy(t, c);
@@ -187,17 +185,16 @@ public final class BatchNorm2d {
             int c = x.dim(1);
             if (g.needs(x)) {
                 Tensor scale = be.empty(c), dx = be.empty(x.shape()); // scale = γ/√(σ²_r + ε)
-                be.unary(Unary.ADD_SCALAR, var, eps, scale);
+                be.unary(Unary.ADD_SCALAR, a.var(), a.eps(), scale);
                 be.unary(Unary.SQRT, scale, 0f, scale);
                 be.binary(Binary.DIV, gamma.value.reshape(c), scale, scale);
                 be.binary(Binary.MUL, dy, scale.reshape(c, 1, 1), dx);
                 g.add(x, dx);
             }
             if (g.needs(gamma) || g.needs(beta)) {
-                // dγ = Σ dy·x̂ and dβ = Σ dy: the training backward's sums with the running
-                // statistics
+                // dγ = Σ dy·x̂ and dβ = Σ dy: the training backward's sums, running statistics
                 Tensor dGamma = be.empty(c), dBeta = be.empty(c);
-                be.batchNormBackward(x.value, dy, gamma.value, mean, var, eps, null, dGamma, dBeta);
+                be.batchNormBackward(a, x.value, null, dy, null, dGamma, dBeta);
                 if (g.needs(gamma)) g.add(gamma, dGamma.reshape(gamma.shape()));
                 if (g.needs(beta)) g.add(beta, dBeta.reshape(beta.shape()));
             }

@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 
 /**
@@ -23,17 +24,13 @@ import arm.tensor.Tensor;
 public final class Conv2d {
     private Conv2d() {}
 
-    public static int outSize(int in, int k, int stride, int pad) {
-        return (in + 2 * pad - k) / stride + 1;
-    }
-
     public static Var apply(Var x, Var w, int stride, int pad) {
         if (x.value.rank() != 4 || w.value.rank() != 4 || x.dim(1) != w.dim(1))
             throw new IllegalArgumentException(
                     "conv2d: input " + x + " and weight " + w + " do not fit");
         Backend be = Node.backendOf(x.value);
-        int ho = outSize(x.dim(2), w.dim(2), stride, pad),
-                wo = outSize(x.dim(3), w.dim(3), stride, pad);
+        int ho = Shape.convOut(x.dim(2), w.dim(2), stride, pad),
+                wo = Shape.convOut(x.dim(3), w.dim(3), stride, pad);
         if (ho <= 0 || wo <= 0)
             throw new IllegalArgumentException(
                     "conv2d: kernel " + w + " larger than padded input " + x);

@@ -3,9 +3,11 @@ package arm.kernels.cpu;
 import static arm.tensor.Checks.rows;
 
 import arm.kernels.cpu.fast.BroadcastFast;
+import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.PoolRef;
 import arm.tensor.Backend;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.CpuStorage;
@@ -286,172 +288,52 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void batchNormTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        CpuBatchNorm.forwardTrain(
-                arr(x),
-                arr(gamma),
-                arr(beta),
-                eps,
-                arr(y),
-                arr(mean),
-                arr(var),
-                s[0],
-                s[1],
-                s[2] * s[3]);
-    }
-
-    @Override
-    public void batchNormEval(
-            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        CpuBatchNorm.forwardEval(
-                arr(x),
-                arr(gamma),
-                arr(beta),
-                arr(mean),
-                arr(var),
-                eps,
-                arr(y),
-                s[0],
-                s[1],
-                s[2] * s[3]);
+    public void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y) {
+        CpuBatchNorm.forward(arrays(a, x, y), arr(x), relu, arr(y));
     }
 
     @Override
     public void batchNormBackward(
+            BatchNormArgs a,
             Tensor x,
-            Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
-            Tensor dx,
-            Tensor dGamma,
-            Tensor dBeta) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
-        CpuBatchNorm.backward(
-                arr(x),
-                arr(dy),
-                arr(gamma),
-                arr(mean),
-                arr(var),
-                eps,
-                dx == null ? null : arr(dx),
-                dGamma == null ? null : arr(dGamma),
-                dBeta == null ? null : arr(dBeta),
-                s[0],
-                s[1],
-                s[2] * s[3]);
-    }
-
-    @Override
-    public void batchNormReluTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        CpuBatchNorm.forwardTrainRelu(
-                arr(x),
-                arr(gamma),
-                arr(beta),
-                eps,
-                arr(y),
-                arr(mean),
-                arr(var),
-                s[0],
-                s[1],
-                s[2] * s[3]);
-    }
-
-    @Override
-    public void batchNormReluBackward(
-            Tensor x,
-            Tensor y,
-            Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
-            Tensor dx,
-            Tensor dGamma,
-            Tensor dBeta) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, y, dy, dx);
-        CpuBatchNorm.backwardRelu(
-                arr(x),
-                arr(y),
-                arr(dy),
-                arr(gamma),
-                arr(mean),
-                arr(var),
-                eps,
-                dx == null ? null : arr(dx),
-                dGamma == null ? null : arr(dGamma),
-                dBeta == null ? null : arr(dBeta),
-                s[0],
-                s[1],
-                s[2] * s[3]);
-    }
-
-    @Override
-    public void batchNormTrainCounted(
-            Tensor x,
-            int[] counts,
-            Tensor gamma,
-            Tensor beta,
-            float eps,
-            boolean relu,
-            Tensor y,
-            Tensor mean,
-            Tensor var) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        Backend.countedValues(x, counts); // checks the counts
-        CpuBatchNorm.forwardTrainCounted(
-                arr(x),
-                counts,
-                arr(gamma),
-                arr(beta),
-                eps,
-                relu,
-                arr(y),
-                arr(mean),
-                arr(var),
-                s[0],
-                s[1],
-                s[2] * s[3]);
-    }
-
-    @Override
-    public void batchNormBackwardCounted(
-            Tensor x,
-            int[] counts,
             Tensor reluOut,
             Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta) {
-        int[] s =
-                Checks.batchNorm(
-                        x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, reluOut, dy, dx);
-        Backend.countedValues(x, counts);
-        CpuBatchNorm.backwardCounted(
+        Checks.batchNorm(x, new Tensor[] {dGamma, dBeta}, reluOut, dy, dx);
+        CpuBatchNorm.backward(
+                arrays(a, x),
                 arr(x),
-                counts,
-                reluOut == null ? null : arr(reluOut),
+                orNull(reluOut),
                 arr(dy),
-                arr(gamma),
-                arr(mean),
-                arr(var),
-                eps,
-                dx == null ? null : arr(dx),
-                dGamma == null ? null : arr(dGamma),
-                dBeta == null ? null : arr(dBeta),
+                orNull(dx),
+                orNull(dGamma),
+                orNull(dBeta));
+    }
+
+    /** The kernels' view of a batch norm's arguments, shapes checked against x. */
+    private static BatchNormArrays arrays(BatchNormArgs a, Tensor x, Tensor... likeX) {
+        int[] s = Checks.batchNorm(x, a.perChannel(), likeX);
+        if (a.counts() != null) a.values(x); // checks the counts
+        return new BatchNormArrays(
                 s[0],
                 s[1],
-                s[2] * s[3]);
+                s[2] * s[3],
+                a.training(),
+                arr(a.gamma()),
+                orNull(a.beta()),
+                a.eps(),
+                arr(a.mean()),
+                arr(a.var()),
+                a.counts(),
+                orNull(a.runningMean()),
+                orNull(a.runningVar()),
+                a.momentum());
+    }
+
+    private static float[] orNull(Tensor t) {
+        return t == null ? null : arr(t);
     }
 
     @Override

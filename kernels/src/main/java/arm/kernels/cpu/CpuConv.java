@@ -45,19 +45,8 @@ public final class CpuConv {
             choose(System.getProperty("arm.conv"), CpuGemm.active() == CpuGemm.Path.SIMD);
 
     static Path choose(String forced, boolean simd) {
-        if (forced == null || forced.isBlank()) return simd ? Path.DIRECT : Path.IM2COL;
-        Path p;
-        try {
-            p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "-Darm.conv=" + forced + ": expected naive, im2col or direct", e);
-        }
-        if (p == Path.DIRECT && !simd)
-            throw new IllegalStateException(
-                    "-Darm.conv=direct needs the Vector API GEMM path (--add-modules"
-                            + " jdk.incubator.vector)");
-        return p;
+        Path fallback = simd ? Path.DIRECT : Path.IM2COL;
+        return PathChoice.choose("arm.conv", forced, Path.class, Path.DIRECT, simd, fallback);
     }
 
     public static Path active() {
@@ -127,8 +116,8 @@ public final class CpuConv {
         }
         if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
             // dx = conv(dy, w̃), w̃ the flipped transposed weights: a forward convolution of Co
-            // channels
-            // (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat col2im 2:1)
+            // channels (also for the stem's 3 channels: 3 of the kernel's 5 rows busy still beat
+            // col2im 2:1)
             ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
             if (Simd.supports(t) && t.ho == h && t.wo == wd) {
                 Simd.forward(dy, ConvIm2col.flipTransposed(w, g), dx, t);

@@ -53,22 +53,9 @@ public final class CpuGemm {
 
     /** The selection rule, pure so that it can be tested without restarting the JVM. */
     static Path choose(String forced, String simdProperty, boolean vectorModule) {
-        if (forced != null && !forced.isBlank()) {
-            Path p;
-            try {
-                p = Path.valueOf(forced.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "-Darm.gemm=" + forced + ": expected naive, blocked or simd", e);
-            }
-            if (p == Path.SIMD && !vectorModule) {
-                throw new IllegalStateException(
-                        "-Darm.gemm=simd needs the JVM option --add-modules jdk.incubator.vector");
-            }
-            return p;
-        }
         boolean simdOff = simdProperty != null && simdProperty.trim().equalsIgnoreCase("false");
-        return vectorModule && !simdOff ? Path.SIMD : Path.BLOCKED;
+        Path fallback = vectorModule && !simdOff ? Path.SIMD : Path.BLOCKED;
+        return PathChoice.choose("arm.gemm", forced, Path.class, Path.SIMD, vectorModule, fallback);
     }
 
     /** Threads for one large GEMM ({@code -Darm.threads}, default 1). */

@@ -97,7 +97,7 @@ public final class Blas {
                 ldc);
     }
 
-    static String firstLine(String s) {
+    public static String firstLine(String s) {
         if (s == null) return "unknown error";
         // JCuda's LibUtils message nests stack traces; the loader's own words are on the first
         // lines

@@ -7,6 +7,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import arm.tensor.Backend;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.Device;
@@ -94,14 +95,10 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * What a results file should record about this backend: device, driver, library versions and
-     * the math mode, e.g. {device: "NVIDIA H200", driverCudaVersion: "13.0", cublas: 130100, cudnn:
-     * "9.19.0", tf32: false, jcuda: "12.6.0", natives: "cuBLAS 13 / cuDNN 9 (adapted)"}.
+     * Device, driver, library versions and the math mode, e.g. {device: "NVIDIA H200",
+     * driverCudaVersion: "13.0", cublas: 130100, cudnn: "9.19.0", tf32: false, jcuda: "12.6.0",
+     * natives: "cuBLAS 13 / cuDNN 9"}.
      */
-    public Map<String, Object> versions() {
-        return info();
-    }
-
     @Override
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -563,41 +560,135 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- batch norm (cuDNN)
 
+    /**
+     * cuDNN for the plain forms (a ReLU after it when fused), two fused kernels of ours
+     * (batchnorm.cu) for the counted training form: weighted statistics per channel, then normalise
+     * (+ ReLU); then the running-statistics update, one kernel.
+     */
     @Override
-    public void batchNormTrain(
-            Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor var) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        dnn.batchNormTrain(
-                p(x), p(gamma), p(beta), eps, p(y), p(mean), p(var), s[0], s[1], s[2], s[3]);
+    public void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y) {
+        int[] s = Checks.batchNorm(x, a.perChannel(), y);
+        int n = s[0], c = s[1], h = s[2], w = s[3];
+        if (c == 0) return;
+        if (a.training() && a.counts() != null) {
+            countedStatistics(a, x);
+            dev.launch(
+                    "bn_apply",
+                    x.numel(),
+                    p(x),
+                    p(a.gamma()),
+                    p(a.beta()),
+                    p(a.mean()),
+                    p(a.var()),
+                    (double) a.eps(),
+                    relu ? 1 : 0,
+                    p(y),
+                    (long) x.numel(),
+                    c,
+                    h * w);
+        } else {
+            if (a.training())
+                dnn.batchNormTrain(
+                        p(x),
+                        p(a.gamma()),
+                        p(a.beta()),
+                        a.eps(),
+                        p(y),
+                        p(a.mean()),
+                        p(a.var()),
+                        n,
+                        c,
+                        h,
+                        w);
+            else
+                dnn.batchNormEval(
+                        p(x),
+                        p(a.gamma()),
+                        p(a.beta()),
+                        p(a.mean()),
+                        p(a.var()),
+                        a.eps(),
+                        p(y),
+                        n,
+                        c,
+                        h,
+                        w);
+            if (relu) unary(Unary.RELU, y, 0f, y);
+        }
+        if (a.training() && a.runningMean() != null) updateRunning(a, x);
     }
 
-    @Override
-    public void batchNormEval(
-            Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps, Tensor y) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        dnn.batchNormEval(
-                p(x), p(gamma), p(beta), p(mean), p(var), eps, p(y), s[0], s[1], s[2], s[3]);
+    private void countedStatistics(BatchNormArgs a, Tensor x) {
+        double invM = 1.0 / a.values(x);
+        dev.launchBlocks(
+                "bn_counted_stats",
+                Math.min(x.shape[1], 65535),
+                CudaDevice.THREADS,
+                p(x),
+                cache.get(a.counts(), true),
+                p(a.mean()),
+                p(a.var()),
+                x.shape[0],
+                x.shape[1],
+                x.shape[2] * x.shape[3],
+                invM);
     }
 
+    /** PyTorch's momentum rule in one kernel, with the unbiased variance σ²·m/(m − 1). */
+    private void updateRunning(BatchNormArgs a, Tensor x) {
+        int c = a.runningMean().numel();
+        double m = a.values(x);
+        float momentum = a.momentum(), unbias = (float) (m / (m - 1));
+        dev.launch(
+                "bn_update_running",
+                c,
+                p(a.runningMean()),
+                p(a.runningVar()),
+                p(a.mean()),
+                p(a.var()),
+                1f - momentum,
+                momentum,
+                momentum * unbias,
+                c);
+    }
+
+    /**
+     * cuDNN for the plain form (after masking dy by the ReLU when fused), two fused kernels of ours
+     * (batchnorm.cu) for the counted form: the per-channel sums, then dx elementwise.
+     */
     @Override
     public void batchNormBackward(
+            BatchNormArgs a,
             Tensor x,
+            Tensor reluOut,
             Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
+        int[] s =
+                Checks.batchNorm(
+                        x,
+                        new Tensor[] {a.gamma(), a.mean(), a.var(), dGamma, dBeta},
+                        reluOut,
+                        dy,
+                        dx);
+        if (s[1] == 0) return;
+        if (a.counts() != null) {
+            countedBackward(a, x, reluOut, dy, dx, dGamma, dBeta);
+            return;
+        }
+        Tensor g = dy;
+        if (reluOut != null) {
+            g = zeros(dy.shape);
+            unaryBackward(Unary.RELU, reluOut, reluOut, dy, 0f, g);
+        }
         dnn.batchNormBackward(
                 p(x),
-                p(dy),
-                p(gamma),
-                p(mean),
-                p(var),
-                eps,
+                p(g),
+                p(a.gamma()),
+                p(a.mean()),
+                p(a.var()),
+                a.eps(),
                 dx == null ? null : p(dx),
                 dGamma == null ? null : p(dGamma),
                 dBeta == null ? null : p(dBeta),
@@ -607,96 +698,16 @@ public final class CudaBackend implements Backend {
                 s[3]);
     }
 
-    @Override
-    public void batchNormUpdateRunning(
-            Tensor runningMean,
-            Tensor runningVar,
-            Tensor mean,
-            Tensor var,
-            float momentum,
-            float unbias) {
-        int c = runningMean.numel();
-        Checks.sameNumel(runningMean, runningVar);
-        Checks.sameNumel(runningMean, mean);
-        Checks.sameNumel(runningMean, var);
-        if (c > 0)
-            dev.launch(
-                    "bn_update_running",
-                    c,
-                    p(runningMean),
-                    p(runningVar),
-                    p(mean),
-                    p(var),
-                    1f - momentum,
-                    momentum,
-                    momentum * unbias,
-                    c);
-    }
-
-    /**
-     * Two fused kernels (batchnorm.cu): weighted statistics per channel, then normalise (+ ReLU).
-     */
-    @Override
-    public void batchNormTrainCounted(
+    private void countedBackward(
+            BatchNormArgs a,
             Tensor x,
-            int[] counts,
-            Tensor gamma,
-            Tensor beta,
-            float eps,
-            boolean relu,
-            Tensor y,
-            Tensor mean,
-            Tensor var) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, beta, mean, var}, y);
-        double invM = 1.0 / Backend.countedValues(x, counts);
-        int n = s[0], c = s[1], hw = s[2] * s[3];
-        if (c == 0) return;
-        dev.launchBlocks(
-                "bn_counted_stats",
-                Math.min(c, 65535),
-                CudaDevice.THREADS,
-                p(x),
-                cache.get(counts, true),
-                p(mean),
-                p(var),
-                n,
-                c,
-                hw,
-                invM);
-        dev.launch(
-                "bn_apply",
-                x.numel(),
-                p(x),
-                p(gamma),
-                p(beta),
-                p(mean),
-                p(var),
-                (double) eps,
-                relu ? 1 : 0,
-                p(y),
-                (long) x.numel(),
-                c,
-                hw);
-    }
-
-    /** Two fused kernels (batchnorm.cu): the per-channel sums, then dx elementwise. */
-    @Override
-    public void batchNormBackwardCounted(
-            Tensor x,
-            int[] counts,
             Tensor reluOut,
             Tensor dy,
-            Tensor gamma,
-            Tensor mean,
-            Tensor var,
-            float eps,
             Tensor dx,
             Tensor dGamma,
             Tensor dBeta) {
-        int[] s = Checks.batchNorm(x, new Tensor[] {gamma, mean, var, dGamma, dBeta}, dy, dx);
-        double invM = 1.0 / Backend.countedValues(x, counts);
-        int n = s[0], c = s[1], hw = s[2] * s[3];
-        if (c == 0) return;
+        double invM = 1.0 / a.values(x);
+        int n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3];
         CUdeviceptr dg = dGamma != null ? p(dGamma) : dev.alloc(4L * c),
                 db = dBeta != null ? p(dBeta) : dev.alloc(4L * c);
         CUdeviceptr z = reluOut == null ? NULL : p(reluOut);
@@ -708,9 +719,9 @@ public final class CudaBackend implements Backend {
                     p(x),
                     p(dy),
                     z,
-                    p(mean),
-                    p(var),
-                    (double) eps,
+                    p(a.mean()),
+                    p(a.var()),
+                    (double) a.eps(),
                     dg,
                     db,
                     n,
@@ -723,13 +734,13 @@ public final class CudaBackend implements Backend {
                         p(x),
                         p(dy),
                         z,
-                        cache.get(counts, true),
-                        p(gamma),
-                        p(mean),
-                        p(var),
+                        cache.get(a.counts(), true),
+                        p(a.gamma()),
+                        p(a.mean()),
+                        p(a.var()),
                         dg,
                         db,
-                        (double) eps,
+                        (double) a.eps(),
                         invM,
                         p(dx),
                         (long) x.numel(),

@@ -31,7 +31,6 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
-import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
@@ -52,7 +51,7 @@ public final class CudaDevice {
     static final int THREADS = 256;
 
     /** The fatbins in the resources, one per .cu file. */
-    static final String[] MODULES = {
+    public static final String[] MODULES = {
         "elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool"
     };
 
@@ -355,7 +354,7 @@ public final class CudaDevice {
         }
     }
 
-    static byte[] fatbin(String module) {
+    public static byte[] fatbin(String module) {
         String res = "/arm/kernels/cuda/" + module + ".fatbin";
         try (InputStream in = CudaDevice.class.getResourceAsStream(res)) {
             if (in == null) throw new IllegalStateException("kernel resource " + res + " missing");
@@ -417,9 +416,5 @@ public final class CudaDevice {
         m.put("memoryGiB", Math.round(totalMemory / (1024.0 * 1024 * 1024) * 10) / 10.0);
         m.put("driverCudaVersion", driverVersion / 1000 + "." + driverVersion % 1000 / 10);
         return m;
-    }
-
-    static String resultName(int r) {
-        return CUresult.stringFor(r);
     }
 }

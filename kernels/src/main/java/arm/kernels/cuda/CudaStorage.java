@@ -61,10 +61,6 @@ public final class CudaStorage implements Storage {
         return size;
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -31,6 +31,7 @@ import static jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
 import static jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
 import static jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NCHW;
 
+import arm.tensor.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -176,10 +177,10 @@ public final class Dnn {
         String key =
                 n + "," + ci + "," + h + "," + w + "," + co + "," + kh + "," + kw + "," + stride
                         + "," + pad;
-        Conv c = convs.get(key);
-        if (c != null) return c;
-        c = new Conv();
-        int ho = (h + 2 * pad - kh) / stride + 1, wo = (w + 2 * pad - kw) / stride + 1;
+        Conv cached = convs.get(key);
+        if (cached != null) return cached;
+        Conv c = new Conv();
+        int ho = Shape.convOut(h, kh, stride, pad), wo = Shape.convOut(w, kw, stride, pad);
         c.x = tensor(n, ci, h, w);
         c.y = tensor(n, co, ho, wo);
         check(cudnnCreateFilterDescriptor(c.w), "cudnnCreateFilterDescriptor");
@@ -207,20 +208,20 @@ public final class Dnn {
                         c.conv,
                         tf32 ? cudnnMathType.CUDNN_DEFAULT_MATH : cudnnMathType.CUDNN_FMA_MATH),
                 "cudnnSetConvolutionMathType");
-        int[] count = new int[1];
         long[] ws = new long[1];
         String what = " " + key + " (n,ci,h,w,co,kh,kw,stride,pad)";
 
         cudnnConvolutionFwdAlgoPerf[] fp = new cudnnConvolutionFwdAlgoPerf[RANKED];
         for (int i = 0; i < fp.length; i++) fp[i] = new cudnnConvolutionFwdAlgoPerf();
-        check(
-                cudnnGetConvolutionForwardAlgorithm_v7(
-                        handle, c.x, c.w, c.conv, c.y, fp.length, count, fp),
-                "cudnnGetConvolutionForwardAlgorithm_v7");
-        List<AlgoPick> ranked = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++)
-            ranked.add(new AlgoPick(fp[i].algo, fp[i].status, fp[i].determinism, fp[i].mathType));
-        c.fwd = AlgoPick.choose(ranked, tf32, deterministic, "forward" + what);
+        c.fwd =
+                pick(
+                        fp,
+                        (cnt, out) ->
+                                cudnnGetConvolutionForwardAlgorithm_v7(
+                                        handle, c.x, c.w, c.conv, c.y, RANKED, cnt, out),
+                        "cudnnGetConvolutionForwardAlgorithm_v7",
+                        p -> new AlgoPick(p.algo, p.status, p.determinism, p.mathType),
+                        "forward" + what);
         check(
                 cudnnGetConvolutionForwardWorkspaceSize(handle, c.x, c.w, c.conv, c.y, c.fwd, ws),
                 "cudnnGetConvolutionForwardWorkspaceSize");
@@ -228,14 +229,15 @@ public final class Dnn {
 
         cudnnConvolutionBwdDataAlgoPerf[] dp = new cudnnConvolutionBwdDataAlgoPerf[RANKED];
         for (int i = 0; i < dp.length; i++) dp[i] = new cudnnConvolutionBwdDataAlgoPerf();
-        check(
-                cudnnGetConvolutionBackwardDataAlgorithm_v7(
-                        handle, c.w, c.y, c.conv, c.x, dp.length, count, dp),
-                "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-        ranked.clear();
-        for (int i = 0; i < count[0]; i++)
-            ranked.add(new AlgoPick(dp[i].algo, dp[i].status, dp[i].determinism, dp[i].mathType));
-        c.bwdData = AlgoPick.choose(ranked, tf32, deterministic, "backward-data" + what);
+        c.bwdData =
+                pick(
+                        dp,
+                        (cnt, out) ->
+                                cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                                        handle, c.w, c.y, c.conv, c.x, RANKED, cnt, out),
+                        "cudnnGetConvolutionBackwardDataAlgorithm_v7",
+                        p -> new AlgoPick(p.algo, p.status, p.determinism, p.mathType),
+                        "backward-data" + what);
         check(
                 cudnnGetConvolutionBackwardDataWorkspaceSize(
                         handle, c.w, c.y, c.conv, c.x, c.bwdData, ws),
@@ -244,14 +246,15 @@ public final class Dnn {
 
         cudnnConvolutionBwdFilterAlgoPerf[] wp = new cudnnConvolutionBwdFilterAlgoPerf[RANKED];
         for (int i = 0; i < wp.length; i++) wp[i] = new cudnnConvolutionBwdFilterAlgoPerf();
-        check(
-                cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-                        handle, c.x, c.y, c.conv, c.w, wp.length, count, wp),
-                "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-        ranked.clear();
-        for (int i = 0; i < count[0]; i++)
-            ranked.add(new AlgoPick(wp[i].algo, wp[i].status, wp[i].determinism, wp[i].mathType));
-        c.bwdFilter = AlgoPick.choose(ranked, tf32, deterministic, "backward-filter" + what);
+        c.bwdFilter =
+                pick(
+                        wp,
+                        (cnt, out) ->
+                                cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                                        handle, c.x, c.y, c.conv, c.w, RANKED, cnt, out),
+                        "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
+                        p -> new AlgoPick(p.algo, p.status, p.determinism, p.mathType),
+                        "backward-filter" + what);
         check(
                 cudnnGetConvolutionBackwardFilterWorkspaceSize(
                         handle, c.x, c.y, c.conv, c.w, c.bwdFilter, ws),
@@ -259,6 +262,28 @@ public final class Dnn {
         c.bwdFilterWs = ws[0];
         convs.put(key, c);
         return c;
+    }
+
+    /** One of cudnnGet*Algorithm_v7: fills perf with its ranked candidates, returns a status. */
+    private interface RankedQuery<P> {
+        int run(int[] count, P[] perf);
+    }
+
+    /**
+     * The algorithm {@link AlgoPick} chooses from one cuDNN ranking (forward, backward-data and
+     * backward-filter differ only in their perf class and query).
+     */
+    private <P> int pick(
+            P[] perf,
+            RankedQuery<P> query,
+            String call,
+            java.util.function.Function<P, AlgoPick> view,
+            String what) {
+        int[] count = new int[1];
+        check(query.run(count, perf), call);
+        List<AlgoPick> ranked = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) ranked.add(view.apply(perf[i]));
+        return AlgoPick.choose(ranked, tf32, deterministic, what);
     }
 
     /** y[N,Co,Ho,Wo] = conv(x[N,Ci,H,W], w[Co,Ci,kh,kw]) (overwrites y). */
@@ -544,7 +569,7 @@ public final class Dnn {
 
     public void avgPoolForward(
             CUdeviceptr x, CUdeviceptr y, int n, int c, int h, int w, int k, int stride) {
-        int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
+        int ho = Shape.convOut(h, k, stride, 0), wo = Shape.convOut(w, k, stride, 0);
         dev.counted();
         check(
                 cudnnPoolingForward(
@@ -565,7 +590,7 @@ public final class Dnn {
      */
     public void avgPoolBackward(
             CUdeviceptr dy, CUdeviceptr dx, int n, int c, int h, int w, int k, int stride) {
-        int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
+        int ho = Shape.convOut(h, k, stride, 0), wo = Shape.convOut(w, k, stride, 0);
         cudnnTensorDescriptor xd = tensor(n, c, h, w), yd = tensor(n, c, ho, wo);
         dev.counted();
         check(

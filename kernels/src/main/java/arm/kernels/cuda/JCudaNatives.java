@@ -37,7 +37,8 @@ public final class JCudaNatives {
     private static final String ADAPTER_VERSION = "1";
 
     /** One JCuda native: the jar resource, the file name JCuda asks for, and the needed-renames. */
-    record Native(String resource, String fileName, Map<String, String> renames, String soname) {}
+    public record Native(
+            String resource, String fileName, Map<String, String> renames, String soname) {}
 
     private static Path dir;
     private static final List<String> log = new ArrayList<>();
@@ -47,7 +48,7 @@ public final class JCudaNatives {
     }
 
     /** The natives for the given majors (0 = not present: shipped as is). */
-    static List<Native> natives(int cublasMajor, int cudnnMajor) {
+    public static List<Native> natives(int cublasMajor, int cudnnMajor) {
         Map<String, String> blas =
                 cublasMajor == 13 ? Map.of("libcublas.so.12", "libcublas.so.13") : Map.of();
         Map<String, String> dnn =
@@ -82,7 +83,7 @@ public final class JCudaNatives {
         return dir;
     }
 
-    static Path cacheRoot() {
+    public static Path cacheRoot() {
         String p = System.getProperty("arm.cuda.cache");
         if (p != null && !p.isBlank()) return Path.of(p);
         String xdg = System.getenv("XDG_CACHE_HOME");

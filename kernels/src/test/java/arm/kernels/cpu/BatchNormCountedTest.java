@@ -3,19 +3,15 @@ package arm.kernels.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.kernels.cpu.fast.BatchNormFast;
+import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
-import arm.tensor.Backend;
-import arm.tensor.Tensor;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
  * The counted batch norm (a batch stored as distinct samples with multiplicities, ALGORITHM.md
- * §2.1): the naive counted form against the plain naive form on the replicated batch, the fast form
- * against the naive one on odd shapes, and Backend's default composition (what a GPU backend runs)
- * against the CPU kernels.
+ * §2.1): the naive counted form against the plain naive form on the replicated batch (outputs,
+ * gradients, running statistics), the fast form against the naive one on odd shapes.
  */
 class BatchNormCountedTest {
     static final float EPS = 1e-5f;
@@ -69,8 +65,10 @@ class BatchNormCountedTest {
                     String s = "n=" + n + " c=" + c + " hw=" + hw;
                     float[] y = new float[size], mu = new float[c], var = new float[c];
                     float[] yr = new float[xr.length], mur = new float[c], varr = new float[c];
-                    BatchNormRef.forwardTrain(x, w, g, bt, EPS, y, mu, var, n, c, hw);
-                    BatchNormRef.forwardTrain(xr, g, bt, EPS, yr, mur, varr, m, c, hw);
+                    BatchNormArrays counted = train(n, c, hw, w, g, bt, mu, var),
+                            replicated = train(m, c, hw, null, g, bt, mur, varr);
+                    BatchNormRef.forward(counted, x, false, y);
+                    BatchNormRef.forward(replicated, xr, false, yr);
                     close(s + " mean", mu, mur, 1e-6);
                     close(s + " var", var, varr, 1e-6);
                     close(s + " y", replicate(y, w, per), yr, 1e-6);
@@ -80,8 +78,8 @@ class BatchNormCountedTest {
                     for (int i = 0; i < size; i++) dyw[i] = w[i / per] * dy[i];
                     float[] dx = new float[size], dg = new float[c], db = new float[c];
                     float[] dxr = new float[xr.length], dgr = new float[c], dbr = new float[c];
-                    BatchNormRef.backward(x, w, dyw, g, mu, var, EPS, dx, dg, db, n, c, hw);
-                    BatchNormRef.backward(xr, dyr, g, mur, varr, EPS, dxr, dgr, dbr, m, c, hw);
+                    BatchNormRef.backward(counted, x, null, dyw, dx, dg, db);
+                    BatchNormRef.backward(replicated, xr, null, dyr, dxr, dgr, dbr);
                     close(s + " dgamma", dg, dgr, 1e-5);
                     close(s + " dbeta", db, dbr, 1e-5);
                     float[] dxSum = new float[size];
@@ -111,12 +109,9 @@ class BatchNormCountedTest {
                                 m2 = new float[c],
                                 v1 = new float[c],
                                 v2 = new float[c];
-                        if (relu)
-                            BatchNormFast.forwardTrainRelu(
-                                    x, w, g, b, EPS, y1, m1, v1, n, c, hw, 0, c);
-                        else
-                            BatchNormFast.forwardTrain(x, w, g, b, EPS, y1, m1, v1, n, c, hw, 0, c);
-                        BatchNormRef.forwardTrain(x, w, g, b, EPS, y2, m2, v2, n, c, hw);
+                        BatchNormFast.forward(train(n, c, hw, w, g, b, m1, v1), x, relu, y1, 0, c);
+                        BatchNormArrays naive = train(n, c, hw, w, g, b, m2, v2);
+                        BatchNormRef.forward(naive, x, false, y2);
                         if (relu) for (int i = 0; i < size; i++) y2[i] = Math.max(y2[i], 0f);
                         close(s + " relu=" + relu + " mean", m1, m2, 1e-6);
                         close(s + " relu=" + relu + " var", v1, v2, 1e-5);
@@ -129,74 +124,89 @@ class BatchNormCountedTest {
                                 dg2 = new float[c],
                                 db1 = new float[c],
                                 db2 = new float[c];
-                        if (relu)
-                            BatchNormFast.backwardRelu(
-                                    x, w, y2, dy, g, m2, v2, EPS, dx1, dg1, db1, n, c, hw, 0, c);
-                        else
-                            BatchNormFast.backward(
-                                    x, w, dy, g, m2, v2, EPS, dx1, dg1, db1, n, c, hw, 0, c);
-                        BatchNormRef.backward(x, w, dz, g, m2, v2, EPS, dx2, dg2, db2, n, c, hw);
+                        BatchNormFast.backward(naive, x, relu ? y2 : null, dy, dx1, dg1, db1, 0, c);
+                        BatchNormRef.backward(naive, x, null, dz, dx2, dg2, db2);
                         close(s + " relu=" + relu + " dx", dx1, dx2, 1e-4);
                         close(s + " relu=" + relu + " dgamma", dg1, dg2, 1e-4);
                         close(s + " relu=" + relu + " dbeta", db1, db2, 1e-5);
                     }
-                    // counts = null: the same bits as the plain kernels
+                    // counts of 1: the same bits as counts = null
+                    int[] ones = new int[n];
+                    java.util.Arrays.fill(ones, 1);
                     float[] y1 = new float[size],
                             y2 = new float[size],
                             m1 = new float[c],
                             m2 = new float[c],
                             v1 = new float[c],
                             v2 = new float[c];
-                    BatchNormFast.forwardTrain(x, null, g, b, EPS, y1, m1, v1, n, c, hw, 0, c);
-                    BatchNormFast.forwardTrain(x, g, b, EPS, y2, m2, v2, n, c, hw);
+                    BatchNormFast.forward(train(n, c, hw, ones, g, b, m1, v1), x, false, y1, 0, c);
+                    BatchNormFast.forward(train(n, c, hw, null, g, b, m2, v2), x, false, y2, 0, c);
                     assertThat(y1).containsExactly(y2);
-                    BatchNormRef.forwardTrain(x, null, g, b, EPS, y1, m1, v1, n, c, hw);
-                    BatchNormRef.forwardTrain(x, g, b, EPS, y2, m2, v2, n, c, hw);
-                    assertThat(y1).containsExactly(y2);
+                    float[] dx1 = new float[size], dx2 = new float[size];
+                    BatchNormFast.backward(
+                            train(n, c, hw, ones, g, b, m2, v2),
+                            x,
+                            null,
+                            dy,
+                            dx1,
+                            null,
+                            null,
+                            0,
+                            c);
+                    BatchNormFast.backward(
+                            train(n, c, hw, null, g, b, m2, v2),
+                            x,
+                            null,
+                            dy,
+                            dx2,
+                            null,
+                            null,
+                            0,
+                            c);
+                    assertThat(dx1).containsExactly(dx2);
                 }
     }
 
-    /** CpuBackend with the two counted methods left to Backend's default composition. */
-    static Backend defaultsOnly(Backend real) {
-        InvocationHandler h =
-                (proxy, m, args) -> {
-                    if (m.getName().endsWith("Counted"))
-                        return InvocationHandler.invokeDefault(proxy, m, args);
-                    try {
-                        return m.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                };
-        return (Backend)
-                Proxy.newProxyInstance(
-                        Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
-    }
-
+    /** The counted running-statistics update equals the replicated batch's. */
     @Test
-    void defaultCompositionMatchesTheCpuKernels() {
-        Backend cpu = new CpuBackend(), comp = defaultsOnly(cpu);
+    void countedRunningUpdateEqualsTheReplicatedBatch() {
         SplittableRandom r = new SplittableRandom(9);
-        int n = 4, c = 3, h = 5, wd = 7, size = n * c * h * wd;
+        int n = 4, c = 3, hw = 35, per = c * hw;
         int[] w = counts(r, n);
-        Tensor x = Tensor.of(rand(r, size, -2, 2), n, c, h, wd),
-                dy = Tensor.of(rand(r, size, -1, 1), n, c, h, wd);
-        Tensor g = Tensor.of(rand(r, c, 0.5, 1.5), c), b = Tensor.of(rand(r, c, -0.3, 0.3), c);
-        for (boolean relu : new boolean[] {false, true}) {
-            Tensor[] a = run(cpu, x, w, g, b, dy, relu), e = run(comp, x, w, g, b, dy, relu);
-            String[] names = {"y", "mean", "var", "dx", "dgamma", "dbeta"};
-            for (int i = 0; i < a.length; i++)
-                close("relu=" + relu + " " + names[i], e[i].toArray(), a[i].toArray(), 2e-5);
-        }
+        float[] x = rand(r, n * per, -2, 2), g = rand(r, c, 0.5, 1.5), b = rand(r, c, -0.3, 0.3);
+        float[] xr = replicate(x, w, per);
+        float[] rm = rand(r, c, -0.5, 0.5), rv = rand(r, c, 0.5, 2);
+        float[] rm1 = rm.clone(), rv1 = rv.clone(), rm2 = rm.clone(), rv2 = rv.clone();
+        BatchNormRef.forward(
+                new BatchNormArrays(
+                        n, c, hw, true, g, b, EPS, new float[c], new float[c], w, rm1, rv1, 0.1f),
+                x,
+                false,
+                new float[x.length]);
+        BatchNormRef.forward(
+                new BatchNormArrays(
+                        xr.length / per,
+                        c,
+                        hw,
+                        true,
+                        g,
+                        b,
+                        EPS,
+                        new float[c],
+                        new float[c],
+                        null,
+                        rm2,
+                        rv2,
+                        0.1f),
+                xr,
+                false,
+                new float[xr.length]);
+        close("running mean", rm1, rm2, 1e-6);
+        close("running var", rv1, rv2, 1e-6);
     }
 
-    static Tensor[] run(
-            Backend be, Tensor x, int[] w, Tensor g, Tensor b, Tensor dy, boolean relu) {
-        int c = g.numel();
-        Tensor y = be.zeros(x.shape), mean = be.zeros(c), var = be.zeros(c);
-        be.batchNormTrainCounted(x, w, g, b, EPS, relu, y, mean, var);
-        Tensor dx = be.zeros(x.shape), dg = be.zeros(c), db = be.zeros(c);
-        be.batchNormBackwardCounted(x, w, relu ? y : null, dy, g, mean, var, EPS, dx, dg, db);
-        return new Tensor[] {y, mean, var, dx, dg, db};
+    static BatchNormArrays train(
+            int n, int c, int hw, int[] counts, float[] g, float[] b, float[] mean, float[] var) {
+        return new BatchNormArrays(n, c, hw, true, g, b, EPS, mean, var, counts, null, null, 0f);
     }
 }

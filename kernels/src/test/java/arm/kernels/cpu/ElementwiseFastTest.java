@@ -97,7 +97,7 @@ class ElementwiseFastTest {
     }
 
     @Test
-    void scatterAddRejectsAnIndexOutsideItsRow() { // it used to land silently in the next row
+    void scatterAddRejectsAnIndexOutsideItsRow() { // rather than landing in the next row
         Tensor dx = cpu.zeros(2, 3), dOut = Tensor.of(new float[] {1, 1}, 2);
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> cpu.scatterAddLastAxis(dOut, new int[] {3, 0}, dx))

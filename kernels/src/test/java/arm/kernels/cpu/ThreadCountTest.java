@@ -2,6 +2,7 @@ package arm.kernels.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.tensor.Shape;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +129,7 @@ class ThreadCountTest {
         SplittableRandom rng = new SplittableRandom(11);
         for (int[] s : shapes) {
             int n = s[0], ci = s[1], h = s[2], w = s[3], co = s[4], k = s[5], st = s[6], pad = s[7];
-            int ho = (h + 2 * pad - k) / st + 1, wo = (w + 2 * pad - k) / st + 1;
+            int ho = Shape.convOut(h, k, st, pad), wo = Shape.convOut(w, k, st, pad);
             float[] x = random(rng, n * ci * h * w),
                     wt = random(rng, co * ci * k * k),
                     dy = random(rng, n * co * ho * wo);

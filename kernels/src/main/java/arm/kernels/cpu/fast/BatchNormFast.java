@@ -1,13 +1,15 @@
 package arm.kernels.cpu.fast;
 
+import arm.kernels.cpu.ref.BatchNormArrays;
+
 /**
  * Batch normalisation per channel of NCHW data, the fast twin of {@link
  * arm.kernels.cpu.ref.BatchNormRef} (same formulas, same outputs up to rounding).
  *
- * <p>x, y, dy, dx [N, C, HW]; γ, β, μ, σ² [C]; m = N·HW values per channel. Each (n, c) plane is
- * summed in float with four independent accumulators (instruction-level parallelism; a plane has at
- * most 84·84 values), planes are combined in double. The per-element passes are written as y = a·x
- * + b forms that the JIT vectorises.
+ * <p>x, y, dy, dx [N, C, HW]; γ, β, μ, σ² [C] and the rest in {@link BatchNormArrays}; m = N·HW
+ * values per channel. Each (n, c) plane is summed in float with four independent accumulators
+ * (instruction-level parallelism; a plane has at most 84·84 values), planes are combined in double.
+ * The per-element passes are written as y = a·x + b forms that the JIT vectorises.
  *
  * <pre>
  * forward:  μ = Σx/m,  σ² = Σ(x − μ)²/m,  y = γ/√(σ²+ε) · x + (β − μ·γ/√(σ²+ε))
@@ -16,200 +18,52 @@ package arm.kernels.cpu.fast;
  *           dx = γ·inv·dy − (γ·inv³·Sdyc/m)·(x − μ) − γ·inv·Sdy/m
  * </pre>
  *
- * <p>Counted form (the {@code counts} overloads; counts = null is the plain one): sample n stands
- * for w_n = counts[n] identical copies, m = (Σ w)·HW, and every batch sum over planes is weighted:
- * μ = Σ w·x/m, σ² = Σ w·(x − μ)²/m; in the backward dβ and dγ are plain sums (dy already carries
- * the copies) and the two correction terms of dx scale by w_n (see {@link
- * arm.kernels.cpu.ref.BatchNormRef}). A weight of 1 multiplies exactly, so counts = null gives the
- * same bits as the plain formulas.
+ * <p>Counted form (a.counts not null): sample n stands for w_n = counts[n] identical copies, m = (Σ
+ * w)·HW, and every batch sum over planes is weighted: μ = Σ w·x/m, σ² = Σ w·(x − μ)²/m; in the
+ * backward dβ and dγ are plain sums (dy already carries the copies) and the two correction terms of
+ * dx scale by w_n (see {@link arm.kernels.cpu.ref.BatchNormRef}). A weight of 1 multiplies exactly,
+ * so counts = null gives the same bits as the plain formulas.
  *
- * <p>The fused BN → ReLU pair ({@link #forwardTrainRelu}, {@link #backwardRelu}) writes max(0, y)
- * in the affine pass, and its backward applies the mask [y &gt; 0] inside both passes of the
- * batch-norm backward, so neither the ReLU's output nor its gradient is ever materialised.
+ * <p>The fused BN → ReLU pair (relu, reluOut) writes max(0, y) in the affine pass, and its backward
+ * applies the mask [y &gt; 0] inside both passes of the batch-norm backward, so neither the ReLU's
+ * output nor its gradient is ever materialised.
  */
 public final class BatchNormFast {
     private BatchNormFast() {}
 
-    public static void forwardTrain(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw) {
-        forwardTrain(x, gamma, beta, eps, y, mean, var, n, c, hw, 0, c);
-    }
-
-    /** The same on channels [c0, c1) only (a thread's share). */
-    public static void forwardTrain(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        train(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false);
-    }
-
-    /** The counted form on channels [c0, c1); counts [N] or null. */
-    public static void forwardTrain(
-            float[] x,
-            int[] counts,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        train(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, false);
-    }
-
-    public static void forwardEval(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] y,
-            int n,
-            int c,
-            int hw) {
-        forwardEval(x, gamma, beta, mean, var, eps, y, n, c, hw, 0, c);
-    }
-
-    /** The same on channels [c0, c1) only (a thread's share). */
-    public static void forwardEval(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] y,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        for (int ch = c0; ch < c1; ch++)
-            normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, false);
-    }
-
-    /** y = max(0, BN(x)): {@link #forwardTrain} with the ReLU in the affine pass. */
-    public static void forwardTrainRelu(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw) {
-        forwardTrainRelu(x, gamma, beta, eps, y, mean, var, n, c, hw, 0, c);
-    }
-
-    /** The same on channels [c0, c1) only (a thread's share). */
-    public static void forwardTrainRelu(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        train(x, null, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true);
-    }
-
-    /** The counted form on channels [c0, c1); counts [N] or null. */
-    public static void forwardTrainRelu(
-            float[] x,
-            int[] counts,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        train(x, counts, gamma, beta, eps, y, mean, var, n, c, hw, c0, c1, true);
-    }
-
     /**
-     * Per channel: the batch statistics (planes weighted by counts, null = 1 each) into mean, var,
-     * then the affine pass (with the ReLU if asked).
+     * y = BN(x), or max(0, BN(x)) when relu, on channels [c0, c1) (a thread's share; the whole
+     * tensor is [0, C)). Training: the batch statistics into a.mean, a.var, the affine pass, then
+     * the running-statistics update; eval: the affine pass with a.mean, a.var.
      */
-    private static void train(
-            float[] x,
-            int[] counts,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1,
-            boolean relu) {
-        double m = (double) total(counts, n) * hw;
+    public static void forward(
+            BatchNormArrays a, float[] x, boolean relu, float[] y, int c0, int c1) {
         for (int ch = c0; ch < c1; ch++) {
-            double s = 0;
-            for (int b = 0; b < n; b++) s += weight(counts, b) * sum(x, (b * c + ch) * hw, hw);
-            float mu = (float) (s / m);
-            double ss = 0;
-            for (int b = 0; b < n; b++)
-                ss += weight(counts, b) * sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
-            mean[ch] = mu;
-            var[ch] = (float) (ss / m);
-            normalise(x, gamma, beta, mean, var, eps, y, n, c, hw, ch, relu);
+            if (a.training()) statistics(a, x, ch);
+            normalise(a, x, y, ch, relu);
         }
+        a.updateRunning(c0, c1);
+    }
+
+    /** Channel ch's batch statistics (planes weighted by the counts) into a.mean, a.var. */
+    private static void statistics(BatchNormArrays a, float[] x, int ch) {
+        int n = a.n(), c = a.c(), hw = a.hw();
+        double m = a.values();
+        double s = 0;
+        for (int b = 0; b < n; b++) s += a.weight(b) * sum(x, (b * c + ch) * hw, hw);
+        float mu = (float) (s / m);
+        double ss = 0;
+        for (int b = 0; b < n; b++)
+            ss += a.weight(b) * sumSquaredDeviation(x, (b * c + ch) * hw, hw, mu);
+        a.mean()[ch] = mu;
+        a.var()[ch] = (float) (ss / m);
     }
 
     /** Channel ch of y = γ/√(σ²+ε)·x + (β − μ·γ/√(σ²+ε)), or its max with 0. */
-    private static void normalise(
-            float[] x,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] y,
-            int n,
-            int c,
-            int hw,
-            int ch,
-            boolean relu) {
-        float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-        float g = gamma[ch] * inv, sh = beta[ch] - mean[ch] * g;
+    private static void normalise(BatchNormArrays a, float[] x, float[] y, int ch, boolean relu) {
+        int n = a.n(), c = a.c(), hw = a.hw();
+        float inv = (float) (1.0 / Math.sqrt(a.var()[ch] + (double) a.eps()));
+        float g = a.gamma()[ch] * inv, sh = a.beta()[ch] - a.mean()[ch] * g;
         for (int b = 0; b < n; b++) {
             int o = (b * c + ch) * hw;
             if (relu) affineRelu(x, y, o, hw, g, sh);
@@ -218,151 +72,27 @@ public final class BatchNormFast {
     }
 
     /**
-     * Backward of {@link #forwardTrainRelu} given its output y: {@link #backward} of dz = dy·[y
-     * &gt; 0] without forming dz. dx, dGamma, dBeta may each be null.
+     * The backward on channels [c0, c1): reluOut = the fused forward's output (dy is then masked by
+     * [reluOut &gt; 0] in every pass, without forming the masked gradient), or null for the plain
+     * batch norm; the counts weight the planes' correction terms. dx, dGamma, dBeta may each be
+     * null. The choices are made per plane, outside the loops.
      */
-    public static void backwardRelu(
-            float[] x,
-            float[] y,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw) {
-        backwardRelu(x, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, 0, c);
-    }
-
-    /** The same on channels [c0, c1) only (a thread's share). */
-    public static void backwardRelu(
-            float[] x,
-            float[] y,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        backwardRelu(x, null, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
-    }
-
-    /** The counted form on channels [c0, c1); counts [N] or null. */
-    public static void backwardRelu(
-            float[] x,
-            int[] counts,
-            float[] y,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        if (y == null)
-            throw new IllegalArgumentException("backwardRelu needs the forward's output y");
-        pass(x, counts, y, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
-    }
-
-    /** dx, dGamma, dBeta may each be null when not wanted. */
     public static void backward(
+            BatchNormArrays a,
             float[] x,
+            float[] reluOut,
             float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
             float[] dx,
             float[] dGamma,
             float[] dBeta,
-            int n,
-            int c,
-            int hw) {
-        backward(x, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, 0, c);
-    }
-
-    /** The same on channels [c0, c1) only (a thread's share). */
-    public static void backward(
-            float[] x,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw,
             int c0,
             int c1) {
-        pass(x, null, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
-    }
-
-    /** The counted form on channels [c0, c1); counts [N] or null. */
-    public static void backward(
-            float[] x,
-            int[] counts,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        pass(x, counts, null, dy, gamma, mean, var, eps, dx, dGamma, dBeta, n, c, hw, c0, c1);
-    }
-
-    /**
-     * Every backward: relu = the fused forward's output y (dy is then masked by [y &gt; 0] in every
-     * pass), or null for the plain batch norm; counts weight the planes' correction terms (null = 1
-     * each). The choices are made per plane, outside the loops.
-     */
-    private static void pass(
-            float[] x,
-            int[] counts,
-            float[] relu,
-            float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1) {
-        double m = (double) total(counts, n) * hw;
+        int n = a.n(), c = a.c(), hw = a.hw();
+        float[] relu = reluOut;
+        double m = a.values();
         for (int ch = c0; ch < c1; ch++) {
-            double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
-            float mu = mean[ch];
+            double inv = 1.0 / Math.sqrt(a.var()[ch] + (double) a.eps());
+            float mu = a.mean()[ch];
             double sdy = 0, sdyc = 0;
             for (int b = 0; b < n; b++) {
                 int o = (b * c + ch) * hw;
@@ -375,33 +105,19 @@ public final class BatchNormFast {
             if (dBeta != null) dBeta[ch] = (float) sdy;
             if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
             if (dx == null) continue;
-            double g = gamma[ch];
-            float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
-            float k0 =
-                    (float)
-                            (-g * inv * sdy / m
-                                    - bx * (double) mu); // folds −bx·μ into the constant
+            double g = a.gamma()[ch];
+            float ax = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+            float k0 = (float) (-g * inv * sdy / m - bx * (double) mu); // folds −bx·μ in
             for (int b = 0; b < n; b++) {
                 int o = (b * c + ch) * hw;
-                float w = (float) weight(counts, b),
-                        bw = bx * w,
-                        kw = k0 * w; // w = 1: exact, the plain bits
+                float w = (float) a.weight(b), bw = bx * w, kw = k0 * w; // w = 1: the plain bits
                 if (relu == null)
-                    for (int i = o; i < o + hw; i++) dx[i] = a * dy[i] + bw * x[i] + kw;
+                    for (int i = o; i < o + hw; i++) dx[i] = ax * dy[i] + bw * x[i] + kw;
                 else
                     for (int i = o; i < o + hw; i++)
-                        dx[i] = a * ReluFast.masked(dy[i], relu[i]) + bw * x[i] + kw;
+                        dx[i] = ax * ReluFast.masked(dy[i], relu[i]) + bw * x[i] + kw;
             }
         }
-    }
-
-    /** Σ counts, or n when counts is null (the number of samples the batch stands for). */
-    static long total(int[] counts, int n) {
-        return arm.kernels.cpu.ref.BatchNormRef.total(counts, n);
-    }
-
-    private static double weight(int[] counts, int b) {
-        return counts == null ? 1.0 : counts[b];
     }
 
     static float sum(float[] v, int o, int len) {

@@ -1,5 +1,7 @@
 package arm.kernels.cpu.fast;
 
+import arm.tensor.Shape;
+
 /**
  * The geometry of one NCHW convolution (no bias, square stride and zero padding), with the sizes
  * the im2col formulation uses: K = Ci·kh·kw rows of the column matrix, P = Ho·Wo output positions
@@ -18,8 +20,8 @@ public final class ConvShape {
         this.kw = kw;
         this.stride = stride;
         this.pad = pad;
-        this.ho = (h + 2 * pad - kh) / stride + 1;
-        this.wo = (w + 2 * pad - kw) / stride + 1;
+        this.ho = Shape.convOut(h, kh, stride, pad);
+        this.wo = Shape.convOut(w, kw, stride, pad);
         this.k = ci * kh * kw;
         this.p = ho * wo;
     }

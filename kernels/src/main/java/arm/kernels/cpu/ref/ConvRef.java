@@ -1,5 +1,7 @@
 package arm.kernels.cpu.ref;
 
+import arm.tensor.Shape;
+
 /**
  * Naive direct 2-D convolution (cross-correlation, as in PyTorch), NCHW, no bias.
  *
@@ -9,10 +11,6 @@ package arm.kernels.cpu.ref;
  */
 public final class ConvRef {
     private ConvRef() {}
-
-    public static int outSize(int in, int k, int stride, int pad) {
-        return (in + 2 * pad - k) / stride + 1;
-    }
 
     public static void forward(
             float[] x,
@@ -27,7 +25,7 @@ public final class ConvRef {
             int kw,
             int stride,
             int pad) {
-        int ho = outSize(h, kh, stride, pad), wo = outSize(wd, kw, stride, pad);
+        int ho = Shape.convOut(h, kh, stride, pad), wo = Shape.convOut(wd, kw, stride, pad);
         for (int b = 0; b < n; b++)
             for (int o = 0; o < co; o++)
                 for (int i = 0; i < ho; i++)
@@ -63,7 +61,7 @@ public final class ConvRef {
             int kw,
             int stride,
             int pad) {
-        int ho = outSize(h, kh, stride, pad), wo = outSize(wd, kw, stride, pad);
+        int ho = Shape.convOut(h, kh, stride, pad), wo = Shape.convOut(wd, kw, stride, pad);
         java.util.Arrays.fill(dx, 0, n * ci * h * wd, 0f);
         for (int b = 0; b < n; b++)
             for (int o = 0; o < co; o++)
@@ -98,7 +96,7 @@ public final class ConvRef {
             int kw,
             int stride,
             int pad) {
-        int ho = outSize(h, kh, stride, pad), wo = outSize(wd, kw, stride, pad);
+        int ho = Shape.convOut(h, kh, stride, pad), wo = Shape.convOut(wd, kw, stride, pad);
         for (int o = 0; o < co; o++)
             for (int c = 0; c < ci; c++)
                 for (int u = 0; u < kh; u++)

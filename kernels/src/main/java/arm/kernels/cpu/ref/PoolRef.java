@@ -1,5 +1,7 @@
 package arm.kernels.cpu.ref;
 
+import arm.tensor.Shape;
+
 /**
  * Average pooling over k×k windows, no padding, NCHW; Ho = (H − k)/stride + 1 (floor), so trailing
  * rows and columns that no window covers are dropped, as PyTorch's avg_pool2d does. y[n,c,i,j] =
@@ -9,7 +11,7 @@ public final class PoolRef {
     private PoolRef() {}
 
     public static void avgForward(float[] x, float[] y, int nc, int h, int w, int k, int stride) {
-        int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
+        int ho = Shape.convOut(h, k, stride, 0), wo = Shape.convOut(w, k, stride, 0);
         float inv = 1f / (k * k);
         for (int p = 0; p < nc; p++)
             for (int i = 0; i < ho; i++)
@@ -24,7 +26,7 @@ public final class PoolRef {
 
     public static void avgBackward(
             float[] dy, float[] dx, int nc, int h, int w, int k, int stride) {
-        int ho = (h - k) / stride + 1, wo = (w - k) / stride + 1;
+        int ho = Shape.convOut(h, k, stride, 0), wo = Shape.convOut(w, k, stride, 0);
         float inv = 1f / (k * k);
         java.util.Arrays.fill(dx, 0, nc * h * w, 0f);
         for (int p = 0; p < nc; p++)

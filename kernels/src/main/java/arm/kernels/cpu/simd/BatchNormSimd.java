@@ -1,5 +1,6 @@
 package arm.kernels.cpu.simd;
 
+import arm.kernels.cpu.ref.BatchNormArrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -8,15 +9,15 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Batch normalisation (and the fused BN → ReLU pair) per channel of NCHW data on the Java Vector
  * API; the same formulas as {@link arm.kernels.cpu.fast.BatchNormFast} (read there), whose scalar
- * reductions run at one add per cycle and made batch norm about 15% of a ResNet iteration. The
+ * reductions run at one add per cycle (batch norm is then about 15% of a ResNet iteration). The
  * naive twin is {@link arm.kernels.cpu.ref.BatchNormRef}.
  *
- * <p>x, y, dy, dx [N, C, HW]; statistics [C]; every method works on channels [c0, c1) (a thread's
- * share). Each (n, c) plane is summed in float in two vector accumulators whose lanes are added in
- * a fixed order (so the bits do not depend on the JIT), planes are combined in double. The backward
- * gathers Σdy and Σdy·(x − μ) in one pass; with {@code y} given, dy is first masked by [y &gt; 0]
- * (the ReLU that followed the batch norm). The elementwise passes use the scalar code's operation
- * order, so they round alike.
+ * <p>x, y, dy, dx [N, C, HW]; the rest in {@link BatchNormArrays}; both methods work on channels
+ * [c0, c1) (a thread's share). Each (n, c) plane is summed in float in two vector accumulators
+ * whose lanes are added in a fixed order (so the bits do not depend on the JIT), planes are
+ * combined in double. The backward gathers Σdy and Σdy·(x − μ) in one pass; with {@code y} given,
+ * dy is first masked by [y &gt; 0] (the ReLU that followed the batch norm). The elementwise passes
+ * use the scalar code's operation order, so they round alike.
  */
 public final class BatchNormSimd {
     private BatchNormSimd() {}
@@ -25,110 +26,86 @@ public final class BatchNormSimd {
     static final int L = S.length();
 
     /**
-     * y = BN(x) with batch statistics (written to mean, var); relu: y = max(0, BN(x)). counts [N]
-     * (or null = 1 each): sample n stands for counts[n] identical copies, and every sum over planes
-     * is weighted by it (the counted form of {@link arm.kernels.cpu.fast.BatchNormFast}).
+     * y = BN(x), or max(0, BN(x)) when relu, on channels [c0, c1). Training: the batch statistics
+     * into a.mean, a.var (planes weighted by a.counts), the affine pass, then the
+     * running-statistics update; eval: the affine pass with a.mean, a.var.
      */
-    public static void forwardTrain(
-            float[] x,
-            int[] counts,
-            float[] gamma,
-            float[] beta,
-            float eps,
-            float[] y,
-            float[] mean,
-            float[] var,
-            int n,
-            int c,
-            int hw,
-            int c0,
-            int c1,
-            boolean relu) {
-        double m = (double) total(counts, n) * hw;
+    public static void forward(
+            BatchNormArrays a, float[] x, boolean relu, float[] y, int c0, int c1) {
+        int n = a.n(), c = a.c(), hw = a.hw();
         double[] planeMean = new double[n], planeM2 = new double[n];
         for (int ch = c0; ch < c1; ch++) {
-            // Each plane's sum and squared deviations about its own mean while it sits in L1, then
-            // the
-            // planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²), as stable as
-            // two
-            // passes over the whole channel, one fewer trip through L2.
-            double s = 0;
-            for (int b = 0; b < n; b++) {
-                int o = (b * c + ch) * hw;
-                float sb = sum(x, o, hw), mb = sb / hw;
-                s += weight(counts, b) * sb;
-                planeMean[b] = mb;
-                planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
-            }
-            float mu = (float) (s / m);
-            double ss = 0;
-            for (int b = 0; b < n; b++) {
-                double d = planeMean[b] - mu;
-                ss += weight(counts, b) * (planeM2[b] + hw * d * d);
-            }
-            mean[ch] = mu;
-            var[ch] = (float) (ss / m);
-            float inv = (float) (1.0 / Math.sqrt(var[ch] + (double) eps));
-            float g = gamma[ch] * inv, sh = beta[ch] - mu * g;
+            if (a.training()) statistics(a, x, ch, planeMean, planeM2);
+            float inv = (float) (1.0 / Math.sqrt(a.var()[ch] + (double) a.eps()));
+            float g = a.gamma()[ch] * inv, sh = a.beta()[ch] - a.mean()[ch] * g;
             for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, g, sh, relu);
         }
-    }
-
-    static long total(int[] counts, int n) {
-        if (counts == null) return n;
-        long t = 0;
-        for (int i = 0; i < n; i++) t += counts[i];
-        return t;
-    }
-
-    static double weight(int[] counts, int b) {
-        return counts == null ? 1.0 : counts[b];
+        a.updateRunning(c0, c1);
     }
 
     /**
-     * Backward of {@link #forwardTrain}: dBeta = Σdz, dGamma = inv·Σdz·(x − μ), dx (each may be
-     * null), where dz = dy, or dy·[y &gt; 0] when y (the fused ReLU's output) is given. With
-     * counts, dβ and dγ stay plain sums (dy already carries the copies) and the two correction
-     * terms of dx scale by counts[n].
+     * Channel ch's statistics: each plane's sum and squared deviations about its own mean while it
+     * sits in L1, then the planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²),
+     * as stable as two passes over the whole channel, one fewer trip through L2.
+     */
+    private static void statistics(
+            BatchNormArrays a, float[] x, int ch, double[] planeMean, double[] planeM2) {
+        int n = a.n(), c = a.c(), hw = a.hw();
+        double m = a.values();
+        double s = 0;
+        for (int b = 0; b < n; b++) {
+            int o = (b * c + ch) * hw;
+            float sb = sum(x, o, hw), mb = sb / hw;
+            s += a.weight(b) * sb;
+            planeMean[b] = mb;
+            planeM2[b] = sumSquaredDeviation(x, o, hw, mb);
+        }
+        float mu = (float) (s / m);
+        double ss = 0;
+        for (int b = 0; b < n; b++) {
+            double d = planeMean[b] - mu;
+            ss += a.weight(b) * (planeM2[b] + hw * d * d);
+        }
+        a.mean()[ch] = mu;
+        a.var()[ch] = (float) (ss / m);
+    }
+
+    /**
+     * Backward on channels [c0, c1): dBeta = Σdz, dGamma = inv·Σdz·(x − μ), dx (each may be null),
+     * where dz = dy, or dy·[reluOut &gt; 0] when the fused ReLU's output is given. With counts, dβ
+     * and dγ stay plain sums (dy already carries the copies) and the two correction terms of dx
+     * scale by counts[n].
      */
     public static void backward(
+            BatchNormArrays a,
             float[] x,
-            int[] counts,
-            float[] y,
+            float[] reluOut,
             float[] dy,
-            float[] gamma,
-            float[] mean,
-            float[] var,
-            float eps,
             float[] dx,
             float[] dGamma,
             float[] dBeta,
-            int n,
-            int c,
-            int hw,
             int c0,
             int c1) {
-        double m = (double) total(counts, n) * hw;
+        int n = a.n(), c = a.c(), hw = a.hw();
+        float[] y = reluOut;
+        double m = a.values();
         double[] sums = new double[2];
         for (int ch = c0; ch < c1; ch++) {
-            double inv = 1.0 / Math.sqrt(var[ch] + (double) eps);
-            float mu = mean[ch];
+            double inv = 1.0 / Math.sqrt(a.var()[ch] + (double) a.eps());
+            float mu = a.mean()[ch];
             sums[0] = sums[1] = 0;
             for (int b = 0; b < n; b++) sums(dy, y, x, (b * c + ch) * hw, hw, mu, sums);
             double sdy = sums[0], sdyc = sums[1];
             if (dBeta != null) dBeta[ch] = (float) sdy;
             if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
             if (dx == null) continue;
-            double g = gamma[ch];
-            float a = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
+            double g = a.gamma()[ch];
+            float ax = (float) (g * inv), bx = (float) (-g * inv * inv * inv * sdyc / m);
             float k0 = (float) (-g * inv * sdy / m - bx * (double) mu);
             for (int b = 0; b < n; b++) {
                 float w =
-                        (float)
-                                weight(
-                                        counts,
-                                        b); // 1 multiplies exactly: counts = null, the plain bits
-                input(dy, y, x, dx, (b * c + ch) * hw, hw, a, bx * w, k0 * w);
+                        (float) a.weight(b); // 1 multiplies exactly: counts = null, the plain bits
+                input(dy, y, x, dx, (b * c + ch) * hw, hw, ax, bx * w, k0 * w);
             }
         }
     }

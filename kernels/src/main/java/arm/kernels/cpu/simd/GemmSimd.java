@@ -174,10 +174,9 @@ public final class GemmSimd {
         int blocks = (m + MC_MAX - 1) / MC_MAX;
         int mcb = roundUp((m + blocks - 1) / blocks, MR);
         // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
-        // and every row block reuses the packed block (GotoBLAS order). A small B under a single
-        // row
-        // block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a copy would
-        // cost as much as the work it saves.
+        // and every row block reuses the packed block (GotoBLAS order). A small B under a
+        // single row block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a
+        // copy would cost as much as the work it saves.
         boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
@@ -494,12 +493,9 @@ public final class GemmSimd {
             int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
             int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
             // Two K vectors per trip, each added to the same sums in the same order as the
-            // one-vector
-            // loop below, which takes the odd last vector (so the bits do not depend on the
-            // unrolling).
-            // Left to itself C2 unrolls the one-vector loop into slower code: 10x784x400 hot, JDK
-            // 25,
-            // this 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md, "MNIST ARM iteration").
+            // one-vector loop below, which takes the odd last vector (so the bits do not depend
+            // on the unrolling). Left to itself C2 unrolls the one-vector loop into slower code:
+            // 10x784x400 hot, JDK 25, 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md).
             for (; p < kv2; p += 2 * L) {
                 FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
                 FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
@@ -591,11 +587,11 @@ public final class GemmSimd {
 
     /**
      * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
-     * compiled and interpreted forms associate differently, so one seed gave different bits from
-     * run to run depending on when the JIT kicked in. A fixed order keeps runs reproducible. The
-     * lanes go through one store into {@code lanes} (length L): {@code v.lane(i)} with a loop index
-     * is not intrinsified and made the batch-10 MLP forward ~30% slower (measured in one JVM,
-     * interleaved, JDK 25, 10x784x400).
+     * compiled and interpreted forms associate differently, so the bits of one seed would depend on
+     * when the JIT compiles the loop. A fixed order keeps runs reproducible. The lanes go through
+     * one store into {@code lanes} (length L): {@code v.lane(i)} with a loop index is not
+     * intrinsified and made the batch-10 MLP forward ~30% slower (measured in one JVM, interleaved,
+     * JDK 25, 10x784x400).
      */
     private static float sumLanes(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);

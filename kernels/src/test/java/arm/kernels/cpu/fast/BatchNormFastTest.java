@@ -2,6 +2,7 @@ package arm.kernels.cpu.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,21 @@ class BatchNormFastTest {
                         what + " at " + i + ": fast " + ours[i] + ", naive " + ref[i]);
     }
 
+    /** Training (or eval) arguments without counts, tracking the given running statistics. */
+    static BatchNormArrays args(
+            int n,
+            int c,
+            int hw,
+            boolean training,
+            float[] g,
+            float[] b,
+            float[] mean,
+            float[] var,
+            float[] rm,
+            float[] rv) {
+        return new BatchNormArrays(n, c, hw, training, g, b, 1e-5f, mean, var, null, rm, rv, 0.1f);
+    }
+
     @Test
     void trainEvalAndBackwardMatchNaive() {
         SplittableRandom r = new SplittableRandom(5);
@@ -35,20 +51,30 @@ class BatchNormFastTest {
                     float[] x = rand(r, size, 1.5, 4), dy = rand(r, size, -1, 1);
                     float[] g = rand(r, c, 0.5, 1.5),
                             b = rand(r, c, -0.5, 0.5); // about half the ReLUs pass
+                    float[] rm = rand(r, c, -0.5, 0.5), rv = rand(r, c, 0.5, 2);
                     String s = "n=" + n + " c=" + c + " hw=" + hw;
                     float[] y1 = new float[size],
                             y2 = new float[size],
                             m1 = new float[c],
                             m2 = new float[c],
                             v1 = new float[c],
-                            v2 = new float[c];
-                    BatchNormFast.forwardTrain(x, g, b, 1e-5f, y1, m1, v1, n, c, hw);
-                    BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+                            v2 = new float[c],
+                            rm1 = rm.clone(),
+                            rm2 = rm.clone(),
+                            rv1 = rv.clone(),
+                            rv2 = rv.clone();
+                    BatchNormArrays fast = args(n, c, hw, true, g, b, m1, v1, rm1, rv1),
+                            naive = args(n, c, hw, true, g, b, m2, v2, rm2, rv2);
+                    BatchNormFast.forward(fast, x, false, y1, 0, c);
+                    BatchNormRef.forward(naive, x, false, y2);
                     close(s + " mean", m1, m2, 1e-6);
                     close(s + " var", v1, v2, 1e-5);
                     close(s + " y", y1, y2, 1e-4);
-                    BatchNormFast.forwardEval(x, g, b, m2, v2, 1e-5f, y1, n, c, hw);
-                    BatchNormRef.forwardEval(x, g, b, m2, v2, 1e-5f, y2, n, c, hw);
+                    close(s + " running mean", rm1, rm2, 1e-6);
+                    close(s + " running var", rv1, rv2, 1e-5);
+                    BatchNormArrays eval = args(n, c, hw, false, g, b, m2, v2, null, null);
+                    BatchNormFast.forward(eval, x, false, y1, 0, c);
+                    BatchNormRef.forward(eval, x, false, y2);
                     close(s + " eval y", y1, y2, 1e-6);
                     float[] dx1 = new float[size],
                             dx2 = new float[size],
@@ -56,34 +82,31 @@ class BatchNormFastTest {
                             dg2 = new float[c],
                             db1 = new float[c],
                             db2 = new float[c];
-                    BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw);
-                    BatchNormRef.backward(x, dy, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+                    BatchNormFast.backward(naive, x, null, dy, dx1, dg1, db1, 0, c);
+                    BatchNormRef.backward(naive, x, null, dy, dx2, dg2, db2);
                     close(s + " dx", dx1, dx2, 1e-4);
                     close(s + " dgamma", dg1, dg2, 1e-4);
                     close(s + " dbeta", db1, db2, 1e-5);
-                    BatchNormFast.backward(x, dy, g, m2, v2, 1e-5f, null, dg1, null, n, c, hw);
+                    BatchNormFast.backward(naive, x, null, dy, null, dg1, null, 0, c);
                     close(s + " dgamma alone", dg1, dg2, 1e-4);
                     // a thread's share: channels [1, c) only, the others untouched
                     if (c > 1) {
                         float[] part = new float[size];
-                        BatchNormFast.backward(
-                                x, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 1, c);
+                        BatchNormFast.backward(naive, x, null, dy, part, null, null, 1, c);
                         for (int bb = 0; bb < n; bb++)
                             for (int i = 0; i < hw; i++) assertThat(part[bb * c * hw + i]).isZero();
-                        BatchNormFast.backward(
-                                x, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 0, 1);
+                        BatchNormFast.backward(naive, x, null, dy, part, null, null, 0, 1);
                         close(s + " dx by channel ranges", part, dx2, 1e-4);
                     }
                     // the fused BN → ReLU pair against BN then the ReLU loops
-                    BatchNormFast.forwardTrainRelu(x, g, b, 1e-5f, y1, m1, v1, n, c, hw);
-                    BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+                    BatchNormFast.forward(fast, x, true, y1, 0, c);
+                    BatchNormRef.forward(naive, x, false, y2);
                     ReluFast.forward(y2, y2, size);
                     close(s + " relu y", y1, y2, 1e-4);
                     float[] dz = new float[size];
                     ReluFast.backward(y2, dy, dz, size);
-                    BatchNormFast.backwardRelu(
-                            x, y2, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw);
-                    BatchNormRef.backward(x, dz, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+                    BatchNormFast.backward(naive, x, y2, dy, dx1, dg1, db1, 0, c);
+                    BatchNormRef.backward(naive, x, null, dz, dx2, dg2, db2);
                     close(s + " relu dx", dx1, dx2, 1e-4);
                     close(s + " relu dgamma", dg1, dg2, 1e-4);
                     close(s + " relu dbeta", db1, db2, 1e-5);

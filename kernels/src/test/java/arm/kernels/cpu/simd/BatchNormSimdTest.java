@@ -3,6 +3,7 @@ package arm.kernels.cpu.simd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.kernels.cpu.fast.ReluFast;
+import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,12 @@ class BatchNormSimdTest {
                         what + " at " + i + ": simd " + ours[i] + ", naive " + ref[i]);
     }
 
+    /** Training arguments, counts null or [n], no running statistics. */
+    static BatchNormArrays train(
+            int n, int c, int hw, int[] counts, float[] g, float[] b, float[] mean, float[] var) {
+        return new BatchNormArrays(n, c, hw, true, g, b, 1e-5f, mean, var, counts, null, null, 0f);
+    }
+
     @Test
     void trainAndBackwardMatchNaive() {
         SplittableRandom r = new SplittableRandom(6);
@@ -48,9 +55,9 @@ class BatchNormSimdTest {
                             m2 = new float[c],
                             v1 = new float[c],
                             v2 = new float[c];
-                    BatchNormSimd.forwardTrain(
-                            x, null, g, b, 1e-5f, y1, m1, v1, n, c, hw, 0, c, false);
-                    BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+                    BatchNormSimd.forward(train(n, c, hw, null, g, b, m1, v1), x, false, y1, 0, c);
+                    BatchNormArrays naive = train(n, c, hw, null, g, b, m2, v2);
+                    BatchNormRef.forward(naive, x, false, y2);
                     close(s + " mean", m1, m2, 1e-6);
                     close(s + " var", v1, v2, 1e-5);
                     close(s + " y", y1, y2, 1e-4);
@@ -60,38 +67,30 @@ class BatchNormSimdTest {
                             dg2 = new float[c],
                             db1 = new float[c],
                             db2 = new float[c];
-                    BatchNormSimd.backward(
-                            x, null, null, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw, 0, c);
-                    BatchNormRef.backward(x, dy, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+                    BatchNormSimd.backward(naive, x, null, dy, dx1, dg1, db1, 0, c);
+                    BatchNormRef.backward(naive, x, null, dy, dx2, dg2, db2);
                     close(s + " dx", dx1, dx2, 1e-4);
                     close(s + " dgamma", dg1, dg2, 1e-4);
                     close(s + " dbeta", db1, db2, 1e-5);
-                    BatchNormSimd.backward(
-                            x, null, null, dy, g, m2, v2, 1e-5f, null, dg1, null, n, c, hw, 0, c);
+                    BatchNormSimd.backward(naive, x, null, dy, null, dg1, null, 0, c);
                     close(s + " dgamma alone", dg1, dg2, 1e-4);
                     if (c > 1) { // a thread's share: channels [1, c) only, the others untouched
                         float[] part = new float[size];
-                        BatchNormSimd.backward(
-                                x, null, null, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 1,
-                                c);
+                        BatchNormSimd.backward(naive, x, null, dy, part, null, null, 1, c);
                         for (int bb = 0; bb < n; bb++)
                             for (int i = 0; i < hw; i++) assertThat(part[bb * c * hw + i]).isZero();
-                        BatchNormSimd.backward(
-                                x, null, null, dy, g, m2, v2, 1e-5f, part, null, null, n, c, hw, 0,
-                                1);
+                        BatchNormSimd.backward(naive, x, null, dy, part, null, null, 0, 1);
                         close(s + " dx by channel ranges", part, dx2, 1e-4);
                     }
                     // fused BN → ReLU against BN then the ReLU loops
-                    BatchNormSimd.forwardTrain(
-                            x, null, g, b, 1e-5f, y1, m1, v1, n, c, hw, 0, c, true);
-                    BatchNormRef.forwardTrain(x, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+                    BatchNormSimd.forward(train(n, c, hw, null, g, b, m1, v1), x, true, y1, 0, c);
+                    BatchNormRef.forward(naive, x, false, y2);
                     ReluFast.forward(y2, y2, size);
                     close(s + " relu y", y1, y2, 1e-4);
                     float[] dz = new float[size];
                     ReluFast.backward(y2, dy, dz, size);
-                    BatchNormSimd.backward(
-                            x, null, y2, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw, 0, c);
-                    BatchNormRef.backward(x, dz, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+                    BatchNormSimd.backward(naive, x, y2, dy, dx1, dg1, db1, 0, c);
+                    BatchNormRef.backward(naive, x, null, dz, dx2, dg2, db2);
                     close(s + " relu dx", dx1, dx2, 1e-4);
                     close(s + " relu dgamma", dg1, dg2, 1e-4);
                     close(s + " relu dbeta", db1, db2, 1e-5);
@@ -121,9 +120,9 @@ class BatchNormSimdTest {
                         m2 = new float[c],
                         v1 = new float[c],
                         v2 = new float[c];
-                BatchNormSimd.forwardTrain(
-                        x, counts, g, b, 1e-5f, y1, m1, v1, n, c, hw, 0, c, false);
-                BatchNormRef.forwardTrain(x, counts, g, b, 1e-5f, y2, m2, v2, n, c, hw);
+                BatchNormSimd.forward(train(n, c, hw, counts, g, b, m1, v1), x, false, y1, 0, c);
+                BatchNormArrays naive = train(n, c, hw, counts, g, b, m2, v2);
+                BatchNormRef.forward(naive, x, false, y2);
                 close(s + " mean", m1, m2, 1e-6);
                 close(s + " var", v1, v2, 1e-5);
                 close(s + " y", y1, y2, 1e-4);
@@ -133,9 +132,8 @@ class BatchNormSimdTest {
                         dg2 = new float[c],
                         db1 = new float[c],
                         db2 = new float[c];
-                BatchNormSimd.backward(
-                        x, counts, null, dy, g, m2, v2, 1e-5f, dx1, dg1, db1, n, c, hw, 0, c);
-                BatchNormRef.backward(x, counts, dy, g, m2, v2, 1e-5f, dx2, dg2, db2, n, c, hw);
+                BatchNormSimd.backward(naive, x, null, dy, dx1, dg1, db1, 0, c);
+                BatchNormRef.backward(naive, x, null, dy, dx2, dg2, db2);
                 close(s + " dx", dx1, dx2, 1e-4);
                 close(s + " dgamma", dg1, dg2, 1e-4);
                 close(s + " dbeta", db1, db2, 1e-5);
@@ -160,8 +158,10 @@ class BatchNormSimdTest {
         for (boolean relu : new boolean[] {false, true}) {
             float[] y = new float[size], mu = new float[c], var = new float[c];
             float[] yr = new float[xr.length], mur = new float[c], varr = new float[c];
-            BatchNormSimd.forwardTrain(x, counts, g, b, 1e-5f, y, mu, var, n, c, hw, 0, c, relu);
-            BatchNormSimd.forwardTrain(xr, null, g, b, 1e-5f, yr, mur, varr, m, c, hw, 0, c, relu);
+            BatchNormArrays counted = train(n, c, hw, counts, g, b, mu, var),
+                    replicated = train(m, c, hw, null, g, b, mur, varr);
+            BatchNormSimd.forward(counted, x, relu, y, 0, c);
+            BatchNormSimd.forward(replicated, xr, relu, yr, 0, c);
             close("counted mean", mu, mur, 1e-6);
             close("counted var", var, varr, 1e-6);
             float[] yFromR = new float[size];
@@ -178,25 +178,8 @@ class BatchNormSimdTest {
                     dgr = new float[c],
                     db = new float[c],
                     dbr = new float[c];
-            BatchNormSimd.backward(
-                    x, counts, relu ? y : null, dy, g, mu, var, 1e-5f, dx, dg, db, n, c, hw, 0, c);
-            BatchNormSimd.backward(
-                    xr,
-                    null,
-                    relu ? yr : null,
-                    dyr,
-                    g,
-                    mur,
-                    varr,
-                    1e-5f,
-                    dxr,
-                    dgr,
-                    dbr,
-                    m,
-                    c,
-                    hw,
-                    0,
-                    c);
+            BatchNormSimd.backward(counted, x, relu ? y : null, dy, dx, dg, db, 0, c);
+            BatchNormSimd.backward(replicated, xr, relu ? yr : null, dyr, dxr, dgr, dbr, 0, c);
             close("counted dgamma", dg, dgr, 1e-5);
             close("counted dbeta", db, dbr, 1e-5);
             float[] dxSum = new float[size];

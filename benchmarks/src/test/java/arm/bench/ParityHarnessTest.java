@@ -1,8 +1,9 @@
-package arm.kernels.cuda;
+package arm.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.kernels.cpu.CpuBackend;
+import arm.kernels.cuda.*;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

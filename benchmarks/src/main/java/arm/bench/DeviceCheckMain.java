@@ -1,12 +1,14 @@
-package arm.kernels.cuda;
+package arm.bench;
 
 import arm.kernels.cpu.CpuBackend;
+import arm.kernels.cuda.*;
+import arm.run.IterationParity;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import arm.tensor.Scope;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -20,15 +22,14 @@ import jcuda.driver.JCudaDriver;
  * the others (gpu/device-check.sh does):
  *
  * <pre>
- * java -cp 'app/*' arm.kernels.cuda.DeviceCheckMain info|runtime|driver|cublas|cudnn|parity|iteration|bench|all
+ * java -cp 'app/*' arm.bench.DeviceCheckMain info|runtime|driver|cublas|cudnn|parity|iteration|bench|all
  * </pre>
  *
  * Stages: info (what this machine has; touches no JCuda class), natives (writes the adapted JCuda
  * natives to the cache folder and prints it, loading nothing), runtime (JCuda runtime API), driver
  * (driver API, primary context, our kernels: load the fatbins, run axpy), cublas (SGEMM vs CPU),
  * cudnn (conv forward vs CPU), parity (every Backend primitive vs CPU), iteration (one whole ARM
- * iteration, MLP and ResNet18, CUDA vs CPU, when the method module is on the class path), bench
- * (timings, lines "BENCH name value unit").
+ * iteration, MLP and ResNet18, CUDA vs CPU), bench (timings, lines "BENCH name value unit").
  */
 public final class DeviceCheckMain {
     private int passed, failed;
@@ -328,7 +329,7 @@ public final class DeviceCheckMain {
                     kk = s[5],
                     st = s[6],
                     pad = s[7];
-            int ho = (h + 2 * pad - kk) / st + 1, wo = (w + 2 * pad - kk) / st + 1;
+            int ho = Shape.convOut(h, kk, st, pad), wo = Shape.convOut(w, kk, st, pad);
             float[] x = randoms(n * ci * h * w, 5),
                     wt = randoms(co * ci * kk * kk, 6),
                     want = new float[n * co * ho * wo],
@@ -377,10 +378,10 @@ public final class DeviceCheckMain {
         String what = "parity: " + ok + " of " + (ok + bad) + " primitive cases match the CPU";
         if (bad == 0) pass(what);
         else fail(what + " (" + bad + " differ, see FAIL lines above)");
-        CudaBackend cb = (CudaBackend) gpu;
+        CudaDevice dev = CudaDevice.get();
         System.out.printf(
                 "  device memory: %.1f MiB live, %.1f MiB pooled%n",
-                cb.dev.liveBytes() / 1048576.0, cb.dev.pooledBytes() / 1048576.0);
+                dev.liveBytes() / 1048576.0, dev.pooledBytes() / 1048576.0);
     }
 
     // ---------------------------------------------------------------- iteration (whole ARM
@@ -388,8 +389,8 @@ public final class DeviceCheckMain {
 
     /**
      * One ARM iteration of the MLP and of ResNet18 on CUDA and on the CPU from the same seed and
-     * weights, through {@code arm.run.IterationParity.run(String)} (reflective: the method module
-     * is built after this one): relative error of the weight deltas against its TOLERANCE.
+     * weights ({@link IterationParity#run}): relative error of the weight deltas against its
+     * tolerance.
      */
     void iteration() {
         if (noDriver()) return;
@@ -399,35 +400,20 @@ public final class DeviceCheckMain {
             System.setProperty(
                     "arm.threads",
                     Integer.toString(Math.min(8, Runtime.getRuntime().availableProcessors())));
-        Class<?> c;
         try {
-            c = Class.forName("arm.run.IterationParity");
-        } catch (ClassNotFoundException e) {
-            System.out.println("SKIP iteration: arm.run.IterationParity not on the class path");
-            return;
-        }
-        try {
-            // values are IterationParity.Check records: error, tolerance, cpuSensitivity (read
-            // reflectively)
-            java.util.Map<?, ?> r =
-                    (java.util.Map<?, ?>) c.getMethod("run", String.class).invoke(null, "cuda");
-            for (var e : r.entrySet()) {
-                Object k = e.getValue();
-                double err = (double) k.getClass().getMethod("error").invoke(k);
-                double tol = (double) k.getClass().getMethod("tolerance").invoke(k);
-                double sens = (double) k.getClass().getMethod("cpuSensitivity").invoke(k);
+            for (var e : IterationParity.run("cuda").entrySet()) {
+                IterationParity.Check k = e.getValue();
                 String what =
                         String.format(
                                 "%s, CUDA vs CPU: rel err of the weight deltas %.2e (tolerance"
                                     + " %.1e; CPU self-sensitivity to a 1e-6 weight change %.1e)",
-                                e.getKey(), err, tol, sens);
-                if (err <= tol) pass(what);
+                                e.getKey(), k.error(), k.tolerance(), k.cpuSensitivity());
+                if (k.ok()) pass(what);
                 else fail(what);
             }
-        } catch (ReflectiveOperationException e) {
-            Throwable t = e.getCause() == null ? e : e.getCause();
-            fail("iteration parity: " + t);
-            t.printStackTrace(System.out);
+        } catch (RuntimeException e) {
+            fail("iteration parity: " + e);
+            e.printStackTrace(System.out);
         }
     }
 
@@ -472,7 +458,7 @@ public final class DeviceCheckMain {
         CudaBackend gpu = (CudaBackend) Backends.get(Device.CUDA);
         CpuBackend cpu = new CpuBackend();
         System.out.println("  " + gpu.describe() + "; cpu: " + cpu.describe());
-        System.out.println("  versions " + gpu.versions());
+        System.out.println("  versions " + gpu.info());
         Runnable sync = gpu::sync, none = () -> {};
         try (Scope s = Scope.open()) {
             for (int n : new int[] {1024, 4096}) {
@@ -514,7 +500,7 @@ public final class DeviceCheckMain {
                         st = r[4],
                         pad = r[5],
                         count = r[6];
-                int ho = (h + 2 * pad - k) / st + 1;
+                int ho = Shape.convOut(h, k, st, pad);
                 Tensor x = gpu.upload(randoms(N * ci * h * h, 9), N, ci, h, h),
                         w = gpu.upload(randoms(co * ci * k * k, 10), co, ci, k, k);
                 Tensor y = gpu.zeros(N, co, ho, ho),
@@ -534,48 +520,23 @@ public final class DeviceCheckMain {
         armIteration();
     }
 
-    /**
-     * A whole ARM iteration (CIFAR setting: ResNet18 nf=20, N=10, M=100, S=10), when the nn and
-     * method modules provide it: a class {@code arm.bench.ArmIterationTiming} with {@code static
-     * double secondsPerIteration(String device, int warmup, int reps)}. Reflective, so this module
-     * builds before they exist.
-     */
+    /** A whole ARM iteration (CIFAR setting: ResNet18 nf=20, N=10, M=100, S=10), then MNIST's. */
     void armIteration() {
         try {
-            Class.forName("arm.nn.ResNet18");
-        } catch (ClassNotFoundException e) {
-            System.out.println("SKIP ARM iteration: arm.nn.ResNet18 not on the class path yet");
-            return;
-        }
-        try {
-            Class<?> c = Class.forName("arm.bench.ArmIterationTiming");
-            Method m = c.getMethod("secondsPerIteration", String.class, int.class, int.class);
-            double sec = (double) m.invoke(null, "cuda", 2, 3);
+            double sec = ArmIterationTiming.secondsPerIteration("cuda", 2, 3);
             bench("ARM iteration CIFAR ResNet18 N10 M100 S10 (ours, cuda)", sec * 1e3, "ms");
             pass("ARM iteration timed on CUDA");
-            try {
-                Method mm =
-                        c.getMethod("secondsPerIterationMnist", String.class, int.class, int.class);
-                bench(
-                        "MLP-ARM iteration MNIST N10 M10 S10 (ours, cuda)",
-                        (double) mm.invoke(null, "cuda", 3, 10) * 1e3,
-                        "ms");
-                bench(
-                        "MLP-ARM iteration MNIST N10 M10 S10 (ours, cpu)",
-                        (double) mm.invoke(null, "cpu", 3, 10) * 1e3,
-                        "ms");
-            } catch (NoSuchMethodException e) {
-                System.out.println("SKIP MNIST ARM iteration: no secondsPerIterationMnist");
-            }
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            System.out.println(
-                    "SKIP ARM iteration:"
-                        + " arm.bench.ArmIterationTiming.secondsPerIteration(String,int,int) not on"
-                        + " the class path");
-        } catch (ReflectiveOperationException e) {
-            Throwable t = e.getCause() == null ? e : e.getCause();
-            fail("ARM iteration on CUDA: " + t);
-            t.printStackTrace(System.out);
+            bench(
+                    "MLP-ARM iteration MNIST N10 M10 S10 (ours, cuda)",
+                    ArmIterationTiming.secondsPerIterationMnist("cuda", 3, 10) * 1e3,
+                    "ms");
+            bench(
+                    "MLP-ARM iteration MNIST N10 M10 S10 (ours, cpu)",
+                    ArmIterationTiming.secondsPerIterationMnist("cpu", 3, 10) * 1e3,
+                    "ms");
+        } catch (RuntimeException e) {
+            fail("ARM iteration on CUDA: " + e);
+            e.printStackTrace(System.out);
         }
     }
 }

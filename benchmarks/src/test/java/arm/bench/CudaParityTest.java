@@ -1,9 +1,10 @@
-package arm.kernels.cuda;
+package arm.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import arm.kernels.cpu.CpuBackend;
+import arm.kernels.cuda.*;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

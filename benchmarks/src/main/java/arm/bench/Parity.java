@@ -1,8 +1,11 @@
-package arm.kernels.cuda;
+package arm.bench;
 
+import arm.kernels.cuda.*;
 import arm.tensor.Backend;
+import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Scope;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
 import java.util.ArrayList;
@@ -451,7 +454,7 @@ public final class Parity {
     void conv() {
         for (int[] c : CONVS) {
             int n = c[0], ci = c[1], h = c[2], w = c[3], co = c[4], k = c[5], st = c[6], pad = c[7];
-            int ho = (h + 2 * pad - k) / st + 1, wo = (w + 2 * pad - k) / st + 1;
+            int ho = Shape.convOut(h, k, st, pad), wo = Shape.convOut(w, k, st, pad);
             int[] xs = {n, ci, h, w}, ws = {co, ci, k, k}, ys = {n, co, ho, wo};
             float[] x = normal(numel(xs)), wt = normal(numel(ws)), dy = normal(numel(ys));
             String tag =
@@ -525,26 +528,31 @@ public final class Parity {
             float[] rm = normal(c), rv = uniform(c, 0.5f, 2f);
             String tag = java.util.Arrays.toString(s);
             check(
-                    "batchNormTrain " + tag + " (y, mean, var)",
+                    "batchNorm train " + tag + " (y, mean, var)",
                     5e-5,
                     b -> {
                         Tensor y = b.zeros(s), mean = b.zeros(c), var = b.zeros(c);
-                        b.batchNormTrain(
-                                up(b, x, s), up(b, g, c), up(b, be, c), 1e-5f, y, mean, var);
+                        b.batchNorm(
+                                BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var),
+                                up(b, x, s),
+                                false,
+                                y);
                         return down(b, y, mean, var);
                     });
             check(
-                    "batchNormEval " + tag,
+                    "batchNorm eval " + tag,
                     5e-5,
                     b -> {
                         Tensor y = b.zeros(s);
-                        b.batchNormEval(
+                        b.batchNorm(
+                                BatchNormArgs.eval(
+                                        up(b, g, c),
+                                        up(b, be, c),
+                                        1e-5f,
+                                        up(b, rm, c),
+                                        up(b, rv, c)),
                                 up(b, x, s),
-                                up(b, g, c),
-                                up(b, be, c),
-                                up(b, rm, c),
-                                up(b, rv, c),
-                                1e-5f,
+                                false,
                                 y);
                         return down(b, y);
                     });
@@ -557,9 +565,10 @@ public final class Parity {
                                 y = b.zeros(s),
                                 mean = b.zeros(c),
                                 var = b.zeros(c);
-                        b.batchNormTrain(xt, gt, up(b, be, c), 1e-5f, y, mean, var);
+                        BatchNormArgs a = BatchNormArgs.train(gt, up(b, be, c), 1e-5f, mean, var);
+                        b.batchNorm(a, xt, false, y);
                         Tensor dx = b.zeros(s), dg = b.zeros(c), db = b.zeros(c);
-                        b.batchNormBackward(xt, up(b, dy, s), gt, mean, var, 1e-5f, dx, dg, db);
+                        b.batchNormBackward(a, xt, null, up(b, dy, s), dx, dg, db);
                         return down(b, dx, dg, db);
                     });
             check(
@@ -571,9 +580,10 @@ public final class Parity {
                                 y = b.zeros(s),
                                 mean = b.zeros(c),
                                 var = b.zeros(c);
-                        b.batchNormTrain(xt, gt, up(b, be, c), 1e-5f, y, mean, var);
+                        BatchNormArgs a = BatchNormArgs.train(gt, up(b, be, c), 1e-5f, mean, var);
+                        b.batchNorm(a, xt, false, y);
                         Tensor dx = b.zeros(s);
-                        b.batchNormBackward(xt, up(b, dy, s), gt, mean, var, 1e-5f, dx, null, null);
+                        b.batchNormBackward(a, xt, null, up(b, dy, s), dx, null, null);
                         // dx = γ/(m·σ)·(m·dy − Σdy − x̂·Σdy·x̂) cancels almost exactly when m =
                         // N·H·W is tiny (m = 2:
                         // x̂ = ±1): judge it on the scale of the cancelling terms, appended
@@ -590,16 +600,22 @@ public final class Parity {
      */
     void batchNormFused() {
         for (int c : new int[] {1, 20, 161}) {
+            int[] s = {7, c, 1, 7}; // m = 49
             float[] rm = normal(c),
                     rv = uniform(c, 0.5f, 2f),
-                    m = normal(c),
-                    v = uniform(c, 0.1f, 3f);
+                    x = uniform(numel(s), -1f, 3f),
+                    g = uniform(c, 0.5f, 1.5f),
+                    be = normal(c);
             check(
-                    "batchNormUpdateRunning c=" + c,
-                    EW,
+                    "batchNorm running update c=" + c,
+                    RED,
                     b -> {
                         Tensor a = up(b, rm, c), q = up(b, rv, c);
-                        b.batchNormUpdateRunning(a, q, up(b, m, c), up(b, v, c), 0.1f, 1.0204082f);
+                        Tensor mean = b.zeros(c), var = b.zeros(c);
+                        BatchNormArgs args =
+                                BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var)
+                                        .tracking(a, q, 0.1f);
+                        b.batchNorm(args, up(b, x, s), false, b.zeros(s));
                         return down(b, a, q);
                     });
         }
@@ -617,24 +633,20 @@ public final class Parity {
             String tag = java.util.Arrays.toString(s);
             for (boolean relu : new boolean[] {false, true}) {
                 check(
-                        "batchNormTrainCounted " + tag + (relu ? " relu" : "") + " (y, mean, var)",
+                        "batchNorm counted " + tag + (relu ? " relu" : "") + " (y, mean, var)",
                         5e-5,
                         b -> {
                             Tensor y = b.zeros(s), mean = b.zeros(c), var = b.zeros(c);
-                            b.batchNormTrainCounted(
+                            b.batchNorm(
+                                    BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var)
+                                            .counted(w),
                                     up(b, x, s),
-                                    w,
-                                    up(b, g, c),
-                                    up(b, be, c),
-                                    1e-5f,
                                     relu,
-                                    y,
-                                    mean,
-                                    var);
+                                    y);
                             return down(b, y, mean, var);
                         });
                 check(
-                        "batchNormBackwardCounted "
+                        "batchNormBackward counted "
                                 + tag
                                 + (relu ? " relu" : "")
                                 + " (dx, dGamma, dBeta)",
@@ -645,21 +657,12 @@ public final class Parity {
                                     y = b.zeros(s),
                                     mean = b.zeros(c),
                                     var = b.zeros(c);
-                            b.batchNormTrainCounted(
-                                    xt, w, gt, up(b, be, c), 1e-5f, relu, y, mean, var);
+                            BatchNormArgs a =
+                                    BatchNormArgs.train(gt, up(b, be, c), 1e-5f, mean, var)
+                                            .counted(w);
+                            b.batchNorm(a, xt, relu, y);
                             Tensor dx = b.zeros(s), dg = b.zeros(c), db = b.zeros(c);
-                            b.batchNormBackwardCounted(
-                                    xt,
-                                    w,
-                                    relu ? y : null,
-                                    up(b, dy, s),
-                                    gt,
-                                    mean,
-                                    var,
-                                    1e-5f,
-                                    dx,
-                                    dg,
-                                    db);
+                            b.batchNormBackward(a, xt, relu ? y : null, up(b, dy, s), dx, dg, db);
                             return concat(
                                     down(b, dx, dg, db),
                                     new float[] {(float) cancellingScale(x, g, dy, s)});
@@ -678,7 +681,10 @@ public final class Parity {
         };
         for (int[] c : cases) {
             int[] xs = {c[0], c[1], c[2], c[3]};
-            int k = c[4], st = c[5], ho = (c[2] - k) / st + 1, wo = (c[3] - k) / st + 1;
+            int k = c[4],
+                    st = c[5],
+                    ho = Shape.convOut(c[2], k, st, 0),
+                    wo = Shape.convOut(c[3], k, st, 0);
             int[] ys = {c[0], c[1], ho, wo};
             float[] x = normal(numel(xs)), dy = normal(numel(ys));
             String tag = java.util.Arrays.toString(xs) + " k" + k + " s" + st;
