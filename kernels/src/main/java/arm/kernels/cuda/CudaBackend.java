@@ -130,7 +130,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Whether {@code op} has a CUDA kernel (sigmoid, softplus and clamp_max run on the CPU). */
-    static boolean hasKernel(Unary op) {
+    public static boolean hasKernel(Unary op) {
         return op.ordinal() <= Unary.ADD_SCALAR.ordinal();
     }
 
