@@ -38,10 +38,10 @@ final class ReproduceCommand implements Callable<Integer> {
             split = ",",
             paramLabel = "M1,M2",
             description =
-                    "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR); ER and"
-                        + " ER-MIR give one row per paper buffer size (MNIST: ER-50, ER-25), ER-50"
-                        + " just one")
-    List<String> methods = Methods.PAPER;
+                    "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR, and"
+                            + " on mnist GEN,GEN-MIR); ER and ER-MIR give one row per paper buffer"
+                            + " size (MNIST: ER-50, ER-25), ER-50 just one")
+    List<String> methods;
 
     @Option(
             names = "--runs",
@@ -97,7 +97,10 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         if (benchmark == null)
             throw new UsageError("missing BENCHMARK (mnist, cifar10 or miniimagenet)");
-        List<String> rows = Methods.tableRows(methods, benchmark.name());
+        List<String> rows =
+                Methods.tableRows(
+                        methods != null ? methods : Methods.paper(benchmark.name()),
+                        benchmark.name());
         return Runner.execute(
                 ctx,
                 options,

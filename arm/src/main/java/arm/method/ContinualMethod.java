@@ -143,13 +143,20 @@ public abstract class ContinualMethod implements Method {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom init =
                 root.split(); // split in both modes: the learner's stream stays the same
-        Module fCur =
-                (authorsRng
-                                ? Models.createAuthors(model, hidden, data, seed)
-                                : Models.create(model, hidden, nf, data, init))
-                        .to(device);
+        Module fCur = model(data, init, seed).to(device);
         Sgd opt = new Sgd(fCur.parameters(), lr);
         return new Stepper(data, fCur, opt, device, learner(fCur, opt, data, root.split()));
+    }
+
+    /**
+     * f_cur before it is moved to the device: the dataset's network ({@link Models}) from {@code
+     * init}, or with rng = authors from PyTorch's generator seeded with the run id. A method that
+     * trains another network overrides this.
+     */
+    Module model(ContinualData data, SplittableRandom init, long seed) {
+        return authorsRng
+                ? Models.createAuthors(model, hidden, data, seed)
+                : Models.create(model, hidden, nf, data, init);
     }
 
     @Override

@@ -38,6 +38,18 @@ public final class Methods {
     public static final List<String> PAPER =
             List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
 
+    /**
+     * The rows {@code reproduce DATASET} runs unless told otherwise: {@link #PAPER}, and on MNIST
+     * also the generative baselines GEN and GEN-MIR (Table 6; the MIR code's configurations exist
+     * for MNIST only).
+     */
+    public static List<String> paper(String dataset) {
+        if (!dataset.equals(Defaults.MNIST)) return PAPER;
+        List<String> out = new java.util.ArrayList<>(PAPER);
+        out.addAll(List.of("GEN", "GEN-MIR"));
+        return List.copyOf(out);
+    }
+
     /** A buffer method's row: its name, a dash and the buffer size in images ("ER-MIR-25"). */
     private static final Pattern ROW =
             Pattern.compile(

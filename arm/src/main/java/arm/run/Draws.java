@@ -20,6 +20,7 @@ public final class Draws {
     public static final int LAG = 1,
             CLASSES = 2,
             RESERVOIR = 3,
+            GEN = 4, // every draw of a GEN / GEN-MIR iteration
             RECALL_INIT = 16; // RECALL_INIT + r for round r
 
     /** ER's replay choice of update i at t: REPLAY + i. */

@@ -109,7 +109,9 @@ class BufferRowsTest {
                         "ER-50",
                         "ER-25",
                         "ER-MIR-50",
-                        "ER-MIR-25");
+                        "ER-MIR-25",
+                        "GEN",
+                        "GEN-MIR");
     }
 
     @Test

@@ -151,7 +151,7 @@ class SweepCliTest {
         assertThat(show.code()).isZero();
         assertThat(show.out()).contains("name: table7", "ARM.lambda3: 0");
         CliRuns.Outcome list = CliRuns.run(MethodFactory.PUBLISHED, List.of("experiment", "list"));
-        assertThat(list.out()).contains("table6          45 runs", "table7          70 runs");
+        assertThat(list.out()).contains("table6          55 runs", "table7          70 runs");
 
         Path bad =
                 Files.writeString(

@@ -114,6 +114,24 @@ class ResumeTest {
                         name, name.equals("ARM") || name.equals("ADI") ? opts("eta1", "1") : opts()
                     });
         variants.add(new Object[] {"ADI", opts("eta1", "1", "T", "3")});
+        variants.add(
+                new Object[] {
+                    "GEN-MIR",
+                    opts(
+                            "mir_init",
+                            "posterior",
+                            "mir_iters",
+                            "2",
+                            "n_mem",
+                            "2",
+                            "gen_rec",
+                            "0.1",
+                            "cls_shell",
+                            "0.5",
+                            "gen_shell",
+                            "0.5")
+                });
+        variants.add(new Object[] {"GEN", opts("reuse_samples", "false", "warmup", "0")});
         variants.add(new Object[] {"ER-MIR", opts("old_logits", "slot", "mem", "12")});
         variants.add(new Object[] {"ER-MIR", opts("old_logits", "position", "reservoir", "mir")});
         variants.add(

@@ -108,7 +108,7 @@ class PlanTest {
     void builtInMnistIsWhatReproduceMnistRuns() {
         List<RunSpec> runs = Plan.expand(ExperimentFile.load("mnist"));
         List<String> expected = new ArrayList<>();
-        for (String row : Methods.tableRows(Methods.PAPER, "mnist")) {
+        for (String row : Methods.tableRows(Methods.paper("mnist"), "mnist")) {
             Long first = Defaults.authorsFirstRunId(Methods.canonical(row), "mnist");
             for (int r = 0; r < 5; r++)
                 expected.add(

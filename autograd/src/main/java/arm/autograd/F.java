@@ -77,6 +77,21 @@ public final class F {
         return UnaryOps.apply(Unary.CLAMP_MIN, x, min);
     }
 
+    /** min(x, max); entries lowered to max receive no gradient. */
+    public static Var clampMax(Var x, float max) {
+        return UnaryOps.apply(Unary.CLAMP_MAX, x, max);
+    }
+
+    /** σ(x) = 1/(1 + e^−x). */
+    public static Var sigmoid(Var x) {
+        return UnaryOps.apply(Unary.SIGMOID, x, 0f);
+    }
+
+    /** ln(1 + eˣ) (x itself above 20), torch.nn.Softplus with β = 1. */
+    public static Var softplus(Var x) {
+        return UnaryOps.apply(Unary.SOFTPLUS, x, 0f);
+    }
+
     public static Var scale(Var x, float s) {
         return UnaryOps.apply(Unary.SCALE, x, s);
     }
@@ -257,6 +272,26 @@ public final class F {
     public static Var softCrossEntropy(Var logits, Var targets) {
         Var lp = logSoftmax(logits);
         return scale(sum(mul(targets, lp)), -1f / logits.dim(0));
+    }
+
+    /**
+     * torch.clamp(x, min, max): clamped entries (strictly outside [min, max]) receive no gradient.
+     */
+    public static Var clamp(Var x, float min, float max) {
+        return clampMax(clampMin(x, min), max);
+    }
+
+    /**
+     * −Σ [x·ln p + (1 − x)·ln(1 − p)] over every entry, p clamped to [ε, 1 − ε] first: the
+     * Bernoulli negative log-likelihood of targets x ∈ [0, 1] (not binarised) under probabilities
+     * p, summed (BCELoss(reduction='sum') with the clamp of the MIR code's VAE). Differentiable in
+     * p and x.
+     */
+    public static Var bernoulliNll(Var p, Var x, float eps) {
+        Var pc = clamp(p, eps, 1 - eps);
+        Var oneMinusX = addScalar(neg(x), 1f);
+        Var ll = add(mul(x, log(pc)), mul(oneMinusX, log(addScalar(neg(pc), 1f))));
+        return neg(sum(ll));
     }
 
     /** xᵀ for 2-D x. */

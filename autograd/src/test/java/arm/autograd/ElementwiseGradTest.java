@@ -114,6 +114,72 @@ class ElementwiseGradTest {
     }
 
     @Test
+    void sigmoidBothSigns() {
+        unary("sigmoid", F::sigmoid, t -> 1 / (1 + Math.exp(-t)), rand(31, -4, 4, 4, 5));
+    }
+
+    @Test
+    void softplusBelowAndAboveTheThreshold() {
+        unary("softplus", F::softplus, t -> Math.log1p(Math.exp(t)), rand(32, -5, 5, 4, 5));
+        // above 20 softplus is the identity (torch's threshold): value and gradient 1
+        Tensor big = rand(33, 21, 30, 2, 3);
+        unary("softplus > 20", F::softplus, t -> t, big);
+    }
+
+    @Test
+    void clampMaxBothSidesOfTheThreshold() {
+        float hi = 0.2f;
+        Tensor x = awayFrom(rand(34, -1, 1, 4, 5), hi);
+        assertThat(any(x, v -> v < hi) && any(x, v -> v > hi)).isTrue();
+        unary("clamp_max", v -> F.clampMax(v, hi), t -> Math.min(t, hi), x);
+    }
+
+    @Test
+    void clampKeepsTheMiddle() {
+        Tensor x = awayFrom(awayFrom(rand(35, -1, 1, 5, 6), -0.3f), 0.4f);
+        assertThat(any(x, v -> v < -0.3) && any(x, v -> v > 0.4)).isTrue();
+        unary("clamp", v -> F.clamp(v, -0.3f, 0.4f), t -> Math.max(-0.3, Math.min(t, 0.4)), x);
+    }
+
+    @Test
+    void bernoulliNllInProbabilitiesAndTargets() {
+        Tensor p = rand(36, 0.05, 0.95, 3, 7), x = rand(37, 0, 1, 3, 7);
+        GradCheck.check(
+                "bernoulli_nll",
+                v -> F.bernoulliNll(v[0], v[1], 1e-6f),
+                in -> {
+                    double s = 0;
+                    for (int i = 0; i < in[0].length; i++)
+                        s -=
+                                in[1][i] * Math.log(in[0][i])
+                                        + (1 - in[1][i]) * Math.log(1 - in[0][i]);
+                    return new double[] {s};
+                },
+                p,
+                x);
+    }
+
+    @Test
+    void bernoulliNllClampsProbabilities() { // p = 0 and 1 read as ε and 1 − ε, with no gradient
+        Var p = Var.param(Tensor.of(new float[] {0f, 1f}, 2));
+        Var x = Var.constant(Tensor.of(new float[] {1f, 0f}, 2));
+        Var nll = F.bernoulliNll(p, x, 1e-6f);
+        assertThat((double) nll.value.toArray()[0])
+                .isCloseTo(-2 * Math.log(1e-6), org.assertj.core.data.Offset.offset(0.05));
+        Autograd.backward(nll);
+        for (float g : p.grad.toArray()) assertThat(Math.abs(g)).isEqualTo(0f);
+    }
+
+    /** x with every entry moved at least 0.05 away from the kink at k. */
+    private static Tensor awayFrom(Tensor x, float k) {
+        float[] d = x.data();
+        for (int i = 0; i < d.length; i++)
+            if (Math.abs(d[i] - k) < 0.05f)
+                d[i] = d[i] < k ? k - 0.05f - (k - d[i]) : k + 0.05f + (d[i] - k);
+        return x;
+    }
+
+    @Test
     void scaleAndAddScalar() {
         unary("scale", x -> F.scale(x, -2.5f), t -> -2.5 * t, rand(27, -1, 1, 3, 4));
         unary("add_scalar", x -> F.addScalar(x, 0.75f), t -> t + 0.75, rand(28, -1, 1, 3, 4));

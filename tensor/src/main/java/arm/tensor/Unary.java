@@ -19,5 +19,11 @@ public enum Unary {
     /** alpha·x */
     SCALE,
     /** x + alpha */
-    ADD_SCALAR
+    ADD_SCALAR,
+    /** 1/(1 + e^−x) */
+    SIGMOID,
+    /** ln(1 + eˣ), and x itself above 20 (PyTorch's threshold) */
+    SOFTPLUS,
+    /** min(x, alpha): with CLAMP_MIN, PyTorch's clamp; gradient 0 where clamped */
+    CLAMP_MAX
 }

@@ -11,7 +11,7 @@ import arm.tensor.Unary;
  * Elementwise y = op(x; α) for every {@link Unary}; dx = dy · op'(x). The derivative table sits
  * beside the forward in the kernels ({@code ElementwiseRef.derivative}) and in docs/DERIVATIVES.md:
  * neg −1 · exp y · log 1/x · sqrt 1/(2y) · pow α·x^(α−1) · relu [x&gt;0] · clamp_min [x≥α] · scale
- * α · add_scalar 1.
+ * α · add_scalar 1 · sigmoid y·(1−y) · softplus σ(x) (1 above 20) · clamp_max [x≤α].
  */
 public final class UnaryOps {
     private UnaryOps() {}

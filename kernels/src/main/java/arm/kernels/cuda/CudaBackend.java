@@ -131,6 +131,11 @@ public final class CudaBackend implements Backend {
                     "CUDA kernels take rank <= " + MAXR + ", got " + Shape.str(shape));
     }
 
+    /** Whether {@code op} has a CUDA kernel (sigmoid, softplus and clamp_max run on the CPU). */
+    public static boolean hasKernel(Unary op) {
+        return op.ordinal() <= Unary.ADD_SCALAR.ordinal();
+    }
+
     static int code(Unary op) {
         switch (op) {
             case NEG:
@@ -152,7 +157,8 @@ public final class CudaBackend implements Backend {
             case ADD_SCALAR:
                 return 8;
             default:
-                throw new AssertionError(op);
+                throw new UnsupportedOperationException(
+                        "unary " + op + " has no CUDA kernel; run it with --device cpu");
         }
     }
 

@@ -11,6 +11,16 @@ import arm.tensor.Unary;
 public final class ElementwiseRef {
     private ElementwiseRef() {}
 
+    /** Above it softplus returns x (and passes dy through), as torch.nn.Softplus does. */
+    public static final float SOFTPLUS_THRESHOLD = 20f;
+
+    /** σ(x) in double, without overflow for either sign of x. */
+    public static double sigmoid(double x) {
+        if (x >= 0) return 1 / (1 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1 + e);
+    }
+
     /** out[i] = op(x[i]; alpha). */
     public static void unary(Unary op, float[] x, float alpha, float[] out, int n) {
         for (int i = 0; i < n; i++) out[i] = apply(op, x[i], alpha);
@@ -36,6 +46,12 @@ public final class ElementwiseRef {
                 return alpha * x;
             case ADD_SCALAR:
                 return x + alpha;
+            case SIGMOID:
+                return (float) sigmoid(x);
+            case SOFTPLUS: // log1p keeps ln(1 + eˣ) exact for very negative x
+                return x > SOFTPLUS_THRESHOLD ? x : (float) Math.log1p(Math.exp(x));
+            case CLAMP_MAX:
+                return x > alpha ? alpha : x;
             default:
                 throw new AssertionError(op);
         }
@@ -62,6 +78,12 @@ public final class ElementwiseRef {
                 return alpha;
             case ADD_SCALAR:
                 return 1f;
+            case SIGMOID:
+                return y * (1f - y); // σ' = σ·(1 − σ)
+            case SOFTPLUS:
+                return x > SOFTPLUS_THRESHOLD ? 1f : (float) sigmoid(x); // d ln(1 + eˣ) = σ(x)
+            case CLAMP_MAX:
+                return x > alpha ? 0f : 1f; // clamped entries get no gradient
             default:
                 throw new AssertionError(op);
         }
