@@ -14,6 +14,7 @@ import arm.run.Draws;
 import arm.run.Guard;
 import arm.run.LossLog;
 import arm.tensor.Device;
+import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -101,7 +102,7 @@ class Gen extends ContinualMethod {
             throw new IllegalArgumentException(
                     name()
                             + " is built for MNIST (flat images in [0, 1]), not images of shape "
-                            + arm.tensor.Shape.str(item));
+                            + Shape.str(item));
     }
 
     /** A VAE with this method's sizes for {@code data}. */

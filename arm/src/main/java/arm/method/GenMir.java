@@ -3,6 +3,7 @@ package arm.method;
 import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.nn.Dropout;
 import arm.nn.Module;
 import arm.nn.Vae;
 import arm.tensor.Backends;
@@ -94,7 +95,7 @@ final class GenMir extends Gen {
         if (!clsMir) return super.clsReplay(l, x);
         if (l.virtualCls == null) l.virtualCls = l.cls.copy();
         stepVirtual(l.cls, l.virtualCls);
-        arm.nn.Dropout.useGenerator(l.virtualCls, l.noise);
+        Dropout.useGenerator(l.virtualCls, l.noise);
         Tensor xr =
                 search(
                         l,

@@ -45,7 +45,7 @@ public final class Methods {
      */
     public static List<String> paper(String dataset) {
         if (!dataset.equals(Defaults.MNIST)) return PAPER;
-        List<String> out = new java.util.ArrayList<>(PAPER);
+        List<String> out = new ArrayList<>(PAPER);
         out.addAll(List.of("GEN", "GEN-MIR"));
         return List.copyOf(out);
     }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.run.ProgressListener;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +59,7 @@ class GenTest {
     static float[] trained(String method, Map<String, String> options) {
         Stepper s = Stepper.create(Methods.create(method, options), DATA, 3);
         for (int t = 0; t < DATA.numBatches(); t++) s.train(t);
-        java.util.List<Float> out = new java.util.ArrayList<>();
+        List<Float> out = new ArrayList<>();
         for (var p : s.model().namedParameters().values())
             for (float v : p.value().toArray()) out.add(v);
         float[] f = new float[out.size()];

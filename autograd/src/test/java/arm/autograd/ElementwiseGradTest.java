@@ -10,6 +10,7 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** Gradient checks of the broadcasting binary ops and every unary op, for every input. */
@@ -165,7 +166,7 @@ class ElementwiseGradTest {
         Var x = Var.constant(Tensor.of(new float[] {1f, 0f}, 2));
         Var nll = F.bernoulliNll(p, x, 1e-6f);
         assertThat((double) nll.value.toArray()[0])
-                .isCloseTo(-2 * Math.log(1e-6), org.assertj.core.data.Offset.offset(0.05));
+                .isCloseTo(-2 * Math.log(1e-6), Offset.offset(0.05));
         Autograd.backward(nll);
         for (float g : p.grad.toArray()) assertThat(Math.abs(g)).isEqualTo(0f);
     }

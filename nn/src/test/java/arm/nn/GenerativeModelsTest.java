@@ -7,8 +7,10 @@ import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
 import arm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The generative baselines' networks and Adam. */
@@ -41,7 +43,7 @@ class GenerativeModelsTest {
             assertThat(y[i])
                     .isCloseTo(
                             (float) (Math.max(h[i], 0) / (1 + Math.exp(-q[i]))),
-                            org.assertj.core.data.Offset.offset(1e-6f));
+                            Offset.offset(1e-6f));
     }
 
     @Test
@@ -49,7 +51,7 @@ class GenerativeModelsTest {
         Dropout d = new Dropout(0.4f);
         Dropout.useGenerator(d, new SplittableRandom(5));
         Tensor x = Tensor.of(new float[1000], 1000);
-        java.util.Arrays.fill(x.data(), 1f);
+        Arrays.fill(x.data(), 1f);
         float[] y = d.forward(Var.constant(x)).value.toArray();
         int kept = 0;
         for (float v : y) {
@@ -85,8 +87,8 @@ class GenerativeModelsTest {
         assertThat(v.copy().parameterCount()).isEqualTo(v.parameterCount());
     }
 
-    private static org.assertj.core.data.Offset<Double> within(double d) {
-        return org.assertj.core.data.Offset.offset(d);
+    private static Offset<Double> within(double d) {
+        return Offset.offset(d);
     }
 
     @Test
@@ -106,8 +108,7 @@ class GenerativeModelsTest {
             assertThat((double) p.value.item()).isCloseTo(expected[s], within(1e-6));
         }
         assertThat(adam.steps()).containsExactly(3L);
-        assertThat(adam.state().get("m.0").item())
-                .isCloseTo(-0.0245f, org.assertj.core.data.Offset.offset(1e-7f));
+        assertThat(adam.state().get("m.0").item()).isCloseTo(-0.0245f, Offset.offset(1e-7f));
     }
 
     @Test
