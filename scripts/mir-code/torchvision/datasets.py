@@ -1,5 +1,7 @@
 import os, struct, numpy as np, torch
-ROOT = os.environ.get('MNIST_DIR', '/work/main/data/mnist')
+ROOT = os.environ.get('MNIST_DIR')
+if not ROOT:
+    raise SystemExit('set MNIST_DIR to the folder with the MNIST IDX files (the repository\'s data/mnist)')
 def _idx(path):
     with open(path, 'rb') as f:
         magic, n = struct.unpack('>II', f.read(8))
