@@ -4,17 +4,22 @@ import arm.io.AtomicFile;
 import arm.method.MemoryCost;
 import arm.metrics.Metrics;
 import arm.report.Report;
+import arm.report.RunFiles;
+import arm.report.TrainLogFile;
 import arm.sweep.Merge;
 import arm.sweep.SweepError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -134,6 +139,49 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Copies the run's side files (recall history, recalled images, gradient samples, train log)
+     * into out/runs/ROW-runI/ and points the entry at the copies: the figures only read files
+     * inside the report's folder (RunFiles.inside).
+     */
+    private static ObjectNode withLocalSideFiles(ObjectNode n, Merge.Run r, int index, Path out)
+            throws IOException {
+        String runDir = RunFiles.runDir(Report.fileName(r.row()), index);
+        for (String[] k : SIDE_FILES) {
+            String rel = r.json().path(k[0]).path(k[1]).asText(null);
+            if (rel == null) continue;
+            Path src = RunFiles.inside(r.folder(), rel);
+            String copy = runDir + "/" + src.getFileName();
+            Files.createDirectories(out.resolve(runDir));
+            Files.copy(src, out.resolve(copy), StandardCopyOption.REPLACE_EXISTING);
+            ((ObjectNode) n.get(k[0])).put(k[1], copy);
+        }
+        Path log = TrainLogFile.of(r.folder(), r.method(), r.json().path("run").asInt());
+        if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS)) {
+            Path dst = out.resolve(runDir).resolve(log.getFileName());
+            Files.createDirectories(dst.getParent());
+            Files.copy(log, dst, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return n;
+    }
+
+    private static final String[][] SIDE_FILES = {
+        {"recall", "history"}, {"recall", "pairs"}, {"recall", "images"}, {"gradients", "perSample"}
+    };
+
+    /** The seeds of a row with {@code runs} runs (every row's, when all rows ran the same). */
+    private static List<Long> seedsOfFullestRow(Merge.Result m, int runs) {
+        List<Long> seeds = new ArrayList<>();
+        for (List<Merge.Run> rs : m.rows().values())
+            if (rs.size() > seeds.size()) seeds = rs.stream().map(Merge.Run::seed).toList();
+        // expected runs that have not finished: -1, -2, … stand for their seeds
+        for (long s = seeds.size(); seeds.size() < runs; s++) {
+            seeds = new ArrayList<>(seeds);
+            seeds.add(-1L - s);
+        }
+        return seeds;
+    }
+
     private static Results.Summary summary(String row, List<Merge.Run> rs, Paper.Row paper) {
         double[] acc =
                 rs.stream()
@@ -186,7 +234,7 @@ final class ReportCommand implements Callable<Integer> {
         for (var e : m.rows().entrySet())
             for (int i = 0; i < e.getValue().size(); i++) {
                 Merge.Run r = e.getValue().get(i);
-                runJson.add(Merge.relocated(r, i, out));
+                runJson.add(withLocalSideFiles(Merge.relocated(r, i, out), r, i, out));
                 csv.append(
                                 String.join(
                                         ",",
@@ -239,8 +287,19 @@ final class ReportCommand implements Callable<Integer> {
                         "batchesPerTask",
                         "trainSize",
                         "valSize",
-                        "testSize")) if (m.config().has(k)) config.put(k, m.config().get(k));
+                        "testSize",
+                        "valSplit",
+                        "data")) if (m.config().has(k)) config.put(k, m.config().get(k));
+        // the rows stand for the methods, so that the figures are drawn per row
+        config.put("methods", List.copyOf(m.rows().keySet()));
+        Map<String, JsonNode> options = new LinkedHashMap<>();
+        for (String row : m.rows().keySet()) {
+            JsonNode o = m.options().get(row);
+            options.put(row, o != null && o.isObject() ? o : JSON.createObjectNode());
+        }
+        config.put("options", options);
         config.put("runs", runs);
+        config.put("seeds", seedsOfFullestRow(m, runs));
         config.put(
                 "folders", m.folders().stream().map(p -> p.toAbsolutePath().toString()).toList());
         config.put("versions", m.versions());

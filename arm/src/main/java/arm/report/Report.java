@@ -51,7 +51,9 @@ public final class Report {
                 json); // untrusted: sizes, types and ranges checked (accuracy in [0, 1], …)
         JsonNode root = StrictJson.MAPPER.readTree(json.toFile());
         for (JsonNode run : root.path("runs"))
-            if (!run.path("method").asText().matches("[A-Za-z0-9_+-]{1,64}"))
+            // a method, or a merged report's row ("ARM λ3=0", "ARM recall 2x"): letters, digits,
+            // _ + = - and spaces; no dot or slash, so no name reaches outside figures/
+            if (!run.path("method").asText().matches("[\\p{L}\\p{N}_+= -]{1,64}"))
                 throw new IOException(
                         json
                                 + ": runs[].method "
@@ -72,7 +74,7 @@ public final class Report {
                 fig7 = new StringBuilder(),
                 losses = new StringBuilder();
         for (JsonNode run : select(root.path("runs"), allRuns)) {
-            String name = run.path("method").asText() + "-run" + run.path("run").asInt();
+            String name = fileName(run.path("method").asText()) + "-run" + run.path("run").asInt();
             String label =
                     run.path("method").asText()
                             + " run "
@@ -346,7 +348,7 @@ public final class Report {
      * file), or null when it has none or the name could step outside the folder.
      */
     static Path trainLog(Path dir, JsonNode run) {
-        String method = run.path("method").asText("");
+        String method = fileName(run.path("method").asText(""));
         JsonNode r = run.path("run");
         if (!method.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
                 || method.contains("..")
@@ -354,6 +356,11 @@ public final class Report {
                 || r.intValue() < 0) return null;
         Path log = TrainLogFile.of(dir, method, r.intValue());
         return Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) ? log : null;
+    }
+
+    /** A row or method name as a file name: "ARM λ1=0 λ2=0" → "ARM-lambda1-0-lambda2-0". */
+    public static String fileName(String name) {
+        return name.replace("λ", "lambda").replaceAll("[^A-Za-z0-9_+-]+", "-");
     }
 
     /** The runs to draw: all, or the first (lowest run index) of every method, in file order. */

@@ -51,13 +51,15 @@ public final class Merge {
             JsonNode memory) {}
 
     /**
-     * The merged rows, in order; expected runs per row (0: unknown); the missing runs in words; the
-     * folders' code versions; what was merged despite a disagreement (--allow-mixed).
+     * The merged rows, in order; each row's method options; expected runs per row (0: unknown); the
+     * missing runs in words; the folders' code versions; what was merged despite a disagreement
+     * (--allow-mixed).
      */
     public record Result(
             String benchmark,
             JsonNode config,
             Map<String, List<Run>> rows,
+            Map<String, JsonNode> options,
             Map<String, Integer> expected,
             Map<String, double[]> paper,
             List<String> missing,
@@ -206,6 +208,7 @@ public final class Merge {
                 firstConfig.path("benchmark").asText(),
                 firstConfig,
                 rows,
+                rowOptions,
                 expected,
                 paper,
                 missing,

@@ -145,6 +145,35 @@ class SweepCliTest {
     }
 
     @Test
+    void reportOfAnAblationSweepDrawsFiguresPerRow() throws IOException {
+        // rows named as Table 7 names them (λ, =, spaces); every row's method is ARM
+        Path data = CliRuns.mnist(tmp.resolve("mnist"));
+        Path file =
+                Files.writeString(
+                        tmp.resolve("ablation.yaml"),
+                        "benchmark: mnist\nmethods: [ARM]\nruns: 1\nsamplesPerClass: 20\n"
+                                + "gradientSamples: 0\nfigures: true\ndata: "
+                                + data
+                                + "\noptions: {mlp_hidden: 16}\nvariants:\n"
+                                + "  - {name: baseline}\n"
+                                + "  - {name: \"λ3=0\", options: {ARM.lambda3: 0}}\n");
+        Path sweep = tmp.resolve("ablation");
+        CliRuns.Outcome s =
+                CliRuns.run(
+                        MethodFactory.PUBLISHED,
+                        List.of("sweep", file.toString(), "--out", sweep.toString()));
+        assertThat(s.code()).as(s.out() + s.err()).isZero();
+        String report = Files.readString(sweep.resolve("report/report.md"));
+        assertThat(report).doesNotContain("could not be drawn");
+        for (String row : List.of("ARM-baseline-run0", "ARM-lambda3-0-run0")) {
+            for (String fig : List.of("fig3-recall-history-", "fig4-task-accuracy-", "losses-"))
+                assertThat(sweep.resolve("report/figures/" + fig + row + ".png")).isRegularFile();
+            // the side files are copied next to the report, which reads nothing outside itself
+            assertThat(sweep.resolve("report/runs/" + row + "/train-log.csv")).isRegularFile();
+        }
+    }
+
+    @Test
     void experimentFilesArePrintableAndBadOnesAreOneLine() throws IOException {
         CliRuns.Outcome show =
                 CliRuns.run(MethodFactory.PUBLISHED, List.of("experiment", "show", "table7"));
