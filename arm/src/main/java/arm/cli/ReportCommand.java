@@ -234,7 +234,7 @@ final class ReportCommand implements Callable<Integer> {
         for (var e : m.rows().entrySet())
             for (int i = 0; i < e.getValue().size(); i++) {
                 Merge.Run r = e.getValue().get(i);
-                runJson.add(withLocalSideFiles(Merge.relocated(r, i, out), r, i, out));
+                runJson.add(withLocalSideFiles(Merge.relocated(r, i), r, i, out));
                 csv.append(
                                 String.join(
                                         ",",

@@ -288,25 +288,14 @@ public final class Merge {
     }
 
     /**
-     * A run's entry with its side-file paths made relative to {@code out}, its method the row, its
-     * run index r.
+     * A run's entry as the merged report lists it: its method the row, its run index r, its folder
+     * (the report copies the side files it names, ReportCommand).
      */
-    public static ObjectNode relocated(Run r, int index, Path out) {
+    public static ObjectNode relocated(Run r, int index) {
         ObjectNode n = r.json().deepCopy();
         n.put("method", r.row());
         n.put("run", index);
         n.put("folder", r.folder().toAbsolutePath().toString());
-        Path rel = out.toAbsolutePath().relativize(r.folder().toAbsolutePath());
-        for (String[] k :
-                new String[][] {
-                    {"recall", "history"},
-                    {"recall", "pairs"},
-                    {"recall", "images"},
-                    {"gradients", "perSample"}
-                })
-            if (n.path(k[0]).path(k[1]).isTextual())
-                ((ObjectNode) n.get(k[0]))
-                        .put(k[1], rel.resolve(n.get(k[0]).get(k[1]).asText()).toString());
         return n;
     }
 }
