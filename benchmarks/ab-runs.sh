@@ -10,8 +10,9 @@
 # (run id 6579, one MNIST run) under /usr/bin/time, after one untimed run per variant that builds
 # its jar and records its JVM class cache. Logged per run: the load average before it, wall
 # seconds, CPU seconds (user + system of the process tree) and the run's own time from
-# train-log.csv. Prints min / median / max per variant and the per-round ratios to the first
-# variant. CPU time is the figure to compare on a busy machine; wall time only at a load average
+# train-log.csv. AB_COMMAND replaces the arm.sh arguments (e.g. AB_COMMAND="reproduce mnist
+# --no-figures"; --out is added). Prints min / median / max per variant and the per-round CPU
+# ratios to the first variant. CPU time is the figure to compare on a busy machine; wall time only at a load average
 # well below the core count. Output: benchmarks/target/ab-runs-<time>/ (runs.tsv, summary.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ one() { # label dir opts tag
   load=$(cut -d' ' -f1 /proc/loadavg)
   rm -rf "$OUT/run-$label-$tag"
   (cd "$dir" && ARM_JAVA_OPTS="$opts" /usr/bin/time -f '%e %U %S' -o "$OUT/time-$label-$tag" \
-    ./arm.sh train --method ARM --rng authors --gradient-samples 0 --no-figures \
+    ./arm.sh ${AB_COMMAND:-train --method ARM --rng authors --gradient-samples 0 --no-figures} \
     --out "$OUT/run-$label-$tag" > "$OUT/log-$label-$tag" 2>&1) \
     || { echo "$label failed: $OUT/log-$label-$tag"; tail -n 5 "$OUT/log-$label-$tag"; exit 1; }
   read -r wall user sys < "$OUT/time-$label-$tag"
