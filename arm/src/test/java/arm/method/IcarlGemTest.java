@@ -3,6 +3,7 @@ package arm.method;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import arm.autograd.FakeDevice;
 import arm.data.ContinualData;
 import arm.metrics.EvalPoint;
 import arm.run.ProgressListener;
@@ -73,6 +74,20 @@ class IcarlGemTest {
         assertThat(l.slots[0]).containsExactly(Arrays.copyOf(DATA.batch(9), 3));
         assertThat(l.filled).containsExactly(3, 3);
         assertThat(l.slots[1]).containsExactly(Arrays.copyOf(DATA.batch(11), 3));
+    }
+
+    @Test
+    void deviceRunsEqualTheCpuRuns() {
+        for (String name : new String[] {"iCaRL", "GEM"}) {
+            Map<String, String> o = MethodsTest.small("mem", "8", "iters", "2");
+            RunResult cpu = Methods.create(name, o).run(DATA, 4, ProgressListener.NONE);
+            o.put("device", "cuda");
+            RunResult gpu;
+            try (FakeDevice fake = FakeDevice.install()) {
+                gpu = Methods.create(name, o).run(DATA, 4, ProgressListener.NONE);
+            }
+            ResumeTest.assertSameEvals(gpu.evals(), cpu.evals(), name + " on the device");
+        }
     }
 
     @Test
