@@ -16,7 +16,8 @@ import org.ojalgo.optimisation.convex.ConvexSolver;
  *
  * ε keeps G Gᵀ positive definite when two memories' gradients are parallel; a positive margin (the
  * GEM code's memory_strength) pushes g̃ further into the cone. The t × t program is solved by
- * ojAlgo's convex (active-set) solver; the p-dimensional products are ours, in double precision.
+ * ojAlgo's convex (active-set) solver, rows scaled to unit norm ({@link #dual}); the p-dimensional
+ * products are ours, in double precision.
  */
 final class GemProjection {
     private GemProjection() {}
@@ -47,11 +48,15 @@ final class GemProjection {
         return f;
     }
 
-    /** v*, the solution of the t-variable dual program. */
+    /**
+     * v*, the solution of the t-variable dual program. The solver sees it in w_k = s_k·v_k with s_k
+     * = ‖G_k‖ (1 for a zero row), so that every row of its matrix has unit scale: the memories'
+     * gradient norms can differ by orders of magnitude, and on such programs the active-set solver
+     * otherwise settles on wrong active sets (GemProjectionTest's random programs).
+     */
     static double[] dual(float[] g, float[][] mem, double margin, double eps) {
         int t = mem.length;
-        R064Store q = R064Store.FACTORY.make(t, t), c = R064Store.FACTORY.make(t, 1);
-        R064Store ai = R064Store.FACTORY.make(t, t), bi = R064Store.FACTORY.make(t, 1);
+        double[] s = new double[t];
         for (int k = 0; k < t; k++) {
             if (mem[k].length != g.length)
                 throw new IllegalArgumentException(
@@ -61,15 +66,21 @@ final class GemProjection {
                                 + mem[k].length
                                 + " values, g "
                                 + g.length);
+            double n = Math.sqrt(dot(mem[k], mem[k]));
+            s[k] = n > 0 ? n : 1;
+        }
+        R064Store q = R064Store.FACTORY.make(t, t), c = R064Store.FACTORY.make(t, 1);
+        R064Store ai = R064Store.FACTORY.make(t, t), bi = R064Store.FACTORY.make(t, 1);
+        for (int k = 0; k < t; k++) {
             for (int j = 0; j <= k; j++) {
-                double p = dot(mem[k], mem[j]);
+                double p = dot(mem[k], mem[j]) / (s[k] * s[j]);
                 q.set(k, j, p);
                 q.set(j, k, p);
             }
-            q.add(k, k, eps);
-            c.set(k, 0, -dot(mem[k], g)); // ojAlgo minimises ½xᵀQx − Cᵀx
-            ai.set(k, k, -1); // −v ≤ −margin
-            bi.set(k, 0, -margin);
+            q.add(k, k, eps / (s[k] * s[k]));
+            c.set(k, 0, -dot(mem[k], g) / s[k]); // ojAlgo minimises ½xᵀQx − Cᵀx
+            ai.set(k, k, -1); // −w ≤ −margin·s
+            bi.set(k, 0, -margin * s[k]);
         }
         Optimisation.Result r =
                 ConvexSolver.newBuilder().objective(q, c).inequalities(ai, bi).build().solve();
@@ -77,7 +88,7 @@ final class GemProjection {
             throw new IllegalStateException(
                     "GEM's dual program over " + t + " memories: solver state " + r.getState());
         double[] v = new double[t];
-        for (int k = 0; k < t; k++) v[k] = r.doubleValue(k);
+        for (int k = 0; k < t; k++) v[k] = r.doubleValue(k) / s[k];
         return v;
     }
 

@@ -99,4 +99,48 @@ class GemProjectionTest {
                 new double[] {2, 0},
                 new float[] {0, 1});
     }
+
+    /**
+     * Random programs of the sizes GEM meets (up to 19 past tasks on MiniImageNet-20), with
+     * correlated memory gradients of very different norms: ojAlgo's v* satisfies the KKT conditions
+     * of the dual (v ≥ margin, ∇ ≥ 0, (v − margin)·∇ = 0) to 10⁻⁹ of the size of ∇'s terms (without
+     * the row scaling in {@link GemProjection#dual} the solver misses this by far).
+     */
+    @Test
+    void solverAnswersSatisfyTheOptimalityConditions() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int p = 300;
+        for (int t : new int[] {1, 2, 3, 5, 8, 13, 19})
+            for (int trial = 0; trial < 4; trial++) {
+                float[] base = new float[p], g = new float[p];
+                for (int i = 0; i < p; i++) base[i] = (float) r.nextGaussian();
+                float[][] mem = new float[t][p];
+                for (int k = 0; k < t; k++) {
+                    double scale = Math.pow(10, r.nextDouble(-2, 3)), mix = r.nextDouble();
+                    for (int i = 0; i < p; i++)
+                        mem[k][i] = (float) (scale * (mix * base[i] + r.nextGaussian()));
+                }
+                for (int i = 0; i < p; i++) g[i] = (float) (-0.5 * base[i] + r.nextGaussian());
+                double margin = trial % 2 == 0 ? 0.5 : 0, eps = 1e-3;
+                double[] v = GemProjection.dual(g, mem, margin, eps);
+                // ∇_k = ⟨G_k, g + Gᵀv⟩ + ε v_k, judged against the size of its terms
+                double gNorm = Math.sqrt(GemProjection.dot(g, g)), sv = 0;
+                double[] s = new double[t], grad = new double[t];
+                for (int k = 0; k < t; k++) {
+                    s[k] = Math.sqrt(GemProjection.dot(mem[k], mem[k]));
+                    sv += s[k] * Math.abs(v[k]);
+                }
+                for (int k = 0; k < t; k++) {
+                    grad[k] = GemProjection.dot(mem[k], g) + eps * v[k];
+                    for (int j = 0; j < t; j++) grad[k] += GemProjection.dot(mem[k], mem[j]) * v[j];
+                    double tol = 1e-9 * s[k] * (gNorm + sv);
+                    String what = "t=" + t + " trial " + trial + " k=" + k;
+                    assertThat(v[k]).as(what).isGreaterThanOrEqualTo(margin - 1e-9);
+                    assertThat(grad[k]).as(what).isGreaterThanOrEqualTo(-tol);
+                    assertThat(Math.abs((v[k] - margin) * grad[k]))
+                            .as(what)
+                            .isLessThanOrEqualTo(tol * Math.max(1, Math.abs(v[k])));
+                }
+            }
+    }
 }
