@@ -8,7 +8,8 @@ per task, 15 memories per task, lr 0.1, margin 0.5; the same initial weights and
 fixture, and the weights after every task end come out.
 iCaRL: their Net with the MLP in place of its ResNet18 (the class is hard-wired to CIFAR-100 and
 CUDA); the features their herding ranks, the exemplars it picks, and their nearest-mean
-predictions, at the end of tasks 0 and 1.
+predictions, at the end of tasks 0 and 1; and a whole run over tasks 0 and 1 with their task
+offsets patched to the whole output layer (a shared head), the weights after each task.
 """
 import json
 import os
@@ -116,6 +117,30 @@ for b in range(2 * BATCHES):
             m.train()
         events.append(ev)
 out["icarl"] = events
+
+# ---- iCaRL, whole run over tasks 0 and 1 on one shared head: compute_offsets patched to the
+# whole output layer, one exemplar per class (mem 2, so their random pick has one choice), and
+# memory_strength 3 = λ·K/classes-per-task (their KLDivLoss means over K columns, ours over rows)
+random.seed(0)
+# One edit to a copy of their icarl.py: herding's feature width is the offsets' span, not the
+# classes per task (the two are equal on their task slices).
+src = open(os.path.join(os.environ["GEM_CODE"], "model", "icarl.py")).read()
+assert src.count("nd = self.nc_per_task\n") == 1
+shared = types.ModuleType("model.icarl_shared")
+shared.__package__ = "model"
+exec(compile(src.replace("nd = self.nc_per_task\n", "nd = offset2 - offset1\n"), "icarl.py", "exec"),
+     shared.__dict__)
+shared.ResNet18 = icarl.ResNet18
+r = shared.Net(D, K, TASKS, args(memory_strength=3.0, n_memories=2, data_file="cifar100.pt"))
+r.compute_offsets = lambda task: (0, K)
+init_params(r.net)
+after = []
+for b in range(2 * BATCHES):
+    s = slice(b * N, (b + 1) * N)
+    r.observe(x_all[s], b // BATCHES, y_all[s])
+    if (b + 1) % BATCHES == 0:
+        after.append(flat(r.net))
+out["icarlRun"] = {"mem": 2, "lambda": 1.0, "lr": 0.1, "afterTask": after}
 with open(sys.argv[1], "w") as f:
     json.dump(out, f)
 print("wrote", sys.argv[1])
