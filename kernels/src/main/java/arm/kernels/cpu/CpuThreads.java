@@ -30,20 +30,26 @@ public final class CpuThreads {
     private static final ThreadLocal<boolean[]> INSIDE =
             ThreadLocal.withInitial(() -> new boolean[1]);
 
-    /** The threads a kernel may use: -Darm.threads, else the JVM's processor count (at least 1). */
+    /**
+     * The threads a kernel may use: -Darm.threads, else the JVM's processor count. A value that is
+     * not a whole number ≥ 1 is reported in one line and replaced by the default.
+     */
     static int configured(String property) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (property == null || property.isBlank()) return Math.max(1, cores);
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (property == null || property.isBlank()) return cores;
         try {
             int n = Integer.parseInt(property.trim());
-            if (n < 1) throw new NumberFormatException();
-            return n;
+            if (n >= 1) return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "-Darm.threads="
-                            + property
-                            + ": expected a whole number ≥ 1 of kernel threads");
+            // reported below
         }
+        System.err.println(
+                "-Darm.threads="
+                        + property
+                        + " is not a whole number ≥ 1: using "
+                        + cores
+                        + " kernel threads (one per core)");
+        return cores;
     }
 
     /** Threads a kernel may use (the caller included). */

@@ -16,16 +16,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       op(A) is packed into MR-row panels ({@code [p][r]}: one k step reads MR consecutive floats,
  *       alpha folded in, a transposed A turned around here); B into NR-column panels ({@code
  *       [p][0..NR)}), KC×NC at a time, and reused by every row block. The micro-kernel keeps an
- *       MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per register
- *       per k step. A small B under a single row block is read in place: packing would copy each
- *       element to use it only ⌈M/MR⌉ times.
+ *       MR×NR tile of C in MR·NV vector registers and does one FMA per register per k step: 5×2
+ *       vectors with AVX2's 16 registers, 5×4, 10×2 or 8×3 with AVX-512's 32 ({@link #tileFor}). A
+ *       small B under a single row block is read in place: packing would copy each element to use
+ *       it only ⌈M/MR⌉ times.
  *   <li><b>Dot path</b>, B stored N×K (x·Wᵀ with W as [out, in], the MLP forward; dY·colsᵀ, the
- *       conv weight gradient): every C element is a dot product of two contiguous K-long rows, so
- *       nothing is packed (turning B around costs ~15% at M = 100, and is the larger part of the
- *       work at M = 10). A 2×4 tile of dot products shares its loads; each of the 8 sums is reduced
- *       across lanes once per K slice of KD. From M = 200 rows on (evaluation batches), a
- *       transposed B goes through the panel path instead, turned around while it is packed: the
- *       copy is then shared by M/5 tiles (1000×784×400: 56 vs 44 GFLOP/s, quiet, JDK 25).
+ *       conv weight gradient) and few rows of C: every C element is a dot product of two contiguous
+ *       K-long rows, so nothing is packed (turning B around is the larger part of the work at M =
+ *       10). A 2×4 (AVX2) or 4×4 (AVX-512) tile of dot products shares its loads; each sum is
+ *       reduced across lanes once per K slice of KD. From {@link #PANEL_MIN_M_TRANS_B} rows on (48
+ *       with AVX-512, 200 with AVX2), a transposed B goes through the panel path instead, turned
+ *       around by vector gathers while it is packed and then shared by ⌈M/MR⌉ tiles.
  * </ul>
  *
  * Partial tiles at the edges are computed on zero-padded copies in a scratch tile, so the hot loop
