@@ -75,7 +75,7 @@ class Gen extends ContinualMethod {
         if (!opts.raw("model").equals("auto"))
             throw opts.bad("model", "auto (GEN trains the gated MNIST classifier)");
         if (device != Device.CPU)
-            throw opts.bad("device", "cpu (sigmoid and softplus have no CUDA kernel)");
+            throw opts.bad("device", "cpu (GEN has not been run on a GPU)");
     }
 
     private float probability(String key) {
