@@ -74,8 +74,7 @@ class Gen extends ContinualMethod {
             throw opts.bad("rng", "ours (the authors' streams exist for the MLP methods only)");
         if (!opts.raw("model").equals("auto"))
             throw opts.bad("model", "auto (GEN trains the gated MNIST classifier)");
-        if (device != Device.CPU)
-            throw opts.bad("device", "cpu (GEN has not been run on a GPU)");
+        if (device != Device.CPU) throw opts.bad("device", "cpu (GEN has not been run on a GPU)");
     }
 
     private float probability(String key) {
