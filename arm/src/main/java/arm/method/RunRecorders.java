@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * The recorders of one run ({@link Recording}): attached to the learner before the loop, read after
- * it. Only recall learners (ARM, ADI) have anything to record; for the other methods every result
- * is null.
+ * it. Recall learners (ARM, ADI) record their recall history and images, GEN and GEN-MIR their
+ * generated samples ({@link GenSampler}); for the other methods every result is null.
  */
 final class RunRecorders {
     /**
