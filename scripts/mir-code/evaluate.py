@@ -30,7 +30,26 @@ def summary(files, split='test', verbose=False):
           f' forg {R[:,1].mean():.1f} ±2SE {2*R[:,1].std()/np.sqrt(n):.1f} (std {R[:,1].std():.1f}) | '
           f'ARM acc {R[:,2].mean():.1f} ± {R[:,2].std():.1f} forg {R[:,3].mean():.1f} ± {R[:,3].std():.1f} | just-learned acc {R[:,4].mean():.1f}')
     return R
+def csv(name, files):
+    # one line per run: ARM's evaluator on test and val, their own rounded numbers, CPU and wall
+    # seconds of the run where the dump has them (gen_main.py's)
+    print('method,run,seed,test_accuracy_pct,test_forgetting_pct,val_accuracy_pct,val_forgetting_pct,'
+          'mir_test_accuracy_pct,mir_test_forgetting_pct,cpu_seconds,wall_seconds')
+    for fn in files:
+        d = json.load(open(fn))
+        for r in sorted(d['acc'], key=int):
+            t_acc, t_f, _ = arm_metrics(d['pc'][int(r)]['test'])
+            v_acc, v_f, _ = arm_metrics(d['pc'][int(r)]['valid'])
+            m_acc, m_f = mir_metrics(d['acc'][r]['test'])
+            cpu = d.get('cpu_s', [])[int(r)] if int(r) < len(d.get('cpu_s', [])) else float('nan')
+            wall = d.get('wall_s', [])[int(r)] if int(r) < len(d.get('wall_s', [])) else float('nan')
+            print(f'{name},{r},{r},{100*t_acc:.4f},{100*t_f:.4f},{100*v_acc:.4f},{100*v_f:.4f},'
+                  f'{100*m_acc:.1f},{100*m_f:.1f},{cpu:.1f},{wall:.1f}')
 if __name__ == '__main__':
+    # evaluate.py [-v] FILE.json ...   |   evaluate.py --csv NAME FILE.json ...
+    if sys.argv[1] == '--csv':
+        csv(sys.argv[2], sys.argv[3:])
+        sys.exit()
     v = '-v' in sys.argv
     files = [f for f in sys.argv[1:] if f != '-v']
     summary(files, 'test', v)

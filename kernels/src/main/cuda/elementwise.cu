@@ -3,8 +3,19 @@
 //   binary:  out[i] = a[ia(i)] op b[ib(i)]        (the backward is composed in autograd from binary + sumTo)
 //   axpy:    y[i] += alpha · x[i]                 (gradient accumulation and the SGD update)
 // Op codes are fixed by arm.kernels.cuda.CudaBackend (Unary: NEG 0, EXP 1, LOG 2, SQRT 3, POW 4, RELU 5,
-// CLAMP_MIN 6, SCALE 7, ADD_SCALAR 8; Binary: ADD 0, SUB 1, MUL 2, DIV 3), mirroring cpu/ref/ElementwiseRef.
+// CLAMP_MIN 6, SCALE 7, ADD_SCALAR 8, SIGMOID 9, SOFTPLUS 10, CLAMP_MAX 11; Binary: ADD 0, SUB 1, MUL 2,
+// DIV 3), mirroring cpu/ref/ElementwiseRef (which computes sigmoid and softplus in double).
 #include "common.cuh"
+
+// Above it softplus returns x and passes dy through, as torch.nn.Softplus (ElementwiseRef.SOFTPLUS_THRESHOLD).
+#define SOFTPLUS_THRESHOLD 20.f
+
+// 1/(1 + e^-x) without overflow for either sign of x
+__device__ __forceinline__ float sigmoid_f(float x) {
+  if (x >= 0.f) return 1.f / (1.f + expf(-x));
+  float e = expf(x);
+  return e / (1.f + e);
+}
 
 __device__ __forceinline__ float unary_f(int op, float x, float a) {
   switch (op) {
@@ -16,6 +27,9 @@ __device__ __forceinline__ float unary_f(int op, float x, float a) {
     case 5: return x > 0.f ? x : 0.f;
     case 6: return x < a ? a : x;
     case 7: return a * x;
+    case 9: return sigmoid_f(x);
+    case 10: return x > SOFTPLUS_THRESHOLD ? x : log1pf(expf(x));  // log1p: exact for very negative x
+    case 11: return x > a ? a : x;
     default: return x + a;
   }
 }
@@ -31,6 +45,9 @@ __device__ __forceinline__ float unary_d(int op, float x, float y, float a) {
     case 5: return x > 0.f ? 1.f : 0.f;
     case 6: return x < a ? 0.f : 1.f;        // clamped entries get no gradient
     case 7: return a;
+    case 9: return y * (1.f - y);            // sigma' = sigma (1 - sigma)
+    case 10: return x > SOFTPLUS_THRESHOLD ? 1.f : sigmoid_f(x);  // d ln(1 + e^x) = sigma(x)
+    case 11: return x > a ? 0.f : 1.f;       // clamped entries get no gradient
     default: return 1.f;
   }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
         name = "plot",
         mixinStandardHelpOptions = true,
         description =
-                "Redraw the figures (Figs. 2, 3, 4, 7) and report.md of a results folder from its"
+                "Redraw the figures (Figs. 2, 3, 4, 7, GEN's generated samples) and report.md of a"
+                        + " results folder from its"
                         + " results.json and side files; no training.")
 final class PlotCommand implements Callable<Integer> {
     private final Main.Context ctx;

@@ -166,7 +166,11 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private static final String[][] SIDE_FILES = {
-        {"recall", "history"}, {"recall", "pairs"}, {"recall", "images"}, {"gradients", "perSample"}
+        {"recall", "history"},
+        {"recall", "pairs"},
+        {"recall", "images"},
+        {"gradients", "perSample"},
+        {"generated", "images"}
     };
 
     /** The seeds of a row with {@code runs} runs (every row's, when all rows ran the same). */

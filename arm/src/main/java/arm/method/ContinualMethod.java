@@ -275,7 +275,8 @@ public abstract class ContinualMethod implements Method {
                 evalNs * 1e-9,
                 rec.recall(),
                 study,
-                (System.nanoTime() - s0) * 1e-9);
+                (System.nanoTime() - s0) * 1e-9,
+                rec.generated());
     }
 
     /**

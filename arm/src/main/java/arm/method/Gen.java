@@ -74,8 +74,7 @@ class Gen extends ContinualMethod {
             throw opts.bad("rng", "ours (the authors' streams exist for the MLP methods only)");
         if (!opts.raw("model").equals("auto"))
             throw opts.bad("model", "auto (GEN trains the gated MNIST classifier)");
-        if (device != Device.CPU)
-            throw opts.bad("device", "cpu (sigmoid and softplus have no CUDA kernel)");
+        if (device != Device.CPU) throw opts.bad("device", "cpu (GEN has not been run on a GPU)");
     }
 
     private float probability(String key) {
@@ -165,6 +164,9 @@ class Gen extends ContinualMethod {
         /** GEN-MIR's searches so far and those that fell back to random samples (not saved). */
         int searches, fallbacks;
 
+        /** Records the figures' samples at task ends (null: no figures). */
+        GenSampler sampler;
+
         GenLearner(Module cls, Sgd opt, ContinualData data, SplittableRandom rng) {
             this.cls = cls;
             this.opt = opt;
@@ -218,6 +220,8 @@ class Gen extends ContinualMethod {
                 Guard.gradients(cls, "classifier step");
                 opt.step();
             }
+            if (sampler != null && (idx + 1 == data.numBatches() || (idx + 1) % T == 0))
+                sampler.taskEnd(task, gen);
         }
 
         /** f_prev ← f, G_prev ← G, both in eval mode. */
@@ -245,6 +249,7 @@ class Gen extends ContinualMethod {
                 out.putAll(tensorsOf(prevCls, "prev_cls."));
                 out.putAll(tensorsOf(prevGen, "prev_gen."));
             }
+            if (sampler != null) sampler.save(out);
             return out;
         }
 
@@ -263,6 +268,7 @@ class Gen extends ContinualMethod {
             attachGrads(gen, "gen.grad.", tensors);
             if (tensors.keySet().stream().anyMatch(k -> k.startsWith("prev_cls."))) freeze();
             else prevCls = prevGen = null;
+            if (sampler != null) sampler.restore(tensors);
         }
     }
 

@@ -2,6 +2,7 @@ package arm.method;
 
 import arm.analysis.GradientStudy;
 import arm.data.ContinualData;
+import arm.run.GeneratedSamples;
 import arm.run.RecallRecord;
 import arm.run.RecallRecorder;
 import arm.run.Recording;
@@ -9,8 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * The recorders of one run ({@link Recording}): attached to the learner before the loop, read after
- * it. Only recall learners (ARM, ADI) have anything to record; for the other methods every result
- * is null.
+ * it. Recall learners (ARM, ADI) record their recall history and images, GEN and GEN-MIR their
+ * generated samples ({@link GenSampler}); for the other methods every result is null.
  */
 final class RunRecorders {
     /**
@@ -22,6 +23,7 @@ final class RunRecorders {
     private final ContinualData data;
     private final Recording recording;
     private final RecallMethod.RecallLearner recall;
+    private final GenSampler generated;
 
     private RunRecorders(Stepper run, ContinualData data, Recording recording) {
         this.run = run;
@@ -35,6 +37,10 @@ final class RunRecorders {
                             data.numClasses(),
                             data.batchesPerTask(),
                             data.numTasks()));
+        generated =
+                run.learner() instanceof Gen.GenLearner g && recording.recall()
+                        ? (g.sampler = new GenSampler(data.train().itemShape(), g.base))
+                        : null;
     }
 
     static RunRecorders attach(Stepper run, ContinualData data, Recording recording) {
@@ -44,6 +50,11 @@ final class RunRecorders {
     /** The recall history and images, or null. */
     RecallRecord recall() {
         return recall == null || recall.recorder == null ? null : recall.recorder.result();
+    }
+
+    /** GEN's and GEN-MIR's samples at task ends, or null. */
+    GeneratedSamples generated() {
+        return generated == null ? null : generated.result();
     }
 
     /**

@@ -28,6 +28,7 @@ import java.util.Map;
  * fig3-recall-history-&lt;run&gt;.png  classes × iteration: batch-mean softmax of f_old on recalled batches (Fig. 3)
  * fig4-task-accuracy-&lt;run&gt;.png   per-task test accuracy over training, task windows shaded (Fig. 4)
  * fig7-gradients-&lt;run&gt;.png       gradient study, hard and soft targets (Fig. 7, Tables 9–10)
+ * generated-&lt;run&gt;.png            GEN's and GEN-MIR's VAE samples at every task end
  * </pre>
  *
  * &lt;run&gt; is Method-runR; by default only the first finished run of every method is drawn.
@@ -71,6 +72,7 @@ public final class Report {
         StringBuilder fig4 = new StringBuilder(),
                 fig3 = new StringBuilder(),
                 fig2 = new StringBuilder(),
+                generated = new StringBuilder(),
                 fig7 = new StringBuilder(),
                 losses = new StringBuilder();
         for (JsonNode run : select(root.path("runs"), allRuns)) {
@@ -135,6 +137,21 @@ public final class Report {
                                 + label)) {
                     figures.add(p2);
                     fig2.append(image(label, p2, dir));
+                }
+            }
+            JsonNode gen = run.path("generated");
+            if (gen.isObject()) {
+                Path pg = figDir.resolve("generated-" + name + ".png");
+                if (GeneratedImages.write(
+                        pg,
+                        RunFiles.readGenerated(
+                                dir,
+                                gen.path("images").asText(),
+                                ints(gen.path("tasks")),
+                                ints(gen.path("itemShape"))),
+                        "Generated samples at every task end, " + label)) {
+                    figures.add(pg);
+                    generated.append(image(label, pg, dir));
                 }
             }
             JsonNode grad = run.path("gradients");
@@ -213,6 +230,14 @@ public final class Report {
                     + " images they were initialised from (bottom, with their labels). Each image"
                     + " is scaled by its own range (recalled images are not clamped).",
                 fig2);
+        section(
+                md,
+                "Generated samples (GEN, GEN-MIR)",
+                "At the end of every task (rows), the VAE in eval mode decodes the same "
+                        + "prior draws (columns): the samples the next task replays, as Bernoulli"
+                        + " means on a fixed [0, 1] scale; beside Fig. 2's recalled images, the"
+                        + " generative baselines' counterpart.",
+                generated);
         section(
                 md,
                 "Gradient study (Fig. 7, Tables 9–10)",

@@ -3,6 +3,7 @@ package arm.report;
 import arm.analysis.GradientStudy;
 import arm.io.FileFormatException;
 import arm.io.RegularFile;
+import arm.run.GeneratedSamples;
 import arm.run.RecallRecord;
 import arm.run.RunResult;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Map;
  * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.csv   pair, t, originator, target, probability (Fig. 2)
  * runs/&lt;Method&gt;-run&lt;r&gt;/recalled-pairs.npy   float32 [pairs, 2, …item shape]: [:, 0] real, [:, 1] recalled
  * runs/&lt;Method&gt;-run&lt;r&gt;/gradient-samples.csv per recalled sample: classes and per-layer cosines (Fig. 7)
+ * runs/&lt;Method&gt;-run&lt;r&gt;/generated-samples.npy float32 [tasks, n, …item shape]: GEN's VAE at every task end
  * runs/&lt;Method&gt;-run&lt;r&gt;/train-log.csv        losses, learning rate and time over training ({@link TrainLogFile})
  * </pre>
  *
@@ -45,11 +47,60 @@ public final class RunFiles {
         String rel = runDir(method, run);
         if (Files.isRegularFile(TrainLogFile.of(dir, method, run)))
             out.put("trainLog", rel + "/" + TrainLogFile.NAME);
-        if (r.recall() == null && r.gradients() == null) return out;
+        if (r.recall() == null && r.gradients() == null && r.generated() == null) return out;
         Files.createDirectories(dir.resolve(rel));
         if (r.recall() != null) out.put("recall", writeRecall(dir, rel, r.recall()));
         if (r.gradients() != null) out.put("gradients", writeGradients(dir, rel, r.gradients()));
+        if (r.generated() != null) out.put("generated", writeGenerated(dir, rel, r.generated()));
         return out;
+    }
+
+    // --------------------------------------------------------------------------------- generated
+
+    private static Map<String, Object> writeGenerated(Path dir, String rel, GeneratedSamples g)
+            throws IOException {
+        int d = g.itemSize(), n = g.perTask();
+        float[] all = new float[g.tasks().length * n * d];
+        for (int i = 0; i < g.tasks().length; i++)
+            System.arraycopy(g.images()[i], 0, all, i * n * d, n * d);
+        int[] shape = new int[g.itemShape().length + 2];
+        shape[0] = g.tasks().length;
+        shape[1] = n;
+        System.arraycopy(g.itemShape(), 0, shape, 2, g.itemShape().length);
+        Npy.write(dir.resolve(rel + "/generated-samples.npy"), all, shape);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", rel + "/generated-samples.npy");
+        m.put("tasks", g.tasks());
+        m.put("itemShape", g.itemShape());
+        return m;
+    }
+
+    /** Reads generated samples back from the file named by results.json's "generated" entry. */
+    public static GeneratedSamples readGenerated(
+            Path dir, String images, int[] tasks, int[] itemShape) throws IOException {
+        Path f = inside(dir, images);
+        long item = 1;
+        for (int s : itemShape) item *= s;
+        if (itemShape.length < 1 || itemShape.length > 3 || item < 1 || item > 1 << 20)
+            throw new IOException(
+                    dir.resolve("results.json") + ": generated.itemShape is not an image shape");
+        Npy.Array a = Npy.read(f);
+        int[] s = a.shape();
+        if (s.length < 2 || s[0] != tasks.length || (long) s[0] * s[1] * item != a.data().length)
+            throw new IOException(
+                    f
+                            + ": shape "
+                            + Arrays.toString(s)
+                            + " does not hold "
+                            + tasks.length
+                            + " tasks of images of "
+                            + item
+                            + " values");
+        int per = s[1] * (int) item;
+        float[][] perTask = new float[tasks.length][];
+        for (int i = 0; i < tasks.length; i++)
+            perTask[i] = Arrays.copyOfRange(a.data(), i * per, (i + 1) * per);
+        return new GeneratedSamples(itemShape, tasks, perTask);
     }
 
     // ------------------------------------------------------------------------------------ recall

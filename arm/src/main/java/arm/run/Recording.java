@@ -7,7 +7,8 @@ package arm.run;
  *
  * @param recall recall methods (ARM, ADI) keep the history of recalled classes (Fig. 3) and, at the
  *     last recall iteration of every task, up to {@link RecallRecorder#MAX_PAIRS} recalled images
- *     with the real images they started from (Fig. 2)
+ *     with the real images they started from (Fig. 2); GEN and GEN-MIR keep their VAE's samples at
+ *     every task end ({@link GeneratedSamples})
  * @param gradientSamples recall methods run the gradient study (Fig. 7, Tables 9–10) on the final
  *     model with this many recalled samples; 0 = off
  */

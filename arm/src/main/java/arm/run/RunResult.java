@@ -19,6 +19,8 @@ import java.util.List;
  * @param gradients the gradient study on the final model (Fig. 7) when the run did it, else null
  * @param studySeconds wall time of that gradient study (an analysis after training: not part of the
  *     run's time, reported apart)
+ * @param generated GEN's and GEN-MIR's samples at every task end when the run recorded figures,
+ *     else null
  */
 public record RunResult(
         List<EvalPoint> evals,
@@ -26,14 +28,26 @@ public record RunResult(
         double evalSeconds,
         RecallRecord recall,
         GradientStudy.Result gradients,
-        double studySeconds) {
+        double studySeconds,
+        GeneratedSamples generated) {
 
     public RunResult {
         evals = List.copyOf(evals);
     }
 
+    /** A run without generated samples. */
+    public RunResult(
+            List<EvalPoint> evals,
+            double trainSeconds,
+            double evalSeconds,
+            RecallRecord recall,
+            GradientStudy.Result gradients,
+            double studySeconds) {
+        this(evals, trainSeconds, evalSeconds, recall, gradients, studySeconds, null);
+    }
+
     /** A run that recorded nothing beyond its evaluations. */
     public RunResult(List<EvalPoint> evals, double trainSeconds, double evalSeconds) {
-        this(evals, trainSeconds, evalSeconds, null, null, 0);
+        this(evals, trainSeconds, evalSeconds, null, null, 0, null);
     }
 }

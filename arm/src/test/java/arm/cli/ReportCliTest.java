@@ -104,6 +104,49 @@ class ReportCliTest {
     }
 
     @Test
+    void aGenRunDrawsItsGeneratedSamplesPerTask() throws Exception {
+        Path out = tmp.resolve("gen");
+        MainTest.Outcome o =
+                MainTest.run(
+                        Methods::create,
+                        "train",
+                        "--method",
+                        "GEN",
+                        "--mlp_hidden",
+                        "8",
+                        "--gen_hidden",
+                        "8",
+                        "--z_size",
+                        "4",
+                        "--gen_iters",
+                        "1",
+                        "--cls_iters",
+                        "1",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        Path png = out.resolve("figures/generated-GEN-run0.png");
+        assertThat(ImageIO.read(png.toFile())).isNotNull();
+        assertThat(Files.readString(out.resolve("report.md")))
+                .contains("## Generated samples", "(figures/generated-GEN-run0.png)");
+        JsonNode gen =
+                new ObjectMapper()
+                        .readTree(out.resolve("results.json").toFile())
+                        .get("runs")
+                        .get(0)
+                        .get("generated");
+        assertThat(gen.get("tasks")).hasSize(5);
+        assertThat(gen.get("images").asText()).isEqualTo("runs/GEN-run0/generated-samples.npy");
+
+        Files.delete(png); // plot redraws it from the side file
+        MainTest.Outcome p = MainTest.run(Methods::create, "plot", out.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(png).isRegularFile();
+    }
+
+    @Test
     void noFiguresRecordsNothingAndPlotOfAnEmptyFolderIsAUsageError() throws Exception {
         Path out = tmp.resolve("plain");
         MainTest.Outcome o =

@@ -266,6 +266,32 @@ class ResumeTest {
     }
 
     @Test
+    void generatedSamplesContinueBitIdenticallyAndLeaveTrainingAlone() {
+        Method m = Methods.create("GEN", opts("gen_hidden", "8", "z_size", "4"));
+        Recording figures = new Recording(true, 0);
+        Recorder full = new Recorder("gen-rec", null);
+        RunResult want = m.run(DATA, 6, ProgressListener.NONE, figures, full);
+        assertThat(want.generated().tasks()).containsExactly(0, 1);
+        assertThat(want.generated().perTask()).isEqualTo(GenSampler.PER_TASK);
+        RunResult plain =
+                m.run(DATA, 6, ProgressListener.NONE, Recording.NONE, new Recorder("gen", null));
+        assertThat(plain.generated()).isNull();
+        assertSameEvals(plain.evals(), want.evals(), "GEN without figures");
+        RunState end = read(full.saved.get(-1));
+        for (int stop : new int[] {7, 12}) { // before the first task end and after it
+            Recorder resumed = new Recorder("gen-rec-from" + stop, read(full.saved.get(stop)));
+            RunResult got = m.run(DATA, 6, ProgressListener.NONE, figures, resumed);
+            String what = "GEN samples from " + stop;
+            assertThat(got.generated().tasks()).as(what).containsExactly(0, 1);
+            for (int i = 0; i < 2; i++)
+                assertThat(got.generated().images()[i])
+                        .as(what)
+                        .containsExactly(want.generated().images()[i]);
+            assertSameState(read(resumed.saved.get(-1)), end, what);
+        }
+    }
+
+    @Test
     void aFinishedRunIsNotTrainedAgain() {
         Method m = Methods.create("Naive", opts());
         Recorder full = new Recorder("full", null);

@@ -131,11 +131,6 @@ public final class CudaBackend implements Backend {
                     "CUDA kernels take rank <= " + MAXR + ", got " + Shape.str(shape));
     }
 
-    /** Whether {@code op} has a CUDA kernel (sigmoid, softplus and clamp_max run on the CPU). */
-    public static boolean hasKernel(Unary op) {
-        return op.ordinal() <= Unary.ADD_SCALAR.ordinal();
-    }
-
     static int code(Unary op) {
         switch (op) {
             case NEG:
@@ -156,6 +151,12 @@ public final class CudaBackend implements Backend {
                 return 7;
             case ADD_SCALAR:
                 return 8;
+            case SIGMOID:
+                return 9;
+            case SOFTPLUS:
+                return 10;
+            case CLAMP_MAX:
+                return 11;
             default:
                 throw new UnsupportedOperationException(
                         "unary " + op + " has no CUDA kernel; run it with --device cpu");
