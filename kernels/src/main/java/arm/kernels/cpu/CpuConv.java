@@ -3,6 +3,7 @@ package arm.kernels.cpu;
 import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
+import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 
@@ -150,6 +151,31 @@ public final class CpuConv {
         if (PATH == Path.DIRECT && kh * kw > 1 && pad < kh && pad < kw)
             Simd.backwardWeightChannelsLast(x, dy, dw, g);
         else ConvIm2col.backwardWeight(x, dy, dw, g);
+    }
+
+    /**
+     * The transposed convolution x [N, Ci, H, W] * w [Ci, Co, kh, kw] → y [N, Co, Ho, Wo]: the
+     * input gradient of the convolution y → x (Co → Ci channels), so every fast path of {@link
+     * #backwardInput} serves it; {@code naive} runs {@link ConvTransposeRef}.
+     */
+    public static void transposeForward(
+            float[] x,
+            float[] w,
+            float[] y,
+            int n,
+            int ci,
+            int h,
+            int wd,
+            int co,
+            int kh,
+            int kw,
+            int stride,
+            int pad,
+            int ho,
+            int wo) {
+        if (PATH == Path.NAIVE)
+            ConvTransposeRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad, ho, wo);
+        else backwardInput(x, w, y, n, co, ho, wo, ci, kh, kw, stride, pad);
     }
 
     /**
