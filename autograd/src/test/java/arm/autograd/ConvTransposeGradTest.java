@@ -89,6 +89,34 @@ class ConvTransposeGradTest {
                 w);
     }
 
+    /**
+     * A case computed by PyTorch 1.13's F.conv_transpose2d (stride 2, padding 1, output padding 1).
+     */
+    @Test
+    void matchesPyTorch() {
+        float[] xs = new float[6], ws = new float[18];
+        for (int i = 0; i < 6; i++) xs[i] = i + 1;
+        for (int i = 0; i < 18; i++) ws[i] = i / 10f - 0.8f;
+        Var y =
+                F.convTranspose2d(
+                        Var.constant(arm.tensor.Tensor.of(xs, 1, 1, 2, 3)),
+                        Var.constant(arm.tensor.Tensor.of(ws, 1, 2, 3, 3)),
+                        Var.constant(arm.tensor.Tensor.of(new float[] {0.5f, -1f}, 2)),
+                        2,
+                        1,
+                        1);
+        float[] torch = {
+            0.1f, -0.8f, -0.3f, -1.6f, -0.7f, -0.4f, -2.4f, -6.3f, -3.2f, -7.9f, -4.0f, -3.1f,
+            -1.1f, -3.2f, -1.5f, -4.0f, -1.9f, -1.3f, 0.1f, -0.5f, -0.0f, -0.7f, -0.1f, 0.5f, -0.5f,
+            0.4f, -0.0f, 1.4f, 0.5f, 0.8f, 0.6f, 3.0f, 1.6f, 5.0f, 2.6f, 3.5f, 1.0f, 3.4f, 1.5f,
+            4.4f, 2.0f, 2.6f, 2.2f, 6.1f, 3.0f, 7.7f, 3.8f, 4.4f
+        };
+        assertThat(y.shape()).containsExactly(1, 2, 4, 6);
+        float[] ours = y.value.toArray();
+        for (int i = 0; i < torch.length; i++)
+            assertThat(ours[i]).isCloseTo(torch[i], org.assertj.core.data.Offset.offset(1e-4f));
+    }
+
     @Test
     void outputShapeAndBadArguments() {
         var x = Var.param(rand(1, -1, 1, 2, 3, 8, 8));
