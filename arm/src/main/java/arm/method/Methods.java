@@ -39,11 +39,14 @@ public final class Methods {
             List.of("Naive", "Stationary", "Distill", "ADI", "ARM", "ER", "ER-MIR");
 
     /**
-     * The rows {@code reproduce DATASET} runs unless told otherwise: {@link #PAPER}, then the
-     * generative baselines GEN and GEN-MIR (Tables 6, 1 and 5).
+     * The rows {@code reproduce DATASET} runs unless told otherwise: {@link #PAPER}, on CIFAR10
+     * also iCaRL and GEM (Table 1), then the generative baselines GEN and GEN-MIR (Tables 6, 1
+     * and 5).
      */
     public static List<String> paper(String dataset) {
         List<String> out = new ArrayList<>(PAPER);
+        // Table 1's iCarl (5 iter) and GEM rows (docs/REPRODUCE.md "iCaRL and GEM")
+        if (dataset.equals(Defaults.CIFAR10)) out.addAll(List.of("iCaRL", "GEM"));
         out.addAll(List.of("GEN", "GEN-MIR"));
         return List.copyOf(out);
     }
