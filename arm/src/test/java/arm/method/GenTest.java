@@ -121,6 +121,27 @@ class GenTest {
         assertThat(List.of(gen.m(), mir.m())).containsExactly(10, 20);
     }
 
+    @Test
+    void genMirSearchesThroughTheMiniImageNetVae() {
+        ContinualData mini = images(3, 84, 100); // 5 tasks of 2 batches: replay from t = 2
+        Map<String, String> o =
+                Map.of(
+                        "resnet_nf", "2",
+                        "z_size", "2",
+                        "gen_iters", "1",
+                        "cls_iters", "1",
+                        "n_mem", "1",
+                        "mir_iters", "1");
+        Stepper s = Stepper.create(Methods.create("GEN-MIR", "miniimagenet", o), mini, 2);
+        for (int t = 0; t < 3; t++) s.train(t);
+        Gen.GenLearner l = (Gen.GenLearner) s.learner();
+        assertThat(l.gen).isInstanceOf(arm.nn.ConvVae.class);
+        assertThat(l.searches).isEqualTo(2); // the classifier's and the generator's at t = 2
+        assertThat(l.fallbacks).isZero();
+        for (var p : s.model().namedParameters().values())
+            for (float v : p.value().toArray()) assertThat(Float.isFinite(v)).isTrue();
+    }
+
     static ContinualData grey(int side, int classes) {
         return images(1, side, classes);
     }
