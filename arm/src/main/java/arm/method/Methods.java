@@ -40,8 +40,8 @@ public final class Methods {
 
     /**
      * The rows {@code reproduce DATASET} runs unless told otherwise: {@link #PAPER}, on CIFAR10
-     * also iCaRL and GEM (Table 1), then the generative baselines GEN and GEN-MIR (Tables 6, 1
-     * and 5).
+     * also iCaRL and GEM (Table 1), then the generative baselines GEN and GEN-MIR (Tables 6, 1 and
+     * 5).
      */
     public static List<String> paper(String dataset) {
         List<String> out = new ArrayList<>(PAPER);
