@@ -5,16 +5,17 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.nn.Adam;
+import arm.nn.ConvVae;
 import arm.nn.Dropout;
 import arm.nn.GatedClassifier;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.nn.Vae;
+import arm.nn.VaeModel;
 import arm.run.Draws;
 import arm.run.Guard;
 import arm.run.LossLog;
 import arm.tensor.Device;
-import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +24,9 @@ import java.util.SplittableRandom;
 /**
  * GEN, generative replay (the MIR code's gen_main.py with rand_gen; docs/REPRODUCE.md "GEN and
  * GEN-MIR"), and the loop GEN-MIR shares ({@link GenMir}). A classifier (the gated MNIST network,
- * SGD at η0) and a VAE (Adam) learn side by side; from task 1 on both also rehearse samples of the
- * frozen copies taken at the last task end. Per batch (X, Y) of task k, with β = min(n_k / warmup,
+ * or the ResNet18 on CIFAR10 and MiniImageNet; SGD at η0) and a VAE (the MLP one, or the gated-conv
+ * one on images; Adam) learn side by side; from task 1 on both also rehearse samples of the frozen
+ * copies taken at the last task end. Per batch (X, Y) of task k, with β = min(n_k / warmup,
  * max_beta), n_k the samples of task k seen so far including this batch:
  *
  * <pre>
@@ -73,7 +75,9 @@ class Gen extends ContinualMethod {
         if (authorsRng)
             throw opts.bad("rng", "ours (the authors' streams exist for the MLP methods only)");
         if (!opts.raw("model").equals("auto"))
-            throw opts.bad("model", "auto (GEN trains the gated MNIST classifier)");
+            throw opts.bad(
+                    "model",
+                    "auto (GEN trains the gated MNIST classifier, on images the ResNet18)");
         if (device != Device.CPU) throw opts.bad("device", "cpu (GEN has not been run on a GPU)");
     }
 
@@ -83,10 +87,13 @@ class Gen extends ContinualMethod {
         return p;
     }
 
-    /** The gated classifier, mlp_hidden wide, with cls_dropout after its first layer. */
+    /**
+     * On flat images the gated classifier, mlp_hidden wide, with cls_dropout after its first layer;
+     * on c×H×W images the ResNet18 of the other methods.
+     */
     @Override
     Module model(ContinualData data, SplittableRandom init, long seed) {
-        checkFlat(data);
+        if (data.train().itemShape().length != 1) return super.model(data, init, seed);
         return new GatedClassifier(
                 data.train().itemSize(),
                 Integer.parseInt(opts.raw("mlp_hidden")),
@@ -95,17 +102,13 @@ class Gen extends ContinualMethod {
                 init);
     }
 
-    private void checkFlat(ContinualData data) {
+    /**
+     * A VAE with this method's sizes for {@code data}: the MLP one on flat images, the gated-conv
+     * one on CIFAR10's 32×32 and MiniImageNet's 84×84 images (z_size only: its widths are fixed).
+     */
+    VaeModel vae(ContinualData data, SplittableRandom rng) {
         int[] item = data.train().itemShape();
-        if (item.length != 1)
-            throw new IllegalArgumentException(
-                    name()
-                            + " is built for MNIST (flat images in [0, 1]), not images of shape "
-                            + Shape.str(item));
-    }
-
-    /** A VAE with this method's sizes for {@code data}. */
-    Vae vae(ContinualData data, SplittableRandom rng) {
+        if (item.length != 1) return ConvVae.forImages(item, z, rng);
         return new Vae(data.train().itemSize(), genHidden, z, genDepth, dropout, rng);
     }
 
@@ -147,16 +150,16 @@ class Gen extends ContinualMethod {
         final Sgd opt;
         final ContinualData data;
         final long base;
-        final Vae gen;
+        final VaeModel gen;
         final Adam adam;
         final int m;
         Module prevCls;
-        Vae prevGen;
+        VaeModel prevGen;
 
         /** GEN-MIR's virtual models (null for GEN, and until first used). */
         Module virtualCls;
 
-        Vae virtualGen;
+        VaeModel virtualGen;
 
         /** This iteration's noise stream. */
         SplittableRandom noise;
@@ -191,11 +194,14 @@ class Gen extends ContinualMethod {
             Var x = Var.constant(b.x());
             Tensor xg = null;
             for (int it = 0; it < genIters; it++) {
-                Var loss = Vae.loss(gen.pass(x), x, beta).loss();
+                Var loss = gen.vaeLoss(gen.pass(x), x, beta).loss();
                 if (task > 0) {
                     if (it == 0 || !reuse) xg = genReplay(this, b.x());
                     Var mx = Var.constant(xg);
-                    loss = F.add(loss, F.scale(Vae.loss(gen.pass(mx), mx, beta).loss(), memCoeff));
+                    loss =
+                            F.add(
+                                    loss,
+                                    F.scale(gen.vaeLoss(gen.pass(mx), mx, beta).loss(), memCoeff));
                 }
                 Guard.loss(loss, "generator loss");
                 adam.zeroGrad();
@@ -227,7 +233,7 @@ class Gen extends ContinualMethod {
         /** f_prev ← f, G_prev ← G, both in eval mode. */
         void freeze() {
             prevCls = cls.copy().eval();
-            prevGen = (Vae) gen.copy().eval();
+            prevGen = (VaeModel) gen.copy().eval();
         }
 
         /** Every model of the run draws its noise from {@code g} (this iteration's stream). */

@@ -6,6 +6,7 @@ import arm.autograd.Var;
 import arm.nn.Dropout;
 import arm.nn.Module;
 import arm.nn.Vae;
+import arm.nn.VaeModel;
 import arm.tensor.Backends;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class GenMir extends Gen {
     @Override
     Tensor genReplay(GenLearner l, Tensor x) {
         if (!genMir) return super.genReplay(l, x);
-        if (l.virtualGen == null) l.virtualGen = (Vae) l.gen.copy();
+        if (l.virtualGen == null) l.virtualGen = (VaeModel) l.gen.copy();
         stepVirtual(l.gen, l.virtualGen);
         l.virtualGen.useGenerator(l.noise);
         return search(
@@ -80,8 +81,8 @@ final class GenMir extends Gen {
                     Var xh = l.prevGen.decode(z);
                     Var gain = null;
                     if (gKl > 0 || gRec > 0) {
-                        Vae.Loss prev = Vae.loss(l.prevGen.pass(xh), xh, 1f);
-                        Vae.Loss virt = Vae.loss(l.virtualGen.pass(xh), xh, 1f);
+                        Vae.Loss prev = l.prevGen.vaeLoss(l.prevGen.pass(xh), xh, 1f);
+                        Vae.Loss virt = l.virtualGen.vaeLoss(l.virtualGen.pass(xh), xh, 1f);
                         if (gKl > 0) gain = plus(gain, F.sub(virt.kl(), prev.kl()), gKl);
                         if (gRec > 0) gain = plus(gain, F.sub(virt.rec(), prev.rec()), gRec);
                     }

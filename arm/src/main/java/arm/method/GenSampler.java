@@ -1,7 +1,7 @@
 package arm.method;
 
 import arm.autograd.Autograd;
-import arm.nn.Vae;
+import arm.nn.VaeModel;
 import arm.run.GeneratedSamples;
 import arm.tensor.Tensor;
 import java.util.Map;
@@ -34,8 +34,8 @@ final class GenSampler {
     }
 
     /** Task {@code task} ended with the VAE {@code gen}. */
-    void taskEnd(int task, Vae gen) {
-        Vae copy = (Vae) gen.copy().eval();
+    void taskEnd(int task, VaeModel gen) {
+        VaeModel copy = (VaeModel) gen.copy().eval();
         copy.useGenerator(new SplittableRandom(seed));
         try (var ng = Autograd.noGrad()) {
             float[] x = copy.generate(PER_TASK).value.toArray();

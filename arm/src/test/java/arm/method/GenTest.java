@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** GEN and GEN-MIR: memory columns, options, the retrieval switch, the NaN fallback. */
+/**
+ * GEN and GEN-MIR: memory columns (MNIST, CIFAR10, MiniImageNet), options, the retrieval switch,
+ * the NaN fallback.
+ */
 class GenTest {
     static final ContinualData DATA = MethodsTest.DATA; // 16 pixels, 4 classes, T = 10
 
@@ -96,9 +99,62 @@ class GenTest {
         assertThatThrownBy(() -> Methods.create("GEN", Map.of("mir_iters", "3")))
                 .hasMessageStartingWith("GEN has no option 'mir_iters'");
         Method gen = Methods.create("GEN", Map.of());
-        assertThatThrownBy(() -> gen.run(SyntheticData.cifarShaped(0), 0, ProgressListener.NONE))
-                .hasMessage(
-                        "GEN is built for MNIST (flat images in [0, 1]), not images of shape [3,"
-                                + " 32, 32]");
+        assertThatThrownBy(() -> gen.run(grey(28, 10), 0, ProgressListener.NONE))
+                .hasMessageStartingWith("ResNet18 is defined for 3×32×32 images");
+    }
+
+    @Test
+    void modelMemoryOnCifarAndMiniImageNet() {
+        ContinualData cifar = SyntheticData.cifarShaped(0);
+        MemoryCost gen = MemoryCost.of(Methods.create("GEN", "cifar10", Map.of()), cifar);
+        MemoryCost mir = MemoryCost.of(Methods.create("GEN-MIR", "cifar10", Map.of()), cifar);
+        // 2·(3,333,315 + 8,706·z) + ResNet18's 1,094,750 at z = 50 and 100: Table 1's 8.63M, 9.50M
+        assertThat(gen.modelParams()).isEqualTo(8_631_980L);
+        assertThat(mir.modelParams()).isEqualTo(9_502_580L);
+        assertThat(List.of(gen.m(), mir.m())).containsExactly(100, 40);
+        ContinualData mini = images(3, 84, 100);
+        gen = MemoryCost.of(Methods.create("GEN", "miniimagenet", Map.of()), mini);
+        mir = MemoryCost.of(Methods.create("GEN-MIR", "miniimagenet", Map.of()), mini);
+        // 2·(9,624,771 + 33,282·100) + the 100-class ResNet18's 1,157,240: Table 5's 27.1M
+        assertThat(gen.modelParams()).isEqualTo(27_063_182L);
+        assertThat(mir.modelParams()).isEqualTo(27_063_182L);
+        assertThat(List.of(gen.m(), mir.m())).containsExactly(10, 20);
+    }
+
+    @Test
+    void genMirSearchesThroughTheMiniImageNetVae() {
+        ContinualData mini = images(3, 84, 100); // 5 tasks of 2 batches: replay from t = 2
+        Map<String, String> o =
+                Map.of(
+                        "resnet_nf", "2",
+                        "z_size", "2",
+                        "gen_iters", "1",
+                        "cls_iters", "1",
+                        "n_mem", "1",
+                        "mir_iters", "1");
+        Stepper s = Stepper.create(Methods.create("GEN-MIR", "miniimagenet", o), mini, 2);
+        for (int t = 0; t < 3; t++) s.train(t);
+        Gen.GenLearner l = (Gen.GenLearner) s.learner();
+        assertThat(l.gen).isInstanceOf(arm.nn.ConvVae.class);
+        assertThat(l.searches).isEqualTo(2); // the classifier's and the generator's at t = 2
+        assertThat(l.fallbacks).isZero();
+        for (var p : s.model().namedParameters().values())
+            for (float v : p.value().toArray()) assertThat(Float.isFinite(v)).isTrue();
+    }
+
+    static ContinualData grey(int side, int classes) {
+        return images(1, side, classes);
+    }
+
+    /** One c×side×side image per class, N = 10. */
+    static ContinualData images(int c, int side, int classes) {
+        arm.data.Dataset d =
+                new arm.data.Dataset(
+                        "images",
+                        new byte[classes * c * side * side],
+                        java.util.stream.IntStream.range(0, classes).toArray(),
+                        new int[] {c, side, side});
+        int[] all = java.util.stream.IntStream.range(0, classes).toArray();
+        return new ContinualData(d, all, d, d, classes, classes / 5, 10);
     }
 }

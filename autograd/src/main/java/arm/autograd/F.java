@@ -5,6 +5,7 @@ import arm.autograd.ops.BatchNorm2d;
 import arm.autograd.ops.BinaryOps;
 import arm.autograd.ops.Concat;
 import arm.autograd.ops.Conv2d;
+import arm.autograd.ops.ConvTranspose2d;
 import arm.autograd.ops.Gather;
 import arm.autograd.ops.MatMul;
 import arm.autograd.ops.MaxLastAxis;
@@ -162,6 +163,21 @@ public final class F {
     /** conv2d(x [N,Ci,H,W], w [Co,Ci,kh,kw]), no bias, square stride and zero padding. */
     public static Var conv2d(Var x, Var w, int stride, int pad) {
         return Conv2d.apply(x, w, stride, pad);
+    }
+
+    /**
+     * PyTorch's conv_transpose2d(x [N,Ci,H,W], w [Ci,Co,kh,kw], b [Co] or null), square stride,
+     * zero padding and output padding (0 ≤ outputPadding < stride).
+     */
+    public static Var convTranspose2d(
+            Var x, Var w, Var b, int stride, int padding, int outputPadding) {
+        Var y = ConvTranspose2d.apply(x, w, stride, padding, outputPadding);
+        return b == null ? y : add(y, reshape(b, 1, b.dim(0), 1, 1));
+    }
+
+    /** conv2d with a bias b [Co] added per output channel (PyTorch's Conv2d default). */
+    public static Var conv2d(Var x, Var w, Var b, int stride, int pad) {
+        return add(conv2d(x, w, stride, pad), reshape(b, 1, b.dim(0), 1, 1));
     }
 
     /**

@@ -177,6 +177,12 @@ public final class CountingBackend implements Backend, AutoCloseable {
     }
 
     @Override
+    public void convTranspose2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        log("convTranspose2d", y);
+        inner.convTranspose2d(x, w, stride, pad, y);
+    }
+
+    @Override
     public void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw) {
         log("conv2dBackwardWeight", dw);
         inner.conv2dBackwardWeight(x, dy, stride, pad, dw);

@@ -30,8 +30,9 @@ import jcuda.runtime.JCuda;
  * Stages: info (what this machine has; touches no JCuda class), natives (writes the adapted JCuda
  * natives to the cache folder and prints it, loading nothing), runtime (JCuda runtime API), driver
  * (driver API, primary context, our kernels: load the fatbins, run axpy), cublas (SGEMM vs CPU),
- * cudnn (conv forward vs CPU), parity (every Backend primitive vs CPU), iteration (one whole ARM
- * iteration, MLP and ResNet18, CUDA vs CPU), bench (timings, lines "BENCH name value unit").
+ * cudnn (conv forward and conv_transpose2d vs CPU), parity (every Backend primitive vs CPU),
+ * iteration (one whole ARM iteration, MLP and ResNet18, CUDA vs CPU), bench (timings, lines "BENCH
+ * name value unit").
  */
 public final class DeviceCheckMain {
     private int passed, failed;
@@ -360,6 +361,36 @@ public final class DeviceCheckMain {
                             Arrays.toString(s),
                             dnn.algorithms(n, ci, h, w, co, kk, kk, st, pad),
                             err);
+            if (err < Parity.CONV) pass(what);
+            else fail(what);
+        }
+        convTranspose();
+    }
+
+    /**
+     * conv_transpose2d through CudaBackend (cuDNN's backward-data convolution) vs the CPU, at odd
+     * shapes with output padding and the gated-conv VAE decoder's ({@link Parity#CONV_TRANSPOSES}).
+     */
+    void convTranspose() {
+        Backend gpu = Backends.get(Device.CUDA), cpu = new CpuBackend();
+        for (int[] c : Parity.CONV_TRANSPOSES) {
+            int n = c[0], ci = c[1], h = c[2], w = c[3], co = c[4], k = c[5], st = c[6];
+            int ho = Shape.convTransposeOut(h, k, st, c[7], c[8]);
+            int wo = Shape.convTransposeOut(w, k, st, c[7], c[8]);
+            float[] x = randoms(n * ci * h * w, 7), wt = randoms(ci * co * k * k, 8);
+            float[][] out = new float[2][];
+            Backend[] bs = {cpu, gpu};
+            for (int i = 0; i < 2; i++) {
+                Tensor y = bs[i].zeros(n, co, ho, wo);
+                bs[i].convTranspose2d(
+                        bs[i].upload(x, n, ci, h, w), bs[i].upload(wt, ci, co, k, k), st, c[7], y);
+                out[i] = bs[i].download(y);
+            }
+            double err = relErr(out[1], out[0]);
+            String what =
+                    String.format(
+                            "convTranspose2d %s (cuDNN backward data) vs CPU: rel err %.2e",
+                            Arrays.toString(c), err);
             if (err < Parity.CONV) pass(what);
             else fail(what);
         }

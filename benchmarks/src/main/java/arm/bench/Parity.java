@@ -63,6 +63,7 @@ public final class Parity {
         softmax();
         indexing();
         conv();
+        convTranspose();
         batchNorm();
         batchNormFused();
         pooling();
@@ -477,6 +478,63 @@ public final class Parity {
                     b -> {
                         Tensor dw = b.zeros(ws);
                         b.conv2dBackwardWeight(up(b, x, xs), up(b, dy, ys), st, pad, dw);
+                        return down(b, dw);
+                    });
+        }
+    }
+
+    /**
+     * {N, Ci, H, W, Co, k, stride, pad, outputPad} of transposed convolutions: odd sizes, output
+     * padding, and the CIFAR VAE decoder's z×1×1 → 8×8 and stride-2 layers.
+     */
+    static final int[][] CONV_TRANSPOSES = {
+        {3, 5, 4, 7, 6, 3, 2, 1, 1},
+        {2, 4, 5, 5, 3, 3, 1, 1, 0},
+        {10, 50, 1, 1, 64, 8, 1, 0, 0},
+        {10, 64, 8, 8, 32, 5, 2, 2, 1}
+    };
+
+    /** The transposed convolution and its gradients (conv2d and conv2dBackwardWeight, swapped). */
+    void convTranspose() {
+        for (int[] c : CONV_TRANSPOSES) {
+            int n = c[0], ci = c[1], h = c[2], w = c[3], co = c[4], k = c[5], st = c[6];
+            int pad = c[7], op = c[8];
+            int ho = Shape.convTransposeOut(h, k, st, pad, op);
+            int wo = Shape.convTransposeOut(w, k, st, pad, op);
+            int[] xs = {n, ci, h, w}, ws = {ci, co, k, k}, ys = {n, co, ho, wo};
+            float[] x = normal(numel(xs)), wt = normal(numel(ws)), dy = normal(numel(ys));
+            String tag =
+                    Arrays.toString(xs)
+                            + " w"
+                            + Arrays.toString(ws)
+                            + " s"
+                            + st
+                            + " p"
+                            + pad
+                            + " op"
+                            + op;
+            check(
+                    "convTranspose2d " + tag,
+                    CONV,
+                    b -> {
+                        Tensor y = up(b, normal(numel(ys)), ys); // overwritten
+                        b.convTranspose2d(up(b, x, xs), up(b, wt, ws), st, pad, y);
+                        return down(b, y);
+                    });
+            check(
+                    "convTranspose2d dx (conv2d) " + tag,
+                    CONV,
+                    b -> {
+                        Tensor dx = b.zeros(xs);
+                        b.conv2d(up(b, dy, ys), up(b, wt, ws), st, pad, dx);
+                        return down(b, dx);
+                    });
+            check(
+                    "convTranspose2d dw (conv2dBackwardWeight) " + tag,
+                    CONV,
+                    b -> {
+                        Tensor dw = b.zeros(ws);
+                        b.conv2dBackwardWeight(up(b, dy, ys), up(b, x, xs), st, pad, dw);
                         return down(b, dw);
                     });
         }

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * all divided by the batch size. Noise (z's ε, prior draws, dropout masks) comes from the generator
  * handed to {@link #useGenerator}.
  */
-public final class Vae extends Module {
+public final class Vae extends VaeModel {
     public static final float PROB_EPS = 1e-6f;
 
     public final int in, hidden, z, depth;
@@ -104,6 +104,11 @@ public final class Vae extends Module {
     /** The decoder's means at n prior draws (no pixel sampling), as the MIR code generates. */
     public Var generate(int n) {
         return decode(Var.constant(prior(n)));
+    }
+
+    @Override
+    public Loss vaeLoss(Pass p, Var x, float beta) {
+        return loss(p, x, beta);
     }
 
     /** The MIR code's VAE loss of a pass on targets x (see the class comment). */

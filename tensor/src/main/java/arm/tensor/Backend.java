@@ -204,6 +204,15 @@ public interface Backend {
     /** dw = the weight gradient of {@link #conv2d} given x and dy (overwrites dw). */
     void conv2dBackwardWeight(Tensor x, Tensor dy, int stride, int pad, Tensor dw);
 
+    /**
+     * y[N, Co, Ho, Wo] = convTranspose(x[N, Ci, H, W], w[Ci, Co, kh, kw]) (PyTorch's
+     * ConvTranspose2d weight layout, no bias): y[n,o,i·s − p + u, j·s − p + v] += x[n,c,i,j] ·
+     * w[c,o,u,v], Ho = (H − 1)·s − 2·p + kh + outputPadding with 0 ≤ outputPadding < s taken from
+     * y's shape. It is {@link #conv2dBackwardInput} with x as dy; its gradients are {@link #conv2d}
+     * (dx) and {@link #conv2dBackwardWeight} with x and dy swapped (dw).
+     */
+    void convTranspose2d(Tensor x, Tensor w, int stride, int pad, Tensor y);
+
     // ---------------------------------------------------------------- batch norm (NCHW)
 
     /**

@@ -153,6 +153,41 @@ public final class Checks {
     }
 
     /**
+     * x [N, Ci, H, W], w [Ci, Co, kh, kw] and y [N, Co, Ho, Wo] of a transposed convolution: Ho =
+     * (H − 1)·stride − 2·pad + kh + op with 0 ≤ op < stride (the output padding), likewise Wo.
+     * Returns the sizes of the convolution whose input gradient it is (input y, output x).
+     */
+    public static Conv convTranspose2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        int[] xs = nchw(x, "transposed conv input"), ws = nchw(w, "transposed conv weight");
+        int[] ys = nchw(y, "transposed conv output");
+        int oph = ys[2] - Shape.convTransposeOut(xs[2], ws[2], stride, pad, 0);
+        int opw = ys[3] - Shape.convTransposeOut(xs[3], ws[3], stride, pad, 0);
+        if (stride < 1
+                || pad < 0
+                || ys[2] <= 0
+                || ys[3] <= 0
+                || oph < 0
+                || oph >= stride
+                || opw < 0
+                || opw >= stride
+                || ws[0] != xs[1]
+                || ys[0] != xs[0]
+                || ys[1] != ws[1])
+            throw new IllegalArgumentException(
+                    "transposed conv shapes (stride "
+                            + stride
+                            + ", pad "
+                            + pad
+                            + "): input "
+                            + x
+                            + ", weight "
+                            + w
+                            + ", output "
+                            + y);
+        return new Conv(ys[0], ys[1], ys[2], ys[3], ws[0], ws[2], ws[3]);
+    }
+
+    /**
      * x [N, C, H, W] of a batch norm, its [C] tensors (γ, β, statistics and their gradients) and
      * the tensors of x's shape (y, dy, dx); null ones are skipped. Returns x's shape.
      */

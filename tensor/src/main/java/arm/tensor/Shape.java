@@ -25,6 +25,11 @@ public final class Shape {
         return (in + 2 * pad - k) / stride + 1;
     }
 
+    /** The output size of a transposed convolution: (in − 1)·stride − 2·pad + k + outputPad. */
+    public static int convTransposeOut(int in, int k, int stride, int pad, int outputPad) {
+        return (in - 1) * stride - 2 * pad + k + outputPad;
+    }
+
     /** Row-major strides of a contiguous tensor. */
     public static int[] strides(int... shape) {
         int[] s = new int[shape.length];

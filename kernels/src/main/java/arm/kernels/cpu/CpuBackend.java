@@ -286,6 +286,26 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void convTranspose2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        Checks.Conv g = Checks.convTranspose2d(x, w, stride, pad, y);
+        CpuConv.transposeForward(
+                arr(x),
+                arr(w),
+                arr(y),
+                g.n(),
+                g.co(),
+                x.shape[2],
+                x.shape[3],
+                g.ci(),
+                g.kh(),
+                g.kw(),
+                stride,
+                pad,
+                g.h(),
+                g.w());
+    }
+
+    @Override
     public void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y) {
         CpuBatchNorm.forward(arrays(a, x, y), arr(x), relu, arr(y));
     }

@@ -3,6 +3,7 @@ package arm.kernels.cpu;
 import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
+import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 
@@ -12,13 +13,15 @@ import arm.kernels.cpu.simd.ConvNhwcSimd;
  *
  * <ul>
  *   <li>{@code naive}: the direct loops of {@link ConvRef};
- *   <li>{@code im2col}: im2col + {@link CpuGemm} ({@link ConvIm2col}) for every shape;
+ *   <li>{@code im2col}: im2col + {@link CpuGemm} ({@link ConvIm2col}) for every shape but a kernel
+ *       covering the whole unpadded input, which is one GEMM ({@link #fullWindow}, both fast
+ *       paths);
  *   <li>{@code direct} (the default when the GEMM runs on the Vector API), per call by shape:
  *       <ul>
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
- *             layers into them, forward and input gradient; and every weight gradient of a kernel
- *             wider than 1×1;
+ *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
+ *             3×3 kernel (5×5 kernels ran 10–500× slower there);
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
  *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
  *             gradients as a forward convolution with the flipped weights;
@@ -82,6 +85,11 @@ public final class CpuConv {
             ConvRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad);
             return;
         }
+        if (fullWindow(h, wd, kh, kw, pad)) { // Y[N, Co] = X[N, K] · W[Co, K]ᵀ
+            int k = ci * kh * kw;
+            CpuGemm.sgemm(false, true, n, co, k, 1f, x, 0, k, w, 0, k, 0f, y, 0, co);
+            return;
+        }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
@@ -107,6 +115,11 @@ public final class CpuConv {
             int pad) {
         if (PATH == Path.NAIVE) {
             ConvRef.backwardInput(dy, w, dx, n, ci, h, wd, co, kh, kw, stride, pad);
+            return;
+        }
+        if (fullWindow(h, wd, kh, kw, pad)) { // dX[N, K] = dY[N, Co] · W[Co, K]
+            int k = ci * kh * kw;
+            CpuGemm.sgemm(false, false, n, k, co, 1f, dy, 0, co, w, 0, k, 0f, dx, 0, k);
             return;
         }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
@@ -144,24 +157,72 @@ public final class CpuConv {
             ConvRef.backwardWeight(x, dy, dw, n, ci, h, wd, co, kh, kw, stride, pad);
             return;
         }
+        if (fullWindow(h, wd, kh, kw, pad)) { // dW[Co, K] = dY[N, Co]ᵀ · X[N, K]
+            int k = ci * kh * kw;
+            CpuGemm.sgemm(true, false, co, k, n, 1f, dy, 0, co, x, 0, k, 0f, dw, 0, k);
+            return;
+        }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-        // channels-last for every kernel wider than 1×1 (2–3× faster than im2col's dot products
-        // there)
-        if (PATH == Path.DIRECT && kh * kw > 1 && pad < kh && pad < kw)
+        // channels-last for 2×2 and 3×3 kernels (2–3× faster than im2col's dot products there;
+        // 10–40× slower at the VAE's 5×5 kernels)
+        if (PATH == Path.DIRECT && kh * kw > 1 && kh <= 3 && kw <= 3 && pad < kh && pad < kw)
             Simd.backwardWeightChannelsLast(x, dy, dw, g);
         else ConvIm2col.backwardWeight(x, dy, dw, g);
+    }
+
+    /**
+     * Whether the kernel covers the whole unpadded input (a 1×1 output at any stride, e.g. the
+     * gated-conv VAE's K×K layers on K×K maps and the z×1×1 transposed convolution after them):
+     * then the convolution and both gradients are one GEMM each over K = Ci·kh·kw, where the
+     * windowed kernels were measured 10–100× slower than the naive loops.
+     */
+    static boolean fullWindow(int h, int wd, int kh, int kw, int pad) {
+        return pad == 0 && kh == h && kw == wd && h * wd > 1;
+    }
+
+    /**
+     * The transposed convolution x [N, Ci, H, W] * w [Ci, Co, kh, kw] → y [N, Co, Ho, Wo]: the
+     * input gradient of the convolution y → x (Co → Ci channels), so every fast path of {@link
+     * #backwardInput} serves it; {@code naive} runs {@link ConvTransposeRef}.
+     */
+    public static void transposeForward(
+            float[] x,
+            float[] w,
+            float[] y,
+            int n,
+            int ci,
+            int h,
+            int wd,
+            int co,
+            int kh,
+            int kw,
+            int stride,
+            int pad,
+            int ho,
+            int wo) {
+        if (PATH == Path.NAIVE)
+            ConvTransposeRef.forward(x, w, y, n, ci, h, wd, co, kh, kw, stride, pad, ho, wo);
+        else backwardInput(x, w, y, n, co, ho, wo, ci, kh, kw, stride, pad);
     }
 
     /**
      * Whether {@link ConvNhwcSimd} takes a convolution that reads {@code in} channels and writes
      * {@code out} (forward: Ci → Co; input gradient: Co → Ci). It pads the written channels to its
      * 16-channel block (AVX2), so it wants many of them, and its inner loop runs over kw·in floats;
-     * the channels-last copies cost most for 1×1 kernels, which stay on im2col. Measured at the
+     * the channels-last copies cost most for 1×1 kernels, which stay on im2col, and kernels wider
+     * than 3×3 ran 10–500× slower than the direct path (the VAE's 5×5 layers). Measured at the
      * ResNet18 shapes (docs/BENCHMARKS.md): faster than both other paths on the 8×8 and 4×4 stages
      * and the stride-2 layers into them, slower where Co is 20 or 40.
      */
     static boolean channelsLast(int in, int out, ConvShape g) {
-        return out >= 64 && in >= 32 && g.kh > 1 && g.kw > 1 && g.pad < g.kh && g.pad < g.kw;
+        return out >= 64
+                && in >= 32
+                && g.kh > 1
+                && g.kw > 1
+                && g.kh <= 3 // 5×5 kernels (the VAE's) run 10–500× slower there than direct
+                && g.kw <= 3
+                && g.pad < g.kh
+                && g.pad < g.kw;
     }
 
     /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */

@@ -561,6 +561,14 @@ public final class CudaBackend implements Backend {
                 pad);
     }
 
+    /** cuDNN's backward-data convolution of the convolution y → x (see {@link Backend}). */
+    @Override
+    public void convTranspose2d(Tensor x, Tensor w, int stride, int pad, Tensor y) {
+        Checks.Conv g = Checks.convTranspose2d(x, w, stride, pad, y);
+        dnn.convBackwardData(
+                p(x), p(w), p(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
+    }
+
     // ---------------------------------------------------------------- batch norm (cuDNN)
 
     /**

@@ -44,6 +44,8 @@ class CpuConvDispatchTest {
             {2, 7, 21, 18, 11, 3, 3, 2},
             {2, 70, 9, 9, 66, 3, 2, 1},
             {1, 3, 5, 6, 2, 3, 2, 1},
+            {3, 64, 8, 8, 100, 8, 1, 0}, // a kernel covering the input: one GEMM
+            {2, 5, 7, 7, 3, 7, 2, 0},
         };
         SplittableRandom r = new SplittableRandom(12);
         for (int[] s : shapes) {
