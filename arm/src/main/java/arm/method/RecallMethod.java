@@ -352,8 +352,9 @@ final class RecallMethod extends ContinualMethod {
 
         private void scopedInputStep(
                 Var x, RecalledBatch xhat, Batch b, int[] chosen, int step, Tensor bad) {
-            try (Scope sc =
-                    Scope.open()) { // on a device, each step's graph is freed before the next
+            // each step's graph is freed before the next: on a device its memory, on the CPU its
+            // arrays go back to the pool for the next step (nothing made here outlives the step)
+            try (Scope sc = Scope.recycling()) {
                 inputStep(x, xhat, b, chosen, step, bad);
             }
         }

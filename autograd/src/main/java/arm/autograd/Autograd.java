@@ -102,7 +102,7 @@ public final class Autograd {
         }
         Gradients g = new Gradients(needed);
         if (!needed.contains(loss)) return g;
-        Tensor seed = Backends.of(loss.value).zeros(loss.value.shape);
+        Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
         Backends.of(seed).fill(seed, 1f);
         g.put(loss, seed);
         for (int i = order.size() - 1; i >= 0; i--) {

@@ -38,7 +38,7 @@ public final class Gradients {
         checkShape(v, g);
         Tensor s = sums.get(v);
         if (s == null) {
-            Tensor c = Backends.of(g).zeros(v.value.shape);
+            Tensor c = Backends.of(g).empty(v.value.shape);
             Backends.of(g).copy(g, c);
             sums.put(v, c);
         } else Backends.of(s).axpy(1f, g, s);
