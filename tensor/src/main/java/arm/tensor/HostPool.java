@@ -59,9 +59,9 @@ public final class HostPool {
     }
 
     /**
-     * Free lists by length in an open-addressing table. Tensor sizes are mostly multiples of large
-     * powers of two, which {@code HashMap}'s hash leaves in a few buckets (a profile showed its
-     * lookups at 14% of an iteration); a Fibonacci hash spreads them.
+     * Free lists by length in an open-addressing table, no boxing. Tensor sizes are mostly
+     * multiples of large powers of two, which {@code HashMap}'s hash (the low bits of the length)
+     * would leave in a few buckets; a Fibonacci hash spreads them.
      */
     private static final class Free {
         int[] keys = new int[64]; // 0: empty slot (empty arrays are never pooled)
