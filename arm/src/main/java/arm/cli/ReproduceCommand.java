@@ -39,7 +39,8 @@ final class ReproduceCommand implements Callable<Integer> {
             paramLabel = "M1,M2",
             description =
                     "methods to run (default: Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR, and"
-                            + " on mnist GEN,GEN-MIR); ER and ER-MIR give one row per paper buffer"
+                            + " on mnist GEN,GEN-MIR, on cifar10 iCaRL,GEM); ER and ER-MIR give one"
+                            + " row per paper buffer"
                             + " size (MNIST: ER-50, ER-25), ER-50 just one")
     List<String> methods;
 

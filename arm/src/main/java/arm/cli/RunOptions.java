@@ -44,7 +44,9 @@ final class RunOptions {
             names = "--threads",
             paramLabel = "N",
             description =
-                    "runs executed in parallel, each single-threaded (default: number of cores)")
+                    "runs executed in parallel (default: number of cores); a run's large kernels"
+                            + " use the cores that the other runs leave idle (-Darm.threads caps"
+                            + " the kernel threads)")
     Integer threads;
 
     @Option(

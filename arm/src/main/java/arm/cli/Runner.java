@@ -798,7 +798,7 @@ final class Runner {
                     "  run ids  %s: the authors' run ids and random streams (--rng authors)%n",
                     String.join(", ", parts));
         }
-        out.printf("  threads  %s (runs in parallel, each single-threaded)%n", c.get("threads"));
+        out.printf("  threads  %s (runs in parallel)%n", c.get("threads"));
         out.printf(
                 "  val      %s split%s%n",
                 c.get("valSplit"),

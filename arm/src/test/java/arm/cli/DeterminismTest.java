@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Acceptance test 4 of issue 7: one seed fixes every random stream (data split, stationary shuffle,
  * weight init, recall draws, noise), so two runs of the same command write the same results.json
- * (times and paths aside) and the same weights; the same holds in another JVM with the kernels'
- * thread pool at 2 threads (-Darm.threads=2).
+ * (times and paths aside) and the same weights; the same holds in other JVMs with 1, 2 and 3 kernel
+ * threads (-Darm.threads) and every GEMM large enough split across them.
  */
 class DeterminismTest {
     @TempDir Path tmp;
@@ -53,10 +53,7 @@ class DeterminismTest {
     @Test
     void sameSeedSameResultsAndWeightsAcrossRunsAndThreadCounts() throws Exception {
         Path data = CliRuns.mnist(tmp.resolve("mnist"));
-        Path a = tmp.resolve("a"),
-                b = tmp.resolve("b"),
-                c = tmp.resolve("c"),
-                other = tmp.resolve("other");
+        Path a = tmp.resolve("a"), b = tmp.resolve("b"), other = tmp.resolve("other");
         for (Path p : List.of(a, b)) {
             CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, p, "3"));
             assertThat(o.code()).as(o.err()).isZero();
@@ -65,17 +62,27 @@ class DeterminismTest {
         CliRuns.assertSameFinalCheckpoints(a, b, "ARM", 1);
         CliRuns.assertSameFinalCheckpoints(a, b, "Stationary", 1);
 
-        List<String> cmd = CliRuns.childJava(Main.class.getName(), "arm.threads=2");
-        cmd.addAll(args(data, c, "3"));
-        Process p =
-                new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve("child.log").toFile())
-                        .start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("child.log"))).isZero();
-        assertThat(CliRuns.comparable(c)).isEqualTo(CliRuns.comparable(a));
-        CliRuns.assertSameFinalCheckpoints(a, c, "ARM", 1);
+        // Other kernel thread counts, with every GEMM split that can be (arm.gemm.splitMin=1): the
+        // parts change who computes which columns, never the bits.
+        for (String threads : List.of("1", "2", "3")) {
+            Path c = tmp.resolve("threads" + threads);
+            List<String> cmd =
+                    CliRuns.childJava(
+                            Main.class.getName(), "arm.threads=" + threads, "arm.gemm.splitMin=1");
+            cmd.addAll(args(data, c, "3"));
+            Path log = tmp.resolve("child" + threads + ".log");
+            Process p =
+                    new ProcessBuilder(cmd)
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile())
+                            .start();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(CliRuns.comparable(c))
+                    .as("arm.threads=" + threads)
+                    .isEqualTo(CliRuns.comparable(a));
+            CliRuns.assertSameFinalCheckpoints(a, c, "ARM", 1);
+        }
 
         CliRuns.Outcome o = CliRuns.run(Methods::create, args(data, other, "4"));
         assertThat(o.code()).as(o.err()).isZero();

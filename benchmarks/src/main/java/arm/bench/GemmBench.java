@@ -40,9 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * benchmarks/gemm-vs-openblas.sh                                          # ours vs numpy/OpenBLAS
  * </pre>
  *
- * Forks get --add-modules jdk.incubator.vector; run with JDK 25 for the fast Vector API. Two
- * threads for the large shapes: add {@code -jvmArgsPrepend -Darm.threads=2} (an -jvmArgsAppend on
- * the command line would replace the --add-modules above).
+ * Forks get --add-modules jdk.incubator.vector; run with JDK 25 for the fast Vector API. One thread
+ * unless {@code -p threads=1,2} asks for a split over the kernel threads (GEMMs of ≥ 4·10⁶
+ * multiply-adds; -Darm.threads, default every core, sizes the pool).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -68,11 +68,19 @@ public class GemmBench {
     @Param({"blocked", "simd", "ejml", "netlib"})
     public String path;
 
+    /**
+     * Parts our paths split a GEMM into ({@link CpuGemm#sgemmSplit}), run by the kernel threads
+     * (the caller and -Darm.threads − 1 workers, default every core); 1 = single-threaded.
+     */
+    @Param({"1"})
+    public int threads;
+
     Problem p;
 
     @Setup(Level.Trial)
     public void setup() {
         p = new Problem(shape, path);
+        p.threads = threads;
     }
 
     @Benchmark
@@ -114,6 +122,7 @@ public class GemmBench {
         final float[] a, b, c;
         final FMatrixRMaj ea, eb, ec;
         final BLAS netlib;
+        int threads = 1;
 
         Problem(String shape, String path) {
             String[] mkn = shape.substring(0, shape.indexOf(':')).split("x");
@@ -133,9 +142,8 @@ public class GemmBench {
             String impl =
                     switch (path) {
                         case "naive" -> CpuGemm.describe(CpuGemm.Path.NAIVE);
-                        case "blocked" ->
-                                CpuGemm.describe(CpuGemm.Path.BLOCKED) + CpuGemm.threadsNote();
-                        case "simd" -> CpuGemm.describe(CpuGemm.Path.SIMD) + CpuGemm.threadsNote();
+                        case "blocked" -> CpuGemm.describe(CpuGemm.Path.BLOCKED);
+                        case "simd" -> CpuGemm.describe(CpuGemm.Path.SIMD);
                         case "ejml" -> "EJML CommonOps_FDRM";
                         case "netlib" -> "dev.ludovic.netlib " + netlib.getClass().getName();
                         default -> throw new IllegalArgumentException("unknown path " + path);
@@ -181,7 +189,7 @@ public class GemmBench {
         private void ours(CpuGemm.Path which) {
             CpuGemm.sgemmSplit(
                     which,
-                    CpuGemm.threads(),
+                    threads,
                     ta,
                     tb,
                     m,

@@ -4,12 +4,6 @@ import arm.kernels.cpu.fast.GemmBlocked;
 import arm.kernels.cpu.ref.GemmRef;
 import arm.kernels.cpu.simd.GemmSimd;
 import java.lang.module.ModuleFinder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Chooses the SGEMM implementation once, at class load:
@@ -22,10 +16,10 @@ import java.util.concurrent.Future;
  * </ul>
  *
  * {@link #path()} names the choice (e.g. "simd (AVX2, 8 float lanes)") so that every result and
- * benchmark can report it. {@code -Darm.threads=2} (default 1) splits large GEMMs by columns of C
- * between that many threads; on the shared 2-core machine it did not pay, so it is opt-in. GemmSimd
- * is only touched from {@link Simd}, a holder that the JVM loads the first time the SIMD branch
- * runs, so a JVM without the module never resolves it.
+ * benchmark can report it. Large GEMMs are split by columns of C over the kernel threads ({@link
+ * CpuThreads}, {@code -Darm.threads}, default every core) with the same bits for any count.
+ * GemmSimd is only touched from {@link Simd}, a holder that the JVM loads the first time the SIMD
+ * branch runs, so a JVM without the module never resolves it.
  */
 public final class CpuGemm {
     private CpuGemm() {}
@@ -65,26 +59,31 @@ public final class CpuGemm {
         return PathChoice.choose("arm.gemm", forced, Path.class, Path.SIMD, vectorModule, fallback);
     }
 
-    /** Threads for one large GEMM ({@code -Darm.threads}, default 1). */
-    static final int THREADS = Math.max(1, Integer.getInteger("arm.threads", 1));
+    /**
+     * Below this many multiply-adds a GEMM stays on one thread: the hand-off to a spinning worker
+     * costs a few microseconds, a parked one tens (10x784x400 has 3.1e6, ~60 µs on one core).
+     */
+    static final long SPLIT_MIN_MACS = Long.getLong("arm.gemm.splitMin", 4_000_000L);
 
-    /** Below this many multiply-adds a GEMM stays on one thread (10x784x400 has 3.1e6). */
-    static final long SPLIT_MIN_MACS = 8_000_000L;
-
-    /** Columns per thread are a multiple of this (whole SIMD panels, whole cache lines). */
-    static final int SPLIT_ALIGN = 64;
+    /**
+     * Columns per part are a multiple of this: whole register tiles of every SIMD width and tile
+     * (16, 32, 48, 64 columns), whole cache lines.
+     */
+    static final int SPLIT_ALIGN = 192;
 
     public static Path active() {
         return PATH;
     }
 
+    /** Threads a large GEMM is split over ({@link CpuThreads}). */
     public static int threads() {
-        return THREADS;
+        return CpuThreads.threads();
     }
 
     /** Tail of the line that describes the active setup, e.g. ", 2 threads" (empty for one). */
     public static String threadsNote() {
-        return THREADS == 1 ? "" : ", " + THREADS + " threads for large GEMMs";
+        int t = threads();
+        return t == 1 ? "" : ", " + t + " threads for large GEMMs";
     }
 
     /** e.g. "simd (AVX2, 8 float lanes)", "blocked (scalar)", "naive". */
@@ -120,21 +119,17 @@ public final class CpuGemm {
             float[] c,
             int cOff,
             int ldc) {
-        if (THREADS > 1) {
-            sgemmSplit(
-                    PATH, THREADS, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
-                    c, cOff, ldc);
-        } else {
-            sgemm(
-                    PATH, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
-                    ldc);
-        }
+        sgemmSplit(
+                PATH, threads(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+                c, cOff, ldc);
     }
 
     /**
      * The same GEMM split by columns of C into up to {@code threads} independent GEMMs (C[:, j0:j1]
-     * = alpha · op(A) · op(B)[:, j0:j1] + beta · C[:, j0:j1]); the calling thread takes the first
-     * part, a fixed pool of daemon threads the others. Small GEMMs run on the caller alone.
+     * = alpha · op(A) · op(B)[:, j0:j1] + beta · C[:, j0:j1]) that {@link CpuThreads} runs on the
+     * caller and its workers. Every part keeps all of M and K, so each element of C is summed by
+     * the same kernel in the same order as without the split: the bits do not depend on the thread
+     * count. Small GEMMs run on the caller alone.
      */
     public static void sgemmSplit(
             Path path,
@@ -155,64 +150,41 @@ public final class CpuGemm {
             float[] c,
             int cOff,
             int ldc) {
-        int parts = Math.min(threads, n / SPLIT_ALIGN);
-        if (parts < 2 || (long) m * n * k < SPLIT_MIN_MACS) {
+        int parts =
+                (long) m * n * k < SPLIT_MIN_MACS || CpuThreads.insidePart()
+                        ? 1
+                        : Math.min(threads, (n + SPLIT_ALIGN - 1) / SPLIT_ALIGN);
+        if (parts < 2) {
             sgemm(
                     path, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                     ldc);
             return;
         }
         int step = ((n + parts - 1) / parts + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-        List<Future<?>> others = new ArrayList<>();
-        for (int j0 = step; j0 < n; j0 += step) {
-            int nj = Math.min(step, n - j0), bj = bOff + (transB ? j0 * ldb : j0), cj = cOff + j0;
-            others.add(
-                    Pool.POOL.submit(
-                            () ->
-                                    sgemm(
-                                            path, transA, transB, m, nj, k, alpha, a, aOff, lda, b,
-                                            bj, ldb, beta, c, cj, ldc)));
-        }
-        sgemm(
-                path,
-                transA,
-                transB,
-                m,
-                Math.min(step, n),
-                k,
-                alpha,
-                a,
-                aOff,
-                lda,
-                b,
-                bOff,
-                ldb,
-                beta,
-                c,
-                cOff,
-                ldc);
-        for (Future<?> f : others) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a GEMM part", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a GEMM part failed", e.getCause());
-            }
-        }
-    }
-
-    /** Fixed pool for the extra GEMM threads, created on first use (never the common pool). */
-    private static final class Pool {
-        static final ExecutorService POOL =
-                Executors.newFixedThreadPool(
-                        Math.max(1, THREADS - 1),
-                        r -> {
-                            Thread t = new Thread(r, "arm-gemm");
-                            t.setDaemon(true);
-                            return t;
-                        });
+        int used = (n + step - 1) / step;
+        CpuThreads.run(
+                used,
+                part -> {
+                    int j0 = part * step, nj = Math.min(step, n - j0);
+                    sgemm(
+                            path,
+                            transA,
+                            transB,
+                            m,
+                            nj,
+                            k,
+                            alpha,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bOff + (transB ? j0 * ldb : j0),
+                            ldb,
+                            beta,
+                            c,
+                            cOff + j0,
+                            ldc);
+                });
     }
 
     /** The same on an explicitly chosen path (tests and benchmarks). */

@@ -1,82 +1,191 @@
 package arm.kernels.cpu;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The kernels' fixed thread pool, opt-in: {@code -Darm.threads=N} (default 1, i.e. everything runs
- * on the caller). With N &gt; 1 a large kernel splits its work into N parts: the caller runs part 0
- * and N − 1 pool threads the rest. A fixed pool rather than the common ForkJoin pool, because on a
- * small shared machine a kernel must not grow more threads than asked for. Nested calls (a parallel
- * convolution calling a GEMM) run serially inside a worker part, so nothing waits on itself.
+ * The kernels' threads: {@code -Darm.threads=N} (default: every core the JVM sees). With N &gt; 1 a
+ * large kernel cuts its work into parts over its outputs, and the caller and N − 1 persistent
+ * daemon workers take parts from a shared counter until none is left. Parts are fixed by the shapes
+ * and every output element is computed by one part in one order, so the bits never depend on N or
+ * on which thread took which part (ThreadCountTest).
+ *
+ * <p>Low latency for the millisecond-sized kernels of a training step: a job is handed over through
+ * one volatile slot, idle workers spin for {@link #SPIN_NANOS} before they park, and the caller
+ * computes parts itself instead of waiting for a worker to wake. There is one job slot: a second
+ * caller that finds it taken (several runs in one JVM) runs its parts on its own thread, so
+ * concurrent runs share the cores without queueing behind each other. Nested calls (a parallel
+ * convolution calling a GEMM) run serially inside a part, so nothing waits on itself.
  */
 public final class CpuThreads {
     private CpuThreads() {}
 
-    private static final int THREADS = Math.max(1, Integer.getInteger("arm.threads", 1));
-    private static final ExecutorService POOL =
-            THREADS > 1
-                    ? Executors.newFixedThreadPool(
-                            THREADS - 1,
-                            r -> {
-                                Thread t = new Thread(r, "arm-kernels");
-                                t.setDaemon(true);
-                                return t;
-                            })
-                    : null;
+    private static final int THREADS = configured(System.getProperty("arm.threads"));
+
+    /** How long an idle worker spins before it parks; a step's next kernel usually comes sooner. */
+    static final long SPIN_NANOS = 50_000;
+
     private static final ThreadLocal<boolean[]> INSIDE =
             ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /**
+     * The threads a kernel may use: -Darm.threads, else the JVM's processor count. A value that is
+     * not a whole number ≥ 1 is reported in one line and replaced by the default.
+     */
+    static int configured(String property) {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (property == null || property.isBlank()) return cores;
+        try {
+            int n = Integer.parseInt(property.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println(
+                "-Darm.threads="
+                        + property
+                        + " is not a whole number ≥ 1: using "
+                        + cores
+                        + " kernel threads (one per core)");
+        return cores;
+    }
 
     /** Threads a kernel may use (the caller included). */
     public static int threads() {
         return THREADS;
     }
 
-    /** How many parts to cut work into: 1 inside a part already or when the pool is off. */
+    /**
+     * Whether the calling thread is computing a part already (nested kernels then run serially).
+     */
+    public static boolean insidePart() {
+        return INSIDE.get()[0];
+    }
+
+    /** How many parts to cut work into: 1 inside a part already or with one thread. */
     public static int parts(int maxUseful) {
         return INSIDE.get()[0] ? 1 : Math.max(1, Math.min(THREADS, maxUseful));
     }
 
     /**
-     * Runs body(0 … parts−1), part 0 on the caller, and returns when all are done. Without a pool
-     * (or inside a part) the parts run one after another on the caller, which tests use to check a
-     * kernel's splitting on one thread.
+     * Runs body(0 … parts−1) and returns when all are done. Without workers, inside a part, or when
+     * another caller holds the workers, the parts run one after another on the caller (which tests
+     * use to check a kernel's splitting on one thread).
      */
     public static void run(int parts, IntConsumer body) {
-        if (parts <= 1 || POOL == null || INSIDE.get()[0]) {
-            for (int i = 0; i < parts; i++) body.accept(i);
+        if (parts <= 1 || THREADS == 1 || INSIDE.get()[0]) {
+            serial(parts, body);
             return;
         }
-        Future<?>[] futures = new Future<?>[parts - 1];
-        for (int i = 1; i < parts; i++) {
-            int part = i;
-            futures[i - 1] = POOL.submit(() -> inside(body, part));
+        Job job = new Job(parts, body, Thread.currentThread());
+        if (!Pool.SLOT.compareAndSet(null, job)) {
+            serial(parts, body);
+            return;
         }
-        inside(body, 0);
-        for (Future<?> f : futures) {
+        Pool.wake();
+        try {
+            job.work();
+            job.await();
+        } finally {
+            Pool.SLOT.set(null);
+        }
+        job.rethrow();
+    }
+
+    private static void serial(int parts, IntConsumer body) {
+        for (int i = 0; i < parts; i++) body.accept(i);
+    }
+
+    /**
+     * One parallel call: parts are claimed from {@code next}; {@code done} counts finished ones.
+     */
+    private static final class Job {
+        final int parts;
+        final IntConsumer body;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(int parts, IntConsumer body, Thread caller) {
+            this.parts = parts;
+            this.body = body;
+            this.caller = caller;
+        }
+
+        /** Takes parts until none is left. */
+        void work() {
+            boolean[] flag = INSIDE.get();
+            boolean was = flag[0];
+            flag[0] = true;
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) throw r;
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a kernel part", e);
+                for (int p; (p = next.getAndIncrement()) < parts; ) {
+                    try {
+                        if (failure == null) body.accept(p);
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                    if (done.incrementAndGet() == parts && Thread.currentThread() != caller)
+                        LockSupport.unpark(caller);
+                }
+            } finally {
+                flag[0] = was;
             }
+        }
+
+        /** The caller's wait for parts that workers still compute: spin briefly, then park. */
+        void await() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (done.get() < parts) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 100_000);
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException("a kernel part failed", t);
         }
     }
 
-    private static void inside(IntConsumer body, int part) {
-        boolean[] flag = INSIDE.get();
-        boolean was = flag[0];
-        flag[0] = true;
-        try {
-            body.accept(part);
-        } finally {
-            flag[0] = was;
+    /** THREADS − 1 daemon workers, started on the first parallel call. */
+    private static final class Pool {
+        static final AtomicReference<Job> SLOT = new AtomicReference<>();
+        static final Thread[] WORKERS = new Thread[THREADS - 1];
+
+        static {
+            for (int i = 0; i < WORKERS.length; i++) {
+                Thread t = new Thread(Pool::loop, "arm-kernels-" + (i + 1));
+                t.setDaemon(true);
+                WORKERS[i] = t;
+                t.start();
+            }
+        }
+
+        static void wake() {
+            for (Thread t : WORKERS) LockSupport.unpark(t);
+        }
+
+        /** Waits for a job with parts left, helps with it, and waits again. */
+        private static void loop() {
+            Job last = null;
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = SLOT.get();
+                if (job != null && job != last && job.next.get() < job.parts) {
+                    job.work();
+                    last = job;
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(Pool.class);
+                    idleSince = System.nanoTime();
+                }
+            }
         }
     }
 }

@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GemmTest {
     /**
-     * M, K, N. The SIMD panel path uses 5-row tiles, 16- or 32-column panels, K slices of 256, row
-     * blocks of ≤ 120 and column blocks of 2048; its dot path (B transposed) 2×4 tiles, K slices of
-     * 2048 and row blocks of 32. The blocked path uses K slices of 256 and column blocks of 512.
+     * M, K, N. The SIMD panel path uses 5×2-vector tiles (AVX2) or 5×4, 10×2, 8×3 (AVX-512), K
+     * slices of 256, row blocks of ≤ 120 and column blocks of 2048; its dot path (B transposed) 2×4
+     * or 4×4 tiles, K slices of 2048 and row blocks of 32. The blocked path uses K slices of 256
+     * and column blocks of 512.
      */
     static final int[][] SHAPES = {
         {1, 1, 1},
@@ -54,6 +55,10 @@ class GemmTest {
         {200, 7, 3},
         {257, 530, 45},
         {1000, 784, 19}, // tall A: a transposed B takes the panel path
+        {48, 9, 33}, // AVX-512: transposed B on the panel path from M = 48
+        {50, 300, 70}, // 10×2 tiles, K past one slice
+        {168, 37, 100}, // 8×3 tiles, N not a multiple of 48
+        {163, 1, 129}, // K = 1, M past one row block, no tile divides M
         // the paper's shapes, scaled down: MLP batch 10 (x·Wᵀ, dX, dW with K = 10), ResNet im2col
         {10, 78, 40},
         {40, 10, 78},

@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
  * Results must not depend on the kernels' thread pool (-Darm.threads): a parallel kernel cuts its
  * work into parts fixed by the shapes, and threads only decide who computes which part. Checked by
  * running the parallel kernels (convolution forward, input and weight gradients on ResNet-like
- * shapes, and a GEMM) here (1 thread) and in child JVMs with 2 and 3 threads, and comparing the
- * bits of every output.
+ * shapes, and a GEMM) here (the default: every core) and in child JVMs with 1, 2 and 3 threads, and
+ * comparing the bits of every output.
  */
 class ThreadCountTest {
 
     @Test
     void convolutionAndGemmGiveTheSameBitsWithOneTwoOrThreeThreads() throws Exception {
         String here = fingerprint();
-        for (String threads : List.of("2", "3")) {
+        for (String threads : List.of("1", "2", "3")) {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp =
                     System.getProperty(
@@ -149,7 +149,10 @@ class ThreadCountTest {
         }
         float[] a = random(rng, 100 * 784), b = random(rng, 784 * 400), c = new float[100 * 400];
         CpuGemm.sgemm(false, false, 100, 400, 784, 1f, a, 0, 784, b, 0, 400, 0f, c, 0, 400);
-        return sb.append(' ').append(hash(c)).toString();
+        sb.append(' ').append(hash(c));
+        float[] x = random(rng, 10 * 784), w = random(rng, 800 * 784), y = new float[10 * 800];
+        CpuGemm.sgemm(false, true, 10, 800, 784, 1f, x, 0, 784, w, 0, 784, 0f, y, 0, 800); // dot
+        return sb.append(' ').append(hash(y)).toString();
     }
 
     static float[] random(SplittableRandom rng, int n) {

@@ -16,16 +16,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       op(A) is packed into MR-row panels ({@code [p][r]}: one k step reads MR consecutive floats,
  *       alpha folded in, a transposed A turned around here); B into NR-column panels ({@code
  *       [p][0..NR)}), KC×NC at a time, and reused by every row block. The micro-kernel keeps an
- *       MR×NR tile of C in 10 vector registers (5 rows × 2 vectors) and does one FMA per register
- *       per k step. A small B under a single row block is read in place: packing would copy each
- *       element to use it only ⌈M/MR⌉ times.
+ *       MR×NR tile of C in MR·NV vector registers and does one FMA per register per k step: 5×2
+ *       vectors with AVX2's 16 registers, 5×4, 10×2 or 8×3 with AVX-512's 32 ({@link #tileFor}). A
+ *       small B under a single row block is read in place: packing would copy each element to use
+ *       it only ⌈M/MR⌉ times.
  *   <li><b>Dot path</b>, B stored N×K (x·Wᵀ with W as [out, in], the MLP forward; dY·colsᵀ, the
- *       conv weight gradient): every C element is a dot product of two contiguous K-long rows, so
- *       nothing is packed (turning B around costs ~15% at M = 100, and is the larger part of the
- *       work at M = 10). A 2×4 tile of dot products shares its loads; each of the 8 sums is reduced
- *       across lanes once per K slice of KD. From M = 200 rows on (evaluation batches), a
- *       transposed B goes through the panel path instead, turned around while it is packed: the
- *       copy is then shared by M/5 tiles (1000×784×400: 56 vs 44 GFLOP/s, quiet, JDK 25).
+ *       conv weight gradient) and few rows of C: every C element is a dot product of two contiguous
+ *       K-long rows, so nothing is packed (turning B around is the larger part of the work at M =
+ *       10). A 2×4 (AVX2) or 4×4 (AVX-512) tile of dot products shares its loads; each sum is
+ *       reduced across lanes once per K slice of KD. From {@link #PANEL_MIN_M_TRANS_B} rows on (48
+ *       with AVX-512, 200 with AVX2), a transposed B goes through the panel path instead, turned
+ *       around by vector gathers while it is packed and then shared by ⌈M/MR⌉ tiles.
  * </ul>
  *
  * Partial tiles at the edges are computed on zero-padded copies in a scratch tile, so the hot loop
@@ -44,14 +45,42 @@ public final class GemmSimd {
     static final int L = S.length();
 
     /**
-     * Register tile: MR rows × NR columns (2 vectors), 10 accumulators. With AVX2's 16 registers C2
-     * spills one of 12 accumulators (6 rows) into the stack inside the loop, which halves the
-     * speed; 5 rows leave room for two B vectors and the broadcasts. Every M of the paper's
-     * networks (10, 20, 80, 100, 160, 400, 1000) is a multiple of 5.
+     * Register tiles of the panel path: MR rows × NV vectors of C held in MR·NV accumulators, coded
+     * MR·100 + NV. With AVX2's 16 registers only 5×2 fits (a 6×2 tile made C2 spill an accumulator
+     * inside the k loop, which halved the speed). AVX-512 has 32, and tiles of 20–24 accumulators
+     * run 1.3–1.5× faster there: 5×4 in general, 10×2 when M is a multiple of 10 and B is small
+     * (one tile covers a batch of 10), 8×3 for tall A with M a multiple of 8. Each element of C is
+     * one FMA chain over k in order whatever the tile, so the tile never changes the bits.
      */
-    static final int MR = 5, NR = 2 * L;
+    static final int T5X2 = 502, T5X4 = 504, T10X2 = 1002, T8X3 = 803;
 
-    /** Cache blocks: a KC×NR B panel lives in L1, an MC×KC A block (MC ≤ MC_MAX) in L2. */
+    /** {@code -Darm.gemm.tile=5x2|5x4|10x2|8x3} forces a tile (benchmarks, tests). */
+    static final int FORCED_TILE = tile(System.getProperty("arm.gemm.tile", ""));
+
+    /** The tile code of "MRxNV", 0 for an empty string. */
+    static int tile(String s) {
+        if (s.isBlank()) return 0;
+        String[] p = s.trim().split("x");
+        int t = p.length == 2 ? Integer.parseInt(p[0]) * 100 + Integer.parseInt(p[1]) : -1;
+        if (t != T5X2 && t != T5X4 && t != T10X2 && t != T8X3)
+            throw new IllegalArgumentException(
+                    "arm.gemm.tile=" + s + ": expected one of 5x2, 5x4, 10x2, 8x3");
+        return t;
+    }
+
+    /** Largest MR·NR of any tile, for the scratch tile. */
+    static final int MAX_TILE = 10 * 4 * L;
+
+    /** The register tile for C with m rows, B with k·n elements. */
+    static int tileFor(int m, long kn) {
+        if (FORCED_TILE != 0) return FORCED_TILE;
+        if (L < 16) return T5X2;
+        if (m % 8 == 0 && m >= 160) return T8X3;
+        if (m % 10 == 0 && kn <= DIRECT_MAX_B) return T10X2;
+        return T5X4;
+    }
+
+    /** Cache blocks: a KC×NR B panel lives in L1/L2, an MC×KC A block (MC ≤ MC_MAX) in L2. */
     static final int KC = 256, MC_MAX = 120, NC = 2048;
 
     /** B is read in place (not packed) up to this many elements, about L2 + a share of L3. */
@@ -61,10 +90,19 @@ public final class GemmSimd {
     static final int KD = 2048, MD = 32;
 
     /**
+     * Dot path: 4×4 tiles of dot products (16 accumulators, 8 loads per K vector) where the 32
+     * AVX-512 registers hold them (10x784x400:nt 36 → 59 GFLOP/s by CPU time), else 2×4.
+     */
+    static final boolean DOT4 = L >= 16;
+
+    /**
      * From this many rows of C on, a transposed B goes through the panel path (packed, turned
      * around while packing) instead of the dot path: the packing is then shared by ⌈M/MR⌉ tiles.
+     * With AVX-512 the crossover is near M = 40–50 (50x784x400:nt 71 vs 62 GFLOP/s, 100x784x400:nt
+     * 91 vs 69); with AVX2 near 200.
      */
-    static final int PANEL_MIN_M_TRANS_B = Integer.getInteger("arm.gemm.panelMinM", 200);
+    static final int PANEL_MIN_M_TRANS_B =
+            Integer.getInteger("arm.gemm.panelMinM", L >= 16 ? 48 : 200);
 
     private static VectorSpecies<Float> species(int bits) {
         return bits == 0
@@ -117,7 +155,24 @@ public final class GemmSimd {
         if (transB && m < PANEL_MIN_M_TRANS_B) {
             Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
-            panels(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            panels(
+                    tileFor(m, (long) k * n),
+                    transA,
+                    transB,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    aOff,
+                    lda,
+                    b,
+                    bOff,
+                    ldb,
+                    beta,
+                    c,
+                    cOff,
+                    ldc);
         }
     }
 
@@ -132,8 +187,8 @@ public final class GemmSimd {
     /** Per-thread packing buffers, grown on demand and reused (packing is on every call). */
     static final class Work {
         float[] a = new float[MC_MAX * KC];
-        float[] b = new float[NR * KC];
-        final float[] tile = new float[MR * NR];
+        float[] b = new float[4 * L * KC];
+        final float[] tile = new float[MAX_TILE];
 
         /** One vector's lanes, for {@link #sumLanes}. */
         final float[] lanes = new float[L];
@@ -150,7 +205,8 @@ public final class GemmSimd {
     // Panel path
 
     /** op(B) = B, or Bᵀ for tall A (B is then always packed, turned around while packing). */
-    private static void panels(
+    static void panels(
+            int tile,
             boolean transA,
             boolean transB,
             int m,
@@ -168,14 +224,15 @@ public final class GemmSimd {
             int cOff,
             int ldc) {
         Work w = WORK.get();
+        int mr = tile / 100, nr = tile % 100 * L;
         // The kernel either starts from zero or adds to C; any other beta is applied here, once.
         if (beta != 0f && beta != 1f) scale(m, n, beta, c, cOff, ldc);
-        // Row blocks of equal height (a multiple of MR), at most MC_MAX rows.
+        // Row blocks of equal height (a multiple of mr), at most MC_MAX rows.
         int blocks = (m + MC_MAX - 1) / MC_MAX;
-        int mcb = roundUp((m + blocks - 1) / blocks, MR);
+        int mcb = roundUp((m + blocks - 1) / blocks, mr);
         // B is packed KC×NC at a time, reading its rows front to back (prefetch- and TLB-friendly),
         // and every row block reuses the packed block (GotoBLAS order). A small B under a
-        // single row block is read in place instead: each element serves only ⌈M/MR⌉ tiles, so a
+        // single row block is read in place instead: each element serves only ⌈M/mr⌉ tiles, so a
         // copy would cost as much as the work it saves.
         boolean direct = !transB && blocks == 1 && (long) k * n <= DIRECT_MAX_B;
         for (int pc = 0; pc < k; pc += KC) {
@@ -183,27 +240,29 @@ public final class GemmSimd {
             boolean add = pc > 0 || beta != 0f;
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
-                if (transB) packBt(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
-                else if (!direct) packB(b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, NR)));
+                if (transB) packBt(nr, b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, nr)));
+                else if (!direct)
+                    packB(nr, b, bOff, ldb, pc, jc, kc, nc, w.b(kc * roundUp(nc, nr)));
                 for (int ic = 0; ic < m; ic += mcb) {
                     int mc = Math.min(mcb, m - ic);
-                    packA(transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nw = Math.min(NR, nc - jr);
+                    packA(mr, transA, alpha, a, aOff, lda, ic, pc, mc, kc, w.a);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int nw = Math.min(nr, nc - jr);
                         float[] bp = w.b;
-                        int bo = jr * kc, bs = NR;
-                        if (direct && nw == NR) {
+                        int bo = jr * kc, bs = nr;
+                        if (direct && nw == nr) {
                             bp = b;
                             bo = bOff + pc * ldb + jc + jr;
                             bs = ldb;
                         } else if (direct) { // the last, partial panel: pad it with zeros
-                            bp = w.b(kc * NR);
+                            bp = w.b(kc * nr);
                             bo = 0;
-                            packB(b, bOff, ldb, pc, jc + jr, kc, nw, bp);
+                            packB(nr, b, bOff, ldb, pc, jc + jr, kc, nw, bp);
                         }
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = 0; ir < mc; ir += mr) {
                             int ci = cOff + (ic + ir) * ldc + jc + jr;
                             tile(
+                                    tile,
                                     kc,
                                     w.a,
                                     ir * kc,
@@ -213,7 +272,7 @@ public final class GemmSimd {
                                     c,
                                     ci,
                                     ldc,
-                                    Math.min(MR, mc - ir),
+                                    Math.min(mr, mc - ir),
                                     nw,
                                     add,
                                     w.tile);
@@ -230,6 +289,7 @@ public final class GemmSimd {
 
     /** One h × nw tile of C; partial tiles go through the zero-padded scratch tile. */
     private static void tile(
+            int tile,
             int kc,
             float[] a,
             int ao,
@@ -243,16 +303,17 @@ public final class GemmSimd {
             int nw,
             boolean add,
             float[] t) {
-        if (h == MR && nw == NR) {
-            kernel(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+        int mr = tile / 100, nr = tile % 100 * L;
+        if (h == mr && nw == nr) {
+            kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
             return;
         }
-        for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < NR; j++)
-                t[r * NR + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0; j < nr; j++)
+                t[r * nr + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
         }
-        kernel(kc, a, ao, b, bo, bs, t, 0, NR, true);
-        for (int r = 0; r < h; r++) System.arraycopy(t, r * NR, c, ci + r * ldc, nw);
+        kernel(tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
+        for (int r = 0; r < h; r++) System.arraycopy(t, r * nr, c, ci + r * ldc, nw);
     }
 
     /**
@@ -260,6 +321,7 @@ public final class GemmSimd {
      * {@code dst[q·MR·kc + p·MR + r]}; rows past mc are zero.
      */
     static void packA(
+            int mr,
             boolean transA,
             float alpha,
             float[] a,
@@ -270,33 +332,39 @@ public final class GemmSimd {
             int mc,
             int kc,
             float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int h = Math.min(MR, mc - ir), base = ir * kc;
-            for (int r = 0; r < MR; r++) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int h = Math.min(mr, mc - ir), base = ir * kc;
+            for (int r = 0; r < mr; r++) {
                 if (r >= h) {
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                    for (int p = 0; p < kc; p++) dst[base + p * mr + r] = 0f;
                 } else if (transA) {
                     int src = aOff + pc * lda + ic + ir + r;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p * lda];
+                    for (int p = 0; p < kc; p++) dst[base + p * mr + r] = alpha * a[src + p * lda];
                 } else {
                     int src = aOff + (ic + ir + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p];
+                    for (int p = 0; p < kc; p++) dst[base + p * mr + r] = alpha * a[src + p];
                 }
             }
         }
     }
 
     /**
-     * Packs B[pc.., jc..] (kc × nc, B not transposed) into NR-column panels: panel q holds columns
-     * q·NR.. as {@code dst[q·NR·kc + p·NR + j]}; columns past nc are zero. Reads B row by row.
+     * Packs B[pc.., jc..] (kc × nc, B not transposed) into nr-column panels: panel q holds columns
+     * q·nr.. as {@code dst[q·nr·kc + p·nr + j]}; columns past nc are zero. Reads B row by row.
      */
-    static void packB(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
-        int full = nc - nc % NR, padded = roundUp(nc, NR);
+    static void packB(
+            int nr, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
+        int full = nc - nc % nr, padded = roundUp(nc, nr);
         for (int p = 0; p < kc; p++) {
-            int src = bOff + (pc + p) * ldb + jc, d = p * NR;
-            for (int jr = 0; jr < full; jr += NR) {
-                FloatVector.fromArray(S, b, src + jr).intoArray(dst, d + jr * kc);
-                FloatVector.fromArray(S, b, src + jr + L).intoArray(dst, d + jr * kc + L);
+            int src = bOff + (pc + p) * ldb + jc, d = p * nr;
+            // whole panels, 2, 3 or 4 vectors each, unrolled (a loop over the vectors ran ~1.5×
+            // slower on 20x180x102400, where packing B is most of the work)
+            for (int jr = 0; jr < full; jr += nr) {
+                int s0 = src + jr, d0 = d + jr * kc;
+                FloatVector.fromArray(S, b, s0).intoArray(dst, d0);
+                FloatVector.fromArray(S, b, s0 + L).intoArray(dst, d0 + L);
+                if (nr > 2 * L) FloatVector.fromArray(S, b, s0 + 2 * L).intoArray(dst, d0 + 2 * L);
+                if (nr > 3 * L) FloatVector.fromArray(S, b, s0 + 3 * L).intoArray(dst, d0 + 3 * L);
             }
             for (int j = full; j < padded; j++)
                 dst[d + full * kc + j - full] = j < nc ? b[src + j] : 0f;
@@ -304,29 +372,45 @@ public final class GemmSimd {
     }
 
     /**
-     * Packs op(B) = Bᵀ[pc.., jc..] (kc × nc; B stored N×K) into the same NR-column panels as {@link
-     * #packB}: dst[q·NR·kc + p·NR + j] = B[jc + q·NR + j, pc + p]; columns past nc are zero. Reads
+     * Packs op(B) = Bᵀ[pc.., jc..] (kc × nc; B stored N×K) into the same nr-column panels as {@link
+     * #packB}: dst[q·nr·kc + p·nr + j] = B[jc + q·nr + j, pc + p]; columns past nc are zero. Reads
      * each B row contiguously along K.
      */
-    static void packBt(float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
-        int padded = roundUp(nc, NR);
-        for (int j = 0; j < padded; j++) {
-            int d = (j / NR) * NR * kc + j % NR;
+    static void packBt(
+            int nr, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] dst) {
+        int padded = roundUp(nc, nr);
+        int full = nc - nc % nr;
+        if (full > 0) {
+            int[] idx = new int[L];
+            for (int i = 0; i < L; i++) idx[i] = i * ldb;
+            for (int q = 0; q < full; q += nr) {
+                int d = q * kc;
+                for (int v = 0; v < nr; v += L) {
+                    int src = bOff + (jc + q + v) * ldb + pc;
+                    for (int p = 0; p < kc; p++)
+                        FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(dst, d + p * nr + v);
+                }
+            }
+        }
+        for (int j = full; j < padded; j++) {
+            int d = (j / nr) * nr * kc + j % nr;
             if (j >= nc) {
-                for (int p = 0; p < kc; p++) dst[d + p * NR] = 0f;
+                for (int p = 0; p < kc; p++) dst[d + p * nr] = 0f;
                 continue;
             }
             int src = bOff + (jc + j) * ldb + pc;
-            for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
+            for (int p = 0; p < kc; p++) dst[d + p * nr] = b[src + p];
         }
     }
 
     /**
-     * C[0..MR, 0..NR) (+)= Σ_p A[p][r] · B[p][0..NR): ten accumulators, one FMA each per k step. A:
-     * packed panel (alpha folded in), a[ao + p·MR + r]; B: b[bo + p·bs + j], bs = NR when packed,
-     * ldb when read in place. add = false starts from zero instead of C (beta = 0: C is not read).
+     * C[0..mr, 0..nr) (+)= Σ_p A[p][r] · B[p][0..nr): mr·NV accumulators, one FMA each per k step.
+     * A: packed panel (alpha folded in), a[ao + p·mr + r]; B: b[bo + p·bs + j], bs = nr when
+     * packed, ldb when read in place. add = false starts from zero instead of C (beta = 0: C is not
+     * read).
      */
     static void kernel(
+            int tile,
             int kc,
             float[] a,
             int ao,
@@ -337,11 +421,302 @@ public final class GemmSimd {
             int ci,
             int ldc,
             boolean add) {
-        int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
+        switch (tile) {
+            case 803 -> kernel8x3(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            case 504 -> kernel5x4(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            case 1002 -> kernel10x2(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            default -> kernel5x2(kc, a, ao, b, bo, bs, c, ci, ldc, add);
+        }
+    }
+
+    static void kernel5x4(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r0 = ci, r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
+        FloatVector c00,
+                c01,
+                c02,
+                c03,
+                c10,
+                c11,
+                c12,
+                c13,
+                c20,
+                c21,
+                c22,
+                c23,
+                c30,
+                c31,
+                c32,
+                c33,
+                c40,
+                c41,
+                c42,
+                c43;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, r0);
+            c01 = FloatVector.fromArray(S, c, r0 + L);
+            c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+            c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+            c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+            c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c42 = FloatVector.fromArray(S, c, r4 + 2 * L);
+            c43 = FloatVector.fromArray(S, c, r4 + 3 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 =
+                    c02 =
+                            c03 =
+                                    c10 =
+                                            c11 =
+                                                    c12 =
+                                                            c13 =
+                                                                    c20 =
+                                                                            c21 =
+                                                                                    c22 =
+                                                                                            c23 =
+                                                                                                    c30 =
+                                                                                                            c31 =
+                                                                                                                    c32 =
+                                                                                                                            c33 =
+                                                                                                                                    c40 =
+                                                                                                                                            c41 =
+                                                                                                                                                    c42 =
+                                                                                                                                                            c43 =
+                                                                                                                                                                    c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * 5, bp = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            c43 = x.fma(b3, c43);
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c42.intoArray(c, r4 + 2 * L);
+        c43.intoArray(c, r4 + 3 * L);
+    }
+
+    static void kernel10x2(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r0 = ci,
+                r1 = ci + ldc,
+                r2 = r1 + ldc,
+                r3 = r2 + ldc,
+                r4 = r3 + ldc,
+                r5 = r4 + ldc,
+                r6 = r5 + ldc,
+                r7 = r6 + ldc,
+                r8 = r7 + ldc,
+                r9 = r8 + ldc;
+        FloatVector c00,
+                c01,
+                c10,
+                c11,
+                c20,
+                c21,
+                c30,
+                c31,
+                c40,
+                c41,
+                c50,
+                c51,
+                c60,
+                c61,
+                c70,
+                c71,
+                c80,
+                c81,
+                c90,
+                c91;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, r0);
+            c01 = FloatVector.fromArray(S, c, r0 + L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c50 = FloatVector.fromArray(S, c, r5);
+            c51 = FloatVector.fromArray(S, c, r5 + L);
+            c60 = FloatVector.fromArray(S, c, r6);
+            c61 = FloatVector.fromArray(S, c, r6 + L);
+            c70 = FloatVector.fromArray(S, c, r7);
+            c71 = FloatVector.fromArray(S, c, r7 + L);
+            c80 = FloatVector.fromArray(S, c, r8);
+            c81 = FloatVector.fromArray(S, c, r8 + L);
+            c90 = FloatVector.fromArray(S, c, r9);
+            c91 = FloatVector.fromArray(S, c, r9 + L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 =
+                    c10 =
+                            c11 =
+                                    c20 =
+                                            c21 =
+                                                    c30 =
+                                                            c31 =
+                                                                    c40 =
+                                                                            c41 =
+                                                                                    c50 =
+                                                                                            c51 =
+                                                                                                    c60 =
+                                                                                                            c61 =
+                                                                                                                    c70 =
+                                                                                                                            c71 =
+                                                                                                                                    c80 =
+                                                                                                                                            c81 =
+                                                                                                                                                    c90 =
+                                                                                                                                                            c91 =
+                                                                                                                                                                    c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * 10, bp = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ap + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ap + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, a[ap + 8]);
+            c80 = x.fma(b0, c80);
+            c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(S, a[ap + 9]);
+            c90 = x.fma(b0, c90);
+            c91 = x.fma(b1, c91);
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6);
+        c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7);
+        c71.intoArray(c, r7 + L);
+        c80.intoArray(c, r8);
+        c81.intoArray(c, r8 + L);
+        c90.intoArray(c, r9);
+        c91.intoArray(c, r9 + L);
+    }
+
+    static void kernel5x2(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r0 = ci, r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
         if (add) {
-            c00 = FloatVector.fromArray(S, c, ci);
-            c01 = FloatVector.fromArray(S, c, ci + L);
+            c00 = FloatVector.fromArray(S, c, r0);
+            c01 = FloatVector.fromArray(S, c, r0 + L);
             c10 = FloatVector.fromArray(S, c, r1);
             c11 = FloatVector.fromArray(S, c, r1 + L);
             c20 = FloatVector.fromArray(S, c, r2);
@@ -355,9 +730,9 @@ public final class GemmSimd {
             c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
         }
         for (int p = 0; p < kc; p++) {
-            int ap = ao + p * MR, bp = bo + p * bs;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp),
-                    b1 = FloatVector.fromArray(S, b, bp + L);
+            int ap = ao + p * 5, bp = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
             FloatVector x = FloatVector.broadcast(S, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -374,8 +749,8 @@ public final class GemmSimd {
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
         }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
         c10.intoArray(c, r1);
         c11.intoArray(c, r1 + L);
         c20.intoArray(c, r2);
@@ -384,6 +759,165 @@ public final class GemmSimd {
         c31.intoArray(c, r3 + L);
         c40.intoArray(c, r4);
         c41.intoArray(c, r4 + L);
+    }
+
+    static void kernel8x3(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r0 = ci,
+                r1 = ci + ldc,
+                r2 = r1 + ldc,
+                r3 = r2 + ldc,
+                r4 = r3 + ldc,
+                r5 = r4 + ldc,
+                r6 = r5 + ldc,
+                r7 = r6 + ldc;
+        FloatVector c00,
+                c01,
+                c02,
+                c10,
+                c11,
+                c12,
+                c20,
+                c21,
+                c22,
+                c30,
+                c31,
+                c32,
+                c40,
+                c41,
+                c42,
+                c50,
+                c51,
+                c52,
+                c60,
+                c61,
+                c62,
+                c70,
+                c71,
+                c72;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, r0);
+            c01 = FloatVector.fromArray(S, c, r0 + L);
+            c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c42 = FloatVector.fromArray(S, c, r4 + 2 * L);
+            c50 = FloatVector.fromArray(S, c, r5);
+            c51 = FloatVector.fromArray(S, c, r5 + L);
+            c52 = FloatVector.fromArray(S, c, r5 + 2 * L);
+            c60 = FloatVector.fromArray(S, c, r6);
+            c61 = FloatVector.fromArray(S, c, r6 + L);
+            c62 = FloatVector.fromArray(S, c, r6 + 2 * L);
+            c70 = FloatVector.fromArray(S, c, r7);
+            c71 = FloatVector.fromArray(S, c, r7 + L);
+            c72 = FloatVector.fromArray(S, c, r7 + 2 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 =
+                    c02 =
+                            c10 =
+                                    c11 =
+                                            c12 =
+                                                    c20 =
+                                                            c21 =
+                                                                    c22 =
+                                                                            c30 =
+                                                                                    c31 =
+                                                                                            c32 =
+                                                                                                    c40 =
+                                                                                                            c41 =
+                                                                                                                    c42 =
+                                                                                                                            c50 =
+                                                                                                                                    c51 =
+                                                                                                                                            c52 =
+                                                                                                                                                    c60 =
+                                                                                                                                                            c61 =
+                                                                                                                                                                    c62 =
+                                                                                                                                                                            c70 =
+                                                                                                                                                                                    c71 =
+                                                                                                                                                                                            c72 =
+                                                                                                                                                                                                    c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * 8, bp = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[ap + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[ap + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c42.intoArray(c, r4 + 2 * L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        c52.intoArray(c, r5 + 2 * L);
+        c60.intoArray(c, r6);
+        c61.intoArray(c, r6 + L);
+        c62.intoArray(c, r6 + 2 * L);
+        c70.intoArray(c, r7);
+        c71.intoArray(c, r7 + L);
+        c72.intoArray(c, r7 + 2 * L);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -433,7 +967,23 @@ public final class GemmSimd {
                         int nj = Math.min(4, n - j);
                         for (int i = 0; i < mc; i += 2) {
                             int ci = cOff + (ic + i) * ldc + j;
-                            if (nj == 4 && i + 1 < mc) {
+                            if (DOT4 && nj == 4 && i + 3 < mc) {
+                                dot4x4(
+                                        kc,
+                                        ar,
+                                        ao + i * as,
+                                        as,
+                                        b,
+                                        bo + j * ldb,
+                                        ldb,
+                                        c,
+                                        ci,
+                                        ldc,
+                                        alpha,
+                                        betaP,
+                                        w.lanes);
+                                i += 2;
+                            } else if (nj == 4 && i + 1 < mc) {
                                 dot2x4(
                                         kc,
                                         ar,
@@ -471,6 +1021,123 @@ public final class GemmSimd {
                     }
                 }
             }
+        }
+
+        /**
+         * Rows a0 … a0+3·as of A against rows b0 … b0+3·bs of B: 16 sums sharing 8 loads per K
+         * vector (AVX-512 has the 32 registers this needs); the same order per sum as {@link
+         * #dot2x4}.
+         */
+        static void dot4x4(
+                int kc,
+                float[] a,
+                int a0,
+                int as,
+                float[] b,
+                int b0,
+                int bs,
+                float[] c,
+                int ci,
+                int ldc,
+                float alpha,
+                float beta,
+                float[] lanes) {
+            FloatVector s00 = FloatVector.zero(S),
+                    s01 = s00,
+                    s02 = s00,
+                    s03 = s00,
+                    s10 = s00,
+                    s11 = s00,
+                    s12 = s00,
+                    s13 = s00,
+                    s20 = s00,
+                    s21 = s00,
+                    s22 = s00,
+                    s23 = s00,
+                    s30 = s00,
+                    s31 = s00,
+                    s32 = s00,
+                    s33 = s00;
+            int a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
+            int kv = kc - kc % L, p = 0;
+            for (; p < kv; p += L) {
+                FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+                FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+                FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+                FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+                FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+                s00 = x0.fma(y, s00);
+                s10 = x1.fma(y, s10);
+                s20 = x2.fma(y, s20);
+                s30 = x3.fma(y, s30);
+                y = FloatVector.fromArray(S, b, b1 + p);
+                s01 = x0.fma(y, s01);
+                s11 = x1.fma(y, s11);
+                s21 = x2.fma(y, s21);
+                s31 = x3.fma(y, s31);
+                y = FloatVector.fromArray(S, b, b2 + p);
+                s02 = x0.fma(y, s02);
+                s12 = x1.fma(y, s12);
+                s22 = x2.fma(y, s22);
+                s32 = x3.fma(y, s32);
+                y = FloatVector.fromArray(S, b, b3 + p);
+                s03 = x0.fma(y, s03);
+                s13 = x1.fma(y, s13);
+                s23 = x2.fma(y, s23);
+                s33 = x3.fma(y, s33);
+            }
+            float t00 = sumLanes(s00, lanes),
+                    t01 = sumLanes(s01, lanes),
+                    t02 = sumLanes(s02, lanes),
+                    t03 = sumLanes(s03, lanes);
+            float t10 = sumLanes(s10, lanes),
+                    t11 = sumLanes(s11, lanes),
+                    t12 = sumLanes(s12, lanes),
+                    t13 = sumLanes(s13, lanes);
+            float t20 = sumLanes(s20, lanes),
+                    t21 = sumLanes(s21, lanes),
+                    t22 = sumLanes(s22, lanes),
+                    t23 = sumLanes(s23, lanes);
+            float t30 = sumLanes(s30, lanes),
+                    t31 = sumLanes(s31, lanes),
+                    t32 = sumLanes(s32, lanes),
+                    t33 = sumLanes(s33, lanes);
+            for (; p < kc; p++) {
+                float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+                float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+                t00 += x0 * y0;
+                t01 += x0 * y1;
+                t02 += x0 * y2;
+                t03 += x0 * y3;
+                t10 += x1 * y0;
+                t11 += x1 * y1;
+                t12 += x1 * y2;
+                t13 += x1 * y3;
+                t20 += x2 * y0;
+                t21 += x2 * y1;
+                t22 += x2 * y2;
+                t23 += x2 * y3;
+                t30 += x3 * y0;
+                t31 += x3 * y1;
+                t32 += x3 * y2;
+                t33 += x3 * y3;
+            }
+            put(c, ci, t00, alpha, beta);
+            put(c, ci + 1, t01, alpha, beta);
+            put(c, ci + 2, t02, alpha, beta);
+            put(c, ci + 3, t03, alpha, beta);
+            put(c, ci + ldc, t10, alpha, beta);
+            put(c, ci + ldc + 1, t11, alpha, beta);
+            put(c, ci + ldc + 2, t12, alpha, beta);
+            put(c, ci + ldc + 3, t13, alpha, beta);
+            put(c, ci + 2 * ldc, t20, alpha, beta);
+            put(c, ci + 2 * ldc + 1, t21, alpha, beta);
+            put(c, ci + 2 * ldc + 2, t22, alpha, beta);
+            put(c, ci + 2 * ldc + 3, t23, alpha, beta);
+            put(c, ci + 3 * ldc, t30, alpha, beta);
+            put(c, ci + 3 * ldc + 1, t31, alpha, beta);
+            put(c, ci + 3 * ldc + 2, t32, alpha, beta);
+            put(c, ci + 3 * ldc + 3, t33, alpha, beta);
         }
 
         /** Rows a0, a0+as of A against rows b0 .. b0+3·bs of B; 8 sums, one lane reduction each. */
