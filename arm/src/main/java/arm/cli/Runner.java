@@ -214,7 +214,14 @@ final class Runner {
         List<Method> methods = new ArrayList<>();
         for (String m : c.methods()) {
             try {
-                methods.add(ctx.factory().create(m, bench.dataset, c.options().get(m)));
+                Map<String, String> saved = c.options().get(m);
+                Method made = ctx.factory().create(m, bench.dataset, saved);
+                Map<String, String> asWritten =
+                        CheckpointStore.asWritten(saved, made.options().keySet());
+                methods.add(
+                        asWritten.equals(saved)
+                                ? made
+                                : ctx.factory().create(m, bench.dataset, asWritten));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(
                         "cannot resume " + file + ": method " + m + ": " + e.getMessage());

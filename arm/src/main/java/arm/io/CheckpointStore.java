@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -205,6 +206,18 @@ public final class CheckpointStore {
      */
     static final Map<String, String> ADDED_LATER =
             Map.of("dedup", "off", "resnet_nf", "20", "device", "cpu", "rng", "ours");
+
+    /**
+     * The options a results folder saved, plus each option of {@code known} (the method's options
+     * in this build) that was added after the folder was written, at its old behaviour: a resumed
+     * run continues as it started even where a default has changed since (dedup).
+     */
+    public static Map<String, String> asWritten(Map<String, String> saved, Set<String> known) {
+        Map<String, String> out = new LinkedHashMap<>(saved);
+        for (var e : ADDED_LATER.entrySet())
+            if (known.contains(e.getKey())) out.putIfAbsent(e.getKey(), e.getValue());
+        return out;
+    }
 
     /** What differs between a checkpoint's run and the run asking for it, or null. */
     static String difference(Checkpoint.Identity saved, Checkpoint.Identity now) {

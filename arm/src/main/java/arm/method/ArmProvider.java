@@ -2,6 +2,7 @@ package arm.method;
 
 import arm.data.ContinualData;
 import arm.run.Defaults;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,9 +82,10 @@ public final class ArmProvider implements MethodProvider {
                                     MethodOption.of(
                                             "dedup",
                                             "",
-                                            "off | on: repeated draws in X̂ kept once with"
-                                                    + " multiplicities (equal up to rounding)",
-                                            "off"))));
+                                            "on | off: repeated draws in X̂ kept once with"
+                                                    + " multiplicities (equal up to rounding); off"
+                                                    + " computes every copy, as the authors' code",
+                                            "on"))));
 
     @Override
     public String name() {
@@ -102,7 +104,25 @@ public final class ArmProvider implements MethodProvider {
 
     @Override
     public Method create(Map<String, String> defaults, Map<String, String> overrides) {
-        return new RecallMethod(name(), false, defaults, overrides);
+        return new RecallMethod(name(), false, defaults, dedupDefault(defaults, overrides));
+    }
+
+    /**
+     * dedup is on by default where it is exact up to rounding; the batch-statistics term (w_bs ≠ 0)
+     * is not counted, so with it dedup defaults to off (an explicit dedup=on there is refused).
+     */
+    static Map<String, String> dedupDefault(
+            Map<String, String> defaults, Map<String, String> overrides) {
+        if (overrides.containsKey("dedup")) return overrides;
+        String wBs = overrides.getOrDefault("w_bs", defaults.getOrDefault("w_bs", "0"));
+        try {
+            if (Float.parseFloat(wBs.trim()) == 0f) return overrides;
+        } catch (NumberFormatException e) {
+            return overrides; // RecallMethod names the bad value
+        }
+        Map<String, String> o = new LinkedHashMap<>(overrides);
+        o.put("dedup", "off");
+        return o;
     }
 
     @Override

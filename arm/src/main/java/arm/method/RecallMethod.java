@@ -49,11 +49,11 @@ import java.util.TreeMap;
  * RecallLoss#adi}). Logits follow RecallLoss: a = f_old(X̂), b = f_cur(X̂). The code descends on R,
  * which is the negative of the paper's recall objective (ALGORITHM.md §2.3).
  *
- * <p>X̂ is a {@link RecalledBatch}. ARM's option {@code dedup} (off by default) stores it as its U
- * distinct images with multiplicities when the M draws repeat real rows; the batch's own methods
- * (counted forward, per-copy gradient, replication) make the iteration the same code either way,
- * and the result equals the replicated batch's up to float rounding (DedupTest). Not for ADI: its
- * target classes are drawn per copy, so copies differ.
+ * <p>X̂ is a {@link RecalledBatch}. ARM's option {@code dedup} (on by default, off with w_bs ≠ 0)
+ * stores it as its U distinct images with multiplicities when the M draws repeat real rows; the
+ * batch's own methods (counted forward, per-copy gradient, replication) make the iteration the same
+ * code either way, and the result equals the replicated batch's up to float rounding (DedupTest).
+ * Not for ADI: its target classes are drawn per copy, so copies differ.
  *
  * <p>The guard, the recorder and test traces watch the iteration through one {@link
  * RecallObserver}.
@@ -352,8 +352,9 @@ final class RecallMethod extends ContinualMethod {
 
         private void scopedInputStep(
                 Var x, RecalledBatch xhat, Batch b, int[] chosen, int step, Tensor bad) {
-            try (Scope sc =
-                    Scope.open()) { // on a device, each step's graph is freed before the next
+            // each step's graph is freed before the next: on a device its memory, on the CPU its
+            // arrays go back to the pool for the next step (nothing made here outlives the step)
+            try (Scope sc = Scope.recycling()) {
                 inputStep(x, xhat, b, chosen, step, bad);
             }
         }

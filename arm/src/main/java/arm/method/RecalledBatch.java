@@ -76,7 +76,7 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         for (int u = 0; u < w.length; u++) w[u] = counts[u];
         var be = Backends.of(g);
         Tensor col = Backends.onDevice(g.device(), w, shape);
-        Tensor out = be.zeros(g.shape);
+        Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,19 @@ class CheckpointIdentityTest {
         now.put("rng", "authors");
         assertThat(CheckpointStore.difference(id(old), id(now)))
                 .isEqualTo("option rng is ours there, authors here");
+    }
+
+    @Test
+    void aFolderWrittenBeforeAnOptionResumesWithItsOldBehaviour() {
+        Map<String, String> saved = Map.of("lr", "0.05", "M", "10");
+        assertThat(CheckpointStore.asWritten(saved, Set.of("lr", "M", "dedup", "rng")))
+                .containsEntry("dedup", "off")
+                .containsEntry("rng", "ours")
+                .doesNotContainKey("resnet_nf")
+                .hasSize(4);
+        Map<String, String> withDedup = Map.of("lr", "0.05", "dedup", "on");
+        assertThat(CheckpointStore.asWritten(withDedup, Set.of("lr", "dedup")))
+                .isEqualTo(withDedup);
     }
 
     @Test

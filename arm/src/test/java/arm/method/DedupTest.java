@@ -46,6 +46,20 @@ import org.junit.jupiter.api.Test;
 class DedupTest {
     static final int NF = 4, N = 10, M = 100;
 
+    @Test
+    void onByDefaultExceptWithTheUncountedBatchStatisticsTerm() {
+        assertThat(Methods.create("ARM", "cifar10", Map.of()).options())
+                .containsEntry("dedup", "on");
+        assertThat(Methods.create("ARM", "mnist", Map.of()).options()).containsEntry("dedup", "on");
+        assertThat(Methods.create("ARM", "cifar10", Map.of("w_bs", "0.5")).options())
+                .containsEntry("dedup", "off");
+        assertThatThrownBy(
+                        () ->
+                                Methods.create(
+                                        "ARM", "cifar10", Map.of("w_bs", "0.5", "dedup", "on")))
+                .hasMessageContaining("dedup");
+    }
+
     // ------------------------------------------------------------ one evaluation of R, one step B
 
     @Test
@@ -392,7 +406,7 @@ class DedupTest {
 
     @Test
     void dedupIsAnArmOptionAndRefusesTheUncountedBatchStatisticsTerm() {
-        assertThat(Methods.create("ARM", "cifar10", Map.of()).options())
+        assertThat(Methods.create("ARM", "cifar10", Map.of("dedup", "off")).options())
                 .containsEntry("dedup", "off");
         assertThatThrownBy(() -> Methods.create("ADI", "cifar10", Map.of("dedup", "on")))
                 .hasMessageContaining("no option 'dedup'");

@@ -102,7 +102,7 @@ public final class Autograd {
         }
         Gradients g = new Gradients(needed);
         if (!needed.contains(loss)) return g;
-        Tensor seed = Backends.of(loss.value).zeros(loss.value.shape);
+        Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
         Backends.of(seed).fill(seed, 1f);
         g.put(loss, seed);
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -110,8 +110,12 @@ public final class Autograd {
             if (v.node == null || !feedsNeeded(v.node, g)) continue;
             // a requested intermediate keeps its gradient and still passes it on to requested vars
             // below it; other intermediate gradients are dropped as soon as they are used
-            Tensor dOut = targets.contains(v) ? g.get(v) : g.take(v);
-            if (dOut != null) v.node.backward(dOut, g);
+            boolean kept = targets.contains(v);
+            Tensor dOut = kept ? g.get(v) : g.take(v);
+            if (dOut == null) continue;
+            g.lend(kept ? null : dOut);
+            v.node.backward(dOut, g);
+            g.lend(null);
         }
         return g;
     }

@@ -343,7 +343,7 @@ public final class F {
                 throw new IndexOutOfBoundsException(
                         "label " + labels[r] + " at row " + r + " is not in [0, " + classes + ")");
         Backend be = Backends.get(device);
-        Tensor ones = be.zeros(labels.length), out = be.zeros(labels.length, classes);
+        Tensor ones = be.empty(labels.length), out = be.zeros(labels.length, classes);
         be.fill(ones, 1f);
         be.scatterAddLastAxis(ones, labels, out);
         return Var.constant(out);

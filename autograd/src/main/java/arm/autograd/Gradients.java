@@ -11,6 +11,9 @@ public final class Gradients {
     private final Set<Var> needed;
     private final Map<Var, Tensor> sums = new IdentityHashMap<>();
 
+    /** The output gradient of the running node's backward, while nobody else holds it. */
+    private Tensor lent;
+
     Gradients(Set<Var> needed) {
         this.needed = needed;
     }
@@ -38,10 +41,27 @@ public final class Gradients {
         checkShape(v, g);
         Tensor s = sums.get(v);
         if (s == null) {
-            Tensor c = Backends.of(g).zeros(v.value.shape);
+            Tensor c = Backends.of(g).empty(v.value.shape);
             Backends.of(g).copy(g, c);
             sums.put(v, c);
         } else Backends.of(s).axpy(1f, g, s);
+    }
+
+    /**
+     * True once for the output gradient a node's backward was given when this pass owns it (an
+     * intermediate's sum, no longer stored anywhere): the node may then {@link #add} it (or a view
+     * of it) for one input instead of a copy. False for a gradient the caller keeps (a requested
+     * var's) and after the first claim.
+     */
+    public boolean claim(Tensor dOut) {
+        if (lent == null || dOut != lent) return false;
+        lent = null;
+        return true;
+    }
+
+    /** Run: dOut, which the pass owns and hands to the next backward, or null. */
+    void lend(Tensor dOut) {
+        lent = dOut;
     }
 
     private static void checkShape(Var v, Tensor g) {

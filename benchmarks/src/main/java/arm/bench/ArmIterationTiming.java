@@ -7,11 +7,14 @@ import arm.method.Stepper;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
+import arm.tensor.HostPool;
+import arm.tensor.Scope;
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it:
@@ -29,7 +32,8 @@ import java.util.Map;
  * {@code dedup=both} the replicated and the duplicate-aware recall (ARM's dedup option) are timed
  * in one process, alternating iterations, by wall clock and by the calling thread's and the
  * process's CPU time ({@link #compareDedup}): on a shared machine the CPU times are the comparable
- * numbers.
+ * numbers. {@code recycle=both} likewise alternates the refinement steps' host arrays fresh from
+ * the JVM and recycled ({@link #compareRecycling}).
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -103,6 +107,33 @@ public final class ArmIterationTiming {
             o.put("dedup", v == 0 ? "off" : "on");
             runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
         }
+        return alternate(runs, v -> {}, warmup, reps);
+    }
+
+    /**
+     * The same iteration with the refinement steps' host arrays fresh from the JVM ({@code
+     * -Darm.recycle=false}) and recycled through {@link HostPool} (the default), one stepper each,
+     * stepped alternately; returns {fresh, recycled}. The results are bit-identical.
+     */
+    public static Times[] compareRecycling(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        ContinualData data =
+                dataset.equals("mnist")
+                        ? SyntheticData.mnistShaped(1)
+                        : SyntheticData.cifarShaped(1);
+        Stepper[] runs = new Stepper[2];
+        for (int v = 0; v < 2; v++) {
+            Map<String, String> o =
+                    new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+            o.putAll(options);
+            runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        }
+        Times[] t = alternate(runs, v -> Scope.recycle(v == 1), warmup, reps);
+        Scope.recycle(true);
+        return t;
+    }
+
+    private static Times[] alternate(Stepper[] runs, IntConsumer before, int warmup, int reps) {
         var thread = ManagementFactory.getThreadMXBean();
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[][][] s = new double[2][3][reps];
@@ -111,6 +142,7 @@ public final class ArmIterationTiming {
                 long w0 = System.nanoTime(),
                         c0 = thread.getCurrentThreadCpuTime(),
                         p0 = os.getProcessCpuTime();
+                before.accept(v);
                 runs[v].train(t);
                 if (t < warmup) continue;
                 s[v][0][t - warmup] = (System.nanoTime() - w0) / 1e9;
@@ -134,6 +166,27 @@ public final class ArmIterationTiming {
         for (int i = 4; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        if ("both".equals(o.get("recycle"))) {
+            o.remove("recycle");
+            Times[] t = compareRecycling(dataset, warmup, reps, o);
+            for (int v = 0; v < 2; v++)
+                System.out.printf(
+                        "ARM iteration %s on cpu %s recycle=%s: wall %.3f s, thread CPU %.3f s,"
+                                + " process CPU %.3f s (medians of %d after %d warm-up, variants"
+                                + " alternating)%n",
+                        dataset,
+                        o,
+                        v == 0 ? "off" : "on",
+                        t[v].wall(),
+                        t[v].threadCpu(),
+                        t[v].processCpu(),
+                        reps,
+                        warmup);
+            System.out.printf(
+                    "recycled / fresh: thread CPU %.3f, process CPU %.3f%n",
+                    t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
+            return;
         }
         if ("both".equals(o.get("dedup"))) {
             o.remove("dedup");

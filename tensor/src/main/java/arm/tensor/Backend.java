@@ -62,9 +62,12 @@ public interface Backend {
 
     /**
      * A new tensor whose contents are unspecified, for an output the next primitive overwrites
-     * entirely: a GPU backend skips the memset {@link #zeros} costs. The default is {@link #zeros}
-     * (CPU arrays come zeroed anyway); the test fake device fills it with NaN, so an op that reads
-     * before it writes fails there.
+     * entirely: a GPU backend skips the memset {@link #zeros} costs, the CPU backend reuses an
+     * array of a {@link Scope#recycling} scope as it is. Accumulating outputs ({@link #axpy},
+     * {@link #scatterAddLastAxis}, {@link #gemm} with beta ≠ 0, anything only partly written) take
+     * {@link #zeros}. The default is {@link #zeros}; the test fake device and the CPU backend under
+     * {@code -Darm.pool.poison=true} fill it with NaN, so an op that reads before it writes fails
+     * there.
      */
     default Tensor empty(int... shape) {
         return zeros(shape);

@@ -4,28 +4,76 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Owns device tensors made while it is open, and frees them when it closes (host tensors are left
- * to the GC). Scopes nest per thread; {@link #keep} hands a tensor to the enclosing scope (or to
- * nobody at top level) so results can outlive the work that made them.
+ * Owns device tensors made while it is open, and frees them when it closes. Scopes nest per thread;
+ * {@link #keep} hands a tensor to the enclosing scope (or to nobody at top level) so results can
+ * outlive the work that made them.
  *
  * <pre>
  * try (Scope s = Scope.open()) { ... loss ...; s.keep(result); }
  * </pre>
+ *
+ * Host tensors are left to the GC, except in a {@link #recycling} scope: there the CPU backend
+ * takes its arrays from the thread's {@link HostPool} and this scope gives them back when it
+ * closes, so whatever it made must be dead by then (kept, copied out, or never read again), the
+ * same rule a device scope enforces by freeing.
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
     private final Scope parent;
     private final List<Tensor> owned = new ArrayList<>();
+    private final boolean recycling;
     private boolean closed;
 
-    private Scope(Scope parent) {
+    /**
+     * {@code -Darm.recycle=false} makes {@link #recycling} scopes plain ones (every host array
+     * fresh from the JVM): the same results bit for bit, for comparison.
+     */
+    private static volatile boolean recycle =
+            !"false".equals(System.getProperty("arm.recycle", "true"));
+
+    private Scope(Scope parent, boolean recycling) {
         this.parent = parent;
+        this.recycling = recycling;
     }
 
     public static Scope open() {
-        Scope s = new Scope(CURRENT.get());
+        return open(false);
+    }
+
+    /**
+     * A scope whose host tensors from {@link Backend#zeros} and {@link Backend#empty} are recycled
+     * through {@link HostPool} when it closes (see the class comment for the rule that comes with
+     * it).
+     */
+    public static Scope recycling() {
+        return open(recycle);
+    }
+
+    /** Tests and measurements: whether {@link #recycling} scopes recycle (true by default). */
+    public static void recycle(boolean on) {
+        recycle = on;
+    }
+
+    private static Scope open(boolean recycling) {
+        Scope s = new Scope(CURRENT.get(), recycling);
         CURRENT.set(s);
         return s;
+    }
+
+    /**
+     * The array of a new host tensor of n elements, for the CPU backend: from the thread's pool
+     * when the innermost scope recycles (then the caller must {@link #track} the tensor), else
+     * fresh. {@code zero}: all zeros; otherwise the contents are unspecified.
+     */
+    public static float[] hostArray(int n, boolean zero) {
+        Scope s = CURRENT.get();
+        return s != null && s.recycling ? HostPool.take(n, zero) : new float[n];
+    }
+
+    /** Whether the innermost open scope on this thread recycles host arrays. */
+    public static boolean recyclingNow() {
+        Scope s = CURRENT.get();
+        return s != null && s.recycling;
     }
 
     /** Called by device backends on every allocation. */
@@ -50,7 +98,11 @@ public final class Scope implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        for (int i = owned.size() - 1; i >= 0; i--) owned.get(i).close();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            Tensor t = owned.get(i);
+            if (recycling && t.storage instanceof CpuStorage c) HostPool.give(c.data);
+            else t.close();
+        }
         owned.clear();
         CURRENT.set(parent);
     }

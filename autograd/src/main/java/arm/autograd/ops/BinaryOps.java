@@ -52,7 +52,7 @@ public final class BinaryOps {
                             case MUL -> product(be, dy, b.value, Binary.MUL);
                             case DIV -> product(be, dy, b.value, Binary.DIV);
                         };
-                g.add(a, reduce(be, da, a.value.shape, da == dy));
+                g.add(a, reduce(be, da, a.value.shape, da == dy, g));
             }
             if (g.needs(b)) {
                 Tensor db =
@@ -69,7 +69,7 @@ public final class BinaryOps {
                                                     b.value,
                                                     Binary.DIV));
                         };
-                g.add(b, reduce(be, db, b.value.shape, db == dy));
+                g.add(b, reduce(be, db, b.value.shape, db == dy, g));
             }
         }
     }
@@ -86,9 +86,13 @@ public final class BinaryOps {
         return out;
     }
 
-    /** Σ↓ to the input's shape; always returns a tensor the caller may hand over. */
-    private static Tensor reduce(Backend be, Tensor d, int[] shape, boolean borrowed) {
-        if (Shape.same(d.shape, shape) && !borrowed) return d;
+    /**
+     * Σ↓ to the input's shape; always returns a tensor the caller may hand over. A borrowed d (the
+     * output gradient itself) is handed over uncopied once, when the pass owns it ({@link
+     * Gradients#claim}): add's first input takes dy, the second a copy.
+     */
+    private static Tensor reduce(Backend be, Tensor d, int[] shape, boolean borrowed, Gradients g) {
+        if (Shape.same(d.shape, shape) && (!borrowed || g.claim(d))) return d;
         Tensor out = be.empty(shape);
         be.sumTo(d, out);
         return out;

@@ -22,7 +22,8 @@ public final class Reshape {
         protected void backward(Tensor dy, Gradients g) {
             Var x = inputs[0];
             if (!g.needs(x)) return;
-            g.addCopy(x, dy.reshape(x.shape()));
+            if (g.claim(dy)) g.add(x, dy.reshape(x.shape())); // a view: no copy
+            else g.addCopy(x, dy.reshape(x.shape()));
         }
     }
 }

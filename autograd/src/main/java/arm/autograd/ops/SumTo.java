@@ -32,7 +32,7 @@ public final class SumTo {
             Var x = inputs[0];
             if (!g.needs(x)) return;
             Backend be = backendOf(dy);
-            Tensor dx = be.zeros(x.shape());
+            Tensor dx = be.empty(x.shape()); // every element written
             Tensor zero = be.zeros(1);
             be.binary(Binary.ADD, dy, zero, broadcastTarget(dx, dy)); // dx = broadcast(dy)
             g.add(x, dx);

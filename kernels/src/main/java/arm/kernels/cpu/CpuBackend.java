@@ -13,6 +13,7 @@ import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.CpuStorage;
 import arm.tensor.Device;
+import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
@@ -89,7 +90,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor zeros(int... shape) {
-        return new Tensor(new CpuStorage(new float[Shape.numel(shape)]), 0, shape);
+        return host(shape, true);
+    }
+
+    /**
+     * Inside a {@link Scope#recycling} scope, an array another tensor of the scope's thread left
+     * behind, with its old contents (NaN under {@code -Darm.pool.poison=true}); elsewhere a fresh
+     * zeroed one. Only for outputs the next op overwrites entirely.
+     */
+    @Override
+    public Tensor empty(int... shape) {
+        return host(shape, false);
+    }
+
+    private static Tensor host(int[] shape, boolean zero) {
+        Tensor t = new Tensor(new CpuStorage(Scope.hostArray(Shape.numel(shape), zero)), 0, shape);
+        if (Scope.recyclingNow()) Scope.track(t);
+        return t;
     }
 
     @Override

@@ -77,6 +77,38 @@ public final class ConvNhwcSimd {
 
     private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
+    /**
+     * The calling thread's packed weights and weight-gradient partial sums, by slot, reused from
+     * call to call (a layer's packs are rebuilt every call: the weights change between calls).
+     */
+    private static final ThreadLocal<float[][]> PACKS =
+            ThreadLocal.withInitial(() -> new float[0][]);
+
+    /**
+     * Slot {@code slot} of the calling thread's packs, at least {@code size} floats, contents left
+     * over.
+     */
+    static float[] pack(int slot, int size) {
+        float[][] p = PACKS.get();
+        if (slot >= p.length) {
+            int old = p.length;
+            p = Arrays.copyOf(p, slot + 1);
+            for (int i = old; i < p.length; i++) p[i] = new float[0];
+            PACKS.set(p);
+        }
+        if (p[slot].length < size) p[slot] = new float[size];
+        return p[slot];
+    }
+
+    /**
+     * Zeroes the padding columns of a pack laid out as wp[((j / NR)·kk + k)·NR + j % NR]: columns j
+     * from {@code used} up to {@code cols} (a multiple of NR), which the packing loops skip.
+     */
+    static void zeroPadding(float[] wp, int used, int cols, int kk) {
+        for (int j = used; j < cols; j++)
+            for (int k = 0; k < kk; k++) wp[((j / NR) * kk + k) * NR + j % NR] = 0f;
+    }
+
     static int padTo(int x, int q) {
         return (x + q - 1) / q * q;
     }
@@ -88,7 +120,8 @@ public final class ConvNhwcSimd {
             throw new IllegalArgumentException("channels-last convolution does not take " + g);
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
         int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, NR);
-        float[] wp = new float[cout * kk];
+        float[] wp = pack(0, cout * kk);
+        zeroPadding(wp, g.co, cout, kk);
         for (int o = 0; o < g.co; o++)
             for (int c = 0; c < g.ci; c++)
                 for (int u = 0; u < g.kh; u++)
@@ -190,7 +223,7 @@ public final class ConvNhwcSimd {
         Phase[] phases = new Phase[s * s];
         for (int a = 0; a < s; a++)
             for (int b = 0; b < s; b++)
-                phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
+                phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout, 1 + a * s + b);
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
         int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
         CpuThreads.run(
@@ -216,7 +249,8 @@ public final class ConvNhwcSimd {
         final int[] run, len;
         final float[] wp;
 
-        Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout) {
+        /** {@code slot}: where in the calling thread's {@link #pack}s its weights go. */
+        Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout, int slot) {
             int s = g.stride;
             this.a = a;
             this.b = b;
@@ -231,7 +265,8 @@ public final class ConvNhwcSimd {
             run = new int[runs];
             len = new int[runs];
             kk = runs * vs.length * g.co;
-            wp = new float[cout * Math.max(1, kk)];
+            wp = pack(slot, cout * Math.max(1, kk));
+            zeroPadding(wp, g.ci, cout, kk);
             for (int r = 0; r < runs; r++) {
                 int du = Math.floorDiv(a + g.pad - us[r], s) + dLo,
                         dv = Math.floorDiv(b + g.pad - vs[0], s) + dLoW;
@@ -325,7 +360,11 @@ public final class ConvNhwcSimd {
                 obs = (g.co + MR - 1) / MR;
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
         int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
-        float[][] partial = new float[parts][obs * MR * width]; // [o][u][k]
+        float[][] partial = new float[parts][]; // [o][u][k], summed into
+        for (int i = 0; i < parts; i++) {
+            partial[i] = pack(i, obs * MR * width);
+            Arrays.fill(partial[i], 0, obs * MR * width, 0f);
+        }
         if (threads >= parts)
             CpuThreads.run(parts, part -> weightPart(x, dy, g, part, parts, group, partial[part]));
         else

@@ -83,4 +83,19 @@ class ConvNhwcSimdTest {
                 })
             check(r, new ConvShape(3, s[0], s[1], s[1], s[2], s[3], s[3], s[4], s[3] / 2), 2);
     }
+
+    /**
+     * The packed weights and partial sums are reused from call to call: whatever an earlier call
+     * (here NaN) left in them, the padding columns are zeroed and the results match the naive
+     * loops.
+     */
+    @Test
+    void reusedPacksHoldingGarbageGiveTheSameResults() {
+        SplittableRandom r = new SplittableRandom(9);
+        for (int[] s : new int[][] {{7, 9, 13, 3, 2}, {17, 6, 3, 3, 1}, {3, 11, 20, 1, 2}}) {
+            for (int slot = 0; slot < 10; slot++)
+                Arrays.fill(ConvNhwcSimd.pack(slot, 1 << 15), Float.NaN);
+            check(r, new ConvShape(2, s[0], s[1], s[1], s[2], s[3], s[3], s[4], s[3] / 2), 1);
+        }
+    }
 }

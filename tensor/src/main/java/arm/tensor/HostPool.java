@@ -1,0 +1,112 @@
+package arm.tensor;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Host arrays handed back by a recycling {@link Scope} when it closes, kept per thread and by exact
+ * length for the next tensor of that size: an ARM refinement step allocates the same shapes S times
+ * per iteration, so after the first step its temporaries (about 1 GB per CIFAR iteration) come from
+ * here instead of the JVM, which would zero them and collect them again.
+ *
+ * <p>A recycled array holds whatever its last user left. {@link Backend#empty} hands it out as it
+ * is (the op overwrites every element), {@link Backend#zeros} clears it first. With {@code
+ * -Darm.pool.poison=true} (or {@link #poison}) every array {@code empty} hands out is filled with
+ * NaN first, so an op that reads an element before writing it shows up in the results.
+ */
+public final class HostPool {
+    private HostPool() {}
+
+    private static final ThreadLocal<Free> FREE = ThreadLocal.withInitial(Free::new);
+
+    private static volatile boolean poison = Boolean.getBoolean("arm.pool.poison");
+
+    /** Tests: fill every array {@code empty} hands out with NaN (true) or not. */
+    public static void poison(boolean on) {
+        poison = on;
+    }
+
+    /**
+     * An array of exactly n floats: a recycled one (zeroed when {@code zero}, else as it was left,
+     * or NaN when poisoned) or a fresh one.
+     */
+    static float[] take(int n, boolean zero) {
+        ArrayDeque<float[]> q = n == 0 ? null : FREE.get().list(n, false);
+        float[] a = q == null ? null : q.pollLast();
+        if (a == null) a = new float[n];
+        else if (zero) Arrays.fill(a, 0f);
+        if (!zero && poison) Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    /** Returns an array that nothing will read or write again to this thread's pool. */
+    static void give(float[] a) {
+        if (a.length > 0) FREE.get().list(a.length, true).addLast(a);
+    }
+
+    /** Drops this thread's pooled arrays (to the GC). */
+    public static void clear() {
+        FREE.set(new Free());
+    }
+
+    /** Floats held in this thread's pool (for tests and measurements). */
+    public static long pooledFloats() {
+        Free f = FREE.get();
+        long n = 0;
+        for (int i = 0; i < f.keys.length; i++)
+            if (f.keys[i] != 0) n += (long) f.keys[i] * f.lists[i].size();
+        return n;
+    }
+
+    /**
+     * Free lists by length in an open-addressing table, no boxing. Tensor sizes are mostly
+     * multiples of large powers of two, which {@code HashMap}'s hash (the low bits of the length)
+     * would leave in a few buckets; a Fibonacci hash spreads them.
+     */
+    private static final class Free {
+        int[] keys = new int[64]; // 0: empty slot (empty arrays are never pooled)
+
+        @SuppressWarnings("unchecked")
+        ArrayDeque<float[]>[] lists = new ArrayDeque[64];
+
+        int used;
+
+        ArrayDeque<float[]> list(int n, boolean create) {
+            int mask = keys.length - 1;
+            for (int i = slot(n, mask); ; i = (i + 1) & mask) {
+                if (keys[i] == n) return lists[i];
+                if (keys[i] == 0) {
+                    if (!create) return null;
+                    if (2 * (used + 1) > keys.length) {
+                        grow();
+                        return list(n, true);
+                    }
+                    keys[i] = n;
+                    used++;
+                    return lists[i] = new ArrayDeque<>();
+                }
+            }
+        }
+
+        private static int slot(int n, int mask) {
+            return (int) ((n * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            ArrayDeque<float[]>[] oldLists = lists;
+            keys = new int[oldKeys.length * 2];
+            @SuppressWarnings("unchecked")
+            ArrayDeque<float[]>[] l = new ArrayDeque[oldKeys.length * 2];
+            lists = l;
+            int mask = keys.length - 1;
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldKeys[j] == 0) continue;
+                int i = slot(oldKeys[j], mask);
+                while (keys[i] != 0) i = (i + 1) & mask;
+                keys[i] = oldKeys[j];
+                lists[i] = oldLists[j];
+            }
+        }
+    }
+}
