@@ -22,6 +22,7 @@ import arm.run.RunState;
 import arm.run.TrainLog;
 import arm.tensor.Backends;
 import arm.tensor.Device;
+import arm.tensor.HostPool;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
@@ -257,6 +258,8 @@ public abstract class ContinualMethod implements Method {
             }
             queue.drainInto(evals);
             evalNs += queue.nanos();
+        } finally {
+            HostPool.clear(); // the refinement steps' recycled arrays are this run's alone
         }
         log.flush();
         if (ck != Checkpointer.NONE)
@@ -269,6 +272,7 @@ public abstract class ContinualMethod implements Method {
             RunRecorders rec, long seed, List<EvalPoint> evals, long trainNs, long evalNs) {
         long s0 = System.nanoTime();
         GradientStudy.Result study = rec.gradients(seed);
+        HostPool.clear(); // the study recalls through recycling steps too
         return new RunResult(
                 evals,
                 trainNs * 1e-9,

@@ -98,6 +98,7 @@ class RecyclingRunTest {
         RunResult recycled =
                 Methods.create("ARM", RecordingTest.RECALL)
                         .run(RecordingTest.DATA, 5, ProgressListener.NONE, new Recording(true, 12));
+        assertThat(HostPool.pooledFloats()).as("the pool a finished run leaves").isZero();
         assertThat(recycled.evals()).hasSameSizeAs(fresh.evals());
         for (int i = 0; i < fresh.evals().size(); i++)
             assertThat(recycled.evals().get(i).testPerClass())

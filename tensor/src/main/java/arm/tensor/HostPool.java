@@ -19,6 +19,12 @@ public final class HostPool {
 
     private static final ThreadLocal<Free> FREE = ThreadLocal.withInitial(Free::new);
 
+    /**
+     * At most a quarter of the heap is held per thread: beyond it arrays go back to the GC, so a
+     * pool left by one run (a CIFAR ARM step holds about 1 GB) cannot starve the next one.
+     */
+    private static final long CAP_FLOATS = Runtime.getRuntime().maxMemory() / 4 / Float.BYTES;
+
     private static volatile boolean poison = Boolean.getBoolean("arm.pool.poison");
 
     /** Tests: fill every array {@code empty} hands out with NaN (true) or not. */
@@ -31,8 +37,10 @@ public final class HostPool {
      * or NaN when poisoned) or a fresh one.
      */
     static float[] take(int n, boolean zero) {
-        ArrayDeque<float[]> q = n == 0 ? null : FREE.get().list(n, false);
+        Free f = FREE.get();
+        ArrayDeque<float[]> q = n == 0 ? null : f.list(n, false);
         float[] a = q == null ? null : q.pollLast();
+        if (a != null) f.floats -= n;
         if (a == null) a = new float[n];
         else if (zero) Arrays.fill(a, 0f);
         if (!zero && poison) Arrays.fill(a, Float.NaN);
@@ -41,7 +49,10 @@ public final class HostPool {
 
     /** Returns an array that nothing will read or write again to this thread's pool. */
     static void give(float[] a) {
-        if (a.length > 0) FREE.get().list(a.length, true).addLast(a);
+        Free f = FREE.get();
+        if (a.length == 0 || f.floats + a.length > CAP_FLOATS) return; // past the cap: to the GC
+        f.list(a.length, true).addLast(a);
+        f.floats += a.length;
     }
 
     /** Drops this thread's pooled arrays (to the GC). */
@@ -70,6 +81,8 @@ public final class HostPool {
         ArrayDeque<float[]>[] lists = new ArrayDeque[64];
 
         int used;
+
+        long floats; // held in all lists
 
         ArrayDeque<float[]> list(int n, boolean create) {
             int mask = keys.length - 1;
