@@ -10,15 +10,16 @@
 # (run id 6579, one MNIST run) under /usr/bin/time, after one untimed run per variant that builds
 # its jar and records its JVM class cache. Logged per run: the load average before it, wall
 # seconds, CPU seconds (user + system of the process tree) and the run's own time from
-# train-log.csv. AB_COMMAND replaces the arm.sh arguments (e.g. AB_COMMAND="reproduce mnist
-# --no-figures"; --out is added). Prints min / median / max per variant and the per-round CPU
+# train-log.csv (at its end, and when t = 100 and t = 200 start: the JIT's warm-up phases).
+# AB_COMMAND replaces the arm.sh arguments (e.g. AB_COMMAND="reproduce mnist --no-figures";
+# --out is added). Prints min / median / max per variant and the per-round CPU
 # ratios to the first variant. CPU time is the figure to compare on a busy machine; wall time only at a load average
 # well below the core count. Output: benchmarks/target/ab-runs-<time>/ (runs.tsv, summary.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS=3
 if [[ "${1:-}" == --pairs ]]; then PAIRS=$2; shift 2; fi
-(( $# >= 1 )) || { sed -n 2,16p "$0"; exit 2; }
+(( $# >= 1 )) || { sed -n 2,17p "$0"; exit 2; }
 OUT=benchmarks/target/ab-runs-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)

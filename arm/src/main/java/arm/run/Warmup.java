@@ -13,14 +13,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its data and ends after a fixed number of iterations or when {@link #stop} is called, whichever
  * comes first.
  *
+ * <p>Off unless {@code -Darm.warmup=N} asks for N iterations (40: the first task, 4 batches, and 36
+ * recall iterations). On the shared 2-core VM it made the run's own time 16% shorter but the whole
+ * process no shorter and its CPU time 4% longer: the thread and its compilations took the second
+ * core from the start-up and the evaluation (docs/BENCHMARKS.md). Whether it pays on a quiet
+ * machine, where the second core idles while the data loads, is still to be measured.
+ *
  * <p>The runs never depend on it: it has its own model, data and random streams, a {@link Method}
  * holds only hyperparameters, the kernels are stateless and the per-thread pools are its own
- * (WarmupTest: the same bits with and without). {@code -Darm.warmup=N} sets the iterations (0: no
- * warm-up).
+ * (WarmupTest: the same bits with and without).
  */
 public final class Warmup implements AutoCloseable {
     /** Iterations of the throw-away run: its first task (4 batches) and recall iterations after. */
-    static final int ITERATIONS = Integer.getInteger("arm.warmup", 40);
+    static final int ITERATIONS = Integer.getInteger("arm.warmup", 0);
 
     private final Thread thread;
     private volatile boolean stop;

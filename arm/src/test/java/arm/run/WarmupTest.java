@@ -35,10 +35,13 @@ class WarmupTest {
         Warmup.none().close();
     }
 
-    /** 12 iterations (three recalling) on MNIST-shaped random data; the parameters after them. */
+    /**
+     * 8 iterations (the last four recalling) on MNIST-shaped random data; the parameters after
+     * them.
+     */
     private static List<float[]> train(Method m) {
         Stepper s = Stepper.create(m, SyntheticData.mnistShaped(7), 3);
-        for (int t = 0; t < 12; t++) s.train(t);
+        for (int t = 0; t < 8; t++) s.train(t);
         List<float[]> out = new ArrayList<>();
         for (Parameter p : s.model().namedParameters().values()) out.add(p.value().toArray());
         return out;
