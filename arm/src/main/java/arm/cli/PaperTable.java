@@ -43,6 +43,7 @@ final class PaperTable {
                     "--val-split",
                     "--stream",
                     "--samples-per-class",
+                    "--tasks",
                     "--log-every",
                     "--keep-checkpoints",
                     "--resume");

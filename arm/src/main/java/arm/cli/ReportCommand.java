@@ -118,7 +118,9 @@ final class ReportCommand implements Callable<Integer> {
         }
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         PrintStream tp = new PrintStream(table, true, StandardCharsets.UTF_8);
-        Table.print(tp, bench, paper, rows, runs, 1);
+        JsonNode ft = m.config().get("firstTasks");
+        Table.print(
+                tp, bench, paper, rows, runs, 1, ft != null && ft.isInt() ? ft.intValue() : null);
         String text = table.toString(StandardCharsets.UTF_8);
         ctx.out().print(text);
         for (String w : m.warnings()) ctx.out().println("warning: " + w);
@@ -283,6 +285,7 @@ final class ReportCommand implements Callable<Integer> {
                         "benchmark",
                         "dataset",
                         "samplesPerClass",
+                        "firstTasks",
                         "stream",
                         "valSplit",
                         "tasks",

@@ -120,6 +120,16 @@ final class RunOptions {
     Integer samplesPerClass;
 
     @Option(
+            names = "--tasks",
+            paramLabel = "N",
+            description =
+                    "a shortened run: the benchmark's first N ≥ 2 tasks only (their part of the"
+                        + " training stream, their classes of val and test) and a single head of"
+                        + " their N·classes-per-task outputs, which the memory columns then count;"
+                        + " the table says so (default: every task)")
+    Integer tasks;
+
+    @Option(
             names = "--stream",
             paramLabel = "MODE",
             defaultValue = "arm",
@@ -190,6 +200,7 @@ final class RunOptions {
                     "--stream",
                     "--option",
                     "--samples-per-class",
+                    "--tasks",
                     "--methods",
                     "--runs",
                     "--method",
@@ -235,6 +246,14 @@ final class RunOptions {
                     "--rng authors draws the authors' own protocol; it cannot go with --stream "
                             + stream);
         return r;
+    }
+
+    /** --tasks as given (null: every task), at least 2: forgetting needs a task before the last. */
+    Integer tasks() {
+        if (tasks != null && tasks < 2)
+            throw new UsageError(
+                    "--tasks must be at least 2 (forgetting needs two tasks), got " + tasks);
+        return tasks;
     }
 
     int checkpointEvery() {

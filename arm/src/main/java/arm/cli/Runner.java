@@ -56,6 +56,7 @@ final class Runner {
             RunOptions.Stream stream,
             Path dataDir,
             Integer samplesPerClass,
+            Integer firstTasks,
             Recording recording,
             String device,
             Path out,
@@ -136,6 +137,7 @@ final class Runner {
                         opt.stream,
                         opt.dataDir(bench),
                         spc,
+                        opt.tasks(),
                         new Recording(!opt.noFigures, opt.gradientSamples),
                         device,
                         out,
@@ -262,6 +264,10 @@ final class Runner {
             }
         Path data = opt.data != null ? opt.data : Path.of(c.data());
         Integer spc = c.samplesPerClass();
+        Object ft = c.raw().get("firstTasks");
+        if (ft != null && !(ft instanceof Integer n && n >= 2))
+            throw new UsageError(
+                    "cannot resume " + file + ": config.firstTasks " + ft + " is not a number ≥ 2");
         int every =
                 opt.checkpointEvery != null
                         ? opt.checkpointEvery()
@@ -304,6 +310,7 @@ final class Runner {
                         stream,
                         data,
                         spc,
+                        (Integer) ft,
                         recording,
                         device,
                         dir,
@@ -420,6 +427,7 @@ final class Runner {
         } catch (IOException e) {
             throw new UsageError(e.getMessage(), e);
         }
+        if (p.firstTasks() != null) source = firstTasks(source, p.firstTasks());
         Environment env = Environment.detect(p.device() == null ? "cpu" : p.device());
         CheckpointStore store =
                 new CheckpointStore(
@@ -523,7 +531,7 @@ final class Runner {
             }
             results.finish();
             double seconds = (System.nanoTime() - start) / 1e9;
-            Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads());
+            Table.print(ctx.out(), bench, results.summary(), p.runs(), p.threads(), p.firstTasks());
             ctx.out()
                     .printf(
                             Locale.ROOT,
@@ -740,6 +748,28 @@ final class Runner {
         return out;
     }
 
+    /** {@code source} with every run's data cut to its first {@code n} tasks (--tasks). */
+    private static DatasetProvider.Source firstTasks(DatasetProvider.Source source, int n) {
+        return new DatasetProvider.Source() {
+            @Override
+            public ContinualData data(long seed, boolean stationary) {
+                return cut(source.data(seed, stationary));
+            }
+
+            @Override
+            public ContinualData authors(long runId, boolean stationary, int mlpHidden) {
+                return cut(source.authors(runId, stationary, mlpHidden));
+            }
+
+            private ContinualData cut(ContinualData d) {
+                if (n > d.numTasks())
+                    throw new UsageError(
+                            "--tasks " + n + ": the benchmark has " + d.numTasks() + " tasks");
+                return d.firstTasks(n);
+            }
+        };
+    }
+
     private static Map<String, Object> config(
             String command, Plan p, Path dataDir, Path out, List<Method> methods, ContinualData d) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -770,6 +800,7 @@ final class Runner {
                         ? "deterministic"
                         : p.stream() == RunOptions.Stream.mir ? "mir" : p.valSplit().name());
         if (p.samplesPerClass() != null) c.put("samplesPerClass", p.samplesPerClass());
+        if (p.firstTasks() != null) c.put("firstTasks", p.firstTasks());
         if (p.bench() == Benchmark.mnist) c.put("stream", p.stream().name());
         c.put("checkpointEvery", p.checkpointEvery());
         c.put("logEvery", p.logEvery());

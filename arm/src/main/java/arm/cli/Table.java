@@ -15,13 +15,18 @@ final class Table {
     private Table() {}
 
     static void print(
-            PrintStream out, Benchmark bench, List<Results.Summary> rows, int runs, int threads) {
-        print(out, bench, bench.paper, rows, runs, threads);
+            PrintStream out,
+            Benchmark bench,
+            List<Results.Summary> rows,
+            int runs,
+            int threads,
+            Integer firstTasks) {
+        print(out, bench, bench.paper, rows, runs, threads, firstTasks);
     }
 
     /**
      * The same with the paper's numbers per row name from {@code paper} (merged reports: ablation
-     * rows).
+     * rows); {@code firstTasks}: --tasks of a shortened run, null for the whole benchmark.
      */
     static void print(
             PrintStream out,
@@ -29,10 +34,14 @@ final class Table {
             Map<String, Paper.Row> paper,
             List<Results.Summary> rows,
             int runs,
-            int threads) {
+            int threads,
+            Integer firstTasks) {
         out.println();
         out.printf(
-                "%s, test split, mean ± population std over %d run(s), %%:%n", bench.title, runs);
+                "%s%s, test split, mean ± population std over %d run(s), %%:%n",
+                bench.title,
+                firstTasks == null ? "" : ", shortened to its first " + firstTasks + " tasks",
+                runs);
         int w = 11; // wider for named rows (ablations: "ARM D=cross-entropy")
         for (Results.Summary s : rows) w = Math.max(w, s.method().length() + 1);
         String fmt =
@@ -82,6 +91,12 @@ final class Table {
         }
         if (rows.stream().anyMatch(s -> s.runs() < runs))
             out.println("* fewer runs finished than asked for");
+        if (firstTasks != null)
+            out.printf(
+                    "Shortened run (--tasks %d): accuracy, forgetting and memory (a head of those"
+                            + " tasks' classes) are for the first %d tasks; the paper's numbers for"
+                            + " all of them.%n",
+                    firstTasks, firstTasks);
         out.println(
                 "Stationary: pooled accuracy over all test images; no forgetting (as the authors"
                         + " report it).");

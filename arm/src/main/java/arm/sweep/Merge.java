@@ -30,6 +30,7 @@ public final class Merge {
             List.of(
                     "benchmark",
                     "samplesPerClass",
+                    "firstTasks",
                     "stream",
                     "valSplit",
                     "tasks",
