@@ -15,6 +15,12 @@ final class Table {
     private Table() {}
 
     static void print(
+            PrintStream out, Benchmark bench, List<Results.Summary> rows, int runs, int threads) {
+        print(out, bench, rows, runs, threads, null);
+    }
+
+    /** The same for a run shortened to its first {@code firstTasks} tasks (null: every task). */
+    static void print(
             PrintStream out,
             Benchmark bench,
             List<Results.Summary> rows,

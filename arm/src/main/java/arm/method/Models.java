@@ -25,7 +25,9 @@ final class Models {
         String t = type.equals("auto") ? (item.length == 1 ? "mlp" : "resnet18") : type;
         return switch (t) {
             case "mlp" -> new Mlp(data.train().itemSize(), hidden, data.numClasses(), rng);
-            case "resnet18" -> new ResNet18(resnetVariant(item, data.numClasses()), nf, rng);
+            case "resnet18" ->
+                    new ResNet18(
+                            resnetVariant(item, data.numClasses()), nf, data.numClasses(), rng);
             default ->
                     throw new IllegalArgumentException(
                             "model "
@@ -67,7 +69,8 @@ final class Models {
     }
 
     /**
-     * The head that fits the images: 3×32×32 → CIFAR (10 classes), 3×84×84 → MiniImageNet (100).
+     * The variant that fits the images: 3×32×32 → CIFAR (10 classes), 3×84×84 → MiniImageNet (100);
+     * fewer classes (--tasks) keep the variant, with a smaller head.
      */
     static ResNet18.Variant resnetVariant(int[] item, int classes) {
         for (ResNet18.Variant v : ResNet18.Variant.values())
@@ -75,9 +78,11 @@ final class Models {
                     && item[0] == 3
                     && item[1] == v.imageSize
                     && item[2] == v.imageSize
-                    && classes == v.classes) return v;
+                    && classes >= 1
+                    && classes <= v.classes) return v;
         throw new IllegalArgumentException(
-                "ResNet18 is defined for 3×32×32 images with 10 classes or 3×84×84 with 100, not "
+                "ResNet18 is defined for 3×32×32 images with up to 10 classes or 3×84×84 with up to"
+                        + " 100, not "
                         + Shape.str(item)
                         + " with "
                         + classes);

@@ -50,6 +50,10 @@ public final class ResNet18 extends Module implements BatchStatsLoss, CountedFor
 
     public final Variant variant;
     public final int nf;
+
+    /** Outputs of the head: the variant's, or fewer for a run on part of the benchmark. */
+    public final int classes;
+
     public final Conv2d conv1;
     public final BatchNorm2d bn1;
     public final BasicBlock[] blocks = new BasicBlock[8]; // layer1.0, layer1.1, …, layer4.1
@@ -66,8 +70,14 @@ public final class ResNet18 extends Module implements BatchStatsLoss, CountedFor
 
     /** Any base width (small ones for fast tests). */
     public ResNet18(Variant variant, int nf, SplittableRandom rng) {
+        this(variant, nf, variant.classes, rng);
+    }
+
+    /** The same with a head of {@code classes} outputs (a run on the benchmark's first tasks). */
+    public ResNet18(Variant variant, int nf, int classes, SplittableRandom rng) {
         this.variant = variant;
         this.nf = nf;
+        this.classes = classes;
         conv1 = child("conv1", new Conv2d(3, nf, 3, 1, 1, rng));
         bn1 = child("bn1", new BatchNorm2d(nf, null));
         int in = nf;
@@ -83,7 +93,7 @@ public final class ResNet18 extends Module implements BatchStatsLoss, CountedFor
                         ? AvgPool2d.adaptive1x1()
                         : new AvgPool2d(variant.poolKernel, variant.poolKernel);
         int side = pooledSide(variant);
-        linear = child("linear", new Linear(8 * nf * side * side, variant.classes, rng));
+        linear = child("linear", new Linear(8 * nf * side * side, classes, rng));
     }
 
     /** Spatial size after layer4: each stride-2 stage maps s to ⌊(s − 1)/2⌋ + 1. */
@@ -180,7 +190,7 @@ public final class ResNet18 extends Module implements BatchStatsLoss, CountedFor
 
     @Override
     protected Module blank() {
-        return new ResNet18(variant, nf, new SplittableRandom(0));
+        return new ResNet18(variant, nf, classes, new SplittableRandom(0));
     }
 
     /** A named container for one stage's two blocks (PyTorch's nn.Sequential "layerK"). */
