@@ -24,11 +24,16 @@ public final class BatchNormPasses implements BatchNormFast.Passes {
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128,
             S = FloatVector.SPECIES_PREFERRED;
 
-    /** v where s &gt; 0 (as ReluFast.masked: sign clear and not zero), else +0. */
+    /**
+     * v where s &gt; 0, else +0: as ReluFast.masked, whose integer trick keeps v exactly where s's
+     * bits read as an int are positive (sign clear, not zero). A compare and a blend: a lanewise
+     * shift by a scalar count is not compiled to vector code on JDK 25 and ran ~30× slower.
+     */
     private static FloatVector masked(FloatVector v, FloatVector s) {
-        IntVector b = s.reinterpretAsInts();
-        IntVector keep = b.neg().and(b.not()).lanewise(VectorOperators.ASHR, 31);
-        return v.reinterpretAsInts().and(keep).reinterpretAsFloats();
+        IntVector vi = v.reinterpretAsInts();
+        return vi.broadcast(0)
+                .blend(vi, s.reinterpretAsInts().compare(VectorOperators.GT, 0))
+                .reinterpretAsFloats();
     }
 
     @Override

@@ -110,15 +110,6 @@ public final class ConvNhwcSimd {
             for (int k = 0; k < kk; k++) wp[((j / NR) * kk + k) * NR + j % NR] = 0f;
     }
 
-    /**
-     * Images per channels-last copy when n images are cut into {@code parts} ranges: at most one
-     * range's worth, and about {@link #GROUP_FLOATS} (a point's output does not depend on which
-     * points share its copy, so neither does any bit).
-     */
-    static int group(int n, int parts, int image) {
-        return Math.max(1, Math.min((n + parts - 1) / parts, GROUP_FLOATS / image));
-    }
-
     static int padTo(int x, int q) {
         return (x + q - 1) / q * q;
     }
@@ -146,7 +137,8 @@ public final class ConvNhwcSimd {
             run[u] = u * ws * g.ci;
             len[u] = g.kw * g.ci;
         }
-        int parts = Math.max(1, Math.min(threads, g.n)), group = group(g.n, parts, image);
+        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
         CpuThreads.run(
                 parts,
                 part -> {
@@ -248,7 +240,8 @@ public final class ConvNhwcSimd {
         for (int a = 0; a < s; a++)
             for (int b = 0; b < s; b++)
                 phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
-        int parts = Math.max(1, Math.min(threads, g.n)), group = group(g.n, parts, image);
+        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
         CpuThreads.run(
                 parts,
                 part -> {
