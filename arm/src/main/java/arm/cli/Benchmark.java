@@ -97,6 +97,11 @@ final class Benchmark {
         return null;
     }
 
+    /** Whether it runs MNIST's protocol (the MLP on 784-pixel images). */
+    boolean mnistProtocol() {
+        return provider.mnistProtocol();
+    }
+
     /**
      * Reads the dataset from {@code dir}; a missing or damaged file is an IOException naming it.
      */

@@ -13,6 +13,7 @@ import arm.method.Methods;
 import arm.report.Report;
 import arm.run.Defaults;
 import arm.run.Recording;
+import arm.run.Warmup;
 import arm.sweep.RunFolder;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -384,6 +385,27 @@ final class Runner {
     }
 
     private static int execute(Main.Context ctx, Plan p) {
+        try (Warmup w = warmup(p)) {
+            return executeRuns(ctx, p);
+        }
+    }
+
+    /**
+     * MNIST on the CPU: the kernels warmed up on random data while the data loads (ARM's iteration
+     * when ARM is among the methods, else the first method's).
+     */
+    private static Warmup warmup(Plan p) {
+        if (!p.bench().mnistProtocol() || (p.device() != null && !p.device().equals("cpu")))
+            return Warmup.none();
+        Method m =
+                p.methods().stream()
+                        .filter(x -> x.name().equals("ARM"))
+                        .findFirst()
+                        .orElse(p.methods().get(0));
+        return Warmup.mnist(m);
+    }
+
+    private static int executeRuns(Main.Context ctx, Plan p) {
         List<Method> methods = p.methods();
         Benchmark bench = p.bench();
         Path dataDir = p.dataDir();
