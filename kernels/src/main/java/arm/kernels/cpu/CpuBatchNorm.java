@@ -36,11 +36,15 @@ public final class CpuBatchNorm {
     }
 
     /**
-     * The fast kernel's backward passes: on the Vector API where it is present (the same bits as
-     * the scalar ones, {@code BatchNormPassesTest}), else scalar.
+     * The fast kernel's backward passes: scalar, or with {@code -Darm.bn.passes=simd} on the Vector
+     * API where it is present (the same bits, {@code BatchNormPassesTest}; opt-in: a CIFAR
+     * iteration with them measured slower, docs/BENCHMARKS.md).
      */
     private static final BatchNormFast.Passes FAST_PASSES =
-            CpuGemm.active() == CpuGemm.Path.SIMD ? Simd.passes() : BatchNormFast.SCALAR;
+            "simd".equals(System.getProperty("arm.bn.passes"))
+                            && CpuGemm.active() == CpuGemm.Path.SIMD
+                    ? Simd.passes()
+                    : BatchNormFast.SCALAR;
 
     public static String path() {
         return PATH.name().toLowerCase(Locale.ROOT);
