@@ -241,10 +241,21 @@ final class RecallMethod extends ContinualMethod {
 
         /** Step A: one SGD step on the mean CE of f_cur on the real batch. */
         private void stepA(Batch batch) {
-            try (Profile.Section p = Profile.phase("step A")) {
+            try (Profile.Section p = Profile.phase("step A");
+                    Scope sc = Scope.recycling()) {
                 realStep(fCur, opt, batch);
+                keepGradients(sc);
             }
             watch.steppedA(batch.t());
+        }
+
+        /**
+         * Step A and step B run in recycling scopes (their temporaries go back to the pool like a
+         * refinement step's); f_cur's parameter gradients, made there when none existed, outlive
+         * the step (they accumulate over the rounds and are read until the next zeroing).
+         */
+        private void keepGradients(Scope sc) {
+            for (Var p : fCur.parameters()) if (p.grad != null) sc.keep(p.grad);
         }
 
         /** X̂ for round r of iteration t: from the authors' numpy draws or our stream. */
@@ -428,33 +439,40 @@ final class RecallMethod extends ContinualMethod {
          * gradients accumulate since the last zero. Returns a = f_old(X̂)'s logits.
          */
         Tensor distill(RecalledBatch xhat, Batch batch) {
-            try (Profile.Section p = Profile.phase("step B")) {
-                int[] counts = xhat.counts();
-                Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
-                Var a, pReal = null;
-                try (var ng = Autograd.noGrad()) {
-                    a = xhat.forward(fOld, xr);
-                    if (auxDistill) pReal = F.softmax(fOld.forward(x));
-                }
-                watch.targets(batch.t(), xhat);
-                Var b = xhat.forward(fCur, xr);
-                Var loss =
-                        hardTargets
-                                ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
-                                : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
-                loss = F.scale(loss, lambda0);
-                Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
-                if (auxDistill) {
-                    Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
-                    Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
-                    loss = F.add(loss, real);
-                }
-                LossLog.add(LossLog.STEP_B, loss);
-                Autograd.backward(loss);
-                Guard.gradients(fCur, "step B");
-                opt.step();
-                return a.value;
+            try (Profile.Section p = Profile.phase("step B");
+                    Scope sc = Scope.recycling()) {
+                Tensor a = distillStep(xhat, batch);
+                keepGradients(sc);
+                return sc.keep(a);
             }
+        }
+
+        private Tensor distillStep(RecalledBatch xhat, Batch batch) {
+            int[] counts = xhat.counts();
+            Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
+            Var a, pReal = null;
+            try (var ng = Autograd.noGrad()) {
+                a = xhat.forward(fOld, xr);
+                if (auxDistill) pReal = F.softmax(fOld.forward(x));
+            }
+            watch.targets(batch.t(), xhat);
+            Var b = xhat.forward(fCur, xr);
+            Var loss =
+                    hardTargets
+                            ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
+                            : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
+            loss = F.scale(loss, lambda0);
+            Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+            if (auxDistill) {
+                Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
+                Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+                loss = F.add(loss, real);
+            }
+            LossLog.add(LossLog.STEP_B, loss);
+            Autograd.backward(loss);
+            Guard.gradients(fCur, "step B");
+            opt.step();
+            return a.value;
         }
 
         /**

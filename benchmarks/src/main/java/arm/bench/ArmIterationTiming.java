@@ -90,6 +90,23 @@ public final class ArmIterationTiming {
     public record Times(double wall, double threadCpu, double processCpu) {}
 
     /**
+     * One stepper on the CPU: medians over {@code reps} iterations after {@code warmup} untimed
+     * ones of wall, calling-thread CPU and process CPU seconds (on a shared machine the CPU times
+     * are the comparable numbers).
+     */
+    public static Times timesPerIteration(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        ContinualData data =
+                dataset.equals("mnist")
+                        ? SyntheticData.mnistShaped(1)
+                        : SyntheticData.cifarShaped(1);
+        Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+        o.putAll(options);
+        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        return alternate(new Stepper[] {run}, v -> {}, warmup, reps)[0];
+    }
+
+    /**
      * dedup off and on, one stepper each (same seed, so the same draws), stepped alternately after
      * {@code warmup} untimed iterations of each; returns {off, on}. CPU: the device must be "cpu".
      */
@@ -136,9 +153,10 @@ public final class ArmIterationTiming {
     private static Times[] alternate(Stepper[] runs, IntConsumer before, int warmup, int reps) {
         var thread = ManagementFactory.getThreadMXBean();
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        double[][][] s = new double[2][3][reps];
+        int k = runs.length;
+        double[][][] s = new double[k][3][reps];
         for (int t = 0; t < warmup + reps; t++)
-            for (int v = 0; v < 2; v++) {
+            for (int v = 0; v < k; v++) {
                 long w0 = System.nanoTime(),
                         c0 = thread.getCurrentThreadCpuTime(),
                         p0 = os.getProcessCpuTime();
@@ -149,8 +167,8 @@ public final class ArmIterationTiming {
                 s[v][1][t - warmup] = (thread.getCurrentThreadCpuTime() - c0) / 1e9;
                 s[v][2][t - warmup] = (os.getProcessCpuTime() - p0) / 1e9;
             }
-        Times[] out = new Times[2];
-        for (int v = 0; v < 2; v++) {
+        Times[] out = new Times[k];
+        for (int v = 0; v < k; v++) {
             for (double[] a : s[v]) Arrays.sort(a);
             out[v] = new Times(s[v][0][reps / 2], s[v][1][reps / 2], s[v][2][reps / 2]);
         }
@@ -207,6 +225,15 @@ public final class ArmIterationTiming {
             System.out.printf(
                     "dedup on / off: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
+            System.out.println(Backends.cpu().describe());
+            return;
+        }
+        if (device.equals("cpu")) {
+            Times t = timesPerIteration(dataset, warmup, reps, o);
+            System.out.printf(
+                    "ARM iteration %s on cpu %s: wall %.4f s, thread CPU %.4f s, process CPU %.4f"
+                            + " s (medians of %d after %d warm-up)%n",
+                    dataset, o, t.wall(), t.threadCpu(), t.processCpu(), reps, warmup);
             System.out.println(Backends.cpu().describe());
             return;
         }

@@ -2,6 +2,7 @@ package arm.tensor;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host arrays handed back by a recycling {@link Scope} when it closes, kept per thread and by exact
@@ -20,10 +21,19 @@ public final class HostPool {
     private static final ThreadLocal<Free> FREE = ThreadLocal.withInitial(Free::new);
 
     /**
-     * At most a quarter of the heap is held per thread: beyond it arrays go back to the GC, so a
-     * pool left by one run (a CIFAR ARM step holds about 1 GB) cannot starve the next one.
+     * At most an eighth of the heap is held by all threads' pools together: beyond it arrays go
+     * back to the GC. Pooled arrays live in the old generation, which the launcher makes half the
+     * heap for the image datasets; a larger share let two concurrent MiniImageNet GEN rows fill it
+     * and collect it in full several times per iteration. A CIFAR ARM step recycles about 1 GB,
+     * which the default heap's eighth holds.
      */
-    private static final long CAP_FLOATS = Runtime.getRuntime().maxMemory() / 4 / Float.BYTES;
+    private static final long CAP_FLOATS = Runtime.getRuntime().maxMemory() / 8 / Float.BYTES;
+
+    /**
+     * Floats held in all threads' pools. A thread that ends without {@link #clear} leaves its count
+     * here: later pools then hold less, which costs speed, never memory or results.
+     */
+    private static final AtomicLong HELD = new AtomicLong();
 
     private static volatile boolean poison = Boolean.getBoolean("arm.pool.poison");
 
@@ -40,7 +50,10 @@ public final class HostPool {
         Free f = FREE.get();
         ArrayDeque<float[]> q = n == 0 ? null : f.list(n, false);
         float[] a = q == null ? null : q.pollLast();
-        if (a != null) f.floats -= n;
+        if (a != null) {
+            f.floats -= n;
+            HELD.addAndGet(-n);
+        }
         if (a == null) a = new float[n];
         else if (zero) Arrays.fill(a, 0f);
         if (!zero && poison) Arrays.fill(a, Float.NaN);
@@ -50,13 +63,17 @@ public final class HostPool {
     /** Returns an array that nothing will read or write again to this thread's pool. */
     static void give(float[] a) {
         Free f = FREE.get();
-        if (a.length == 0 || f.floats + a.length > CAP_FLOATS) return; // past the cap: to the GC
+        if (a.length == 0 || HELD.addAndGet(a.length) > CAP_FLOATS) {
+            if (a.length > 0) HELD.addAndGet(-a.length);
+            return; // past the cap: to the GC
+        }
         f.list(a.length, true).addLast(a);
         f.floats += a.length;
     }
 
     /** Drops this thread's pooled arrays (to the GC). */
     public static void clear() {
+        HELD.addAndGet(-FREE.get().floats);
         FREE.set(new Free());
     }
 

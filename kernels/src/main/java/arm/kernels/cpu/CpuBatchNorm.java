@@ -3,6 +3,7 @@ package arm.kernels.cpu;
 import arm.kernels.cpu.fast.BatchNormFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.BatchNormRef;
+import arm.kernels.cpu.simd.BatchNormPasses;
 import arm.kernels.cpu.simd.BatchNormSimd;
 import java.util.Locale;
 
@@ -33,6 +34,17 @@ public final class CpuBatchNorm {
     static Path choose(String forced, boolean simd) {
         return PathChoice.choose("arm.bn", forced, Path.class, Path.SIMD, simd, Path.FAST);
     }
+
+    /**
+     * The fast kernel's backward passes: scalar, or with {@code -Darm.bn.passes=simd} on the Vector
+     * API where it is present (the same bits, {@code BatchNormPassesTest}; opt-in: a CIFAR
+     * iteration with them measured slower, docs/BENCHMARKS.md).
+     */
+    private static final BatchNormFast.Passes FAST_PASSES =
+            "simd".equals(System.getProperty("arm.bn.passes"))
+                            && CpuGemm.active() == CpuGemm.Path.SIMD
+                    ? Simd.passes()
+                    : BatchNormFast.SCALAR;
 
     public static String path() {
         return PATH.name().toLowerCase(Locale.ROOT);
@@ -77,7 +89,16 @@ public final class CpuBatchNorm {
                             a,
                             (c0, c1) ->
                                     BatchNormFast.backward(
-                                            a, x, reluOut, dy, dx, dGamma, dBeta, c0, c1));
+                                            a,
+                                            x,
+                                            reluOut,
+                                            dy,
+                                            dx,
+                                            dGamma,
+                                            dBeta,
+                                            c0,
+                                            c1,
+                                            FAST_PASSES));
             case SIMD ->
                     byChannel(
                             a,
@@ -86,8 +107,12 @@ public final class CpuBatchNorm {
         }
     }
 
-    /** Holder: the only place that names BatchNormSimd; loaded on the first SIMD call. */
+    /** Holder: the only place that names the Vector API kernels; loaded on the first SIMD use. */
     private static final class Simd {
+        static BatchNormFast.Passes passes() {
+            return BatchNormPasses.INSTANCE;
+        }
+
         static void forward(BatchNormArrays a, float[] x, boolean relu, float[] y, int c0, int c1) {
             BatchNormSimd.forward(a, x, relu, y, c0, c1);
         }

@@ -87,6 +87,82 @@ public final class BatchNormFast {
             float[] dBeta,
             int c0,
             int c1) {
+        backward(a, x, reluOut, dy, dx, dGamma, dBeta, c0, c1, SCALAR);
+    }
+
+    /**
+     * The backward's per-plane passes: the masked sums of the fused BN → ReLU and the dx pass.
+     * {@link #SCALAR} is the plain Java; {@link arm.kernels.cpu.simd.BatchNormPasses} computes the
+     * same bits on the Vector API.
+     */
+    public interface Passes {
+        /** Σ dy·[y &gt; 0] over [o, o + len), four accumulators (see {@link #maskedSum}). */
+        float maskedSum(float[] dy, float[] y, int o, int len);
+
+        /** Σ dy·[y &gt; 0]·(x − μ), four accumulators. */
+        float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu);
+
+        /** dx = ax·dz + bw·x + kw on [o, o + len), dz = dy, or dy·[relu &gt; 0] when relu given. */
+        void dx(
+                float[] dy,
+                float[] relu,
+                float[] x,
+                float[] dx,
+                int o,
+                int len,
+                float ax,
+                float bw,
+                float kw);
+    }
+
+    /** The scalar passes. */
+    public static final Passes SCALAR =
+            new Passes() {
+                @Override
+                public float maskedSum(float[] dy, float[] y, int o, int len) {
+                    return BatchNormFast.maskedSum(dy, y, o, len);
+                }
+
+                @Override
+                public float maskedDotCentred(
+                        float[] dy, float[] y, float[] x, int o, int len, float mu) {
+                    return BatchNormFast.maskedDotCentred(dy, y, x, o, len, mu);
+                }
+
+                @Override
+                public void dx(
+                        float[] dy,
+                        float[] relu,
+                        float[] x,
+                        float[] dx,
+                        int o,
+                        int len,
+                        float ax,
+                        float bw,
+                        float kw) {
+                    if (relu == null)
+                        for (int i = o; i < o + len; i++) dx[i] = ax * dy[i] + bw * x[i] + kw;
+                    else
+                        for (int i = o; i < o + len; i++)
+                            dx[i] = ax * ReluFast.masked(dy[i], relu[i]) + bw * x[i] + kw;
+                }
+            };
+
+    /**
+     * {@link #backward(BatchNormArrays, float[], float[], float[], float[], float[], float[], int,
+     * int)} with the given passes.
+     */
+    public static void backward(
+            BatchNormArrays a,
+            float[] x,
+            float[] reluOut,
+            float[] dy,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            int c0,
+            int c1,
+            Passes passes) {
         int n = a.n(), c = a.c(), hw = a.hw();
         float[] relu = reluOut;
         double m = a.values();
@@ -96,11 +172,11 @@ public final class BatchNormFast {
             double sdy = 0, sdyc = 0;
             for (int b = 0; b < n; b++) {
                 int o = (b * c + ch) * hw;
-                sdy += relu == null ? sum(dy, o, hw) : maskedSum(dy, relu, o, hw);
+                sdy += relu == null ? sum(dy, o, hw) : passes.maskedSum(dy, relu, o, hw);
                 sdyc +=
                         relu == null
                                 ? dotCentred(dy, x, o, hw, mu)
-                                : maskedDotCentred(dy, relu, x, o, hw, mu);
+                                : passes.maskedDotCentred(dy, relu, x, o, hw, mu);
             }
             if (dBeta != null) dBeta[ch] = (float) sdy;
             if (dGamma != null) dGamma[ch] = (float) (inv * sdyc);
@@ -111,11 +187,7 @@ public final class BatchNormFast {
             for (int b = 0; b < n; b++) {
                 int o = (b * c + ch) * hw;
                 float w = (float) a.weight(b), bw = bx * w, kw = k0 * w; // w = 1: the plain bits
-                if (relu == null)
-                    for (int i = o; i < o + hw; i++) dx[i] = ax * dy[i] + bw * x[i] + kw;
-                else
-                    for (int i = o; i < o + hw; i++)
-                        dx[i] = ax * ReluFast.masked(dy[i], relu[i]) + bw * x[i] + kw;
+                passes.dx(dy, relu, x, dx, o, hw, ax, bw, kw);
             }
         }
     }
@@ -164,7 +236,7 @@ public final class BatchNormFast {
     }
 
     /** Σ dy·[y &gt; 0] with four accumulators. */
-    static float maskedSum(float[] dy, float[] y, int o, int len) {
+    public static float maskedSum(float[] dy, float[] y, int o, int len) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = o, end = o + len, end4 = o + (len & ~3);
         for (; i < end4; i += 4) {
@@ -178,7 +250,8 @@ public final class BatchNormFast {
     }
 
     /** Σ dy·[y &gt; 0]·(x − μ) with four accumulators. */
-    static float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
+    public static float maskedDotCentred(
+            float[] dy, float[] y, float[] x, int o, int len, float mu) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = o, end = o + len, end4 = o + (len & ~3);
         for (; i < end4; i += 4) {

@@ -185,9 +185,18 @@ public final class ConvIm2col {
         return g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 && g.ci >= 16;
     }
 
-    /** w̃[c, o, u, v] = w[o, c, kh−1−u, kw−1−v]: the weights of the transposed convolution. */
+    /**
+     * w̃[c, o, u, v] = w[o, c, kh−1−u, kw−1−v]: the weights of the transposed convolution, reused
+     * while w is unchanged ({@link WeightPacks}; the caller must not write into it).
+     */
     public static float[] flipTransposed(float[] w, ConvShape g) {
-        float[] t = new float[g.co * g.k];
+        int n = g.co * g.k;
+        return WeightPacks.of(
+                w, n, n, (src, out) -> flipTransposed(src, g, out), 1, g.ci, g.co, g.kh, g.kw);
+    }
+
+    /** {@link #flipTransposed(float[], ConvShape)} into t, freshly. */
+    static void flipTransposed(float[] w, ConvShape g, float[] t) {
         int area = g.kh * g.kw;
         for (int o = 0; o < g.co; o++)
             for (int c = 0; c < g.ci; c++)
@@ -195,7 +204,6 @@ public final class ConvIm2col {
                     for (int v = 0; v < g.kw; v++)
                         t[((c * g.co + o) * g.kh + u) * g.kw + v] =
                                 w[(o * g.ci + c) * area + (g.kh - 1 - u) * g.kw + (g.kw - 1 - v)];
-        return t;
     }
 
     private static void backwardInputBlock(

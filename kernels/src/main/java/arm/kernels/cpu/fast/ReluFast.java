@@ -33,7 +33,7 @@ public final class ReluFast {
     }
 
     /** v where s &gt; 0, else +0, without a branch. */
-    static float masked(float v, float s) {
+    public static float masked(float v, float s) {
         int b = Float.floatToRawIntBits(s);
         return Float.intBitsToFloat(Float.floatToRawIntBits(v) & ((-b & ~b) >> 31));
     }

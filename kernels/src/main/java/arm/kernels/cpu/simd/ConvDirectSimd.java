@@ -2,6 +2,7 @@ package arm.kernels.cpu.simd;
 
 import arm.kernels.cpu.CpuThreads;
 import arm.kernels.cpu.fast.ConvShape;
+import arm.kernels.cpu.fast.WeightPacks;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -71,7 +72,17 @@ public final class ConvDirectSimd {
                             c * plane + ((u % s) * s + v % s) * phase + (u / s) * wq + v / s;
         // every read xp[offsets[k] + q] with q < tiles·NR stays inside the buffer
         int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * NR);
-        float[] packed = pack(w, g, oBlocks);
+        float[] packed =
+                WeightPacks.of(
+                        w,
+                        g.co * k,
+                        oBlocks * k * MR,
+                        (src, out) -> pack(src, g, out),
+                        2,
+                        g.ci,
+                        g.co,
+                        g.kh,
+                        g.kw);
         int parts = Math.max(1, Math.min(threads, g.n));
         CpuThreads.run(
                 parts,
@@ -104,12 +115,11 @@ public final class ConvDirectSimd {
     /**
      * Weights as [oBlock][k][r]: the 5 weights of one (c, u, v) for 5 output channels side by side.
      */
-    static float[] pack(float[] w, ConvShape g, int oBlocks) {
-        float[] p = new float[oBlocks * g.k * MR];
+    static void pack(float[] w, ConvShape g, float[] p) {
+        Arrays.fill(p, 0f); // output channels past Co (the last block's padding) stay zero
         for (int o = 0; o < g.co; o++)
             for (int kk = 0; kk < g.k; kk++)
                 p[((o / MR) * g.k + kk) * MR + o % MR] = w[o * g.k + kk];
-        return p;
     }
 
     /**

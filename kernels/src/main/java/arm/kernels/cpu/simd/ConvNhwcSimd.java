@@ -2,6 +2,7 @@ package arm.kernels.cpu.simd;
 
 import arm.kernels.cpu.CpuThreads;
 import arm.kernels.cpu.fast.ConvShape;
+import arm.kernels.cpu.fast.WeightPacks;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -78,8 +79,8 @@ public final class ConvNhwcSimd {
     private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
     /**
-     * The calling thread's packed weights and weight-gradient partial sums, by slot, reused from
-     * call to call (a layer's packs are rebuilt every call: the weights change between calls).
+     * The calling thread's weight-gradient partial sums, by slot, reused from call to call (the
+     * packed weights come from {@link WeightPacks}).
      */
     private static final ThreadLocal<float[][]> PACKS =
             ThreadLocal.withInitial(() -> new float[0][]);
@@ -120,14 +121,17 @@ public final class ConvNhwcSimd {
             throw new IllegalArgumentException("channels-last convolution does not take " + g);
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
         int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, NR);
-        float[] wp = pack(0, cout * kk);
-        zeroPadding(wp, g.co, cout, kk);
-        for (int o = 0; o < g.co; o++)
-            for (int c = 0; c < g.ci; c++)
-                for (int u = 0; u < g.kh; u++)
-                    for (int v = 0; v < g.kw; v++)
-                        wp[((o / NR) * kk + (u * g.kw + v) * g.ci + c) * NR + o % NR] =
-                                w[(o * g.ci + c) * area + u * g.kw + v];
+        float[] wp =
+                WeightPacks.of(
+                        w,
+                        g.co * g.k,
+                        cout * kk,
+                        (src, out) -> packForward(src, g, out),
+                        3,
+                        g.ci,
+                        g.co,
+                        g.kh,
+                        g.kw);
         int[] run = new int[g.kh], len = new int[g.kh];
         for (int u = 0; u < g.kh; u++) {
             run[u] = u * ws * g.ci;
@@ -155,6 +159,18 @@ public final class ConvNhwcSimd {
                         fromRows(out, cout, n0, nb, g.co, g.p, y);
                     }
                 });
+    }
+
+    /** wp[((o / NR)·kk + (u·kw + v)·Ci + c)·NR + o % NR] = w[o, c, u, v], zero past Co. */
+    private static void packForward(float[] w, ConvShape g, float[] wp) {
+        int area = g.kh * g.kw, kk = area * g.ci;
+        zeroPadding(wp, g.co, padTo(g.co, NR), kk);
+        for (int o = 0; o < g.co; o++)
+            for (int c = 0; c < g.ci; c++)
+                for (int u = 0; u < g.kh; u++)
+                    for (int v = 0; v < g.kw; v++)
+                        wp[((o / NR) * kk + (u * g.kw + v) * g.ci + c) * NR + o % NR] =
+                                w[(o * g.ci + c) * area + u * g.kw + v];
     }
 
     /**
@@ -223,7 +239,7 @@ public final class ConvNhwcSimd {
         Phase[] phases = new Phase[s * s];
         for (int a = 0; a < s; a++)
             for (int b = 0; b < s; b++)
-                phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout, 1 + a * s + b);
+                phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
         int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
         CpuThreads.run(
@@ -249,8 +265,8 @@ public final class ConvNhwcSimd {
         final int[] run, len;
         final float[] wp;
 
-        /** {@code slot}: where in the calling thread's {@link #pack}s its weights go. */
-        Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout, int slot) {
+        /** The packed weights come from {@link WeightPacks} (made once per weight change). */
+        Phase(ConvShape g, float[] w, int a, int b, int dLo, int dLoW, int ws, int cout) {
             int s = g.stride;
             this.a = a;
             this.b = b;
@@ -265,8 +281,6 @@ public final class ConvNhwcSimd {
             run = new int[runs];
             len = new int[runs];
             kk = runs * vs.length * g.co;
-            wp = pack(slot, cout * Math.max(1, kk));
-            zeroPadding(wp, g.ci, cout, kk);
             for (int r = 0; r < runs; r++) {
                 int du = Math.floorDiv(a + g.pad - us[r], s) + dLo,
                         dv = Math.floorDiv(b + g.pad - vs[0], s) + dLoW;
@@ -274,6 +288,36 @@ public final class ConvNhwcSimd {
                         (du * ws + dv)
                                 * g.co; // vs[0] is the largest v: the leftmost dy pixel of the run
                 len[r] = vs.length * g.co;
+            }
+            wp =
+                    WeightPacks.of(
+                            w,
+                            g.co * g.k,
+                            cout * Math.max(1, kk),
+                            (src, out) -> pack(src, g, us, vs, runs, kk, cout, out),
+                            4,
+                            g.ci,
+                            g.co,
+                            g.kh,
+                            g.kw,
+                            g.stride,
+                            g.pad,
+                            a,
+                            b);
+        }
+
+        /** wp[((c / NR)·kk + k)·NR + c % NR] = w[o, c, us[r], vs[t]], k = (r·|vs| + t)·Co + o. */
+        private static void pack(
+                float[] w,
+                ConvShape g,
+                int[] us,
+                int[] vs,
+                int runs,
+                int kk,
+                int cout,
+                float[] wp) {
+            zeroPadding(wp, g.ci, cout, kk);
+            for (int r = 0; r < runs; r++)
                 for (int t = 0; t < vs.length; t++)
                     for (int o = 0; o < g.co; o++) {
                         int k = (r * vs.length + t) * g.co + o;
@@ -281,7 +325,6 @@ public final class ConvNhwcSimd {
                             wp[((c / NR) * kk + k) * NR + c % NR] =
                                     w[((o * g.ci + c) * g.kh + us[r]) * g.kw + vs[t]];
                     }
-            }
         }
 
         /**
