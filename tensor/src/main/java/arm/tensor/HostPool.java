@@ -27,7 +27,14 @@ public final class HostPool {
      * and collect it in full several times per iteration. A CIFAR ARM step recycles about 1 GB,
      * which the default heap's eighth holds.
      */
-    private static final long CAP_FLOATS = Runtime.getRuntime().maxMemory() / 8 / Float.BYTES;
+    private static volatile long capFloats = Runtime.getRuntime().maxMemory() / 8 / Float.BYTES;
+
+    /** Tests: the cap on all pools together, in floats; returns the one it replaces. */
+    static long cap(long floats) {
+        long old = capFloats;
+        capFloats = floats;
+        return old;
+    }
 
     /**
      * Floats held in all threads' pools. A thread that ends without {@link #clear} leaves its count
@@ -63,7 +70,7 @@ public final class HostPool {
     /** Returns an array that nothing will read or write again to this thread's pool. */
     static void give(float[] a) {
         Free f = FREE.get();
-        if (a.length == 0 || HELD.addAndGet(a.length) > CAP_FLOATS) {
+        if (a.length == 0 || HELD.addAndGet(a.length) > capFloats) {
             if (a.length > 0) HELD.addAndGet(-a.length);
             return; // past the cap: to the GC
         }
