@@ -188,19 +188,7 @@ public final class ArmIterationTiming {
         if ("both".equals(o.get("recycle"))) {
             o.remove("recycle");
             Times[] t = compareRecycling(dataset, warmup, reps, o);
-            for (int v = 0; v < 2; v++)
-                System.out.printf(
-                        "ARM iteration %s on cpu %s recycle=%s: wall %.3f s, thread CPU %.3f s,"
-                                + " process CPU %.3f s (medians of %d after %d warm-up, variants"
-                                + " alternating)%n",
-                        dataset,
-                        o,
-                        v == 0 ? "off" : "on",
-                        t[v].wall(),
-                        t[v].threadCpu(),
-                        t[v].processCpu(),
-                        reps,
-                        warmup);
+            printPair(dataset, o, "recycle", t, reps, warmup);
             System.out.printf(
                     "recycled / fresh: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
@@ -209,19 +197,7 @@ public final class ArmIterationTiming {
         if ("both".equals(o.get("dedup"))) {
             o.remove("dedup");
             Times[] t = compareDedup(dataset, warmup, reps, o);
-            for (int v = 0; v < 2; v++)
-                System.out.printf(
-                        "ARM iteration %s on cpu %s dedup=%s: wall %.3f s, thread CPU %.3f s,"
-                                + " process CPU %.3f s (medians of %d after %d warm-up, variants"
-                                + " alternating)%n",
-                        dataset,
-                        o,
-                        v == 0 ? "off" : "on",
-                        t[v].wall(),
-                        t[v].threadCpu(),
-                        t[v].processCpu(),
-                        reps,
-                        warmup);
+            printPair(dataset, o, "dedup", t, reps, warmup);
             System.out.printf(
                     "dedup on / off: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
@@ -242,5 +218,24 @@ public final class ArmIterationTiming {
                 "ARM iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
                 dataset, device, o, s, reps, warmup);
         System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
+    }
+
+    /** One line per variant (off, on) of an alternating comparison. */
+    private static void printPair(
+            String dataset, Map<String, String> o, String option, Times[] t, int reps, int warmup) {
+        for (int v = 0; v < 2; v++)
+            System.out.printf(
+                    "ARM iteration %s on cpu %s %s=%s: wall %.3f s, thread CPU %.3f s,"
+                            + " process CPU %.3f s (medians of %d after %d warm-up, variants"
+                            + " alternating)%n",
+                    dataset,
+                    o,
+                    option,
+                    v == 0 ? "off" : "on",
+                    t[v].wall(),
+                    t[v].threadCpu(),
+                    t[v].processCpu(),
+                    reps,
+                    warmup);
     }
 }
