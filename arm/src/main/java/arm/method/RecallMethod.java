@@ -324,6 +324,16 @@ final class RecallMethod extends ContinualMethod {
          */
         private void inputSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
             Var x = Var.param(xhat.images());
+            if (onCpu(xhat)) {
+                try (Pair pair = Pair.claim()) {
+                    for (int step = 0; step < s; step++) {
+                        try (Scope sc = Scope.recycling()) {
+                            cutStep(pair, x, xhat, b, chosen, step);
+                        }
+                    }
+                }
+                return;
+            }
             for (int step = 0; step < s; step++) {
                 if (captureSteps && !traced && bad != null) {
                     int st = step;
@@ -371,8 +381,103 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
+         * One input step on the CPU, the graph cut at the logits so that f_old's and f_cur's halves
+         * can run on two threads ({@link Pair}): each network runs forward from a leaf of its own
+         * over X̂; R is built on leaves holding their outputs (a, b, and ADI's batch-statistics
+         * term from f_old) and differentiated with respect to them and to X̂ (the direct L2 and TV
+         * terms); each network's backward is then seeded with ∂R/∂(its outputs), and ∂R/∂X̂ is the
+         * direct part plus f_old's plus f_cur's, in that order whatever the thread count.
+         */
+        private void cutStep(
+                Pair pair, Var x, RecalledBatch xhat, Batch batch, int[] chosen, int step) {
+            Half old = new Half(), cur = new Half();
+            try {
+                try (Profile.Section p = Profile.phase("forward")) {
+                    pair.both(
+                            () -> {
+                                if (pair.threaded()) old.scope = Scope.recycling();
+                                old.out = oldOutputs(old.leaf(xhat), xhat);
+                            },
+                            () -> cur.out = new Var[] {xhat.forward(fCur, cur.leaf(xhat))});
+                }
+                Var a = Var.param(old.out[0].value), b = Var.param(cur.out[0].value);
+                Var bsRaw = wBs == 0 ? null : Var.param(old.out[1].value);
+                Var bs = bsRaw == null ? null : F.scale(LossLog.term(LossLog.R_BS, bsRaw), wBs);
+                Var loss;
+                try (Profile.Section p = Profile.phase("recall loss")) {
+                    loss = recallLoss(a, b, x, xhat, batch, chosen, bs, step);
+                }
+                try (Profile.Section p = Profile.phase("input backward")) {
+                    Tensor[] g =
+                            bsRaw == null
+                                    ? Autograd.grad(loss, a, b, x)
+                                    : Autograd.grad(loss, a, b, x, bsRaw);
+                    Tensor[] seeds =
+                            bsRaw == null ? new Tensor[] {g[0]} : new Tensor[] {g[0], g[3]};
+                    pair.both(() -> old.backward(seeds), () -> cur.backward(g[1]));
+                    Tensor sum = g[2];
+                    Backend be = Backends.of(sum);
+                    be.axpy(1f, old.grad, sum);
+                    be.axpy(1f, cur.grad, sum);
+                    Guard.tensor(sum, "input gradient ∂R/∂X̂ at refinement step " + step);
+                    be.axpy(-eta1, xhat.perCopy(sum), xhat.images());
+                }
+            } finally {
+                if (old.scope != null) pair.old(old.scope::close);
+            }
+            watch.stepped(batch.t(), xhat);
+        }
+
+        /** f_old's outputs on X̂: the logits a, and with w_bs the batch-statistics term. */
+        private Var[] oldOutputs(Var x, RecalledBatch xhat) {
+            if (wBs == 0) return new Var[] {xhat.forward(fOld, x)};
+            BatchStatsLoss.Forward out = ((BatchStatsLoss) fOld).forwardWithBatchStats(x);
+            return new Var[] {out.logits(), out.batchStats()};
+        }
+
+        /** R (ARM's or ADI's), its value logged and checked finite. */
+        private Var recallLoss(
+                Var a,
+                Var b,
+                Var x,
+                RecalledBatch xhat,
+                Batch batch,
+                int[] chosen,
+                Var bs,
+                int step) {
+            Var loss =
+                    adi
+                            ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
+                            : plus(
+                                    RecallLoss.arm(
+                                            weights, a, b, x, batch.present(), xhat.counts()),
+                                    bs);
+            float value = loss.value.item();
+            LossLog.add(LossLog.RECALL, value);
+            if (!Float.isFinite(value))
+                throw new NumericalException(
+                        "recall loss",
+                        "recall loss R is "
+                                + value
+                                + " at refinement step "
+                                + step
+                                + "; first non-finite term: "
+                                + Guard.firstBadTerm(
+                                        weights,
+                                        classesWeight,
+                                        a,
+                                        b,
+                                        x,
+                                        batch.present(),
+                                        chosen,
+                                        bs));
+            return loss;
+        }
+
+        /**
          * One input step X̂ ← X̂ − η1 · ∇_X̂ R, with a = f_old(X̂) and b = f_cur(X̂) (RecallLoss's
-         * notation); stored distinct, each image moves by one copy's gradient.
+         * notation); stored distinct, each image moves by one copy's gradient. On a device, uncut
+         * (one graph, one backward).
          */
         private void inputStep(
                 Var x, RecalledBatch xhat, Batch batch, int[] chosen, int step, Tensor bad) {
@@ -440,23 +545,38 @@ final class RecallMethod extends ContinualMethod {
          */
         Tensor distill(RecalledBatch xhat, Batch batch) {
             try (Profile.Section p = Profile.phase("step B");
-                    Scope sc = Scope.recycling()) {
-                Tensor a = distillStep(xhat, batch);
+                    Scope sc = Scope.recycling();
+                    Pair pair = onCpu(xhat) && !traced ? Pair.claim() : null) {
+                Tensor a = distillStep(xhat, batch, pair);
                 keepGradients(sc);
                 return sc.keep(a);
             }
         }
 
-        private Tensor distillStep(RecalledBatch xhat, Batch batch) {
+        /**
+         * With a pair, f_old's targets (no-grad, on the partner, fresh arrays that outlive the
+         * step) are computed beside f_cur's forward on X̂; f_cur's order of forwards (X̂, then X)
+         * stays as it is, since train-mode BatchNorm statistics follow it.
+         */
+        private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
             int[] counts = xhat.counts();
             Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
-            Var a, pReal = null;
-            try (var ng = Autograd.noGrad()) {
-                a = xhat.forward(fOld, xr);
-                if (auxDistill) pReal = F.softmax(fOld.forward(x));
+            Var[] old = new Var[2], cur = new Var[1]; // {a, p}, {b}
+            Runnable targets =
+                    () -> {
+                        try (var ng = Autograd.noGrad()) {
+                            old[0] = xhat.forward(fOld, xr);
+                            if (auxDistill) old[1] = F.softmax(fOld.forward(x));
+                        }
+                    };
+            Runnable forward = () -> cur[0] = xhat.forward(fCur, xr);
+            if (pair != null) pair.both(targets, forward); // not traced: no targets event
+            else {
+                targets.run();
+                watch.targets(batch.t(), xhat);
+                forward.run();
             }
-            watch.targets(batch.t(), xhat);
-            Var b = xhat.forward(fCur, xr);
+            Var a = old[0], pReal = old[1], b = cur[0];
             Var loss =
                     hardTargets
                             ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
@@ -473,6 +593,11 @@ final class RecallMethod extends ContinualMethod {
             Guard.gradients(fCur, "step B");
             opt.step();
             return a.value;
+        }
+
+        /** Whether X̂ lives in host memory (where steps are cut and may use the {@link Pair}). */
+        private static boolean onCpu(RecalledBatch xhat) {
+            return xhat.images().device() == Device.CPU;
         }
 
         /**
@@ -520,6 +645,27 @@ final class RecallMethod extends ContinualMethod {
             out[i] = perm[i];
         }
         return out;
+    }
+
+    /**
+     * One network's half of a cut refinement step: its leaf over X̂, its outputs, X̂'s gradient
+     * through it, and, on the partner thread, the recycling scope its arrays come from (closed
+     * there once the caller has read them).
+     */
+    private static final class Half {
+        Var leaf;
+        Var[] out;
+        Tensor grad;
+        Scope scope;
+
+        Var leaf(RecalledBatch xhat) {
+            leaf = Var.param(xhat.images());
+            return leaf;
+        }
+
+        void backward(Tensor... seeds) {
+            grad = Autograd.grad(out, seeds, leaf)[0];
+        }
     }
 
     private static Var plus(Var a, Var b) {

@@ -53,6 +53,31 @@ public final class Autograd {
      * so its gradient would silently be zero.
      */
     public static Tensor[] grad(Var loss, Var... wrt) {
+        if (loss.value.numel() != 1)
+            throw new IllegalArgumentException("loss must be a scalar, got " + loss);
+        Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
+        Backends.of(seed).fill(seed, 1f);
+        return grad(new Var[] {loss}, new Tensor[] {seed}, true, wrt);
+    }
+
+    /**
+     * Gradients with respect to each of {@code wrt} of Σ_i ⟨outputs[i], seeds[i]⟩, where seeds[i]
+     * is a given d loss / d outputs[i] (shaped like it): the backward half of a graph cut at its
+     * outputs, PyTorch's {@code torch.autograd.grad(outputs, wrt, grad_outputs)}. The seeds are
+     * read, never written or kept.
+     */
+    public static Tensor[] grad(Var[] outputs, Tensor[] seeds, Var... wrt) {
+        if (outputs.length != seeds.length)
+            throw new IllegalArgumentException(
+                    outputs.length + " outputs but " + seeds.length + " seeds");
+        for (int i = 0; i < outputs.length; i++)
+            if (seeds[i].numel() != outputs[i].value.numel())
+                throw new IllegalArgumentException(
+                        "seed " + seeds[i] + " does not fit output " + outputs[i]);
+        return grad(outputs, seeds, false, wrt);
+    }
+
+    private static Tensor[] grad(Var[] outputs, Tensor[] seeds, boolean fresh, Var... wrt) {
         for (Var v : wrt)
             if (!v.tracked())
                 throw new IllegalArgumentException(
@@ -61,7 +86,7 @@ public final class Autograd {
                                 + " respect to it");
         Set<Var> targets = Collections.newSetFromMap(new IdentityHashMap<>());
         Collections.addAll(targets, wrt);
-        Gradients g = run(loss, targets);
+        Gradients g = run(outputs, seeds, fresh, targets);
         Tensor[] out = new Tensor[wrt.length];
         for (int i = 0; i < wrt.length; i++) {
             Tensor t = g.get(wrt[i]);
@@ -75,9 +100,13 @@ public final class Autograd {
      * grad.
      */
     public static void backward(Var loss) {
+        if (loss.value.numel() != 1)
+            throw new IllegalArgumentException("loss must be a scalar, got " + loss);
         Set<Var> leaves = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Var v : topoOrder(loss)) if (v.node == null && v.requiresGrad) leaves.add(v);
-        Gradients g = run(loss, leaves);
+        Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
+        Backends.of(seed).fill(seed, 1f);
+        Gradients g = run(new Var[] {loss}, new Tensor[] {seed}, true, leaves);
         for (Var leaf : leaves) {
             Tensor t = g.get(leaf);
             if (t == null) continue;
@@ -86,10 +115,13 @@ public final class Autograd {
         }
     }
 
-    private static Gradients run(Var loss, Set<Var> targets) {
-        if (loss.value.numel() != 1)
-            throw new IllegalArgumentException("loss must be a scalar, got " + loss);
-        List<Var> order = topoOrder(loss);
+    /**
+     * The backward pass from {@code roots}, each seeded with its gradient: the caller's seeds are
+     * copied before anything may add to them or claim them; a {@code fresh} seed (made for this
+     * pass) is used as it is.
+     */
+    private static Gradients run(Var[] roots, Tensor[] seeds, boolean fresh, Set<Var> targets) {
+        List<Var> order = topoOrder(roots);
         Set<Var> needed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Var v : order) { // inputs come before outputs in topological order
             if (targets.contains(v)) needed.add(v);
@@ -101,10 +133,11 @@ public final class Autograd {
                     }
         }
         Gradients g = new Gradients(needed);
-        if (!needed.contains(loss)) return g;
-        Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
-        Backends.of(seed).fill(seed, 1f);
-        g.put(loss, seed);
+        for (int i = 0; i < roots.length; i++) {
+            if (!needed.contains(roots[i])) continue;
+            if (fresh) g.add(roots[i], seeds[i]);
+            else g.addCopy(roots[i], seeds[i]);
+        }
         for (int i = order.size() - 1; i >= 0; i--) {
             Var v = order.get(i);
             if (v.node == null || !feedsNeeded(v.node, g)) continue;
@@ -125,13 +158,23 @@ public final class Autograd {
         return false;
     }
 
-    /** Vars reachable from root, every input before the vars computed from it. */
-    static List<Var> topoOrder(Var root) {
+    /**
+     * Vars reachable from the roots, every input before the vars computed from it (the roots taken
+     * in turn).
+     */
+    static List<Var> topoOrder(Var... roots) {
         List<Var> order = new ArrayList<>();
         Map<Var, Boolean> seen = new IdentityHashMap<>();
         Deque<Object[]> stack = new ArrayDeque<>(); // {var, next input index}
-        stack.push(new Object[] {root, 0});
-        seen.put(root, true);
+        for (Var root : roots) {
+            if (seen.put(root, true) != null) continue;
+            stack.push(new Object[] {root, 0});
+            visit(stack, seen, order);
+        }
+        return order;
+    }
+
+    private static void visit(Deque<Object[]> stack, Map<Var, Boolean> seen, List<Var> order) {
         while (!stack.isEmpty()) {
             Object[] top = stack.peek();
             Var v = (Var) top[0];
@@ -145,6 +188,5 @@ public final class Autograd {
                 order.add(v);
             }
         }
-        return order;
     }
 }

@@ -42,6 +42,30 @@ class AutogradTest {
         assertThat(g[1].toArray()).containsExactly(m.x.grad.toArray(), within(1e-7f));
     }
 
+    /**
+     * A graph cut at its outputs: the loss built on leaves holding the logits and a side output,
+     * its gradients with respect to them sent down with the seeded grad, equals the whole graph's
+     * input gradient (bit for bit here: one path per output), and the seeds are left as they were.
+     */
+    @Test
+    void seededGradOfACutGraphEqualsTheWholeGraphsGradient() {
+        Mlp m = new Mlp();
+        Var h = F.relu(F.linear(m.x, m.w1, m.b1));
+        Var logits = F.linear(h, m.w2, m.b2), side = F.sum(F.mul(h, h));
+        Var whole = F.add(F.crossEntropy(logits, LABELS), F.scale(side, 0.5f));
+        float[] expected = Autograd.grad(whole, m.x)[0].toArray();
+
+        Var l = Var.param(logits.value), s = Var.param(side.value);
+        Tensor[] seeds = Autograd.grad(F.add(F.crossEntropy(l, LABELS), F.scale(s, 0.5f)), l, s);
+        float[] before0 = seeds[0].toArray(), before1 = seeds[1].toArray();
+        Tensor cut = Autograd.grad(new Var[] {logits, side}, seeds, m.x)[0];
+        assertThat(cut.toArray()).containsExactly(expected);
+        assertThat(seeds[0].toArray()).containsExactly(before0);
+        assertThat(seeds[1].toArray()).containsExactly(before1);
+        assertThatThrownBy(() -> Autograd.grad(new Var[] {logits}, new Tensor[] {seeds[1]}, m.x))
+                .hasMessageContaining("does not fit");
+    }
+
     @Test
     void onlyTheInputGradientRunsNoWeightGradientGemm() {
         Mlp m = new Mlp();

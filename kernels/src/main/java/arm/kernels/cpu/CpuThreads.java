@@ -64,6 +64,22 @@ public final class CpuThreads {
         return INSIDE.get()[0];
     }
 
+    /**
+     * Runs {@code body} with this thread's kernels serial, as inside a part: for a caller that
+     * keeps the cores busy with threads of its own (ARM's two networks on two threads), where the
+     * workers would only compete with them. The bits are the same either way.
+     */
+    public static void serially(Runnable body) {
+        boolean[] flag = INSIDE.get();
+        boolean was = flag[0];
+        flag[0] = true;
+        try {
+            body.run();
+        } finally {
+            flag[0] = was;
+        }
+    }
+
     /** How many parts to cut work into: 1 inside a part already or with one thread. */
     public static int parts(int maxUseful) {
         return INSIDE.get()[0] ? 1 : Math.max(1, Math.min(THREADS, maxUseful));

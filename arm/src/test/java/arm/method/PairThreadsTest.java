@@ -1,0 +1,85 @@
+package arm.method;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import arm.data.ContinualData;
+import arm.data.SyntheticData;
+import arm.run.IterationParity;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ARM's and ADI's steps give the same bits whether f_old's half runs on the partner thread or on
+ * the caller ({@link Pair}): several iterations from a fixed seed, f_cur's and f_old's weights and
+ * BatchNorm statistics compared bit for bit, on a small ResNet18 (dedup on and off, ARM with the
+ * batch-statistics term, ADI with aux_distill) and on the MNIST MLP. ADI recalls from the second
+ * task on (it needs a past class), so its runs go three iterations into it.
+ */
+class PairThreadsTest {
+    @AfterEach
+    void restore() {
+        Pair.use(Boolean.parseBoolean(System.getProperty("arm.pair", "true")));
+    }
+
+    @Test
+    void resnetGivesTheSameBitsOnOneOrTwoThreads() {
+        ContinualData data = SyntheticData.cifarShaped(3);
+        Map<String, String> small = Map.of("resnet_nf", "4", "S", "3", "recall_from_t", "0");
+        same("ARM", "cifar10", data, small, 3);
+        same("ARM", "cifar10", data, with(small, "dedup", "off"), 2);
+        same("ARM", "cifar10", data, with(small, "w_bs", "0.5"), 2);
+        same("ADI", "cifar10", data, with(small, "aux_distill", "on"), 8 + 3);
+    }
+
+    @Test
+    void mlpGivesTheSameBitsOnOneOrTwoThreads() {
+        ContinualData data = SyntheticData.mnistShaped(3);
+        Map<String, String> opts = Map.of("S", "4", "recall_from_t", "0", "lag", "unit");
+        same("ARM", "mnist", data, opts, 6);
+        same("ADI", "mnist", data, opts, 4 + 3);
+    }
+
+    private static void same(
+            String method,
+            String dataset,
+            ContinualData data,
+            Map<String, String> options,
+            int iterations) {
+        Map<String, float[]> one = run(method, dataset, data, options, iterations, false),
+                two = run(method, dataset, data, options, iterations, true);
+        assertThat(Thread.getAllStackTraces().keySet())
+                .as("the partner thread ran")
+                .anyMatch(t -> t.getName().equals("arm-pair"));
+        assertThat(two.keySet()).isEqualTo(one.keySet());
+        for (String k : one.keySet())
+            assertThat(Arrays.equals(two.get(k), one.get(k)))
+                    .as(method + " " + options + ": " + k)
+                    .isTrue();
+    }
+
+    private static Map<String, float[]> run(
+            String method,
+            String dataset,
+            ContinualData data,
+            Map<String, String> options,
+            int iterations,
+            boolean partner) {
+        Pair.use(partner);
+        Stepper run = Stepper.create(Methods.create(method, dataset, options), data, 11);
+        for (int t = 0; t < iterations; t++) run.train(t);
+        var learner = (RecallMethod.RecallLearner) run.learner();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        IterationParity.state(run.model()).forEach((k, v) -> out.put("f_cur." + k, v));
+        IterationParity.state(learner.fOld).forEach((k, v) -> out.put("f_old." + k, v));
+        return out;
+    }
+
+    private static Map<String, String> with(Map<String, String> m, String k, String v) {
+        Map<String, String> out = new LinkedHashMap<>(m);
+        out.put(k, v);
+        return out;
+    }
+}
