@@ -85,9 +85,20 @@ public final class ArmIterationTiming {
 
     /**
      * Medians over {@code reps} iterations of one variant: wall, calling-thread CPU and process CPU
-     * seconds.
+     * seconds, and the CPU seconds of the run's helper threads (ARM's partner thread {@code
+     * arm-pair} and the kernel workers {@code arm-kernels-*}; spinning while idle included).
      */
-    public record Times(double wall, double threadCpu, double processCpu) {}
+    public record Times(double wall, double threadCpu, double processCpu, double helperCpu) {}
+
+    /** CPU nanoseconds so far of the helper threads (see {@link Times#helperCpu}). */
+    private static long helperCpu() {
+        var bean = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet())
+            if (t.getName().startsWith("arm-pair") || t.getName().startsWith("arm-kernels-"))
+                sum += Math.max(0, bean.getThreadCpuTime(t.getId()));
+        return sum;
+    }
 
     /**
      * One stepper on the CPU: medians over {@code reps} iterations after {@code warmup} untimed
@@ -154,23 +165,30 @@ public final class ArmIterationTiming {
         var thread = ManagementFactory.getThreadMXBean();
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int k = runs.length;
-        double[][][] s = new double[k][3][reps];
+        double[][][] s = new double[k][4][reps];
         for (int t = 0; t < warmup + reps; t++)
             for (int v = 0; v < k; v++) {
                 long w0 = System.nanoTime(),
                         c0 = thread.getCurrentThreadCpuTime(),
-                        p0 = os.getProcessCpuTime();
+                        p0 = os.getProcessCpuTime(),
+                        h0 = helperCpu();
                 before.accept(v);
                 runs[v].train(t);
                 if (t < warmup) continue;
                 s[v][0][t - warmup] = (System.nanoTime() - w0) / 1e9;
                 s[v][1][t - warmup] = (thread.getCurrentThreadCpuTime() - c0) / 1e9;
                 s[v][2][t - warmup] = (os.getProcessCpuTime() - p0) / 1e9;
+                s[v][3][t - warmup] = (helperCpu() - h0) / 1e9;
             }
         Times[] out = new Times[k];
         for (int v = 0; v < k; v++) {
             for (double[] a : s[v]) Arrays.sort(a);
-            out[v] = new Times(s[v][0][reps / 2], s[v][1][reps / 2], s[v][2][reps / 2]);
+            out[v] =
+                    new Times(
+                            s[v][0][reps / 2],
+                            s[v][1][reps / 2],
+                            s[v][2][reps / 2],
+                            s[v][3][reps / 2]);
         }
         return out;
     }
@@ -208,8 +226,15 @@ public final class ArmIterationTiming {
             Times t = timesPerIteration(dataset, warmup, reps, o);
             System.out.printf(
                     "ARM iteration %s on cpu %s: wall %.4f s, thread CPU %.4f s, process CPU %.4f"
-                            + " s (medians of %d after %d warm-up)%n",
-                    dataset, o, t.wall(), t.threadCpu(), t.processCpu(), reps, warmup);
+                            + " s, helper threads' CPU %.4f s (medians of %d after %d warm-up)%n",
+                    dataset,
+                    o,
+                    t.wall(),
+                    t.threadCpu(),
+                    t.processCpu(),
+                    t.helperCpu(),
+                    reps,
+                    warmup);
             System.out.println(Backends.cpu().describe());
             return;
         }
