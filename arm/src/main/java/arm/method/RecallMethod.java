@@ -325,11 +325,14 @@ final class RecallMethod extends ContinualMethod {
         private void inputSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
             Var x = Var.param(xhat.images());
             if (onCpu(xhat)) {
-                try (Pair pair = Pair.claim()) {
+                try (Pair pair = Pair.claim(Pair.worth(stepNanos, stepThreaded))) {
                     for (int step = 0; step < s; step++) {
+                        long t0 = System.nanoTime();
                         try (Scope sc = Scope.recycling()) {
                             cutStep(pair, x, xhat, b, chosen, step);
                         }
+                        stepNanos = System.nanoTime() - t0;
+                        stepThreaded = pair.threaded();
                     }
                 }
                 return;
@@ -369,6 +372,15 @@ final class RecallMethod extends ContinualMethod {
          */
         private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
 
+        /**
+         * The last refinement step's wall time on the CPU and whether it ran with the partner: the
+         * next recall and step B use the {@link Pair} when it says the steps are large (timing
+         * decides only which thread computes, never the bits).
+         */
+        private long stepNanos;
+
+        private boolean stepThreaded;
+
         CapturedStep graphs;
 
         private void scopedInputStep(
@@ -395,7 +407,7 @@ final class RecallMethod extends ContinualMethod {
                 try (Profile.Section p = Profile.phase("forward")) {
                     pair.both(
                             () -> {
-                                if (pair.threaded()) old.scope = Scope.recycling();
+                                old.enter(pair);
                                 old.out = oldOutputs(old.leaf(xhat), xhat);
                             },
                             () -> cur.out = new Var[] {xhat.forward(fCur, cur.leaf(xhat))});
@@ -414,7 +426,12 @@ final class RecallMethod extends ContinualMethod {
                                     : Autograd.grad(loss, a, b, x, bsRaw);
                     Tensor[] seeds =
                             bsRaw == null ? new Tensor[] {g[0]} : new Tensor[] {g[0], g[3]};
-                    pair.both(() -> old.backward(seeds), () -> cur.backward(g[1]));
+                    pair.both(
+                            () -> {
+                                old.enter(pair);
+                                old.backward(seeds);
+                            },
+                            () -> cur.backward(g[1]));
                     Tensor sum = g[2];
                     Backend be = Backends.of(sum);
                     be.axpy(1f, old.grad, sum);
@@ -423,7 +440,7 @@ final class RecallMethod extends ContinualMethod {
                     be.axpy(-eta1, xhat.perCopy(sum), xhat.images());
                 }
             } finally {
-                if (old.scope != null) pair.old(old.scope::close);
+                if (old.scope != null) pair.onPartner(old.scope::close);
             }
             watch.stepped(batch.t(), xhat);
         }
@@ -546,7 +563,10 @@ final class RecallMethod extends ContinualMethod {
         Tensor distill(RecalledBatch xhat, Batch batch) {
             try (Profile.Section p = Profile.phase("step B");
                     Scope sc = Scope.recycling();
-                    Pair pair = onCpu(xhat) && !traced ? Pair.claim() : null) {
+                    Pair pair =
+                            onCpu(xhat) && !traced
+                                    ? Pair.claim(Pair.worth(stepNanos, stepThreaded))
+                                    : null) {
                 Tensor a = distillStep(xhat, batch, pair);
                 keepGradients(sc);
                 return sc.keep(a);
@@ -649,8 +669,8 @@ final class RecallMethod extends ContinualMethod {
 
     /**
      * One network's half of a cut refinement step: its leaf over X̂, its outputs, X̂'s gradient
-     * through it, and, on the partner thread, the recycling scope its arrays come from (closed
-     * there once the caller has read them).
+     * through it, and, when parts of it ran on the partner thread, the recycling scope their arrays
+     * come from (closed there once the caller has read them).
      */
     private static final class Half {
         Var leaf;
@@ -661,6 +681,14 @@ final class RecallMethod extends ContinualMethod {
         Var leaf(RecalledBatch xhat) {
             leaf = Var.param(xhat.images());
             return leaf;
+        }
+
+        /**
+         * On the partner, opens its scope for this step's arrays before its first part there (a
+         * part the caller took back puts them in the caller's step scope).
+         */
+        void enter(Pair pair) {
+            if (scope == null && pair.onPartner()) scope = Scope.recycling();
         }
 
         void backward(Tensor... seeds) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.kernels.cpu.CpuThreads;
 import arm.run.IterationParity;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,7 +22,21 @@ import org.junit.jupiter.api.Test;
 class PairThreadsTest {
     @AfterEach
     void restore() {
-        Pair.use(Boolean.parseBoolean(System.getProperty("arm.pair", "true")));
+        Pair.use(Pair.mode(System.getProperty("arm.pair", "auto")));
+    }
+
+    @Test
+    void autoPairsLargeStepsWithTwoOrMoreThreads() {
+        Pair.use(Pair.Mode.AUTO);
+        boolean two = CpuThreads.threads() > 1;
+        assertThat(Pair.worth(0, false)).isFalse(); // not measured yet
+        assertThat(Pair.worth(1_000_000, false)).isFalse(); // the MNIST MLP's ~1 ms steps
+        assertThat(Pair.worth(60_000_000, false)).isEqualTo(two); // ResNet18's
+        assertThat(Pair.worth(Pair.LARGE_NANOS / 2, true)).isEqualTo(two);
+        Pair.use(Pair.Mode.OFF);
+        assertThat(Pair.worth(60_000_000, false)).isFalse();
+        Pair.use(Pair.Mode.ON);
+        assertThat(Pair.worth(0, false)).isTrue();
     }
 
     @Test
@@ -67,7 +82,7 @@ class PairThreadsTest {
             Map<String, String> options,
             int iterations,
             boolean partner) {
-        Pair.use(partner);
+        Pair.use(partner ? Pair.Mode.ON : Pair.Mode.OFF);
         Stepper run = Stepper.create(Methods.create(method, dataset, options), data, 11);
         for (int t = 0; t < iterations; t++) run.train(t);
         var learner = (RecallMethod.RecallLearner) run.learner();
