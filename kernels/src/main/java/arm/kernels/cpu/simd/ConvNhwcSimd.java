@@ -47,14 +47,6 @@ public final class ConvNhwcSimd {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length(), MR = 5, NR = 2 * L;
 
-    /**
-     * Output points per register tile of the forward and input-gradient GEMM: 5 (10 accumulators,
-     * what AVX2's 16 registers hold) or 10 on AVX-512 (20 of its 32), where the two weight vectors
-     * of a k step then serve ten broadcasts instead of five. Each output is one FMA chain over k in
-     * the same order either way, so the bits do not depend on it.
-     */
-    static final int PR = L >= 16 ? 2 * MR : MR;
-
     /** A group's channels-last copy aims at this many floats (256 KiB, half of L2). */
     static final int GROUP_FLOATS = 1 << 16;
 
@@ -152,7 +144,7 @@ public final class ConvNhwcSimd {
                 part -> {
                     Work wk = WORK.get();
                     int from = g.n * part / parts, to = g.n * (part + 1) / parts;
-                    int q = padTo(group * g.p, PR);
+                    int q = padTo(group * g.p, MR);
                     float[] src = wk.src(group * image), out = wk.out(q * cout);
                     int[] base = wk.base(q);
                     for (int b = 0, k = 0; b < group; b++)
@@ -162,7 +154,7 @@ public final class ConvNhwcSimd {
                     for (int n0 = from; n0 < to; n0 += group) {
                         int nb = Math.min(group, to - n0), nq = nb * g.p;
                         toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-                        for (int k = nq; k < padTo(nq, PR); k++) base[k] = base[nq - 1];
+                        for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
                         gemm(src, base, nq, run, len, kk, wp, cout, out);
                         fromRows(out, cout, n0, nb, g.co, g.p, y);
                     }
@@ -256,7 +248,7 @@ public final class ConvNhwcSimd {
                     Work wk = WORK.get();
                     int from = g.n * part / parts, to = g.n * (part + 1) / parts;
                     int maxQ = 0;
-                    for (Phase ph : phases) maxQ = Math.max(maxQ, padTo(group * ph.points, PR));
+                    for (Phase ph : phases) maxQ = Math.max(maxQ, padTo(group * ph.points, MR));
                     float[] src = wk.src(group * image), out = wk.out(maxQ * cout);
                     int[] base = wk.base(maxQ);
                     for (int n0 = from; n0 < to; n0 += group) {
@@ -363,7 +355,7 @@ public final class ConvNhwcSimd {
                 for (int r = 0; r < rows; r++)
                     for (int c = 0; c < cols; c++)
                         base[k++] = img * image + r * rowPitch + c * g.co;
-            for (int k = nq; k < padTo(nq, PR); k++) base[k] = base[nq - 1];
+            for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
             gemm(src, base, nq, run, len, kk, wp, cout, out);
             int s = g.stride;
             for (int img = 0; img < nb; img++)
@@ -538,7 +530,7 @@ public final class ConvNhwcSimd {
     // ------------------------------------------------------------------------------ the GEMM
 
     /**
-     * out[q, o] for q &lt; nq (base padded to a multiple of PR), o &lt; cout (a multiple of NR):
+     * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
      * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k
      * plus the lengths of the runs before r, kk = Σ len.
      */
@@ -553,25 +545,21 @@ public final class ConvNhwcSimd {
             int cout,
             float[] out) {
         for (int ob = 0; ob < cout / NR; ob++)
-            if (PR > MR)
-                for (int q = 0; q < nq; q += PR)
-                    tile10(src, base, q, run, len, wp, ob * kk * NR, out, q * cout + ob * NR, cout);
-            else
-                for (int q = 0; q < nq; q += MR)
-                    tile(
-                            src,
-                            base[q],
-                            base[q + 1],
-                            base[q + 2],
-                            base[q + 3],
-                            base[q + 4],
-                            run,
-                            len,
-                            wp,
-                            ob * kk * NR,
-                            out,
-                            q * cout + ob * NR,
-                            cout);
+            for (int q = 0; q < nq; q += MR)
+                tile(
+                        src,
+                        base[q],
+                        base[q + 1],
+                        base[q + 2],
+                        base[q + 3],
+                        base[q + 4],
+                        run,
+                        len,
+                        wp,
+                        ob * kk * NR,
+                        out,
+                        q * cout + ob * NR,
+                        cout);
     }
 
     /** The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp. */
@@ -638,118 +626,5 @@ public final class ConvNhwcSimd {
         c31.intoArray(out, oo + 3 * ld + L);
         c40.intoArray(out, oo + 4 * ld);
         c41.intoArray(out, oo + 4 * ld + L);
-    }
-
-    /** The 10 × NR tile of out at row q (bases base[q] … base[q + 9]), weights at wo in wp. */
-    private static void tile10(
-            float[] src,
-            int[] base,
-            int q,
-            int[] run,
-            int[] len,
-            float[] wp,
-            int wo,
-            float[] out,
-            int oo,
-            int ld) {
-        int x0 = base[q],
-                x1 = base[q + 1],
-                x2 = base[q + 2],
-                x3 = base[q + 3],
-                x4 = base[q + 4],
-                x5 = base[q + 5],
-                x6 = base[q + 6],
-                x7 = base[q + 7],
-                x8 = base[q + 8],
-                x9 = base[q + 9];
-        FloatVector c00 = FloatVector.zero(S),
-                c01 = c00,
-                c10 = c00,
-                c11 = c00,
-                c20 = c00,
-                c21 = c00,
-                c30 = c00,
-                c31 = c00,
-                c40 = c00,
-                c41 = c00,
-                c50 = c00,
-                c51 = c00,
-                c60 = c00,
-                c61 = c00,
-                c70 = c00,
-                c71 = c00,
-                c80 = c00,
-                c81 = c00,
-                c90 = c00,
-                c91 = c00;
-        for (int r = 0; r < run.length; r++) {
-            int off = run[r],
-                    p0 = x0 + off,
-                    p1 = x1 + off,
-                    p2 = x2 + off,
-                    p3 = x3 + off,
-                    p4 = x4 + off,
-                    p5 = x5 + off,
-                    p6 = x6 + off,
-                    p7 = x7 + off,
-                    p8 = x8 + off,
-                    p9 = x9 + off,
-                    n = len[r];
-            for (int k = 0; k < n; k++) {
-                FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR),
-                        b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
-                FloatVector s = FloatVector.broadcast(S, src[p0 + k]);
-                c00 = s.fma(b0, c00);
-                c01 = s.fma(b1, c01);
-                s = FloatVector.broadcast(S, src[p1 + k]);
-                c10 = s.fma(b0, c10);
-                c11 = s.fma(b1, c11);
-                s = FloatVector.broadcast(S, src[p2 + k]);
-                c20 = s.fma(b0, c20);
-                c21 = s.fma(b1, c21);
-                s = FloatVector.broadcast(S, src[p3 + k]);
-                c30 = s.fma(b0, c30);
-                c31 = s.fma(b1, c31);
-                s = FloatVector.broadcast(S, src[p4 + k]);
-                c40 = s.fma(b0, c40);
-                c41 = s.fma(b1, c41);
-                s = FloatVector.broadcast(S, src[p5 + k]);
-                c50 = s.fma(b0, c50);
-                c51 = s.fma(b1, c51);
-                s = FloatVector.broadcast(S, src[p6 + k]);
-                c60 = s.fma(b0, c60);
-                c61 = s.fma(b1, c61);
-                s = FloatVector.broadcast(S, src[p7 + k]);
-                c70 = s.fma(b0, c70);
-                c71 = s.fma(b1, c71);
-                s = FloatVector.broadcast(S, src[p8 + k]);
-                c80 = s.fma(b0, c80);
-                c81 = s.fma(b1, c81);
-                s = FloatVector.broadcast(S, src[p9 + k]);
-                c90 = s.fma(b0, c90);
-                c91 = s.fma(b1, c91);
-            }
-            wo += n * NR;
-        }
-        c00.intoArray(out, oo);
-        c01.intoArray(out, oo + L);
-        c10.intoArray(out, oo + ld);
-        c11.intoArray(out, oo + ld + L);
-        c20.intoArray(out, oo + 2 * ld);
-        c21.intoArray(out, oo + 2 * ld + L);
-        c30.intoArray(out, oo + 3 * ld);
-        c31.intoArray(out, oo + 3 * ld + L);
-        c40.intoArray(out, oo + 4 * ld);
-        c41.intoArray(out, oo + 4 * ld + L);
-        c50.intoArray(out, oo + 5 * ld);
-        c51.intoArray(out, oo + 5 * ld + L);
-        c60.intoArray(out, oo + 6 * ld);
-        c61.intoArray(out, oo + 6 * ld + L);
-        c70.intoArray(out, oo + 7 * ld);
-        c71.intoArray(out, oo + 7 * ld + L);
-        c80.intoArray(out, oo + 8 * ld);
-        c81.intoArray(out, oo + 8 * ld + L);
-        c90.intoArray(out, oo + 9 * ld);
-        c91.intoArray(out, oo + 9 * ld + L);
     }
 }
