@@ -136,8 +136,12 @@ public final class ConvDirectSimd {
      * (for s = 1 this is the plain padded image). A zero tail covers the last tile's reads.
      */
     private static void pad(float[] x, int n, ConvShape g, float[] xp, int hq, int wq, int size) {
-        Arrays.fill(xp, 0, size, 0f);
         int s = g.stride, phase = hq * wq, plane = s * s * phase;
+        if (s == 1) {
+            padUnstrided(x, n, g, xp, wq, size);
+            return;
+        }
+        Arrays.fill(xp, 0, size, 0f);
         for (int c = 0; c < g.ci; c++)
             for (int i = 0; i < g.h; i++) {
                 int r = i + g.pad, src = ((n * g.ci + c) * g.h + i) * g.w;
@@ -151,6 +155,27 @@ public final class ConvDirectSimd {
                     xp[row + (col % s) * phase + col / s] = x[src + j];
                 }
             }
+    }
+
+    /**
+     * {@link #pad} for stride 1: each padded row is written once, its image row copied and only its
+     * border zeroed, then the rows above and below each channel and the tail (no pass that zeroes
+     * the whole buffer first).
+     */
+    private static void padUnstrided(float[] x, int n, ConvShape g, float[] xp, int wq, int size) {
+        int p = g.pad, hq = g.h + 2 * p, plane = hq * wq;
+        for (int c = 0; c < g.ci; c++) {
+            int ch = c * plane, src = (n * g.ci + c) * g.h * g.w;
+            Arrays.fill(xp, ch, ch + p * wq, 0f);
+            for (int i = 0; i < g.h; i++) {
+                int row = ch + (i + p) * wq;
+                Arrays.fill(xp, row, row + p, 0f);
+                System.arraycopy(x, src + i * g.w, xp, row + p, g.w);
+                Arrays.fill(xp, row + p + g.w, row + wq, 0f);
+            }
+            Arrays.fill(xp, ch + (p + g.h) * wq, ch + plane, 0f);
+        }
+        Arrays.fill(xp, g.ci * plane, size, 0f);
     }
 
     /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
