@@ -4,7 +4,8 @@ import java.util.SplittableRandom;
 
 /**
  * Random-pixel streams shaped like the benchmarks, for timings and device checks that need no
- * files: 5 tasks × 2 classes, N = 10, the stream in label order (task by task).
+ * files: N = 10, the stream in label order (task by task); MNIST and CIFAR10 5 tasks × 2 classes,
+ * MiniImageNet 20 tasks × 5 classes.
  */
 public final class SyntheticData {
     private SyntheticData() {}
@@ -19,9 +20,33 @@ public final class SyntheticData {
         return of("cifar-shaped", seed, 40, new int[] {3, 32, 32});
     }
 
+    /** MiniImageNet-shaped: 100 classes × 4 images of 3×84×84; T = 2 batches per task. */
+    public static ContinualData miniImageNetShaped(long seed) {
+        return of("miniimagenet-shaped", seed, 100, 5, 4, new int[] {3, 84, 84});
+    }
+
+    /** The stream shaped like {@code benchmark}: mnist, cifar10 or miniimagenet. */
+    public static ContinualData shapedLike(String benchmark, long seed) {
+        return switch (benchmark) {
+            case "mnist" -> mnistShaped(seed);
+            case "cifar10" -> cifarShaped(seed);
+            case "miniimagenet" -> miniImageNetShaped(seed);
+            default ->
+                    throw new IllegalArgumentException(
+                            "no synthetic stream shaped like "
+                                    + benchmark
+                                    + " (mnist, cifar10 or miniimagenet)");
+        };
+    }
+
     private static ContinualData of(String name, long seed, int perClass, int[] item) {
+        return of(name, seed, 10, 2, perClass, item);
+    }
+
+    private static ContinualData of(
+            String name, long seed, int classes, int perTask, int perClass, int[] item) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int n = 10 * perClass, d = 1;
+        int n = classes * perClass, d = 1;
         for (int s : item) d *= s;
         byte[] px = new byte[n * d];
         rng.nextBytes(px);
@@ -31,6 +56,6 @@ public final class SyntheticData {
             stream[i] = i;
         }
         Dataset train = new Dataset(name, px, labels, item);
-        return new ContinualData(train, stream, train, train, 10, 2, 10);
+        return new ContinualData(train, stream, train, train, classes, perTask, 10);
     }
 }

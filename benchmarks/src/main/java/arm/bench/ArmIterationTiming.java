@@ -2,6 +2,7 @@ package arm.bench;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.method.Method;
 import arm.method.Methods;
 import arm.method.Stepper;
 import arm.tensor.Backend;
@@ -17,23 +18,25 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Wall time of one whole ARM recall iteration on a device, without JMH (the GPU check calls it:
- * {@code arm.bench.DeviceCheckMain bench}). Settings as published (ALGORITHM.md §2.4) on synthetic
- * data shaped like the benchmark, recall from t = 0 so every iteration recalls:
+ * Wall time of one whole ARM recall iteration (or ADI's: {@code method=ADI}) on a device, without
+ * JMH (the GPU check calls it: {@code arm.bench.DeviceCheckMain bench}). Settings as published
+ * (ALGORITHM.md §2.4) on synthetic data shaped like the benchmark, recall from t = 0 so every
+ * iteration recalls:
  *
  * <ul>
  *   <li>CIFAR: ResNet18 nf = 20, N = 10, M = 100, S = 10, η1 = 10 (the authors' PyTorch code: 12.8
  *       s on one CPU thread);
- *   <li>MNIST: MLP 784-400-400-10, N = 10, M = 10, S = 10, η1 = 25.
+ *   <li>MNIST: MLP 784-400-400-10, N = 10, M = 10, S = 10, η1 = 25;
+ *   <li>MiniImageNet: ResNet18 nf = 20 on 84×84, 100 outputs, N = 10, M = 100, S = 10.
  * </ul>
  *
  * Run here: {@code java --add-modules jdk.incubator.vector -cp 'benchmarks/target/...'
- * arm.bench.ArmIterationTiming [cpu|cuda] [mnist|cifar10] [warmup] [reps] [KEY=VALUE...]}. With
- * {@code dedup=both} the replicated and the duplicate-aware recall (ARM's dedup option) are timed
- * in one process, alternating iterations, by wall clock and by the calling thread's and the
- * process's CPU time ({@link #compareDedup}): on a shared machine the CPU times are the comparable
- * numbers. {@code recycle=both} likewise alternates the refinement steps' host arrays fresh from
- * the JVM and recycled ({@link #compareRecycling}).
+ * arm.bench.ArmIterationTiming [cpu|cuda] [mnist|cifar10|miniimagenet] [warmup] [reps]
+ * [KEY=VALUE...]}. With {@code dedup=both} the replicated and the duplicate-aware recall (ARM's
+ * dedup option) are timed in one process, alternating iterations, by wall clock and by the calling
+ * thread's and the process's CPU time ({@link #compareDedup}): on a shared machine the CPU times
+ * are the comparable numbers. {@code recycle=both} likewise alternates the refinement steps' host
+ * arrays fresh from the JVM and recycled ({@link #compareRecycling}).
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -61,13 +64,10 @@ public final class ArmIterationTiming {
             String dataset, String device, int warmup, int reps, Map<String, String> options) {
         if (reps < 1 || warmup < 0)
             throw new IllegalArgumentException("warmup " + warmup + ", reps " + reps);
-        ContinualData data =
-                dataset.equals("mnist")
-                        ? SyntheticData.mnistShaped(1)
-                        : SyntheticData.cifarShaped(1);
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
         Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", device));
         o.putAll(options);
-        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        Stepper run = Stepper.create(create(dataset, o), data, 42);
         Backend be = Backends.get(run.device());
         int t = 0;
         for (int i = 0; i < warmup; i++) run.train(t++);
@@ -107,13 +107,10 @@ public final class ArmIterationTiming {
      */
     public static Times timesPerIteration(
             String dataset, int warmup, int reps, Map<String, String> options) {
-        ContinualData data =
-                dataset.equals("mnist")
-                        ? SyntheticData.mnistShaped(1)
-                        : SyntheticData.cifarShaped(1);
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
         Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
         o.putAll(options);
-        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        Stepper run = Stepper.create(create(dataset, o), data, 42);
         return alternate(new Stepper[] {run}, v -> {}, warmup, reps)[0];
     }
 
@@ -123,17 +120,14 @@ public final class ArmIterationTiming {
      */
     public static Times[] compareDedup(
             String dataset, int warmup, int reps, Map<String, String> options) {
-        ContinualData data =
-                dataset.equals("mnist")
-                        ? SyntheticData.mnistShaped(1)
-                        : SyntheticData.cifarShaped(1);
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
         Stepper[] runs = new Stepper[2];
         for (int v = 0; v < 2; v++) {
             Map<String, String> o =
                     new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
             o.putAll(options);
             o.put("dedup", v == 0 ? "off" : "on");
-            runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+            runs[v] = Stepper.create(create(dataset, o), data, 42);
         }
         return alternate(runs, v -> {}, warmup, reps);
     }
@@ -145,20 +139,31 @@ public final class ArmIterationTiming {
      */
     public static Times[] compareRecycling(
             String dataset, int warmup, int reps, Map<String, String> options) {
-        ContinualData data =
-                dataset.equals("mnist")
-                        ? SyntheticData.mnistShaped(1)
-                        : SyntheticData.cifarShaped(1);
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
         Stepper[] runs = new Stepper[2];
         for (int v = 0; v < 2; v++) {
             Map<String, String> o =
                     new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
             o.putAll(options);
-            runs[v] = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+            runs[v] = Stepper.create(create(dataset, o), data, 42);
         }
         Times[] t = alternate(runs, v -> Scope.recycle(v == 1), warmup, reps);
         Scope.recycle(true);
         return t;
+    }
+
+    /**
+     * The method named by the option {@code method} (default ARM, e.g. method=ADI), with the other
+     * options.
+     */
+    private static Method create(String dataset, Map<String, String> options) {
+        Map<String, String> o = new LinkedHashMap<>(options);
+        String method = o.remove("method");
+        return Methods.create(method == null ? "ARM" : method, dataset, o);
+    }
+
+    private static String method(Map<String, String> o) {
+        return o.getOrDefault("method", "ARM");
     }
 
     private static Times[] alternate(Stepper[] runs, IntConsumer before, int warmup, int reps) {
@@ -225,8 +230,9 @@ public final class ArmIterationTiming {
         if (device.equals("cpu")) {
             Times t = timesPerIteration(dataset, warmup, reps, o);
             System.out.printf(
-                    "ARM iteration %s on cpu %s: wall %.4f s, thread CPU %.4f s, process CPU %.4f"
+                    "%s iteration %s on cpu %s: wall %.4f s, thread CPU %.4f s, process CPU %.4f"
                             + " s, helper threads' CPU %.4f s (medians of %d after %d warm-up)%n",
+                    method(o),
                     dataset,
                     o,
                     t.wall(),
@@ -240,8 +246,8 @@ public final class ArmIterationTiming {
         }
         double s = secondsPerIteration(dataset, device, warmup, reps, o);
         System.out.printf(
-                "ARM iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
-                dataset, device, o, s, reps, warmup);
+                "%s iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
+                method(o), dataset, device, o, s, reps, warmup);
         System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
     }
 
@@ -250,9 +256,10 @@ public final class ArmIterationTiming {
             String dataset, Map<String, String> o, String option, Times[] t, int reps, int warmup) {
         for (int v = 0; v < 2; v++)
             System.out.printf(
-                    "ARM iteration %s on cpu %s %s=%s: wall %.3f s, thread CPU %.3f s,"
+                    "%s iteration %s on cpu %s %s=%s: wall %.3f s, thread CPU %.3f s,"
                             + " process CPU %.3f s (medians of %d after %d warm-up, variants"
                             + " alternating)%n",
+                    method(o),
                     dataset,
                     o,
                     option,

@@ -36,12 +36,12 @@ public final class CpuBatchNorm {
     }
 
     /**
-     * The fast kernel's backward passes: scalar, or with {@code -Darm.bn.passes=simd} on the Vector
-     * API where it is present (the same bits, {@code BatchNormPassesTest}; opt-in: a CIFAR
-     * iteration with them measured slower, docs/BENCHMARKS.md).
+     * The fast kernel's backward passes: on the Vector API where it is present (the same bits as
+     * the scalar passes, {@code BatchNormPassesTest}; its dx pass runs about twice as fast), or
+     * scalar with {@code -Darm.bn.passes=scalar}.
      */
     private static final BatchNormFast.Passes FAST_PASSES =
-            "simd".equals(System.getProperty("arm.bn.passes"))
+            !"scalar".equals(System.getProperty("arm.bn.passes"))
                             && CpuGemm.active() == CpuGemm.Path.SIMD
                     ? Simd.passes()
                     : BatchNormFast.SCALAR;

@@ -8,27 +8,24 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The per-plane passes of {@link BatchNormFast}'s backward on the Vector API, with the scalar
- * code's bits: the masked sums keep its four accumulators as the four lanes of a 128-bit vector
- * (lane j adds the elements o + 4t + j in the same order, the tail goes to lane 0, and the lanes
- * are combined as (s0 + s1) + (s2 + s3)); the dx pass is elementwise, its multiplications and
- * additions in the scalar order and never fused. The mask is the scalar one's integer trick, so a
- * NaN in the ReLU output is treated alike too. Tested bit for bit against {@link
- * BatchNormFast#SCALAR} (BatchNormPassesTest).
+ * The per-plane passes of {@link BatchNormFast}'s backward with the scalar code's bits: the masked
+ * sums are the scalar ones (their four accumulators add four interleaved chains in a fixed order,
+ * which no wider vector shortens: on 128-bit vectors, with the mask as a compare and a blend, they
+ * ran 2–8× slower than the scalar loop); the dx pass is elementwise on the machine's widest
+ * vectors, its multiplications and additions in the scalar order and never fused (about twice as
+ * fast as the scalar loop, which the JIT does not vectorise because of the mask's integer trick).
+ * The mask keeps dy exactly where the ReLU output's bits read as an int are positive, as {@link
+ * ReluFast#masked} does, so a NaN in the ReLU output is treated alike too. Tested bit for bit
+ * against {@link BatchNormFast#SCALAR} (BatchNormPassesTest).
  */
 public final class BatchNormPasses implements BatchNormFast.Passes {
     public static final BatchNormPasses INSTANCE = new BatchNormPasses();
 
     private BatchNormPasses() {}
 
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128,
-            S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    /**
-     * v where s &gt; 0, else +0: as ReluFast.masked, whose integer trick keeps v exactly where s's
-     * bits read as an int are positive (sign clear, not zero). A compare and a blend: a lanewise
-     * shift by a scalar count is not compiled to vector code on JDK 25 and ran ~30× slower.
-     */
+    /** v where s's bits read as an int are positive, else +0: a compare and a blend. */
     private static FloatVector masked(FloatVector v, FloatVector s) {
         IntVector vi = v.reinterpretAsInts();
         return vi.broadcast(0)
@@ -38,27 +35,12 @@ public final class BatchNormPasses implements BatchNormFast.Passes {
 
     @Override
     public float maskedSum(float[] dy, float[] y, int o, int len) {
-        FloatVector s = FloatVector.zero(F4);
-        int i = o, end = o + len, end4 = o + (len & ~3);
-        for (; i < end4; i += 4)
-            s = s.add(masked(FloatVector.fromArray(F4, dy, i), FloatVector.fromArray(F4, y, i)));
-        float s0 = s.lane(0);
-        for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]);
-        return (s0 + s.lane(1)) + (s.lane(2) + s.lane(3));
+        return BatchNormFast.maskedSum(dy, y, o, len);
     }
 
     @Override
     public float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
-        FloatVector s = FloatVector.zero(F4);
-        int i = o, end = o + len, end4 = o + (len & ~3);
-        for (; i < end4; i += 4) {
-            FloatVector d =
-                    masked(FloatVector.fromArray(F4, dy, i), FloatVector.fromArray(F4, y, i));
-            s = s.add(d.mul(FloatVector.fromArray(F4, x, i).sub(mu)));
-        }
-        float s0 = s.lane(0);
-        for (; i < end; i++) s0 += ReluFast.masked(dy[i], y[i]) * (x[i] - mu);
-        return (s0 + s.lane(1)) + (s.lane(2) + s.lane(3));
+        return BatchNormFast.maskedDotCentred(dy, y, x, o, len, mu);
     }
 
     @Override

@@ -25,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * each channel is split into s·s phase planes (pixel (r, col) of the padded image to plane (r mod
  * s, col mod s), at (r/s, col/s), pitch Wq = ⌈Wp/s⌉); tap (u, v) then reads plane (u mod s, v mod
  * s) at offset (u/s)·Wq + v/s, again consecutive floats for consecutive outputs. The register tile
- * is the GEMM's (MR = 5 output channels × 2 vectors of positions, 10 FMA accumulators); the weights
- * are packed per 5 output channels as [k][5]. The discarded columns cost (Wq − Wo)/Wo extra
+ * is the GEMM's (MR = 5 output channels, 10 on AVX-512, × 2 vectors of positions); the weights are
+ * packed per tile of output channels as [k][MR]. The discarded columns cost (Wq − Wo)/Wo extra
  * positions (6% at 32×32, 12% at 16×16), hence only for Wo ≥ 8.
  *
  * <p>The input gradient of such a convolution is the same operation on dy with the flipped,
@@ -38,6 +38,16 @@ public final class ConvDirectSimd {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length(), MR = 5, NR = 2 * L;
+
+    /**
+     * Output channels per register tile: 5 (10 accumulators, what AVX2's 16 registers hold), or 10
+     * on AVX-512 (20 of its 32 registers) when there are more than 5 to write: per tap the two
+     * position vectors and their range checks are then shared by ten broadcasts instead of five.
+     * Each output is one FMA chain over k in the same order either way, so the bits do not change.
+     */
+    static int rows(int co) {
+        return L >= 16 && co > MR ? 2 * MR : MR;
+    }
 
     /**
      * Padding smaller than the kernel, and output rows of at least 8 (the padded pitch wastes
@@ -63,7 +73,7 @@ public final class ConvDirectSimd {
         int s = g.stride, hq = (g.h + 2 * g.pad + s - 1) / s, wq = (g.w + 2 * g.pad + s - 1) / s;
         int phase = hq * wq, plane = s * s * phase; // one channel: s·s phase planes of hq × wq
         int positions = g.ho * wq, tiles = (positions + NR - 1) / NR;
-        int k = g.k, oBlocks = (g.co + MR - 1) / MR;
+        int k = g.k, mr = rows(g.co), oBlocks = (g.co + mr - 1) / mr;
         int[] offsets = new int[k];
         for (int c = 0; c < g.ci; c++)
             for (int u = 0; u < g.kh; u++)
@@ -76,9 +86,10 @@ public final class ConvDirectSimd {
                 WeightPacks.of(
                         w,
                         g.co * k,
-                        oBlocks * k * MR,
-                        (src, out) -> pack(src, g, out),
+                        oBlocks * k * mr,
+                        (src, out) -> pack(src, g, mr, out),
                         2,
+                        mr,
                         g.ci,
                         g.co,
                         g.kh,
@@ -87,24 +98,19 @@ public final class ConvDirectSimd {
         CpuThreads.run(
                 parts,
                 part -> {
-                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * MR * tiles * NR);
+                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * NR);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
                         pad(x, n, g, xp, hq, wq, xpSize);
                         for (int t = 0; t < tiles; t++)
-                            for (int ob = 0; ob < oBlocks; ob++)
-                                tile(
-                                        xp,
-                                        offsets,
-                                        t * NR,
-                                        packed,
-                                        ob * k * MR,
-                                        k,
-                                        out,
-                                        ob * MR * tiles * NR + t * NR,
-                                        tiles * NR);
+                            for (int ob = 0; ob < oBlocks; ob++) {
+                                int ao = ob * k * mr, oo = ob * mr * tiles * NR + t * NR;
+                                if (mr == MR)
+                                    tile(xp, offsets, t * NR, packed, ao, k, out, oo, tiles * NR);
+                                else
+                                    tile10(xp, offsets, t * NR, packed, ao, k, out, oo, tiles * NR);
+                            }
                         for (int o = 0; o < g.co; o++) {
-                            int src = (o / MR) * MR * tiles * NR + (o % MR) * tiles * NR,
-                                    dst = (n * g.co + o) * g.p;
+                            int src = o * tiles * NR, dst = (n * g.co + o) * g.p;
                             for (int i = 0; i < g.ho; i++)
                                 System.arraycopy(out, src + i * wq, y, dst + i * g.wo, g.wo);
                         }
@@ -113,13 +119,14 @@ public final class ConvDirectSimd {
     }
 
     /**
-     * Weights as [oBlock][k][r]: the 5 weights of one (c, u, v) for 5 output channels side by side.
+     * Weights as [oBlock][k][r]: the mr weights of one (c, u, v) for mr output channels side by
+     * side.
      */
-    static void pack(float[] w, ConvShape g, float[] p) {
+    static void pack(float[] w, ConvShape g, int mr, float[] p) {
         Arrays.fill(p, 0f); // output channels past Co (the last block's padding) stay zero
         for (int o = 0; o < g.co; o++)
             for (int kk = 0; kk < g.k; kk++)
-                p[((o / MR) * g.k + kk) * MR + o % MR] = w[o * g.k + kk];
+                p[((o / mr) * g.k + kk) * mr + o % mr] = w[o * g.k + kk];
     }
 
     /**
@@ -129,8 +136,12 @@ public final class ConvDirectSimd {
      * (for s = 1 this is the plain padded image). A zero tail covers the last tile's reads.
      */
     private static void pad(float[] x, int n, ConvShape g, float[] xp, int hq, int wq, int size) {
-        Arrays.fill(xp, 0, size, 0f);
         int s = g.stride, phase = hq * wq, plane = s * s * phase;
+        if (s == 1) {
+            padUnstrided(x, n, g, xp, wq, size);
+            return;
+        }
+        Arrays.fill(xp, 0, size, 0f);
         for (int c = 0; c < g.ci; c++)
             for (int i = 0; i < g.h; i++) {
                 int r = i + g.pad, src = ((n * g.ci + c) * g.h + i) * g.w;
@@ -144,6 +155,27 @@ public final class ConvDirectSimd {
                     xp[row + (col % s) * phase + col / s] = x[src + j];
                 }
             }
+    }
+
+    /**
+     * {@link #pad} for stride 1: each padded row is written once, its image row copied and only its
+     * border zeroed, then the rows above and below each channel and the tail (no pass that zeroes
+     * the whole buffer first).
+     */
+    private static void padUnstrided(float[] x, int n, ConvShape g, float[] xp, int wq, int size) {
+        int p = g.pad, hq = g.h + 2 * p, plane = hq * wq;
+        for (int c = 0; c < g.ci; c++) {
+            int ch = c * plane, src = (n * g.ci + c) * g.h * g.w;
+            Arrays.fill(xp, ch, ch + p * wq, 0f);
+            for (int i = 0; i < g.h; i++) {
+                int row = ch + (i + p) * wq;
+                Arrays.fill(xp, row, row + p, 0f);
+                System.arraycopy(x, src + i * g.w, xp, row + p, g.w);
+                Arrays.fill(xp, row + p + g.w, row + wq, 0f);
+            }
+            Arrays.fill(xp, ch + (p + g.h) * wq, ch + plane, 0f);
+        }
+        Arrays.fill(xp, g.ci * plane, size, 0f);
     }
 
     /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
@@ -197,5 +229,93 @@ public final class ConvDirectSimd {
         c31.intoArray(out, oo + 3 * ld + L);
         c40.intoArray(out, oo + 4 * ld);
         c41.intoArray(out, oo + 4 * ld + L);
+    }
+
+    /** {@link #tile} for 10 output channels: out[r·ld + q0 + j], r &lt; 10, weights [k][10]. */
+    private static void tile10(
+            float[] xp,
+            int[] offsets,
+            int q0,
+            float[] a,
+            int ao,
+            int k,
+            float[] out,
+            int oo,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00,
+                c50 = c00,
+                c51 = c00,
+                c60 = c00,
+                c61 = c00,
+                c70 = c00,
+                c71 = c00,
+                c80 = c00,
+                c81 = c00,
+                c90 = c00,
+                c91 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = offsets[p] + q0, ap = ao + p * 2 * MR;
+            FloatVector b0 = FloatVector.fromArray(S, xp, bp),
+                    b1 = FloatVector.fromArray(S, xp, bp + L);
+            FloatVector s = FloatVector.broadcast(S, a[ap]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+            s = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = s.fma(b0, c50);
+            c51 = s.fma(b1, c51);
+            s = FloatVector.broadcast(S, a[ap + 6]);
+            c60 = s.fma(b0, c60);
+            c61 = s.fma(b1, c61);
+            s = FloatVector.broadcast(S, a[ap + 7]);
+            c70 = s.fma(b0, c70);
+            c71 = s.fma(b1, c71);
+            s = FloatVector.broadcast(S, a[ap + 8]);
+            c80 = s.fma(b0, c80);
+            c81 = s.fma(b1, c81);
+            s = FloatVector.broadcast(S, a[ap + 9]);
+            c90 = s.fma(b0, c90);
+            c91 = s.fma(b1, c91);
+        }
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ld);
+        c11.intoArray(out, oo + ld + L);
+        c20.intoArray(out, oo + 2 * ld);
+        c21.intoArray(out, oo + 2 * ld + L);
+        c30.intoArray(out, oo + 3 * ld);
+        c31.intoArray(out, oo + 3 * ld + L);
+        c40.intoArray(out, oo + 4 * ld);
+        c41.intoArray(out, oo + 4 * ld + L);
+        c50.intoArray(out, oo + 5 * ld);
+        c51.intoArray(out, oo + 5 * ld + L);
+        c60.intoArray(out, oo + 6 * ld);
+        c61.intoArray(out, oo + 6 * ld + L);
+        c70.intoArray(out, oo + 7 * ld);
+        c71.intoArray(out, oo + 7 * ld + L);
+        c80.intoArray(out, oo + 8 * ld);
+        c81.intoArray(out, oo + 8 * ld + L);
+        c90.intoArray(out, oo + 9 * ld);
+        c91.intoArray(out, oo + 9 * ld + L);
     }
 }

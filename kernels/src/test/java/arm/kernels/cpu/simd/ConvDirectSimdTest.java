@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The direct (implicit-GEMM) convolution against the naive loops on odd shapes: channel counts off
- * the 5-row tile, rows whose padded pitch is off the 16-position tile, 1×1, 3×3 and 5×5 kernels;
- * and the input gradient through the flipped transposed weights.
+ * the 5- and 10-channel tiles (AVX2, AVX-512), rows whose padded pitch is off the 16-position tile,
+ * 1×1, 3×3 and 5×5 kernels; and the input gradient through the flipped transposed weights.
  */
 class ConvDirectSimdTest {
 
@@ -86,7 +86,8 @@ class ConvDirectSimdTest {
     @Test
     void resnetStageShapes() {
         SplittableRandom r = new SplittableRandom(4);
-        for (int[] s : new int[][] {{3, 32, 20}, {20, 32, 20}, {40, 16, 40}, {80, 8, 80}}) {
+        for (int[] s :
+                new int[][] {{3, 32, 20}, {20, 32, 20}, {40, 16, 40}, {80, 8, 80}, {17, 16, 13}}) {
             ConvShape g = new ConvShape(2, s[0], s[1], s[1], s[2], 3, 3, 1, 1);
             float[] x = rand(r, 2 * g.xImage()), w = rand(r, g.co * g.k);
             float[] y = new float[2 * g.yImage()], yRef = new float[y.length];
