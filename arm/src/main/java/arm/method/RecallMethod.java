@@ -232,7 +232,7 @@ final class RecallMethod extends ContinualMethod {
                     xhat = initial(batch, round); // X̂: M draws of X's rows, or noise
                     watch.initialised(t, xhat);
                 }
-                recall(xhat, batch, chosen); // S steps X̂ ← X̂ − η1 ∇_X̂ R
+                recall(xhat, batch, chosen, true); // S steps X̂ ← X̂ − η1 ∇_X̂ R
                 watch.recalled(t, xhat);
                 Tensor a = distill(xhat, batch); // step B, targets softmax(f_old(X̂))
                 watch.distilled(t, round == r - 1, xhat, a, batch);
@@ -272,12 +272,14 @@ final class RecallMethod extends ContinualMethod {
          * f_cur, without any SGD step; f_old's logits on the final X̂ come under no-grad. For
          * analyses of a finished run: call it on a {@link #frozenCopy}, since train-mode BatchNorm
          * passes move the running statistics. Null for ADI when b leaves no past class to recall.
+         * Its refinement steps are uncut on the CPU too (one thread), so an analysis gives the same
+         * bits on the CPU and on a device.
          */
         Recalled recallOnly(Batch b) {
             int[] chosen = adi ? chooseClasses(b) : null;
             if (adi && chosen == null) return null;
             RecalledBatch xhat = initial(b.x(), Draws.at(base, b.t(), Draws.RECALL_INIT), null);
-            recall(xhat, b, chosen);
+            recall(xhat, b, chosen, false);
             try (var ng = Autograd.noGrad()) {
                 Tensor a = xhat.forward(fOld, Var.constant(xhat.images())).value;
                 return new Recalled(xhat.replicated(), xhat.rows(), xhat.replicated(a));
@@ -299,10 +301,10 @@ final class RecallMethod extends ContinualMethod {
          * Recall: S steps of plain gradient descent on R over X̂ (in place); weights are never
          * touched.
          */
-        void recall(RecalledBatch xhat, Batch b, int[] chosen) {
+        void recall(RecalledBatch xhat, Batch b, int[] chosen, boolean cut) {
             Tensor x = xhat.images();
             if (x.device() == Device.CPU) {
-                inputSteps(xhat, b, chosen, null);
+                inputSteps(xhat, b, chosen, null, cut);
                 return;
             }
             // on a device the finite checks are deferred: each step adds its loss and input
@@ -312,19 +314,20 @@ final class RecallMethod extends ContinualMethod {
             Backend be = Backends.of(x);
             Tensor start = be.empty(x.shape), bad = be.zeros(1);
             be.copy(x, start);
-            inputSteps(xhat, b, chosen, bad);
+            inputSteps(xhat, b, chosen, bad, false);
             if (Float.isFinite(be.download(bad)[0])) return;
             be.copy(start, x);
-            inputSteps(xhat, b, chosen, null);
+            inputSteps(xhat, b, chosen, null, false);
         }
 
         /**
          * S steps; {@code bad} null: check each step on the host, else accumulate into it (see
          * recall).
          */
-        private void inputSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
+        private void inputSteps(
+                RecalledBatch xhat, Batch b, int[] chosen, Tensor bad, boolean cut) {
             Var x = Var.param(xhat.images());
-            if (onCpu(xhat)) {
+            if (cut && onCpu(xhat)) {
                 try (Pair pair = Pair.claim(Pair.worth(stepNanos, stepThreaded))) {
                     for (int step = 0; step < s; step++) {
                         long t0 = System.nanoTime();
