@@ -420,7 +420,8 @@ final class RecallMethod extends ContinualMethod {
                 Var bs = bsRaw == null ? null : F.scale(LossLog.term(LossLog.R_BS, bsRaw), wBs);
                 Var loss;
                 try (Profile.Section p = Profile.phase("recall loss")) {
-                    loss = recallLoss(a, b, x, xhat, batch, chosen, bs, step);
+                    loss = recallLoss(a, b, x, xhat, batch, chosen, bs);
+                    logChecked(loss, a, b, x, batch, chosen, bs, step);
                 }
                 try (Profile.Section p = Profile.phase("input backward")) {
                     Tensor[] g =
@@ -455,23 +456,17 @@ final class RecallMethod extends ContinualMethod {
             return new Var[] {out.logits(), out.batchStats()};
         }
 
-        /** R (ARM's or ADI's), its value logged and checked finite. */
+        /** R, ARM's or ADI's, on f_old's logits a, f_cur's b and X̂ itself. */
         private Var recallLoss(
-                Var a,
-                Var b,
-                Var x,
-                RecalledBatch xhat,
-                Batch batch,
-                int[] chosen,
-                Var bs,
-                int step) {
-            Var loss =
-                    adi
-                            ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
-                            : plus(
-                                    RecallLoss.arm(
-                                            weights, a, b, x, batch.present(), xhat.counts()),
-                                    bs);
+                Var a, Var b, Var x, RecalledBatch xhat, Batch batch, int[] chosen, Var bs) {
+            return adi
+                    ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
+                    : plus(RecallLoss.arm(weights, a, b, x, batch.present(), xhat.counts()), bs);
+        }
+
+        /** Logs R's value and stops with the first non-finite term when R is not finite. */
+        private void logChecked(
+                Var loss, Var a, Var b, Var x, Batch batch, int[] chosen, Var bs, int step) {
             float value = loss.value.item();
             LossLog.add(LossLog.RECALL, value);
             if (!Float.isFinite(value))
@@ -491,7 +486,6 @@ final class RecallMethod extends ContinualMethod {
                                         batch.present(),
                                         chosen,
                                         bs));
-            return loss;
         }
 
         /**
@@ -512,37 +506,11 @@ final class RecallMethod extends ContinualMethod {
                 b = xhat.forward(fCur, x);
             }
             try (Profile.Section p = Profile.phase("recall loss")) {
-                loss =
-                        adi
-                                ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
-                                : plus(
-                                        RecallLoss.arm(
-                                                weights, a, b, x, batch.present(), xhat.counts()),
-                                        bs);
+                loss = recallLoss(a, b, x, xhat, batch, chosen, bs);
                 if (bad != null) {
                     Backends.of(xhat.images()).axpy(1f, loss.value, bad);
                     LossLog.add(LossLog.RECALL, loss); // reads R back only on logged iterations
-                } else {
-                    float value = loss.value.item();
-                    LossLog.add(LossLog.RECALL, value);
-                    if (!Float.isFinite(value))
-                        throw new NumericalException(
-                                "recall loss",
-                                "recall loss R is "
-                                        + value
-                                        + " at refinement step "
-                                        + step
-                                        + "; first non-finite term: "
-                                        + Guard.firstBadTerm(
-                                                weights,
-                                                classesWeight,
-                                                a,
-                                                b,
-                                                x,
-                                                batch.present(),
-                                                chosen,
-                                                bs));
-                }
+                } else logChecked(loss, a, b, x, batch, chosen, bs, step);
             }
             try (Profile.Section p = Profile.phase("input backward")) {
                 Tensor g = Autograd.grad(loss, x)[0];

@@ -96,11 +96,18 @@ public final class BatchNormFast {
      * same bits on the Vector API.
      */
     public interface Passes {
-        /** Σ dy·[y &gt; 0] over [o, o + len), four accumulators (see {@link #maskedSum}). */
-        float maskedSum(float[] dy, float[] y, int o, int len);
+        /**
+         * Σ dy·[y &gt; 0] over [o, o + len), four accumulators: the scalar loop for every
+         * implementation (its four interleaved chains in a fixed order gain nothing from vectors).
+         */
+        default float maskedSum(float[] dy, float[] y, int o, int len) {
+            return BatchNormFast.maskedSum(dy, y, o, len);
+        }
 
-        /** Σ dy·[y &gt; 0]·(x − μ), four accumulators. */
-        float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu);
+        /** Σ dy·[y &gt; 0]·(x − μ), four accumulators: the scalar loop, as maskedSum. */
+        default float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
+            return BatchNormFast.maskedDotCentred(dy, y, x, o, len, mu);
+        }
 
         /** dx = ax·dz + bw·x + kw on [o, o + len), dz = dy, or dy·[relu &gt; 0] when relu given. */
         void dx(
@@ -118,17 +125,6 @@ public final class BatchNormFast {
     /** The scalar passes. */
     public static final Passes SCALAR =
             new Passes() {
-                @Override
-                public float maskedSum(float[] dy, float[] y, int o, int len) {
-                    return BatchNormFast.maskedSum(dy, y, o, len);
-                }
-
-                @Override
-                public float maskedDotCentred(
-                        float[] dy, float[] y, float[] x, int o, int len, float mu) {
-                    return BatchNormFast.maskedDotCentred(dy, y, x, o, len, mu);
-                }
-
                 @Override
                 public void dx(
                         float[] dy,

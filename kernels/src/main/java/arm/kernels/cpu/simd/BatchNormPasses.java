@@ -34,16 +34,6 @@ public final class BatchNormPasses implements BatchNormFast.Passes {
     }
 
     @Override
-    public float maskedSum(float[] dy, float[] y, int o, int len) {
-        return BatchNormFast.maskedSum(dy, y, o, len);
-    }
-
-    @Override
-    public float maskedDotCentred(float[] dy, float[] y, float[] x, int o, int len, float mu) {
-        return BatchNormFast.maskedDotCentred(dy, y, x, o, len, mu);
-    }
-
-    @Override
     public void dx(
             float[] dy,
             float[] relu,
