@@ -1,2 +1,2 @@
-# Minimal stand-in for torchvision (not installed here): only what the ARM code's MNIST path uses.
+# Minimal stand-in for torchvision (not installed here): what the ARM code imports (its MNIST and CIFAR10 paths).
 from . import datasets, transforms

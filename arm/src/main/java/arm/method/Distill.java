@@ -37,8 +37,12 @@ final class Distill extends ContinualMethod {
             @Override
             public void train(Batch b) {
                 if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
-                realStep(fCur, opt, b);
-                if (b.t() < recallFromT) return;
+                recycled(fCur, () -> realStep(fCur, opt, b));
+                if (b.t() >= recallFromT) recycled(fCur, () -> distill(b));
+            }
+
+            /** Step B: one SGD step on the soft CE to f_old's softmax on the real batch. */
+            private void distill(Batch b) {
                 opt.zeroGrad();
                 Var x = Var.constant(b.x()), target;
                 try (var ng = Autograd.noGrad()) {

@@ -29,6 +29,6 @@ final class Naive extends ContinualMethod {
 
     @Override
     Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
-        return b -> realStep(fCur, opt, b);
+        return b -> recycled(fCur, () -> realStep(fCur, opt, b));
     }
 }

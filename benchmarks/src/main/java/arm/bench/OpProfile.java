@@ -1,6 +1,7 @@
 package arm.bench;
 
 import arm.data.SyntheticData;
+import arm.method.ContinualMethod;
 import arm.method.Methods;
 import arm.method.Stepper;
 import arm.tensor.Backend;
@@ -27,7 +28,10 @@ import java.util.Map;
  * w[40,20,3,3] s2}. Not JMH: a diagnostic, printed as a table sorted by time.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn6g -cp
- * benchmarks/target/benchmarks.jar arm.bench.OpProfile [warmup] [reps] [KEY=VALUE...]}
+ * benchmarks/target/benchmarks.jar arm.bench.OpProfile [warmup] [reps] [KEY=VALUE...]}; {@code
+ * method=Naive} (or any method's name) profiles that method's iteration instead of ARM's; {@code
+ * evaluate=true} profiles an evaluation of f_cur (val + test, 800 images) after the warm-up
+ * iterations instead.
  */
 public final class OpProfile {
     private OpProfile() {}
@@ -120,13 +124,18 @@ public final class OpProfile {
             o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         String dataset = o.getOrDefault("dataset", "cifar10");
+        String method = o.getOrDefault("method", "ARM");
         o.remove("dataset");
+        o.remove("method");
+        if (method.equals("Naive")) o.remove("recall_from_t"); // it has no recall
+        boolean eval = "true".equals(o.remove("evaluate"));
         wallClock = dataset.equals("mnist");
         Backends.set(wrap(Backends.cpu()));
         var data = wallClock ? SyntheticData.mnistShaped(1) : SyntheticData.cifarShaped(1);
-        Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+        Stepper run = Stepper.create(Methods.create(method, dataset, o), data, 42);
         int t = 0;
         for (int i = 0; i < warmup; i++) run.train(t++);
+        if (eval) ContinualMethod.evaluate(run.model(), data, t, new int[0], 0);
         on = true;
         long total = 0, process = 0, wall = 0;
         OperatingSystemMXBean os =
@@ -135,7 +144,8 @@ public final class OpProfile {
             long t0 = MX.getCurrentThreadCpuTime(),
                     p0 = os.getProcessCpuTime(),
                     w0 = System.nanoTime();
-            run.train(t++);
+            if (eval) ContinualMethod.evaluate(run.model(), data, t, new int[0], 0);
+            else run.train(t++);
             total += MX.getCurrentThreadCpuTime() - t0;
             process += os.getProcessCpuTime() - p0;
             wall += System.nanoTime() - w0;

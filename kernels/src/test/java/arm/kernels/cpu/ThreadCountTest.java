@@ -126,6 +126,8 @@ class ThreadCountTest {
             {10, 40, 16, 16, 40, 3, 1, 1},
             {10, 80, 8, 8, 160, 1, 2, 0},
             {7, 160, 4, 4, 160, 3, 1, 1},
+            {10, 80, 8, 8, 80, 3, 1, 1},
+            {10, 160, 4, 4, 160, 3, 1, 1},
         };
         SplittableRandom rng = new SplittableRandom(11);
         for (int[] s : shapes) {

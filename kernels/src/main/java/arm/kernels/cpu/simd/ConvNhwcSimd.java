@@ -138,7 +138,8 @@ public final class ConvNhwcSimd {
             len[u] = g.kw * g.ci;
         }
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
-        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
+        // parts by images, not by groups: a batch of 10 fits one group at the 4×4 stage
+        int parts = Math.max(1, Math.min(threads, g.n));
         CpuThreads.run(
                 parts,
                 part -> {
@@ -241,7 +242,8 @@ public final class ConvNhwcSimd {
             for (int b = 0; b < s; b++)
                 phases[a * s + b] = new Phase(g, w, a, b, dLo, dLoW, ws, cout);
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
-        int parts = Math.max(1, Math.min(threads, (g.n + group - 1) / group));
+        // parts by images, not by groups: a batch of 10 fits one group at the 4×4 stage
+        int parts = Math.max(1, Math.min(threads, g.n));
         CpuThreads.run(
                 parts,
                 part -> {
@@ -401,7 +403,11 @@ public final class ConvNhwcSimd {
                 runPad = padTo(runLen, NR),
                 width = g.kh * runPad,
                 obs = (g.co + MR - 1) / MR;
-        int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
+        // groups of at most half the batch, so that a batch of 10 at the 8×8 and 4×4 stages makes
+        // two equal partial sums (the shape alone decides them, never the thread count)
+        int group =
+                Math.max(
+                        1, Math.min((g.n + WEIGHT_PARTS - 1) / WEIGHT_PARTS, GROUP_FLOATS / image));
         int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
         float[][] partial = new float[parts][]; // [o][u][k], summed into
         for (int i = 0; i < parts; i++) {

@@ -85,6 +85,35 @@ class ConvNhwcSimdTest {
     }
 
     /**
+     * Batches that fit one channels-last group (N = 10 at the 8×8 and 4×4 stages) are still split
+     * by images: against the naive loops, and the same bits from one thread and from two parts.
+     */
+    @Test
+    void smallBatchesSplitByImages() {
+        SplittableRandom r = new SplittableRandom(9);
+        for (int n : new int[] {1, 5, 10, 11})
+            for (int[] s : new int[][] {{80, 8, 80, 1}, {160, 4, 160, 1}, {80, 8, 160, 2}}) {
+                ConvShape g = new ConvShape(n, s[0], s[1], s[1], s[2], 3, 3, s[3], 1);
+                check(new SplittableRandom(n), g, 2);
+                float[] x = rand(r, n * g.xImage()), w = rand(r, g.co * g.k);
+                float[] dy = rand(r, n * g.yImage());
+                for (int pass = 0; pass < 3; pass++) {
+                    float[] one = run(pass, x, w, dy, g, 1), two = run(pass, x, w, dy, g, 2);
+                    assertThat(two).as(g + " pass " + pass).containsExactly(one);
+                }
+            }
+    }
+
+    /** Forward (0), input gradient (1) or weight gradient (2) with this many parts. */
+    private static float[] run(int pass, float[] x, float[] w, float[] dy, ConvShape g, int parts) {
+        float[] out = new float[pass == 0 ? dy.length : pass == 1 ? x.length : w.length];
+        if (pass == 0) ConvNhwcSimd.forward(x, w, out, g, parts);
+        else if (pass == 1) ConvNhwcSimd.backwardInput(dy, w, out, g, parts);
+        else ConvNhwcSimd.backwardWeight(x, dy, out, g, parts);
+        return out;
+    }
+
+    /**
      * The packed weights and partial sums are reused from call to call: whatever an earlier call
      * (here NaN) left in them, the padding columns are zeroed and the results match the naive
      * loops.
