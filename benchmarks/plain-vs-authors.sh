@@ -68,27 +68,25 @@ timed() { # tag method side command...
   read -r wall user sys < <(tail -n 1 "$OUT/time-$m-$side-$tag")
   echo -e "$tag\t$m\t$side\t$load\t$wall\t$(python3 -c "print(round($user + $sys, 1))")" | tee -a "$OUT/runs.tsv"
 }
-ours() {
-  ./arm.sh train --method "${OURS[$1]}" --dataset cifar10 --data "$DATA" --gradient-samples 0 \
-    --no-figures --out "$OUT/ours-$1-$2"
-}
-theirs() {
+theirs() { # method round: their script and options, one thread, from their repository
   local script opts
   read -r script opts <<< "${THEIRS[$1]}"
   rm -rf "$OUT/theirs-$1-$2"
-  (cd "$ARMCODE" && PYTHONPATH=$ROOT/scripts/distill-seeds/shim OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-    /usr/bin/python3 -m "code.scripts.$script" $opts $COMMON --out_root "$OUT/theirs-$1-$2")
+  THEIR_CMD=(env -C "$ARMCODE" PYTHONPATH="$ROOT/scripts/distill-seeds/shim" OMP_NUM_THREADS=1
+    MKL_NUM_THREADS=1 /usr/bin/python3 -m "code.scripts.$script" $opts $COMMON --out_root "$OUT/theirs-$1-$2")
 }
 {
   echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs; commit $(git rev-parse --short HEAD)"
-  echo "# data $DATA ($TRAIN training images: max_t $MAXT, T $T); ours: $(./arm.sh --version 2>&1 | head -n 1)"
+  echo "# data $DATA ($TRAIN training images: max_t $MAXT, T $T); ours: $(./arm.sh --version 2>&1 | grep -v WARNING | head -n 1)"
   echo "# theirs: $(/usr/bin/python3 -c 'import torch; print("torch", torch.__version__)'), one thread"
 } | tee "$OUT/summary.txt"
 for r in $(seq 1 "$ROUNDS"); do
   for m in ${METHODS//,/ }; do
     [[ -n ${OURS[$m]:-} ]] || { echo "unknown method $m (naive, distill)" >&2; exit 2; }
-    timed "$r" "$m" ours ours "$m" "$r"
-    timed "$r" "$m" theirs theirs "$m" "$r"
+    timed "$r" "$m" ours ./arm.sh train --method "${OURS[$m]}" --dataset cifar10 --data "$DATA" \
+      --gradient-samples 0 --no-figures --out "$OUT/ours-$m-$r"
+    theirs "$m" "$r"
+    timed "$r" "$m" theirs "${THEIR_CMD[@]}"
   done
 done
 python3 - "$OUT/runs.tsv" <<'EOF' | tee -a "$OUT/summary.txt"
