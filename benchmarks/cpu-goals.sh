@@ -4,6 +4,8 @@
 #   G1  one ARM iteration, CIFAR10 setting (ResNet18 nf=20, N=10, M=100, S=10), dedup=on   ≤ 0.4 s
 #   G2  the same iteration replicated (dedup=off, every copy computed)                    ≤ 2.7 s
 #   G4  one ARM run on MNIST-5k-5 (./arm.sh train --method ARM --rng authors, run id 6579) ≤ 3 s wall
+#   G5  ./arm.sh reproduce mnist's 9 rows × 5 runs (Naive, Stationary, Distill, ADI, ARM, ER and
+#       ER-MIR at 50 and 25), with --reproduce                                      ≤ 0.6 × the authors' run
 #
 # next to PyTorch's iteration (benchmarks/pytorch_arm_iter.py --device cpu, same thread count) and
 # the authors' own MNIST command (scripts/authors-runs/one.sh arm 6579, one thread). Each pair runs
@@ -16,6 +18,13 @@
 #   benchmarks/cpu-goals.sh                       # 3 pairs, threads = cores, with the authors' run
 #   benchmarks/cpu-goals.sh --skip-authors        # without the ~100 s authors' run per pair
 #   benchmarks/cpu-goals.sh --pairs 5 --threads 1 --skip-torch
+#   benchmarks/cpu-goals.sh --pairs 1 --skip-cifar --reproduce   # G4 and G5 (~4 min on 2 cores)
+#
+# --reproduce adds G5 to every pair (long: ~1.5 min on 2 free cores): the command as a user types
+# it, with its default balance of parallel runs and kernel threads, for the 9 rows of the goal
+# (REPRODUCE_METHODS; the default method list adds GEN and GEN-MIR, whose runs take minutes each);
+# its goal is relative, 0.6 × the authors' MNIST run of the same pair. --skip-cifar leaves out
+# G1/G2 and PyTorch's iteration.
 #
 # Needs: Temurin/OpenJDK 25 under /usr/lib/jvm (or $JAVA); for PyTorch and the authors' run
 # Debian's python3-torch (1.13) at /usr/bin/python3 ($TORCH_PYTHON overrides) and the authors'
@@ -26,7 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-PAIRS=3 SKIP_AUTHORS=false SKIP_TORCH=false THREADS=$(nproc)
+PAIRS=3 SKIP_AUTHORS=false SKIP_TORCH=false SKIP_CIFAR=false REPRODUCE=false THREADS=$(nproc)
 OUT=${OUT:-benchmarks/target/cpu-goals-$(date +%Y%m%d-%H%M%S)}
 while (($#)); do
   case "$1" in
@@ -34,6 +43,8 @@ while (($#)); do
     --threads) THREADS=$2; shift ;;
     --skip-authors) SKIP_AUTHORS=true ;;
     --skip-torch) SKIP_TORCH=true ;;
+    --skip-cifar) SKIP_CIFAR=true ;;
+    --reproduce) REPRODUCE=true ;;
     --out) OUT=$2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu-goals.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -52,6 +63,7 @@ export JAVA
 PY=${TORCH_PYTHON:-/usr/bin/python3}
 ARMCODE=${ARMCODE:-/tmp/armcode}
 export ARMCODE
+REPRODUCE_METHODS=${REPRODUCE_METHODS:-Naive,Stationary,Distill,ADI,ARM,ER,ER-MIR}
 
 if [[ ! -f benchmarks/target/benchmarks.jar || ! -f arm/target/arm.jar ]]; then
   ./mvnw -q -DskipTests package -pl arm,benchmarks -am
@@ -80,7 +92,8 @@ heap=${HEAP_MB:-$((mem_mb / 4))}; ((heap > 8192)) && heap=8192; ((heap < 2048)) 
     "${mem_mb} MB"
   echo "# JDK: $("$JAVA" -version 2>&1 | head -n 1); torch: $($SKIP_TORCH && echo - || "$PY" -c 'import torch; print(torch.__version__)')"
   echo "# commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (uncommitted changes)'); $(date -u '+%F %T UTC')"
-  echo "# pairs $PAIRS, threads $THREADS; other processes at start (top CPU):"
+  echo "# pairs $PAIRS, threads $THREADS; JVM class cache: $(ls arm/target/arm.jar.jdk*.aot arm/target/arm.jar.jdk*.jsa 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ' || true)"
+  echo "# other processes at start (top CPU):"
   ps -eo pcpu,comm --sort=-pcpu | sed -n '2,6p' | sed 's/^/#   /'
 } | tee -a "$OUT/summary.txt"
 printf 'pair\twhat\twall_s\tcpu_s\tload1\n' > "$OUT/measurements.tsv"
@@ -128,6 +141,12 @@ ours_mnist() {
     --out "$dir"
   record "$p" "G4 ours mnist run" "$WALL" "$(echo "$USER $SYS" | awk '{print $1 + $2}')"
 }
+ours_reproduce() {
+  local p=$1 dir="$OUT/ours-reproduce-$1"
+  rm -rf "$dir"
+  timed "$dir.log" ./arm.sh reproduce mnist --methods "$REPRODUCE_METHODS" --out "$dir"
+  record "$p" "G5 ours reproduce mnist" "$WALL" "$(echo "$USER $SYS" | awk '{print $1 + $2}')"
+}
 authors_mnist() {
   local p=$1
   timed "$OUT/authors-mnist-$p.log" scripts/authors-runs/one.sh arm 6579 "$OUT/authors-$p"
@@ -135,9 +154,12 @@ authors_mnist() {
 }
 
 for ((p = 1; p <= PAIRS; p++)); do
-  ours_cifar "$p"
-  $SKIP_TORCH || torch_cifar "$p"
+  if ! $SKIP_CIFAR; then
+    ours_cifar "$p"
+    $SKIP_TORCH || torch_cifar "$p"
+  fi
   ours_mnist "$p"
+  ! $REPRODUCE || ours_reproduce "$p"
   $SKIP_AUTHORS || authors_mnist "$p"
 done
 
@@ -149,8 +171,12 @@ for r in rows:
     by.setdefault(r["what"], {})[int(r["pair"])] = (float(r["wall_s"]), float(r["cpu_s"]))
 goal = {"G1 ours cifar dedup=on": 0.4, "G2 ours cifar dedup=off": 2.7, "G4 ours mnist run": 3.0}
 theirs = {"G1 ours cifar dedup=on": "G1/G2 torch cifar", "G2 ours cifar dedup=off": "G1/G2 torch cifar",
-          "G4 ours mnist run": "G4 authors mnist run"}
+          "G4 ours mnist run": "G4 authors mnist run", "G5 ours reproduce mnist": "G4 authors mnist run"}
 med = statistics.median
+# G5's goal is relative: 0.6 x the authors' run (its ratio column is against that run)
+a = by.get("G4 authors mnist run")
+if a:
+    goal["G5 ours reproduce mnist"] = 0.6 * med([x[0] for x in a.values()])
 print(f"\n{'measurement':<26} {'wall min':>8} {'median':>7} {'max':>7} {'cpu med':>8}  goal  wall/goal"
       "  ours/theirs per pair, wall (median) | cpu (median)")
 for what, v in by.items():

@@ -261,6 +261,7 @@ public abstract class ContinualMethod implements Method {
             evalNs += queue.nanos();
         } finally {
             HostPool.clear(); // the refinement steps' recycled arrays are this run's alone
+            Pair.clearPartnerPool();
         }
         log.flush();
         if (ck != Checkpointer.NONE)
@@ -274,6 +275,7 @@ public abstract class ContinualMethod implements Method {
         long s0 = System.nanoTime();
         GradientStudy.Result study = rec.gradients(seed);
         HostPool.clear(); // the study recalls through recycling steps too
+        Pair.clearPartnerPool();
         return new RunResult(
                 evals,
                 trainNs * 1e-9,

@@ -1,6 +1,7 @@
 package arm.method;
 
 import arm.kernels.cpu.CpuThreads;
+import arm.tensor.HostPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -84,6 +85,22 @@ final class Pair implements AutoCloseable {
             if (partner == null) partner = new Partner();
         }
         return new Pair(partner);
+    }
+
+    /**
+     * Drops the partner thread's pooled arrays ({@link HostPool#clear} there), as a finished run
+     * drops its own thread's: f_old's halves leave up to twice a step's arrays in the partner's
+     * pool. Skipped while another run holds the partner (they are its arrays then).
+     */
+    static void clearPartnerPool() {
+        Partner p;
+        synchronized (Pair.class) {
+            p = partner;
+        }
+        if (p == null || !HELD.compareAndSet(false, true)) return;
+        try (Pair pair = new Pair(p)) {
+            pair.onPartner(HostPool::clear);
+        }
     }
 
     /** Whether the parts run on two threads (f_old's then needs a scope of its own). */

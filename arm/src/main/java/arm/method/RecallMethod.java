@@ -545,8 +545,9 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
-         * With a pair, f_old's targets (no-grad, on the partner, fresh arrays that outlive the
-         * step) are computed beside f_cur's forward on X̂; f_cur's order of forwards (X̂, then X)
+         * With a pair, f_old's targets (no-grad, on the partner; a recycling scope of the thread
+         * that computes them returns f_old's activations to its pool and keeps the targets out of
+         * it) are computed beside f_cur's forward on X̂; f_cur's order of forwards (X̂, then X)
          * stays as it is, since train-mode BatchNorm statistics follow it.
          */
         private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
@@ -555,9 +556,16 @@ final class RecallMethod extends ContinualMethod {
             Var[] old = new Var[2], cur = new Var[1]; // {a, p}, {b}
             Runnable targets =
                     () -> {
-                        try (var ng = Autograd.noGrad()) {
+                        // f_old's activations go back to the pool of the thread that ran it; the
+                        // targets outlive the scope
+                        try (var ng = Autograd.noGrad();
+                                Scope sc = Scope.recycling()) {
                             old[0] = xhat.forward(fOld, xr);
-                            if (auxDistill) old[1] = F.softmax(fOld.forward(x));
+                            sc.keep(old[0].value);
+                            if (auxDistill) {
+                                old[1] = F.softmax(fOld.forward(x));
+                                sc.keep(old[1].value);
+                            }
                         }
                     };
             Runnable forward = () -> cur[0] = xhat.forward(fCur, xr);

@@ -6,6 +6,7 @@ import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.kernels.cpu.CpuThreads;
 import arm.run.IterationParity;
+import arm.tensor.HostPool;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,6 +56,24 @@ class PairThreadsTest {
         Map<String, String> opts = Map.of("S", "4", "recall_from_t", "0", "lag", "unit");
         same("ARM", "mnist", data, opts, 6);
         same("ADI", "mnist", data, opts, 4 + 3);
+    }
+
+    @Test
+    void aFinishedRunDropsThePartnersPool() {
+        run(
+                "ARM",
+                "cifar10",
+                SyntheticData.cifarShaped(3),
+                Map.of("resnet_nf", "4", "S", "2", "recall_from_t", "0"),
+                2,
+                true);
+        HostPool.clear();
+        long withPartner = HostPool.heldFloats();
+        Pair.clearPartnerPool();
+        long after = HostPool.heldFloats();
+        assertThat(after).as("f_old's halves left arrays on the partner").isLessThan(withPartner);
+        Pair.clearPartnerPool();
+        assertThat(HostPool.heldFloats()).isEqualTo(after);
     }
 
     private static void same(

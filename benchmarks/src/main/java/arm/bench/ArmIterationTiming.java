@@ -9,6 +9,7 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Device;
 import arm.tensor.HostPool;
+import arm.tensor.Profile;
 import arm.tensor.Scope;
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
@@ -225,6 +226,11 @@ public final class ArmIterationTiming {
                     "dedup on / off: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
             System.out.println(Backends.cpu().describe());
+            printPools();
+            return;
+        }
+        if (device.equals("cpu") && "on".equals(o.remove("phases"))) {
+            phases(dataset, warmup, reps, o);
             return;
         }
         if (device.equals("cpu")) {
@@ -242,6 +248,7 @@ public final class ArmIterationTiming {
                     reps,
                     warmup);
             System.out.println(Backends.cpu().describe());
+            printPools();
             return;
         }
         double s = secondsPerIteration(dataset, device, warmup, reps, o);
@@ -249,6 +256,51 @@ public final class ArmIterationTiming {
                 "%s iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
                 method(o), dataset, device, o, s, reps, warmup);
         System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
+    }
+
+    /**
+     * {@code phases=on}: the calling thread's wall and CPU time per phase of the iteration, summed
+     * over {@code reps} iterations after {@code warmup} ({@link PhaseTimes}).
+     */
+    private static void phases(String dataset, int warmup, int reps, Map<String, String> options) {
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
+        Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+        o.putAll(options);
+        Stepper run = Stepper.create(create(dataset, o), data, 42);
+        int t = 0;
+        for (; t < warmup; t++) run.train(t);
+        PhaseTimes p = new PhaseTimes();
+        Profile.Sink old = Profile.install(p);
+        long w0 = System.nanoTime();
+        for (; t < warmup + reps; t++) run.train(t);
+        long wall = System.nanoTime() - w0;
+        Profile.install(old);
+        System.out.printf(
+                "%s iteration %s on cpu %s: wall %.4f s per iteration (mean of %d after %d"
+                        + " warm-up), by phase:%n",
+                method(o), dataset, options, wall / 1e9 / reps, reps, warmup);
+        p.print(reps, wall);
+        System.out.println(Backends.cpu().describe());
+    }
+
+    /**
+     * What the recycled host arrays hold at the end, against the heap (HostPool's cap), and the
+     * collector's work.
+     */
+    private static void printPools() {
+        System.out.printf(
+                "host array pools hold %.0f MB, their threads' largest steps %.0f MB (heap %d"
+                        + " MB)%n",
+                HostPool.heldFloats() * (double) Float.BYTES / (1 << 20),
+                HostPool.stepFloats() * (double) Float.BYTES / (1 << 20),
+                Runtime.getRuntime().maxMemory() >> 20);
+        StringBuilder gc = new StringBuilder("garbage collections over the whole process:");
+        for (var b : ManagementFactory.getGarbageCollectorMXBeans())
+            gc.append(
+                    String.format(
+                            " %s %d (%.2f s)",
+                            b.getName(), b.getCollectionCount(), b.getCollectionTime() / 1e3));
+        System.out.println(gc);
     }
 
     /** One line per variant (off, on) of an alternating comparison. */

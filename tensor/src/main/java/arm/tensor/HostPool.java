@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Host arrays handed back by a recycling {@link Scope} when it closes, kept per thread and by exact
  * length for the next tensor of that size: an ARM refinement step allocates the same shapes S times
- * per iteration, so after the first step its temporaries (about 1 GB per CIFAR iteration) come from
- * here instead of the JVM, which would zero them and collect them again.
+ * per iteration, so after the first step its temporaries (about 1.3 GB per replicated CIFAR step)
+ * come from here instead of the JVM, which would zero them and collect them again.
  *
  * <p>A recycled array holds whatever its last user left. {@link Backend#empty} hands it out as it
  * is (the op overwrites every element), {@link Backend#zeros} clears it first. With {@code
@@ -21,15 +21,20 @@ public final class HostPool {
     private static final ThreadLocal<Free> FREE = ThreadLocal.withInitial(Free::new);
 
     /**
-     * At most an eighth of the heap is held by all threads' pools together: beyond it arrays go
-     * back to the GC. Pooled arrays live in the old generation, which the launcher makes half the
-     * heap for the image datasets; a larger share let two concurrent MiniImageNet GEN rows fill it
-     * and collect it in full several times per iteration. A CIFAR ARM step recycles about 1 GB,
-     * which the default heap's eighth holds.
+     * All threads' pools together hold an eighth of the heap, and past it only what their steps
+     * reuse: a thread may keep up to twice the most that one of its recycling scopes handed back
+     * (so a step's arrays, and those of a second kind of step alternating with it, wait for the
+     * next one), with all pools together under three eighths of the heap. Beyond that arrays go
+     * back to the GC, which then zeroes fresh ones and copies the live ones of every step it
+     * interrupts. A replicated CIFAR ARM refinement step hands back about 1.3 GB over its two
+     * threads (a duplicate-aware one 0.13 GB), more than an eighth of a 6 GB heap; below the cap
+     * nothing changes. Pooled arrays live in the old generation, which the launcher makes half the
+     * heap for the image datasets: only ARM's and ADI's steps recycle (GEN's do not), so the pools
+     * grow past the eighth only in runs whose steps need that memory anyway.
      */
     private static volatile long capFloats = Runtime.getRuntime().maxMemory() / 8 / Float.BYTES;
 
-    /** Tests: the cap on all pools together, in floats; returns the one it replaces. */
+    /** Tests: the base cap on all pools together, in floats (the ceiling is three times it). */
     static long cap(long floats) {
         long old = capFloats;
         capFloats = floats;
@@ -67,21 +72,50 @@ public final class HostPool {
         return a;
     }
 
+    /**
+     * A recycling scope on this thread is about to hand back {@code floats} in all: the largest
+     * such return is the thread's step, which its pool may keep past the base cap.
+     */
+    static void returning(long floats) {
+        Free f = FREE.get();
+        if (floats <= f.step) return;
+        STEPS.addAndGet(floats - f.step);
+        f.step = floats;
+    }
+
+    /** The sum of every thread's step (see {@link #returning}), for measurements. */
+    private static final AtomicLong STEPS = new AtomicLong();
+
+    /** Floats in all threads' largest steps together (for measurements). */
+    public static long stepFloats() {
+        return STEPS.get();
+    }
+
     /** Returns an array that nothing will read or write again to this thread's pool. */
     static void give(float[] a) {
         Free f = FREE.get();
-        if (a.length == 0 || HELD.addAndGet(a.length) > capFloats) {
-            if (a.length > 0) HELD.addAndGet(-a.length);
+        int n = a.length;
+        if (n == 0) return;
+        long cap = capFloats, held = HELD.addAndGet(n);
+        if (held > cap && (held > 3 * cap || f.floats + n > 2 * f.step)) {
+            HELD.addAndGet(-n);
             return; // past the cap: to the GC
         }
-        f.list(a.length, true).addLast(a);
-        f.floats += a.length;
+        f.list(n, true).addLast(a);
+        f.floats += n;
     }
 
     /** Drops this thread's pooled arrays (to the GC). */
     public static void clear() {
-        HELD.addAndGet(-FREE.get().floats);
+        Free f = FREE.get();
+        HELD.addAndGet(-f.floats);
+        STEPS.addAndGet(-f.step);
         FREE.set(new Free());
+    }
+
+    /** Floats held in all threads' pools together (for measurements). */
+    public static long heldFloats() {
+        return HELD.get();
     }
 
     /** Floats held in this thread's pool (for tests and measurements). */
@@ -107,6 +141,8 @@ public final class HostPool {
         int used;
 
         long floats; // held in all lists
+
+        long step; // the most one recycling scope on this thread has handed back
 
         ArrayDeque<float[]> list(int n, boolean create) {
             int mask = keys.length - 1;

@@ -98,6 +98,11 @@ public final class Scope implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        if (recycling) {
+            long floats = 0;
+            for (Tensor t : owned) if (t.storage instanceof CpuStorage c) floats += c.data.length;
+            HostPool.returning(floats);
+        }
         for (int i = owned.size() - 1; i >= 0; i--) {
             Tensor t = owned.get(i);
             if (recycling && t.storage instanceof CpuStorage c) HostPool.give(c.data);

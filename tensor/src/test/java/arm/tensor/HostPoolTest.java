@@ -6,7 +6,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The cap on all threads' pools together: arrays past it go to the GC, a cleared pool frees it. */
+/**
+ * The cap on all threads' pools together: arrays past it go to the GC unless a thread's steps reuse
+ * them (up to twice its largest step, under three times the cap), and a cleared pool frees its
+ * share.
+ */
 class HostPoolTest {
     private long oldCap;
 
@@ -52,5 +56,29 @@ class HostPoolTest {
         HostPool.clear();
         HostPool.give(new float[1_000]);
         assertThat(HostPool.pooledFloats()).isEqualTo(1_000);
+    }
+
+    @Test
+    void aThreadKeepsTwiceItsLargestStepPastTheCapButNeverThreeTimesTheCap() {
+        HostPool.returning(700);
+        HostPool.give(new float[700]);
+        HostPool.give(new float[600]); // 1,300 > 1,000 but within twice the step of 700: kept
+        assertThat(HostPool.pooledFloats()).isEqualTo(1_300);
+        HostPool.give(new float[200]); // 1,500 > twice the step: refused
+        assertThat(HostPool.pooledFloats()).isEqualTo(1_300);
+        HostPool.returning(2_000);
+        HostPool.give(new float[1_600]); // 2,900, within three times the cap: kept
+        HostPool.give(new float[200]); // 3,100 > three times the cap: refused
+        assertThat(HostPool.pooledFloats()).isEqualTo(2_900);
+        assertThat(HostPool.heldFloats()).isEqualTo(2_900);
+        assertThat(HostPool.stepFloats()).isEqualTo(2_000);
+    }
+
+    @Test
+    void aRecyclingScopeDeclaresWhatItHandsBack() {
+        try (Scope s = Scope.recycling()) {
+            for (int i = 0; i < 3; i++) Scope.track(Tensor.of(Scope.hostArray(500, true), 500));
+        }
+        assertThat(HostPool.pooledFloats()).isEqualTo(1_500); // past the cap of 1,000: a step
     }
 }
