@@ -323,6 +323,9 @@ public abstract class ContinualMethod implements Method {
             return Evaluator.point(t, seen, lastTask, val, test);
         } finally {
             fCur.train();
+            // the batches' recycled arrays: a background evaluation's thread ends without clearing
+            // its pool, which would keep their share of the pools' cap for the rest of the JVM
+            if (device == Device.CPU) HostPool.clear();
         }
     }
 
