@@ -330,13 +330,10 @@ public abstract class ContinualMethod implements Method {
     }
 
     /**
-     * f_cur's logits for a host batch; on a device, one scope per batch and the logits copied back.
-     */
-    /**
      * Images per evaluation batch on the CPU: about 300,000 input values (100 CIFAR images, 14
      * MiniImageNet ones), so that a batch's activations stay in the caches and its recycled arrays
      * in the pool (at 1,000 CIFAR images each of layer1's maps is 82 MB, the JVM zeroes and
-     * collects them, and the pass took 1.6× the CPU time); flat items (the MLP's) keep {@link
+     * collects them, and the pass costs 1.6× the CPU time); flat items (the MLP's) keep {@link
      * Evaluator#BATCH}. Eval-mode logits do not depend on the batch, so neither do the results.
      */
     static int evalBatch(Dataset d, Device device) {
@@ -344,15 +341,14 @@ public abstract class ContinualMethod implements Method {
         return Math.max(10, Math.min(Evaluator.BATCH, 307_200 / d.itemSize()));
     }
 
+    /**
+     * f_cur's logits for a host batch: on the CPU in a recycling scope (the activations go back to
+     * the thread's pool), on a device in a scope of its own; the logits are copied out of either.
+     */
     private static Tensor logits(Module fCur, Tensor x, Device device) {
-        if (device == Device.CPU) {
-            try (Scope s = Scope.recycling()) {
-                Tensor z = fCur.forward(Var.constant(x)).value;
-                return Tensor.of(z.toArray(), z.shape);
-            }
-        }
-        try (Scope s = Scope.open()) {
-            Tensor z = fCur.forward(Var.constant(onDevice(x, device))).value;
+        boolean cpu = device == Device.CPU;
+        try (Scope s = cpu ? Scope.recycling() : Scope.open()) {
+            Tensor z = fCur.forward(Var.constant(cpu ? x : onDevice(x, device))).value;
             return Tensor.of(z.toArray(), z.shape);
         }
     }

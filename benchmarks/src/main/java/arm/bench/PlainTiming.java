@@ -2,6 +2,7 @@ package arm.bench;
 
 import arm.data.ContinualData;
 import arm.data.Dataset;
+import arm.data.SyntheticData;
 import arm.method.ContinualMethod;
 import arm.method.Methods;
 import arm.method.Stepper;
@@ -58,7 +59,7 @@ public final class PlainTiming {
 
     /** The CIFAR-shaped stream, with val and test sets of {@code evalImages} random images each. */
     static ContinualData data(int evalImages) {
-        ContinualData s = arm.data.SyntheticData.cifarShaped(1);
+        ContinualData s = SyntheticData.cifarShaped(1);
         SplittableRandom rng = new SplittableRandom(7);
         byte[] px = new byte[evalImages * 3 * 32 * 32];
         rng.nextBytes(px);
@@ -77,8 +78,8 @@ public final class PlainTiming {
         long[] e = clocks();
         double d = reps * per;
         System.out.printf(
-                "%-26s wall %8.4f s  process CPU %8.4f s  thread CPU %8.4f s  (per %s, %d load"
-                        + " %.2f)%n",
+                "%-26s wall %8.4f s  process CPU %8.4f s  thread CPU %8.4f s  (per %s, over %d,"
+                        + " load %.2f)%n",
                 what,
                 (e[0] - c[0]) / 1e9 / d,
                 (e[1] - c[1]) / 1e9 / d,
