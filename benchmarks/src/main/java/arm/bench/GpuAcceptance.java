@@ -10,6 +10,7 @@ import arm.nn.Module;
 import arm.run.RunResult;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
 import arm.tensor.Profile;
 import java.util.LinkedHashMap;
@@ -116,6 +117,8 @@ public final class GpuAcceptance {
                 "PROFILE %-16s %9.2f ms wall (refinement phases %.2f ms, %d launches, %d"
                         + " syncs)%s%n",
                 "iteration", wall, ms, launches, syncs, tag);
+        if (Boolean.getBoolean("arm.graphs"))
+            System.out.println("PROFILE " + CapturedStep.summary());
         return true;
     }
 

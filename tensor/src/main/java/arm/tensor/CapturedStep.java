@@ -2,6 +2,7 @@ package arm.tensor;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A unit of work (e.g. one refinement step) run eagerly the first time for each shape, captured the
@@ -20,6 +21,13 @@ public final class CapturedStep implements AutoCloseable {
     private GraphCapture.Graph graph;
     private String fallback;
     private int eager, captures, replays;
+
+    /** Totals over every CapturedStep of the process, for the benchmarks' one-line summary. */
+    private static final AtomicLong TOTAL_EAGER = new AtomicLong(),
+            TOTAL_CAPTURES = new AtomicLong(),
+            TOTAL_REPLAYS = new AtomicLong();
+
+    private static volatile String lastFallback;
 
     public CapturedStep(Backend backend) {
         this.backend = backend;
@@ -40,6 +48,7 @@ public final class CapturedStep implements AutoCloseable {
         if (graph != null && shapeKey.equals(key)) {
             graph.launch();
             replays++;
+            TOTAL_REPLAYS.incrementAndGet();
             return;
         }
         if (warmed.add(shapeKey)) {
@@ -54,16 +63,22 @@ public final class CapturedStep implements AutoCloseable {
         } catch (RuntimeException e) {
             cap.abort();
             fallback = "capture failed: " + String.valueOf(e.getMessage()).split("\n")[0];
+            if (lastFallback == null)
+                System.err.println(
+                        "graph capture: steps run eagerly from here on (" + fallback + ")");
+            lastFallback = fallback;
             runEager(step);
             return;
         }
         key = shapeKey;
         captures++;
+        TOTAL_CAPTURES.incrementAndGet();
         graph.launch();
     }
 
     private void runEager(Runnable step) {
         eager++;
+        TOTAL_EAGER.incrementAndGet();
         step.run();
     }
 
@@ -89,6 +104,19 @@ public final class CapturedStep implements AutoCloseable {
 
     public int replays() {
         return replays;
+    }
+
+    /**
+     * One line over every CapturedStep of the process: captures, replays, eager runs and the last
+     * reason for running eagerly.
+     */
+    public static String summary() {
+        return String.format(
+                "graphs: %d captured, %d replays, %d eager runs%s",
+                TOTAL_CAPTURES.get(),
+                TOTAL_REPLAYS.get(),
+                TOTAL_EAGER.get(),
+                lastFallback == null ? "" : " (last fallback: " + lastFallback + ")");
     }
 
     @Override
