@@ -10,10 +10,10 @@
 #
 # Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~22 MiB)
 # Run there:      bash gpu/device-check.sh    with carry [".carry"]
-# Results:        $OUT/device-check.log (everything), $OUT/*.out (one per stage), a table at the end,
+# Results:        $OUT/device-check.log (everything), $OUT/stages.tgz (one .out per stage), a table at the end,
 #                 last line "N passed, N failed".
 # Environment overrides: CARRY_DIR (.carry), DEADLINE_S (560), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1,
-#                        SKIP_RUN=1 (no whole run).
+#                        SKIP_RUN=1 (no whole run), RUN_JVM (JVM options of the whole run, e.g. -Darm.graphs=true).
 
 set -u -o pipefail
 T0=$(date +%s)
@@ -270,6 +270,8 @@ tstage mnist-eager "cuda mnist 3 20" 60
 tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
 tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
 tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
+# where the host's time goes in the eager iteration (JFR, read here with `jfr print`/`jfr summary`)
+tstage cifar-eager-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar-eager.jfr",settings=profile
 
 # ---------------------------------------------------------------- 6. PyTorch on the same card
 step "6. PyTorch: the same ARM iteration and kernels (benchmarks/pytorch_arm_iter.py)"
@@ -289,7 +291,7 @@ if (( $(left) > 100 )); then
 fi
 
 # the whole run last, in the time left (its RUN lines give the pace if it is cut short)
-if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )); fi
+if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )) ${RUN_JVM:-}; fi
 
 # ---------------------------------------------------------------- 7. summary
 step "7. summary"
@@ -336,4 +338,6 @@ ratio "ARM iteration, dedup off vs torch fp32" "$TORCH_FP32" "$(val "$WORK/dedup
 grep -h '^RUN \|whole ARM run' "$WORK/run.out" 2>/dev/null | tail -2
 echo "elapsed $(el)s (deadline ${DEADLINE_S}s); skipped checks: $SKIP"
 echo "$PASS passed, $FAIL failed"
+# the device tool returns at most 8 files: the stage outputs travel as one archive
+(cd "$RES" && ls *.out >/dev/null 2>&1 && tar czf "$WORK/stages.tgz" *.out && rm -f *.out && mv "$WORK/stages.tgz" stages.tgz)
 exit $(( FAIL > 0 ))
