@@ -5,6 +5,7 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.tensor.Backends;
 import arm.tensor.Binary;
+import arm.tensor.Device;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -72,10 +73,12 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         int[] shape = new int[g.rank()];
         Arrays.fill(shape, 1);
         shape[0] = counts.length;
-        float[] w = new float[counts.length];
-        for (int u = 0; u < w.length; u++) w[u] = counts[u];
         var be = Backends.of(g);
-        Tensor col = Backends.onDevice(g.device(), w, shape);
+        // on a device the counts are built there (no upload, no host wait: a step stays capturable)
+        Tensor col =
+                g.device() == Device.CPU
+                        ? Tensor.of(RecallLoss.floats(counts), shape)
+                        : RecallLoss.deviceIntegers(be, counts).reshape(shape);
         Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;
