@@ -340,12 +340,35 @@ public final class RecallLoss {
         if (per * counts.length != rows)
             throw new IllegalArgumentException(
                     counts.length + " counts for " + rows + " rows of " + v);
-        float[] w = new float[rows];
-        for (int r = 0; r < rows; r++) w[r] = counts[r / per];
         int[] shape = new int[v.value.rank()];
         Arrays.fill(shape, 1);
         shape[0] = rows;
-        return F.mul(v, Var.constant(Backends.onDevice(v.value.device(), w, shape)));
+        if (v.value.device() != Device.CPU)
+            return F.mul(
+                    v,
+                    Var.constant(deviceWeights(Backends.of(v.value), counts, per).reshape(shape)));
+        float[] w = new float[rows];
+        for (int r = 0; r < rows; r++) w[r] = counts[r / per];
+        return F.mul(v, Var.constant(Tensor.of(w, shape)));
+    }
+
+    /**
+     * The row weights w[r] = counts[r / per] built on the device as {@link #deviceMask} builds its
+     * mask: row t of a [Σw, rows] matrix holds a one at the row it counts once, and its column sums
+     * are w (sums of ones: exactly the host weights). The index goes through the backend's cache of
+     * index copies, so the steps after the first upload nothing and do not wait for the host.
+     */
+    static Tensor deviceWeights(Backend be, int[] counts, int per) {
+        int rows = counts.length * per, total = 0;
+        for (int c : counts) total += c * per;
+        int[] row = new int[total];
+        for (int r = 0, t = 0; r < rows; r++)
+            for (int k = 0; k < counts[r / per]; k++) row[t++] = r;
+        Tensor ones = be.empty(total), hits = be.zeros(total, rows), out = be.empty(rows);
+        be.fill(ones, 1f);
+        be.scatterAddLastAxis(ones, row, hits);
+        be.sumTo(hits, out);
+        return out;
     }
 
     /** Row-wise argmax (first index on ties), outside the graph. */

@@ -5,6 +5,7 @@ import arm.nn.CountedForward;
 import arm.nn.Module;
 import arm.tensor.Backends;
 import arm.tensor.Binary;
+import arm.tensor.Device;
 import arm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -72,10 +73,15 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         int[] shape = new int[g.rank()];
         Arrays.fill(shape, 1);
         shape[0] = counts.length;
-        float[] w = new float[counts.length];
-        for (int u = 0; u < w.length; u++) w[u] = counts[u];
         var be = Backends.of(g);
-        Tensor col = Backends.onDevice(g.device(), w, shape);
+        Tensor col;
+        if (g.device() == Device.CPU) {
+            float[] w = new float[counts.length];
+            for (int u = 0; u < w.length; u++) w[u] = counts[u];
+            col = Tensor.of(w, shape);
+        } else { // no upload: a refinement step waits for the host nowhere
+            col = RecallLoss.deviceWeights(be, counts, 1).reshape(shape);
+        }
         Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;

@@ -88,6 +88,14 @@ public final class LossLog {
         return v;
     }
 
+    /**
+     * Whether the iteration on this thread is logged: its values are read back as they are made, so
+     * a step that adds one waits for the device (and cannot be captured as a graph).
+     */
+    public static boolean logging() {
+        return CURRENT.get() != null;
+    }
+
     /** Adds a scalar loss to {@code column} when this iteration is logged. */
     public static void add(int column, Var loss) {
         LossLog l = CURRENT.get();

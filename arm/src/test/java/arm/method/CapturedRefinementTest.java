@@ -3,7 +3,10 @@ package arm.method;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.autograd.FakeDevice;
+import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.nn.Module;
+import arm.tensor.Device;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,41 +15,44 @@ import org.junit.jupiter.api.Test;
  * Refinement steps through CapturedStep ({@code -Darm.graphs=true}) on the fake device, which
  * records a captured step's calls and replays them on the same tensors: with the finite checks
  * deferred to one read after the S steps, a step waits for the host nowhere, so it is captured once
- * per iteration and replayed, and the run equals the plain one bit for bit.
+ * per refinement and replayed, and the run equals the plain one bit for bit. For ResNet18 that
+ * includes every BatchNorm's running statistics and num_batches_tracked (host work declared as an
+ * effect of every run) and the stem's cumulative-average factor (a device scalar written before
+ * each launch).
  */
 class CapturedRefinementTest {
-    static Map<String, float[]> twoIterations(boolean graphs) {
+    /**
+     * Two iterations, then one more refinement ({@code recallOnly}): f_cur's and f_old's parameters
+     * and buffers, and the last X̂.
+     */
+    static Map<String, float[]> run(
+            String dataset, ContinualData data, Map<String, String> options, boolean graphs) {
         String old = System.getProperty("arm.graphs");
         System.setProperty("arm.graphs", Boolean.toString(graphs));
         try (FakeDevice fake = FakeDevice.install()) {
-            Stepper run =
-                    Stepper.create(
-                            Methods.create(
-                                    "ARM",
-                                    "mnist",
-                                    Map.of(
-                                            "recall_from_t",
-                                            "0",
-                                            "device",
-                                            "cuda",
-                                            "mlp_hidden",
-                                            "16",
-                                            "S",
-                                            "3")),
-                            SyntheticData.mnistShaped(1),
-                            42);
+            Map<String, String> o = new LinkedHashMap<>(options);
+            o.put("recall_from_t", "0");
+            o.put("device", "cuda");
+            o.put("S", "3");
+            Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
             run.train(0);
             run.train(1);
-            Map<String, float[]> out = new LinkedHashMap<>();
-            run.model().namedParameters().forEach((n, p) -> out.put(n, p.value().toArray()));
             RecallMethod.RecallLearner l = (RecallMethod.RecallLearner) run.learner();
+            boolean[] seen = run.seen();
+            ContinualMethod.Batch b = ContinualMethod.batch(data, 0, 2, seen, Device.CUDA);
+            float[] xhat = l.recallOnly(b).xhat().toArray();
+            Map<String, float[]> out = new LinkedHashMap<>();
+            state("f_cur.", l.fCur, out);
+            state("f_old.", l.fOld, out);
+            out.put("xhat", xhat);
             if (graphs) {
                 assertThat(l.graphs).isNotNull();
                 assertThat(l.graphs.fallback()).isNull();
-                assertThat(l.graphs.eagerRuns())
-                        .isEqualTo(2); // per iteration (a new X̂): step 0 warms up,
-                assertThat(l.graphs.captures()).isEqualTo(2); // step 1 is captured and launched,
-                assertThat(l.graphs.replays()).isEqualTo(2); // step 2 replays the graph
+                // per refinement (a new X̂): step 0 warms up, step 1 is captured and launched,
+                // step 2 replays the graph
+                assertThat(l.graphs.eagerRuns()).isEqualTo(3);
+                assertThat(l.graphs.captures()).isEqualTo(3);
+                assertThat(l.graphs.replays()).isEqualTo(3);
             } else {
                 assertThat(l.graphs).isNull();
             }
@@ -57,10 +63,42 @@ class CapturedRefinementTest {
         }
     }
 
-    @Test
-    void capturedAndReplayedRefinementGivesTheSameBits() {
-        Map<String, float[]> plain = twoIterations(false), captured = twoIterations(true);
+    private static void state(String prefix, Module m, Map<String, float[]> out) {
+        m.namedParameters().forEach((n, p) -> out.put(prefix + n, p.value().toArray()));
+        m.namedBuffers().forEach((n, t) -> out.put(prefix + n, t.toArray()));
+    }
+
+    static Map<String, float[]> sameBits(
+            String dataset, ContinualData data, Map<String, String> options) {
+        Map<String, float[]> plain = run(dataset, data, options, false),
+                captured = run(dataset, data, options, true);
         assertThat(captured.keySet()).isEqualTo(plain.keySet());
         plain.forEach((k, v) -> assertThat(captured.get(k)).as(k).containsExactly(v));
+        return plain;
+    }
+
+    @Test
+    void capturedAndReplayedRefinementGivesTheSameBits() {
+        sameBits("mnist", SyntheticData.mnistShaped(1), Map.of("mlp_hidden", "16"));
+    }
+
+    /**
+     * ResNet18 (nf = 4, M = 20, dedup on: counted batch norms): X̂, weights, running statistics and
+     * num_batches_tracked of every BatchNorm, in f_cur and f_old.
+     */
+    @Test
+    void resNetRefinementCapturedAndReplayedGivesTheSameBits() {
+        Map<String, float[]> bits =
+                sameBits(
+                        "cifar10",
+                        SyntheticData.cifarShaped(1),
+                        Map.of("resnet_nf", "4", "M", "20"));
+        int counters = 0;
+        for (var e : bits.entrySet())
+            if (e.getKey().endsWith("num_batches_tracked")) {
+                counters++;
+                assertThat(e.getValue()[0]).as(e.getKey()).isGreaterThan(3);
+            }
+        assertThat(counters).isEqualTo(2 * 20); // ResNet18's BatchNorms, f_cur and f_old
     }
 }

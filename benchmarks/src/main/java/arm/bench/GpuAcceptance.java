@@ -10,6 +10,7 @@ import arm.nn.Module;
 import arm.run.RunResult;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
 import arm.tensor.Profile;
 import java.util.LinkedHashMap;
@@ -107,7 +108,8 @@ public final class GpuAcceptance {
                     e.getKey(), p.calls(), p.millis(), p.launches(), p.syncs(), tag);
             if (!e.getKey().equals("forward")
                     && !e.getKey().equals("recall loss")
-                    && !e.getKey().equals("input backward")) continue;
+                    && !e.getKey().equals("input backward")
+                    && !e.getKey().equals(CapturedStep.REPLAY)) continue;
             ms += p.millis();
             launches += p.launches();
             syncs += p.syncs();
