@@ -101,4 +101,13 @@ class CapturedRefinementTest {
             }
         assertThat(counters).isEqualTo(2 * 20); // ResNet18's BatchNorms, f_cur and f_old
     }
+
+    /** The same with X̂ stored replicated (dedup off: plain batch norms, no counts). */
+    @Test
+    void replicatedResNetRefinementCapturedAndReplayedGivesTheSameBits() {
+        sameBits(
+                "cifar10",
+                SyntheticData.cifarShaped(1),
+                Map.of("resnet_nf", "4", "M", "20", "dedup", "off"));
+    }
 }
