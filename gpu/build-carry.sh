@@ -48,7 +48,9 @@ mods=java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector
 extra=$("$JDK/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
           --module-path "$C/app" --add-modules ALL-MODULE-PATH 2>/dev/null | tail -1 || true)
 if [[ "$extra" =~ ^[a-z0-9.,]+$ ]]; then mods="$mods,$extra"; else echo "   (jdeps said: $extra; using the fixed list)"; fi
-mods=$(echo "$mods" | tr ',' '\n' | awk 'NF && !s[$0]++' | paste -sd,)
+# java.desktop (~14 MiB more compressed) serves the plots (JFreeChart) and the JPEG decoding of MiniImageNet,
+# neither of which the device check uses; the working tree that travels is limited to 64 MiB in all
+mods=$(echo "$mods" | tr ',' '\n' | grep -vx 'java.desktop' | awk 'NF && !s[$0]++' | paste -sd,)
 echo "   modules: $mods"
 ver=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
 compress=--compress=2; [ "${ver%%.*}" -ge 21 ] && compress=--compress=zip-9
@@ -61,8 +63,9 @@ echo "== contents"
 { echo "built $(date -u +%FT%TZ) from $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty') with $JDK"; ls -l "$C" "$C/app"; } > "$C/MANIFEST"
 du -sh "$C" "$C/jre.tar.xz" "$C/app"
 total=$(du -sb "$C" | cut -f1)
-echo "total $((total / 1048576)) MiB (limit 60)"
-[ "$total" -lt $((60 * 1048576)) ] || { echo "carry too large"; exit 1; }
+tree=$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1)
+echo "total $((total / 1048576)) MiB, with the tracked files $(((total + tree) / 1048576)) MiB (limit 64)"
+[ $((total + tree)) -lt $((62 * 1048576)) ] || { echo "carry too large for the 64 MiB the device run takes"; exit 1; }
 
 echo "== smoke test: the carried runtime runs the info stage here"
 /tmp/arm-carry-jre/bin/java --add-modules jdk.incubator.vector -cp "$C/app/*" arm.bench.DeviceCheckMain info

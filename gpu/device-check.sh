@@ -10,10 +10,10 @@
 #
 # Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~22 MiB)
 # Run there:      bash gpu/device-check.sh    with carry [".carry"]
-# Results:        $OUT/device-check.log (everything), $OUT/*.out (one per stage), a table at the end,
+# Results:        $OUT/device-check.log (everything), $OUT/stages.tgz (one .out per stage), a table at the end,
 #                 last line "N passed, N failed".
 # Environment overrides: CARRY_DIR (.carry), DEADLINE_S (560), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1,
-#                        SKIP_RUN=1 (no whole run).
+#                        SKIP_RUN=1 (no whole run), RUN_JVM (JVM options of the whole run, e.g. -Darm.graphs=true).
 
 set -u -o pipefail
 T0=$(date +%s)
@@ -262,6 +262,17 @@ astage dedup "dedup cuda" 120
 astage determinism "determinism cuda" 120
 astage methods "methods cuda" 150
 
+# ---------------------------------------------------------------- 5c. CUDA graphs (-Darm.graphs=true) against eager
+step "5c. refinement steps replayed from CUDA graphs against eager"
+tstage() { STAGE_MAIN=arm.bench.ArmIterationTiming STAGE_ARGS="$2" stage "$1" "$3" "${@:4}"; }  # name "args" timeout [jvm options]
+astage profile-graphs "profile cuda" 90 -Darm.graphs=true
+tstage mnist-eager "cuda mnist 3 20" 60
+tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
+tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
+tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
+# where the host's time goes in the eager iteration (JFR, read here with `jfr print`/`jfr summary`)
+tstage cifar-eager-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar-eager.jfr",settings=profile
+
 # ---------------------------------------------------------------- 6. PyTorch on the same card
 step "6. PyTorch: the same ARM iteration and kernels (benchmarks/pytorch_arm_iter.py)"
 if [ "${SKIP_TORCH:-0}" = 1 ] || [ -z "$PY" ]; then sk "PyTorch timing (skipped or no python)"
@@ -280,7 +291,7 @@ if (( $(left) > 100 )); then
 fi
 
 # the whole run last, in the time left (its RUN lines give the pace if it is cut short)
-if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )); fi
+if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )) ${RUN_JVM:-}; fi
 
 # ---------------------------------------------------------------- 7. summary
 step "7. summary"
@@ -307,10 +318,14 @@ cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH A
 cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
 cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
 echo "--- per-phase profile of one ARM iteration (CUDA events; launches and host waits counted):"
-for f in profile profile-nodedup profile-fast; do
+for f in profile profile-nodedup profile-fast profile-graphs; do
   [ -f "$WORK/$f.out" ] && { echo "  [$f]"; grep '^PROFILE ' "$WORK/$f.out" | sed 's/^PROFILE /    /'; }
 done
 grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/methods.out" 2>/dev/null
+echo "--- iteration times, eager and with CUDA graphs (ArmIterationTiming):"
+for f in mnist-eager mnist-graphs cifar-graphs cifar-graphs-nodedup; do
+  [ -f "$WORK/$f.out" ] && grep -h ' iteration .* on cuda\|^graphs:' "$WORK/$f.out" | sed "s/^/  [$f] /"
+done
 ratio() {  # label torch_ms ours_ms goal: PyTorch / ours (how many times faster ours is)
   if [ -n "$2" ] && [ -n "$3" ]; then awk -v l="$1" -v t="$2" -v o="$3" -v g="$4" 'BEGIN{printf "%-52s torch %9.2f ms  ours %9.2f ms  speed-up %.2fx (goal >= %s)\n", l, t, o, t/o, g}'
   else echo "$1: torch ${2:-n/a}, ours ${3:-n/a}"; fi
@@ -323,4 +338,6 @@ ratio "ARM iteration, dedup off vs torch fp32" "$TORCH_FP32" "$(val "$WORK/dedup
 grep -h '^RUN \|whole ARM run' "$WORK/run.out" 2>/dev/null | tail -2
 echo "elapsed $(el)s (deadline ${DEADLINE_S}s); skipped checks: $SKIP"
 echo "$PASS passed, $FAIL failed"
+# the device tool returns at most 8 files: the stage outputs travel as one archive
+(cd "$RES" && ls *.out >/dev/null 2>&1 && tar czf "$WORK/stages.tgz" *.out && rm -f *.out && mv "$WORK/stages.tgz" stages.tgz)
 exit $(( FAIL > 0 ))

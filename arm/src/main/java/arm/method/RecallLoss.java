@@ -217,21 +217,43 @@ public final class RecallLoss {
     }
 
     /**
-     * The 0/1 class mask built on the device by scattering ones at the classes' indices: a GPU
-     * backend uploads an index array once per content, so refinement steps after the first do not
-     * wait for the host as an upload of the mask would. Exactly the same values as the host mask.
+     * The 0/1 class mask built on the device ({@link #deviceIntegers}): refinement steps after the
+     * first neither upload it nor wait for the host. Exactly the same values as the host mask.
      */
     static Tensor deviceMask(Backend be, float[] mask) {
-        int k = mask.length, n = 0;
-        for (float v : mask) if (v != 0) n++;
+        int[] v = new int[mask.length];
+        for (int c = 0; c < v.length; c++) v[c] = mask[c] != 0 ? 1 : 0;
+        return deviceIntegers(be, v);
+    }
+
+    /**
+     * A float vector of small non-negative integers built on the device: a one is scattered at
+     * column r of v[r] rows of an [n, k] buffer (n = Σ v) and the rows are summed. The columns are
+     * an int array, which a GPU backend uploads once per content, so the same vector in every
+     * refinement step costs no upload and no host wait, and a captured step can be replayed.
+     * Integer sums of ones are exact: the values are exactly v's.
+     */
+    static Tensor deviceIntegers(Backend be, int[] v) {
+        int k = v.length, n = 0;
+        for (int x : v) n += x;
         if (n == 0) return be.zeros(k);
-        int[] on = new int[n];
-        for (int c = 0, i = 0; c < k; c++) if (mask[c] != 0) on[i++] = c;
+        if ((long) n * k > MAX_SCATTER) return be.upload(floats(v), k); // too large to build so
+        int[] at = new int[n];
+        for (int r = 0, i = 0; r < k; r++) for (int j = 0; j < v[r]; j++) at[i++] = r;
         Tensor ones = be.empty(n), rows = be.zeros(n, k), out = be.empty(k);
         be.fill(ones, 1f);
-        be.scatterAddLastAxis(ones, on, rows); // row i: a one at class on[i]
+        be.scatterAddLastAxis(ones, at, rows); // row i: a one at column at[i]
         be.sumTo(rows, out);
         return out;
+    }
+
+    /** The largest [n, k] buffer {@link #deviceIntegers} builds (16 MiB of floats). */
+    private static final long MAX_SCATTER = 1L << 22;
+
+    private static float[] floats(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = v[i];
+        return f;
     }
 
     /**
@@ -340,35 +362,17 @@ public final class RecallLoss {
         if (per * counts.length != rows)
             throw new IllegalArgumentException(
                     counts.length + " counts for " + rows + " rows of " + v);
+        int[] w = new int[rows];
+        for (int r = 0; r < rows; r++) w[r] = counts[r / per];
         int[] shape = new int[v.value.rank()];
         Arrays.fill(shape, 1);
         shape[0] = rows;
-        if (v.value.device() != Device.CPU)
-            return F.mul(
-                    v,
-                    Var.constant(deviceWeights(Backends.of(v.value), counts, per).reshape(shape)));
-        float[] w = new float[rows];
-        for (int r = 0; r < rows; r++) w[r] = counts[r / per];
-        return F.mul(v, Var.constant(Tensor.of(w, shape)));
-    }
-
-    /**
-     * The row weights w[r] = counts[r / per] built on the device as {@link #deviceMask} builds its
-     * mask: row t of a [Σw, rows] matrix holds a one at the row it counts once, and its column sums
-     * are w (sums of ones: exactly the host weights). The index goes through the backend's cache of
-     * index copies, so the steps after the first upload nothing and do not wait for the host.
-     */
-    static Tensor deviceWeights(Backend be, int[] counts, int per) {
-        int rows = counts.length * per, total = 0;
-        for (int c : counts) total += c * per;
-        int[] row = new int[total];
-        for (int r = 0, t = 0; r < rows; r++)
-            for (int k = 0; k < counts[r / per]; k++) row[t++] = r;
-        Tensor ones = be.empty(total), hits = be.zeros(total, rows), out = be.empty(rows);
-        be.fill(ones, 1f);
-        be.scatterAddLastAxis(ones, row, hits);
-        be.sumTo(hits, out);
-        return out;
+        // on a device the weights are built there (no upload, no host wait: capturable)
+        Tensor wt =
+                v.value.device() == Device.CPU
+                        ? Tensor.of(floats(w), shape)
+                        : deviceIntegers(Backends.of(v.value), w).reshape(shape);
+        return F.mul(v, Var.constant(wt));
     }
 
     /** Row-wise argmax (first index on ties), outside the graph. */

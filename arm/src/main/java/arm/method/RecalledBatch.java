@@ -80,7 +80,7 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
             for (int u = 0; u < w.length; u++) w[u] = counts[u];
             col = Tensor.of(w, shape);
         } else { // no upload: a refinement step waits for the host nowhere
-            col = RecallLoss.deviceWeights(be, counts, 1).reshape(shape);
+            col = RecallLoss.deviceIntegers(be, counts).reshape(shape);
         }
         Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);

@@ -230,7 +230,7 @@ public final class FakeDevice implements AutoCloseable {
         }
 
         /**
-         * The CUDA backend's device copies of host int arrays (indices, batch-norm counts): the 8
+         * The CUDA backend's device copies of host int arrays (indices, batch-norm counts): the 64
          * most recently used contents are held; another one is uploaded, a host wait, which fails
          * during capture here as it does there.
          */
@@ -238,7 +238,7 @@ public final class FakeDevice implements AutoCloseable {
                 new LinkedHashMap<>(16, 0.75f, true) {
                     @Override
                     protected boolean removeEldestEntry(Map.Entry<List<Object>, Boolean> e) {
-                        return size() > 8;
+                        return size() > 64;
                     }
                 };
 

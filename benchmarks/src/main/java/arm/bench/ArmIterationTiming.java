@@ -7,6 +7,7 @@ import arm.method.Methods;
 import arm.method.Stepper;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
 import arm.tensor.HostPool;
 import arm.tensor.Profile;
@@ -255,6 +256,7 @@ public final class ArmIterationTiming {
         System.out.printf(
                 "%s iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
                 method(o), dataset, device, o, s, reps, warmup);
+        if (Boolean.getBoolean("arm.graphs")) System.out.println(CapturedStep.summary());
         System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
     }
 

@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A unit of work (e.g. one refinement step) run eagerly the first time for each shape, captured the
@@ -33,6 +34,13 @@ public final class CapturedStep implements AutoCloseable {
     private String fallback;
     private int eager, captures, replays;
 
+    /** Totals over every CapturedStep of the process, for the benchmarks' one-line summary. */
+    private static final AtomicLong TOTAL_EAGER = new AtomicLong(),
+            TOTAL_CAPTURES = new AtomicLong(),
+            TOTAL_REPLAYS = new AtomicLong();
+
+    private static volatile String lastFallback;
+
     public CapturedStep(Backend backend) {
         this.backend = backend;
     }
@@ -52,6 +60,7 @@ public final class CapturedStep implements AutoCloseable {
         if (graph != null && shapeKey.equals(key)) {
             launch();
             replays++;
+            TOTAL_REPLAYS.incrementAndGet();
             return;
         }
         if (warmed.add(shapeKey)) {
@@ -69,6 +78,10 @@ public final class CapturedStep implements AutoCloseable {
             cap.abort();
             fallback = "capture failed: " + String.valueOf(e.getMessage()).split("\n")[0];
             CAPTURING.remove();
+            if (lastFallback == null)
+                System.err.println(
+                        "graph capture: steps run eagerly from here on (" + fallback + ")");
+            lastFallback = fallback;
             runEager(step);
             return;
         } finally {
@@ -77,6 +90,7 @@ public final class CapturedStep implements AutoCloseable {
         effects = rec.effects;
         key = shapeKey;
         captures++;
+        TOTAL_CAPTURES.incrementAndGet();
         launch();
     }
 
@@ -130,6 +144,7 @@ public final class CapturedStep implements AutoCloseable {
 
     private void runEager(Runnable step) {
         eager++;
+        TOTAL_EAGER.incrementAndGet();
         step.run();
     }
 
@@ -156,6 +171,19 @@ public final class CapturedStep implements AutoCloseable {
 
     public int replays() {
         return replays;
+    }
+
+    /**
+     * One line over every CapturedStep of the process: captures, replays, eager runs and the last
+     * reason for running eagerly.
+     */
+    public static String summary() {
+        return String.format(
+                "graphs: %d captured, %d replays, %d eager runs%s",
+                TOTAL_CAPTURES.get(),
+                TOTAL_REPLAYS.get(),
+                TOTAL_EAGER.get(),
+                lastFallback == null ? "" : " (last fallback: " + lastFallback + ")");
     }
 
     @Override

@@ -44,7 +44,10 @@ public final class CudaBackend implements Backend {
         this.graphs = new CudaGraphs(dev);
         this.cache =
                 new DeviceInts<>(
-                        8,
+                        // a refinement step cycles through ~10 index arrays (labels, counts, the
+                        // columns of counted weights and masks): an LRU smaller than that cycle
+                        // would upload, and wait, on every call
+                        64,
                         (host, asFloat) -> {
                             CUdeviceptr d = dev.alloc(4L * Math.max(1, host.length));
                             dev.waited();

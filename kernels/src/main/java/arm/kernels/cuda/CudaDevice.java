@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import jcuda.CudaException;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
@@ -138,9 +139,39 @@ public final class CudaDevice {
         launches.incrementAndGet();
     }
 
-    /** Counts one host wait. */
+    /**
+     * Counts one host wait. During a capture it throws instead, naming where the wait comes from:
+     * the driver would only fail the whole capture with CUDA_ERROR_STREAM_CAPTURE_IMPLICIT, and
+     * {@link arm.tensor.CapturedStep} reports this message when it falls back to eager.
+     */
     void waited() {
         syncs.incrementAndGet();
+        if (capturing)
+            throw new IllegalStateException("a host wait inside a captured step, " + caller());
+    }
+
+    /** The first frames outside the CUDA backend (where a host wait was asked for). */
+    private static String caller() {
+        return StackWalker.getInstance()
+                .walk(
+                        frames ->
+                                frames.filter(CudaDevice::outsideBackend)
+                                        .limit(4)
+                                        .map(CudaDevice::frame)
+                                        .collect(Collectors.joining(" < ")));
+    }
+
+    private static boolean outsideBackend(StackWalker.StackFrame f) {
+        return !f.getClassName().startsWith("arm.kernels.cuda.");
+    }
+
+    private static String frame(StackWalker.StackFrame f) {
+        String c = f.getClassName();
+        return c.substring(c.lastIndexOf('.') + 1)
+                + "."
+                + f.getMethodName()
+                + ":"
+                + f.getLineNumber();
     }
 
     private int attr(int a) {
@@ -167,7 +198,7 @@ public final class CudaDevice {
     }
 
     public void sync() {
-        syncs.incrementAndGet();
+        waited();
         cuCtxSynchronize();
     }
 
@@ -253,6 +284,9 @@ public final class CudaDevice {
     /** Blocks freed while a graph is captured ({pointer, bytes}); null when not capturing. */
     private List<Object[]> capturePool;
 
+    /** Whether our stream is being captured (a host wait then fails the capture). */
+    private volatile boolean capturing;
+
     /**
      * Starts capturing our stream (relaxed mode: allocations stay allowed); frees go to the graph's
      * pool.
@@ -265,6 +299,7 @@ public final class CudaDevice {
         capturePool = new ArrayList<>();
         JCudaDriver.cuStreamBeginCapture(
                 stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        capturing = true;
     }
 
     /**
@@ -272,6 +307,7 @@ public final class CudaDevice {
      * owns.
      */
     synchronized Object[] endCapture() {
+        capturing = false;
         List<Object[]> pool = capturePool;
         capturePool = null;
         CUgraph g = new CUgraph();
