@@ -6,7 +6,10 @@ import arm.autograd.FakeDevice;
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.nn.Module;
+import arm.run.LossLog;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
+import arm.tensor.Profile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,51 @@ class CapturedRefinementTest {
                 assertThat(e.getValue()[0]).as(e.getKey()).isGreaterThan(3);
             }
         assertThat(counters).isEqualTo(2 * 20); // ResNet18's BatchNorms, f_cur and f_old
+    }
+
+    /**
+     * What the GPU benchmarks run around the steps: a profile sink (GpuAcceptance profile) and a
+     * logged iteration (its steps read R back, so they run eagerly) leave capture working.
+     */
+    @Test
+    void profiledAndLoggedIterationsKeepCapturing() {
+        String old = System.getProperty("arm.graphs");
+        System.setProperty("arm.graphs", "true");
+        Profile.Recorder rec = new Profile.Recorder(Profile.WALL, null);
+        Profile.Sink before = Profile.install(rec);
+        try (FakeDevice fake = FakeDevice.install()) {
+            Map<String, String> o =
+                    Map.of(
+                            "recall_from_t",
+                            "0",
+                            "device",
+                            "cuda",
+                            "S",
+                            "3",
+                            "resnet_nf",
+                            "4",
+                            "M",
+                            "20");
+            Stepper run =
+                    Stepper.create(
+                            Methods.create("ARM", "cifar10", o), SyntheticData.cifarShaped(1), 42);
+            run.train(0);
+            LossLog log = new LossLog();
+            run.train(1, log);
+            run.train(2);
+            RecallMethod.RecallLearner l = (RecallMethod.RecallLearner) run.learner();
+            assertThat(l.graphs.fallback()).isNull();
+            assertThat(l.graphs.captures()).isEqualTo(2); // iterations 0 and 2
+            assertThat(l.graphs.eagerRuns()).isEqualTo(2);
+            assertThat(l.graphs.replays()).isEqualTo(2);
+            assertThat(log.values()[LossLog.RECALL]).isFinite();
+            assertThat(rec.phases()).containsKeys(CapturedStep.REPLAY, "forward", "step B");
+            assertThat(rec.phases().get(CapturedStep.REPLAY).calls()).isEqualTo(4);
+        } finally {
+            Profile.install(before);
+            if (old == null) System.clearProperty("arm.graphs");
+            else System.setProperty("arm.graphs", old);
+        }
     }
 
     /** The same with X̂ stored replicated (dedup off: plain batch norms, no counts). */
