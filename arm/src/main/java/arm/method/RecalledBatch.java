@@ -74,14 +74,11 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         Arrays.fill(shape, 1);
         shape[0] = counts.length;
         var be = Backends.of(g);
-        Tensor col;
-        if (g.device() == Device.CPU) {
-            float[] w = new float[counts.length];
-            for (int u = 0; u < w.length; u++) w[u] = counts[u];
-            col = Tensor.of(w, shape);
-        } else { // no upload: a refinement step waits for the host nowhere
-            col = RecallLoss.deviceIntegers(be, counts).reshape(shape);
-        }
+        // on a device the counts are built there (no upload, no host wait: a step stays capturable)
+        Tensor col =
+                g.device() == Device.CPU
+                        ? Tensor.of(RecallLoss.floats(counts), shape)
+                        : RecallLoss.deviceIntegers(be, counts).reshape(shape);
         Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;
