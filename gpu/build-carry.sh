@@ -44,7 +44,7 @@ PY
 
 echo "== jlink from $JDK"
 # the rest from jdeps over the jars as modules (java.sql, which Jackson can use, pulls java.xml: +7 MiB, left out)
-mods=java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector
+mods=java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector,jdk.jfr
 extra=$("$JDK/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
           --module-path "$C/app" --add-modules ALL-MODULE-PATH 2>/dev/null | tail -1 || true)
 if [[ "$extra" =~ ^[a-z0-9.,]+$ ]]; then mods="$mods,$extra"; else echo "   (jdeps said: $extra; using the fixed list)"; fi

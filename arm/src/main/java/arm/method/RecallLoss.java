@@ -250,7 +250,8 @@ public final class RecallLoss {
     /** The largest [n, k] buffer {@link #deviceIntegers} builds (16 MiB of floats). */
     private static final long MAX_SCATTER = 1L << 22;
 
-    private static float[] floats(int[] v) {
+    /** The ints as floats. */
+    static float[] floats(int[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) f[i] = v[i];
         return f;
