@@ -340,7 +340,7 @@ final class RecallMethod extends ContinualMethod {
                 }
                 return;
             }
-            boolean capture = captureSteps && !traced && bad != null && !LossLog.logging();
+            boolean capture = captureSteps && !traced && bad != null && LossLog.capturable();
             String key = capture ? graphKey(xhat, b, chosen) : null;
             for (int step = 0; step < s; step++) {
                 if (capture) {
@@ -369,12 +369,12 @@ final class RecallMethod extends ContinualMethod {
 
         /**
          * {@code -Darm.graphs=true}: on a device, refinement steps go through a {@link
-         * CapturedStep} (runs without a trace, and eagerly on iterations whose losses are logged,
-         * since those read R back at every step): captured once per refinement and replayed where
-         * the backend can; a capture that fails (the step waited for the host) leaves the steps
-         * eager, and {@link #graphs}.fallback() says why. BatchNorm's counters and the
-         * cumulative-average factor (ResNet's stem) are effects of every run ({@link
-         * CapturedStep#everyRun}), so MLP and ResNet replay the bits of eager steps.
+         * CapturedStep} (runs without a trace, and eagerly while a loss log keeps every value):
+         * captured once per refinement and replayed where the backend can; a capture that fails
+         * (the step waited for the host) leaves the steps eager, and {@link #graphs}.fallback()
+         * says why. BatchNorm's counters and the cumulative-average factor (ResNet's stem) are
+         * effects of every run ({@link CapturedStep#everyRun}), so MLP and ResNet replay the bits
+         * of eager steps.
          */
         private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
 
