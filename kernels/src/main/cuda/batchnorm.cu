@@ -44,6 +44,18 @@ extern "C" __global__ void bn_update_running(float* rm, float* rv, const float* 
   }
 }
 
+// The same with the factor read from device memory (mom = *factor, a device scalar the host writes before
+// the launch; inside a CUDA graph a by-value factor would be frozen at capture): keep and momUnbias are
+// formed as the host forms them, 1 − mom and mom·unbias rounded to float, so the bits are those above.
+extern "C" __global__ void bn_update_running_at(float* rm, float* rv, const float* mean, const float* var,
+                                                const float* factor, float unbias, int c) {
+  float mom = *factor, keep = __fsub_rn(1.f, mom), momUnbias = __fmul_rn(mom, unbias);
+  GRID_STRIDE(i, c) {
+    rm[i] = __fadd_rn(__fmul_rn(rm[i], keep), __fmul_rn(mom, mean[i]));
+    rv[i] = __fadd_rn(__fmul_rn(rv[i], keep), __fmul_rn(momUnbias, var[i]));
+  }
+}
+
 // Counted batch norm (sample i of x[N, C, H·W] stands for w[i] copies, m = Σw·H·W), one block per
 // channel, sums in double. Statistics of the replicated batch:
 //   mean = Σ w·x / m,   var = Σ w·(x − mean)² / m

@@ -340,13 +340,13 @@ final class RecallMethod extends ContinualMethod {
                 }
                 return;
             }
+            boolean capture = captureSteps && !traced && bad != null && LossLog.capturable();
+            String key = capture ? graphKey(xhat, b, chosen) : null;
             for (int step = 0; step < s; step++) {
-                if (captureSteps && !traced && bad != null) {
+                if (capture) {
                     int st = step;
                     if (graphs == null) graphs = new CapturedStep(Backends.of(xhat.images()));
-                    graphs.run(
-                            graphKey(xhat, b, chosen),
-                            () -> scopedInputStep(x, xhat, b, chosen, st, bad));
+                    graphs.run(key, () -> scopedInputStep(x, xhat, b, chosen, st, bad));
                 } else {
                     scopedInputStep(x, xhat, b, chosen, step, bad);
                 }
@@ -354,11 +354,13 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
-         * What a captured step bakes in besides fixed weights: X̂ itself (a new tensor each
-         * iteration), the class sets and the counts (their device copies are taken at capture).
+         * What a captured step bakes in besides fixed weights: X̂ itself and the deferred check's
+         * scalar (new tensors each refinement: numbered, so a graph is never replayed on another
+         * refinement's tensors), the class sets and the counts (their device copies are taken at
+         * capture).
          */
-        private static String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
-            return System.identityHashCode(xhat.images())
+        private String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
+            return ++refinements
                     + Shape.str(xhat.images().shape)
                     + Arrays.toString(b.present())
                     + Arrays.toString(chosen)
@@ -367,13 +369,17 @@ final class RecallMethod extends ContinualMethod {
 
         /**
          * {@code -Darm.graphs=true}: on a device, refinement steps go through a {@link
-         * CapturedStep} (runs without a trace): captured once per iteration and replayed where the
-         * backend can; a capture that fails (the step waited for the host) leaves the steps eager,
-         * and {@link #graphs}.fallback() says why. Per-call host values are baked into a graph: the
-         * cumulative-average BatchNorm factor (momentum None, ResNet's stem) changes every call, so
-         * use it with the MLP.
+         * CapturedStep} (runs without a trace, and eagerly while a loss log keeps every value):
+         * captured once per refinement and replayed where the backend can; a capture that fails
+         * (the step waited for the host) leaves the steps eager, and {@link #graphs}.fallback()
+         * says why. BatchNorm's counters and the cumulative-average factor (ResNet's stem) are
+         * effects of every run ({@link CapturedStep#everyRun}), so MLP and ResNet replay the bits
+         * of eager steps.
          */
         private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
+
+        /** Refinements run with capture, numbering their graph keys. */
+        private long refinements;
 
         /**
          * The last refinement step's wall time on the CPU and whether it ran with the partner: the

@@ -3,6 +3,11 @@ package arm.run;
 import arm.autograd.Var;
 import arm.method.RecallLoss;
 import arm.method.Stepper;
+import arm.tensor.Backend;
+import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
+import arm.tensor.Scope;
+import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +67,16 @@ public final class LossLog {
     private List<double[]> every;
 
     /**
+     * Per column, a device scalar summing the values of captured steps' runs ({@link
+     * CapturedStep}), how many values it holds, and whether it must be zeroed before the next run
+     * adds to it.
+     */
+    private final Tensor[] deferred = new Tensor[COLUMNS.size()];
+
+    private final int[] pending = new int[COLUMNS.size()];
+    private final boolean[] unzeroed = new boolean[COLUMNS.size()];
+
+    /**
      * Also keeps every value added, in order, not only the means: the single refinement steps, for
      * tests that compare them one by one. Returns the live list.
      */
@@ -77,8 +92,17 @@ public final class LossLog {
         CURRENT.set(this);
     }
 
+    /** Stops collecting; the values of captured steps are read back here, once per column. */
     public void stop() {
         CURRENT.remove();
+        for (int c = 0; c < deferred.length; c++) {
+            if (pending[c] == 0) continue;
+            Backend be = Backends.of(deferred[c]);
+            sum[c] += be.download(deferred[c])[0];
+            count[c] += pending[c];
+            pending[c] = 0;
+            be.fill(deferred[c], 0f);
+        }
     }
 
     /** The row's values: per column the mean of what was added, NaN where nothing was. */
@@ -88,10 +112,42 @@ public final class LossLog {
         return v;
     }
 
-    /** Adds a scalar loss to {@code column} when this iteration is logged. */
+    /**
+     * Whether a step on this thread that adds values may be captured as a graph: yes unless the log
+     * keeps every value ({@link #keepEvery}), which needs each step's own values.
+     */
+    public static boolean capturable() {
+        LossLog l = CURRENT.get();
+        return l == null || l.every == null;
+    }
+
+    /**
+     * Adds a scalar loss to {@code column} when this iteration is logged. Inside a step being
+     * captured the value is not read (a host wait): each run of the step adds it to a device scalar
+     * of the column instead, read once when the log stops (so the mean sums those values in float,
+     * and they are not in {@link #keepEvery}'s list).
+     */
     public static void add(int column, Var loss) {
         LossLog l = CURRENT.get();
-        if (l != null) l.put(column, loss.value.item());
+        if (l == null) return;
+        if (CapturedStep.capturing()) l.defer(column, loss.value);
+        else l.put(column, loss.value.item());
+    }
+
+    private void defer(int column, Tensor value) {
+        Backend be = Backends.of(value);
+        if (deferred[column] == null) { // made inside the capture: zeroed before the first run
+            deferred[column] = Scope.outside(() -> be.empty(1));
+            unzeroed[column] = true;
+        }
+        Tensor d = deferred[column];
+        CapturedStep.everyRun(
+                () -> {
+                    if (unzeroed[column]) be.fill(d, 0f);
+                    unzeroed[column] = false;
+                    pending[column]++;
+                });
+        be.axpy(1f, value, d);
     }
 
     /** Adds a value already read to {@code column} when this iteration is logged. */

@@ -14,9 +14,12 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A GPU stand-in for tests on machines without one: a {@link Backend} for {@link Device#CUDA} whose
@@ -24,8 +27,9 @@ import java.util.List;
  * wrong on a real GPU goes wrong here too: a device tensor handed to the CPU backend (or read with
  * {@code data()}) fails with "tensor lives on CUDA", a host tensor handed to this backend fails, a
  * tensor used after its {@link Scope} freed it fails, and a buffer from {@code empty} is NaN until
- * written, so an op that relies on zeros there fails. It captures graphs too ({@link Capture}).
- * Results equal the CPU's bit for bit, so a device run can be compared with a CPU run exactly.
+ * written, so an op that relies on zeros there fails. It captures graphs too ({@link Capture}), and
+ * keeps the CUDA backend's cache of index copies, so that an upload during capture fails. Results
+ * equal the CPU's bit for bit, so a device run can be compared with a CPU run exactly.
  *
  * <pre>
  * try (FakeDevice gpu = FakeDevice.install()) { … Methods.create("ARM", Map.of("device", "cuda")) … }
@@ -204,6 +208,7 @@ public final class FakeDevice implements AutoCloseable {
                 default:
                     break;
             }
+            indexCopies(m, args);
             if (recording != null && m.getReturnType() == void.class) {
                 if (m.getName().equals("maxLastAxis") && args[2] != null)
                     noHostWait("argmax download");
@@ -222,6 +227,43 @@ public final class FakeDevice implements AutoCloseable {
                 return null;
             }
             return run(m, args);
+        }
+
+        /**
+         * The CUDA backend's device copies of host int arrays (indices, batch-norm counts): the 64
+         * most recently used contents are held; another one is uploaded, a host wait, which fails
+         * during capture here as it does there.
+         */
+        private final Map<List<Object>, Boolean> copies =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<List<Object>, Boolean> e) {
+                        return size() > 64;
+                    }
+                };
+
+        private void indexCopies(Method m, Object[] args) {
+            switch (m.getName()) {
+                case "gatherLastAxis", "scatterAddLastAxis" -> {
+                    if (args[1] instanceof int[] index) copyOf(index, false);
+                }
+                case "batchNorm" -> {
+                    BatchNormArgs b = (BatchNormArgs) args[0];
+                    if (b.training() && b.counts() != null) copyOf(b.counts(), true);
+                }
+                case "batchNormBackward" -> {
+                    BatchNormArgs b = (BatchNormArgs) args[0];
+                    if (b.counts() != null && args[4] != null) copyOf(b.counts(), true);
+                }
+                default -> {}
+            }
+        }
+
+        private void copyOf(int[] host, boolean asFloat) {
+            List<Object> key = List.of(IntBuffer.wrap(host.clone()), asFloat);
+            if (copies.get(key) != null) return;
+            noHostWait("index upload");
+            copies.put(key, true);
         }
 
         private void noHostWait(String what) {
@@ -263,7 +305,8 @@ public final class FakeDevice implements AutoCloseable {
                 b.counts(),
                 orNull(b.runningMean()),
                 orNull(b.runningVar()),
-                b.momentum());
+                b.momentum(),
+                orNull(b.factor()));
     }
 
     private static Tensor orNull(Tensor t) {

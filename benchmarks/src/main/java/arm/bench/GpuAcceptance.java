@@ -109,7 +109,8 @@ public final class GpuAcceptance {
                     e.getKey(), p.calls(), p.millis(), p.launches(), p.syncs(), tag);
             if (!e.getKey().equals("forward")
                     && !e.getKey().equals("recall loss")
-                    && !e.getKey().equals("input backward")) continue;
+                    && !e.getKey().equals("input backward")
+                    && !e.getKey().equals(CapturedStep.REPLAY)) continue;
             ms += p.millis();
             launches += p.launches();
             syncs += p.syncs();

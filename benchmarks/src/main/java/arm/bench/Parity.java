@@ -666,6 +666,18 @@ public final class Parity {
                         b.batchNorm(args, up(b, x, s), false, b.zeros(s));
                         return down(b, a, q);
                     });
+            check(
+                    "batchNorm running update, factor on the device c=" + c,
+                    RED,
+                    b -> {
+                        Tensor a = up(b, rm, c), q = up(b, rv, c);
+                        Tensor mean = b.zeros(c), var = b.zeros(c);
+                        BatchNormArgs args =
+                                BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var)
+                                        .tracking(a, q, up(b, new float[] {1f / 3}, 1));
+                        b.batchNorm(args, up(b, x, s), false, b.zeros(s));
+                        return down(b, a, q);
+                    });
         }
         int[][] shapes = {{3, 5, 7, 9}, {10, 20, 32, 32}, {7, 160, 4, 4}, {2, 3, 1, 1}};
         int[][] counts = {

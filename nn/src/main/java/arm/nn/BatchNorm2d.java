@@ -4,7 +4,10 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.autograd.ops.BatchNorm2d.Mode;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +33,12 @@ import java.util.List;
  * F.batchNorm} with {@code Mode.counted}), whose statistics, gradients and running-buffer updates
  * (unbiased variance with m = (Σ counts)·H·W, the counter and the cumulative average as usual: one
  * forward is one batch) equal those of the replicated batch.
+ *
+ * <p>Inside a step captured as a graph ({@link CapturedStep}) a training forward declares its
+ * counter increment as an effect of every run, and the cumulative average's factor, which changes
+ * every forward, reaches the update kernel through a device scalar of this layer written by that
+ * effect (one scalar per call of the layer within the step); a fixed momentum is baked in as it is.
+ * Outside a capture the factor is passed by value, as on the CPU.
  */
 public final class BatchNorm2d extends Module {
     public static final float EPS = 1e-5f;
@@ -59,6 +68,9 @@ public final class BatchNorm2d extends Module {
      */
     int[] counts;
 
+    /** The factor's device scalars, one per call within a captured step (see class comment). */
+    private final List<Tensor> factorSlots = new ArrayList<>();
+
     /** PyTorch's default momentum 0.1. */
     public BatchNorm2d(int channels) {
         this(channels, 0.1f);
@@ -78,6 +90,7 @@ public final class BatchNorm2d extends Module {
     protected void moved() {
         runningMean = buffer("running_mean");
         runningVar = buffer("running_var");
+        factorSlots.clear();
     }
 
     @Override
@@ -94,20 +107,40 @@ public final class BatchNorm2d extends Module {
 
     private Var apply(Var x, boolean relu) {
         if (statsSink != null) statsSink.add(batchStatsTerm(x));
-        boolean train = isTraining();
-        float factor = 0f;
-        if (train) {
-            float count = numBatchesTracked.item() + 1;
-            Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
-            factor = momentum == null ? 1f / count : momentum;
-        }
         if (counts != null && statsSink != null)
             throw new IllegalStateException("the batch-statistics term is not counted");
         Mode mode =
-                train
-                        ? Mode.train(EPS).tracking(runningMean, runningVar, factor).counted(counts)
+                isTraining()
+                        ? tracking(Mode.train(EPS)).counted(counts)
                         : Mode.eval(runningMean, runningVar, EPS);
         return F.batchNorm(x, weight.var, bias.var, mode, relu);
+    }
+
+    /** A training forward's running-statistics update: counts it, at its factor. */
+    private Mode tracking(Mode train) {
+        if (!CapturedStep.capturing())
+            return train.tracking(runningMean, runningVar, countForward());
+        if (momentum != null) { // a fixed factor may be baked in; the count may not
+            CapturedStep.everyRun(this::countForward);
+            return train.tracking(runningMean, runningVar, momentum);
+        }
+        Tensor slot = factorSlot(CapturedStep.callIndex(this));
+        CapturedStep.everyRun(() -> Backends.of(slot).fill(slot, countForward()));
+        return train.tracking(runningMean, runningVar, slot);
+    }
+
+    /** num_batches_tracked += 1; returns the factor of this forward. */
+    private float countForward() {
+        float count = numBatchesTracked.item() + 1;
+        Backends.of(numBatchesTracked).fill(numBatchesTracked, count);
+        return momentum == null ? 1f / count : momentum;
+    }
+
+    /** The factor's device scalar of the call-th call within a step, made outside any scope. */
+    private Tensor factorSlot(int call) {
+        while (factorSlots.size() <= call)
+            factorSlots.add(Scope.outside(() -> Backends.of(runningMean).empty(1)));
+        return factorSlots.get(call);
     }
 
     /**

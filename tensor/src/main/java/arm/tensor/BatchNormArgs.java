@@ -19,6 +19,9 @@ package arm.tensor;
  *     momentum·μ (PyTorch's rule)
  * @param runningVar likewise with the unbiased variance σ²·m/(m − 1)
  * @param momentum the running-statistics update factor
+ * @param factor null, or a [1] tensor of the backend's device holding the update factor, read in
+ *     place of momentum when the update runs (a factor that changes per call, inside a captured
+ *     step: see {@link CapturedStep#everyRun})
  */
 public record BatchNormArgs(
         boolean training,
@@ -30,30 +33,53 @@ public record BatchNormArgs(
         int[] counts,
         Tensor runningMean,
         Tensor runningVar,
-        float momentum) {
+        float momentum,
+        Tensor factor) {
 
     /** Training with batch statistics into mean, var; no counts, no running statistics. */
     public static BatchNormArgs train(
             Tensor gamma, Tensor beta, float eps, Tensor mean, Tensor var) {
-        return new BatchNormArgs(true, gamma, beta, eps, mean, var, null, null, null, 0f);
+        return new BatchNormArgs(true, gamma, beta, eps, mean, var, null, null, null, 0f, null);
     }
 
     /** Eval with the given statistics (the running ones). */
     public static BatchNormArgs eval(
             Tensor gamma, Tensor beta, float eps, Tensor mean, Tensor var) {
-        return new BatchNormArgs(false, gamma, beta, eps, mean, var, null, null, null, 0f);
+        return new BatchNormArgs(false, gamma, beta, eps, mean, var, null, null, null, 0f, null);
     }
 
     /** The same with counts (null: every sample once). */
     public BatchNormArgs counted(int[] w) {
         return new BatchNormArgs(
-                training, gamma, beta, eps, mean, var, w, runningMean, runningVar, momentum);
+                training,
+                gamma,
+                beta,
+                eps,
+                mean,
+                var,
+                w,
+                runningMean,
+                runningVar,
+                momentum,
+                factor);
     }
 
     /** The same with running statistics updated at this factor (null buffers: none). */
     public BatchNormArgs tracking(Tensor rMean, Tensor rVar, float factor) {
         return new BatchNormArgs(
-                training, gamma, beta, eps, mean, var, counts, rMean, rVar, factor);
+                training, gamma, beta, eps, mean, var, counts, rMean, rVar, factor, null);
+    }
+
+    /**
+     * The same with running statistics updated at the factor that {@code factor} ([1], on the
+     * backend's device) holds when the update runs.
+     */
+    public BatchNormArgs tracking(Tensor rMean, Tensor rVar, Tensor factor) {
+        if (factor != null && factor.numel() != 1)
+            throw new IllegalArgumentException(
+                    "batch norm: the update factor must be [1], got " + factor);
+        return new BatchNormArgs(
+                training, gamma, beta, eps, mean, var, counts, rMean, rVar, 0f, factor);
     }
 
     /**

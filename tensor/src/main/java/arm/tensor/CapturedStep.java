@@ -1,6 +1,10 @@
 package arm.tensor;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,12 +17,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The first eager run of a shape is the warm-up: it lets the backend pick algorithms, size
  * workspaces and fill caches, so that the captured run allocates and uploads nothing new.
+ *
+ * <p>A replay runs no host code of the step. Host work the step must do on every run (a counter, a
+ * value that changes per run) is declared with {@link #everyRun}: run at once when eager, recorded
+ * while capturing and run before each launch of the graph. A value the step's kernels read that
+ * changes per run goes to a device scalar written by such an effect (e.g. with {@link
+ * Backend#fill}), so the graph reads it from device memory; {@link #callIndex} tells a layer
+ * applied several times within one step which of its scalars a call uses.
  */
 public final class CapturedStep implements AutoCloseable {
     private final Backend backend;
     private final Set<String> warmed = new HashSet<>();
     private String key;
     private GraphCapture.Graph graph;
+    private List<Runnable> effects = List.of();
     private String fallback;
     private int eager, captures, replays;
 
@@ -46,7 +58,7 @@ public final class CapturedStep implements AutoCloseable {
             return;
         }
         if (graph != null && shapeKey.equals(key)) {
-            graph.launch();
+            launch();
             replays++;
             TOTAL_REPLAYS.incrementAndGet();
             return;
@@ -56,6 +68,8 @@ public final class CapturedStep implements AutoCloseable {
             return;
         }
         dropGraph();
+        Recording rec = new Recording();
+        CAPTURING.set(rec);
         try {
             cap.begin();
             step.run();
@@ -63,17 +77,69 @@ public final class CapturedStep implements AutoCloseable {
         } catch (RuntimeException e) {
             cap.abort();
             fallback = "capture failed: " + String.valueOf(e.getMessage()).split("\n")[0];
+            CAPTURING.remove();
             if (lastFallback == null)
                 System.err.println(
                         "graph capture: steps run eagerly from here on (" + fallback + ")");
             lastFallback = fallback;
             runEager(step);
             return;
+        } finally {
+            CAPTURING.remove();
         }
+        effects = rec.effects;
         key = shapeKey;
         captures++;
         TOTAL_CAPTURES.incrementAndGet();
-        graph.launch();
+        launch();
+    }
+
+    /** The step's host effects, then its graph (in the step's order: effects are host work). */
+    private void launch() {
+        for (Runnable e : effects) e.run();
+        try (Profile.Section p = Profile.phase(REPLAY)) {
+            graph.launch();
+        }
+    }
+
+    /** The profile phase of a graph launch (a captured step's phases are not marked inside it). */
+    public static final String REPLAY = "graph replay";
+
+    /** What the step under capture on this thread declared. */
+    private static final class Recording {
+        final List<Runnable> effects = new ArrayList<>();
+        final Map<Object, Integer> calls = new IdentityHashMap<>();
+    }
+
+    private static final ThreadLocal<Recording> CAPTURING = new ThreadLocal<>();
+
+    /** Whether a step is being captured on this thread (its device work is recorded, not run). */
+    public static boolean capturing() {
+        return CAPTURING.get() != null;
+    }
+
+    /**
+     * Host work the step must do on every run: done now when no step is being captured on this
+     * thread; while capturing, recorded and done before each launch of the graph, in the order
+     * declared (before the graph's device work, so device work queued by an effect, such as a fill,
+     * precedes the graph on the stream). An effect must compute what changes per run itself, when
+     * it runs, not capture it when declared.
+     */
+    public static void everyRun(Runnable effect) {
+        Recording r = CAPTURING.get();
+        if (r == null) effect.run();
+        else r.effects.add(effect);
+    }
+
+    /**
+     * While a step is being captured on this thread, how often {@code owner} asked before within
+     * this capture (0 for its first call, 1 for its second...): every effect runs before the graph,
+     * so a layer applied twice in one step needs a device scalar per call. -1 when not capturing.
+     */
+    public static int callIndex(Object owner) {
+        Recording r = CAPTURING.get();
+        if (r == null) return -1;
+        return r.calls.merge(owner, 1, Integer::sum) - 1;
     }
 
     private void runEager(Runnable step) {
@@ -85,6 +151,7 @@ public final class CapturedStep implements AutoCloseable {
     private void dropGraph() {
         if (graph != null) graph.close();
         graph = null;
+        effects = List.of();
         key = null;
     }
 

@@ -42,10 +42,14 @@ public final class Profile {
         return old;
     }
 
-    /** Opens phase {@code name}; close it when the phase's work has been queued. */
+    /**
+     * Opens phase {@code name}; close it when the phase's work has been queued. Inside a step being
+     * captured ({@link CapturedStep}) nothing is marked: the work is recorded there, not queued,
+     * and runs within the phase {@link CapturedStep#REPLAY} of each launch.
+     */
     public static Section phase(String name) {
         Sink s = sink;
-        if (s == null) return NONE;
+        if (s == null || CapturedStep.capturing()) return NONE;
         s.begin(name);
         return () -> s.end(name);
     }

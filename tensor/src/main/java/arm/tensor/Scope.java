@@ -2,6 +2,7 @@ package arm.tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Owns device tensors made while it is open, and frees them when it closes. Scopes nest per thread;
@@ -74,6 +75,20 @@ public final class Scope implements AutoCloseable {
     public static boolean recyclingNow() {
         Scope s = CURRENT.get();
         return s != null && s.recycling;
+    }
+
+    /**
+     * What {@code make} returns, made with no scope open on this thread: its tensors belong to the
+     * caller for good (a layer's persistent buffer made inside a step).
+     */
+    public static <T> T outside(Supplier<T> make) {
+        Scope s = CURRENT.get();
+        CURRENT.remove();
+        try {
+            return make.get();
+        } finally {
+            CURRENT.set(s);
+        }
     }
 
     /** Called by device backends on every allocation. */

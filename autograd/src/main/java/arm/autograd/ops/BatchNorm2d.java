@@ -57,8 +57,9 @@ public final class BatchNorm2d {
 
     /**
      * How a batch norm runs, besides x, γ and β: training or eval, ε, the running statistics (eval
-     * reads them; a training forward updates them at factor momentum when they are not null) and
-     * the counts of a counted batch (training only; null: every sample once).
+     * reads them; a training forward updates them at factor momentum, or at the value of the device
+     * scalar factor when that is not null, when they are not null) and the counts of a counted
+     * batch (training only; null: every sample once).
      */
     public record Mode(
             boolean training,
@@ -66,26 +67,35 @@ public final class BatchNorm2d {
             Tensor runningMean,
             Tensor runningVar,
             float momentum,
+            Tensor factor,
             int[] counts) {
 
         /** Training with batch statistics, nothing tracked. */
         public static Mode train(float eps) {
-            return new Mode(true, eps, null, null, 0f, null);
+            return new Mode(true, eps, null, null, 0f, null, null);
         }
 
         /** Eval with the given running statistics. */
         public static Mode eval(Tensor runningMean, Tensor runningVar, float eps) {
-            return new Mode(false, eps, runningMean, runningVar, 0f, null);
+            return new Mode(false, eps, runningMean, runningVar, 0f, null, null);
         }
 
         /** The same, updating these running statistics at this factor in training. */
         public Mode tracking(Tensor mean, Tensor var, float factor) {
-            return new Mode(training, eps, mean, var, factor, counts);
+            return new Mode(training, eps, mean, var, factor, null, counts);
+        }
+
+        /**
+         * The same, updating these running statistics at the factor that the [1] tensor {@code
+         * factor} (on x's device) holds when the update runs (see {@link BatchNormArgs#factor}).
+         */
+        public Mode tracking(Tensor mean, Tensor var, Tensor factor) {
+            return new Mode(training, eps, mean, var, 0f, factor, counts);
         }
 
         /** The same for a batch whose sample n stands for w[n] copies (null: once each). */
         public Mode counted(int[] w) {
-            return new Mode(training, eps, runningMean, runningVar, momentum, w);
+            return new Mode(training, eps, runningMean, runningVar, momentum, factor, w);
         }
     }
 
@@ -102,9 +112,11 @@ public final class BatchNorm2d {
         // the caller's counts may change before backward
         int[] w = mode.counts() == null ? null : mode.counts().clone();
         BatchNormArgs a =
-                BatchNormArgs.train(gamma.value, beta.value, mode.eps(), mean, var)
-                        .counted(w)
-                        .tracking(mode.runningMean(), mode.runningVar(), mode.momentum());
+                BatchNormArgs.train(gamma.value, beta.value, mode.eps(), mean, var).counted(w);
+        a =
+                mode.factor() == null
+                        ? a.tracking(mode.runningMean(), mode.runningVar(), mode.momentum())
+                        : a.tracking(mode.runningMean(), mode.runningVar(), mode.factor());
         // PyTorch refuses too: the unbiased variance is undefined
         if (a.values(x.value) < 2)
             throw new IllegalArgumentException(

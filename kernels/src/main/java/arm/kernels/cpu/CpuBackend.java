@@ -364,7 +364,7 @@ public final class CpuBackend implements Backend {
                 a.counts(),
                 orNull(a.runningMean()),
                 orNull(a.runningVar()),
-                a.momentum());
+                a.factor() == null ? a.momentum() : arr(a.factor())[0]);
     }
 
     private static float[] orNull(Tensor t) {

@@ -648,11 +648,27 @@ public final class CudaBackend implements Backend {
                 invM);
     }
 
-    /** PyTorch's momentum rule in one kernel, with the unbiased variance σ²·m/(m − 1). */
+    /**
+     * PyTorch's momentum rule in one kernel, with the unbiased variance σ²·m/(m − 1); the factor by
+     * value, or read from its device scalar by the kernel when the arguments give one.
+     */
     private void updateRunning(BatchNormArgs a, Tensor x) {
         int c = a.runningMean().numel();
         double m = a.values(x);
         float momentum = a.momentum(), unbias = (float) (m / (m - 1));
+        if (a.factor() != null) {
+            dev.launch(
+                    "bn_update_running_at",
+                    c,
+                    p(a.runningMean()),
+                    p(a.runningVar()),
+                    p(a.mean()),
+                    p(a.var()),
+                    p(a.factor()),
+                    unbias,
+                    c);
+            return;
+        }
         dev.launch(
                 "bn_update_running",
                 c,

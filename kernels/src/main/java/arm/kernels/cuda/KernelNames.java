@@ -37,6 +37,7 @@ final class KernelNames {
                                     "var_from_invstd",
                                     "invstd_from_var",
                                     "bn_update_running",
+                                    "bn_update_running_at",
                                     "bn_counted_stats",
                                     "bn_apply",
                                     "bn_counted_backward_sums",
