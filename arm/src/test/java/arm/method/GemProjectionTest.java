@@ -89,8 +89,7 @@ class GemProjectionTest {
     @Test
     void coupledConstraintsWhereTheUnconstrainedOptimumIsInfeasible() {
         // G Gᵀ = [[1,1],[1,2]], G g = (−2, −1): the free optimum (3, −1) breaks v₂ ≥ 0; with v₂ =
-        // 0,
-        // v₁ = 2 and ∂/∂v₂ = 2 − 1 ≥ 0 (KKT holds). g̃ = (0, 1): x ≥ 0 and x + y ≥ 0 both hold.
+        // 0, v₁ = 2 and ∂/∂v₂ = 2 − 1 ≥ 0 (KKT holds). g̃ = (0, 1): x ≥ 0 and x + y ≥ 0 both hold.
         assertProjects(
                 new float[] {-2, 1},
                 new float[][] {{1, 0}, {1, 1}},

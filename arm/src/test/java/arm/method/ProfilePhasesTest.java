@@ -6,6 +6,7 @@ import arm.autograd.FakeDevice;
 import arm.data.SyntheticData;
 import arm.tensor.Backend;
 import arm.tensor.Backends;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
 import arm.tensor.Profile;
 import java.util.Map;
@@ -17,8 +18,10 @@ import org.junit.jupiter.api.Test;
  * nothing about the result.
  */
 class ProfilePhasesTest {
-    @Test
-    void oneArmIterationReportsEveryPhase() {
+    /** The phases of one ARM iteration (MLP, S = 3) on the fake device, steps eager or captured. */
+    static Map<String, Profile.Phase> phases(boolean graphs) {
+        String old = System.getProperty("arm.graphs");
+        System.setProperty("arm.graphs", Boolean.toString(graphs));
         try (FakeDevice fake = FakeDevice.install()) {
             Backend gpu = Backends.get(Device.CUDA);
             Stepper run =
@@ -38,24 +41,42 @@ class ProfilePhasesTest {
                             SyntheticData.mnistShaped(1),
                             42);
             Profile.Recorder rec = gpu.profileRecorder();
-            Profile.Sink old = Profile.install(rec);
+            Profile.Sink sink = Profile.install(rec);
             try {
                 run.train(0);
             } finally {
-                Profile.install(old);
+                Profile.install(sink);
             }
             gpu.sync();
-            Map<String, Profile.Phase> p = rec.phases();
-            assertThat(p.keySet())
-                    .containsExactly(
-                            "step A", "forward", "recall loss", "input backward", "step B");
-            assertThat(p.get("step A").calls()).isEqualTo(1);
-            assertThat(p.get("forward").calls()).isEqualTo(3);
-            assertThat(p.get("recall loss").calls()).isEqualTo(3);
-            assertThat(p.get("input backward").calls()).isEqualTo(3);
-            assertThat(p.get("step B").calls()).isEqualTo(1);
-            assertThat(p.values()).allSatisfy(ph -> assertThat(ph.millis()).isNotNegative());
+            return rec.phases();
+        } finally {
+            if (old == null) System.clearProperty("arm.graphs");
+            else System.setProperty("arm.graphs", old);
         }
+    }
+
+    @Test
+    void oneArmIterationReportsEveryPhase() {
+        Map<String, Profile.Phase> p = phases(false);
+        assertThat(p.keySet())
+                .containsExactly("step A", "forward", "recall loss", "input backward", "step B");
+        assertThat(p.get("step A").calls()).isEqualTo(1);
+        assertThat(p.get("forward").calls()).isEqualTo(3);
+        assertThat(p.get("recall loss").calls()).isEqualTo(3);
+        assertThat(p.get("input backward").calls()).isEqualTo(3);
+        assertThat(p.get("step B").calls()).isEqualTo(1);
+        assertThat(p.values()).allSatisfy(ph -> assertThat(ph.millis()).isNotNegative());
+    }
+
+    @Test
+    void capturedStepsReportTheirLaunchesAsGraphReplays() {
+        Map<String, Profile.Phase> p = phases(true);
+        // step 0 runs eagerly (its phases are marked), step 1 is captured (nothing marked) and
+        // launched, step 2 replays: two launches
+        assertThat(p.get("forward").calls()).isEqualTo(1);
+        assertThat(p.get("input backward").calls()).isEqualTo(1);
+        assertThat(p.get(CapturedStep.REPLAY).calls()).isEqualTo(2);
+        assertThat(p.get("step B").calls()).isEqualTo(1);
     }
 
     @Test

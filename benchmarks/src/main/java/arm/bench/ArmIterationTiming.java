@@ -256,7 +256,7 @@ public final class ArmIterationTiming {
         System.out.printf(
                 "%s iteration %s on %s %s: %.4f s (median of %d after %d warm-up)%n",
                 method(o), dataset, device, o, s, reps, warmup);
-        if (Boolean.getBoolean("arm.graphs")) System.out.println(CapturedStep.summary());
+        if (!device.equals("cpu")) System.out.println(CapturedStep.summary());
         System.out.println(Backends.get(Device.valueOf(device.toUpperCase())).describe());
     }
 

@@ -119,8 +119,7 @@ public final class GpuAcceptance {
                 "PROFILE %-16s %9.2f ms wall (refinement phases %.2f ms, %d launches, %d"
                         + " syncs)%s%n",
                 "iteration", wall, ms, launches, syncs, tag);
-        if (Boolean.getBoolean("arm.graphs"))
-            System.out.println("PROFILE " + CapturedStep.summary());
+        if (!device.equals("cpu")) System.out.println("PROFILE " + CapturedStep.summary());
         return true;
     }
 
