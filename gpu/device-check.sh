@@ -3,17 +3,20 @@
 # (carried JRE + JCuda + natives adapted at run time to cuBLAS 13 / cuDNN 9 from the machine's Python
 # site-packages + our fatbin kernels), then times PyTorch on the same card. Builds nothing there.
 # Then the acceptance measurements (arm.bench.GpuAcceptance): per-phase CUDA-event profile of one ARM
-# iteration (launches and host waits counted), dedup on/off, fast (non-deterministic cuDNN) mode, two
-# same-seed ResNet runs bit for bit, Naive/Distill/ADI/ER vs the CPU, and last, in the time left, a whole
-# CIFAR10-shaped ARM run (4,750 iterations; its pace is printed every 250 if it is cut short).
+# iteration (launches and host waits counted), iteration time with dedup on and off, two same-seed ResNet
+# runs bit for bit, PyTorch's iteration on the same card, a whole CIFAR10-shaped ARM run (4,750
+# iterations; its pace is printed every 250 if it is cut short), and in the time left: dedup off and fast
+# (non-deterministic cuDNN) profiles, Naive/Distill/ADI/ER against the CPU, CUDA graphs against eager
+# (-Darm.graphs=false), a JFR recording of the iteration, TF32.
 # Budget: one device run of at most 10 minutes (DEADLINE_S 560 leaves the tool's margin).
 #
-# Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~22 MiB)
+# Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~34 MiB)
 # Run there:      bash gpu/device-check.sh    with carry [".carry"]
 # Results:        $OUT/device-check.log (everything), $OUT/stages.tgz (one .out per stage), a table at the end,
 #                 last line "N passed, N failed".
 # Environment overrides: CARRY_DIR (.carry), DEADLINE_S (560), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1,
-#                        SKIP_RUN=1 (no whole run), RUN_JVM (JVM options of the whole run, e.g. -Darm.graphs=true).
+#                        SKIP_RUN=1 (no whole run), RUN_S (the whole run's limit in seconds), RUN_JVM (its JVM
+#                        options, e.g. -Darm.graphs=false).
 
 set -u -o pipefail
 T0=$(date +%s)
@@ -253,25 +256,12 @@ stage iteration 120
 stage bench 150
 
 # ---------------------------------------------------------------- 5b. acceptance measurements
-step "5b. acceptance: profile, dedup, fast mode, determinism, other methods ($ACCEPT_CLASS)"
+step "5b. acceptance: profile, iteration time dedup on/off, determinism ($ACCEPT_CLASS)"
 astage() { STAGE_MAIN=$ACCEPT_CLASS STAGE_ARGS="$2" stage "$1" "$3" "${@:4}"; }  # name "args" timeout [jvm options]
+tstage() { STAGE_MAIN=arm.bench.ArmIterationTiming STAGE_ARGS="$2" stage "$1" "$3" "${@:4}"; }  # the same for ArmIterationTiming
 astage profile "profile cuda" 90
-astage profile-nodedup "profile cuda dedup=off" 90
-astage profile-fast "profile cuda" 90 -Darm.cuda.deterministic=false
 astage dedup "dedup cuda" 120
 astage determinism "determinism cuda" 120
-astage methods "methods cuda" 150
-
-# ---------------------------------------------------------------- 5c. CUDA graphs (-Darm.graphs=true) against eager
-step "5c. refinement steps replayed from CUDA graphs against eager"
-tstage() { STAGE_MAIN=arm.bench.ArmIterationTiming STAGE_ARGS="$2" stage "$1" "$3" "${@:4}"; }  # name "args" timeout [jvm options]
-astage profile-graphs "profile cuda" 90 -Darm.graphs=true
-tstage mnist-eager "cuda mnist 3 20" 60
-tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
-tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
-tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
-# where the host's time goes in the eager iteration (JFR, read here with `jfr print`/`jfr summary`)
-tstage cifar-eager-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar-eager.jfr",settings=profile
 
 # ---------------------------------------------------------------- 6. PyTorch on the same card
 step "6. PyTorch: the same ARM iteration and kernels (benchmarks/pytorch_arm_iter.py)"
@@ -283,15 +273,33 @@ else
   then ok "PyTorch ARM iteration ran"; else ko "PyTorch script failed or timed out (rc=$?)"; fi
   cat "$WORK/torch.out"; cp "$WORK/torch.out" "$RES/"
 fi
+
+# ---------------------------------------------------------------- 6b. the whole run
+# at most RUN_S seconds (default: all but 25 s of what is left); its RUN lines give the pace if it is cut short
+step "6b. a whole CIFAR10-shaped ARM run"
+if [ "${SKIP_RUN:-0}" != 1 ]; then
+  rs=$(( $(left) - 25 )); [ -n "${RUN_S:-}" ] && (( RUN_S < rs )) && rs=$RUN_S
+  astage run "run cuda 4750" "$rs" ${RUN_JVM:-}
+fi
+
+# ---------------------------------------------------------------- 6c. the rest, in the time left
+step "6c. dedup off and fast mode profiles, other methods against the CPU, graphs against eager"
+astage profile-nodedup "profile cuda dedup=off" 90
+astage profile-fast "profile cuda" 90 -Darm.cuda.deterministic=false
+astage profile-eager "profile cuda" 90 -Darm.graphs=false
+astage methods "methods cuda" 150
+tstage mnist-eager "cuda mnist 3 20" 60 -Darm.graphs=false
+tstage mnist-graphs "cuda mnist 3 20" 60
+tstage cifar-eager "cuda cifar10 2 5" 90 -Darm.graphs=false
+tstage cifar-eager-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=false
+# where the host's time goes in the iteration (JFR, read here with `jfr print` / `jfr summary`)
+tstage cifar-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar.jfr",settings=profile
 # TF32 timings of ours, if there is time (PyTorch's default lets cuDNN use TF32)
-if (( $(left) > 100 )); then
+if (( $(left) > 60 )); then
   unset NVIDIA_TF32_OVERRIDE
   stage bench-tf32 90 -Darm.cuda.tf32=true
   export NVIDIA_TF32_OVERRIDE=0
 fi
-
-# the whole run last, in the time left (its RUN lines give the pace if it is cut short)
-if [ "${SKIP_RUN:-0}" != 1 ]; then astage run "run cuda 4750" $(( $(left) - 25 )) ${RUN_JVM:-}; fi
 
 # ---------------------------------------------------------------- 7. summary
 step "7. summary"
@@ -318,12 +326,12 @@ cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH A
 cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
 cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
 echo "--- per-phase profile of one ARM iteration (CUDA events; launches and host waits counted):"
-for f in profile profile-nodedup profile-fast profile-graphs; do
+for f in profile profile-nodedup profile-fast profile-eager; do
   [ -f "$WORK/$f.out" ] && { echo "  [$f]"; grep '^PROFILE ' "$WORK/$f.out" | sed 's/^PROFILE /    /'; }
 done
 grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/methods.out" 2>/dev/null
 echo "--- iteration times, eager and with CUDA graphs (ArmIterationTiming):"
-for f in mnist-eager mnist-graphs cifar-graphs cifar-graphs-nodedup; do
+for f in mnist-eager mnist-graphs cifar-eager cifar-eager-nodedup cifar-jfr; do
   [ -f "$WORK/$f.out" ] && grep -h ' iteration .* on cuda\|^graphs:' "$WORK/$f.out" | sed "s/^/  [$f] /"
 done
 ratio() {  # label torch_ms ours_ms goal: PyTorch / ours (how many times faster ours is)
