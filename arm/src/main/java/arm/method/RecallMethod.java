@@ -516,7 +516,7 @@ final class RecallMethod extends ContinualMethod {
                 loss = recallLoss(a, b, x, xhat, batch, chosen, bs);
                 if (bad != null) {
                     Backends.of(xhat.images()).axpy(1f, loss.value, bad);
-                    LossLog.add(LossLog.RECALL, loss); // reads R back only on logged iterations
+                    LossLog.add(LossLog.RECALL, loss); // logged iterations only (see LossLog.add)
                 } else logChecked(loss, a, b, x, batch, chosen, bs, step);
             }
             try (Profile.Section p = Profile.phase("input backward")) {
