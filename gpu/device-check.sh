@@ -6,8 +6,8 @@
 # iteration (launches and host waits counted), iteration time with dedup on and off, two same-seed ResNet
 # runs bit for bit, PyTorch's iteration on the same card, a whole CIFAR10-shaped ARM run (4,750
 # iterations; its pace is printed every 250 if it is cut short), and in the time left: dedup off and fast
-# (non-deterministic cuDNN) profiles, Naive/Distill/ADI/ER against the CPU, CUDA graphs against eager
-# (-Darm.graphs=false), a JFR recording of the iteration, TF32.
+# (non-deterministic cuDNN) profiles, Naive/Distill/ADI/ER against the CPU, CUDA graphs (-Darm.graphs=true:
+# profile, iteration parity, determinism, iteration times), a JFR recording of the iteration, TF32.
 # Budget: one device run of at most 10 minutes (DEADLINE_S 560 leaves the tool's margin).
 #
 # Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~34 MiB)
@@ -16,7 +16,7 @@
 #                 last line "N passed, N failed".
 # Environment overrides: CARRY_DIR (.carry), DEADLINE_S (560), MAIN_CLASS, EXTRA_LIB_ROOTS, SKIP_TORCH=1,
 #                        SKIP_RUN=1 (no whole run), RUN_S (the whole run's limit in seconds), RUN_JVM (its JVM
-#                        options, e.g. -Darm.graphs=false).
+#                        options; default -Darm.graphs=true, empty for eager steps).
 
 set -u -o pipefail
 T0=$(date +%s)
@@ -279,19 +279,21 @@ fi
 step "6b. a whole CIFAR10-shaped ARM run"
 if [ "${SKIP_RUN:-0}" != 1 ]; then
   rs=$(( $(left) - 25 )); [ -n "${RUN_S:-}" ] && (( RUN_S < rs )) && rs=$RUN_S
-  astage run "run cuda 4750" "$rs" ${RUN_JVM:-}
+  astage run "run cuda 4750" "$rs" ${RUN_JVM--Darm.graphs=true}
 fi
 
 # ---------------------------------------------------------------- 6c. the rest, in the time left
-step "6c. dedup off and fast mode profiles, other methods against the CPU, graphs against eager"
+step "6c. dedup off and fast mode profiles, other methods against the CPU, CUDA graphs (-Darm.graphs=true)"
 astage profile-nodedup "profile cuda dedup=off" 90
 astage profile-fast "profile cuda" 90 -Darm.cuda.deterministic=false
-astage profile-eager "profile cuda" 90 -Darm.graphs=false
+astage profile-graphs "profile cuda" 90 -Darm.graphs=true
+stage iteration-graphs 120 -Darm.graphs=true
+astage determinism-graphs "determinism cuda" 120 -Darm.graphs=true
 astage methods "methods cuda" 150
-tstage mnist-eager "cuda mnist 3 20" 60 -Darm.graphs=false
-tstage mnist-graphs "cuda mnist 3 20" 60
-tstage cifar-eager "cuda cifar10 2 5" 90 -Darm.graphs=false
-tstage cifar-eager-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=false
+tstage mnist-eager "cuda mnist 3 20" 60
+tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
+tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
+tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
 # where the host's time goes in the iteration (JFR, read here with `jfr print` / `jfr summary`)
 tstage cifar-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar.jfr",settings=profile
 # TF32 timings of ours, if there is time (PyTorch's default lets cuDNN use TF32)
@@ -326,12 +328,12 @@ cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH A
 cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
 cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
 echo "--- per-phase profile of one ARM iteration (CUDA events; launches and host waits counted):"
-for f in profile profile-nodedup profile-fast profile-eager; do
+for f in profile profile-nodedup profile-fast profile-graphs; do
   [ -f "$WORK/$f.out" ] && { echo "  [$f]"; grep '^PROFILE ' "$WORK/$f.out" | sed 's/^PROFILE /    /'; }
 done
-grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/methods.out" 2>/dev/null
+grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/determinism-graphs.out" "$WORK/methods.out" 2>/dev/null
 echo "--- iteration times, eager and with CUDA graphs (ArmIterationTiming):"
-for f in mnist-eager mnist-graphs cifar-eager cifar-eager-nodedup cifar-jfr; do
+for f in mnist-eager mnist-graphs cifar-graphs cifar-graphs-nodedup cifar-jfr; do
   [ -f "$WORK/$f.out" ] && grep -h ' iteration .* on cuda\|^graphs:' "$WORK/$f.out" | sed "s/^/  [$f] /"
 done
 ratio() {  # label torch_ms ours_ms goal: PyTorch / ours (how many times faster ours is)
