@@ -7,6 +7,7 @@ import arm.autograd.ops.Concat;
 import arm.autograd.ops.Conv2d;
 import arm.autograd.ops.ConvTranspose2d;
 import arm.autograd.ops.Gather;
+import arm.autograd.ops.ImagePrior;
 import arm.autograd.ops.MatMul;
 import arm.autograd.ops.MaxLastAxis;
 import arm.autograd.ops.Permute;
@@ -193,6 +194,14 @@ public final class F {
      */
     public static Var batchNorm(Var x, Var gamma, Var beta, BatchNorm2d.Mode mode, boolean relu) {
         return BatchNorm2d.apply(x, gamma, beta, mode, relu);
+    }
+
+    /**
+     * ARM's image prior λ5·R_L2 + λ6·R_TV of x̂ [U, …] viewed as U images c×h×w, row u standing for
+     * counts[u] copies (null: once each), in one op (formulas: {@link ImagePrior}); shape [1].
+     */
+    public static Var imagePrior(Var xhat, float l5, float l6, int c, int h, int w, int[] counts) {
+        return ImagePrior.apply(xhat, l5, l6, c, h, w, counts);
     }
 
     /** Average pooling over k×k windows with a stride, no padding (floor output size). */

@@ -189,6 +189,29 @@ public final class CountingBackend implements Backend, AutoCloseable {
     }
 
     @Override
+    public void imagePrior(
+            Tensor x,
+            int c,
+            int h,
+            int w,
+            int[] counts,
+            float l5,
+            float l6,
+            Tensor out,
+            Tensor rL2,
+            Tensor rTV) {
+        log("imagePrior", out);
+        inner.imagePrior(x, c, h, w, counts, l5, l6, out, rL2, rTV);
+    }
+
+    @Override
+    public void imagePriorBackward(
+            Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx) {
+        log("imagePriorBackward", dx);
+        inner.imagePriorBackward(x, c, h, w, counts, l5, l6, dy, dx);
+    }
+
+    @Override
     public void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y) {
         log(a.training() ? "batchNormTrain" : "batchNormEval", y);
         inner.batchNorm(a, x, relu, y);

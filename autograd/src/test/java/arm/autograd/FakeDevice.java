@@ -255,6 +255,9 @@ public final class FakeDevice implements AutoCloseable {
                     BatchNormArgs b = (BatchNormArgs) args[0];
                     if (b.counts() != null && args[4] != null) copyOf(b.counts(), true);
                 }
+                case "imagePrior", "imagePriorBackward" -> {
+                    if (args[4] instanceof int[] counts) copyOf(counts, true);
+                }
                 default -> {}
             }
         }

@@ -242,6 +242,48 @@ public interface Backend {
             Tensor dGamma,
             Tensor dBeta);
 
+    // ---------------------------------------------------------------- ARM's image prior
+
+    /**
+     * The image terms of ARM's recall loss on x [U, c·h·w] (U images of D = c·h·w values), row u
+     * standing for w_u = counts[u] copies (null: every row once), M = Σ w_u, TINY = the smallest
+     * normal float:
+     *
+     * <pre>
+     * R_L2 = (1/(M·D)) Σ_u w_u √max(Σ_j x_uj², TINY)
+     * R_TV = (2/M)[Σ_u w_u Σ Δ_h² / (c(h−1)w) + Σ_u w_u Σ Δ_w² / (ch(w−1))]
+     * out  = l5·R_L2 + l6·R_TV
+     * </pre>
+     *
+     * Δ_h, Δ_w: differences of neighbours along h and w within each channel. out, rL2 and rTV are
+     * [1] tensors (overwritten); rL2 and rTV, the two terms alone, may be null. A weight of 0
+     * leaves its term out of out; TV (l6 ≠ 0) needs h, w ≥ 2.
+     */
+    void imagePrior(
+            Tensor x,
+            int c,
+            int h,
+            int w,
+            int[] counts,
+            float l5,
+            float l6,
+            Tensor out,
+            Tensor rL2,
+            Tensor rTV);
+
+    /**
+     * dx = dy[0] · ∂out[0]/∂x of {@link #imagePrior} (dy a [1] tensor, read where it lives;
+     * overwrites dx): per row u, with s_u = Σ_j x_uj²,
+     *
+     * <pre>
+     * dx_u = dy · w_u · ( l5/(M·D) · x_u/√s_u · [s_u ≥ TINY]
+     *                   + l6 · (4/M) · (δ_h/(c(h−1)w) + δ_w/(ch(w−1))) )
+     * δ_h[i] = (x[i] − x[i−1])·[i &gt; 0] − (x[i+1] − x[i])·[i &lt; h−1]   (along h; δ_w along w)
+     * </pre>
+     */
+    void imagePriorBackward(
+            Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx);
+
     // ---------------------------------------------------------------- pooling (NCHW)
 
     /**

@@ -16,6 +16,33 @@ public final class Checks {
             throw new IllegalArgumentException(a + " and " + b + " differ in element count");
     }
 
+    /**
+     * Checks the arguments of {@link Backend#imagePrior} and gives its float factors {1/(M·D),
+     * 1/(c(h−1)w), 1/(ch(w−1)), 2/M} (the TV ones 0 when l6 = 0), rounded as the composed terms of
+     * the recall loss round them.
+     */
+    public static float[] imagePrior(Tensor x, int c, int h, int w, int[] counts, float l6) {
+        int u = x.rank() == 0 ? 0 : x.shape[0], d = c * h * w;
+        if (u == 0 || c <= 0 || h <= 0 || w <= 0 || x.numel() != (long) u * d)
+            throw new IllegalArgumentException(
+                    "image prior: " + x + " is not [U, " + c + "x" + h + "x" + w + "]");
+        if (counts != null && counts.length != u)
+            throw new IllegalArgumentException(
+                    "image prior: " + counts.length + " counts for " + u + " images");
+        if (l6 != 0 && (h < 2 || w < 2))
+            throw new IllegalArgumentException(
+                    "image prior: total variation needs h, w >= 2, got " + h + "x" + w);
+        int m = 0;
+        if (counts == null) m = u;
+        else for (int k : counts) m += k;
+        return new float[] {
+            1f / ((float) m * d),
+            l6 == 0 ? 0f : 1f / ((float) c * (h - 1) * w),
+            l6 == 0 ? 0f : 1f / ((float) c * h * (w - 1)),
+            2f / m
+        };
+    }
+
     /** The shape of a rank-4 (NCHW) tensor. */
     public static int[] nchw(Tensor t, String what) {
         if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);

@@ -6,6 +6,7 @@ import arm.kernels.cpu.fast.BroadcastFast;
 import arm.kernels.cpu.fast.ReluFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
+import arm.kernels.cpu.ref.ImagePriorRef;
 import arm.kernels.cpu.ref.PoolRef;
 import arm.tensor.Backend;
 import arm.tensor.BatchNormArgs;
@@ -381,5 +382,32 @@ public final class CpuBackend implements Backend {
     public void avgPool2dBackward(Tensor dy, int k, int stride, Tensor dx) {
         int[] s = Checks.avgPool2d(dx, k, stride, dy);
         PoolRef.avgBackward(arr(dy), arr(dx), s[0] * s[1], s[2], s[3], k, stride);
+    }
+
+    @Override
+    public void imagePrior(
+            Tensor x,
+            int c,
+            int h,
+            int w,
+            int[] counts,
+            float l5,
+            float l6,
+            Tensor out,
+            Tensor rL2,
+            Tensor rTV) {
+        float[] k = Checks.imagePrior(x, c, h, w, counts, l6), r = new float[3];
+        ImagePriorRef.forward(arr(x), x.shape[0], c, h, w, counts, l5, l6, k, r);
+        arr(out)[0] = r[0];
+        if (rL2 != null) arr(rL2)[0] = r[1];
+        if (rTV != null) arr(rTV)[0] = r[2];
+    }
+
+    @Override
+    public void imagePriorBackward(
+            Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx) {
+        float[] k = Checks.imagePrior(x, c, h, w, counts, l6);
+        Checks.sameNumel(x, dx);
+        ImagePriorRef.backward(arr(x), x.shape[0], c, h, w, counts, l5, l6, k, arr(dy)[0], arr(dx));
     }
 }

@@ -572,6 +572,79 @@ public final class CudaBackend implements Backend {
                 p(x), p(w), p(y), g.n(), g.ci(), g.h(), g.w(), g.co(), g.kh(), g.kw(), stride, pad);
     }
 
+    // ---------------------------------------------------------------- ARM's image prior
+
+    /**
+     * Two kernels of ours (prior.cu): the three weighted sums of each image, one block per image,
+     * then the scalars in one block. Counts are uploaded once per content.
+     */
+    @Override
+    public void imagePrior(
+            Tensor x,
+            int c,
+            int h,
+            int w,
+            int[] counts,
+            float l5,
+            float l6,
+            Tensor out,
+            Tensor rL2,
+            Tensor rTV) {
+        float[] k = Checks.imagePrior(x, c, h, w, counts, l6);
+        int u = x.shape[0];
+        Tensor part = empty(u, 3);
+        dev.launchBlocks(
+                "image_prior_rows",
+                Math.min(u, 65535),
+                CudaDevice.THREADS,
+                p(x),
+                counts == null ? NULL : cache.get(counts, true),
+                p(part),
+                u,
+                c,
+                h,
+                w);
+        dev.launchBlocks(
+                "image_prior_final",
+                1,
+                CudaDevice.THREADS,
+                p(part),
+                u,
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                l5,
+                l6,
+                p(out),
+                rL2 == null ? NULL : p(rL2),
+                rTV == null ? NULL : p(rTV));
+    }
+
+    /** One kernel of ours (prior.cu), one block per image; dy is read on the device. */
+    @Override
+    public void imagePriorBackward(
+            Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx) {
+        float[] k = Checks.imagePrior(x, c, h, w, counts, l6);
+        Checks.sameNumel(x, dx);
+        int u = x.shape[0];
+        dev.launchBlocks(
+                "image_prior_backward",
+                Math.min(u, 65535),
+                CudaDevice.THREADS,
+                p(x),
+                counts == null ? NULL : cache.get(counts, true),
+                p(dy),
+                u,
+                c,
+                h,
+                w,
+                (double) l5 * k[0],
+                2.0 * l6 * k[3] * k[1],
+                2.0 * l6 * k[3] * k[2],
+                p(dx));
+    }
+
     // ---------------------------------------------------------------- batch norm (cuDNN)
 
     /**

@@ -58,7 +58,7 @@ public final class CudaDevice {
 
     /** The fatbins in the resources, one per .cu file. */
     public static final String[] MODULES = {
-        "elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool"
+        "elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool", "prior"
     };
 
     private static CudaDevice instance;

@@ -42,7 +42,12 @@ final class KernelNames {
                                     "bn_apply",
                                     "bn_counted_backward_sums",
                                     "bn_counted_backward_dx"),
-                    "pool", List.of("avg_pool_forward", "avg_pool_backward"));
+                    "pool", List.of("avg_pool_forward", "avg_pool_backward"),
+                    "prior",
+                            List.of(
+                                    "image_prior_rows",
+                                    "image_prior_final",
+                                    "image_prior_backward"));
 
     static List<String> of(String module) {
         return BY_MODULE.get(module);
