@@ -67,6 +67,7 @@ public final class Parity {
         batchNorm();
         batchNormFused();
         pooling();
+        imagePrior();
         return List.copyOf(results);
     }
 
@@ -785,6 +786,40 @@ public final class Parity {
                             Tensor dx = b.zeros(xs);
                             if (b == gpu) cb.avgPool2dBackwardOwn(up(b, dy, ys), k, st, dx);
                             else b.avgPool2dBackward(up(b, dy, ys), k, st, dx);
+                            return down(b, dx);
+                        });
+            }
+        }
+    }
+
+    /**
+     * ARM's fused image prior λ5·R_L2 + λ6·R_TV (prior.cu): the value with both terms alone, and
+     * dx, with and without counts, on odd shapes and on MNIST's and CIFAR's.
+     */
+    void imagePrior() {
+        int[][] shapes = {{3, 2, 5, 4}, {20, 1, 28, 28}, {37, 3, 32, 32}, {1, 3, 7, 2}};
+        for (int[] sh : shapes) {
+            int u = sh[0], c = sh[1], h = sh[2], w = sh[3];
+            int[] counts = new int[u];
+            for (int i = 0; i < u; i++) counts[i] = 1 + rnd.nextInt(9);
+            float[] x = normal(numel(sh)), dy = {0.75f};
+            for (int[] n : new int[][] {null, counts}) {
+                String tag = Arrays.toString(sh) + (n == null ? "" : " counted");
+                check(
+                        "imagePrior " + tag + " (loss, R_L2, R_TV)",
+                        RED,
+                        b -> {
+                            Tensor out = b.zeros(1), l2 = b.zeros(1), tv = b.zeros(1);
+                            b.imagePrior(up(b, x, sh), c, h, w, n, 0.7f, 1.3f, out, l2, tv);
+                            return down(b, out, l2, tv);
+                        });
+                check(
+                        "imagePriorBackward " + tag,
+                        RED,
+                        b -> {
+                            Tensor dx = b.zeros(sh);
+                            b.imagePriorBackward(
+                                    up(b, x, sh), c, h, w, n, 0.7f, 1.3f, up(b, dy, 1), dx);
                             return down(b, dx);
                         });
             }
