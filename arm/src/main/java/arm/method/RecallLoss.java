@@ -130,9 +130,9 @@ public final class RecallLoss {
 
     /**
      * λ5·R_L2 + λ6·R_TV (null when both weights are 0). On a device it is one fused op ({@link
-     * F#imagePrior}: two launches forward, one backward, instead of some thirty), which still logs
-     * R_L2 and R_TV as separate terms; on the CPU the composed terms below, whose float rounding
-     * the CPU runs are checked against.
+     * F#imagePrior}: two launches forward, one backward, instead of ~56), which still logs R_L2 and
+     * R_TV as separate terms; on the CPU the composed terms below, whose float rounding the CPU
+     * runs are checked against.
      */
     static Var images(float l5, float l6, int[] chw, Var xhat, int[] counts) {
         if (l5 == 0 && l6 == 0) return null;
