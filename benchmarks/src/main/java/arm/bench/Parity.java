@@ -654,30 +654,30 @@ public final class Parity {
                     x = uniform(numel(s), -1f, 3f),
                     g = uniform(c, 0.5f, 1.5f),
                     be = normal(c);
-            check(
-                    "batchNorm running update c=" + c,
-                    RED,
-                    b -> {
-                        Tensor a = up(b, rm, c), q = up(b, rv, c);
-                        Tensor mean = b.zeros(c), var = b.zeros(c);
-                        BatchNormArgs args =
-                                BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var)
-                                        .tracking(a, q, 0.1f);
-                        b.batchNorm(args, up(b, x, s), false, b.zeros(s));
-                        return down(b, a, q);
-                    });
-            check(
-                    "batchNorm running update, factor on the device c=" + c,
-                    RED,
-                    b -> {
-                        Tensor a = up(b, rm, c), q = up(b, rv, c);
-                        Tensor mean = b.zeros(c), var = b.zeros(c);
-                        BatchNormArgs args =
-                                BatchNormArgs.train(up(b, g, c), up(b, be, c), 1e-5f, mean, var)
-                                        .tracking(a, q, up(b, new float[] {1f / 3}, 1));
-                        b.batchNorm(args, up(b, x, s), false, b.zeros(s));
-                        return down(b, a, q);
-                    });
+            // the factor by value, or read by the kernel from a device scalar (inside a capture)
+            for (boolean onDevice : new boolean[] {false, true})
+                check(
+                        "batchNorm running update"
+                                + (onDevice ? ", factor on the device" : "")
+                                + " c="
+                                + c,
+                        RED,
+                        b -> {
+                            Tensor a = up(b, rm, c), q = up(b, rv, c);
+                            BatchNormArgs args =
+                                    BatchNormArgs.train(
+                                            up(b, g, c),
+                                            up(b, be, c),
+                                            1e-5f,
+                                            b.zeros(c),
+                                            b.zeros(c));
+                            args =
+                                    onDevice
+                                            ? args.tracking(a, q, up(b, new float[] {1f / 3}, 1))
+                                            : args.tracking(a, q, 0.1f);
+                            b.batchNorm(args, up(b, x, s), false, b.zeros(s));
+                            return down(b, a, q);
+                        });
         }
         int[][] shapes = {{3, 5, 7, 9}, {10, 20, 32, 32}, {7, 160, 4, 4}, {2, 3, 1, 1}};
         int[][] counts = {
