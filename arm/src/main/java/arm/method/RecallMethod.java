@@ -23,7 +23,9 @@ import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -379,6 +381,12 @@ final class RecallMethod extends ContinualMethod {
          */
         private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
 
+        /**
+         * Step B's backward per branch on the CPU ({@link #branchBackward}); tests compare it with
+         * the joint backward.
+         */
+        boolean splitStepB = true;
+
         /** Refinements run with capture, numbering their graph keys. */
         private long refinements;
 
@@ -554,13 +562,15 @@ final class RecallMethod extends ContinualMethod {
         /**
          * With a pair, f_old's targets (no-grad, on the partner; a recycling scope of the thread
          * that computes them returns f_old's activations to its pool and keeps the targets out of
-         * it) are computed beside f_cur's forward on X̂; f_cur's order of forwards (X̂, then X)
-         * stays as it is, since train-mode BatchNorm statistics follow it.
+         * it) are computed beside f_cur's forwards on X̂ and X, two forwards on each thread;
+         * f_cur's order of forwards (X̂, then X) stays as it is, since train-mode BatchNorm
+         * statistics follow it. On the CPU the backward then runs per branch ({@link
+         * #branchBackward}).
          */
         private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
             int[] counts = xhat.counts();
             Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
-            Var[] old = new Var[2], cur = new Var[1]; // {a, p}, {b}
+            Var[] old = new Var[2], cur = new Var[2]; // {a, p}, {b, f_cur(X)}
             Runnable targets =
                     () -> {
                         // f_old's activations go back to the pool of the thread that ran it; the
@@ -575,7 +585,11 @@ final class RecallMethod extends ContinualMethod {
                             }
                         }
                     };
-            Runnable forward = () -> cur[0] = xhat.forward(fCur, xr);
+            Runnable forward =
+                    () -> {
+                        cur[0] = xhat.forward(fCur, xr);
+                        if (auxDistill) cur[1] = fCur.forward(x);
+                    };
             if (pair != null) pair.both(targets, forward); // not traced: no targets event
             else {
                 targets.run();
@@ -589,16 +603,57 @@ final class RecallMethod extends ContinualMethod {
                             : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
             loss = F.scale(loss, lambda0);
             Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+            Var recalled = loss, real = null;
             if (auxDistill) {
-                Var real = F.scale(F.softCrossEntropy(fCur.forward(x), pReal), lambda0Real);
+                real = F.scale(F.softCrossEntropy(cur[1], pReal), lambda0Real);
                 Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
                 loss = F.add(loss, real);
             }
             LossLog.add(LossLog.STEP_B, loss);
-            Autograd.backward(loss);
+            if (real != null && onCpu(xhat) && splitStepB) branchBackward(pair, recalled, real);
+            else Autograd.backward(loss);
             Guard.gradients(fCur, "step B");
             opt.step();
             return a.value;
+        }
+
+        /**
+         * Step B's backward as two passes, one per branch: the recalled part's on the caller, the
+         * real part's beside it on the partner (or after it on the caller without one); each
+         * parameter's gradient is then the recalled part's plus the real part's, added to what the
+         * parameter held. The two branches share nothing but f_cur's weights, which no pass writes,
+         * and each parameter enters each branch once, so every gradient is the same single rounded
+         * sum the joint backward forms (float addition commutes): the bits equal {@code
+         * Autograd.backward} on the sum for any thread count (PairThreadsTest).
+         */
+        private void branchBackward(Pair pair, Var recalled, Var real) {
+            List<Var> ps = new ArrayList<>();
+            for (Var p : fCur.parameters()) if (p.requiresGrad) ps.add(p);
+            Var[] wrt = ps.toArray(new Var[0]);
+            Tensor[][] g = new Tensor[2][];
+            Half partnerScope = new Half();
+            try {
+                Runnable realPart =
+                        () -> {
+                            if (pair != null) partnerScope.enter(pair);
+                            g[1] = Autograd.grad(real, wrt);
+                        };
+                Runnable recalledPart = () -> g[0] = Autograd.grad(recalled, wrt);
+                if (pair != null) pair.both(realPart, recalledPart);
+                else {
+                    recalledPart.run();
+                    realPart.run();
+                }
+                for (int i = 0; i < wrt.length; i++) {
+                    Tensor sum = g[0][i];
+                    Backend be = Backends.of(sum);
+                    be.axpy(1f, g[1][i], sum);
+                    if (wrt[i].grad == null) wrt[i].grad = sum;
+                    else be.axpy(1f, sum, wrt[i].grad);
+                }
+            } finally {
+                if (partnerScope.scope != null) pair.onPartner(partnerScope.scope::close);
+            }
         }
 
         /** Whether X̂ lives in host memory (where steps are cut and may use the {@link Pair}). */

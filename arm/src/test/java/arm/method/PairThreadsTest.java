@@ -50,6 +50,25 @@ class PairThreadsTest {
         same("ADI", "cifar10", data, with(small, "aux_distill", "on"), 8 + 3);
     }
 
+    /**
+     * Step B's backward per branch (the real part's on the partner) gives the bits of the joint
+     * backward on the summed loss, with and without the partner.
+     */
+    @Test
+    void stepBsBranchesGiveTheJointBackwardsBits() {
+        ContinualData data = SyntheticData.cifarShaped(3);
+        Map<String, String> small = Map.of("resnet_nf", "4", "S", "2", "recall_from_t", "0");
+        Map<String, float[]> joint = run("ARM", "cifar10", data, small, 3, false, false);
+        for (boolean partner : new boolean[] {false, true}) {
+            Map<String, float[]> split = run("ARM", "cifar10", data, small, 3, partner, true);
+            assertThat(split.keySet()).isEqualTo(joint.keySet());
+            for (String k : joint.keySet())
+                assertThat(Arrays.equals(split.get(k), joint.get(k)))
+                        .as("partner " + partner + ": " + k)
+                        .isTrue();
+        }
+    }
+
     @Test
     void mlpGivesTheSameBitsOnOneOrTwoThreads() {
         ContinualData data = SyntheticData.mnistShaped(3);
@@ -101,10 +120,22 @@ class PairThreadsTest {
             Map<String, String> options,
             int iterations,
             boolean partner) {
+        return run(method, dataset, data, options, iterations, partner, true);
+    }
+
+    private static Map<String, float[]> run(
+            String method,
+            String dataset,
+            ContinualData data,
+            Map<String, String> options,
+            int iterations,
+            boolean partner,
+            boolean splitStepB) {
         Pair.use(partner ? Pair.Mode.ON : Pair.Mode.OFF);
         Stepper run = Stepper.create(Methods.create(method, dataset, options), data, 11);
-        for (int t = 0; t < iterations; t++) run.train(t);
         var learner = (RecallMethod.RecallLearner) run.learner();
+        learner.splitStepB = splitStepB;
+        for (int t = 0; t < iterations; t++) run.train(t);
         Map<String, float[]> out = new LinkedHashMap<>();
         IterationParity.state(run.model()).forEach((k, v) -> out.put("f_cur." + k, v));
         IterationParity.state(learner.fOld).forEach((k, v) -> out.put("f_old." + k, v));
