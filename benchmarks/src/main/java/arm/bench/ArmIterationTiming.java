@@ -40,7 +40,7 @@ import java.util.function.IntConsumer;
  * are the comparable numbers. {@code recycle=both} likewise alternates the refinement steps' host
  * arrays fresh from the JVM and recycled ({@link #compareRecycling}). {@code each=on} adds a line
  * per iteration, warm-up included: its wall and CPU times, the bytes its threads allocated, the
- * collections it met and the JIT compilers' time during it.
+ * collections it met, the JIT compilers' time during it and what the array pools hold after it.
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -200,7 +200,7 @@ public final class ArmIterationTiming {
                     System.out.printf(
                             "  iteration %d%s: wall %.4f s, thread CPU %.4f s, process CPU %.4f s,"
                                     + " helper threads' CPU %.4f s, allocated %.0f MB,"
-                                    + " %d collection(s) %.3f s, JIT %.3f s%n",
+                                    + " %d collection(s) %.3f s, JIT %.3f s, pools %.0f MB%n",
                             t,
                             k > 1 ? " variant " + v : "",
                             wall,
@@ -210,7 +210,8 @@ public final class ArmIterationTiming {
                             (allocated() - a0) / (double) (1 << 20),
                             g1[0] - g0[0],
                             (g1[1] - g0[1]) / 1e3,
-                            (jitMillis() - j0) / 1e3);
+                            (jitMillis() - j0) / 1e3,
+                            HostPool.heldFloats() * (double) Float.BYTES / (1 << 20));
                 }
                 if (t < warmup) continue;
                 s[v][0][t - warmup] = wall;
