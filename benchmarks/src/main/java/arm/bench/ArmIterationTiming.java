@@ -183,8 +183,8 @@ public final class ArmIterationTiming {
         double[][][] s = new double[k][4][reps];
         for (int t = 0; t < warmup + reps; t++)
             for (int v = 0; v < k; v++) {
-                long[] g0 = gc();
-                long a0 = allocated(), j0 = jitMillis();
+                long[] g0 = each ? gc() : null;
+                long a0 = each ? allocated() : 0, j0 = each ? jitMillis() : 0;
                 long w0 = System.nanoTime(),
                         c0 = thread.getCurrentThreadCpuTime(),
                         p0 = os.getProcessCpuTime(),
