@@ -320,8 +320,9 @@ public final class ArmIterationTiming {
     }
 
     /**
-     * {@code phases=on}: the calling thread's wall and CPU time per phase of the iteration, summed
-     * over {@code reps} iterations after {@code warmup} ({@link PhaseTimes}).
+     * {@code phases=on}: the calling thread's wall and CPU time per phase of the iteration, and the
+     * partner's and the kernel workers' CPU meanwhile, per iteration over {@code reps} iterations
+     * after {@code warmup} ({@link PhaseTimes}).
      */
     private static void phases(String dataset, int warmup, int reps, Map<String, String> options) {
         ContinualData data = SyntheticData.shapedLike(dataset, 1);
@@ -333,14 +334,16 @@ public final class ArmIterationTiming {
         PhaseTimes p = new PhaseTimes();
         Profile.Sink old = Profile.install(p);
         long w0 = System.nanoTime();
+        long[] c0 = p.cpuNow();
         for (; t < warmup + reps; t++) run.train(t);
         long wall = System.nanoTime() - w0;
+        long[] c1 = p.cpuNow();
         Profile.install(old);
         System.out.printf(
                 "%s iteration %s on cpu %s: wall %.4f s per iteration (mean of %d after %d"
                         + " warm-up), by phase:%n",
                 method(o), dataset, options, wall / 1e9 / reps, reps, warmup);
-        p.print(reps, wall);
+        p.print(reps, wall, new long[] {c1[0] - c0[0], c1[1] - c0[1], c1[2] - c0[2]});
         System.out.println(Backends.cpu().describe());
     }
 
