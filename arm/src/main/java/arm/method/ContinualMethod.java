@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches
@@ -396,10 +397,15 @@ public abstract class ContinualMethod implements Method {
 
     /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
     static void realStep(Module fCur, Sgd opt, Batch b) {
+        realStep(fCur, opt, b, Autograd::backward);
+    }
+
+    /** The same step with {@code backward} in place of {@link Autograd#backward(Var)}. */
+    static void realStep(Module fCur, Sgd opt, Batch b, Consumer<Var> backward) {
         opt.zeroGrad();
         Var loss = F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
         LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
-        Autograd.backward(loss);
+        backward.accept(loss);
         Guard.gradients(fCur, "step A");
         opt.step();
     }

@@ -241,14 +241,51 @@ final class RecallMethod extends ContinualMethod {
             }
         }
 
-        /** Step A: one SGD step on the mean CE of f_cur on the real batch. */
+        /**
+         * Step A: one SGD step on the mean CE of f_cur on the real batch. With a pair, the
+         * convolutions' weight gradients are computed on the partner beside the rest of the
+         * backward ({@link #backwardBeside}).
+         */
         private void stepA(Batch batch) {
             try (Profile.Section p = Profile.phase("step A");
-                    Scope sc = Scope.recycling()) {
-                realStep(fCur, opt, batch);
+                    Scope sc = Scope.recycling();
+                    Pair pair =
+                            batch.x().device() == Device.CPU && splitStepA
+                                    ? Pair.claim(Pair.worth(stepNanos, stepThreaded))
+                                    : null) {
+                if (pair != null && pair.threaded())
+                    realStep(fCur, opt, batch, loss -> backwardBeside(pair, loss));
+                else realStep(fCur, opt, batch);
                 keepGradients(sc);
             }
             watch.steppedA(batch.t());
+        }
+
+        /**
+         * {@code Autograd.backward(loss)} with the gradients that only feed a weight (the
+         * convolutions') computed as jobs on the partner while the caller runs the rest of the pass
+         * (the activations' gradients, batch norm's and the linear layer's), then accumulated in
+         * the same order: the bits of the one-thread backward ({@link Autograd#backward(Var,
+         * java.util.function.Consumer)}, PairThreadsTest). The jobs' outputs are the caller's
+         * arrays; their temporaries go back to the pool of the thread that ran them.
+         */
+        private void backwardBeside(Pair pair, Var loss) {
+            JobQueue jobs = new JobQueue();
+            Runnable[] rest = new Runnable[1];
+            pair.both(
+                    () -> {
+                        try (Scope sc = Scope.recycling()) {
+                            jobs.drain();
+                        }
+                    },
+                    () -> {
+                        try {
+                            rest[0] = Autograd.backward(loss, jobs::post);
+                        } finally {
+                            jobs.end();
+                        }
+                    });
+            rest[0].run();
         }
 
         /**
@@ -386,6 +423,12 @@ final class RecallMethod extends ContinualMethod {
          * the joint backward.
          */
         boolean splitStepB = true;
+
+        /**
+         * Step A's weight gradients on the partner when there is one ({@link #backwardBeside});
+         * tests compare it with the one-thread backward.
+         */
+        boolean splitStepA = true;
 
         /** Refinements run with capture, numbering their graph keys. */
         private long refinements;

@@ -9,6 +9,7 @@ import arm.run.IterationParity;
 import arm.tensor.HostPool;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,24 @@ class PairThreadsTest {
                 assertThat(Arrays.equals(split.get(k), joint.get(k)))
                         .as("partner " + partner + ": " + k)
                         .isTrue();
+        }
+    }
+
+    /**
+     * Step A with the convolutions' weight gradients on the partner (jobs beside the rest of the
+     * backward) gives the bits of the one-thread backward.
+     */
+    @Test
+    void stepAsWeightGradientsOnThePartnerGiveTheOneThreadBits() {
+        ContinualData data = SyntheticData.cifarShaped(3);
+        Map<String, String> small = Map.of("resnet_nf", "4", "S", "2", "recall_from_t", "0");
+        Map<String, float[]> one = run("ARM", "cifar10", data, small, 3, false, true, true),
+                plain = run("ARM", "cifar10", data, small, 3, true, true, false),
+                split = run("ARM", "cifar10", data, small, 3, true, true, true);
+        for (Map<String, float[]> other : List.of(plain, split)) {
+            assertThat(other.keySet()).isEqualTo(one.keySet());
+            for (String k : one.keySet())
+                assertThat(Arrays.equals(other.get(k), one.get(k))).as(k).isTrue();
         }
     }
 
@@ -131,10 +150,23 @@ class PairThreadsTest {
             int iterations,
             boolean partner,
             boolean splitStepB) {
+        return run(method, dataset, data, options, iterations, partner, splitStepB, true);
+    }
+
+    private static Map<String, float[]> run(
+            String method,
+            String dataset,
+            ContinualData data,
+            Map<String, String> options,
+            int iterations,
+            boolean partner,
+            boolean splitStepB,
+            boolean splitStepA) {
         Pair.use(partner ? Pair.Mode.ON : Pair.Mode.OFF);
         Stepper run = Stepper.create(Methods.create(method, dataset, options), data, 11);
         var learner = (RecallMethod.RecallLearner) run.learner();
         learner.splitStepB = splitStepB;
+        learner.splitStepA = splitStepA;
         for (int t = 0; t < iterations; t++) run.train(t);
         Map<String, float[]> out = new LinkedHashMap<>();
         IterationParity.state(run.model()).forEach((k, v) -> out.put("f_cur." + k, v));

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reverse-mode differentiation over the graph hanging from a loss. There is no global tape: a graph
@@ -100,19 +101,34 @@ public final class Autograd {
      * grad.
      */
     public static void backward(Var loss) {
+        backward(loss, null).run();
+    }
+
+    /**
+     * {@link #backward(Var)} with the gradients that only feed leaves (a convolution's weight
+     * gradient, {@link Gradients#later}) handed to {@code later} as jobs instead of computed in the
+     * pass, so that another thread can compute them beside it: the jobs read tensors of the pass
+     * that nothing writes any more, each fills a tensor of its own, and the bits are those of
+     * {@link #backward(Var)} whichever thread runs them. Runs the pass and returns what remains:
+     * accumulating the leaves' gradients into {@code grad}, to be run once every job has run.
+     * {@code later} null: nothing is deferred.
+     */
+    public static Runnable backward(Var loss, Consumer<Runnable> later) {
         if (loss.value.numel() != 1)
             throw new IllegalArgumentException("loss must be a scalar, got " + loss);
         Set<Var> leaves = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Var v : topoOrder(loss)) if (v.node == null && v.requiresGrad) leaves.add(v);
         Tensor seed = Backends.of(loss.value).empty(loss.value.shape);
         Backends.of(seed).fill(seed, 1f);
-        Gradients g = run(new Var[] {loss}, new Tensor[] {seed}, true, leaves);
-        for (Var leaf : leaves) {
-            Tensor t = g.get(leaf);
-            if (t == null) continue;
-            if (leaf.grad == null) leaf.grad = t;
-            else Backends.of(t).axpy(1f, t, leaf.grad);
-        }
+        Gradients g = run(new Var[] {loss}, new Tensor[] {seed}, true, leaves, later);
+        return () -> {
+            for (Var leaf : leaves) {
+                Tensor t = g.get(leaf);
+                if (t == null) continue;
+                if (leaf.grad == null) leaf.grad = t;
+                else Backends.of(t).axpy(1f, t, leaf.grad);
+            }
+        };
     }
 
     /**
@@ -121,6 +137,15 @@ public final class Autograd {
      * pass) is used as it is.
      */
     private static Gradients run(Var[] roots, Tensor[] seeds, boolean fresh, Set<Var> targets) {
+        return run(roots, seeds, fresh, targets, null);
+    }
+
+    private static Gradients run(
+            Var[] roots,
+            Tensor[] seeds,
+            boolean fresh,
+            Set<Var> targets,
+            Consumer<Runnable> later) {
         List<Var> order = topoOrder(roots);
         Set<Var> needed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Var v : order) { // inputs come before outputs in topological order
@@ -133,6 +158,7 @@ public final class Autograd {
                     }
         }
         Gradients g = new Gradients(needed);
+        if (later != null) g.deferring(later, soleInputs(order));
         for (int i = 0; i < roots.length; i++) {
             if (!needed.contains(roots[i])) continue;
             if (fresh) g.add(roots[i], seeds[i]);
@@ -151,6 +177,19 @@ public final class Autograd {
             g.lend(null);
         }
         return g;
+    }
+
+    /** The leaves that are an input of exactly one node, once (their gradient has one term). */
+    private static Set<Var> soleInputs(List<Var> order) {
+        Map<Var, Integer> uses = new IdentityHashMap<>();
+        for (Var v : order)
+            if (v.node != null) for (Var in : v.node.inputs) uses.merge(in, 1, Integer::sum);
+        Set<Var> sole = Collections.newSetFromMap(new IdentityHashMap<>());
+        uses.forEach(
+                (v, n) -> {
+                    if (n == 1 && v.node == null) sole.add(v);
+                });
+        return sole;
     }
 
     private static boolean feedsNeeded(Node node, Gradients g) {

@@ -5,6 +5,7 @@ import arm.tensor.Tensor;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Gradient sink of one backward pass: which vars need a gradient, and the sums so far. */
 public final class Gradients {
@@ -13,6 +14,11 @@ public final class Gradients {
 
     /** The output gradient of the running node's backward, while nobody else holds it. */
     private Tensor lent;
+
+    /** Where deferred leaf-gradient jobs go ({@link #later}), and the leaves that may use it. */
+    private Consumer<Runnable> later;
+
+    private Set<Var> deferrable = Set.of();
 
     Gradients(Set<Var> needed) {
         this.needed = needed;
@@ -24,6 +30,33 @@ public final class Gradients {
      */
     public boolean needs(Var v) {
         return needed.contains(v);
+    }
+
+    /** Lets the leaves in {@code sole} (each fed by one node, once) take deferred gradients. */
+    void deferring(Consumer<Runnable> jobs, Set<Var> sole) {
+        later = jobs;
+        deferrable = sole;
+    }
+
+    /**
+     * Whether {@code v}'s gradient may be computed later ({@link #later}): this pass was given
+     * somewhere to send such jobs, v is a leaf that needs a gradient and this node's is its only
+     * term.
+     */
+    public boolean defers(Var v) {
+        return later != null && needs(v) && deferrable.contains(v);
+    }
+
+    /**
+     * Stores {@code g}, still to be filled by {@code fill}, as v's gradient (its only term, see
+     * {@link #defers}) and hands fill on as a job: it must read only tensors that nothing writes
+     * during the rest of the pass (a node's saved inputs and its output gradient).
+     */
+    public void later(Var v, Tensor g, Runnable fill) {
+        if (!defers(v)) throw new IllegalStateException(v + " cannot take a deferred gradient");
+        checkShape(v, g);
+        sums.put(v, g);
+        later.accept(fill);
     }
 
     /** Adds a gradient the caller made fresh for this call (ownership passes here). */

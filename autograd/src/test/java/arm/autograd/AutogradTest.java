@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import arm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,6 +113,52 @@ class AutogradTest {
         assertThat(m.w1.grad).isNull();
         Autograd.backward(m.loss());
         assertThat(m.w1.grad.toArray()).containsExactly(once, within(1e-7f));
+    }
+
+    /**
+     * Deferred weight gradients (Autograd.backward(loss, later)): the convolutions whose weight
+     * feeds them alone hand their weight gradient over as a job, a weight used twice is not
+     * deferred, and with the jobs run after the pass, in any order, every gradient has the bits of
+     * the plain backward (accumulated onto an existing gradient too).
+     */
+    @Test
+    void deferredWeightGradientsGiveThePlainBackwardsBits() {
+        float[][] plain = convGrads(null, false), plainTwice = convGrads(null, true);
+        List<Runnable> jobs = new ArrayList<>();
+        float[][] deferred = convGrads(jobs, false);
+        assertThat(jobs).hasSize(2); // a and s; b feeds two convolutions
+        float[][] twice = convGrads(new ArrayList<>(), true);
+        for (int i = 0; i < plain.length; i++) {
+            assertThat(Arrays.equals(deferred[i], plain[i])).as("gradient " + i).isTrue();
+            assertThat(Arrays.equals(twice[i], plainTwice[i])).as("accumulated " + i).isTrue();
+        }
+    }
+
+    /** x, a, b, s's gradients of a small residual conv graph; jobs null: plain backward. */
+    private static float[][] convGrads(List<Runnable> jobs, boolean twice) {
+        Var x = Var.param(rand(20, -1, 1, 2, 3, 6, 6)),
+                a = Var.param(rand(21, -.5, .5, 4, 3, 3, 3));
+        Var b = Var.param(rand(22, -.5, .5, 4, 4, 3, 3)),
+                s = Var.param(rand(23, -.5, .5, 4, 3, 1, 1));
+        for (int pass = 0; pass < (twice ? 2 : 1); pass++) {
+            Var h = F.relu(F.conv2d(x, a, 1, 1));
+            Var y =
+                    F.add(
+                            F.add(F.conv2d(h, b, 2, 1), F.conv2d(F.relu(h), b, 2, 1)),
+                            F.conv2d(x, s, 2, 0));
+            Var loss = F.sum(F.mul(y, y));
+            if (jobs == null) Autograd.backward(loss);
+            else {
+                Runnable rest = Autograd.backward(loss, jobs::add);
+                Collections.reverse(jobs); // any order: each job fills its own tensor
+                jobs.forEach(Runnable::run);
+                rest.run();
+                if (twice) jobs.clear();
+            }
+        }
+        return new float[][] {
+            x.grad.toArray(), a.grad.toArray(), b.grad.toArray(), s.grad.toArray()
+        };
     }
 
     @Test

@@ -59,8 +59,13 @@ public final class Conv2d {
             }
             if (g.needs(w)) {
                 Tensor dw = be.empty(w.shape());
-                be.conv2dBackwardWeight(x.value, dy, stride, pad, dw);
-                g.add(w, dw);
+                // dy is this node's alone once it runs, x a saved input: both stay as they are
+                Runnable fill = () -> be.conv2dBackwardWeight(x.value, dy, stride, pad, dw);
+                if (g.defers(w)) g.later(w, dw, fill);
+                else {
+                    fill.run();
+                    g.add(w, dw);
+                }
             }
         }
     }

@@ -1,0 +1,59 @@
+package arm.method;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Jobs that one thread posts while another runs them in the order posted ({@link #drain}), or the
+ * same thread after it has posted the last ({@link Pair}: a part the partner has not started is
+ * taken back by the caller). The taker spins briefly before it blocks, like the partner.
+ */
+final class JobQueue {
+    private static final Runnable END = () -> {};
+
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+
+    void post(Runnable job) {
+        queue.add(job);
+    }
+
+    /** Marks the last job: {@link #drain} returns once it has run the jobs before. */
+    void end() {
+        queue.add(END);
+    }
+
+    /**
+     * Runs the jobs until {@link #end}; after a job fails the rest are skipped and the failure is
+     * thrown at the end.
+     */
+    void drain() {
+        RuntimeException failed = null;
+        for (Runnable job = take(); job != END; job = take()) {
+            if (failed != null) continue;
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) throw failed;
+    }
+
+    private Runnable take() {
+        long spinUntil = System.nanoTime() + Pair.SPIN_NANOS;
+        Runnable job;
+        while ((job = queue.poll()) == null) {
+            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+            else {
+                try {
+                    job = queue.poll(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for a job", e);
+                }
+                if (job != null) return job;
+            }
+        }
+        return job;
+    }
+}
