@@ -5,6 +5,7 @@ import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.fast.WeightPacks;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -75,11 +76,14 @@ public final class ConvDirectSimd {
         int positions = g.ho * wq, tiles = (positions + NR - 1) / NR;
         int k = g.k, mr = rows(g.co), oBlocks = (g.co + mr - 1) / mr;
         int[] offsets = new int[k];
+        boolean[] used = new boolean[s * s];
         for (int c = 0; c < g.ci; c++)
             for (int u = 0; u < g.kh; u++)
-                for (int v = 0; v < g.kw; v++)
+                for (int v = 0; v < g.kw; v++) {
+                    used[(u % s) * s + v % s] = true;
                     offsets[(c * g.kh + u) * g.kw + v] =
                             c * plane + ((u % s) * s + v % s) * phase + (u / s) * wq + v / s;
+                }
         // every read xp[offsets[k] + q] with q < tiles·NR stays inside the buffer
         int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * NR);
         float[] packed =
@@ -100,7 +104,7 @@ public final class ConvDirectSimd {
                 part -> {
                     float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * NR);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
-                        pad(x, n, g, xp, hq, wq, xpSize);
+                        pad(x, n, g, xp, hq, wq, used, xpSize);
                         for (int t = 0; t < tiles; t++)
                             for (int ob = 0; ob < oBlocks; ob++) {
                                 int ao = ob * k * mr, oo = ob * mr * tiles * NR + t * NR;
@@ -133,28 +137,91 @@ public final class ConvDirectSimd {
      * xp = image n of x with a zero border of pad, split by stride s into s·s phase planes per
      * channel: the padded pixel (r, col) goes to phase (r mod s, col mod s) at (r / s, col / s).
      * Then every tap of a stride-s convolution reads consecutive floats for consecutive outputs
-     * (for s = 1 this is the plain padded image). A zero tail covers the last tile's reads.
+     * (for s = 1 this is the plain padded image). A zero tail covers the last tile's reads. Only
+     * the phases some tap reads are written ({@code used}; a strided 1×1 kernel reads one of s·s),
+     * each plane row once: its border zeroed, its pixels gathered s apart.
      */
-    private static void pad(float[] x, int n, ConvShape g, float[] xp, int hq, int wq, int size) {
-        int s = g.stride, phase = hq * wq, plane = s * s * phase;
+    private static void pad(
+            float[] x, int n, ConvShape g, float[] xp, int hq, int wq, boolean[] used, int size) {
+        int s = g.stride, phase = hq * wq, plane = s * s * phase, p = g.pad;
         if (s == 1) {
             padUnstrided(x, n, g, xp, wq, size);
             return;
         }
-        Arrays.fill(xp, 0, size, 0f);
-        for (int c = 0; c < g.ci; c++)
-            for (int i = 0; i < g.h; i++) {
-                int r = i + g.pad, src = ((n * g.ci + c) * g.h + i) * g.w;
-                int row = c * plane + (r % s) * s * phase + (r / s) * wq;
-                if (s == 1) {
-                    System.arraycopy(x, src, xp, row + g.pad, g.w);
-                    continue;
+        int[] jLo = new int[s], jHi = new int[s];
+        for (int b = 0; b < s; b++) { // plane columns j hold image columns j·s + b − p
+            jLo[b] = Math.min(wq, ceilDiv(p - b, s));
+            jHi[b] = Math.max(jLo[b], Math.min(wq, ceilDiv(p + g.w - b, s)));
+        }
+        for (int c = 0; c < g.ci; c++) {
+            int from = (n * g.ci + c) * g.h * g.w;
+            for (int a = 0; a < s; a++) {
+                // plane rows t hold padded rows t·s + a, i.e. image rows t·s + a − p
+                int tLo = Math.min(hq, ceilDiv(p - a, s)),
+                        tHi = Math.max(tLo, Math.min(hq, ceilDiv(p + g.h - a, s)));
+                int base = c * plane + a * s * phase; // phase (a, 0); (a, b) is b planes on
+                for (int b = 0; b < s; b++) {
+                    if (!used[a * s + b]) continue;
+                    Arrays.fill(xp, base + b * phase, base + b * phase + tLo * wq, 0f);
+                    Arrays.fill(xp, base + b * phase + tHi * wq, base + (b + 1) * phase, 0f);
                 }
-                for (int j = 0; j < g.w; j++) {
-                    int col = j + g.pad;
-                    xp[row + (col % s) * phase + col / s] = x[src + j];
+                for (int t = tLo; t < tHi; t++) {
+                    int row = base + t * wq, at = from + (t * s + a - p) * g.w;
+                    for (int b = 0; b < s; b++) {
+                        if (!used[a * s + b]) continue;
+                        Arrays.fill(xp, row + b * phase, row + b * phase + jLo[b], 0f);
+                        Arrays.fill(xp, row + b * phase + jHi[b], row + b * phase + wq, 0f);
+                    }
+                    if (s == 2) split(x, at, g.w, p, xp, row, row + phase);
+                    else
+                        for (int b = 0; b < s; b++)
+                            if (used[a * s + b])
+                                for (int j = jLo[b], k = at + j * s + b - p;
+                                        j < jHi[b];
+                                        j++, k += s) xp[row + b * phase + j] = x[k];
                 }
             }
+        }
+        Arrays.fill(xp, g.ci * plane, size, 0f);
+    }
+
+    /** The even lanes of two vectors (lane i from lane 2i of the pair), and the odd lanes. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i),
+            ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+
+    /**
+     * Stride 2: one image row x[at, at + w) into the rows of its two column phases (r0: phase 0,
+     * r1: phase 1). Padded column col + p goes to phase (col + p) mod 2 at (col + p) / 2, so the
+     * even columns fill one phase row and the odd ones the other; a vector of each from every two
+     * loads (two-vector permutes), both phases in one pass over the row. Writing a phase no tap
+     * reads is harmless (its plane is never read).
+     */
+    private static void split(float[] x, int at, int w, int p, float[] xp, int r0, int r1) {
+        int e = (p % 2 == 0 ? r0 : r1) + p / 2, o = (p % 2 == 0 ? r1 : r0) + (p + 1) / 2;
+        int i = 0;
+        for (; 2 * (i + L) <= w; i += L) {
+            FloatVector v0 = FloatVector.fromArray(S, x, at + 2 * i),
+                    v1 = FloatVector.fromArray(S, x, at + 2 * i + L);
+            v0.rearrange(EVEN, v1).intoArray(xp, e + i);
+            v0.rearrange(ODD, v1).intoArray(xp, o + i);
+        }
+        for (; 2 * i < w; i++) {
+            xp[e + i] = x[at + 2 * i];
+            if (2 * i + 1 < w) xp[o + i] = x[at + 2 * i + 1];
+        }
+    }
+
+    /** Kernel indices u &lt; k with a + p − u ≡ 0 (mod s): the taps of phase a. */
+    static int[] taps(int a, int pad, int k, int s) {
+        int n = 0;
+        int[] t = new int[k];
+        for (int u = 0; u < k; u++) if (Math.floorMod(a + pad - u, s) == 0) t[n++] = u;
+        return Arrays.copyOf(t, n);
+    }
+
+    /** ⌈a / s⌉ for any sign of a, s &gt; 0, at least 0. */
+    static int ceilDiv(int a, int s) {
+        return Math.max(0, -Math.floorDiv(-a, s));
     }
 
     /**
@@ -179,7 +246,7 @@ public final class ConvDirectSimd {
     }
 
     /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */
-    private static void tile(
+    static void tile(
             float[] xp,
             int[] offsets,
             int q0,
@@ -232,7 +299,7 @@ public final class ConvDirectSimd {
     }
 
     /** {@link #tile} for 10 output channels: out[r·ld + q0 + j], r &lt; 10, weights [k][10]. */
-    private static void tile10(
+    static void tile10(
             float[] xp,
             int[] offsets,
             int q0,
