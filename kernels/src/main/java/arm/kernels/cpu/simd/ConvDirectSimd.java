@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * each channel is split into s·s phase planes (pixel (r, col) of the padded image to plane (r mod
  * s, col mod s), at (r/s, col/s), pitch Wq = ⌈Wp/s⌉); tap (u, v) then reads plane (u mod s, v mod
  * s) at offset (u/s)·Wq + v/s, again consecutive floats for consecutive outputs. The register tile
- * is the GEMM's (MR = 5 output channels, 10 on AVX-512, × 2 vectors of positions); the weights are
- * packed per tile of output channels as [k][MR]. The discarded columns cost (Wq − Wo)/Wo extra
- * positions (6% at 32×32, 12% at 16×16), hence only for Wo ≥ 8.
+ * is the GEMM's (MR = 5 output channels, 10 on AVX-512, × 2 vectors of positions; 3 channels × 4
+ * vectors where at most 3 are written); the weights are packed per tile of output channels as
+ * [k][mr]. The discarded columns cost (Wq − Wo)/Wo extra positions (6% at 32×32, 12% at 16×16),
+ * hence only for Wo ≥ 8.
  *
  * <p>The input gradient of such a convolution is the same operation on dy with the flipped,
  * transposed weights ({@link arm.kernels.cpu.fast.ConvIm2col#flipTransposed}), so the caller uses
@@ -47,7 +48,33 @@ public final class ConvDirectSimd {
      * Each output is one FMA chain over k in the same order either way, so the bits do not change.
      */
     static int rows(int co) {
-        return L >= 16 && co > MR ? 2 * MR : MR;
+        return co <= 3 ? 3 : L >= 16 && co > MR ? 2 * MR : MR;
+    }
+
+    /**
+     * Positions per register tile: 2 vectors, or 4 for a tile of 3 output channels (the stem's
+     * input gradient writes 3 channels: 3 broadcasts and 4 loads for 12 FMAs per tap, where the
+     * 5-channel tile would spend 5 broadcasts and 2 loads on 6 useful FMAs).
+     */
+    static int width(int mr) {
+        return mr == 3 ? 2 * NR : NR;
+    }
+
+    /** The register tile of mr output channels × {@link #width} positions. */
+    static void tile(
+            int mr,
+            float[] xp,
+            int[] offsets,
+            int q0,
+            float[] a,
+            int ao,
+            int k,
+            float[] out,
+            int oo,
+            int ld) {
+        if (mr == 3) tile3(xp, offsets, q0, a, ao, k, out, oo, ld);
+        else if (mr == MR) tile(xp, offsets, q0, a, ao, k, out, oo, ld);
+        else tile10(xp, offsets, q0, a, ao, k, out, oo, ld);
     }
 
     /**
@@ -73,8 +100,8 @@ public final class ConvDirectSimd {
             throw new IllegalArgumentException("direct convolution does not take " + g);
         int s = g.stride, hq = (g.h + 2 * g.pad + s - 1) / s, wq = (g.w + 2 * g.pad + s - 1) / s;
         int phase = hq * wq, plane = s * s * phase; // one channel: s·s phase planes of hq × wq
-        int positions = g.ho * wq, tiles = (positions + NR - 1) / NR;
-        int k = g.k, mr = rows(g.co), oBlocks = (g.co + mr - 1) / mr;
+        int k = g.k, mr = rows(g.co), oBlocks = (g.co + mr - 1) / mr, tw = width(mr);
+        int positions = g.ho * wq, tiles = (positions + tw - 1) / tw;
         int[] offsets = new int[k];
         boolean[] used = new boolean[s * s];
         for (int c = 0; c < g.ci; c++)
@@ -84,8 +111,8 @@ public final class ConvDirectSimd {
                     offsets[(c * g.kh + u) * g.kw + v] =
                             c * plane + ((u % s) * s + v % s) * phase + (u / s) * wq + v / s;
                 }
-        // every read xp[offsets[k] + q] with q < tiles·NR stays inside the buffer
-        int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * NR);
+        // every read xp[offsets[k] + q] with q < tiles·tw stays inside the buffer
+        int xpSize = Math.max(g.ci * plane, Arrays.stream(offsets).max().getAsInt() + tiles * tw);
         float[] packed =
                 WeightPacks.of(
                         w,
@@ -102,19 +129,16 @@ public final class ConvDirectSimd {
         CpuThreads.run(
                 parts,
                 part -> {
-                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * NR);
+                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * tw);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
                         pad(x, n, g, xp, hq, wq, used, xpSize);
                         for (int t = 0; t < tiles; t++)
                             for (int ob = 0; ob < oBlocks; ob++) {
-                                int ao = ob * k * mr, oo = ob * mr * tiles * NR + t * NR;
-                                if (mr == MR)
-                                    tile(xp, offsets, t * NR, packed, ao, k, out, oo, tiles * NR);
-                                else
-                                    tile10(xp, offsets, t * NR, packed, ao, k, out, oo, tiles * NR);
+                                int ao = ob * k * mr, oo = ob * mr * tiles * tw + t * tw;
+                                tile(mr, xp, offsets, t * tw, packed, ao, k, out, oo, tiles * tw);
                             }
                         for (int o = 0; o < g.co; o++) {
-                            int src = o * tiles * NR, dst = (n * g.co + o) * g.p;
+                            int src = o * tiles * tw, dst = (n * g.co + o) * g.p;
                             for (int i = 0; i < g.ho; i++)
                                 System.arraycopy(out, src + i * wq, y, dst + i * g.wo, g.wo);
                         }
@@ -296,6 +320,67 @@ public final class ConvDirectSimd {
         c31.intoArray(out, oo + 3 * ld + L);
         c40.intoArray(out, oo + 4 * ld);
         c41.intoArray(out, oo + 4 * ld + L);
+    }
+
+    /**
+     * {@link #tile} for 3 output channels × 4 vectors: out[r·ld + q0 + j], r &lt; 3, j &lt; 2·NR.
+     */
+    static void tile3(
+            float[] xp,
+            int[] offsets,
+            int q0,
+            float[] a,
+            int ao,
+            int k,
+            float[] out,
+            int oo,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c02 = c00,
+                c03 = c00,
+                c10 = c00,
+                c11 = c00,
+                c12 = c00,
+                c13 = c00,
+                c20 = c00,
+                c21 = c00,
+                c22 = c00,
+                c23 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = offsets[p] + q0, ap = ao + p * 3;
+            FloatVector b0 = FloatVector.fromArray(S, xp, bp),
+                    b1 = FloatVector.fromArray(S, xp, bp + L),
+                    b2 = FloatVector.fromArray(S, xp, bp + 2 * L),
+                    b3 = FloatVector.fromArray(S, xp, bp + 3 * L);
+            FloatVector s = FloatVector.broadcast(S, a[ap]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            c02 = s.fma(b2, c02);
+            c03 = s.fma(b3, c03);
+            s = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            c12 = s.fma(b2, c12);
+            c13 = s.fma(b3, c13);
+            s = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            c22 = s.fma(b2, c22);
+            c23 = s.fma(b3, c23);
+        }
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c02.intoArray(out, oo + 2 * L);
+        c03.intoArray(out, oo + 3 * L);
+        c10.intoArray(out, oo + ld);
+        c11.intoArray(out, oo + ld + L);
+        c12.intoArray(out, oo + ld + 2 * L);
+        c13.intoArray(out, oo + ld + 3 * L);
+        c20.intoArray(out, oo + 2 * ld);
+        c21.intoArray(out, oo + 2 * ld + L);
+        c22.intoArray(out, oo + 2 * ld + 2 * L);
+        c23.intoArray(out, oo + 2 * ld + 3 * L);
     }
 
     /** {@link #tile} for 10 output channels: out[r·ld + q0 + j], r &lt; 10, weights [k][10]. */

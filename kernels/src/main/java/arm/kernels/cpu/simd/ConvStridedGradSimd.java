@@ -27,10 +27,10 @@ import jdk.incubator.vector.VectorShuffle;
  * with dyp the image of dy in a zero border (dLo above and left, what the taps reach below and
  * right), pitch Wd. As in the direct forward kernel, output (r, t) is position q = r·Wd + t, so for
  * each (o, u, v) consecutive positions read consecutive floats of dyp, and the register tile is
- * {@link ConvDirectSimd}'s (5 or 10 channels of dx × 2 vectors of positions); the Wd − ⌈W/s⌉
- * columns per row past the phase's width are computed and dropped. Each phase's results are then
- * written into dx s apart; for s = 2 the two column phases of a dx row are zipped, so the row is
- * written once in whole vectors (scalar stores 2 apart cost as much as the arithmetic at 32×32).
+ * {@link ConvDirectSimd}'s (3, 5 or 10 channels of dx × 4 or 2 vectors of positions); the Wd −
+ * ⌈W/s⌉ columns per row past the phase's width are computed and dropped. Each phase's results are
+ * then written into dx s apart; for s = 2 the two column phases of a dx row are zipped, so the row
+ * is written once in whole vectors (scalar stores 2 apart cost as much as the arithmetic at 32×32).
  * For s = 2 and a 3×3 kernel with p = 1 the phases hold 1, 2, 2 and 4 of the 9 taps, so no
  * multiplication by an inserted zero is done (col2im's GEMM does none either, but then scatters
  * every product column into dx; the channels-last kernel pads Ci to 16 channels). Phases no tap
@@ -41,8 +41,6 @@ import jdk.incubator.vector.VectorShuffle;
  */
 public final class ConvStridedGradSimd {
     private ConvStridedGradSimd() {}
-
-    static final int NR = ConvDirectSimd.NR;
 
     /** Stride above 1, padding smaller than the kernel. */
     public static boolean supports(ConvShape g) {
@@ -77,7 +75,7 @@ public final class ConvStridedGradSimd {
                 phases[a * s + b] = ph;
                 size = Math.max(size, ph.reach);
                 ph.at = outSize; // each phase's results have their own region of the scratch
-                outSize += ph.blocks * ph.mr * ph.tiles * NR;
+                outSize += ph.blocks * ph.mr * ph.tiles * ph.tw;
             }
         int dySize = size, parts = Math.max(1, Math.min(threads, g.n)), out = outSize;
         CpuThreads.run(
@@ -123,7 +121,7 @@ public final class ConvStridedGradSimd {
      * The dx points with ih ≡ a, iw ≡ b (mod s): their taps, offsets into dyp and packed weights.
      */
     private static final class Phase {
-        final int a, b, rows, cols, wd, k, mr, blocks, tiles, reach;
+        final int a, b, rows, cols, wd, k, mr, tw, blocks, tiles, reach;
         int at;
         final int[] offsets;
         final float[] packed;
@@ -140,7 +138,8 @@ public final class ConvStridedGradSimd {
             k = g.co * us.length * vs.length;
             mr = ConvDirectSimd.rows(g.ci);
             blocks = (g.ci + mr - 1) / mr;
-            tiles = (rows * wd + NR - 1) / NR;
+            tw = ConvDirectSimd.width(mr);
+            tiles = (rows * wd + tw - 1) / tw;
             offsets = new int[k];
             int reach = 0;
             for (int o = 0; o < g.co; o++)
@@ -150,7 +149,7 @@ public final class ConvStridedGradSimd {
                                 dv = Math.floorDiv(b + g.pad - vs[j], s) + dLoW;
                         int at = (o * us.length + i) * vs.length + j;
                         offsets[at] = (o * hd + du) * wd + dv;
-                        reach = Math.max(reach, offsets[at] + tiles * NR);
+                        reach = Math.max(reach, offsets[at] + tiles * tw);
                     }
             this.reach = reach;
             int kk = k;
@@ -192,23 +191,21 @@ public final class ConvStridedGradSimd {
          * This phase's results for one image: out[at + c·ld + r·Wd + t] = dx[c, a + r·s, b + t·s].
          */
         void run(float[] dyp, float[] out) {
-            int ld = tiles * NR;
+            int ld = tiles * tw;
             if (k == 0) {
                 Arrays.fill(out, at, at + blocks * mr * ld, 0f);
                 return;
             }
             for (int t = 0; t < tiles; t++)
                 for (int cb = 0; cb < blocks; cb++) {
-                    int ao = cb * k * mr, oo = at + cb * mr * ld + t * NR;
-                    if (mr == ConvDirectSimd.MR)
-                        ConvDirectSimd.tile(dyp, offsets, t * NR, packed, ao, k, out, oo, ld);
-                    else ConvDirectSimd.tile10(dyp, offsets, t * NR, packed, ao, k, out, oo, ld);
+                    int ao = cb * k * mr, oo = at + cb * mr * ld + t * tw;
+                    ConvDirectSimd.tile(mr, dyp, offsets, t * tw, packed, ao, k, out, oo, ld);
                 }
         }
 
         /** dx[n, c, a + r·s, b + t·s] from this phase's results (any stride). */
         void scatter(ConvShape g, float[] out, int n, float[] dx) {
-            int s = g.stride, ld = tiles * NR;
+            int s = g.stride, ld = tiles * tw;
             for (int c = 0; c < g.ci; c++)
                 for (int r = 0; r < rows; r++) {
                     int dst = (((n * g.ci + c) * g.h) + a + r * s) * g.w + b,
@@ -236,7 +233,7 @@ public final class ConvStridedGradSimd {
         int l = ConvDirectSimd.L;
         for (int a = 0; a < 2; a++) {
             Phase p0 = phases[2 * a], p1 = phases[2 * a + 1];
-            int ld0 = p0.tiles * NR, ld1 = p1.tiles * NR;
+            int ld0 = p0.tiles * p0.tw, ld1 = p1.tiles * p1.tw;
             for (int c = 0; c < g.ci; c++)
                 for (int r = 0; r < p0.rows; r++) {
                     int dst = (((n * g.ci + c) * g.h) + a + 2 * r) * g.w,
