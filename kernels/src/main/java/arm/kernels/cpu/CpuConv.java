@@ -24,13 +24,14 @@ import arm.kernels.cpu.simd.ConvStridedGradSimd;
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
  *             3×3 kernel (5×5 kernels ran 10–500× slower there);
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
- *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
- *             gradients as a forward convolution with the flipped weights;
+ *             output rows of 8 or more (16 for strided 1×1 kernels), strided ones through phase
+ *             planes, and for stride-1 input gradients as a forward convolution with the flipped
+ *             weights;
  *         <li>{@link ConvStridedGradSimd} (the same register tiles, one stride-1 correlation per
  *             phase of dx) for the other strided input gradients of 2×2 and 3×3 kernels with phases
  *             8 or more wide ({@link #stridedGrad}): ResNet's 20 → 40 and 40 → 80 layers;
- *         <li>im2col for the rest (strided 1×1 projections, rows under 8, the VAE's strided 5×5
- *             input gradients).
+ *         <li>im2col for the rest (strided 1×1 projections onto rows under 16 and their input
+ *             gradients, rows under 8, the VAE's strided 5×5 input gradients).
  *       </ul>
  * </ul>
  *
@@ -97,10 +98,11 @@ public final class CpuConv {
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
-        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy beats the
-        // planes
-        else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1))
-            Simd.forward(x, w, y, g);
+        // strided 1×1 kernels (projections) read one phase plane: direct from rows of 16 (ResNet's
+        // 32×32 → 16×16 projection), im2col's subsampling copy on shorter rows
+        else if (PATH == Path.DIRECT
+                && Simd.supports(g)
+                && (g.stride == 1 || g.kh * g.kw > 1 || g.wo >= 16)) Simd.forward(x, w, y, g);
         else ConvIm2col.forward(x, w, y, g);
     }
 

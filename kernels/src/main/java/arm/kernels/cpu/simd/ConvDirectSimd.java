@@ -183,6 +183,9 @@ public final class ConvDirectSimd {
                 // plane rows t hold padded rows t·s + a, i.e. image rows t·s + a − p
                 int tLo = Math.min(hq, ceilDiv(p - a, s)),
                         tHi = Math.max(tLo, Math.min(hq, ceilDiv(p + g.h - a, s)));
+                boolean any = false;
+                for (int b = 0; b < s; b++) any |= used[a * s + b];
+                if (!any) continue;
                 int base = c * plane + a * s * phase; // phase (a, 0); (a, b) is b planes on
                 for (int b = 0; b < s; b++) {
                     if (!used[a * s + b]) continue;
@@ -196,13 +199,18 @@ public final class ConvDirectSimd {
                         Arrays.fill(xp, row + b * phase, row + b * phase + jLo[b], 0f);
                         Arrays.fill(xp, row + b * phase + jHi[b], row + b * phase + wq, 0f);
                     }
-                    if (s == 2) split(x, at, g.w, p, xp, row, row + phase);
+                    if (s == 2 && used[2 * a] && used[2 * a + 1])
+                        split(x, at, g.w, p, xp, row, row + phase);
                     else
                         for (int b = 0; b < s; b++)
                             if (used[a * s + b])
-                                for (int j = jLo[b], k = at + j * s + b - p;
-                                        j < jHi[b];
-                                        j++, k += s) xp[row + b * phase + j] = x[k];
+                                gather(
+                                        x,
+                                        at + jLo[b] * s + b - p,
+                                        s,
+                                        xp,
+                                        row + b * phase + jLo[b],
+                                        jHi[b] - jLo[b]);
                 }
             }
         }
@@ -217,8 +225,7 @@ public final class ConvDirectSimd {
      * Stride 2: one image row x[at, at + w) into the rows of its two column phases (r0: phase 0,
      * r1: phase 1). Padded column col + p goes to phase (col + p) mod 2 at (col + p) / 2, so the
      * even columns fill one phase row and the odd ones the other; a vector of each from every two
-     * loads (two-vector permutes), both phases in one pass over the row. Writing a phase no tap
-     * reads is harmless (its plane is never read).
+     * loads (two-vector permutes), both phases in one pass over the row.
      */
     private static void split(float[] x, int at, int w, int p, float[] xp, int r0, int r1) {
         int e = (p % 2 == 0 ? r0 : r1) + p / 2, o = (p % 2 == 0 ? r1 : r0) + (p + 1) / 2;
@@ -233,6 +240,20 @@ public final class ConvDirectSimd {
             xp[e + i] = x[at + 2 * i];
             if (2 * i + 1 < w) xp[o + i] = x[at + 2 * i + 1];
         }
+    }
+
+    /**
+     * to[dst + j] = x[at + j·s] for j &lt; len (one phase of a row); for s = 2 a vector at a time,
+     * the even lanes of two loads.
+     */
+    private static void gather(float[] x, int at, int s, float[] to, int dst, int len) {
+        int j = 0;
+        if (s == 2)
+            for (; j + L <= len && at + 2 * L <= x.length; j += L, at += 2 * L)
+                FloatVector.fromArray(S, x, at)
+                        .rearrange(EVEN, FloatVector.fromArray(S, x, at + L))
+                        .intoArray(to, dst + j);
+        for (; j < len; j++, at += s) to[dst + j] = x[at];
     }
 
     /** Kernel indices u &lt; k with a + p − u ≡ 0 (mod s): the taps of phase a. */
