@@ -24,14 +24,13 @@ import arm.kernels.cpu.simd.ConvStridedGradSimd;
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
  *             3×3 kernel (5×5 kernels ran 10–500× slower there);
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
- *             output rows of 8 or more (16 for strided 1×1 kernels), strided ones through phase
- *             planes, and for stride-1 input gradients as a forward convolution with the flipped
- *             weights;
+ *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
+ *             gradients as a forward convolution with the flipped weights;
  *         <li>{@link ConvStridedGradSimd} (the same register tiles, one stride-1 correlation per
  *             phase of dx) for the other strided input gradients of 2×2 and 3×3 kernels with phases
  *             8 or more wide ({@link #stridedGrad}): ResNet's 20 → 40 and 40 → 80 layers;
- *         <li>im2col for the rest (strided 1×1 projections onto rows under 16 and their input
- *             gradients, rows under 8, the VAE's strided 5×5 input gradients).
+ *         <li>im2col for the rest (strided 1×1 projections and their input gradients, rows under 8,
+ *             the VAE's strided 5×5 input gradients).
  *       </ul>
  * </ul>
  *
@@ -98,11 +97,11 @@ public final class CpuConv {
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
-        // strided 1×1 kernels (projections) read one phase plane: direct from rows of 16 (ResNet's
-        // 32×32 → 16×16 projection), im2col's subsampling copy on shorter rows
-        else if (PATH == Path.DIRECT
-                && Simd.supports(g)
-                && (g.stride == 1 || g.kh * g.kw > 1 || g.wo >= 16)) Simd.forward(x, w, y, g);
+        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy and GEMM
+        // (the direct kernel, which gathers the one phase plane they read, ranged from 0.7× to
+        // 2.5× im2col's time at the 32×32 → 16×16 projection from process to process)
+        else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1))
+            Simd.forward(x, w, y, g);
         else ConvIm2col.forward(x, w, y, g);
     }
 
@@ -238,7 +237,7 @@ public final class CpuConv {
     /**
      * Whether {@link ConvStridedGradSimd} takes a strided input gradient (one not on the
      * channels-last kernel): 2×2 and 3×3 kernels with phases at least 8 wide. At ResNet's 20 → 40
-     * (32×32) and 40 → 80 (16×16) layers it beats col2im 1.9× and 1.2× (docs/BENCHMARKS.md); the
+     * (32×32) and 40 → 80 (16×16) layers it beats col2im 1.8× and 1.3× (docs/BENCHMARKS.md); the
      * strided 1×1 projections stay on im2col (a GEMM and a scatter into a mostly zero dx, as fast),
      * and the VAE's 5×5 kernels were not measured there.
      */
