@@ -46,6 +46,20 @@ class ConvStridedGradSimdTest {
     }
 
     @Test
+    void bitsDoNotDependOnTheThreadCount() {
+        SplittableRandom r = new SplittableRandom(7);
+        ConvShape g = new ConvShape(5, 20, 32, 32, 40, 3, 3, 2, 1);
+        float[] w = ConvAsserts.rand(r, g.co * g.k), dy = ConvAsserts.rand(r, 5 * g.yImage());
+        float[] one = new float[5 * g.xImage()];
+        ConvStridedGradSimd.backwardInput(dy, w, one, g, 1);
+        for (int threads : new int[] {2, 3}) {
+            float[] dx = new float[one.length];
+            ConvStridedGradSimd.backwardInput(dy, w, dx, g, threads);
+            assertThat(dx).as("%d threads", threads).containsExactly(one);
+        }
+    }
+
+    @Test
     void resnetStridedShapes() {
         SplittableRandom r = new SplittableRandom(6);
         for (int[] s :
