@@ -73,8 +73,8 @@ public final class ConvDirectSimd {
             int oo,
             int ld) {
         if (mr == 3) tile3(xp, offsets, q0, a, ao, k, out, oo, ld);
-        else if (mr == MR) tile(xp, offsets, q0, a, ao, k, out, oo, ld);
-        else tile10(xp, offsets, q0, a, ao, k, out, oo, ld);
+        else if (mr == MR) tile(xp, offsets, q0, a, ao, k, out, oo, ld, L, L);
+        else tile10(xp, offsets, q0, a, ao, k, out, oo, ld, L, L);
     }
 
     /**
@@ -132,6 +132,10 @@ public final class ConvDirectSimd {
                     float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * tw);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
                         pad(x, n, g, xp, hq, wq, used, xpSize);
+                        if (rowTiles(g, mr)) {
+                            intoRows(xp, offsets, packed, k, mr, oBlocks, wq, g, n, y);
+                            continue;
+                        }
                         for (int t = 0; t < tiles; t++)
                             for (int ob = 0; ob < oBlocks; ob++) {
                                 int ao = ob * k * mr, oo = ob * mr * tiles * tw + t * tw;
@@ -144,6 +148,39 @@ public final class ConvDirectSimd {
                         }
                     }
                 });
+    }
+
+    /**
+     * Whether the tiles can cover the output rows exactly and store into y: rows of 2 vectors (or a
+     * multiple), or of one vector taken two rows at a time, and whole blocks of output channels.
+     * Then no position past a row is computed (Wq − Wo of every Wq otherwise) and nothing is copied
+     * out of a scratch; each output is the same FMA chain either way, so the same bits.
+     */
+    private static boolean rowTiles(ConvShape g, int mr) {
+        return mr != 3 && g.co % mr == 0 && (g.wo % NR == 0 || (g.wo == L && g.ho % 2 == 0));
+    }
+
+    /** Image n's outputs straight into y: a tile is 2 vectors of one row, or 1 of two rows. */
+    private static void intoRows(
+            float[] xp,
+            int[] offsets,
+            float[] packed,
+            int k,
+            int mr,
+            int oBlocks,
+            int wq,
+            ConvShape g,
+            int n,
+            float[] y) {
+        boolean pairs = g.wo % NR != 0; // rows of one vector: rows i and i + 1 in one tile
+        int d1 = pairs ? wq : L, e1 = pairs ? g.wo : L, step = pairs ? 2 : 1;
+        for (int i = 0; i < g.ho; i += step)
+            for (int j = 0; j < g.wo; j += pairs ? g.wo : NR)
+                for (int ob = 0; ob < oBlocks; ob++) {
+                    int ao = ob * k * mr, yo = (n * g.co + ob * mr) * g.p + i * g.wo + j;
+                    if (mr == MR) tile(xp, offsets, i * wq + j, packed, ao, k, y, yo, g.p, d1, e1);
+                    else tile10(xp, offsets, i * wq + j, packed, ao, k, y, yo, g.p, d1, e1);
+                }
     }
 
     /**
@@ -300,7 +337,9 @@ public final class ConvDirectSimd {
             int k,
             float[] out,
             int oo,
-            int ld) {
+            int ld,
+            int d1,
+            int e1) {
         FloatVector c00 = FloatVector.zero(S),
                 c01 = c00,
                 c10 = c00,
@@ -314,7 +353,7 @@ public final class ConvDirectSimd {
         for (int p = 0; p < k; p++) {
             int bp = offsets[p] + q0, ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, xp, bp),
-                    b1 = FloatVector.fromArray(S, xp, bp + L);
+                    b1 = FloatVector.fromArray(S, xp, bp + d1);
             FloatVector s = FloatVector.broadcast(S, a[ap]);
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
@@ -332,15 +371,15 @@ public final class ConvDirectSimd {
             c41 = s.fma(b1, c41);
         }
         c00.intoArray(out, oo);
-        c01.intoArray(out, oo + L);
+        c01.intoArray(out, oo + e1);
         c10.intoArray(out, oo + ld);
-        c11.intoArray(out, oo + ld + L);
+        c11.intoArray(out, oo + ld + e1);
         c20.intoArray(out, oo + 2 * ld);
-        c21.intoArray(out, oo + 2 * ld + L);
+        c21.intoArray(out, oo + 2 * ld + e1);
         c30.intoArray(out, oo + 3 * ld);
-        c31.intoArray(out, oo + 3 * ld + L);
+        c31.intoArray(out, oo + 3 * ld + e1);
         c40.intoArray(out, oo + 4 * ld);
-        c41.intoArray(out, oo + 4 * ld + L);
+        c41.intoArray(out, oo + 4 * ld + e1);
     }
 
     /**
@@ -414,7 +453,9 @@ public final class ConvDirectSimd {
             int k,
             float[] out,
             int oo,
-            int ld) {
+            int ld,
+            int d1,
+            int e1) {
         FloatVector c00 = FloatVector.zero(S),
                 c01 = c00,
                 c10 = c00,
@@ -438,7 +479,7 @@ public final class ConvDirectSimd {
         for (int p = 0; p < k; p++) {
             int bp = offsets[p] + q0, ap = ao + p * 2 * MR;
             FloatVector b0 = FloatVector.fromArray(S, xp, bp),
-                    b1 = FloatVector.fromArray(S, xp, bp + L);
+                    b1 = FloatVector.fromArray(S, xp, bp + d1);
             FloatVector s = FloatVector.broadcast(S, a[ap]);
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
@@ -471,24 +512,24 @@ public final class ConvDirectSimd {
             c91 = s.fma(b1, c91);
         }
         c00.intoArray(out, oo);
-        c01.intoArray(out, oo + L);
+        c01.intoArray(out, oo + e1);
         c10.intoArray(out, oo + ld);
-        c11.intoArray(out, oo + ld + L);
+        c11.intoArray(out, oo + ld + e1);
         c20.intoArray(out, oo + 2 * ld);
-        c21.intoArray(out, oo + 2 * ld + L);
+        c21.intoArray(out, oo + 2 * ld + e1);
         c30.intoArray(out, oo + 3 * ld);
-        c31.intoArray(out, oo + 3 * ld + L);
+        c31.intoArray(out, oo + 3 * ld + e1);
         c40.intoArray(out, oo + 4 * ld);
-        c41.intoArray(out, oo + 4 * ld + L);
+        c41.intoArray(out, oo + 4 * ld + e1);
         c50.intoArray(out, oo + 5 * ld);
-        c51.intoArray(out, oo + 5 * ld + L);
+        c51.intoArray(out, oo + 5 * ld + e1);
         c60.intoArray(out, oo + 6 * ld);
-        c61.intoArray(out, oo + 6 * ld + L);
+        c61.intoArray(out, oo + 6 * ld + e1);
         c70.intoArray(out, oo + 7 * ld);
-        c71.intoArray(out, oo + 7 * ld + L);
+        c71.intoArray(out, oo + 7 * ld + e1);
         c80.intoArray(out, oo + 8 * ld);
-        c81.intoArray(out, oo + 8 * ld + L);
+        c81.intoArray(out, oo + 8 * ld + e1);
         c90.intoArray(out, oo + 9 * ld);
-        c91.intoArray(out, oo + 9 * ld + L);
+        c91.intoArray(out, oo + 9 * ld + e1);
     }
 }
