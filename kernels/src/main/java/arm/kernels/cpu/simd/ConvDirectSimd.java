@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * is the GEMM's (MR = 5 output channels, 10 on AVX-512, × 2 vectors of positions; 3 channels × 4
  * vectors where at most 3 are written); the weights are packed per tile of output channels as
  * [k][mr]. The discarded columns cost (Wq − Wo)/Wo extra positions (6% at 32×32, 12% at 16×16),
- * hence only for Wo ≥ 8.
+ * hence only for Wo ≥ 8; where a row is a whole number of tiles, or one vector (two rows per tile),
+ * and the output channels fill whole tiles ({@link #rowTiles}: ResNet's 20- and 40-channel layers
+ * on AVX-512), the tiles cover the rows exactly and store straight into y.
  *
  * <p>The input gradient of such a convolution is the same operation on dy with the flipped,
  * transposed weights ({@link arm.kernels.cpu.fast.ConvIm2col#flipTransposed}), so the caller uses
