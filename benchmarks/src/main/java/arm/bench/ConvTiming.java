@@ -5,6 +5,7 @@ import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
+import arm.kernels.cpu.simd.ConvStridedGradSimd;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -68,6 +69,7 @@ public final class ConvTiming {
                 "bwdIn im2col",
                 "bwdIn direct",
                 "bwdIn nhwc",
+                "bwdIn strided",
                 "bwdW cpuconv",
                 "bwdW im2col",
                 "bwdW nhwc"
@@ -117,6 +119,9 @@ public final class ConvTiming {
                                         1)
                         : null,
                 (a, b, c, gg) -> ConvNhwcSimd.backwardInput(c, b, a, gg, 1),
+                ConvStridedGradSimd.supports(g)
+                        ? (a, b, c, gg) -> ConvStridedGradSimd.backwardInput(c, b, a, gg, 1)
+                        : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardWeight(
                                 a, c, b, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride,

@@ -6,6 +6,7 @@ import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
+import arm.kernels.cpu.simd.ConvStridedGradSimd;
 
 /**
  * Chooses the convolution implementation once, at class load ({@code
@@ -25,8 +26,11 @@ import arm.kernels.cpu.simd.ConvNhwcSimd;
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
  *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
  *             gradients as a forward convolution with the flipped weights;
- *         <li>im2col for the rest (strided 1×1 projections, strided input gradients with few
- *             channels, rows under 8).
+ *         <li>{@link ConvStridedGradSimd} (the same register tiles, one stride-1 correlation per
+ *             phase of dx) for the other strided input gradients of 2×2 and 3×3 kernels with phases
+ *             8 or more wide ({@link #stridedGrad}): ResNet's 20 → 40 and 40 → 80 layers;
+ *         <li>im2col for the rest (strided 1×1 projections and their input gradients, rows under 8,
+ *             the VAE's strided 5×5 input gradients).
  *       </ul>
  * </ul>
  *
@@ -93,8 +97,9 @@ public final class CpuConv {
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
-        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy beats the
-        // planes
+        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy and GEMM
+        // (the direct kernel, which gathers the one phase plane they read, ranged from 0.7× to
+        // 2.5× im2col's time at the 32×32 → 16×16 projection from process to process)
         else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1))
             Simd.forward(x, w, y, g);
         else ConvIm2col.forward(x, w, y, g);
@@ -125,6 +130,10 @@ public final class CpuConv {
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
             Simd.backwardInputChannelsLast(dy, w, dx, g);
+            return;
+        }
+        if (PATH == Path.DIRECT && stridedGrad(g)) {
+            Simd.backwardInputStrided(dy, w, dx, g);
             return;
         }
         if (PATH == Path.DIRECT && g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1) {
@@ -225,7 +234,25 @@ public final class CpuConv {
                 && g.pad < g.kw;
     }
 
-    /** Holder: the only place that names ConvDirectSimd; loaded on the first direct call. */
+    /**
+     * Whether {@link ConvStridedGradSimd} takes a strided input gradient (one not on the
+     * channels-last kernel): 2×2 and 3×3 kernels with phases at least 8 wide. At ResNet's 20 → 40
+     * (32×32) and 40 → 80 (16×16) layers it beats col2im 1.8× and 1.3× (docs/BENCHMARKS.md); the
+     * strided 1×1 projections stay on im2col (a GEMM and a scatter into a mostly zero dx, as fast),
+     * and the VAE's 5×5 kernels were not measured there.
+     */
+    static boolean stridedGrad(ConvShape g) {
+        return g.stride > 1
+                && g.kh * g.kw > 1
+                && g.kh <= 3
+                && g.kw <= 3
+                && g.w / g.stride >= 8
+                && Simd.supportsStrided(g);
+    }
+
+    /**
+     * Holder: the only place that names the Vector API kernels; loaded on the first direct call.
+     */
     private static final class Simd {
         static boolean supports(ConvShape g) {
             return ConvDirectSimd.supports(g);
@@ -241,6 +268,14 @@ public final class CpuConv {
 
         static void backwardWeightChannelsLast(float[] x, float[] dy, float[] dw, ConvShape g) {
             ConvNhwcSimd.backwardWeight(x, dy, dw, g, CpuThreads.parts(g.n));
+        }
+
+        static boolean supportsStrided(ConvShape g) {
+            return ConvStridedGradSimd.supports(g);
+        }
+
+        static void backwardInputStrided(float[] dy, float[] w, float[] dx, ConvShape g) {
+            ConvStridedGradSimd.backwardInput(dy, w, dx, g, CpuThreads.parts(g.n));
         }
 
         static void backwardInputChannelsLast(float[] dy, float[] w, float[] dx, ConvShape g) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * The production dispatch ({@link CpuConv}: channels-last, direct, im2col by shape) against the
  * naive loops, forward and both gradients, on the ResNet18 (nf = 20) layer shapes with an odd
  * batch, and on shapes that route through the less common branches (stride-1 convolutions without
- * "same" padding, strided 1×1 and 3×3 kernels with few or many channels, stride 3, short rows).
+ * "same" padding, strided 1×1, 2×2 and 3×3 kernels with few or many channels, stride 3, short
+ * rows).
  */
 class CpuConvDispatchTest {
 
@@ -43,6 +44,8 @@ class CpuConvDispatchTest {
             {2, 5, 19, 23, 3, 5, 1, 1},
             {2, 7, 21, 18, 11, 3, 3, 2},
             {2, 70, 9, 9, 66, 3, 2, 1},
+            {2, 7, 17, 19, 13, 3, 2, 1}, // strided input gradients per phase
+            {2, 9, 18, 20, 5, 2, 2, 0},
             {1, 3, 5, 6, 2, 3, 2, 1},
             {3, 64, 8, 8, 100, 8, 1, 0}, // a kernel covering the input: one GEMM
             {2, 5, 7, 7, 3, 7, 2, 0},
