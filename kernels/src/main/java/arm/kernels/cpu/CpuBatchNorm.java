@@ -6,18 +6,24 @@ import arm.kernels.cpu.ref.BatchNormRef;
 import arm.kernels.cpu.simd.BatchNormPasses;
 import arm.kernels.cpu.simd.BatchNormSimd;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
- * Chooses the batch-norm implementation once, at class load ({@code -Darm.bn=naive|fast|simd}):
- * {@link BatchNormRef} (naive loops), {@link BatchNormFast} (scalar, four accumulators; the
- * default) or {@link BatchNormSimd} (Vector API, opt-in; ~0.8 s faster per CIFAR ARM iteration).
- * Each has one forward and one backward taking {@link BatchNormArrays}. With {@code -Darm.threads}
- * &gt; 1 large tensors are split by channel (channels are independent, so the bits do not depend on
- * the thread count).
+ * Chooses the batch-norm implementation ({@code -Darm.bn=naive|fast|simd|auto}): {@link
+ * BatchNormRef} (naive loops), {@link BatchNormFast} (scalar sums, four accumulators) or {@link
+ * BatchNormSimd} (Vector API). Each has one forward and one backward taking {@link
+ * BatchNormArrays}. With {@code -Darm.threads} &gt; 1 large tensors are split by channel (channels
+ * are independent and each is summed by one thread in one order, so the bits do not depend on the
+ * thread count).
  *
- * <p>SIMD is opt-in because its rounding differs from the scalar kernel's, and DedupTest's
- * step-by-step bound (dedup against replicated within a 1e-6 weight bump's spread) then fails at
- * step 2 of 10, where the chaotic refinement jumps earlier (docs/BENCHMARKS.md, "Batch norm").
+ * <p>The default ({@code auto}, where the Vector API is present; {@code fast} otherwise) picks by
+ * the plane, the H·W values of one (sample, channel): SIMD from {@link #SIMD_MIN_PLANE} values on,
+ * fast below. Measured side by side (thread CPU, AVX-512, {@code BatchNormTiming}): at ResNet18's
+ * 1,024-, 256- and 64-value planes the SIMD kernel takes 0.23–0.89 of the fast kernel's time
+ * (forward and backward, fused ReLU or not, N = 100 replicated or N = 10 counted); at 16 values
+ * (4×4, layer4) its vectors are mostly tail and it takes 1.0–2.3×. The choice depends on the shape
+ * only, so forward and backward of a layer use the same kernel and a run's bits depend on its
+ * shapes, never on timing. {@code fast} or {@code simd} forces one kernel for every shape.
  */
 public final class CpuBatchNorm {
     private CpuBatchNorm() {}
@@ -25,14 +31,32 @@ public final class CpuBatchNorm {
     enum Path {
         NAIVE,
         FAST,
-        SIMD
+        SIMD,
+        AUTO
     }
 
-    private static final Path PATH =
-            choose(System.getProperty("arm.bn"), CpuGemm.active() == CpuGemm.Path.SIMD);
+    /** The smallest plane (H·W values) on which {@code auto} runs the SIMD kernel. */
+    static final int SIMD_MIN_PLANE = 64;
+
+    private static final boolean VECTOR_API = CpuGemm.active() == CpuGemm.Path.SIMD;
+
+    private static volatile Path path = choose(System.getProperty("arm.bn"), VECTOR_API);
 
     static Path choose(String forced, boolean simd) {
-        return PathChoice.choose("arm.bn", forced, Path.class, Path.SIMD, simd, Path.FAST);
+        Path p =
+                PathChoice.choose(
+                        "arm.bn",
+                        forced,
+                        Path.class,
+                        Path.SIMD,
+                        simd,
+                        simd ? Path.AUTO : Path.FAST);
+        return p == Path.AUTO && !simd ? Path.FAST : p;
+    }
+
+    /** The kernel that runs planes of hw values on path p. */
+    static Path kernel(Path p, int hw) {
+        return p != Path.AUTO ? p : hw >= SIMD_MIN_PLANE ? Path.SIMD : Path.FAST;
     }
 
     /**
@@ -41,13 +65,31 @@ public final class CpuBatchNorm {
      * scalar with {@code -Darm.bn.passes=scalar}.
      */
     private static final BatchNormFast.Passes FAST_PASSES =
-            !"scalar".equals(System.getProperty("arm.bn.passes"))
-                            && CpuGemm.active() == CpuGemm.Path.SIMD
+            !"scalar".equals(System.getProperty("arm.bn.passes")) && VECTOR_API
                     ? Simd.passes()
                     : BatchNormFast.SCALAR;
 
+    /** e.g. "auto (simd from 64 values per plane, fast below)", or the forced kernel. */
     public static String path() {
-        return PATH.name().toLowerCase(Locale.ROOT);
+        Path p = path;
+        return p == Path.AUTO
+                ? "auto (simd from " + SIMD_MIN_PLANE + " values per plane, fast below)"
+                : p.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Runs body with the kernels of {@code -Darm.bn=name} instead of the configured ones, for every
+     * thread, then restores them: for tests that compare two kernels' rounding on a whole model in
+     * one JVM (DedupTest). Nothing else may run batch norms meanwhile.
+     */
+    public static <T> T using(String name, Supplier<T> body) {
+        Path before = path;
+        path = choose(name, VECTOR_API);
+        try {
+            return body.get();
+        } finally {
+            path = before;
+        }
     }
 
     /** Elements from which a batch norm is split across threads. */
@@ -66,7 +108,7 @@ public final class CpuBatchNorm {
 
     /** y = BN(x), or relu(BN(x)); see {@link BatchNormArrays} for training and eval. */
     public static void forward(BatchNormArrays a, float[] x, boolean relu, float[] y) {
-        switch (PATH) {
+        switch (kernel(path, a.hw())) {
             case NAIVE -> BatchNormRef.forward(a, x, relu, y);
             case FAST -> byChannel(a, (c0, c1) -> BatchNormFast.forward(a, x, relu, y, c0, c1));
             case SIMD -> byChannel(a, (c0, c1) -> Simd.forward(a, x, relu, y, c0, c1));
@@ -82,7 +124,7 @@ public final class CpuBatchNorm {
             float[] dx,
             float[] dGamma,
             float[] dBeta) {
-        switch (PATH) {
+        switch (kernel(path, a.hw())) {
             case NAIVE -> BatchNormRef.backward(a, x, reluOut, dy, dx, dGamma, dBeta);
             case FAST ->
                     byChannel(
