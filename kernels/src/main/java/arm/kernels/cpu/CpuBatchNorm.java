@@ -9,21 +9,18 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Chooses the batch-norm implementation ({@code -Darm.bn=naive|fast|simd|auto}): {@link
- * BatchNormRef} (naive loops), {@link BatchNormFast} (scalar sums, four accumulators) or {@link
- * BatchNormSimd} (Vector API). Each has one forward and one backward taking {@link
+ * Chooses the batch-norm implementation ({@code -Darm.bn=naive|fast|simd}): {@link BatchNormRef}
+ * (naive loops), {@link BatchNormFast} (scalar sums, four accumulators) or {@link BatchNormSimd}
+ * (Vector API, 8 float lanes on every machine). Each has one forward and one backward taking {@link
  * BatchNormArrays}. With {@code -Darm.threads} &gt; 1 large tensors are split by channel (channels
  * are independent and each is summed by one thread in one order, so the bits do not depend on the
  * thread count).
  *
- * <p>The default ({@code auto}, where the Vector API is present; {@code fast} otherwise) picks by
- * the plane, the H·W values of one (sample, channel): SIMD from {@link #SIMD_MIN_PLANE} values on,
- * fast below. Measured side by side (thread CPU, AVX-512, {@code BatchNormTiming}): at ResNet18's
- * 1,024-, 256- and 64-value planes the SIMD kernel takes 0.23–0.89 of the fast kernel's time
- * (forward and backward, fused ReLU or not, N = 100 replicated or N = 10 counted); at 16 values
- * (4×4, layer4) its vectors are mostly tail and it takes 1.0–2.3×. The choice depends on the shape
- * only, so forward and backward of a layer use the same kernel and a run's bits depend on its
- * shapes, never on timing. {@code fast} or {@code simd} forces one kernel for every shape.
+ * <p>The default is SIMD where the Vector API is present and the hardware has 256-bit vectors
+ * (AVX2, AVX-512), fast otherwise. Measured side by side (thread CPU, AVX-512, {@code
+ * BatchNormTiming}) at every ResNet18 shape of the CIFAR iteration, 100 replicated images or 10
+ * counted ones, forward and backward, fused ReLU or not, the SIMD kernel takes 0.18–0.99 of the
+ * fast kernel's time (0.98–0.99 only for the plain backward on 4×4 planes).
  */
 public final class CpuBatchNorm {
     private CpuBatchNorm() {}
@@ -31,32 +28,19 @@ public final class CpuBatchNorm {
     enum Path {
         NAIVE,
         FAST,
-        SIMD,
-        AUTO
+        SIMD
     }
-
-    /** The smallest plane (H·W values) on which {@code auto} runs the SIMD kernel. */
-    static final int SIMD_MIN_PLANE = 64;
 
     private static final boolean VECTOR_API = CpuGemm.active() == CpuGemm.Path.SIMD;
 
-    private static volatile Path path = choose(System.getProperty("arm.bn"), VECTOR_API);
+    /** Whether the SIMD kernel runs on native vectors here (the default's condition). */
+    private static final boolean WIDE = VECTOR_API && Simd.nativeWidth();
 
-    static Path choose(String forced, boolean simd) {
-        Path p =
-                PathChoice.choose(
-                        "arm.bn",
-                        forced,
-                        Path.class,
-                        Path.SIMD,
-                        simd,
-                        simd ? Path.AUTO : Path.FAST);
-        return p == Path.AUTO && !simd ? Path.FAST : p;
-    }
+    private static volatile Path path = choose(System.getProperty("arm.bn"), VECTOR_API, WIDE);
 
-    /** The kernel that runs planes of hw values on path p. */
-    static Path kernel(Path p, int hw) {
-        return p != Path.AUTO ? p : hw >= SIMD_MIN_PLANE ? Path.SIMD : Path.FAST;
+    static Path choose(String forced, boolean simd, boolean wide) {
+        return PathChoice.choose(
+                "arm.bn", forced, Path.class, Path.SIMD, simd, wide ? Path.SIMD : Path.FAST);
     }
 
     /**
@@ -69,12 +53,8 @@ public final class CpuBatchNorm {
                     ? Simd.passes()
                     : BatchNormFast.SCALAR;
 
-    /** e.g. "auto (simd from 64 values per plane, fast below)", or the forced kernel. */
     public static String path() {
-        Path p = path;
-        return p == Path.AUTO
-                ? "auto (simd from " + SIMD_MIN_PLANE + " values per plane, fast below)"
-                : p.name().toLowerCase(Locale.ROOT);
+        return path.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -84,7 +64,7 @@ public final class CpuBatchNorm {
      */
     public static <T> T using(String name, Supplier<T> body) {
         Path before = path;
-        path = choose(name, VECTOR_API);
+        path = choose(name, VECTOR_API, WIDE);
         try {
             return body.get();
         } finally {
@@ -108,7 +88,7 @@ public final class CpuBatchNorm {
 
     /** y = BN(x), or relu(BN(x)); see {@link BatchNormArrays} for training and eval. */
     public static void forward(BatchNormArrays a, float[] x, boolean relu, float[] y) {
-        switch (kernel(path, a.hw())) {
+        switch (path) {
             case NAIVE -> BatchNormRef.forward(a, x, relu, y);
             case FAST -> byChannel(a, (c0, c1) -> BatchNormFast.forward(a, x, relu, y, c0, c1));
             case SIMD -> byChannel(a, (c0, c1) -> Simd.forward(a, x, relu, y, c0, c1));
@@ -124,7 +104,7 @@ public final class CpuBatchNorm {
             float[] dx,
             float[] dGamma,
             float[] dBeta) {
-        switch (kernel(path, a.hw())) {
+        switch (path) {
             case NAIVE -> BatchNormRef.backward(a, x, reluOut, dy, dx, dGamma, dBeta);
             case FAST ->
                     byChannel(
@@ -151,6 +131,10 @@ public final class CpuBatchNorm {
 
     /** Holder: the only place that names the Vector API kernels; loaded on the first SIMD use. */
     private static final class Simd {
+        static boolean nativeWidth() {
+            return BatchNormSimd.nativeWidth();
+        }
+
         static BatchNormFast.Passes passes() {
             return BatchNormPasses.INSTANCE;
         }

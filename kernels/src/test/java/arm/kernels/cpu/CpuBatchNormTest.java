@@ -14,38 +14,26 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * CpuBatchNorm's choice of kernel (by plane size, {@code -Darm.bn}) and the bits of its default:
- * the same with 1, 2 or 3 kernel threads and with the Vector API's C1 fallback (child JVMs, as in
- * {@link ThreadCountTest}), at ResNet18's planes, plain and counted, with and without the fused
- * ReLU.
+ * CpuBatchNorm's choice of kernel ({@code -Darm.bn}) and the bits of its default: the same with 1,
+ * 2 or 3 kernel threads and with the Vector API's C1 fallback (child JVMs, as in {@link
+ * ThreadCountTest}), at ResNet18's planes, plain and counted, with and without the fused ReLU.
  */
 class CpuBatchNormTest {
 
     @Test
-    void autoWhereTheVectorApiIsPresentFastOtherwise() {
-        assertThat(CpuBatchNorm.choose(null, true)).isEqualTo(Path.AUTO);
-        assertThat(CpuBatchNorm.choose(" ", true)).isEqualTo(Path.AUTO);
-        assertThat(CpuBatchNorm.choose(null, false)).isEqualTo(Path.FAST);
-        assertThat(CpuBatchNorm.choose("auto", false)).isEqualTo(Path.FAST);
-        assertThat(CpuBatchNorm.choose("SIMD", true)).isEqualTo(Path.SIMD);
-        assertThat(CpuBatchNorm.choose("fast", true)).isEqualTo(Path.FAST);
-        assertThat(CpuBatchNorm.choose("naive", false)).isEqualTo(Path.NAIVE);
-        assertThatThrownBy(() -> CpuBatchNorm.choose("simd", false))
+    void simdWhereTheVectorApiRunsNativeVectorsFastOtherwise() {
+        assertThat(CpuBatchNorm.choose(null, true, true)).isEqualTo(Path.SIMD);
+        assertThat(CpuBatchNorm.choose(" ", true, true)).isEqualTo(Path.SIMD);
+        assertThat(CpuBatchNorm.choose(null, true, false)).isEqualTo(Path.FAST);
+        assertThat(CpuBatchNorm.choose(null, false, false)).isEqualTo(Path.FAST);
+        assertThat(CpuBatchNorm.choose("SIMD", true, false)).isEqualTo(Path.SIMD);
+        assertThat(CpuBatchNorm.choose("fast", true, true)).isEqualTo(Path.FAST);
+        assertThat(CpuBatchNorm.choose("naive", false, false)).isEqualTo(Path.NAIVE);
+        assertThatThrownBy(() -> CpuBatchNorm.choose("simd", false, false))
                 .hasMessageContaining("Vector API");
-        assertThatThrownBy(() -> CpuBatchNorm.choose("vector", true))
+        assertThatThrownBy(() -> CpuBatchNorm.choose("vector", true, true))
                 .hasMessageContaining("-Darm.bn=vector")
-                .hasMessageContaining("naive, fast, simd, auto");
-    }
-
-    @Test
-    void autoRunsSimdFrom64ValuesPerPlane() {
-        assertThat(CpuBatchNorm.kernel(Path.AUTO, 16)).isEqualTo(Path.FAST);
-        assertThat(CpuBatchNorm.kernel(Path.AUTO, 63)).isEqualTo(Path.FAST);
-        assertThat(CpuBatchNorm.kernel(Path.AUTO, 64)).isEqualTo(Path.SIMD);
-        assertThat(CpuBatchNorm.kernel(Path.AUTO, 1024)).isEqualTo(Path.SIMD);
-        for (Path p : List.of(Path.NAIVE, Path.FAST, Path.SIMD))
-            for (int hw : new int[] {1, 16, 1024})
-                assertThat(CpuBatchNorm.kernel(p, hw)).isEqualTo(p);
+                .hasMessageContaining("naive, fast, simd");
     }
 
     @Test
