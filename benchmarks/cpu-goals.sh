@@ -15,10 +15,15 @@
 # inflates far less than wall time. Prints one line per measurement and a table of medians and
 # per-pair ratios, by wall time and by CPU time.
 #
+# G1 and G2 time iterations 2-4 of a fresh JVM, which still include the JIT's warm-up. Beside
+# them, labelled "steady", the dedup=on iteration and PyTorch's timed at iterations 6-10 (median
+# of 5 after 5 untimed, each in its own process); --skip-steady leaves those two out.
+#
 #   benchmarks/cpu-goals.sh                       # 3 pairs, threads = cores, with the authors' run
 #   benchmarks/cpu-goals.sh --skip-authors        # without the ~100 s authors' run per pair
 #   benchmarks/cpu-goals.sh --pairs 5 --threads 1 --skip-torch
 #   benchmarks/cpu-goals.sh --pairs 1 --skip-cifar --reproduce   # G4 and G5 (~4 min on 2 cores)
+#   benchmarks/cpu-goals.sh --pairs 2 --skip-authors --skip-steady
 #
 # --reproduce adds G5 to every pair (long: ~1.5 min on 2 free cores): the command as a user types
 # it, with its default balance of parallel runs and kernel threads, for the 9 rows of the goal
@@ -35,7 +40,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-PAIRS=3 SKIP_AUTHORS=false SKIP_TORCH=false SKIP_CIFAR=false REPRODUCE=false THREADS=$(nproc)
+PAIRS=3 SKIP_AUTHORS=false SKIP_TORCH=false SKIP_CIFAR=false SKIP_STEADY=false REPRODUCE=false
+THREADS=$(nproc)
 OUT=${OUT:-benchmarks/target/cpu-goals-$(date +%Y%m%d-%H%M%S)}
 while (($#)); do
   case "$1" in
@@ -44,6 +50,7 @@ while (($#)); do
     --skip-authors) SKIP_AUTHORS=true ;;
     --skip-torch) SKIP_TORCH=true ;;
     --skip-cifar) SKIP_CIFAR=true ;;
+    --skip-steady) SKIP_STEADY=true ;;
     --reproduce) REPRODUCE=true ;;
     --out) OUT=$2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -134,6 +141,23 @@ torch_cifar() {
     "$(awk '/TORCH ARM iteration/ {printf "%.3f", $(NF-1) / 1000}' "$log")" \
     "$(awk '/TORCH process CPU per ARM iteration/ {printf "%.3f", $(NF-1) / 1000}' "$log")"
 }
+ours_cifar_steady() {  # dedup=on alone, iterations 6-10 (after the JIT's warm-up)
+  local p=$1 log="$OUT/ours-cifar-steady-$1.log"
+  timed "$log" "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx${heap}m \
+    -XX:NewRatio=1 -Darm.threads="$THREADS" -cp benchmarks/target/benchmarks.jar \
+    arm.bench.ArmIterationTiming cpu cifar10 5 5 dedup=on
+  record "$p" "G1 ours cifar steady" \
+    "$(sed -n 's/.*{dedup=on}: wall \([0-9.]*\) s.*/\1/p' "$log")" \
+    "$(sed -n 's/.*{dedup=on}: .*process CPU \([0-9.]*\) s.*/\1/p' "$log")"
+}
+torch_cifar_steady() {
+  local p=$1 log="$OUT/torch-cifar-steady-$1.log"
+  timed "$log" "$PY" benchmarks/pytorch_arm_iter.py --device cpu --skip-kernels --warmup 5 \
+    --reps 5 --threads "$THREADS"
+  record "$p" "G1 torch cifar steady" \
+    "$(awk '/TORCH ARM iteration/ {printf "%.3f", $(NF-1) / 1000}' "$log")" \
+    "$(awk '/TORCH process CPU per ARM iteration/ {printf "%.3f", $(NF-1) / 1000}' "$log")"
+}
 ours_mnist() {
   local p=$1 dir="$OUT/ours-mnist-$1"
   rm -rf "$dir"
@@ -157,6 +181,10 @@ for ((p = 1; p <= PAIRS; p++)); do
   if ! $SKIP_CIFAR; then
     ours_cifar "$p"
     $SKIP_TORCH || torch_cifar "$p"
+    if ! $SKIP_STEADY; then
+      ours_cifar_steady "$p"
+      $SKIP_TORCH || torch_cifar_steady "$p"
+    fi
   fi
   ours_mnist "$p"
   ! $REPRODUCE || ours_reproduce "$p"
@@ -169,8 +197,10 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 by = {}
 for r in rows:
     by.setdefault(r["what"], {})[int(r["pair"])] = (float(r["wall_s"]), float(r["cpu_s"]))
-goal = {"G1 ours cifar dedup=on": 0.4, "G2 ours cifar dedup=off": 2.7, "G4 ours mnist run": 3.0}
+goal = {"G1 ours cifar dedup=on": 0.4, "G2 ours cifar dedup=off": 2.7, "G4 ours mnist run": 3.0,
+        "G1 ours cifar steady": 0.4}
 theirs = {"G1 ours cifar dedup=on": "G1/G2 torch cifar", "G2 ours cifar dedup=off": "G1/G2 torch cifar",
+          "G1 ours cifar steady": "G1 torch cifar steady",
           "G4 ours mnist run": "G4 authors mnist run", "G5 ours reproduce mnist": "G4 authors mnist run"}
 med = statistics.median
 # G5's goal is relative: 0.6 x the authors' run (its ratio column is against that run)

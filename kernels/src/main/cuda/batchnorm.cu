@@ -15,24 +15,6 @@ extern "C" __global__ void invstd_from_var(const float* var, float* inv, double 
   GRID_STRIDE(i, c) inv[i] = (float)(1.0 / sqrt((double)var[i] + eps));
 }
 
-// Sum of v over the block (blockDim.x a multiple of 32, ≤ 1024); every thread gets the result.
-__device__ double block_sum_d(double v) {
-  __shared__ double part[32];
-  __shared__ double total;
-  v = warp_sum_d(v);
-  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = v;
-  __syncthreads();
-  if (threadIdx.x < 32) {
-    double s = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
-    s = warp_sum_d(s);
-    if (threadIdx.x == 0) total = s;
-  }
-  __syncthreads();
-  double r = total;
-  __syncthreads();  // part and total are reused by the next call
-  return r;
-}
-
 // Running statistics (PyTorch's momentum rule), the four scale/axpy launches in one:
 //   rm = rm·keep + mom·mean,  rv = rv·keep + momUnbias·var   (keep = 1 − mom, momUnbias = mom·m/(m−1))
 // Rounded like the CPU's scale-then-axpy (no contraction into an FMA).

@@ -8,24 +8,6 @@
 
 #define TINY 1.17549435e-38  // the smallest normal float, the floor under Σx² before the square root
 
-// Sum of v over the block (blockDim.x a multiple of 32, ≤ 1024); every thread gets the result.
-__device__ double prior_block_sum(double v) {
-  __shared__ double part[32];
-  __shared__ double total;
-  v = warp_sum_d(v);
-  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = v;
-  __syncthreads();
-  if (threadIdx.x < 32) {
-    double s = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
-    s = warp_sum_d(s);
-    if (threadIdx.x == 0) total = s;
-  }
-  __syncthreads();
-  double r = total;
-  __syncthreads();  // part and total are reused by the next call
-  return r;
-}
-
 // part [U, 3]: the three weighted sums of each image, sums in double.
 extern "C" __global__ void image_prior_rows(const float* x, const float* wt, float* part, int u, int c, int h,
                                            int w) {
@@ -40,9 +22,9 @@ extern "C" __global__ void image_prior_rows(const float* x, const float* wt, flo
       if (row + 1 < h) { double e = xr[j + w] - v; th += e * e; }
       if (col + 1 < w) { double e = xr[j + 1] - v; tw += e * e; }
     }
-    sq = prior_block_sum(sq);
-    th = prior_block_sum(th);
-    tw = prior_block_sum(tw);
+    sq = block_sum_d(sq);
+    th = block_sum_d(th);
+    tw = block_sum_d(tw);
     if (threadIdx.x == 0) {
       double k = wt ? (double)wt[r] : 1.0;
       part[3L * r] = (float)(k * sqrt(fmax(sq, TINY)));
@@ -61,9 +43,9 @@ extern "C" __global__ void image_prior_final(const float* part, int u, float k0,
     s1 += part[3L * r + 1];
     s2 += part[3L * r + 2];
   }
-  s0 = prior_block_sum(s0);
-  s1 = prior_block_sum(s1);
-  s2 = prior_block_sum(s2);
+  s0 = block_sum_d(s0);
+  s1 = block_sum_d(s1);
+  s2 = block_sum_d(s2);
   if (threadIdx.x == 0) {
     float a = (float)(s0 * k0), b = (float)((s1 * k1 + s2 * k2) * k3), t = 0.f;
     if (l5 != 0.f) t = __fadd_rn(t, __fmul_rn(l5, a));
@@ -82,7 +64,7 @@ extern "C" __global__ void image_prior_backward(const float* x, const float* wt,
     const float* xr = x + r * d;
     double sq = 0;
     for (long j = threadIdx.x; j < d; j += blockDim.x) sq += (double)xr[j] * xr[j];
-    sq = prior_block_sum(sq);
+    sq = block_sum_d(sq);
     double g = (double)dy[0] * (wt ? (double)wt[r] : 1.0);
     double norm = aL2 != 0.0 && sq >= TINY ? aL2 / sqrt(sq) : 0.0;  // the clamp passes no gradient below TINY
     for (long j = threadIdx.x; j < d; j += blockDim.x) {

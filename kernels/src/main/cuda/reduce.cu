@@ -12,7 +12,6 @@ struct Reduce { int rank; int shape[MAXR]; int stride[MAXR]; int keep[MAXR]; };
 // One block per output element (grid-stride over outputs); threads split the reduced elements and
 // accumulate in double, like the CPU reference, so long sums agree to float rounding.
 extern "C" __global__ void sum_to(const float* x, float* out, int m, int per, Reduce g) {
-  __shared__ double part[32];
   for (int o = blockIdx.x; o < m; o += gridDim.x) {
     long base = 0;
     int rest = o;
@@ -26,15 +25,8 @@ extern "C" __global__ void sum_to(const float* x, float* out, int m, int per, Re
         if (!g.keep[d]) { off += (long)(q % g.shape[d]) * g.stride[d]; q /= g.shape[d]; }
       acc += x[off];
     }
-    acc = warp_sum_d(acc);
-    if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = acc;
-    __syncthreads();
-    if (threadIdx.x < 32) {
-      double v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
-      v = warp_sum_d(v);
-      if (threadIdx.x == 0) out[o] = (float)v;
-    }
-    __syncthreads();
+    double v = block_sum_d(acc);
+    if (threadIdx.x == 0) out[o] = (float)v;
   }
 }
 
@@ -76,29 +68,15 @@ extern "C" __global__ void max_last_axis_f(const float* x, float* values, float*
 // whole GPU busy where sum_to would give one block the whole tensor. The split depends on n only, so
 // the result is the same on every card.
 extern "C" __global__ void sum_all_partial(const float* x, double* partial, long n) {
-  __shared__ double part[32];
   double acc = 0;
   for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)blockDim.x * gridDim.x) acc += x[i];
-  acc = warp_sum_d(acc);
-  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = acc;
-  __syncthreads();
-  if (threadIdx.x < 32) {
-    double v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
-    v = warp_sum_d(v);
-    if (threadIdx.x == 0) partial[blockIdx.x] = v;
-  }
+  double v = block_sum_d(acc);
+  if (threadIdx.x == 0) partial[blockIdx.x] = v;
 }
 
 extern "C" __global__ void sum_all_final(const double* partial, int parts, float* out) {
-  __shared__ double part[32];
   double acc = 0;
   for (int i = threadIdx.x; i < parts; i += blockDim.x) acc += partial[i];
-  acc = warp_sum_d(acc);
-  if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = acc;
-  __syncthreads();
-  if (threadIdx.x < 32) {
-    double v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
-    v = warp_sum_d(v);
-    if (threadIdx.x == 0) out[0] = (float)v;
-  }
+  double v = block_sum_d(acc);
+  if (threadIdx.x == 0) out[0] = (float)v;
 }

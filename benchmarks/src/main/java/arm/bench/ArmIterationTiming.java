@@ -38,7 +38,9 @@ import java.util.function.IntConsumer;
  * dedup option) are timed in one process, alternating iterations, by wall clock and by the calling
  * thread's and the process's CPU time ({@link #compareDedup}): on a shared machine the CPU times
  * are the comparable numbers. {@code recycle=both} likewise alternates the refinement steps' host
- * arrays fresh from the JVM and recycled ({@link #compareRecycling}).
+ * arrays fresh from the JVM and recycled ({@link #compareRecycling}). {@code each=on} adds a line
+ * per iteration, warm-up included: its wall and CPU times, the bytes its threads allocated, the
+ * collections it met, the JIT compilers' time during it and what the array pools hold after it.
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -168,6 +170,12 @@ public final class ArmIterationTiming {
         return o.getOrDefault("method", "ARM");
     }
 
+    /**
+     * {@code each=on}: one line per iteration, warm-up included (wall, CPU, the collections it
+     * met), to tell the JIT's warm-up and the collector's pauses from the steady state.
+     */
+    private static boolean each;
+
     private static Times[] alternate(Stepper[] runs, IntConsumer before, int warmup, int reps) {
         var thread = ManagementFactory.getThreadMXBean();
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -175,17 +183,41 @@ public final class ArmIterationTiming {
         double[][][] s = new double[k][4][reps];
         for (int t = 0; t < warmup + reps; t++)
             for (int v = 0; v < k; v++) {
+                long[] g0 = each ? gc() : null;
+                long a0 = each ? allocated() : 0, j0 = each ? jitMillis() : 0;
                 long w0 = System.nanoTime(),
                         c0 = thread.getCurrentThreadCpuTime(),
                         p0 = os.getProcessCpuTime(),
                         h0 = helperCpu();
                 before.accept(v);
                 runs[v].train(t);
+                double wall = (System.nanoTime() - w0) / 1e9,
+                        cpu = (thread.getCurrentThreadCpuTime() - c0) / 1e9,
+                        process = (os.getProcessCpuTime() - p0) / 1e9,
+                        helpers = (helperCpu() - h0) / 1e9;
+                if (each) {
+                    long[] g1 = gc();
+                    System.out.printf(
+                            "  iteration %d%s: wall %.4f s, thread CPU %.4f s, process CPU %.4f s,"
+                                    + " helper threads' CPU %.4f s, allocated %.0f MB,"
+                                    + " %d collection(s) %.3f s, JIT %.3f s, pools %.0f MB%n",
+                            t,
+                            k > 1 ? " variant " + v : "",
+                            wall,
+                            cpu,
+                            process,
+                            helpers,
+                            (allocated() - a0) / (double) (1 << 20),
+                            g1[0] - g0[0],
+                            (g1[1] - g0[1]) / 1e3,
+                            (jitMillis() - j0) / 1e3,
+                            HostPool.heldFloats() * (double) Float.BYTES / (1 << 20));
+                }
                 if (t < warmup) continue;
-                s[v][0][t - warmup] = (System.nanoTime() - w0) / 1e9;
-                s[v][1][t - warmup] = (thread.getCurrentThreadCpuTime() - c0) / 1e9;
-                s[v][2][t - warmup] = (os.getProcessCpuTime() - p0) / 1e9;
-                s[v][3][t - warmup] = (helperCpu() - h0) / 1e9;
+                s[v][0][t - warmup] = wall;
+                s[v][1][t - warmup] = cpu;
+                s[v][2][t - warmup] = process;
+                s[v][3][t - warmup] = helpers;
             }
         Times[] out = new Times[k];
         for (int v = 0; v < k; v++) {
@@ -200,6 +232,32 @@ public final class ArmIterationTiming {
         return out;
     }
 
+    /** Bytes allocated so far by the live threads (the JVM's own count per thread). */
+    private static long allocated() {
+        var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : bean.getThreadAllocatedBytes(bean.getAllThreadIds())) sum += Math.max(0, b);
+        return sum;
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (their threads' time, all tiers). */
+    private static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported()
+                ? jit.getTotalCompilationTime()
+                : 0;
+    }
+
+    /** Collections so far over all collectors, and their milliseconds. */
+    private static long[] gc() {
+        long n = 0, ms = 0;
+        for (var b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {n, ms};
+    }
+
     public static void main(String[] args) {
         String device = args.length > 0 ? args[0] : "cpu",
                 dataset = args.length > 1 ? args[1] : "cifar10";
@@ -210,6 +268,7 @@ public final class ArmIterationTiming {
             int eq = args[i].indexOf('=');
             o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        each = "on".equals(o.remove("each"));
         if ("both".equals(o.get("recycle"))) {
             o.remove("recycle");
             Times[] t = compareRecycling(dataset, warmup, reps, o);
