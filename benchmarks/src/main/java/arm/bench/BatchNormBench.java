@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Training-mode batch norm, forward (statistics, affine pass, running update) and backward (dx, dγ,
  * dβ), on one thread: the naive loops ({@link BatchNormRef}), the scalar fast kernel ({@link
- * BatchNormFast}, the default) and the Vector API one ({@link BatchNormSimd}); {@code relu} fuses
+ * BatchNormFast}) and the Vector API one ({@link BatchNormSimd}, the default); {@code relu} fuses
  * the ReLU that follows it in ResNet18's blocks.
  *
  * <p>Shapes "N-C-HW" from ResNet18 (nf = 20) on the 100 recalled CIFAR images: the stem and layer1
