@@ -2,6 +2,7 @@ package arm.kernels.cpu.fast;
 
 import arm.kernels.cpu.CpuGemm;
 import arm.kernels.cpu.CpuThreads;
+import arm.kernels.cpu.Scratch;
 import java.util.Arrays;
 
 /**
@@ -50,14 +51,7 @@ public final class ConvIm2col {
     }
 
     /** Per-thread scratch: col (or dcol) and a block of y or dy in [Co, cols] order. */
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[2][0]);
-
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < size) s[slot] = new float[size];
-        return s[slot];
-    }
+    private static final Scratch SCRATCH = new Scratch(2);
 
     /** Visits the blocks of images [from, to): (n0, nb, i0, i1). */
     private interface BlockBody {
@@ -119,7 +113,7 @@ public final class ConvIm2col {
     private static void forwardBlock(
             float[] x, float[] w, float[] y, ConvShape g, int n0, int nb, int i0, int i1) {
         int bp = (i1 - i0) * g.wo, cols = nb * bp;
-        float[] col = scratch(0, g.k * cols);
+        float[] col = SCRATCH.get(0, g.k * cols);
         im2col(x, g, n0, nb, i0, i1, col);
         if (nb == 1) {
             CpuGemm.sgemm(
@@ -141,7 +135,7 @@ public final class ConvIm2col {
                     g.p);
             return;
         }
-        float[] out = scratch(1, g.co * cols);
+        float[] out = SCRATCH.get(1, g.co * cols);
         CpuGemm.sgemm(false, false, g.co, cols, g.k, 1f, w, 0, g.k, col, 0, cols, 0f, out, 0, cols);
         for (int b = 0; b < nb; b++)
             for (int o = 0; o < g.co; o++)
@@ -209,7 +203,7 @@ public final class ConvIm2col {
     private static void backwardInputBlock(
             float[] dy, float[] w, float[] dx, ConvShape g, int n0, int nb, int i0, int i1) {
         int bp = (i1 - i0) * g.wo, cols = nb * bp;
-        float[] dcol = scratch(0, g.k * cols);
+        float[] dcol = SCRATCH.get(0, g.k * cols);
         if (nb == 1) {
             CpuGemm.sgemm(
                     true,
@@ -274,7 +268,7 @@ public final class ConvIm2col {
     private static void backwardWeightBlock(
             float[] x, float[] dy, float[] dw, ConvShape g, int n0, int nb, int i0, int i1) {
         int bp = (i1 - i0) * g.wo, cols = nb * bp;
-        float[] col = scratch(0, g.k * cols);
+        float[] col = SCRATCH.get(0, g.k * cols);
         im2col(x, g, n0, nb, i0, i1, col);
         if (nb == 1) {
             CpuGemm.sgemm(
@@ -306,7 +300,7 @@ public final class ConvIm2col {
      */
     private static float[] gather(float[] dy, ConvShape g, int n0, int nb) {
         int cols = nb * g.p;
-        float[] out = scratch(1, g.co * cols);
+        float[] out = SCRATCH.get(1, g.co * cols);
         for (int b = 0; b < nb; b++)
             for (int o = 0; o < g.co; o++)
                 System.arraycopy(dy, (n0 + b) * g.yImage() + o * g.p, out, o * cols + b * g.p, g.p);

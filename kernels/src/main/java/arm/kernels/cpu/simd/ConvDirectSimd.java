@@ -1,6 +1,7 @@
 package arm.kernels.cpu.simd;
 
 import arm.kernels.cpu.CpuThreads;
+import arm.kernels.cpu.Scratch;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.fast.WeightPacks;
 import java.util.Arrays;
@@ -88,14 +89,7 @@ public final class ConvDirectSimd {
     }
 
     /** Per-thread scratch: the padded image and the padded-pitch output. */
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[2][0]);
-
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < size) s[slot] = new float[size];
-        return s[slot];
-    }
+    private static final Scratch SCRATCH = new Scratch(2);
 
     public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
         if (!supports(g))
@@ -131,7 +125,8 @@ public final class ConvDirectSimd {
         CpuThreads.run(
                 parts,
                 part -> {
-                    float[] xp = scratch(0, xpSize), out = scratch(1, oBlocks * mr * tiles * tw);
+                    float[] xp = SCRATCH.get(0, xpSize),
+                            out = SCRATCH.get(1, oBlocks * mr * tiles * tw);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
                         pad(x, n, g, xp, hq, wq, used, xpSize);
                         if (rowTiles(g, mr)) {

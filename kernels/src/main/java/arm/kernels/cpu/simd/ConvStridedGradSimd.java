@@ -1,6 +1,7 @@
 package arm.kernels.cpu.simd;
 
 import arm.kernels.cpu.CpuThreads;
+import arm.kernels.cpu.Scratch;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.fast.WeightPacks;
 import java.util.Arrays;
@@ -48,14 +49,7 @@ public final class ConvStridedGradSimd {
     }
 
     /** Per-thread scratch: the padded dy image and the phase's padded-pitch output. */
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[2][0]);
-
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < size) s[slot] = new float[size];
-        return s[slot];
-    }
+    private static final Scratch SCRATCH = new Scratch(2);
 
     public static void backwardInput(float[] dy, float[] w, float[] dx, ConvShape g, int threads) {
         if (!supports(g))
@@ -81,7 +75,7 @@ public final class ConvStridedGradSimd {
         CpuThreads.run(
                 parts,
                 part -> {
-                    float[] dyp = scratch(0, dySize), o = scratch(1, out);
+                    float[] dyp = SCRATCH.get(0, dySize), o = SCRATCH.get(1, out);
                     for (int n = g.n * part / parts; n < g.n * (part + 1) / parts; n++) {
                         pad(dy, n, g, dyp, dLo, dLoW, hd, wd, dySize);
                         for (Phase ph : phases) ph.run(dyp, o);
