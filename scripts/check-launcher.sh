@@ -43,7 +43,8 @@ launch() {
   cases=$((cases + 1))
   JAVA="$tmp/jdk$jdk/bin/java" bash "$repo/arm.sh" "$@" 2> "$tmp/err" && rc=0 || rc=$?
 }
-# expect WHAT ARGS...: WHAT is fetch|nofetch plus young generation resnet|mnist, e.g. "fetch mnist".
+# expect WHAT ARGS...: WHAT is fetch|nofetch plus young generation resnet|mnist|table (MNIST's
+# reproduce: many runs in one JVM), e.g. "fetch mnist".
 expect() {
   local fetch="$1" young="$2" want got
   shift 2
@@ -53,11 +54,11 @@ expect() {
   [[ $rc == 0 ]] || bad "'$*' exited $rc: $(cat "$tmp/err")"
   if grep -q '^FETCH' "$log"; then got=fetch; else got=nofetch; fi
   [[ "$got" == "$fetch" ]] || bad "'$*' -> $got, expected $fetch"
-  want="-Xmn256m"; [[ "$young" == resnet ]] && want="-XX:NewRatio=1"
+  want="-Xmn256m"; [[ "$young" == resnet ]] && want="-XX:NewRatio=1"; [[ "$young" == table ]] && want="-Xmn1g"
   grep -q -- "^JAVA .*$want" "$log" || bad "'$*' -> $(grep '^JAVA' "$log" | head -c 200), expected $want"
 }
-expect fetch mnist reproduce mnist
-expect fetch mnist reproduce --runs 1 MNIST
+expect fetch table reproduce mnist
+expect fetch table reproduce --runs 1 MNIST
 expect fetch mnist train --method ARM --M 20
 expect nofetch mnist train --method ARM --data "$tmp/mnist-own"
 expect nofetch resnet reproduce cifar10
@@ -68,10 +69,10 @@ expect nofetch resnet train --method ARM --dataset=miniimagenet
 expect nofetch resnet reproduce --resume "$tmp/cifar"
 expect nofetch resnet reproduce --resume="$tmp/cifar"
 expect nofetch resnet train --resume "$tmp/cifar"
-expect fetch mnist reproduce --resume "$tmp/mnist"
-expect nofetch mnist reproduce --resume "$tmp/mnist-own"
-expect fetch mnist reproduce mnist --out "$tmp/cifar10"
-expect nofetch mnist reproduce mnist --data "$tmp/cifar-data"
+expect fetch table reproduce --resume "$tmp/mnist"
+expect nofetch table reproduce --resume "$tmp/mnist-own"
+expect fetch table reproduce mnist --out "$tmp/cifar10"
+expect nofetch table reproduce mnist --data "$tmp/cifar-data"
 expect nofetch mnist reproduce cifar10 --help
 expect nofetch mnist plot "$tmp/mnist"
 expect fetch mnist generate cifar10 --out "$tmp/gen"
@@ -84,6 +85,11 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 launch reproduce mnist
 grep -q '^FETCH' "$log" && bad "reproduce mnist fetched although data/mnist is complete"
+# the collector: ParallelGC unless ARM_JAVA_OPTS names one (the JVM refuses two)
+ARM_JAVA_OPTS=-XX:+UseSerialGC launch train --method ARM
+grep '^JAVA' "$log" | grep -q -- '-XX:+UseParallelGC' && bad "ARM_JAVA_OPTS=-XX:+UseSerialGC still got ParallelGC"
+ARM_JAVA_OPTS=-XX:ParallelGCThreads=1 launch train --method ARM
+grep '^JAVA' "$log" | tail -n 1 | grep -q -- '-XX:+UseParallelGC' || bad "-XX:ParallelGCThreads=1 lost ParallelGC"
 # the JVM class cache: recorded by the first MNIST command (a short train run with the recording
 # option), used by the command and the next ones, recorded again after the jar is rebuilt; JDK 17
 # gets a CDS archive; ARM_JVM_CACHE=off runs without one
