@@ -1158,12 +1158,14 @@ public final class GemmSimd {
             FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
             FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
             int a1 = a0 + as, b1 = b0 + bs, b2 = b1 + bs, b3 = b2 + bs;
-            int kv = kc - kc % L, kv2 = kc - kc % (2 * L), p = 0;
-            // Two K vectors per trip, each added to the same sums in the same order as the
-            // one-vector loop below, which takes the odd last vector (so the bits do not depend
-            // on the unrolling). Left to itself C2 unrolls the one-vector loop into slower code:
-            // 10x784x400 hot, JDK 25, 2-core EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md).
-            for (; p < kv2; p += 2 * L) {
+            int kv = kc - kc % L, p = 0;
+            // Two K vectors per trip, each added to the sums in K order; an odd last vector leaves
+            // the loop after its first half (so the bits do not depend on the unrolling). Left to
+            // itself C2 unrolls a one-vector loop into slower code: 10x784x400 hot, JDK 25, 2-core
+            // EPYC: 50-53 vs 44 GFLOP/s (docs/BENCHMARKS.md). One loop, not this loop and a
+            // one-vector loop for the odd vector: across the second loop's phis C2 kept the
+            // accumulators boxed, 4 vector objects (384 bytes) allocated per call in compiled code.
+            for (; p < kv; p += 2 * L) {
                 FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
                 FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
                 FloatVector y = FloatVector.fromArray(S, b, b0 + p);
@@ -1179,6 +1181,7 @@ public final class GemmSimd {
                 s03 = x0.fma(y, s03);
                 s13 = x1.fma(y, s13);
                 int q = p + L;
+                if (q == kv) break; // the odd last vector: its second half is not there
                 x0 = FloatVector.fromArray(S, a, a0 + q);
                 x1 = FloatVector.fromArray(S, a, a1 + q);
                 y = FloatVector.fromArray(S, b, b0 + q);
@@ -1194,22 +1197,7 @@ public final class GemmSimd {
                 s03 = x0.fma(y, s03);
                 s13 = x1.fma(y, s13);
             }
-            for (; p < kv; p += L) {
-                FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-                FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-                FloatVector y = FloatVector.fromArray(S, b, b0 + p);
-                s00 = x0.fma(y, s00);
-                s10 = x1.fma(y, s10);
-                y = FloatVector.fromArray(S, b, b1 + p);
-                s01 = x0.fma(y, s01);
-                s11 = x1.fma(y, s11);
-                y = FloatVector.fromArray(S, b, b2 + p);
-                s02 = x0.fma(y, s02);
-                s12 = x1.fma(y, s12);
-                y = FloatVector.fromArray(S, b, b3 + p);
-                s03 = x0.fma(y, s03);
-                s13 = x1.fma(y, s13);
-            }
+            p = kv;
             float t00 = sumLanes(s00, lanes), t01 = sumLanes(s01, lanes);
             float t02 = sumLanes(s02, lanes), t03 = sumLanes(s03, lanes);
             float t10 = sumLanes(s10, lanes), t11 = sumLanes(s11, lanes);
