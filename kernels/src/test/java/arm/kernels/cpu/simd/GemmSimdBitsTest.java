@@ -80,16 +80,23 @@ class GemmSimdBitsTest {
 
     /**
      * The dot path (x·Wᵀ, few rows) against a scalar model of its exact order: per C element, L
-     * lane sums each fused-multiply-added in K order over the whole vectors, the lanes added in lane
-     * order, then the K tail one product at a time. Pins the bits of the 4×4, 2×4 and one-sum
+     * lane sums each fused-multiply-added in K order over the whole vectors, the lanes added in
+     * lane order, then the K tail one product at a time. Pins the bits of the 4×4, 2×4 and one-sum
      * kernels for odd and even numbers of K vectors (dot2x4 takes two vectors per trip) and for K
      * shorter than one vector; M = 10 is the MNIST batch (tiles 4×4, 4×4, 2×4).
      */
     @Test
     void dotPathKeepsItsSummationOrder() {
         int l = GemmSimd.L;
-        int[][] shapes = {{10, 784, 13}, {10, 800, 9}, {10, 49 * l, 4}, {10, 50 * l + 3, 6},
-            {3, 2 * l + 5, 7}, {2, l - 1, 5}, {5, 3 * l, 4}};
+        int[][] shapes = {
+            {10, 784, 13},
+            {10, 800, 9},
+            {10, 49 * l, 4},
+            {10, 50 * l + 3, 6},
+            {3, 2 * l + 5, 7},
+            {2, l - 1, 5},
+            {5, 3 * l, 4}
+        };
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];
             Case c = new Case(m, k, n, false, true, 7L * m + k + n);
@@ -103,7 +110,8 @@ class GemmSimdBitsTest {
                         float[] lanes = new float[l];
                         for (int p = 0; p < kv; p += l)
                             for (int q = 0; q < l; q++)
-                                lanes[q] = Math.fma(c.a[i * k + p + q], c.b[j * k + p + q], lanes[q]);
+                                lanes[q] =
+                                        Math.fma(c.a[i * k + p + q], c.b[j * k + p + q], lanes[q]);
                         float t = 0f;
                         for (int q = 0; q < l; q++) t += lanes[q];
                         for (int p = kv; p < k; p++) t += c.a[i * k + p] * c.b[j * k + p];
