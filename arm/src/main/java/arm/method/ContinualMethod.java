@@ -8,6 +8,7 @@ import arm.data.ContinualData;
 import arm.data.Dataset;
 import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
+import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.Checkpointer;
@@ -26,6 +27,7 @@ import arm.tensor.Device;
 import arm.tensor.HostPool;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -309,6 +311,17 @@ public abstract class ContinualMethod implements Method {
         Device device = fCur.device();
         fCur.eval();
         try (var ng = Autograd.noGrad()) {
+            if (device == Device.CPU && MlpEval.applies(fCur)) {
+                // the MLP without autograd: fused layers, W packed once, same bits
+                var fast = new MlpEval((Mlp) fCur, x -> logits(fCur, x, device));
+                var val =
+                        Evaluator.evaluateRows(
+                                fast, data.val(), data.numClasses(), Evaluator.BATCH);
+                var test =
+                        Evaluator.evaluateRows(
+                                fast, data.test(), data.numClasses(), Evaluator.BATCH);
+                return Evaluator.point(t, seen, lastTask, val, test);
+            }
             var val =
                     Evaluator.evaluate(
                             x -> logits(fCur, x, device),
