@@ -27,7 +27,6 @@ import arm.tensor.Device;
 import arm.tensor.HostPool;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

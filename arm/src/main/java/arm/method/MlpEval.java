@@ -6,7 +6,6 @@ import arm.metrics.Evaluator;
 import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.tensor.Tensor;
-
 import java.util.function.Function;
 
 /**

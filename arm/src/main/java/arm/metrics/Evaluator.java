@@ -3,7 +3,6 @@ package arm.metrics;
 import arm.data.Dataset;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
-
 import java.util.function.Function;
 
 /**

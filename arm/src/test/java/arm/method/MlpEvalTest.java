@@ -9,11 +9,9 @@ import arm.kernels.cpu.LinearEval;
 import arm.metrics.Evaluator;
 import arm.nn.Mlp;
 import arm.tensor.Tensor;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The MLP's fused evaluation forward ({@link MlpEval}) gives the module's eval-mode logits bit for

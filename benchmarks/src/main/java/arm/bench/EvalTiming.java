@@ -8,9 +8,7 @@ import arm.method.Methods;
 import arm.method.Stepper;
 import arm.metrics.EvalPoint;
 import arm.tensor.Backends;
-
 import com.sun.management.OperatingSystemMXBean;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -63,7 +61,7 @@ public final class EvalTiming {
             EvalPoint e = ContinualMethod.evaluate(run.model(), data, t, run.seenClasses(), 0);
             System.out.printf(
                     "evaluation %2d  wall %7.4f s  process CPU %7.4f s  thread CPU %7.4f s  val"
-                        + " %.6f test %.6f  %s  (load %.2f)%n",
+                            + " %.6f test %.6f  %s  (load %.2f)%n",
                     r,
                     (System.nanoTime() - w) / 1e9,
                     (OS.getProcessCpuTime() - p) / 1e9,

@@ -2,7 +2,6 @@ package arm.bench;
 
 import arm.kernels.cpu.CpuGemm;
 import arm.kernels.cpu.LinearEval;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;

@@ -3,10 +3,8 @@ package arm.kernels.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import arm.kernels.cpu.ref.LinearEvalRef;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fused eval-mode layer ({@link LinearEval}, SIMD where the machine has 16-float vectors)
