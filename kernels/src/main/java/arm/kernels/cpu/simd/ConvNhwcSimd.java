@@ -438,8 +438,7 @@ public final class ConvNhwcSimd {
         for (int o = 0; o < g.co; o++)
             for (int u = 0; u < g.kh; u++)
                 for (int v = 0; v < g.kw; v++) {
-                    int from = o * width + u * runPad + v * g.ci,
-                            to = o * g.ci * kk + u * g.kw + v;
+                    int from = o * width + u * runPad + v * g.ci, to = o * g.ci * kk + u * g.kw + v;
                     for (int c = 0; c < g.ci; c++) dw[to + c * kk] = sum[from + c];
                 }
     }
