@@ -187,6 +187,11 @@ if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "$
   elif [[ "$BENCH" == mnist && "${1:-}" == reproduce && -n "${heap:-}" ]] && (( heap >= 4096 )); then XMX+=("-Xmn1g")
   else XMX+=("-Xmn256m"); fi
 fi
+# The fused evaluation kernels (LinearEvalSimd) are compiled by the JIT only once an evaluation
+# runs, and until C2 has them the interpreter and C1 run their Vector API loops ~100x slower: the
+# first evaluation of a JVM cost 1.7 s of its thread's CPU against 0.8 s with these methods'
+# compile thresholds scaled to 1% (docs/BENCHMARKS.md, "The MLP's evaluation pass").
+JIT=("-XX:CompileCommand=quiet" "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.LinearEvalSimd::*,0.01")
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
 # and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data
@@ -221,7 +226,7 @@ jvm_cache() {
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/arm-jvm-cache.XXXXXX")"
     # A short MNIST run (ARM, 150 images per class: 150 iterations, 120 of them recalling) on the same
     # options as the command, but ARM_JAVA_OPTS, which may change what the cache must match.
-    if "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" ${GC[@]+"${GC[@]}"} "${quiet[@]}" \
+    if "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" ${GC[@]+"${GC[@]}"} "${JIT[@]}" "${quiet[@]}" \
         "$rec=$tmp/cache" -Darm.home="$ROOT" -Darm.tty=false -jar "$JAR" train --method ARM \
         --samples-per-class 150 --gradient-samples 0 --no-figures --data "$ROOT/data/mnist" \
         --out "$tmp/run" > "$ROOT/arm/target/jvm-cache.log" 2>&1 && [[ -s "$tmp/cache" ]]; then
@@ -239,5 +244,5 @@ TTY=false
 if [[ -t 2 ]]; then TTY=true; fi
 
 # shellcheck disable=SC2086 # ARM_JAVA_OPTS is a list of options
-exec "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" ${GC[@]+"${GC[@]}"} ${CACHE_OPTS[@]+"${CACHE_OPTS[@]}"} \
+exec "$JAVA_BIN" --add-modules jdk.incubator.vector "${XMX[@]}" ${GC[@]+"${GC[@]}"} "${JIT[@]}" ${CACHE_OPTS[@]+"${CACHE_OPTS[@]}"} \
   -Darm.home="$ROOT" -Darm.tty="$TTY" ${ARM_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -8,6 +8,7 @@ import arm.data.ContinualData;
 import arm.data.Dataset;
 import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
+import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.Checkpointer;
@@ -309,6 +310,17 @@ public abstract class ContinualMethod implements Method {
         Device device = fCur.device();
         fCur.eval();
         try (var ng = Autograd.noGrad()) {
+            if (device == Device.CPU && MlpEval.applies(fCur)) {
+                // the MLP without autograd: fused layers, W packed once, same bits
+                var fast = new MlpEval((Mlp) fCur, x -> logits(fCur, x, device));
+                var val =
+                        Evaluator.evaluateRows(
+                                fast, data.val(), data.numClasses(), Evaluator.BATCH);
+                var test =
+                        Evaluator.evaluateRows(
+                                fast, data.test(), data.numClasses(), Evaluator.BATCH);
+                return Evaluator.point(t, seen, lastTask, val, test);
+            }
             var val =
                     Evaluator.evaluate(
                             x -> logits(fCur, x, device),
@@ -392,6 +404,66 @@ public abstract class ContinualMethod implements Method {
         try (Scope sc = Scope.recycling()) {
             step.run();
             for (Var p : fCur.parameters()) if (p.grad != null) sc.keep(p.grad);
+        }
+    }
+
+    /**
+     * {@code Autograd.backward(loss)} with the gradients that only feed a weight (the
+     * convolutions') computed as jobs on the partner while the caller runs the rest of the pass
+     * (the activations' gradients, batch norm's and the linear layer's), then accumulated in the
+     * same order: the bits of the one-thread backward ({@link Autograd#backward(Var,
+     * java.util.function.Consumer)}; PairThreadsTest, PlainThreadsTest). The jobs' outputs are the
+     * caller's arrays; their temporaries go back to the pool of the thread that ran them. Without a
+     * pair, or with one that runs both parts on the caller, the plain backward.
+     */
+    static void backwardBeside(Pair pair, Var loss) {
+        if (pair == null || !pair.threaded()) {
+            Autograd.backward(loss);
+            return;
+        }
+        JobQueue jobs = new JobQueue();
+        Runnable[] rest = new Runnable[1];
+        pair.both(
+                () -> {
+                    try (Scope sc = Scope.recycling()) {
+                        jobs.drain();
+                    }
+                },
+                () -> {
+                    try {
+                        rest[0] = Autograd.backward(loss, jobs::post);
+                    } finally {
+                        jobs.end();
+                    }
+                });
+        rest[0].run();
+    }
+
+    /**
+     * Whether a plain step (Naive's, Distill's two) uses the {@link Pair}: for CPU steps that
+     * {@link Pair#worth} calls large by the wall time of the last one (ResNet18's at N = 10, tens
+     * of milliseconds; not the MNIST MLP's). With the partner, a step's halves run with their
+     * kernels serial, one half per core, instead of every kernel split in two with a hand-off each:
+     * the backward's weight gradients beside the rest of the pass ({@link #backwardBeside}),
+     * Distill's f_old targets beside f_cur's forward. Timing decides only which thread computes,
+     * never the bits.
+     */
+    static final class PairedSteps {
+        private long nanos;
+        private boolean threaded;
+
+        /** Runs {@code step} with a claimed pair (null on a device) and times it. */
+        void run(Batch b, Consumer<Pair> step) {
+            if (b.x().device() != Device.CPU) {
+                step.accept(null);
+                return;
+            }
+            long t0 = System.nanoTime();
+            try (Pair pair = Pair.claim(Pair.worth(nanos, threaded))) {
+                step.accept(pair);
+                threaded = pair.threaded();
+            }
+            nanos = System.nanoTime() - t0;
         }
     }
 

@@ -8,6 +8,7 @@ import arm.nn.Module;
 import arm.nn.Sgd;
 import arm.run.Guard;
 import arm.run.LossLog;
+import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,28 +34,58 @@ final class Distill extends ContinualMethod {
         Lag lag = lag(data, rng);
         int recallFromT = recallFromT(data);
         Module fOld = fCur.copy();
+        PairedSteps stepA = new PairedSteps(), stepB = new PairedSteps();
         return new Learner() {
             @Override
             public void train(Batch b) {
                 if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
-                recycled(fCur, () -> realStep(fCur, opt, b));
-                if (b.t() >= recallFromT) recycled(fCur, () -> distill(b));
+                recycled(
+                        fCur,
+                        () ->
+                                stepA.run(
+                                        b,
+                                        pair ->
+                                                realStep(
+                                                        fCur,
+                                                        opt,
+                                                        b,
+                                                        loss -> backwardBeside(pair, loss))));
+                if (b.t() >= recallFromT)
+                    recycled(fCur, () -> stepB.run(b, pair -> distill(b, pair)));
             }
 
-            /** Step B: one SGD step on the soft CE to f_old's softmax on the real batch. */
-            private void distill(Batch b) {
+            /**
+             * Step B: one SGD step on the soft CE to f_old's softmax on the real batch. With a
+             * pair, f_old's no-grad targets are computed on the partner beside f_cur's forward (a
+             * recycling scope of the thread that ran them takes f_old's activations back and keeps
+             * the targets out of it; the two networks share only X), and the backward's weight
+             * gradients on the partner beside the rest ({@link #backwardBeside}).
+             */
+            private void distill(Batch b, Pair pair) {
                 opt.zeroGrad();
-                Var x = Var.constant(b.x()), target;
-                try (var ng = Autograd.noGrad()) {
-                    target = F.softmax(fOld.forward(x));
+                Var x = Var.constant(b.x());
+                Var[] target = new Var[1], out = new Var[1];
+                Runnable old =
+                        () -> {
+                            try (var ng = Autograd.noGrad();
+                                    Scope sc = Scope.recycling()) {
+                                target[0] = F.softmax(fOld.forward(x));
+                                sc.keep(target[0].value);
+                            }
+                        };
+                Runnable cur = () -> out[0] = fCur.forward(x);
+                if (pair != null) pair.both(old, cur);
+                else {
+                    old.run();
+                    cur.run();
                 }
-                Var loss = F.scale(F.softCrossEntropy(fCur.forward(x), target), weight);
+                Var loss = F.scale(F.softCrossEntropy(out[0], target[0]), weight);
                 LossLog.add(
                         LossLog.STEP_B,
                         Guard.loss(
                                 loss,
                                 "distillation loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))"));
-                Autograd.backward(loss);
+                backwardBeside(pair, loss);
                 Guard.gradients(fCur, "distillation step");
                 opt.step();
             }

@@ -29,6 +29,18 @@ final class Naive extends ContinualMethod {
 
     @Override
     Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
-        return b -> recycled(fCur, () -> realStep(fCur, opt, b));
+        PairedSteps paired = new PairedSteps();
+        return b ->
+                recycled(
+                        fCur,
+                        () ->
+                                paired.run(
+                                        b,
+                                        pair ->
+                                                realStep(
+                                                        fCur,
+                                                        opt,
+                                                        b,
+                                                        loss -> backwardBeside(pair, loss))));
     }
 }

@@ -244,7 +244,7 @@ final class RecallMethod extends ContinualMethod {
         /**
          * Step A: one SGD step on the mean CE of f_cur on the real batch. With a pair, the
          * convolutions' weight gradients are computed on the partner beside the rest of the
-         * backward ({@link #backwardBeside}).
+         * backward ({@link ContinualMethod#backwardBeside}).
          */
         private void stepA(Batch batch) {
             try (Profile.Section p = Profile.phase("step A");
@@ -259,33 +259,6 @@ final class RecallMethod extends ContinualMethod {
                 keepGradients(sc);
             }
             watch.steppedA(batch.t());
-        }
-
-        /**
-         * {@code Autograd.backward(loss)} with the gradients that only feed a weight (the
-         * convolutions') computed as jobs on the partner while the caller runs the rest of the pass
-         * (the activations' gradients, batch norm's and the linear layer's), then accumulated in
-         * the same order: the bits of the one-thread backward ({@link Autograd#backward(Var,
-         * java.util.function.Consumer)}, PairThreadsTest). The jobs' outputs are the caller's
-         * arrays; their temporaries go back to the pool of the thread that ran them.
-         */
-        private void backwardBeside(Pair pair, Var loss) {
-            JobQueue jobs = new JobQueue();
-            Runnable[] rest = new Runnable[1];
-            pair.both(
-                    () -> {
-                        try (Scope sc = Scope.recycling()) {
-                            jobs.drain();
-                        }
-                    },
-                    () -> {
-                        try {
-                            rest[0] = Autograd.backward(loss, jobs::post);
-                        } finally {
-                            jobs.end();
-                        }
-                    });
-            rest[0].run();
         }
 
         /**
@@ -425,8 +398,8 @@ final class RecallMethod extends ContinualMethod {
         boolean splitStepB = true;
 
         /**
-         * Step A's weight gradients on the partner when there is one ({@link #backwardBeside});
-         * tests compare it with the one-thread backward.
+         * Step A's weight gradients on the partner when there is one ({@link
+         * ContinualMethod#backwardBeside}); tests compare it with the one-thread backward.
          */
         boolean splitStepA = true;
 

@@ -33,24 +33,45 @@ public final class Evaluator {
 
     public static Accuracy evaluate(
             Function<Tensor, Tensor> model, Dataset data, int numClasses, int batchSize) {
+        return evaluateRows(
+                (d, start, b) -> {
+                    int[] idx = new int[b];
+                    for (int i = 0; i < b; i++) idx[i] = start + i;
+                    Tensor logits = model.apply(d.batch(idx));
+                    if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
+                        throw new IllegalStateException(
+                                d.name()
+                                        + ": model returned logits "
+                                        + Shape.str(logits.shape)
+                                        + " for a batch of "
+                                        + b
+                                        + " with K = "
+                                        + numClasses);
+                    return logits.toArray();
+                },
+                data,
+                numClasses,
+                batchSize);
+    }
+
+    /**
+     * A model that computes the logits of items [start, start + b) of a dataset itself (e.g. from
+     * the dataset's bytes, without a batch tensor): b·K floats, row-major, read before the next
+     * call (so they may live in an array the model reuses).
+     */
+    public interface RowLogits {
+        float[] logits(Dataset data, int start, int b);
+    }
+
+    /** {@link #evaluate} for a {@link RowLogits} model. */
+    public static Accuracy evaluateRows(
+            RowLogits model, Dataset data, int numClasses, int batchSize) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size " + batchSize);
         long[] correct = new long[numClasses], count = new long[numClasses];
         int n = data.size();
         for (int start = 0; start < n; start += batchSize) {
             int b = Math.min(batchSize, n - start);
-            int[] idx = new int[b];
-            for (int i = 0; i < b; i++) idx[i] = start + i;
-            Tensor logits = model.apply(data.batch(idx));
-            if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
-                throw new IllegalStateException(
-                        data.name()
-                                + ": model returned logits "
-                                + Shape.str(logits.shape)
-                                + " for a batch of "
-                                + b
-                                + " with K = "
-                                + numClasses);
-            float[] z = logits.toArray();
+            float[] z = model.logits(data, start, b);
             for (int i = 0; i < b; i++) {
                 int y = data.labels()[start + i];
                 if (y < 0 || y >= numClasses)

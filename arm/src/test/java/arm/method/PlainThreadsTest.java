@@ -17,18 +17,33 @@ import org.junit.jupiter.api.Test;
  * Naive and Distill on ResNet18 (nf = 20, N = 10) give the same bits with every kernel serial (one
  * thread) and with the kernels split over all cores: the weights, BatchNorm buffers and the
  * evaluation after a few steps (the batch-10 convolutions split by images, their weight gradients
- * as partial sums fixed by the shape). On a one-core machine both runs are serial.
+ * as partial sums fixed by the shape), and with each step's halves on the caller and the {@link
+ * Pair}'s partner thread (the backward's weight gradients beside the rest of the pass, Distill's
+ * f_old targets beside f_cur's forward). On a one-core machine the kernels run serially in every
+ * run; the partner runs whenever the pair is forced on.
  */
 class PlainThreadsTest {
     @Test
     void naiveAndDistillGiveTheSameBitsOnOneThreadAndOnAll() {
-        for (String method : List.of("Naive", "Distill")) {
-            List<float[]> one = new ArrayList<>();
-            CpuThreads.serially(() -> one.addAll(run(method)));
-            List<float[]> all = run(method);
-            assertThat(all).hasSameSizeAs(one);
-            for (int i = 0; i < one.size(); i++)
-                assertThat(all.get(i)).as(method + " tensor " + i).containsExactly(one.get(i));
+        try {
+            for (String method : List.of("Naive", "Distill")) {
+                List<float[]> one = new ArrayList<>();
+                Pair.use(Pair.Mode.OFF);
+                CpuThreads.serially(() -> one.addAll(run(method)));
+                Pair.use(Pair.Mode.AUTO); // the default: the first step's kernels split, the
+                List<float[]> all = run(method); // later steps' halves on two threads
+                Pair.use(Pair.Mode.ON); // every step's halves on two threads, even on one core
+                List<float[]> paired = run(method);
+                for (var other : Map.of("all", all, "paired", paired).entrySet()) {
+                    assertThat(other.getValue()).hasSameSizeAs(one);
+                    for (int i = 0; i < one.size(); i++)
+                        assertThat(other.getValue().get(i))
+                                .as(method + " " + other.getKey() + " tensor " + i)
+                                .containsExactly(one.get(i));
+                }
+            }
+        } finally {
+            Pair.use(Pair.Mode.AUTO);
         }
     }
 

@@ -419,14 +419,28 @@ public final class ConvNhwcSimd {
         else
             for (int part = 0; part < parts; part++)
                 weightPart(x, dy, g, part, parts, group, partial[part]);
-        Arrays.fill(dw, 0, g.co * g.k, 0f);
-        for (float[] pt : partial)
-            for (int o = 0; o < g.co; o++)
-                for (int c = 0; c < g.ci; c++)
-                    for (int u = 0; u < g.kh; u++)
-                        for (int v = 0; v < g.kw; v++)
-                            dw[((o * g.ci + c) * g.kh + u) * g.kw + v] +=
-                                    pt[o * width + u * runPad + v * g.ci + c];
+        // the partial sums added in part order, a vector at a time (the same single rounding per
+        // part as adding them into a zeroed dw one by one: a partial sum starts from +0 and is
+        // never −0, so 0 + p0 is p0 bit for bit), then one scalar transpose into dw[o, c, u, v];
+        // the scalar pass over every part had cost about as much as the FMAs at the 4×4 stage
+        float[] sum = partial[0];
+        int used = g.co * width;
+        for (int i = 1; i < parts; i++) {
+            float[] pt = partial[i];
+            int k = 0;
+            for (; k <= used - L; k += L)
+                FloatVector.fromArray(S, sum, k)
+                        .add(FloatVector.fromArray(S, pt, k))
+                        .intoArray(sum, k);
+            for (; k < used; k++) sum[k] += pt[k];
+        }
+        int kk = g.kh * g.kw;
+        for (int o = 0; o < g.co; o++)
+            for (int u = 0; u < g.kh; u++)
+                for (int v = 0; v < g.kw; v++) {
+                    int from = o * width + u * runPad + v * g.ci, to = o * g.ci * kk + u * g.kw + v;
+                    for (int c = 0; c < g.ci; c++) dw[to + c * kk] = sum[from + c];
+                }
     }
 
     /** The partial sum over images of part {@code part} (of {@code parts}), group by group. */

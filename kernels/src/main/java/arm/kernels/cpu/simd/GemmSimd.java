@@ -104,6 +104,19 @@ public final class GemmSimd {
     static final int PANEL_MIN_M_TRANS_B =
             Integer.getInteger("arm.gemm.panelMinM", L >= 16 ? 48 : 200);
 
+    /** Floats per vector ({@link arm.kernels.cpu.LinearEval} picks its kernel by it). */
+    public static int lanes() {
+        return L;
+    }
+
+    /**
+     * Rows of C from which a transposed B takes the panel path, where every element of C is one
+     * in-order FMA chain ({@link arm.kernels.cpu.LinearEval} matches those bits).
+     */
+    public static int panelMinRowsTransB() {
+        return PANEL_MIN_M_TRANS_B;
+    }
+
     private static VectorSpecies<Float> species(int bits) {
         return bits == 0
                 ? FloatVector.SPECIES_PREFERRED

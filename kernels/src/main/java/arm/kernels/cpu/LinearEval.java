@@ -1,0 +1,91 @@
+package arm.kernels.cpu;
+
+import arm.kernels.cpu.ref.LinearEvalRef;
+import arm.kernels.cpu.simd.GemmSimd;
+import arm.kernels.cpu.simd.LinearEvalSimd;
+
+/**
+ * An eval-mode fully connected layer in one pass: y = act(x·Wᵀ + b), W packed once ({@link #pack})
+ * and reused by every batch of an evaluation. Shapes: x [m, k] (row stride ldx), W [n, k]
+ * (PyTorch's Linear layout), b [n], y [m, n].
+ *
+ * <p>Bits: every y[i, j] is the in-order FMA chain over k from +0, plus b[j], then max(·, 0): what
+ * {@link CpuGemm}'s SIMD panel path (every tile sums each element that way), the broadcast add and
+ * ReLU give for the same layer in three passes ({@link #sameBitsAsGemm} says for which m). The SIMD
+ * kernel needs the Vector API; {@link LinearEvalRef} is its naive twin. Single-threaded: an
+ * evaluation runs beside training or another run.
+ */
+public final class LinearEval {
+    private LinearEval() {}
+
+    /**
+     * W and b as the kernel reads them (the SIMD kernel's panels, or W itself for the naive loop).
+     */
+    public static final class Packed {
+        public final int n, k;
+        final float[] panels, bias;
+        final float[] w, b; // naive twin
+
+        Packed(int n, int k, float[] panels, float[] bias, float[] w, float[] b) {
+            this.n = n;
+            this.k = k;
+            this.panels = panels;
+            this.bias = bias;
+            this.w = w;
+            this.b = b;
+        }
+    }
+
+    /**
+     * Whether the SIMD kernel runs here: the SIMD GEMM path is active (so the Vector API is there)
+     * and vectors hold at least 16 floats (AVX-512: its 4×5-vector tile needs 32 registers), unless
+     * {@code -Darm.evalFast=false}.
+     */
+    public static boolean available() {
+        return Holder.ON;
+    }
+
+    /**
+     * Whether {@code available()} and a layer on m rows gives the bits of {@link CpuGemm#sgemm}
+     * with a transposed B, the broadcast add and ReLU: true where the SIMD GEMM takes its panel
+     * path (m at least {@code GemmSimd}'s dot/panel crossover), whose elements are in-order FMA
+     * chains; below it the dot path sums lanes in another order.
+     */
+    public static boolean sameBitsAsGemm(int m) {
+        return available() && m >= Holder.PANEL_MIN_M;
+    }
+
+    /** W [n, k] and b [n] (copied) for {@link #forward}. */
+    public static Packed pack(float[] w, int wOff, float[] b, int bOff, int n, int k) {
+        if (available()) {
+            return new Packed(
+                    n,
+                    k,
+                    LinearEvalSimd.packWeights(w, wOff, n, k),
+                    LinearEvalSimd.packBias(b, bOff, n),
+                    null,
+                    null);
+        }
+        float[] wc = new float[n * k], bc = new float[n];
+        System.arraycopy(w, wOff, wc, 0, n * k);
+        System.arraycopy(b, bOff, bc, 0, n);
+        return new Packed(n, k, null, null, wc, bc);
+    }
+
+    /** y[yOff …] (m rows of n) = act(x·Wᵀ + b); x row i at xOff + i·ldx. */
+    public static void forward(
+            float[] x, int xOff, int ldx, int m, Packed w, boolean relu, float[] y, int yOff) {
+        if (w.panels != null)
+            LinearEvalSimd.forward(x, xOff, ldx, m, w.k, w.panels, w.bias, w.n, relu, y, yOff);
+        else LinearEvalRef.forward(x, xOff, ldx, m, w.k, w.w, w.b, w.n, relu, y, yOff);
+    }
+
+    /** Loaded on the first call: names GemmSimd only where the SIMD path is active. */
+    private static final class Holder {
+        static final boolean ON =
+                CpuGemm.active() == CpuGemm.Path.SIMD
+                        && !"false".equalsIgnoreCase(System.getProperty("arm.evalFast", ""))
+                        && GemmSimd.lanes() >= 16;
+        static final int PANEL_MIN_M = ON ? GemmSimd.panelMinRowsTransB() : Integer.MAX_VALUE;
+    }
+}

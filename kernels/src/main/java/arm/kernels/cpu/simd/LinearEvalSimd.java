@@ -1,0 +1,452 @@
+package arm.kernels.cpu.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernel of {@link arm.kernels.cpu.LinearEval}: y = act(x·Wᵀ + b) in one pass, for evaluation
+ * batches (the MLP's 1000×784 → 400 → 400 → 10).
+ *
+ * <p>Shapes: x [m, k] (row i at xOff + i·ldx), W [n, k] packed once by {@link #packWeights} into
+ * panels of W's transpose: full panels of NR = 5 vectors of columns ([p][0..NR) for p = 0 … k−1),
+ * then the remaining columns in 1-vector panels, zero-padded; b [n] zero-padded the same way; y [m,
+ * n] (row i at yOff + i·n).
+ *
+ * <p>Why: the general GEMM takes x·Wᵀ through its panel path, which turns Wᵀ around by gathers and
+ * packs x on every call, and covers 400 columns with 48- or 64-column tiles (the last one on a
+ * zero-padded scratch copy); the bias and ReLU are two more passes over y. Here Wᵀ is packed once
+ * per evaluation, x is read in place (one broadcast per row and k step), 400 = 5 × 80 columns leave
+ * no edge tile, and the tile adds b and applies ReLU before it stores.
+ *
+ * <p>Bits: each output is one FMA chain over k in order from +0 held in a register, then + b[j],
+ * then max(·, +0): the same as the GEMM's panel path (whatever its tile), the broadcast add and
+ * ReLU.
+ */
+public final class LinearEvalSimd {
+    private LinearEvalSimd() {}
+
+    static final VectorSpecies<Float> S = GemmSimd.S;
+    static final int L = S.length();
+
+    /** Columns of a full panel: 5 vectors (a 4×5 tile is 20 of AVX-512's 32 registers). */
+    static final int NR = 5 * L;
+
+    static int fullPanels(int n) {
+        return n / NR;
+    }
+
+    static int narrowPanels(int n) {
+        return (n - fullPanels(n) * NR + L - 1) / L;
+    }
+
+    /** Padded column count: full panels, then 1-vector ones. */
+    static int paddedN(int n) {
+        return fullPanels(n) * NR + narrowPanels(n) * L;
+    }
+
+    /** W [n, k] at wOff (row j = output j) → panels of Wᵀ, zero-padded to {@link #paddedN}. */
+    public static float[] packWeights(float[] w, int wOff, int n, int k) {
+        float[] out = new float[paddedN(n) * k];
+        int full = fullPanels(n);
+        for (int j = 0; j < n; j++) {
+            int base, width, c;
+            if (j < full * NR) {
+                base = (j / NR) * k * NR;
+                width = NR;
+                c = j % NR;
+            } else {
+                int t = (j - full * NR) / L;
+                base = full * k * NR + t * k * L;
+                width = L;
+                c = (j - full * NR) % L;
+            }
+            int src = wOff + j * k;
+            for (int p = 0; p < k; p++) out[base + p * width + c] = w[src + p];
+        }
+        return out;
+    }
+
+    /** b [n] at bOff, zero-padded to {@link #paddedN}. */
+    public static float[] packBias(float[] b, int bOff, int n) {
+        float[] out = new float[paddedN(n)];
+        System.arraycopy(b, bOff, out, 0, n);
+        return out;
+    }
+
+    public static void forward(
+            float[] x,
+            int xOff,
+            int ldx,
+            int m,
+            int k,
+            float[] panels,
+            float[] bias,
+            int n,
+            boolean relu,
+            float[] y,
+            int yOff) {
+        int full = fullPanels(n), narrow = narrowPanels(n);
+        for (int q = 0; q < full; q++) {
+            int wo = q * k * NR, col = q * NR;
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                k4x5(
+                        x,
+                        xOff + i * ldx,
+                        ldx,
+                        k,
+                        panels,
+                        wo,
+                        bias,
+                        col,
+                        relu,
+                        y,
+                        yOff + i * n + col,
+                        n);
+            for (; i < m; i++)
+                k1x5(x, xOff + i * ldx, k, panels, wo, bias, col, relu, y, yOff + i * n + col);
+        }
+        for (int t = 0; t < narrow; t++) {
+            int wo = full * k * NR + t * k * L, col = full * NR + t * L;
+            int cols = Math.min(L, n - col);
+            VectorMask<Float> mask = S.indexInRange(0, cols);
+            int i = 0;
+            for (; i + 8 <= m; i += 8)
+                k8x1(
+                        x,
+                        xOff + i * ldx,
+                        ldx,
+                        k,
+                        panels,
+                        wo,
+                        bias,
+                        col,
+                        relu,
+                        y,
+                        yOff + i * n + col,
+                        n,
+                        cols == L,
+                        mask);
+            for (; i < m; i++)
+                k1x1(
+                        x,
+                        xOff + i * ldx,
+                        k,
+                        panels,
+                        wo,
+                        bias,
+                        col,
+                        relu,
+                        y,
+                        yOff + i * n + col,
+                        cols == L,
+                        mask);
+        }
+    }
+
+    /** 4 rows × 5 vectors of one full panel: 20 accumulators, 5 loads and 4 broadcasts per k. */
+    static void k4x5(
+            float[] x,
+            int xo,
+            int ldx,
+            int k,
+            float[] w,
+            int wo,
+            float[] bias,
+            int bo,
+            boolean relu,
+            float[] y,
+            int yo,
+            int ldy) {
+        int x0 = xo + 0 * ldx, x1 = xo + 1 * ldx, x2 = xo + 2 * ldx, x3 = xo + 3 * ldx;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z,
+                c01 = z,
+                c02 = z,
+                c03 = z,
+                c04 = z,
+                c10 = z,
+                c11 = z,
+                c12 = z,
+                c13 = z,
+                c14 = z,
+                c20 = z,
+                c21 = z,
+                c22 = z,
+                c23 = z,
+                c24 = z,
+                c30 = z,
+                c31 = z,
+                c32 = z,
+                c33 = z,
+                c34 = z;
+        for (int p = 0; p < k; p++) {
+            int bp = wo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, w, bp);
+            FloatVector b1 = FloatVector.fromArray(S, w, bp + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, w, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, w, bp + 3 * L);
+            FloatVector b4 = FloatVector.fromArray(S, w, bp + 4 * L);
+            FloatVector a0 = FloatVector.broadcast(S, x[x0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            c04 = a0.fma(b4, c04);
+            FloatVector a1 = FloatVector.broadcast(S, x[x1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            c14 = a1.fma(b4, c14);
+            FloatVector a2 = FloatVector.broadcast(S, x[x2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            c24 = a2.fma(b4, c24);
+            FloatVector a3 = FloatVector.broadcast(S, x[x3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            c34 = a3.fma(b4, c34);
+        }
+        FloatVector d0 = FloatVector.fromArray(S, bias, bo);
+        FloatVector d1 = FloatVector.fromArray(S, bias, bo + 1 * L);
+        FloatVector d2 = FloatVector.fromArray(S, bias, bo + 2 * L);
+        FloatVector d3 = FloatVector.fromArray(S, bias, bo + 3 * L);
+        FloatVector d4 = FloatVector.fromArray(S, bias, bo + 4 * L);
+        c00 = c00.add(d0);
+        c01 = c01.add(d1);
+        c02 = c02.add(d2);
+        c03 = c03.add(d3);
+        c04 = c04.add(d4);
+        c10 = c10.add(d0);
+        c11 = c11.add(d1);
+        c12 = c12.add(d2);
+        c13 = c13.add(d3);
+        c14 = c14.add(d4);
+        c20 = c20.add(d0);
+        c21 = c21.add(d1);
+        c22 = c22.add(d2);
+        c23 = c23.add(d3);
+        c24 = c24.add(d4);
+        c30 = c30.add(d0);
+        c31 = c31.add(d1);
+        c32 = c32.add(d2);
+        c33 = c33.add(d3);
+        c34 = c34.add(d4);
+        if (relu) {
+            c00 = c00.max(z);
+            c01 = c01.max(z);
+            c02 = c02.max(z);
+            c03 = c03.max(z);
+            c04 = c04.max(z);
+            c10 = c10.max(z);
+            c11 = c11.max(z);
+            c12 = c12.max(z);
+            c13 = c13.max(z);
+            c14 = c14.max(z);
+            c20 = c20.max(z);
+            c21 = c21.max(z);
+            c22 = c22.max(z);
+            c23 = c23.max(z);
+            c24 = c24.max(z);
+            c30 = c30.max(z);
+            c31 = c31.max(z);
+            c32 = c32.max(z);
+            c33 = c33.max(z);
+            c34 = c34.max(z);
+        }
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + 1 * L);
+        c02.intoArray(y, yo + 2 * L);
+        c03.intoArray(y, yo + 3 * L);
+        c04.intoArray(y, yo + 4 * L);
+        c10.intoArray(y, yo + 1 * ldy);
+        c11.intoArray(y, yo + 1 * ldy + 1 * L);
+        c12.intoArray(y, yo + 1 * ldy + 2 * L);
+        c13.intoArray(y, yo + 1 * ldy + 3 * L);
+        c14.intoArray(y, yo + 1 * ldy + 4 * L);
+        c20.intoArray(y, yo + 2 * ldy);
+        c21.intoArray(y, yo + 2 * ldy + 1 * L);
+        c22.intoArray(y, yo + 2 * ldy + 2 * L);
+        c23.intoArray(y, yo + 2 * ldy + 3 * L);
+        c24.intoArray(y, yo + 2 * ldy + 4 * L);
+        c30.intoArray(y, yo + 3 * ldy);
+        c31.intoArray(y, yo + 3 * ldy + 1 * L);
+        c32.intoArray(y, yo + 3 * ldy + 2 * L);
+        c33.intoArray(y, yo + 3 * ldy + 3 * L);
+        c34.intoArray(y, yo + 3 * ldy + 4 * L);
+    }
+
+    /** One row × 5 vectors (the rows after the last group of 4). */
+    static void k1x5(
+            float[] x,
+            int xo,
+            int k,
+            float[] w,
+            int wo,
+            float[] bias,
+            int bo,
+            boolean relu,
+            float[] y,
+            int yo) {
+        int x0 = xo;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c04 = z;
+        for (int p = 0; p < k; p++) {
+            int bp = wo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, w, bp);
+            FloatVector b1 = FloatVector.fromArray(S, w, bp + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, w, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, w, bp + 3 * L);
+            FloatVector b4 = FloatVector.fromArray(S, w, bp + 4 * L);
+            FloatVector a0 = FloatVector.broadcast(S, x[x0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            c04 = a0.fma(b4, c04);
+        }
+        FloatVector d0 = FloatVector.fromArray(S, bias, bo);
+        FloatVector d1 = FloatVector.fromArray(S, bias, bo + 1 * L);
+        FloatVector d2 = FloatVector.fromArray(S, bias, bo + 2 * L);
+        FloatVector d3 = FloatVector.fromArray(S, bias, bo + 3 * L);
+        FloatVector d4 = FloatVector.fromArray(S, bias, bo + 4 * L);
+        c00 = c00.add(d0);
+        c01 = c01.add(d1);
+        c02 = c02.add(d2);
+        c03 = c03.add(d3);
+        c04 = c04.add(d4);
+        if (relu) {
+            c00 = c00.max(z);
+            c01 = c01.max(z);
+            c02 = c02.max(z);
+            c03 = c03.max(z);
+            c04 = c04.max(z);
+        }
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + 1 * L);
+        c02.intoArray(y, yo + 2 * L);
+        c03.intoArray(y, yo + 3 * L);
+        c04.intoArray(y, yo + 4 * L);
+    }
+
+    /** 8 rows × 1 vector of a narrow panel (8 independent chains hide the FMA latency). */
+    static void k8x1(
+            float[] x,
+            int xo,
+            int ldx,
+            int k,
+            float[] w,
+            int wo,
+            float[] bias,
+            int bo,
+            boolean relu,
+            float[] y,
+            int yo,
+            int ldy,
+            boolean whole,
+            VectorMask<Float> mask) {
+        int x0 = xo + 0 * ldx,
+                x1 = xo + 1 * ldx,
+                x2 = xo + 2 * ldx,
+                x3 = xo + 3 * ldx,
+                x4 = xo + 4 * ldx,
+                x5 = xo + 5 * ldx,
+                x6 = xo + 6 * ldx,
+                x7 = xo + 7 * ldx;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c10 = z, c20 = z, c30 = z, c40 = z, c50 = z, c60 = z, c70 = z;
+        for (int p = 0; p < k; p++) {
+            int bp = wo + p * L;
+            FloatVector b0 = FloatVector.fromArray(S, w, bp);
+            FloatVector a0 = FloatVector.broadcast(S, x[x0 + p]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, x[x1 + p]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, x[x2 + p]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, x[x3 + p]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, x[x4 + p]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, x[x5 + p]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, x[x6 + p]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, x[x7 + p]);
+            c70 = a7.fma(b0, c70);
+        }
+        FloatVector d0 = FloatVector.fromArray(S, bias, bo);
+        c00 = c00.add(d0);
+        c10 = c10.add(d0);
+        c20 = c20.add(d0);
+        c30 = c30.add(d0);
+        c40 = c40.add(d0);
+        c50 = c50.add(d0);
+        c60 = c60.add(d0);
+        c70 = c70.add(d0);
+        if (relu) {
+            c00 = c00.max(z);
+            c10 = c10.max(z);
+            c20 = c20.max(z);
+            c30 = c30.max(z);
+            c40 = c40.max(z);
+            c50 = c50.max(z);
+            c60 = c60.max(z);
+            c70 = c70.max(z);
+        }
+        if (whole) c00.intoArray(y, yo);
+        else c00.intoArray(y, yo, mask);
+        if (whole) c10.intoArray(y, yo + 1 * ldy);
+        else c10.intoArray(y, yo + 1 * ldy, mask);
+        if (whole) c20.intoArray(y, yo + 2 * ldy);
+        else c20.intoArray(y, yo + 2 * ldy, mask);
+        if (whole) c30.intoArray(y, yo + 3 * ldy);
+        else c30.intoArray(y, yo + 3 * ldy, mask);
+        if (whole) c40.intoArray(y, yo + 4 * ldy);
+        else c40.intoArray(y, yo + 4 * ldy, mask);
+        if (whole) c50.intoArray(y, yo + 5 * ldy);
+        else c50.intoArray(y, yo + 5 * ldy, mask);
+        if (whole) c60.intoArray(y, yo + 6 * ldy);
+        else c60.intoArray(y, yo + 6 * ldy, mask);
+        if (whole) c70.intoArray(y, yo + 7 * ldy);
+        else c70.intoArray(y, yo + 7 * ldy, mask);
+    }
+
+    /** One row × 1 vector. */
+    static void k1x1(
+            float[] x,
+            int xo,
+            int k,
+            float[] w,
+            int wo,
+            float[] bias,
+            int bo,
+            boolean relu,
+            float[] y,
+            int yo,
+            boolean whole,
+            VectorMask<Float> mask) {
+        int x0 = xo;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z;
+        for (int p = 0; p < k; p++) {
+            int bp = wo + p * L;
+            FloatVector b0 = FloatVector.fromArray(S, w, bp);
+            FloatVector a0 = FloatVector.broadcast(S, x[x0 + p]);
+            c00 = a0.fma(b0, c00);
+        }
+        FloatVector d0 = FloatVector.fromArray(S, bias, bo);
+        c00 = c00.add(d0);
+        if (relu) {
+            c00 = c00.max(z);
+        }
+        if (whole) c00.intoArray(y, yo);
+        else c00.intoArray(y, yo, mask);
+    }
+}
