@@ -310,29 +310,17 @@ public abstract class ContinualMethod implements Method {
         Device device = fCur.device();
         fCur.eval();
         try (var ng = Autograd.noGrad()) {
-            if (device == Device.CPU && MlpEval.applies(fCur)) {
-                // the MLP without autograd: fused layers, W packed once, same bits
-                var fast = new MlpEval((Mlp) fCur, x -> logits(fCur, x, device));
-                var val =
-                        Evaluator.evaluateRows(
-                                fast, data.val(), data.numClasses(), Evaluator.BATCH);
-                var test =
-                        Evaluator.evaluateRows(
-                                fast, data.test(), data.numClasses(), Evaluator.BATCH);
-                return Evaluator.point(t, seen, lastTask, val, test);
-            }
+            Evaluator.RowLogits model =
+                    Evaluator.rows(x -> logits(fCur, x, device), data.numClasses());
+            // the MLP on the CPU without autograd: fused layers, W packed once, the same bits
+            if (device == Device.CPU && MlpEval.applies(fCur))
+                model = new MlpEval((Mlp) fCur, model);
             var val =
-                    Evaluator.evaluate(
-                            x -> logits(fCur, x, device),
-                            data.val(),
-                            data.numClasses(),
-                            evalBatch(data.val(), device));
+                    Evaluator.evaluateRows(
+                            model, data.val(), data.numClasses(), evalBatch(data.val(), device));
             var test =
-                    Evaluator.evaluate(
-                            x -> logits(fCur, x, device),
-                            data.test(),
-                            data.numClasses(),
-                            evalBatch(data.test(), device));
+                    Evaluator.evaluateRows(
+                            model, data.test(), data.numClasses(), evalBatch(data.test(), device));
             return Evaluator.point(t, seen, lastTask, val, test);
         } finally {
             fCur.train();

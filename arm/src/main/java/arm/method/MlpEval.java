@@ -6,7 +6,6 @@ import arm.metrics.Evaluator;
 import arm.nn.Linear;
 import arm.nn.Mlp;
 import arm.tensor.Tensor;
-import java.util.function.Function;
 
 /**
  * The MLP's evaluation forward on the CPU without autograd, tensors or pools: per batch the
@@ -29,7 +28,7 @@ final class MlpEval implements Evaluator.RowLogits {
 
     private final int in, hidden, classes;
     private final LinearEval.Packed fc1, fc2, fc3;
-    private final Function<Tensor, Tensor> fallback;
+    private final Evaluator.RowLogits fallback;
     private float[] x = new float[0], h1 = new float[0], h2 = new float[0], z = new float[0];
 
     /** Whether {@code net} on the CPU can use it (the SIMD kernel is there). */
@@ -38,7 +37,7 @@ final class MlpEval implements Evaluator.RowLogits {
     }
 
     /** net's weights as they are now (packed copies); fallback: the module's forward. */
-    MlpEval(Mlp net, Function<Tensor, Tensor> fallback) {
+    MlpEval(Mlp net, Evaluator.RowLogits fallback) {
         this.in = net.in;
         this.hidden = net.hidden;
         this.classes = net.classes;
@@ -55,14 +54,8 @@ final class MlpEval implements Evaluator.RowLogits {
 
     @Override
     public float[] logits(Dataset data, int start, int b) {
-        if (!LinearEval.sameBitsAsGemm(b) || data.itemSize() != in) {
-            int[] idx = new int[b];
-            for (int i = 0; i < b; i++) idx[i] = start + i;
-            Tensor t = fallback.apply(data.batch(idx));
-            if (t.numel() != b * classes)
-                throw new IllegalStateException("logits " + t + " for a batch of " + b);
-            return t.toArray();
-        }
+        if (!LinearEval.sameBitsAsGemm(b) || data.itemSize() != in)
+            return fallback.logits(data, start, b);
         if (x.length < b * in) {
             x = new float[b * in];
             h1 = new float[b * hidden];

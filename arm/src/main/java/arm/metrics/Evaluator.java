@@ -33,25 +33,29 @@ public final class Evaluator {
 
     public static Accuracy evaluate(
             Function<Tensor, Tensor> model, Dataset data, int numClasses, int batchSize) {
-        return evaluateRows(
-                (d, start, b) -> {
-                    int[] idx = new int[b];
-                    for (int i = 0; i < b; i++) idx[i] = start + i;
-                    Tensor logits = model.apply(d.batch(idx));
-                    if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
-                        throw new IllegalStateException(
-                                d.name()
-                                        + ": model returned logits "
-                                        + Shape.str(logits.shape)
-                                        + " for a batch of "
-                                        + b
-                                        + " with K = "
-                                        + numClasses);
-                    return logits.toArray();
-                },
-                data,
-                numClasses,
-                batchSize);
+        return evaluateRows(rows(model, numClasses), data, numClasses, batchSize);
+    }
+
+    /**
+     * A tensor model as a {@link RowLogits}: items [start, start + b) as one batch tensor, and its
+     * logits checked to be b × K.
+     */
+    public static RowLogits rows(Function<Tensor, Tensor> model, int numClasses) {
+        return (d, start, b) -> {
+            int[] idx = new int[b];
+            for (int i = 0; i < b; i++) idx[i] = start + i;
+            Tensor logits = model.apply(d.batch(idx));
+            if (logits.rank() != 2 || logits.dim(0) != b || logits.dim(1) != numClasses)
+                throw new IllegalStateException(
+                        d.name()
+                                + ": model returned logits "
+                                + Shape.str(logits.shape)
+                                + " for a batch of "
+                                + b
+                                + " with K = "
+                                + numClasses);
+            return logits.toArray();
+        };
     }
 
     /**

@@ -32,7 +32,8 @@ class MlpEvalTest {
         Dataset d = new Dataset("random", px, labels, new int[] {45});
         net.eval();
         try (var ng = Autograd.noGrad()) {
-            MlpEval fast = new MlpEval(net, x -> net.forward(Var.constant(x)).value);
+            MlpEval fast =
+                    new MlpEval(net, Evaluator.rows(x -> net.forward(Var.constant(x)).value, 10));
             for (int start = 0; start < n; start += Evaluator.BATCH) {
                 int b = Math.min(Evaluator.BATCH, n - start);
                 int[] idx = new int[b];
