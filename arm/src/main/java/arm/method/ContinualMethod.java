@@ -453,6 +453,11 @@ public abstract class ContinualMethod implements Method {
             }
             nanos = System.nanoTime() - t0;
         }
+
+        /** Step A ({@link ContinualMethod#realStep}) with its weight gradients beside the rest. */
+        void realStep(Module fCur, Sgd opt, Batch b) {
+            run(b, pair -> ContinualMethod.realStep(fCur, opt, b, l -> backwardBeside(pair, l)));
+        }
     }
 
     /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */

@@ -39,17 +39,7 @@ final class Distill extends ContinualMethod {
             @Override
             public void train(Batch b) {
                 if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
-                recycled(
-                        fCur,
-                        () ->
-                                stepA.run(
-                                        b,
-                                        pair ->
-                                                realStep(
-                                                        fCur,
-                                                        opt,
-                                                        b,
-                                                        loss -> backwardBeside(pair, loss))));
+                recycled(fCur, () -> stepA.realStep(fCur, opt, b));
                 if (b.t() >= recallFromT)
                     recycled(fCur, () -> stepB.run(b, pair -> distill(b, pair)));
             }

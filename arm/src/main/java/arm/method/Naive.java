@@ -30,17 +30,6 @@ final class Naive extends ContinualMethod {
     @Override
     Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
         PairedSteps paired = new PairedSteps();
-        return b ->
-                recycled(
-                        fCur,
-                        () ->
-                                paired.run(
-                                        b,
-                                        pair ->
-                                                realStep(
-                                                        fCur,
-                                                        opt,
-                                                        b,
-                                                        loss -> backwardBeside(pair, loss))));
+        return b -> recycled(fCur, () -> paired.realStep(fCur, opt, b));
     }
 }
