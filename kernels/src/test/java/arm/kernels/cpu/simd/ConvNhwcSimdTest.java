@@ -104,6 +104,30 @@ class ConvNhwcSimdTest {
             }
     }
 
+    /**
+     * The paths that the ResNet stages take at N = 10, on odd shapes: output channels ≡ L (mod 2L)
+     * (the half-width GEMM tile), runs of kw·Ci longer than the GEMM's k segment (70 channels × 3),
+     * weight-gradient runs off the 3-vector tile, and groups of images several to a part (the tile
+     * that adds to a partial sum after the one that writes it: 9 images of 13×13×70).
+     */
+    @Test
+    void wideTilesSegmentsAndSeveralGroupsPerPart() {
+        SplittableRandom r = new SplittableRandom(10);
+        for (int[] s :
+                new int[][] {
+                    {9, 70, 13, 16, 3, 1, 1},
+                    {9, 70, 13, 48, 3, 1, 1},
+                    {5, 33, 6, 80, 3, 1, 1},
+                    {3, 80, 5, 37, 3, 2, 1},
+                    {4, 160, 4, 160, 3, 1, 1},
+                    {7, 66, 9, 50, 2, 1, 0}
+                }) {
+            ConvShape g = new ConvShape(s[0], s[1], s[2], s[2], s[3], s[4], s[4], s[5], s[6]);
+            check(r, g, 1);
+            check(r, g, 2);
+        }
+    }
+
     /** Forward (0), input gradient (1) or weight gradient (2) with this many parts. */
     private static float[] run(int pass, float[] x, float[] w, float[] dy, ConvShape g, int parts) {
         float[] out = new float[pass == 0 ? dy.length : pass == 1 ? x.length : w.length];
