@@ -29,7 +29,12 @@ public final class ConvNhwcTiming {
                 args.length > 3
                         ? Arrays.copyOfRange(args, 3, args.length)
                         : new String[] {
-                            "40-16-80-3-2", "80-8-80-3-1", "80-8-160-3-2", "160-4-160-3-1"
+                            "20-32-20-3-1",
+                            "40-16-40-3-1",
+                            "40-16-80-3-2",
+                            "80-8-80-3-1",
+                            "80-8-160-3-2",
+                            "160-4-160-3-1"
                         };
         for (String sh : shapes) {
             String[] p = sh.split("-");

@@ -393,11 +393,20 @@ public final class ConvNhwcSimd {
      * (v, c) of a kernel row (vectors of src). On AVX-512, 5 × 3 vectors (15 accumulators: per
      * point 3 loads and 5 broadcasts for 15 FMAs, where 5 × 2 spent 7 for 10; 48 divides the runs
      * of 80 and 160 channels, 3·80 and 3·160, so nothing is padded); with 16 registers (AVX2), 5 ×
-     * 2. 8 × 3 and 6 × 3 were boxed by C2 (10× slower) in a tile that ends in a branch.
+     * 2, and where 3 vectors would pad the run more ({@link #wr}).
      */
     static final boolean WIDE = L >= 16;
 
-    static final int WO = WIDE ? 5 : MR, WR = WIDE ? 3 * L : NR;
+    static final int WO = MR;
+
+    /**
+     * Columns of the weight gradient's tile for runs of {@code runLen}: 3 vectors where that pads
+     * the run no more than 2 do (80 and 160 channels × 3), else 2 (20 channels × 3 = 60 would
+     * compute 96 columns).
+     */
+    static int wr(int runLen) {
+        return WIDE && padTo(runLen, 3 * L) <= padTo(runLen, NR) ? 3 * L : NR;
+    }
 
     /**
      * dw[o, c, u, v] = Σ_{n,i,j} dy[n, o, i, j] · x[n, c, i·s − p + u, j·s − p + v], overwriting
@@ -416,7 +425,7 @@ public final class ConvNhwcSimd {
             throw new IllegalArgumentException("channels-last convolution does not take " + g);
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
         int runLen = g.kw * g.ci,
-                runPad = padTo(runLen, WR),
+                runPad = padTo(runLen, wr(runLen)),
                 width = g.kh * runPad,
                 rows = padTo(g.co, WO);
         // groups of at most half the batch, so that a batch of 10 at the 8×8 and 4×4 stages makes
@@ -466,12 +475,12 @@ public final class ConvNhwcSimd {
     private static void weightPart(
             float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-        int runPad = padTo(g.kw * g.ci, WR), width = g.kh * runPad;
+        int wr = wr(g.kw * g.ci), runPad = padTo(g.kw * g.ci, wr), width = g.kh * runPad;
         int groups = (g.n + group - 1) / group, rows = padTo(g.co, WO);
         int from = Math.min(g.n, groups * part / parts * group),
                 to = Math.min(g.n, groups * (part + 1) / parts * group);
         Work wk = WORK.get();
-        float[] src = wk.src(group * image + WR), dyp = wk.dyp(rows * group * g.p);
+        float[] src = wk.src(group * image + 3 * L), dyp = wk.dyp(rows * group * g.p);
         int[] base = wk.base(group * g.p);
         for (int b = 0, k = 0; b < group; b++)
             for (int i = 0; i < g.ho; i++)
@@ -485,39 +494,35 @@ public final class ConvNhwcSimd {
             int nb = Math.min(group, to - n0), nq = nb * g.p;
             boolean first = n0 == from;
             toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-            // dyp[b·P + q, o] = dy[n0 + b, o, q] (zero for o ≥ Co): a point's WO channels side
-            // by side, so a tile's broadcasts share one index, and its loop runs over all nb·P
-            // points of the group (16 per image at the 4×4 stage had made the loop's entry and
-            // exit cost as much as its FMAs)
-            for (int b = 0; b < nb; b++)
-                for (int o = 0; o < rows; o++) {
-                    int to0 = b * g.p * rows + o;
-                    if (o >= g.co) for (int q = 0; q < g.p; q++) dyp[to0 + q * rows] = 0f;
-                    else {
-                        int from0 = ((n0 + b) * g.co + o) * g.p;
-                        for (int q = 0; q < g.p; q++) dyp[to0 + q * rows] = dy[from0 + q];
-                    }
-                }
+            // dyp[o, b·P + q] = dy[n0 + b, o, q] (zero for o ≥ Co): each channel's points of the
+            // whole group in one row, so that a tile's loop runs over all nb·P points (16 per
+            // image at the 4×4 stage had made the loop's entry and exit cost as much as its FMAs)
+            for (int o = 0; o < g.co; o++)
+                for (int b = 0; b < nb; b++)
+                    System.arraycopy(dy, ((n0 + b) * g.co + o) * g.p, dyp, o * nq + b * g.p, g.p);
+            Arrays.fill(dyp, g.co * nq, rows * nq, 0f);
             for (int o0 = 0; o0 < g.co; o0 += WO)
                 for (int u = 0; u < g.kh; u++)
-                    for (int k = 0; k < runPad; k += WR) {
+                    for (int k = 0; k < runPad; k += wr) {
                         int off = u * ws * g.ci + k, at = o0 * width + u * runPad + k;
-                        if (WIDE && first)
+                        if (wr == NR && first)
+                            weightTile2Put(src, base, off, dyp, o0, rows, nq, acc, at, width);
+                        else if (wr == NR)
+                            weightTile2Add(src, base, off, dyp, o0, rows, nq, acc, at, width);
+                        else if (first)
                             weightTilePut(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                        else if (WIDE)
-                            weightTileAdd(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                        else weightTile5(src, base, off, dyp, o0, rows, nq, acc, at, width, first);
+                        else weightTileAdd(src, base, off, dyp, o0, rows, nq, acc, at, width);
                     }
         }
     }
 
-    // weightTilePut and weightTileAdd differ only in their last lines: with a branch on "first
-    // group" inside one tile C2 boxed the accumulators of the 8 × 3 and 6 × 3 tiles (10× slower);
-    // kept apart, no tile has a branch after its loop
+    // weightTilePut and weightTileAdd differ only in their last lines, and no tile passes a vector
+    // to a helper or picks one with a flag: C2 boxed the accumulators of tiles that did (8 × 3
+    // and 6 × 3 tiles with such endings, and the Add path in a whole step, ran 5–10× slower)
 
     /**
-     * acc[(o0 + r)·ld + at .. +3L) = 0 + Σ_{q &lt; nq} src[base[q] + off ..] · dyp[q·rows + o0 +
-     * r], r &lt; 8, points in order (image by image): the AVX-512 tile.
+     * acc[(o0 + r)·ld + at .. +3L) = 0 + Σ_{q &lt; nq} src[base[q] + off ..] · dyp[(o0 + r)·nq +
+     * q], r &lt; 5, points in order (image by image): the 3-vector tile.
      */
     private static void weightTilePut(
             float[] src,
@@ -537,7 +542,7 @@ public final class ConvNhwcSimd {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
 
         for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = q * rows + o0;
+            int xs = base[q] + off, d = o0 * nq + q;
             FloatVector b0 = FloatVector.fromArray(S, src, xs),
                     b1 = FloatVector.fromArray(S, src, xs + L),
                     b2 = FloatVector.fromArray(S, src, xs + 2 * L);
@@ -545,32 +550,42 @@ public final class ConvNhwcSimd {
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
             c02 = s.fma(b2, c02);
-            s = FloatVector.broadcast(S, dyp[d + 1]);
+            s = FloatVector.broadcast(S, dyp[d + nq]);
             c10 = s.fma(b0, c10);
             c11 = s.fma(b1, c11);
             c12 = s.fma(b2, c12);
-            s = FloatVector.broadcast(S, dyp[d + 2]);
+            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
             c20 = s.fma(b0, c20);
             c21 = s.fma(b1, c21);
             c22 = s.fma(b2, c22);
-            s = FloatVector.broadcast(S, dyp[d + 3]);
+            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
             c30 = s.fma(b0, c30);
             c31 = s.fma(b1, c31);
             c32 = s.fma(b2, c32);
-            s = FloatVector.broadcast(S, dyp[d + 4]);
+            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
             c40 = s.fma(b0, c40);
             c41 = s.fma(b1, c41);
             c42 = s.fma(b2, c42);
         }
-        put(acc, at, c00, c01, c02);
-        put(acc, at + ld, c10, c11, c12);
-        put(acc, at + 2 * ld, c20, c21, c22);
-        put(acc, at + 3 * ld, c30, c31, c32);
-        put(acc, at + 4 * ld, c40, c41, c42);
+        FloatVector.zero(S).add(c00).intoArray(acc, at);
+        FloatVector.zero(S).add(c01).intoArray(acc, at + L);
+        FloatVector.zero(S).add(c02).intoArray(acc, at + 2 * L);
+        FloatVector.zero(S).add(c10).intoArray(acc, at + ld);
+        FloatVector.zero(S).add(c11).intoArray(acc, at + ld + L);
+        FloatVector.zero(S).add(c12).intoArray(acc, at + ld + 2 * L);
+        FloatVector.zero(S).add(c20).intoArray(acc, at + 2 * ld);
+        FloatVector.zero(S).add(c21).intoArray(acc, at + 2 * ld + L);
+        FloatVector.zero(S).add(c22).intoArray(acc, at + 2 * ld + 2 * L);
+        FloatVector.zero(S).add(c30).intoArray(acc, at + 3 * ld);
+        FloatVector.zero(S).add(c31).intoArray(acc, at + 3 * ld + L);
+        FloatVector.zero(S).add(c32).intoArray(acc, at + 3 * ld + 2 * L);
+        FloatVector.zero(S).add(c40).intoArray(acc, at + 4 * ld);
+        FloatVector.zero(S).add(c41).intoArray(acc, at + 4 * ld + L);
+        FloatVector.zero(S).add(c42).intoArray(acc, at + 4 * ld + 2 * L);
     }
 
     /**
-     * acc[(o0 + r)·ld + at .. +3L) += Σ_{q &lt; nq} src[base[q] + off ..] · dyp[q·rows + o0 + r], r
+     * acc[(o0 + r)·ld + at .. +3L) += Σ_{q &lt; nq} src[base[q] + off ..] · dyp[(o0 + r)·nq + q], r
      * &lt; 8, points in order (image by image): the AVX-512 tile.
      */
     private static void weightTileAdd(
@@ -591,7 +606,7 @@ public final class ConvNhwcSimd {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
 
         for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = q * rows + o0;
+            int xs = base[q] + off, d = o0 * nq + q;
             FloatVector b0 = FloatVector.fromArray(S, src, xs),
                     b1 = FloatVector.fromArray(S, src, xs + L),
                     b2 = FloatVector.fromArray(S, src, xs + 2 * L);
@@ -599,52 +614,48 @@ public final class ConvNhwcSimd {
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
             c02 = s.fma(b2, c02);
-            s = FloatVector.broadcast(S, dyp[d + 1]);
+            s = FloatVector.broadcast(S, dyp[d + nq]);
             c10 = s.fma(b0, c10);
             c11 = s.fma(b1, c11);
             c12 = s.fma(b2, c12);
-            s = FloatVector.broadcast(S, dyp[d + 2]);
+            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
             c20 = s.fma(b0, c20);
             c21 = s.fma(b1, c21);
             c22 = s.fma(b2, c22);
-            s = FloatVector.broadcast(S, dyp[d + 3]);
+            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
             c30 = s.fma(b0, c30);
             c31 = s.fma(b1, c31);
             c32 = s.fma(b2, c32);
-            s = FloatVector.broadcast(S, dyp[d + 4]);
+            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
             c40 = s.fma(b0, c40);
             c41 = s.fma(b1, c41);
             c42 = s.fma(b2, c42);
         }
-        add(acc, at, c00, c01, c02);
-        add(acc, at + ld, c10, c11, c12);
-        add(acc, at + 2 * ld, c20, c21, c22);
-        add(acc, at + 3 * ld, c30, c31, c32);
-        add(acc, at + 4 * ld, c40, c41, c42);
+        FloatVector.fromArray(S, acc, at).add(c00).intoArray(acc, at);
+        FloatVector.fromArray(S, acc, at + L).add(c01).intoArray(acc, at + L);
+        FloatVector.fromArray(S, acc, at + 2 * L).add(c02).intoArray(acc, at + 2 * L);
+        FloatVector.fromArray(S, acc, at + ld).add(c10).intoArray(acc, at + ld);
+        FloatVector.fromArray(S, acc, at + ld + L).add(c11).intoArray(acc, at + ld + L);
+        FloatVector.fromArray(S, acc, at + ld + 2 * L).add(c12).intoArray(acc, at + ld + 2 * L);
+        FloatVector.fromArray(S, acc, at + 2 * ld).add(c20).intoArray(acc, at + 2 * ld);
+        FloatVector.fromArray(S, acc, at + 2 * ld + L).add(c21).intoArray(acc, at + 2 * ld + L);
+        FloatVector.fromArray(S, acc, at + 2 * ld + 2 * L)
+                .add(c22)
+                .intoArray(acc, at + 2 * ld + 2 * L);
+        FloatVector.fromArray(S, acc, at + 3 * ld).add(c30).intoArray(acc, at + 3 * ld);
+        FloatVector.fromArray(S, acc, at + 3 * ld + L).add(c31).intoArray(acc, at + 3 * ld + L);
+        FloatVector.fromArray(S, acc, at + 3 * ld + 2 * L)
+                .add(c32)
+                .intoArray(acc, at + 3 * ld + 2 * L);
+        FloatVector.fromArray(S, acc, at + 4 * ld).add(c40).intoArray(acc, at + 4 * ld);
+        FloatVector.fromArray(S, acc, at + 4 * ld + L).add(c41).intoArray(acc, at + 4 * ld + L);
+        FloatVector.fromArray(S, acc, at + 4 * ld + 2 * L)
+                .add(c42)
+                .intoArray(acc, at + 4 * ld + 2 * L);
     }
 
-    /**
-     * acc[at .. +3L) = 0 + v: bit for bit what adding into a zeroed partial sum gives (−0 becomes
-     * +0). Separate from {@link #add} and chosen by a branch around the calls: a vector chosen by a
-     * conditional expression (a φ of two vectors) is boxed by C2, which had made the whole tile run
-     * 10× slower.
-     */
-    private static void put(float[] acc, int at, FloatVector v0, FloatVector v1, FloatVector v2) {
-        FloatVector z = FloatVector.zero(S);
-        z.add(v0).intoArray(acc, at);
-        z.add(v1).intoArray(acc, at + L);
-        z.add(v2).intoArray(acc, at + 2 * L);
-    }
-
-    /** acc[at .. +3L) += v. */
-    private static void add(float[] acc, int at, FloatVector v0, FloatVector v1, FloatVector v2) {
-        FloatVector.fromArray(S, acc, at).add(v0).intoArray(acc, at);
-        FloatVector.fromArray(S, acc, at + L).add(v1).intoArray(acc, at + L);
-        FloatVector.fromArray(S, acc, at + 2 * L).add(v2).intoArray(acc, at + 2 * L);
-    }
-
-    /** {@link #weightTile} with 5 channels × 2 vectors, for 16 vector registers. */
-    private static void weightTile5(
+    /** {@link #weightTilePut} with 5 channels × 2 vectors (AVX2, and runs that 3 vectors pad). */
+    private static void weightTile2Put(
             float[] src,
             int[] base,
             int off,
@@ -654,8 +665,7 @@ public final class ConvNhwcSimd {
             int nq,
             float[] acc,
             int at,
-            int ld,
-            boolean first) {
+            int ld) {
         FloatVector c00 = FloatVector.zero(S),
                 c01 = c00,
                 c10 = c00,
@@ -667,41 +677,89 @@ public final class ConvNhwcSimd {
                 c40 = c00,
                 c41 = c00;
         for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = q * rows + o0;
+            int xs = base[q] + off, d = o0 * nq + q;
             FloatVector b0 = FloatVector.fromArray(S, src, xs),
                     b1 = FloatVector.fromArray(S, src, xs + L);
             FloatVector s = FloatVector.broadcast(S, dyp[d]);
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(S, dyp[d + 1]);
+            s = FloatVector.broadcast(S, dyp[d + nq]);
             c10 = s.fma(b0, c10);
             c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(S, dyp[d + 2]);
+            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
             c20 = s.fma(b0, c20);
             c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(S, dyp[d + 3]);
+            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
             c30 = s.fma(b0, c30);
             c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(S, dyp[d + 4]);
+            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
             c40 = s.fma(b0, c40);
             c41 = s.fma(b1, c41);
         }
-        add(acc, at, c00, c01, first);
-        add(acc, at + ld, c10, c11, first);
-        add(acc, at + 2 * ld, c20, c21, first);
-        add(acc, at + 3 * ld, c30, c31, first);
-        add(acc, at + 4 * ld, c40, c41, first);
+        FloatVector.zero(S).add(c00).intoArray(acc, at);
+        FloatVector.zero(S).add(c01).intoArray(acc, at + L);
+        FloatVector.zero(S).add(c10).intoArray(acc, at + ld);
+        FloatVector.zero(S).add(c11).intoArray(acc, at + ld + L);
+        FloatVector.zero(S).add(c20).intoArray(acc, at + 2 * ld);
+        FloatVector.zero(S).add(c21).intoArray(acc, at + 2 * ld + L);
+        FloatVector.zero(S).add(c30).intoArray(acc, at + 3 * ld);
+        FloatVector.zero(S).add(c31).intoArray(acc, at + 3 * ld + L);
+        FloatVector.zero(S).add(c40).intoArray(acc, at + 4 * ld);
+        FloatVector.zero(S).add(c41).intoArray(acc, at + 4 * ld + L);
     }
 
-    /**
-     * acc[at ..] += v0, v1; the first group adds to +0 instead of acc (bit for bit what a zeroed
-     * partial sum gives, −0 included), so the partial sums are never zero-filled.
-     */
-    private static void add(float[] acc, int at, FloatVector v0, FloatVector v1, boolean first) {
-        FloatVector a0 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, at),
-                a1 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, at + L);
-        a0.add(v0).intoArray(acc, at);
-        a1.add(v1).intoArray(acc, at + L);
+    /** {@link #weightTileAdd} with 5 channels × 2 vectors. */
+    private static void weightTile2Add(
+            float[] src,
+            int[] base,
+            int off,
+            float[] dyp,
+            int o0,
+            int rows,
+            int nq,
+            float[] acc,
+            int at,
+            int ld) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00;
+        for (int q = 0; q < nq; q++) {
+            int xs = base[q] + off, d = o0 * nq + q;
+            FloatVector b0 = FloatVector.fromArray(S, src, xs),
+                    b1 = FloatVector.fromArray(S, src, xs + L);
+            FloatVector s = FloatVector.broadcast(S, dyp[d]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(S, dyp[d + nq]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+        }
+        FloatVector.fromArray(S, acc, at).add(c00).intoArray(acc, at);
+        FloatVector.fromArray(S, acc, at + L).add(c01).intoArray(acc, at + L);
+        FloatVector.fromArray(S, acc, at + ld).add(c10).intoArray(acc, at + ld);
+        FloatVector.fromArray(S, acc, at + ld + L).add(c11).intoArray(acc, at + ld + L);
+        FloatVector.fromArray(S, acc, at + 2 * ld).add(c20).intoArray(acc, at + 2 * ld);
+        FloatVector.fromArray(S, acc, at + 2 * ld + L).add(c21).intoArray(acc, at + 2 * ld + L);
+        FloatVector.fromArray(S, acc, at + 3 * ld).add(c30).intoArray(acc, at + 3 * ld);
+        FloatVector.fromArray(S, acc, at + 3 * ld + L).add(c31).intoArray(acc, at + 3 * ld + L);
+        FloatVector.fromArray(S, acc, at + 4 * ld).add(c40).intoArray(acc, at + 4 * ld);
+        FloatVector.fromArray(S, acc, at + 4 * ld + L).add(c41).intoArray(acc, at + 4 * ld + L);
     }
 
     // ------------------------------------------------------------------------------ the GEMM
@@ -730,6 +788,10 @@ public final class ConvNhwcSimd {
             float[] wp,
             int cout,
             float[] out) {
+        // every tile continues from out, zeroed first (the same FMAs from +0 as a register zero; a
+        // vector chosen between a load and a zero by a flag is boxed by C2 where it does not
+        // inline the choice, as no helper that takes or returns a vector should be relied on)
+        Arrays.fill(out, 0, padTo(nq, MR) * cout, 0f);
         int blocks = (cout + NR - 1) / NR;
         for (int ob = 0; ob < blocks; ob++) {
             boolean half = (ob + 1) * NR > cout; // the last L columns of a cout ≡ L (mod NR)
@@ -737,7 +799,6 @@ public final class ConvNhwcSimd {
                 for (int k0 = 0; k0 < len[r]; k0 += KC) {
                     int n = Math.min(KC, len[r] - k0), off = run[r] + k0;
                     int wo = (ob * kk + kp + k0) * NR;
-                    boolean first = kp + k0 == 0;
                     for (int q = 0; q < nq; q += MR) {
                         int oo = q * cout + ob * NR;
                         if (half)
@@ -753,8 +814,7 @@ public final class ConvNhwcSimd {
                                     wo,
                                     out,
                                     oo,
-                                    cout,
-                                    first);
+                                    cout);
                         else
                             tile(
                                     src,
@@ -768,20 +828,15 @@ public final class ConvNhwcSimd {
                                     wo,
                                     out,
                                     oo,
-                                    cout,
-                                    first);
+                                    cout);
                     }
                 }
         }
     }
 
-    private static FloatVector load(float[] out, int at, boolean first) {
-        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, at);
-    }
-
     /**
      * The 5 × NR tile of out at row q (src offsets p0 … p4 of this segment), over n k from wo in
-     * wp; it starts from +0 on the first segment and from what out holds after it.
+     * wp, continuing from what out holds (zeroed before the first segment).
      */
     private static void tile(
             float[] src,
@@ -795,18 +850,17 @@ public final class ConvNhwcSimd {
             int wo,
             float[] out,
             int oo,
-            int ld,
-            boolean first) {
-        FloatVector c00 = load(out, oo, first),
-                c01 = load(out, oo + L, first),
-                c10 = load(out, oo + ld, first),
-                c11 = load(out, oo + ld + L, first),
-                c20 = load(out, oo + 2 * ld, first),
-                c21 = load(out, oo + 2 * ld + L, first),
-                c30 = load(out, oo + 3 * ld, first),
-                c31 = load(out, oo + 3 * ld + L, first),
-                c40 = load(out, oo + 4 * ld, first),
-                c41 = load(out, oo + 4 * ld + L, first);
+            int ld) {
+        FloatVector c00 = FloatVector.fromArray(S, out, oo),
+                c01 = FloatVector.fromArray(S, out, oo + L),
+                c10 = FloatVector.fromArray(S, out, oo + ld),
+                c11 = FloatVector.fromArray(S, out, oo + ld + L),
+                c20 = FloatVector.fromArray(S, out, oo + 2 * ld),
+                c21 = FloatVector.fromArray(S, out, oo + 2 * ld + L),
+                c30 = FloatVector.fromArray(S, out, oo + 3 * ld),
+                c31 = FloatVector.fromArray(S, out, oo + 3 * ld + L),
+                c40 = FloatVector.fromArray(S, out, oo + 4 * ld),
+                c41 = FloatVector.fromArray(S, out, oo + 4 * ld + L);
         for (int k = 0; k < n; k++) {
             FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR),
                     b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
@@ -854,13 +908,12 @@ public final class ConvNhwcSimd {
             int wo,
             float[] out,
             int oo,
-            int ld,
-            boolean first) {
-        FloatVector c0 = load(out, oo, first),
-                c1 = load(out, oo + ld, first),
-                c2 = load(out, oo + 2 * ld, first),
-                c3 = load(out, oo + 3 * ld, first),
-                c4 = load(out, oo + 4 * ld, first);
+            int ld) {
+        FloatVector c0 = FloatVector.fromArray(S, out, oo),
+                c1 = FloatVector.fromArray(S, out, oo + ld),
+                c2 = FloatVector.fromArray(S, out, oo + 2 * ld),
+                c3 = FloatVector.fromArray(S, out, oo + 3 * ld),
+                c4 = FloatVector.fromArray(S, out, oo + 4 * ld);
         for (int k = 0; k < n; k++) {
             FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR);
             c0 = FloatVector.broadcast(S, src[p0 + k]).fma(b0, c0);
