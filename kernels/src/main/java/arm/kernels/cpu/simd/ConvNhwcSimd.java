@@ -57,13 +57,8 @@ public final class ConvNhwcSimd {
 
     /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
     private static final class Work {
-        float[] src = new float[0], out = new float[0], dyp = new float[0];
+        float[] src = new float[0], out = new float[0];
         int[] base = new int[0];
-
-        float[] dyp(int size) {
-            if (dyp.length < size) dyp = new float[size];
-            return dyp;
-        }
 
         float[] src(int size) {
             if (src.length < size) src = new float[size];
@@ -125,12 +120,12 @@ public final class ConvNhwcSimd {
         if (!supports(g))
             throw new IllegalArgumentException("channels-last convolution does not take " + g);
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-        int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, L);
+        int area = g.kh * g.kw, kk = area * g.ci, cout = padTo(g.co, NR);
         float[] wp =
                 WeightPacks.of(
                         w,
                         g.co * g.k,
-                        padTo(g.co, NR) * kk,
+                        cout * kk,
                         (src, out) -> packForward(src, g, out),
                         3,
                         g.ci,
@@ -241,7 +236,7 @@ public final class ConvNhwcSimd {
         int hs = g.ho + dLo + dHi,
                 ws = g.wo + dLoW + dHiW,
                 image = hs * ws * g.co,
-                cout = padTo(g.ci, L);
+                cout = padTo(g.ci, NR);
         Phase[] phases = new Phase[s * s];
         for (int a = 0; a < s; a++)
             for (int b = 0; b < s; b++)
@@ -300,8 +295,8 @@ public final class ConvNhwcSimd {
                     WeightPacks.of(
                             w,
                             g.co * g.k,
-                            padTo(cout, NR) * Math.max(1, kk),
-                            (src, out) -> pack(src, g, us, vs, runs, kk, padTo(cout, NR), out),
+                            cout * Math.max(1, kk),
+                            (src, out) -> pack(src, g, us, vs, runs, kk, cout, out),
                             4,
                             g.ci,
                             g.co,
@@ -389,26 +384,6 @@ public final class ConvNhwcSimd {
     static final int WEIGHT_PARTS = 2;
 
     /**
-     * The weight gradient's register tile: WO output channels (broadcasts of dy) × WR consecutive
-     * (v, c) of a kernel row (vectors of src). On AVX-512, 5 × 3 vectors (15 accumulators: per
-     * point 3 loads and 5 broadcasts for 15 FMAs, where 5 × 2 spent 7 for 10; 48 divides the runs
-     * of 80 and 160 channels, 3·80 and 3·160, so nothing is padded); with 16 registers (AVX2), 5 ×
-     * 2, and where 3 vectors would pad the run more ({@link #wr}).
-     */
-    static final boolean WIDE = L >= 16;
-
-    static final int WO = MR;
-
-    /**
-     * Columns of the weight gradient's tile for runs of {@code runLen}: 3 vectors where that pads
-     * the run no more than 2 do (80 and 160 channels × 3), else 2 (20 channels × 3 = 60 would
-     * compute 96 columns).
-     */
-    static int wr(int runLen) {
-        return WIDE && padTo(runLen, 3 * L) <= padTo(runLen, NR) ? 3 * L : NR;
-    }
-
-    /**
      * dw[o, c, u, v] = Σ_{n,i,j} dy[n, o, i, j] · x[n, c, i·s − p + u, j·s − p + v], overwriting
      * dw. With the channels-last copy of x as in {@link #forward}, row u of the kernel is the run
      * of kw·Ci floats at base[q] + u·Ws·Ci, so for a block of NR consecutive (v, c) and 5 output
@@ -425,49 +400,46 @@ public final class ConvNhwcSimd {
             throw new IllegalArgumentException("channels-last convolution does not take " + g);
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
         int runLen = g.kw * g.ci,
-                runPad = padTo(runLen, wr(runLen)),
+                runPad = padTo(runLen, NR),
                 width = g.kh * runPad,
-                rows = padTo(g.co, WO);
+                obs = (g.co + MR - 1) / MR;
         // groups of at most half the batch, so that a batch of 10 at the 8×8 and 4×4 stages makes
         // two equal partial sums (the shape alone decides them, never the thread count)
         int group =
                 Math.max(
                         1, Math.min((g.n + WEIGHT_PARTS - 1) / WEIGHT_PARTS, GROUP_FLOATS / image));
         int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
-        float[][] partial = new float[parts][]; // [o][u][k], written by each part's first group
-        for (int i = 0; i < parts; i++) partial[i] = pack(i, rows * width);
+        float[][] partial = new float[parts][]; // [o][u][k], summed into
+        for (int i = 0; i < parts; i++) {
+            partial[i] = pack(i, obs * MR * width);
+            Arrays.fill(partial[i], 0, obs * MR * width, 0f);
+        }
         if (threads >= parts)
             CpuThreads.run(parts, part -> weightPart(x, dy, g, part, parts, group, partial[part]));
         else
             for (int part = 0; part < parts; part++)
                 weightPart(x, dy, g, part, parts, group, partial[part]);
-        // the partial sums added in part order while transposing into dw[o, c, u, v] (the same
-        // roundings as adding each part into a zeroed dw: a partial sum starts as 0 + its first
-        // group's sum, so it is never −0 and 0 + p0 is p0 bit for bit); one pass, where a
-        // vector sum of the parts and then a transpose had read the partial sums twice
-        int kk = g.kh * g.kw;
-        float[] p0 = partial[0];
-        if (parts == 2) {
-            float[] p1 = partial[1];
-            for (int o = 0; o < g.co; o++)
-                for (int u = 0; u < g.kh; u++)
-                    for (int v = 0; v < g.kw; v++) {
-                        int from = o * width + u * runPad + v * g.ci,
-                                to = o * g.ci * kk + u * g.kw + v;
-                        for (int c = 0; c < g.ci; c++)
-                            dw[to + c * kk] = p0[from + c] + p1[from + c];
-                    }
-            return;
+        // the partial sums added in part order, a vector at a time (the same single rounding per
+        // part as adding them into a zeroed dw one by one: a partial sum starts from +0 and is
+        // never −0, so 0 + p0 is p0 bit for bit), then one scalar transpose into dw[o, c, u, v];
+        // the scalar pass over every part had cost about as much as the FMAs at the 4×4 stage
+        float[] sum = partial[0];
+        int used = g.co * width;
+        for (int i = 1; i < parts; i++) {
+            float[] pt = partial[i];
+            int k = 0;
+            for (; k <= used - L; k += L)
+                FloatVector.fromArray(S, sum, k)
+                        .add(FloatVector.fromArray(S, pt, k))
+                        .intoArray(sum, k);
+            for (; k < used; k++) sum[k] += pt[k];
         }
+        int kk = g.kh * g.kw;
         for (int o = 0; o < g.co; o++)
             for (int u = 0; u < g.kh; u++)
                 for (int v = 0; v < g.kw; v++) {
                     int from = o * width + u * runPad + v * g.ci, to = o * g.ci * kk + u * g.kw + v;
-                    for (int c = 0; c < g.ci; c++) {
-                        float sum = p0[from + c];
-                        for (int i = 1; i < parts; i++) sum += partial[i][from + c];
-                        dw[to + c * kk] = sum;
-                    }
+                    for (int c = 0; c < g.ci; c++) dw[to + c * kk] = sum[from + c];
                 }
     }
 
@@ -475,194 +447,51 @@ public final class ConvNhwcSimd {
     private static void weightPart(
             float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
-        int wr = wr(g.kw * g.ci), runPad = padTo(g.kw * g.ci, wr), width = g.kh * runPad;
-        int groups = (g.n + group - 1) / group, rows = padTo(g.co, WO);
+        int runPad = padTo(g.kw * g.ci, NR), width = g.kh * runPad;
+        int groups = (g.n + group - 1) / group;
         int from = Math.min(g.n, groups * part / parts * group),
                 to = Math.min(g.n, groups * (part + 1) / parts * group);
         Work wk = WORK.get();
-        float[] src = wk.src(group * image + 3 * L), dyp = wk.dyp(rows * group * g.p);
+        float[] src = wk.src(group * image + NR);
         int[] base = wk.base(group * g.p);
         for (int b = 0, k = 0; b < group; b++)
             for (int i = 0; i < g.ho; i++)
                 for (int j = 0; j < g.wo; j++)
                     base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
-        if (from >= to) { // no images: a zero partial sum
-            Arrays.fill(acc, 0, rows * width, 0f);
-            return;
-        }
         for (int n0 = from; n0 < to; n0 += group) {
-            int nb = Math.min(group, to - n0), nq = nb * g.p;
-            boolean first = n0 == from;
+            int nb = Math.min(group, to - n0);
             toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-            // dyp[o, b·P + q] = dy[n0 + b, o, q] (zero for o ≥ Co): each channel's points of the
-            // whole group in one row, so that a tile's loop runs over all nb·P points (16 per
-            // image at the 4×4 stage had made the loop's entry and exit cost as much as its FMAs)
-            for (int o = 0; o < g.co; o++)
-                for (int b = 0; b < nb; b++)
-                    System.arraycopy(dy, ((n0 + b) * g.co + o) * g.p, dyp, o * nq + b * g.p, g.p);
-            Arrays.fill(dyp, g.co * nq, rows * nq, 0f);
-            for (int o0 = 0; o0 < g.co; o0 += WO)
+            for (int o0 = 0; o0 < g.co; o0 += MR)
                 for (int u = 0; u < g.kh; u++)
-                    for (int k = 0; k < runPad; k += wr) {
-                        int off = u * ws * g.ci + k, at = o0 * width + u * runPad + k;
-                        if (wr == NR && first)
-                            weightTile2Put(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                        else if (wr == NR)
-                            weightTile2Add(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                        else if (first)
-                            weightTilePut(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                        else weightTileAdd(src, base, off, dyp, o0, rows, nq, acc, at, width);
-                    }
+                    for (int k = 0; k < runPad; k += NR)
+                        weightTile(
+                                src,
+                                base,
+                                u * ws * g.ci + k,
+                                dy,
+                                g,
+                                n0,
+                                nb,
+                                o0,
+                                acc,
+                                o0 * width + u * runPad + k,
+                                width);
         }
-    }
-
-    // weightTilePut and weightTileAdd differ only in their last lines, and no tile passes a vector
-    // to a helper or picks one with a flag: C2 boxed the accumulators of tiles that did (8 × 3
-    // and 6 × 3 tiles with such endings, and the Add path in a whole step, ran 5–10× slower)
-
-    /**
-     * acc[(o0 + r)·ld + at .. +3L) = 0 + Σ_{q &lt; nq} src[base[q] + off ..] · dyp[(o0 + r)·nq +
-     * q], r &lt; 5, points in order (image by image): the 3-vector tile.
-     */
-    private static void weightTilePut(
-            float[] src,
-            int[] base,
-            int off,
-            float[] dyp,
-            int o0,
-            int rows,
-            int nq,
-            float[] acc,
-            int at,
-            int ld) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00;
-
-        for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = o0 * nq + q;
-            FloatVector b0 = FloatVector.fromArray(S, src, xs),
-                    b1 = FloatVector.fromArray(S, src, xs + L),
-                    b2 = FloatVector.fromArray(S, src, xs + 2 * L);
-            FloatVector s = FloatVector.broadcast(S, dyp[d]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            c02 = s.fma(b2, c02);
-            s = FloatVector.broadcast(S, dyp[d + nq]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            c12 = s.fma(b2, c12);
-            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            c22 = s.fma(b2, c22);
-            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            c32 = s.fma(b2, c32);
-            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
-            c42 = s.fma(b2, c42);
-        }
-        FloatVector.zero(S).add(c00).intoArray(acc, at);
-        FloatVector.zero(S).add(c01).intoArray(acc, at + L);
-        FloatVector.zero(S).add(c02).intoArray(acc, at + 2 * L);
-        FloatVector.zero(S).add(c10).intoArray(acc, at + ld);
-        FloatVector.zero(S).add(c11).intoArray(acc, at + ld + L);
-        FloatVector.zero(S).add(c12).intoArray(acc, at + ld + 2 * L);
-        FloatVector.zero(S).add(c20).intoArray(acc, at + 2 * ld);
-        FloatVector.zero(S).add(c21).intoArray(acc, at + 2 * ld + L);
-        FloatVector.zero(S).add(c22).intoArray(acc, at + 2 * ld + 2 * L);
-        FloatVector.zero(S).add(c30).intoArray(acc, at + 3 * ld);
-        FloatVector.zero(S).add(c31).intoArray(acc, at + 3 * ld + L);
-        FloatVector.zero(S).add(c32).intoArray(acc, at + 3 * ld + 2 * L);
-        FloatVector.zero(S).add(c40).intoArray(acc, at + 4 * ld);
-        FloatVector.zero(S).add(c41).intoArray(acc, at + 4 * ld + L);
-        FloatVector.zero(S).add(c42).intoArray(acc, at + 4 * ld + 2 * L);
     }
 
     /**
-     * acc[(o0 + r)·ld + at .. +3L) += Σ_{q &lt; nq} src[base[q] + off ..] · dyp[(o0 + r)·nq + q], r
-     * &lt; 8, points in order (image by image): the AVX-512 tile.
+     * acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0
+     * + r, q].
      */
-    private static void weightTileAdd(
+    private static void weightTile(
             float[] src,
             int[] base,
             int off,
-            float[] dyp,
+            float[] dy,
+            ConvShape g,
+            int n0,
+            int nb,
             int o0,
-            int rows,
-            int nq,
-            float[] acc,
-            int at,
-            int ld) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00;
-
-        for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = o0 * nq + q;
-            FloatVector b0 = FloatVector.fromArray(S, src, xs),
-                    b1 = FloatVector.fromArray(S, src, xs + L),
-                    b2 = FloatVector.fromArray(S, src, xs + 2 * L);
-            FloatVector s = FloatVector.broadcast(S, dyp[d]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            c02 = s.fma(b2, c02);
-            s = FloatVector.broadcast(S, dyp[d + nq]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            c12 = s.fma(b2, c12);
-            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            c22 = s.fma(b2, c22);
-            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            c32 = s.fma(b2, c32);
-            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
-            c42 = s.fma(b2, c42);
-        }
-        FloatVector.fromArray(S, acc, at).add(c00).intoArray(acc, at);
-        FloatVector.fromArray(S, acc, at + L).add(c01).intoArray(acc, at + L);
-        FloatVector.fromArray(S, acc, at + 2 * L).add(c02).intoArray(acc, at + 2 * L);
-        FloatVector.fromArray(S, acc, at + ld).add(c10).intoArray(acc, at + ld);
-        FloatVector.fromArray(S, acc, at + ld + L).add(c11).intoArray(acc, at + ld + L);
-        FloatVector.fromArray(S, acc, at + ld + 2 * L).add(c12).intoArray(acc, at + ld + 2 * L);
-        FloatVector.fromArray(S, acc, at + 2 * ld).add(c20).intoArray(acc, at + 2 * ld);
-        FloatVector.fromArray(S, acc, at + 2 * ld + L).add(c21).intoArray(acc, at + 2 * ld + L);
-        FloatVector.fromArray(S, acc, at + 2 * ld + 2 * L)
-                .add(c22)
-                .intoArray(acc, at + 2 * ld + 2 * L);
-        FloatVector.fromArray(S, acc, at + 3 * ld).add(c30).intoArray(acc, at + 3 * ld);
-        FloatVector.fromArray(S, acc, at + 3 * ld + L).add(c31).intoArray(acc, at + 3 * ld + L);
-        FloatVector.fromArray(S, acc, at + 3 * ld + 2 * L)
-                .add(c32)
-                .intoArray(acc, at + 3 * ld + 2 * L);
-        FloatVector.fromArray(S, acc, at + 4 * ld).add(c40).intoArray(acc, at + 4 * ld);
-        FloatVector.fromArray(S, acc, at + 4 * ld + L).add(c41).intoArray(acc, at + 4 * ld + L);
-        FloatVector.fromArray(S, acc, at + 4 * ld + 2 * L)
-                .add(c42)
-                .intoArray(acc, at + 4 * ld + 2 * L);
-    }
-
-    /** {@link #weightTilePut} with 5 channels × 2 vectors (AVX2, and runs that 3 vectors pad). */
-    private static void weightTile2Put(
-            float[] src,
-            int[] base,
-            int off,
-            float[] dyp,
-            int o0,
-            int rows,
-            int nq,
             float[] acc,
             int at,
             int ld) {
@@ -676,107 +505,54 @@ public final class ConvNhwcSimd {
                 c31 = c00,
                 c40 = c00,
                 c41 = c00;
-        for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = o0 * nq + q;
-            FloatVector b0 = FloatVector.fromArray(S, src, xs),
-                    b1 = FloatVector.fromArray(S, src, xs + L);
-            FloatVector s = FloatVector.broadcast(S, dyp[d]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(S, dyp[d + nq]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
+        int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
+        for (int b = 0; b < nb; b++) {
+            int img = (n0 + b) * g.co;
+            int d0 = (img + o0) * p,
+                    d1 = (img + Math.min(o0 + 1, last)) * p,
+                    d2 = (img + Math.min(o0 + 2, last)) * p;
+            int d3 = (img + Math.min(o0 + 3, last)) * p,
+                    d4 = (img + Math.min(o0 + 4, last)) * p,
+                    q0 = b * p;
+            for (int q = 0; q < p; q++) {
+                int xs = base[q0 + q] + off;
+                FloatVector b0 = FloatVector.fromArray(S, src, xs),
+                        b1 = FloatVector.fromArray(S, src, xs + L);
+                FloatVector s = FloatVector.broadcast(S, dy[d0 + q]);
+                c00 = s.fma(b0, c00);
+                c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(S, dy[d1 + q]);
+                c10 = s.fma(b0, c10);
+                c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(S, dy[d2 + q]);
+                c20 = s.fma(b0, c20);
+                c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(S, dy[d3 + q]);
+                c30 = s.fma(b0, c30);
+                c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(S, dy[d4 + q]);
+                c40 = s.fma(b0, c40);
+                c41 = s.fma(b1, c41);
+            }
         }
-        FloatVector.zero(S).add(c00).intoArray(acc, at);
-        FloatVector.zero(S).add(c01).intoArray(acc, at + L);
-        FloatVector.zero(S).add(c10).intoArray(acc, at + ld);
-        FloatVector.zero(S).add(c11).intoArray(acc, at + ld + L);
-        FloatVector.zero(S).add(c20).intoArray(acc, at + 2 * ld);
-        FloatVector.zero(S).add(c21).intoArray(acc, at + 2 * ld + L);
-        FloatVector.zero(S).add(c30).intoArray(acc, at + 3 * ld);
-        FloatVector.zero(S).add(c31).intoArray(acc, at + 3 * ld + L);
-        FloatVector.zero(S).add(c40).intoArray(acc, at + 4 * ld);
-        FloatVector.zero(S).add(c41).intoArray(acc, at + 4 * ld + L);
+        add(acc, at, c00, c01);
+        add(acc, at + ld, c10, c11);
+        add(acc, at + 2 * ld, c20, c21);
+        add(acc, at + 3 * ld, c30, c31);
+        add(acc, at + 4 * ld, c40, c41);
     }
 
-    /** {@link #weightTileAdd} with 5 channels × 2 vectors. */
-    private static void weightTile2Add(
-            float[] src,
-            int[] base,
-            int off,
-            float[] dyp,
-            int o0,
-            int rows,
-            int nq,
-            float[] acc,
-            int at,
-            int ld) {
-        FloatVector c00 = FloatVector.zero(S),
-                c01 = c00,
-                c10 = c00,
-                c11 = c00,
-                c20 = c00,
-                c21 = c00,
-                c30 = c00,
-                c31 = c00,
-                c40 = c00,
-                c41 = c00;
-        for (int q = 0; q < nq; q++) {
-            int xs = base[q] + off, d = o0 * nq + q;
-            FloatVector b0 = FloatVector.fromArray(S, src, xs),
-                    b1 = FloatVector.fromArray(S, src, xs + L);
-            FloatVector s = FloatVector.broadcast(S, dyp[d]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(S, dyp[d + nq]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(S, dyp[d + 2 * nq]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(S, dyp[d + 3 * nq]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(S, dyp[d + 4 * nq]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
-        }
-        FloatVector.fromArray(S, acc, at).add(c00).intoArray(acc, at);
-        FloatVector.fromArray(S, acc, at + L).add(c01).intoArray(acc, at + L);
-        FloatVector.fromArray(S, acc, at + ld).add(c10).intoArray(acc, at + ld);
-        FloatVector.fromArray(S, acc, at + ld + L).add(c11).intoArray(acc, at + ld + L);
-        FloatVector.fromArray(S, acc, at + 2 * ld).add(c20).intoArray(acc, at + 2 * ld);
-        FloatVector.fromArray(S, acc, at + 2 * ld + L).add(c21).intoArray(acc, at + 2 * ld + L);
-        FloatVector.fromArray(S, acc, at + 3 * ld).add(c30).intoArray(acc, at + 3 * ld);
-        FloatVector.fromArray(S, acc, at + 3 * ld + L).add(c31).intoArray(acc, at + 3 * ld + L);
-        FloatVector.fromArray(S, acc, at + 4 * ld).add(c40).intoArray(acc, at + 4 * ld);
-        FloatVector.fromArray(S, acc, at + 4 * ld + L).add(c41).intoArray(acc, at + 4 * ld + L);
+    private static void add(float[] acc, int at, FloatVector v0, FloatVector v1) {
+        FloatVector.fromArray(S, acc, at).add(v0).intoArray(acc, at);
+        FloatVector.fromArray(S, acc, at + L).add(v1).intoArray(acc, at + L);
     }
 
     // ------------------------------------------------------------------------------ the GEMM
 
     /**
-     * Floats of k per pass over the points: a segment's NR-column weight panel (KC·NR floats, 24
-     * KiB on AVX-512) stays in L1 while every point's tile passes over it. A whole 4×4-stage column
-     * block (1,440 k, 184 KiB) came from L2 for each 5-point tile.
-     */
-    static final int KC = 192;
-
-    /**
-     * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of L; the
-     * packs hold padTo(cout, NR) columns): Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o
-     * / NR)·kk + k')·NR + o % NR], k' = k plus the lengths of the runs before r, kk = Σ len. Each
-     * output's FMAs run in k' order from +0 (segments of at most KC k continue from the value the
-     * previous segment stored), so the bits do not depend on KC.
+     * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
+     * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k
+     * plus the lengths of the runs before r, kk = Σ len.
      */
     static void gemm(
             float[] src,
@@ -788,97 +564,77 @@ public final class ConvNhwcSimd {
             float[] wp,
             int cout,
             float[] out) {
-        // every tile continues from out, zeroed first (the same FMAs from +0 as a register zero; a
-        // vector chosen between a load and a zero by a flag is boxed by C2 where it does not
-        // inline the choice, as no helper that takes or returns a vector should be relied on)
-        Arrays.fill(out, 0, padTo(nq, MR) * cout, 0f);
-        int blocks = (cout + NR - 1) / NR;
-        for (int ob = 0; ob < blocks; ob++) {
-            boolean half = (ob + 1) * NR > cout; // the last L columns of a cout ≡ L (mod NR)
-            for (int r = 0, kp = 0; r < run.length; kp += len[r], r++)
-                for (int k0 = 0; k0 < len[r]; k0 += KC) {
-                    int n = Math.min(KC, len[r] - k0), off = run[r] + k0;
-                    int wo = (ob * kk + kp + k0) * NR;
-                    for (int q = 0; q < nq; q += MR) {
-                        int oo = q * cout + ob * NR;
-                        if (half)
-                            tileHalf(
-                                    src,
-                                    base[q] + off,
-                                    base[q + 1] + off,
-                                    base[q + 2] + off,
-                                    base[q + 3] + off,
-                                    base[q + 4] + off,
-                                    n,
-                                    wp,
-                                    wo,
-                                    out,
-                                    oo,
-                                    cout);
-                        else
-                            tile(
-                                    src,
-                                    base[q] + off,
-                                    base[q + 1] + off,
-                                    base[q + 2] + off,
-                                    base[q + 3] + off,
-                                    base[q + 4] + off,
-                                    n,
-                                    wp,
-                                    wo,
-                                    out,
-                                    oo,
-                                    cout);
-                    }
-                }
-        }
+        for (int ob = 0; ob < cout / NR; ob++)
+            for (int q = 0; q < nq; q += MR)
+                tile(
+                        src,
+                        base[q],
+                        base[q + 1],
+                        base[q + 2],
+                        base[q + 3],
+                        base[q + 4],
+                        run,
+                        len,
+                        wp,
+                        ob * kk * NR,
+                        out,
+                        q * cout + ob * NR,
+                        cout);
     }
 
-    /**
-     * The 5 × NR tile of out at row q (src offsets p0 … p4 of this segment), over n k from wo in
-     * wp, continuing from what out holds (zeroed before the first segment).
-     */
+    /** The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp. */
     private static void tile(
             float[] src,
-            int p0,
-            int p1,
-            int p2,
-            int p3,
-            int p4,
-            int n,
+            int x0,
+            int x1,
+            int x2,
+            int x3,
+            int x4,
+            int[] run,
+            int[] len,
             float[] wp,
             int wo,
             float[] out,
             int oo,
             int ld) {
-        FloatVector c00 = FloatVector.fromArray(S, out, oo),
-                c01 = FloatVector.fromArray(S, out, oo + L),
-                c10 = FloatVector.fromArray(S, out, oo + ld),
-                c11 = FloatVector.fromArray(S, out, oo + ld + L),
-                c20 = FloatVector.fromArray(S, out, oo + 2 * ld),
-                c21 = FloatVector.fromArray(S, out, oo + 2 * ld + L),
-                c30 = FloatVector.fromArray(S, out, oo + 3 * ld),
-                c31 = FloatVector.fromArray(S, out, oo + 3 * ld + L),
-                c40 = FloatVector.fromArray(S, out, oo + 4 * ld),
-                c41 = FloatVector.fromArray(S, out, oo + 4 * ld + L);
-        for (int k = 0; k < n; k++) {
-            FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR),
-                    b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
-            FloatVector s = FloatVector.broadcast(S, src[p0 + k]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(S, src[p1 + k]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(S, src[p2 + k]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(S, src[p3 + k]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(S, src[p4 + k]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = c00,
+                c10 = c00,
+                c11 = c00,
+                c20 = c00,
+                c21 = c00,
+                c30 = c00,
+                c31 = c00,
+                c40 = c00,
+                c41 = c00;
+        for (int r = 0; r < run.length; r++) {
+            int off = run[r],
+                    p0 = x0 + off,
+                    p1 = x1 + off,
+                    p2 = x2 + off,
+                    p3 = x3 + off,
+                    p4 = x4 + off,
+                    n = len[r];
+            for (int k = 0; k < n; k++) {
+                FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR),
+                        b1 = FloatVector.fromArray(S, wp, wo + k * NR + L);
+                FloatVector s = FloatVector.broadcast(S, src[p0 + k]);
+                c00 = s.fma(b0, c00);
+                c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(S, src[p1 + k]);
+                c10 = s.fma(b0, c10);
+                c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(S, src[p2 + k]);
+                c20 = s.fma(b0, c20);
+                c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(S, src[p3 + k]);
+                c30 = s.fma(b0, c30);
+                c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(S, src[p4 + k]);
+                c40 = s.fma(b0, c40);
+                c41 = s.fma(b1, c41);
+            }
+            wo += n * NR;
         }
         c00.intoArray(out, oo);
         c01.intoArray(out, oo + L);
@@ -890,42 +646,5 @@ public final class ConvNhwcSimd {
         c31.intoArray(out, oo + 3 * ld + L);
         c40.intoArray(out, oo + 4 * ld);
         c41.intoArray(out, oo + 4 * ld + L);
-    }
-
-    /**
-     * {@link #tile} for the last L columns only (Co = 80 is 2.5 blocks of NR on AVX-512: padding it
-     * to 96 had computed a sixth of the layer to throw it away). The same FMA chains per output.
-     */
-    private static void tileHalf(
-            float[] src,
-            int p0,
-            int p1,
-            int p2,
-            int p3,
-            int p4,
-            int n,
-            float[] wp,
-            int wo,
-            float[] out,
-            int oo,
-            int ld) {
-        FloatVector c0 = FloatVector.fromArray(S, out, oo),
-                c1 = FloatVector.fromArray(S, out, oo + ld),
-                c2 = FloatVector.fromArray(S, out, oo + 2 * ld),
-                c3 = FloatVector.fromArray(S, out, oo + 3 * ld),
-                c4 = FloatVector.fromArray(S, out, oo + 4 * ld);
-        for (int k = 0; k < n; k++) {
-            FloatVector b0 = FloatVector.fromArray(S, wp, wo + k * NR);
-            c0 = FloatVector.broadcast(S, src[p0 + k]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, src[p1 + k]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, src[p2 + k]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, src[p3 + k]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, src[p4 + k]).fma(b0, c4);
-        }
-        c0.intoArray(out, oo);
-        c1.intoArray(out, oo + ld);
-        c2.intoArray(out, oo + 2 * ld);
-        c3.intoArray(out, oo + 3 * ld);
-        c4.intoArray(out, oo + 4 * ld);
     }
 }

@@ -105,10 +105,10 @@ class ConvNhwcSimdTest {
     }
 
     /**
-     * The paths that the ResNet stages take at N = 10, on odd shapes: output channels ≡ L (mod 2L)
-     * (the half-width GEMM tile), runs of kw·Ci longer than the GEMM's k segment (70 channels × 3),
-     * weight-gradient runs off the 3-vector tile, and groups of images several to a part (the tile
-     * that adds to a partial sum after the one that writes it: 9 images of 13×13×70).
+     * Shapes near the ResNet stages' at small batches, odd: output channels that are an odd number
+     * of vectors (16, 48, 80), long kernel-row runs (70 channels × 3), output channels off the
+     * 5-channel tile (37, 50), and groups of images several to a part (9 images of 13×13×70), each
+     * with 1 and 2 parts.
      */
     @Test
     void wideTilesSegmentsAndSeveralGroupsPerPart() {
