@@ -15,7 +15,9 @@ import java.util.Arrays;
 /**
  * The recall objective R that input refinement minimises (ALGORITHM.md §2.3), and ADI's refinement
  * loss (§3.3), composed from autograd primitives so that one {@code Autograd.grad(R, X̂)} gives the
- * input gradient through f_old and f_cur.
+ * input gradient through f_old and f_cur. On a device ARM's R runs as two fused ops instead, the
+ * logit terms ({@link F#logitTerms}) and the image prior ({@link F#imagePrior}), each term still
+ * logged apart; the CPU keeps the composed terms, whose rounding its runs are checked against.
  *
  * <p>Notation: a = f_old(X̂), b = f_cur(X̂), logits [M, K]; p = softmax(a), q = softmax(b); P = the
  * distinct labels of the current real batch, C = |P|; X̂ [M, …] with D values per image, viewed as
@@ -88,10 +90,18 @@ public final class RecallLoss {
 
     /** R of a counted batch (class comment); counts [U] or null. */
     public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
-        if (a.value.device() != Device.CPU)
-            return plus(
-                    logits(w, a, b, present, counts),
-                    images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
+        Var logits =
+                a.value.device() != Device.CPU
+                        ? logits(w, a, b, present, counts)
+                        : composedLogits(w, a, b, present, counts);
+        return plus(logits, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
+    }
+
+    /**
+     * The logit terms of R composed from primitives (102 backend calls forward and backward with
+     * every weight set, 122 counted), as the CPU runs them; null when every weight is 0.
+     */
+    static Var composedLogits(Weights w, Var a, Var b, int[] present, int[] counts) {
         Var lp = F.logSoftmax(a);
         Var r = null;
         if (w.wD() != 0)
@@ -113,7 +123,7 @@ public final class RecallLoss {
             r = plus(r, w.lambda3(), LossLog.term(LossLog.R_DIV, diversity(a, counts)));
         if (w.lambda4() != 0)
             r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, lp, counts)));
-        return plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
+        return r;
     }
 
     /**
@@ -136,9 +146,10 @@ public final class RecallLoss {
 
     /**
      * The logit terms wD·R_D + λ1·R_NL(a) + λ2·R_NL(b) + λ3·R_div + λ4·R_sharp as one fused op
-     * ({@link F#logitTerms}: one launch forward, one backward on a GPU, instead of ~90 calls), each
-     * term still logged apart; null when every weight is 0. {@link #arm} runs it on a device; the
-     * CPU keeps the composed terms, whose float rounding the CPU runs are checked against.
+     * ({@link F#logitTerms}: one launch forward, one backward on a GPU, instead of 102 calls, 122
+     * counted), each term still logged apart; null when every weight is 0. {@link #arm} runs it on
+     * a device; the CPU keeps the composed terms, whose float rounding the CPU runs are checked
+     * against.
      */
     static Var logits(Weights w, Var a, Var b, int[] present, int[] counts) {
         LogitWeights lw =

@@ -30,7 +30,15 @@ public final class CountingBackend implements Backend, AutoCloseable {
 
     /** Replaces the backend of inner's device until {@link #close}. */
     public static CountingBackend install() {
-        CountingBackend cb = new CountingBackend(Backends.cpu());
+        return installOver(Backends.cpu());
+    }
+
+    /**
+     * Counts the calls to {@code inner} (e.g. the {@link FakeDevice}'s backend, so that device
+     * paths are counted), in its device's place until {@link #close}.
+     */
+    public static CountingBackend installOver(Backend inner) {
+        CountingBackend cb = new CountingBackend(inner);
         Backends.set(cb);
         return cb;
     }

@@ -17,10 +17,11 @@ import arm.tensor.Tensor;
  * </pre>
  *
  * with the terms of {@code RecallLoss} (formulas in {@link Backend#logitTerms}; backward in closed
- * form, {@code LogitTermsRef}). The composed terms cost ~90 backend calls forward and backward
- * (RecallLoss.arm's logit part, counted); on a GPU this op costs two launches, one forward (one
- * block: per-row sums, column means, the terms) and one backward (a thread per row, the softmaxes
- * recomputed). Saves the column mean p̄ [K] (for R_div) besides a's and b's references.
+ * form, {@code LogitTermsRef}). The composed terms cost 102 backend calls forward and backward with
+ * every weight set (122 counted; {@code LogitTermsLossTest}); on a GPU this op costs two launches,
+ * one forward (one block: per-row sums, column means, the terms) and one backward (a thread per
+ * row, the softmaxes recomputed). Saves the column mean p̄ [K] (for R_div) besides a's and b's
+ * references.
  */
 public final class LogitTerms {
     private LogitTerms() {}
