@@ -183,4 +183,64 @@ class LogitTermsLossTest {
         assertThat(composed).isGreaterThan(50);
         assertThat(composedCounted).isGreaterThan(composed);
     }
+
+    /**
+     * Backend calls of a whole recall loss R on the (fake) device, counted rows of CIFAR10's shape
+     * (10 distinct images of 3×32×32, K = 10, every weight set): {forward, forward + backward}.
+     */
+    static int[] recallCalls(boolean fusedOps) {
+        RecallLoss.Weights w =
+                new RecallLoss.Weights(
+                        RecallLoss.Divergence.REVERSED_KL,
+                        1f,
+                        0.6f,
+                        0.4f,
+                        1.3f,
+                        0.7f,
+                        0.5f,
+                        0.3f,
+                        new int[] {3, 32, 32});
+        int u = 10, k = 10;
+        int[] counts = {19, 1, 12, 8, 3, 20, 7, 9, 11, 10};
+        try (FakeDevice fake = FakeDevice.install();
+                Scope s = Scope.open()) {
+            Backend be = Backends.get(Device.CUDA);
+            Var a = Var.param(be.upload(rand(90, -2, 2, u, k).toArray(), u, k));
+            Var b = Var.param(be.upload(rand(91, -2, 2, u, k).toArray(), u, k));
+            Var x = Var.param(be.upload(rand(92, -1, 1, u, 3 * 32 * 32).toArray(), u, 3 * 32 * 32));
+            try (CountingBackend cb = CountingBackend.installOver(be)) {
+                Var y =
+                        fusedOps
+                                ? RecallLoss.arm(w, a, b, x, PRESENT, counts)
+                                : F.add(
+                                        RecallLoss.composedLogits(w, a, b, PRESENT, counts),
+                                        F.add(
+                                                F.scale(RecallLoss.l2(x, counts), 0.5f),
+                                                F.scale(
+                                                        RecallLoss.totalVariation(
+                                                                x, 3, 32, 32, counts),
+                                                        0.3f)));
+                int forward = cb.calls.size();
+                Autograd.grad(y, x, a, b);
+                return new int[] {forward, cb.calls.size()};
+            }
+        }
+    }
+
+    @Test
+    void aRecallLossOnTheDeviceCostsAHandfulOfCalls() {
+        int[] composed = recallCalls(false), fused = recallCalls(true);
+        System.out.println(
+                "recall loss R (CIFAR10 shape, counted), backend calls forward / forward +"
+                        + " backward: composed "
+                        + composed[0]
+                        + " / "
+                        + composed[1]
+                        + ", fused "
+                        + fused[0]
+                        + " / "
+                        + fused[1]);
+        assertThat(fused[1]).isLessThanOrEqualTo(8);
+        assertThat(composed[1]).isGreaterThan(150);
+    }
 }
