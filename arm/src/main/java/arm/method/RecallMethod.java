@@ -354,6 +354,10 @@ final class RecallMethod extends ContinualMethod {
             }
             boolean capture = captureSteps && !traced && bad != null && LossLog.capturable();
             String key = capture ? graphKey(xhat, b, chosen) : null;
+            if (capture && reuseGraphs) {
+                reusedSteps(key, xhat, b, chosen, bad);
+                return;
+            }
             for (int step = 0; step < s; step++) {
                 if (capture) {
                     int st = step;
@@ -372,7 +376,7 @@ final class RecallMethod extends ContinualMethod {
          * capture).
          */
         private String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
-            return ++refinements
+            return (reuseGraphs ? "" : ++refinements + "")
                     + Shape.str(xhat.images().shape)
                     + Arrays.toString(b.present())
                     + Arrays.toString(chosen)
@@ -389,7 +393,51 @@ final class RecallMethod extends ContinualMethod {
          * of eager steps. Opt-in: on a GPU the MLP's capture has run (an H100 iteration 2.8 times
          * faster), the ResNet's counted BatchNorm under capture has not.
          */
-        private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
+        private final boolean reuseGraphs = "reuse".equals(System.getProperty("arm.graphs"));
+
+        private final boolean captureSteps = reuseGraphs || Boolean.getBoolean("arm.graphs");
+
+        /**
+         * {@code -Darm.graphs=reuse}: one graph reused across refinements (iterations) while what
+         * it bakes in is the same. X̂ and the deferred check's scalar are fixed device buffers
+         * ({@link #fixedX}, {@link #fixedBad}, made per shape): each refinement copies its X̂ in
+         * and zeroes the scalar before its steps, and copies X̂ back and adds the scalar to its own
+         * after them (copies on the stream, outside the graph: exact, so the same bits as eager
+         * steps). The class set, ADI's chosen classes and the counts of a distinct X̂ still reach
+         * the kernels as host arrays whose device copies are taken per content ({@link #graphKey}
+         * names them; the CUDA backend holds a graph's copies while it lives), so a graph is
+         * replayed on a later refinement only when they are equal, and a new key (U changed, other
+         * counts, another class set) drops the graph and captures a new one after a warm-up step
+         * ({@link CapturedStep}: one graph at a time). With dedup off and one class set a graph
+         * lives for a task; with dedup on the counts differ almost every iteration, so reuse needs
+         * the counts and the mask in fixed device buffers too (not built).
+         */
+        private Tensor fixedX, fixedBad;
+
+        /** The refinement's S steps on the fixed buffers (see {@link #reuseGraphs}). */
+        private void reusedSteps(
+                String key, RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
+            Tensor images = xhat.images();
+            Backend be = Backends.of(images);
+            if (fixedX == null || !Arrays.equals(fixedX.shape, images.shape)) {
+                if (graphs != null) graphs.close(); // its graph reads the old buffers
+                if (fixedX != null) fixedX.close();
+                if (fixedBad != null) fixedBad.close();
+                fixedX = Scope.outside(() -> be.empty(images.shape));
+                fixedBad = Scope.outside(() -> be.empty(1));
+            }
+            be.copy(images, fixedX);
+            be.fill(fixedBad, 0f);
+            RecalledBatch fixed = new RecalledBatch(fixedX, xhat.rows(), xhat.distinct());
+            Var x = Var.param(fixedX);
+            if (graphs == null) graphs = new CapturedStep(be);
+            for (int step = 0; step < s; step++) {
+                int st = step;
+                graphs.run(key, () -> scopedInputStep(x, fixed, b, chosen, st, fixedBad));
+            }
+            be.copy(fixedX, images);
+            be.axpy(1f, fixedBad, bad);
+        }
 
         /**
          * Step B's backward per branch on the CPU ({@link #branchBackward}); tests compare it with

@@ -42,7 +42,6 @@ public final class CudaBackend implements Backend {
 
     private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
         this.dev = dev;
-        this.graphs = new CudaGraphs(dev);
         this.cache =
                 new DeviceInts<>(
                         // a refinement step cycles through ~10 index arrays (labels, counts, the
@@ -64,6 +63,7 @@ public final class CudaBackend implements Backend {
                             return d;
                         },
                         (d, n) -> dev.freeOrPark(d, 4L * Math.max(1, n)));
+        this.graphs = new CudaGraphs(dev, cache);
         this.blas = blas;
         this.dnn = dnn;
     }

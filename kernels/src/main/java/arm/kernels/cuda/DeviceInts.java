@@ -1,9 +1,14 @@
 package arm.kernels.cuda;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Device copies of host int arrays, keyed by content, the least recently used dropped beyond {@code
@@ -12,6 +17,11 @@ import java.util.Map;
  * all that matters. Dropping a copy hands it back to the allocator; work already queued on the one
  * stream still reads it before any later reuse. Pure bookkeeping over an upload and a free
  * function, so it is tested without a GPU.
+ *
+ * <p>A captured graph bakes in the pointers of the copies its steps read, and its replays do not
+ * ask this cache again: the copies fetched while a graph is recorded ({@link #record}) are held for
+ * the graph's life ({@link #hold}, {@link #release}) and never dropped meanwhile, however many
+ * other contents pass (a graph replayed across iterations outlives many label arrays).
  *
  * @param <P> the device pointer type
  */
@@ -42,6 +52,8 @@ final class DeviceInts<P> {
     private final Free<P> free;
     private final LinkedHashMap<Key, P> copies = new LinkedHashMap<>(16, 0.75f, true);
     private long uploads, hits;
+    private Set<Key> recording;
+    private final Map<Key, Integer> held = new HashMap<>();
 
     DeviceInts(int capacity, Upload<P> upload, Free<P> free) {
         this.capacity = capacity;
@@ -57,18 +69,51 @@ final class DeviceInts<P> {
         P p = copies.get(k);
         if (p != null) {
             hits++;
+            if (recording != null) recording.add(new Key(host.clone(), asFloat));
             return p;
         }
         uploads++;
         p = upload.upload(host, asFloat);
-        copies.put(new Key(host.clone(), asFloat), p); // the caller may change its array later
+        Key own = new Key(host.clone(), asFloat); // the caller may change its array later
+        copies.put(own, p);
+        if (recording != null) recording.add(own);
         for (Iterator<Map.Entry<Key, P>> it = copies.entrySet().iterator();
-                copies.size() > capacity; ) {
+                copies.size() > capacity && it.hasNext(); ) {
             Map.Entry<Key, P> eldest = it.next();
+            if (held.containsKey(eldest.getKey()) || eldest.getKey().equals(own)) continue;
             free.free(eldest.getValue(), eldest.getKey().values.length);
             it.remove();
         }
         return p;
+    }
+
+    /** Starts noting the contents fetched (a graph is being recorded). */
+    synchronized void record() {
+        recording = new HashSet<>();
+    }
+
+    /** Stops noting and returns the contents fetched since {@link #record} (null if none began). */
+    synchronized List<Object> recorded() {
+        Set<Key> r = recording;
+        recording = null;
+        return r == null ? List.of() : new ArrayList<>(r);
+    }
+
+    /** Keeps these contents (from {@link #recorded}) until as many {@link #release}s. */
+    synchronized void hold(List<Object> keys) {
+        for (Object k : keys) held.merge((Key) k, 1, Integer::sum);
+    }
+
+    /** Ends one {@link #hold} of these contents; beyond capacity, unheld ones are dropped. */
+    synchronized void release(List<Object> keys) {
+        for (Object k : keys) held.computeIfPresent((Key) k, (x, n) -> n == 1 ? null : n - 1);
+        for (Iterator<Map.Entry<Key, P>> it = copies.entrySet().iterator();
+                copies.size() > capacity && it.hasNext(); ) {
+            Map.Entry<Key, P> eldest = it.next();
+            if (held.containsKey(eldest.getKey())) continue;
+            free.free(eldest.getValue(), eldest.getKey().values.length);
+            it.remove();
+        }
     }
 
     synchronized long uploads() {

@@ -54,4 +54,27 @@ class DeviceIntsTest {
         assertThat(log)
                 .containsExactly("upload [1] i", "upload [2] i", "upload [3] i", "free 1 (1)");
     }
+
+    /**
+     * A graph's copies (fetched while it was recorded) outlive any number of other contents until
+     * the graph is released: its replays read their baked pointers without asking the cache.
+     */
+    @Test
+    void copiesRecordedForAGraphAreHeldUntilItIsReleased() {
+        DeviceInts<Integer> c = cache(2);
+        c.get(new int[] {7}, true); // 0, fetched before: held only if fetched again while recording
+        c.record();
+        c.get(new int[] {7}, true); // hit, recorded
+        c.get(new int[] {8}, false); // 1, recorded
+        List<Object> graph = c.recorded();
+        c.hold(graph);
+        for (int v = 0; v < 5; v++) c.get(new int[] {100 + v}, false); // 2..6
+        assertThat(log).doesNotContain("free 0 (1)", "free 1 (1)");
+        assertThat(c.get(new int[] {7}, true)).isEqualTo(0);
+        assertThat(c.get(new int[] {8}, false)).isEqualTo(1);
+        c.release(graph);
+        // beyond capacity again: the unheld eldest ({104}; {7} and {8} were just used) goes
+        assertThat(c.size()).isEqualTo(2);
+        assertThat(log).endsWith("free 6 (1)");
+    }
 }
