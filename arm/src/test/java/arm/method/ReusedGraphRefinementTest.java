@@ -8,6 +8,7 @@ import arm.data.SyntheticData;
 import arm.nn.Module;
 import arm.tensor.Device;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
 class ReusedGraphRefinementTest {
     /** Captures, replays and eager steps of the last run. */
     static int[] counts;
+
+    /** The graph keys of the last reused run. */
+    static List<String> keys;
 
     /** Iterations 0..iterations−1, then one more refinement: weights, buffers, the last X̂. */
     static Map<String, float[]> run(
@@ -49,6 +53,7 @@ class ReusedGraphRefinementTest {
             if (l.graphs != null) {
                 assertThat(l.graphs.fallback()).isNull();
                 counts = new int[] {l.graphs.captures(), l.graphs.replays(), l.graphs.eagerRuns()};
+                keys = List.copyOf(l.graphKeys);
             } else counts = null;
             return out;
         } finally {
@@ -70,7 +75,7 @@ class ReusedGraphRefinementTest {
         int[] eachCounts = counts;
         Map<String, float[]> reused = run(dataset, data, options, "reuse", iterations);
         int[] reusedCounts = counts;
-        for (Map<String, float[]> m : java.util.List.of(each, reused)) {
+        for (Map<String, float[]> m : List.of(each, reused)) {
             assertThat(m.keySet()).isEqualTo(eager.keySet());
             eager.forEach((k, v) -> assertThat(m.get(k)).as(k).containsExactly(v));
         }
@@ -82,8 +87,9 @@ class ReusedGraphRefinementTest {
         int[][] c = sameBits("mnist", SyntheticData.mnistShaped(1), Map.of("mlp_hidden", "16"), 5);
         // 6 refinements of 3 steps; captured per refinement: each warms up, captures, replays
         assertThat(c[0]).containsExactly(6, 6, 6);
-        // reused: a new graph only where the class set differs from the previous refinement's
-        assertThat(c[1]).containsExactly(4, 10, 4);
+        // reused: one graph for all 6, though the class set changes (the mask is a fixed input)
+        assertThat(c[1]).containsExactly(1, 16, 1);
+        assertThat(keys).hasSize(1);
     }
 
     @Test
@@ -95,22 +101,29 @@ class ReusedGraphRefinementTest {
                         Map.of("resnet_nf", "4", "M", "20", "dedup", "off"),
                         4);
         assertThat(c[0]).containsExactly(5, 5, 5);
-        // one class set, no counts: one warm-up, one capture, and every other step a replay
+        // no counts, as many classes each time: one warm-up, one capture, then replays
         assertThat(c[1]).containsExactly(1, 13, 1);
     }
 
     /**
-     * Dedup on: every iteration's draws give other counts (U among them), which the graph bakes in,
-     * so each refinement captures anew, with the same bits.
+     * Dedup on: the counts differ in every refinement (fixed inputs, read anew by the replays);
+     * where U, the number of distinct images, changes, the graph is captured anew.
      */
     @Test
-    void dedupResNetRecapturesWhenTheCountsChange() {
+    void dedupResNetGraphIsReusedAndCapturedAnewWhereUChanges() {
         int[][] c =
                 sameBits(
                         "cifar10",
                         SyntheticData.cifarShaped(1),
                         Map.of("resnet_nf", "4", "M", "20"),
                         4);
-        assertThat(c[1]).containsExactly(5, 5, 5);
+        assertThat(c[0]).containsExactly(5, 5, 5);
+        assertThat(c[1]).containsExactly(2, 11, 2);
+        // two keys, the shapes [U, 3, 32, 32] differing in U
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(0).replaceFirst("\\[\\d+,", "[U,"))
+                .isEqualTo(keys.get(1).replaceFirst("\\[\\d+,", "[U,"));
+        assertThat(keys.get(0)).isNotEqualTo(keys.get(1));
+        System.out.println(keys);
     }
 }

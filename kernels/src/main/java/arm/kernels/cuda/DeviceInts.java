@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,10 @@ import java.util.Set;
  * the graph's life ({@link #hold}, {@link #release}) and never dropped meanwhile, however many
  * other contents pass (a graph replayed across iterations outlives many label arrays).
  *
+ * <p>A fixed input ({@link #write}) is keyed by the host array's identity instead: one device
+ * buffer whose contents are rewritten, so a graph reused across iterations reads new counts or a
+ * new class mask at the same address.
+ *
  * @param <P> the device pointer type
  */
 final class DeviceInts<P> {
@@ -33,6 +38,11 @@ final class DeviceInts<P> {
 
     interface Free<P> {
         void free(P pointer, int length);
+    }
+
+    interface Write<P> {
+        /** Copies host (as ints or, asFloat, as floats) into the device buffer at pointer. */
+        void write(int[] host, boolean asFloat, P pointer);
     }
 
     private record Key(int[] values, boolean asFloat) {
@@ -55,16 +65,67 @@ final class DeviceInts<P> {
     private Set<Key> recording;
     private final Map<Key, Integer> held = new HashMap<>();
 
+    private final Write<P> write;
+
+    /**
+     * Fixed inputs ({@link #write}): per host array (by identity), its device buffers as ints ([0])
+     * and as floats ([1]), made at first use, rewritten in place.
+     */
+    private final IdentityHashMap<int[], Object[]> slots = new IdentityHashMap<>();
+
     DeviceInts(int capacity, Upload<P> upload, Free<P> free) {
+        this(
+                capacity,
+                upload,
+                free,
+                (h, f, p) -> {
+                    throw new UnsupportedOperationException("no writes");
+                });
+    }
+
+    DeviceInts(int capacity, Upload<P> upload, Free<P> free, Write<P> write) {
         this.capacity = capacity;
         this.upload = upload;
         this.free = free;
+        this.write = write;
+    }
+
+    /**
+     * Makes host a fixed input, or writes its current contents: every later {@link #get} of this
+     * very array returns the same device buffer (one per form), whatever its contents, so a graph
+     * that baked the pointer in reads what was written last. The length must not change.
+     */
+    @SuppressWarnings("unchecked")
+    synchronized void write(int[] host) {
+        Object[] s = slots.get(host);
+        if (s == null) {
+            slots.put(host, new Object[2]); // buffers made at first use, from the contents then
+            return;
+        }
+        for (int f = 0; f < 2; f++) if (s[f] != null) write.write(host, f == 1, (P) s[f]);
+    }
+
+    /** Frees a fixed input's buffers (no graph may read them any more). */
+    @SuppressWarnings("unchecked")
+    synchronized void release(int[] host) {
+        Object[] s = slots.remove(host);
+        if (s != null) for (Object p : s) if (p != null) free.free((P) p, host.length);
     }
 
     /**
      * The device copy of {@code host} (as floats when asFloat), uploading only if it is not held.
      */
+    @SuppressWarnings("unchecked")
     synchronized P get(int[] host, boolean asFloat) {
+        Object[] s = slots.get(host);
+        if (s != null) {
+            int f = asFloat ? 1 : 0;
+            if (s[f] == null) {
+                uploads++;
+                s[f] = upload.upload(host, asFloat);
+            } else hits++;
+            return (P) s[f];
+        }
         Key k = new Key(host, asFloat);
         P p = copies.get(k);
         if (p != null) {

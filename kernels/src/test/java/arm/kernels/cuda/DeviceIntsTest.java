@@ -19,7 +19,14 @@ class DeviceIntsTest {
                     log.add("upload " + Arrays.toString(host) + (asFloat ? " f" : " i"));
                     return next++;
                 },
-                (p, n) -> log.add("free " + p + " (" + n + ")"));
+                (p, n) -> log.add("free " + p + " (" + n + ")"),
+                (host, asFloat, p) ->
+                        log.add(
+                                "write "
+                                        + Arrays.toString(host)
+                                        + (asFloat ? " f" : " i")
+                                        + " "
+                                        + p));
     }
 
     @Test
@@ -76,5 +83,31 @@ class DeviceIntsTest {
         // beyond capacity again: the unheld eldest ({104}; {7} and {8} were just used) goes
         assertThat(c.size()).isEqualTo(2);
         assertThat(log).endsWith("free 6 (1)");
+    }
+
+    /**
+     * A fixed input: one buffer per form at a fixed pointer, whatever the contents; a write copies
+     * the new contents into the buffers made so far; a release frees them.
+     */
+    @Test
+    void aFixedInputKeepsItsPointerAndIsRewrittenInPlace() {
+        DeviceInts<Integer> c = cache(1);
+        int[] slot = {3, 1};
+        c.write(slot); // registers; buffers are made at first use
+        assertThat(c.get(slot, true)).isEqualTo(0);
+        slot[0] = 5;
+        c.write(slot);
+        assertThat(c.get(slot, true)).isEqualTo(0); // same pointer, new contents
+        assertThat(c.get(slot, false)).isEqualTo(1);
+        for (int v = 0; v < 3; v++) c.get(new int[] {v}, false); // content copies come and go
+        assertThat(c.get(slot, true)).isEqualTo(0);
+        c.release(slot);
+        assertThat(log)
+                .containsSubsequence(
+                        "upload [3, 1] f",
+                        "write [5, 1] f 0",
+                        "upload [5, 1] i",
+                        "free 1 (2)",
+                        "free 0 (2)");
     }
 }
