@@ -478,6 +478,8 @@ final class RecallMethod extends ContinualMethod {
                                     countColumn);
                 }
             }
+            // a logged iteration's graph adds to its log: captured for that iteration alone
+            key += LossLog.captureKey();
             if (graphKeys.isEmpty() || !graphKeys.get(graphKeys.size() - 1).equals(key))
                 graphKeys.add(key);
             Var x = Var.param(fixedX);

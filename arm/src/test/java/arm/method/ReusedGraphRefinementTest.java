@@ -1,11 +1,13 @@
 package arm.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import arm.autograd.FakeDevice;
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.nn.Module;
+import arm.run.LossLog;
 import arm.tensor.Device;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +126,21 @@ class ReusedGraphRefinementTest {
         assertThat(keys.get(0).replaceFirst("\\[\\d+,", "[U,"))
                 .isEqualTo(keys.get(1).replaceFirst("\\[\\d+,", "[U,"));
         assertThat(keys.get(0)).isNotEqualTo(keys.get(1));
-        System.out.println(keys);
+    }
+
+    /**
+     * A logged iteration between reused ones: its steps add R to the log's device scalars, so its
+     * graph is its own (captured anew, dropped after it); the weights equal eager steps' bits and
+     * the logged means eager's up to float summation.
+     */
+    @Test
+    void aLoggedIterationGetsAGraphOfItsOwn() {
+        List<float[]> eager = CapturedRefinementTest.profiledAndLogged("false"),
+                reused = CapturedRefinementTest.profiledAndLogged("reuse");
+        int n = eager.size() - 1;
+        for (int i = 0; i < n; i++) assertThat(reused.get(i)).containsExactly(eager.get(i));
+        float[] e = eager.get(n), r = reused.get(n);
+        assertThat(r[LossLog.RECALL]).isCloseTo(e[LossLog.RECALL], within(1e-5f));
+        assertThat(CapturedRefinementTest.lastKeys).hasSize(3);
     }
 }
