@@ -7,7 +7,8 @@
 # runs bit for bit, PyTorch's iteration on the same card, a whole CIFAR10-shaped ARM run (4,750
 # iterations; its pace is printed every 250 if it is cut short), and in the time left: dedup off and fast
 # (non-deterministic cuDNN) profiles, Naive/Distill/ADI/ER against the CPU, CUDA graphs (-Darm.graphs=true:
-# profile, iteration parity, determinism, iteration times), a JFR recording of the iteration, TF32.
+# profile, iteration parity, determinism, iteration times; -Darm.graphs=reuse: iteration times), a JFR
+# recording of the iteration, TF32.
 # Budget: one device run of at most 10 minutes (DEADLINE_S 560 leaves the tool's margin).
 #
 # Prepare here:   gpu/build-carry.sh          (writes the git-ignored .carry/, ~34 MiB)
@@ -293,6 +294,8 @@ astage methods "methods cuda" 150
 tstage mnist-eager "cuda mnist 3 20" 60
 tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
 tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
+# one graph reused across iterations (fixed inputs) beside the graph captured per refinement above
+tstage cifar-graphs-reuse "cuda cifar10 2 5" 90 -Darm.graphs=reuse
 tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
 # where the host's time goes in the iteration (JFR, read here with `jfr print` / `jfr summary`)
 tstage cifar-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar.jfr",settings=profile

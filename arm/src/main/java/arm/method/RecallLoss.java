@@ -90,9 +90,18 @@ public final class RecallLoss {
 
     /** R of a counted batch (class comment); counts [U] or null. */
     public static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts) {
+        return arm(w, a, b, xhat, present, counts, null);
+    }
+
+    /**
+     * R with, on a device, the class mask [K] given (null: made from present), e.g. a fixed input
+     * that a graph reused across iterations reads ({@link arm.tensor.Backend#writeInts}); the CPU
+     * uses present.
+     */
+    static Var arm(Weights w, Var a, Var b, Var xhat, int[] present, int[] counts, int[] mask) {
         Var logits =
                 a.value.device() != Device.CPU
-                        ? logits(w, a, b, present, counts)
+                        ? logits(w, a, b, present, counts, mask)
                         : composedLogits(w, a, b, present, counts);
         return plus(logits, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, counts));
     }
@@ -152,6 +161,11 @@ public final class RecallLoss {
      * against.
      */
     static Var logits(Weights w, Var a, Var b, int[] present, int[] counts) {
+        return logits(w, a, b, present, counts, null);
+    }
+
+    /** {@link #logits} with the class mask given (null: made from present). */
+    static Var logits(Weights w, Var a, Var b, int[] present, int[] counts, int[] mask) {
         LogitWeights lw =
                 new LogitWeights(
                         switch (w.divergence()) {
@@ -168,7 +182,10 @@ public final class RecallLoss {
         boolean any = false;
         for (float x : weights) any |= x != 0;
         if (!any) return null;
-        LogitTerms.Terms t = LogitTerms.terms(a, b, present, counts, lw);
+        LogitTerms.Terms t =
+                mask == null
+                        ? LogitTerms.terms(a, b, present, counts, lw)
+                        : LogitTerms.masked(a, b, mask, counts, lw);
         int[] columns = {
             LossLog.R_D, LossLog.R_NL_OLD, LossLog.R_NL_NEW, LossLog.R_DIV, LossLog.R_SHARP
         };

@@ -3,6 +3,7 @@ package arm.method;
 import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.autograd.ops.LogitTerms;
 import arm.data.ContinualData;
 import arm.method.RecallLoss.Divergence;
 import arm.nn.BatchStatsLoss;
@@ -353,7 +354,11 @@ final class RecallMethod extends ContinualMethod {
                 return;
             }
             boolean capture = captureSteps && !traced && bad != null && LossLog.capturable();
-            String key = capture ? graphKey(xhat, b, chosen) : null;
+            String key = capture && !reuseGraphs ? graphKey(xhat, b, chosen) : null;
+            if (capture && reuseGraphs) {
+                reusedSteps(xhat, b, chosen, bad);
+                return;
+            }
             for (int step = 0; step < s; step++) {
                 if (capture) {
                     int st = step;
@@ -372,7 +377,7 @@ final class RecallMethod extends ContinualMethod {
          * capture).
          */
         private String graphKey(RecalledBatch xhat, Batch b, int[] chosen) {
-            return ++refinements
+            return (reuseGraphs ? "" : ++refinements + "")
                     + Shape.str(xhat.images().shape)
                     + Arrays.toString(b.present())
                     + Arrays.toString(chosen)
@@ -389,7 +394,120 @@ final class RecallMethod extends ContinualMethod {
          * of eager steps. Opt-in: on a GPU the MLP's capture has run (an H100 iteration 2.8 times
          * faster), the ResNet's counted BatchNorm under capture has not.
          */
-        private final boolean captureSteps = Boolean.getBoolean("arm.graphs");
+        private final boolean reuseGraphs = "reuse".equals(System.getProperty("arm.graphs"));
+
+        private final boolean captureSteps = reuseGraphs || Boolean.getBoolean("arm.graphs");
+
+        /**
+         * {@code -Darm.graphs=reuse}: one graph reused across refinements (iterations). X̂ and the
+         * deferred check's scalar are fixed device buffers ({@link #fixedX}, {@link #fixedBad}):
+         * each refinement copies its X̂ in and zeroes the scalar before its steps, and copies X̂
+         * back and adds the scalar to its own after them (copies on the stream, outside the graph:
+         * exact, so the same bits as eager steps). For ARM the class mask and the counts of a
+         * distinct X̂ are fixed inputs too ({@link Backend#writeInts}: one device buffer each,
+         * rewritten before the steps; the counts' column that {@link RecalledBatch#perCopy} divides
+         * by is a fixed tensor), so a graph is keyed by what its kernels still take from the host:
+         * the shape (U), M = Σ counts and the number of classes C (scalars of the fused logit
+         * terms, the image prior and counted batch norm). A new key drops the graph and the buffers
+         * and captures anew after a warm-up step ({@link CapturedStep}: one graph at a time; U
+         * takes a few values, so a cache per U would hold a few graphs: not built). ADI's chosen
+         * classes reach its composed terms as host arrays copied per content, so its key names them
+         * ({@link #graphKey}) and its graph is reused only while they repeat.
+         */
+        private Tensor fixedX, fixedBad, countColumn;
+
+        private int[] maskSlot, countsSlot;
+
+        /** The graph keys of reused steps, each where it differs from the one before (tests). */
+        final List<String> graphKeys = new ArrayList<>();
+
+        /** The key the fixed buffers were made for. */
+        private String fixedFor;
+
+        /** The class mask the recall loss reads while reused steps run (null otherwise). */
+        private int[] activeMask;
+
+        /** The refinement's S steps on the fixed buffers (see {@link #reuseGraphs}). */
+        private void reusedSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
+            Tensor images = xhat.images();
+            Backend be = Backends.of(images);
+            int[] counts = xhat.counts();
+            int[] mask = adi ? null : LogitTerms.mask(b.present(), b.seenBefore().length);
+            String key, buffers;
+            if (adi) {
+                key = graphKey(xhat, b, chosen);
+                buffers = Shape.str(images.shape);
+            } else {
+                int c = 0, m = 0;
+                for (int v : mask) c += v;
+                if (counts != null) for (int v : counts) m += v;
+                key = "fixed inputs " + Shape.str(images.shape) + " M=" + m + " C=" + c;
+                buffers = key;
+            }
+            if (!buffers.equals(fixedFor)) {
+                releaseFixed(be);
+                fixedX = Scope.outside(() -> be.empty(images.shape));
+                fixedBad = Scope.outside(() -> be.empty(1));
+                if (!adi) {
+                    maskSlot = new int[mask.length];
+                    if (counts != null) {
+                        countsSlot = new int[counts.length];
+                        countColumn = Scope.outside(() -> be.empty(counts.length));
+                    }
+                }
+                fixedFor = buffers;
+            }
+            be.copy(images, fixedX);
+            be.fill(fixedBad, 0f);
+            DistinctRows d = xhat.distinct();
+            RecalledBatch fixed = new RecalledBatch(fixedX, xhat.rows(), d);
+            if (!adi) {
+                System.arraycopy(mask, 0, maskSlot, 0, mask.length);
+                be.writeInts(maskSlot);
+                if (counts != null) {
+                    System.arraycopy(counts, 0, countsSlot, 0, counts.length);
+                    be.writeInts(countsSlot);
+                    try (Scope sc = Scope.open()) {
+                        be.copy(RecallLoss.deviceIntegers(be, counts), countColumn);
+                    }
+                    fixed =
+                            new RecalledBatch(
+                                    fixedX,
+                                    xhat.rows(),
+                                    new DistinctRows(d.rows(), countsSlot, d.slot()),
+                                    countColumn);
+                }
+            }
+            // a logged iteration's graph adds to its log: captured for that iteration alone
+            key += LossLog.captureKey();
+            if (graphKeys.isEmpty() || !graphKeys.get(graphKeys.size() - 1).equals(key))
+                graphKeys.add(key);
+            Var x = Var.param(fixedX);
+            RecalledBatch fx = fixed;
+            if (graphs == null) graphs = new CapturedStep(be);
+            activeMask = maskSlot;
+            try {
+                for (int step = 0; step < s; step++) {
+                    int st = step;
+                    graphs.run(key, () -> scopedInputStep(x, fx, b, chosen, st, fixedBad));
+                }
+            } finally {
+                activeMask = null;
+            }
+            be.copy(fixedX, images);
+            be.axpy(1f, fixedBad, bad);
+        }
+
+        /** Drops the graph (it reads the fixed buffers), then the buffers. */
+        private void releaseFixed(Backend be) {
+            if (graphs != null) graphs.close();
+            for (Tensor t : new Tensor[] {fixedX, fixedBad, countColumn}) if (t != null) t.close();
+            for (int[] slot : new int[][] {maskSlot, countsSlot})
+                if (slot != null) be.releaseInts(slot);
+            fixedX = fixedBad = countColumn = null;
+            maskSlot = countsSlot = null;
+            fixedFor = null;
+        }
 
         /**
          * Step B's backward per branch on the CPU ({@link #branchBackward}); tests compare it with
@@ -492,7 +610,10 @@ final class RecallMethod extends ContinualMethod {
                 Var a, Var b, Var x, RecalledBatch xhat, Batch batch, int[] chosen, Var bs) {
             return adi
                     ? RecallLoss.adi(weights, classesWeight, a, b, x, chosen, bs)
-                    : plus(RecallLoss.arm(weights, a, b, x, batch.present(), xhat.counts()), bs);
+                    : plus(
+                            RecallLoss.arm(
+                                    weights, a, b, x, batch.present(), xhat.counts(), activeMask),
+                            bs);
         }
 
         /** Logs R's value and stops with the first non-finite term when R is not finite. */

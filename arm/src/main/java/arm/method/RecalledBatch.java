@@ -21,8 +21,14 @@ import java.util.SplittableRandom;
  * @param images the images refined in place: [M, …] replicated, [U, …] distinct
  * @param rows the real row each of the M draws copies [M]; null after noise initialisation
  * @param distinct the distinct rows and their counts; null when stored replicated
+ * @param countColumn null, or the counts as a device tensor [U] that {@link #perCopy} divides by (a
+ *     fixed buffer that a graph reused across iterations reads)
  */
-record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
+record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct, Tensor countColumn) {
+
+    RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
+        this(images, rows, distinct, null);
+    }
 
     /**
      * M copies of the real rows {@code rows} of x, stored distinct when {@code dedup} is on and
@@ -76,9 +82,11 @@ record RecalledBatch(Tensor images, int[] rows, DistinctRows distinct) {
         var be = Backends.of(g);
         // on a device the counts are built there (no upload, no host wait: a step stays capturable)
         Tensor col =
-                g.device() == Device.CPU
-                        ? Tensor.of(RecallLoss.floats(counts), shape)
-                        : RecallLoss.deviceIntegers(be, counts).reshape(shape);
+                countColumn != null
+                        ? countColumn.reshape(shape)
+                        : g.device() == Device.CPU
+                                ? Tensor.of(RecallLoss.floats(counts), shape)
+                                : RecallLoss.deviceIntegers(be, counts).reshape(shape);
         Tensor out = be.empty(g.shape);
         be.binary(Binary.DIV, g, col, out);
         return out;

@@ -60,6 +60,12 @@ public final class LossLog {
 
     private static final ThreadLocal<LossLog> CURRENT = new ThreadLocal<>();
 
+    private static final java.util.concurrent.atomic.AtomicLong LOGS =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** This log's number (a captured step that adds to it belongs to it: {@link #captureKey}). */
+    private final long serial = LOGS.incrementAndGet();
+
     private final double[] sum = new double[COLUMNS.size()];
     private final int[] count = new int[COLUMNS.size()];
 
@@ -119,6 +125,16 @@ public final class LossLog {
     public static boolean capturable() {
         LossLog l = CURRENT.get();
         return l == null || l.every == null;
+    }
+
+    /**
+     * What a graph captured on this thread bakes in of the log: "" when no iteration is logged,
+     * else this log's own name. A graph captured while logging adds to this log's device scalars
+     * and one captured without adds nothing, so a graph reused across iterations is keyed by it.
+     */
+    public static String captureKey() {
+        LossLog l = CURRENT.get();
+        return l == null ? "" : " log " + l.serial;
     }
 
     /**

@@ -136,8 +136,17 @@ class CapturedRefinementTest {
      * row}.
      */
     static List<float[]> profiledAndLogged(boolean graphs) {
+        return profiledAndLogged(Boolean.toString(graphs));
+    }
+
+    /** The graph keys of the last reused run of {@link #profiledAndLogged}. */
+    static List<String> lastKeys;
+
+    /** The same with {@code -Darm.graphs=mode} (false, true or reuse). */
+    static List<float[]> profiledAndLogged(String mode) {
+        boolean graphs = mode.equals("true");
         String old = System.getProperty("arm.graphs");
-        System.setProperty("arm.graphs", Boolean.toString(graphs));
+        System.setProperty("arm.graphs", mode);
         Profile.Recorder rec = new Profile.Recorder(Profile.WALL, null);
         Profile.Sink before = Profile.install(rec);
         try (FakeDevice fake = FakeDevice.install()) {
@@ -161,6 +170,7 @@ class CapturedRefinementTest {
             run.train(1, log);
             run.train(2);
             RecallMethod.RecallLearner l = (RecallMethod.RecallLearner) run.learner();
+            lastKeys = List.copyOf(l.graphKeys);
             if (graphs) {
                 assertThat(l.graphs.fallback()).isNull();
                 assertThat(l.graphs.captures()).isEqualTo(3);

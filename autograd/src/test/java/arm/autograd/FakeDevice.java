@@ -17,9 +17,12 @@ import java.lang.reflect.Proxy;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A GPU stand-in for tests on machines without one: a {@link Backend} for {@link Device#CUDA} whose
@@ -205,9 +208,26 @@ public final class FakeDevice implements AutoCloseable {
                     return null;
                 case "info", "numerics", "profileRecorder":
                     return run(m, args);
+                case "writeInts":
+                    {
+                        // as CUDA: a (host-waiting) copy into the slot's one device buffer
+                        noHostWait("fixed input write");
+                        int[] slot = (int[]) args[0];
+                        int[] dev = fixed.computeIfAbsent(slot, k -> new int[k.length]);
+                        System.arraycopy(slot, 0, dev, 0, dev.length);
+                        deviceCopies.add(dev);
+                        return run(m, args);
+                    }
+                case "releaseInts":
+                    {
+                        int[] dev = fixed.remove((int[]) args[0]);
+                        if (dev != null) deviceCopies.remove(dev);
+                        return run(m, args);
+                    }
                 default:
                     break;
             }
+            args = onDevice(args);
             indexCopies(m, args);
             if (recording != null && m.getReturnType() == void.class) {
                 if (m.getName().equals("maxLastAxis") && args[2] != null)
@@ -217,14 +237,16 @@ public final class FakeDevice implements AutoCloseable {
                 for (int i = 0; i < baked.length; i++) {
                     if (baked[i] instanceof Tensor t)
                         onHost(t); // wrong device or freed: fail now, as a launch would
-                    if (baked[i] instanceof int[] ints) baked[i] = ints.clone();
+                    if (baked[i] instanceof int[] ints && !deviceCopies.contains(ints))
+                        baked[i] = ints.clone();
                     if (baked[i] instanceof Tensor[] ts) {
                         for (Tensor t : ts) if (t != null) onHost(t);
                         baked[i] = ts.clone();
                     }
                     if (baked[i] instanceof BatchNormArgs b) {
                         onHost(b);
-                        if (b.counts() != null) baked[i] = b.counted(b.counts().clone());
+                        if (b.counts() != null && !deviceCopies.contains(b.counts()))
+                            baked[i] = b.counted(b.counts().clone());
                     }
                 }
                 recording.add(new Object[] {m, baked});
@@ -270,7 +292,29 @@ public final class FakeDevice implements AutoCloseable {
             }
         }
 
+        /**
+         * Fixed inputs ({@link Backend#writeInts}): each slot's device copy, written only by
+         * writeInts; ops (eager or replayed) read the copy, never the host array, as on CUDA.
+         */
+        private final Map<int[], int[]> fixed = new IdentityHashMap<>();
+
+        private final Set<int[]> deviceCopies = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        /** The arguments with each fixed input replaced by its device copy. */
+        private Object[] onDevice(Object[] args) {
+            if (args == null || fixed.isEmpty()) return args;
+            Object[] a = args.clone();
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] instanceof int[] ints && fixed.containsKey(ints)) a[i] = fixed.get(ints);
+                if (a[i] instanceof BatchNormArgs b
+                        && b.counts() != null
+                        && fixed.containsKey(b.counts())) a[i] = b.counted(fixed.get(b.counts()));
+            }
+            return a;
+        }
+
         private void copyOf(int[] host, boolean asFloat) {
+            if (deviceCopies.contains(host)) return; // a fixed input: already on the device
             List<Object> key = List.of(IntBuffer.wrap(host.clone()), asFloat);
             if (copies.get(key) != null) return;
             noHostWait("index upload");

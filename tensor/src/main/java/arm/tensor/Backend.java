@@ -242,6 +242,25 @@ public interface Backend {
             Tensor dGamma,
             Tensor dBeta);
 
+    // ---------------------------------------------------------------- fixed int inputs
+
+    /**
+     * Makes the host array {@code slot} a fixed input ({@link FixedInts}) and writes its current
+     * contents where ops read it: from now on an op given this very array (an index, counts, a
+     * mask) reads one buffer of this device at a fixed address, holding the contents of the latest
+     * call, so a captured graph replayed later reads the new contents. Call it outside any capture,
+     * before the work that should see the contents; the array's length must not change. The CPU
+     * reads the array itself (only the registration).
+     */
+    default void writeInts(int[] slot) {
+        FixedInts.add(slot);
+    }
+
+    /** Ends {@link #writeInts} for slot (after the graphs that read it are closed). */
+    default void releaseInts(int[] slot) {
+        FixedInts.remove(slot);
+    }
+
     // ---------------------------------------------------------------- ARM's image prior
 
     /**

@@ -1,19 +1,18 @@
 package arm.tensor;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A unit of work (e.g. one refinement step) run eagerly the first time for each shape, captured the
- * second, and replayed from then on; a new shape key drops the old graph and its pool and starts
- * again (CUDA 12.6's JCuda binds no cuGraphExecUpdate, so a graph is re-instantiated, not updated).
- * When the backend cannot capture, or a capture fails (the step waits for the host somewhere), the
- * step runs eagerly from then on and {@link #fallback} says why.
+ * second, and replayed from then on (while the key stays the same, across any number of calls of
+ * run); a new shape key drops the old graph and its pool and starts again (CUDA 12.6's JCuda binds
+ * no cuGraphExecUpdate, so a graph is re-instantiated, not updated). When the backend cannot
+ * capture, or a capture fails (the step waits for the host somewhere), the step runs eagerly from
+ * then on and {@link #fallback} says why.
  *
  * <p>The first eager run of a shape is the warm-up: it lets the backend pick algorithms, size
  * workspaces and fill caches, so that the captured run allocates and uploads nothing new.
@@ -27,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CapturedStep implements AutoCloseable {
     private final Backend backend;
-    private final Set<String> warmed = new HashSet<>();
+    private String warmed;
     private String key;
     private GraphCapture.Graph graph;
     private List<Runnable> effects = List.of();
@@ -63,7 +62,10 @@ public final class CapturedStep implements AutoCloseable {
             TOTAL_REPLAYS.incrementAndGet();
             return;
         }
-        if (warmed.add(shapeKey)) {
+        if (!shapeKey.equals(warmed)) {
+            // only the latest key counts as warmed: a key seen again after others is warmed again,
+            // as the backend's caches may have dropped what it filled
+            warmed = shapeKey;
             runEager(step);
             return;
         }

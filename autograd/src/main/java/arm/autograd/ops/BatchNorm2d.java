@@ -6,6 +6,7 @@ import arm.autograd.Var;
 import arm.tensor.Backend;
 import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
+import arm.tensor.FixedInts;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
 
@@ -110,7 +111,7 @@ public final class BatchNorm2d {
         int c = x.dim(1);
         Tensor y = be.empty(x.shape()), mean = be.empty(c), var = be.empty(c);
         // the caller's counts may change before backward
-        int[] w = mode.counts() == null ? null : mode.counts().clone();
+        int[] w = FixedInts.keep(mode.counts()); // a fixed input stays itself
         BatchNormArgs a =
                 BatchNormArgs.train(gamma.value, beta.value, mode.eps(), mean, var).counted(w);
         a =

@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.FixedInts;
 import arm.tensor.Tensor;
 
 /**
@@ -58,7 +59,7 @@ public final class ImagePrior {
             this.c = c;
             this.h = h;
             this.w = w;
-            this.counts = counts == null ? null : counts.clone();
+            this.counts = FixedInts.keep(counts);
         }
 
         @Override

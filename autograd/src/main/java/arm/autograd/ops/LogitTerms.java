@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.FixedInts;
 import arm.tensor.LogitWeights;
 import arm.tensor.Tensor;
 
@@ -48,8 +49,15 @@ public final class LogitTerms {
 
     /** {@link #apply} with the terms' values. */
     public static Terms terms(Var a, Var b, int[] present, int[] counts, LogitWeights w) {
+        return masked(a, b, mask(present, a.dim(1)), counts, w);
+    }
+
+    /**
+     * {@link #terms} with the class mask [K] given (e.g. a fixed input a reused graph reads, see
+     * {@link arm.tensor.Backend#writeInts}).
+     */
+    public static Terms masked(Var a, Var b, int[] mask, int[] counts, LogitWeights w) {
         Backend be = Node.backendOf(a.value);
-        int[] mask = mask(present, a.dim(1));
         Tensor y = be.empty(1), colMean = be.empty(a.dim(1));
         Tensor[] terms = new Tensor[5];
         Var[] vars = new Var[5];
@@ -78,7 +86,7 @@ public final class LogitTerms {
             super(b == null ? new Var[] {a} : new Var[] {a, b});
             this.hasB = b != null;
             this.mask = mask;
-            this.counts = counts == null ? null : counts.clone();
+            this.counts = FixedInts.keep(counts);
             this.w = w;
             this.colMean = colMean;
         }

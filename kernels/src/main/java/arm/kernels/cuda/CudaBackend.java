@@ -42,7 +42,6 @@ public final class CudaBackend implements Backend {
 
     private CudaBackend(CudaDevice dev, Blas blas, Dnn dnn) {
         this.dev = dev;
-        this.graphs = new CudaGraphs(dev);
         this.cache =
                 new DeviceInts<>(
                         // a refinement step cycles through ~10 index arrays (labels, counts, the
@@ -63,7 +62,18 @@ public final class CudaBackend implements Backend {
                             }
                             return d;
                         },
-                        (d, n) -> dev.freeOrPark(d, 4L * Math.max(1, n)));
+                        (d, n) -> dev.freeOrPark(d, 4L * Math.max(1, n)),
+                        (host, asFloat, d) -> {
+                            // a synchronous copy: work still queued may read the old contents
+                            dev.sync();
+                            if (host.length == 0) return;
+                            if (asFloat) {
+                                float[] f = new float[host.length];
+                                for (int i = 0; i < f.length; i++) f[i] = host[i];
+                                cuMemcpyHtoD(d, Pointer.to(f), 4L * f.length);
+                            } else cuMemcpyHtoD(d, Pointer.to(host), 4L * host.length);
+                        });
+        this.graphs = new CudaGraphs(dev, cache);
         this.blas = blas;
         this.dnn = dnn;
     }
@@ -653,6 +663,18 @@ public final class CudaBackend implements Backend {
      * the terms; the scratch holds the weighted softmax rows (U·K doubles) for the column sums. The
      * mask and counts are uploaded once per content.
      */
+    @Override
+    public void writeInts(int[] slot) {
+        Backend.super.writeInts(slot);
+        cache.write(slot);
+    }
+
+    @Override
+    public void releaseInts(int[] slot) {
+        Backend.super.releaseInts(slot);
+        cache.release(slot);
+    }
+
     @Override
     public void logitTerms(
             Tensor a,

@@ -19,19 +19,23 @@ import jcuda.driver.CUgraphExec;
  */
 final class CudaGraphs implements GraphCapture {
     private final CudaDevice dev;
+    private final DeviceInts<?> ints;
 
-    CudaGraphs(CudaDevice dev) {
+    CudaGraphs(CudaDevice dev, DeviceInts<?> ints) {
         this.dev = dev;
+        this.ints = ints;
     }
 
     @Override
     public void begin() {
         dev.beginCapture();
+        ints.record(); // the index copies the graph bakes in stay held while it lives
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public Graph end() {
+        List<Object> held = ints.recorded();
         Object[] r = dev.endCapture();
         CUgraph g = (CUgraph) r[0];
         List<Object[]> pool = (List<Object[]>) r[1];
@@ -44,6 +48,7 @@ final class CudaGraphs implements GraphCapture {
             throw e;
         }
         dev.graphOpened();
+        ints.hold(held);
         return new Graph() {
             private boolean closed;
 
@@ -62,12 +67,14 @@ final class CudaGraphs implements GraphCapture {
                 cuGraphDestroy(g);
                 dev.releasePool(pool);
                 dev.graphClosed();
+                ints.release(held);
             }
         };
     }
 
     @Override
     public void abort() {
+        ints.recorded();
         try {
             Object[] r = dev.endCapture(); // ends the (invalidated) capture; releases the pool on
             // failure
