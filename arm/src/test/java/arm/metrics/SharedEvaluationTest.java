@@ -26,7 +26,8 @@ class SharedEvaluationTest {
             float[] z = new float[b * K];
             for (int i = 0; i < b; i++)
                 for (int j = 0; j < d.itemSize(); j++)
-                    z[i * K + (j % K)] += (d.pixels()[(start + i) * d.itemSize() + j] & 0xff) * (j + 1);
+                    z[i * K + (j % K)] +=
+                            (d.pixels()[(start + i) * d.itemSize() + j] & 0xff) * (j + 1);
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {
