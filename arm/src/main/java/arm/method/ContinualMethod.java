@@ -6,8 +6,10 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.data.Dataset;
+import arm.kernels.cpu.CpuThreads;
 import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
+import arm.metrics.SharedEvaluation;
 import arm.nn.Mlp;
 import arm.nn.Module;
 import arm.nn.Sgd;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches
@@ -307,26 +310,68 @@ public abstract class ContinualMethod implements Method {
     /** Accuracy of f_cur (eval mode, no graph) on val and test, on the device f_cur lives on. */
     public static EvalPoint evaluate(
             Module fCur, ContinualData data, int t, int[] seen, int lastTask) {
+        return evaluate(fCur, data, t, seen, lastTask, null);
+    }
+
+    /**
+     * {@link #evaluate}, and with {@code shared} given (CPU), the batches as a {@link
+     * SharedEvaluation} handed to it before they run, so that another thread can {@link
+     * SharedEvaluation#help} (the same point, whoever computes which batch).
+     */
+    public static EvalPoint evaluate(
+            Module fCur,
+            ContinualData data,
+            int t,
+            int[] seen,
+            int lastTask,
+            Consumer<SharedEvaluation> shared) {
         Device device = fCur.device();
         fCur.eval();
         try (var ng = Autograd.noGrad()) {
-            Evaluator.RowLogits model =
-                    Evaluator.rows(x -> logits(fCur, x, device), data.numClasses());
-            // the MLP on the CPU without autograd: fused layers, W packed once, the same bits
-            if (device == Device.CPU && MlpEval.applies(fCur))
-                model = new MlpEval((Mlp) fCur, model);
-            var val =
-                    Evaluator.evaluateRows(
-                            model, data.val(), data.numClasses(), evalBatch(data.val(), device));
-            var test =
-                    Evaluator.evaluateRows(
-                            model, data.test(), data.numClasses(), evalBatch(data.test(), device));
+            boolean cpu = device == Device.CPU;
+            // one model per thread: MlpEval keeps arrays of its own
+            Supplier<Evaluator.RowLogits> models =
+                    () -> {
+                        Evaluator.RowLogits m =
+                                Evaluator.rows(x -> logits(fCur, x, device), data.numClasses());
+                        // the MLP on the CPU without autograd: fused layers, W packed once, the
+                        // same bits
+                        return cpu && MlpEval.applies(fCur) ? new MlpEval((Mlp) fCur, m) : m;
+                    };
+            int valBatch = evalBatch(data.val(), device),
+                    testBatch = evalBatch(data.test(), device);
+            if (shared != null && cpu) {
+                SharedEvaluation s =
+                        new SharedEvaluation(
+                                models,
+                                data.numClasses(),
+                                ContinualMethod::evalBatchOn,
+                                new Dataset[] {data.val(), data.test()},
+                                new int[] {valBatch, testBatch});
+                shared.accept(s);
+                Evaluator.Accuracy[] a = s.run();
+                return Evaluator.point(t, seen, lastTask, a[0], a[1]);
+            }
+            Evaluator.RowLogits model = models.get();
+            var val = Evaluator.evaluateRows(model, data.val(), data.numClasses(), valBatch);
+            var test = Evaluator.evaluateRows(model, data.test(), data.numClasses(), testBatch);
             return Evaluator.point(t, seen, lastTask, val, test);
         } finally {
             fCur.train();
             // the batches' recycled arrays: a background evaluation's thread ends without clearing
             // its pool, which would keep their share of the pools' cap for the rest of the JVM
             if (device == Device.CPU) HostPool.clear();
+        }
+    }
+
+    /**
+     * One batch of a shared evaluation on the calling thread: without a graph (a helping thread may
+     * be a training thread), its kernels serial when two threads share the batches.
+     */
+    private static void evalBatchOn(boolean serial, Runnable batch) {
+        try (var ng = Autograd.noGrad()) {
+            if (serial) CpuThreads.serially(batch);
+            else batch.run();
         }
     }
 

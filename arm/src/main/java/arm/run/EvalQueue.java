@@ -1,10 +1,13 @@
 package arm.run;
 
 import arm.data.ContinualData;
+import arm.kernels.cpu.CpuThreads;
 import arm.method.ContinualMethod;
 import arm.metrics.EvalPoint;
+import arm.metrics.SharedEvaluation;
 import arm.nn.Module;
 import arm.tensor.Device;
+import arm.tensor.HostPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The evaluations of one run, in the order they were asked for. Every mode gives the same points
@@ -30,7 +34,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       process ({@link #runsInParallel}) than cores.
  * </ul>
  *
- * {@code -Darm.eval=now|defer|background} forces a mode (CPU runs).
+ * <p>In background mode the run's thread, once it waits for an evaluation (the last one, after the
+ * last step; a checkpoint's), helps with it: the evaluation's batches are shared ({@link
+ * SharedEvaluation}), both threads take batches until none is left, each with its kernels serial.
+ * The points are the same (EvalQueueTest). {@code -Darm.eval.help=off} waits instead.
+ *
+ * <p>{@code -Darm.eval=now|defer|background} forces a mode (CPU runs).
  */
 public final class EvalQueue implements AutoCloseable {
     enum Mode {
@@ -50,6 +59,7 @@ public final class EvalQueue implements AutoCloseable {
         final Module frozen;
         final int[] seen;
         Future<Timed> bg; // background mode: set once handed to the thread
+        volatile SharedEvaluation shared; // background mode: its batches, once they run
 
         Pending(int t, Module frozen, int[] seen, int lastTask) {
             this.t = t;
@@ -128,7 +138,7 @@ public final class EvalQueue implements AutoCloseable {
                                 th.setDaemon(true);
                                 return th;
                             });
-        p.bg = thread.submit(() -> timed(p.frozen, p.t, p.seen, p.lastTask));
+        p.bg = thread.submit(() -> timed(p));
     }
 
     /** Finishes everything still pending and appends the points to {@code into}, in order. */
@@ -146,10 +156,38 @@ public final class EvalQueue implements AutoCloseable {
             for (Pending p : pending) if (p.bg == null && p.t < t) start(p);
         while (!pending.isEmpty() && pending.get(0).t < t) {
             Pending p = pending.remove(0);
+            if (p.bg != null && HELP && CpuThreads.threads() > 1) help(p);
             Timed r = p.bg != null ? join(p.bg) : timed(p.frozen, p.t, p.seen, p.lastTask);
             into.add(r.point());
             ns += r.ns();
         }
+    }
+
+    /** Whether the waiting run's thread helps with a background evaluation. */
+    private static final boolean HELP = !"off".equals(System.getProperty("arm.eval.help"));
+
+    /**
+     * The run's thread, waiting for p: takes batches of p beside the evaluation thread until none
+     * is left (p's batches are published when they start; until then it waits briefly).
+     */
+    private static void help(Pending p) {
+        while (!p.bg.isDone()) {
+            SharedEvaluation s = p.shared;
+            if (s != null) {
+                if (s.help() > 0) HostPool.clear(); // its batches' arrays, as evaluate() does
+                return;
+            }
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    /** A background evaluation: its batches shared, for the run's thread to help with. */
+    private Timed timed(Pending p) {
+        long s0 = System.nanoTime();
+        EvalPoint point =
+                ContinualMethod.evaluate(
+                        p.frozen, data, p.t, p.seen, p.lastTask, s -> p.shared = s);
+        return new Timed(point, System.nanoTime() - s0);
     }
 
     private Timed timed(Module net, int t, int[] seen, int lastTask) {

@@ -198,6 +198,11 @@ public final class F {
         return BatchNorm2d.apply(x, gamma, beta, mode, relu);
     }
 
+    /** relu(batchNorm(x) + r): ResNet's block end, one pass in eval without a graph. */
+    public static Var batchNormAddRelu(Var x, Var gamma, Var beta, BatchNorm2d.Mode mode, Var r) {
+        return BatchNorm2d.addRelu(x, gamma, beta, mode, r);
+    }
+
     /**
      * ARM's image prior λ5·R_L2 + λ6·R_TV of x̂ [U, …] viewed as U images c×h×w, row u standing for
      * counts[u] copies (null: once each), in one op (formulas: {@link ImagePrior}); shape [1].

@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp
  * benchmarks/target/benchmarks.jar arm.bench.PlainTiming [method] [warmup] [iterations] [eval
- * images] [eval rounds]}
+ * images] [eval rounds] [shared]}; {@code shared}: each evaluation as a run's last one, its batches
+ * shared by the calling thread and a helping thread (both with serial kernels), instead of one
+ * thread whose kernels split over the kernel workers.
  */
 public final class PlainTiming {
     private PlainTiming() {}
@@ -40,6 +42,7 @@ public final class PlainTiming {
                 reps = args.length > 2 ? Integer.parseInt(args[2]) : 100,
                 evalImages = args.length > 3 ? Integer.parseInt(args[3]) : 2500,
                 evalRounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        boolean shared = args.length > 5 && args[5].equals("shared");
         ContinualData data = data(evalImages);
         Map<String, String> o = new LinkedHashMap<>(Map.of("device", "cpu"));
         if (!method.equals("Naive")) o.put("recall_from_t", "0");
@@ -52,8 +55,25 @@ public final class PlainTiming {
         print(method + " iteration", c, reps, 1);
         for (int r = 0; r < evalRounds; r++) {
             c = clocks();
-            ContinualMethod.evaluate(run.model(), data, t, run.seenClasses(), run.lastTask());
-            print("evaluation (val + test)", c, 1, 2 * evalImages / 1000.0);
+            Thread[] helper = new Thread[1];
+            ContinualMethod.evaluate(
+                    run.model(),
+                    data,
+                    t,
+                    run.seenClasses(),
+                    run.lastTask(),
+                    !shared
+                            ? null
+                            : s -> {
+                                helper[0] = new Thread(s::help, "helper");
+                                helper[0].start();
+                            });
+            if (helper[0] != null) join(helper[0]);
+            print(
+                    shared ? "evaluation, shared" : "evaluation (val + test)",
+                    c,
+                    1,
+                    2 * evalImages / 1000.0);
         }
     }
 
@@ -68,6 +88,14 @@ public final class PlainTiming {
         Dataset eval = new Dataset("eval", px, labels, new int[] {3, 32, 32});
         return new ContinualData(
                 s.train(), s.stream(), eval, eval, s.numClasses(), s.classesPerTask(), 10);
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static long[] clocks() {

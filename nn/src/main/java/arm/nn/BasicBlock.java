@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * Member names follow PyTorch (conv1, bn1, conv2, bn2, shortcut.0, shortcut.1). BN → ReLU runs as
- * one fused op ({@link BatchNorm2d#forwardRelu}).
+ * one fused op ({@link BatchNorm2d#forwardRelu}); in eval BN2, the add and the final ReLU are one
+ * more ({@link BatchNorm2d#forwardAddRelu}).
  */
 public final class BasicBlock extends Module {
     public final int in, out, stride;
@@ -40,8 +41,12 @@ public final class BasicBlock extends Module {
 
     @Override
     public Var forward(Var x) {
-        Var h = bn1.forwardRelu(conv1.forward(x));
-        h = bn2.forward(conv2.forward(h));
+        Var h = conv2.forward(bn1.forwardRelu(conv1.forward(x)));
+        // eval: BN2, the add and the ReLU as one op; training keeps bn2 before the shortcut's BN
+        // (their batch-statistics terms and running updates follow the forward order)
+        if (bn2.fusesAddRelu())
+            return bn2.forwardAddRelu(h, shortcut == null ? x : shortcut.forward(x));
+        h = bn2.forward(h);
         return F.relu(F.add(h, shortcut == null ? x : shortcut.forward(x)));
     }
 

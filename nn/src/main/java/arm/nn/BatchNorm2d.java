@@ -105,6 +105,22 @@ public final class BatchNorm2d extends Module {
         return apply(x, true);
     }
 
+    /**
+     * relu(forward(x) + r), a residual block's end. In eval mode (and no batch-statistics term
+     * asked for) one op that, without a graph, is one pass over the data; otherwise the composed
+     * ops, in that order.
+     */
+    public Var forwardAddRelu(Var x, Var r) {
+        if (isTraining() || statsSink != null) return F.relu(F.add(forward(x), r));
+        return F.batchNormAddRelu(
+                x, weight.var, bias.var, Mode.eval(runningMean, runningVar, EPS), r);
+    }
+
+    /** Whether {@link #forwardAddRelu} takes the eval op (so r may be computed after x's BN). */
+    public boolean fusesAddRelu() {
+        return !isTraining() && statsSink == null;
+    }
+
     private Var apply(Var x, boolean relu) {
         if (statsSink != null) statsSink.add(batchStatsTerm(x));
         if (counts != null && statsSink != null)

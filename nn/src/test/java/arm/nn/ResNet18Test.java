@@ -147,6 +147,29 @@ class ResNet18Test {
             assertThat(bn.numBatchesTracked.item()).isEqualTo(2f);
     }
 
+    /**
+     * An evaluation without a graph runs eval BN with the ReLU fused and each block's BN2, residual
+     * add and ReLU as one pass; with a graph the ops stay apart. Both give the same logits, bit for
+     * bit (odd batch, running statistics moved away from 0 and 1 by training forwards).
+     */
+    @Test
+    void evalWithoutAGraphHasTheComposedBits() {
+        ResNet18 net = new ResNet18(ResNet18.Variant.CIFAR10, 4, new SplittableRandom(8));
+        try (var ng = Autograd.noGrad()) {
+            for (int i = 0; i < 3; i++)
+                net.forward(Var.constant(GradCheck.rand(9, 0, 1, 3, 3, 32, 32)));
+        }
+        net.eval();
+        Var x = Var.constant(GradCheck.rand(7, 0, 1, 3, 3, 32, 32));
+        Tensor withGraph = net.forward(x).value;
+        Tensor without;
+        try (var ng = Autograd.noGrad()) {
+            without = net.forward(x).value;
+        }
+        assertThat(without.toArray()).containsExactly(withGraph.toArray());
+        assertThat(net.forward(x).tracked()).isTrue(); // the graph's path is the composed one
+    }
+
     // ------------------------------------------------------------ ADI's R_bs
 
     @Test

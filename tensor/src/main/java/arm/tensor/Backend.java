@@ -227,6 +227,19 @@ public interface Backend {
     void batchNorm(BatchNormArgs a, Tensor x, boolean relu, Tensor y);
 
     /**
+     * y = relu(BN(x) + r) for an eval-mode {@code a} (ResNet's BN2 → + shortcut → ReLU at the end
+     * of a block, in an evaluation without a graph), r the shape of x. The default composes {@link
+     * #batchNorm}, {@link #binary} ADD and {@link #unary} RELU, the naive twin; a backend may fuse
+     * them into one pass with the same rounding (x·g + sh, then + r, then the ReLU).
+     */
+    default void batchNormAddRelu(BatchNormArgs a, Tensor x, Tensor r, Tensor y) {
+        if (a.training()) throw new IllegalArgumentException("batchNormAddRelu is eval-mode only");
+        batchNorm(a, x, false, y);
+        binary(Binary.ADD, y, r, y);
+        unary(Unary.RELU, y, 0f, y);
+    }
+
+    /**
      * Backward of a training-mode {@link #batchNorm} through the statistics a.mean, a.var (and
      * a.counts): dβ = Σ dz, dγ = Σ dz·x̂, dx = γ/√(σ² + ε) · (dz − w·(dβ + x̂·dγ)/m), where dz =
      * dy, or dy·[reluOut &gt; 0] when reluOut (the fused ReLU's output) is given. Any of dx,

@@ -37,7 +37,9 @@ import arm.tensor.Unary;
  * <p>Fused with a following ReLU (relu = true in training, ResNet's BN → ReLU pairs): z = max(0,
  * y), and the backward is the one above applied to dy·[z &gt; 0]. Saves z; the backend does it
  * without materialising y or the masked gradient. Tested against the composition. In eval the ReLU
- * is a separate op.
+ * is a separate op when the forward records a graph; without one (an evaluation under {@code
+ * Autograd.noGrad()}) the backend applies it in the same pass, with the same bits. {@link #addRelu}
+ * does the same for a block's end, relu(BN(x) + r).
  *
  * <p>Counted training mode ({@link Mode#counted}): x holds a batch's distinct samples, sample n
  * standing for w_n = counts[n] identical copies, so that one pass over the distinct samples gives
@@ -104,6 +106,7 @@ public final class BatchNorm2d {
     public static Var apply(Var x, Var gamma, Var beta, Mode mode, boolean relu) {
         checkShapes(x, gamma, beta);
         if (!mode.training()) {
+            if (!records(x, gamma, beta)) return evalConstant(x, gamma, beta, mode, relu, null);
             Var y = eval(x, gamma, beta, mode);
             return relu ? UnaryOps.apply(Unary.RELU, y, 0f) : y;
         }
@@ -124,6 +127,42 @@ public final class BatchNorm2d {
                     "batch norm in training needs more than 1 value per channel, got " + x);
         be.batchNorm(a, x.value, relu, y);
         return Node.record(y, new TrainNode(x, gamma, beta, a, relu ? y : null));
+    }
+
+    /**
+     * relu(BN(x) + r), ResNet's block end (BN2, the shortcut's r, the ReLU). In eval without a
+     * graph one backend pass ({@link Backend#batchNormAddRelu}); otherwise the composed ops.
+     */
+    public static Var addRelu(Var x, Var gamma, Var beta, Mode mode, Var r) {
+        checkShapes(x, gamma, beta);
+        if (!java.util.Arrays.equals(x.shape(), r.shape()))
+            throw new IllegalArgumentException("batchNormAddRelu: " + x + " with residual " + r);
+        if (!mode.training() && !records(x, gamma, beta, r))
+            return evalConstant(x, gamma, beta, mode, false, r);
+        Var y = apply(x, gamma, beta, mode, false);
+        return UnaryOps.apply(Unary.RELU, BinaryOps.apply(Binary.ADD, y, r), 0f);
+    }
+
+    /** Whether an op on these inputs records a node (as {@link Node#record} decides). */
+    private static boolean records(Var... in) {
+        if (!arm.autograd.Autograd.gradEnabled()) return false;
+        for (Var v : in) if (v.tracked()) return true;
+        return false;
+    }
+
+    /**
+     * Eval forward that nothing differentiates: the running statistics read in place (no copies for
+     * a backward), the ReLU (relu) or the residual add and ReLU (r not null) in the same pass.
+     */
+    private static Var evalConstant(Var x, Var gamma, Var beta, Mode mode, boolean relu, Var r) {
+        Backend be = Node.backendOf(x.value);
+        Tensor y = be.empty(x.shape());
+        BatchNormArgs a =
+                BatchNormArgs.eval(
+                        gamma.value, beta.value, mode.eps(), mode.runningMean(), mode.runningVar());
+        if (r == null) be.batchNorm(a, x.value, relu, y);
+        else be.batchNormAddRelu(a, x.value, r.value, y);
+        return Var.constant(y);
     }
 
     private static Var eval(Var x, Var gamma, Var beta, Mode mode) {

@@ -331,6 +331,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormAddRelu(BatchNormArgs a, Tensor x, Tensor r, Tensor y) {
+        CpuBatchNorm.forwardAddRelu(arrays(a, x, r, y), arr(x), arr(r), arr(y));
+    }
+
+    @Override
     public void batchNormBackward(
             BatchNormArgs a,
             Tensor x,

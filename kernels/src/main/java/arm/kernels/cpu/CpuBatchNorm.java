@@ -95,6 +95,19 @@ public final class CpuBatchNorm {
         }
     }
 
+    /**
+     * Eval mode: y = relu(BN(x) + r), r the residual [N, C, HW]; fused into one pass by the fast
+     * and SIMD kernels, composed by the naive one (the same bits: BatchNormAddReluTest).
+     */
+    public static void forwardAddRelu(BatchNormArrays a, float[] x, float[] r, float[] y) {
+        if (a.training()) throw new IllegalArgumentException("forwardAddRelu is eval-mode only");
+        switch (path) {
+            case NAIVE -> BatchNormRef.forwardAddRelu(a, x, r, y);
+            case FAST -> byChannel(a, (c0, c1) -> BatchNormFast.forwardAddRelu(a, x, r, y, c0, c1));
+            case SIMD -> byChannel(a, (c0, c1) -> Simd.forwardAddRelu(a, x, r, y, c0, c1));
+        }
+    }
+
     /** The backward of a forward; reluOut is the fused ReLU's output or null. */
     public static void backward(
             BatchNormArrays a,
@@ -141,6 +154,11 @@ public final class CpuBatchNorm {
 
         static void forward(BatchNormArrays a, float[] x, boolean relu, float[] y, int c0, int c1) {
             BatchNormSimd.forward(a, x, relu, y, c0, c1);
+        }
+
+        static void forwardAddRelu(
+                BatchNormArrays a, float[] x, float[] r, float[] y, int c0, int c1) {
+            BatchNormSimd.forwardAddRelu(a, x, r, y, c0, c1);
         }
 
         static void backward(

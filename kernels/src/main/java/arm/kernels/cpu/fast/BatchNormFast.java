@@ -45,6 +45,24 @@ public final class BatchNormFast {
         a.updateRunning(c0, c1);
     }
 
+    /**
+     * Eval mode, channels [c0, c1): y = max(0, (x·g + sh) + r), the eval BN, the residual add and
+     * the ReLU in one pass with the composed ops' rounding (r [N, C, HW] the residual).
+     */
+    public static void forwardAddRelu(
+            BatchNormArrays a, float[] x, float[] r, float[] y, int c0, int c1) {
+        int n = a.n(), c = a.c(), hw = a.hw();
+        for (int ch = c0; ch < c1; ch++) {
+            float inv = (float) (1.0 / Math.sqrt(a.var()[ch] + (double) a.eps()));
+            float g = a.gamma()[ch] * inv, sh = a.beta()[ch] - a.mean()[ch] * g;
+            for (int b = 0; b < n; b++)
+                for (int i = 0, o = (b * c + ch) * hw; i < hw; i++) {
+                    float v = (x[o + i] * g + sh) + r[o + i];
+                    y[o + i] = v > 0f ? v : 0f;
+                }
+        }
+    }
+
     /** Channel ch's batch statistics (planes weighted by the counts) into a.mean, a.var. */
     private static void statistics(BatchNormArrays a, float[] x, int ch) {
         int n = a.n(), c = a.c(), hw = a.hw();

@@ -39,6 +39,19 @@ public final class BatchNormRef {
         a.updateRunning(0, a.c());
     }
 
+    /**
+     * Eval mode: relu(BN(x) + r), composed as the graph computes it (the batch norm, then the
+     * residual add, then the ReLU, each a pass of its own); r [N, C, HW]. The naive twin of the
+     * fused {@code forwardAddRelu} kernels.
+     */
+    public static void forwardAddRelu(BatchNormArrays a, float[] x, float[] r, float[] y) {
+        if (a.training()) throw new IllegalArgumentException("eval mode only");
+        normalise(a, x, y);
+        int len = a.n() * a.c() * a.hw();
+        for (int i = 0; i < len; i++) y[i] = y[i] + r[i];
+        ElementwiseRef.unary(Unary.RELU, y, 0f, y, len);
+    }
+
     private static void statistics(BatchNormArrays a, float[] x) {
         int n = a.n(), c = a.c(), hw = a.hw();
         double m = a.values();

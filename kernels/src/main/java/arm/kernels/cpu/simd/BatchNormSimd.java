@@ -55,6 +55,34 @@ public final class BatchNormSimd {
     }
 
     /**
+     * Eval mode, channels [c0, c1): y = max(0, (x·g + sh) + r) with g = γ/√(σ²+ε), sh = β − μ·g, r
+     * [N, C, HW] the residual; one pass over x, r and y instead of three (BN, the add, the ReLU),
+     * each step rounded as the composed ops round it (mul, add, add, max; no FMA).
+     */
+    public static void forwardAddRelu(
+            BatchNormArrays a, float[] x, float[] r, float[] y, int c0, int c1) {
+        int n = a.n(), c = a.c(), hw = a.hw();
+        for (int ch = c0; ch < c1; ch++) {
+            float inv = (float) (1.0 / Math.sqrt(a.var()[ch] + (double) a.eps()));
+            float g = a.gamma()[ch] * inv, sh = a.beta()[ch] - a.mean()[ch] * g;
+            for (int b = 0; b < n; b++) {
+                int o = (b * c + ch) * hw, i = 0;
+                for (; i <= hw - L; i += L)
+                    FloatVector.fromArray(S, x, o + i)
+                            .mul(g)
+                            .add(sh)
+                            .add(FloatVector.fromArray(S, r, o + i))
+                            .max(0f)
+                            .intoArray(y, o + i);
+                for (; i < hw; i++) {
+                    float v = (x[o + i] * g + sh) + r[o + i];
+                    y[o + i] = v > 0f ? v : 0f;
+                }
+            }
+        }
+    }
+
+    /**
      * Channel ch's statistics: each plane's sum and squared deviations about its own mean while it
      * sits in L1, then the planes combined (Chan et al.): M2 = Σ_b w_b·(M2_b + hw·(mean_b − μ)²),
      * as stable as two passes over the whole channel, one fewer trip through L2.
