@@ -1,5 +1,6 @@
 package arm.kernels.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -52,6 +53,70 @@ public final class CpuThreads {
         return cores;
     }
 
+    /**
+     * {@code -Darm.smallSplit=auto|on|off}: whether a {@link #hot} caller's small kernels (the
+     * MNIST MLP's batch-10 GEMMs) are split over the workers. auto: while this JVM trains one run
+     * at a time ({@link #runsInParallel}); with two runs side by side each already has a core.
+     */
+    private static volatile String smallSplit =
+            System.getProperty("arm.smallSplit", "auto").trim().toLowerCase();
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final AtomicBoolean HOT_HELD = new AtomicBoolean();
+
+    /** Set while a caller holds the workers hot: they spin instead of parking. */
+    private static volatile boolean hot;
+
+    private static final ThreadLocal<boolean[]> HOT_CALLER =
+            ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** How many runs this JVM trains at the moment (a command's runner says so). */
+    public static void runsInParallel(int n) {
+        RUNS.set(n);
+    }
+
+    /** Tests and measurements: auto, on or off (see -Darm.smallSplit). */
+    public static void smallSplit(String mode) {
+        smallSplit = mode.trim().toLowerCase();
+    }
+
+    /**
+     * Runs {@code body} with the workers held hot for this caller: they spin between its kernels
+     * instead of parking (a batch-10 GEMM takes 20–150 µs, a wake-up from park tens), and its small
+     * GEMMs are split too ({@link #hotCaller}). Only one caller at a time holds them; any other
+     * caller, one thread, a caller inside a part, -Darm.smallSplit=off, or (auto) several runs in
+     * the JVM run {@code body} as it is. The bits are the same either way: the split is over
+     * outputs.
+     */
+    public static void hot(Runnable body) {
+        String mode = smallSplit;
+        boolean[] flag = HOT_CALLER.get();
+        if (THREADS == 1
+                || flag[0]
+                || INSIDE.get()[0]
+                || mode.equals("off")
+                || (!mode.equals("on") && RUNS.get() > 1)
+                || !HOT_HELD.compareAndSet(false, true)) {
+            body.run();
+            return;
+        }
+        flag[0] = true;
+        hot = true;
+        Pool.wake();
+        try {
+            body.run();
+        } finally {
+            hot = false;
+            flag[0] = false;
+            HOT_HELD.set(false);
+        }
+    }
+
+    /** Whether the calling thread holds the workers hot and is not inside a part. */
+    public static boolean hotCaller() {
+        return HOT_CALLER.get()[0] && !INSIDE.get()[0];
+    }
+
     /** Threads a kernel may use (the caller included). */
     public static int threads() {
         return THREADS;
@@ -91,18 +156,32 @@ public final class CpuThreads {
      * use to check a kernel's splitting on one thread).
      */
     public static void run(int parts, IntConsumer body) {
+        run(parts, body, false);
+    }
+
+    /**
+     * The same with a fixed assignment: part 0 on the caller, part i on worker i (when there are
+     * that many), so that each thread reads the same slice of a weight matrix every step and keeps
+     * it in its own cache; a part its thread has not started when the caller's own is done the
+     * caller takes, as above. At most 31 parts.
+     */
+    public static void runFixed(int parts, IntConsumer body) {
+        run(parts, body, parts <= 31);
+    }
+
+    private static void run(int parts, IntConsumer body, boolean fixed) {
         if (parts <= 1 || THREADS == 1 || INSIDE.get()[0]) {
             serial(parts, body);
             return;
         }
-        Job job = new Job(parts, body, Thread.currentThread());
+        Job job = new Job(parts, body, Thread.currentThread(), fixed);
         if (!Pool.SLOT.compareAndSet(null, job)) {
             serial(parts, body);
             return;
         }
-        Pool.wake();
+        if (!hot) Pool.wake(); // hot workers spin: no unpark needed
         try {
-            job.work();
+            job.work(0);
             job.await();
         } finally {
             Pool.SLOT.set(null);
@@ -121,22 +200,48 @@ public final class CpuThreads {
         final int parts;
         final IntConsumer body;
         final Thread caller;
+        final boolean fixed;
         final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+
+        /** Fixed jobs: bit p set once part p is taken. */
+        final AtomicInteger taken = new AtomicInteger();
+
         volatile Throwable failure;
 
-        Job(int parts, IntConsumer body, Thread caller) {
+        Job(int parts, IntConsumer body, Thread caller, boolean fixed) {
             this.parts = parts;
             this.body = body;
             this.caller = caller;
+            this.fixed = fixed;
         }
 
-        /** Takes parts until none is left. */
-        void work() {
+        /** Whether a part is still to be taken. */
+        boolean open() {
+            return fixed ? taken.get() != (1 << parts) - 1 : next.get() < parts;
+        }
+
+        /** The next part for thread {@code self} (0: the caller), or −1 when none is left. */
+        private int claim(int self) {
+            if (!fixed) {
+                int p = next.getAndIncrement();
+                return p < parts ? p : -1;
+            }
+            for (int q = 0; q < parts; q++) {
+                int p = (self + q) % parts, bit = 1 << p;
+                for (int m; ((m = taken.get()) & bit) == 0; ) {
+                    if (taken.compareAndSet(m, m | bit)) return p;
+                }
+            }
+            return -1;
+        }
+
+        /** Takes parts until none is left; thread {@code self} starts at part self (fixed jobs). */
+        void work(int self) {
             boolean[] flag = INSIDE.get();
             boolean was = flag[0];
             flag[0] = true;
             try {
-                for (int p; (p = next.getAndIncrement()) < parts; ) {
+                for (int p; (p = claim(self)) >= 0; ) {
                     try {
                         if (failure == null) body.accept(p);
                     } catch (Throwable t) {
@@ -174,7 +279,8 @@ public final class CpuThreads {
 
         static {
             for (int i = 0; i < WORKERS.length; i++) {
-                Thread t = new Thread(Pool::loop, "arm-kernels-" + (i + 1));
+                int self = i + 1;
+                Thread t = new Thread(() -> loop(self), "arm-kernels-" + self);
                 t.setDaemon(true);
                 WORKERS[i] = t;
                 t.start();
@@ -185,17 +291,20 @@ public final class CpuThreads {
             for (Thread t : WORKERS) LockSupport.unpark(t);
         }
 
-        /** Waits for a job with parts left, helps with it, and waits again. */
-        private static void loop() {
+        /**
+         * Waits for a job with parts left, helps with it, and waits again; never parks while a
+         * caller holds the workers {@link #hot}.
+         */
+        private static void loop(int self) {
             Job last = null;
             long idleSince = System.nanoTime();
             while (true) {
                 Job job = SLOT.get();
-                if (job != null && job != last && job.next.get() < job.parts) {
-                    job.work();
+                if (job != null && job != last && job.open()) {
+                    job.work(self);
                     last = job;
                     idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                } else if (hot || System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(Pool.class);
