@@ -67,8 +67,25 @@ public final class CpuThreads {
     /** Set while a caller holds the workers hot: they spin instead of parking. */
     private static volatile boolean hot;
 
-    private static final ThreadLocal<boolean[]> HOT_CALLER =
-            ThreadLocal.withInitial(() -> new boolean[1]);
+    private static final ThreadLocal<Hot> HOT_CALLER = ThreadLocal.withInitial(Hot::new);
+
+    /**
+     * A hot caller's state: whether it holds the workers, and how many of its split jobs ran and
+     * needed the caller to take a worker's part back (the worker had no core: a busy machine).
+     */
+    private static final class Hot {
+        boolean on;
+        int jobs, takenBack;
+    }
+
+    /**
+     * A hot caller whose workers missed their parts in at least this share of its split jobs (after
+     * {@link #PROBE_JOBS}) lets them go for the rest of its body: on a machine without a free core
+     * a spinning worker only takes time from the caller.
+     */
+    static final double MISSED_SHARE = 0.25;
+
+    static final int PROBE_JOBS = 16;
 
     /** How many runs this JVM trains at the moment (a command's runner says so). */
     public static void runsInParallel(int n) {
@@ -90,9 +107,9 @@ public final class CpuThreads {
      */
     public static void hot(Runnable body) {
         String mode = smallSplit;
-        boolean[] flag = HOT_CALLER.get();
+        Hot flag = HOT_CALLER.get();
         if (THREADS == 1
-                || flag[0]
+                || flag.on
                 || INSIDE.get()[0]
                 || mode.equals("off")
                 || (!mode.equals("on") && RUNS.get() > 1)
@@ -100,21 +117,22 @@ public final class CpuThreads {
             body.run();
             return;
         }
-        flag[0] = true;
+        flag.on = true;
+        flag.jobs = flag.takenBack = 0;
         hot = true;
         Pool.wake();
         try {
             body.run();
         } finally {
             hot = false;
-            flag[0] = false;
+            flag.on = false;
             HOT_HELD.set(false);
         }
     }
 
     /** Whether the calling thread holds the workers hot and is not inside a part. */
     public static boolean hotCaller() {
-        return HOT_CALLER.get()[0] && !INSIDE.get()[0];
+        return HOT_CALLER.get().on && !INSIDE.get()[0];
     }
 
     /** Threads a kernel may use (the caller included). */
@@ -186,7 +204,20 @@ public final class CpuThreads {
         } finally {
             Pool.SLOT.set(null);
         }
+        if (fixed) missed(job.callerParts > 1);
         job.rethrow();
+    }
+
+    /** Counts a hot caller's split job; lets the workers go when they miss too many parts. */
+    private static void missed(boolean takenBack) {
+        Hot h = HOT_CALLER.get();
+        if (!h.on) return;
+        h.jobs++;
+        if (takenBack) h.takenBack++;
+        if (h.jobs >= PROBE_JOBS && h.takenBack >= MISSED_SHARE * h.jobs) {
+            h.on = false; // the rest of the body runs its small kernels on this thread
+            hot = false; // and the workers park again
+        }
     }
 
     private static void serial(int parts, IntConsumer body) {
@@ -202,6 +233,9 @@ public final class CpuThreads {
         final Thread caller;
         final boolean fixed;
         final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+
+        /** Parts the caller computed (its own and any it took back); written by the caller only. */
+        int callerParts;
 
         /** Fixed jobs: bit p set once part p is taken. */
         final AtomicInteger taken = new AtomicInteger();
@@ -242,6 +276,7 @@ public final class CpuThreads {
             flag[0] = true;
             try {
                 for (int p; (p = claim(self)) >= 0; ) {
+                    if (self == 0) callerParts++;
                     try {
                         if (failure == null) body.accept(p);
                     } catch (Throwable t) {
