@@ -87,14 +87,24 @@ public final class CpuThreads {
 
     static final int PROBE_JOBS = 16;
 
+    /**
+     * Back-off, written by the holder of {@link #HOT_HELD} only: after k bodies in a row that let
+     * their workers go, the next 2^k − 1 (at most 63) run without them.
+     */
+    private static int failures, skip;
+
     /** How many runs this JVM trains at the moment (a command's runner says so). */
     public static void runsInParallel(int n) {
         RUNS.set(n);
     }
 
-    /** Tests and measurements: auto, on or off (see -Darm.smallSplit). */
-    public static void smallSplit(String mode) {
+    /** Tests and measurements: auto, on or off (see -Darm.smallSplit); clears the back-off. */
+    public static synchronized void smallSplit(String mode) {
+        if (!HOT_HELD.compareAndSet(false, true))
+            throw new IllegalStateException("workers held hot");
+        failures = skip = 0;
         smallSplit = mode.trim().toLowerCase();
+        HOT_HELD.set(false);
     }
 
     /**
@@ -117,15 +127,25 @@ public final class CpuThreads {
             body.run();
             return;
         }
+        if (skip > 0) { // the last bodies found no free core: wait a few before trying again
+            skip--;
+            HOT_HELD.set(false);
+            body.run();
+            return;
+        }
         flag.on = true;
         flag.jobs = flag.takenBack = 0;
         hot = true;
         Pool.wake();
+        boolean gaveUp = true;
         try {
             body.run();
+            gaveUp = !flag.on;
         } finally {
             hot = false;
             flag.on = false;
+            failures = gaveUp ? Math.min(failures + 1, 6) : 0;
+            skip = gaveUp ? (1 << failures) - 1 : 0;
             HOT_HELD.set(false);
         }
     }
@@ -198,13 +218,20 @@ public final class CpuThreads {
             return;
         }
         if (!hot) Pool.wake(); // hot workers spin: no unpark needed
+        long own = 0, waited = 0;
         try {
+            long t0 = System.nanoTime();
             job.work(0);
+            long t1 = System.nanoTime();
             job.await();
+            own = t1 - t0;
+            waited = System.nanoTime() - t1;
         } finally {
             Pool.SLOT.set(null);
         }
-        if (fixed) missed(job.callerParts > 1);
+        // a worker's part taken back, or one that kept the caller waiting longer than its own part
+        // took (the worker lost its core midway): the worker had no core to itself
+        if (fixed) missed(job.callerParts > 1 || waited > own);
         job.rethrow();
     }
 
