@@ -1,10 +1,9 @@
 package arm.cli;
 
-import arm.kernels.cpu.CpuThreads;
-
 import arm.data.ContinualData;
 import arm.io.Checkpoint;
 import arm.io.CheckpointStore;
+import arm.kernels.cpu.CpuThreads;
 import arm.method.Method;
 import arm.metrics.Metrics;
 import arm.report.TrainLogFile;

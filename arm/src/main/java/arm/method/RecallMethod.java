@@ -1,11 +1,10 @@
 package arm.method;
 
-import arm.kernels.cpu.CpuThreads;
-
 import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
 import arm.data.ContinualData;
+import arm.kernels.cpu.CpuThreads;
 import arm.method.RecallLoss.Divergence;
 import arm.nn.BatchStatsLoss;
 import arm.nn.CountedForward;
