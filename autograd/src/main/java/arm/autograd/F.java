@@ -8,6 +8,7 @@ import arm.autograd.ops.Conv2d;
 import arm.autograd.ops.ConvTranspose2d;
 import arm.autograd.ops.Gather;
 import arm.autograd.ops.ImagePrior;
+import arm.autograd.ops.LogitTerms;
 import arm.autograd.ops.MatMul;
 import arm.autograd.ops.MaxLastAxis;
 import arm.autograd.ops.Permute;
@@ -20,6 +21,7 @@ import arm.tensor.Backend;
 import arm.tensor.Backends;
 import arm.tensor.Binary;
 import arm.tensor.Device;
+import arm.tensor.LogitWeights;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
 
@@ -202,6 +204,15 @@ public final class F {
      */
     public static Var imagePrior(Var xhat, float l5, float l6, int c, int h, int w, int[] counts) {
         return ImagePrior.apply(xhat, l5, l6, c, h, w, counts);
+    }
+
+    /**
+     * ARM's logit terms wD·R_D + λ1·R_NL(a) + λ2·R_NL(b) + λ3·R_div + λ4·R_sharp of a = f_old(X̂),
+     * b = f_cur(X̂) [U, K] in one op (formulas: {@link Backend#logitTerms}); present the classes of
+     * the real batch, counts [U] or null; shape [1].
+     */
+    public static Var logitTerms(Var a, Var b, int[] present, int[] counts, LogitWeights w) {
+        return LogitTerms.apply(a, b, present, counts, w);
     }
 
     /** Average pooling over k×k windows with a stride, no padding (floor output size). */

@@ -5,6 +5,7 @@ import arm.tensor.Backends;
 import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
 import arm.tensor.Device;
+import arm.tensor.LogitWeights;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
@@ -29,7 +30,15 @@ public final class CountingBackend implements Backend, AutoCloseable {
 
     /** Replaces the backend of inner's device until {@link #close}. */
     public static CountingBackend install() {
-        CountingBackend cb = new CountingBackend(Backends.cpu());
+        return installOver(Backends.cpu());
+    }
+
+    /**
+     * Counts the calls to {@code inner} (e.g. the {@link FakeDevice}'s backend, so that device
+     * paths are counted), in its device's place until {@link #close}.
+     */
+    public static CountingBackend installOver(Backend inner) {
+        CountingBackend cb = new CountingBackend(inner);
         Backends.set(cb);
         return cb;
     }
@@ -209,6 +218,35 @@ public final class CountingBackend implements Backend, AutoCloseable {
             Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx) {
         log("imagePriorBackward", dx);
         inner.imagePriorBackward(x, c, h, w, counts, l5, l6, dy, dx);
+    }
+
+    @Override
+    public void logitTerms(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor out,
+            Tensor[] terms,
+            Tensor colMean) {
+        log("logitTerms", out);
+        inner.logitTerms(a, b, mask, counts, w, out, terms, colMean);
+    }
+
+    @Override
+    public void logitTermsBackward(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor colMean,
+            Tensor dy,
+            Tensor da,
+            Tensor db) {
+        log("logitTermsBackward", da != null ? da : db);
+        inner.logitTermsBackward(a, b, mask, counts, w, colMean, dy, da, db);
     }
 
     @Override

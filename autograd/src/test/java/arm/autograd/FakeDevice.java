@@ -218,6 +218,10 @@ public final class FakeDevice implements AutoCloseable {
                     if (baked[i] instanceof Tensor t)
                         onHost(t); // wrong device or freed: fail now, as a launch would
                     if (baked[i] instanceof int[] ints) baked[i] = ints.clone();
+                    if (baked[i] instanceof Tensor[] ts) {
+                        for (Tensor t : ts) if (t != null) onHost(t);
+                        baked[i] = ts.clone();
+                    }
                     if (baked[i] instanceof BatchNormArgs b) {
                         onHost(b);
                         if (b.counts() != null) baked[i] = b.counted(b.counts().clone());
@@ -258,6 +262,10 @@ public final class FakeDevice implements AutoCloseable {
                 case "imagePrior", "imagePriorBackward" -> {
                     if (args[4] instanceof int[] counts) copyOf(counts, true);
                 }
+                case "logitTerms", "logitTermsBackward" -> {
+                    copyOf((int[]) args[2], true); // the class mask
+                    if (args[3] instanceof int[] counts) copyOf(counts, true);
+                }
                 default -> {}
             }
         }
@@ -280,6 +288,7 @@ public final class FakeDevice implements AutoCloseable {
             if (a != null)
                 for (int i = 0; i < a.length; i++) {
                     if (a[i] instanceof Tensor t) a[i] = onHost(t);
+                    if (a[i] instanceof Tensor[] ts) a[i] = orNull(ts);
                     if (a[i] instanceof BatchNormArgs b) a[i] = onHost(b);
                 }
             try {
@@ -310,6 +319,13 @@ public final class FakeDevice implements AutoCloseable {
                 orNull(b.runningVar()),
                 b.momentum(),
                 orNull(b.factor()));
+    }
+
+    /** Each tensor in its host view (null ones stay null; a null array stays null). */
+    private static Tensor[] orNull(Tensor[] ts) {
+        Tensor[] h = ts.clone();
+        for (int i = 0; i < h.length; i++) h[i] = orNull(h[i]);
+        return h;
     }
 
     private static Tensor orNull(Tensor t) {

@@ -4,6 +4,7 @@ import arm.kernels.cuda.*;
 import arm.tensor.Backend;
 import arm.tensor.BatchNormArgs;
 import arm.tensor.Binary;
+import arm.tensor.LogitWeights;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
@@ -68,6 +69,7 @@ public final class Parity {
         batchNormFused();
         pooling();
         imagePrior();
+        logitTerms();
         return List.copyOf(results);
     }
 
@@ -822,6 +824,52 @@ public final class Parity {
                                     up(b, x, sh), c, h, w, n, 0.7f, 1.3f, up(b, dy, 1), dx);
                             return down(b, dx);
                         });
+            }
+        }
+    }
+
+    /**
+     * ARM's fused logit terms (logits.cu): the loss with the five terms alone and the column mean,
+     * and da, db, for each divergence form, with and without counts, on odd shapes and on MNIST's
+     * and CIFAR10's (M = 100 replicated, or 10 distinct images counted), K = 100 too.
+     */
+    void logitTerms() {
+        int[][] shapes = {{3, 5}, {10, 10}, {100, 10}, {37, 100}, {1, 2}};
+        for (int[] sh : shapes) {
+            int u = sh[0], k = sh[1];
+            int[] counts = new int[u], mask = new int[k];
+            for (int i = 0; i < u; i++) counts[i] = 1 + rnd.nextInt(9);
+            for (int j = 0; j < k; j += 3) mask[j] = 1;
+            float[] a = normal(u * k), b = normal(u * k), dy = {0.75f};
+            for (int kind = 0; kind < 3; kind++) {
+                LogitWeights w = new LogitWeights(kind, 0.9f, 0.6f, 0.4f, 1.3f, 0.7f);
+                for (int[] n : new int[][] {null, counts}) {
+                    String tag = Arrays.toString(sh) + " D" + kind + (n == null ? "" : " counted");
+                    check(
+                            "logitTerms " + tag + " (loss, terms, column mean)",
+                            RED,
+                            be -> {
+                                Tensor out = be.zeros(1), mean = be.zeros(k);
+                                Tensor[] t = new Tensor[5];
+                                for (int i = 0; i < 5; i++) t[i] = be.zeros(1);
+                                be.logitTerms(
+                                        up(be, a, u, k), up(be, b, u, k), mask, n, w, out, t, mean);
+                                return down(be, out, t[0], t[1], t[2], t[3], t[4], mean);
+                            });
+                    check(
+                            "logitTermsBackward " + tag,
+                            RED,
+                            be -> {
+                                Tensor ta = up(be, a, u, k),
+                                        tb = up(be, b, u, k),
+                                        mean = be.zeros(k);
+                                be.logitTerms(ta, tb, mask, n, w, be.zeros(1), null, mean);
+                                Tensor da = be.zeros(u, k), db = be.zeros(u, k);
+                                be.logitTermsBackward(
+                                        ta, tb, mask, n, w, mean, up(be, dy, 1), da, db);
+                                return down(be, da, db);
+                            });
+                }
             }
         }
     }

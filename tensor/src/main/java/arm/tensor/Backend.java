@@ -284,6 +284,56 @@ public interface Backend {
     void imagePriorBackward(
             Tensor x, int c, int h, int w, int[] counts, float l5, float l6, Tensor dy, Tensor dx);
 
+    // ---------------------------------------------------------------- ARM's logit terms
+
+    /**
+     * The logit terms of ARM's recall loss on a = f_old(X̂), b = f_cur(X̂) [U, K], row u standing
+     * for w_u = counts[u] copies (null: every row once), M = Σ w_u; p_u = softmax(a_u), q_u =
+     * softmax(b_u); mask [K] the 0/1 classes P of the real batch, C = Σ mask; m = ½(p+q), TINY the
+     * smallest normal float, EPS = 2.220446e−16:
+     *
+     * <pre>
+     * R_D     reversed KL: 1 − (1/M) Σ_u w_u Σ_k m_k (log max(m_k, TINY) − ½(log p_k + log q_k))
+     *         Jensen–Shannon: 1 − (1/M) Σ_u w_u Σ_k ½[p_k(log p_k − log m̃_k) + q_k(log q_k − log m̃_k)]
+     *         cross-entropy: (1/M) Σ_u w_u Σ_k p_k log q_k
+     * R_NL(a) = (1/(C·M)) Σ_u w_u Σ_k mask_k log p_uk        (R_NL(b) with q)
+     * R_div   = Σ_k p̄_k log p̄_k,  p̄ = max((1/M) Σ_u w_u p_u, EPS)
+     * R_sharp = −(1/M) Σ_u w_u log p_u[argmax_k a_uk]      (first index on ties)
+     * out     = wD·R_D + λ1·R_NL(a) + λ2·R_NL(b) + λ3·R_div + λ4·R_sharp
+     * </pre>
+     *
+     * A weight of 0 leaves its term out (never 0·NaN). out is [1]; terms (null, or five [1]
+     * tensors, any of them null) gets the five terms alone in that order (0 where the weight is 0);
+     * colMean [K] (may be null) gets (1/M) Σ_u w_u p_u before the clamp, which {@link
+     * #logitTermsBackward} reads for R_div. b is read only when wD or λ2 is not 0; R_NL needs C ≥
+     * 1. All are overwritten.
+     */
+    void logitTerms(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor out,
+            Tensor[] terms,
+            Tensor colMean);
+
+    /**
+     * da, db = dy[0] · ∂out[0]/∂a, ∂out[0]/∂b of {@link #logitTerms} (dy a [1] tensor, read where
+     * it lives; either output may be null; overwritten). colMean is the forward's (needed when λ3 ≠
+     * 0, else may be null). Clamped entries pass no gradient, the argmax is held constant.
+     */
+    void logitTermsBackward(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor colMean,
+            Tensor dy,
+            Tensor da,
+            Tensor db);
+
     // ---------------------------------------------------------------- pooling (NCHW)
 
     /**

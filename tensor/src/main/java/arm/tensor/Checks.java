@@ -43,6 +43,44 @@ public final class Checks {
         };
     }
 
+    /**
+     * Checks the arguments of {@link Backend#logitTerms} and gives {M, C, −1/M, 1/(C·M), 1/M} as
+     * floats, rounded as the composed terms of the recall loss round them (C·M a float product).
+     */
+    public static float[] logitTerms(
+            Tensor a, Tensor b, int[] mask, int[] counts, LogitWeights w, Tensor colMean) {
+        if (a.rank() != 2 || a.numel() == 0)
+            throw new IllegalArgumentException("logit terms: a " + a + " is not [U, K]");
+        int u = a.shape[0], k = a.shape[1];
+        if (w.needsB() && (b == null || !Shape.same(a.shape, b.shape)))
+            throw new IllegalArgumentException(
+                    "logit terms: b " + b + " is not " + Shape.str(a.shape));
+        if (mask == null || mask.length != k)
+            throw new IllegalArgumentException(
+                    "logit terms: a class mask of "
+                            + (mask == null ? 0 : mask.length)
+                            + " for "
+                            + k
+                            + " classes");
+        if (counts != null && counts.length != u)
+            throw new IllegalArgumentException(
+                    "logit terms: " + counts.length + " counts for " + u + " rows");
+        if (colMean != null && colMean.numel() != k)
+            throw new IllegalArgumentException(
+                    "logit terms: colMean " + colMean + " is not [" + k + "]");
+        int m = 0, c = 0;
+        if (counts == null) m = u;
+        else for (int n : counts) m += n;
+        for (int v : mask) {
+            if (v != 0 && v != 1)
+                throw new IllegalArgumentException("logit terms: the class mask holds " + v);
+            c += v;
+        }
+        if ((w.l1() != 0 || w.l2() != 0) && c == 0)
+            throw new IllegalArgumentException("logit terms: R_NL needs at least one class");
+        return new float[] {m, c, -1f / m, c == 0 ? 0f : 1f / (c * (float) m), 1f / m};
+    }
+
     /** The shape of a rank-4 (NCHW) tensor. */
     public static int[] nchw(Tensor t, String what) {
         if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);

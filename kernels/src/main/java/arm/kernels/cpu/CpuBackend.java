@@ -7,6 +7,7 @@ import arm.kernels.cpu.fast.ReluFast;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.ImagePriorRef;
+import arm.kernels.cpu.ref.LogitTermsRef;
 import arm.kernels.cpu.ref.PoolRef;
 import arm.tensor.Backend;
 import arm.tensor.BatchNormArgs;
@@ -14,6 +15,7 @@ import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.CpuStorage;
 import arm.tensor.Device;
+import arm.tensor.LogitWeights;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
 import arm.tensor.Tensor;
@@ -409,5 +411,64 @@ public final class CpuBackend implements Backend {
         float[] k = Checks.imagePrior(x, c, h, w, counts, l6);
         Checks.sameNumel(x, dx);
         ImagePriorRef.backward(arr(x), x.shape[0], c, h, w, counts, l5, l6, k, arr(dy)[0], arr(dx));
+    }
+
+    /** LogitTermsRef: one pass per row in double (the recall loss on the CPU stays composed). */
+    @Override
+    public void logitTerms(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor out,
+            Tensor[] terms,
+            Tensor colMean) {
+        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean), r = new float[6];
+        LogitTermsRef.forward(
+                arr(a),
+                w.needsB() ? arr(b) : null,
+                a.shape[0],
+                a.shape[1],
+                mask,
+                counts,
+                w,
+                f,
+                r,
+                colMean == null ? null : arr(colMean));
+        arr(out)[0] = r[0];
+        if (terms != null)
+            for (int i = 0; i < 5; i++) if (terms[i] != null) arr(terms[i])[0] = r[i + 1];
+    }
+
+    @Override
+    public void logitTermsBackward(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor colMean,
+            Tensor dy,
+            Tensor da,
+            Tensor db) {
+        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean);
+        if (w.l3() != 0 && colMean == null)
+            throw new IllegalArgumentException("logit terms backward: R_div needs colMean");
+        if (da != null) Checks.sameNumel(a, da);
+        if (db != null) Checks.sameNumel(a, db);
+        LogitTermsRef.backward(
+                arr(a),
+                w.needsB() ? arr(b) : null,
+                a.shape[0],
+                a.shape[1],
+                mask,
+                counts,
+                w,
+                f,
+                colMean == null ? null : arr(colMean),
+                arr(dy)[0],
+                da == null ? null : arr(da),
+                db == null ? null : arr(db));
     }
 }

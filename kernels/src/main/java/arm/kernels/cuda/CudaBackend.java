@@ -12,6 +12,7 @@ import arm.tensor.Binary;
 import arm.tensor.Checks;
 import arm.tensor.Device;
 import arm.tensor.GraphCapture;
+import arm.tensor.LogitWeights;
 import arm.tensor.Profile;
 import arm.tensor.Scope;
 import arm.tensor.Shape;
@@ -643,6 +644,100 @@ public final class CudaBackend implements Backend {
                 2.0 * l6 * k[3] * k[1],
                 2.0 * l6 * k[3] * k[2],
                 p(dx));
+    }
+
+    // ---------------------------------------------------------------- ARM's logit terms
+
+    /**
+     * One kernel of ours (logits.cu), one block: a thread per row, then the block's sums, p̄ and
+     * the terms; the scratch holds the weighted softmax rows (U·K doubles) for the column sums. The
+     * mask and counts are uploaded once per content.
+     */
+    @Override
+    public void logitTerms(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor out,
+            Tensor[] terms,
+            Tensor colMean) {
+        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean);
+        int u = a.shape[0], k = a.shape[1];
+        Tensor wp = empty(u, 2 * k); // U·K doubles
+        dev.launchBlocks(
+                "logit_terms_forward",
+                1,
+                CudaDevice.THREADS,
+                p(a),
+                w.needsB() ? p(b) : NULL,
+                cache.get(mask, true),
+                counts == null ? NULL : cache.get(counts, true),
+                u,
+                k,
+                w.divergence(),
+                w.wD(),
+                w.l1(),
+                w.l2(),
+                w.l3(),
+                w.l4(),
+                f[2],
+                f[3],
+                f[4],
+                p(wp),
+                p(out),
+                term(terms, 0),
+                term(terms, 1),
+                term(terms, 2),
+                term(terms, 3),
+                term(terms, 4),
+                colMean == null ? NULL : p(colMean));
+    }
+
+    private static CUdeviceptr term(Tensor[] terms, int i) {
+        return terms == null || terms[i] == null ? NULL : p(terms[i]);
+    }
+
+    /** One kernel of ours (logits.cu), a thread per row; dy is read on the device. */
+    @Override
+    public void logitTermsBackward(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor colMean,
+            Tensor dy,
+            Tensor da,
+            Tensor db) {
+        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean);
+        if (w.l3() != 0 && colMean == null)
+            throw new IllegalArgumentException("logit terms backward: R_div needs colMean");
+        if (da != null) Checks.sameNumel(a, da);
+        if (db != null) Checks.sameNumel(a, db);
+        int u = a.shape[0], k = a.shape[1];
+        dev.launch(
+                "logit_terms_backward",
+                u,
+                p(a),
+                w.needsB() ? p(b) : NULL,
+                cache.get(mask, true),
+                counts == null ? NULL : cache.get(counts, true),
+                colMean == null ? NULL : p(colMean),
+                p(dy),
+                u,
+                k,
+                w.divergence(),
+                (double) w.wD(),
+                (double) w.l1(),
+                (double) w.l2(),
+                (double) w.l3(),
+                (double) w.l4(),
+                1.0 / f[0],
+                (double) f[1],
+                da == null ? NULL : p(da),
+                db == null ? NULL : p(db));
     }
 
     // ---------------------------------------------------------------- batch norm (cuDNN)

@@ -58,7 +58,15 @@ public final class CudaDevice {
 
     /** The fatbins in the resources, one per .cu file. */
     public static final String[] MODULES = {
-        "elementwise", "reduce", "softmax", "index", "layout", "batchnorm", "pool", "prior"
+        "elementwise",
+        "reduce",
+        "softmax",
+        "index",
+        "layout",
+        "batchnorm",
+        "pool",
+        "prior",
+        "logits"
     };
 
     private static CudaDevice instance;

@@ -47,7 +47,8 @@ final class KernelNames {
                             List.of(
                                     "image_prior_rows",
                                     "image_prior_final",
-                                    "image_prior_backward"));
+                                    "image_prior_backward"),
+                    "logits", List.of("logit_terms_forward", "logit_terms_backward"));
 
     static List<String> of(String module) {
         return BY_MODULE.get(module);
