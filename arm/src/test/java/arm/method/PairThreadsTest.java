@@ -117,7 +117,7 @@ class PairThreadsTest {
                             .isTrue();
             }
         } finally {
-            CpuThreads.smallSplit("auto");
+            CpuThreads.smallSplit(CpuThreads.SMALL_SPLIT_DEFAULT);
         }
     }
 

@@ -174,7 +174,7 @@ public final class ArmIterationTiming {
         }
         Times[] t =
                 alternate(runs, v -> CpuThreads.smallSplit(v == 1 ? "on" : "off"), warmup, reps);
-        CpuThreads.smallSplit("auto");
+        CpuThreads.smallSplit(CpuThreads.SMALL_SPLIT_DEFAULT);
         return t;
     }
 

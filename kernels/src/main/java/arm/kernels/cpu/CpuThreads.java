@@ -58,12 +58,17 @@ public final class CpuThreads {
     }
 
     /**
-     * {@code -Darm.smallSplit=auto|on|off}: whether a {@link #hot} caller's small kernels (the
+     * {@code -Darm.smallSplit=off|auto|on}: whether a {@link #hot} caller's small kernels (the
      * MNIST MLP's batch-10 GEMMs) are split over the workers. auto: while this JVM trains one run
-     * at a time ({@link #runsInParallel}); with two runs side by side each already has a core.
+     * at a time ({@link #runsInParallel}); with two runs side by side each already has a core. Off
+     * by default: on a quiet machine the split iteration is faster alone, but whole runs are not
+     * (docs/BENCHMARKS.md, MNIST section), since the second core is busy with the JIT and the
+     * evaluations for much of a run.
      */
-    private static volatile String smallSplit =
-            System.getProperty("arm.smallSplit", "auto").trim().toLowerCase();
+    public static final String SMALL_SPLIT_DEFAULT =
+            System.getProperty("arm.smallSplit", "off").trim().toLowerCase();
+
+    private static volatile String smallSplit = SMALL_SPLIT_DEFAULT;
 
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final AtomicBoolean HOT_HELD = new AtomicBoolean();

@@ -26,7 +26,7 @@ class HotSplitTest {
 
     @AfterEach
     void reset() {
-        CpuThreads.smallSplit("auto");
+        CpuThreads.smallSplit(CpuThreads.SMALL_SPLIT_DEFAULT);
     }
 
     @Test
