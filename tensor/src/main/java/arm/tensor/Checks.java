@@ -81,6 +81,27 @@ public final class Checks {
         return new float[] {m, c, -1f / m, c == 0 ? 0f : 1f / (c * (float) m), 1f / m};
     }
 
+    /**
+     * {@link #logitTerms}'s checks for {@link Backend#logitTermsBackward}, which also needs colMean
+     * for R_div and gradients (da, db; either may be null) shaped as a.
+     */
+    public static float[] logitTermsBackward(
+            Tensor a,
+            Tensor b,
+            int[] mask,
+            int[] counts,
+            LogitWeights w,
+            Tensor colMean,
+            Tensor da,
+            Tensor db) {
+        float[] f = logitTerms(a, b, mask, counts, w, colMean);
+        if (w.l3() != 0 && colMean == null)
+            throw new IllegalArgumentException("logit terms backward: R_div needs colMean");
+        if (da != null) sameNumel(a, da);
+        if (db != null) sameNumel(a, db);
+        return f;
+    }
+
     /** The shape of a rank-4 (NCHW) tensor. */
     public static int[] nchw(Tensor t, String what) {
         if (t.rank() != 4) throw new IllegalArgumentException(what + " must be NCHW, got " + t);

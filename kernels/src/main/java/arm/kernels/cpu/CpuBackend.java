@@ -457,11 +457,7 @@ public final class CpuBackend implements Backend {
             Tensor dy,
             Tensor da,
             Tensor db) {
-        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean);
-        if (w.l3() != 0 && colMean == null)
-            throw new IllegalArgumentException("logit terms backward: R_div needs colMean");
-        if (da != null) Checks.sameNumel(a, da);
-        if (db != null) Checks.sameNumel(a, db);
+        float[] f = Checks.logitTermsBackward(a, b, mask, counts, w, colMean, da, db);
         LogitTermsRef.backward(
                 arr(a),
                 w.needsB() ? arr(b) : null,

@@ -4,6 +4,7 @@ import arm.kernels.cpu.fast.GemmBlocked;
 import arm.kernels.cpu.ref.GemmRef;
 import arm.kernels.cpu.simd.GemmSimd;
 import java.lang.module.ModuleFinder;
+import java.util.function.IntConsumer;
 
 /**
  * Chooses the SGEMM implementation once, at class load:
@@ -177,37 +178,27 @@ public final class CpuGemm {
                 macs < SPLIT_MIN_MACS || CpuThreads.insidePart()
                         ? 1
                         : Math.min(threads, (n + SPLIT_ALIGN - 1) / SPLIT_ALIGN);
-        if (parts < 2) {
-            sgemm(
-                    path, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
-                    ldc);
-            return;
-        }
-        int step = ((n + parts - 1) / parts + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-        int used = (n + step - 1) / step;
-        CpuThreads.run(
-                used,
-                part -> {
-                    int j0 = part * step, nj = Math.min(step, n - j0);
-                    sgemm(
-                            path,
-                            transA,
-                            transB,
-                            m,
-                            nj,
-                            k,
-                            alpha,
-                            a,
-                            aOff,
-                            lda,
-                            b,
-                            bOff + (transB ? j0 * ldb : j0),
-                            ldb,
-                            beta,
-                            c,
-                            cOff + j0,
-                            ldc);
-                });
+        byColumns(
+                parts,
+                SPLIT_ALIGN,
+                false,
+                path,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                alpha,
+                a,
+                aOff,
+                lda,
+                b,
+                bOff,
+                ldb,
+                beta,
+                c,
+                cOff,
+                ldc);
     }
 
     /**
@@ -235,20 +226,65 @@ public final class CpuGemm {
             float[] c,
             int cOff,
             int ldc) {
-        int parts = Math.min(threads, n / HOT_SPLIT_ALIGN);
+        byColumns(
+                Math.min(threads, n / HOT_SPLIT_ALIGN),
+                HOT_SPLIT_ALIGN,
+                true,
+                path,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                alpha,
+                a,
+                aOff,
+                lda,
+                b,
+                bOff,
+                ldb,
+                beta,
+                c,
+                cOff,
+                ldc);
+    }
+
+    /**
+     * C[:, j0:j1] = alpha · op(A) · op(B)[:, j0:j1] + beta · C[:, j0:j1] for column blocks of
+     * {@code align} multiples, at most {@code parts} of them, run by {@link CpuThreads#run} (any
+     * thread takes any part) or, {@code fixed}, {@link CpuThreads#runFixed} (part i on thread i).
+     */
+    private static void byColumns(
+            int parts,
+            int align,
+            boolean fixed,
+            Path path,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (parts < 2) {
             sgemm(
                     path, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                     ldc);
             return;
         }
-        int step =
-                ((n + parts - 1) / parts + HOT_SPLIT_ALIGN - 1) / HOT_SPLIT_ALIGN * HOT_SPLIT_ALIGN;
-        int used = (n + step - 1) / step;
-        CpuThreads.runFixed(
-                used,
-                part -> {
-                    int j0 = part * step, nj = Math.min(step, n - j0);
+        int step = ((n + parts - 1) / parts + align - 1) / align * align;
+        IntConsumer part =
+                p -> {
+                    int j0 = p * step, nj = Math.min(step, n - j0);
                     sgemm(
                             path,
                             transA,
@@ -267,7 +303,10 @@ public final class CpuGemm {
                             c,
                             cOff + j0,
                             ldc);
-                });
+                };
+        int used = (n + step - 1) / step;
+        if (fixed) CpuThreads.runFixed(used, part);
+        else CpuThreads.run(used, part);
     }
 
     /** The same on an explicitly chosen path (tests and benchmarks). */

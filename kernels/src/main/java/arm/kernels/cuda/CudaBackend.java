@@ -733,11 +733,7 @@ public final class CudaBackend implements Backend {
             Tensor dy,
             Tensor da,
             Tensor db) {
-        float[] f = Checks.logitTerms(a, b, mask, counts, w, colMean);
-        if (w.l3() != 0 && colMean == null)
-            throw new IllegalArgumentException("logit terms backward: R_div needs colMean");
-        if (da != null) Checks.sameNumel(a, da);
-        if (db != null) Checks.sameNumel(a, db);
+        float[] f = Checks.logitTermsBackward(a, b, mask, counts, w, colMean, da, db);
         int u = a.shape[0], k = a.shape[1];
         dev.launch(
                 "logit_terms_backward",
