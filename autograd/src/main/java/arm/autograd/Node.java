@@ -27,8 +27,16 @@ public abstract class Node {
      * otherwise returns a constant (no graph is kept under {@link Autograd#noGrad}).
      */
     public static Var record(Tensor value, Node node) {
-        if (!Autograd.gradEnabled()) return Var.constant(value);
-        for (Var v : node.inputs) if (v.tracked()) return new Var(value, false, node);
-        return Var.constant(value);
+        return records(node.inputs) ? new Var(value, false, node) : Var.constant(value);
+    }
+
+    /**
+     * Whether an op on these inputs records a node: gradients on and some input tracked (an op may
+     * ask first, to run a cheaper forward when nothing will differentiate it).
+     */
+    public static boolean records(Var... inputs) {
+        if (!Autograd.gradEnabled()) return false;
+        for (Var v : inputs) if (v.tracked()) return true;
+        return false;
     }
 }

@@ -9,6 +9,7 @@ import arm.tensor.Binary;
 import arm.tensor.FixedInts;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
+import java.util.Arrays;
 
 /**
  * Batch normalisation per channel of x [N, C, H, W], with γ, β [C]; statistics over the m = N·H·W
@@ -106,7 +107,8 @@ public final class BatchNorm2d {
     public static Var apply(Var x, Var gamma, Var beta, Mode mode, boolean relu) {
         checkShapes(x, gamma, beta);
         if (!mode.training()) {
-            if (!records(x, gamma, beta)) return evalConstant(x, gamma, beta, mode, relu, null);
+            if (!Node.records(x, gamma, beta))
+                return evalConstant(x, gamma, beta, mode, relu, null);
             Var y = eval(x, gamma, beta, mode);
             return relu ? UnaryOps.apply(Unary.RELU, y, 0f) : y;
         }
@@ -135,19 +137,12 @@ public final class BatchNorm2d {
      */
     public static Var addRelu(Var x, Var gamma, Var beta, Mode mode, Var r) {
         checkShapes(x, gamma, beta);
-        if (!java.util.Arrays.equals(x.shape(), r.shape()))
+        if (!Arrays.equals(x.shape(), r.shape()))
             throw new IllegalArgumentException("batchNormAddRelu: " + x + " with residual " + r);
-        if (!mode.training() && !records(x, gamma, beta, r))
+        if (!mode.training() && !Node.records(x, gamma, beta, r))
             return evalConstant(x, gamma, beta, mode, false, r);
         Var y = apply(x, gamma, beta, mode, false);
         return UnaryOps.apply(Unary.RELU, BinaryOps.apply(Binary.ADD, y, r), 0f);
-    }
-
-    /** Whether an op on these inputs records a node (as {@link Node#record} decides). */
-    private static boolean records(Var... in) {
-        if (!arm.autograd.Autograd.gradEnabled()) return false;
-        for (Var v : in) if (v.tracked()) return true;
-        return false;
     }
 
     /**
