@@ -71,25 +71,34 @@ public final class Evaluator {
     public static Accuracy evaluateRows(
             RowLogits model, Dataset data, int numClasses, int batchSize) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size " + batchSize);
-        long[] correct = new long[numClasses], count = new long[numClasses];
         int n = data.size();
+        int[] predicted = new int[n];
         for (int start = 0; start < n; start += batchSize) {
             int b = Math.min(batchSize, n - start);
             float[] z = model.logits(data, start, b);
-            for (int i = 0; i < b; i++) {
-                int y = data.labels()[start + i];
-                if (y < 0 || y >= numClasses)
-                    throw new IllegalArgumentException(
-                            data.name()
-                                    + ": label "
-                                    + y
-                                    + " of item "
-                                    + (start + i)
-                                    + " outside 0.."
-                                    + (numClasses - 1));
-                count[y]++;
-                if (argmax(z, i * numClasses, numClasses) == y) correct[y]++;
-            }
+            for (int i = 0; i < b; i++)
+                predicted[start + i] = argmax(z, i * numClasses, numClasses);
+        }
+        return accuracy(data, predicted, numClasses);
+    }
+
+    /** Per-class and pooled accuracy of the predicted classes of every item of data. */
+    static Accuracy accuracy(Dataset data, int[] predicted, int numClasses) {
+        long[] correct = new long[numClasses], count = new long[numClasses];
+        int n = data.size();
+        for (int i = 0; i < n; i++) {
+            int y = data.labels()[i];
+            if (y < 0 || y >= numClasses)
+                throw new IllegalArgumentException(
+                        data.name()
+                                + ": label "
+                                + y
+                                + " of item "
+                                + i
+                                + " outside 0.."
+                                + (numClasses - 1));
+            count[y]++;
+            if (predicted[i] == y) correct[y]++;
         }
         double[] perClass = new double[numClasses];
         long total = 0;

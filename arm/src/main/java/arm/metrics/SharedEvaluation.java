@@ -84,7 +84,8 @@ public final class SharedEvaluation {
             if (failure != null) throw new IllegalStateException(failure);
         }
         Evaluator.Accuracy[] out = new Evaluator.Accuracy[sets.length];
-        for (int s = 0; s < sets.length; s++) out[s] = count(sets[s], predicted[s]);
+        for (int s = 0; s < sets.length; s++)
+            out[s] = Evaluator.accuracy(sets[s], predicted[s], numClasses);
         return out;
     }
 
@@ -131,32 +132,5 @@ public final class SharedEvaluation {
         int[] out = predicted[setOf[k]];
         for (int i = 0; i < b; i++)
             out[start + i] = Evaluator.argmax(z, i * numClasses, numClasses);
-    }
-
-    /** {@link Evaluator#evaluateRows}'s counting, from the predictions. */
-    private Evaluator.Accuracy count(Dataset data, int[] pred) {
-        long[] correct = new long[numClasses], count = new long[numClasses];
-        int n = data.size();
-        for (int i = 0; i < n; i++) {
-            int y = data.labels()[i];
-            if (y < 0 || y >= numClasses)
-                throw new IllegalArgumentException(
-                        data.name()
-                                + ": label "
-                                + y
-                                + " of item "
-                                + i
-                                + " outside 0.."
-                                + (numClasses - 1));
-            count[y]++;
-            if (pred[i] == y) correct[y]++;
-        }
-        double[] perClass = new double[numClasses];
-        long total = 0;
-        for (int c = 0; c < numClasses; c++) {
-            perClass[c] = (double) correct[c] / Math.max(1, count[c]);
-            total += correct[c];
-        }
-        return new Evaluator.Accuracy(perClass, n == 0 ? 0 : (double) total / n);
     }
 }
