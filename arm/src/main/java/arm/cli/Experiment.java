@@ -3,7 +3,6 @@ package arm.cli;
 import arm.data.ContinualData;
 import arm.io.Checkpoint;
 import arm.io.CheckpointStore;
-import arm.kernels.cpu.CpuThreads;
 import arm.method.Method;
 import arm.metrics.Metrics;
 import arm.report.TrainLogFile;
@@ -185,19 +184,10 @@ final class Experiment {
      */
     private final AtomicInteger active = new AtomicInteger();
 
-    /**
-     * Tells the evaluation queue and the kernels how many runs train now: with one, a run's small
-     * kernels may use the idle cores ({@link CpuThreads#hot}).
-     */
-    private static void runsInParallel(int n) {
-        EvalQueue.runsInParallel(n);
-        CpuThreads.runsInParallel(n);
-    }
-
     private void runOne(Method m, int run, Results results, Progress progress) {
         long seed = seed(m, run);
         long start = System.nanoTime();
-        runsInParallel(active.incrementAndGet());
+        EvalQueue.runsInParallel(active.incrementAndGet());
         TrainLogFile log =
                 new TrainLogFile(
                         TrainLogFile.of(results.dir(), m.name(), run),
@@ -266,7 +256,7 @@ final class Experiment {
                     String.format("%-10s run %d (seed %d) FAILED: %s", m.name(), run, seed, msg));
             if (!known) progress.trace(e);
         } finally {
-            runsInParallel(active.decrementAndGet());
+            EvalQueue.runsInParallel(active.decrementAndGet());
         }
     }
 

@@ -5,7 +5,6 @@ import arm.autograd.F;
 import arm.autograd.Var;
 import arm.autograd.ops.LogitTerms;
 import arm.data.ContinualData;
-import arm.kernels.cpu.CpuThreads;
 import arm.method.RecallLoss.Divergence;
 import arm.nn.BatchStatsLoss;
 import arm.nn.CountedForward;
@@ -220,16 +219,6 @@ final class RecallMethod extends ContinualMethod {
         /** Iteration t of Algorithm 1 (ALGORITHM.md §1.4) on the real batch (X, Y). */
         @Override
         public void train(Batch batch) {
-            // A recall iteration with small steps (the MNIST MLP's, where the partner is not
-            // worth it) holds the kernel workers hot: they spin through the iteration and its
-            // batch-10 GEMMs are split by columns over both cores (CpuThreads.hot; same bits).
-            if (batch.t() >= recallFromT
-                    && batch.x().device() == Device.CPU
-                    && !Pair.worth(stepNanos, stepThreaded)) CpuThreads.hot(() -> trainAt(batch));
-            else trainAt(batch);
-        }
-
-        private void trainAt(Batch batch) {
             int t = batch.t();
             if (lag.refreshAt(t)) {
                 fOld.copyFrom(fCur); // f_old ← f_cur

@@ -96,31 +96,6 @@ class PairThreadsTest {
         same("ADI", "mnist", data, opts, 4 + 3);
     }
 
-    /**
-     * The MNIST MLP's small steps with the kernel workers held hot (CpuThreads.hot: the batch-10
-     * GEMMs split by columns over both cores) against the caller alone: the same bits.
-     */
-    @Test
-    void mlpGivesTheSameBitsWithItsSmallGemmsSplit() {
-        ContinualData data = SyntheticData.mnistShaped(3);
-        Map<String, String> opts = Map.of("S", "4", "recall_from_t", "0", "lag", "unit");
-        try {
-            for (String method : new String[] {"ARM", "ADI"}) {
-                CpuThreads.smallSplit("off");
-                Map<String, float[]> one = run(method, "mnist", data, opts, 7, false);
-                CpuThreads.smallSplit("on");
-                Map<String, float[]> split = run(method, "mnist", data, opts, 7, false);
-                assertThat(split.keySet()).isEqualTo(one.keySet());
-                for (String k : one.keySet())
-                    assertThat(Arrays.equals(split.get(k), one.get(k)))
-                            .as(method + ": " + k)
-                            .isTrue();
-            }
-        } finally {
-            CpuThreads.smallSplit(CpuThreads.SMALL_SPLIT_DEFAULT);
-        }
-    }
-
     @Test
     void aFinishedRunDropsThePartnersPool() {
         run(

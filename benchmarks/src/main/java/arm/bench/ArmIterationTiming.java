@@ -2,7 +2,6 @@ package arm.bench;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
-import arm.kernels.cpu.CpuThreads;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.method.Stepper;
@@ -158,27 +157,6 @@ public final class ArmIterationTiming {
     }
 
     /**
-     * The same iteration with the small GEMMs on the caller alone ({@code -Darm.smallSplit=off})
-     * and split over the caller and the hot kernel workers ({@code on}, {@link CpuThreads#hot}),
-     * one stepper each, stepped alternately; returns {off, on}. The results are bit-identical.
-     */
-    public static Times[] compareSmallSplit(
-            String dataset, int warmup, int reps, Map<String, String> options) {
-        ContinualData data = SyntheticData.shapedLike(dataset, 1);
-        Stepper[] runs = new Stepper[2];
-        for (int v = 0; v < 2; v++) {
-            Map<String, String> o =
-                    new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
-            o.putAll(options);
-            runs[v] = Stepper.create(create(dataset, o), data, 42);
-        }
-        Times[] t =
-                alternate(runs, v -> CpuThreads.smallSplit(v == 1 ? "on" : "off"), warmup, reps);
-        CpuThreads.smallSplit(CpuThreads.SMALL_SPLIT_DEFAULT);
-        return t;
-    }
-
-    /**
      * The method named by the option {@code method} (default ARM, e.g. method=ADI), with the other
      * options.
      */
@@ -298,17 +276,6 @@ public final class ArmIterationTiming {
             System.out.printf(
                     "recycled / fresh: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
-            return;
-        }
-        if ("both".equals(o.get("split"))) {
-            o.remove("split");
-            Times[] t = compareSmallSplit(dataset, warmup, reps, o);
-            printPair(dataset, o, "split", t, reps, warmup);
-            System.out.printf(
-                    "split / one thread: wall %.3f, thread CPU %.3f, process CPU %.3f%n",
-                    t[1].wall() / t[0].wall(),
-                    t[1].threadCpu() / t[0].threadCpu(),
-                    t[1].processCpu() / t[0].processCpu());
             return;
         }
         if ("both".equals(o.get("dedup"))) {

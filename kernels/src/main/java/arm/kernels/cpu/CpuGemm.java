@@ -4,7 +4,6 @@ import arm.kernels.cpu.fast.GemmBlocked;
 import arm.kernels.cpu.ref.GemmRef;
 import arm.kernels.cpu.simd.GemmSimd;
 import java.lang.module.ModuleFinder;
-import java.util.function.IntConsumer;
 
 /**
  * Chooses the SGEMM implementation once, at class load:
@@ -71,19 +70,6 @@ public final class CpuGemm {
      * (16, 32, 48, 64 columns), whole cache lines.
      */
     static final int SPLIT_ALIGN = 192;
-
-    /**
-     * A {@link CpuThreads#hot} caller's GEMMs from this many multiply-adds split too (the batch-10
-     * MLP's 10x400x400 and 10x784x400, 1.6e6 and 3.1e6; not its 10-logit layer): its workers spin,
-     * so a hand-off costs a microsecond or two against 20–150 µs of work.
-     */
-    static final long HOT_SPLIT_MIN_MACS = Long.getLong("arm.gemm.hotSplitMin", 1_000_000L);
-
-    /**
-     * Columns per part of a hot split are a multiple of this: whole vectors of either width and
-     * whole 4-column groups of the dot path.
-     */
-    static final int HOT_SPLIT_ALIGN = 16;
 
     public static Path active() {
         return PATH;
@@ -164,127 +150,22 @@ public final class CpuGemm {
             float[] c,
             int cOff,
             int ldc) {
-        long macs = (long) m * n * k;
-        if (macs < SPLIT_MIN_MACS
-                && macs >= HOT_SPLIT_MIN_MACS
-                && threads > 1
-                && CpuThreads.hotCaller()) {
-            sgemmHot(
-                    path, threads, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
-                    c, cOff, ldc);
-            return;
-        }
         int parts =
-                macs < SPLIT_MIN_MACS || CpuThreads.insidePart()
+                (long) m * n * k < SPLIT_MIN_MACS || CpuThreads.insidePart()
                         ? 1
                         : Math.min(threads, (n + SPLIT_ALIGN - 1) / SPLIT_ALIGN);
-        byColumns(
-                parts,
-                SPLIT_ALIGN,
-                false,
-                path,
-                transA,
-                transB,
-                m,
-                n,
-                k,
-                alpha,
-                a,
-                aOff,
-                lda,
-                b,
-                bOff,
-                ldb,
-                beta,
-                c,
-                cOff,
-                ldc);
-    }
-
-    /**
-     * A small GEMM of a {@link CpuThreads#hot} caller, split by columns of C into one part per
-     * thread of {@code HOT_SPLIT_ALIGN}-column multiples, part i always on thread i ({@link
-     * CpuThreads#runFixed}): each core then reads the same rows (x·Wᵀ) or columns (dY·W) of a
-     * weight matrix every step. Every part keeps all of M and K, so the bits are one thread's.
-     */
-    static void sgemmHot(
-            Path path,
-            int threads,
-            boolean transA,
-            boolean transB,
-            int m,
-            int n,
-            int k,
-            float alpha,
-            float[] a,
-            int aOff,
-            int lda,
-            float[] b,
-            int bOff,
-            int ldb,
-            float beta,
-            float[] c,
-            int cOff,
-            int ldc) {
-        byColumns(
-                Math.min(threads, n / HOT_SPLIT_ALIGN),
-                HOT_SPLIT_ALIGN,
-                true,
-                path,
-                transA,
-                transB,
-                m,
-                n,
-                k,
-                alpha,
-                a,
-                aOff,
-                lda,
-                b,
-                bOff,
-                ldb,
-                beta,
-                c,
-                cOff,
-                ldc);
-    }
-
-    /**
-     * C[:, j0:j1] = alpha · op(A) · op(B)[:, j0:j1] + beta · C[:, j0:j1] for column blocks of
-     * {@code align} multiples, at most {@code parts} of them, run by {@link CpuThreads#run} (any
-     * thread takes any part) or, {@code fixed}, {@link CpuThreads#runFixed} (part i on thread i).
-     */
-    private static void byColumns(
-            int parts,
-            int align,
-            boolean fixed,
-            Path path,
-            boolean transA,
-            boolean transB,
-            int m,
-            int n,
-            int k,
-            float alpha,
-            float[] a,
-            int aOff,
-            int lda,
-            float[] b,
-            int bOff,
-            int ldb,
-            float beta,
-            float[] c,
-            int cOff,
-            int ldc) {
         if (parts < 2) {
             sgemm(
                     path, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                     ldc);
             return;
         }
-        int step = ((n + parts - 1) / parts + align - 1) / align * align;
-        IntConsumer part =
-                p -> {
-                    int j0 = p * step, nj = Math.min(step, n - j0);
+        int step = ((n + parts - 1) / parts + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
+        int used = (n + step - 1) / step;
+        CpuThreads.run(
+                used,
+                part -> {
+                    int j0 = part * step, nj = Math.min(step, n - j0);
                     sgemm(
                             path,
                             transA,
@@ -303,10 +184,7 @@ public final class CpuGemm {
                             c,
                             cOff + j0,
                             ldc);
-                };
-        int used = (n + step - 1) / step;
-        if (fixed) CpuThreads.runFixed(used, part);
-        else CpuThreads.run(used, part);
+                });
     }
 
     /** The same on an explicitly chosen path (tests and benchmarks). */

@@ -1,6 +1,5 @@
 package arm.kernels.cpu;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -19,10 +18,6 @@ import java.util.function.IntConsumer;
  * caller that finds it taken (several runs in one JVM) runs its parts on its own thread, so
  * concurrent runs share the cores without queueing behind each other. Nested calls (a parallel
  * convolution calling a GEMM) run serially inside a part, so nothing waits on itself.
- *
- * <p>Small kernels (the MNIST MLP's batch-10 GEMMs, 20–150 µs) are split only for a caller inside
- * {@link #hot}: the workers then spin instead of parking, parts are fixed per thread ({@link
- * #runFixed}), and a guard lets them park again when they miss their parts (no free core).
  */
 public final class CpuThreads {
     private CpuThreads() {}
@@ -55,113 +50,6 @@ public final class CpuThreads {
                         + cores
                         + " kernel threads (one per core)");
         return cores;
-    }
-
-    /**
-     * {@code -Darm.smallSplit=off|auto|on}: whether a {@link #hot} caller's small kernels (the
-     * MNIST MLP's batch-10 GEMMs) are split over the workers. auto: while this JVM trains one run
-     * at a time ({@link #runsInParallel}); with two runs side by side each already has a core. Off
-     * by default: on a quiet machine the split iteration is faster alone, but whole runs are not
-     * (docs/BENCHMARKS.md, MNIST section), since the second core is busy with the JIT and the
-     * evaluations for much of a run.
-     */
-    public static final String SMALL_SPLIT_DEFAULT =
-            System.getProperty("arm.smallSplit", "off").trim().toLowerCase();
-
-    private static volatile String smallSplit = SMALL_SPLIT_DEFAULT;
-
-    private static final AtomicInteger RUNS = new AtomicInteger();
-    private static final AtomicBoolean HOT_HELD = new AtomicBoolean();
-
-    /** Set while a caller holds the workers hot: they spin instead of parking. */
-    private static volatile boolean hot;
-
-    private static final ThreadLocal<Hot> HOT_CALLER = ThreadLocal.withInitial(Hot::new);
-
-    /**
-     * A hot caller's state: whether it holds the workers, and how many of its split jobs ran and
-     * needed the caller to take a worker's part back (the worker had no core: a busy machine).
-     */
-    private static final class Hot {
-        boolean on;
-        int jobs, takenBack;
-    }
-
-    /**
-     * A hot caller whose workers missed their parts in at least this share of its split jobs (after
-     * {@link #PROBE_JOBS}) lets them go for the rest of its body: on a machine without a free core
-     * a spinning worker only takes time from the caller.
-     */
-    static final double MISSED_SHARE = 0.25;
-
-    static final int PROBE_JOBS = 16;
-
-    /**
-     * Back-off, written by the holder of {@link #HOT_HELD} only: after k bodies in a row that let
-     * their workers go, the next 2^k − 1 (at most 63) run without them.
-     */
-    private static int failures, skip;
-
-    /** How many runs this JVM trains at the moment (a command's runner says so). */
-    public static void runsInParallel(int n) {
-        RUNS.set(n);
-    }
-
-    /** Tests and measurements: auto, on or off (see -Darm.smallSplit); clears the back-off. */
-    public static synchronized void smallSplit(String mode) {
-        if (!HOT_HELD.compareAndSet(false, true))
-            throw new IllegalStateException("workers held hot");
-        failures = skip = 0;
-        smallSplit = mode.trim().toLowerCase();
-        HOT_HELD.set(false);
-    }
-
-    /**
-     * Runs {@code body} with the workers held hot for this caller: they spin between its kernels
-     * instead of parking (a batch-10 GEMM takes 20–150 µs, a wake-up from park tens), and its small
-     * GEMMs are split too ({@link #hotCaller}). Only one caller at a time holds them; any other
-     * caller, one thread, a caller inside a part, -Darm.smallSplit=off, or (auto) several runs in
-     * the JVM run {@code body} as it is. The bits are the same either way: the split is over
-     * outputs.
-     */
-    public static void hot(Runnable body) {
-        String mode = smallSplit;
-        Hot flag = HOT_CALLER.get();
-        if (THREADS == 1
-                || flag.on
-                || INSIDE.get()[0]
-                || mode.equals("off")
-                || (!mode.equals("on") && RUNS.get() > 1)
-                || !HOT_HELD.compareAndSet(false, true)) {
-            body.run();
-            return;
-        }
-        if (skip > 0) { // the last bodies found no free core: wait a few before trying again
-            skip--;
-            HOT_HELD.set(false);
-            body.run();
-            return;
-        }
-        flag.on = true;
-        flag.jobs = flag.takenBack = 0;
-        hot = true;
-        Pool.wake();
-        boolean gaveUp = true;
-        try {
-            body.run();
-            gaveUp = !flag.on;
-        } finally {
-            hot = false;
-            flag.on = false;
-            failures = gaveUp ? Math.min(failures + 1, 6) : 0;
-            skip = gaveUp ? (1 << failures) - 1 : 0;
-            HOT_HELD.set(false);
-        }
-    }
-
-    /** Whether the calling thread holds the workers hot and is not inside a part. */
-    public static boolean hotCaller() {
-        return HOT_CALLER.get().on && !INSIDE.get()[0];
     }
 
     /** Threads a kernel may use (the caller included). */
@@ -203,57 +91,23 @@ public final class CpuThreads {
      * use to check a kernel's splitting on one thread).
      */
     public static void run(int parts, IntConsumer body) {
-        run(parts, body, false);
-    }
-
-    /**
-     * The same with a fixed assignment: part 0 on the caller, part i on worker i (when there are
-     * that many), so that each thread reads the same slice of a weight matrix every step and keeps
-     * it in its own cache; a part its thread has not started when the caller's own is done the
-     * caller takes, as above. At most 31 parts.
-     */
-    public static void runFixed(int parts, IntConsumer body) {
-        run(parts, body, parts <= 31);
-    }
-
-    private static void run(int parts, IntConsumer body, boolean fixed) {
         if (parts <= 1 || THREADS == 1 || INSIDE.get()[0]) {
             serial(parts, body);
             return;
         }
-        Job job = new Job(parts, body, Thread.currentThread(), fixed);
+        Job job = new Job(parts, body, Thread.currentThread());
         if (!Pool.SLOT.compareAndSet(null, job)) {
             serial(parts, body);
             return;
         }
-        if (!hot) Pool.wake(); // hot workers spin: no unpark needed
-        long own = 0, waited = 0;
+        Pool.wake();
         try {
-            long t0 = System.nanoTime();
-            job.work(0);
-            long t1 = System.nanoTime();
+            job.work();
             job.await();
-            own = t1 - t0;
-            waited = System.nanoTime() - t1;
         } finally {
             Pool.SLOT.set(null);
         }
-        // a worker's part taken back, or one that kept the caller waiting longer than its own part
-        // took (the worker lost its core midway): the worker had no core to itself
-        if (fixed) missed(job.callerParts > 1 || waited > own);
         job.rethrow();
-    }
-
-    /** Counts a hot caller's split job; lets the workers go when they miss too many parts. */
-    private static void missed(boolean takenBack) {
-        Hot h = HOT_CALLER.get();
-        if (!h.on) return;
-        h.jobs++;
-        if (takenBack) h.takenBack++;
-        if (h.jobs >= PROBE_JOBS && h.takenBack >= MISSED_SHARE * h.jobs) {
-            h.on = false; // the rest of the body runs its small kernels on this thread
-            hot = false; // and the workers park again
-        }
     }
 
     private static void serial(int parts, IntConsumer body) {
@@ -267,52 +121,22 @@ public final class CpuThreads {
         final int parts;
         final IntConsumer body;
         final Thread caller;
-        final boolean fixed;
         final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
-
-        /** Parts the caller computed (its own and any it took back); written by the caller only. */
-        int callerParts;
-
-        /** Fixed jobs: bit p set once part p is taken. */
-        final AtomicInteger taken = new AtomicInteger();
-
         volatile Throwable failure;
 
-        Job(int parts, IntConsumer body, Thread caller, boolean fixed) {
+        Job(int parts, IntConsumer body, Thread caller) {
             this.parts = parts;
             this.body = body;
             this.caller = caller;
-            this.fixed = fixed;
         }
 
-        /** Whether a part is still to be taken. */
-        boolean open() {
-            return fixed ? taken.get() != (1 << parts) - 1 : next.get() < parts;
-        }
-
-        /** The next part for thread {@code self} (0: the caller), or −1 when none is left. */
-        private int claim(int self) {
-            if (!fixed) {
-                int p = next.getAndIncrement();
-                return p < parts ? p : -1;
-            }
-            for (int q = 0; q < parts; q++) {
-                int p = (self + q) % parts, bit = 1 << p;
-                for (int m; ((m = taken.get()) & bit) == 0; ) {
-                    if (taken.compareAndSet(m, m | bit)) return p;
-                }
-            }
-            return -1;
-        }
-
-        /** Takes parts until none is left; thread {@code self} starts at part self (fixed jobs). */
-        void work(int self) {
+        /** Takes parts until none is left. */
+        void work() {
             boolean[] flag = INSIDE.get();
             boolean was = flag[0];
             flag[0] = true;
             try {
-                for (int p; (p = claim(self)) >= 0; ) {
-                    if (self == 0) callerParts++;
+                for (int p; (p = next.getAndIncrement()) < parts; ) {
                     try {
                         if (failure == null) body.accept(p);
                     } catch (Throwable t) {
@@ -350,8 +174,7 @@ public final class CpuThreads {
 
         static {
             for (int i = 0; i < WORKERS.length; i++) {
-                int self = i + 1;
-                Thread t = new Thread(() -> loop(self), "arm-kernels-" + self);
+                Thread t = new Thread(Pool::loop, "arm-kernels-" + (i + 1));
                 t.setDaemon(true);
                 WORKERS[i] = t;
                 t.start();
@@ -362,20 +185,17 @@ public final class CpuThreads {
             for (Thread t : WORKERS) LockSupport.unpark(t);
         }
 
-        /**
-         * Waits for a job with parts left, helps with it, and waits again; never parks while a
-         * caller holds the workers {@link #hot}.
-         */
-        private static void loop(int self) {
+        /** Waits for a job with parts left, helps with it, and waits again. */
+        private static void loop() {
             Job last = null;
             long idleSince = System.nanoTime();
             while (true) {
                 Job job = SLOT.get();
-                if (job != null && job != last && job.open()) {
-                    job.work(self);
+                if (job != null && job != last && job.next.get() < job.parts) {
+                    job.work();
                     last = job;
                     idleSince = System.nanoTime();
-                } else if (hot || System.nanoTime() - idleSince < SPIN_NANOS) {
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(Pool.class);
