@@ -209,4 +209,33 @@ class GradientStudyTest {
                     .isCloseTo((s.hard2()[0] + s.hard2()[1] + s.hard2()[2]) / 3, within(1e-12));
         }
     }
+
+    /**
+     * The fused per-block cosines are {@link GradientStudy#cosine}'s, bit for bit, on random blocks
+     * of odd lengths, with an all-zero block on each side (NaN).
+     */
+    @Test
+    void fusedCosinesAreCosinesBitForBit() {
+        SplittableRandom r = new SplittableRandom(11);
+        int[] lengths = {1, 7, 33, 401, 1000};
+        float[][][] v = new float[4][lengths.length][];
+        for (int q = 0; q < 4; q++)
+            for (int i = 0; i < lengths.length; i++) {
+                v[q][i] = new float[lengths[i]];
+                for (int j = 0; j < lengths[i]; j++) v[q][i][j] = (float) r.nextGaussian();
+            }
+        Arrays.fill(v[0][1], 0f); // hard's block 1 zero
+        Arrays.fill(v[3][2], 0f); // g2's block 2 zero
+        double[][] cos = GradientStudy.cosines(v[0], v[1], v[2], v[3]);
+        int[][] pairs = {{0, 2}, {0, 3}, {1, 2}, {1, 3}};
+        for (int p = 0; p < 4; p++)
+            for (int i = 0; i < lengths.length; i++) {
+                double want = GradientStudy.cosine(v[pairs[p][0]][i], v[pairs[p][1]][i]);
+                assertThat(Double.doubleToRawLongBits(cos[p][i]))
+                        .as("pair " + p + " block " + i)
+                        .isEqualTo(Double.doubleToRawLongBits(want));
+            }
+        assertThat(cos[0][1]).isNaN();
+        assertThat(cos[1][2]).isNaN();
+    }
 }
