@@ -15,7 +15,6 @@ import arm.run.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -133,7 +132,7 @@ final class Experiment {
     void run(Results results, Progress progress) throws InterruptedException {
         store.warnings(progress::message);
         List<Runnable> rest = new ArrayList<>();
-        for (Method m : costliestFirst(methods))
+        for (Method m : methods)
             for (int r = 0; r < runs; r++) {
                 int run = r;
                 if (resume && finished(m, r)) runOne(m, run, results, progress);
@@ -141,19 +140,6 @@ final class Experiment {
             }
         results.startWriting();
         runAll(rest);
-    }
-
-    /**
-     * The methods in the order their runs start: the costliest first ({@link Method#relativeCost},
-     * ties in the given order), so that the short runs come last and the threads run out of work
-     * together (longest processing time first) instead of one thread finishing a long run alone.
-     * Each run is independent of the others, so the order changes no result; the table and
-     * summary.csv keep the given order.
-     */
-    static List<Method> costliestFirst(List<Method> methods) {
-        List<Method> order = new ArrayList<>(methods);
-        order.sort(Comparator.comparingDouble((Method m) -> -m.unwrap().relativeCost()));
-        return order;
     }
 
     private boolean finished(Method m, int run) {

@@ -29,12 +29,6 @@ final class Distill extends ContinualMethod {
         opts.nonNegativeOrTask("recall_from_t");
     }
 
-    /** Step A and a distillation step with f_old's forward. */
-    @Override
-    public double relativeCost() {
-        return 2.5;
-    }
-
     @Override
     Learner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
         Lag lag = lag(data, rng);

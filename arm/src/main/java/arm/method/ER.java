@@ -66,12 +66,6 @@ class ER extends ContinualMethod {
         return base + "-" + mem;
     }
 
-    /** Each of the iters updates trains on the real batch and up to M replayed images. */
-    @Override
-    public double relativeCost() {
-        return 2.0 * iters;
-    }
-
     /** Picks the replayed slots out of the past-task pool, once per update. */
     interface Selector {
         /**

@@ -49,12 +49,6 @@ final class ErMir extends ER {
                         opts.choice("old_logits", "off", "position", "slot").toUpperCase());
     }
 
-    /** ER's update plus the virtual step and the scoring of the subsample before it. */
-    @Override
-    public double relativeCost() {
-        return 2 * super.relativeCost();
-    }
-
     @Override
     Selector selector(Module fCur, Sgd opt, ReservoirBuffer buffer, SplittableRandom rng) {
         return new Mir(fCur, opt.lr(), buffer, rng);

@@ -88,15 +88,6 @@ class Gen extends ContinualMethod {
     }
 
     /**
-     * cls_iters classifier updates and gen_iters VAE updates per batch, each with replay: the
-     * longest runs of a table (minutes per MNIST run).
-     */
-    @Override
-    public double relativeCost() {
-        return 4.0 * (genIters + clsIters);
-    }
-
-    /**
      * On flat images the gated classifier, mlp_hidden wide, with cls_dropout after its first layer;
      * on c×H×W images the ResNet18 of the other methods.
      */

@@ -104,15 +104,6 @@ public interface Method {
         return run(data, seed, progress, Recording.NONE, checkpoints);
     }
 
-    /**
-     * A rough estimate of a run's work relative to a Naive run of the same data (plain SGD: one
-     * forward and backward per iteration). A command with many runs starts the costliest methods'
-     * runs first, so that its cores finish together; it never changes a run.
-     */
-    default double relativeCost() {
-        return 1;
-    }
-
     /** The method a decorator wraps (tests hook runs this way), or this method itself. */
     default Method unwrap() {
         return this;

@@ -108,15 +108,6 @@ final class RecallMethod extends ContinualMethod {
             throw opts.bad("lag_max", "at least lag_min");
     }
 
-    /**
-     * Per recall iteration R rounds of S refinement steps through f_old and f_cur (forward and
-     * input backward each) and step B, beside step A: the longest MNIST runs (ADI, ARM).
-     */
-    @Override
-    public double relativeCost() {
-        return 2 + r * (2.0 * s + 1);
-    }
-
     @Override
     RecallLearner learner(Module fCur, Sgd opt, ContinualData data, SplittableRandom rng) {
         if (wBs != 0 && !(fCur instanceof BatchStatsLoss))

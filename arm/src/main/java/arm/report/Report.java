@@ -17,10 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Draws a results folder's figures and writes its report.md, from the saved files only
@@ -71,10 +67,6 @@ public final class Report {
         Path figDir = dir.resolve("figures");
         Files.createDirectories(figDir);
 
-        List<JsonNode> selected = select(root.path("runs"), allRuns);
-        // each run's figures are independent: drawn on every core (rendering and PNG encoding
-        // take seconds at the end of a table), then put together in run order
-        List<Part> parts = drawAll(selected, dir, figDir, T, tasks, dataset);
         List<Path> figures = new ArrayList<>();
         List<String> gradientSections = new ArrayList<>();
         StringBuilder fig4 = new StringBuilder(),
@@ -83,15 +75,104 @@ public final class Report {
                 generated = new StringBuilder(),
                 fig7 = new StringBuilder(),
                 losses = new StringBuilder();
-        for (Part part : parts) {
-            figures.addAll(part.figures);
-            if (part.gradient != null) gradientSections.add(part.gradient);
-            fig4.append(part.fig4);
-            fig3.append(part.fig3);
-            fig2.append(part.fig2);
-            generated.append(part.generated);
-            fig7.append(part.fig7);
-            losses.append(part.losses);
+        for (JsonNode run : select(root.path("runs"), allRuns)) {
+            String name = fileName(run.path("method").asText()) + "-run" + run.path("run").asInt();
+            String label =
+                    run.path("method").asText()
+                            + " run "
+                            + run.path("run").asInt()
+                            + " (seed "
+                            + run.path("seed").asLong()
+                            + ")";
+            if (!run.path("stationary").asBoolean()) {
+                Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
+                JsonNode test = run.path("test");
+                int[] t = ints(test.path("t"));
+                Charts.save(
+                        Charts.tasks(
+                                t,
+                                matrix(test.path("perTaskAccuracy")),
+                                doubles(test.path("averageAccuracy")),
+                                T,
+                                tasks,
+                                "Per-task test accuracy, " + label),
+                        p);
+                figures.add(p);
+                fig4.append(image(label + ": " + evalNote(t, T), p, dir));
+            }
+            Path log = trainLog(dir, run);
+            if (log != null) {
+                Path pl = figDir.resolve("losses-" + name + ".png");
+                Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
+                figures.add(pl);
+                losses.append(image(label, pl, dir))
+                        .append("Data: [train-log.csv](")
+                        .append(dir.relativize(log).toString().replace('\\', '/'))
+                        .append(")\n\n");
+            }
+            JsonNode recall = run.path("recall");
+            if (recall.isObject()) {
+                RecallRecord rec =
+                        RunFiles.readRecall(
+                                dir,
+                                recall.path("history").asText(),
+                                recall.path("pairs").asText(),
+                                recall.path("images").asText(),
+                                ints(recall.path("itemShape")));
+                Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
+                Charts.save(
+                        Charts.history(
+                                rec.t(),
+                                rec.meanProbs(),
+                                "Recalled classes (mean softmax of f_old), " + label),
+                        p3);
+                figures.add(p3);
+                fig3.append(image(label, p3, dir));
+                Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
+                if (RecalledImages.write(
+                        p2,
+                        rec.pairs(),
+                        rec.itemShape(),
+                        "Recalled x̂ (top) and the real images they started from (bottom), "
+                                + label)) {
+                    figures.add(p2);
+                    fig2.append(image(label, p2, dir));
+                }
+            }
+            JsonNode gen = run.path("generated");
+            if (gen.isObject()) {
+                Path pg = figDir.resolve("generated-" + name + ".png");
+                if (GeneratedImages.write(
+                        pg,
+                        RunFiles.readGenerated(
+                                dir,
+                                gen.path("images").asText(),
+                                ints(gen.path("tasks")),
+                                ints(gen.path("itemShape"))),
+                        "Generated samples at every task end, " + label)) {
+                    figures.add(pg);
+                    generated.append(image(label, pg, dir));
+                }
+            }
+            JsonNode grad = run.path("gradients");
+            if (grad.isObject()) {
+                List<GradientStudy.Row> hard = rows(grad.path("hard")),
+                        soft = rows(grad.path("soft"));
+                Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
+                Charts.save(
+                        List.of(
+                                Charts.gradients(hard, "(a) hard targets, " + label),
+                                Charts.gradients(soft, "(b) soft targets, " + label)),
+                        1,
+                        2,
+                        p7);
+                figures.add(p7);
+                String section =
+                        gradientSection(
+                                label, grad, hard, soft, PaperGradients.forDataset(dataset));
+                gradientSections.add(section);
+                fig7.append(section).append('\n').append(image(label, p7, dir));
+            }
         }
 
         StringBuilder md = new StringBuilder();
@@ -168,166 +249,6 @@ public final class Report {
         Path report = dir.resolve("report.md");
         Files.writeString(report, md);
         return new Written(report, figures, gradientSections);
-    }
-
-    /** One run's figures and its pieces of each report section. */
-    private static final class Part {
-        final List<Path> figures = new ArrayList<>();
-        final StringBuilder fig4 = new StringBuilder(),
-                fig3 = new StringBuilder(),
-                fig2 = new StringBuilder(),
-                generated = new StringBuilder(),
-                fig7 = new StringBuilder(),
-                losses = new StringBuilder();
-        String gradient;
-    }
-
-    /**
-     * Draws every selected run's figures, the runs spread over the cores; returns their parts in
-     * the runs' order. The images do not depend on the thread that draws them.
-     */
-    private static List<Part> drawAll(
-            List<JsonNode> runs, Path dir, Path figDir, int T, int tasks, String dataset)
-            throws IOException {
-        int threads = Math.min(runs.size(), Runtime.getRuntime().availableProcessors());
-        if (threads <= 1) {
-            List<Part> parts = new ArrayList<>();
-            for (JsonNode run : runs) parts.add(draw(run, dir, figDir, T, tasks, dataset));
-            return parts;
-        }
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t = new Thread(r, "arm-report");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        try {
-            List<Future<Part>> futures = new ArrayList<>();
-            for (JsonNode run : runs)
-                futures.add(pool.submit(() -> draw(run, dir, figDir, T, tasks, dataset)));
-            List<Part> parts = new ArrayList<>();
-            for (Future<Part> f : futures) {
-                try {
-                    parts.add(f.get());
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) throw io;
-                    if (c instanceof RuntimeException r) throw r;
-                    if (c instanceof Error err) throw err;
-                    throw new IOException(c);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while drawing figures", e);
-                }
-            }
-            return parts;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** One run's figures (Fig. 4, losses, Fig. 3, Fig. 2, GEN's samples, Fig. 7). */
-    private static Part draw(JsonNode run, Path dir, Path figDir, int T, int tasks, String dataset)
-            throws IOException {
-        Part part = new Part();
-        String name = fileName(run.path("method").asText()) + "-run" + run.path("run").asInt();
-        String label =
-                run.path("method").asText()
-                        + " run "
-                        + run.path("run").asInt()
-                        + " (seed "
-                        + run.path("seed").asLong()
-                        + ")";
-        if (!run.path("stationary").asBoolean()) {
-            Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
-            JsonNode test = run.path("test");
-            int[] t = ints(test.path("t"));
-            Charts.save(
-                    Charts.tasks(
-                            t,
-                            matrix(test.path("perTaskAccuracy")),
-                            doubles(test.path("averageAccuracy")),
-                            T,
-                            tasks,
-                            "Per-task test accuracy, " + label),
-                    p);
-            part.figures.add(p);
-            part.fig4.append(image(label + ": " + evalNote(t, T), p, dir));
-        }
-        Path log = trainLog(dir, run);
-        if (log != null) {
-            Path pl = figDir.resolve("losses-" + name + ".png");
-            Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
-            part.figures.add(pl);
-            part.losses
-                    .append(image(label, pl, dir))
-                    .append("Data: [train-log.csv](")
-                    .append(dir.relativize(log).toString().replace('\\', '/'))
-                    .append(")\n\n");
-        }
-        JsonNode recall = run.path("recall");
-        if (recall.isObject()) {
-            RecallRecord rec =
-                    RunFiles.readRecall(
-                            dir,
-                            recall.path("history").asText(),
-                            recall.path("pairs").asText(),
-                            recall.path("images").asText(),
-                            ints(recall.path("itemShape")));
-            Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
-            Charts.save(
-                    Charts.history(
-                            rec.t(),
-                            rec.meanProbs(),
-                            "Recalled classes (mean softmax of f_old), " + label),
-                    p3);
-            part.figures.add(p3);
-            part.fig3.append(image(label, p3, dir));
-            Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
-            if (RecalledImages.write(
-                    p2,
-                    rec.pairs(),
-                    rec.itemShape(),
-                    "Recalled x̂ (top) and the real images they started from (bottom), " + label)) {
-                part.figures.add(p2);
-                part.fig2.append(image(label, p2, dir));
-            }
-        }
-        JsonNode gen = run.path("generated");
-        if (gen.isObject()) {
-            Path pg = figDir.resolve("generated-" + name + ".png");
-            if (GeneratedImages.write(
-                    pg,
-                    RunFiles.readGenerated(
-                            dir,
-                            gen.path("images").asText(),
-                            ints(gen.path("tasks")),
-                            ints(gen.path("itemShape"))),
-                    "Generated samples at every task end, " + label)) {
-                part.figures.add(pg);
-                part.generated.append(image(label, pg, dir));
-            }
-        }
-        JsonNode grad = run.path("gradients");
-        if (grad.isObject()) {
-            List<GradientStudy.Row> hard = rows(grad.path("hard")), soft = rows(grad.path("soft"));
-            Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
-            Charts.save(
-                    List.of(
-                            Charts.gradients(hard, "(a) hard targets, " + label),
-                            Charts.gradients(soft, "(b) soft targets, " + label)),
-                    1,
-                    2,
-                    p7);
-            part.figures.add(p7);
-            String section =
-                    gradientSection(label, grad, hard, soft, PaperGradients.forDataset(dataset));
-            part.gradient = section;
-            part.fig7.append(section).append('\n').append(image(label, p7, dir));
-        }
-        return part;
     }
 
     // ---------------------------------------------------------------------------------- sections
