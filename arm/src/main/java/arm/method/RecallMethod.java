@@ -27,6 +27,7 @@ import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -410,35 +411,44 @@ final class RecallMethod extends ContinualMethod {
         private final boolean captureSteps = reuseGraphs || Boolean.getBoolean("arm.graphs");
 
         /**
-         * {@code -Darm.graphs=reuse}: one graph reused across refinements (iterations). X̂ and the
-         * deferred check's scalar are fixed device buffers ({@link #fixedX}, {@link #fixedBad}):
-         * each refinement copies its X̂ in and zeroes the scalar before its steps, and copies X̂
-         * back and adds the scalar to its own after them (copies on the stream, outside the graph:
-         * exact, so the same bits as eager steps). For ARM the class mask and the counts of a
-         * distinct X̂ are fixed inputs too ({@link Backend#writeInts}: one device buffer each,
-         * rewritten before the steps; the counts' column that {@link RecalledBatch#perCopy} divides
-         * by is a fixed tensor), so a graph is keyed by what its kernels still take from the host:
-         * the shape (U), M = Σ counts and the number of classes C (scalars of the fused logit
-         * terms, the image prior and counted batch norm). A new key drops the graph and the buffers
-         * and captures anew after a warm-up step ({@link CapturedStep}: one graph at a time; U
-         * takes a few values, so a cache per U would hold a few graphs: not built). ADI's chosen
-         * classes reach its composed terms as host arrays copied per content, so its key names them
-         * ({@link #graphKey}) and its graph is reused only while they repeat.
+         * {@code -Darm.graphs=reuse}: graphs reused across refinements (iterations). X̂ and the
+         * deferred check's scalar are fixed device buffers ({@link Fixed}): each refinement copies
+         * its X̂ in and zeroes the scalar before its steps, and copies X̂ back and adds the scalar
+         * to its own after them (copies on the stream, outside the graph: exact, so the same bits
+         * as eager steps). For ARM the class mask and the counts of a distinct X̂ are fixed inputs
+         * too ({@link Backend#writeInts}: one device buffer each, rewritten before the steps; the
+         * counts' column that {@link RecalledBatch#perCopy} divides by is a fixed tensor), so a
+         * graph is keyed by what its kernels still take from the host: the shape (U), M = Σ counts
+         * and the number of classes C (scalars of the fused logit terms, the image prior and
+         * counted batch norm). Up to {@link #GRAPHS} keys are held at once, each with its own
+         * buffers and graph (with dedup on, U takes a few values, and a key seen again replays); a
+         * new key beyond them drops the least recently used one's graph, then its buffers, and
+         * captures anew after a warm-up step. ADI's chosen classes reach its composed terms as host
+         * arrays copied per content, so its key names them ({@link #graphKey}) and its graph is
+         * reused only while they repeat (its buffers are keyed by the shape alone).
          */
-        private Tensor fixedX, fixedBad, countColumn;
+        private final LinkedHashMap<String, Fixed> fixed = new LinkedHashMap<>(8, 0.75f, true);
 
-        private int[] maskSlot, countsSlot;
+        /** How many keys (graphs with their fixed buffers) reused steps hold at most. */
+        static final int GRAPHS = 4;
+
+        /**
+         * The fixed buffers of one key: X̂, the deferred check's scalar, ARM's mask and counts
+         * slots and the counts' column, and the keys of the graphs that read them.
+         */
+        private static final class Fixed {
+            Tensor x, bad, countColumn;
+            int[] maskSlot, countsSlot;
+            final java.util.Set<String> graphs = new java.util.HashSet<>();
+        }
 
         /** The graph keys of reused steps, each where it differs from the one before (tests). */
         final List<String> graphKeys = new ArrayList<>();
 
-        /** The key the fixed buffers were made for. */
-        private String fixedFor;
-
         /** The class mask the recall loss reads while reused steps run (null otherwise). */
         private int[] activeMask;
 
-        /** The refinement's S steps on the fixed buffers (see {@link #reuseGraphs}). */
+        /** The refinement's S steps on the fixed buffers (see {@link #fixed}). */
         private void reusedSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
             Tensor images = xhat.images();
             Backend be = Backends.of(images);
@@ -455,69 +465,78 @@ final class RecallMethod extends ContinualMethod {
                 key = "fixed inputs " + Shape.str(images.shape) + " M=" + m + " C=" + c;
                 buffers = key;
             }
-            if (!buffers.equals(fixedFor)) {
-                releaseFixed(be);
-                fixedX = Scope.outside(() -> be.empty(images.shape));
-                fixedBad = Scope.outside(() -> be.empty(1));
+            Fixed f = fixed.get(buffers); // a hit makes it the most recently used
+            if (f == null) {
+                while (fixed.size() >= GRAPHS) releaseFixed(be, fixed.keySet().iterator().next());
+                Fixed n = new Fixed();
+                n.x = Scope.outside(() -> be.empty(images.shape));
+                n.bad = Scope.outside(() -> be.empty(1));
                 if (!adi) {
-                    maskSlot = new int[mask.length];
+                    n.maskSlot = new int[mask.length];
                     if (counts != null) {
-                        countsSlot = new int[counts.length];
-                        countColumn = Scope.outside(() -> be.empty(counts.length));
+                        n.countsSlot = new int[counts.length];
+                        n.countColumn = Scope.outside(() -> be.empty(counts.length));
                     }
                 }
-                fixedFor = buffers;
+                fixed.put(buffers, n);
+                f = n;
             }
-            be.copy(images, fixedX);
-            be.fill(fixedBad, 0f);
+            be.copy(images, f.x);
+            be.fill(f.bad, 0f);
             DistinctRows d = xhat.distinct();
-            RecalledBatch fixed = new RecalledBatch(fixedX, xhat.rows(), d);
+            RecalledBatch fx = new RecalledBatch(f.x, xhat.rows(), d);
             if (!adi) {
-                System.arraycopy(mask, 0, maskSlot, 0, mask.length);
-                be.writeInts(maskSlot);
+                System.arraycopy(mask, 0, f.maskSlot, 0, mask.length);
+                be.writeInts(f.maskSlot);
                 if (counts != null) {
-                    System.arraycopy(counts, 0, countsSlot, 0, counts.length);
-                    be.writeInts(countsSlot);
+                    System.arraycopy(counts, 0, f.countsSlot, 0, counts.length);
+                    be.writeInts(f.countsSlot);
                     try (Scope sc = Scope.open()) {
-                        be.copy(RecallLoss.deviceIntegers(be, counts), countColumn);
+                        be.copy(RecallLoss.deviceIntegers(be, counts), f.countColumn);
                     }
-                    fixed =
+                    fx =
                             new RecalledBatch(
-                                    fixedX,
+                                    f.x,
                                     xhat.rows(),
-                                    new DistinctRows(d.rows(), countsSlot, d.slot()),
-                                    countColumn);
+                                    new DistinctRows(d.rows(), f.countsSlot, d.slot()),
+                                    f.countColumn);
                 }
             }
             // a logged iteration's graph adds to its log: captured for that iteration alone
-            key += LossLog.captureKey();
+            String log = LossLog.captureKey();
+            key += log;
             if (graphKeys.isEmpty() || !graphKeys.get(graphKeys.size() - 1).equals(key))
                 graphKeys.add(key);
-            Var x = Var.param(fixedX);
-            RecalledBatch fx = fixed;
-            if (graphs == null) graphs = new CapturedStep(be);
-            activeMask = maskSlot;
+            f.graphs.add(key);
+            Var x = Var.param(f.x);
+            RecalledBatch fixedBatch = fx;
+            Tensor fixedBad = f.bad;
+            if (graphs == null) graphs = new CapturedStep(be, GRAPHS);
+            activeMask = f.maskSlot;
             try {
                 for (int step = 0; step < s; step++) {
                     int st = step;
-                    graphs.run(key, () -> scopedInputStep(x, fx, b, chosen, st, fixedBad));
+                    graphs.run(key, () -> scopedInputStep(x, fixedBatch, b, chosen, st, fixedBad));
                 }
             } finally {
                 activeMask = null;
+                if (!log.isEmpty()) { // never replayed: its pool goes now
+                    graphs.drop(key);
+                }
+                f.graphs.retainAll(graphs.heldKeys()); // ADI's keys come and go
             }
-            be.copy(fixedX, images);
-            be.axpy(1f, fixedBad, bad);
+            be.copy(f.x, images);
+            be.axpy(1f, f.bad, bad);
         }
 
-        /** Drops the graph (it reads the fixed buffers), then the buffers. */
-        private void releaseFixed(Backend be) {
-            if (graphs != null) graphs.close();
-            for (Tensor t : new Tensor[] {fixedX, fixedBad, countColumn}) if (t != null) t.close();
-            for (int[] slot : new int[][] {maskSlot, countsSlot})
+        /** Drops the graphs that read the buffers of {@code buffers}, then the buffers. */
+        private void releaseFixed(Backend be, String buffers) {
+            Fixed f = fixed.remove(buffers);
+            if (f == null) return;
+            if (graphs != null) for (String k : f.graphs) graphs.drop(k);
+            for (Tensor t : new Tensor[] {f.x, f.bad, f.countColumn}) if (t != null) t.close();
+            for (int[] slot : new int[][] {f.maskSlot, f.countsSlot})
                 if (slot != null) be.releaseInts(slot);
-            fixedX = fixedBad = countColumn = null;
-            maskSlot = countsSlot = null;
-            fixedFor = null;
         }
 
         /**

@@ -129,6 +129,29 @@ class ReusedGraphRefinementTest {
     }
 
     /**
+     * Dedup on over more iterations: U comes back to values seen before (keys A, B, A, ...), and
+     * each key's graph, held with its buffers in a cache of up to four, is replayed instead of
+     * captured anew: one warm-up and one capture per distinct key, every other step a replay, the
+     * same bits as eager steps.
+     */
+    @Test
+    void dedupResNetReplaysTheGraphOfAUSeenBefore() {
+        int iterations = 7, refinements = iterations + 1;
+        int[][] c =
+                sameBits(
+                        "cifar10",
+                        SyntheticData.cifarShaped(1),
+                        Map.of("resnet_nf", "4", "M", "20"),
+                        iterations);
+        int distinct = new java.util.HashSet<>(keys).size();
+        // the key changes more often than there are keys: some U came back
+        assertThat(keys.size()).isGreaterThan(distinct);
+        assertThat(distinct).isBetween(2, RecallMethod.RecallLearner.GRAPHS);
+        assertThat(c[1]).containsExactly(distinct, 3 * refinements - 2 * distinct, distinct);
+        System.out.println("U keys over " + refinements + " refinements: " + keys);
+    }
+
+    /**
      * A logged iteration between reused ones: its steps add R to the log's device scalars, so its
      * graph is its own (captured anew, dropped after it); the weights equal eager steps' bits and
      * the logged means eager's up to float summation.
