@@ -413,8 +413,21 @@ public final class RecallLoss {
 
     /** mean_i softCE(logits_i, targets_i) over the M samples a counted batch stands for. */
     public static Var softCrossEntropy(Var logits, Var targets, int[] counts) {
+        return softCrossEntropy(logits, targets, counts, null);
+    }
+
+    /**
+     * The same with the counts also as a device tensor [U] ({@code column}, or null): its rows
+     * weight the entries instead of weights built from the host counts, so a graph replayed on
+     * other counts written there reads them (the same values, so the same bits).
+     */
+    static Var softCrossEntropy(Var logits, Var targets, int[] counts, Tensor column) {
         if (counts == null) return F.softCrossEntropy(logits, targets);
-        Var perEntry = counted(F.mul(targets, F.logSoftmax(logits)), counts);
+        Var entries = F.mul(targets, F.logSoftmax(logits));
+        Var perEntry =
+                column == null
+                        ? counted(entries, counts)
+                        : F.mul(entries, Var.constant(column.reshape(counts.length, 1)));
         return F.scale(F.sum(perEntry), -1f / rows(logits, counts));
     }
 

@@ -260,6 +260,14 @@ final class RecallMethod extends ContinualMethod {
          * backward ({@link ContinualMethod#backwardBeside}).
          */
         private void stepA(Batch batch) {
+            SgdGraphs g = sgdGraphs(batch.x());
+            if (g != null) {
+                try (Profile.Section p = Profile.phase("step A")) {
+                    g.stepA(batch);
+                }
+                watch.steppedA(batch.t());
+                return;
+            }
             try (Profile.Section p = Profile.phase("step A");
                     Scope sc = Scope.recycling();
                     Pair pair =
@@ -437,10 +445,19 @@ final class RecallMethod extends ContinualMethod {
          * slots and the counts' column, and the keys of the graphs that read them.
          */
         private static final class Fixed {
-            Tensor x, bad, countColumn;
+            Tensor x, bad, countColumn, logits;
             int[] maskSlot, countsSlot;
             final java.util.Set<String> graphs = new java.util.HashSet<>();
         }
+
+        /**
+         * The latest refinement on fixed buffers: its recalled batch, the buffers' key, the buffers
+         * and the batch over them (step B runs on them).
+         */
+        private record LastFixed(
+                RecalledBatch source, String key, Fixed fixed, RecalledBatch batch) {}
+
+        private LastFixed lastFixed;
 
         /** The graph keys of reused steps, each where it differs from the one before (tests). */
         final List<String> graphKeys = new ArrayList<>();
@@ -527,6 +544,7 @@ final class RecallMethod extends ContinualMethod {
             }
             be.copy(f.x, images);
             be.axpy(1f, f.bad, bad);
+            lastFixed = new LastFixed(xhat, buffers, f, fixedBatch);
         }
 
         /** Drops the graphs that read the buffers of {@code buffers}, then the buffers. */
@@ -534,7 +552,13 @@ final class RecallMethod extends ContinualMethod {
             Fixed f = fixed.remove(buffers);
             if (f == null) return;
             if (graphs != null) for (String k : f.graphs) graphs.drop(k);
-            for (Tensor t : new Tensor[] {f.x, f.bad, f.countColumn}) if (t != null) t.close();
+            if (sgd != null) // steps B on these buffers
+            for (String k : sgd.stepB.heldKeys())
+                    if (k.startsWith("step B " + buffers + " ") || k.equals("step B " + buffers))
+                        sgd.stepB.drop(k);
+            if (lastFixed != null && lastFixed.fixed == f) lastFixed = null;
+            for (Tensor t : new Tensor[] {f.x, f.bad, f.countColumn, f.logits})
+                if (t != null) t.close();
             for (int[] slot : new int[][] {f.maskSlot, f.countsSlot})
                 if (slot != null) be.releaseInts(slot);
         }
@@ -714,6 +738,13 @@ final class RecallMethod extends ContinualMethod {
          * gradients accumulate since the last zero. Returns a = f_old(X̂)'s logits.
          */
         Tensor distill(RecalledBatch xhat, Batch batch) {
+            SgdGraphs g = sgdGraphs(xhat.images());
+            if (g != null && !hardTargets && lastFixed != null && lastFixed.source == xhat) {
+                try (Profile.Section p = Profile.phase("step B");
+                        Scope sc = Scope.recycling()) {
+                    return sc.keep(capturedDistill(g, xhat, batch));
+                }
+            }
             try (Profile.Section p = Profile.phase("step B");
                     Scope sc = Scope.recycling();
                     Pair pair =
@@ -727,6 +758,58 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
+         * {@code -Darm.graphs=reuse} on a device: {@link SgdGraphs} for f_cur and the optimiser
+         * (made on first use), or null where steps A and B run as they do without graphs (the CPU,
+         * a traced run, a log that keeps every value).
+         */
+        private SgdGraphs sgdGraphs(Tensor x) {
+            if (!reuseGraphs || x.device() == Device.CPU || traced || !LossLog.capturable())
+                return null;
+            if (sgd == null) sgd = new SgdGraphs(fCur, opt, Backends.of(x), GRAPHS);
+            return sgd;
+        }
+
+        SgdGraphs sgd; // package-visible for tests
+
+        /**
+         * Step B through {@link SgdGraphs}: on the refinement's fixed buffers (X̂ copied in again,
+         * the counts, their column and the mask as the refinement wrote them), captured per
+         * refinement key; a = f_old(X̂) leaves the graph through a fixed tensor, copied out.
+         */
+        private Tensor capturedDistill(SgdGraphs g, RecalledBatch xhat, Batch batch) {
+            Backend be = Backends.of(xhat.images());
+            Fixed f = lastFixed.fixed;
+            RecalledBatch fx = lastFixed.batch;
+            be.copy(xhat.images(), f.x);
+            Tensor real = auxDistill ? g.realX(batch.x()) : batch.x();
+            boolean acc = g.accumulates();
+            String key =
+                    "step B " + lastFixed.key + (acc ? " accumulating" : "") + LossLog.captureKey();
+            SgdGraphs.Checks c =
+                    auxDistill
+                            ? g.checks(key, STEP_B_LOSS, STEP_B_REAL_LOSS)
+                            : g.checks(key, STEP_B_LOSS);
+            int t = batch.t();
+            g.step(
+                    g.stepB,
+                    key,
+                    c,
+                    "step B",
+                    () -> {
+                        try (Scope sc = Scope.recycling()) {
+                            Var a = distillBackward(fx, real, t, null, (l, n) -> c.loss(l));
+                            if (f.logits == null)
+                                f.logits = Scope.outside(() -> be.empty(a.value.shape));
+                            be.copy(a.value, f.logits);
+                            c.gradients();
+                        }
+                    });
+            Tensor a = be.empty(f.logits.shape);
+            be.copy(f.logits, a);
+            return a;
+        }
+
+        /**
          * With a pair, f_old's targets (no-grad, on the partner; a recycling scope of the thread
          * that computes them returns f_old's activations to its pool and keeps the targets out of
          * it) are computed beside f_cur's forwards on X̂ and X, two forwards on each thread;
@@ -735,8 +818,25 @@ final class RecallMethod extends ContinualMethod {
          * #branchBackward}).
          */
         private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
+            Var a = distillBackward(xhat, batch.x(), batch.t(), pair, Guard::loss);
+            Guard.gradients(fCur, "step B");
+            opt.step();
+            return a.value;
+        }
+
+        /**
+         * Step B up to its backward (the gradients added to f_cur's), each loss handed to {@code
+         * check} as it is made; returns a = f_old(X̂). {@code realX} is the real batch
+         * (aux_distill).
+         */
+        private Var distillBackward(
+                RecalledBatch xhat,
+                Tensor realX,
+                int t,
+                Pair pair,
+                java.util.function.BiConsumer<Var, String> check) {
             int[] counts = xhat.counts();
-            Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
+            Var xr = Var.constant(xhat.images()), x = Var.constant(realX);
             Var[] old = new Var[2], cur = new Var[2]; // {a, p}, {b, f_cur(X)}
             Runnable targets =
                     () -> {
@@ -760,29 +860,32 @@ final class RecallMethod extends ContinualMethod {
             if (pair != null) pair.both(targets, forward); // not traced: no targets event
             else {
                 targets.run();
-                watch.targets(batch.t(), xhat);
+                watch.targets(t, xhat);
                 forward.run();
             }
             Var a = old[0], pReal = old[1], b = cur[0];
             Var loss =
                     hardTargets
                             ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
-                            : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
+                            : RecallLoss.softCrossEntropy(
+                                    b, F.softmax(a), counts, xhat.countColumn());
             loss = F.scale(loss, lambda0);
-            Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+            check.accept(loss, STEP_B_LOSS);
             Var recalled = loss, real = null;
             if (auxDistill) {
                 real = F.scale(F.softCrossEntropy(cur[1], pReal), lambda0Real);
-                Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+                check.accept(real, STEP_B_REAL_LOSS);
                 loss = F.add(loss, real);
             }
             LossLog.add(LossLog.STEP_B, loss);
             if (real != null && onCpu(xhat) && splitStepB) branchBackward(pair, recalled, real);
             else Autograd.backward(loss);
-            Guard.gradients(fCur, "step B");
-            opt.step();
-            return a.value;
+            return a;
         }
+
+        private static final String
+                STEP_B_LOSS = "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))",
+                STEP_B_REAL_LOSS = "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))";
 
         /**
          * Step B's backward as two passes, one per branch: the recalled part's on the caller, the

@@ -31,7 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CapturedStep implements AutoCloseable {
     private final Backend backend;
     private final int capacity;
-    private String warmed;
+
+    /** The keys warmed up last (up to capacity), and the key of the latest run. */
+    private final LinkedHashMap<String, Boolean> warmed;
+
+    private String lastRun;
 
     /** A captured graph and the host effects run before each of its launches. */
     private record Held(GraphCapture.Graph graph, List<Runnable> effects) {}
@@ -58,6 +62,13 @@ public final class CapturedStep implements AutoCloseable {
         if (capacity < 1) throw new IllegalArgumentException("capacity " + capacity + " < 1");
         this.backend = backend;
         this.capacity = capacity;
+        this.warmed =
+                new LinkedHashMap<>(8, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+                        return size() > capacity;
+                    }
+                };
     }
 
     /**
@@ -74,18 +85,23 @@ public final class CapturedStep implements AutoCloseable {
         }
         Held h = held.get(shapeKey); // a hit makes it the most recently run
         if (h != null) {
+            lastRun = shapeKey;
             launch(h);
             replays++;
             TOTAL_REPLAYS.incrementAndGet();
             return;
         }
-        if (!shapeKey.equals(warmed)) {
-            // only the latest key counts as warmed: a key seen again after others is warmed again,
-            // as the backend's caches may have dropped what it filled
-            warmed = shapeKey;
+        if (warmed.get(shapeKey) == null) {
+            // the last {capacity} keys warmed count as warmed (with a capacity of 1, only the
+            // latest: a key seen again after others is warmed again)
+            warmed.put(shapeKey, Boolean.TRUE);
+            lastRun = shapeKey;
             runEager(step);
             return;
         }
+        // warmed just before, or with other keys' runs in between (steps that alternate)
+        boolean fresh = shapeKey.equals(lastRun);
+        lastRun = shapeKey;
         // room for the new graph: the least recently run ones go, with their pools
         while (held.size() >= capacity) drop(held.keySet().iterator().next());
         Recording rec = new Recording();
@@ -97,6 +113,13 @@ public final class CapturedStep implements AutoCloseable {
             graph = cap.end();
         } catch (RuntimeException e) {
             cap.abort();
+            CAPTURING.remove();
+            if (!fresh) {
+                // other keys ran since its warm-up, and the backend's caches may have dropped what
+                // it filled (an index copy then uploaded, a host wait): this run warms it again
+                runEager(step);
+                return;
+            }
             fallback = "capture failed: " + String.valueOf(e.getMessage()).split("\n")[0];
             CAPTURING.remove();
             if (lastFallback == null)
