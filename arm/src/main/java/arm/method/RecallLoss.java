@@ -142,16 +142,57 @@ public final class RecallLoss {
      */
     public static Var adi(
             Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
+        return adi(
+                w, classesWeight, a, b, xhat, chosen, batchStats, a.value.device() != Device.CPU);
+    }
+
+    /**
+     * ADI's R with its logit terms wD·R_D + λ4·R_sharp as the fused op ({@code fused}: what a
+     * device runs; ARM's terms with λ1 = λ2 = λ3 = 0, so no class mask is read) or composed (the
+     * CPU, bit for bit as before). The fused op sums its two terms itself, so a device's R rounds
+     * differently from the composed sum.
+     */
+    static Var adi(
+            Weights w,
+            float classesWeight,
+            Var a,
+            Var b,
+            Var xhat,
+            int[] chosen,
+            Var batchStats,
+            boolean fused) {
         Var r = null;
         if (classesWeight != 0)
             r = plus(r, classesWeight, LossLog.term(LossLog.R_CLASSES, F.crossEntropy(a, chosen)));
-        if (w.wD() != 0)
-            r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
-        if (w.lambda4() != 0)
-            r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
+        if (fused) {
+            Weights logitsOnly =
+                    new Weights(
+                            w.divergence(),
+                            w.wD(),
+                            0f,
+                            0f,
+                            0f,
+                            w.lambda4(),
+                            0f,
+                            0f,
+                            w.imageShape());
+            r = plus(r, logits(logitsOnly, a, b, NO_CLASSES, null));
+        } else {
+            if (w.wD() != 0)
+                r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
+            if (w.lambda4() != 0)
+                r =
+                        plus(
+                                r,
+                                w.lambda4(),
+                                LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
+        }
         r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
         return plus(r, batchStats);
     }
+
+    /** ADI's "present classes" for the fused terms: none (its not-local weights are 0). */
+    private static final int[] NO_CLASSES = {};
 
     /**
      * The logit terms wD·R_D + λ1·R_NL(a) + λ2·R_NL(b) + λ3·R_div + λ4·R_sharp as one fused op
