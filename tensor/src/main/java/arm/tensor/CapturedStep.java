@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * from then on and {@link #fallback} says why.
  *
  * <p>The first eager run of a shape is the warm-up: it lets the backend pick algorithms, size
- * workspaces and fill caches, so that the captured run allocates and uploads nothing new.
+ * workspaces and fill caches, so that the captured run allocates and uploads nothing new. The last
+ * {@code capacity} keys warmed count as warmed, so keys that alternate (step B of U = 9, then of U
+ * = 8, ...) are captured at their second run; if other keys ran in between and the capture then
+ * fails (a cache dropped what the warm-up filled, and the step waits for an upload), that run is
+ * eager and counts as the key's warm-up again, not as a reason to stop capturing.
  *
  * <p>A replay runs no host code of the step. Host work the step must do on every run (a counter, a
  * value that changes per run) is declared with {@link #everyRun}: run at once when eager, recorded
