@@ -46,13 +46,19 @@ class ReusedGraphRefinementTest {
         System.setProperty("arm.graphs", graphs);
         try (FakeDevice fake = FakeDevice.install()) {
             Map<String, String> o = new LinkedHashMap<>(options);
+            String method = o.getOrDefault("method", "ARM");
+            o.remove("method");
             o.put("recall_from_t", "0");
             o.put("device", "cuda");
             o.put("S", "3");
-            Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+            Stepper run = Stepper.create(Methods.create(method, dataset, o), data, 42);
             for (int t = 0; t < iterations; t++) run.train(t);
             RecallMethod.RecallLearner l = (RecallMethod.RecallLearner) run.learner();
-            ContinualMethod.Batch b = ContinualMethod.batch(data, 1, 2, run.seen(), Device.CUDA);
+            // ADI recalls past classes: the last refinement on a batch of the second task (8 a
+            // task)
+            int at = method.equals("ADI") ? iterations - 1 : 1;
+            ContinualMethod.Batch b =
+                    ContinualMethod.batch(data, at, at + 1, run.seen(), Device.CUDA);
             float[] xhat = l.recallOnly(b).xhat().toArray();
             Map<String, float[]> out = new LinkedHashMap<>();
             state("f_cur.", l.fCur, out);
@@ -177,6 +183,24 @@ class ReusedGraphRefinementTest {
         assertThat(sgd[1][2]).isEqualTo(distinct);
         assertThat(sgd[1][1]).isEqualTo(iterations - 2 * distinct);
         assertThat(sgd[2]).containsExactly(1, 2 * iterations - 2, 1);
+    }
+
+    /**
+     * ADI on the MLP over 11 iterations (steps A only until a past class can be recalled): step A
+     * replays across tasks, step B runs on the fixed X̂ of ADI's buffers (keyed by the shape, not
+     * by the chosen classes, which only its refinement reads), the same bits as eager.
+     */
+    @Test
+    void adiStepsAreCapturedAndReplayed() {
+        sameBits(
+                "mnist",
+                SyntheticData.mnistShaped(1),
+                Map.of("mlp_hidden", "16", "method", "ADI"),
+                11);
+        assertThat(sgd[0]).containsExactly(1, 9, 1);
+        // step B from the first iteration with a past class to recall (9 of the 11)
+        assertThat(sgd[1]).containsExactly(1, 7, 1);
+        assertThat(sgd[2]).containsExactly(1, 18, 1);
     }
 
     /**
