@@ -93,41 +93,53 @@ resumed_field() {
   sed -n 's/.*"'"$2"'" *: *"\([^"]*\)".*/\1/p' "$1/results.json" 2>/dev/null | head -n 1
 }
 
-# What a command works on, as three tab-separated fields BENCHMARK, DATA, FROM: BENCHMARK is mnist,
-# cifar10, miniimagenet or - (a command that reads no data: help, version, plot, or one the CLI
-# will refuse); DATA is the data folder named by --data (FROM = option) or recorded in a resumed
-# folder's results.json (FROM = resume), or - for the default one.
+# The methods a resumed folder's results.json names ("methods": ["Naive", "ER-50"]), comma-separated.
+resumed_methods() {
+  [[ -f "$1/results.json" ]] || return 0
+  sed -n 's/.*"methods" *: *\[\([^]]*\)\].*/\1/p' "$1/results.json" 2>/dev/null | head -n 1 | tr -d '" '
+}
+
+# What a command works on, as four tab-separated fields BENCHMARK, DATA, FROM, METHODS: BENCHMARK is
+# mnist, cifar10, miniimagenet or - (a command that reads no data: help, version, plot, or one the
+# CLI will refuse); DATA is the data folder named by --data (FROM = option) or recorded in a resumed
+# folder's results.json (FROM = resume), or - for the default one; METHODS the methods named by
+# train's --method, reproduce's --methods or the resumed folder, comma-separated, or - (the
+# default: reproduce's list, or none given).
 workload() {
-  local cmd="${1:-}" bench=- data=- from=- prev="" a
+  local cmd="${1:-}" bench=- data=- from=- methods=- prev="" a
   # generate: MNIST is its source unless --source noise; --mnist DIR names the user's own copy
   if [[ "$cmd" == generate ]]; then
     bench=mnist
     for a in "$@"; do
       case "$prev" in --source) [[ "${a,,}" == noise ]] && bench=- ;; --mnist) data="$a"; from=mnist ;; esac
       case "$a" in
-        -h|--help|-V|--version) printf -- '-\t-\t-\n'; return ;;
+        -h|--help|-V|--version) printf -- '-\t-\t-\t-\n'; return ;;
         --source=*) [[ "${a#--source=}" == noise ]] && bench=- ;;
         --mnist=*) data="${a#--mnist=}"; from=mnist ;;
       esac
       prev="$a"
     done
-    printf '%s\t%s\t%s\n' "$bench" "$data" "$from"
+    printf '%s\t%s\t%s\t-\n' "$bench" "$data" "$from"
     return
   fi
-  [[ "$cmd" == reproduce || "$cmd" == train ]] || { printf -- '-\t-\t-\n'; return; }
+  [[ "$cmd" == reproduce || "$cmd" == train ]] || { printf -- '-\t-\t-\t-\n'; return; }
   shift
   [[ "$cmd" == train ]] && bench=mnist
   for a in "$@"; do
     case "$prev" in
       --dataset) bench="${a,,}" ;;
       --data) data="$a"; from=option ;;
-      --resume) bench="$(resumed_field "$a" benchmark)"; data="$(resumed_field "$a" data)"; from=resume ;;
+      --resume) bench="$(resumed_field "$a" benchmark)"; data="$(resumed_field "$a" data)"; from=resume
+        methods="$(resumed_methods "$a")" ;;
+      --method|--methods) methods="$a" ;;
     esac
     case "$a" in
-      -h|--help|-V|--version) printf -- '-\t-\t-\n'; return ;;
+      -h|--help|-V|--version) printf -- '-\t-\t-\t-\n'; return ;;
       --dataset=*) bench="${a#--dataset=}"; bench="${bench,,}" ;;
       --data=*) data="${a#--data=}"; from=option ;;
-      --resume=*) bench="$(resumed_field "${a#--resume=}" benchmark)"; data="$(resumed_field "${a#--resume=}" data)"; from=resume ;;
+      --resume=*) bench="$(resumed_field "${a#--resume=}" benchmark)"; data="$(resumed_field "${a#--resume=}" data)"; from=resume
+        methods="$(resumed_methods "${a#--resume=}")" ;;
+      --method=*|--methods=*) methods="${a#*=}" ;;
     esac
     # reproduce's BENCHMARK: the positional argument, wherever it stands (not a folder's name)
     if [[ "$cmd" == reproduce && "$prev" != --data && "$prev" != --out && "$prev" != --resume ]]; then
@@ -135,7 +147,18 @@ workload() {
     fi
     prev="$a"
   done
-  printf '%s\t%s\t%s\n' "${bench:--}" "${data:--}" "$from"
+  printf '%s\t%s\t%s\t%s\n' "${bench:--}" "${data:--}" "$from" "${methods:--}"
+}
+
+# Whether every method of a comma-separated list takes plain small steps: Naive, Stationary,
+# Distill and ER (a batch of 10, or 10 + 10 recalled: megabytes of temporaries per step, recycled).
+# An empty list (-) is not plain: reproduce's default list holds ARM and ADI.
+plain_methods() {
+  local m
+  [[ -n "$1" && "$1" != - ]] || return 1
+  for m in ${1//,/ }; do
+    case "${m,,}" in naive|stationary|distill|er|er-[0-9]*) ;; *) return 1 ;; esac
+  done
 }
 
 # ./arm.sh fetch mnist
@@ -144,7 +167,7 @@ if [[ "${1:-}" == fetch ]]; then
   exec "$ROOT/scripts/fetch-mnist.sh"
 fi
 
-IFS=$'\t' read -r BENCH DATA FROM <<< "$(workload "$@")"
+IFS=$'\t' read -r BENCH DATA FROM METHODS <<< "$(workload "$@")"
 # A --data folder that is not there: say so before anything is built or fetched.
 if [[ "$FROM" == option && ! -d "$DATA" ]]; then
   if [[ -e "$DATA" ]]; then die "data folder $DATA is not a folder"; fi
@@ -175,7 +198,12 @@ fi
 # each, one per ~10 iterations). ResNets (CIFAR10, MiniImageNet): half the heap, since an
 # iteration allocates ~100 MB of temporaries per layer; with the default third they get promoted
 # and collected as old objects (CIFAR ARM iteration, one thread, quiet: 17.3 s default, 14.6 s
-# with NewRatio=1). A resumed command's benchmark is read from its results.json.
+# with NewRatio=1). But ResNets trained by plain methods only (Naive, Stationary, Distill, ER: batches
+# of 10 or 20 images in recycled arrays, evaluation batches of 100): 1 GB when the heap has room.
+# Half the heap would only be touched page by page: a full-length CIFAR10 Naive run spent 27 s of
+# system time in first-touch faults and peaked at 7.8 GB resident, against 10.6 s and 2.7 GB with
+# 1 GB, the same results (docs/BENCHMARKS.md, plain ResNet training). A resumed command's benchmark
+# and methods are read from its results.json.
 # `reproduce mnist` (many runs, two at a time, in one JVM): 1 GB when the heap has room. The young
 # generation's pages are faulted in once per JVM, but each collection copies what is live then (a
 # run's weight-sized gradients, the evaluation's 1000-image batches: a few MB per run, 2 runs) to a
@@ -183,7 +211,9 @@ fi
 # collection in a 12 GB heap). With 256 MB the 35 runs of the MNIST table took ~670 collections,
 # 11 s of pauses and 1M page faults (3.5 GB promoted); with 1 GB 150, 3.3 s and 600k.
 if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "${ARM_JAVA_OPTS:-}" != *NewSize* ]]; then
-  if [[ "$BENCH" == cifar10 || "$BENCH" == miniimagenet ]]; then XMX+=("-XX:NewRatio=1")
+  if [[ "$BENCH" == cifar10 || "$BENCH" == miniimagenet ]] && plain_methods "$METHODS" \
+      && [[ -n "${heap:-}" ]] && (( heap >= 4096 )); then XMX+=("-Xmn1g")
+  elif [[ "$BENCH" == cifar10 || "$BENCH" == miniimagenet ]]; then XMX+=("-XX:NewRatio=1")
   elif [[ "$BENCH" == mnist && "${1:-}" == reproduce && -n "${heap:-}" ]] && (( heap >= 4096 )); then XMX+=("-Xmn1g")
   else XMX+=("-Xmn256m"); fi
 fi

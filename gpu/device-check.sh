@@ -294,8 +294,12 @@ astage methods "methods cuda" 150
 tstage mnist-eager "cuda mnist 3 20" 60
 tstage mnist-graphs "cuda mnist 3 20" 60 -Darm.graphs=true
 tstage cifar-graphs "cuda cifar10 2 5" 90 -Darm.graphs=true
-# one graph reused across iterations (fixed inputs) beside the graph captured per refinement above
+# graphs reused across iterations (fixed inputs; a cache of up to 4 keys, one per U; steps A and B
+# captured too) beside the graph captured per refinement above
 tstage cifar-graphs-reuse "cuda cifar10 2 5" 90 -Darm.graphs=reuse
+# the same on the MLP, and the per-phase profile with reused graphs (step A and B replays, host waits)
+tstage mnist-graphs-reuse "cuda mnist 3 20" 60 -Darm.graphs=reuse
+astage profile-graphs-reuse "profile cuda" 90 -Darm.graphs=reuse
 tstage cifar-graphs-nodedup "cuda cifar10 2 5 dedup=off" 90 -Darm.graphs=true
 # where the host's time goes in the iteration (JFR, read here with `jfr print` / `jfr summary`)
 tstage cifar-jfr "cuda cifar10 2 10" 60 -XX:StartFlightRecording=filename="$RES/cifar.jfr",settings=profile
@@ -331,12 +335,12 @@ cmp_line "ARM iteration (CIFAR, N10 M100 S10)" "$(val "$WORK/bench.out" 'BENCH A
 cmp_line "ARM iteration, TF32 allowed" "$(val "$WORK/bench-tf32.out" 'BENCH ARM iteration')" "$(val "$WORK/torch.out" 'TORCH ARM iteration.*torch-default')"
 cmp_line "ResNet18 convs fwd+bwd N=100" "$(val "$WORK/bench.out" 'BENCH ResNet18 convs')" "$(val "$WORK/torch.out" 'TORCH ResNet18 convs.* fp32')"
 echo "--- per-phase profile of one ARM iteration (CUDA events; launches and host waits counted):"
-for f in profile profile-nodedup profile-fast profile-graphs; do
+for f in profile profile-nodedup profile-fast profile-graphs profile-graphs-reuse; do
   [ -f "$WORK/$f.out" ] && { echo "  [$f]"; grep '^PROFILE ' "$WORK/$f.out" | sed 's/^PROFILE /    /'; }
 done
 grep -h '^\(PASS\|FAIL\) ' "$WORK/determinism.out" "$WORK/determinism-graphs.out" "$WORK/methods.out" 2>/dev/null
 echo "--- iteration times, eager and with CUDA graphs (ArmIterationTiming):"
-for f in mnist-eager mnist-graphs cifar-graphs cifar-graphs-nodedup cifar-jfr; do
+for f in mnist-eager mnist-graphs mnist-graphs-reuse cifar-graphs cifar-graphs-reuse cifar-graphs-nodedup cifar-jfr; do
   [ -f "$WORK/$f.out" ] && grep -h ' iteration .* on cuda\|^graphs:' "$WORK/$f.out" | sed "s/^/  [$f] /"
 done
 ratio() {  # label torch_ms ours_ms goal: PyTorch / ours (how many times faster ours is)

@@ -2,7 +2,8 @@
 # Checks arm.sh and scripts/fetch-mnist.sh without starting a JVM and without network:
 #  - arm.sh runs in a copy of the repository whose java, ./mvnw and fetch-mnist.sh are stubs that
 #    write what they were asked into a log: which commands fetch MNIST (only MNIST ones, also when
-#    resuming an MNIST folder), the young generation per workload, the JVM class cache (recorded
+#    resuming an MNIST folder), the young generation per workload (and per method on ResNets),
+#    the JVM class cache (recorded
 #    once per jar and JDK, then used), a missing --data folder refused before anything happens, an
 #    old JDK refused before the build;
 #  - fetch-mnist.sh runs with npm, curl, wget and java hidden from PATH and fake downloaders that
@@ -20,7 +21,7 @@ bad() { echo "check-launcher: $*" >&2; fail=1; }
 
 # ---- arm.sh in a stub repository -------------------------------------------------------------
 repo="$tmp/repo" log="$tmp/log"
-mkdir -p "$repo/scripts" "$repo/arm/target" "$tmp/cifar" "$tmp/mnist" "$tmp/mnist-own" "$tmp/cifar-data"
+mkdir -p "$repo/scripts" "$repo/arm/target" "$tmp/cifar" "$tmp/cifar-naive" "$tmp/cifar-arm" "$tmp/mnist" "$tmp/mnist-own" "$tmp/cifar-data"
 cp "$ROOT/arm.sh" "$repo/"
 printf '#!/usr/bin/env bash\necho "FETCH $*" >> "%s"\n' "$log" > "$repo/scripts/fetch-mnist.sh"
 printf '#!/usr/bin/env bash\necho "BUILD JAVA_HOME=$JAVA_HOME" >> "%s"\ntouch arm/target/arm.jar\n' "$log" > "$repo/mvnw"
@@ -32,6 +33,8 @@ for v in 11 17 25; do
 done
 chmod +x "$repo/scripts/fetch-mnist.sh" "$repo/mvnw" "$tmp"/jdk*/bin/java
 echo '{"config": {"command": "reproduce cifar10", "benchmark": "cifar10", "data": "/elsewhere/cifar"}}' > "$tmp/cifar/results.json"
+echo '{"config": {"command": "train", "benchmark": "cifar10", "data": "/elsewhere/cifar", "methods": ["Naive"]}}' > "$tmp/cifar-naive/results.json"
+echo '{"config": {"command": "reproduce", "benchmark": "cifar10", "data": "/x", "methods": ["Naive", "ARM"]}}' > "$tmp/cifar-arm/results.json"
 echo "{\"config\": {\"benchmark\": \"mnist\", \"data\": \"$repo/data/mnist\"}}" > "$tmp/mnist/results.json"
 echo "{\"config\": {\"benchmark\": \"mnist\", \"data\": \"$tmp/mnist-data\"}}" > "$tmp/mnist-own/results.json"
 
@@ -44,7 +47,8 @@ launch() {
   JAVA="$tmp/jdk$jdk/bin/java" bash "$repo/arm.sh" "$@" 2> "$tmp/err" && rc=0 || rc=$?
 }
 # expect WHAT ARGS...: WHAT is fetch|nofetch plus young generation resnet|mnist|table (MNIST's
-# reproduce: many runs in one JVM), e.g. "fetch mnist".
+# reproduce: many runs in one JVM)|plain (ResNets trained by plain methods only: Naive, Stationary,
+# Distill, ER), e.g. "fetch mnist".
 expect() {
   local fetch="$1" young="$2" want got
   shift 2
@@ -54,7 +58,7 @@ expect() {
   [[ $rc == 0 ]] || bad "'$*' exited $rc: $(cat "$tmp/err")"
   if grep -q '^FETCH' "$log"; then got=fetch; else got=nofetch; fi
   [[ "$got" == "$fetch" ]] || bad "'$*' -> $got, expected $fetch"
-  want="-Xmn256m"; [[ "$young" == resnet ]] && want="-XX:NewRatio=1"; [[ "$young" == table ]] && want="-Xmn1g"
+  want="-Xmn256m"; [[ "$young" == resnet ]] && want="-XX:NewRatio=1"; [[ "$young" == table || "$young" == plain ]] && want="-Xmn1g"
   grep -q -- "^JAVA .*$want" "$log" || bad "'$*' -> $(grep '^JAVA' "$log" | head -c 200), expected $want"
 }
 expect fetch table reproduce mnist
@@ -67,6 +71,17 @@ expect nofetch resnet reproduce --runs 1 cifar10
 expect nofetch resnet train --method ARM --dataset cifar10
 expect nofetch resnet train --method ARM --dataset=miniimagenet
 expect nofetch resnet reproduce --resume "$tmp/cifar"
+expect nofetch plain train --method Naive --dataset cifar10 --data "$tmp/cifar-data"
+expect nofetch plain train --dataset=cifar10 --method=distill
+expect nofetch plain train --method ER-50 --dataset miniimagenet
+expect nofetch plain reproduce cifar10 --methods Naive,Stationary,Distill,ER --runs 1
+expect nofetch plain reproduce --methods=Naive cifar10
+expect nofetch plain train --resume "$tmp/cifar-naive"
+expect nofetch resnet reproduce cifar10 --methods Naive,ARM
+expect nofetch resnet train --method ER-MIR --dataset cifar10
+expect nofetch resnet train --method ADI --dataset cifar10
+expect nofetch resnet reproduce --resume "$tmp/cifar-arm"
+expect fetch mnist train --method Naive
 expect nofetch resnet reproduce --resume="$tmp/cifar"
 expect nofetch resnet train --resume "$tmp/cifar"
 expect fetch table reproduce --resume "$tmp/mnist"

@@ -292,7 +292,8 @@ final class SweepCommand implements Callable<Integer> {
                 root,
                 todo.stream().map(RunSpec::id).toList(),
                 s,
-                Launch.javaCommand(f.benchmark(), s.get("mem")),
+                Launch.javaCommand(
+                        f.benchmark(), todo.stream().map(RunSpec::method).toList(), s.get("mem")),
                 dataDir);
     }
 

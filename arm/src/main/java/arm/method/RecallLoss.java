@@ -142,16 +142,57 @@ public final class RecallLoss {
      */
     public static Var adi(
             Weights w, float classesWeight, Var a, Var b, Var xhat, int[] chosen, Var batchStats) {
+        return adi(
+                w, classesWeight, a, b, xhat, chosen, batchStats, a.value.device() != Device.CPU);
+    }
+
+    /**
+     * ADI's R with its logit terms wD·R_D + λ4·R_sharp as the fused op ({@code fused}: what a
+     * device runs; ARM's terms with λ1 = λ2 = λ3 = 0, so no class mask is read) or composed (the
+     * CPU, bit for bit as before). The fused op sums its two terms itself, so a device's R rounds
+     * differently from the composed sum.
+     */
+    static Var adi(
+            Weights w,
+            float classesWeight,
+            Var a,
+            Var b,
+            Var xhat,
+            int[] chosen,
+            Var batchStats,
+            boolean fused) {
         Var r = null;
         if (classesWeight != 0)
             r = plus(r, classesWeight, LossLog.term(LossLog.R_CLASSES, F.crossEntropy(a, chosen)));
-        if (w.wD() != 0)
-            r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
-        if (w.lambda4() != 0)
-            r = plus(r, w.lambda4(), LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
+        if (fused) {
+            Weights logitsOnly =
+                    new Weights(
+                            w.divergence(),
+                            w.wD(),
+                            0f,
+                            0f,
+                            0f,
+                            w.lambda4(),
+                            0f,
+                            0f,
+                            w.imageShape());
+            r = plus(r, logits(logitsOnly, a, b, NO_CLASSES, null));
+        } else {
+            if (w.wD() != 0)
+                r = plus(r, w.wD(), LossLog.term(LossLog.R_D, divergence(w.divergence(), a, b)));
+            if (w.lambda4() != 0)
+                r =
+                        plus(
+                                r,
+                                w.lambda4(),
+                                LossLog.term(LossLog.R_SHARP, sharpen(a, F.logSoftmax(a))));
+        }
         r = plus(r, images(w.lambda5(), w.lambda6(), w.imageShape(), xhat, null));
         return plus(r, batchStats);
     }
+
+    /** ADI's "present classes" for the fused terms: none (its not-local weights are 0). */
+    private static final int[] NO_CLASSES = {};
 
     /**
      * The logit terms wD·R_D + λ1·R_NL(a) + λ2·R_NL(b) + λ3·R_div + λ4·R_sharp as one fused op
@@ -413,8 +454,21 @@ public final class RecallLoss {
 
     /** mean_i softCE(logits_i, targets_i) over the M samples a counted batch stands for. */
     public static Var softCrossEntropy(Var logits, Var targets, int[] counts) {
+        return softCrossEntropy(logits, targets, counts, null);
+    }
+
+    /**
+     * The same with the counts also as a device tensor [U] ({@code column}, or null): its rows
+     * weight the entries instead of weights built from the host counts, so a graph replayed on
+     * other counts written there reads them (the same values, so the same bits).
+     */
+    static Var softCrossEntropy(Var logits, Var targets, int[] counts, Tensor column) {
         if (counts == null) return F.softCrossEntropy(logits, targets);
-        Var perEntry = counted(F.mul(targets, F.logSoftmax(logits)), counts);
+        Var entries = F.mul(targets, F.logSoftmax(logits));
+        Var perEntry =
+                column == null
+                        ? counted(entries, counts)
+                        : F.mul(entries, Var.constant(column.reshape(counts.length, 1)));
         return F.scale(F.sum(perEntry), -1f / rows(logits, counts));
     }
 

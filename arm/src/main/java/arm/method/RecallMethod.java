@@ -26,6 +26,7 @@ import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -248,6 +249,14 @@ final class RecallMethod extends ContinualMethod {
          * backward ({@link ContinualMethod#backwardBeside}).
          */
         private void stepA(Batch batch) {
+            SgdGraphs g = sgdGraphs(batch.x());
+            if (g != null) {
+                try (Profile.Section p = Profile.phase("step A")) {
+                    g.stepA(batch);
+                }
+                watch.steppedA(batch.t());
+                return;
+            }
             try (Profile.Section p = Profile.phase("step A");
                     Scope sc = Scope.recycling();
                     Pair pair =
@@ -399,35 +408,53 @@ final class RecallMethod extends ContinualMethod {
         private final boolean captureSteps = reuseGraphs || Boolean.getBoolean("arm.graphs");
 
         /**
-         * {@code -Darm.graphs=reuse}: one graph reused across refinements (iterations). X̂ and the
-         * deferred check's scalar are fixed device buffers ({@link #fixedX}, {@link #fixedBad}):
-         * each refinement copies its X̂ in and zeroes the scalar before its steps, and copies X̂
-         * back and adds the scalar to its own after them (copies on the stream, outside the graph:
-         * exact, so the same bits as eager steps). For ARM the class mask and the counts of a
-         * distinct X̂ are fixed inputs too ({@link Backend#writeInts}: one device buffer each,
-         * rewritten before the steps; the counts' column that {@link RecalledBatch#perCopy} divides
-         * by is a fixed tensor), so a graph is keyed by what its kernels still take from the host:
-         * the shape (U), M = Σ counts and the number of classes C (scalars of the fused logit
-         * terms, the image prior and counted batch norm). A new key drops the graph and the buffers
-         * and captures anew after a warm-up step ({@link CapturedStep}: one graph at a time; U
-         * takes a few values, so a cache per U would hold a few graphs: not built). ADI's chosen
-         * classes reach its composed terms as host arrays copied per content, so its key names them
-         * ({@link #graphKey}) and its graph is reused only while they repeat.
+         * {@code -Darm.graphs=reuse}: graphs reused across refinements (iterations). X̂ and the
+         * deferred check's scalar are fixed device buffers ({@link Fixed}): each refinement copies
+         * its X̂ in and zeroes the scalar before its steps, and copies X̂ back and adds the scalar
+         * to its own after them (copies on the stream, outside the graph: exact, so the same bits
+         * as eager steps). For ARM the class mask and the counts of a distinct X̂ are fixed inputs
+         * too ({@link Backend#writeInts}: one device buffer each, rewritten before the steps; the
+         * counts' column that {@link RecalledBatch#perCopy} divides by is a fixed tensor), so a
+         * graph is keyed by what its kernels still take from the host: the shape (U), M = Σ counts
+         * and the number of classes C (scalars of the fused logit terms, the image prior and
+         * counted batch norm). Up to {@link #GRAPHS} keys are held at once, each with its own
+         * buffers and graph (with dedup on, U takes a few values, and a key seen again replays); a
+         * new key beyond them drops the least recently used one's graph, then its buffers, and
+         * captures anew after a warm-up step. ADI's chosen classes reach its composed terms as host
+         * arrays copied per content, so its key names them ({@link #graphKey}) and its graph is
+         * reused only while they repeat (its buffers are keyed by the shape alone).
          */
-        private Tensor fixedX, fixedBad, countColumn;
+        private final LinkedHashMap<String, Fixed> fixed = new LinkedHashMap<>(8, 0.75f, true);
 
-        private int[] maskSlot, countsSlot;
+        /** How many keys (graphs with their fixed buffers) reused steps hold at most. */
+        static final int GRAPHS = 4;
+
+        /**
+         * The fixed buffers of one key: X̂, the deferred check's scalar, ARM's mask and counts
+         * slots and the counts' column, and the keys of the graphs that read them.
+         */
+        private static final class Fixed {
+            Tensor x, bad, countColumn, logits;
+            int[] maskSlot, countsSlot;
+            final java.util.Set<String> graphs = new java.util.HashSet<>();
+        }
+
+        /**
+         * The latest refinement on fixed buffers: its recalled batch, the buffers' key, the buffers
+         * and the batch over them (step B runs on them).
+         */
+        private record LastFixed(
+                RecalledBatch source, String key, Fixed fixed, RecalledBatch batch) {}
+
+        private LastFixed lastFixed;
 
         /** The graph keys of reused steps, each where it differs from the one before (tests). */
         final List<String> graphKeys = new ArrayList<>();
 
-        /** The key the fixed buffers were made for. */
-        private String fixedFor;
-
         /** The class mask the recall loss reads while reused steps run (null otherwise). */
         private int[] activeMask;
 
-        /** The refinement's S steps on the fixed buffers (see {@link #reuseGraphs}). */
+        /** The refinement's S steps on the fixed buffers (see {@link #fixed}). */
         private void reusedSteps(RecalledBatch xhat, Batch b, int[] chosen, Tensor bad) {
             Tensor images = xhat.images();
             Backend be = Backends.of(images);
@@ -444,69 +471,85 @@ final class RecallMethod extends ContinualMethod {
                 key = "fixed inputs " + Shape.str(images.shape) + " M=" + m + " C=" + c;
                 buffers = key;
             }
-            if (!buffers.equals(fixedFor)) {
-                releaseFixed(be);
-                fixedX = Scope.outside(() -> be.empty(images.shape));
-                fixedBad = Scope.outside(() -> be.empty(1));
+            Fixed f = fixed.get(buffers); // a hit makes it the most recently used
+            if (f == null) {
+                while (fixed.size() >= GRAPHS) releaseFixed(be, fixed.keySet().iterator().next());
+                Fixed n = new Fixed();
+                n.x = Scope.outside(() -> be.empty(images.shape));
+                n.bad = Scope.outside(() -> be.empty(1));
                 if (!adi) {
-                    maskSlot = new int[mask.length];
+                    n.maskSlot = new int[mask.length];
                     if (counts != null) {
-                        countsSlot = new int[counts.length];
-                        countColumn = Scope.outside(() -> be.empty(counts.length));
+                        n.countsSlot = new int[counts.length];
+                        n.countColumn = Scope.outside(() -> be.empty(counts.length));
                     }
                 }
-                fixedFor = buffers;
+                fixed.put(buffers, n);
+                f = n;
             }
-            be.copy(images, fixedX);
-            be.fill(fixedBad, 0f);
+            be.copy(images, f.x);
+            be.fill(f.bad, 0f);
             DistinctRows d = xhat.distinct();
-            RecalledBatch fixed = new RecalledBatch(fixedX, xhat.rows(), d);
+            RecalledBatch fx = new RecalledBatch(f.x, xhat.rows(), d);
             if (!adi) {
-                System.arraycopy(mask, 0, maskSlot, 0, mask.length);
-                be.writeInts(maskSlot);
+                System.arraycopy(mask, 0, f.maskSlot, 0, mask.length);
+                be.writeInts(f.maskSlot);
                 if (counts != null) {
-                    System.arraycopy(counts, 0, countsSlot, 0, counts.length);
-                    be.writeInts(countsSlot);
+                    System.arraycopy(counts, 0, f.countsSlot, 0, counts.length);
+                    be.writeInts(f.countsSlot);
                     try (Scope sc = Scope.open()) {
-                        be.copy(RecallLoss.deviceIntegers(be, counts), countColumn);
+                        be.copy(RecallLoss.deviceIntegers(be, counts), f.countColumn);
                     }
-                    fixed =
+                    fx =
                             new RecalledBatch(
-                                    fixedX,
+                                    f.x,
                                     xhat.rows(),
-                                    new DistinctRows(d.rows(), countsSlot, d.slot()),
-                                    countColumn);
+                                    new DistinctRows(d.rows(), f.countsSlot, d.slot()),
+                                    f.countColumn);
                 }
             }
             // a logged iteration's graph adds to its log: captured for that iteration alone
-            key += LossLog.captureKey();
+            String log = LossLog.captureKey();
+            key += log;
             if (graphKeys.isEmpty() || !graphKeys.get(graphKeys.size() - 1).equals(key))
                 graphKeys.add(key);
-            Var x = Var.param(fixedX);
-            RecalledBatch fx = fixed;
-            if (graphs == null) graphs = new CapturedStep(be);
-            activeMask = maskSlot;
+            f.graphs.add(key);
+            Var x = Var.param(f.x);
+            RecalledBatch fixedBatch = fx;
+            Tensor fixedBad = f.bad;
+            if (graphs == null) graphs = new CapturedStep(be, GRAPHS);
+            activeMask = f.maskSlot;
             try {
                 for (int step = 0; step < s; step++) {
                     int st = step;
-                    graphs.run(key, () -> scopedInputStep(x, fx, b, chosen, st, fixedBad));
+                    graphs.run(key, () -> scopedInputStep(x, fixedBatch, b, chosen, st, fixedBad));
                 }
             } finally {
                 activeMask = null;
+                if (!log.isEmpty()) { // never replayed: its pool goes now
+                    graphs.drop(key);
+                }
+                f.graphs.retainAll(graphs.heldKeys()); // ADI's keys come and go
             }
-            be.copy(fixedX, images);
-            be.axpy(1f, fixedBad, bad);
+            be.copy(f.x, images);
+            be.axpy(1f, f.bad, bad);
+            lastFixed = new LastFixed(xhat, buffers, f, fixedBatch);
         }
 
-        /** Drops the graph (it reads the fixed buffers), then the buffers. */
-        private void releaseFixed(Backend be) {
-            if (graphs != null) graphs.close();
-            for (Tensor t : new Tensor[] {fixedX, fixedBad, countColumn}) if (t != null) t.close();
-            for (int[] slot : new int[][] {maskSlot, countsSlot})
+        /** Drops the graphs that read the buffers of {@code buffers}, then the buffers. */
+        private void releaseFixed(Backend be, String buffers) {
+            Fixed f = fixed.remove(buffers);
+            if (f == null) return;
+            if (graphs != null) for (String k : f.graphs) graphs.drop(k);
+            if (sgd != null) // steps B on these buffers
+            for (String k : sgd.stepB.heldKeys())
+                    if (k.startsWith("step B " + buffers + " ") || k.equals("step B " + buffers))
+                        sgd.stepB.drop(k);
+            if (lastFixed != null && lastFixed.fixed == f) lastFixed = null;
+            for (Tensor t : new Tensor[] {f.x, f.bad, f.countColumn, f.logits})
+                if (t != null) t.close();
+            for (int[] slot : new int[][] {f.maskSlot, f.countsSlot})
                 if (slot != null) be.releaseInts(slot);
-            fixedX = fixedBad = countColumn = null;
-            maskSlot = countsSlot = null;
-            fixedFor = null;
         }
 
         /**
@@ -684,6 +727,13 @@ final class RecallMethod extends ContinualMethod {
          * gradients accumulate since the last zero. Returns a = f_old(X̂)'s logits.
          */
         Tensor distill(RecalledBatch xhat, Batch batch) {
+            SgdGraphs g = sgdGraphs(xhat.images());
+            if (g != null && !hardTargets && lastFixed != null && lastFixed.source == xhat) {
+                try (Profile.Section p = Profile.phase("step B");
+                        Scope sc = Scope.recycling()) {
+                    return sc.keep(capturedDistill(g, xhat, batch));
+                }
+            }
             try (Profile.Section p = Profile.phase("step B");
                     Scope sc = Scope.recycling();
                     Pair pair =
@@ -697,6 +747,58 @@ final class RecallMethod extends ContinualMethod {
         }
 
         /**
+         * {@code -Darm.graphs=reuse} on a device: {@link SgdGraphs} for f_cur and the optimiser
+         * (made on first use), or null where steps A and B run as they do without graphs (the CPU,
+         * a traced run, a log that keeps every value).
+         */
+        private SgdGraphs sgdGraphs(Tensor x) {
+            if (!reuseGraphs || x.device() == Device.CPU || traced || !LossLog.capturable())
+                return null;
+            if (sgd == null) sgd = new SgdGraphs(fCur, opt, Backends.of(x), GRAPHS);
+            return sgd;
+        }
+
+        SgdGraphs sgd; // package-visible for tests
+
+        /**
+         * Step B through {@link SgdGraphs}: on the refinement's fixed buffers (X̂ copied in again,
+         * the counts, their column and the mask as the refinement wrote them), captured per
+         * refinement key; a = f_old(X̂) leaves the graph through a fixed tensor, copied out.
+         */
+        private Tensor capturedDistill(SgdGraphs g, RecalledBatch xhat, Batch batch) {
+            Backend be = Backends.of(xhat.images());
+            Fixed f = lastFixed.fixed;
+            RecalledBatch fx = lastFixed.batch;
+            be.copy(xhat.images(), f.x);
+            Tensor real = auxDistill ? g.realX(batch.x()) : batch.x();
+            boolean acc = g.accumulates();
+            String key =
+                    "step B " + lastFixed.key + (acc ? " accumulating" : "") + LossLog.captureKey();
+            SgdGraphs.Checks c =
+                    auxDistill
+                            ? g.checks(key, STEP_B_LOSS, STEP_B_REAL_LOSS)
+                            : g.checks(key, STEP_B_LOSS);
+            int t = batch.t();
+            g.step(
+                    g.stepB,
+                    key,
+                    c,
+                    "step B",
+                    () -> {
+                        try (Scope sc = Scope.recycling()) {
+                            Var a = distillBackward(fx, real, t, null, (l, n) -> c.loss(l));
+                            if (f.logits == null)
+                                f.logits = Scope.outside(() -> be.empty(a.value.shape));
+                            be.copy(a.value, f.logits);
+                            c.gradients();
+                        }
+                    });
+            Tensor a = be.empty(f.logits.shape);
+            be.copy(f.logits, a);
+            return a;
+        }
+
+        /**
          * With a pair, f_old's targets (no-grad, on the partner; a recycling scope of the thread
          * that computes them returns f_old's activations to its pool and keeps the targets out of
          * it) are computed beside f_cur's forwards on X̂ and X, two forwards on each thread;
@@ -705,8 +807,25 @@ final class RecallMethod extends ContinualMethod {
          * #branchBackward}).
          */
         private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
+            Var a = distillBackward(xhat, batch.x(), batch.t(), pair, Guard::loss);
+            Guard.gradients(fCur, "step B");
+            opt.step();
+            return a.value;
+        }
+
+        /**
+         * Step B up to its backward (the gradients added to f_cur's), each loss handed to {@code
+         * check} as it is made; returns a = f_old(X̂). {@code realX} is the real batch
+         * (aux_distill).
+         */
+        private Var distillBackward(
+                RecalledBatch xhat,
+                Tensor realX,
+                int t,
+                Pair pair,
+                java.util.function.BiConsumer<Var, String> check) {
             int[] counts = xhat.counts();
-            Var xr = Var.constant(xhat.images()), x = Var.constant(batch.x());
+            Var xr = Var.constant(xhat.images()), x = Var.constant(realX);
             Var[] old = new Var[2], cur = new Var[2]; // {a, p}, {b, f_cur(X)}
             Runnable targets =
                     () -> {
@@ -730,29 +849,32 @@ final class RecallMethod extends ContinualMethod {
             if (pair != null) pair.both(targets, forward); // not traced: no targets event
             else {
                 targets.run();
-                watch.targets(batch.t(), xhat);
+                watch.targets(t, xhat);
                 forward.run();
             }
             Var a = old[0], pReal = old[1], b = cur[0];
             Var loss =
                     hardTargets
                             ? RecallLoss.crossEntropy(b, RecallLoss.argmax(a.value), counts)
-                            : RecallLoss.softCrossEntropy(b, F.softmax(a), counts);
+                            : RecallLoss.softCrossEntropy(
+                                    b, F.softmax(a), counts, xhat.countColumn());
             loss = F.scale(loss, lambda0);
-            Guard.loss(loss, "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))");
+            check.accept(loss, STEP_B_LOSS);
             Var recalled = loss, real = null;
             if (auxDistill) {
                 real = F.scale(F.softCrossEntropy(cur[1], pReal), lambda0Real);
-                Guard.loss(real, "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))");
+                check.accept(real, STEP_B_REAL_LOSS);
                 loss = F.add(loss, real);
             }
             LossLog.add(LossLog.STEP_B, loss);
             if (real != null && onCpu(xhat) && splitStepB) branchBackward(pair, recalled, real);
             else Autograd.backward(loss);
-            Guard.gradients(fCur, "step B");
-            opt.step();
-            return a.value;
+            return a;
         }
+
+        private static final String
+                STEP_B_LOSS = "step B loss λ0·softCE(f_cur(X̂), softmax(f_old(X̂)))",
+                STEP_B_REAL_LOSS = "step B loss λ0_real·softCE(f_cur(X), softmax(f_old(X)))";
 
         /**
          * Step B's backward as two passes, one per branch: the recalled part's on the caller, the

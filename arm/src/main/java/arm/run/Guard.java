@@ -68,7 +68,8 @@ public final class Guard {
         if (bad >= 0) throw badGradient(names.get(bad), step);
     }
 
-    private static NumericalException badGradient(String parameter, String step) {
+    /** The failure of a non-finite gradient of {@code parameter} in {@code step}. */
+    public static NumericalException badGradient(String parameter, String step) {
         String what = "gradient of " + parameter + " in " + step;
         return new NumericalException(what, what + " holds NaN or Inf");
     }

@@ -4,6 +4,7 @@ import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -20,19 +21,31 @@ public final class Launch {
         return javaCommand(null, null);
     }
 
-    /**
-     * The same for runs of {@code benchmark} in a task of {@code mem} memory (Slurm's --mem: 2G,
-     * 2048M, 2048; null: keep this JVM's heap): the heap 3/4 of it, and the young generation sized
-     * as ./arm.sh sizes it (256 MB for MNIST's MLP, half the heap for the ResNets).
-     */
+    /** The same for runs of {@code benchmark} of any method (see the next). */
     public static List<String> javaCommand(String benchmark, String mem) {
+        return javaCommand(benchmark, List.of(), mem);
+    }
+
+    /**
+     * The same for runs of {@code benchmark} by {@code methods} (empty: any) in a task of {@code
+     * mem} memory (Slurm's --mem: 2G, 2048M, 2048; null: keep this JVM's heap): the heap 3/4 of it,
+     * and the young generation sized as ./arm.sh sizes it (256 MB for MNIST's MLP; 1 GB for ResNets
+     * trained by plain methods only, when the heap has 4 GB; half the heap for the other ResNet
+     * runs).
+     */
+    public static List<String> javaCommand(
+            String benchmark, Collection<String> methods, String mem) {
         List<String> opts = jvmOptions();
+        Long mb = megabytes(mem);
         if (benchmark != null) {
             opts.removeIf(
                     a -> a.startsWith("-Xmn") || a.contains("NewRatio") || a.contains("NewSize"));
-            opts.add(benchmark.equals("mnist") ? "-Xmn256m" : "-XX:NewRatio=1");
+            long heap =
+                    mb != null ? Math.max(256, mb * 3 / 4) : Runtime.getRuntime().maxMemory() >> 20;
+            if (benchmark.equals("mnist")) opts.add("-Xmn256m");
+            else if (plain(methods) && heap >= 4000) opts.add("-Xmn1g");
+            else opts.add("-XX:NewRatio=1");
         }
-        Long mb = megabytes(mem);
         if (mb != null) {
             opts.removeIf(a -> a.startsWith("-Xmx") || a.contains("MaxRAMPercentage"));
             opts.add("-Xmx" + Math.max(256, mb * 3 / 4) + "m");
@@ -44,6 +57,17 @@ public final class Launch {
         cmd.add(classPath());
         cmd.add("arm.cli.Main");
         return cmd;
+    }
+
+    /**
+     * Whether every method takes plain small steps (Naive, Stationary, Distill, ER with any buffer:
+     * batches of 10 or 20 images in recycled arrays), as arm.sh decides; an empty list is not
+     * plain.
+     */
+    static boolean plain(Collection<String> methods) {
+        return !methods.isEmpty()
+                && methods.stream()
+                        .allMatch(m -> m.matches("(?i)naive|stationary|distill|er|er-[0-9]+"));
     }
 
     /**

@@ -71,7 +71,8 @@ public final class LocalExecutor {
 
     private static int runOne(SweepRoot root, RunSpec r, String data, Path log)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(Launch.javaCommand(r.benchmark(), null));
+        List<String> cmd =
+                new ArrayList<>(Launch.javaCommand(r.benchmark(), List.of(r.method()), null));
         cmd.addAll(
                 List.of(
                         "run-one",

@@ -243,4 +243,76 @@ class LogitTermsLossTest {
         assertThat(fused[1]).isLessThanOrEqualTo(8);
         assertThat(composed[1]).isGreaterThan(150);
     }
+
+    /**
+     * ADI's R on a device (classes CE + wD·R_D + λ4·R_sharp + λ5·R_L2 + λ6·R_TV, CIFAR10's shape, M
+     * = 10 chosen classes): its logit terms through the fused op: {calls forward, forward +
+     * backward, R, ∂R/∂a...}.
+     */
+    static float[] adiOnTheDevice(boolean fused) {
+        RecallLoss.Weights w =
+                new RecallLoss.Weights(
+                        RecallLoss.Divergence.REVERSED_KL,
+                        1f,
+                        0f,
+                        0f,
+                        0f,
+                        0.7f,
+                        0.5f,
+                        0.3f,
+                        new int[] {3, 32, 32});
+        int m = 10, k = 10;
+        int[] chosen = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3};
+        try (FakeDevice fake = FakeDevice.install();
+                Scope s = Scope.open()) {
+            Backend be = Backends.get(Device.CUDA);
+            Var a = Var.param(be.upload(rand(93, -2, 2, m, k).toArray(), m, k));
+            Var b = Var.param(be.upload(rand(94, -2, 2, m, k).toArray(), m, k));
+            Var x = Var.param(be.upload(rand(95, -1, 1, m, 3 * 32 * 32).toArray(), m, 3 * 32 * 32));
+            try (CountingBackend cb = CountingBackend.installOver(be)) {
+                Var y = RecallLoss.adi(w, 0.8f, a, b, x, chosen, null, fused);
+                int forward = cb.calls.size();
+                Tensor[] g = Autograd.grad(y, a, b, x);
+                int all = cb.calls.size();
+                float[] ga = g[0].toArray(), gb = g[1].toArray();
+                float[] out = new float[3 + ga.length + gb.length];
+                out[0] = forward;
+                out[1] = all;
+                out[2] = y.value.toArray()[0];
+                System.arraycopy(ga, 0, out, 3, ga.length);
+                System.arraycopy(gb, 0, out, 3 + ga.length, gb.length);
+                return out;
+            }
+        }
+    }
+
+    /**
+     * On a device ADI's logit terms run fused (the default there): fewer backend calls, the same R
+     * and gradients within float rounding; the CPU keeps the composed terms bit for bit.
+     */
+    @Test
+    void adiOnTheDeviceRunsItsLogitTermsFused() {
+        float[] composed = adiOnTheDevice(false), fused = adiOnTheDevice(true);
+        System.out.printf(
+                "ADI's R (CIFAR10 shape), backend calls forward / forward + backward: composed %d /"
+                        + " %d, fused %d / %d%n",
+                (int) composed[0], (int) composed[1], (int) fused[0], (int) fused[1]);
+        assertThat(fused[1]).isLessThan(composed[1]);
+        assertThat(fused[0]).isLessThan(composed[0]);
+        assertThat(fused[2]).isCloseTo(composed[2], within(1e-5f * Math.abs(composed[2])));
+        assertClose(
+                java.util.Arrays.copyOfRange(fused, 3, fused.length),
+                java.util.Arrays.copyOfRange(composed, 3, composed.length),
+                1e-5);
+        // the CPU: RecallLoss.adi is the composed sum, bit for bit
+        RecallLoss.Weights w = weights(RecallLoss.Divergence.JENSEN_SHANNON, 0f, 0f);
+        Tensor at = rand(96, -2, 2, U, K), bt = rand(97, -2, 2, U, K), xt = rand(98, 0, 1, U, 3);
+        int[] chosen = {0, 2, 2, 4};
+        Var cpu =
+                RecallLoss.adi(w, 0.8f, Var.param(at), Var.param(bt), Var.param(xt), chosen, null);
+        Var ref =
+                RecallLoss.adi(
+                        w, 0.8f, Var.param(at), Var.param(bt), Var.param(xt), chosen, null, false);
+        assertThat(cpu.value.toArray()).containsExactly(ref.value.toArray());
+    }
 }

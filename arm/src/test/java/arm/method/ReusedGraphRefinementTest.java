@@ -8,6 +8,7 @@ import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.nn.Module;
 import arm.run.LossLog;
+import arm.tensor.CapturedStep;
 import arm.tensor.Device;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +21,16 @@ import org.junit.jupiter.api.Test;
  * iterations, X̂ and the deferred check's scalar in fixed buffers written before each refinement's
  * steps, and the run equals the eager one and the one captured per refinement bit for bit. A replay
  * in an iteration that did not capture reads that iteration's X̂: stale images would change every
- * later bit.
+ * later bit. With reuse, steps A and B are captured too ({@link SgdGraphs}: the real batch and its
+ * labels, the refinement's fixed X̂ and counts, gradients in fixed buffers), so the same bits cover
+ * every weight and batch-norm buffer they update.
  */
 class ReusedGraphRefinementTest {
     /** Captures, replays and eager steps of the last run. */
     static int[] counts;
+
+    /** Captures, replays and eager runs of the last run's step A, step B and update graphs. */
+    static int[][] sgd;
 
     /** The graph keys of the last reused run. */
     static List<String> keys;
@@ -40,13 +46,19 @@ class ReusedGraphRefinementTest {
         System.setProperty("arm.graphs", graphs);
         try (FakeDevice fake = FakeDevice.install()) {
             Map<String, String> o = new LinkedHashMap<>(options);
+            String method = o.getOrDefault("method", "ARM");
+            o.remove("method");
             o.put("recall_from_t", "0");
             o.put("device", "cuda");
             o.put("S", "3");
-            Stepper run = Stepper.create(Methods.create("ARM", dataset, o), data, 42);
+            Stepper run = Stepper.create(Methods.create(method, dataset, o), data, 42);
             for (int t = 0; t < iterations; t++) run.train(t);
             RecallMethod.RecallLearner l = (RecallMethod.RecallLearner) run.learner();
-            ContinualMethod.Batch b = ContinualMethod.batch(data, 1, 2, run.seen(), Device.CUDA);
+            // ADI recalls past classes: the last refinement on a batch of the second task (8 a
+            // task)
+            int at = method.equals("ADI") ? iterations - 1 : 1;
+            ContinualMethod.Batch b =
+                    ContinualMethod.batch(data, at, at + 1, run.seen(), Device.CUDA);
             float[] xhat = l.recallOnly(b).xhat().toArray();
             Map<String, float[]> out = new LinkedHashMap<>();
             state("f_cur.", l.fCur, out);
@@ -57,6 +69,16 @@ class ReusedGraphRefinementTest {
                 counts = new int[] {l.graphs.captures(), l.graphs.replays(), l.graphs.eagerRuns()};
                 keys = List.copyOf(l.graphKeys);
             } else counts = null;
+            sgd = null;
+            if (l.sgd != null) {
+                sgd = new int[3][];
+                int i = 0;
+                for (CapturedStep cs :
+                        new CapturedStep[] {l.sgd.stepA, l.sgd.stepB, l.sgd.update}) {
+                    assertThat(cs.fallback()).isNull();
+                    sgd[i++] = new int[] {cs.captures(), cs.replays(), cs.eagerRuns()};
+                }
+            }
             return out;
         } finally {
             if (old == null) System.clearProperty("arm.graphs");
@@ -92,6 +114,8 @@ class ReusedGraphRefinementTest {
         // reused: one graph for all 6, though the class set changes (the mask is a fixed input)
         assertThat(c[1]).containsExactly(1, 16, 1);
         assertThat(keys).hasSize(1);
+        // steps A and B (5 each) and their shared update (10): one warm-up, one capture, replays
+        assertThat(sgd).isDeepEqualTo(new int[][] {{1, 3, 1}, {1, 3, 1}, {1, 8, 1}});
     }
 
     @Test
@@ -105,6 +129,7 @@ class ReusedGraphRefinementTest {
         assertThat(c[0]).containsExactly(5, 5, 5);
         // no counts, as many classes each time: one warm-up, one capture, then replays
         assertThat(c[1]).containsExactly(1, 13, 1);
+        assertThat(sgd).isDeepEqualTo(new int[][] {{1, 2, 1}, {1, 2, 1}, {1, 6, 1}});
     }
 
     /**
@@ -126,6 +151,56 @@ class ReusedGraphRefinementTest {
         assertThat(keys.get(0).replaceFirst("\\[\\d+,", "[U,"))
                 .isEqualTo(keys.get(1).replaceFirst("\\[\\d+,", "[U,"));
         assertThat(keys.get(0)).isNotEqualTo(keys.get(1));
+        // step B is keyed by the refinement's buffers: U = 9 once (eager), then U = 8 warmed,
+        // captured and replayed
+        assertThat(sgd).isDeepEqualTo(new int[][] {{1, 2, 1}, {1, 1, 2}, {1, 6, 1}});
+    }
+
+    /**
+     * Dedup on over more iterations: U comes back to values seen before (keys A, B, A, ...), and
+     * each key's graph, held with its buffers in a cache of up to four, is replayed instead of
+     * captured anew: one warm-up and one capture per distinct key, every other step a replay, the
+     * same bits as eager steps.
+     */
+    @Test
+    void dedupResNetReplaysTheGraphOfAUSeenBefore() {
+        int iterations = 7, refinements = iterations + 1;
+        int[][] c =
+                sameBits(
+                        "cifar10",
+                        SyntheticData.cifarShaped(1),
+                        Map.of("resnet_nf", "4", "M", "20"),
+                        iterations);
+        int distinct = new java.util.HashSet<>(keys).size();
+        // the key changes more often than there are keys: some U came back
+        assertThat(keys.size()).isGreaterThan(distinct);
+        assertThat(distinct).isBetween(2, RecallMethod.RecallLearner.GRAPHS);
+        assertThat(c[1]).containsExactly(distinct, 3 * refinements - 2 * distinct, distinct);
+        // step B per refinement key too (U = 9, 8, 9, 8...: each warmed, captured at its second
+        // run, then replayed); step A has one key
+        assertThat(sgd[0]).containsExactly(1, iterations - 2, 1);
+        assertThat(sgd[1][0]).isEqualTo(distinct);
+        assertThat(sgd[1][2]).isEqualTo(distinct);
+        assertThat(sgd[1][1]).isEqualTo(iterations - 2 * distinct);
+        assertThat(sgd[2]).containsExactly(1, 2 * iterations - 2, 1);
+    }
+
+    /**
+     * ADI on the MLP over 11 iterations (steps A only until a past class can be recalled): step A
+     * replays across tasks, step B runs on the fixed X̂ of ADI's buffers (keyed by the shape, not
+     * by the chosen classes, which only its refinement reads), the same bits as eager.
+     */
+    @Test
+    void adiStepsAreCapturedAndReplayed() {
+        sameBits(
+                "mnist",
+                SyntheticData.mnistShaped(1),
+                Map.of("mlp_hidden", "16", "method", "ADI"),
+                11);
+        assertThat(sgd[0]).containsExactly(1, 9, 1);
+        // step B from the first iteration with a past class to recall (9 of the 11)
+        assertThat(sgd[1]).containsExactly(1, 7, 1);
+        assertThat(sgd[2]).containsExactly(1, 18, 1);
     }
 
     /**

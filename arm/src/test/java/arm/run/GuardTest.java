@@ -111,6 +111,42 @@ class GuardTest {
                 .hasMessageContainingAll("ARM iteration ", "refinement step");
     }
 
+    /**
+     * Steps A and B through captured graphs ({@code -Darm.graphs=reuse}): the flags read once per
+     * step name the same iteration and term as the eager device run's checks. With lr = 1e30 step A
+     * breaks at iteration 1 (its capture); with λ0 = 3e38 step B's finite but huge steps break step
+     * A of iteration 11, a replay.
+     */
+    @Test
+    void aBrokenCapturedSgdStepIsNamedLikeAnEagerOne() {
+        for (String[] kv :
+                new String[][] {
+                    {"lr", "1e30", "step A", "10"}, {"lambda0", "3e38", "step A", "0"}
+                }) {
+            Map<String, String> o = new HashMap<>(Map.of("mlp_hidden", "16", "device", "cuda"));
+            o.put(kv[0], kv[1]);
+            o.put("recall_from_t", kv[3]);
+            String[] messages = new String[2];
+            int i = 0;
+            for (String graphs : new String[] {"false", "reuse"}) {
+                String old = System.getProperty("arm.graphs");
+                System.setProperty("arm.graphs", graphs);
+                try (FakeDevice fake = FakeDevice.install()) {
+                    Methods.create("ARM", o).run(MethodsTest.DATA, 1, ProgressListener.NONE);
+                } catch (NumericalException e) {
+                    messages[i] = e.getMessage();
+                } finally {
+                    if (old == null) System.clearProperty("arm.graphs");
+                    else System.setProperty("arm.graphs", old);
+                }
+                i++;
+            }
+            System.out.println(kv[0] + "=" + kv[1] + ": " + messages[1]);
+            assertThat(messages[0]).as(kv[0]).contains("ARM iteration ", kv[2]);
+            assertThat(messages[1]).as(kv[0]).isEqualTo(messages[0]);
+        }
+    }
+
     @Test
     void aBrokenRecallOnTheDeviceIsFoundByTheDeferredCheckAndNamedLikeOnTheCpu() {
         Map<String, String> o = Map.of("mlp_hidden", "16", "eta1", "1e36");

@@ -99,6 +99,17 @@ class SlurmTest {
         assertThat(cmd).contains("-Xmx6144m", "-XX:NewRatio=1").doesNotContain("-Xmn256m");
         assertThat(cmd.stream().filter(a -> a.startsWith("-Xmx"))).hasSize(1);
         assertThat(Launch.javaCommand("mnist", null)).contains("-Xmn256m").endsWith("arm.cli.Main");
+        // ResNets trained by plain methods only: 1 GB when the heap has 4 GB, as arm.sh gives them
+        assertThat(Launch.javaCommand("cifar10", List.of("Naive", "Distill", "ER-50"), "8G"))
+                .contains("-Xmn1g")
+                .doesNotContain("-XX:NewRatio=1");
+        assertThat(Launch.javaCommand("cifar10", List.of("Naive", "ARM"), "8G"))
+                .contains("-XX:NewRatio=1")
+                .doesNotContain("-Xmn1g");
+        assertThat(Launch.javaCommand("cifar10", List.of("ER-MIR"), "8G"))
+                .contains("-XX:NewRatio=1");
+        assertThat(Launch.javaCommand("cifar10", List.of("Naive"), "2G"))
+                .contains("-XX:NewRatio=1", "-Xmx1536m");
     }
 
     @Test

@@ -11,6 +11,8 @@ import arm.tensor.Device;
 import arm.tensor.Scope;
 import arm.tensor.Tensor;
 import arm.tensor.Unary;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,6 +101,67 @@ class CapturedStepTest {
             assertThat(cs.eagerRuns()).isEqualTo(3);
             assertThat(cs.replays()).isEqualTo(2);
             assertThat(cs.fallback()).isNull();
+        }
+    }
+
+    /**
+     * A cache of two graphs: keys alternating between two shapes replay after one capture each; a
+     * third key drops the least recently run graph (its pool freed), which is then captured anew;
+     * every result equals the eager step's.
+     */
+    @Test
+    void aCacheOfGraphsReplaysAlternatingKeysAndDropsTheLeastRecentlyRun() {
+        try (FakeDevice fake = FakeDevice.install();
+                Scope outer = Scope.open();
+                CapturedStep cs = new CapturedStep(Backends.get(Device.CUDA), 2)) {
+            Backend be = Backends.get(Device.CUDA);
+            Map<Integer, Tensor[]> wx = new HashMap<>();
+            Map<Integer, Integer> calls = new HashMap<>();
+            Tensor lr = be.upload(new float[] {0.1f}, 1);
+            Tensor[] pooled = new Tensor[1];
+            int[] order = {4, 4, 6, 6, 4, 6, 4, 6, 5, 5, 4, 4, 6};
+            for (int n : order) {
+                Tensor[] t =
+                        wx.computeIfAbsent(
+                                n,
+                                k ->
+                                        new Tensor[] {
+                                            be.upload(
+                                                    GradCheck.rand(k, -0.5, 0.5, k, k).toArray(),
+                                                    k,
+                                                    k),
+                                            be.upload(GradCheck.rand(k + 1, 0, 1, k).toArray(), k)
+                                        });
+                calls.merge(n, 1, Integer::sum);
+                cs.run(
+                        "n=" + n,
+                        () -> {
+                            step(be, t[0], t[1], lr);
+                            if (n == 4 && pooled[0] == null && CapturedStep.capturing())
+                                try (Scope s = Scope.open()) { // freed by the step: n=4's pool
+                                    pooled[0] = be.zeros(n);
+                                }
+                        });
+            }
+            // 4: warm, capture; 6: warm, capture; then 4, 6, 4, 6 replay; 5: warm, capture (drops
+            // 4, the least recently run); 4: warm, capture (drops 6); 6: warm up again
+            assertThat(cs.eagerRuns()).isEqualTo(5);
+            assertThat(cs.captures()).isEqualTo(4);
+            assertThat(cs.replays()).isEqualTo(4);
+            assertThat(cs.heldKeys()).containsExactly("n=5", "n=4");
+            assertThat(cs.fallback()).isNull();
+            for (int n : calls.keySet()) {
+                Backend cpu = Backends.cpu();
+                Tensor w = Tensor.of(GradCheck.rand(n, -0.5, 0.5, n, n).toArray(), n, n),
+                        x = Tensor.of(GradCheck.rand(n + 1, 0, 1, n).toArray(), n);
+                for (int i = 0; i < calls.get(n); i++)
+                    step(cpu, w, x, Tensor.of(new float[] {0.1f}, 1));
+                assertThat(be.download(wx.get(n)[1])).as("n=" + n).containsExactly(x.toArray());
+            }
+            // n=4's first graph was dropped with its pool, which held the step's temporary
+            assertThat(pooled[0]).isNotNull();
+            assertThatThrownBy(() -> be.download(pooled[0]))
+                    .hasMessageContaining("used after its scope freed it");
         }
     }
 

@@ -79,7 +79,11 @@ public final class GpuAcceptance {
         return o;
     }
 
-    /** One warm-up iteration, then one profiled: device time, launches and host waits per phase. */
+    /**
+     * One warm-up iteration (three with {@code -Darm.graphs=reuse}, so that the profiled one
+     * replays graphs captured before it rather than capturing), then one profiled: device time,
+     * launches and host waits per phase.
+     */
     static boolean profile(String device, Map<String, String> more) {
         Stepper run =
                 Stepper.create(
@@ -87,13 +91,14 @@ public final class GpuAcceptance {
                         SyntheticData.cifarShaped(1),
                         42);
         Backend be = Backends.get(run.device());
-        run.train(0);
+        int warm = "reuse".equals(System.getProperty("arm.graphs")) ? 3 : 1;
+        for (int t = 0; t < warm; t++) run.train(t);
         be.sync();
         Profile.Recorder rec = be.profileRecorder();
         Profile.Sink old = Profile.install(rec);
         long t0 = System.nanoTime();
         try {
-            run.train(1);
+            run.train(warm);
             be.sync();
         } finally {
             Profile.install(old);

@@ -2,6 +2,7 @@ package arm.tensor;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,13 +10,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A unit of work (e.g. one refinement step) run eagerly the first time for each shape, captured the
  * second, and replayed from then on (while the key stays the same, across any number of calls of
- * run); a new shape key drops the old graph and its pool and starts again (CUDA 12.6's JCuda binds
- * no cuGraphExecUpdate, so a graph is re-instantiated, not updated). When the backend cannot
- * capture, or a capture fails (the step waits for the host somewhere), the step runs eagerly from
- * then on and {@link #fallback} says why.
+ * run). It holds up to {@code capacity} graphs, one per key (1 unless asked for more): a key that
+ * is not held is warmed up and captured anew, and when the cache is full the least recently run
+ * graph is dropped with its pool (CUDA 12.6's JCuda binds no cuGraphExecUpdate, so a graph is
+ * re-instantiated, not updated). A cache of several serves work whose shape alternates between a
+ * few values (the number of distinct recalled images U) without re-capturing. When the backend
+ * cannot capture, or a capture fails (the step waits for the host somewhere), the step runs eagerly
+ * from then on and {@link #fallback} says why.
  *
  * <p>The first eager run of a shape is the warm-up: it lets the backend pick algorithms, size
- * workspaces and fill caches, so that the captured run allocates and uploads nothing new.
+ * workspaces and fill caches, so that the captured run allocates and uploads nothing new. The last
+ * {@code capacity} keys warmed count as warmed, so keys that alternate (step B of U = 9, then of U
+ * = 8, ...) are captured at their second run; if other keys ran in between and the capture then
+ * fails (a cache dropped what the warm-up filled, and the step waits for an upload), that run is
+ * eager and counts as the key's warm-up again, not as a reason to stop capturing.
  *
  * <p>A replay runs no host code of the step. Host work the step must do on every run (a counter, a
  * value that changes per run) is declared with {@link #everyRun}: run at once when eager, recorded
@@ -26,10 +34,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CapturedStep implements AutoCloseable {
     private final Backend backend;
-    private String warmed;
-    private String key;
-    private GraphCapture.Graph graph;
-    private List<Runnable> effects = List.of();
+    private final int capacity;
+
+    /** The keys warmed up last (up to capacity), and the key of the latest run. */
+    private final LinkedHashMap<String, Boolean> warmed;
+
+    private String lastRun;
+
+    /** A captured graph and the host effects run before each of its launches. */
+    private record Held(GraphCapture.Graph graph, List<Runnable> effects) {}
+
+    /** The graphs held, by key, least recently run first. */
+    private final LinkedHashMap<String, Held> held = new LinkedHashMap<>(8, 0.75f, true);
+
     private String fallback;
     private int eager, captures, replays;
 
@@ -41,7 +58,21 @@ public final class CapturedStep implements AutoCloseable {
     private static volatile String lastFallback;
 
     public CapturedStep(Backend backend) {
+        this(backend, 1);
+    }
+
+    /** A step that holds up to {@code capacity} graphs, one per key. */
+    public CapturedStep(Backend backend, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity " + capacity + " < 1");
         this.backend = backend;
+        this.capacity = capacity;
+        this.warmed =
+                new LinkedHashMap<>(8, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+                        return size() > capacity;
+                    }
+                };
     }
 
     /**
@@ -56,21 +87,29 @@ public final class CapturedStep implements AutoCloseable {
             runEager(step);
             return;
         }
-        if (graph != null && shapeKey.equals(key)) {
-            launch();
+        Held h = held.get(shapeKey); // a hit makes it the most recently run
+        if (h != null) {
+            lastRun = shapeKey;
+            launch(h);
             replays++;
             TOTAL_REPLAYS.incrementAndGet();
             return;
         }
-        if (!shapeKey.equals(warmed)) {
-            // only the latest key counts as warmed: a key seen again after others is warmed again,
-            // as the backend's caches may have dropped what it filled
-            warmed = shapeKey;
+        if (warmed.get(shapeKey) == null) {
+            // the last {capacity} keys warmed count as warmed (with a capacity of 1, only the
+            // latest: a key seen again after others is warmed again)
+            warmed.put(shapeKey, Boolean.TRUE);
+            lastRun = shapeKey;
             runEager(step);
             return;
         }
-        dropGraph();
+        // warmed just before, or with other keys' runs in between (steps that alternate)
+        boolean fresh = shapeKey.equals(lastRun);
+        lastRun = shapeKey;
+        // room for the new graph: the least recently run ones go, with their pools
+        while (held.size() >= capacity) drop(held.keySet().iterator().next());
         Recording rec = new Recording();
+        GraphCapture.Graph graph;
         CAPTURING.set(rec);
         try {
             cap.begin();
@@ -78,6 +117,13 @@ public final class CapturedStep implements AutoCloseable {
             graph = cap.end();
         } catch (RuntimeException e) {
             cap.abort();
+            CAPTURING.remove();
+            if (!fresh) {
+                // other keys ran since its warm-up, and the backend's caches may have dropped what
+                // it filled (an index copy then uploaded, a host wait): this run warms it again
+                runEager(step);
+                return;
+            }
             fallback = "capture failed: " + String.valueOf(e.getMessage()).split("\n")[0];
             CAPTURING.remove();
             if (lastFallback == null)
@@ -89,18 +135,18 @@ public final class CapturedStep implements AutoCloseable {
         } finally {
             CAPTURING.remove();
         }
-        effects = rec.effects;
-        key = shapeKey;
+        h = new Held(graph, rec.effects);
+        held.put(shapeKey, h);
         captures++;
         TOTAL_CAPTURES.incrementAndGet();
-        launch();
+        launch(h);
     }
 
     /** The step's host effects, then its graph (in the step's order: effects are host work). */
-    private void launch() {
-        for (Runnable e : effects) e.run();
+    private static void launch(Held h) {
+        for (Runnable e : h.effects) e.run();
         try (Profile.Section p = Profile.phase(REPLAY)) {
-            graph.launch();
+            h.graph.launch();
         }
     }
 
@@ -150,11 +196,18 @@ public final class CapturedStep implements AutoCloseable {
         step.run();
     }
 
-    private void dropGraph() {
-        if (graph != null) graph.close();
-        graph = null;
-        effects = List.of();
-        key = null;
+    /**
+     * Drops the graph of {@code key} and its pool, if held (before the buffers it reads are freed);
+     * the next run with that key warms up and captures anew.
+     */
+    public void drop(String key) {
+        Held h = held.remove(key);
+        if (h != null) h.graph.close();
+    }
+
+    /** The keys of the graphs held, least recently run first. */
+    public List<String> heldKeys() {
+        return List.copyOf(held.keySet());
     }
 
     /** Why steps run eagerly, or null while capture works. */
@@ -166,7 +219,7 @@ public final class CapturedStep implements AutoCloseable {
         return eager;
     }
 
-    /** How many graphs were captured (one per shape change). */
+    /** How many graphs were captured (one per key not held when it ran after its warm-up). */
     public int captures() {
         return captures;
     }
@@ -190,6 +243,6 @@ public final class CapturedStep implements AutoCloseable {
 
     @Override
     public void close() {
-        dropGraph();
+        for (String k : heldKeys()) drop(k);
     }
 }

@@ -4,6 +4,7 @@ import arm.autograd.Gradients;
 import arm.autograd.Node;
 import arm.autograd.Var;
 import arm.tensor.Backend;
+import arm.tensor.FixedInts;
 import arm.tensor.Tensor;
 
 /**
@@ -18,7 +19,7 @@ public final class Gather {
         Backend be = Node.backendOf(x.value);
         Tensor y = be.empty(index.length);
         be.gatherLastAxis(x.value, index, y);
-        return Node.record(y, new GatherNode(x, index.clone(), null));
+        return Node.record(y, new GatherNode(x, FixedInts.keep(index), null));
     }
 
     /** The same with the index in a tensor of x's device. */

@@ -156,7 +156,9 @@ public final class Dnn {
 
     private CUdeviceptr workspace(long bytes) {
         if (bytes > workspaceBytes) {
-            if (workspace != null) dev.free(workspace, workspaceBytes);
+            // a graph captured before (another U, step A) bakes in the old block: parked while
+            // graphs live, so no later tensor takes its address under a replay
+            if (workspace != null) dev.freeOrPark(workspace, workspaceBytes);
             workspace = dev.alloc(bytes);
             workspaceBytes = bytes;
         }
