@@ -26,11 +26,14 @@ import arm.tensor.Shape;
 import arm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * ARM (ALGORITHM.md §1.4, §2) and ADI (§3.3). Both run, per iteration t ({@link
@@ -436,7 +439,10 @@ final class RecallMethod extends ContinualMethod {
         private static final class Fixed {
             Tensor x, bad, countColumn, logits;
             int[] maskSlot, countsSlot;
-            final java.util.Set<String> graphs = new java.util.HashSet<>();
+            final Set<String> graphs = new HashSet<>();
+
+            /** The keys of the captured steps B that read these buffers. */
+            final Set<String> stepB = new HashSet<>();
         }
 
         /**
@@ -541,10 +547,7 @@ final class RecallMethod extends ContinualMethod {
             Fixed f = fixed.remove(buffers);
             if (f == null) return;
             if (graphs != null) for (String k : f.graphs) graphs.drop(k);
-            if (sgd != null) // steps B on these buffers
-            for (String k : sgd.stepB.heldKeys())
-                    if (k.startsWith("step B " + buffers + " ") || k.equals("step B " + buffers))
-                        sgd.stepB.drop(k);
+            if (sgd != null) for (String k : f.stepB) sgd.stepB.drop(k);
             if (lastFixed != null && lastFixed.fixed == f) lastFixed = null;
             for (Tensor t : new Tensor[] {f.x, f.bad, f.countColumn, f.logits})
                 if (t != null) t.close();
@@ -774,6 +777,7 @@ final class RecallMethod extends ContinualMethod {
             boolean acc = g.accumulates();
             String key =
                     "step B " + lastFixed.key + (acc ? " accumulating" : "") + LossLog.captureKey();
+            f.stepB.add(key);
             SgdGraphs.Checks c =
                     auxDistill
                             ? g.checks(key, STEP_B_LOSS, STEP_B_REAL_LOSS)
@@ -793,6 +797,7 @@ final class RecallMethod extends ContinualMethod {
                             c.gradients();
                         }
                     });
+            f.stepB.retainAll(g.stepB.heldKeys()); // a logged iteration's graph is gone already
             Tensor a = be.empty(f.logits.shape);
             be.copy(f.logits, a);
             return a;
@@ -819,11 +824,7 @@ final class RecallMethod extends ContinualMethod {
          * (aux_distill).
          */
         private Var distillBackward(
-                RecalledBatch xhat,
-                Tensor realX,
-                int t,
-                Pair pair,
-                java.util.function.BiConsumer<Var, String> check) {
+                RecalledBatch xhat, Tensor realX, int t, Pair pair, BiConsumer<Var, String> check) {
             int[] counts = xhat.counts();
             Var xr = Var.constant(xhat.images()), x = Var.constant(realX);
             Var[] old = new Var[2], cur = new Var[2]; // {a, p}, {b, f_cur(X)}

@@ -37,18 +37,18 @@ public final class Launch {
             String benchmark, Collection<String> methods, String mem) {
         List<String> opts = jvmOptions();
         Long mb = megabytes(mem);
+        Long taskHeap = mb == null ? null : Math.max(256, mb * 3 / 4);
         if (benchmark != null) {
             opts.removeIf(
                     a -> a.startsWith("-Xmn") || a.contains("NewRatio") || a.contains("NewSize"));
-            long heap =
-                    mb != null ? Math.max(256, mb * 3 / 4) : Runtime.getRuntime().maxMemory() >> 20;
+            long heap = taskHeap != null ? taskHeap : Runtime.getRuntime().maxMemory() >> 20;
             if (benchmark.equals("mnist")) opts.add("-Xmn256m");
-            else if (plain(methods) && heap >= 4000) opts.add("-Xmn1g");
+            else if (plain(methods) && heap >= PLAIN_YOUNG_MIN_HEAP_MB) opts.add("-Xmn1g");
             else opts.add("-XX:NewRatio=1");
         }
-        if (mb != null) {
+        if (taskHeap != null) {
             opts.removeIf(a -> a.startsWith("-Xmx") || a.contains("MaxRAMPercentage"));
-            opts.add("-Xmx" + Math.max(256, mb * 3 / 4) + "m");
+            opts.add("-Xmx" + taskHeap + "m");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
@@ -58,6 +58,12 @@ public final class Launch {
         cmd.add("arm.cli.Main");
         return cmd;
     }
+
+    /**
+     * The heap from which plain ResNet runs get a 1 GB young generation: arm.sh's 4 GB, a little
+     * lower because this JVM's {@code maxMemory()} reports its -Xmx less one survivor space.
+     */
+    static final long PLAIN_YOUNG_MIN_HEAP_MB = 4000;
 
     /**
      * Whether every method takes plain small steps (Naive, Stationary, Distill, ER with any buffer:
