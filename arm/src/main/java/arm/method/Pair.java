@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * before it parks, like the kernels' workers, and the caller computes its own part before it waits.
  * A part the partner has not started by then (its core taken by other work) the caller takes back
  * and computes itself, as the kernels' caller computes parts no worker took. While both parts run
- * with two kernel threads, each part's kernels run serially (two threads already occupy two cores).
+ * with two kernel threads, each part's kernels run serially (two threads already occupy two cores);
+ * once one part is done, the other's later kernels split over both cores again.
  */
 final class Pair implements AutoCloseable {
     /** How long an idle partner, or a caller waiting for its part, spins before it parks. */
@@ -118,15 +119,29 @@ final class Pair implements AutoCloseable {
             cur.run();
             return;
         }
+        // with two threads each half's kernels run serially while the other half runs, and split
+        // over both cores once it is done (the half that finishes last gets the idle core)
         boolean serial = CpuThreads.threads() <= 2;
-        Runnable o = serial ? () -> CpuThreads.serially(old) : old;
+        CpuThreads.Busy oldBusy = new CpuThreads.Busy(), curBusy = new CpuThreads.Busy();
+        Runnable o =
+                serial
+                        ? () -> {
+                            try {
+                                CpuThreads.seriallyWhile(curBusy, old);
+                            } finally {
+                                oldBusy.done();
+                            }
+                        }
+                        : old;
         p.post(o);
         Throwable mine = null;
         try {
-            if (serial) CpuThreads.serially(cur);
+            if (serial) CpuThreads.seriallyWhile(oldBusy, cur);
             else cur.run();
         } catch (Throwable t) {
             mine = t;
+        } finally {
+            curBusy.done();
         }
         Throwable theirs = null;
         if (p.reclaim(o)) { // the partner has not started it (descheduled on a busy machine)

@@ -31,6 +31,12 @@ public final class CpuThreads {
             ThreadLocal.withInitial(() -> new boolean[1]);
 
     /**
+     * Per thread: while the {@link Busy} here is busy, this thread's kernels run serially ({@link
+     * #seriallyWhile}); null: no such condition.
+     */
+    private static final ThreadLocal<Busy[]> UNTIL = ThreadLocal.withInitial(() -> new Busy[1]);
+
+    /**
      * The threads a kernel may use: -Darm.threads, else the JVM's processor count. A value that is
      * not a whole number ≥ 1 is reported in one line and replaced by the default.
      */
@@ -58,10 +64,11 @@ public final class CpuThreads {
     }
 
     /**
-     * Whether the calling thread is computing a part already (nested kernels then run serially).
+     * Whether the calling thread's kernels run serially now: it is computing a part already (nested
+     * kernels), or its half of a pair runs beside a busy other half ({@link #seriallyWhile}).
      */
     public static boolean insidePart() {
-        return INSIDE.get()[0];
+        return serialNow();
     }
 
     /**
@@ -80,9 +87,51 @@ public final class CpuThreads {
         }
     }
 
+    /**
+     * The other half of a pair of threads that share the cores ({@link #seriallyWhile}): busy until
+     * that half calls {@link #done}.
+     */
+    public static final class Busy {
+        private volatile boolean busy = true;
+
+        /** The half this flag stands for has finished: the other half's kernels may split. */
+        public void done() {
+            busy = false;
+        }
+
+        boolean busy() {
+            return busy;
+        }
+    }
+
+    /**
+     * Runs {@code body} with this thread's kernels serial while {@code other} is busy, and split
+     * over the workers again from the first kernel that starts after {@code other} is done: for two
+     * threads that each take a core (ARM's f_old and f_cur halves), the half that finishes last
+     * gets both cores for its remaining kernels instead of leaving one idle. A kernel's parts are
+     * fixed by its shapes, so the bits are the same whichever way each kernel runs.
+     */
+    public static void seriallyWhile(Busy other, Runnable body) {
+        Busy[] until = UNTIL.get();
+        Busy was = until[0];
+        until[0] = other;
+        try {
+            body.run();
+        } finally {
+            until[0] = was;
+        }
+    }
+
+    /** Whether this thread's kernels run serially now (inside a part, or the other half busy). */
+    private static boolean serialNow() {
+        if (INSIDE.get()[0]) return true;
+        Busy b = UNTIL.get()[0];
+        return b != null && b.busy();
+    }
+
     /** How many parts to cut work into: 1 inside a part already or with one thread. */
     public static int parts(int maxUseful) {
-        return INSIDE.get()[0] ? 1 : Math.max(1, Math.min(THREADS, maxUseful));
+        return serialNow() ? 1 : Math.max(1, Math.min(THREADS, maxUseful));
     }
 
     /**
@@ -91,7 +140,7 @@ public final class CpuThreads {
      * use to check a kernel's splitting on one thread).
      */
     public static void run(int parts, IntConsumer body) {
-        if (parts <= 1 || THREADS == 1 || INSIDE.get()[0]) {
+        if (parts <= 1 || THREADS == 1 || serialNow()) {
             serial(parts, body);
             return;
         }
