@@ -221,7 +221,12 @@ fi
 # runs, and until C2 has them the interpreter and C1 run their Vector API loops ~100x slower: the
 # first evaluation of a JVM cost 1.7 s of its thread's CPU against 0.8 s with these methods'
 # compile thresholds scaled to 1% (docs/BENCHMARKS.md, "The MLP's evaluation pass").
-JIT=("-XX:CompileCommand=quiet" "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.LinearEvalSimd::*,0.01")
+# Likewise the dot path's vector kernels (GemmSimd$Dot::dot*: the batch-10 x·Wᵀ): until C2 has
+# them, their tiles run on the same-bits scalar twins (DotWarm), with one tile in 16 probing the
+# vector kernel; at 5% of the thresholds a few dozen probes get it compiled (a cold 10x784x400
+# GEMM loop reached C2 speed after ~6 calls instead of ~50; docs/BENCHMARKS.md, MNIST section).
+JIT=("-XX:CompileCommand=quiet" "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.LinearEvalSimd::*,0.01"
+  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd\$Dot::dot*,0.05")
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
 # and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data

@@ -166,7 +166,8 @@ public final class GemmSimd {
             return;
         }
         if (transB && m < PANEL_MIN_M_TRANS_B) {
-            Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            Dot.sgemm(
+                    false, transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             panels(
                     tileFor(m, (long) k * n),
@@ -940,7 +941,12 @@ public final class GemmSimd {
     static final class Dot {
         private Dot() {}
 
+        /**
+         * vector: the Vector API kernels; else each tile is picked by {@link DotWarm} (their scalar
+         * twins while the JIT warms up; the same bits).
+         */
         static void sgemm(
+                boolean vector,
                 boolean transA,
                 int m,
                 int n,
@@ -980,7 +986,23 @@ public final class GemmSimd {
                         int nj = Math.min(4, n - j);
                         for (int i = 0; i < mc; i += 2) {
                             int ci = cOff + (ic + i) * ldc + j;
-                            if (DOT4 && nj == 4 && i + 3 < mc) {
+                            if (DOT4 && nj == 4 && i + 3 < mc && !vector && !DotWarm.vector4) {
+                                DotWarm.dot4x4(
+                                        kc,
+                                        ar,
+                                        ao + i * as,
+                                        as,
+                                        b,
+                                        bo + j * ldb,
+                                        ldb,
+                                        c,
+                                        ci,
+                                        ldc,
+                                        alpha,
+                                        betaP,
+                                        w.lanes);
+                                i += 2;
+                            } else if (DOT4 && nj == 4 && i + 3 < mc) {
                                 dot4x4(
                                         kc,
                                         ar,
@@ -996,6 +1018,21 @@ public final class GemmSimd {
                                         betaP,
                                         w.lanes);
                                 i += 2;
+                            } else if (nj == 4 && i + 1 < mc && !vector && !DotWarm.vector2) {
+                                DotWarm.dot2x4(
+                                        kc,
+                                        ar,
+                                        ao + i * as,
+                                        as,
+                                        b,
+                                        bo + j * ldb,
+                                        ldb,
+                                        c,
+                                        ci,
+                                        ldc,
+                                        alpha,
+                                        betaP,
+                                        w.lanes);
                             } else if (nj == 4 && i + 1 < mc) {
                                 dot2x4(
                                         kc,
@@ -1015,13 +1052,21 @@ public final class GemmSimd {
                                 for (int ii = i; ii < Math.min(i + 2, mc); ii++) {
                                     for (int jj = j; jj < j + nj; jj++) {
                                         float s =
-                                                dot(
-                                                        kc,
-                                                        ar,
-                                                        ao + ii * as,
-                                                        b,
-                                                        bo + jj * ldb,
-                                                        w.lanes);
+                                                vector || DotWarm.vector1
+                                                        ? dot(
+                                                                kc,
+                                                                ar,
+                                                                ao + ii * as,
+                                                                b,
+                                                                bo + jj * ldb,
+                                                                w.lanes)
+                                                        : DotWarm.dot(
+                                                                kc,
+                                                                ar,
+                                                                ao + ii * as,
+                                                                b,
+                                                                bo + jj * ldb,
+                                                                w.lanes);
                                         int cij = cOff + (ic + ii) * ldc + jj;
                                         c[cij] =
                                                 betaP == 0f

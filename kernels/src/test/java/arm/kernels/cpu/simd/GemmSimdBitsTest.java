@@ -123,6 +123,100 @@ class GemmSimdBitsTest {
         }
     }
 
+    /**
+     * The dot path's scalar twins (DotScalar, run while the JIT warms up) against its vector
+     * kernels, kernel by kernel and bit for bit: K below one vector, with a tail, odd and even
+     * numbers of vectors (dot2x4 takes two per trip), strided rows, beta 0, 1 and another.
+     */
+    @Test
+    void dotScalarTwinsGiveTheVectorBits() {
+        int l = GemmSimd.L;
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] lanes = new float[l];
+        for (int kc : new int[] {1, l - 3, l, 2 * l, 3 * l + 7, 25 * l, 49 * l, 50 * l + 5})
+            for (float beta : new float[] {0f, 1f, -0.25f}) {
+                int as = kc + 3, bs = kc + 1;
+                float[] a = random(rng, 4 * as), b = random(rng, 4 * bs);
+                float[] c = random(rng, 4 * 6);
+                float[] v = c.clone(), sc = c.clone();
+                GemmSimd.Dot.dot4x4(kc, a, 0, as, b, 0, bs, v, 1, 6, 0.75f, beta, lanes);
+                DotScalar.dot4x4(kc, a, 0, as, b, 0, bs, sc, 1, 6, 0.75f, beta);
+                assertThat(bits(sc)).as("4x4 kc %d beta %s", kc, beta).isEqualTo(bits(v));
+                v = c.clone();
+                sc = c.clone();
+                GemmSimd.Dot.dot2x4(kc, a, as, as, b, 0, bs, v, 2, 6, 0.75f, beta, lanes);
+                DotScalar.dot2x4(kc, a, as, as, b, 0, bs, sc, 2, 6, 0.75f, beta);
+                assertThat(bits(sc)).as("2x4 kc %d beta %s", kc, beta).isEqualTo(bits(v));
+                float one = GemmSimd.Dot.dot(kc, a, 2, b, 1, lanes);
+                assertThat(Float.floatToRawIntBits(DotScalar.dot(kc, a, 2, b, 1)))
+                        .as("dot kc %d", kc)
+                        .isEqualTo(Float.floatToRawIntBits(one));
+            }
+    }
+
+    /**
+     * The dot path with its tiles picked by DotWarm (scalar twins and vector probes) against the
+     * vector kernels alone: odd M (4×4, 2×4 and one-sum tiles), N not a multiple of 4, two K slices
+     * (KD), a transposed A, beta 0, 1 and another.
+     */
+    @Test
+    void dotPathWithTwinsGivesTheVectorBits() {
+        int l = GemmSimd.L;
+        int[][] shapes = { // M, K, N
+            {1, 1, 1},
+            {10, 784, 400},
+            {10, 400, 10},
+            {7, l - 3, 9},
+            {9, 3 * l + 7, 14},
+            {11, 50 * l + 5, 7},
+            {13, GemmSimd.KD + 2 * l + 3, 6},
+            {47, 77, 33},
+            {33, 2 * l, 5}
+        };
+        for (int[] s : shapes)
+            for (boolean ta : new boolean[] {false, true})
+                for (float beta : new float[] {0f, 1f, -0.25f}) {
+                    int m = s[0], k = s[1], n = s[2];
+                    Case c = new Case(m, k, n, ta, true, 13L * m + k + 5L * n);
+                    float[] vec = c.c.clone(), twin = c.c.clone();
+                    GemmSimd.Dot.sgemm(
+                            true, ta, m, n, k, 1.25f, c.a, 0, c.lda, c.b, 0, c.ldb, beta, vec, 0,
+                            n);
+                    GemmSimd.Dot.sgemm(
+                            false, ta, m, n, k, 1.25f, c.a, 0, c.lda, c.b, 0, c.ldb, beta, twin, 0,
+                            n);
+                    assertThat(bits(twin))
+                            .as("%dx%dx%d ta=%b beta %s", m, k, n, ta, beta)
+                            .isEqualTo(bits(vec));
+                }
+    }
+
+    /**
+     * Whatever DotWarm picks tile by tile (vector probes, scalar twins, vectors for good), the dot
+     * path gives the same bits: 8 calls of 50 tiles each pass through its probes.
+     */
+    @Test
+    void dotPathBitsDoNotDependOnTheWarmUpChoice() {
+        Case c = new Case(10, 784, 40, false, true, 99);
+        float[] first = null;
+        for (int call = 0; call < 8; call++) {
+            float[] out = c.c.clone();
+            GemmSimd.sgemm(false, true, 10, 40, 784, 1f, c.a, 0, 784, c.b, 0, 784, 0f, out, 0, 40);
+            if (first == null) first = out;
+            else assertThat(bits(out)).as("call %d", call).isEqualTo(bits(first));
+        }
+    }
+
+    @Test
+    void dotWarmModes() {
+        assertThat(DotWarm.mode("auto")).isEqualTo(DotWarm.AUTO);
+        assertThat(DotWarm.mode("off")).isEqualTo(DotWarm.OFF);
+        assertThat(DotWarm.mode(" Scalar ")).isEqualTo(DotWarm.SCALAR);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DotWarm.mode("fast"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("arm.gemm.dotWarm");
+    }
+
     /** Random op(A) (M×K), op(B) (K×N) and C, stored as the transpose flags say. */
     private static final class Case {
         final float[] a, b, c;
