@@ -226,7 +226,8 @@ fi
 # vector kernel; at 5% of the thresholds a few dozen probes get it compiled (a cold 10x784x400
 # GEMM loop reached C2 speed after ~6 calls instead of ~50; docs/BENCHMARKS.md, MNIST section).
 JIT=("-XX:CompileCommand=quiet" "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.LinearEvalSimd::*,0.01"
-  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd\$Dot::dot*,0.05")
+  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd\$Dot::dot*,0.05"
+  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd::kernel*,0.05")
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
 # and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data

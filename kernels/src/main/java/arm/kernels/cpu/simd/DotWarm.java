@@ -40,18 +40,36 @@ final class DotWarm {
     /** While warming up, one tile in PROBE runs the vector kernel and one the timed scalar twin. */
     static final int PROBE = 16;
 
-    /** The three kernels: dot4x4, dot2x4, dot. */
-    static final int K4 = 0, K2 = 1, K1 = 2;
+    /**
+     * The kernels: dot4x4, dot2x4, dot; the panel path's micro-kernels by tile (5×2, 5×4, 10×2,
+     * 8×3).
+     */
+    static final int K4 = 0, K2 = 1, K1 = 2, P5X2 = 3, P5X4 = 4, P10X2 = 5, P8X3 = 6;
 
-    /** Per kernel: runs the vector kernel for good (read on every tile). */
+    /** Per dot kernel: runs the vector kernel for good (read on every tile). */
     static boolean vector4 = MODE == OFF, vector2 = MODE == OFF, vector1 = MODE == OFF;
 
-    private static final int[] CALLS = new int[3];
+    /** Per panel tile (P5X2 - 3 …): runs the vector kernel for good. */
+    static final boolean[] PANEL_VECTOR = {MODE == OFF, MODE == OFF, MODE == OFF, MODE == OFF};
+
+    private static final int[] CALLS = new int[7];
 
     /** Best nanoseconds per K element of a scalar tile, per kernel. */
-    private static final double[] SCALAR_BEST = {
-        Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE
-    };
+    private static final double[] SCALAR_BEST = new double[7];
+
+    static {
+        java.util.Arrays.fill(SCALAR_BEST, Double.MAX_VALUE);
+    }
+
+    /** The panel kernel id of a tile code (GemmSimd.T5X2 …). */
+    static int panel(int tile) {
+        return switch (tile) {
+            case GemmSimd.T5X4 -> P5X4;
+            case GemmSimd.T10X2 -> P10X2;
+            case GemmSimd.T8X3 -> P8X3;
+            default -> P5X2;
+        };
+    }
 
     /** What the tile about to run should be: 0 scalar, 1 scalar timed, 2 vector timed. */
     static int turn(int kernel) {
@@ -69,9 +87,36 @@ final class DotWarm {
             switch (kernel) {
                 case K4 -> vector4 = true;
                 case K2 -> vector2 = true;
-                default -> vector1 = true;
+                case K1 -> vector1 = true;
+                default -> PANEL_VECTOR[kernel - P5X2] = true;
             }
         }
+    }
+
+    /** {@link GemmSimd#kernel} or its twin {@link PanelScalar#kernel}, for panel kernel id. */
+    static void panelKernel(
+            int id,
+            int tile,
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int t = turn(id);
+        int mr = tile / 100, nr = tile % 100 * GemmSimd.L;
+        if (t == 0) {
+            PanelScalar.kernel(mr, nr, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            return;
+        }
+        long t0 = System.nanoTime();
+        if (t == 2) GemmSimd.kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+        else PanelScalar.kernel(mr, nr, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+        record(id, t == 2, System.nanoTime() - t0, kc);
     }
 
     /** {@link GemmSimd.Dot#dot4x4} or its twin. */

@@ -318,15 +318,20 @@ public final class GemmSimd {
             boolean add,
             float[] t) {
         int mr = tile / 100, nr = tile % 100 * L;
+        // the vector kernel, or its same-bits scalar twin while the JIT warms up (DotWarm)
+        int id = DotWarm.panel(tile);
+        boolean vector = DotWarm.PANEL_VECTOR[id - DotWarm.P5X2];
         if (h == mr && nw == nr) {
-            kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            if (vector) kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            else DotWarm.panelKernel(id, tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
             return;
         }
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++)
                 t[r * nr + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
         }
-        kernel(tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
+        if (vector) kernel(tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
+        else DotWarm.panelKernel(id, tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
         for (int r = 0; r < h; r++) System.arraycopy(t, r * nr, c, ci + r * ldc, nw);
     }
 

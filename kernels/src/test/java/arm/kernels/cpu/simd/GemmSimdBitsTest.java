@@ -155,6 +155,31 @@ class GemmSimdBitsTest {
     }
 
     /**
+     * The panel path's scalar twin (PanelScalar, run while the JIT warms up) against every vector
+     * micro-kernel, bit for bit: B packed and read in place (a wider row stride), from zero and
+     * adding to C, kc = 1, odd and longer than a cache block.
+     */
+    @Test
+    void panelScalarTwinGivesTheVectorBits() {
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int tile : TILES)
+            for (int kc : new int[] {1, 7, 64, 301})
+                for (boolean add : new boolean[] {false, true})
+                    for (int extra : new int[] {0, 5}) {
+                        int mr = tile / 100, nr = tile % 100 * GemmSimd.L, bs = nr + extra;
+                        int ldc = nr + 3;
+                        float[] a = random(rng, mr * kc + 2), b = random(rng, bs * kc + 1);
+                        float[] c = random(rng, mr * ldc + 1);
+                        float[] v = c.clone(), sc = c.clone();
+                        GemmSimd.kernel(tile, kc, a, 2, b, 1, bs, v, 1, ldc, add);
+                        PanelScalar.kernel(mr, nr, kc, a, 2, b, 1, bs, sc, 1, ldc, add);
+                        assertThat(bits(sc))
+                                .as("tile %d kc %d add %b bs %d", tile, kc, add, bs)
+                                .isEqualTo(bits(v));
+                    }
+    }
+
+    /**
      * The dot path with its tiles picked by DotWarm (scalar twins and vector probes) against the
      * vector kernels alone: odd M (4×4, 2×4 and one-sum tiles), N not a multiple of 4, two K slices
      * (KD), a transposed A, beta 0, 1 and another.
