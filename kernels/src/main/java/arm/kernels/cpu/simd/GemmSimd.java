@@ -166,8 +166,7 @@ public final class GemmSimd {
             return;
         }
         if (transB && m < PANEL_MIN_M_TRANS_B) {
-            Dot.sgemm(
-                    false, transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            Dot.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             panels(
                     tileFor(m, (long) k * n),
@@ -318,20 +317,15 @@ public final class GemmSimd {
             boolean add,
             float[] t) {
         int mr = tile / 100, nr = tile % 100 * L;
-        // the vector kernel, or its same-bits scalar twin while the JIT warms up (DotWarm)
-        int id = DotWarm.panel(tile);
-        boolean vector = DotWarm.PANEL_VECTOR[id - DotWarm.P5X2];
         if (h == mr && nw == nr) {
-            if (vector) kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
-            else DotWarm.panelKernel(id, tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
+            kernel(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
             return;
         }
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++)
                 t[r * nr + j] = add && r < h && j < nw ? c[ci + r * ldc + j] : 0f;
         }
-        if (vector) kernel(tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
-        else DotWarm.panelKernel(id, tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
+        kernel(tile, kc, a, ao, b, bo, bs, t, 0, nr, true);
         for (int r = 0; r < h; r++) System.arraycopy(t, r * nr, c, ci + r * ldc, nw);
     }
 
@@ -946,12 +940,7 @@ public final class GemmSimd {
     static final class Dot {
         private Dot() {}
 
-        /**
-         * vector: the Vector API kernels; else each tile is picked by {@link DotWarm} (their scalar
-         * twins while the JIT warms up; the same bits).
-         */
         static void sgemm(
-                boolean vector,
                 boolean transA,
                 int m,
                 int n,
@@ -991,23 +980,7 @@ public final class GemmSimd {
                         int nj = Math.min(4, n - j);
                         for (int i = 0; i < mc; i += 2) {
                             int ci = cOff + (ic + i) * ldc + j;
-                            if (DOT4 && nj == 4 && i + 3 < mc && !vector && !DotWarm.vector4) {
-                                DotWarm.dot4x4(
-                                        kc,
-                                        ar,
-                                        ao + i * as,
-                                        as,
-                                        b,
-                                        bo + j * ldb,
-                                        ldb,
-                                        c,
-                                        ci,
-                                        ldc,
-                                        alpha,
-                                        betaP,
-                                        w.lanes);
-                                i += 2;
-                            } else if (DOT4 && nj == 4 && i + 3 < mc) {
+                            if (DOT4 && nj == 4 && i + 3 < mc) {
                                 dot4x4(
                                         kc,
                                         ar,
@@ -1023,21 +996,6 @@ public final class GemmSimd {
                                         betaP,
                                         w.lanes);
                                 i += 2;
-                            } else if (nj == 4 && i + 1 < mc && !vector && !DotWarm.vector2) {
-                                DotWarm.dot2x4(
-                                        kc,
-                                        ar,
-                                        ao + i * as,
-                                        as,
-                                        b,
-                                        bo + j * ldb,
-                                        ldb,
-                                        c,
-                                        ci,
-                                        ldc,
-                                        alpha,
-                                        betaP,
-                                        w.lanes);
                             } else if (nj == 4 && i + 1 < mc) {
                                 dot2x4(
                                         kc,
@@ -1057,21 +1015,13 @@ public final class GemmSimd {
                                 for (int ii = i; ii < Math.min(i + 2, mc); ii++) {
                                     for (int jj = j; jj < j + nj; jj++) {
                                         float s =
-                                                vector || DotWarm.vector1
-                                                        ? dot(
-                                                                kc,
-                                                                ar,
-                                                                ao + ii * as,
-                                                                b,
-                                                                bo + jj * ldb,
-                                                                w.lanes)
-                                                        : DotWarm.dot(
-                                                                kc,
-                                                                ar,
-                                                                ao + ii * as,
-                                                                b,
-                                                                bo + jj * ldb,
-                                                                w.lanes);
+                                                dot(
+                                                        kc,
+                                                        ar,
+                                                        ao + ii * as,
+                                                        b,
+                                                        bo + jj * ldb,
+                                                        w.lanes);
                                         int cij = cOff + (ic + ii) * ldc + jj;
                                         c[cij] =
                                                 betaP == 0f
