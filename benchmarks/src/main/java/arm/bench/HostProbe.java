@@ -4,14 +4,14 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * How fast this machine's cores are right now, apart from our code: a fixed floating-point loop
- * (12 independent chains of scalar FMAs, bound by the FMA ports, no memory) timed in thread CPU
- * time, first on one thread, then on two threads at once. Thread CPU time per unit of work does not
- * grow when other processes share the cores (they only take turns), but it does grow when the
- * hypervisor slows the virtual CPUs: a lower clock, or two virtual CPUs placed on the two hardware
- * threads of one physical core (then the two-thread figure rises well above the one-thread one).
- * {@code benchmarks/plain-vs-authors.sh} prints one line before each of its runs, so that a slow
- * run can be told apart from slow code.
+ * How fast this machine's cores are right now, apart from our code: a fixed floating-point loop (12
+ * independent chains of scalar FMAs, bound by the FMA ports, no memory) timed in thread CPU time,
+ * first on one thread, then on two threads at once. Thread CPU time per unit of work does not grow
+ * when other processes share the cores (they only take turns), but it does grow when the hypervisor
+ * slows the virtual CPUs: a lower clock, or two virtual CPUs placed on the two hardware threads of
+ * one physical core (then the two-thread figure rises well above the one-thread one). {@code
+ * benchmarks/plain-vs-authors.sh} prints one line before each of its runs, so that a slow run can
+ * be told apart from slow code.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar arm.bench.HostProbe [seconds per measurement, default 0.5]
