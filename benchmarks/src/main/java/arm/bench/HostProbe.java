@@ -10,8 +10,8 @@ import java.lang.management.ThreadMXBean;
  * when other processes share the cores (they only take turns), but it does grow when the hypervisor
  * slows the virtual CPUs: a lower clock, or two virtual CPUs placed on the two hardware threads of
  * one physical core (then the two-thread figure rises well above the one-thread one). {@code
- * benchmarks/plain-vs-authors.sh} prints one line before each of its runs, so that a slow run can
- * be told apart from slow code.
+ * benchmarks/plain-vs-authors.sh} writes one line before each of its runs (probe.txt), so that a
+ * slow run can be told apart from slow code.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar arm.bench.HostProbe [seconds per measurement, default 0.5]
