@@ -19,6 +19,9 @@
 # repository at $ARMCODE (default /tmp/armcode). Each run is timed by /usr/bin/time (wall, user +
 # system of the process tree); the load average before it is logged. Prints per run and the
 # ratios theirs / ours. Output: benchmarks/target/plain-vs-authors-<time>/ (runs.tsv, summary.txt).
+# Before each run, when benchmarks/target/benchmarks.jar is built, arm.bench.HostProbe times a fixed
+# FMA loop on one and on two threads (probe.txt): a run whose probe is slow was slowed by the host
+# (a lower clock, or both virtual CPUs on one physical core), not by its code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -63,6 +66,9 @@ timed() { # tag method side command...
   local tag=$1 m=$2 side=$3 load
   shift 3
   load=$(cut -d' ' -f1 /proc/loadavg)
+  if [[ -f benchmarks/target/benchmarks.jar ]]; then
+    echo "$tag $m $side $(java -cp benchmarks/target/benchmarks.jar arm.bench.HostProbe 2>&1 | tail -n 1)" >> "$OUT/probe.txt"
+  fi
   /usr/bin/time -f '%e %U %S' -o "$OUT/time-$m-$side-$tag" "$@" > "$OUT/log-$m-$side-$tag" 2>&1 ||
     { echo "$side $m failed: $OUT/log-$m-$side-$tag" >&2; tail -n 5 "$OUT/log-$m-$side-$tag" >&2; exit 1; }
   read -r wall user sys < <(tail -n 1 "$OUT/time-$m-$side-$tag")

@@ -151,4 +151,43 @@ class ConvNhwcSimdTest {
             check(r, new ConvShape(2, s[0], s[1], s[1], s[2], s[3], s[3], s[4], s[3] / 2), 1);
         }
     }
+
+    /**
+     * The blocked weight packings (forward, and every phase of the input gradient) write the same
+     * floats as their channel-at-a-time twins, padding included, into packs holding garbage: odd
+     * channel counts off the NR block (1, 5, 17, NR + 3, 2·NR + 1), 1×1, 2×3, 3×3 and 5×5 kernels,
+     * strides 1 to 3.
+     */
+    @Test
+    void blockedPacksMatchTheirTwins() {
+        SplittableRandom r = new SplittableRandom(11);
+        int nr = ConvNhwcSimd.NR, cases = 0;
+        for (int ci : new int[] {1, 5, 17, nr + 3, 2 * nr + 1})
+            for (int co : new int[] {1, 7, nr + 3, 2 * nr + 1})
+                for (int[] k : new int[][] {{1, 1}, {2, 3}, {3, 3}, {5, 5}})
+                    for (int s = 1; s <= 3; s++) {
+                        int pad = Math.min(k[0], k[1]) - 1;
+                        ConvShape g = new ConvShape(2, ci, 9, 11, co, k[0], k[1], s, pad);
+                        float[] w = rand(r, g.co * g.k);
+                        int kk = g.k, cout = ConvNhwcSimd.padTo(g.co, nr);
+                        float[] ours = rand(r, cout * kk), twin = rand(r, cout * kk);
+                        ConvNhwcSimd.packForward(w, g, ours);
+                        ConvNhwcSimd.packForwardNaive(w, g, twin);
+                        assertThat(ours).as(g + " forward pack").isEqualTo(twin);
+                        int cin = ConvNhwcSimd.padTo(g.ci, nr);
+                        for (int a = 0; a < s; a++)
+                            for (int b = 0; b < s; b++) {
+                                int[] us = ConvNhwcSimd.Phase.taps(a, pad, g.kh, s),
+                                        vs = ConvNhwcSimd.Phase.taps(b, pad, g.kw, s);
+                                int runs = vs.length == 0 ? 0 : us.length,
+                                        k2 = runs * vs.length * g.co;
+                                float[] p = rand(r, cin * Math.max(1, k2)), q = p.clone();
+                                ConvNhwcSimd.Phase.pack(w, g, us, vs, runs, k2, cin, p);
+                                ConvNhwcSimd.Phase.packNaive(w, g, us, vs, runs, k2, cin, q);
+                                assertThat(p).as(g + " phase " + a + "," + b).isEqualTo(q);
+                                cases++;
+                            }
+                    }
+        assertThat(cases).isGreaterThan(500);
+    }
 }
