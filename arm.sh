@@ -217,18 +217,9 @@ if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "$
   elif [[ "$BENCH" == mnist && "${1:-}" == reproduce && -n "${heap:-}" ]] && (( heap >= 4096 )); then XMX+=("-Xmn1g")
   else XMX+=("-Xmn256m"); fi
 fi
-# The fused evaluation kernels (LinearEvalSimd) are compiled by the JIT only once an evaluation
-# runs, and until C2 has them the interpreter and C1 run their Vector API loops ~100x slower: the
-# first evaluation of a JVM cost 1.7 s of its thread's CPU against 0.8 s with these methods'
-# compile thresholds scaled to 1% (docs/BENCHMARKS.md, "The MLP's evaluation pass").
-# Likewise the SIMD GEMM's register-tile kernels (GemmSimd$Dot::dot*, the batch-10 x·Wᵀ;
-# GemmSimd::kernel*, the panel tiles of dY·W and dYᵀ·X) at 5%: they run boxed in the interpreter and
-# C1 for the first iterations of a JVM; a recall iteration from a cold JVM (ArmIterationTiming, 150
-# iterations) took 6.3-7.2 s of wall and 5.1-5.3 s of CPU with it against 7.5-8.1 s and 5.4-5.7 s
-# (docs/BENCHMARKS.md, "One ARM iteration and run, MNIST setting").
-JIT=("-XX:CompileCommand=quiet" "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.LinearEvalSimd::*,0.01"
-  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd\$Dot::dot*,0.05"
-  "-XX:CompileCommand=CompileThresholdScaling,arm.kernels.cpu.simd.GemmSimd::kernel*,0.05")
+# JIT options (compile thresholds of the SIMD kernels, and why): arm/jit.args, one list that
+# benchmarks/cpu-goals.sh's iteration timings pass too.
+JIT=("@$ROOT/arm/jit.args")
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
 # and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data
