@@ -217,8 +217,8 @@ if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "$
   elif [[ "$BENCH" == mnist && "${1:-}" == reproduce && -n "${heap:-}" ]] && (( heap >= 4096 )); then XMX+=("-Xmn1g")
   else XMX+=("-Xmn256m"); fi
 fi
-# JIT options (compile thresholds of the SIMD kernels, and why): arm/jit.args, one list that
-# benchmarks/cpu-goals.sh's iteration timings pass too.
+# JIT options (compile thresholds of the SIMD kernels, and why): arm/jit.args, one list for every
+# command that wants them (java @arm/jit.args).
 JIT=("@$ROOT/arm/jit.args")
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,

@@ -129,7 +129,7 @@ timed() {
 ours_cifar() {  # both dedup variants in one JVM, alternating iterations (ArmIterationTiming)
   local p=$1 log="$OUT/ours-cifar-$1.log"
   timed "$log" "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx${heap}m \
-    -XX:NewRatio=1 -Darm.threads="$THREADS" @arm/jit.args -cp benchmarks/target/benchmarks.jar \
+    -XX:NewRatio=1 -Darm.threads="$THREADS" -cp benchmarks/target/benchmarks.jar \
     arm.bench.ArmIterationTiming cpu cifar10 1 3 dedup=both
   local v
   for v in off on; do
@@ -149,7 +149,7 @@ torch_cifar() {
 ours_cifar_steady() {  # dedup=on alone, iterations 6-10 (after the JIT's warm-up)
   local p=$1 log="$OUT/ours-cifar-steady-$1.log"
   timed "$log" "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx${heap}m \
-    -XX:NewRatio=1 -Darm.threads="$THREADS" @arm/jit.args -cp benchmarks/target/benchmarks.jar \
+    -XX:NewRatio=1 -Darm.threads="$THREADS" -cp benchmarks/target/benchmarks.jar \
     arm.bench.ArmIterationTiming cpu cifar10 5 5 dedup=on
   record "$p" "G1 ours cifar steady" \
     "$(sed -n 's/.*{dedup=on}: wall \([0-9.]*\) s.*/\1/p' "$log")" \
