@@ -218,8 +218,9 @@ if [[ "${ARM_JAVA_OPTS:-}" != *-Xmn* && "${ARM_JAVA_OPTS:-}" != *NewRatio* && "$
   else XMX+=("-Xmn256m"); fi
 fi
 # JIT options (compile thresholds of the SIMD kernels, and why): arm/jit.args, one list for every
-# command that wants them (java @arm/jit.args).
+# command that wants them (java @arm/jit.args), and arm/jit-mnist.args for MNIST workloads only.
 JIT=("@$ROOT/arm/jit.args")
+if [[ "$BENCH" == mnist ]]; then JIT+=("@$ROOT/arm/jit-mnist.args"); fi
 # JVM class cache, one per jar build and JDK, next to the jar (arm/target/arm.jar.jdk<N>-<id>.aot or
 # .jsa): JDK 25 and newer keep an ahead-of-time cache (JEP 514/515: the classes loaded and linked,
 # and method profiles, so the JIT compiles the kernels sooner); JDK 17 to 24 a dynamic class-data

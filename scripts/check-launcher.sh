@@ -93,6 +93,16 @@ expect nofetch mnist plot "$tmp/mnist"
 expect fetch mnist generate cifar10 --out "$tmp/gen"
 expect nofetch mnist generate cifar10 --out "$tmp/gen" --source noise
 expect nofetch mnist generate miniimagenet --out "$tmp/gen" --mnist "$tmp/mnist-own"
+# JIT options: arm/jit.args for every workload, arm/jit-mnist.args (the GEMM kernels' thresholds) for MNIST only
+jit_files() { grep '^JAVA' "$log" | head -n 1 | grep -o '@[^ ]*jit[^ ]*args' | sed 's|.*/||' | tr '\n' ' '; }
+expect fetch mnist train --method ARM
+[[ "$(jit_files)" == "jit.args jit-mnist.args " ]] || bad "train --method ARM (MNIST) -> JIT files '$(jit_files)'"
+expect fetch table reproduce mnist
+[[ "$(jit_files)" == "jit.args jit-mnist.args " ]] || bad "reproduce mnist -> JIT files '$(jit_files)'"
+expect nofetch plain train --method Naive --dataset cifar10 --data "$tmp/cifar-data"
+[[ "$(jit_files)" == "jit.args " ]] || bad "train --method Naive (CIFAR10) -> JIT files '$(jit_files)'"
+expect nofetch resnet train --method ARM --dataset cifar10
+[[ "$(jit_files)" == "jit.args " ]] || bad "train --method ARM (CIFAR10) -> JIT files '$(jit_files)'"
 # data/mnist complete: nothing to fetch
 rm -rf "$repo/data"; mkdir -p "$repo/data/mnist"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
