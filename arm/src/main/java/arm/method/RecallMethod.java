@@ -198,6 +198,7 @@ final class RecallMethod extends ContinualMethod {
 
         @Override
         public Map<String, Tensor> stateTensors() {
+            releaseOld(); // the caller may write them (a resume)
             Map<String, Tensor> out = tensorsOf(fOld, "f_old.");
             if (recorder != null) out.putAll(recorder.stateTensors());
             return out;
@@ -213,6 +214,7 @@ final class RecallMethod extends ContinualMethod {
 
         @Override
         public void restoreState(Map<String, long[]> values, Map<String, Tensor> tensors) {
+            releaseOld(); // f_old's tensors are overwritten after this
             long[] next = values.get("lag.next");
             if (next == null || next.length != 1 || next[0] < 0 || next[0] > Integer.MAX_VALUE)
                 throw new IllegalArgumentException("checkpoint lacks a valid lag.next");
@@ -225,6 +227,7 @@ final class RecallMethod extends ContinualMethod {
         public void train(Batch batch) {
             int t = batch.t();
             if (lag.refreshAt(t)) {
+                releaseOld();
                 fOld.copyFrom(fCur); // f_old ← f_cur
                 watch.refreshed(t);
             }
@@ -239,7 +242,12 @@ final class RecallMethod extends ContinualMethod {
                     xhat = initial(batch, round); // X̂: M draws of X's rows, or noise
                     watch.initialised(t, xhat);
                 }
-                recall(xhat, batch, chosen, true); // S steps X̂ ← X̂ − η1 ∇_X̂ R
+                // f_old's weights are constant until its next refresh, f_cur's through the
+                // recall: the backend may keep them laid out for the batch-10 forward (same bits)
+                if (oldHeld == null) oldHeld = holdWeights(fOld);
+                try (Backend.Held hc = HOLD_CUR ? holdWeights(fCur) : Backend.Held.NONE) {
+                    recall(xhat, batch, chosen, true); // S steps X̂ ← X̂ − η1 ∇_X̂ R
+                }
                 watch.recalled(t, xhat);
                 Tensor a = distill(xhat, batch); // step B, targets softmax(f_old(X̂))
                 watch.distilled(t, round == r - 1, xhat, a, batch);
@@ -281,6 +289,29 @@ final class RecallMethod extends ContinualMethod {
          */
         private void keepGradients(Scope sc) {
             for (Var p : fCur.parameters()) if (p.grad != null) sc.keep(p.grad);
+        }
+
+        /**
+         * f_old's weights held constant ({@link Backend#holdConstant}) from its first recall after
+         * a refresh until the next refresh, or until its tensors are handed out for a checkpoint or
+         * a resume ({@link #stateTensors}, {@link #restoreState}); null when not held.
+         */
+        private Backend.Held oldHeld;
+
+        private static final boolean HOLD_CUR = !Boolean.getBoolean("arm.noHoldCur");
+
+        private void releaseOld() {
+            if (oldHeld != null) oldHeld.close();
+            oldHeld = null;
+        }
+
+        /** {@link Backend#holdConstant} on the weight matrices of m. */
+        private Backend.Held holdWeights(Module m) {
+            List<Tensor> ws = new ArrayList<>();
+            for (Var p : m.parameters()) if (p.value.rank() == 2) ws.add(p.value);
+            return ws.isEmpty()
+                    ? Backend.Held.NONE
+                    : Backends.of(ws.get(0)).holdConstant(ws.toArray(new Tensor[0]));
         }
 
         /** X̂ for round r of iteration t: from the authors' numpy draws or our stream. */

@@ -2,6 +2,8 @@ package arm.bench;
 
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
+import arm.kernels.cpu.CpuGemm;
+import arm.kernels.cpu.GemmStats;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.method.Stepper;
@@ -157,6 +159,26 @@ public final class ArmIterationTiming {
     }
 
     /**
+     * The same iteration without and with weights held packed for the batch-10 forward ({@link
+     * CpuGemm#holding}), one stepper each, stepped alternately; returns {not held, held}. The
+     * results are bit-identical.
+     */
+    public static Times[] compareHolding(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
+        Stepper[] runs = new Stepper[2];
+        for (int v = 0; v < 2; v++) {
+            Map<String, String> o =
+                    new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+            o.putAll(options);
+            runs[v] = Stepper.create(create(dataset, o), data, 42);
+        }
+        Times[] t = alternate(runs, v -> CpuGemm.holding(v == 1), warmup, reps);
+        CpuGemm.holding(true);
+        return t;
+    }
+
+    /**
      * The method named by the option {@code method} (default ARM, e.g. method=ADI), with the other
      * options.
      */
@@ -278,6 +300,17 @@ public final class ArmIterationTiming {
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
             return;
         }
+        if ("both".equals(o.get("hold"))) {
+            o.remove("hold");
+            Times[] t = compareHolding(dataset, warmup, reps, o);
+            printPair(dataset, o, "hold", t, reps, warmup);
+            System.out.printf(
+                    "held / not: thread CPU %.3f, process CPU %.3f, wall %.3f%n",
+                    t[1].threadCpu() / t[0].threadCpu(),
+                    t[1].processCpu() / t[0].processCpu(),
+                    t[1].wall() / t[0].wall());
+            return;
+        }
         if ("both".equals(o.get("dedup"))) {
             o.remove("dedup");
             Times[] t = compareDedup(dataset, warmup, reps, o);
@@ -287,6 +320,10 @@ public final class ArmIterationTiming {
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
             System.out.println(Backends.cpu().describe());
             printPools();
+            return;
+        }
+        if (device.equals("cpu") && "on".equals(o.remove("gemms"))) {
+            gemms(dataset, warmup, reps, o);
             return;
         }
         if (device.equals("cpu") && "on".equals(o.remove("phases"))) {
@@ -348,6 +385,48 @@ public final class ArmIterationTiming {
     }
 
     /**
+     * {@code gemms=on} (with {@code -Darm.gemm.stats=true}): the GEMMs of {@code reps} iterations
+     * after {@code warmup} by shape (calls per iteration, wall time per iteration, GFLOP/s), and
+     * the calling thread's CPU time per iteration outside them.
+     */
+    private static void gemms(String dataset, int warmup, int reps, Map<String, String> options) {
+        if (!GemmStats.ON) throw new IllegalStateException("needs -Darm.gemm.stats=true");
+        ContinualData data = SyntheticData.shapedLike(dataset, 1);
+        Map<String, String> o = new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
+        o.putAll(options);
+        Stepper run = Stepper.create(create(dataset, o), data, 42);
+        var thread = ManagementFactory.getThreadMXBean();
+        int t = 0;
+        for (; t < warmup; t++) run.train(t);
+        GemmStats.reset();
+        long w0 = System.nanoTime(), c0 = thread.getCurrentThreadCpuTime();
+        for (; t < warmup + reps; t++) run.train(t);
+        double wall = (System.nanoTime() - w0) / 1e9 / reps,
+                cpu = (thread.getCurrentThreadCpuTime() - c0) / 1e9 / reps;
+        System.out.printf(
+                "%s iteration %s on cpu %s: wall %.4f s, thread CPU %.4f s per iteration (mean of"
+                        + " %d after %d warm-up); GEMMs by shape (MxKxN:transposes):%n",
+                method(o), dataset, options, wall, cpu, reps, warmup);
+        double gemmSec = 0, flops = 0;
+        for (GemmStats.Entry e : GemmStats.entries()) {
+            double sec = e.nanos / 1e9 / reps, calls = e.calls / (double) reps;
+            gemmSec += sec;
+            flops += e.flopsPerCall * calls;
+            System.out.printf(
+                    "  %-16s %6.1f calls  %7.3f ms  %6.1f µs/call  %6.1f GFLOP/s%n",
+                    e.shape,
+                    calls,
+                    sec * 1e3,
+                    sec / calls * 1e6,
+                    e.flopsPerCall * calls / sec / 1e9);
+        }
+        System.out.printf(
+                "  all GEMMs        %7.3f ms wall per iteration, %.3f GFLOP, %.1f GFLOP/s; the"
+                        + " iteration outside them %.3f ms of wall%n",
+                gemmSec * 1e3, flops / 1e9, flops / gemmSec / 1e9, (wall - gemmSec) * 1e3);
+    }
+
+    /**
      * What the recycled host arrays hold at the end, against the heap (HostPool's cap), and the
      * collector's work.
      */
@@ -372,7 +451,7 @@ public final class ArmIterationTiming {
             String dataset, Map<String, String> o, String option, Times[] t, int reps, int warmup) {
         for (int v = 0; v < 2; v++)
             System.out.printf(
-                    "%s iteration %s on cpu %s %s=%s: wall %.3f s, thread CPU %.3f s,"
+                    "%s iteration %s on cpu %s %s=%s: wall %.4f s, thread CPU %.4f s,"
                             + " process CPU %.3f s (medians of %d after %d warm-up, variants"
                             + " alternating)%n",
                     method(o),

@@ -73,6 +73,26 @@ public interface Backend {
         return zeros(shape);
     }
 
+    /**
+     * A promise that the 2-D tensors {@code ws} keep their values until the returned handle is
+     * closed, so that the backend may keep a re-laid-out copy of each for GEMMs that read it as a
+     * transposed B (a layer's x·Wᵀ). Results are the same bits with or without it. The CPU backend
+     * packs W for its batch-10 forward (ARM's refinement steps run f_old and f_cur forward 10 times
+     * on unchanged weights); the default does nothing. Writing to a held tensor before closing the
+     * handle gives wrong results.
+     */
+    default Held holdConstant(Tensor... ws) {
+        return Held.NONE;
+    }
+
+    /** Ends a {@link #holdConstant} promise; never throws. */
+    interface Held extends AutoCloseable {
+        Held NONE = () -> {};
+
+        @Override
+        void close();
+    }
+
     /** Copies host values into a new tensor on this device. */
     Tensor upload(float[] host, int... shape);
 

@@ -195,6 +195,21 @@ public final class CpuBackend implements Backend {
                 });
     }
 
+    /** Each 2-D tensor packed for the SIMD dot path ({@link CpuGemm#hold}) until closed. */
+    @Override
+    public Held holdConstant(Tensor... ws) {
+        java.util.List<CpuGemm.Held> hs = new java.util.ArrayList<>();
+        for (Tensor w : ws)
+            if (w.rank() == 2 && w.offset == 0) {
+                CpuGemm.Held h = CpuGemm.hold(w.data(), w.shape[0], w.shape[1]);
+                if (h != null) hs.add(h);
+            }
+        if (hs.isEmpty()) return Held.NONE;
+        return () -> {
+            for (CpuGemm.Held h : hs) CpuGemm.release(h);
+        };
+    }
+
     @Override
     public void gemm(
             boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {

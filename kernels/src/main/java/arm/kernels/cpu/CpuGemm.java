@@ -119,9 +119,16 @@ public final class CpuGemm {
             float[] c,
             int cOff,
             int ldc) {
+        long t0 = GemmStats.ON ? System.nanoTime() : 0;
+        if (transB && !transA && held.length > 0 && holding && heldPath(b, bOff, ldb, m, n, k)) {
+            Simd.dotPacked(find(b), m, alpha, a, aOff, lda, beta, c, cOff, ldc);
+            if (GemmStats.ON) GemmStats.record(false, true, m, n, k, System.nanoTime() - t0);
+            return;
+        }
         sgemmSplit(
                 PATH, threads(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
                 c, cOff, ldc);
+        if (GemmStats.ON) GemmStats.record(transA, transB, m, n, k, System.nanoTime() - t0);
     }
 
     /**
@@ -224,10 +231,159 @@ public final class CpuGemm {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Constant B held packed (Backend.holdConstant)
+
+    /**
+     * B arrays promised constant, each with its packing; copied on write, read without a lock.
+     * Weakly keyed: a hold never released (a learner dropped mid-run) goes once its B is collected.
+     */
+    private static volatile Held[] held = new Held[0];
+
+    /** Packed arrays of released holds, for the next hold of the same size (f_cur's, each step). */
+    private static final java.util.ArrayDeque<float[]> SPARE = new java.util.ArrayDeque<>();
+
+    private static final int SPARE_MAX = 8;
+
+    /** One held B [n, k] (offset 0, row stride k) and its packing for the dot path. */
+    public static final class Held {
+        final java.lang.ref.WeakReference<float[]> b;
+        final int n, k;
+        final Object pack;
+
+        Held(float[] b, int n, int k, Object pack) {
+            this.b = new java.lang.ref.WeakReference<>(b);
+            this.n = n;
+            this.k = k;
+            this.pack = pack;
+        }
+    }
+
+    /**
+     * Packs B [n, k] (offset 0, row stride k) for the SIMD dot path and registers it until {@link
+     * #release}; null where that path would not use it (not the SIMD path, vectors under 16 floats,
+     * fewer than two vectors of columns, k beyond one dot-path slice), and then nothing is held.
+     */
+    public static Held hold(float[] b, int n, int k) {
+        if (!holding || PATH != Path.SIMD || !Simd.dotPackable(n, k)) return null;
+        float[] reuse = null;
+        int size = Simd.packFloats(n, k);
+        synchronized (CpuGemm.class) {
+            for (java.util.Iterator<float[]> it = SPARE.iterator(); it.hasNext(); ) {
+                float[] f = it.next();
+                if (f.length == size) {
+                    it.remove();
+                    reuse = f;
+                    break;
+                }
+            }
+        }
+        Held h = new Held(b, n, k, Simd.packDot(b, n, k, reuse));
+        synchronized (CpuGemm.class) {
+            java.util.List<Held> next = new java.util.ArrayList<>(held.length + 1);
+            for (Held o : held) if (o.b.get() != null) next.add(o);
+            next.add(h);
+            held = next.toArray(new Held[0]);
+        }
+        return h;
+    }
+
+    /** Forgets {@code h} (from {@link #hold}; null is ignored); its array may serve the next. */
+    public static void release(Held h) {
+        if (h == null) return;
+        synchronized (CpuGemm.class) {
+            Held[] old = held;
+            int i = 0;
+            while (i < old.length && old[i] != h) i++;
+            if (i == old.length) return;
+            Held[] next = new Held[old.length - 1];
+            System.arraycopy(old, 0, next, 0, i);
+            System.arraycopy(old, i + 1, next, i, old.length - i - 1);
+            held = next;
+            if (SPARE.size() == SPARE_MAX) SPARE.removeFirst();
+            SPARE.addLast(Simd.packArray(h.pack));
+        }
+    }
+
+    /**
+     * {@code -Darm.gemm.hold=false}, or {@link #holding(boolean)}: no B is packed or looked up,
+     * every GEMM takes its usual path (the same bits).
+     */
+    private static volatile boolean holding =
+            !"false".equalsIgnoreCase(System.getProperty("arm.gemm.hold", "true"));
+
+    /** Turns holding on or off (benchmarks alternate the two in one JVM). */
+    public static void holding(boolean on) {
+        holding = on;
+    }
+
+    /** Whether anything is held (tests). */
+    static int heldCount() {
+        return held.length;
+    }
+
+    private static Held findHeld(float[] b) {
+        for (Held h : held) if (h.b.get() == b) return h;
+        return null;
+    }
+
+    private static Object find(float[] b) {
+        return findHeld(b).pack;
+    }
+
+    /**
+     * Whether a GEMM with a transposed B takes the packed dot path: B is held with this shape and
+     * layout, the SIMD path would take its dot path (few rows) on one thread.
+     */
+    private static boolean heldPath(float[] b, int bOff, int ldb, int m, int n, int k) {
+        Held h = findHeld(b);
+        return h != null
+                && bOff == 0
+                && ldb == k
+                && h.n == n
+                && h.k == k
+                && m < Simd.panelMinRowsTransB()
+                && ((long) m * n * k < SPLIT_MIN_MACS || threads() == 1 || CpuThreads.insidePart());
+    }
+
     /** Holder: the only place that names GemmSimd; loaded on the first SIMD call. */
     private static final class Simd {
         static String describe() {
             return GemmSimd.describe();
+        }
+
+        static boolean dotPackable(int n, int k) {
+            return GemmSimd.dotPackable(n, k);
+        }
+
+        static int packFloats(int n, int k) {
+            return GemmSimd.DotPack.floats(n, k);
+        }
+
+        static float[] packArray(Object pack) {
+            return ((GemmSimd.DotPack) pack).array();
+        }
+
+        static int panelMinRowsTransB() {
+            return GemmSimd.panelMinRowsTransB();
+        }
+
+        static Object packDot(float[] b, int n, int k, float[] reuse) {
+            return GemmSimd.packDot(b, 0, k, n, k, reuse);
+        }
+
+        static void dotPacked(
+                Object pack,
+                int m,
+                float alpha,
+                float[] a,
+                int aOff,
+                int lda,
+                float beta,
+                float[] c,
+                int cOff,
+                int ldc) {
+            GemmSimd.dotPacked((GemmSimd.DotPack) pack, m, alpha, a, aOff, lda, beta, c, cOff, ldc);
         }
 
         static void sgemm(

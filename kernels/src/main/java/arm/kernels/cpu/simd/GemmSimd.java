@@ -203,6 +203,9 @@ public final class GemmSimd {
         float[] b = new float[4 * L * KC];
         final float[] tile = new float[MAX_TILE];
 
+        /** The running lane sums of {@link #dotPacked}, one 10×2 tile. */
+        final float[] tot = new float[10 * 2 * L];
+
         /** One vector's lanes, for {@link #sumLanes}. */
         final float[] lanes = new float[L];
 
@@ -1250,6 +1253,146 @@ public final class GemmSimd {
 
         private static void put(float[] c, int ci, float s, float alpha, float beta) {
             c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Dot path on a packed, constant B: the same bits through the panel path's 10×2 tile
+
+    /**
+     * B [n, k] (the dot path's layout: x·Wᵀ with W as [out, in]) repacked for {@link #dotPacked}.
+     * The dot path's C[i, j] is Σ over lanes l (in lane order, from +0) of lane l's in-order FMA
+     * chain over the K vectors q: A[i, q·L + l]·B[j, q·L + l]; then the K tail in scalar order. For
+     * each lane l those chains are a GEMM of their own with K = Q = ⌊k/L⌋ that the 10×2 panel tile
+     * computes element by element in the same order, 2L columns of C at a time, with no lane
+     * reduction. Layout: {@code p[((jp·L + l)·Q + q)·2L + jj] = B[jp·2L + jj, q·L + l]} (0 past n),
+     * one 10×2 tile's B panel per (jp, l).
+     */
+    public static final class DotPack {
+        final float[] b, p;
+        final int bOff, ldb, n, k, q;
+
+        DotPack(float[] b, int bOff, int ldb, int n, int k, float[] reuse) {
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.n = n;
+            this.k = k;
+            this.q = k / L;
+            int nr = 2 * L, size = floats(n, k);
+            // every element is written below (the padding columns too), so a reused array is fine
+            p = reuse != null && reuse.length == size ? reuse : new float[size];
+            // panel by panel, one K vector of its rows at a time: the 2L source lines and the L
+            // destination runs of 2L floats stay in L1 (row by row over all of K, the writes
+            // spread over every line of the panel: ~3x slower)
+            int[] rows = new int[L];
+            for (int jj = 0; jj < L; jj++) rows[jj] = jj * ldb;
+            for (int j0 = 0; j0 < n; j0 += nr) {
+                int nw = Math.min(nr, n - j0), pb = (j0 / nr) * L * q * nr;
+                if (nw == nr && GATHER_PACK) {
+                    for (int qq = 0; qq < q; qq++)
+                        for (int h = 0; h < nr; h += L)
+                            for (int l = 0; l < L; l++)
+                                FloatVector.fromArray(
+                                                S, b, bOff + (j0 + h) * ldb + qq * L + l, rows, 0)
+                                        .intoArray(p, pb + (l * q + qq) * nr + h);
+                    continue;
+                }
+                for (int qq = 0; qq < q; qq++)
+                    for (int jj = 0; jj < nr; jj++) {
+                        int src = bOff + (j0 + jj) * ldb + qq * L, dst = pb + qq * nr + jj;
+                        if (jj < nw) for (int l = 0; l < L; l++) p[dst + l * q * nr] = b[src + l];
+                        else for (int l = 0; l < L; l++) p[dst + l * q * nr] = 0f;
+                    }
+            }
+        }
+
+        /** Floats of the packing of B [n, k]. */
+        public static int floats(int n, int k) {
+            int nr = 2 * L;
+            return (n + nr - 1) / nr * nr * (k / L) * L;
+        }
+
+        /** The packed array, for reuse by a later {@link #packDot} of the same size. */
+        public float[] array() {
+            return p;
+        }
+    }
+
+    static final boolean GATHER_PACK =
+            Boolean.parseBoolean(System.getProperty("arm.gatherPack", "true"));
+
+    /**
+     * Whether {@link #dotPacked} can stand in for the dot path on B [n, k] and is worth it: vectors
+     * of 16 floats (the 10×2 tile's 20 accumulators need AVX-512's 32 registers), at least one
+     * whole 2L-column panel (the 10-column output layer stays on the dot path: a padded panel would
+     * be mostly zeros) and one K slice of the dot path.
+     */
+    public static boolean dotPackable(int n, int k) {
+        return L >= 16 && n >= 2 * L && k <= KD;
+    }
+
+    /** B [n, k] at bOff (row stride ldb) packed for {@link #dotPacked}. */
+    public static DotPack packDot(float[] b, int bOff, int ldb, int n, int k) {
+        return packDot(b, bOff, ldb, n, k, null);
+    }
+
+    /** The same, into {@code reuse} where it has the packing's length ({@link DotPack#array}). */
+    public static DotPack packDot(float[] b, int bOff, int ldb, int n, int k, float[] reuse) {
+        if (k > KD) throw new IllegalArgumentException("k = " + k + " beyond one dot-path slice");
+        return new DotPack(b, bOff, ldb, n, k, reuse);
+    }
+
+    /**
+     * C[m, n] = alpha · A·Bᵀ + beta · C with B given packed: bit for bit what {@link #sgemm} gives
+     * with a transposed B and m below {@link #panelMinRowsTransB} (the dot path). Row blocks of 10
+     * (zero-padded), per 2L-column panel one 10×2 tile call per lane, each added to the running sum
+     * in lane order; then the K tail and alpha, beta per element as the dot path does.
+     */
+    public static void dotPacked(
+            DotPack pk,
+            int m,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        int n = pk.n, k = pk.k, q = pk.q, kv = q * L, nr = 2 * L;
+        Work w = WORK.get();
+        float[] ap = w.a, t = w.tile, tot = w.tot;
+        for (int i0 = 0; i0 < m; i0 += 10) {
+            int h = Math.min(10, m - i0);
+            // A by lane: ap[(l·Q + q)·10 + r] = A[i0 + r, q·L + l], the 10×2 tile's packed A
+            for (int r = 0; r < 10; r++) {
+                int src = aOff + (i0 + r) * lda;
+                for (int qq = 0; qq < q; qq++)
+                    for (int l = 0; l < L; l++)
+                        ap[(l * q + qq) * 10 + r] = r < h ? a[src + qq * L + l] : 0f;
+            }
+            for (int j0 = 0; j0 < n; j0 += nr) {
+                int nw = Math.min(nr, n - j0), pb = (j0 / nr) * L * q * nr;
+                for (int l = 0; l < L; l++) {
+                    kernel10x2(q, ap, l * q * 10, pk.p, pb + l * q * nr, nr, t, 0, nr, false);
+                    for (int e = 0; e < 10 * nr; e += L) {
+                        FloatVector v = FloatVector.fromArray(S, t, e);
+                        FloatVector s =
+                                l == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, tot, e);
+                        s.add(v).intoArray(tot, e);
+                    }
+                }
+                for (int r = 0; r < h; r++) {
+                    int ar = aOff + (i0 + r) * lda, cr = cOff + (i0 + r) * ldc + j0;
+                    for (int jj = 0; jj < nw; jj++) {
+                        float s = tot[r * nr + jj];
+                        int br = pk.bOff + (j0 + jj) * pk.ldb;
+                        for (int p = kv; p < k; p++) s += a[ar + p] * pk.b[br + p];
+                        c[cr + jj] = beta == 0f ? alpha * s : alpha * s + beta * c[cr + jj];
+                    }
+                }
+            }
         }
     }
 
