@@ -243,13 +243,18 @@ final class RecallMethod extends ContinualMethod {
                     watch.initialised(t, xhat);
                 }
                 // f_old's weights are constant until its next refresh, f_cur's through the
-                // recall: the backend may keep them laid out for the batch-10 forward (same bits)
+                // recall and step B's forwards: the backend may keep them laid out for the
+                // batch-10 forward (same bits)
                 if (oldHeld == null) oldHeld = holdWeights(fOld);
-                try (Backend.Held hc = HOLD_CUR ? holdWeights(fCur) : Backend.Held.NONE) {
+                Tensor a;
+                curHeld = holdWeights(fCur);
+                try {
                     recall(xhat, batch, chosen, true); // S steps X̂ ← X̂ − η1 ∇_X̂ R
+                    watch.recalled(t, xhat);
+                    a = distill(xhat, batch); // step B, targets softmax(f_old(X̂))
+                } finally {
+                    releaseCur();
                 }
-                watch.recalled(t, xhat);
-                Tensor a = distill(xhat, batch); // step B, targets softmax(f_old(X̂))
                 watch.distilled(t, round == r - 1, xhat, a, batch);
             }
         }
@@ -298,7 +303,16 @@ final class RecallMethod extends ContinualMethod {
          */
         private Backend.Held oldHeld;
 
-        private static final boolean HOLD_CUR = !Boolean.getBoolean("arm.noHoldCur");
+        /**
+         * f_cur's weights held from the start of a round's recall until step B's SGD step (which
+         * releases them first); Held.NONE otherwise.
+         */
+        private Backend.Held curHeld = Backend.Held.NONE;
+
+        private void releaseCur() {
+            curHeld.close();
+            curHeld = Backend.Held.NONE;
+        }
 
         private void releaseOld() {
             if (oldHeld != null) oldHeld.close();
@@ -845,6 +859,7 @@ final class RecallMethod extends ContinualMethod {
         private Tensor distillStep(RecalledBatch xhat, Batch batch, Pair pair) {
             Var a = distillBackward(xhat, batch.x(), batch.t(), pair, Guard::loss);
             Guard.gradients(fCur, "step B");
+            releaseCur(); // the step writes f_cur's weights
             opt.step();
             return a.value;
         }
