@@ -247,7 +247,7 @@ final class RecallMethod extends ContinualMethod {
                 // batch-10 forward (same bits)
                 if (oldHeld == null) oldHeld = holdWeights(fOld);
                 Tensor a;
-                curHeld = holdWeights(fCur);
+                if (HOLD_CUR) curHeld = holdWeights(fCur);
                 try {
                     recall(xhat, batch, chosen, true); // S steps X̂ ← X̂ − η1 ∇_X̂ R
                     watch.recalled(t, xhat);
@@ -308,6 +308,13 @@ final class RecallMethod extends ContinualMethod {
          * releases them first); Held.NONE otherwise.
          */
         private Backend.Held curHeld = Backend.Held.NONE;
+
+        /**
+         * {@code -Darm.recall.holdCur=false}: f_old's weights only (f_cur's packing costs about a
+         * third of what its 12 held forwards save; docs/BENCHMARKS.md).
+         */
+        private static final boolean HOLD_CUR =
+                !"false".equals(System.getProperty("arm.recall.holdCur"));
 
         private void releaseCur() {
             curHeld.close();

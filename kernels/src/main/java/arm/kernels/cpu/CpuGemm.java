@@ -121,7 +121,7 @@ public final class CpuGemm {
             int ldc) {
         long t0 = GemmStats.ON ? System.nanoTime() : 0;
         if (transB && !transA && held.length > 0 && holding && heldPath(b, bOff, ldb, m, n, k)) {
-            Simd.dotPacked(find(b), m, alpha, a, aOff, lda, beta, c, cOff, ldc);
+            Simd.dotPacked(find(b), m, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             if (GemmStats.ON) GemmStats.record(false, true, m, n, k, System.nanoTime() - t0);
             return;
         }
@@ -317,9 +317,14 @@ public final class CpuGemm {
         holding = on;
     }
 
-    /** Whether anything is held (tests). */
+    /** Holds registered, collected ones not yet purged included (tests). */
     static int heldCount() {
         return held.length;
+    }
+
+    /** Whether b is held (tests). */
+    static boolean isHeld(float[] b) {
+        return findHeld(b) != null;
     }
 
     private static Held findHeld(float[] b) {
@@ -379,11 +384,13 @@ public final class CpuGemm {
                 float[] a,
                 int aOff,
                 int lda,
+                float[] b,
                 float beta,
                 float[] c,
                 int cOff,
                 int ldc) {
-            GemmSimd.dotPacked((GemmSimd.DotPack) pack, m, alpha, a, aOff, lda, beta, c, cOff, ldc);
+            GemmSimd.dotPacked(
+                    (GemmSimd.DotPack) pack, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
         }
 
         static void sgemm(

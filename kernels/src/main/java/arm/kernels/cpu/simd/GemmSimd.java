@@ -270,6 +270,25 @@ public final class GemmSimd {
                             bp = b;
                             bo = bOff + pc * ldb + jc + jr;
                             bs = ldb;
+                        } else if (direct && tile == T10X2 && nw % L == 0 && mc % 10 == 0) {
+                            // the last panel, whole vectors wide (dY·W at N = 784 or 400 ends
+                            // on one): 10×1 tiles on B in place instead of a zero-padded copy of
+                            // the panel per call, the same FMA chain per element
+                            int b0 = bOff + pc * ldb + jc + jr;
+                            for (int ir = 0; ir < mc; ir += 10)
+                                for (int v = 0; v < nw; v += L)
+                                    kernel10x1(
+                                            kc,
+                                            w.a,
+                                            ir * kc,
+                                            b,
+                                            b0 + v,
+                                            ldb,
+                                            c,
+                                            cOff + (ic + ir) * ldc + jc + jr + v,
+                                            ldc,
+                                            add);
+                            continue;
                         } else if (direct) { // the last, partial panel: pad it with zeros
                             bp = w.b(kc * nr);
                             bo = 0;
@@ -715,6 +734,73 @@ public final class GemmSimd {
         c81.intoArray(c, r8 + L);
         c90.intoArray(c, r9);
         c91.intoArray(c, r9 + L);
+    }
+
+    /**
+     * A 10×1-vector tile (10 accumulators) for the last panel of a 10×2 GEMM when it is one vector
+     * wide: each element the same in-order FMA chain as in {@link #kernel10x2}.
+     */
+    static void kernel10x1(
+            int kc,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int bs,
+            float[] c,
+            int ci,
+            int ldc,
+            boolean add) {
+        int r0 = ci,
+                r1 = ci + ldc,
+                r2 = r1 + ldc,
+                r3 = r2 + ldc,
+                r4 = r3 + ldc,
+                r5 = r4 + ldc,
+                r6 = r5 + ldc,
+                r7 = r6 + ldc,
+                r8 = r7 + ldc,
+                r9 = r8 + ldc;
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7, c8, c9;
+        if (add) {
+            c0 = FloatVector.fromArray(S, c, r0);
+            c1 = FloatVector.fromArray(S, c, r1);
+            c2 = FloatVector.fromArray(S, c, r2);
+            c3 = FloatVector.fromArray(S, c, r3);
+            c4 = FloatVector.fromArray(S, c, r4);
+            c5 = FloatVector.fromArray(S, c, r5);
+            c6 = FloatVector.fromArray(S, c, r6);
+            c7 = FloatVector.fromArray(S, c, r7);
+            c8 = FloatVector.fromArray(S, c, r8);
+            c9 = FloatVector.fromArray(S, c, r9);
+        } else {
+            c0 = FloatVector.zero(S);
+            c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c0;
+        }
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * 10;
+            FloatVector y = FloatVector.fromArray(S, b, bo + p * bs);
+            c0 = FloatVector.broadcast(S, a[ap]).fma(y, c0);
+            c1 = FloatVector.broadcast(S, a[ap + 1]).fma(y, c1);
+            c2 = FloatVector.broadcast(S, a[ap + 2]).fma(y, c2);
+            c3 = FloatVector.broadcast(S, a[ap + 3]).fma(y, c3);
+            c4 = FloatVector.broadcast(S, a[ap + 4]).fma(y, c4);
+            c5 = FloatVector.broadcast(S, a[ap + 5]).fma(y, c5);
+            c6 = FloatVector.broadcast(S, a[ap + 6]).fma(y, c6);
+            c7 = FloatVector.broadcast(S, a[ap + 7]).fma(y, c7);
+            c8 = FloatVector.broadcast(S, a[ap + 8]).fma(y, c8);
+            c9 = FloatVector.broadcast(S, a[ap + 9]).fma(y, c9);
+        }
+        c0.intoArray(c, r0);
+        c1.intoArray(c, r1);
+        c2.intoArray(c, r2);
+        c3.intoArray(c, r3);
+        c4.intoArray(c, r4);
+        c5.intoArray(c, r5);
+        c6.intoArray(c, r6);
+        c7.intoArray(c, r7);
+        c8.intoArray(c, r8);
+        c9.intoArray(c, r9);
     }
 
     static void kernel5x2(
@@ -1269,11 +1355,12 @@ public final class GemmSimd {
      * one 10×2 tile's B panel per (jp, l).
      */
     public static final class DotPack {
-        final float[] b, p;
+        // not B itself: a registry may key packings weakly by B (CpuGemm), and the K tail reads
+        // B where the call passes it
+        final float[] p;
         final int bOff, ldb, n, k, q;
 
         DotPack(float[] b, int bOff, int ldb, int n, int k, float[] reuse) {
-            this.b = b;
             this.bOff = bOff;
             this.ldb = ldb;
             this.n = n;
@@ -1344,10 +1431,11 @@ public final class GemmSimd {
     }
 
     /**
-     * C[m, n] = alpha · A·Bᵀ + beta · C with B given packed: bit for bit what {@link #sgemm} gives
-     * with a transposed B and m below {@link #panelMinRowsTransB} (the dot path). Row blocks of 10
-     * (zero-padded), per 2L-column panel one 10×2 tile call per lane, each added to the running sum
-     * in lane order; then the K tail and alpha, beta per element as the dot path does.
+     * C[m, n] = alpha · A·Bᵀ + beta · C with B given packed (and B itself, packed into pk, for the
+     * K tail): bit for bit what {@link #sgemm} gives with a transposed B and m below {@link
+     * #panelMinRowsTransB} (the dot path). Row blocks of 10 (zero-padded), per 2L-column panel one
+     * 10×2 tile call per lane, each added to the running sum in lane order; then the K tail and
+     * alpha, beta per element as the dot path does.
      */
     public static void dotPacked(
             DotPack pk,
@@ -1356,6 +1444,7 @@ public final class GemmSimd {
             float[] a,
             int aOff,
             int lda,
+            float[] b,
             float beta,
             float[] c,
             int cOff,
@@ -1388,7 +1477,7 @@ public final class GemmSimd {
                     for (int jj = 0; jj < nw; jj++) {
                         float s = tot[r * nr + jj];
                         int br = pk.bOff + (j0 + jj) * pk.ldb;
-                        for (int p = kv; p < k; p++) s += a[ar + p] * pk.b[br + p];
+                        for (int p = kv; p < k; p++) s += a[ar + p] * b[br + p];
                         c[cr + jj] = beta == 0f ? alpha * s : alpha * s + beta * c[cr + jj];
                     }
                 }

@@ -46,7 +46,7 @@ class GemmSimdDotPackTest {
                         false, true, m, n, k, ab[0], a, aOff, lda, b, bOff, ldb, ab[1], want, cOff,
                         ldc);
                 GemmSimd.DotPack p = GemmSimd.packDot(b, bOff, ldb, n, k);
-                GemmSimd.dotPacked(p, m, ab[0], a, aOff, lda, ab[1], got, cOff, ldc);
+                GemmSimd.dotPacked(p, m, ab[0], a, aOff, lda, b, ab[1], got, cOff, ldc);
                 assertThat(bits(got))
                         .as("%dx%dx%d alpha %s beta %s", m, k, n, ab[0], ab[1])
                         .isEqualTo(bits(want));
@@ -64,7 +64,7 @@ class GemmSimdDotPackTest {
         assertThat(p2.array()).isSameAs(arr);
         float[] want = new float[m * n], got = new float[m * n];
         GemmSimd.sgemm(false, true, m, n, k, 1f, a, 0, k, b2, 0, k, 0f, want, 0, n);
-        GemmSimd.dotPacked(p2, m, 1f, a, 0, k, 0f, got, 0, n);
+        GemmSimd.dotPacked(p2, m, 1f, a, 0, k, b2, 0f, got, 0, n);
         assertThat(bits(got)).isEqualTo(bits(want));
         // a fresh packing of b2 is the same array content
         assertThat(GemmSimd.packDot(b2, 0, k, n, k).array()).isEqualTo(arr);
