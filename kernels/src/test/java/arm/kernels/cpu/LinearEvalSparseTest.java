@@ -110,9 +110,12 @@ class LinearEvalSparseTest {
                         float v = 0f + c.b[j];
                         assertThat(sparse[2 + j]).isEqualTo(relu ? Math.max(v, 0f) : v);
                     }
+                    // fill 1: every group sparse; 0.75: the rows without zeros dense, the others
+                    // not; 0: the whole batch dense (no lists built)
                     if (fill == 1.0) assertThat(sp.sparseShare()).isEqualTo(1.0);
-                    if (fill == 0.0)
-                        assertThat(sp.sparseShare()).isEqualTo(rows == 1 ? 6 / 23.0 : 0.0);
+                    if (fill == 0.75 && rows == 1)
+                        assertThat(sp.sparseShare()).isEqualTo((23 - 5) / 23.0);
+                    if (fill == 0.0) assertThat(sp.sparseShare()).isEqualTo(0.0);
                 }
     }
 

@@ -139,13 +139,14 @@ public final class LinearEvalSimd {
      * A group takes the sparse tile when its union of nonzero p is at most this fraction of k, else
      * the dense tile (a step of the sparse tile costs one index load more than the dense one).
      */
-    public static final double SPARSE_MAX_FILL = 0.75;
+    public static final double SPARSE_MAX_FILL = 0.6;
 
     /** Reused lists of the sparse path (one per thread: an evaluation runs on one thread). */
     public static final class Sparse {
         int[] idx = new int[0];
         float[] val = new float[0];
         int[] start = new int[0], len = new int[0];
+        long[] bits = new long[0];
 
         /** Groups of the last {@link #build}, and how many of them took the sparse tile. */
         int groups, sparseGroups;
@@ -181,10 +182,14 @@ public final class LinearEvalSimd {
             int r,
             double maxFill,
             Sparse sp) {
+        int full = fullPanels(n), narrow = narrowPanels(n);
+        if (full == 0 || mostlyNonzero(x, xOff, ldx, m, k, maxFill)) {
+            forward(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff);
+            return;
+        }
         int groups = m / r;
         int limit = (int) (maxFill * k);
         build(x, xOff, ldx, groups, r, k, limit, sp);
-        int full = fullPanels(n), narrow = narrowPanels(n);
         int[] idx = sp.idx, start = sp.start, len = sp.len;
         float[] val = sp.val;
         for (int q = 0; q < full; q++) {
@@ -223,7 +228,7 @@ public final class LinearEvalSimd {
      * The groups' lists: group g's steps at idx[start[g] …] (len[g] of them), its values at
      * val[start[g]·r …], r per step; len[g] = −1 where the union passed limit (dense tile).
      */
-    static void build(
+    public static void build(
             float[] x, int xOff, int ldx, int groups, int r, int k, int limit, Sparse sp) {
         int cap = groups * (limit + 1);
         if (sp.idx.length < cap) {
@@ -233,6 +238,10 @@ public final class LinearEvalSimd {
         if (sp.start.length < groups) {
             sp.start = new int[groups];
             sp.len = new int[groups];
+        }
+        if (r == 4) {
+            build4(x, xOff, ldx, groups, k, limit, sp);
+            return;
         }
         int[] idx = sp.idx, start = sp.start, len = sp.len;
         float[] val = sp.val;
@@ -273,6 +282,94 @@ public final class LinearEvalSimd {
         }
         sp.groups = groups;
         sp.sparseGroups = sparse;
+    }
+
+    /**
+     * {@link #build} for groups of 4 rows (the tile {@link #SPARSE_ROWS} picks): per group a first
+     * pass ORs the 4 rows' nonzero masks chunk by chunk and counts the union; only a group within
+     * limit copies its steps (a dense group costs the compares alone).
+     */
+    private static void build4(
+            float[] x, int xOff, int ldx, int groups, int k, int limit, Sparse sp) {
+        int[] idx = sp.idx, start = sp.start, len = sp.len;
+        float[] val = sp.val;
+        int chunks = (k + L - 1) / L, whole = k / L;
+        if (sp.bits.length < chunks) sp.bits = new long[chunks];
+        long[] bits = sp.bits;
+        int pos = 0, sparse = 0;
+        for (int g = 0; g < groups; g++) {
+            int x0 = xOff + g * 4 * ldx, x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
+            int count = 0;
+            for (int c = 0; c < whole; c++) {
+                int p0 = c * L;
+                long b =
+                        FloatVector.fromArray(S, x, x0 + p0)
+                                .compare(VectorOperators.NE, 0f)
+                                .or(
+                                        FloatVector.fromArray(S, x, x1 + p0)
+                                                .compare(VectorOperators.NE, 0f))
+                                .or(
+                                        FloatVector.fromArray(S, x, x2 + p0)
+                                                .compare(VectorOperators.NE, 0f))
+                                .or(
+                                        FloatVector.fromArray(S, x, x3 + p0)
+                                                .compare(VectorOperators.NE, 0f))
+                                .toLong();
+                bits[c] = b;
+                count += Long.bitCount(b);
+            }
+            if (whole < chunks) {
+                long b = 0;
+                for (int p = whole * L; p < k; p++)
+                    if (x[x0 + p] != 0f || x[x1 + p] != 0f || x[x2 + p] != 0f || x[x3 + p] != 0f)
+                        b |= 1L << (p - whole * L);
+                bits[whole] = b;
+                count += Long.bitCount(b);
+            }
+            start[g] = pos;
+            if (count > limit) {
+                len[g] = -1;
+                continue;
+            }
+            len[g] = count;
+            sparse++;
+            for (int c = 0; c < chunks; c++) {
+                long b = bits[c];
+                while (b != 0) {
+                    int p = c * L + Long.numberOfTrailingZeros(b);
+                    b &= b - 1;
+                    idx[pos] = p;
+                    int v = pos * 4;
+                    val[v] = x[x0 + p];
+                    val[v + 1] = x[x1 + p];
+                    val[v + 2] = x[x2 + p];
+                    val[v + 3] = x[x3 + p];
+                    pos++;
+                }
+            }
+        }
+        sp.groups = groups;
+        sp.sparseGroups = sparse;
+    }
+
+    /**
+     * Whether more than maxFill · m · k of the batch's inputs are nonzero: then no group of rows
+     * can be mostly zeros on average (a union holds at least as many as its fullest row), and the
+     * batch takes the dense kernel without building lists.
+     */
+    static boolean mostlyNonzero(float[] x, int xOff, int ldx, int m, int k, double maxFill) {
+        long count = 0;
+        int whole = k - k % L;
+        for (int i = 0; i < m; i++) {
+            int xo = xOff + i * ldx;
+            for (int p = 0; p < whole; p += L)
+                count +=
+                        FloatVector.fromArray(S, x, xo + p)
+                                .compare(VectorOperators.NE, 0f)
+                                .trueCount();
+            for (int p = whole; p < k; p++) if (x[xo + p] != 0f) count++;
+        }
+        return count > maxFill * m * k;
     }
 
     /** The narrow panels of {@link #forward} (the dense kernels). */
