@@ -138,11 +138,12 @@ public final class LinearEvalSimd {
     /**
      * A group takes the sparse tile when its union of nonzero p is at most this fraction of k, else
      * the dense tile; a batch whose nonzero fraction passes it takes the dense kernel. Measured
-     * break-even ({@code LinearEvalSparseTiming fill}, 1000×784 → 400): a step of the sparse tile
-     * (an index load, W's row gathered, the list built) costs ~1.8 dense steps, so the sparse tile
-     * is ahead below a union of ~55% of k (MNIST's 4-image unions: 38%; random bytes: 100%).
+     * break-even ({@code LinearEvalSparseTiming fill}, 1000×784 → 400, iid zeros): sparse / dense
+     * thread CPU 0.90–1.01 at a union of 50% of k, 1.12–1.19 at 60%, 1.57–1.68 at 100% (a step of
+     * the sparse tile, with its index load, W's row found through it and its share of the list,
+     * costs about two dense steps). MNIST's 4-image unions fill 38% of k; random bytes 100%.
      */
-    public static final double SPARSE_MAX_FILL = 0.55;
+    public static final double SPARSE_MAX_FILL = 0.5;
 
     /** Reused lists of the sparse path (one per thread: an evaluation runs on one thread). */
     public static final class Sparse {
