@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * on its own, round after round: MNIST's MLP on val 3,003 + test 10,000 images, or ResNet18 on
  * CIFAR- shaped sets, random pixels, after a few Naive training steps. Prints wall, process CPU and
  * calling-thread CPU per evaluation and the accuracies (which must not move between builds); {@code
- * -Darm.threads} sets the kernel threads.
+ * -Darm.threads} sets the kernel threads; {@code -Deval.mnist=data/mnist} takes val from the first
+ * MNIST training images and test from the test images instead of random pixels.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp
  * benchmarks/target/benchmarks.jar arm.bench.EvalTiming [mnist|cifar10] [rounds] [val] [test]}
@@ -32,7 +33,7 @@ public final class EvalTiming {
     private static final OperatingSystemMXBean OS =
             (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         String bench = args.length > 0 ? args[0] : "mnist";
         boolean mnist = bench.equals("mnist");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 12,
@@ -40,12 +41,20 @@ public final class EvalTiming {
                 nTest = args.length > 3 ? Integer.parseInt(args[3]) : mnist ? 10000 : 500;
         ContinualData s = SyntheticData.shapedLike(bench, 1);
         int[] item = s.val().itemShape();
+        String real = System.getProperty("eval.mnist");
+        Dataset val = random("val", nVal, item, 7), test = random("test", nTest, item, 8);
+        if (mnist && real != null) { // real images: ~81% exact zeros (LinearEval skips them)
+            arm.data.Mnist.Raw raw = arm.data.Mnist.load(java.nio.file.Path.of(real));
+            val = raw.train().subset("val", java.util.stream.IntStream.range(0, nVal).toArray());
+            test = raw.test().subset("test", java.util.stream.IntStream.range(0, nTest).toArray());
+            System.out.println("# val and test: real MNIST images from " + real);
+        }
         ContinualData data =
                 new ContinualData(
                         s.train(),
                         s.stream(),
-                        random("val", nVal, item, 7),
-                        random("test", nTest, item, 8),
+                        val,
+                        test,
                         s.numClasses(),
                         s.classesPerTask(),
                         s.batchSize());

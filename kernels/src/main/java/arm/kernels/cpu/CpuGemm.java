@@ -158,7 +158,7 @@ public final class CpuGemm {
             int cOff,
             int ldc) {
         int parts =
-                (long) m * n * k < SPLIT_MIN_MACS || CpuThreads.insidePart()
+                (long) m * n * k < SPLIT_MIN_MACS || CpuThreads.serialNow()
                         ? 1
                         : Math.min(threads, (n + SPLIT_ALIGN - 1) / SPLIT_ALIGN);
         if (parts < 2) {

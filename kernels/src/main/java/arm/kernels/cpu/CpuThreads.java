@@ -27,14 +27,18 @@ public final class CpuThreads {
     /** How long an idle worker spins before it parks; a step's next kernel usually comes sooner. */
     static final long SPIN_NANOS = 50_000;
 
-    private static final ThreadLocal<boolean[]> INSIDE =
-            ThreadLocal.withInitial(() -> new boolean[1]);
+    /** Per thread: why its kernels may have to run serially now. */
+    private static final class Serial {
+        /** Inside a part, or inside {@link #serially}. */
+        boolean inside;
 
-    /**
-     * Per thread: while the {@link Busy} here is busy, this thread's kernels run serially ({@link
-     * #seriallyWhile}); null: no such condition.
-     */
-    private static final ThreadLocal<Busy[]> UNTIL = ThreadLocal.withInitial(() -> new Busy[1]);
+        /**
+         * While this is busy the thread's kernels run serially ({@link #seriallyWhile}); or null.
+         */
+        Busy until;
+    }
+
+    private static final ThreadLocal<Serial> SERIAL = ThreadLocal.withInitial(Serial::new);
 
     /**
      * The threads a kernel may use: -Darm.threads, else the JVM's processor count. A value that is
@@ -67,8 +71,9 @@ public final class CpuThreads {
      * Whether the calling thread's kernels run serially now: it is computing a part already (nested
      * kernels), or its half of a pair runs beside a busy other half ({@link #seriallyWhile}).
      */
-    public static boolean insidePart() {
-        return serialNow();
+    public static boolean serialNow() {
+        Serial s = SERIAL.get();
+        return s.inside || (s.until != null && s.until.busy());
     }
 
     /**
@@ -77,13 +82,13 @@ public final class CpuThreads {
      * workers would only compete with them. The bits are the same either way.
      */
     public static void serially(Runnable body) {
-        boolean[] flag = INSIDE.get();
-        boolean was = flag[0];
-        flag[0] = true;
+        Serial s = SERIAL.get();
+        boolean was = s.inside;
+        s.inside = true;
         try {
             body.run();
         } finally {
-            flag[0] = was;
+            s.inside = was;
         }
     }
 
@@ -112,21 +117,14 @@ public final class CpuThreads {
      * fixed by its shapes, so the bits are the same whichever way each kernel runs.
      */
     public static void seriallyWhile(Busy other, Runnable body) {
-        Busy[] until = UNTIL.get();
-        Busy was = until[0];
-        until[0] = other;
+        Serial s = SERIAL.get();
+        Busy was = s.until;
+        s.until = other;
         try {
             body.run();
         } finally {
-            until[0] = was;
+            s.until = was;
         }
-    }
-
-    /** Whether this thread's kernels run serially now (inside a part, or the other half busy). */
-    private static boolean serialNow() {
-        if (INSIDE.get()[0]) return true;
-        Busy b = UNTIL.get()[0];
-        return b != null && b.busy();
     }
 
     /** How many parts to cut work into: 1 inside a part already or with one thread. */
@@ -181,9 +179,9 @@ public final class CpuThreads {
 
         /** Takes parts until none is left. */
         void work() {
-            boolean[] flag = INSIDE.get();
-            boolean was = flag[0];
-            flag[0] = true;
+            Serial s = SERIAL.get();
+            boolean was = s.inside;
+            s.inside = true;
             try {
                 for (int p; (p = next.getAndIncrement()) < parts; ) {
                     try {
@@ -195,7 +193,7 @@ public final class CpuThreads {
                         LockSupport.unpark(caller);
                 }
             } finally {
-                flag[0] = was;
+                s.inside = was;
             }
         }
 

@@ -26,6 +26,9 @@ public final class LinearEval {
         final float[] panels, bias;
         final float[] w, b; // naive twin
 
+        /** Every packed weight finite: zero inputs may be skipped (same bits). */
+        final boolean finite;
+
         Packed(int n, int k, float[] panels, float[] bias, float[] w, float[] b) {
             this.n = n;
             this.k = k;
@@ -33,6 +36,7 @@ public final class LinearEval {
             this.bias = bias;
             this.w = w;
             this.b = b;
+            this.finite = panels != null && LinearEvalSimd.allFinite(panels);
         }
     }
 
@@ -72,12 +76,48 @@ public final class LinearEval {
         return new Packed(n, k, null, null, wc, bc);
     }
 
-    /** y[yOff …] (m rows of n) = act(x·Wᵀ + b); x row i at xOff + i·ldx. */
+    /**
+     * y[yOff …] (m rows of n) = act(x·Wᵀ + b); x row i at xOff + i·ldx. With the SIMD kernel and
+     * finite weights, groups of rows whose inputs are mostly exact zeros (MNIST's pixels) run their
+     * chains over the nonzero inputs only ({@link LinearEvalSimd#forwardSparse}: the same bits),
+     * unless {@code -Darm.evalSparse=false}; a model with a non-finite weight takes the dense
+     * kernel.
+     */
     public static void forward(
             float[] x, int xOff, int ldx, int m, Packed w, boolean relu, float[] y, int yOff) {
-        if (w.panels != null)
-            LinearEvalSimd.forward(x, xOff, ldx, m, w.k, w.panels, w.bias, w.n, relu, y, yOff);
-        else LinearEvalRef.forward(x, xOff, ldx, m, w.k, w.w, w.b, w.n, relu, y, yOff);
+        if (w.panels == null)
+            LinearEvalRef.forward(x, xOff, ldx, m, w.k, w.w, w.b, w.n, relu, y, yOff);
+        else if (w.finite && Holder.SPARSE)
+            LinearEvalSimd.forwardSparse(
+                    x,
+                    xOff,
+                    ldx,
+                    m,
+                    w.k,
+                    w.panels,
+                    w.bias,
+                    w.n,
+                    relu,
+                    y,
+                    yOff,
+                    LinearEvalSimd.SPARSE_ROWS,
+                    LinearEvalSimd.SPARSE_MAX_FILL,
+                    SparseLists.SPARSE.get());
+        else LinearEvalSimd.forward(x, xOff, ldx, m, w.k, w.panels, w.bias, w.n, relu, y, yOff);
+    }
+
+    /** Whether {@link #forward} skips zero inputs where the weights allow it. */
+    public static boolean sparse() {
+        return available() && Holder.SPARSE;
+    }
+
+    /**
+     * The sparse path's lists, one per evaluating thread (two runs evaluate side by side); a class
+     * of its own so that only the SIMD path loads the kernel's classes.
+     */
+    private static final class SparseLists {
+        static final ThreadLocal<LinearEvalSimd.Sparse> SPARSE =
+                ThreadLocal.withInitial(LinearEvalSimd.Sparse::new);
     }
 
     /** Loaded on the first call: names GemmSimd only where the SIMD path is active. */
@@ -87,5 +127,7 @@ public final class LinearEval {
                         && !"false".equalsIgnoreCase(System.getProperty("arm.evalFast", ""))
                         && GemmSimd.lanes() >= 16;
         static final int PANEL_MIN_M = ON ? GemmSimd.panelMinRowsTransB() : Integer.MAX_VALUE;
+        static final boolean SPARSE =
+                !"false".equalsIgnoreCase(System.getProperty("arm.evalSparse", ""));
     }
 }

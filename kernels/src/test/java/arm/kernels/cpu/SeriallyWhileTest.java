@@ -22,11 +22,11 @@ class SeriallyWhileTest {
                 other,
                 () -> {
                     seen[0] = CpuThreads.parts(8);
-                    inside[0] = CpuThreads.insidePart();
+                    inside[0] = CpuThreads.serialNow();
                     CpuThreads.serially(() -> seen[1] = CpuThreads.parts(8));
                     other.done();
                     seen[2] = CpuThreads.parts(8);
-                    inside[1] = CpuThreads.insidePart();
+                    inside[1] = CpuThreads.serialNow();
                     CpuThreads.serially(() -> seen[3] = CpuThreads.parts(8));
                 });
         assertThat(seen).containsExactly(1, 1, usual, 1);

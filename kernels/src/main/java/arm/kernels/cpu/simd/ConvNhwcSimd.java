@@ -156,7 +156,7 @@ public final class ConvNhwcSimd {
                         int nb = Math.min(group, to - n0), nq = nb * g.p;
                         toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
                         for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-                        gemm(src, base, nq, run, len, kk, wp, cout, out);
+                        gemm(src, base, nq, run, len, kk, wp, cout, g.co, out);
                         fromRows(out, cout, n0, nb, g.co, g.p, y);
                     }
                 });
@@ -407,7 +407,7 @@ public final class ConvNhwcSimd {
                     for (int c = 0; c < cols; c++)
                         base[k++] = img * image + r * rowPitch + c * g.co;
             for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-            gemm(src, base, nq, run, len, kk, wp, cout, out);
+            gemm(src, base, nq, run, len, kk, wp, cout, g.ci, out);
             int s = g.stride;
             for (int img = 0; img < nb; img++)
                 for (int r = 0; r < rows; r++) // one dx row of this phase: its GEMM rows stay in L1
@@ -601,7 +601,12 @@ public final class ConvNhwcSimd {
     /**
      * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
      * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k
-     * plus the lengths of the runs before r, kk = Σ len.
+     * plus the lengths of the runs before r, kk = Σ len. Columns from {@code used} on are padding
+     * (zero weights): when the last block of NR columns uses at most one vector of them (80 output
+     * channels on AVX-512: 2 blocks and 16 of a third; 40: 1 and 8), that block runs the one-vector
+     * tiles ({@link #tileNarrow}), which leave its other vector unwritten, instead of computing NR
+     * columns of which a half or more are thrown away (a sixth of the FMAs of every 80-channel
+     * output). Each written column is the same FMA chain over k either way: the same bits.
      */
     static void gemm(
             float[] src,
@@ -612,8 +617,45 @@ public final class ConvNhwcSimd {
             int kk,
             float[] wp,
             int cout,
+            int used,
             float[] out) {
-        for (int ob = 0; ob < cout / NR; ob++)
+        int blocks = cout / NR;
+        boolean narrowLast = blocks > 0 && used - (blocks - 1) * NR <= L;
+        gemmBlocks(src, base, nq, run, len, kk, wp, cout, out, narrowLast ? blocks - 1 : blocks);
+        if (!narrowLast) return;
+        int ob = blocks - 1, wo = ob * kk * NR, qEnd = padTo(nq, MR), q = 0;
+        for (; q + 2 * MR <= qEnd; q += 2 * MR)
+            tileNarrow(src, base, q, 2 * MR, run, len, wp, wo, out, q * cout + ob * NR, cout);
+        if (q < qEnd) tileNarrow(src, base, q, MR, run, len, wp, wo, out, q * cout + ob * NR, cout);
+    }
+
+    /** The twin of {@link #gemm}: every block of NR columns by the full-width tile. */
+    static void gemm(
+            float[] src,
+            int[] base,
+            int nq,
+            int[] run,
+            int[] len,
+            int kk,
+            float[] wp,
+            int cout,
+            float[] out) {
+        gemmBlocks(src, base, nq, run, len, kk, wp, cout, out, cout / NR);
+    }
+
+    /** Column blocks [0, blocks) of {@link #gemm} by the 5 × NR tile. */
+    private static void gemmBlocks(
+            float[] src,
+            int[] base,
+            int nq,
+            int[] run,
+            int[] len,
+            int kk,
+            float[] wp,
+            int cout,
+            float[] out,
+            int blocks) {
+        for (int ob = 0; ob < blocks; ob++)
             for (int q = 0; q < nq; q += MR)
                 tile(
                         src,
@@ -629,6 +671,85 @@ public final class ConvNhwcSimd {
                         out,
                         q * cout + ob * NR,
                         cout);
+    }
+
+    /**
+     * The first vector (L columns) of the NR-column block at wo, for the mr (5 or 10) points
+     * base[q0 …]: out[(q0 + i)·ld + oo − q0·ld + j], j &lt; L. Ten points keep ten FMA chains in
+     * flight (five would wait on the FMA's latency); per k one load of weights and mr broadcasts.
+     */
+    static void tileNarrow(
+            float[] src,
+            int[] base,
+            int q0,
+            int mr,
+            int[] run,
+            int[] len,
+            float[] wp,
+            int wo,
+            float[] out,
+            int oo,
+            int ld) {
+        int x0 = base[q0],
+                x1 = base[q0 + 1],
+                x2 = base[q0 + 2],
+                x3 = base[q0 + 3],
+                x4 = base[q0 + 4];
+        if (mr == MR) {
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0;
+            for (int r = 0; r < run.length; r++) {
+                int off = run[r], p0 = x0 + off, p1 = x1 + off, p2 = x2 + off, p3 = x3 + off;
+                int p4 = x4 + off, n = len[r];
+                for (int k = 0; k < n; k++) {
+                    FloatVector b = FloatVector.fromArray(S, wp, wo + k * NR);
+                    c0 = FloatVector.broadcast(S, src[p0 + k]).fma(b, c0);
+                    c1 = FloatVector.broadcast(S, src[p1 + k]).fma(b, c1);
+                    c2 = FloatVector.broadcast(S, src[p2 + k]).fma(b, c2);
+                    c3 = FloatVector.broadcast(S, src[p3 + k]).fma(b, c3);
+                    c4 = FloatVector.broadcast(S, src[p4 + k]).fma(b, c4);
+                }
+                wo += n * NR;
+            }
+            c0.intoArray(out, oo);
+            c1.intoArray(out, oo + ld);
+            c2.intoArray(out, oo + 2 * ld);
+            c3.intoArray(out, oo + 3 * ld);
+            c4.intoArray(out, oo + 4 * ld);
+            return;
+        }
+        int x5 = base[q0 + 5], x6 = base[q0 + 6], x7 = base[q0 + 7], x8 = base[q0 + 8];
+        int x9 = base[q0 + 9];
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0;
+        FloatVector c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
+        for (int r = 0; r < run.length; r++) {
+            int off = run[r], p0 = x0 + off, p1 = x1 + off, p2 = x2 + off, p3 = x3 + off;
+            int p4 = x4 + off, p5 = x5 + off, p6 = x6 + off, p7 = x7 + off, p8 = x8 + off;
+            int p9 = x9 + off, n = len[r];
+            for (int k = 0; k < n; k++) {
+                FloatVector b = FloatVector.fromArray(S, wp, wo + k * NR);
+                c0 = FloatVector.broadcast(S, src[p0 + k]).fma(b, c0);
+                c1 = FloatVector.broadcast(S, src[p1 + k]).fma(b, c1);
+                c2 = FloatVector.broadcast(S, src[p2 + k]).fma(b, c2);
+                c3 = FloatVector.broadcast(S, src[p3 + k]).fma(b, c3);
+                c4 = FloatVector.broadcast(S, src[p4 + k]).fma(b, c4);
+                c5 = FloatVector.broadcast(S, src[p5 + k]).fma(b, c5);
+                c6 = FloatVector.broadcast(S, src[p6 + k]).fma(b, c6);
+                c7 = FloatVector.broadcast(S, src[p7 + k]).fma(b, c7);
+                c8 = FloatVector.broadcast(S, src[p8 + k]).fma(b, c8);
+                c9 = FloatVector.broadcast(S, src[p9 + k]).fma(b, c9);
+            }
+            wo += n * NR;
+        }
+        c0.intoArray(out, oo);
+        c1.intoArray(out, oo + ld);
+        c2.intoArray(out, oo + 2 * ld);
+        c3.intoArray(out, oo + 3 * ld);
+        c4.intoArray(out, oo + 4 * ld);
+        c5.intoArray(out, oo + 5 * ld);
+        c6.intoArray(out, oo + 6 * ld);
+        c7.intoArray(out, oo + 7 * ld);
+        c8.intoArray(out, oo + 8 * ld);
+        c9.intoArray(out, oo + 9 * ld);
     }
 
     /** The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp. */

@@ -190,4 +190,56 @@ class ConvNhwcSimdTest {
                     }
         assertThat(cases).isGreaterThan(500);
     }
+
+    /**
+     * The GEMM with a narrow last column block (one vector of the NR-wide block used: ResNet's 80-
+     * and 40-channel outputs on AVX-512) writes the same bits into the used columns as the
+     * full-width twin: used counts on and off the vector width, point counts off the 5- and
+     * 10-point tiles, several runs of odd lengths, random non-zero data (the padding columns of the
+     * weights zero, as the packs make them).
+     */
+    @Test
+    void narrowLastBlockSameBitsAsFullWidth() {
+        SplittableRandom r = new SplittableRandom(13);
+        int nr = ConvNhwcSimd.NR, l = ConvNhwcSimd.L, narrow = 0;
+        for (int used : new int[] {1, 3, l - 1, l, l + 1, nr + 5, nr + l, 2 * nr + l, 80, 40})
+            for (int nq : new int[] {1, 4, 5, 7, 10, 13, 20, 23, 64})
+                for (int[] len : new int[][] {{1}, {7}, {3, 5, 9}}) {
+                    int cout = ConvNhwcSimd.padTo(used, nr), kk = 0;
+                    int[] run = new int[len.length];
+                    for (int i = 0; i < len.length; i++) {
+                        run[i] = 3 * i + 1;
+                        kk += len[i];
+                    }
+                    int q = ConvNhwcSimd.padTo(nq, ConvNhwcSimd.MR);
+                    int[] base = new int[q];
+                    for (int i = 0; i < q; i++) base[i] = r.nextInt(40);
+                    float[] src = rand(r, 40 + 3 * len.length + 10), wp = rand(r, cout * kk);
+                    ConvNhwcSimd.zeroPadding(wp, used, cout, kk);
+                    float[] ours = new float[q * cout], twin = new float[q * cout];
+                    ConvNhwcSimd.gemm(src, base, nq, run, len, kk, wp, cout, used, ours);
+                    ConvNhwcSimd.gemm(src, base, nq, run, len, kk, wp, cout, twin);
+                    for (int i = 0; i < nq; i++)
+                        for (int o = 0; o < used; o++)
+                            if (Float.floatToRawIntBits(ours[i * cout + o])
+                                    != Float.floatToRawIntBits(twin[i * cout + o]))
+                                throw new AssertionError(
+                                        "used "
+                                                + used
+                                                + " nq "
+                                                + nq
+                                                + " runs "
+                                                + len.length
+                                                + " at point "
+                                                + i
+                                                + " column "
+                                                + o
+                                                + ": "
+                                                + ours[i * cout + o]
+                                                + " vs "
+                                                + twin[i * cout + o]);
+                    if (used - (cout / nr - 1) * nr <= l) narrow++;
+                }
+        assertThat(narrow).isGreaterThan(50);
+    }
 }
