@@ -348,7 +348,7 @@ public final class CpuGemm {
                 && h.n == n
                 && h.k == k
                 && m < Simd.panelMinRowsTransB()
-                && ((long) m * n * k < SPLIT_MIN_MACS || threads() == 1 || CpuThreads.insidePart());
+                && ((long) m * n * k < SPLIT_MIN_MACS || threads() == 1 || CpuThreads.serialNow());
     }
 
     /** Holder: the only place that names GemmSimd; loaded on the first SIMD call. */
