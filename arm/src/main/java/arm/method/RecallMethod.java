@@ -310,8 +310,9 @@ final class RecallMethod extends ContinualMethod {
         private Backend.Held curHeld = Backend.Held.NONE;
 
         /**
-         * {@code -Darm.recall.holdCur=false}: f_old's weights only (f_cur's packing costs about a
-         * third of what its 12 held forwards save; docs/BENCHMARKS.md).
+         * {@code -Darm.recall.holdCur=false}: f_old's weights only. f_cur's packing costs ~0.5 ms
+         * per iteration against ~50–95 µs saved per held forward (12 of them); in one JVM the two
+         * were not separable (docs/BENCHMARKS.md, MNIST section).
          */
         private static final boolean HOLD_CUR =
                 !"false".equals(System.getProperty("arm.recall.holdCur"));
