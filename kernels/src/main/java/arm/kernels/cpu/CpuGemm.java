@@ -317,6 +317,11 @@ public final class CpuGemm {
         holding = on;
     }
 
+    /** Whether held B are packed and looked up. */
+    public static boolean holding() {
+        return holding;
+    }
+
     /** Holds registered, collected ones not yet purged included (tests). */
     static int heldCount() {
         return held.length;

@@ -87,7 +87,7 @@ public final class LinearEval {
             float[] x, int xOff, int ldx, int m, Packed w, boolean relu, float[] y, int yOff) {
         if (w.panels == null)
             LinearEvalRef.forward(x, xOff, ldx, m, w.k, w.w, w.b, w.n, relu, y, yOff);
-        else if (w.finite && Holder.SPARSE)
+        else if (w.finite && sparse)
             LinearEvalSimd.forwardSparse(
                     x,
                     xOff,
@@ -106,9 +106,21 @@ public final class LinearEval {
         else LinearEvalSimd.forward(x, xOff, ldx, m, w.k, w.panels, w.bias, w.n, relu, y, yOff);
     }
 
+    /** {@code -Darm.evalSparse=false}, or {@link #sparse(boolean)}: the dense kernel only. */
+    private static volatile boolean sparse =
+            !"false".equalsIgnoreCase(System.getProperty("arm.evalSparse", ""));
+
     /** Whether {@link #forward} skips zero inputs where the weights allow it. */
     public static boolean sparse() {
-        return available() && Holder.SPARSE;
+        return available() && sparse;
+    }
+
+    /**
+     * Turns the zero-skipping path on or off (the same bits either way): a JVM that evaluates one
+     * run does not earn back its compilation (docs/BENCHMARKS.md, MNIST section).
+     */
+    public static void sparse(boolean on) {
+        sparse = on;
     }
 
     /**
@@ -127,7 +139,5 @@ public final class LinearEval {
                         && !"false".equalsIgnoreCase(System.getProperty("arm.evalFast", ""))
                         && GemmSimd.lanes() >= 16;
         static final int PANEL_MIN_M = ON ? GemmSimd.panelMinRowsTransB() : Integer.MAX_VALUE;
-        static final boolean SPARSE =
-                !"false".equalsIgnoreCase(System.getProperty("arm.evalSparse", ""));
     }
 }
