@@ -145,17 +145,7 @@ public final class ArmIterationTiming {
      */
     public static Times[] compareRecycling(
             String dataset, int warmup, int reps, Map<String, String> options) {
-        ContinualData data = SyntheticData.shapedLike(dataset, 1);
-        Stepper[] runs = new Stepper[2];
-        for (int v = 0; v < 2; v++) {
-            Map<String, String> o =
-                    new LinkedHashMap<>(Map.of("recall_from_t", "0", "device", "cpu"));
-            o.putAll(options);
-            runs[v] = Stepper.create(create(dataset, o), data, 42);
-        }
-        Times[] t = alternate(runs, v -> Scope.recycle(v == 1), warmup, reps);
-        Scope.recycle(true);
-        return t;
+        return compareSwitch(dataset, warmup, reps, options, on -> Scope.recycle(on));
     }
 
     /**
@@ -165,6 +155,19 @@ public final class ArmIterationTiming {
      */
     public static Times[] compareHolding(
             String dataset, int warmup, int reps, Map<String, String> options) {
+        return compareSwitch(dataset, warmup, reps, options, on -> CpuGemm.holding(on));
+    }
+
+    /**
+     * Two steppers of the same iteration, stepped alternately with {@code set} switched off for the
+     * first and on for the second; returns {off, on} and leaves the switch on.
+     */
+    private static Times[] compareSwitch(
+            String dataset,
+            int warmup,
+            int reps,
+            Map<String, String> options,
+            java.util.function.Consumer<Boolean> set) {
         ContinualData data = SyntheticData.shapedLike(dataset, 1);
         Stepper[] runs = new Stepper[2];
         for (int v = 0; v < 2; v++) {
@@ -173,8 +176,8 @@ public final class ArmIterationTiming {
             o.putAll(options);
             runs[v] = Stepper.create(create(dataset, o), data, 42);
         }
-        Times[] t = alternate(runs, v -> CpuGemm.holding(v == 1), warmup, reps);
-        CpuGemm.holding(true);
+        Times[] t = alternate(runs, v -> set.accept(v == 1), warmup, reps);
+        set.accept(true);
         return t;
     }
 
