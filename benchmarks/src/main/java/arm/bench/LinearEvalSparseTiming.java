@@ -54,6 +54,13 @@ public final class LinearEvalSparseTiming {
         int batches = images / M;
         float[] ref = new float[M * N], y = new float[M * N];
         LinearEvalSimd.Sparse sp = new LinearEvalSimd.Sparse();
+        // the dense kernel over every test batch: the yardstick of the build and auto modes
+        Runnable denseMnist =
+                () -> {
+                    for (int t = 0; t < batches; t++)
+                        LinearEvalSimd.forward(
+                                mnist, t * M * K, K, M, K, panels, bias, N, true, ref, 0);
+                };
 
         if (what.equals("tiles") || what.equals("all")) {
             float[][] refs = new float[batches][M * N], ys = new float[batches][M * N];
@@ -95,14 +102,7 @@ public final class LinearEvalSparseTiming {
 
         if (what.equals("build") || what.equals("all")) {
             for (int round = 0; round < rounds; round++) {
-                double dense =
-                        time(
-                                () -> {
-                                    for (int t = 0; t < batches; t++)
-                                        LinearEvalSimd.forward(
-                                                mnist, t * M * K, K, M, K, panels, bias, N, true,
-                                                ref, 0);
-                                });
+                double dense = time(denseMnist);
                 double build =
                         time(
                                 () -> {
@@ -156,14 +156,7 @@ public final class LinearEvalSparseTiming {
             for (int i = 0; i < noise.length; i++) noise[i] = (bytes[i] & 0xFF) / 255f;
             for (int round = 0; round < rounds; round++) {
                 boolean[] same = {true};
-                double dense =
-                        time(
-                                () -> {
-                                    for (int t = 0; t < batches; t++)
-                                        LinearEvalSimd.forward(
-                                                mnist, t * M * K, K, M, K, panels, bias, N, true,
-                                                ref, 0);
-                                });
+                double dense = time(denseMnist);
                 double auto =
                         time(
                                 () -> {
