@@ -1,11 +1,12 @@
 package arm.bench;
 
+import arm.data.Idx;
+import arm.data.Mnist;
 import arm.kernels.cpu.LinearEval;
 import arm.kernels.cpu.simd.LinearEvalSimd;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -34,12 +35,13 @@ public final class LinearEvalSparseTiming {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path dir = Path.of(args.length > 2 ? args[2] : "data/mnist");
         System.out.println("# fused kernel available: " + LinearEval.available());
-        byte[] raw = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte"));
-        int images = (raw.length - 16) / K;
+        Idx.Images test = Idx.readImages(Idx.find(dir, Mnist.TEST_IMAGES), 28, 28);
+        byte[] raw = test.pixels();
+        int images = test.count();
         float[] mnist = new float[images * K];
         long nz = 0;
         for (int i = 0; i < mnist.length; i++) {
-            mnist[i] = (raw[16 + i] & 0xFF) / 255f;
+            mnist[i] = (raw[i] & 0xFF) / 255f;
             if (mnist[i] != 0) nz++;
         }
         System.out.printf(
