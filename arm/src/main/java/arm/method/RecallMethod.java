@@ -327,10 +327,11 @@ final class RecallMethod extends ContinualMethod {
             oldHeld = null;
         }
 
-        /** {@link Backend#holdConstant} on the weight matrices of m. */
+        /** {@link Backend#holdConstant} on the weight matrices and convolution kernels of m. */
         private Backend.Held holdWeights(Module m) {
             List<Tensor> ws = new ArrayList<>();
-            for (Var p : m.parameters()) if (p.value.rank() == 2) ws.add(p.value);
+            for (Var p : m.parameters())
+                if (p.value.rank() == 2 || p.value.rank() == 4) ws.add(p.value);
             return ws.isEmpty()
                     ? Backend.Held.NONE
                     : Backends.of(ws.get(0)).holdConstant(ws.toArray(new Tensor[0]));

@@ -74,12 +74,14 @@ public interface Backend {
     }
 
     /**
-     * A promise that the 2-D tensors {@code ws} keep their values until the returned handle is
-     * closed, so that the backend may keep a re-laid-out copy of each for GEMMs that read it as a
-     * transposed B (a layer's x·Wᵀ). Results are the same bits with or without it. The CPU backend
-     * packs W for its batch-10 forward (ARM's refinement steps run f_old and f_cur forward 10 times
-     * on unchanged weights); the default does nothing. Writing to a held tensor before closing the
-     * handle gives wrong results.
+     * A promise that the tensors {@code ws} (2-D: linear layers' weights, 4-D: convolutions') keep
+     * their values until the returned handle is closed, so that the backend may keep a re-laid-out
+     * copy of each for GEMMs that read it as a transposed B (a layer's x·Wᵀ) and trust its
+     * convolutions' packed weights without checking them. Results are the same bits with or without
+     * it. The CPU backend packs W for its batch-10 forward (ARM's refinement steps run f_old and
+     * f_cur forward 10 times on unchanged weights) and stops comparing held convolution weights
+     * with their saved copy on every call; the default does nothing. Writing to a held tensor
+     * before closing the handle gives wrong results.
      */
     default Held holdConstant(Tensor... ws) {
         return Held.NONE;

@@ -4,6 +4,7 @@ import static arm.tensor.Checks.rows;
 
 import arm.kernels.cpu.fast.BroadcastFast;
 import arm.kernels.cpu.fast.ReluFast;
+import arm.kernels.cpu.fast.WeightPacks;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
 import arm.kernels.cpu.ref.ImagePriorRef;
@@ -195,18 +196,27 @@ public final class CpuBackend implements Backend {
                 });
     }
 
-    /** Each 2-D tensor packed for the SIMD dot path ({@link CpuGemm#hold}) until closed. */
+    /**
+     * Each 2-D tensor packed for the SIMD dot path ({@link CpuGemm#hold}), each 4-D one (a
+     * convolution's weights) trusted by {@link WeightPacks#hold} without comparing it every call,
+     * until closed.
+     */
     @Override
     public Held holdConstant(Tensor... ws) {
         java.util.List<CpuGemm.Held> hs = new java.util.ArrayList<>();
+        java.util.List<WeightPacks.Held> ps = new java.util.ArrayList<>();
         for (Tensor w : ws)
             if (w.rank() == 2 && w.offset == 0) {
                 CpuGemm.Held h = CpuGemm.hold(w.data(), w.shape[0], w.shape[1]);
                 if (h != null) hs.add(h);
+            } else if (w.rank() == 4 && w.offset == 0) {
+                WeightPacks.Held h = WeightPacks.hold(w.data());
+                if (h != null) ps.add(h);
             }
-        if (hs.isEmpty()) return Held.NONE;
+        if (hs.isEmpty() && ps.isEmpty()) return Held.NONE;
         return () -> {
             for (CpuGemm.Held h : hs) CpuGemm.release(h);
+            for (WeightPacks.Held h : ps) WeightPacks.release(h);
         };
     }
 

@@ -18,7 +18,42 @@ class WeightPacksTest {
     @AfterEach
     void restore() {
         WeightPacks.reuse(true);
+        WeightPacks.holding(true);
         WeightPacks.clear();
+    }
+
+    /**
+     * A held array is compared once after the promise, then trusted (a write that breaks the
+     * promise goes unseen, which shows no comparison is made), and compared again after release; a
+     * pack of it, packed again, is trusted with it.
+     */
+    @Test
+    void heldArraysComparedOnceThenTrusted() {
+        float[] w = {1f, 2f, 3f, 4f};
+        int[] made = {0};
+        WeightPacks.Packer copy =
+                (src, out) -> {
+                    made[0]++;
+                    System.arraycopy(src, 0, out, 0, out.length);
+                };
+        float[] p = WeightPacks.of(w, 4, 4, copy, 9, 1);
+        w[0] = 5f; // changed before the promise: the first call after it sees the change
+        WeightPacks.Held h = WeightPacks.hold(w);
+        assertThat(WeightPacks.of(w, 4, 4, copy, 9, 1)).isSameAs(p).containsExactly(5f, 2f, 3f, 4f);
+        assertThat(made[0]).isEqualTo(2);
+        float[] q = WeightPacks.of(p, 4, 4, copy, 9, 2); // a pack of the pack
+        assertThat(made[0]).isEqualTo(3);
+        w[1] = 6f; // breaks the promise: not seen while held
+        p[2] = 7f; // and a write into the pack (callers must not): not seen either
+        assertThat(WeightPacks.of(w, 4, 4, copy, 9, 1)).isSameAs(p);
+        assertThat(WeightPacks.of(p, 4, 4, copy, 9, 2)).isSameAs(q).containsExactly(5f, 2f, 3f, 4f);
+        assertThat(made[0]).isEqualTo(3);
+        WeightPacks.release(h); // compared again: both changes seen
+        assertThat(WeightPacks.of(p, 4, 4, copy, 9, 2)).containsExactly(5f, 2f, 7f, 4f);
+        assertThat(WeightPacks.of(w, 4, 4, copy, 9, 1)).containsExactly(5f, 6f, 3f, 4f);
+        assertThat(made[0]).isEqualTo(5);
+        WeightPacks.holding(false); // promises off: hold gives nothing, calls compare
+        assertThat(WeightPacks.hold(w)).isNull();
     }
 
     @Test
@@ -60,9 +95,11 @@ class WeightPacksTest {
             float[] x = ConvAsserts.rand(r, n * ci * h * h),
                     w = ConvAsserts.rand(r, co * ci * k * k),
                     dy = ConvAsserts.rand(r, n * co * ho * ho);
-            for (int change = 0; change < 3; change++) {
-                if (change == 1) w[w.length / 2] += 0.5f; // one weight
-                if (change == 2) for (int i = 0; i < w.length; i++) w[i] *= -0.75f; // all
+            for (int change = 0; change < 6; change++) {
+                if (change % 3 == 1) w[w.length / 2] += 0.5f; // one weight
+                if (change % 3 == 2) for (int i = 0; i < w.length; i++) w[i] *= -0.75f; // all
+                // changes 3–5 under a promise made after the change (as ARM's f_cur after step A)
+                WeightPacks.Held held = change >= 3 ? WeightPacks.hold(w) : null;
                 for (int rep = 0; rep < 2; rep++) { // the second call reuses the packs
                     String what =
                             "n ci h co k s p " + java.util.Arrays.toString(s) + " change " + change;
@@ -82,6 +119,7 @@ class WeightPacksTest {
                     assertThat(y).as(what).isEqualTo(yFresh);
                     assertThat(dx).as(what).isEqualTo(dxFresh);
                 }
+                WeightPacks.release(held);
             }
         }
     }

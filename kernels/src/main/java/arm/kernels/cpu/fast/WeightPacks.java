@@ -16,6 +16,12 @@ import java.util.WeakHashMap;
  * and, when any bit differs, takes a new copy and marks every pack of that array stale. A pack is a
  * pure function of the weights' bits and its key, so a reused pack is exactly the one a fresh call
  * would make. Callers must not write into a returned pack.
+ *
+ * <p>A caller may also promise that an array keeps its values ({@link #hold}, through {@code
+ * Backend.holdConstant}: ARM's f_old and f_cur through a recall). The first call after the promise
+ * compares as above; later calls trust the saved copy until {@link #release}, and so do calls on a
+ * pack of a held array (the flipped weights of an input gradient, themselves packed again), which
+ * is not rewritten while its source is trusted.
  */
 public final class WeightPacks {
     private WeightPacks() {}
@@ -36,11 +42,81 @@ public final class WeightPacks {
     private static final ThreadLocal<Map<float[], Weights>> CACHE =
             ThreadLocal.withInitial(WeakHashMap::new);
 
+    /** {@code -Darm.packs.hold=false}: promises are ignored, every call compares (same bits). */
+    private static volatile boolean holding =
+            !"false".equals(System.getProperty("arm.packs.hold", "true"));
+
+    /** Tests and measurements: whether {@link #hold} promises are used (true by default). */
+    public static void holding(boolean enabled) {
+        holding = enabled;
+    }
+
+    /** One promise: the array keeps its values until released. Weakly held, like the cache. */
+    public static final class Held {
+        final java.lang.ref.WeakReference<float[]> w;
+
+        Held(float[] w) {
+            this.w = new java.lang.ref.WeakReference<>(w);
+        }
+    }
+
+    /** Live promises; copied on write, read without a lock. */
+    private static volatile Held[] held = new Held[0];
+
+    /**
+     * The caller promises that w keeps its values until {@link #release} of the returned handle
+     * (null when promises are off); writing into w before that gives stale packs.
+     */
+    public static Held hold(float[] w) {
+        if (!holding) return null;
+        Held h = new Held(w);
+        synchronized (WeightPacks.class) {
+            java.util.List<Held> next = new java.util.ArrayList<>(held.length + 1);
+            for (Held o : held) if (o.w.get() != null) next.add(o);
+            next.add(h);
+            held = next.toArray(new Held[0]);
+        }
+        return h;
+    }
+
+    /** Ends the promise of {@code h} (null is ignored): calls compare w again. */
+    public static void release(Held h) {
+        if (h == null) return;
+        synchronized (WeightPacks.class) {
+            Held[] old = held;
+            int i = 0;
+            while (i < old.length && old[i] != h) i++;
+            if (i == old.length) return;
+            Held[] next = new Held[old.length - 1];
+            System.arraycopy(old, 0, next, 0, i);
+            System.arraycopy(old, i + 1, next, i, old.length - i - 1);
+            held = next;
+        }
+    }
+
+    /** The live promise on w, or null. */
+    private static Held heldOf(float[] w) {
+        for (Held h : held) if (h.w.get() == w) return h;
+        return null;
+    }
+
     /** The saved copy of one weight array and its packs by key. */
     private static final class Weights {
         float[] saved = new float[0];
         int len, generation;
         final Map<Key, Pack> packs = new HashMap<>();
+
+        /**
+         * The promise under which w was last compared (its own, or, for a pack of a held array, its
+         * source's); while that promise lives, w equals the saved copy without a comparison.
+         */
+        Held trusted;
+
+        /**
+         * For a pack made here: the entry of the array it was made from (else null); weakly, since
+         * that entry holds the pack, whose own entry must not keep it.
+         */
+        java.lang.ref.WeakReference<Weights> source;
 
         /** Whether w's first len floats equal the saved copy; if not, the copy is renewed. */
         boolean unchanged(float[] w, int n) {
@@ -84,7 +160,11 @@ public final class WeightPacks {
         Map<float[], Weights> cache = CACHE.get();
         Weights e = cache.get(w);
         if (e == null) cache.put(w, e = new Weights());
-        e.unchanged(w, len);
+        Held promise = holding ? promise(w, e) : null;
+        if (promise == null || e.trusted != promise || e.len != len) {
+            e.unchanged(w, len);
+            e.trusted = promise;
+        }
         Pack p = e.packs.computeIfAbsent(new Key(kind, dims), k -> new Pack());
         if (p.data == null || p.data.length != size) {
             p.data = new float[size];
@@ -93,8 +173,27 @@ public final class WeightPacks {
         if (p.generation != e.generation) {
             packer.pack(w, p.data);
             p.generation = e.generation;
+            Weights made = cache.get(p.data);
+            if (made == null) cache.put(p.data, made = new Weights());
+            made.source = new java.lang.ref.WeakReference<>(e);
         }
         return p.data;
+    }
+
+    /**
+     * The promise covering w: its own, or for a pack of a trusted array (its entry's source) the
+     * source's while the source is trusted under it (the pack is not rewritten meanwhile).
+     */
+    private static Held promise(float[] w, Weights e) {
+        Held h = heldOf(w);
+        if (h != null) return h;
+        Weights src = e.source == null ? null : e.source.get();
+        return src != null && src.trusted != null && heldOf(src.trusted) ? src.trusted : null;
+    }
+
+    private static boolean heldOf(Held h) {
+        for (Held o : held) if (o == h) return true;
+        return false;
     }
 
     /** Drops the calling thread's packs (tests). */
