@@ -52,6 +52,33 @@ class PairThreadsTest {
     }
 
     /**
+     * Convolution weights held through each recall (WeightPacks trusting them instead of comparing
+     * them every call) give the bits of comparing every call, over iterations whose SGD steps
+     * change f_cur and refreshes that change f_old (lag unit), with and without the partner.
+     */
+    @Test
+    void heldConvolutionWeightsGiveTheComparedBits() {
+        ContinualData data = SyntheticData.cifarShaped(3);
+        Map<String, String> small =
+                Map.of("resnet_nf", "4", "S", "3", "recall_from_t", "0", "lag", "unit");
+        try {
+            for (boolean partner : new boolean[] {false, true}) {
+                arm.kernels.cpu.fast.WeightPacks.holding(false);
+                Map<String, float[]> compared = run("ARM", "cifar10", data, small, 4, partner);
+                arm.kernels.cpu.fast.WeightPacks.holding(true);
+                Map<String, float[]> held = run("ARM", "cifar10", data, small, 4, partner);
+                assertThat(held.keySet()).isEqualTo(compared.keySet());
+                for (String k : compared.keySet())
+                    assertThat(Arrays.equals(held.get(k), compared.get(k)))
+                            .as("partner " + partner + ": " + k)
+                            .isTrue();
+            }
+        } finally {
+            arm.kernels.cpu.fast.WeightPacks.holding(true);
+        }
+    }
+
+    /**
      * Step B's backward per branch (the real part's on the partner) gives the bits of the joint
      * backward on the summed loss, with and without the partner.
      */

@@ -4,6 +4,7 @@ import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.kernels.cpu.CpuGemm;
 import arm.kernels.cpu.GemmStats;
+import arm.kernels.cpu.fast.WeightPacks;
 import arm.method.Method;
 import arm.method.Methods;
 import arm.method.Stepper;
@@ -40,9 +41,11 @@ import java.util.function.IntConsumer;
  * dedup option) are timed in one process, alternating iterations, by wall clock and by the calling
  * thread's and the process's CPU time ({@link #compareDedup}): on a shared machine the CPU times
  * are the comparable numbers. {@code recycle=both} likewise alternates the refinement steps' host
- * arrays fresh from the JVM and recycled ({@link #compareRecycling}). {@code each=on} adds a line
- * per iteration, warm-up included: its wall and CPU times, the bytes its threads allocated, the
- * collections it met, the JIT compilers' time during it and what the array pools hold after it.
+ * arrays fresh from the JVM and recycled ({@link #compareRecycling}), {@code packhold=both}
+ * convolution weights compared on every call and trusted while held ({@link #comparePackHolding}).
+ * {@code each=on} adds a line per iteration, warm-up included: its wall and CPU times, the bytes
+ * its threads allocated, the collections it met, the JIT compilers' time during it and what the
+ * array pools hold after it.
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -156,6 +159,17 @@ public final class ArmIterationTiming {
     public static Times[] compareHolding(
             String dataset, int warmup, int reps, Map<String, String> options) {
         return compareSwitch(dataset, warmup, reps, options, on -> CpuGemm.holding(on));
+    }
+
+    /**
+     * The same iteration with every convolution comparing its weights with their saved copy ({@code
+     * -Darm.packs.hold=false}) and with held weights trusted ({@link WeightPacks#holding}, the
+     * default), one stepper each, stepped alternately; returns {compared, trusted}. The results are
+     * bit-identical.
+     */
+    public static Times[] comparePackHolding(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        return compareSwitch(dataset, warmup, reps, options, on -> WeightPacks.holding(on));
     }
 
     /**
@@ -301,6 +315,17 @@ public final class ArmIterationTiming {
             System.out.printf(
                     "recycled / fresh: thread CPU %.3f, process CPU %.3f%n",
                     t[1].threadCpu() / t[0].threadCpu(), t[1].processCpu() / t[0].processCpu());
+            return;
+        }
+        if ("both".equals(o.get("packhold"))) {
+            o.remove("packhold");
+            Times[] t = comparePackHolding(dataset, warmup, reps, o);
+            printPair(dataset, o, "packhold", t, reps, warmup);
+            System.out.printf(
+                    "trusted / compared: thread CPU %.3f, process CPU %.3f, wall %.3f%n",
+                    t[1].threadCpu() / t[0].threadCpu(),
+                    t[1].processCpu() / t[0].processCpu(),
+                    t[1].wall() / t[0].wall());
             return;
         }
         if ("both".equals(o.get("hold"))) {
