@@ -195,9 +195,42 @@ public final class ConvNhwcSimd {
 
     /**
      * src[b, i + top, j + left, c] = x[n0 + b, c, i, j] for nb images, zero in the border of the
-     * [nb, hs, ws, C] buffer. Row by row, so that the row being written (ws·C floats) stays in L1.
+     * [nb, hs, ws, C] buffer. Row by row, so that the row being written (ws·C floats) stays in L1;
+     * within a row pixel by pixel, its C channels written consecutively from C rows of x (read C
+     * floats apart, from L1): writing one channel at a time, C floats apart, took 1.7× as long at
+     * 80 channels of 8×8 (docs/BENCHMARKS.md). {@link #toChannelsLastNaive} is that order.
      */
     static void toChannelsLast(
+            float[] x,
+            int n0,
+            int nb,
+            int ch,
+            int h,
+            int w,
+            int top,
+            int left,
+            int hs,
+            int ws,
+            float[] src) {
+        int image = hs * ws * ch, pitch = ws * ch, hw = h * w;
+        for (int b = 0; b < nb; b++) {
+            int img = b * image, from = (n0 + b) * ch * hw;
+            Arrays.fill(src, img, img + top * pitch, 0f);
+            Arrays.fill(src, img + (top + h) * pitch, img + image, 0f);
+            for (int i = 0; i < h; i++) {
+                int row = img + (i + top) * pitch, at = from + i * w;
+                Arrays.fill(src, row, row + left * ch, 0f);
+                Arrays.fill(src, row + (left + w) * ch, row + pitch, 0f);
+                for (int j = 0; j < w; j++) {
+                    int to = row + (left + j) * ch;
+                    for (int c = 0; c < ch; c++) src[to + c] = x[at + c * hw + j];
+                }
+            }
+        }
+    }
+
+    /** {@link #toChannelsLast} a channel at a time (the twin the tests compare with). */
+    static void toChannelsLastNaive(
             float[] x,
             int n0,
             int nb,

@@ -242,4 +242,30 @@ class ConvNhwcSimdTest {
                 }
         assertThat(narrow).isGreaterThan(50);
     }
+
+    /**
+     * The channels-last copy pixel by pixel equals its channel-at-a-time twin: odd channel counts,
+     * rows and borders (asymmetric, as the input gradient's), several images from an offset, over a
+     * buffer holding garbage.
+     */
+    @Test
+    void channelsLastCopyMatchesItsTwin() {
+        SplittableRandom r = new SplittableRandom(21);
+        int cases = 0;
+        for (int ch : new int[] {1, 3, 17, 80})
+            for (int[] hw : new int[][] {{1, 1}, {5, 7}, {8, 8}, {4, 13}})
+                for (int[] border : new int[][] {{0, 0}, {1, 1}, {2, 1}, {1, 2}}) {
+                    int n = 4, n0 = 1, nb = 3, h = hw[0], w = hw[1];
+                    int hs = h + border[0] + 1, ws = w + border[1] + 2;
+                    float[] x = rand(r, n * ch * h * w);
+                    float[] a = rand(r, nb * hs * ws * ch), b = a.clone();
+                    ConvNhwcSimd.toChannelsLast(
+                            x, n0, nb, ch, h, w, border[0], border[1], hs, ws, a);
+                    ConvNhwcSimd.toChannelsLastNaive(
+                            x, n0, nb, ch, h, w, border[0], border[1], hs, ws, b);
+                    assertThat(a).as(ch + " " + h + "x" + w).isEqualTo(b);
+                    cases++;
+                }
+        assertThat(cases).isEqualTo(64);
+    }
 }
