@@ -20,6 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The output folder of one command: results.json, runs.csv and summary.csv, rewritten after every
@@ -113,11 +117,38 @@ final class Results {
         }
     }
 
-    /** Marks the latest command finished now and rewrites the files. */
-    synchronized void finish() {
-        if (provenance.latest() != null)
-            provenance = provenance.withLatest(provenance.latest().finish());
-        tryWrite();
+    /** Marks the latest command finished now and rewrites the files (after any in flight). */
+    void finish() {
+        awaitWrites();
+        synchronized (this) {
+            if (provenance.latest() != null)
+                provenance = provenance.withLatest(provenance.latest().finish());
+            tryWrite();
+        }
+    }
+
+    /**
+     * Waits until the background rewrites handed over so far are on disk (milliseconds): before the
+     * command's last write, and before it stops on an interrupt.
+     */
+    void awaitWrites() {
+        Future<?> f;
+        synchronized (this) {
+            f = lastWrite;
+        }
+        if (f == null) return;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                f.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break; // backgroundWrite records its own failure
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Writes the files now and after every change from here on. */
@@ -135,11 +166,64 @@ final class Results {
         return dir;
     }
 
-    /** Adds a finished run and rewrites the files; false if they could not be written. */
+    /**
+     * Adds a finished run and rewrites the files; false if they could not be written (in the
+     * background: false once a rewrite has failed).
+     */
     synchronized boolean add(RunRecord r) {
         runs.add(r);
         sideFiles.put(r, writeSideFiles(r));
-        return tryWrite();
+        return ASYNC ? writeLater() : tryWrite();
+    }
+
+    /**
+     * The rewrites after each finished or failed run happen on a background thread, so that the run
+     * threads go on while results.json, runs.csv and summary.csv are written and fsynced (six
+     * fsyncs, tens of milliseconds, per run); rewrites asked for while one waits are one rewrite of
+     * the newest state. A run's final checkpoint is on disk before it is added, so a kill before a
+     * rewrite lands loses nothing: --resume collects the run from its checkpoint. {@code
+     * -Darm.results.async=false} rewrites on the calling thread.
+     */
+    static final boolean ASYNC = !"false".equals(System.getProperty("arm.results.async"));
+
+    private ExecutorService writer;
+
+    /** The newest rewrite handed to the writer, and whether one is waiting to start. */
+    private Future<?> lastWrite;
+
+    private boolean queued;
+
+    private boolean writeLater() {
+        if (!writing) return true;
+        if (!queued) {
+            queued = true;
+            if (writer == null)
+                writer =
+                        Executors.newSingleThreadExecutor(
+                                r -> {
+                                    Thread t = new Thread(r, "arm-results");
+                                    t.setDaemon(true);
+                                    return t;
+                                });
+            lastWrite = writer.submit(this::backgroundWrite);
+        }
+        return writeError == null;
+    }
+
+    /** One rewrite of the newest state: built under the lock, written outside it. */
+    private void backgroundWrite() {
+        Contents c;
+        synchronized (this) {
+            queued = false;
+            c = contents();
+        }
+        try {
+            c.store();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (writeError == null) writeError = e.getMessage();
+            }
+        }
     }
 
     /** The run's recorded figures data beside results.json; a failure is noted, never fatal. */
@@ -153,7 +237,8 @@ final class Results {
 
     synchronized void fail(Failure f) {
         failures.add(f);
-        tryWrite();
+        if (ASYNC) writeLater();
+        else tryWrite();
     }
 
     private boolean tryWrite() {
@@ -206,6 +291,32 @@ final class Results {
     // ---------------------------------------------------------------------------------------------
 
     private void write() {
+        contents().store();
+    }
+
+    /** The files' contents at one moment (the lock held), written later by {@link #store}. */
+    private final class Contents {
+        private final Map<String, Object> root;
+        private final String runsCsv, summaryCsv;
+
+        Contents(Map<String, Object> root, String runsCsv, String summaryCsv) {
+            this.root = root;
+            this.runsCsv = runsCsv;
+            this.summaryCsv = summaryCsv;
+        }
+
+        void store() {
+            try {
+                replace(dir.resolve("results.json"), json.writeValueAsString(root));
+                replace(dir.resolve("runs.csv"), runsCsv);
+                replace(dir.resolve("summary.csv"), summaryCsv);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write results: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Contents contents() {
         List<RunRecord> sorted = new ArrayList<>(runs);
         sorted.sort(
                 Comparator.comparingInt((RunRecord r) -> methodOrder.indexOf(r.method()))
@@ -223,14 +334,8 @@ final class Results {
         root.put(
                 "runs",
                 sorted.stream().map(r -> runJson(r, sideFiles.getOrDefault(r, Map.of()))).toList());
-        root.put("failures", failures);
-        try {
-            replace(dir.resolve("results.json"), json.writeValueAsString(root));
-            replace(dir.resolve("runs.csv"), runsCsv(sorted));
-            replace(dir.resolve("summary.csv"), summaryCsv());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results: " + e.getMessage(), e);
-        }
+        root.put("failures", List.copyOf(failures));
+        return new Contents(root, runsCsv(sorted), summaryCsv());
     }
 
     private static void replace(Path file, String text) throws IOException {

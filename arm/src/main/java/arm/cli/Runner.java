@@ -537,6 +537,7 @@ final class Runner {
                             Progress.isTerminal())) {
                 exp.run(results, progress);
             } catch (InterruptedException e) {
+                results.awaitWrites(); // the rewrite for the last finished run, if in flight
                 Thread.currentThread().interrupt();
                 ctx.err()
                         .println(

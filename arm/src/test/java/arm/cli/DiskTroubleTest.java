@@ -48,6 +48,29 @@ class DiskTroubleTest {
         }
     }
 
+    /**
+     * Waits (at most 30 s) until the checkpoint holds iteration t: task-end checkpoints are written
+     * on a background thread, so the one handed over just before the hook may still be in flight.
+     */
+    static boolean awaitCheckpoint(Path ckpt, int t) {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                if (Files.isRegularFile(ckpt) && Checkpoint.read(ckpt).state().t() == t)
+                    return true;
+            } catch (IOException | RuntimeException e) {
+                // not there yet
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        throw new AssertionError("the checkpoint at t = " + t + " was never written");
+    }
+
     List<String> args(Path data, Path out) {
         List<String> a = CliRuns.armArgs(data, out);
         a.set(a.indexOf("--runs") + 1, "1");
@@ -64,21 +87,26 @@ class DiskTroubleTest {
                 "cannot mount a small tmpfs here (needs root and mount permission)");
         mounted = disk;
         Path out = disk.resolve("out"), filler = disk.resolve("filler");
-        // after iteration 8 (checkpoint at t = 8 written just before it), fill the disk; the save
-        // at t = 12 fails
+        Path ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
+        // after iteration 8 (checkpoint at t = 8 handed to the writer thread just before it, and
+        // waited for here), fill the disk; the save at t = 12 fails, and the run stops at its next
+        // iteration
         CliRuns.Outcome o =
                 CliRuns.run(
                         HookedMethod.factory(
                                 g -> {
-                                    if (g == 8) fill(filler);
+                                    if (g == 8) {
+                                        awaitCheckpoint(ckpt, 8);
+                                        fill(filler);
+                                    }
                                 }),
                         args(data, out));
         assertThat(o.code()).as(o.out() + o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
-        Path ckpt = out.resolve("checkpoints/ARM-run0.safetensors");
         assertThat(o.err())
                 .contains("No space left on device")
                 .contains(ckpt.toString())
-                .contains("the run stopped at iteration 12")
+                .contains("the run stopped at iteration")
+                .contains("(the checkpoint of iteration 12 failed)")
                 .contains("--resume " + out);
         assertThat(Checkpoint.read(ckpt).state().t())
                 .isEqualTo(8); // the previous checkpoint, intact
@@ -106,7 +134,9 @@ class DiskTroubleTest {
                 CliRuns.run(
                         HookedMethod.factory(
                                 g -> {
-                                    if (g == 8 && exec("chattr", "+i", ckpt.toString()) == 0) {
+                                    if (g == 8
+                                            && awaitCheckpoint(ckpt, 8)
+                                            && exec("chattr", "+i", ckpt.toString()) == 0) {
                                         immutable = ckpt;
                                         locked[0] = true;
                                     }
