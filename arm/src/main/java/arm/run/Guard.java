@@ -3,6 +3,7 @@ package arm.run;
 import arm.autograd.Autograd;
 import arm.autograd.F;
 import arm.autograd.Var;
+import arm.kernels.cpu.Finite;
 import arm.method.RecallLoss;
 import arm.nn.Module;
 import arm.nn.Parameter;
@@ -24,9 +25,10 @@ import java.util.function.Supplier;
  * loss is taken apart term by term (only then, so the check costs nothing when all is well) to name
  * the first term that is not finite.
  *
- * <p>Cost: one scalar read per loss, one pass over each gradient (an integer OR over exponent bits,
- * which the JIT vectorises; on a device, one reduction per gradient and one read per step). {@code
- * -Darm.guard=false} turns the gradient and input scans off; the loss checks stay.
+ * <p>Cost: one scalar read per loss, one pass over each gradient ({@link Finite}: a vector sum of
+ * x·0, or an integer OR over exponent bits without the Vector API; on a device, one reduction per
+ * gradient and one read per step). {@code -Darm.guard=false} turns the gradient and input scans
+ * off; the loss checks stay.
  */
 public final class Guard {
     private Guard() {}
@@ -101,14 +103,8 @@ public final class Guard {
     /** True when no element is NaN or ±Inf. */
     static boolean finite(Tensor x) {
         if (x.storage instanceof CpuStorage) {
-            float[] d = x.data();
-            // NaN and ±Inf are the values whose exponent bits are all ones; adding one to the
-            // exponent field carries into the sign bit exactly for them. An OR over ints
-            // vectorises.
-            int acc = 0;
-            for (int i = x.offset, end = x.offset + x.numel(); i < end; i++)
-                acc |= (Float.floatToRawIntBits(d[i]) & 0x7f800000) + 0x00800000;
-            return acc >= 0;
+            // by vectors where the Vector API is there (the scalar twin: an OR over exponent bits)
+            return Finite.all(x.data(), x.offset, x.offset + x.numel());
         }
         Backend b =
                 Backends.of(x); // a device tensor: a NaN or Inf anywhere makes the sum non-finite
