@@ -25,10 +25,10 @@ import java.util.function.Supplier;
  * loss is taken apart term by term (only then, so the check costs nothing when all is well) to name
  * the first term that is not finite.
  *
- * <p>Cost: one scalar read per loss, one pass over each gradient (an integer OR over exponent bits,
- * over whole vectors with the SIMD path, {@link Finite}; on a device, one reduction per gradient
- * and one read per step). {@code -Darm.guard=false} turns the gradient and input scans off; the
- * loss checks stay.
+ * <p>Cost: one scalar read per loss, one pass over each gradient ({@link Finite}: a vector sum of
+ * x·0, or an integer OR over exponent bits without the Vector API; on a device, one reduction per
+ * gradient and one read per step). {@code -Darm.guard=false} turns the gradient and input scans
+ * off; the loss checks stay.
  */
 public final class Guard {
     private Guard() {}
@@ -102,8 +102,10 @@ public final class Guard {
 
     /** True when no element is NaN or ±Inf. */
     static boolean finite(Tensor x) {
-        if (x.storage instanceof CpuStorage)
-            return Finite.allFinite(x.data(), x.offset, x.numel()); // OR over exponent bits
+        if (x.storage instanceof CpuStorage) {
+            // by vectors where the Vector API is there (the scalar twin: an OR over exponent bits)
+            return Finite.all(x.data(), x.offset, x.offset + x.numel());
+        }
         Backend b =
                 Backends.of(x); // a device tensor: a NaN or Inf anywhere makes the sum non-finite
         try (Scope sc = Scope.open()) { // frees the scalar

@@ -2,10 +2,9 @@ package arm.autograd;
 
 import arm.tensor.Backends;
 import arm.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,7 +146,7 @@ public final class Autograd {
             Set<Var> targets,
             Consumer<Runnable> later) {
         List<Var> order = topoOrder(roots);
-        Set<Var> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Var> needed = Collections.newSetFromMap(new IdentityHashMap<>(order.size()));
         for (Var v : order) { // inputs come before outputs in topological order
             if (targets.contains(v)) needed.add(v);
             else if (v.node != null)
@@ -202,30 +201,38 @@ public final class Autograd {
      * in turn).
      */
     static List<Var> topoOrder(Var... roots) {
-        List<Var> order = new ArrayList<>();
+        List<Var> order = new ArrayList<>(256);
         Map<Var, Boolean> seen = new IdentityHashMap<>();
-        Deque<Object[]> stack = new ArrayDeque<>(); // {var, next input index}
+        // a depth-first walk: vars[top] is on the path, next[top] the index of its next input
+        Var[] vars = new Var[64];
+        int[] next = new int[64];
         for (Var root : roots) {
             if (seen.put(root, true) != null) continue;
-            stack.push(new Object[] {root, 0});
-            visit(stack, seen, order);
+            int top = 0;
+            vars[0] = root;
+            next[0] = 0;
+            while (top >= 0) {
+                Var v = vars[top];
+                Var[] ins = v.node == null ? NO_INPUTS : v.node.inputs;
+                int i = next[top];
+                if (i < ins.length) {
+                    next[top] = i + 1;
+                    if (seen.put(ins[i], true) == null) {
+                        if (++top == vars.length) {
+                            vars = Arrays.copyOf(vars, 2 * top);
+                            next = Arrays.copyOf(next, 2 * top);
+                        }
+                        vars[top] = ins[i];
+                        next[top] = 0;
+                    }
+                } else {
+                    vars[top--] = null;
+                    order.add(v);
+                }
+            }
         }
         return order;
     }
 
-    private static void visit(Deque<Object[]> stack, Map<Var, Boolean> seen, List<Var> order) {
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Var v = (Var) top[0];
-            int i = (Integer) top[1];
-            Var[] ins = v.node == null ? new Var[0] : v.node.inputs;
-            if (i < ins.length) {
-                top[1] = i + 1;
-                if (seen.put(ins[i], true) == null) stack.push(new Object[] {ins[i], 0});
-            } else {
-                stack.pop();
-                order.add(v);
-            }
-        }
-    }
+    private static final Var[] NO_INPUTS = {};
 }

@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 /** Gradient sink of one backward pass: which vars need a gradient, and the sums so far. */
 public final class Gradients {
     private final Set<Var> needed;
-    private final Map<Var, Tensor> sums = new IdentityHashMap<>();
+
+    /** A var's sum so far; a taken one maps to null (cheaper than a removal's rehash). */
+    private final Map<Var, Tensor> sums;
 
     /** The output gradient of the running node's backward, while nobody else holds it. */
     private Tensor lent;
@@ -22,6 +24,7 @@ public final class Gradients {
 
     Gradients(Set<Var> needed) {
         this.needed = needed;
+        this.sums = new IdentityHashMap<>(needed.size());
     }
 
     /**
@@ -103,7 +106,7 @@ public final class Gradients {
     }
 
     Tensor take(Var v) {
-        return sums.remove(v);
+        return sums.put(v, null);
     }
 
     Tensor get(Var v) {

@@ -115,6 +115,7 @@ public final class Checks {
 
     /** a op b broadcast to out's shape; out may be larger than both (expand). */
     public static void binary(Tensor a, Binary op, Tensor b, Tensor out) {
+        if (Shape.same(a.shape, out.shape) && Shape.same(b.shape, out.shape)) return; // common case
         int[] s = Shape.broadcast(a.shape, b.shape);
         if (!Shape.same(Shape.broadcast(s, out.shape), out.shape))
             throw new IllegalArgumentException(a + " " + op + " " + b + " cannot write " + out);

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
     private final Scope parent;
-    private final List<Tensor> owned = new ArrayList<>();
+    private final List<Tensor> owned;
     private final boolean recycling;
     private boolean closed;
 
@@ -35,6 +35,9 @@ public final class Scope implements AutoCloseable {
     private Scope(Scope parent, boolean recycling) {
         this.parent = parent;
         this.recycling = recycling;
+        // a recycling scope is a training step: hundreds of tensors (an MNIST refinement step
+        // ~170), so start where the list would otherwise grow to by ten copies
+        this.owned = new ArrayList<>(recycling ? 256 : 10);
     }
 
     public static Scope open() {

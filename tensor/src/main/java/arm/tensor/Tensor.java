@@ -4,15 +4,18 @@ package arm.tensor;
  * A dense float32 tensor: storage + shape + strides + offset + device. Plain data with readable
  * fields; all math lives in a {@link Backend}.
  *
- * <p>Tensors made by backends are contiguous and row-major (strides = {@link Shape#strides}).
- * {@link #reshape} returns a view over the same storage; permutes and slices are copies made by the
- * backend, which keeps every kernel a flat loop.
+ * <p>Tensors made by backends are contiguous and row-major ({@link #strides()} = {@link
+ * Shape#strides}, computed when asked: no kernel reads them). {@link #reshape} returns a view over
+ * the same storage; permutes and slices are copies made by the backend, which keeps every kernel a
+ * flat loop.
  */
 public final class Tensor implements AutoCloseable {
     public final int[] shape;
-    public final int[] strides;
     public final int offset;
     public final Storage storage;
+
+    /** Shape.numel(shape), kept: kernels and checks ask for it many times per op. */
+    private final int numel;
 
     public Tensor(Storage storage, int offset, int... shape) {
         int n = Shape.numel(shape);
@@ -27,7 +30,12 @@ public final class Tensor implements AutoCloseable {
         this.storage = storage;
         this.offset = offset;
         this.shape = shape.clone();
-        this.strides = Shape.strides(shape);
+        this.numel = n;
+    }
+
+    /** Row-major strides (every tensor is contiguous). */
+    public int[] strides() {
+        return Shape.strides(shape);
     }
 
     /** A new host tensor wrapping {@code data} (not copied). */
@@ -48,7 +56,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public int numel() {
-        return Shape.numel(shape);
+        return numel;
     }
 
     public int rank() {

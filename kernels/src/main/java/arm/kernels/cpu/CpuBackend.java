@@ -4,6 +4,7 @@ import static arm.tensor.Checks.rows;
 
 import arm.kernels.cpu.fast.BroadcastFast;
 import arm.kernels.cpu.fast.ReluFast;
+import arm.kernels.cpu.fast.UnaryFast;
 import arm.kernels.cpu.fast.WeightPacks;
 import arm.kernels.cpu.ref.BatchNormArrays;
 import arm.kernels.cpu.ref.ElementwiseRef;
@@ -140,7 +141,8 @@ public final class CpuBackend implements Backend {
         Checks.sameNumel(x, out);
         float[] a = arr(x), b = arr(out);
         if (op == Unary.RELU) split(x.numel(), (from, to) -> ReluFast.forward(a, b, from, to));
-        else ElementwiseRef.unary(op, arr(x), alpha, arr(out), x.numel());
+        else if (!UnaryFast.forward(op, a, alpha, b, x.numel()))
+            ElementwiseRef.unary(op, a, alpha, b, x.numel());
     }
 
     @Override
@@ -148,7 +150,8 @@ public final class CpuBackend implements Backend {
         Checks.sameNumel(x, dx);
         float[] a = arr(x), d = arr(dy), b = arr(dx);
         if (op == Unary.RELU) split(x.numel(), (from, to) -> ReluFast.backward(a, d, b, from, to));
-        else ElementwiseRef.unaryBackward(op, arr(x), arr(y), arr(dy), alpha, arr(dx), x.numel());
+        else if (!UnaryFast.backward(op, a, arr(y), d, alpha, b, x.numel()))
+            ElementwiseRef.unaryBackward(op, a, arr(y), d, alpha, b, x.numel());
     }
 
     @Override

@@ -3,37 +3,39 @@ package arm.kernels.cpu;
 import arm.kernels.cpu.simd.FiniteSimd;
 
 /**
- * Whether a range of floats holds no NaN and no ±Inf: the numerical guard's scan of every gradient
- * before an optimiser step (x [len] at off, any length). NaN and ±Inf are the values whose exponent
- * bits are all ones; adding one to the exponent field carries into the sign bit exactly for them,
- * so an OR of {@code (bits & 0x7f800000) + 0x00800000} over the range is negative iff one of them
- * is there. The scalar loop is the twin ({@link #allFiniteScalar}); C2 does not vectorise it (about
- * 0.3 ns per float: 140 µs for the MNIST MLP's 478K gradients, paid once or twice per training
- * step), so with the SIMD GEMM active the Vector API version does the same OR over whole vectors
- * (4–5× less).
+ * Whether a stretch of a host array holds no NaN and no ±Inf: the numerical guard's scan of every
+ * gradient before an optimiser step (~1 M floats per ARM iteration in the MNIST setting). Shapes:
+ * d[from, to).
+ *
+ * <p>With the Vector API ({@link CpuGemm}'s SIMD path active) {@link FiniteSimd} runs: x·0 is ±0
+ * for a finite x and NaN for NaN and ±Inf, so a lane-wise sum of x·0 is ±0 exactly when every
+ * element is finite, whatever the order (~0.06 ns per float against ~0.3 ns). {@link #scalar} is
+ * its naive twin and the path without the Vector API: an OR over the exponent bits, which C2 does
+ * not vectorise.
  */
 public final class Finite {
     private Finite() {}
 
-    /** True when none of x[off, off + len) is NaN or ±Inf. */
-    public static boolean allFinite(float[] x, int off, int len) {
-        if (len >= Holder.MIN_LEN && Holder.SIMD) return FiniteSimd.allFinite(x, off, len);
-        return allFiniteScalar(x, off, len);
+    /** True when d[from, to) holds no NaN and no ±Inf. */
+    public static boolean all(float[] d, int from, int to) {
+        return CpuGemm.active() == CpuGemm.Path.SIMD ? Simd.all(d, from, to) : scalar(d, from, to);
     }
 
-    /** The scalar twin: the same OR, one float at a time. */
-    public static boolean allFiniteScalar(float[] x, int off, int len) {
+    /**
+     * The naive twin. NaN and ±Inf are the values whose exponent bits are all ones; adding one to
+     * the exponent field carries into the sign bit exactly for them.
+     */
+    public static boolean scalar(float[] d, int from, int to) {
         int acc = 0;
-        for (int i = off, end = off + len; i < end; i++)
-            acc |= (Float.floatToRawIntBits(x[i]) & 0x7f800000) + 0x00800000;
+        for (int i = from; i < to; i++)
+            acc |= (Float.floatToRawIntBits(d[i]) & 0x7f800000) + 0x00800000;
         return acc >= 0;
     }
 
-    /** Loaded on the first call: names FiniteSimd only where the SIMD path is active. */
-    private static final class Holder {
-        static final boolean SIMD = CpuGemm.active() == CpuGemm.Path.SIMD;
-
-        /** Below a few vectors the scalar loop is as fast. */
-        static final int MIN_LEN = 64;
+    /** Holder: the only place that names FiniteSimd; loaded on the first SIMD call. */
+    private static final class Simd {
+        static boolean all(float[] d, int from, int to) {
+            return FiniteSimd.all(d, from, to);
+        }
     }
 }
