@@ -1,7 +1,10 @@
 package arm.kernels.cpu.fast;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -53,10 +56,10 @@ public final class WeightPacks {
 
     /** One promise: the array keeps its values until released. Weakly held, like the cache. */
     public static final class Held {
-        final java.lang.ref.WeakReference<float[]> w;
+        final WeakReference<float[]> w;
 
         Held(float[] w) {
-            this.w = new java.lang.ref.WeakReference<>(w);
+            this.w = new WeakReference<>(w);
         }
     }
 
@@ -71,7 +74,7 @@ public final class WeightPacks {
         if (!holding) return null;
         Held h = new Held(w);
         synchronized (WeightPacks.class) {
-            java.util.List<Held> next = new java.util.ArrayList<>(held.length + 1);
+            List<Held> next = new ArrayList<>(held.length + 1);
             for (Held o : held) if (o.w.get() != null) next.add(o);
             next.add(h);
             held = next.toArray(new Held[0]);
@@ -116,7 +119,7 @@ public final class WeightPacks {
          * For a pack made here: the entry of the array it was made from (else null); weakly, since
          * that entry holds the pack, whose own entry must not keep it.
          */
-        java.lang.ref.WeakReference<Weights> source;
+        WeakReference<Weights> source;
 
         /** Whether w's first len floats equal the saved copy; if not, the copy is renewed. */
         boolean unchanged(float[] w, int n) {
@@ -175,7 +178,7 @@ public final class WeightPacks {
             p.generation = e.generation;
             Weights made = cache.get(p.data);
             if (made == null) cache.put(p.data, made = new Weights());
-            made.source = new java.lang.ref.WeakReference<>(e);
+            made.source = new WeakReference<>(e);
         }
         return p.data;
     }
