@@ -21,11 +21,17 @@ JAR="$ROOT/arm/target/arm.jar"
 die() { echo "arm: $*" >&2; exit 2; }
 
 # Major version of a java binary (17, 25, ...), from its JDK's release file or from -version.
+# Bash built-ins only, but for one readlink (each forked tool costs ~5-10 ms on a busy machine, and
+# the launcher checks five java binaries before the JVM starts).
 java_major() {
-  local home v
-  home="$(dirname "$(dirname "$(readlink -f "$1")")")"
+  local home v="" line
+  home="$(readlink -f "$1")"
+  home="${home%/*}"
+  home="${home%/*}"
   if [[ -f "$home/release" ]]; then
-    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")"
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      if [[ "$line" =~ ^JAVA_VERSION=\"([0-9]*) ]]; then v="${BASH_REMATCH[1]}"; fi
+    done < "$home/release"
   else
     v="$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)"
   fi
@@ -45,8 +51,13 @@ pick_java() {
   local candidates=(/usr/lib/jvm/temurin-*/bin/java /usr/lib/jvm/*/bin/java)
   if command -v java >/dev/null 2>&1; then candidates+=("$(command -v java)"); fi
   if [[ -n "${JAVA_HOME:-}" ]]; then candidates+=("$JAVA_HOME/bin/java"); fi
+  local seen=" " real
   for c in "${candidates[@]}"; do
     [[ -x "$c" ]] || continue
+    # the same JDK under several names (java-17-openjdk-amd64, java-1.17.0-openjdk-amd64, /usr/bin/java)
+    real="$(readlink -f "$c")"
+    [[ "$seen" != *" $real "* ]] || continue
+    seen+="$real "
     v="$(java_major "$c")"
     if (( v > best_v )); then best="$c"; best_v="$v"; fi
   done
@@ -185,7 +196,12 @@ build_if_needed "$JAVA_BIN"
 # Heap: half the machine's memory, between 1 and 16 GiB, unless ARM_JAVA_OPTS sets one.
 XMX=()
 if [[ "${ARM_JAVA_OPTS:-}" != *-Xmx* ]]; then
-  mem_mb="$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || true)"
+  mem_mb=""
+  if [[ -r /proc/meminfo ]]; then
+    while read -r key kb _; do
+      if [[ "$key" == MemTotal: && "$kb" =~ ^[0-9]+$ ]]; then mem_mb=$(( kb / 1024 )); break; fi
+    done < /proc/meminfo
+  fi
   heap=$(( ${mem_mb:-4096} / 2 ))
   (( heap < 1024 )) && heap=1024
   (( heap > 16384 )) && heap=16384
@@ -239,8 +255,12 @@ jvm_cache() {
   local major id cache tmp use rec quiet
   major="$(java_major "$JAVA_BIN")"
   # the JDK's binary and its release file (an update in place gets a cache of its own)
-  id="$( { readlink -f "$JAVA_BIN"; cat "$(dirname "$(dirname "$(readlink -f "$JAVA_BIN")")")/release" 2>/dev/null || true; } \
-    | cksum | cut -d' ' -f1)"
+  local real home
+  real="$(readlink -f "$JAVA_BIN")"
+  home="${real%/*}"
+  home="${home%/*}"
+  id="$( { printf '%s\n' "$real"; cat "$home/release" 2>/dev/null || true; } | cksum)"
+  id="${id%% *}"
   if (( major >= 25 )); then
     cache="$JAR.jdk$major-$id.aot"; use=-XX:AOTCache; rec=-XX:AOTCacheOutput; quiet=("-Xlog:aot*=off" "-Xlog:cds*=off")
   else
