@@ -6,6 +6,7 @@ import arm.method.MemoryCost;
 import arm.metrics.EvalPoint;
 import arm.metrics.Metrics;
 import arm.report.RunFiles;
+import arm.run.Background;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -20,9 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -136,19 +135,7 @@ final class Results {
         synchronized (this) {
             f = lastWrite;
         }
-        if (f == null) return;
-        boolean interrupted = false;
-        while (true) {
-            try {
-                f.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                break; // backgroundWrite records its own failure
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Background.await(f); // backgroundWrite records its own failure
     }
 
     /** Writes the files now and after every change from here on. */
@@ -197,14 +184,7 @@ final class Results {
         if (!writing) return true;
         if (!queued) {
             queued = true;
-            if (writer == null)
-                writer =
-                        Executors.newSingleThreadExecutor(
-                                r -> {
-                                    Thread t = new Thread(r, "arm-results");
-                                    t.setDaemon(true);
-                                    return t;
-                                });
+            if (writer == null) writer = Background.thread("arm-results");
             lastWrite = writer.submit(this::backgroundWrite);
         }
         return writeError == null;

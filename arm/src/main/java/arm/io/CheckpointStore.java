@@ -1,5 +1,6 @@
 package arm.io;
 
+import arm.run.Background;
 import arm.run.Checkpointer;
 import arm.run.RunState;
 import java.io.IOException;
@@ -13,9 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -240,20 +239,8 @@ public final class CheckpointStore {
 
             /** Waits for this run's writes in flight (milliseconds), keeping an interrupt. */
             private void awaitPending() {
-                if (pending == null) return;
-                boolean interrupted = false;
-                while (true) {
-                    try {
-                        pending.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (ExecutionException e) {
-                        break; // the task records its own failure
-                    }
-                }
+                Background.await(pending); // the task records its own failure
                 pending = null;
-                if (interrupted) Thread.currentThread().interrupt();
             }
         };
     }
@@ -270,14 +257,7 @@ public final class CheckpointStore {
 
     /** The one writer thread of this folder's background checkpoints (in submission order). */
     private synchronized ExecutorService writer() {
-        if (writer == null)
-            writer =
-                    Executors.newSingleThreadExecutor(
-                            r -> {
-                                Thread th = new Thread(r, "arm-checkpoints");
-                                th.setDaemon(true);
-                                return th;
-                            });
+        if (writer == null) writer = Background.thread("arm-checkpoints");
         return writer;
     }
 

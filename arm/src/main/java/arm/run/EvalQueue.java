@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -130,14 +129,7 @@ public final class EvalQueue implements AutoCloseable {
     }
 
     private void start(Pending p) {
-        if (thread == null)
-            thread =
-                    Executors.newSingleThreadExecutor(
-                            r -> {
-                                Thread th = new Thread(r, "arm-eval");
-                                th.setDaemon(true);
-                                return th;
-                            });
+        if (thread == null) thread = Background.thread("arm-eval");
         p.bg = thread.submit(() -> timed(p));
     }
 

@@ -1,0 +1,46 @@
+package arm.run;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The two pieces of the background threads (the evaluation queue, the checkpoint and results
+ * writers): one daemon thread that runs its tasks in submission order, and a wait for a task that
+ * an interrupt does not cut short (a file must be on disk before the caller goes on; the interrupt
+ * is kept for the caller to see).
+ */
+public final class Background {
+    private Background() {}
+
+    /** One daemon thread named {@code name}; its tasks run in the order they were submitted. */
+    public static ExecutorService thread(String name) {
+        return Executors.newSingleThreadExecutor(
+                r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * Waits until {@code f} (null: nothing) has run, through interrupts, which are kept; a task
+     * that failed records its own failure, so its exception is not rethrown here.
+     */
+    public static void await(Future<?> f) {
+        if (f == null) return;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                f.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}
