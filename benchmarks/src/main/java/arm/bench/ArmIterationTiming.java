@@ -172,6 +172,16 @@ public final class ArmIterationTiming {
         return compareSwitch(dataset, warmup, reps, options, on -> WeightPacks.holding(on));
     }
 
+    /** The second variant over the first: thread CPU, process CPU, wall. */
+    private static void printRatios(String label, Times[] t) {
+        System.out.printf(
+                "%s: thread CPU %.3f, process CPU %.3f, wall %.3f%n",
+                label,
+                t[1].threadCpu() / t[0].threadCpu(),
+                t[1].processCpu() / t[0].processCpu(),
+                t[1].wall() / t[0].wall());
+    }
+
     /**
      * Two steppers of the same iteration, stepped alternately with {@code set} switched off for the
      * first and on for the second; returns {off, on} and leaves the switch on.
@@ -321,22 +331,14 @@ public final class ArmIterationTiming {
             o.remove("packhold");
             Times[] t = comparePackHolding(dataset, warmup, reps, o);
             printPair(dataset, o, "packhold", t, reps, warmup);
-            System.out.printf(
-                    "trusted / compared: thread CPU %.3f, process CPU %.3f, wall %.3f%n",
-                    t[1].threadCpu() / t[0].threadCpu(),
-                    t[1].processCpu() / t[0].processCpu(),
-                    t[1].wall() / t[0].wall());
+            printRatios("trusted / compared", t);
             return;
         }
         if ("both".equals(o.get("hold"))) {
             o.remove("hold");
             Times[] t = compareHolding(dataset, warmup, reps, o);
             printPair(dataset, o, "hold", t, reps, warmup);
-            System.out.printf(
-                    "held / not: thread CPU %.3f, process CPU %.3f, wall %.3f%n",
-                    t[1].threadCpu() / t[0].threadCpu(),
-                    t[1].processCpu() / t[0].processCpu(),
-                    t[1].wall() / t[0].wall());
+            printRatios("held / not", t);
             return;
         }
         if ("both".equals(o.get("dedup"))) {
