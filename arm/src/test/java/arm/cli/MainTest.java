@@ -181,6 +181,78 @@ class MainTest {
         assertThat(o.err()).contains("t10k-images-idx3-ubyte.gz");
     }
 
+    /**
+     * A command line that starts with a subcommand's name builds only that subcommand (start-up
+     * time); help, usage, errors and exit codes are those of the whole command tree.
+     */
+    @Test
+    void oneSubcommandOrTheWholeTreeSayTheSame() {
+        String nowhere = tmp.resolve("nowhere").toString();
+        List<String[]> lines =
+                List.of(
+                        new String[] {},
+                        new String[] {"--help"},
+                        new String[] {"-h"},
+                        new String[] {"--version"},
+                        new String[] {"--bogus"},
+                        new String[] {"trian"},
+                        new String[] {"help"},
+                        new String[] {"--help", "train"},
+                        new String[] {"train", "--help"},
+                        new String[] {"train", "-h"},
+                        new String[] {"train", "--version"},
+                        new String[] {"train", "--method"},
+                        new String[] {"train", "reproduce"},
+                        new String[] {"train", "--method", "ARM", "plot", "x"},
+                        new String[] {"train", "--method", "SGD", "--data", nowhere},
+                        new String[] {
+                            "train", "--method", "ARM", "--bogus", "1", "--data", nowhere
+                        },
+                        new String[] {"train", "--method", "ARM", "--runs", "x"},
+                        new String[] {"train", "--method", "ARM", "--dataset", "cifar"},
+                        new String[] {"reproduce"},
+                        new String[] {"reproduce", "--help"},
+                        new String[] {"reproduce", "cifar"},
+                        new String[] {"reproduce", "mnist", "train"},
+                        new String[] {"reproduce", "mnist", "--runs", "0"},
+                        new String[] {"reproduce", "mnist", "--methods", "Naive,SGD"},
+                        new String[] {"plot"},
+                        new String[] {"plot", "--help"},
+                        new String[] {"plot", nowhere},
+                        new String[] {"methods"},
+                        new String[] {"methods", "ARM"},
+                        new String[] {"methods", "SGD"},
+                        new String[] {"experiment"},
+                        new String[] {"experiment", "--help"},
+                        new String[] {"experiment", "show", "nosuch"},
+                        new String[] {"run-one"},
+                        new String[] {"run-one", "--help"},
+                        new String[] {"sweep", "--help"},
+                        new String[] {"sweep", nowhere},
+                        new String[] {"report", "--help"},
+                        new String[] {"report"},
+                        new String[] {"generate"},
+                        new String[] {"generate", "--help"},
+                        new String[] {"generate", "svhn", "--out", nowhere});
+        for (String[] a : lines) {
+            Outcome one = outcome(a, false), all = outcome(a, true);
+            assertThat(one).as(String.join(" ", a)).isEqualTo(all);
+        }
+    }
+
+    private static Outcome outcome(String[] args, boolean all) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code =
+                Main.run(
+                        args,
+                        FakeMethod::create,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        all);
+        return new Outcome(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void unknownMethodOrOptionAndBadValuesExitTwo() {
         assertThat(run(args("reproduce", "mnist", "--methods", "Naive,SGD")))
