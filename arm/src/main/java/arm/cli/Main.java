@@ -1,6 +1,7 @@
 package arm.cli;
 
 import arm.io.Provenance;
+import arm.run.Warmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -48,10 +49,10 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         OptionalInt child =
                 Relaunch.withVectorApi(Main.class, args); // java -jar: restart with the Vector API
-        System.exit(
-                child.isPresent()
-                        ? child.getAsInt()
-                        : run(args, MethodFactory.PUBLISHED, System.out, System.err));
+        if (child.isPresent()) System.exit(child.getAsInt());
+        // -Darm.warmup=N: the JIT warm-up beside the start-up (arm.run.Warmup)
+        if (args.length > 0 && args[0].equals("train")) Warmup.startEarly();
+        System.exit(run(args, MethodFactory.PUBLISHED, System.out, System.err));
     }
 
     /** Runs the command line with the given method factory and streams; returns the exit code. */

@@ -394,6 +394,11 @@ final class Runner {
     }
 
     private static int execute(Main.Context ctx, Plan p) {
+        // a warm-up started with the JVM (train, -Darm.warmup=N) runs beside one MNIST run on the
+        // CPU only: the extra kernels below change what a warm-up iteration touches
+        if (!p.bench().mnistProtocol()
+                || (p.device() != null && !p.device().equals("cpu"))
+                || p.methods().size() * p.runs() >= EXTRA_KERNELS_MIN_RUNS) Warmup.stopEarly();
         extraKernels(p.methods().size() * p.runs());
         try (Warmup w = warmup(p)) {
             return executeRuns(ctx, p);

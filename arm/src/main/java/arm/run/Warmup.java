@@ -3,7 +3,9 @@ package arm.run;
 import arm.data.ContinualData;
 import arm.data.SyntheticData;
 import arm.method.Method;
+import arm.method.Methods;
 import arm.method.Stepper;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -53,6 +55,28 @@ public final class Warmup implements AutoCloseable {
     /** Starts {@code iterations} of the warm-up whether or not this JVM has had one (tests). */
     static Warmup start(Method method, int iterations) {
         return new Warmup(method, iterations);
+    }
+
+    /** The warm-up {@link #startEarly} started, or null. */
+    private static volatile Warmup early;
+
+    /**
+     * Starts ARM's warm-up (its published hyperparameters) at the JVM's start, before the command
+     * line is parsed and the data read, so that it overlaps them: {@code train} commands with
+     * {@code -Darm.warmup=N}, N &gt; 0, on two or more cores (on one it could only delay the run).
+     * The command stops it ({@link #stopEarly}) when it turns out to be no single MNIST run on the
+     * CPU.
+     */
+    public static void startEarly() {
+        if (ITERATIONS <= 0 || Runtime.getRuntime().availableProcessors() < 2) return;
+        if (STARTED.getAndSet(true)) return;
+        early = new Warmup(Methods.create("ARM", Map.of()), ITERATIONS);
+    }
+
+    /** Stops and waits for the warm-up {@link #startEarly} started, if any. */
+    public static void stopEarly() {
+        Warmup w = early;
+        if (w != null) w.stop();
     }
 
     /** One that does nothing. */
