@@ -15,17 +15,20 @@
 # Environment: JAVA=/path/to/java forces a JVM; ARM_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="${BASH_SOURCE[0]}"
+if [[ "$ROOT" == */* ]]; then ROOT="${ROOT%/*}"; else ROOT=.; fi
+ROOT="$(cd "${ROOT:-/}" && pwd)"
 JAR="$ROOT/arm/target/arm.jar"
 
 die() { echo "arm: $*" >&2; exit 2; }
 
-# Major version of a java binary (17, 25, ...), from its JDK's release file or from -version.
-# Bash built-ins only, but for one readlink (each forked tool costs ~5-10 ms on a busy machine, and
+# java_major JAVA [REAL]: sets JMAJOR to the major version of a java binary (17, 25, ...), from its
+# JDK's release file or from -version; REAL is the binary's resolved path when the caller has it.
+# Bash built-ins only, but for that readlink (each forked tool costs ~5-10 ms on a busy machine, and
 # the launcher checks five java binaries before the JVM starts).
 java_major() {
   local home v="" line
-  home="$(readlink -f "$1")"
+  home="${2:-$(readlink -f "$1")}"
   home="${home%/*}"
   home="${home%/*}"
   if [[ -f "$home/release" ]]; then
@@ -35,34 +38,42 @@ java_major() {
   else
     v="$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)"
   fi
-  echo "${v:-0}"
+  JMAJOR="${v:-0}"
 }
 
-# The newest JDK (17 or newer) among /usr/lib/jvm/*, java on PATH and JAVA_HOME; Temurin first on ties.
+# The newest JDK (17 or newer) among /usr/lib/jvm/*, java on PATH and JAVA_HOME; Temurin first on
+# ties. Sets JAVA_BIN, its resolved path JAVA_REAL and its major version JAVA_V (no subshell: the
+# cache below reuses them, and all candidates are resolved by one readlink).
 pick_java() {
-  local best="" best_v=0 c v
+  local best="" best_real="" best_v=0 c v i
   if [[ -n "${JAVA:-}" ]]; then
     [[ -x "$JAVA" ]] || die "JAVA=$JAVA is not an executable file"
-    v="$(java_major "$JAVA")"
-    (( v >= 17 )) || die "no JDK 17 or newer found: JAVA=$JAVA is JDK $v"
-    echo "$JAVA"
+    JAVA_REAL="$(readlink -f "$JAVA")"
+    java_major "$JAVA" "$JAVA_REAL"
+    (( JMAJOR >= 17 )) || die "no JDK 17 or newer found: JAVA=$JAVA is JDK $JMAJOR"
+    JAVA_BIN="$JAVA" JAVA_V="$JMAJOR"
     return
   fi
-  local candidates=(/usr/lib/jvm/temurin-*/bin/java /usr/lib/jvm/*/bin/java)
-  if command -v java >/dev/null 2>&1; then candidates+=("$(command -v java)"); fi
+  local candidates=(/usr/lib/jvm/temurin-*/bin/java /usr/lib/jvm/*/bin/java) found=() reals=()
+  c="$(command -v java 2>/dev/null || true)"
+  if [[ -n "$c" ]]; then candidates+=("$c"); fi
   if [[ -n "${JAVA_HOME:-}" ]]; then candidates+=("$JAVA_HOME/bin/java"); fi
+  for c in "${candidates[@]}"; do if [[ -x "$c" ]]; then found+=("$c"); fi; done
+  if (( ${#found[@]} > 0 )); then mapfile -t reals < <(readlink -f "${found[@]}"); fi
   local seen=" " real
-  for c in "${candidates[@]}"; do
-    [[ -x "$c" ]] || continue
+  for i in "${!found[@]}"; do
+    c="${found[$i]}"
+    # one line per existing file; should that ever not hold, one readlink per candidate
+    if (( ${#reals[@]} == ${#found[@]} )); then real="${reals[$i]}"; else real="$(readlink -f "$c")"; fi
     # the same JDK under several names (java-17-openjdk-amd64, java-1.17.0-openjdk-amd64, /usr/bin/java)
-    real="$(readlink -f "$c")"
     [[ "$seen" != *" $real "* ]] || continue
     seen+="$real "
-    v="$(java_major "$c")"
-    if (( v > best_v )); then best="$c"; best_v="$v"; fi
+    java_major "$c" "$real"
+    v="$JMAJOR"
+    if (( v > best_v )); then best="$c"; best_real="$real"; best_v="$v"; fi
   done
   (( best_v >= 17 )) || die "no JDK 17 or newer found (looked in /usr/lib/jvm, PATH, JAVA_HOME; newest: ${best:-none}${best:+, JDK $best_v}); install one (e.g. apt-get install openjdk-17-jdk) or set JAVA=/path/to/bin/java"
-  echo "$best"
+  JAVA_BIN="$best" JAVA_REAL="$best_real" JAVA_V="$best_v"
 }
 
 # The commit the checkout is at ("" outside a git checkout): the jar records the commit it was
@@ -72,9 +83,12 @@ head_commit() { git -C "$ROOT" rev-parse HEAD 2>/dev/null || true; }
 # Builds the jar with the chosen JDK when it is missing, older than the sources, or built at
 # another commit.
 build_if_needed() {
-  local stamp="$JAR.commit"
-  if [[ -f "$JAR" ]] && [[ "$(head_commit)" == "$(cat "$stamp" 2>/dev/null || true)" ]] \
-      && [[ -z "$(find "$ROOT" \( -path "$ROOT/data" -o -path "$ROOT/.git" \) -prune -o \
+  local stamp="$JAR.commit" built=""
+  if [[ -f "$stamp" ]]; then { IFS= read -r built || true; } < "$stamp"; fi
+  # the modules' target folders (thousands of build and benchmark outputs) are not searched
+  if [[ -f "$JAR" ]] && [[ "$(head_commit)" == "$built" ]] \
+      && [[ -z "$(find "$ROOT" \( -path "$ROOT/data" -o -path "$ROOT/.git" \
+      -o \( -name target -path "$ROOT/*" ! -path '*/src/*' \) \) -prune -o \
       \( -path '*/src/main/*' -o -name pom.xml \) -newer "$JAR" -print -quit)" ]]; then
     return
   fi
@@ -83,7 +97,7 @@ build_if_needed() {
   current="${home:+$home/bin/java}"
   current="${current:-$(command -v java 2>/dev/null || true)}"
   # Maven runs on JAVA_HOME or the java on PATH; when that is missing or older than 17, on ours.
-  if [[ -z "$current" || ! -x "$current" ]] || (( $(java_major "$current") < 17 )); then
+  if [[ -z "$current" || ! -x "$current" ]] || { java_major "$current"; (( JMAJOR < 17 )); }; then
     home="$(dirname "$(dirname "$(readlink -f "$1")")")"
   fi
   (cd "$ROOT" && JAVA_HOME="$home" ./mvnw -q -DskipTests package -pl arm -am) \
@@ -184,7 +198,7 @@ if [[ "$FROM" == option && ! -d "$DATA" ]]; then
   if [[ -e "$DATA" ]]; then die "data folder $DATA is not a folder"; fi
   die "data folder $DATA does not exist"
 fi
-JAVA_BIN="$(pick_java)"
+pick_java
 # MNIST in the default data folder: fetch it first if it is not there (never for CIFAR10 or
 # MiniImageNet, whose archives are downloaded by hand, nor into a folder of the user's).
 if [[ "$BENCH" == mnist && ( "$DATA" == - || "$DATA" == "$ROOT/data/mnist" ) ]] && ! has_mnist; then
@@ -253,10 +267,10 @@ jvm_cache() {
   [[ "${ARM_JAVA_OPTS:-}" != *AOTCache* && "${ARM_JAVA_OPTS:-}" != *SharedArchiveFile* \
     && "${ARM_JAVA_OPTS:-}" != *Xshare* && "${ARM_JAVA_OPTS:-}" != *ArchiveClassesAtExit* ]] || return 0
   local major id cache tmp use rec quiet
-  major="$(java_major "$JAVA_BIN")"
+  major="$JAVA_V"
   # the JDK's binary and its release file (an update in place gets a cache of its own)
   local real home
-  real="$(readlink -f "$JAVA_BIN")"
+  real="$JAVA_REAL"
   home="${real%/*}"
   home="${home%/*}"
   id="$( { printf '%s\n' "$real"; cat "$home/release" 2>/dev/null || true; } | cksum)"
