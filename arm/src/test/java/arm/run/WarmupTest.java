@@ -33,6 +33,7 @@ class WarmupTest {
         Warmup.start(arm, Integer.MAX_VALUE).close(); // returns: stop ends the loop
         Warmup.start(arm, 0).close();
         Warmup.none().close();
+        Warmup.stopEarly(); // none started (-Darm.warmup unset): returns at once
     }
 
     /**
