@@ -3,6 +3,7 @@
 #  - arm.sh runs in a copy of the repository whose java, ./mvnw and fetch-mnist.sh are stubs that
 #    write what they were asked into a log: which commands fetch MNIST (only MNIST ones, also when
 #    resuming an MNIST folder), the young generation per workload (and per method on ResNets),
+#    transparent huge pages for one MNIST run (train) only,
 #    the JVM class cache (recorded
 #    once per jar and JDK, then used), a missing --data folder refused before anything happens, an
 #    old JDK refused before the build;

@@ -16,10 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * comes first.
  *
  * <p>Off unless {@code -Darm.warmup=N} asks for N iterations (40: the first task, 4 batches, and 36
- * recall iterations). On the shared 2-core VM it made the run's own time 16% shorter but the whole
- * process no shorter and its CPU time 4% longer: the thread and its compilations took the second
- * core from the start-up and the evaluation (docs/BENCHMARKS.md). Whether it pays on a quiet
- * machine, where the second core idles while the data loads, is still to be measured.
+ * recall iterations; {@code -Darm.warmup=false} or 0 is off). On the shared 2-core VM it made the
+ * run's own time 16% shorter but the whole process no shorter and its CPU time 4% longer at load
+ * 14-21; started with the JVM ({@link #startEarly}) at load 6-8, t = 100 came at 3.6 s instead of
+ * 5.0 s but the process took ~2 s more CPU and no less wall time: the JIT already keeps the second
+ * core busy (~10 s of compiler time per run), so the thread's own interpreted iterations and the
+ * compilations it moves earlier compete with it (docs/BENCHMARKS.md, "Start-up before the first
+ * iteration, and the end").
  *
  * <p>The runs never depend on it: it has its own model, data and random streams, a {@link Method}
  * holds only hyperparameters, the kernels are stateless and the per-thread pools are its own
