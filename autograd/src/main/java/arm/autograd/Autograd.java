@@ -201,8 +201,9 @@ public final class Autograd {
      * in turn).
      */
     static List<Var> topoOrder(Var... roots) {
-        List<Var> order = new ArrayList<>(256);
-        Map<Var, Boolean> seen = new IdentityHashMap<>();
+        int hint = orderHint;
+        List<Var> order = new ArrayList<>(hint);
+        Map<Var, Boolean> seen = new IdentityHashMap<>(hint);
         // a depth-first walk: vars[top] is on the path, next[top] the index of its next input
         Var[] vars = new Var[64];
         int[] next = new int[64];
@@ -231,8 +232,19 @@ public final class Autograd {
                 }
             }
         }
+        if (order.size() > hint) orderHint = Math.min(order.size(), MAX_HINT);
         return order;
     }
+
+    /**
+     * The largest graph walked so far (at least 256 vars, at most {@link #MAX_HINT}): the walk's
+     * list and seen-map start at that size instead of growing and rehashing step by step (an MNIST
+     * recall step's graph has several hundred vars). Only a size hint, so a race between threads
+     * (Pair's two graphs) is harmless.
+     */
+    private static volatile int orderHint = 256;
+
+    private static final int MAX_HINT = 1 << 14;
 
     private static final Var[] NO_INPUTS = {};
 }

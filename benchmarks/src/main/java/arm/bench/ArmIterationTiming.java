@@ -42,10 +42,11 @@ import java.util.function.IntConsumer;
  * thread's and the process's CPU time ({@link #compareDedup}): on a shared machine the CPU times
  * are the comparable numbers. {@code recycle=both} likewise alternates the refinement steps' host
  * arrays fresh from the JVM and recycled ({@link #compareRecycling}), {@code packhold=both}
- * convolution weights compared on every call and trusted while held ({@link #comparePackHolding}).
- * {@code each=on} adds a line per iteration, warm-up included: its wall and CPU times, the bytes
- * its threads allocated, the collections it met, the JIT compilers' time during it and what the
- * array pools hold after it.
+ * convolution weights compared on every call and trusted while held ({@link #comparePackHolding}),
+ * {@code pair=both} the MLP's steps on one thread and on two ({@link #comparePair}). {@code
+ * each=on} adds a line per iteration, warm-up included: its wall and CPU times, the bytes its
+ * threads allocated, the collections it met, the JIT compilers' time during it and what the array
+ * pools hold after it.
  */
 public final class ArmIterationTiming {
     private ArmIterationTiming() {}
@@ -170,6 +171,41 @@ public final class ArmIterationTiming {
     public static Times[] comparePackHolding(
             String dataset, int warmup, int reps, Map<String, String> options) {
         return compareSwitch(dataset, warmup, reps, options, on -> WeightPacks.holding(on));
+    }
+
+    /**
+     * The default ({@code -Darm.pair=auto}: for the MNIST MLP's ~1 ms steps every part on the
+     * caller) and f_old's half of every step on the partner thread ({@code on}), one stepper each,
+     * stepped alternately; returns {auto, on}. The bits are the same (PairThreadsTest). The mode is
+     * package-private in arm.method, so it is set by reflection here.
+     */
+    public static Times[] comparePair(
+            String dataset, int warmup, int reps, Map<String, String> options) {
+        try {
+            Class<?> pair = Class.forName("arm.method.Pair"),
+                    mode = Class.forName("arm.method.Pair$Mode");
+            java.lang.reflect.Method use = pair.getDeclaredMethod("use", mode);
+            use.setAccessible(true);
+            Object auto = null, on = null;
+            for (Object m : mode.getEnumConstants()) {
+                if (m.toString().equals("AUTO")) auto = m;
+                if (m.toString().equals("ON")) on = m;
+            }
+            Object autoMode = auto, onMode = on;
+            java.util.function.Consumer<Boolean> set =
+                    v -> {
+                        try {
+                            use.invoke(null, v ? onMode : autoMode);
+                        } catch (ReflectiveOperationException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    };
+            Times[] t = compareSwitch(dataset, warmup, reps, options, set);
+            set.accept(false);
+            return t;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The second variant over the first: thread CPU, process CPU, wall. */
@@ -332,6 +368,13 @@ public final class ArmIterationTiming {
             Times[] t = comparePackHolding(dataset, warmup, reps, o);
             printPair(dataset, o, "packhold", t, reps, warmup);
             printRatios("trusted / compared", t);
+            return;
+        }
+        if ("both".equals(o.get("pair"))) {
+            o.remove("pair");
+            Times[] t = comparePair(dataset, warmup, reps, o);
+            printPair(dataset, o, "pair", t, reps, warmup);
+            printRatios("pair on / auto", t);
             return;
         }
         if ("both".equals(o.get("hold"))) {

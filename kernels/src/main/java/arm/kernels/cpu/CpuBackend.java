@@ -149,7 +149,12 @@ public final class CpuBackend implements Backend {
     public void unaryBackward(Unary op, Tensor x, Tensor y, Tensor dy, float alpha, Tensor dx) {
         Checks.sameNumel(x, dx);
         float[] a = arr(x), d = arr(dy), b = arr(dx);
-        if (op == Unary.RELU) split(x.numel(), (from, to) -> ReluFast.backward(a, d, b, from, to));
+        if (op == Unary.RELU)
+            split(
+                    x.numel(),
+                    CpuGemm.active() == CpuGemm.Path.SIMD
+                            ? (from, to) -> Relu.backward(a, d, b, from, to)
+                            : (from, to) -> ReluFast.backward(a, d, b, from, to));
         else if (!UnaryFast.backward(op, a, arr(y), d, alpha, b, x.numel()))
             ElementwiseRef.unaryBackward(op, a, arr(y), d, alpha, b, x.numel());
     }
@@ -499,5 +504,15 @@ public final class CpuBackend implements Backend {
                 arr(dy)[0],
                 da == null ? null : arr(da),
                 db == null ? null : arr(db));
+    }
+
+    /**
+     * Holder: the only place here that names ReluSimd (loaded on the first SIMD call, so JDK 17
+     * without the Vector API never loads it); ReluFast is its naive twin.
+     */
+    private static final class Relu {
+        static void backward(float[] x, float[] dy, float[] dx, int from, int to) {
+            arm.kernels.cpu.simd.ReluSimd.backward(x, dy, dx, from, to);
+        }
     }
 }

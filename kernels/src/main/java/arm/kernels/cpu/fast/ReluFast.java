@@ -10,6 +10,9 @@ package arm.kernels.cpu.fast;
  * when x &gt; 0 (b &gt; 0 as an int; −0.0 has b = MIN_VALUE and gives 0). Same values as the naive
  * loop, except that masked gradients are +0 rather than ±0, and a NaN input stays NaN (as in
  * PyTorch) where the naive loop writes 0.
+ *
+ * <p>On the SIMD path the CPU backend runs {@link arm.kernels.cpu.simd.ReluSimd#backward} instead
+ * (C2 does not vectorise the mask loop here); this loop is its naive twin, bit for bit.
  */
 public final class ReluFast {
     private ReluFast() {}
