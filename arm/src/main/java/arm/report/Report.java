@@ -17,6 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Draws a results folder's figures and writes its report.md, from the saved files only
@@ -42,7 +47,18 @@ public final class Report {
 
     private Report() {}
 
+    /**
+     * Draws dir's figures and report.md, each run's figures on its own thread (up to one per core).
+     */
     public static Written write(Path dir, boolean allRuns) throws IOException {
+        return write(dir, allRuns, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The same on at most {@code threads} drawing threads (1: one run after another); the files are
+     * the same bytes for every count.
+     */
+    public static Written write(Path dir, boolean allRuns, int threads) throws IOException {
         Path json = dir.resolve("results.json");
         String problem = RegularFile.problem(json);
         if ("no such file".equals(problem)) throw new IOException(dir + " holds no results.json");
@@ -67,6 +83,14 @@ public final class Report {
         Path figDir = dir.resolve("figures");
         Files.createDirectories(figDir);
 
+        // each run's figures are drawn on their own (one task per run, on as many threads as there
+        // are cores and runs): at the end of `reproduce` the other core would idle while one thread
+        // draws all of them; the pieces are joined in the runs' order, so report.md and every PNG
+        // are the same bytes as drawn one after another
+        List<JsonNode> runs = new ArrayList<>();
+        for (JsonNode run : select(root.path("runs"), allRuns)) runs.add(run);
+        List<RunPieces> pieces =
+                inParallel(runs, threads, run -> runPieces(dir, figDir, run, T, tasks, dataset));
         List<Path> figures = new ArrayList<>();
         List<String> gradientSections = new ArrayList<>();
         StringBuilder fig4 = new StringBuilder(),
@@ -75,104 +99,15 @@ public final class Report {
                 generated = new StringBuilder(),
                 fig7 = new StringBuilder(),
                 losses = new StringBuilder();
-        for (JsonNode run : select(root.path("runs"), allRuns)) {
-            String name = fileName(run.path("method").asText()) + "-run" + run.path("run").asInt();
-            String label =
-                    run.path("method").asText()
-                            + " run "
-                            + run.path("run").asInt()
-                            + " (seed "
-                            + run.path("seed").asLong()
-                            + ")";
-            if (!run.path("stationary").asBoolean()) {
-                Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
-                JsonNode test = run.path("test");
-                int[] t = ints(test.path("t"));
-                Charts.save(
-                        Charts.tasks(
-                                t,
-                                matrix(test.path("perTaskAccuracy")),
-                                doubles(test.path("averageAccuracy")),
-                                T,
-                                tasks,
-                                "Per-task test accuracy, " + label),
-                        p);
-                figures.add(p);
-                fig4.append(image(label + ": " + evalNote(t, T), p, dir));
-            }
-            Path log = trainLog(dir, run);
-            if (log != null) {
-                Path pl = figDir.resolve("losses-" + name + ".png");
-                Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
-                figures.add(pl);
-                losses.append(image(label, pl, dir))
-                        .append("Data: [train-log.csv](")
-                        .append(dir.relativize(log).toString().replace('\\', '/'))
-                        .append(")\n\n");
-            }
-            JsonNode recall = run.path("recall");
-            if (recall.isObject()) {
-                RecallRecord rec =
-                        RunFiles.readRecall(
-                                dir,
-                                recall.path("history").asText(),
-                                recall.path("pairs").asText(),
-                                recall.path("images").asText(),
-                                ints(recall.path("itemShape")));
-                Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
-                Charts.save(
-                        Charts.history(
-                                rec.t(),
-                                rec.meanProbs(),
-                                "Recalled classes (mean softmax of f_old), " + label),
-                        p3);
-                figures.add(p3);
-                fig3.append(image(label, p3, dir));
-                Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
-                if (RecalledImages.write(
-                        p2,
-                        rec.pairs(),
-                        rec.itemShape(),
-                        "Recalled x̂ (top) and the real images they started from (bottom), "
-                                + label)) {
-                    figures.add(p2);
-                    fig2.append(image(label, p2, dir));
-                }
-            }
-            JsonNode gen = run.path("generated");
-            if (gen.isObject()) {
-                Path pg = figDir.resolve("generated-" + name + ".png");
-                if (GeneratedImages.write(
-                        pg,
-                        RunFiles.readGenerated(
-                                dir,
-                                gen.path("images").asText(),
-                                ints(gen.path("tasks")),
-                                ints(gen.path("itemShape"))),
-                        "Generated samples at every task end, " + label)) {
-                    figures.add(pg);
-                    generated.append(image(label, pg, dir));
-                }
-            }
-            JsonNode grad = run.path("gradients");
-            if (grad.isObject()) {
-                List<GradientStudy.Row> hard = rows(grad.path("hard")),
-                        soft = rows(grad.path("soft"));
-                Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
-                Charts.save(
-                        List.of(
-                                Charts.gradients(hard, "(a) hard targets, " + label),
-                                Charts.gradients(soft, "(b) soft targets, " + label)),
-                        1,
-                        2,
-                        p7);
-                figures.add(p7);
-                String section =
-                        gradientSection(
-                                label, grad, hard, soft, PaperGradients.forDataset(dataset));
-                gradientSections.add(section);
-                fig7.append(section).append('\n').append(image(label, p7, dir));
-            }
+        for (RunPieces pr : pieces) {
+            figures.addAll(pr.figures);
+            gradientSections.addAll(pr.gradientSections);
+            fig4.append(pr.fig4);
+            fig3.append(pr.fig3);
+            fig2.append(pr.fig2);
+            generated.append(pr.generated);
+            fig7.append(pr.fig7);
+            losses.append(pr.losses);
         }
 
         StringBuilder md = new StringBuilder();
@@ -249,6 +184,177 @@ public final class Report {
         Path report = dir.resolve("report.md");
         Files.writeString(report, md);
         return new Written(report, figures, gradientSections);
+    }
+
+    /** One run's figures (in the order drawn) and its pieces of report.md's sections. */
+    private static final class RunPieces {
+        final List<Path> figures = new ArrayList<>();
+        final List<String> gradientSections = new ArrayList<>();
+        final StringBuilder fig4 = new StringBuilder(),
+                fig3 = new StringBuilder(),
+                fig2 = new StringBuilder(),
+                generated = new StringBuilder(),
+                fig7 = new StringBuilder(),
+                losses = new StringBuilder();
+    }
+
+    /** Draws one run's figures. */
+    private static RunPieces runPieces(
+            Path dir, Path figDir, JsonNode run, int T, int tasks, String dataset)
+            throws IOException {
+        RunPieces pr = new RunPieces();
+        String name = fileName(run.path("method").asText()) + "-run" + run.path("run").asInt();
+        String label =
+                run.path("method").asText()
+                        + " run "
+                        + run.path("run").asInt()
+                        + " (seed "
+                        + run.path("seed").asLong()
+                        + ")";
+        if (!run.path("stationary").asBoolean()) {
+            Path p = figDir.resolve("fig4-task-accuracy-" + name + ".png");
+            JsonNode test = run.path("test");
+            int[] t = ints(test.path("t"));
+            Charts.save(
+                    Charts.tasks(
+                            t,
+                            matrix(test.path("perTaskAccuracy")),
+                            doubles(test.path("averageAccuracy")),
+                            T,
+                            tasks,
+                            "Per-task test accuracy, " + label),
+                    p);
+            pr.figures.add(p);
+            pr.fig4.append(image(label + ": " + evalNote(t, T), p, dir));
+        }
+        Path log = trainLog(dir, run);
+        if (log != null) {
+            Path pl = figDir.resolve("losses-" + name + ".png");
+            Charts.save(Charts.losses(TrainLogFile.read(log), "Training losses, " + label), pl);
+            pr.figures.add(pl);
+            pr.losses
+                    .append(image(label, pl, dir))
+                    .append("Data: [train-log.csv](")
+                    .append(dir.relativize(log).toString().replace('\\', '/'))
+                    .append(")\n\n");
+        }
+        JsonNode recall = run.path("recall");
+        if (recall.isObject()) {
+            RecallRecord rec =
+                    RunFiles.readRecall(
+                            dir,
+                            recall.path("history").asText(),
+                            recall.path("pairs").asText(),
+                            recall.path("images").asText(),
+                            ints(recall.path("itemShape")));
+            Path p3 = figDir.resolve("fig3-recall-history-" + name + ".png");
+            Charts.save(
+                    Charts.history(
+                            rec.t(),
+                            rec.meanProbs(),
+                            "Recalled classes (mean softmax of f_old), " + label),
+                    p3);
+            pr.figures.add(p3);
+            pr.fig3.append(image(label, p3, dir));
+            Path p2 = figDir.resolve("fig2-recalled-" + name + ".png");
+            if (RecalledImages.write(
+                    p2,
+                    rec.pairs(),
+                    rec.itemShape(),
+                    "Recalled x̂ (top) and the real images they started from (bottom), " + label)) {
+                pr.figures.add(p2);
+                pr.fig2.append(image(label, p2, dir));
+            }
+        }
+        JsonNode gen = run.path("generated");
+        if (gen.isObject()) {
+            Path pg = figDir.resolve("generated-" + name + ".png");
+            if (GeneratedImages.write(
+                    pg,
+                    RunFiles.readGenerated(
+                            dir,
+                            gen.path("images").asText(),
+                            ints(gen.path("tasks")),
+                            ints(gen.path("itemShape"))),
+                    "Generated samples at every task end, " + label)) {
+                pr.figures.add(pg);
+                pr.generated.append(image(label, pg, dir));
+            }
+        }
+        JsonNode grad = run.path("gradients");
+        if (grad.isObject()) {
+            List<GradientStudy.Row> hard = rows(grad.path("hard")), soft = rows(grad.path("soft"));
+            Path p7 = figDir.resolve("fig7-gradients-" + name + ".png");
+            Charts.save(
+                    List.of(
+                            Charts.gradients(hard, "(a) hard targets, " + label),
+                            Charts.gradients(soft, "(b) soft targets, " + label)),
+                    1,
+                    2,
+                    p7);
+            pr.figures.add(p7);
+            String section =
+                    gradientSection(label, grad, hard, soft, PaperGradients.forDataset(dataset));
+            pr.gradientSections.add(section);
+            pr.fig7.append(section).append('\n').append(image(label, p7, dir));
+        }
+        return pr;
+    }
+
+    /** Something that draws from one item and may fail on a file. */
+    interface Drawing<A, B> {
+        B apply(A a) throws IOException;
+    }
+
+    /**
+     * f applied to every item, the results in the items' order: on min(maxThreads, items) daemon
+     * threads, or on the caller when that is one. The first failure (in the items' order) is thrown
+     * once every task has ended.
+     */
+    static <A, B> List<B> inParallel(List<A> items, int maxThreads, Drawing<A, B> f)
+            throws IOException {
+        int threads = Math.min(items.size(), maxThreads);
+        List<B> out = new ArrayList<>();
+        if (threads <= 1) {
+            for (A a : items) out.add(f.apply(a));
+            return out;
+        }
+        AtomicInteger id = new AtomicInteger();
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "arm-report-" + id.getAndIncrement());
+                            t.setDaemon(true);
+                            return t;
+                        });
+        try {
+            List<Future<B>> futures = new ArrayList<>();
+            for (A a : items) futures.add(pool.submit(() -> f.apply(a)));
+            Throwable first = null;
+            boolean interrupted = false;
+            for (Future<B> fu : futures) {
+                while (true) {
+                    try {
+                        out.add(fu.get());
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the figures are half drawn otherwise: finish first
+                    } catch (ExecutionException e) {
+                        if (first == null) first = e.getCause();
+                        break;
+                    }
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (first instanceof IOException io) throw io;
+            if (first instanceof RuntimeException re) throw re;
+            if (first instanceof Error er) throw er;
+            if (first != null) throw new IllegalStateException(first);
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---------------------------------------------------------------------------------- sections

@@ -103,6 +103,49 @@ class ReportCliTest {
         assertThat(Files.readString(out.resolve("report.md"))).isEqualTo(report);
     }
 
+    /**
+     * Each run's figures are drawn on a thread of their own: the files are the same bytes as drawn
+     * one run after another.
+     */
+    @Test
+    void runsDrawnInParallelGiveTheSameFilesAsOneAfterAnother() throws Exception {
+        Path out = tmp.resolve("runs3");
+        MainTest.Outcome o =
+                MainTest.run(
+                        Methods::create,
+                        "train",
+                        "--method",
+                        "ARM",
+                        "--runs",
+                        "3",
+                        "--mlp_hidden",
+                        "8",
+                        "--S",
+                        "2",
+                        "--gradient-samples",
+                        "20",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        arm.report.Report.Written one = arm.report.Report.write(out, true, 1);
+        String report = Files.readString(one.report());
+        List<byte[]> bytes = new java.util.ArrayList<>();
+        for (Path f : one.figures()) bytes.add(Files.readAllBytes(f));
+        assertThat(one.figures()).hasSizeGreaterThanOrEqualTo(12); // 3 runs × 4 or 5 figures
+        for (Path f : one.figures()) Files.delete(f);
+        Files.delete(one.report());
+        arm.report.Report.Written four = arm.report.Report.write(out, true, 4);
+        assertThat(four.figures()).containsExactlyElementsOf(one.figures());
+        assertThat(four.gradientTables()).containsExactlyElementsOf(one.gradientTables());
+        assertThat(Files.readString(four.report())).isEqualTo(report);
+        for (int i = 0; i < bytes.size(); i++)
+            assertThat(Files.readAllBytes(four.figures().get(i)))
+                    .as(four.figures().get(i).toString())
+                    .isEqualTo(bytes.get(i));
+    }
+
     @Test
     void aGenRunDrawsItsGeneratedSamplesPerTask() throws Exception {
         Path out = tmp.resolve("gen");
