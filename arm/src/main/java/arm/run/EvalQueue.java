@@ -30,7 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code background}: the copy is evaluated on a thread of its own while training goes on
  *       (MNIST: six evaluations of val + test, 78,018 images forward, 1.5–2.5 s, overlap the
  *       training instead of adding to it). CPU runs when a core is free: fewer runs going on in the
- *       process ({@link #runsInParallel}) than cores.
+ *       process ({@link #runsInParallel}) than cores. For image data its kernels run serially on
+ *       its own thread (the training's threads hold the cores already; {@code
+ *       -Darm.eval.kernels=serial|split} forces either way).
  * </ul>
  *
  * <p>In background mode the run's thread, once it waits for an evaluation (the last one, after the
@@ -79,6 +81,7 @@ public final class EvalQueue implements AutoCloseable {
 
     private final Mode mode;
     private final ContinualData data;
+    private final boolean serialKernels; // background mode: see serialKernels(data)
     private final List<Pending> pending = new ArrayList<>();
     private ExecutorService thread; // background mode, created on first use
     private long ns;
@@ -86,6 +89,7 @@ public final class EvalQueue implements AutoCloseable {
     EvalQueue(Mode mode, ContinualData data) {
         this.mode = mode;
         this.data = data;
+        this.serialKernels = serialKernels(data);
     }
 
     /** How many runs go on at once from now on (the command line's parallel runs). */
@@ -173,13 +177,41 @@ public final class EvalQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a background evaluation's kernels run serially on its own thread: {@code
+     * -Darm.eval.kernels=serial|split}, read when the queue is made; by default serial for image
+     * data (the ResNet runs) and split over the kernel workers for flat items (the MLP's, not
+     * measured serially). Beside a ResNet run's training, whose step already keeps both cores busy
+     * with its own threads (the run's thread, the kernel worker, the pair's partner), a split
+     * evaluation kernel hands half its work to a worker that is busy or descheduled and waits for
+     * it; serial, each image costs the one-thread CPU time (docs/BENCHMARKS.md, "Plain ResNet
+     * training and evaluation against the authors' code"). The bits are the same either way (a
+     * kernel's parts are fixed by its shapes; EvalQueueTest).
+     */
+    static boolean serialKernels(ContinualData data) {
+        String forced = System.getProperty("arm.eval.kernels");
+        if (forced == null || forced.isBlank()) return data.train().itemShape().length >= 3;
+        return switch (forced.trim()) {
+            case "serial" -> true;
+            case "split" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            "-Darm.eval.kernels=" + forced + ": expected serial or split");
+        };
+    }
+
     /** A background evaluation: its batches shared, for the run's thread to help with. */
     private Timed timed(Pending p) {
         long s0 = System.nanoTime();
-        EvalPoint point =
-                ContinualMethod.evaluate(
-                        p.frozen, data, p.t, p.seen, p.lastTask, s -> p.shared = s);
-        return new Timed(point, System.nanoTime() - s0);
+        EvalPoint[] point = new EvalPoint[1];
+        Runnable body =
+                () ->
+                        point[0] =
+                                ContinualMethod.evaluate(
+                                        p.frozen, data, p.t, p.seen, p.lastTask, s -> p.shared = s);
+        if (serialKernels) CpuThreads.serially(body);
+        else body.run();
+        return new Timed(point[0], System.nanoTime() - s0);
     }
 
     private Timed timed(Module net, int t, int[] seen, int lastTask) {

@@ -26,6 +26,21 @@ class EvalQueueTest {
         assertThat(now.get(now.size() - 1).testPerClass()).isNotEqualTo(now.get(0).testPerClass());
     }
 
+    /** A background evaluation's kernels serial or split over the workers: the same points. */
+    @Test
+    void backgroundKernelsSerialOrSplitGiveTheSamePoints() {
+        String before = System.getProperty("arm.eval.kernels");
+        try {
+            System.setProperty("arm.eval.kernels", "split");
+            List<EvalPoint> split = run("background");
+            System.setProperty("arm.eval.kernels", "serial");
+            same(split, run("background"));
+        } finally {
+            if (before == null) System.clearProperty("arm.eval.kernels");
+            else System.setProperty("arm.eval.kernels", before);
+        }
+    }
+
     private static void same(List<EvalPoint> now, List<EvalPoint> later) {
         for (int i = 0; i < now.size(); i++) {
             EvalPoint a = now.get(i), b = later.get(i);
