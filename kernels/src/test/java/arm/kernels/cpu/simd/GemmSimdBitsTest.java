@@ -64,8 +64,7 @@ class GemmSimdBitsTest {
     void warmUpSlicesGiveTheSameBits() {
         int[] saved = GemmSimd.warmCalls.clone();
         try {
-            for (int[] s :
-                    new int[][] {{10, 257, 784}, {10, 784, 40}, {23, 300, 201}, {168, 33, 50}})
+            for (int[] s : new int[][] {{10, 257, 784}, {10, 784, 40}, {23, 300, 201}, {168, 33, 50}})
                 for (int t = 0; t < 4; t++) {
                     boolean ta = t >= 2, tb = t % 2 == 1;
                     int m = s[0], k = s[1], n = s[2];
@@ -82,9 +81,8 @@ class GemmSimdBitsTest {
                                     tile, ta, tb, m, n, k, 0.75f, c.a, 0, c.lda, c.b, 0, c.ldb,
                                     beta, whole, 0, n);
                             assertThat(bits(sliced))
-                                    .as(
-                                            "tile %d beta %s, %dx%dx%d ta=%b tb=%b",
-                                            tile, beta, m, k, n, ta, tb)
+                                    .as("tile %d beta %s, %dx%dx%d ta=%b tb=%b", tile, beta, m, k,
+                                            n, ta, tb)
                                     .isEqualTo(bits(whole));
                         }
                 }
