@@ -54,9 +54,6 @@ public final class GemmSimd {
      */
     static final int T5X2 = 502, T5X4 = 504, T10X2 = 1002, T8X3 = 803;
 
-    /** Not a tile choice: the 10×1-vector kernel of a 10×2 GEMM's last, one-vector panel. */
-    static final int T10X1 = 1001;
-
     /** {@code -Darm.gemm.tile=5x2|5x4|10x2|8x3} forces a tile (benchmarks, tests). */
     static final int FORCED_TILE = tile(System.getProperty("arm.gemm.tile", ""));
 
@@ -280,8 +277,7 @@ public final class GemmSimd {
                             int b0 = bOff + pc * ldb + jc + jr;
                             for (int ir = 0; ir < mc; ir += 10)
                                 for (int v = 0; v < nw; v += L)
-                                    kernel(
-                                            T10X1,
+                                    kernel10x1(
                                             kc,
                                             w.a,
                                             ir * kc,
@@ -460,74 +456,7 @@ public final class GemmSimd {
             int ci,
             int ldc,
             boolean add) {
-        int kind = warmKind(tile);
-        if (kc > WARM_KC && warmCalls[kind] < WARM_CALLS) {
-            // JIT warm-up: the first calls run K in slices of WARM_KC, C stored and read back
-            // between slices (exact, so each element is the same in-order FMA chain). A register
-            // tile kernel is few calls of one long loop (KC = 256 steps). The JIT looks at a
-            // method's counters only every 2^n calls or 2^(n+3) loop steps (Tier*NotifyFreqLog),
-            // so with more than 8 steps per call it sees the loop first and compiles an
-            // on-stack-replacement (OSR) method for the call in progress, then the method again
-            // for the calls after it: C2 compiled each kernel twice, ~0.4-0.8 s each
-            // (docs/BENCHMARKS.md, "Where an MNIST ARM run spends its time"). With 4 steps per
-            // call it sees the calls first and compiles the kernel once.
-            warmCalls[kind]++; // racy on purpose: a rough count is enough
-            int mr = tile / 100;
-            for (int p0 = 0; p0 < kc; p0 += WARM_KC)
-                kernelSlice(
-                        tile,
-                        Math.min(WARM_KC, kc - p0),
-                        a,
-                        ao + p0 * mr,
-                        b,
-                        bo + p0 * bs,
-                        bs,
-                        c,
-                        ci,
-                        ldc,
-                        add || p0 > 0);
-            return;
-        }
-        kernelSlice(tile, kc, a, ao, b, bo, bs, c, ci, ldc, add);
-    }
-
-    /** K slice of the JIT warm-up (see {@link #kernel}): under 8, the JIT's call/loop ratio. */
-    static final int WARM_KC = 4;
-
-    /**
-     * Calls of each kernel that slice K: several times a kernel's normal compile threshold. Counted
-     * per kernel, as a workload may call one kernel only long after another (the 8×3 tiles of a
-     * tall A in the recall phase).
-     */
-    static final int WARM_CALLS = 8192;
-
-    /** Sliced calls so far, per kernel ({@link #warmKind}); GemmSimdBitsTest sets them. */
-    static final int[] warmCalls = new int[5];
-
-    private static int warmKind(int tile) {
-        return switch (tile) {
-            case T8X3 -> 0;
-            case T5X4 -> 1;
-            case T10X2 -> 2;
-            case T10X1 -> 3;
-            default -> 4;
-        };
-    }
-
-    private static void kernelSlice(
-            int tile,
-            int kc,
-            float[] a,
-            int ao,
-            float[] b,
-            int bo,
-            int bs,
-            float[] c,
-            int ci,
-            int ldc,
-            boolean add) {
         switch (tile) {
-            case T10X1 -> kernel10x1(kc, a, ao, b, bo, bs, c, ci, ldc, add);
             case 803 -> kernel8x3(kc, a, ao, b, bo, bs, c, ci, ldc, add);
             case 504 -> kernel5x4(kc, a, ao, b, bo, bs, c, ci, ldc, add);
             case 1002 -> kernel10x2(kc, a, ao, b, bo, bs, c, ci, ldc, add);

@@ -54,43 +54,6 @@ class GemmSimdBitsTest {
             }
     }
 
-    /**
-     * The JIT warm-up's K slices ({@link GemmSimd#kernel}: the first calls run K in slices of
-     * WARM_KC, C stored and read back between them) give the bits of the unsliced kernels, for
-     * every tile, K past one slice and not a multiple of it, with and without beta, and B read in
-     * place (the 10×1 last panel) or packed.
-     */
-    @Test
-    void warmUpSlicesGiveTheSameBits() {
-        int[] saved = GemmSimd.warmCalls.clone();
-        try {
-            for (int[] s : new int[][] {{10, 257, 784}, {10, 784, 40}, {23, 300, 201}, {168, 33, 50}})
-                for (int t = 0; t < 4; t++) {
-                    boolean ta = t >= 2, tb = t % 2 == 1;
-                    int m = s[0], k = s[1], n = s[2];
-                    Case c = new Case(m, k, n, ta, tb, 13L * m + k + n);
-                    for (int tile : TILES)
-                        for (float beta : new float[] {0f, 1f, 0.5f}) {
-                            float[] sliced = c.c.clone(), whole = c.c.clone();
-                            java.util.Arrays.fill(GemmSimd.warmCalls, 0);
-                            GemmSimd.panels(
-                                    tile, ta, tb, m, n, k, 0.75f, c.a, 0, c.lda, c.b, 0, c.ldb,
-                                    beta, sliced, 0, n);
-                            java.util.Arrays.fill(GemmSimd.warmCalls, Integer.MAX_VALUE);
-                            GemmSimd.panels(
-                                    tile, ta, tb, m, n, k, 0.75f, c.a, 0, c.lda, c.b, 0, c.ldb,
-                                    beta, whole, 0, n);
-                            assertThat(bits(sliced))
-                                    .as("tile %d beta %s, %dx%dx%d ta=%b tb=%b", tile, beta, m, k,
-                                            n, ta, tb)
-                                    .isEqualTo(bits(whole));
-                        }
-                }
-        } finally {
-            System.arraycopy(saved, 0, GemmSimd.warmCalls, 0, saved.length);
-        }
-    }
-
     /** Shapes above CpuGemm's split limit (4·10⁶ multiply-adds), dot and panel paths. */
     @Test
     void everySplitGivesTheSameBits() {
