@@ -6,6 +6,7 @@ import arm.io.CheckpointStore;
 import arm.method.Method;
 import arm.metrics.Metrics;
 import arm.report.TrainLogFile;
+import arm.run.Background;
 import arm.run.Checkpointer;
 import arm.run.EvalQueue;
 import arm.run.NumericalException;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -153,15 +153,7 @@ final class Experiment {
     }
 
     private void runAll(List<Runnable> tasks) throws InterruptedException {
-        AtomicInteger threadId = new AtomicInteger();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t = new Thread(r, "arm-run-" + threadId.getAndIncrement());
-                            t.setDaemon(true);
-                            return t;
-                        });
+        ExecutorService pool = Background.pool("arm-run-", threads);
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Runnable task : tasks) futures.add(pool.submit(task));

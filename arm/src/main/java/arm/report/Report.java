@@ -6,6 +6,7 @@ import arm.io.Provenance;
 import arm.io.RegularFile;
 import arm.io.ResultsJson;
 import arm.io.StrictJson;
+import arm.run.Background;
 import arm.run.RecallRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -19,9 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Draws a results folder's figures and writes its report.md, from the saved files only
@@ -319,15 +318,7 @@ public final class Report {
             for (A a : items) out.add(f.apply(a));
             return out;
         }
-        AtomicInteger id = new AtomicInteger();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t = new Thread(r, "arm-report-" + id.getAndIncrement());
-                            t.setDaemon(true);
-                            return t;
-                        });
+        ExecutorService pool = Background.pool("arm-report-", threads);
         try {
             List<Future<B>> futures = new ArrayList<>();
             for (A a : items) futures.add(pool.submit(() -> f.apply(a)));

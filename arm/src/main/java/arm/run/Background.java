@@ -4,12 +4,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The two pieces of the background threads (the evaluation queue, the checkpoint and results
- * writers): one daemon thread that runs its tasks in submission order, and a wait for a task that
- * an interrupt does not cut short (a file must be on disk before the caller goes on; the interrupt
- * is kept for the caller to see).
+ * The pieces of the background threads (the evaluation queue, the checkpoint and results writers,
+ * the run threads, the report's drawing threads): one daemon thread that runs its tasks in
+ * submission order, a pool of daemon threads, and a wait for a task that an interrupt does not cut
+ * short (a file must be on disk before the caller goes on; the interrupt is kept for the caller to
+ * see).
  */
 public final class Background {
     private Background() {}
@@ -19,6 +21,21 @@ public final class Background {
         return Executors.newSingleThreadExecutor(
                 r -> {
                     Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * {@code threads} daemon threads named {@code prefix} + 0, 1, ...: a pool whose threads never
+     * keep the JVM alive (the run threads, the report's drawing threads).
+     */
+    public static ExecutorService pool(String prefix, int threads) {
+        AtomicInteger id = new AtomicInteger();
+        return Executors.newFixedThreadPool(
+                threads,
+                r -> {
+                    Thread t = new Thread(r, prefix + id.getAndIncrement());
                     t.setDaemon(true);
                     return t;
                 });
