@@ -100,7 +100,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(
             names = "--max-parallel",
             paramLabel = "N",
-            description = "slurm: array tasks at a time (--array=…%N)")
+            description = "slurm: array tasks at a time (--array=…%%N)")
     String maxParallel;
 
     SweepCommand(Main.Context ctx) {
