@@ -81,9 +81,11 @@ class GemmSimdBitsTest {
     /**
      * The dot path (x·Wᵀ, few rows) against a scalar model of its exact order: per C element, L
      * lane sums each fused-multiply-added in K order over the whole vectors, the lanes added in
-     * lane order, then the K tail one product at a time. Pins the bits of the 4×4, 2×4 and one-sum
-     * kernels for odd and even numbers of K vectors (dot2x4 takes two vectors per trip) and for K
-     * shorter than one vector; M = 10 is the MNIST batch (tiles 4×4, 4×4, 2×4).
+     * lane order, then the K tail one product at a time. Pins the bits of the 5×4, 4×4, 2×4 and
+     * one-sum kernels for odd and even numbers of K vectors (dot2x4 takes two vectors per trip),
+     * for K shorter than one vector, beyond one K slice (KD), with A stored transposed, and for row
+     * blocks that are and are not multiples of 5 (M = 10, the MNIST batch: two 5×4 tiles per four
+     * columns; M = 40: blocks of 32 and 8 rows).
      */
     @Test
     void dotPathKeepsItsSummationOrder() {
@@ -95,31 +97,54 @@ class GemmSimdBitsTest {
             {10, 50 * l + 3, 6},
             {3, 2 * l + 5, 7},
             {2, l - 1, 5},
-            {5, 3 * l, 4}
+            {5, 3 * l, 4},
+            {5, l + 1, 8},
+            {15, 3 * l + 7, 9},
+            {20, 130, 12},
+            {40, 2 * l + 3, 11},
+            {10, GemmSimd.KD + 2 * l + 5, 5}
         };
-        for (int[] s : shapes) {
-            int m = s[0], k = s[1], n = s[2];
-            Case c = new Case(m, k, n, false, true, 7L * m + k + n);
-            for (float beta : new float[] {0f, 0.5f}) {
-                float[] out = c.c.clone();
-                GemmSimd.sgemm(false, true, m, n, k, 0.75f, c.a, 0, k, c.b, 0, k, beta, out, 0, n);
-                float[] want = c.c.clone();
-                int kv = k - k % l;
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++) {
+        for (int[] s : shapes)
+            for (boolean ta : new boolean[] {false, true}) dotOrder(s[0], s[1], s[2], ta);
+    }
+
+    private static void dotOrder(int m, int k, int n, boolean ta) {
+        int l = GemmSimd.L;
+        Case c = new Case(m, k, n, ta, true, 7L * m + k + n);
+        for (float beta : new float[] {0f, 0.5f}) {
+            float[] out = c.c.clone();
+            GemmSimd.sgemm(ta, true, m, n, k, 0.75f, c.a, 0, c.lda, c.b, 0, k, beta, out, 0, n);
+            float[] want = c.c.clone();
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    int ci = i * n + j;
+                    float t = 0f;
+                    // K in slices of KD; each slice's sum is added to C's running value
+                    for (int p0 = 0; p0 < k; p0 += GemmSimd.KD) {
+                        int kc = Math.min(GemmSimd.KD, k - p0), kv = kc - kc % l;
                         float[] lanes = new float[l];
                         for (int p = 0; p < kv; p += l)
                             for (int q = 0; q < l; q++)
                                 lanes[q] =
-                                        Math.fma(c.a[i * k + p + q], c.b[j * k + p + q], lanes[q]);
-                        float t = 0f;
-                        for (int q = 0; q < l; q++) t += lanes[q];
-                        for (int p = kv; p < k; p++) t += c.a[i * k + p] * c.b[j * k + p];
-                        int ci = i * n + j;
-                        want[ci] = beta == 0f ? 0.75f * t : 0.75f * t + beta * want[ci];
+                                        Math.fma(
+                                                c.a(i, p0 + p + q, m, k, ta),
+                                                c.b[j * k + p0 + p + q],
+                                                lanes[q]);
+                        float u = 0f;
+                        for (int q = 0; q < l; q++) u += lanes[q];
+                        for (int p = kv; p < kc; p++)
+                            u += c.a(i, p0 + p, m, k, ta) * c.b[j * k + p0 + p];
+                        float before = p0 == 0 ? beta : 1f;
+                        t =
+                                before == 0f
+                                        ? 0.75f * u
+                                        : 0.75f * u + before * (p0 == 0 ? want[ci] : t);
                     }
-                assertThat(bits(out)).as("%dx%dx%d beta %s", m, k, n, beta).isEqualTo(bits(want));
-            }
+                    want[ci] = t;
+                }
+            assertThat(bits(out))
+                    .as("%dx%dx%d ta=%b beta %s", m, k, n, ta, beta)
+                    .isEqualTo(bits(want));
         }
     }
 
@@ -135,6 +160,11 @@ class GemmSimdBitsTest {
             c = random(rng, m * n);
             lda = ta ? m : k;
             ldb = tb ? k : n;
+        }
+
+        /** op(A)[i, p] for an M×K op(A). */
+        float a(int i, int p, int m, int k, boolean ta) {
+            return ta ? a[p * m + i] : a[i * k + p];
         }
     }
 
