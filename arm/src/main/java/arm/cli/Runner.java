@@ -409,21 +409,21 @@ final class Runner {
     }
 
     /**
-     * Two CPU kernels that keep the bits but pay only in a JVM that trains several runs: the MLP
-     * evaluation's zero-skipping first layer and the recall's held weight packs. Each is one more
-     * set of methods for the JIT to compile, ~2 s of CPU per JVM together; in a single MNIST ARM
-     * run that cost more than they saved (wall 7.3 → 8.0 s, CPU 11.4 → 13.2 s, median of 5), in
-     * {@code reproduce mnist}'s 45 runs they save 0.92× of its wall time (docs/BENCHMARKS.md, MNIST
-     * section). So they are on from two runs up; {@code -Darm.gemm.hold} and {@code
-     * -Darm.evalSparse} set by hand win.
+     * Two CPU kernels that keep the bits and cost the JIT extra work (more methods to compile): the
+     * recall's held weight packs and the MLP evaluation's zero-skipping first layer. The held packs
+     * pay even in one MNIST run (steady recall iterations ~0.8×, the warm-up ~0.2 s longer: whole
+     * runs level to 0.95× in 20 alternating pairs); the evaluation's path only from two runs up
+     * (with both in one run: wall 7.3 → 8.0 s, CPU 11.4 → 13.2 s, median of 5; in {@code reproduce
+     * mnist}'s 45 runs both together save 0.92× of its wall time; docs/BENCHMARKS.md, MNIST
+     * section). {@code -Darm.gemm.hold} and {@code -Darm.evalSparse} set by hand win.
      */
     static void extraKernels(int runs) {
-        boolean pay = runs >= EXTRA_KERNELS_MIN_RUNS;
-        if (System.getProperty("arm.gemm.hold") == null) CpuGemm.holding(pay);
-        if (System.getProperty("arm.evalSparse") == null) LinearEval.sparse(pay);
+        if (System.getProperty("arm.gemm.hold") == null) CpuGemm.holding(true);
+        if (System.getProperty("arm.evalSparse") == null)
+            LinearEval.sparse(runs >= EXTRA_KERNELS_MIN_RUNS);
     }
 
-    /** Runs in one JVM from which {@link #extraKernels} turns the two kernels on. */
+    /** Runs in one JVM from which {@link #extraKernels} turns the sparse evaluation on. */
     static final int EXTRA_KERNELS_MIN_RUNS = 2;
 
     /**
