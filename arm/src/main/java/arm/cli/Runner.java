@@ -7,7 +7,6 @@ import arm.io.OutputLock;
 import arm.io.Provenance;
 import arm.io.RegularFile;
 import arm.io.ResultsJson;
-import arm.kernels.cpu.CpuGemm;
 import arm.kernels.cpu.LinearEval;
 import arm.method.MemoryCost;
 import arm.method.Method;
@@ -398,33 +397,31 @@ final class Runner {
 
     private static int execute(Main.Context ctx, Plan p) {
         // a warm-up started with the JVM (train, -Darm.warmup=N) runs beside one MNIST run on the
-        // CPU only: the extra kernels below change what a warm-up iteration touches
+        // CPU only: the sparse evaluation below changes what a warm-up iteration touches
         if (!p.bench().mnistProtocol()
                 || (p.device() != null && !p.device().equals("cpu"))
-                || p.methods().size() * p.runs() >= EXTRA_KERNELS_MIN_RUNS) Warmup.stopEarly();
-        extraKernels(p.methods().size() * p.runs());
+                || p.methods().size() * p.runs() >= SPARSE_EVAL_MIN_RUNS) Warmup.stopEarly();
+        sparseEvaluation(p.methods().size() * p.runs());
         try (Warmup w = warmup(p)) {
             return executeRuns(ctx, p);
         }
     }
 
     /**
-     * Two CPU kernels that keep the bits and cost the JIT extra work (more methods to compile): the
-     * recall's held weight packs and the MLP evaluation's zero-skipping first layer. The held packs
-     * pay even in one MNIST run (steady recall iterations ~0.8×, the warm-up ~0.2 s longer: whole
-     * runs level to 0.95× in 20 alternating pairs); the evaluation's path only from two runs up
-     * (with both in one run: wall 7.3 → 8.0 s, CPU 11.4 → 13.2 s, median of 5; in {@code reproduce
-     * mnist}'s 45 runs both together save 0.92× of its wall time; docs/BENCHMARKS.md, MNIST
-     * section). {@code -Darm.gemm.hold} and {@code -Darm.evalSparse} set by hand win.
+     * The MLP evaluation's zero-skipping first layer (same bits as the dense one) pays for its
+     * compilation only in a JVM of two or more runs: in one MNIST run it and the held weight packs
+     * together cost wall 7.3 → 8.0 s, CPU 11.4 → 13.2 s (median of 5), while in {@code reproduce
+     * mnist}'s 45 runs both save 0.92× of its wall time (docs/BENCHMARKS.md, MNIST section). The
+     * held packs alone pay in one run too, so they stay at CpuGemm's default (on; {@code
+     * -Darm.gemm.hold=false} turns them off). {@code -Darm.evalSparse} set by hand wins.
      */
-    static void extraKernels(int runs) {
-        if (System.getProperty("arm.gemm.hold") == null) CpuGemm.holding(true);
+    static void sparseEvaluation(int runs) {
         if (System.getProperty("arm.evalSparse") == null)
-            LinearEval.sparse(runs >= EXTRA_KERNELS_MIN_RUNS);
+            LinearEval.sparse(runs >= SPARSE_EVAL_MIN_RUNS);
     }
 
-    /** Runs in one JVM from which {@link #extraKernels} turns the sparse evaluation on. */
-    static final int EXTRA_KERNELS_MIN_RUNS = 2;
+    /** Runs in one JVM from which {@link #sparseEvaluation} turns the zero-skipping layer on. */
+    static final int SPARSE_EVAL_MIN_RUNS = 2;
 
     /**
      * MNIST on the CPU: the kernels warmed up on random data while the data loads (ARM's iteration

@@ -119,7 +119,6 @@ class GemmSimdBitsTest {
                 for (int j = 0; j < n; j++) {
                     int ci = i * n + j;
                     float t = 0f;
-                    // K in slices of KD; each slice's sum is added to C's running value
                     for (int p0 = 0; p0 < k; p0 += GemmSimd.KD) {
                         int kc = Math.min(GemmSimd.KD, k - p0), kv = kc - kc % l;
                         float[] lanes = new float[l];
@@ -134,11 +133,9 @@ class GemmSimdBitsTest {
                         for (int q = 0; q < l; q++) u += lanes[q];
                         for (int p = kv; p < kc; p++)
                             u += c.a(i, p0 + p, m, k, ta) * c.b[j * k + p0 + p];
-                        float before = p0 == 0 ? beta : 1f;
-                        t =
-                                before == 0f
-                                        ? 0.75f * u
-                                        : 0.75f * u + before * (p0 == 0 ? want[ci] : t);
+                        // the first slice scales C by beta, later ones add to it
+                        if (p0 > 0) t = 0.75f * u + t;
+                        else t = beta == 0f ? 0.75f * u : 0.75f * u + beta * want[ci];
                     }
                     want[ci] = t;
                 }
