@@ -7,6 +7,7 @@ import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
+import arm.kernels.cpu.simd.WinogradSimd;
 
 /**
  * Chooses the convolution implementation once, at class load ({@code
@@ -19,6 +20,11 @@ import arm.kernels.cpu.simd.ConvStridedGradSimd;
  *       paths);
  *   <li>{@code direct} (the default when the GEMM runs on the Vector API), per call by shape:
  *       <ul>
+ *         <li>{@link WinogradSimd} (Winograd F(2×2, 3×3): 4 multiplies per output and channel pair
+ *             instead of 9) for 3×3 stride-1 pad-1 convolutions of even sides with at least 8 input
+ *             and 4 output channels, forward and input gradient: all of ResNet18's stride-1 3×3
+ *             layers but the stem. Its sums differ from the direct kernels' in the last bits;
+ *             {@code -Darm.conv.winograd=false} gives those shapes back to the kernels below;
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
@@ -60,7 +66,10 @@ public final class CpuConv {
         return PATH;
     }
 
-    /** e.g. "direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread". */
+    /**
+     * e.g. "winograd + direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1
+     * thread".
+     */
     public static String path() {
         String threads =
                 CpuThreads.threads() + (CpuThreads.threads() == 1 ? " thread" : " threads");
@@ -68,7 +77,11 @@ public final class CpuConv {
             case NAIVE -> "naive";
             case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
             case DIRECT ->
-                    "direct + channels-last + im2col + gemm " + CpuGemm.path() + ", " + threads;
+                    (Simd.winogradOn() ? "winograd + " : "")
+                            + "direct + channels-last + im2col + gemm "
+                            + CpuGemm.path()
+                            + ", "
+                            + threads;
         };
     }
 
@@ -95,7 +108,8 @@ public final class CpuConv {
             return;
         }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
-        if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
+        if (PATH == Path.DIRECT && Simd.winograd(g)) Simd.forwardWinograd(x, w, y, g);
+        else if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
         // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy and GEMM
         // (the direct kernel, which gathers the one phase plane they read, ranged from 0.7× to
@@ -128,6 +142,14 @@ public final class CpuConv {
             return;
         }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
+        if (PATH == Path.DIRECT && g.stride == 1) {
+            // dx = conv(dy, w̃), w̃ the flipped transposed weights (Co input channels)
+            ConvShape t = new ConvShape(n, co, g.ho, g.wo, ci, kh, kw, 1, kh - 1 - pad);
+            if (t.ho == h && t.wo == wd && Simd.winograd(t)) {
+                Simd.forwardWinograd(dy, ConvIm2col.flipTransposed(w, g), dx, t);
+                return;
+            }
+        }
         if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
             Simd.backwardInputChannelsLast(dy, w, dx, g);
             return;
@@ -260,6 +282,18 @@ public final class CpuConv {
 
         static void forward(float[] x, float[] w, float[] y, ConvShape g) {
             ConvDirectSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+        }
+
+        static boolean winograd(ConvShape g) {
+            return WinogradSimd.supports(g);
+        }
+
+        static boolean winogradOn() {
+            return WinogradSimd.enabled();
+        }
+
+        static void forwardWinograd(float[] x, float[] w, float[] y, ConvShape g) {
+            WinogradSimd.forward(x, w, y, g, CpuThreads.parts(g.n * g.p));
         }
 
         static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {

@@ -1,0 +1,110 @@
+package arm.kernels.cpu.ref;
+
+/**
+ * Naive twin of {@link arm.kernels.cpu.simd.WinogradSimd}: the 3×3, stride-1, pad-1 convolution by
+ * Winograd's F(2×2, 3×3) in scalar loops, tile by tile, with the same transforms in the same order
+ * (so the same bits as the SIMD kernel). x [N, Ci, H, W], w [Co, Ci, 3, 3], y [N, Co, H, W], H and
+ * W even.
+ *
+ * <pre>
+ * V[c] = Bᵀ·d[c]·B,  U[o, c] = G·w[o, c]·Gᵀ,  M[o] = Σ_c U[o, c] ⊙ V[c] (c in order, fused
+ * multiply-adds from 0),  y tile = Aᵀ·M[o]·A
+ * </pre>
+ *
+ * with d[c] the 4×4 patch of the zero-padded input at rows 2·th .. 2·th + 3 and columns 2·tw ..
+ * 2·tw + 3 (the matrices are written out in the SIMD kernel's comment).
+ */
+public final class WinogradRef {
+    private WinogradRef() {}
+
+    public static void forward(
+            float[] x, float[] w, float[] y, int n, int ci, int h, int wd, int co) {
+        if (h % 2 != 0 || wd % 2 != 0)
+            throw new IllegalArgumentException(
+                    "F(2,3) tiles need even H and W, got " + h + "×" + wd);
+        float[] u = new float[co * ci * 16];
+        double[] t = new double[16];
+        for (int o = 0; o < co; o++)
+            for (int c = 0; c < ci; c++) {
+                transformWeight(w, (o * ci + c) * 9, t);
+                for (int xi = 0; xi < 16; xi++) u[(o * ci + c) * 16 + xi] = (float) t[xi];
+            }
+        float[] v = new float[ci * 16], d = new float[16], m = new float[16];
+        for (int b = 0; b < n; b++)
+            for (int th = 0; th < h / 2; th++)
+                for (int tw = 0; tw < wd / 2; tw++) {
+                    for (int c = 0; c < ci; c++) {
+                        for (int i = 0; i < 4; i++)
+                            for (int j = 0; j < 4; j++) {
+                                int r = 2 * th + i - 1, s = 2 * tw + j - 1;
+                                boolean in = r >= 0 && r < h && s >= 0 && s < wd;
+                                d[4 * i + j] = in ? x[((b * ci + c) * h + r) * wd + s] : 0f;
+                            }
+                        inputTransform(d, v, c * 16);
+                    }
+                    for (int o = 0; o < co; o++) {
+                        for (int xi = 0; xi < 16; xi++) {
+                            float acc = 0f;
+                            for (int c = 0; c < ci; c++)
+                                acc = Math.fma(u[(o * ci + c) * 16 + xi], v[c * 16 + xi], acc);
+                            m[xi] = acc;
+                        }
+                        int at = ((b * co + o) * h + 2 * th) * wd + 2 * tw;
+                        outputTransform(m, y, at, wd);
+                    }
+                }
+    }
+
+    /**
+     * u[4i + j] = (G·g·Gᵀ)[i][j] for the 3×3 g at w[at], in double (rounded once by the caller).
+     */
+    public static void transformWeight(float[] w, int at, double[] u) {
+        double[] gg = new double[12]; // G·g, 4 × 3
+        for (int v = 0; v < 3; v++) {
+            double g0 = w[at + v], g1 = w[at + 3 + v], g2 = w[at + 6 + v];
+            gg[v] = g0;
+            gg[3 + v] = (g0 + g1 + g2) / 2;
+            gg[6 + v] = (g0 - g1 + g2) / 2;
+            gg[9 + v] = g2;
+        }
+        for (int i = 0; i < 4; i++) {
+            double g0 = gg[3 * i], g1 = gg[3 * i + 1], g2 = gg[3 * i + 2];
+            u[4 * i] = g0;
+            u[4 * i + 1] = (g0 + g1 + g2) / 2;
+            u[4 * i + 2] = (g0 - g1 + g2) / 2;
+            u[4 * i + 3] = g2;
+        }
+    }
+
+    /** v[at + 4i + j] = (Bᵀ·d·B)[i][j]: rows first (s = Bᵀ·d), then columns. */
+    static void inputTransform(float[] d, float[] v, int at) {
+        float[] s = new float[16];
+        for (int j = 0; j < 4; j++) {
+            s[j] = d[j] - d[8 + j];
+            s[4 + j] = d[4 + j] + d[8 + j];
+            s[8 + j] = d[8 + j] - d[4 + j];
+            s[12 + j] = d[4 + j] - d[12 + j];
+        }
+        for (int i = 0; i < 4; i++) {
+            int r = 4 * i;
+            v[at + r] = s[r] - s[r + 2];
+            v[at + r + 1] = s[r + 1] + s[r + 2];
+            v[at + r + 2] = s[r + 2] - s[r + 1];
+            v[at + r + 3] = s[r + 1] - s[r + 3];
+        }
+    }
+
+    /** The 2×2 outputs Aᵀ·m·A at y[at], y[at + 1], y[at + wd], y[at + wd + 1]. */
+    static void outputTransform(float[] m, float[] y, int at, int wd) {
+        float[] t = new float[8]; // Aᵀ·m, 2 × 4
+        for (int j = 0; j < 4; j++) {
+            t[j] = m[j] + m[4 + j] + m[8 + j];
+            t[4 + j] = m[4 + j] - m[8 + j] - m[12 + j];
+        }
+        for (int i = 0; i < 2; i++) {
+            int r = 4 * i;
+            y[at + i * wd] = t[r] + t[r + 1] + t[r + 2];
+            y[at + i * wd + 1] = t[r + 1] - t[r + 2] - t[r + 3];
+        }
+    }
+}
