@@ -6,6 +6,7 @@ import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
+import arm.kernels.cpu.simd.WinogradSimd;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -65,11 +66,13 @@ public final class ConvTiming {
                 "fwd im2col",
                 "fwd direct",
                 "fwd nhwc",
+                "fwd winograd",
                 "bwdIn cpuconv",
                 "bwdIn im2col",
                 "bwdIn direct",
                 "bwdIn nhwc",
                 "bwdIn strided",
+                "bwdIn winograd",
                 "bwdW cpuconv",
                 "bwdW im2col",
                 "bwdW nhwc"
@@ -84,6 +87,9 @@ public final class ConvTiming {
                         ? (a, b, c, gg) -> ConvDirectSimd.forward(a, b, c, gg, 1)
                         : null,
                 (a, b, c, gg) -> ConvNhwcSimd.forward(a, b, c, gg, 1),
+                WinogradSimd.supports(g)
+                        ? (a, b, c, gg) -> WinogradSimd.forward(a, b, c, gg, 1)
+                        : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardInput(
                                 c, b, a, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride,
@@ -122,6 +128,11 @@ public final class ConvTiming {
                 ConvStridedGradSimd.supports(g)
                         ? (a, b, c, gg) -> ConvStridedGradSimd.backwardInput(c, b, a, gg, 1)
                         : null,
+                g.stride == 1 && WinogradSimd.supports(transposed(g))
+                        ? (a, b, c, gg) ->
+                                WinogradSimd.forward(
+                                        c, ConvIm2col.flipTransposed(b, gg), a, transposed(gg), 1)
+                        : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardWeight(
                                 a, c, b, gg.n, gg.ci, gg.h, gg.w, gg.co, gg.kh, gg.kw, gg.stride,
@@ -148,5 +159,10 @@ public final class ConvTiming {
             }
             System.out.println(sb);
         }
+    }
+
+    /** The stride-1 input gradient as a forward convolution of Co channels (flipped weights). */
+    static ConvShape transposed(ConvShape g) {
+        return new ConvShape(g.n, g.co, g.h, g.w, g.ci, g.kh, g.kw, 1, g.kh - 1 - g.pad);
     }
 }
