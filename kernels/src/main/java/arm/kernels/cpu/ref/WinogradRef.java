@@ -23,12 +23,9 @@ public final class WinogradRef {
             throw new IllegalArgumentException(
                     "F(2,3) tiles need even H and W, got " + h + "×" + wd);
         float[] u = new float[co * ci * 16];
-        double[] t = new double[16];
         for (int o = 0; o < co; o++)
-            for (int c = 0; c < ci; c++) {
-                transformWeight(w, (o * ci + c) * 9, t);
-                for (int xi = 0; xi < 16; xi++) u[(o * ci + c) * 16 + xi] = (float) t[xi];
-            }
+            for (int c = 0; c < ci; c++)
+                transformWeight(w, (o * ci + c) * 9, u, (o * ci + c) * 16, 1);
         float[] v = new float[ci * 16], d = new float[16], m = new float[16];
         for (int b = 0; b < n; b++)
             for (int th = 0; th < h / 2; th++)
@@ -56,24 +53,38 @@ public final class WinogradRef {
     }
 
     /**
-     * u[4i + j] = (G·g·Gᵀ)[i][j] for the 3×3 g at w[at], in double (rounded once by the caller).
+     * out[o0 + (4i + j)·stride] = (G·g·Gᵀ)[i][j] for the 3×3 g at w[at], computed in double and
+     * rounded once (G·g first, then ·Gᵀ row by row).
      */
-    public static void transformWeight(float[] w, int at, double[] u) {
-        double[] gg = new double[12]; // G·g, 4 × 3
-        for (int v = 0; v < 3; v++) {
-            double g0 = w[at + v], g1 = w[at + 3 + v], g2 = w[at + 6 + v];
-            gg[v] = g0;
-            gg[3 + v] = (g0 + g1 + g2) / 2;
-            gg[6 + v] = (g0 - g1 + g2) / 2;
-            gg[9 + v] = g2;
-        }
-        for (int i = 0; i < 4; i++) {
-            double g0 = gg[3 * i], g1 = gg[3 * i + 1], g2 = gg[3 * i + 2];
-            u[4 * i] = g0;
-            u[4 * i + 1] = (g0 + g1 + g2) / 2;
-            u[4 * i + 2] = (g0 - g1 + g2) / 2;
-            u[4 * i + 3] = g2;
-        }
+    public static void transformWeight(float[] w, int at, float[] out, int o0, int stride) {
+        double g00 = w[at], g01 = w[at + 1], g02 = w[at + 2];
+        double g10 = w[at + 3], g11 = w[at + 4], g12 = w[at + 5];
+        double g20 = w[at + 6], g21 = w[at + 7], g22 = w[at + 8];
+        // G·g: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of g's rows, column by column
+        row(g00, g01, g02, out, o0, stride);
+        row(
+                (g00 + g10 + g20) / 2,
+                (g01 + g11 + g21) / 2,
+                (g02 + g12 + g22) / 2,
+                out,
+                o0 + 4 * stride,
+                stride);
+        row(
+                (g00 - g10 + g20) / 2,
+                (g01 - g11 + g21) / 2,
+                (g02 - g12 + g22) / 2,
+                out,
+                o0 + 8 * stride,
+                stride);
+        row(g20, g21, g22, out, o0 + 12 * stride, stride);
+    }
+
+    /** One row of (G·g)·Gᵀ from the row (h0, h1, h2) of G·g. */
+    private static void row(double h0, double h1, double h2, float[] out, int o, int stride) {
+        out[o] = (float) h0;
+        out[o + stride] = (float) ((h0 + h1 + h2) / 2);
+        out[o + 2 * stride] = (float) ((h0 - h1 + h2) / 2);
+        out[o + 3 * stride] = (float) h2;
     }
 
     /** v[at + 4i + j] = (Bᵀ·d·B)[i][j]: rows first (s = Bᵀ·d), then columns. */

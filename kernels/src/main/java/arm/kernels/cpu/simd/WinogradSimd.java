@@ -445,15 +445,14 @@ public final class WinogradSimd {
      * oBlock·mr + r; channels past Co zero), computed in double and rounded once.
      */
     static void packWeights(float[] w, int co, int ci, int mr, float[] out) {
-        Arrays.fill(out, 0f);
-        double[] u = new double[16];
-        for (int o = 0; o < co; o++)
-            for (int c = 0; c < ci; c++) {
-                WinogradRef.transformWeight(w, (o * ci + c) * 9, u);
-                int ob = o / mr, r = o % mr;
-                for (int xi = 0; xi < 16; xi++)
-                    out[((ob * 16 + xi) * ci + c) * mr + r] = (float) u[xi];
-            }
+        int stride = ci * mr; // from one ξ to the next within an output block
+        for (int ob = 0; ob * mr < co; ob++)
+            for (int c = 0; c < ci; c++)
+                for (int r = 0; r < mr; r++) {
+                    int o = ob * mr + r, at = (ob * 16 * ci + c) * mr + r;
+                    if (o < co) WinogradRef.transformWeight(w, (o * ci + c) * 9, out, at, stride);
+                    else for (int xi = 0; xi < 16; xi++) out[at + xi * stride] = 0f;
+                }
     }
 
     /**
