@@ -48,6 +48,11 @@ import jdk.incubator.vector.VectorSpecies;
  * (10 output channels × 2 vectors of tiles on AVX-512, 5 × 2 on AVX2) with V as its input and K =
  * Ci; the 16 tiles of one block land in a small scratch M [16][mr][2L], and the output transform
  * interleaves each row's two output columns back into y.
+ *
+ * <p>The three input transforms ({@link #rowInput}, {@link #inputTransform}, {@link
+ * #gatheredInput}) load their patches differently and spell out the same arithmetic each: a vector
+ * handed to a method that C2 does not inline is boxed, and a shared helper for the 16 stores ran
+ * the transform about 3× slower in a measured variant.
  */
 public final class WinogradSimd {
     private WinogradSimd() {}
@@ -151,7 +156,8 @@ public final class WinogradSimd {
                                             NR);
                                 int rows = Math.min(mr, co - ob * mr);
                                 int yo = (n * co + ob * mr) * g.h * g.w;
-                                outputTransform(m, mr, rows, t0, tw, g.w, g.h * g.w, y, yo);
+                                outputTransform(
+                                        m, mr, rows, t0, tw, g.w, g.h * g.w, y, yo, null, NR);
                             }
                     }
                 });
@@ -210,7 +216,18 @@ public final class WinogradSimd {
                                         xi * mr * NR,
                                         NR);
                             int rows = Math.min(mr, co - ob * mr);
-                            scatteredOutput(m, mr, rows, valid, g.w, g.h * g.w, out, y, ob * mr);
+                            outputTransform(
+                                    m,
+                                    mr,
+                                    rows,
+                                    0,
+                                    0,
+                                    g.w,
+                                    g.h * g.w,
+                                    y,
+                                    ob * mr * g.h * g.w,
+                                    out,
+                                    valid);
                         }
                     }
                 });
@@ -284,41 +301,6 @@ public final class WinogradSimd {
                 s1.add(s2).intoArray(v, r + cs);
                 s2.sub(s1).intoArray(v, r + 2 * cs);
                 s1.sub(s3).intoArray(v, r + 3 * cs);
-            }
-    }
-
-    /**
-     * y = Aᵀ·M·A for the rows output channels from o0 of a chunk, lane by lane through the map
-     * (tile lane's output (0, 0) at y[out[lane] + o·H·W]); lanes from valid on are not written.
-     */
-    static void scatteredOutput(
-            float[] m, int mr, int rows, int valid, int w, int area, int[] out, float[] y, int o0) {
-        int xs = mr * NR;
-        for (int r = 0; r < rows; r++)
-            for (int h = 0; h < NR && h < valid; h += L) {
-                int o = r * NR + h;
-                FloatVector m1 = FloatVector.fromArray(S, m, o + 4 * xs),
-                        m2 = FloatVector.fromArray(S, m, o + 8 * xs);
-                FloatVector t00 = FloatVector.fromArray(S, m, o).add(m1).add(m2),
-                        t10 = m1.sub(m2).sub(FloatVector.fromArray(S, m, o + 12 * xs));
-                m1 = FloatVector.fromArray(S, m, o + 5 * xs);
-                m2 = FloatVector.fromArray(S, m, o + 9 * xs);
-                FloatVector t01 = FloatVector.fromArray(S, m, o + xs).add(m1).add(m2),
-                        t11 = m1.sub(m2).sub(FloatVector.fromArray(S, m, o + 13 * xs));
-                m1 = FloatVector.fromArray(S, m, o + 6 * xs);
-                m2 = FloatVector.fromArray(S, m, o + 10 * xs);
-                FloatVector t02 = FloatVector.fromArray(S, m, o + 2 * xs).add(m1).add(m2),
-                        t12 = m1.sub(m2).sub(FloatVector.fromArray(S, m, o + 14 * xs));
-                m1 = FloatVector.fromArray(S, m, o + 7 * xs);
-                m2 = FloatVector.fromArray(S, m, o + 11 * xs);
-                FloatVector t03 = FloatVector.fromArray(S, m, o + 3 * xs).add(m1).add(m2),
-                        t13 = m1.sub(m2).sub(FloatVector.fromArray(S, m, o + 15 * xs));
-                int at = (o0 + r) * area;
-                VectorMask<Float> live = S.indexInRange(h, valid);
-                t00.add(t01).add(t02).intoArray(y, at, out, h, live);
-                t01.sub(t02).sub(t03).intoArray(y, at + 1, out, h, live);
-                t10.add(t11).add(t12).intoArray(y, at + w, out, h, live);
-                t11.sub(t12).sub(t13).intoArray(y, at + w + 1, out, h, live);
             }
     }
 
@@ -524,13 +506,26 @@ public final class WinogradSimd {
 
     /**
      * y tiles = Aᵀ·M·A for rows output channels of the block whose M is m [ξ][mr][NR] (tiles t0 …
-     * t0 + NR − 1), each vector of tiles interleaved into its two output rows.
+     * t0 + NR − 1 of one image, output channel r's plane at yo + r·area). Without a map, each
+     * vector of tiles is interleaved into its two output rows; with one (the gathered path), lane
+     * i's outputs (0, 0), (0, 1), (1, 0), (1, 1) are scattered to y[yo + r·area + out[i]] + 0, 1,
+     * w, w + 1, and lanes from valid on are not written.
      */
     static void outputTransform(
-            float[] m, int mr, int rows, int t0, int tw, int w, int area, float[] y, int yo) {
+            float[] m,
+            int mr,
+            int rows,
+            int t0,
+            int tw,
+            int w,
+            int area,
+            float[] y,
+            int yo,
+            int[] out,
+            int valid) {
         int xs = mr * NR; // from one ξ to the next in m
         for (int r = 0; r < rows; r++)
-            for (int h = 0; h < NR; h += L) {
+            for (int h = 0; h < NR && h < valid; h += L) {
                 int o = r * NR + h;
                 // Aᵀ·M column by column: t0j = M0j + M1j + M2j, t1j = M1j − M2j − M3j
                 FloatVector m1 = FloatVector.fromArray(S, m, o + 4 * xs),
@@ -552,6 +547,15 @@ public final class WinogradSimd {
                 // (Aᵀ·M)·A: Yi0 = ti0 + ti1 + ti2, Yi1 = ti1 − ti2 − ti3
                 FloatVector y00 = t00.add(t01).add(t02), y01 = t01.sub(t02).sub(t03);
                 FloatVector y10 = t10.add(t11).add(t12), y11 = t11.sub(t12).sub(t13);
+                if (out != null) {
+                    int at = yo + r * area;
+                    VectorMask<Float> live = S.indexInRange(h, valid);
+                    y00.intoArray(y, at, out, h, live);
+                    y01.intoArray(y, at + 1, out, h, live);
+                    y10.intoArray(y, at + w, out, h, live);
+                    y11.intoArray(y, at + w + 1, out, h, live);
+                    continue;
+                }
                 int t = t0 + h, row = 2 * (t / tw), col = 2 * (t % tw);
                 int at = yo + r * area + row * w + col;
                 // a vector of tiles is part of one tile row (then its two halves are one output
