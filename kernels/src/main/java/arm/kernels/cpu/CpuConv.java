@@ -23,7 +23,8 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *         <li>{@link WinogradSimd} (Winograd F(2×2, 3×3): 4 multiplies per output and channel pair
  *             instead of 9) for 3×3 stride-1 pad-1 convolutions of even sides with at least 8 input
  *             and 4 output channels, forward and input gradient: all of ResNet18's stride-1 3×3
- *             layers but the stem. Its sums differ from the direct kernels' in the last bits;
+ *             layers but the stem (on JDKs before 25 only the 8×8 and 4×4 ones, {@link
+ *             WinogradSimd#pays}). Its sums differ from the direct kernels' in the last bits;
  *             {@code -Darm.conv.winograd=false} gives those shapes back to the kernels below;
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
@@ -285,7 +286,7 @@ public final class CpuConv {
         }
 
         static boolean winograd(ConvShape g) {
-            return WinogradSimd.supports(g);
+            return WinogradSimd.pays(g);
         }
 
         static boolean winogradOn() {

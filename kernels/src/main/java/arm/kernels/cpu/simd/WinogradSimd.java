@@ -63,6 +63,23 @@ public final class WinogradSimd {
     /** {@code -Darm.conv.winograd=false} keeps these shapes on the direct kernels. */
     static final boolean ON = !"false".equals(System.getProperty("arm.conv.winograd", "true"));
 
+    /**
+     * Whether the row path is the faster kernel on this JVM: on JDK 25 it runs at 0.67–0.72 of the
+     * direct kernel's time; on JDK 17, whose incubating API runs its two-vector permutes and lane
+     * slices without intrinsics, at 1.5–1.8× (20-32-20 7.9 against 5.3 ms, 40-16-40 9.0 against 4.9
+     * ms); JDKs 18–24 are not measured and keep the direct kernel. The gathered path beats the
+     * other kernels on both (JDK 17: 80-8-80 6.4 against 7.2 ms direct).
+     */
+    static final boolean ROWS_PAY = Runtime.version().feature() >= 25;
+
+    /**
+     * Whether {@link arm.kernels.cpu.CpuConv} should run g here: {@link #supports} and, for the row
+     * path, {@link #ROWS_PAY}.
+     */
+    public static boolean pays(ConvShape g) {
+        return supports(g) && (ROWS_PAY || !rowsOfTiles(g));
+    }
+
     /** Whether {@link #supports} takes any shape ({@code -Darm.conv.winograd}). */
     public static boolean enabled() {
         return ON;

@@ -107,6 +107,14 @@ class WinogradSimdTest {
                 .isFalse();
     }
 
+    @Test
+    void theDispatchTakesTheRowPathFromJdk25AndTheGatheredPathEverywhere() {
+        ConvShape rows = new ConvShape(1, 20, 2 * L, 2 * L, 20, 3, 3, 1, 1);
+        ConvShape small = new ConvShape(1, 80, 8, 8, 80, 3, 3, 1, 1);
+        assertThat(WinogradSimd.pays(rows)).isEqualTo(Runtime.version().feature() >= 25);
+        assertThat(WinogradSimd.pays(small)).isTrue();
+    }
+
     private static int[] bits(float[] a) {
         int[] b = new int[a.length];
         for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
