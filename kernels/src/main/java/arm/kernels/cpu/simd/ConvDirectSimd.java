@@ -203,7 +203,8 @@ public final class ConvDirectSimd {
             float[] x, int n, ConvShape g, float[] xp, int hq, int wq, boolean[] used, int size) {
         int s = g.stride, phase = hq * wq, plane = s * s * phase, p = g.pad;
         if (s == 1) {
-            padUnstrided(x, n, g, xp, wq, size);
+            padUnstrided(x, n, g, xp, 0, wq);
+            Arrays.fill(xp, g.ci * (g.h + 2 * g.pad) * wq, size, 0f);
             return;
         }
         int[] jLo = new int[s], jHi = new int[s];
@@ -304,24 +305,24 @@ public final class ConvDirectSimd {
     }
 
     /**
-     * {@link #pad} for stride 1: each padded row is written once, its image row copied and only its
-     * border zeroed, then the rows above and below each channel and the tail (no pass that zeroes
-     * the whole buffer first).
+     * Image n of x zero-padded by g.pad into xp from {@code at}, [c][H + 2·pad][wq] (wq ≥ W +
+     * 2·pad): each padded row is written once, its image row copied and only its border zeroed,
+     * then the rows above and below each channel (no pass that zeroes the whole buffer first). The
+     * stride-1 {@link #pad}, and {@link WinogradSimd}'s gathered path, one image after another.
      */
-    private static void padUnstrided(float[] x, int n, ConvShape g, float[] xp, int wq, int size) {
+    static void padUnstrided(float[] x, int n, ConvShape g, float[] xp, int at, int wq) {
         int p = g.pad, hq = g.h + 2 * p, plane = hq * wq;
         for (int c = 0; c < g.ci; c++) {
-            int ch = c * plane, src = (n * g.ci + c) * g.h * g.w;
+            int ch = at + c * plane, src = (n * g.ci + c) * g.h * g.w;
             Arrays.fill(xp, ch, ch + p * wq, 0f);
             for (int i = 0; i < g.h; i++) {
                 int row = ch + (i + p) * wq;
-                Arrays.fill(xp, row, row + p, 0f);
+                for (int j = row; j < row + p; j++) xp[j] = 0f; // the borders: a float or two
                 System.arraycopy(x, src + i * g.w, xp, row + p, g.w);
-                Arrays.fill(xp, row + p + g.w, row + wq, 0f);
+                for (int j = row + p + g.w; j < row + wq; j++) xp[j] = 0f;
             }
             Arrays.fill(xp, ch + (p + g.h) * wq, ch + plane, 0f);
         }
-        Arrays.fill(xp, g.ci * plane, size, 0f);
     }
 
     /** out[r·ld + q0 + j], r &lt; 5, j &lt; NR = Σ_k a[ao + k·5 + r] · xp[offsets[k] + q0 + j]. */

@@ -41,13 +41,14 @@ import jdk.incubator.vector.VectorSpecies;
  * count (each image is computed alone, each output by one fixed chain).
  *
  * <p>Layout: tiles are numbered t = th·(W/2) + tw within an image (P = H/2 · W/2 of them). The
- * padded image is split into its 4 phase planes ({@link ConvDirectSimd}'s stride-2 copy), so the
- * patch values of consecutive tiles of a row are consecutive floats; the input transform runs over
- * a vector of tiles at a time into V [16][Ci][P] (a row of W/2 = L/2 tiles fills half a vector: the
- * other half is overwritten by the next row). The GEMMs use {@link ConvDirectSimd}'s register tile
- * (10 output channels × 2 vectors of tiles on AVX-512, 5 × 2 on AVX2) with V as its input and K =
- * Ci; the 16 tiles of one block land in a small scratch M [16][mr][2L], and the output transform
- * interleaves each row's two output columns back into y.
+ * padded image is split into its 4 stride-2 phase planes ({@link #phases}; a row of exactly L tiles
+ * is split from x on the fly, {@link #rowInput}), so the patch values of consecutive tiles of a row
+ * are consecutive floats; the input transform runs over a vector of tiles at a time into V
+ * [16][Ci][P] (a row of W/2 = L/2 tiles fills half a vector: the other half is overwritten by the
+ * next row). The GEMMs use {@link ConvDirectSimd}'s register tile (10 output channels × 2 vectors
+ * of tiles on AVX-512, 5 × 2 on AVX2) with V as its input and K = Ci; the 16 tiles of one block
+ * land in a small scratch M [16][mr][2L], and the output transform interleaves each row's two
+ * output columns back into y.
  *
  * <p>The three input transforms ({@link #rowInput}, {@link #inputTransform}, {@link
  * #gatheredInput}) load their patches differently and spell out the same arithmetic each: a vector
@@ -211,7 +212,8 @@ public final class WinogradSimd {
                     for (int q = chunks * part / parts; q < chunks * (part + 1) / parts; q++) {
                         int t0 = q * NR, valid = Math.min(NR, tiles - t0);
                         int img0 = t0 / p, img1 = (t0 + valid - 1) / p + 1;
-                        padImages(x, g, img0, img1, xp, wp, area);
+                        for (int n = img0; n < img1; n++) // [k][c][H + 2][W + 2]
+                        ConvDirectSimd.padUnstrided(x, n, g, xp, (n - img0) * ci * area, wp);
                         for (int lane = 0; lane < NR; lane++) {
                             int t = t0 + Math.min(lane, valid - 1), img = t / p, r = t % p;
                             int th = r / tw, tc = r % tw;
@@ -248,22 +250,6 @@ public final class WinogradSimd {
                         }
                     }
                 });
-    }
-
-    /** xp[k][c][H + 2][W + 2] = images img0 + k of x, zero-padded by 1. */
-    static void padImages(
-            float[] x, ConvShape g, int img0, int img1, float[] xp, int wp, int area) {
-        for (int n = img0; n < img1; n++)
-            for (int c = 0; c < g.ci; c++) {
-                int dst = ((n - img0) * g.ci + c) * area, src = (n * g.ci + c) * g.h * g.w;
-                Arrays.fill(xp, dst, dst + wp + 1, 0f);
-                for (int i = 0; i < g.h; i++) {
-                    System.arraycopy(x, src + i * g.w, xp, dst + (i + 1) * wp + 1, g.w);
-                    xp[dst + (i + 1) * wp + g.w + 1] = 0f;
-                    xp[dst + (i + 2) * wp] = 0f;
-                }
-                Arrays.fill(xp, dst + (g.h + 1) * wp + 1, dst + area, 0f);
-            }
     }
 
     /**
