@@ -19,14 +19,18 @@ import java.util.Arrays;
  * <p>The exemplars are buffers of this module, so the evaluation copies and the checkpoints carry
  * them: "exemplars" [capacity, …image] and "exemplar_labels" [capacity] (−1: empty slot), both kept
  * on the host. The class means are computed at the first eval-mode forward and kept until the next
- * training-mode forward or exemplar change.
+ * training-mode forward or exemplar change. A shared evaluation runs eval-mode forwards on several
+ * threads at once, so the means are computed under a lock and published whole, as one immutable
+ * {@link Means}: a thread never sees a half-written cache.
  */
 final class ExemplarClassifier extends Module {
     final Module net;
     private final int classes;
     private final int[] item;
-    private float[] means; // cached [classes × d]
-    private boolean[] present;
+    private volatile Means means; // cached; null: compute at the next eval-mode forward
+
+    /** μ [classes × d] and which classes have exemplars; present == null: no exemplar at all. */
+    private record Means(float[] mu, boolean[] present) {}
 
     ExemplarClassifier(Module net, int capacity, int[] item, int classes) {
         this.net = child("net", net);
@@ -71,27 +75,33 @@ final class ExemplarClassifier extends Module {
             means = null; // the weights are about to change
             return net.forward(x);
         }
-        if (means == null) computeMeans();
+        Means m = means();
         Var f = net.forward(x);
-        if (present == null) return f;
+        if (m.present == null) return f;
         int rows = x.dim(0);
         return Var.constant(
                 Tensor.of(
-                        Herding.nearestMean(f.value.toArray(), rows, means, present),
+                        Herding.nearestMean(f.value.toArray(), rows, m.mu, m.present),
                         rows,
                         classes));
     }
 
+    /** The cached means, computed by the first thread that finds none. */
+    private Means means() {
+        Means m = means;
+        if (m != null) return m;
+        synchronized (this) {
+            if (means == null) means = computeMeans();
+            return means;
+        }
+    }
+
     /** μ_c over each class's exemplars, the network in eval mode, no graph. */
-    private void computeMeans() {
+    private Means computeMeans() {
         float[] lab = labels();
         int n = 0;
         while (n < lab.length && lab[n] >= 0) n++;
-        if (n == 0) {
-            present = null;
-            means = new float[0];
-            return;
-        }
+        if (n == 0) return new Means(new float[0], null);
         float[] phi;
         Device device = device();
         try (var ng = Autograd.noGrad();
@@ -108,13 +118,14 @@ final class ExemplarClassifier extends Module {
             count[c]++;
             for (int j = 0; j < d; j++) sum[c * d + j] += phi[i * d + j];
         }
-        means = new float[classes * d];
-        present = new boolean[classes];
+        float[] mu = new float[classes * d];
+        boolean[] present = new boolean[classes];
         for (int c = 0; c < classes; c++) {
             present[c] = count[c] > 0;
             for (int j = 0; j < d && present[c]; j++)
-                means[c * d + j] = (float) (sum[c * d + j] / count[c]);
+                mu[c * d + j] = (float) (sum[c * d + j] / count[c]);
         }
+        return new Means(mu, present);
     }
 
     /** The first n rows of a host tensor, as a host tensor. */

@@ -3,14 +3,23 @@ package arm.method;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import arm.autograd.Autograd;
 import arm.autograd.FakeDevice;
+import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.metrics.EvalPoint;
 import arm.run.ProgressListener;
 import arm.run.RunResult;
 import arm.run.RunState;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** iCaRL's exemplar bookkeeping, GEM's memory, both methods' memory columns and ResNet resume. */
@@ -61,6 +70,48 @@ class IcarlGemTest {
         assertThat(mid.testPerClass()[2]).isZero();
         assertThat(mid.testPerClass()[3]).isZero();
         assertThat(mid.testPerClass()[0] + mid.testPerClass()[1]).isPositive();
+    }
+
+    @Test
+    void icarlClassMeansAreSafeUnderConcurrentEvaluation() throws Exception {
+        // a shared evaluation runs f_cur's eval-mode forward on two threads at once; both must see
+        // the class means whole, whichever thread computes them (a half-written cache predicted
+        // class 0 for every row)
+        Method m = Methods.create("iCaRL", MethodsTest.small("mem", "8"));
+        Stepper run = Stepper.create(m, DATA, 3);
+        ExemplarClassifier f = (ExemplarClassifier) run.model();
+        for (int t = 0; t < 20; t++) run.train(t);
+        f.eval();
+        Var x = Var.constant(DATA.test().batch(IntStream.range(0, 40).toArray()));
+        float[] want;
+        try (var ng = Autograd.noGrad()) {
+            want = f.forward(x).value.toArray();
+        }
+        // both threads drop the cache and evaluate again and again, so that one often reads the
+        // means while the other is computing them
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CyclicBarrier start = new CyclicBarrier(2);
+            List<Future<?>> loops = new ArrayList<>();
+            for (int i = 0; i < 2; i++)
+                loops.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    try (var ng = Autograd.noGrad()) {
+                                        for (int round = 0; round < 3000; round++) {
+                                            f.changed();
+                                            assertThat(f.forward(x).value.toArray())
+                                                    .as("round " + round)
+                                                    .containsExactly(want);
+                                        }
+                                    }
+                                    return null;
+                                }));
+            for (Future<?> l : loops) l.get();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
