@@ -17,10 +17,12 @@ import java.util.function.Supplier;
  * thread count).
  *
  * <p>The default is SIMD where the Vector API is present and the hardware has 256-bit vectors
- * (AVX2, AVX-512), fast otherwise. Measured side by side (thread CPU, AVX-512, {@code
- * BatchNormTiming}) at every ResNet18 shape of the CIFAR iteration, 100 replicated images or 10
- * counted ones, forward and backward, fused ReLU or not, the SIMD kernel takes 0.18–0.99 of the
- * fast kernel's time (0.98–0.99 only for the plain backward on 4×4 planes).
+ * (AVX2, AVX-512), fast otherwise, and on JDKs before 25 fast with AVX-512 as well ({@link
+ * BatchNormSimd#pays}: there a second vector shape in the JVM slows every other kernel). Measured
+ * side by side (thread CPU, AVX-512, {@code BatchNormTiming}) at every ResNet18 shape of the CIFAR
+ * iteration, 100 replicated images or 10 counted ones, forward and backward, fused ReLU or not, the
+ * SIMD kernel takes 0.18–0.99 of the fast kernel's time (0.98–0.99 only for the plain backward on
+ * 4×4 planes).
  */
 public final class CpuBatchNorm {
     private CpuBatchNorm() {}
@@ -33,8 +35,11 @@ public final class CpuBatchNorm {
 
     private static final boolean VECTOR_API = CpuGemm.active() == CpuGemm.Path.SIMD;
 
-    /** Whether the SIMD kernel runs on native vectors here (the default's condition). */
-    private static final boolean WIDE = VECTOR_API && Simd.nativeWidth();
+    /**
+     * Whether the SIMD kernel runs on native vectors here and leaves the other kernels compiled
+     * well (the default's condition, {@link BatchNormSimd#pays}).
+     */
+    private static final boolean WIDE = VECTOR_API && Simd.pays();
 
     private static volatile Path path = choose(System.getProperty("arm.bn"), VECTOR_API, WIDE);
 
@@ -144,8 +149,8 @@ public final class CpuBatchNorm {
 
     /** Holder: the only place that names the Vector API kernels; loaded on the first SIMD use. */
     private static final class Simd {
-        static boolean nativeWidth() {
-            return BatchNormSimd.nativeWidth();
+        static boolean pays() {
+            return BatchNormSimd.pays();
         }
 
         static BatchNormFast.Passes passes() {

@@ -29,7 +29,8 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
- *             3×3 kernel (5×5 kernels ran 10–500× slower there);
+ *             3×3 kernel (5×5 kernels ran 10–500× slower there). From JDK 25 on only ({@link
+ *             ConvNhwcSimd#PAYS}): on JDK 17 it runs 10–30× slower than the kernels below;
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
  *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
  *             gradients as a forward convolution with the flipped weights;
@@ -68,8 +69,8 @@ public final class CpuConv {
     }
 
     /**
-     * e.g. "winograd + direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1
-     * thread".
+     * e.g. "winograd + direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread"
+     * (JDK 25; without "channels-last" before it).
      */
     public static String path() {
         String threads =
@@ -79,7 +80,8 @@ public final class CpuConv {
             case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
             case DIRECT ->
                     (Simd.winogradOn() ? "winograd + " : "")
-                            + "direct + channels-last + im2col + gemm "
+                            + (Simd.channelsLastPays() ? "direct + channels-last" : "direct")
+                            + " + im2col + gemm "
                             + CpuGemm.path()
                             + ", "
                             + threads;
@@ -196,9 +198,14 @@ public final class CpuConv {
         }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         // channels-last for 2×2 and 3×3 kernels (2–3× faster than im2col's dot products there;
-        // 10–40× slower at the VAE's 5×5 kernels)
-        if (PATH == Path.DIRECT && kh * kw > 1 && kh <= 3 && kw <= 3 && pad < kh && pad < kw)
-            Simd.backwardWeightChannelsLast(x, dy, dw, g);
+        // 10–40× slower at the VAE's 5×5 kernels; on JDK 17 10–30× slower everywhere)
+        if (PATH == Path.DIRECT
+                && Simd.channelsLastPays()
+                && kh * kw > 1
+                && kh <= 3
+                && kw <= 3
+                && pad < kh
+                && pad < kw) Simd.backwardWeightChannelsLast(x, dy, dw, g);
         else ConvIm2col.backwardWeight(x, dy, dw, g);
     }
 
@@ -247,7 +254,8 @@ public final class CpuConv {
      * and the stride-2 layers into them, slower where Co is 20 or 40.
      */
     static boolean channelsLast(int in, int out, ConvShape g) {
-        return out >= 64
+        return Simd.channelsLastPays()
+                && out >= 64
                 && in >= 32
                 && g.kh > 1
                 && g.kw > 1
@@ -295,6 +303,10 @@ public final class CpuConv {
 
         static void forwardWinograd(float[] x, float[] w, float[] y, ConvShape g) {
             WinogradSimd.forward(x, w, y, g, CpuThreads.parts(g.n * g.p));
+        }
+
+        static boolean channelsLastPays() {
+            return ConvNhwcSimd.PAYS;
         }
 
         static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {

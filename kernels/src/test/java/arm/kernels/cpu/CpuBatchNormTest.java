@@ -36,6 +36,20 @@ class CpuBatchNormTest {
                 .hasMessageContaining("naive, fast, simd");
     }
 
+    /**
+     * Before JDK 25 the default keeps to one vector shape: with AVX-512 (16 lanes elsewhere) the
+     * 8-lane SIMD kernel gives way to the fast one, since two shapes in one JVM slow every other
+     * kernel there.
+     */
+    @Test
+    void defaultKeepsOneVectorShapeBeforeJdk25() {
+        if (System.getProperty("arm.bn") != null || CpuGemm.active() != CpuGemm.Path.SIMD) return;
+        boolean wide = CpuGemm.path().contains("16 float lanes");
+        boolean old = Runtime.version().feature() < 25;
+        if (old && wide) assertThat(CpuBatchNorm.path()).isEqualTo("fast");
+        if (!old) assertThat(CpuBatchNorm.path()).isEqualTo("simd");
+    }
+
     @Test
     void usingRunsTheNamedKernelThenRestores() {
         String before = CpuBatchNorm.path();

@@ -2,6 +2,7 @@ package arm.kernels.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.ref.ConvRef;
 import arm.tensor.Shape;
 import java.util.Arrays;
@@ -23,6 +24,18 @@ class CpuConvDispatchTest {
 
     static void close(String what, float[] ours, float[] ref) {
         ConvAsserts.close(what, "CpuConv", ours, ref);
+    }
+
+    /**
+     * The channels-last kernel is chosen from JDK 25 on only: on JDK 17 C2 leaves its tile loops'
+     * vector operations boxed (10–30× slower than the other kernels).
+     */
+    @Test
+    void channelsLastFromJdk25On() {
+        ConvShape g = new ConvShape(10, 80, 8, 8, 80, 3, 3, 1, 1);
+        assertThat(CpuConv.channelsLast(80, 80, g))
+                .isEqualTo(
+                        CpuGemm.active() == CpuGemm.Path.SIMD && Runtime.version().feature() >= 25);
     }
 
     @Test

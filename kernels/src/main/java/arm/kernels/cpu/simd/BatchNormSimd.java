@@ -37,6 +37,21 @@ public final class BatchNormSimd {
     }
 
     /**
+     * Whether this kernel pays on this JVM: {@link #nativeWidth}, and on JDKs before 25 only where
+     * 8 lanes are also the other kernels' width (AVX2). On JDK 17 with AVX-512 the other kernels
+     * run 16 lanes, and one JVM using two vector shapes leaves the Vector API's shared methods with
+     * mixed type profiles, after which C2 stops intrinsifying the other kernels' FMAs and stores:
+     * the CIFAR ARM iteration ({@code ArmIterationTiming}, dedup on, one thread) took 15.1 s of
+     * thread CPU with this kernel and 0.7–1.3 s with the scalar one. JDK 25 compiles both shapes
+     * well.
+     */
+    public static boolean pays() {
+        return nativeWidth()
+                && (Runtime.version().feature() >= 25
+                        || FloatVector.SPECIES_PREFERRED.vectorBitSize() == S.vectorBitSize());
+    }
+
+    /**
      * y = BN(x), or max(0, BN(x)) when relu, on channels [c0, c1). Training: the batch statistics
      * into a.mean, a.var (planes weighted by a.counts), the affine pass, then the
      * running-statistics update; eval: the affine pass with a.mean, a.var.

@@ -50,6 +50,16 @@ public final class ConvNhwcSimd {
     /** A group's channels-last copy aims at this many floats (256 KiB, half of L2). */
     static final int GROUP_FLOATS = 1 << 16;
 
+    /**
+     * Whether this kernel is the faster one on this JVM. On JDK 25 it is (docs/BENCHMARKS.md, "How
+     * the kernels work"). On JDK 17 C2 does not intrinsify the broadcasts and FMAs of its two-level
+     * tile loops (over the kernel rows' runs, then along each run): every FMA runs the Vector API's
+     * boxed Java fallback, and the kernel makes 2–6 GFLOP/s, 10–30× below the direct, strided and
+     * im2col kernels at the same shapes ({@code ConvTiming} on JDK 17.0.15). JDK 18–24 are not
+     * measured and keep the other kernels too.
+     */
+    public static final boolean PAYS = Runtime.version().feature() >= 25;
+
     /** Square stride and padding smaller than the kernel; any channel counts. */
     public static boolean supports(ConvShape g) {
         return g.stride >= 1 && g.pad < g.kh && g.pad < g.kw && g.ho > 0 && g.wo > 0;
