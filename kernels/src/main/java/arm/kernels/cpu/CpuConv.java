@@ -29,8 +29,8 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
- *             3×3 kernel (5×5 kernels ran 10–500× slower there). From JDK 25 on only ({@link
- *             ConvNhwcSimd#PAYS}): on JDK 17 it runs 10–30× slower than the kernels below;
+ *             3×3 kernel (5×5 kernels ran 10–500× slower there); {@code
+ *             -Darm.conv.channelsLast=false} gives these to the kernels below;
  *         <li>{@link ConvDirectSimd} (implicit GEMM over positions) for the other convolutions with
  *             output rows of 8 or more, strided ones through phase planes, and for stride-1 input
  *             gradients as a forward convolution with the flipped weights;
@@ -70,7 +70,7 @@ public final class CpuConv {
 
     /**
      * e.g. "winograd + direct + channels-last + im2col + gemm simd (AVX2, 8 float lanes), 1 thread"
-     * (JDK 25; without "channels-last" before it).
+     * ("channels-last" left out under {@code -Darm.conv.channelsLast=false}).
      */
     public static String path() {
         String threads =
@@ -80,7 +80,7 @@ public final class CpuConv {
             case IM2COL -> "im2col + gemm " + CpuGemm.path() + ", " + threads;
             case DIRECT ->
                     (Simd.winogradOn() ? "winograd + " : "")
-                            + (Simd.channelsLastPays() ? "direct + channels-last" : "direct")
+                            + (Simd.channelsLastOn() ? "direct + channels-last" : "direct")
                             + " + im2col + gemm "
                             + CpuGemm.path()
                             + ", "
@@ -198,9 +198,9 @@ public final class CpuConv {
         }
         ConvShape g = new ConvShape(n, ci, h, wd, co, kh, kw, stride, pad);
         // channels-last for 2×2 and 3×3 kernels (2–3× faster than im2col's dot products there;
-        // 10–40× slower at the VAE's 5×5 kernels; on JDK 17 10–30× slower everywhere)
+        // 10–40× slower at the VAE's 5×5 kernels)
         if (PATH == Path.DIRECT
-                && Simd.channelsLastPays()
+                && Simd.channelsLastOn()
                 && kh * kw > 1
                 && kh <= 3
                 && kw <= 3
@@ -254,7 +254,7 @@ public final class CpuConv {
      * and the stride-2 layers into them, slower where Co is 20 or 40.
      */
     static boolean channelsLast(int in, int out, ConvShape g) {
-        return Simd.channelsLastPays()
+        return Simd.channelsLastOn()
                 && out >= 64
                 && in >= 32
                 && g.kh > 1
@@ -305,8 +305,8 @@ public final class CpuConv {
             WinogradSimd.forward(x, w, y, g, CpuThreads.parts(g.n * g.p));
         }
 
-        static boolean channelsLastPays() {
-            return ConvNhwcSimd.PAYS;
+        static boolean channelsLastOn() {
+            return ConvNhwcSimd.ON;
         }
 
         static void forwardChannelsLast(float[] x, float[] w, float[] y, ConvShape g) {

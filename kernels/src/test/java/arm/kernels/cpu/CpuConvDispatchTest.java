@@ -26,16 +26,13 @@ class CpuConvDispatchTest {
         ConvAsserts.close(what, "CpuConv", ours, ref);
     }
 
-    /**
-     * The channels-last kernel is chosen from JDK 25 on only: on JDK 17 C2 leaves its tile loops'
-     * vector operations boxed (10–30× slower than the other kernels).
-     */
+    /** The channels-last kernel takes its shapes on every JDK unless switched off. */
     @Test
-    void channelsLastFromJdk25On() {
+    void channelsLastByDefault() {
+        if (System.getProperty("arm.conv.channelsLast") != null) return;
         ConvShape g = new ConvShape(10, 80, 8, 8, 80, 3, 3, 1, 1);
         assertThat(CpuConv.channelsLast(80, 80, g))
-                .isEqualTo(
-                        CpuGemm.active() == CpuGemm.Path.SIMD && Runtime.version().feature() >= 25);
+                .isEqualTo(CpuGemm.active() == CpuGemm.Path.SIMD);
     }
 
     @Test

@@ -78,9 +78,7 @@ class WeightPacksTest {
         assertThat(made[0]).isEqualTo(4);
     }
 
-    /**
-     * Shapes that take the channels-last (from JDK 25), the direct and the flipped-weights paths.
-     */
+    /** Shapes that take the channels-last, the direct and the flipped-weights paths. */
     private static final int[][] SHAPES = { // n, ci, h, co, k, stride, pad
         {3, 32, 8, 64, 3, 1, 1}, // channels-last forward and input gradient
         {3, 32, 9, 64, 3, 2, 1}, // channels-last, strided (four phases)
