@@ -91,6 +91,7 @@ class DiskTroubleTest {
         // after iteration 8 (checkpoint at t = 8 handed to the writer thread just before it, and
         // waited for here), fill the disk; the save at t = 12 fails, and the run stops at its next
         // iteration
+        StringBuilder afterFill = new StringBuilder();
         CliRuns.Outcome o =
                 CliRuns.run(
                         HookedMethod.factory(
@@ -98,11 +99,15 @@ class DiskTroubleTest {
                                     if (g == 8) {
                                         awaitCheckpoint(ckpt, 8);
                                         fill(filler);
+                                        afterFill.append(listing(disk));
                                     }
                                 }),
                         args(data, out));
         assertThat(o.code()).as(o.out() + o.err()).isEqualTo(Main.EXIT_RUN_FAILED);
+        // if a later checkpoint than t = 12 fails, something freed space after the fill: say what
+        // the disk held then and holds now
         assertThat(o.err())
+                .as("after the fill:\n%s\nat the end:\n%s", afterFill, listing(disk))
                 .contains("No space left on device")
                 .contains(ckpt.toString())
                 .contains("the run stopped at iteration")
@@ -214,6 +219,20 @@ class DiskTroubleTest {
     }
 
     /** Writes zeros until the disk is full. */
+    /** Free bytes of the file system at dir, then every file under it with its size. */
+    static String listing(Path dir) {
+        StringBuilder sb = new StringBuilder();
+        try (var files = Files.walk(dir)) {
+            sb.append("usable ").append(Files.getFileStore(dir).getUsableSpace()).append(" B\n");
+            for (Path f : files.sorted().toList())
+                if (Files.isRegularFile(f))
+                    sb.append(dir.relativize(f)).append(' ').append(Files.size(f)).append('\n');
+        } catch (IOException | UncheckedIOException e) {
+            sb.append("(cannot list ").append(dir).append(": ").append(e).append(")\n");
+        }
+        return sb.toString();
+    }
+
     static void fill(Path filler) {
         try (OutputStream s = Files.newOutputStream(filler)) {
             byte[] block = new byte[4096];
