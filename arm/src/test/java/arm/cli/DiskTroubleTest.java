@@ -218,7 +218,6 @@ class DiskTroubleTest {
                 .isPositive();
     }
 
-    /** Writes zeros until the disk is full. */
     /** Free bytes of the file system at dir, then every file under it with its size. */
     static String listing(Path dir) {
         StringBuilder sb = new StringBuilder();
@@ -233,6 +232,7 @@ class DiskTroubleTest {
         return sb.toString();
     }
 
+    /** Writes zeros until the disk is full. */
     static void fill(Path filler) {
         try (OutputStream s = Files.newOutputStream(filler)) {
             byte[] block = new byte[4096];

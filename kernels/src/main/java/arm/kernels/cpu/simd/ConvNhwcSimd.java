@@ -68,10 +68,6 @@ public final class ConvNhwcSimd {
         int[] base = new int[0];
         final float[] tile = new float[MR * NR]; // a weight-gradient tile between images
 
-        float[] tile() {
-            return tile;
-        }
-
         float[] src(int size) {
             if (src.length < size) src = new float[size];
             return src;
@@ -548,7 +544,7 @@ public final class ConvNhwcSimd {
         Work wk = WORK.get();
         float[] src = wk.src(group * image + NR);
         int[] base = wk.base(group * g.p);
-        float[] tile = wk.tile();
+        float[] tile = wk.tile;
         for (int b = 0, k = 0; b < group; b++)
             for (int i = 0; i < g.ho; i++)
                 for (int j = 0; j < g.wo; j++)
