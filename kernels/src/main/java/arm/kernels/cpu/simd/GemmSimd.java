@@ -206,8 +206,8 @@ public final class GemmSimd {
         /** The running lane sums of {@link #dotPacked}, one 10×2 tile. */
         final float[] tot = new float[10 * 2 * L];
 
-        /** One vector's lanes, for {@link #sumLanes}. */
-        final float[] lanes = new float[L];
+        /** A dot tile's sums (up to 16 vectors), stored for {@link #sumLanes}. */
+        final float[] lanes = new float[16 * L];
 
         float[] b(int size) {
             if (b.length < size) b = new float[size];
@@ -1188,22 +1188,40 @@ public final class GemmSimd {
                 s23 = x2.fma(y, s23);
                 s33 = x3.fma(y, s33);
             }
-            float t00 = sumLanes(s00, lanes),
-                    t01 = sumLanes(s01, lanes),
-                    t02 = sumLanes(s02, lanes),
-                    t03 = sumLanes(s03, lanes);
-            float t10 = sumLanes(s10, lanes),
-                    t11 = sumLanes(s11, lanes),
-                    t12 = sumLanes(s12, lanes),
-                    t13 = sumLanes(s13, lanes);
-            float t20 = sumLanes(s20, lanes),
-                    t21 = sumLanes(s21, lanes),
-                    t22 = sumLanes(s22, lanes),
-                    t23 = sumLanes(s23, lanes);
-            float t30 = sumLanes(s30, lanes),
-                    t31 = sumLanes(s31, lanes),
-                    t32 = sumLanes(s32, lanes),
-                    t33 = sumLanes(s33, lanes);
+            // all 16 stores first, each to its own L floats, then the 16 in-order sums: faster
+            // than one L-float buffer stored and summed 16 times over (docs/BENCHMARKS.md)
+            s00.intoArray(lanes, 0);
+            s01.intoArray(lanes, L);
+            s02.intoArray(lanes, 2 * L);
+            s03.intoArray(lanes, 3 * L);
+            s10.intoArray(lanes, 4 * L);
+            s11.intoArray(lanes, 5 * L);
+            s12.intoArray(lanes, 6 * L);
+            s13.intoArray(lanes, 7 * L);
+            s20.intoArray(lanes, 8 * L);
+            s21.intoArray(lanes, 9 * L);
+            s22.intoArray(lanes, 10 * L);
+            s23.intoArray(lanes, 11 * L);
+            s30.intoArray(lanes, 12 * L);
+            s31.intoArray(lanes, 13 * L);
+            s32.intoArray(lanes, 14 * L);
+            s33.intoArray(lanes, 15 * L);
+            float t00 = sumLanes(lanes, 0),
+                    t01 = sumLanes(lanes, L),
+                    t02 = sumLanes(lanes, 2 * L),
+                    t03 = sumLanes(lanes, 3 * L);
+            float t10 = sumLanes(lanes, 4 * L),
+                    t11 = sumLanes(lanes, 5 * L),
+                    t12 = sumLanes(lanes, 6 * L),
+                    t13 = sumLanes(lanes, 7 * L);
+            float t20 = sumLanes(lanes, 8 * L),
+                    t21 = sumLanes(lanes, 9 * L),
+                    t22 = sumLanes(lanes, 10 * L),
+                    t23 = sumLanes(lanes, 11 * L);
+            float t30 = sumLanes(lanes, 12 * L),
+                    t31 = sumLanes(lanes, 13 * L),
+                    t32 = sumLanes(lanes, 14 * L),
+                    t33 = sumLanes(lanes, 15 * L);
             for (; p < kc; p++) {
                 float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
                 float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -1300,10 +1318,18 @@ public final class GemmSimd {
                 s13 = x1.fma(y, s13);
             }
             p = kv;
-            float t00 = sumLanes(s00, lanes), t01 = sumLanes(s01, lanes);
-            float t02 = sumLanes(s02, lanes), t03 = sumLanes(s03, lanes);
-            float t10 = sumLanes(s10, lanes), t11 = sumLanes(s11, lanes);
-            float t12 = sumLanes(s12, lanes), t13 = sumLanes(s13, lanes);
+            s00.intoArray(lanes, 0); // all stores first, as in dot4x4
+            s01.intoArray(lanes, L);
+            s02.intoArray(lanes, 2 * L);
+            s03.intoArray(lanes, 3 * L);
+            s10.intoArray(lanes, 4 * L);
+            s11.intoArray(lanes, 5 * L);
+            s12.intoArray(lanes, 6 * L);
+            s13.intoArray(lanes, 7 * L);
+            float t00 = sumLanes(lanes, 0), t01 = sumLanes(lanes, L);
+            float t02 = sumLanes(lanes, 2 * L), t03 = sumLanes(lanes, 3 * L);
+            float t10 = sumLanes(lanes, 4 * L), t11 = sumLanes(lanes, 5 * L);
+            float t12 = sumLanes(lanes, 6 * L), t13 = sumLanes(lanes, 7 * L);
             for (; p < kc; p++) {
                 float x0 = a[a0 + p], x1 = a[a1 + p];
                 float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -1332,7 +1358,8 @@ public final class GemmSimd {
             for (; p < kv; p += L) {
                 s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
             }
-            float t = sumLanes(s, lanes);
+            s.intoArray(lanes, 0);
+            float t = sumLanes(lanes, 0);
             for (; p < kc; p++) t += a[a0 + p] * b[b0 + p];
             return t;
         }
@@ -1488,15 +1515,15 @@ public final class GemmSimd {
     /**
      * Σ of the lanes in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified, and the
      * compiled and interpreted forms associate differently, so the bits of one seed would depend on
-     * when the JIT compiles the loop. A fixed order keeps runs reproducible. The lanes go through
-     * one store into {@code lanes} (length L): {@code v.lane(i)} with a loop index is not
-     * intrinsified and made the batch-10 MLP forward ~30% slower (measured in one JVM, interleaved,
-     * JDK 25, 10x784x400).
+     * when the JIT compiles the loop. A fixed order keeps runs reproducible. The caller stores the
+     * vector at lanes[o …] ({@code v.lane(i)} with a loop index is not intrinsified and made the
+     * batch-10 MLP forward ~30% slower, measured in one JVM, interleaved, JDK 25, 10x784x400); a
+     * tile stores all its sums, each to its own place, before the first sum reads them (10–30%
+     * faster on 10×K×400 than one shared buffer, docs/BENCHMARKS.md).
      */
-    private static float sumLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    private static float sumLanes(float[] lanes, int o) {
         float s = 0f;
-        for (int i = 0; i < L; i++) s += lanes[i];
+        for (int i = 0; i < L; i++) s += lanes[o + i];
         return s;
     }
 }
