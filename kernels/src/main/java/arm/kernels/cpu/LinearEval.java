@@ -106,6 +106,57 @@ public final class LinearEval {
         else LinearEvalSimd.forward(x, xOff, ldx, m, w.k, w.panels, w.bias, w.n, relu, y, yOff);
     }
 
+    /**
+     * Inputs x [m, k] that a caller evaluates again and again (an evaluation set's images), with
+     * the zero-skipping path's lists built once ({@link #prepare}); read only, so threads may share
+     * one.
+     */
+    public static final class Prepared {
+        public final int m, k;
+        final float[] x;
+        final LinearEvalSimd.Sparse lists; // null: the dense kernel (or no SIMD kernel)
+
+        Prepared(float[] x, int m, int k, LinearEvalSimd.Sparse lists) {
+            this.x = x;
+            this.m = m;
+            this.k = k;
+            this.lists = lists;
+        }
+    }
+
+    /**
+     * x [m, k] row-major (kept, not copied: the caller must not change it) for {@link
+     * #forward(Prepared, Packed, boolean, float[], int)}; the lists only where {@link #sparse()}.
+     */
+    public static Prepared prepare(float[] x, int m, int k) {
+        LinearEvalSimd.Sparse lists =
+                sparse()
+                        ? LinearEvalSimd.prepare(
+                                x,
+                                0,
+                                k,
+                                m,
+                                k,
+                                LinearEvalSimd.SPARSE_ROWS,
+                                LinearEvalSimd.SPARSE_MAX_FILL)
+                        : null;
+        return new Prepared(x, m, k, lists);
+    }
+
+    /**
+     * {@link #forward(float[], int, int, int, Packed, boolean, float[], int)} on prepared inputs:
+     * the same bits, without counting the inputs' zeros and building the lists again.
+     */
+    public static void forward(Prepared in, Packed w, boolean relu, float[] y, int yOff) {
+        if (w.k != in.k) throw new IllegalArgumentException("k " + in.k + " against " + w.k);
+        if (w.panels == null || !(w.finite && sparse)) {
+            forward(in.x, 0, in.k, in.m, w, relu, y, yOff);
+            return;
+        }
+        LinearEvalSimd.forwardPrepared(
+                in.x, 0, in.k, in.m, in.k, w.panels, w.bias, w.n, relu, y, yOff, in.lists);
+    }
+
     /** {@code -Darm.evalSparse=false}, or {@link #sparse(boolean)}: the dense kernel only. */
     private static volatile boolean sparse =
             !"false".equalsIgnoreCase(System.getProperty("arm.evalSparse", ""));

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * vector, n with a partial narrow panel), random non-zero data with many exact zeros of either
  * sign, rows all zero, rows without a zero, ReLU on and off, every group size and fill limit (so
  * that groups of one batch mix the sparse and the dense tile), and a non-finite weight, which must
- * give what the dense kernel gives.
+ * give what the dense kernel gives; inputs prepared once ({@link LinearEval#prepare}) give the same
+ * bits on every pass.
  */
 class LinearEvalSparseTest {
     static final int[][] SHAPES = { // m, k, n
@@ -117,6 +118,40 @@ class LinearEvalSparseTest {
                         assertThat(sp.sparseShare()).isEqualTo((23 - 5) / 23.0);
                     if (fill == 0.0) assertThat(sp.sparseShare()).isEqualTo(0.0);
                 }
+    }
+
+    @Test
+    void preparedInputsGiveTheDenseBitsEveryTime() {
+        assumeTrue(LinearEval.available());
+        for (int[] s : SHAPES)
+            for (double zeros : new double[] {0.0, 0.8, 0.97}) {
+                Case c = new Case(s[0], s[1], s[2], 17L * s[0] + s[1] + 5L * s[2], zeros);
+                float[] x = new float[c.m * c.k];
+                for (int i = 0; i < c.m; i++)
+                    System.arraycopy(c.x, c.xOff + i * c.ldx, x, i * c.k, c.k);
+                LinearEval.Prepared in = LinearEval.prepare(x, c.m, c.k);
+                for (boolean relu : new boolean[] {false, true}) {
+                    LinearEval.Packed p = c.packed();
+                    float[] dense = c.fresh();
+                    LinearEvalSimd.forward(
+                            c.x, c.xOff, c.ldx, c.m, c.k, p.panels, p.bias, c.n, relu, dense, 2);
+                    // the lists are read only: a second pass over them gives the same
+                    for (int pass = 0; pass < 2; pass++) {
+                        float[] got = c.fresh();
+                        LinearEval.forward(in, p, relu, got, 2);
+                        assertThat(bits(got))
+                                .as("%s zeros=%s relu=%s pass %d", c, zeros, relu, pass)
+                                .isEqualTo(bits(dense));
+                    }
+                }
+                // a non-finite weight: the dense kernel, as LinearEval.forward takes it
+                c.w[0] = Float.POSITIVE_INFINITY;
+                LinearEval.Packed bad = c.packed();
+                float[] ref = c.fresh(), got = c.fresh();
+                LinearEvalRef.forward(c.x, c.xOff, c.ldx, c.m, c.k, c.w, c.b, c.n, true, ref, 2);
+                LinearEval.forward(in, bad, true, got, 2);
+                assertThat(bits(got)).as("%s zeros=%s, W[0] = +Inf", c, zeros).isEqualTo(bits(ref));
+            }
     }
 
     @Test

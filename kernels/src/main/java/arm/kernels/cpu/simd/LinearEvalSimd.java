@@ -155,6 +155,9 @@ public final class LinearEvalSimd {
         /** Groups of the last {@link #build}, and how many of them took the sparse tile. */
         int groups, sparseGroups;
 
+        /** Rows per group of the last build. */
+        int rows;
+
         /** Fraction of the last batch's groups that took the sparse tile. */
         public double sparseShare() {
             return groups == 0 ? 0 : (double) sparseGroups / groups;
@@ -186,14 +189,67 @@ public final class LinearEvalSimd {
             int r,
             double maxFill,
             Sparse sp) {
-        int full = fullPanels(n), narrow = narrowPanels(n);
-        if (full == 0 || mostlyNonzero(x, xOff, ldx, m, k, maxFill)) {
+        if (fullPanels(n) == 0 || mostlyNonzero(x, xOff, ldx, m, k, maxFill)) {
             forward(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff);
             return;
         }
-        int groups = m / r;
-        int limit = (int) (maxFill * k);
-        build(x, xOff, ldx, groups, r, k, limit, sp);
+        build(x, xOff, ldx, m / r, r, k, (int) (maxFill * k), sp);
+        sp.rows = r;
+        runSparse(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff, sp);
+    }
+
+    /**
+     * The lists of {@link #forwardSparse} for a batch whose inputs stay as they are (an evaluation
+     * set's images, evaluated again and again): built once here, then {@link #forwardPrepared}
+     * skips the nonzero count and the list building. Null where the batch takes the dense kernel.
+     * The lists are only read afterwards, so threads may share them.
+     */
+    public static Sparse prepare(
+            float[] x, int xOff, int ldx, int m, int k, int r, double maxFill) {
+        if (mostlyNonzero(x, xOff, ldx, m, k, maxFill)) return null;
+        Sparse sp = new Sparse();
+        build(x, xOff, ldx, m / r, r, k, (int) (maxFill * k), sp);
+        sp.rows = r;
+        return sp;
+    }
+
+    /**
+     * {@link #forwardSparse} on lists from {@link #prepare} of the same x (null: the dense kernel):
+     * the same bits.
+     */
+    public static void forwardPrepared(
+            float[] x,
+            int xOff,
+            int ldx,
+            int m,
+            int k,
+            float[] panels,
+            float[] bias,
+            int n,
+            boolean relu,
+            float[] y,
+            int yOff,
+            Sparse sp) {
+        if (sp == null || fullPanels(n) == 0)
+            forward(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff);
+        else runSparse(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff, sp);
+    }
+
+    /** The panel loop of {@link #forwardSparse} over built lists. */
+    private static void runSparse(
+            float[] x,
+            int xOff,
+            int ldx,
+            int m,
+            int k,
+            float[] panels,
+            float[] bias,
+            int n,
+            boolean relu,
+            float[] y,
+            int yOff,
+            Sparse sp) {
+        int full = fullPanels(n), narrow = narrowPanels(n), r = sp.rows, groups = sp.groups;
         int[] idx = sp.idx, start = sp.start, len = sp.len;
         float[] val = sp.val;
         for (int q = 0; q < full; q++) {
