@@ -2,6 +2,7 @@ package arm.nn;
 
 import arm.autograd.Var;
 import arm.tensor.Backends;
+import arm.tensor.Scope;
 import java.util.List;
 
 /**
@@ -27,7 +28,16 @@ public final class Sgd {
         for (Var p : params) if (p.grad != null) Backends.of(p.value).axpy(-lr, p.grad, p.value);
     }
 
+    /**
+     * Drops the gradients. Inside a recycling scope (a training step's) their arrays go back to the
+     * thread's pool when the scope closes ({@link Scope#release}), so that the step's new gradients
+     * reuse the last step's instead of 1.9 MB (the MNIST MLP) of fresh arrays per step: nothing may
+     * read a dropped gradient after that.
+     */
     public void zeroGrad() {
-        for (Var p : params) p.zeroGrad();
+        for (Var p : params) {
+            if (p.grad != null) Scope.release(p.grad);
+            p.zeroGrad();
+        }
     }
 }

@@ -100,6 +100,23 @@ public final class Scope implements AutoCloseable {
         if (s != null) s.owned.add(t);
     }
 
+    /**
+     * t is dead from here on (a parameter's gradient that the next step replaces): in a recycling
+     * scope its array goes back to the thread's pool when the scope closes, like the scope's own
+     * temporaries. Only a host tensor that is its whole array and that no open scope on this thread
+     * owns already is taken (an owned one goes back with its scope anyway); anywhere else nothing
+     * happens and the GC takes it.
+     */
+    public static void release(Tensor t) {
+        Scope s = CURRENT.get();
+        if (s == null || !s.recycling || !(t.storage instanceof CpuStorage c)) return;
+        if (t.offset != 0 || c.data.length != t.numel()) return;
+        for (Scope o = s; o != null; o = o.parent)
+            for (Tensor u : o.owned)
+                if (u.storage instanceof CpuStorage uc && uc.data == c.data) return;
+        s.owned.add(t);
+    }
+
     /** Moves ownership of t to the enclosing scope (or releases it to the caller at top level). */
     public Tensor keep(Tensor t) {
         for (int i = owned.size() - 1; i >= 0; i--) {
