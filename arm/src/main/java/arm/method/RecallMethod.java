@@ -235,7 +235,11 @@ final class RecallMethod extends ContinualMethod {
             if (t < recallFromT) return;
             int[] chosen = adi ? chooseClasses(batch) : null; // ADI: M past classes
             if (adi && chosen == null) return; // no seen-but-absent class to recall yet
-            opt.zeroGrad(); // round r applies the sum of rounds 0..r (§9 D12)
+            // round r applies the sum of rounds 0..r (§9 D12); step A's gradients, dropped here,
+            // go back to the thread's pool (a scope of their own: the recall's steps follow)
+            try (Scope sc = Scope.recycling()) {
+                opt.zeroGrad();
+            }
             RecalledBatch xhat = null;
             for (int round = 0; round < r; round++) {
                 if (round == 0 || fromScratch) {
