@@ -195,7 +195,7 @@ public final class LinearEvalSimd {
         }
         build(x, xOff, ldx, m / r, r, k, (int) (maxFill * k), sp);
         sp.rows = r;
-        runSparse(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff, sp);
+        forwardPrepared(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff, sp);
     }
 
     /**
@@ -215,7 +215,7 @@ public final class LinearEvalSimd {
 
     /**
      * {@link #forwardSparse} on lists from {@link #prepare} of the same x (null: the dense kernel):
-     * the same bits.
+     * the same bits. Panel by panel, each group over its list (or its dense tile).
      */
     public static void forwardPrepared(
             float[] x,
@@ -230,25 +230,10 @@ public final class LinearEvalSimd {
             float[] y,
             int yOff,
             Sparse sp) {
-        if (sp == null || fullPanels(n) == 0)
+        if (sp == null || fullPanels(n) == 0) {
             forward(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff);
-        else runSparse(x, xOff, ldx, m, k, panels, bias, n, relu, y, yOff, sp);
-    }
-
-    /** The panel loop of {@link #forwardSparse} over built lists. */
-    private static void runSparse(
-            float[] x,
-            int xOff,
-            int ldx,
-            int m,
-            int k,
-            float[] panels,
-            float[] bias,
-            int n,
-            boolean relu,
-            float[] y,
-            int yOff,
-            Sparse sp) {
+            return;
+        }
         int full = fullPanels(n), narrow = narrowPanels(n), r = sp.rows, groups = sp.groups;
         int[] idx = sp.idx, start = sp.start, len = sp.len;
         float[] val = sp.val;
