@@ -1,5 +1,6 @@
 package arm.kernels.cpu.simd;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -210,6 +211,12 @@ public final class LinearEvalSimd {
         Sparse sp = new Sparse();
         build(x, xOff, ldx, m / r, r, k, (int) (maxFill * k), sp);
         sp.rows = r;
+        // kept for good: trimmed from the worst case (every group at the limit) to what is used
+        int used = 0;
+        for (int g = 0; g < sp.groups; g++)
+            used = Math.max(used, sp.start[g] + Math.max(0, sp.len[g]));
+        sp.idx = Arrays.copyOf(sp.idx, used);
+        sp.val = Arrays.copyOf(sp.val, used * r);
         return sp;
     }
 
