@@ -65,8 +65,8 @@ public final class ConvNhwcSimd {
     /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
     private static final class Work {
         float[] src = new float[0], out = new float[0];
-        int[] base = new int[0];
-        final float[] tile = new float[MR * NR]; // a weight-gradient tile between images
+        int[] base = new int[0], dyAt = new int[0]; // dyAt: the weight gradient's dy offsets
+        final float[] tile = new float[MR * 2 * NR]; // a weight-gradient tile between images
 
         float[] src(int size) {
             if (src.length < size) src = new float[size];
@@ -81,6 +81,11 @@ public final class ConvNhwcSimd {
         int[] base(int size) {
             if (base.length < size) base = new int[size];
             return base;
+        }
+
+        int[] dyAt(int size) {
+            if (dyAt.length < size) dyAt = new int[size];
+            return dyAt;
         }
     }
 
@@ -484,6 +489,9 @@ public final class ConvNhwcSimd {
      * </pre>
      *
      * A run is padded to a multiple of NR; the extra columns read the next pixels and are dropped.
+     * Blocks are 2·NR wide where the run has them (20 accumulators, all the points of a group in
+     * one loop: {@link #weightPointsWide}), the last one NR wide when the run has an odd number of
+     * NR blocks; the same bits as NR-wide blocks throughout ({@link #wideWeightTiles}).
      */
     public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
         if (!supports(g))
@@ -543,21 +551,25 @@ public final class ConvNhwcSimd {
                 to = Math.min(g.n, groups * (part + 1) / parts * group);
         Work wk = WORK.get();
         float[] src = wk.src(group * image + NR);
-        int[] base = wk.base(group * g.p);
+        int[] base = wk.base(group * g.p), dyAt = wk.dyAt(group * g.p);
         float[] tile = wk.tile;
         for (int b = 0, k = 0; b < group; b++)
             for (int i = 0; i < g.ho; i++)
-                for (int j = 0; j < g.wo; j++)
-                    base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+                for (int j = 0; j < g.wo; j++, k++) {
+                    base[k] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+                    dyAt[k] = b * g.co * g.p + i * g.wo + j; // image b's row of dy, point (i, j)
+                }
         for (int n0 = from; n0 < to; n0 += group) {
             int nb = Math.min(group, to - n0);
             toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
             for (int o0 = 0; o0 < g.co; o0 += MR)
                 for (int u = 0; u < g.kh; u++)
-                    for (int k = 0; k < runPad; k += NR)
+                    for (int k = 0; k < runPad; ) {
+                        boolean wide = wideWeightTiles && k + 2 * NR <= runPad;
                         weightTile(
                                 src,
                                 base,
+                                dyAt,
                                 u * ws * g.ci + k,
                                 dy,
                                 g,
@@ -567,18 +579,30 @@ public final class ConvNhwcSimd {
                                 acc,
                                 o0 * width + u * runPad + k,
                                 width,
-                                tile);
+                                tile,
+                                wide);
+                        k += wide ? 2 * NR : NR;
+                    }
         }
     }
 
     /**
+     * Whether the weight gradient takes 2·NR columns at a time where a run has them ({@link
+     * #weightPointsWide}); off, every block is NR wide. The same bits either way: each column's sum
+     * runs over the same points in the same order, the tile's width only decides which columns
+     * share the loads of dy. Tests switch it to compare the two.
+     */
+    static boolean wideWeightTiles = true;
+
+    /**
      * acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0
-     * + r, q]: the sum over the group's points in t (one {@link #weightImage} per image, as {@link
-     * #tileRun} hands its accumulators on), then added to acc.
+     * + r, q] (+2·NR when {@code wide}): the sum over the group's points in t (one {@link
+     * #weightImage} per image, as {@link #tileRun} hands its accumulators on), then added to acc.
      */
     private static void weightTile(
             float[] src,
             int[] base,
+            int[] dyAt,
             int off,
             float[] dy,
             ConvShape g,
@@ -588,15 +612,18 @@ public final class ConvNhwcSimd {
             float[] acc,
             int at,
             int ld,
-            float[] t) {
+            float[] t,
+            boolean wide) {
         int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
-        for (int b = 0; b < nb; b++) {
-            int img = (n0 + b) * g.co;
-            weightImage(
+        int w = wide ? 2 * NR : NR; // t holds row r at r·w
+        if (wide) {
+            // all the group's points in one loop: point q of the group reads dy at row + dyAt[q]
+            int img = n0 * g.co;
+            weightPointsWide(
                     src,
                     base,
-                    b * p,
-                    p,
+                    dyAt,
+                    nb * p,
                     off,
                     dy,
                     (img + o0) * p,
@@ -604,17 +631,31 @@ public final class ConvNhwcSimd {
                     (img + Math.min(o0 + 2, last)) * p,
                     (img + Math.min(o0 + 3, last)) * p,
                     (img + Math.min(o0 + 4, last)) * p,
-                    t,
-                    b == 0);
-        }
+                    t);
+        } else
+            for (int b = 0; b < nb; b++) {
+                int img = (n0 + b) * g.co;
+                weightImage(
+                        src,
+                        base,
+                        b * p,
+                        p,
+                        off,
+                        dy,
+                        (img + o0) * p,
+                        (img + Math.min(o0 + 1, last)) * p,
+                        (img + Math.min(o0 + 2, last)) * p,
+                        (img + Math.min(o0 + 3, last)) * p,
+                        (img + Math.min(o0 + 4, last)) * p,
+                        t,
+                        b == 0);
+            }
         for (int r = 0; r < MR; r++) {
             int a = at + r * ld;
-            FloatVector.fromArray(S, acc, a)
-                    .add(FloatVector.fromArray(S, t, r * NR))
-                    .intoArray(acc, a);
-            FloatVector.fromArray(S, acc, a + L)
-                    .add(FloatVector.fromArray(S, t, r * NR + L))
-                    .intoArray(acc, a + L);
+            for (int e = 0; e < w; e += L)
+                FloatVector.fromArray(S, acc, a + e)
+                        .add(FloatVector.fromArray(S, t, r * w + e))
+                        .intoArray(acc, a + e);
         }
     }
 
@@ -679,6 +720,87 @@ public final class ConvNhwcSimd {
         c31.intoArray(t, 3 * NR + L);
         c40.intoArray(t, 4 * NR);
         c41.intoArray(t, 4 * NR + L);
+    }
+
+    /**
+     * {@link #weightImage} for 2·NR columns and all the points of a group at once: 5 rows × 4
+     * vectors, 20 accumulators (with the 4 loads of src and a broadcast, 25 of AVX-512's 32
+     * registers). Per point 4 loads of src and 5 of dy feed 20 FMAs, against 2 and 5 for 10 in the
+     * narrow tile; point q reads dy at d0 … d4 plus dyAt[q], so the group's images run as one loop
+     * (the narrow tile stores its accumulators after each image and reloads them, which is exact:
+     * each column sums the same products in the same order). t holds row r at r·2·NR.
+     */
+    private static void weightPointsWide(
+            float[] src,
+            int[] base,
+            int[] dyAt,
+            int nq,
+            int off,
+            float[] dy,
+            int d0,
+            int d1,
+            int d2,
+            int d3,
+            int d4,
+            float[] t) {
+        final int w = 2 * NR;
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43;
+        c00 = FloatVector.zero(S);
+        c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c00;
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c00;
+        for (int q = 0; q < nq; q++) {
+            int xs = base[q] + off, at = dyAt[q];
+            FloatVector b0 = FloatVector.fromArray(S, src, xs),
+                    b1 = FloatVector.fromArray(S, src, xs + L),
+                    b2 = FloatVector.fromArray(S, src, xs + 2 * L),
+                    b3 = FloatVector.fromArray(S, src, xs + 3 * L);
+            FloatVector s = FloatVector.broadcast(S, dy[d0 + at]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            c02 = s.fma(b2, c02);
+            c03 = s.fma(b3, c03);
+            s = FloatVector.broadcast(S, dy[d1 + at]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            c12 = s.fma(b2, c12);
+            c13 = s.fma(b3, c13);
+            s = FloatVector.broadcast(S, dy[d2 + at]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            c22 = s.fma(b2, c22);
+            c23 = s.fma(b3, c23);
+            s = FloatVector.broadcast(S, dy[d3 + at]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            c32 = s.fma(b2, c32);
+            c33 = s.fma(b3, c33);
+            s = FloatVector.broadcast(S, dy[d4 + at]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+            c42 = s.fma(b2, c42);
+            c43 = s.fma(b3, c43);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c02.intoArray(t, 2 * L);
+        c03.intoArray(t, 3 * L);
+        c10.intoArray(t, w);
+        c11.intoArray(t, w + L);
+        c12.intoArray(t, w + 2 * L);
+        c13.intoArray(t, w + 3 * L);
+        c20.intoArray(t, 2 * w);
+        c21.intoArray(t, 2 * w + L);
+        c22.intoArray(t, 2 * w + 2 * L);
+        c23.intoArray(t, 2 * w + 3 * L);
+        c30.intoArray(t, 3 * w);
+        c31.intoArray(t, 3 * w + L);
+        c32.intoArray(t, 3 * w + 2 * L);
+        c33.intoArray(t, 3 * w + 3 * L);
+        c40.intoArray(t, 4 * w);
+        c41.intoArray(t, 4 * w + L);
+        c42.intoArray(t, 4 * w + 2 * L);
+        c43.intoArray(t, 4 * w + 3 * L);
     }
 
     // ------------------------------------------------------------------------------ the GEMM

@@ -128,6 +128,45 @@ class ConvNhwcSimdTest {
         }
     }
 
+    /**
+     * The weight gradient's wide tile (2·NR columns, the group's images in one loop) gives the bits
+     * of the narrow one (NR columns, image by image): runs of 1, 2, 3 and 15 NR blocks (odd, so the
+     * last block of a run is narrow), 1 to 11 images, several groups per part, 1 and 2 parts.
+     */
+    @Test
+    void wideWeightTilesGiveTheNarrowOnesBits() {
+        SplittableRandom r = new SplittableRandom(11);
+        int[][] shapes = {
+            // n, ci, hw, co, k, stride, pad
+            {10, 20, 32, 20, 3, 1, 1},
+            {10, 160, 4, 160, 3, 1, 1},
+            {10, 80, 8, 160, 3, 2, 1},
+            {3, 40, 16, 80, 3, 2, 1},
+            {11, 33, 6, 37, 3, 1, 1},
+            {1, 70, 5, 12, 3, 1, 0},
+            {9, 70, 13, 16, 3, 1, 1},
+            {4, 21, 7, 8, 1, 1, 0}
+        };
+        try {
+            for (int[] s : shapes) {
+                ConvShape g = new ConvShape(s[0], s[1], s[2], s[2], s[3], s[4], s[4], s[5], s[6]);
+                float[] x = rand(r, g.n * g.xImage()), dy = rand(r, g.n * g.yImage());
+                for (int parts = 1; parts <= 2; parts++) {
+                    float[] wide = new float[g.co * g.k], narrow = new float[g.co * g.k];
+                    ConvNhwcSimd.wideWeightTiles = true;
+                    ConvNhwcSimd.backwardWeight(x, dy, wide, g, parts);
+                    ConvNhwcSimd.wideWeightTiles = false;
+                    ConvNhwcSimd.backwardWeight(x, dy, narrow, g, parts);
+                    assertThat(Arrays.equals(wide, narrow))
+                            .as(g + ", " + parts + " parts")
+                            .isTrue();
+                }
+            }
+        } finally {
+            ConvNhwcSimd.wideWeightTiles = true;
+        }
+    }
+
     /** Forward (0), input gradient (1) or weight gradient (2) with this many parts. */
     private static float[] run(int pass, float[] x, float[] w, float[] dy, ConvShape g, int parts) {
         float[] out = new float[pass == 0 ? dy.length : pass == 1 ? x.length : w.length];
