@@ -110,9 +110,23 @@ class WinogradSimdTest {
     @Test
     void theDispatchTakesTheRowPathFromJdk25AndTheGatheredPathEverywhere() {
         ConvShape rows = new ConvShape(1, 20, 2 * L, 2 * L, 20, 3, 3, 1, 1);
-        ConvShape small = new ConvShape(1, 80, 8, 8, 80, 3, 3, 1, 1);
+        ConvShape small = new ConvShape(10, 80, 8, 8, 80, 3, 3, 1, 1);
         assertThat(WinogradSimd.pays(rows)).isEqualTo(Runtime.version().feature() >= 25);
         assertThat(WinogradSimd.pays(small)).isTrue();
+    }
+
+    /**
+     * Too few tiles for the transforms to pay (a plain step's 10 images at the 4×4 stage: 40) stay
+     * on the other kernels; from {@link WinogradSimd#MIN_TILES} on they are taken.
+     */
+    @Test
+    void fewTilesStayOnTheOtherKernels() {
+        assertThat(WinogradSimd.pays(new ConvShape(10, 160, 4, 4, 160, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradSimd.pays(new ConvShape(15, 160, 4, 4, 160, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradSimd.pays(new ConvShape(16, 160, 4, 4, 160, 3, 3, 1, 1))).isTrue();
+        assertThat(WinogradSimd.pays(new ConvShape(100, 160, 4, 4, 160, 3, 3, 1, 1))).isTrue();
+        assertThat(WinogradSimd.pays(new ConvShape(3, 80, 8, 8, 80, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradSimd.pays(new ConvShape(4, 80, 8, 8, 80, 3, 3, 1, 1))).isTrue();
     }
 
     private static int[] bits(float[] a) {
