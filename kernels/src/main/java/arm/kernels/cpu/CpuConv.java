@@ -22,10 +22,11 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *       <ul>
  *         <li>{@link WinogradSimd} (Winograd F(2×2, 3×3): 4 multiplies per output and channel pair
  *             instead of 9) for 3×3 stride-1 pad-1 convolutions of even sides with at least 8 input
- *             and 4 output channels, forward and input gradient: all of ResNet18's stride-1 3×3
- *             layers but the stem (on JDKs before 25 only the 8×8 and 4×4 ones, {@link
- *             WinogradSimd#pays}). Its sums differ from the direct kernels' in the last bits;
- *             {@code -Darm.conv.winograd=false} gives those shapes back to the kernels below;
+ *             and 4 output channels and at least 64 tiles (images × H/2 × W/2), forward and input
+ *             gradient: ResNet18's stride-1 3×3 layers but the stem, and the 4×4 stage only from 16
+ *             images on (on JDKs before 25 only the 8×8 and 4×4 ones, {@link WinogradSimd#pays}).
+ *             Its sums differ from the direct kernels' in the last bits; {@code
+ *             -Darm.conv.winograd=false} gives those shapes back to the kernels below;
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or

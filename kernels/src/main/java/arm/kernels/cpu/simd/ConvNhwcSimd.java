@@ -596,8 +596,9 @@ public final class ConvNhwcSimd {
 
     /**
      * acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0
-     * + r, q] (+2·NR when {@code wide}): the sum over the group's points in t (one {@link
-     * #weightImage} per image, as {@link #tileRun} hands its accumulators on), then added to acc.
+     * + r, q] (+2·NR when {@code wide}): the sum over the group's points in t ({@link
+     * #weightPointsWide} over all of them when wide; otherwise one {@link #weightImage} per image,
+     * as {@link #tileRun} hands its accumulators on), then added to acc.
      */
     private static void weightTile(
             float[] src,
