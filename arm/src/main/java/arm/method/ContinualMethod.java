@@ -445,9 +445,12 @@ public abstract class ContinualMethod implements Method {
      * convolutions') computed as jobs on the partner while the caller runs the rest of the pass
      * (the activations' gradients, batch norm's and the linear layer's), then accumulated in the
      * same order: the bits of the one-thread backward ({@link Autograd#backward(Var,
-     * java.util.function.Consumer)}; PairThreadsTest, PlainThreadsTest). The jobs' outputs are the
-     * caller's arrays; their temporaries go back to the pool of the thread that ran them. Without a
-     * pair, or with one that runs both parts on the caller, the plain backward.
+     * java.util.function.Consumer)}; PairThreadsTest, PlainThreadsTest). Once the caller's part of
+     * the pass is done it takes the jobs still queued beside the partner: the last convolutions'
+     * weight gradients (the first layers', the largest) would otherwise run on the partner alone
+     * while the caller waits. The jobs' outputs are the caller's arrays; their temporaries go back
+     * to the pool of the thread that ran them. Without a pair, or with one that runs both parts on
+     * the caller, the plain backward.
      */
     static void backwardBeside(Pair pair, Var loss) {
         if (pair == null || !pair.threaded()) {
@@ -467,6 +470,9 @@ public abstract class ContinualMethod implements Method {
                         rest[0] = Autograd.backward(loss, jobs::post);
                     } finally {
                         jobs.end();
+                    }
+                    try (Scope sc = Scope.recycling()) {
+                        jobs.drain();
                     }
                 });
         rest[0].run();

@@ -4,9 +4,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Jobs that one thread posts while another runs them in the order posted ({@link #drain}), or the
- * same thread after it has posted the last ({@link Pair}: a part the partner has not started is
- * taken back by the caller). The taker spins briefly before it blocks, like the partner.
+ * Jobs that one thread posts while another runs them in the order posted ({@link #drain}). The
+ * poster may drain too once it has posted the last ({@link #end}): the two threads then take the
+ * jobs still queued one at a time, so the last ones run on both cores instead of one. A taker spins
+ * briefly before it blocks, like the partner.
  */
 final class JobQueue {
     private static final Runnable END = () -> {};
@@ -23,8 +24,9 @@ final class JobQueue {
     }
 
     /**
-     * Runs the jobs until {@link #end}; after a job fails the rest are skipped and the failure is
-     * thrown at the end.
+     * Runs jobs until {@link #end}; after a job fails the rest this thread takes are skipped and
+     * the failure is thrown at the end. Any number of threads may drain at once: each job runs
+     * once.
      */
     void drain() {
         RuntimeException failed = null;
@@ -40,6 +42,12 @@ final class JobQueue {
     }
 
     private Runnable take() {
+        Runnable job = poll();
+        if (job == END) queue.add(END); // every other taker stops at it too
+        return job;
+    }
+
+    private Runnable poll() {
         long spinUntil = System.nanoTime() + Pair.SPIN_NANOS;
         Runnable job;
         while ((job = queue.poll()) == null) {
