@@ -458,22 +458,22 @@ public abstract class ContinualMethod implements Method {
             return;
         }
         JobQueue jobs = new JobQueue();
-        Runnable[] rest = new Runnable[1];
-        pair.both(
+        Runnable drain =
                 () -> {
                     try (Scope sc = Scope.recycling()) {
                         jobs.drain();
                     }
-                },
+                };
+        Runnable[] rest = new Runnable[1];
+        pair.both(
+                drain,
                 () -> {
                     try {
                         rest[0] = Autograd.backward(loss, jobs::post);
                     } finally {
                         jobs.end();
                     }
-                    try (Scope sc = Scope.recycling()) {
-                        jobs.drain();
-                    }
+                    drain.run(); // beside the partner: the jobs still queued
                 });
         rest[0].run();
     }

@@ -61,6 +61,7 @@ class JobQueueTest {
                                 partnerFailure.set(e);
                             }
                         });
+        partner.setDaemon(true);
         partner.start();
         partner.join(10_000);
         assertThat(partner.isAlive()).isFalse();
@@ -74,16 +75,17 @@ class JobQueueTest {
         jobs.end();
         jobs.drain();
         jobs.drain(); // the end stays for every later taker
-        assertThatThrownBy(
-                        () -> {
-                            JobQueue q = new JobQueue();
-                            q.post(
-                                    () -> {
-                                        throw new IllegalArgumentException("bad");
-                                    });
-                            q.end();
-                            q.drain();
-                        })
+    }
+
+    @Test
+    void aSingleTakerThrowsTheFailureAfterTheEnd() {
+        JobQueue jobs = new JobQueue();
+        jobs.post(
+                () -> {
+                    throw new IllegalArgumentException("bad");
+                });
+        jobs.end();
+        assertThatThrownBy(jobs::drain)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("bad");
     }
