@@ -6,6 +6,7 @@ import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
+import arm.kernels.cpu.simd.WinogradF4Simd;
 import arm.kernels.cpu.simd.WinogradSimd;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -19,7 +20,8 @@ import java.util.SplittableRandom;
  * version of the production path.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
- * arm.bench.ConvTiming [rounds] [shape ...]}, shapes as "Ci-HW-Co-k-stride".
+ * arm.bench.ConvTiming [rounds] [shape ...]}, shapes as "Ci-HW-Co-k-stride[-N]" (N = 100 images
+ * unless given).
  */
 public final class ConvTiming {
     private ConvTiming() {}
@@ -55,7 +57,8 @@ public final class ConvTiming {
                     hw = Integer.parseInt(p[1]),
                     co = Integer.parseInt(p[2]);
             int k = Integer.parseInt(p[3]), s = Integer.parseInt(p[4]);
-            ConvShape g = new ConvShape(100, ci, hw, hw, co, k, k, s, k / 2);
+            int batch = p.length > 5 ? Integer.parseInt(p[5]) : 100;
+            ConvShape g = new ConvShape(batch, ci, hw, hw, co, k, k, s, k / 2);
             double mflop = 2.0 * g.n * co * g.k * g.p / 1e6;
             SplittableRandom r = new SplittableRandom(1);
             float[] x = ConvBench.random(r, g.n * g.xImage()),
@@ -67,12 +70,14 @@ public final class ConvTiming {
                 "fwd direct",
                 "fwd nhwc",
                 "fwd winograd",
+                "fwd winograd4",
                 "bwdIn cpuconv",
                 "bwdIn im2col",
                 "bwdIn direct",
                 "bwdIn nhwc",
                 "bwdIn strided",
                 "bwdIn winograd",
+                "bwdIn winograd4",
                 "bwdW cpuconv",
                 "bwdW im2col",
                 "bwdW nhwc"
@@ -89,6 +94,9 @@ public final class ConvTiming {
                 (a, b, c, gg) -> ConvNhwcSimd.forward(a, b, c, gg, 1),
                 WinogradSimd.supports(g)
                         ? (a, b, c, gg) -> WinogradSimd.forward(a, b, c, gg, 1)
+                        : null,
+                WinogradF4Simd.supports(g)
+                        ? (a, b, c, gg) -> WinogradF4Simd.forward(a, b, c, gg, 1)
                         : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardInput(
@@ -131,6 +139,11 @@ public final class ConvTiming {
                 g.stride == 1 && WinogradSimd.supports(transposed(g))
                         ? (a, b, c, gg) ->
                                 WinogradSimd.forward(
+                                        c, ConvIm2col.flipTransposed(b, gg), a, transposed(gg), 1)
+                        : null,
+                g.stride == 1 && WinogradF4Simd.supports(transposed(g))
+                        ? (a, b, c, gg) ->
+                                WinogradF4Simd.forward(
                                         c, ConvIm2col.flipTransposed(b, gg), a, transposed(gg), 1)
                         : null,
                 (a, b, c, gg) ->

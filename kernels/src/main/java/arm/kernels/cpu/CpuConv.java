@@ -7,6 +7,7 @@ import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
+import arm.kernels.cpu.simd.WinogradF4Simd;
 import arm.kernels.cpu.simd.WinogradSimd;
 
 /**
@@ -26,7 +27,11 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *             gradient: ResNet18's stride-1 3×3 layers but the stem, and the 4×4 stage only from 16
  *             images on (on JDKs before 25 only the 8×8 and 4×4 ones, {@link WinogradSimd#pays}).
  *             Its sums differ from the direct kernels' in the last bits; {@code
- *             -Darm.conv.winograd=false} gives those shapes back to the kernels below;
+ *             -Darm.conv.winograd=false} gives those shapes back to the kernels below. Of these,
+ *             the calls with at least 32 input and output channels, images of 8×8 or more and 128
+ *             tiles of 4×4 run {@link WinogradF4Simd} (F(4×4, 3×3): 2.25 multiplies; ResNet's 16×16
+ *             stage from 8 images on, the 8×8 stage from 32; {@link WinogradF4Simd#pays}; {@code
+ *             -Darm.conv.winograd4=false} keeps them on F(2×2, 3×3));
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2
  *             layers into them, forward and input gradient; and every weight gradient of a 2×2 or
@@ -302,8 +307,11 @@ public final class CpuConv {
             return WinogradSimd.enabled();
         }
 
+        /** F(4×4, 3×3) where it pays ({@link WinogradF4Simd#pays}), else F(2×2, 3×3). */
         static void forwardWinograd(float[] x, float[] w, float[] y, ConvShape g) {
-            WinogradSimd.forward(x, w, y, g, CpuThreads.parts(g.n * g.p));
+            int parts = CpuThreads.parts(g.n * g.p);
+            if (WinogradF4Simd.pays(g)) WinogradF4Simd.forward(x, w, y, g, parts);
+            else WinogradSimd.forward(x, w, y, g, parts);
         }
 
         static boolean channelsLastOn() {
