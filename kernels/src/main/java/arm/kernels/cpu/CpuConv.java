@@ -28,9 +28,9 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *             images on (on JDKs before 25 only the 8×8 and 4×4 ones, {@link WinogradSimd#pays}).
  *             Its sums differ from the direct kernels' in the last bits; {@code
  *             -Darm.conv.winograd=false} gives those shapes back to the kernels below. Of these,
- *             the calls with at least 32 input and output channels, images of 8×8 or more and 128
+ *             the calls with at least 32 input and output channels, images of 8×8 or more and 256
  *             tiles of 4×4 run {@link WinogradF4Simd} (F(4×4, 3×3): 2.25 multiplies; ResNet's 16×16
- *             stage from 8 images on, the 8×8 stage from 32; {@link WinogradF4Simd#pays}; {@code
+ *             stage from 16 images on, the 8×8 stage from 64; {@link WinogradF4Simd#pays}; {@code
  *             -Darm.conv.winograd4=false} keeps them on F(2×2, 3×3));
  *         <li>{@link ConvNhwcSimd} (channels-last implicit GEMM) where many channels are written
  *             from many (see {@link #channelsLast}): ResNet's 8×8 and 4×4 stages and the stride-2

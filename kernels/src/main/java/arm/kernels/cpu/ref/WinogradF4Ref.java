@@ -54,29 +54,33 @@ public final class WinogradF4Ref {
                 }
     }
 
-    /** G's rows: F(4, 3)'s interpolation at the points 0, 1, −1, 2, −2 and ∞. */
-    private static final double[][] G = {
-        {1 / 4.0, 0, 0},
-        {-1 / 6.0, -1 / 6.0, -1 / 6.0},
-        {-1 / 6.0, 1 / 6.0, -1 / 6.0},
-        {1 / 24.0, 1 / 12.0, 1 / 6.0},
-        {1 / 24.0, -1 / 12.0, 1 / 6.0},
-        {0, 0, 1}
-    };
-
     /**
      * out[o0 + (6i + j)·stride] = (G·g·Gᵀ)[i][j] for the 3×3 g at w[at], computed in double and
-     * rounded once.
+     * rounded once: G·g column by column, then each of its rows times Gᵀ, both by {@link #g6}.
      */
     public static void transformWeight(float[] w, int at, float[] out, int o0, int stride) {
-        double[][] gg = new double[6][3]; // G·g
-        for (int i = 0; i < 6; i++)
-            for (int j = 0; j < 3; j++)
-                gg[i][j] = G[i][0] * w[at + j] + G[i][1] * w[at + 3 + j] + G[i][2] * w[at + 6 + j];
-        for (int i = 0; i < 6; i++)
-            for (int j = 0; j < 6; j++)
-                out[o0 + (6 * i + j) * stride] =
-                        (float) (gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
+        double[] h = new double[18]; // G·g, [6][3]
+        for (int j = 0; j < 3; j++) g6(w[at + j], w[at + 3 + j], w[at + 6 + j], h, j, 3);
+        double[] r = new double[6];
+        for (int i = 0; i < 6; i++) {
+            g6(h[3 * i], h[3 * i + 1], h[3 * i + 2], r, 0, 1);
+            for (int j = 0; j < 6; j++) out[o0 + (6 * i + j) * stride] = (float) r[j];
+        }
+    }
+
+    /**
+     * G times the column (g0, g1, g2) into r[o + k·step]; G's rows are (1/4, 0, 0), −(1, 1, 1)/6,
+     * −(1, −1, 1)/6, (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1): F(4, 3)'s interpolation at
+     * the points 0, 1, −1, 2, −2 and ∞.
+     */
+    private static void g6(double g0, double g1, double g2, double[] r, int o, int step) {
+        double a = g0 + g2, b = g0 * (1 / 24.0) + g2 * (1 / 6.0), c = g1 * (1 / 12.0);
+        r[o] = g0 * 0.25;
+        r[o + step] = (a + g1) * (-1 / 6.0);
+        r[o + 2 * step] = (a - g1) * (-1 / 6.0);
+        r[o + 3 * step] = b + c;
+        r[o + 4 * step] = b - c;
+        r[o + 5 * step] = g2;
     }
 
     /**

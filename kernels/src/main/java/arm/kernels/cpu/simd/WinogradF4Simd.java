@@ -67,10 +67,16 @@ public final class WinogradF4Simd {
      * stay on F(2, 3). Measured (`ConvTiming`, one thread, JDK 25, thread CPU per call, F(4, 3)
      * against F(2, 3), forward; the input gradient alike): 100 images 40-16-40 2.6 / 3.3 ms,
      * 80-8-80 3.2 / 3.8, 20-32-20 4.1 / 3.8, 160-4-160 3.5 / 3.3; 10 images 40-16-40 (160 tiles)
-     * 0.2 / 0.3, 80-8-80 (40 tiles) 0.5 / 0.4; 40 images 80-8-80 (160 tiles) 1.3 / 1.4 ms. Measured
-     * on JDK 25 only (its permutes and gathers), so chosen there ({@link WinogradSimd#ROWS_PAY}).
+     * 0.2 / 0.3, 80-8-80 (40 tiles) 0.5 / 0.4; 40 images 80-8-80 (160 tiles) 1.3 / 1.4 ms. Those
+     * calls reuse their weights' transform; where the weights change every call (a training step)
+     * the transform of 36 values per kernel (≈ 35 ns against F(2, 3)'s 16 in ≈ 8 ns, i.e. 0.06
+     * against 0.01 ms for a 40×40 layer, twice a step with the input gradient) takes what the GEMMs
+     * save at 160 tiles: in plain steps of 10 images (`OpProfile 100 200 method=Naive`) the 16×16
+     * stage's calls took the same time either way, so the floor is 256 tiles (16×16 from 16 images,
+     * 8×8 from 64: evaluation batches and ARM's replicated recall batch of 100). Measured on JDK 25
+     * only (its permutes and gathers), so chosen there ({@link WinogradSimd#ROWS_PAY}).
      */
-    static final int MIN_TILES = 128, MIN_CHANNELS = 32;
+    static final int MIN_TILES = 256, MIN_CHANNELS = 32;
 
     /** H and W multiples of 4 and everything {@link WinogradSimd#supports} asks. */
     public static boolean supports(ConvShape g) {

@@ -129,18 +129,21 @@ class WinogradF4SimdTest {
 
     /**
      * The dispatch's rule ({@link WinogradF4Simd#pays}, on JDK 25 and newer): ResNet's 16×16 stage
-     * from 8 images on, its 8×8 stage from 32, never the 32×32 stage's 20 channels nor the 4×4
-     * images.
+     * from 16 images on, its 8×8 stage from 64, never the 32×32 stage's 20 channels nor the 4×4
+     * images; a plain step's 10 images stay on F(2×2, 3×3).
      */
     @Test
     void paysWhereTheTransformsAreWorthIt() {
         boolean jdk25 = Runtime.version().feature() >= 25;
-        assertThat(WinogradF4Simd.pays(new ConvShape(10, 40, 16, 16, 40, 3, 3, 1, 1)))
+        assertThat(WinogradF4Simd.pays(new ConvShape(16, 40, 16, 16, 40, 3, 3, 1, 1)))
                 .isEqualTo(jdk25);
-        assertThat(WinogradF4Simd.pays(new ConvShape(7, 40, 16, 16, 40, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradF4Simd.pays(new ConvShape(15, 40, 16, 16, 40, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradF4Simd.pays(new ConvShape(10, 40, 16, 16, 40, 3, 3, 1, 1))).isFalse();
         assertThat(WinogradF4Simd.pays(new ConvShape(100, 80, 8, 8, 80, 3, 3, 1, 1)))
                 .isEqualTo(jdk25);
-        assertThat(WinogradF4Simd.pays(new ConvShape(31, 80, 8, 8, 80, 3, 3, 1, 1))).isFalse();
+        assertThat(WinogradF4Simd.pays(new ConvShape(64, 80, 8, 8, 80, 3, 3, 1, 1)))
+                .isEqualTo(jdk25);
+        assertThat(WinogradF4Simd.pays(new ConvShape(63, 80, 8, 8, 80, 3, 3, 1, 1))).isFalse();
         assertThat(WinogradF4Simd.pays(new ConvShape(100, 20, 32, 32, 20, 3, 3, 1, 1))).isFalse();
         assertThat(WinogradF4Simd.pays(new ConvShape(100, 160, 4, 4, 160, 3, 3, 1, 1))).isFalse();
     }
