@@ -291,23 +291,7 @@ public final class WinogradF4Simd {
                     s3.sub(s4).intoArray(buf, b + 4 * L);
                     d3.fma(N5, d1.fma(P4, d5)).intoArray(buf, b + 5 * L);
                 }
-                for (int j = 0; j < 6; j++) { // down column j: V[6i + j] = (Bᵀ·d·B)[i][j]
-                    int b = j * L, o = c * NR + h + j * cs;
-                    FloatVector d0 = FloatVector.fromArray(S, buf, b),
-                            d1 = FloatVector.fromArray(S, buf, b + 6 * L),
-                            d2 = FloatVector.fromArray(S, buf, b + 12 * L),
-                            d3 = FloatVector.fromArray(S, buf, b + 18 * L),
-                            d4 = FloatVector.fromArray(S, buf, b + 24 * L),
-                            d5 = FloatVector.fromArray(S, buf, b + 30 * L);
-                    FloatVector s1 = d2.fma(N4, d4), s2 = d1.fma(N4, d3);
-                    FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
-                    d2.fma(N5, d0.fma(P4, d4)).intoArray(v, o);
-                    s1.add(s2).intoArray(v, o + 6 * cs);
-                    s1.sub(s2).intoArray(v, o + 12 * cs);
-                    s3.add(s4).intoArray(v, o + 18 * cs);
-                    s3.sub(s4).intoArray(v, o + 24 * cs);
-                    d3.fma(N5, d1.fma(P4, d5)).intoArray(v, o + 30 * cs);
-                }
+                columns(buf, v, c * NR + h, cs);
             }
     }
 
@@ -338,24 +322,33 @@ public final class WinogradF4Simd {
                     s3.sub(s4).intoArray(buf, b + 4 * L);
                     d3.fma(N5, d1.fma(P4, d5)).intoArray(buf, b + 5 * L);
                 }
-                for (int j = 0; j < 6; j++) { // down column j: V[6i + j] = (Bᵀ·d·B)[i][j]
-                    int b = j * L, o = c * NR + h + j * cs;
-                    FloatVector d0 = FloatVector.fromArray(S, buf, b),
-                            d1 = FloatVector.fromArray(S, buf, b + 6 * L),
-                            d2 = FloatVector.fromArray(S, buf, b + 12 * L),
-                            d3 = FloatVector.fromArray(S, buf, b + 18 * L),
-                            d4 = FloatVector.fromArray(S, buf, b + 24 * L),
-                            d5 = FloatVector.fromArray(S, buf, b + 30 * L);
-                    FloatVector s1 = d2.fma(N4, d4), s2 = d1.fma(N4, d3);
-                    FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
-                    d2.fma(N5, d0.fma(P4, d4)).intoArray(v, o);
-                    s1.add(s2).intoArray(v, o + 6 * cs);
-                    s1.sub(s2).intoArray(v, o + 12 * cs);
-                    s3.add(s4).intoArray(v, o + 18 * cs);
-                    s3.sub(s4).intoArray(v, o + 24 * cs);
-                    d3.fma(N5, d1.fma(P4, d5)).intoArray(v, o + 30 * cs);
-                }
+                columns(buf, v, c * NR + h, cs);
             }
+    }
+
+    /**
+     * The input transform's second half: V[6i + j][·][o …] = (Bᵀ·s)[i][j] down each column j of buf
+     * [6][6][L] (s = d·B, patch row by row), ξ-planes cs apart. Both input paths end here; no
+     * vector crosses the call.
+     */
+    private static void columns(float[] buf, float[] v, int o0, int cs) {
+        for (int j = 0; j < 6; j++) {
+            int b = j * L, o = o0 + j * cs;
+            FloatVector d0 = FloatVector.fromArray(S, buf, b),
+                    d1 = FloatVector.fromArray(S, buf, b + 6 * L),
+                    d2 = FloatVector.fromArray(S, buf, b + 12 * L),
+                    d3 = FloatVector.fromArray(S, buf, b + 18 * L),
+                    d4 = FloatVector.fromArray(S, buf, b + 24 * L),
+                    d5 = FloatVector.fromArray(S, buf, b + 30 * L);
+            FloatVector s1 = d2.fma(N4, d4), s2 = d1.fma(N4, d3);
+            FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+            d2.fma(N5, d0.fma(P4, d4)).intoArray(v, o);
+            s1.add(s2).intoArray(v, o + 6 * cs);
+            s1.sub(s2).intoArray(v, o + 12 * cs);
+            s3.add(s4).intoArray(v, o + 18 * cs);
+            s3.sub(s4).intoArray(v, o + 24 * cs);
+            d3.fma(N5, d1.fma(P4, d5)).intoArray(v, o + 30 * cs);
+        }
     }
 
     /**
