@@ -91,8 +91,11 @@ final class ExemplarClassifier extends Module {
         Means m = means;
         if (m != null) return m;
         synchronized (this) {
-            if (means == null) means = computeMeans();
-            return means;
+            // read the field once: another thread's changed() may clear it at any moment (not
+            // under this lock), and the caller must get the means it asked for, never null
+            Means now = means;
+            if (now == null) means = now = computeMeans();
+            return now;
         }
     }
 
