@@ -25,9 +25,10 @@ public final class WinogradF4Ref {
             throw new IllegalArgumentException(
                     "F(4,3) tiles need H and W divisible by 4, got " + h + "×" + wd);
         float[] u = new float[co * ci * 36];
+        double[] scratch = new double[24];
         for (int o = 0; o < co; o++)
             for (int c = 0; c < ci; c++)
-                transformWeight(w, (o * ci + c) * 9, u, (o * ci + c) * 36, 1);
+                transformWeight(w, (o * ci + c) * 9, u, (o * ci + c) * 36, 1, scratch);
         float[] v = new float[ci * 36], d = new float[36], m = new float[36];
         for (int b = 0; b < n; b++)
             for (int th = 0; th < h / 4; th++)
@@ -56,15 +57,15 @@ public final class WinogradF4Ref {
 
     /**
      * out[o0 + (6i + j)·stride] = (G·g·Gᵀ)[i][j] for the 3×3 g at w[at], computed in double and
-     * rounded once: G·g column by column, then each of its rows times Gᵀ, both by {@link #g6}.
+     * rounded once: G·g column by column, then each of its rows times Gᵀ, both by {@link #g6}; h is
+     * scratch of at least 24 doubles.
      */
-    public static void transformWeight(float[] w, int at, float[] out, int o0, int stride) {
-        double[] h = new double[18]; // G·g, [6][3]
+    public static void transformWeight(
+            float[] w, int at, float[] out, int o0, int stride, double[] h) {
         for (int j = 0; j < 3; j++) g6(w[at + j], w[at + 3 + j], w[at + 6 + j], h, j, 3);
-        double[] r = new double[6];
-        for (int i = 0; i < 6; i++) {
-            g6(h[3 * i], h[3 * i + 1], h[3 * i + 2], r, 0, 1);
-            for (int j = 0; j < 6; j++) out[o0 + (6 * i + j) * stride] = (float) r[j];
+        for (int i = 0; i < 6; i++) { // h[0..17] = G·g [6][3]; h[18..23] its row i times Gᵀ
+            g6(h[3 * i], h[3 * i + 1], h[3 * i + 2], h, 18, 1);
+            for (int j = 0; j < 6; j++) out[o0 + (6 * i + j) * stride] = (float) h[18 + j];
         }
     }
 

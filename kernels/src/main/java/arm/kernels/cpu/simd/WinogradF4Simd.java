@@ -42,13 +42,18 @@ import jdk.incubator.vector.VectorSpecies;
  * count: each tile is computed alone, each output by one fixed chain.
  *
  * <p>Layout: the tiles of all images are numbered T = n·P + t (P = H/4 · W/4 per image, t = th·W/4
- * + tw) and taken 2L at a time (a chunk: a part of an image or several images). The chunk's images
- * are copied zero-padded, [k][c][H + 2][W + 2] (kept for the next chunk of the same images); each
- * lane of the input transform gathers its tile's patch through an index map into V [36][Ci][2L];
- * the GEMMs use {@link ConvDirectSimd}'s register tile (10 output channels × 2 vectors of tiles on
- * AVX-512) with K = Ci into M [36][mr][2L]; each lane of the output transform scatters its 4×4
- * outputs through another map (lanes past the last tile masked off). Both transforms run the 1-D
- * transform down the columns into a small buffer, then along its rows.
+ * + tw) and taken 2L at a time (a chunk: a part of an image or several images). Where a vector of L
+ * tiles is whole tile rows of images whose rows are whole vectors, the patches come straight from x
+ * ({@link #rowInput}); otherwise the chunk's images are copied zero-padded, [k][c][H + 2][W + 2]
+ * (kept for the next chunk of the same images), and each lane gathers its tile's patch through an
+ * index map ({@link #inputTransform}). Either way into V [36][Ci][2L]; the GEMMs use {@link
+ * ConvDirectSimd}'s register tile (10 output channels × 2 vectors of tiles on AVX-512) with K = Ci
+ * into M [36][mr][2L]; the output transform stores whole tile rows, or scatters each lane's 4×4
+ * outputs through another map (lanes past the last tile masked off). The input transform runs the
+ * 1-D transform along each patch row into a small buffer, then down its columns ({@link #columns});
+ * the output transform down M's columns, then along the rows. The 1-D transforms are written out
+ * where they run, so the two input paths repeat the row step: a helper taking vectors that C2 does
+ * not inline boxes them (20-32-20 ran 2.4× slower that way).
  */
 public final class WinogradF4Simd {
     private WinogradF4Simd() {}
@@ -97,11 +102,6 @@ public final class WinogradF4Simd {
     /** A quarter of a vector: the tiles whose 4 outputs of a row fill one vector. */
     static final int Q = L / 4;
 
-    static final boolean DBG_PATCH = Boolean.getBoolean("dbg.patch");
-    static final boolean DBG_IN = Boolean.getBoolean("dbg.in"),
-            DBG_GEMM = Boolean.getBoolean("dbg.gemm"),
-            DBG_OUT = Boolean.getBoolean("dbg.out");
-
     /** Lane i of a and lane i of b side by side: (a0, b0, a1, b1, …) from the low halves. */
     private static final VectorShuffle<Float>
             ZIP_LO = VectorShuffle.fromOp(S, i -> i % 2 == 0 ? i / 2 : L + i / 2),
@@ -138,7 +138,9 @@ public final class WinogradF4Simd {
     /** Per-thread scratch: padded images, V, M and the transforms' buffer. */
     private static final Scratch SCRATCH = new Scratch(4);
 
-    private static final ThreadLocal<int[][]> MAPS = ThreadLocal.withInitial(() -> new int[2][NR]);
+    /** Per-thread index maps: gathers', scatters' and the row path's segments. */
+    private static final ThreadLocal<int[][]> MAPS =
+            ThreadLocal.withInitial(() -> new int[][] {new int[NR], new int[NR], new int[20]});
 
     public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
         if (!supports(g)) throw new IllegalArgumentException("Winograd F(4,3) does not take " + g);
@@ -171,12 +173,13 @@ public final class WinogradF4Simd {
                             m = SCRATCH.get(2, 36 * mr * NR),
                             buf = SCRATCH.get(3, 36 * L);
                     int[][] maps = MAPS.get();
-                    int[] in = maps[0], out = maps[1];
+                    int[] in = maps[0], out = maps[1], seg = maps[2];
                     int held0 = -1, held1 = -1; // the images xp holds
                     for (int q = chunks * part / parts; q < chunks * (part + 1) / parts; q++) {
                         int t0 = q * NR, valid = Math.min(NR, tiles - t0);
                         int img0 = t0 / p, img1 = (t0 + valid - 1) / p + 1;
-                        if ((!rowsOk || valid < NR) && (img0 != held0 || img1 > held1)) {
+                        boolean rows = rowsOk && valid == NR;
+                        if (!rows && (img0 != held0 || img1 > held1)) {
                             for (int n = img0; n < img1; n++) // [k][c][H + 2][W + 2]
                             ConvDirectSimd.padUnstrided(x, n, g, xp, (n - img0) * ci * padded, wp);
                             held0 = img0;
@@ -185,14 +188,13 @@ public final class WinogradF4Simd {
                         for (int lane = 0; lane < NR; lane++) {
                             int t = t0 + Math.min(lane, valid - 1), img = t / p, r = t % p;
                             int th = r / tw, tc = r % tw;
-                            in[lane] = (img - img0) * ci * padded + 4 * th * wp + 4 * tc;
                             out[lane] = img * co * area + 4 * th * g.w + 4 * tc;
+                            if (!rows) in[lane] = (img - img0) * ci * padded + 4 * th * wp + 4 * tc;
                         }
-                        if (DBG_IN) {
-                        } else if (rowsOk && valid == NR) rowInput(x, g, t0, v, buf);
+                        if (rows) rowInput(x, g, t0, v, buf, seg);
                         else inputTransform(xp, ci, padded, wp, in, v, buf);
                         for (int ob = 0; ob < oBlocks; ob++) {
-                            for (int xi = 0; xi < 36 && !DBG_GEMM; xi++)
+                            for (int xi = 0; xi < 36; xi++)
                                 ConvDirectSimd.tile(
                                         mr,
                                         v,
@@ -204,20 +206,18 @@ public final class WinogradF4Simd {
                                         m,
                                         xi * mr * NR,
                                         NR);
-                            int rows = Math.min(mr, co - ob * mr);
-                            if (!DBG_OUT)
-                                outputTransform(
-                                        m,
-                                        mr,
-                                        rows,
-                                        g.w,
-                                        area,
-                                        y,
-                                        ob * mr * area,
-                                        out,
-                                        valid,
-                                        zip,
-                                        buf);
+                            outputTransform(
+                                    m,
+                                    mr,
+                                    Math.min(mr, co - ob * mr),
+                                    g.w,
+                                    area,
+                                    y,
+                                    ob * mr * area,
+                                    out,
+                                    valid,
+                                    zip,
+                                    buf);
                         }
                     }
                 });
@@ -229,11 +229,13 @@ public final class WinogradF4Simd {
      */
     static void packWeights(float[] w, int co, int ci, int mr, float[] out) {
         int stride = ci * mr; // from one ξ to the next within an output block
+        double[] h = new double[24]; // the transform's scratch, one per pack
         for (int ob = 0; ob * mr < co; ob++)
             for (int c = 0; c < ci; c++)
                 for (int r = 0; r < mr; r++) {
                     int o = ob * mr + r, at = (ob * 36 * ci + c) * mr + r;
-                    if (o < co) WinogradF4Ref.transformWeight(w, (o * ci + c) * 9, out, at, stride);
+                    if (o < co)
+                        WinogradF4Ref.transformWeight(w, (o * ci + c) * 9, out, at, stride, h);
                     else for (int xi = 0; xi < 36; xi++) out[at + xi * stride] = 0f;
                 }
     }
@@ -247,31 +249,32 @@ public final class WinogradF4Simd {
      * x[4tc + 4] phase 0 one lane left, the pad's zero put in at each tile row's end. Bᵀ runs along
      * each patch row into buf [6][6][L], then down buf's columns into V.
      */
-    static void rowInput(float[] x, ConvShape g, int t0, float[] v, float[] buf) {
+    static void rowInput(float[] x, ConvShape g, int t0, float[] v, float[] buf, int[] seg) {
         int ci = g.ci, w = g.w, tw = w / 4, p = g.h / 4 * tw, cs = ci * NR;
         VectorMask<Float> first = FIRST[tw], last = LAST[tw];
         FloatVector zero = FloatVector.zero(S);
-        // segment k of half h: image row 4·th − 1 (patch row 0) of its tile row, and where it
-        // starts in x for channel 0 (the float kL of the tile rows' image rows side by side)
-        int[] row0 = new int[8], base = new int[8], at = new int[4];
+        // segment k of half h (hk = 4h/L + k): seg[hk] the image row 4·th − 1 (patch row 0) of
+        // its tile row, seg[8 + hk] where it starts in x for channel 0 (the float kL of the tile
+        // rows' image rows side by side); seg[16 + k] a patch row's segment k in x, or −1 (pad)
         for (int hk = 0; hk < 8; hk++) {
             int floats = (hk & 3) * L, tr = t0 + (hk >> 2) * L + floats / w * tw;
             int img = tr / p, th = tr % p / tw;
-            row0[hk] = 4 * th - 1;
-            base[hk] = (img * ci * g.h + 4 * th - 1) * w + floats % w;
+            seg[hk] = 4 * th - 1;
+            seg[8 + hk] = (img * ci * g.h + 4 * th - 1) * w + floats % w;
         }
         int chan = g.h * w;
         for (int c = 0; c < ci; c++)
             for (int h = 0; h < NR; h += L) {
                 for (int i = 0; i < 6; i++) {
                     for (int k = 0; k < 4; k++) {
-                        int hk = (h / L) * 4 + k, xr = row0[hk] + i;
-                        at[k] = xr >= 0 && xr < g.h ? base[hk] + c * chan + i * w : -1;
+                        int hk = (h / L) * 4 + k, xr = seg[hk] + i;
+                        seg[16 + k] = xr >= 0 && xr < g.h ? seg[8 + hk] + c * chan + i * w : -1;
                     }
-                    FloatVector v0 = at[0] < 0 ? zero : FloatVector.fromArray(S, x, at[0]),
-                            v1 = at[1] < 0 ? zero : FloatVector.fromArray(S, x, at[1]),
-                            v2 = at[2] < 0 ? zero : FloatVector.fromArray(S, x, at[2]),
-                            v3 = at[3] < 0 ? zero : FloatVector.fromArray(S, x, at[3]);
+                    int a0 = seg[16], a1 = seg[17], a2 = seg[18], a3 = seg[19];
+                    FloatVector v0 = a0 < 0 ? zero : FloatVector.fromArray(S, x, a0),
+                            v1 = a1 < 0 ? zero : FloatVector.fromArray(S, x, a1),
+                            v2 = a2 < 0 ? zero : FloatVector.fromArray(S, x, a2),
+                            v3 = a3 < 0 ? zero : FloatVector.fromArray(S, x, a3);
                     FloatVector e01 = v0.rearrange(EVEN, v1), o01 = v0.rearrange(ODD, v1);
                     FloatVector e23 = v2.rearrange(EVEN, v3), o23 = v2.rearrange(ODD, v3);
                     FloatVector d1 = e01.rearrange(EVEN, e23),

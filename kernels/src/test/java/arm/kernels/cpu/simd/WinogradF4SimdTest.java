@@ -51,7 +51,9 @@ class WinogradF4SimdTest {
                         WinogradF4Simd.forward(x, w, y, g, 1 + cases % 3);
                         WinogradF4Ref.forward(x, w, twin, n, ci, g.h, g.w, co);
                         ConvRef.forward(x, w, ref, n, ci, g.h, g.w, co, 3, 3, 1, 1);
-                        assertThat(bits(y)).as(g + " SIMD against its twin").isEqualTo(bits(twin));
+                        assertThat(GemmSimdBitsTest.bits(y))
+                                .as(g + " SIMD against its twin")
+                                .isEqualTo(GemmSimdBitsTest.bits(twin));
                         ConvAsserts.close(g + " forward", "winograd4", y, ref);
                         cases++;
                     }
@@ -74,7 +76,9 @@ class WinogradF4SimdTest {
             WinogradF4Simd.forward(x, w, y, g, 2);
             WinogradF4Ref.forward(x, w, twin, g.n, g.ci, g.h, g.w, g.co);
             ConvRef.forward(x, w, ref, g.n, g.ci, g.h, g.w, g.co, 3, 3, 1, 1);
-            assertThat(bits(y)).as(g + " SIMD against its twin").isEqualTo(bits(twin));
+            assertThat(GemmSimdBitsTest.bits(y))
+                    .as(g + " SIMD against its twin")
+                    .isEqualTo(GemmSimdBitsTest.bits(twin));
             ConvAsserts.close(g + " forward", "winograd4", y, ref);
         }
     }
@@ -107,14 +111,16 @@ class WinogradF4SimdTest {
             WinogradF4Simd.forward(x, w, one, g, 1);
             WinogradF4Simd.forward(x, w, two, g, 2);
             WinogradF4Simd.forward(x, w, three, g, 3);
-            assertThat(bits(two)).isEqualTo(bits(one));
-            assertThat(bits(three)).isEqualTo(bits(one));
+            assertThat(GemmSimdBitsTest.bits(two)).isEqualTo(GemmSimdBitsTest.bits(one));
+            assertThat(GemmSimdBitsTest.bits(three)).isEqualTo(GemmSimdBitsTest.bits(one));
             ConvShape single = new ConvShape(1, 40, side, side, 36, 3, 3, 1, 1);
             float[] last = new float[g.yImage()];
             WinogradF4Simd.forward(
                     Arrays.copyOfRange(x, 4 * g.xImage(), 5 * g.xImage()), w, last, single, 1);
-            assertThat(bits(last))
-                    .isEqualTo(bits(Arrays.copyOfRange(one, 4 * g.yImage(), 5 * g.yImage())));
+            assertThat(GemmSimdBitsTest.bits(last))
+                    .isEqualTo(
+                            GemmSimdBitsTest.bits(
+                                    Arrays.copyOfRange(one, 4 * g.yImage(), 5 * g.yImage())));
         }
     }
 
@@ -146,11 +152,5 @@ class WinogradF4SimdTest {
         assertThat(WinogradF4Simd.pays(new ConvShape(63, 80, 8, 8, 80, 3, 3, 1, 1))).isFalse();
         assertThat(WinogradF4Simd.pays(new ConvShape(100, 20, 32, 32, 20, 3, 3, 1, 1))).isFalse();
         assertThat(WinogradF4Simd.pays(new ConvShape(100, 160, 4, 4, 160, 3, 3, 1, 1))).isFalse();
-    }
-
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
-        return b;
     }
 }
