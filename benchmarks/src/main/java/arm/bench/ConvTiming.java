@@ -69,18 +69,21 @@ public final class ConvTiming {
                 "fwd im2col",
                 "fwd direct",
                 "fwd nhwc",
+                "fwd nhwc-all",
                 "fwd winograd",
                 "fwd winograd4",
                 "bwdIn cpuconv",
                 "bwdIn im2col",
                 "bwdIn direct",
                 "bwdIn nhwc",
+                "bwdIn nhwc-all",
                 "bwdIn strided",
                 "bwdIn winograd",
                 "bwdIn winograd4",
                 "bwdW cpuconv",
                 "bwdW im2col",
-                "bwdW nhwc"
+                "bwdW nhwc",
+                "bwdW nhwc-all"
             };
             Kernel[] ks = {
                 (a, b, c, gg) ->
@@ -92,6 +95,7 @@ public final class ConvTiming {
                         ? (a, b, c, gg) -> ConvDirectSimd.forward(a, b, c, gg, 1)
                         : null,
                 (a, b, c, gg) -> ConvNhwcSimd.forward(a, b, c, gg, 1),
+                allTaps((a, b, c, gg) -> ConvNhwcSimd.forward(a, b, c, gg, 1)),
                 WinogradSimd.supports(g)
                         ? (a, b, c, gg) -> WinogradSimd.forward(a, b, c, gg, 1)
                         : null,
@@ -133,6 +137,7 @@ public final class ConvTiming {
                                         1)
                         : null,
                 (a, b, c, gg) -> ConvNhwcSimd.backwardInput(c, b, a, gg, 1),
+                allTaps((a, b, c, gg) -> ConvNhwcSimd.backwardInput(c, b, a, gg, 1)),
                 ConvStridedGradSimd.supports(g)
                         ? (a, b, c, gg) -> ConvStridedGradSimd.backwardInput(c, b, a, gg, 1)
                         : null,
@@ -152,6 +157,7 @@ public final class ConvTiming {
                                 gg.pad),
                 (a, b, c, gg) -> ConvIm2col.backwardWeight(a, c, b, gg),
                 (a, b, c, gg) -> ConvNhwcSimd.backwardWeight(a, c, b, gg, 1),
+                allTaps((a, b, c, gg) -> ConvNhwcSimd.backwardWeight(a, c, b, gg, 1)),
             };
             long[][] ns = new long[ks.length][rounds];
             for (int i = 0; i < ks.length; i++)
@@ -172,6 +178,19 @@ public final class ConvTiming {
             }
             System.out.println(sb);
         }
+    }
+
+    /** The kernel with every tap computed, the border's included ({@code -all} in the table). */
+    static Kernel allTaps(Kernel k) {
+        return (a, b, c, g) -> {
+            boolean was = ConvNhwcSimd.skipsPad();
+            ConvNhwcSimd.skipPad(false);
+            try {
+                k.run(a, b, c, g);
+            } finally {
+                ConvNhwcSimd.skipPad(was);
+            }
+        };
     }
 
     /** The stride-1 input gradient as a forward convolution of Co channels (flipped weights). */

@@ -38,7 +38,12 @@ import jdk.incubator.vector.VectorSpecies;
  *                 kernel); the taps of one kernel row read neighbouring dy pixels and form one run.
  * </pre>
  *
- * Images are split over {@link CpuThreads}; every output element is computed by the same
+ * Taps that read the zero border are left out ({@link #skipPad}): each point has a window of the
+ * runs and taps it reads inside the source, the GEMM's rows are grouped by window so that a tile's
+ * points share theirs, and the weight gradient sums each block of columns over the points that read
+ * it inside. At ResNet's 4×4 stage (pad 1) that is 31 % of all taps, the same bits.
+ *
+ * <p>Images are split over {@link CpuThreads}; every output element is computed by the same
  * instructions whatever the thread count.
  */
 public final class ConvNhwcSimd {
@@ -59,14 +64,23 @@ public final class ConvNhwcSimd {
 
     /** Square stride and padding smaller than the kernel; any channel counts. */
     public static boolean supports(ConvShape g) {
-        return g.stride >= 1 && g.pad < g.kh && g.pad < g.kw && g.ho > 0 && g.wo > 0;
+        return g.stride >= 1
+                && g.pad < g.kh
+                && g.pad < g.kw
+                && g.ho > 0
+                && g.wo > 0
+                && g.kh < 256 // a point's window keeps its tap indices in a byte each
+                && g.kw < 256;
     }
 
     /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
     private static final class Work {
         float[] src = new float[0], out = new float[0];
         int[] base = new int[0], dyAt = new int[0]; // dyAt: the weight gradient's dy offsets
-        final float[] tile = new float[MR * 2 * NR]; // a weight-gradient tile between images
+        int[] win = new int[0],
+                rowOf = new int[0],
+                tileWin = new int[0]; // the taps each point reads
+        final float[] tile = new float[MR * 2 * NR]; // a weight-gradient tile
 
         float[] src(int size) {
             if (src.length < size) src = new float[size];
@@ -86,6 +100,21 @@ public final class ConvNhwcSimd {
         int[] dyAt(int size) {
             if (dyAt.length < size) dyAt = new int[size];
             return dyAt;
+        }
+
+        int[] win(int size) {
+            if (win.length < size) win = new int[size];
+            return win;
+        }
+
+        int[] rowOf(int size) {
+            if (rowOf.length < size) rowOf = new int[size];
+            return rowOf;
+        }
+
+        int[] tileWin(int size) {
+            if (tileWin.length < size) tileWin = new int[size];
+            return tileWin;
         }
     }
 
@@ -127,6 +156,108 @@ public final class ConvNhwcSimd {
         return (x + q - 1) / q * q;
     }
 
+    // ------------------------------------------------------------------------------ the border's
+    // taps
+
+    /**
+     * Whether the GEMMs leave out the taps that read the zero border of the channels-last copy
+     * ({@code -Darm.conv.skipPad=false} computes every tap of every point). At ResNet's 4×4 stage
+     * with pad 1 those are 31 % of all taps, at 8×8 16 %. Leaving them out keeps every bit for
+     * finite data: each chain starts at +0 and fma(w, +0, acc) = acc for any acc but −0, which a
+     * chain that starts at +0 reaches only by an underflow to −0 (products below 1e-45). Weights
+     * that are infinite or NaN would give NaN through the border's zeros and give their own value
+     * without.
+     */
+    static boolean skipPad = !"false".equals(System.getProperty("arm.conv.skipPad", "true"));
+
+    /** Sets {@link #skipPad} (for benchmarks that time both; not thread-safe against calls). */
+    public static void skipPad(boolean on) {
+        skipPad = on;
+    }
+
+    /** {@link #skipPad}'s current setting. */
+    public static boolean skipsPad() {
+        return skipPad;
+    }
+
+    /** A window with no tap: rLo = tLo = 255 above rHi = tHi = 0 (neutral in {@link #union}). */
+    static final int EMPTY = 0xff | 0xff << 16;
+
+    /**
+     * The taps of one point that read inside the source, packed a byte each as rLo | rHi &lt;&lt; 8
+     * | tLo &lt;&lt; 16 | tHi &lt;&lt; 24: runs r ∈ [rLo, rHi], where run r reads source row row0 +
+     * r of h, and within each run taps t ∈ [tLo, tHi], where tap t reads column col0 + t of w. The
+     * border lies outside both ranges and is contiguous, so what is inside is one rectangle.
+     */
+    static int window(int row0, int runs, int h, int col0, int taps, int w) {
+        if (!skipPad) return full(runs, taps);
+        int rLo = Math.max(0, -row0), rHi = Math.min(runs - 1, h - 1 - row0);
+        int tLo = Math.max(0, -col0), tHi = Math.min(taps - 1, w - 1 - col0);
+        if (rLo > rHi || tLo > tHi) return EMPTY;
+        return rLo | rHi << 8 | tLo << 16 | tHi << 24;
+    }
+
+    /** Every tap: runs [0, runs), taps [0, taps). */
+    static int full(int runs, int taps) {
+        return (runs - 1) << 8 | (taps - 1) << 24;
+    }
+
+    /** The smallest window holding both (the taps a tile of points computes). */
+    static int union(int a, int b) {
+        return Math.min(a & 0xff, b & 0xff)
+                | Math.max(a >>> 8 & 0xff, b >>> 8 & 0xff) << 8
+                | Math.min(a >>> 16 & 0xff, b >>> 16 & 0xff) << 16
+                | Math.max(a >>> 24, b >>> 24) << 24;
+    }
+
+    /**
+     * One image's points by window, then by index: the order {@link #layout} lays groups out in.
+     */
+    static int[] order(int[] key) {
+        long[] t = new long[key.length];
+        for (int i = 0; i < key.length; i++) t[i] = (long) key[i] << 32 | i;
+        Arrays.sort(t);
+        int[] o = new int[key.length];
+        for (int i = 0; i < o.length; i++) o[i] = (int) t[i];
+        return o;
+    }
+
+    /**
+     * The GEMM rows of a group of nb images: its points (q = b·P + i, point i of image b at source
+     * offset b·image + at[i]) grouped by window in the order {@code order}, image by image within
+     * one window, so that the 5 or 10 points of a tile share their taps (at ResNet's 4×4 stage, 10
+     * images make 9 windows of 40, 20 or 10 points). Fills base[pos] and win[pos] for pos &lt;
+     * nb·P, padded to a multiple of MR by repeating the last, and rowOf[q] = pos. Any layout gives
+     * the same bits: each row is its point's own FMA chain.
+     */
+    static void layout(
+            int[] at,
+            int[] key,
+            int[] order,
+            int nb,
+            int image,
+            int[] base,
+            int[] win,
+            int[] rowOf) {
+        int p = at.length, pos = 0;
+        for (int s = 0; s < p; ) {
+            int e = s + 1;
+            while (e < p && key[order[e]] == key[order[s]]) e++;
+            for (int b = 0; b < nb; b++)
+                for (int i = s; i < e; i++) {
+                    int pt = order[i];
+                    base[pos] = b * image + at[pt];
+                    win[pos] = key[pt];
+                    rowOf[b * p + pt] = pos++;
+                }
+            s = e;
+        }
+        for (int end = padTo(nb * p, MR); pos < end; pos++) {
+            base[pos] = base[pos - 1];
+            win[pos] = win[pos - 1];
+        }
+    }
+
     // ------------------------------------------------------------------------------ forward
 
     public static void forward(float[] x, float[] w, float[] y, ConvShape g, int threads) {
@@ -145,11 +276,16 @@ public final class ConvNhwcSimd {
                         g.co,
                         g.kh,
                         g.kw);
-        int[] run = new int[g.kh], len = new int[g.kh];
-        for (int u = 0; u < g.kh; u++) {
-            run[u] = u * ws * g.ci;
-            len[u] = g.kw * g.ci;
-        }
+        int[] run = new int[g.kh];
+        for (int u = 0; u < g.kh; u++) run[u] = u * ws * g.ci;
+        // point (i, j) of an image: its offset, and the taps inside x (run u reads row i·s − p + u)
+        int[] at = new int[g.p], key = new int[g.p];
+        for (int i = 0, k = 0; i < g.ho; i++)
+            for (int j = 0; j < g.wo; j++, k++) {
+                at[k] = (i * g.stride * ws + j * g.stride) * g.ci;
+                key[k] = window(i * g.stride - g.pad, g.kh, g.h, j * g.stride - g.pad, g.kw, g.w);
+            }
+        int[] order = order(key);
         int group = Math.max(1, Math.min(g.n, GROUP_FLOATS / image));
         // parts by images, not by groups: a batch of 10 fits one group at the 4×4 stage
         int parts = Math.max(1, Math.min(threads, g.n));
@@ -160,17 +296,13 @@ public final class ConvNhwcSimd {
                     int from = g.n * part / parts, to = g.n * (part + 1) / parts;
                     int q = padTo(group * g.p, MR);
                     float[] src = wk.src(group * image), out = wk.out(q * cout);
-                    int[] base = wk.base(q);
-                    for (int b = 0, k = 0; b < group; b++)
-                        for (int i = 0; i < g.ho; i++)
-                            for (int j = 0; j < g.wo; j++)
-                                base[k++] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
+                    int[] base = wk.base(q), win = wk.win(q), rowOf = wk.rowOf(group * g.p);
                     for (int n0 = from; n0 < to; n0 += group) {
                         int nb = Math.min(group, to - n0), nq = nb * g.p;
                         toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-                        for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-                        gemm(src, base, nq, run, len, kk, wp, cout, g.co, out);
-                        fromRows(out, cout, n0, nb, g.co, g.p, y);
+                        layout(at, key, order, nb, image, base, win, rowOf);
+                        gemm(src, base, win, nq, run, g.ci, g.kw * g.ci, kk, wp, cout, g.co, out);
+                        fromRows(out, rowOf, cout, n0, nb, g.co, g.p, y);
                     }
                 });
     }
@@ -273,16 +405,19 @@ public final class ConvNhwcSimd {
     }
 
     /**
-     * y[n0 + b, o, p] = out[b·P + p, o] for o &lt; co: the GEMM's rows back to channels-first, 16
-     * points at a time (their rows stay in L1 while every channel is written).
+     * y[n0 + b, o, p] = out[rowOf[b·P + p], o] for o &lt; co: the GEMM's rows back to
+     * channels-first, 16 points at a time (their rows stay in L1 while every channel is written).
      */
-    static void fromRows(float[] out, int ld, int n0, int nb, int co, int p, float[] y) {
+    static void fromRows(
+            float[] out, int[] rowOf, int ld, int n0, int nb, int co, int p, float[] y) {
+        int[] row = new int[16];
         for (int b = 0; b < nb; b++)
             for (int p0 = 0; p0 < p; p0 += 16) {
-                int pn = Math.min(16, p - p0), row = (b * p + p0) * ld;
+                int pn = Math.min(16, p - p0);
+                for (int j = 0; j < pn; j++) row[j] = rowOf[b * p + p0 + j] * ld;
                 for (int o = 0; o < co; o++) {
                     int dst = ((n0 + b) * co + o) * p + p0;
-                    for (int j = 0; j < pn; j++) y[dst + j] = out[row + j * ld + o];
+                    for (int j = 0; j < pn; j++) y[dst + j] = out[row[j] + o];
                 }
             }
     }
@@ -317,19 +452,25 @@ public final class ConvNhwcSimd {
                     int maxQ = 0;
                     for (Phase ph : phases) maxQ = Math.max(maxQ, padTo(group * ph.points, MR));
                     float[] src = wk.src(group * image), out = wk.out(maxQ * cout);
-                    int[] base = wk.base(maxQ);
+                    int[] base = wk.base(maxQ), win = wk.win(maxQ);
+                    int[] rowOf = wk.rowOf(maxQ);
                     for (int n0 = from; n0 < to; n0 += group) {
                         int nb = Math.min(group, to - n0);
                         toChannelsLast(dy, n0, nb, g.co, g.ho, g.wo, dLo, dLoW, hs, ws, src);
-                        for (Phase ph : phases) ph.run(g, src, image, n0, nb, base, out, cout, dx);
+                        for (Phase ph : phases)
+                            ph.run(g, src, image, n0, nb, base, win, rowOf, out, cout, dx);
                     }
                 });
     }
 
     /** The dx points with ih ≡ a, iw ≡ b (mod s), and the runs of kernel taps that reach them. */
     static final class Phase {
-        final int a, b, rows, cols, points, kk, rowPitch;
-        final int[] run, len;
+        final int a, b, rows, cols, points, kk, len, rowPitch;
+        final int[] run;
+
+        /** Point (r, c) of the phase, index r·cols + c: its dy offset, window, and the order. */
+        final int[] at, key, order;
+
         final float[] wp;
 
         /** The packed weights come from {@link WeightPacks} (made once per weight change). */
@@ -346,16 +487,24 @@ public final class ConvNhwcSimd {
             int[] us = taps(a, g.pad, g.kh, s), vs = taps(b, g.pad, g.kw, s);
             int runs = vs.length == 0 ? 0 : us.length;
             run = new int[runs];
-            len = new int[runs];
-            kk = runs * vs.length * g.co;
-            for (int r = 0; r < runs; r++) {
-                int du = Math.floorDiv(a + g.pad - us[r], s) + dLo,
-                        dv = Math.floorDiv(b + g.pad - vs[0], s) + dLoW;
-                run[r] =
-                        (du * ws + dv)
-                                * g.co; // vs[0] is the largest v: the leftmost dy pixel of the run
-                len[r] = vs.length * g.co;
-            }
+            len = vs.length * g.co;
+            kk = runs * len;
+            // run r reads dy row r' + row0 + r of dx row a + r'·s (us descend by s), tap t of it
+            // dy column c' + col0 + t (vs[0] is the largest v: the leftmost dy pixel of the run)
+            int row0 = runs == 0 ? 0 : Math.floorDiv(a + g.pad - us[0], s),
+                    col0 = runs == 0 ? 0 : Math.floorDiv(b + g.pad - vs[0], s);
+            for (int r = 0; r < runs; r++) run[r] = ((row0 + r + dLo) * ws + col0 + dLoW) * g.co;
+            at = new int[points];
+            key = new int[points];
+            for (int r = 0, k = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++, k++) {
+                    at[k] = r * rowPitch + c * g.co;
+                    key[k] =
+                            runs == 0
+                                    ? EMPTY
+                                    : window(r + row0, runs, g.ho, c + col0, vs.length, g.wo);
+                }
+            order = order(key);
             wp =
                     WeightPacks.of(
                             w,
@@ -442,29 +591,28 @@ public final class ConvNhwcSimd {
                 int n0,
                 int nb,
                 int[] base,
+                int[] win,
+                int[] rowOf,
                 float[] out,
                 int cout,
                 float[] dx) {
             if (points == 0) return;
-            int nq = nb * points;
-            // base of point (img, r, c'): the dy cell (r, c') of that image, before the tap offsets
-            for (int img = 0, k = 0; img < nb; img++)
-                for (int r = 0; r < rows; r++)
-                    for (int c = 0; c < cols; c++)
-                        base[k++] = img * image + r * rowPitch + c * g.co;
-            for (int k = nq; k < padTo(nq, MR); k++) base[k] = base[nq - 1];
-            gemm(src, base, nq, run, len, kk, wp, cout, g.ci, out);
-            int s = g.stride;
+            int nq = nb * points, s = g.stride;
+            if (kk > 0) {
+                layout(at, key, order, nb, image, base, win, rowOf);
+                gemm(src, base, win, nq, run, g.co, len, kk, wp, cout, g.ci, out);
+            }
             for (int img = 0; img < nb; img++)
-                for (int r = 0; r < rows; r++) // one dx row of this phase: its GEMM rows stay in L1
-                for (int ch = 0; ch < g.ci; ch++) {
-                        int dst = (((n0 + img) * g.ci + ch) * g.h + a + r * s) * g.w + b,
-                                q = (img * rows + r) * cols;
+                for (int r = 0; r < rows; r++) { // one dx row of this phase: its rows stay in L1
+                    int q = (img * rows + r) * cols;
+                    for (int ch = 0; ch < g.ci; ch++) {
+                        int dst = (((n0 + img) * g.ci + ch) * g.h + a + r * s) * g.w + b;
                         if (kk == 0) for (int c = 0; c < cols; c++) dx[dst + c * s] = 0f;
                         else
                             for (int c = 0; c < cols; c++)
-                                dx[dst + c * s] = out[(q + c) * cout + ch];
+                                dx[dst + c * s] = out[rowOf[q + c] * cout + ch];
                     }
+                }
         }
     }
 
@@ -489,9 +637,10 @@ public final class ConvNhwcSimd {
      * </pre>
      *
      * A run is padded to a multiple of NR; the extra columns read the next pixels and are dropped.
-     * Blocks are 2·NR wide where the run has them (20 accumulators, all the points of a group in
-     * one loop: {@link #weightPointsWide}), the last one NR wide when the run has an odd number of
-     * NR blocks; the same bits as NR-wide blocks throughout ({@link #wideWeightTiles}).
+     * Blocks are 2·NR wide where the run has them (20 accumulators: {@link #weightPointsWide}), the
+     * last one NR wide when the run has an odd number of NR blocks; the same bits as NR-wide blocks
+     * throughout ({@link #wideWeightTiles}). A block sums over all the points of a group in one
+     * loop, less those that read only the border there ({@link #pointList}).
      */
     public static void backwardWeight(float[] x, float[] dy, float[] dw, ConvShape g, int threads) {
         if (!supports(g))
@@ -541,7 +690,14 @@ public final class ConvNhwcSimd {
                 }
     }
 
-    /** The partial sum over images of part {@code part} (of {@code parts}), group by group. */
+    /**
+     * The partial sum over images of part {@code part} (of {@code parts}), group by group. Each
+     * (kernel row u, block of columns) sums over the group's points that read a tap of the block
+     * inside x: a point whose row u or whose block's taps all lie in the border reads zeros only
+     * there, and is left out of that block (with {@link #skipPad}; the same bits, as in {@link
+     * #gemm}). The blocks' points are kept in lists, one per distinct (u, taps of the block), in
+     * point order, so every column sums the same products in the same order as over all points.
+     */
     private static void weightPart(
             float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
@@ -551,39 +707,79 @@ public final class ConvNhwcSimd {
                 to = Math.min(g.n, groups * (part + 1) / parts * group);
         Work wk = WORK.get();
         float[] src = wk.src(group * image + NR);
-        int[] base = wk.base(group * g.p), dyAt = wk.dyAt(group * g.p);
         float[] tile = wk.tile;
-        for (int b = 0, k = 0; b < group; b++)
-            for (int i = 0; i < g.ho; i++)
-                for (int j = 0; j < g.wo; j++, k++) {
-                    base[k] = b * image + (i * g.stride * ws + j * g.stride) * g.ci;
-                    dyAt[k] = b * g.co * g.p + i * g.wo + j; // image b's row of dy, point (i, j)
-                }
+        // the blocks of one run (2·NR wide where the run has them) and the taps each covers
+        int nBlocks = 0;
+        int[] bk = new int[runPad / NR], bw = new int[runPad / NR];
+        for (int k = 0; k < runPad; k += bw[nBlocks++]) {
+            bk[nBlocks] = k;
+            bw[nBlocks] = wideWeightTiles && k + 2 * NR <= runPad ? 2 * NR : NR;
+        }
+        // one point list per distinct (u, first tap, last tap): its index by (u, block)
+        int[] listOf = new int[g.kh * nBlocks], pattern = new int[g.kh * nBlocks];
+        int lists = 0;
+        for (int u = 0; u < g.kh; u++)
+            for (int i = 0; i < nBlocks; i++) {
+                int vA = bk[i] / g.ci, vB = Math.min(g.kw - 1, (bk[i] + bw[i] - 1) / g.ci);
+                int pat = u | vA << 8 | vB << 16, l = 0;
+                while (l < lists && pattern[l] != pat) l++;
+                if (l == lists) pattern[lists++] = pat;
+                listOf[u * nBlocks + i] = l;
+            }
+        int nqMax = group * g.p;
+        int[] lb = wk.base(lists * nqMax), la = wk.dyAt(lists * nqMax), count = new int[lists];
         for (int n0 = from; n0 < to; n0 += group) {
             int nb = Math.min(group, to - n0);
             toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
+            for (int l = 0; l < lists; l++)
+                count[l] = pointList(g, pattern[l], nb, image, ws, lb, la, l * nqMax);
             for (int o0 = 0; o0 < g.co; o0 += MR)
                 for (int u = 0; u < g.kh; u++)
-                    for (int k = 0; k < runPad; ) {
-                        boolean wide = wideWeightTiles && k + 2 * NR <= runPad;
+                    for (int i = 0; i < nBlocks; i++) {
+                        int l = listOf[u * nBlocks + i];
+                        if (count[l] == 0) continue; // every product zero: acc stays
                         weightTile(
                                 src,
-                                base,
-                                dyAt,
-                                u * ws * g.ci + k,
+                                lb,
+                                la,
+                                l * nqMax,
+                                count[l],
+                                u * ws * g.ci + bk[i],
                                 dy,
                                 g,
                                 n0,
-                                nb,
                                 o0,
                                 acc,
-                                o0 * width + u * runPad + k,
+                                o0 * width + u * runPad + bk[i],
                                 width,
                                 tile,
-                                wide);
-                        k += wide ? 2 * NR : NR;
+                                bw[i] == 2 * NR);
                     }
         }
+    }
+
+    /**
+     * The points of nb images (in order) that read inside x through kernel row u and some tap v ∈
+     * [vA, vB] (pattern u | vA &lt;&lt; 8 | vB &lt;&lt; 16; all points without {@link #skipPad}):
+     * their channels-last offsets into base and the offsets of their dy row into dyAt, from {@code
+     * at} on. Returns how many.
+     */
+    static int pointList(
+            ConvShape g, int pattern, int nb, int image, int ws, int[] base, int[] dyAt, int at) {
+        int u = pattern & 0xff, vA = pattern >>> 8 & 0xff, vB = pattern >>> 16, s = g.stride;
+        int n = 0;
+        for (int b = 0; b < nb; b++)
+            for (int i = 0; i < g.ho; i++) {
+                int row = i * s - g.pad + u;
+                if (skipPad && (row < 0 || row >= g.h)) continue;
+                for (int j = 0; j < g.wo; j++) {
+                    int col = j * s - g.pad; // tap v reads column col + v
+                    if (skipPad && Math.max(vA, -col) > Math.min(vB, g.w - 1 - col)) continue;
+                    base[at + n] = b * image + (i * s * ws + j * s) * g.ci;
+                    dyAt[at + n++] = b * g.co * g.p + i * g.wo + j; // image b's row of dy, (i, j)
+                }
+            }
+        return n;
     }
 
     /**
@@ -595,20 +791,21 @@ public final class ConvNhwcSimd {
     static boolean wideWeightTiles = true;
 
     /**
-     * acc[(o0 + r)·ld + at .. +NR) += Σ_{points q of images n0 …} src[base[q] + off ..] · dy[n, o0
-     * + r, q] (+2·NR when {@code wide}): the sum over the group's points in t ({@link
-     * #weightPointsWide} over all of them when wide; otherwise one {@link #weightImage} per image,
-     * as {@link #tileRun} hands its accumulators on), then added to acc.
+     * acc[(o0 + r)·ld + at .. +NR) += Σ_{q ∈ list} src[base[q] + off ..] · dy[n0 + b_q, o0 + r,
+     * point of q] (2·NR columns when {@code wide}), the list being base[l0, l0 + nq) and dyAt
+     * likewise ({@link #pointList}): summed in t ({@link #weightPointsWide} or {@link
+     * #weightPoints}), then added to acc.
      */
     private static void weightTile(
             float[] src,
             int[] base,
             int[] dyAt,
+            int l0,
+            int nq,
             int off,
             float[] dy,
             ConvShape g,
             int n0,
-            int nb,
             int o0,
             float[] acc,
             int at,
@@ -617,40 +814,14 @@ public final class ConvNhwcSimd {
             boolean wide) {
         int p = g.p, last = g.co - 1; // rows past Co repeat the last one and are not kept
         int w = wide ? 2 * NR : NR; // t holds row r at r·w
-        if (wide) {
-            // all the group's points in one loop: point q of the group reads dy at row + dyAt[q]
-            int img = n0 * g.co;
-            weightPointsWide(
-                    src,
-                    base,
-                    dyAt,
-                    nb * p,
-                    off,
-                    dy,
-                    (img + o0) * p,
-                    (img + Math.min(o0 + 1, last)) * p,
-                    (img + Math.min(o0 + 2, last)) * p,
-                    (img + Math.min(o0 + 3, last)) * p,
-                    (img + Math.min(o0 + 4, last)) * p,
-                    t);
-        } else
-            for (int b = 0; b < nb; b++) {
-                int img = (n0 + b) * g.co;
-                weightImage(
-                        src,
-                        base,
-                        b * p,
-                        p,
-                        off,
-                        dy,
-                        (img + o0) * p,
-                        (img + Math.min(o0 + 1, last)) * p,
-                        (img + Math.min(o0 + 2, last)) * p,
-                        (img + Math.min(o0 + 3, last)) * p,
-                        (img + Math.min(o0 + 4, last)) * p,
-                        t,
-                        b == 0);
-            }
+        int img = n0 * g.co;
+        int d0 = (img + o0) * p,
+                d1 = (img + Math.min(o0 + 1, last)) * p,
+                d2 = (img + Math.min(o0 + 2, last)) * p,
+                d3 = (img + Math.min(o0 + 3, last)) * p,
+                d4 = (img + Math.min(o0 + 4, last)) * p;
+        if (wide) weightPointsWide(src, base, dyAt, l0, nq, off, dy, d0, d1, d2, d3, d4, t);
+        else weightPoints(src, base, dyAt, l0, nq, off, dy, d0, d1, d2, d3, d4, t);
         for (int r = 0; r < MR; r++) {
             int a = at + r * ld;
             for (int e = 0; e < w; e += L)
@@ -660,12 +831,16 @@ public final class ConvNhwcSimd {
         }
     }
 
-    /** One image's points of {@link #weightTile}: t (zero when {@code first}) += its products. */
-    private static void weightImage(
+    /**
+     * NR columns of {@link #weightTile}: 5 rows × 2 vectors, 10 accumulators from zero; point q of
+     * the list reads src at base[q] + off and dy at d0 … d4 plus dyAt[q]. t holds row r at r·NR.
+     */
+    private static void weightPoints(
             float[] src,
             int[] base,
-            int q0,
-            int p,
+            int[] dyAt,
+            int l0,
+            int nq,
             int off,
             float[] dy,
             int d0,
@@ -673,41 +848,27 @@ public final class ConvNhwcSimd {
             int d2,
             int d3,
             int d4,
-            float[] t,
-            boolean first) {
+            float[] t) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
-        if (first) {
-            c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, t, 0);
-            c01 = FloatVector.fromArray(S, t, L);
-            c10 = FloatVector.fromArray(S, t, NR);
-            c11 = FloatVector.fromArray(S, t, NR + L);
-            c20 = FloatVector.fromArray(S, t, 2 * NR);
-            c21 = FloatVector.fromArray(S, t, 2 * NR + L);
-            c30 = FloatVector.fromArray(S, t, 3 * NR);
-            c31 = FloatVector.fromArray(S, t, 3 * NR + L);
-            c40 = FloatVector.fromArray(S, t, 4 * NR);
-            c41 = FloatVector.fromArray(S, t, 4 * NR + L);
-        }
-        for (int q = 0; q < p; q++) {
-            int xs = base[q0 + q] + off;
+        c00 = FloatVector.zero(S);
+        c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
+        for (int q = l0; q < l0 + nq; q++) {
+            int xs = base[q] + off, at = dyAt[q];
             FloatVector b0 = FloatVector.fromArray(S, src, xs),
                     b1 = FloatVector.fromArray(S, src, xs + L);
-            FloatVector s = FloatVector.broadcast(S, dy[d0 + q]);
+            FloatVector s = FloatVector.broadcast(S, dy[d0 + at]);
             c00 = s.fma(b0, c00);
             c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(S, dy[d1 + q]);
+            s = FloatVector.broadcast(S, dy[d1 + at]);
             c10 = s.fma(b0, c10);
             c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(S, dy[d2 + q]);
+            s = FloatVector.broadcast(S, dy[d2 + at]);
             c20 = s.fma(b0, c20);
             c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(S, dy[d3 + q]);
+            s = FloatVector.broadcast(S, dy[d3 + at]);
             c30 = s.fma(b0, c30);
             c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(S, dy[d4 + q]);
+            s = FloatVector.broadcast(S, dy[d4 + at]);
             c40 = s.fma(b0, c40);
             c41 = s.fma(b1, c41);
         }
@@ -724,17 +885,15 @@ public final class ConvNhwcSimd {
     }
 
     /**
-     * {@link #weightImage} for 2·NR columns and all the points of a group at once: 5 rows × 4
-     * vectors, 20 accumulators (with the 4 loads of src and a broadcast, 25 of AVX-512's 32
-     * registers). Per point 4 loads of src and 5 of dy feed 20 FMAs, against 2 and 5 for 10 in the
-     * narrow tile; point q reads dy at d0 … d4 plus dyAt[q], so the group's images run as one loop
-     * (the narrow tile stores its accumulators after each image and reloads them, which is exact:
-     * each column sums the same products in the same order). t holds row r at r·2·NR.
+     * {@link #weightPoints} for 2·NR columns: 5 rows × 4 vectors, 20 accumulators (with the 4 loads
+     * of src and a broadcast, 25 of AVX-512's 32 registers). Per point 4 loads of src and 5 of dy
+     * feed 20 FMAs, against 2 and 5 for 10 in the narrow tile. t holds row r at r·2·NR.
      */
     private static void weightPointsWide(
             float[] src,
             int[] base,
             int[] dyAt,
+            int l0,
             int nq,
             int off,
             float[] dy,
@@ -750,7 +909,7 @@ public final class ConvNhwcSimd {
         c00 = FloatVector.zero(S);
         c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c00;
         c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c00;
-        for (int q = 0; q < nq; q++) {
+        for (int q = l0; q < l0 + nq; q++) {
             int xs = base[q] + off, at = dyAt[q];
             FloatVector b0 = FloatVector.fromArray(S, src, xs),
                     b1 = FloatVector.fromArray(S, src, xs + L),
@@ -807,57 +966,120 @@ public final class ConvNhwcSimd {
     // ------------------------------------------------------------------------------ the GEMM
 
     /**
-     * out[q, o] for q &lt; nq (base padded to a multiple of MR), o &lt; cout (a multiple of NR):
-     * Σ_r Σ_{k &lt; len[r]} src[base[q] + run[r] + k] · wp[((o / NR)·kk + k')·NR + o % NR], k' = k
-     * plus the lengths of the runs before r, kk = Σ len. Columns from {@code used} on are padding
-     * (zero weights): when the last block of NR columns uses at most one vector of them (80 output
-     * channels on AVX-512: 2 blocks and 16 of a third; 40: 1 and 8), that block runs the one-vector
-     * tiles ({@link #tileNarrow}), which leave its other vector unwritten, instead of computing NR
-     * columns of which a half or more are thrown away (a sixth of the FMAs of every 80-channel
-     * output). Each written column is the same FMA chain over k either way: the same bits.
+     * out[q, o] for q &lt; nq (base and win padded to a multiple of MR), o &lt; cout (a multiple of
+     * NR): Σ_r Σ_{k &lt; len} src[base[q] + run[r] + k] · wp[((o / NR)·kk + r·len + k)·NR + o %
+     * NR], kk = runs·len, each run len = taps·chan floats (tap t is k ∈ [t·chan, (t + 1)·chan)). A
+     * tile of points computes only the runs and taps of the union of their windows ({@link
+     * #window}): the border's taps, zero in src, are left out. Columns from {@code used} on are
+     * padding (zero weights): when the last block of NR columns uses at most one vector of them (80
+     * output channels on AVX-512: 2 blocks and 16 of a third; 40: 1 and 8), that block runs the
+     * one-vector tiles ({@link #tileNarrow}), which leave its other vector unwritten, instead of
+     * computing NR columns of which a half or more are thrown away (a sixth of the FMAs of every
+     * 80-channel output). Each written column is the same FMA chain over k either way: the same
+     * bits.
      */
     static void gemm(
             float[] src,
             int[] base,
+            int[] win,
             int nq,
             int[] run,
-            int[] len,
+            int chan,
+            int len,
             int kk,
             float[] wp,
             int cout,
             int used,
             float[] out) {
-        int blocks = cout / NR;
+        int blocks = cout / NR, tiles = padTo(nq, MR) / MR;
         boolean narrowLast = blocks > 0 && used - (blocks - 1) * NR <= L;
-        gemmBlocks(src, base, nq, run, len, kk, wp, cout, out, narrowLast ? blocks - 1 : blocks);
+        int[] tw = tileWindows(win, tiles);
+        gemmBlocks(
+                src,
+                base,
+                tw,
+                nq,
+                run,
+                chan,
+                len,
+                kk,
+                wp,
+                cout,
+                out,
+                narrowLast ? blocks - 1 : blocks);
         if (!narrowLast) return;
-        int ob = blocks - 1, wo = ob * kk * NR, qEnd = padTo(nq, MR), q = 0;
-        for (; q + 2 * MR <= qEnd; q += 2 * MR)
-            tileNarrow(src, base, q, 2 * MR, run, len, wp, wo, out, q * cout + ob * NR, cout);
-        if (q < qEnd) tileNarrow(src, base, q, MR, run, len, wp, wo, out, q * cout + ob * NR, cout);
+        int ob = blocks - 1, wo = ob * kk * NR, q = 0;
+        for (; q + 2 * MR <= tiles * MR; q += 2 * MR) {
+            int w2 = union(tw[q / MR], tw[q / MR + 1]);
+            tileNarrow(
+                    src,
+                    base,
+                    q,
+                    2 * MR,
+                    w2,
+                    run,
+                    chan,
+                    len,
+                    wp,
+                    wo,
+                    out,
+                    q * cout + ob * NR,
+                    cout);
+        }
+        if (q < tiles * MR)
+            tileNarrow(
+                    src,
+                    base,
+                    q,
+                    MR,
+                    tw[q / MR],
+                    run,
+                    chan,
+                    len,
+                    wp,
+                    wo,
+                    out,
+                    q * cout + ob * NR,
+                    cout);
     }
 
     /** The twin of {@link #gemm}: every block of NR columns by the full-width tile. */
     static void gemm(
             float[] src,
             int[] base,
+            int[] win,
             int nq,
             int[] run,
-            int[] len,
+            int chan,
+            int len,
             int kk,
             float[] wp,
             int cout,
             float[] out) {
-        gemmBlocks(src, base, nq, run, len, kk, wp, cout, out, cout / NR);
+        int[] tw = tileWindows(win, padTo(nq, MR) / MR);
+        gemmBlocks(src, base, tw, nq, run, chan, len, kk, wp, cout, out, cout / NR);
+    }
+
+    /** Per tile of MR points, the union of their windows (in the calling thread's scratch). */
+    private static int[] tileWindows(int[] win, int tiles) {
+        int[] tw = WORK.get().tileWin(tiles);
+        for (int t = 0; t < tiles; t++) {
+            int w = win[t * MR];
+            for (int i = 1; i < MR; i++) w = union(w, win[t * MR + i]);
+            tw[t] = w;
+        }
+        return tw;
     }
 
     /** Column blocks [0, blocks) of {@link #gemm} by the 5 × NR tile. */
     private static void gemmBlocks(
             float[] src,
             int[] base,
+            int[] tw,
             int nq,
             int[] run,
-            int[] len,
+            int chan,
+            int len,
             int kk,
             float[] wp,
             int cout,
@@ -872,7 +1094,9 @@ public final class ConvNhwcSimd {
                         base[q + 2],
                         base[q + 3],
                         base[q + 4],
+                        tw[q / MR],
                         run,
+                        chan,
                         len,
                         wp,
                         ob * kk * NR,
@@ -883,25 +1107,34 @@ public final class ConvNhwcSimd {
 
     /**
      * The first vector (L columns) of the NR-column block at wo, for the mr (5 or 10) points
-     * base[q0 …]: out[(q0 + i)·ld + oo − q0·ld + j], j &lt; L. Ten points keep ten FMA chains in
-     * flight (five would wait on the FMA's latency); per k one load of weights and mr broadcasts.
+     * base[q0 …] with the taps of window {@code win}: out[(q0 + i)·ld + oo − q0·ld + j], j &lt; L.
+     * Ten points keep ten FMA chains in flight (five would wait on the FMA's latency); per k one
+     * load of weights and mr broadcasts.
      */
     static void tileNarrow(
             float[] src,
             int[] base,
             int q0,
             int mr,
+            int win,
             int[] run,
-            int[] len,
+            int chan,
+            int len,
             float[] wp,
             int wo,
             float[] out,
             int oo,
             int ld) {
-        for (int r = 0; r < run.length; r++) {
-            if (mr == MR) narrowRun5(src, base, q0, run[r], len[r], wp, wo, out, oo, ld, r == 0);
-            else narrowRun10(src, base, q0, run[r], len[r], wp, wo, out, oo, ld, r == 0);
-            wo += len[r] * NR;
+        int rLo = win & 0xff, rHi = win >>> 8 & 0xff, tLo = win >>> 16 & 0xff, tHi = win >>> 24;
+        if (rLo > rHi || tLo > tHi) {
+            for (int i = 0; i < mr; i++) FloatVector.zero(S).intoArray(out, oo + i * ld);
+            return;
+        }
+        int k0 = tLo * chan, n = (tHi - tLo + 1) * chan;
+        for (int r = rLo; r <= rHi; r++) {
+            int off = run[r] + k0, w = wo + (r * len + k0) * NR;
+            if (mr == MR) narrowRun5(src, base, q0, off, n, wp, w, out, oo, ld, r == rLo);
+            else narrowRun10(src, base, q0, off, n, wp, w, out, oo, ld, r == rLo);
         }
     }
 
@@ -1015,8 +1248,9 @@ public final class ConvNhwcSimd {
 
     /**
      * The 5 × NR tile of out at row q (bases x0 … x4), column block starting at wo in wp: one
-     * {@link #tileRun} per kernel row's run, the accumulators handed from one run to the next
-     * through out (exact stores and loads: the same FMA chain, the same bits).
+     * {@link #tileRun} per run of the window, over the window's taps, the accumulators handed from
+     * one run to the next through out (exact stores and loads: the same FMA chain, the same bits);
+     * zeros where the window is empty (every tap in the border).
      */
     private static void tile(
             float[] src,
@@ -1025,19 +1259,37 @@ public final class ConvNhwcSimd {
             int x2,
             int x3,
             int x4,
+            int win,
             int[] run,
-            int[] len,
+            int chan,
+            int len,
             float[] wp,
             int wo,
             float[] out,
             int oo,
             int ld) {
-        for (int r = 0; r < run.length; r++) {
-            int off = run[r];
+        int rLo = win & 0xff, rHi = win >>> 8 & 0xff, tLo = win >>> 16 & 0xff, tHi = win >>> 24;
+        if (rLo > rHi || tLo > tHi) {
+            for (int i = 0; i < MR; i++) Arrays.fill(out, oo + i * ld, oo + i * ld + NR, 0f);
+            return;
+        }
+        int k0 = tLo * chan, n = (tHi - tLo + 1) * chan;
+        for (int r = rLo; r <= rHi; r++) {
+            int off = run[r] + k0;
             tileRun(
-                    src, x0 + off, x1 + off, x2 + off, x3 + off, x4 + off, len[r], wp, wo, out, oo,
-                    ld, r == 0);
-            wo += len[r] * NR;
+                    src,
+                    x0 + off,
+                    x1 + off,
+                    x2 + off,
+                    x3 + off,
+                    x4 + off,
+                    n,
+                    wp,
+                    wo + (r * len + k0) * NR,
+                    out,
+                    oo,
+                    ld,
+                    r == rLo);
         }
     }
 

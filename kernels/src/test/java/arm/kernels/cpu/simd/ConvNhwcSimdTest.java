@@ -234,8 +234,9 @@ class ConvNhwcSimdTest {
      * The GEMM with a narrow last column block (one vector of the NR-wide block used: ResNet's 80-
      * and 40-channel outputs on AVX-512) writes the same bits into the used columns as the
      * full-width twin: used counts on and off the vector width, point counts off the 5- and
-     * 10-point tiles, several runs of odd lengths, random non-zero data (the padding columns of the
-     * weights zero, as the packs make them).
+     * 10-point tiles, 1 and 3 runs of 1 to 3 taps of odd channel counts, random windows of taps
+     * (empty ones included), random non-zero data (the padding columns of the weights zero, as the
+     * packs make them).
      */
     @Test
     void narrowLastBlockSameBitsAsFullWidth() {
@@ -243,21 +244,27 @@ class ConvNhwcSimdTest {
         int nr = ConvNhwcSimd.NR, l = ConvNhwcSimd.L, narrow = 0;
         for (int used : new int[] {1, 3, l - 1, l, l + 1, nr + 5, nr + l, 2 * nr + l, 80, 40})
             for (int nq : new int[] {1, 4, 5, 7, 10, 13, 20, 23, 64})
-                for (int[] len : new int[][] {{1}, {7}, {3, 5, 9}}) {
-                    int cout = ConvNhwcSimd.padTo(used, nr), kk = 0;
-                    int[] run = new int[len.length];
-                    for (int i = 0; i < len.length; i++) {
-                        run[i] = 3 * i + 1;
-                        kk += len[i];
-                    }
+                for (int[] rtc : new int[][] {{1, 1, 1}, {1, 3, 7}, {3, 1, 5}, {3, 3, 3}}) {
+                    int runs = rtc[0], taps = rtc[1], chan = rtc[2], len = taps * chan;
+                    int cout = ConvNhwcSimd.padTo(used, nr), kk = runs * len;
+                    int[] run = new int[runs];
+                    for (int i = 0; i < runs; i++) run[i] = 3 * i + 1;
                     int q = ConvNhwcSimd.padTo(nq, ConvNhwcSimd.MR);
-                    int[] base = new int[q];
-                    for (int i = 0; i < q; i++) base[i] = r.nextInt(40);
-                    float[] src = rand(r, 40 + 3 * len.length + 10), wp = rand(r, cout * kk);
+                    int[] base = new int[q], win = new int[q];
+                    for (int i = 0; i < q; i++) {
+                        base[i] = r.nextInt(40);
+                        // one window per 10 points: the narrow block's 10-point tiles and the
+                        // twin's 5-point tiles compute the same taps (the products outside a
+                        // window are not zero here, as the border's are)
+                        win[i] = i % 10 == 0 ? randomWindow(r, runs, taps) : win[i - 1];
+                    }
+                    float[] src = rand(r, 40 + 3 * runs + len), wp = rand(r, cout * kk);
                     ConvNhwcSimd.zeroPadding(wp, used, cout, kk);
                     float[] ours = new float[q * cout], twin = new float[q * cout];
-                    ConvNhwcSimd.gemm(src, base, nq, run, len, kk, wp, cout, used, ours);
-                    ConvNhwcSimd.gemm(src, base, nq, run, len, kk, wp, cout, twin);
+                    Arrays.fill(ours, Float.NaN);
+                    Arrays.fill(twin, Float.NaN);
+                    ConvNhwcSimd.gemm(src, base, win, nq, run, chan, len, kk, wp, cout, used, ours);
+                    ConvNhwcSimd.gemm(src, base, win, nq, run, chan, len, kk, wp, cout, twin);
                     for (int i = 0; i < nq; i++)
                         for (int o = 0; o < used; o++)
                             if (Float.floatToRawIntBits(ours[i * cout + o])
@@ -268,7 +275,7 @@ class ConvNhwcSimdTest {
                                                 + " nq "
                                                 + nq
                                                 + " runs "
-                                                + len.length
+                                                + runs
                                                 + " at point "
                                                 + i
                                                 + " column "
@@ -280,6 +287,91 @@ class ConvNhwcSimdTest {
                     if (used - (cout / nr - 1) * nr <= l) narrow++;
                 }
         assertThat(narrow).isGreaterThan(50);
+    }
+
+    /** A window of runs and taps, empty one time in eight. */
+    static int randomWindow(SplittableRandom r, int runs, int taps) {
+        if (r.nextInt(8) == 0) return ConvNhwcSimd.EMPTY;
+        int r0 = r.nextInt(runs), r1 = r0 + r.nextInt(runs - r0);
+        int t0 = r.nextInt(taps), t1 = t0 + r.nextInt(taps - t0);
+        return r0 | r1 << 8 | t0 << 16 | t1 << 24;
+    }
+
+    /**
+     * Leaving out the taps in the zero border gives every bit of computing them: forward, input and
+     * weight gradients on random non-zero data, strides 1–3, pads 0 … k−1, 1×1 to 5×5 and
+     * non-square kernels, images of 1 to 11 pixels a side (the 4×4 and 8×8 stages among them),
+     * channel counts on and off the tiles, batches of 1, 3 and 10, one and two parts; and the
+     * results match the naive loops either way.
+     */
+    @Test
+    void skippingTheBorderKeepsEveryBit() {
+        SplittableRandom r = new SplittableRandom(23);
+        int cases = 0;
+        boolean was = ConvNhwcSimd.skipsPad();
+        try {
+            for (int[] s :
+                    new int[][] {
+                        // n, ci, h, w, co, kh, kw
+                        {10, 160, 4, 4, 160, 3, 3},
+                        {10, 80, 8, 8, 80, 3, 3},
+                        {3, 17, 11, 9, 37, 3, 3},
+                        {3, 7, 5, 7, 20, 5, 5},
+                        {1, 33, 6, 5, 48, 2, 3},
+                        {3, 9, 1, 1, 11, 3, 3},
+                        {1, 5, 4, 4, 3, 1, 1}
+                    })
+                for (int st = 1; st <= 3; st++)
+                    for (int pad = 0; pad < Math.min(s[5], s[6]); pad++) {
+                        ConvShape g =
+                                new ConvShape(s[0], s[1], s[2], s[3], s[4], s[5], s[6], st, pad);
+                        if (s[2] + 2 * pad < s[5] || s[3] + 2 * pad < s[6]) continue; // no output
+                        float[] x = rand(r, g.n * g.xImage()), w = rand(r, g.co * g.k);
+                        float[] dy = rand(r, g.n * g.yImage());
+                        for (int parts = 1; parts <= 2; parts++)
+                            for (int pass = 0; pass < 3; pass++) {
+                                ConvNhwcSimd.skipPad(true);
+                                float[] skip = run(pass, x, w, dy, g, parts);
+                                ConvNhwcSimd.skipPad(false);
+                                float[] all = run(pass, x, w, dy, g, parts);
+                                for (int i = 0; i < all.length; i++)
+                                    if (Float.floatToRawIntBits(skip[i])
+                                            != Float.floatToRawIntBits(all[i]))
+                                        throw new AssertionError(
+                                                g
+                                                        + " pass "
+                                                        + pass
+                                                        + ", "
+                                                        + parts
+                                                        + " parts, at "
+                                                        + i
+                                                        + ": "
+                                                        + skip[i]
+                                                        + " vs "
+                                                        + all[i]);
+                                cases++;
+                            }
+                        if (pad > 0) check(r, g, 2); // against the naive loops, border skipped
+                    }
+        } finally {
+            ConvNhwcSimd.skipPad(was);
+        }
+        assertThat(cases).isGreaterThan(150);
+    }
+
+    /**
+     * A point's window: the runs and taps that read inside the source, by hand at the 4×4 stage
+     * (3×3 kernel, pad 1): a corner reads 2 × 2 taps, an edge 2 × 3 or 3 × 2, the middle all 9.
+     */
+    @Test
+    void windowsOfTheFourByFourStage() {
+        assertThat(ConvNhwcSimd.window(-1, 3, 4, -1, 3, 4))
+                .isEqualTo(1 | 2 << 8 | 1 << 16 | 2 << 24);
+        assertThat(ConvNhwcSimd.window(2, 3, 4, 0, 3, 4)).isEqualTo(0 | 1 << 8 | 0 << 16 | 2 << 24);
+        assertThat(ConvNhwcSimd.window(0, 3, 4, 1, 3, 4)).isEqualTo(ConvNhwcSimd.full(3, 3));
+        assertThat(ConvNhwcSimd.window(4, 3, 4, 0, 3, 4)).isEqualTo(ConvNhwcSimd.EMPTY);
+        assertThat(ConvNhwcSimd.union(ConvNhwcSimd.EMPTY, ConvNhwcSimd.window(-1, 3, 4, 2, 3, 4)))
+                .isEqualTo(ConvNhwcSimd.window(-1, 3, 4, 2, 3, 4));
     }
 
     /**
