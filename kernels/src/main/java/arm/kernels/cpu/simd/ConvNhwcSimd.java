@@ -341,11 +341,47 @@ public final class ConvNhwcSimd {
     /**
      * src[b, i + top, j + left, c] = x[n0 + b, c, i, j] for nb images, zero in the border of the
      * [nb, hs, ws, C] buffer. Row by row, so that the row being written (ws·C floats) stays in L1;
-     * within a row pixel by pixel, its C channels written consecutively from C rows of x (read C
-     * floats apart, from L1): writing one channel at a time, C floats apart, took 1.7× as long at
-     * 80 channels of 8×8 (docs/BENCHMARKS.md). {@link #toChannelsLastNaive} is that order.
+     * within a row pixel by pixel, its C channels written consecutively from C rows of x, read H·W
+     * floats apart: writing one channel at a time, C floats apart, took 1.5–1.8× as long at 80
+     * channels of 8×8 and 160 of 4×4. Where those C rows fall into too few of L1's sets (below), or
+     * C is tiny, the copy goes a channel at a time ({@link #toChannelsLastNaive}).
      */
     static void toChannelsLast(
+            float[] x,
+            int n0,
+            int nb,
+            int ch,
+            int h,
+            int w,
+            int top,
+            int left,
+            int hs,
+            int ws,
+            float[] src) {
+        if (channelAtATime(ch, h * w))
+            toChannelsLastNaive(x, n0, nb, ch, h, w, top, left, hs, ws, src);
+        else toChannelsLastByPixel(x, n0, nb, ch, h, w, top, left, hs, ws, src);
+    }
+
+    /**
+     * Whether reading a pixel's C channels, H·W floats apart, would evict its own lines from L1:
+     * rows 4 KiB apart (32×32 images: H·W = 1,024 floats) all map to one of L1's 64 sets, which
+     * holds 8 lines, and rows 1 KiB apart (16×16) to 4 sets; 20 channels of 32×32 copied pixel by
+     * pixel took 2.7× as long as a channel at a time, 80 of 16×16 1.4× (JDK 25, AVX-512 EPYC).
+     * Under 4 channels the per-pixel loop is too short to pay (3 of 32×32: 1.6×).
+     */
+    static boolean channelAtATime(int ch, int hw) {
+        int stride = hw * Float.BYTES % 4096;
+        int sets = stride == 0 ? 1 : Math.min(64, 4096 / gcd(stride, 4096));
+        return ch < 4 || ch > 8 * sets;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** {@link #toChannelsLast} pixel by pixel. */
+    static void toChannelsLastByPixel(
             float[] x,
             int n0,
             int nb,
@@ -728,11 +764,14 @@ public final class ConvNhwcSimd {
             }
         int nqMax = group * g.p;
         int[] lb = wk.base(lists * nqMax), la = wk.dyAt(lists * nqMax), count = new int[lists];
-        for (int n0 = from; n0 < to; n0 += group) {
+        for (int n0 = from, listed = 0; n0 < to; n0 += group) {
             int nb = Math.min(group, to - n0);
             toChannelsLast(x, n0, nb, g.ci, g.h, g.w, g.pad, g.pad, hs, ws, src);
-            for (int l = 0; l < lists; l++)
-                count[l] = pointList(g, pattern[l], nb, image, ws, lb, la, l * nqMax);
+            if (nb != listed) { // offsets within a group: made once, and again for a shorter one
+                for (int l = 0; l < lists; l++)
+                    count[l] = pointList(g, pattern[l], nb, image, ws, lb, la, l * nqMax);
+                listed = nb;
+            }
             for (int o0 = 0; o0 < g.co; o0 += MR)
                 for (int u = 0; u < g.kh; u++)
                     for (int i = 0; i < nBlocks; i++) {

@@ -390,7 +390,7 @@ class ConvNhwcSimdTest {
                     int hs = h + border[0] + 1, ws = w + border[1] + 2;
                     float[] x = rand(r, n * ch * h * w);
                     float[] a = rand(r, nb * hs * ws * ch), b = a.clone();
-                    ConvNhwcSimd.toChannelsLast(
+                    ConvNhwcSimd.toChannelsLastByPixel(
                             x, n0, nb, ch, h, w, border[0], border[1], hs, ws, a);
                     ConvNhwcSimd.toChannelsLastNaive(
                             x, n0, nb, ch, h, w, border[0], border[1], hs, ws, b);
@@ -398,5 +398,22 @@ class ConvNhwcSimdTest {
                     cases++;
                 }
         assertThat(cases).isEqualTo(64);
+    }
+
+    /**
+     * The copy goes a channel at a time where a pixel's channel rows would crowd L1's sets: 32×32
+     * images (rows 4 KiB apart: one set) from 9 channels, 16×16 (1 KiB: 4 sets) from 33, and under
+     * 4 channels; pixel by pixel at ResNet's 8×8 and 4×4 stages and at 28×28.
+     */
+    @Test
+    void channelsLastCopyOrderByL1Sets() {
+        assertThat(ConvNhwcSimd.channelAtATime(20, 32 * 32)).isTrue();
+        assertThat(ConvNhwcSimd.channelAtATime(8, 32 * 32)).isFalse();
+        assertThat(ConvNhwcSimd.channelAtATime(3, 32 * 32)).isTrue();
+        assertThat(ConvNhwcSimd.channelAtATime(40, 16 * 16)).isTrue();
+        assertThat(ConvNhwcSimd.channelAtATime(32, 16 * 16)).isFalse();
+        assertThat(ConvNhwcSimd.channelAtATime(80, 8 * 8)).isFalse();
+        assertThat(ConvNhwcSimd.channelAtATime(160, 4 * 4)).isFalse();
+        assertThat(ConvNhwcSimd.channelAtATime(160, 28 * 28)).isFalse();
     }
 }
