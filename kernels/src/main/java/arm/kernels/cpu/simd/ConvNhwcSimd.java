@@ -686,12 +686,11 @@ public final class ConvNhwcSimd {
                 runPad = padTo(runLen, NR),
                 width = g.kh * runPad,
                 obs = (g.co + MR - 1) / MR;
-        // groups of at most half the batch, so that a batch of 10 at the 8×8 and 4×4 stages makes
-        // two equal partial sums (the shape alone decides them, never the thread count)
-        int group =
-                Math.max(
-                        1, Math.min((g.n + WEIGHT_PARTS - 1) / WEIGHT_PARTS, GROUP_FLOATS / image));
-        int parts = Math.max(1, Math.min(WEIGHT_PARTS, (g.n + group - 1) / group));
+        // two parts of ⌈N/2⌉ images and the rest (the shape alone decides them, never the thread
+        // count), each in groups of the images that fit GROUP_FLOATS: at 32×32 a batch of 10
+        // makes groups of 2, 2, 1 in each part (groups of 2 shared out whole had split it 4 : 6)
+        int parts = Math.max(1, Math.min(WEIGHT_PARTS, g.n)), per = (g.n + parts - 1) / parts;
+        int group = Math.max(1, Math.min(per, GROUP_FLOATS / image));
         float[][] partial = new float[parts][]; // [o][u][k], summed into
         for (int i = 0; i < parts; i++) {
             partial[i] = pack(i, obs * MR * width);
@@ -738,9 +737,8 @@ public final class ConvNhwcSimd {
             float[] x, float[] dy, ConvShape g, int part, int parts, int group, float[] acc) {
         int hs = g.h + 2 * g.pad, ws = g.w + 2 * g.pad, image = hs * ws * g.ci;
         int runPad = padTo(g.kw * g.ci, NR), width = g.kh * runPad;
-        int groups = (g.n + group - 1) / group;
-        int from = Math.min(g.n, groups * part / parts * group),
-                to = Math.min(g.n, groups * (part + 1) / parts * group);
+        int per = (g.n + parts - 1) / parts;
+        int from = Math.min(g.n, part * per), to = Math.min(g.n, from + per);
         Work wk = WORK.get();
         float[] src = wk.src(group * image + NR);
         float[] tile = wk.tile;
