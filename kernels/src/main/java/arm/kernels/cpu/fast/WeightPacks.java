@@ -1,6 +1,5 @@
 package arm.kernels.cpu.fast;
 
-import arm.kernels.cpu.CpuThreads;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -122,40 +121,16 @@ public final class WeightPacks {
          */
         WeakReference<Weights> source;
 
-        /**
-         * Whether w's first len floats equal the saved copy; if not, the copy is renewed. From
-         * {@link #SPLIT} floats on, the two halves are compared and copied by two kernel threads
-         * (each renews its half where it differs), as a step's new weights arrive in the forward
-         * with the other core idle.
-         */
+        /** Whether w's first len floats equal the saved copy; if not, the copy is renewed. */
         boolean unchanged(float[] w, int n) {
-            if (n != len || saved.length < n) {
-                if (saved.length < n) saved = new float[n];
-                System.arraycopy(w, 0, saved, 0, n);
-                len = n;
-                generation++;
-                return false;
-            }
-            int parts = n < SPLIT ? 1 : CpuThreads.parts(2);
-            boolean[] same = new boolean[parts];
-            CpuThreads.run(
-                    parts,
-                    p -> {
-                        int from = n * p / parts, to = n * (p + 1) / parts;
-                        same[p] = Arrays.equals(w, from, to, saved, from, to);
-                        if (!same[p]) System.arraycopy(w, from, saved, from, to - from);
-                    });
-            for (boolean b : same)
-                if (!b) {
-                    generation++;
-                    return false;
-                }
-            return true;
+            if (n == len && Arrays.equals(w, 0, n, saved, 0, n)) return true;
+            if (saved.length < n) saved = new float[n];
+            System.arraycopy(w, 0, saved, 0, n);
+            len = n;
+            generation++;
+            return false;
         }
     }
-
-    /** Saved copies of this many floats and more are compared and renewed by two threads. */
-    static final int SPLIT = 1 << 16;
 
     private static final class Pack {
         float[] data;
