@@ -314,37 +314,8 @@ public final class ConvNhwcSimd {
      * channel at a time scattered single floats over the whole pack: 3 % of a plain step's CPU).
      */
     static void packForward(float[] w, ConvShape g, float[] wp) {
-        int blocks = (g.co + NR - 1) / NR, parts = packParts(blocks, blocks * NR * g.k);
-        CpuThreads.run(
-                parts,
-                part ->
-                        packForward(
-                                w,
-                                g,
-                                wp,
-                                blocks * part / parts * NR,
-                                Math.min(g.co, blocks * (part + 1) / parts * NR)));
-    }
-
-    /**
-     * Packs of at least this many floats are split over the kernel threads by blocks of output
-     * channels (each block written by one part, the same floats): a step's forward packs run on the
-     * calling thread before its convolution's parts, 20 % of its samples in the forward.
-     */
-    static final int PACK_SPLIT = 1 << 16;
-
-    /** Whether large packs are split (tests and timings switch it; the same floats either way). */
-    static boolean splitPacks = true;
-
-    /** Parts for a pack of {@code size} floats in {@code blocks} blocks. */
-    static int packParts(int blocks, int size) {
-        return size < PACK_SPLIT || !splitPacks ? 1 : CpuThreads.parts(blocks);
-    }
-
-    /** {@link #packForward} for output channels [from, to) (from a multiple of NR). */
-    private static void packForward(float[] w, ConvShape g, float[] wp, int from, int to) {
         int area = g.kh * g.kw, kk = area * g.ci, rowLen = g.ci * area;
-        for (int o0 = from; o0 < to; o0 += NR) {
+        for (int o0 = 0; o0 < g.co; o0 += NR) {
             int rows = Math.min(NR, g.co - o0), blk = o0 / NR * kk;
             for (int c = 0; c < g.ci; c++)
                 for (int uv = 0; uv < area; uv++) {
@@ -601,35 +572,8 @@ public final class ConvNhwcSimd {
                 int kk,
                 int cout,
                 float[] wp) {
-            int blocks = cout / NR, parts = packParts(blocks, cout * kk);
-            CpuThreads.run(
-                    parts,
-                    part ->
-                            pack(
-                                    w,
-                                    g,
-                                    us,
-                                    vs,
-                                    runs,
-                                    kk,
-                                    blocks * part / parts * NR,
-                                    blocks * (part + 1) / parts * NR,
-                                    wp));
-        }
-
-        /** {@link #pack} for the blocks of input channels [from, to) (multiples of NR). */
-        private static void pack(
-                float[] w,
-                ConvShape g,
-                int[] us,
-                int[] vs,
-                int runs,
-                int kk,
-                int from,
-                int to,
-                float[] wp) {
             int area = g.kh * g.kw;
-            for (int c0 = from; c0 < to; c0 += NR) {
+            for (int c0 = 0; c0 < cout; c0 += NR) {
                 int cols = Math.max(0, Math.min(NR, g.ci - c0)), blk = c0 / NR * kk;
                 for (int r = 0; r < runs; r++)
                     for (int t = 0; t < vs.length; t++) {

@@ -228,27 +228,9 @@ public final class WinogradF4Simd {
      * oBlock·mr + r; channels past Co zero), computed in double and rounded once.
      */
     static void packWeights(float[] w, int co, int ci, int mr, float[] out) {
-        int blocks = (co + mr - 1) / mr,
-                parts = ConvNhwcSimd.packParts(blocks, blocks * mr * ci * 36);
-        CpuThreads.run(
-                parts,
-                part ->
-                        packWeights(
-                                w,
-                                co,
-                                ci,
-                                mr,
-                                out,
-                                blocks * part / parts,
-                                blocks * (part + 1) / parts));
-    }
-
-    /** {@link #packWeights} for the output blocks [from, to). */
-    private static void packWeights(
-            float[] w, int co, int ci, int mr, float[] out, int from, int to) {
         int stride = ci * mr; // from one ξ to the next within an output block
-        double[] h = new double[24]; // the transform's scratch, one per part
-        for (int ob = from; ob < to; ob++)
+        double[] h = new double[24]; // the transform's scratch, one per pack
+        for (int ob = 0; ob * mr < co; ob++)
             for (int c = 0; c < ci; c++)
                 for (int r = 0; r < mr; r++) {
                     int o = ob * mr + r, at = (ob * 36 * ci + c) * mr + r;
