@@ -73,13 +73,14 @@ public final class ConvNhwcSimd {
                 && g.kw < 256;
     }
 
-    /** Per-thread scratch: the channels-last group copy, the output rows, point bases. */
+    /**
+     * Per-thread scratch, grown on demand: the channels-last group copy, the output rows, and the
+     * points' int arrays (bases, the weight gradient's dy offsets, windows, rows by point, tile
+     * windows).
+     */
     private static final class Work {
-        float[] src = new float[0], out = new float[0];
-        int[] base = new int[0], dyAt = new int[0]; // dyAt: the weight gradient's dy offsets
-        int[] win = new int[0],
-                rowOf = new int[0],
-                tileWin = new int[0]; // the taps each point reads
+        private float[] src = new float[0], out = new float[0];
+        private final int[][] ints = new int[5][0];
         final float[] tile = new float[MR * 2 * NR]; // a weight-gradient tile
 
         float[] src(int size) {
@@ -92,29 +93,29 @@ public final class ConvNhwcSimd {
             return out;
         }
 
+        private int[] ints(int slot, int size) {
+            if (ints[slot].length < size) ints[slot] = new int[size];
+            return ints[slot];
+        }
+
         int[] base(int size) {
-            if (base.length < size) base = new int[size];
-            return base;
+            return ints(0, size);
         }
 
         int[] dyAt(int size) {
-            if (dyAt.length < size) dyAt = new int[size];
-            return dyAt;
+            return ints(1, size);
         }
 
         int[] win(int size) {
-            if (win.length < size) win = new int[size];
-            return win;
+            return ints(2, size);
         }
 
         int[] rowOf(int size) {
-            if (rowOf.length < size) rowOf = new int[size];
-            return rowOf;
+            return ints(3, size);
         }
 
         int[] tileWin(int size) {
-            if (tileWin.length < size) tileWin = new int[size];
-            return tileWin;
+            return ints(4, size);
         }
     }
 
@@ -688,7 +689,7 @@ public final class ConvNhwcSimd {
                 obs = (g.co + MR - 1) / MR;
         // two parts of ⌈N/2⌉ images and the rest (the shape alone decides them, never the thread
         // count), each in groups of the images that fit GROUP_FLOATS: at 32×32 a batch of 10
-        // makes groups of 2, 2, 1 in each part (groups of 2 shared out whole had split it 4 : 6)
+        // makes groups of 2, 2, 1 in each part (groups of 2 shared out whole would split it 4 : 6)
         int parts = Math.max(1, Math.min(WEIGHT_PARTS, g.n)), per = (g.n + parts - 1) / parts;
         int group = Math.max(1, Math.min(per, GROUP_FLOATS / image));
         float[][] partial = new float[parts][]; // [o][u][k], summed into

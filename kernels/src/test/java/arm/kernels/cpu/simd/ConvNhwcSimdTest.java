@@ -130,8 +130,9 @@ class ConvNhwcSimdTest {
 
     /**
      * The weight gradient's wide tile (2·NR columns, the group's images in one loop) gives the bits
-     * of the narrow one (NR columns, image by image): runs of 1, 2, 3 and 15 NR blocks (odd, so the
-     * last block of a run is narrow), 1 to 11 images, several groups per part, 1 and 2 parts.
+     * of the narrow one (NR columns, the same points in the same order): runs of 1, 2, 3 and 15 NR
+     * blocks (odd, so the last block of a run is narrow), 1 to 11 images, several groups per part,
+     * 1 and 2 parts.
      */
     @Test
     void wideWeightTilesGiveTheNarrowOnesBits() {
@@ -334,21 +335,9 @@ class ConvNhwcSimdTest {
                                 float[] skip = run(pass, x, w, dy, g, parts);
                                 ConvNhwcSimd.skipPad(false);
                                 float[] all = run(pass, x, w, dy, g, parts);
-                                for (int i = 0; i < all.length; i++)
-                                    if (Float.floatToRawIntBits(skip[i])
-                                            != Float.floatToRawIntBits(all[i]))
-                                        throw new AssertionError(
-                                                g
-                                                        + " pass "
-                                                        + pass
-                                                        + ", "
-                                                        + parts
-                                                        + " parts, at "
-                                                        + i
-                                                        + ": "
-                                                        + skip[i]
-                                                        + " vs "
-                                                        + all[i]);
+                                assertThat(GemmSimdBitsTest.bits(skip))
+                                        .as(g + " pass " + pass + ", " + parts + " parts")
+                                        .isEqualTo(GemmSimdBitsTest.bits(all));
                                 cases++;
                             }
                         if (pad > 0) check(r, g, 2); // against the naive loops, border skipped
