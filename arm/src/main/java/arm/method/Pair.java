@@ -75,7 +75,7 @@ final class Pair implements AutoCloseable {
         return switch (mode) {
             case ON -> true;
             case OFF -> false;
-            case AUTO -> CpuThreads.threads() > 1 && (threaded ? 2 * nanos : nanos) >= LARGE_NANOS;
+            case AUTO -> CpuThreads.free() > 1 && (threaded ? 2 * nanos : nanos) >= LARGE_NANOS;
         };
     }
 

@@ -209,7 +209,7 @@ public final class EvalQueue implements AutoCloseable {
                         point[0] =
                                 ContinualMethod.evaluate(
                                         p.frozen, data, p.t, p.seen, p.lastTask, s -> p.shared = s);
-        if (serialKernels) CpuThreads.serially(body);
+        if (serialKernels) CpuThreads.lend(body);
         else body.run();
         return new Timed(point[0], System.nanoTime() - s0);
     }

@@ -73,7 +73,39 @@ public final class CpuThreads {
      */
     public static boolean serialNow() {
         Serial s = SERIAL.get();
-        return s.inside || (s.until != null && s.until.busy());
+        return s.inside || (s.until != null && s.until.busy()) || free() <= 1;
+    }
+
+    /** Cores held by {@link #lend} bodies now (a run's background evaluation). */
+    private static final AtomicInteger LENT = new AtomicInteger();
+
+    /** {@code -Darm.lend=false}: a lent core is still offered to other kernels (same bits). */
+    private static final boolean LENDING = !"false".equals(System.getProperty("arm.lend"));
+
+    /**
+     * Runs {@code body} with its kernels serial on a core that it holds for itself until it
+     * returns: the other threads' kernels, and {@link #free} for callers that start threads of
+     * their own, count one core less meanwhile. For background work beside a training step (a
+     * ResNet run's evaluation): with two cores the step's kernels then run serially on the other
+     * core instead of four threads sharing two cores, each spinning for a part that a descheduled
+     * thread holds. Like {@link #serially} it never changes the bits.
+     */
+    public static void lend(Runnable body) {
+        if (!LENDING) {
+            serially(body);
+            return;
+        }
+        LENT.incrementAndGet();
+        try {
+            serially(body);
+        } finally {
+            LENT.decrementAndGet();
+        }
+    }
+
+    /** Cores not held by {@link #lend} bodies: {@link #threads} less those, at least 1. */
+    public static int free() {
+        return Math.max(1, THREADS - LENT.get());
     }
 
     /**
