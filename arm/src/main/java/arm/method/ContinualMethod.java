@@ -7,6 +7,7 @@ import arm.autograd.Var;
 import arm.data.ContinualData;
 import arm.data.Dataset;
 import arm.kernels.cpu.CpuThreads;
+import arm.kernels.cpu.fast.PacksAhead;
 import arm.metrics.EvalPoint;
 import arm.metrics.Evaluator;
 import arm.metrics.SharedEvaluation;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The loop every method shares (ALGORITHM.md §1.3–1.4, §6.1): one pass over the stream in batches
@@ -491,6 +493,9 @@ public abstract class ContinualMethod implements Method {
         private long nanos;
         private boolean threaded;
 
+        /** f_cur's weight packs, made by the partner at the start of each paired step. */
+        private final PacksAhead ahead = new PacksAhead();
+
         /** Runs {@code step} with a claimed pair (null on a device) and times it. */
         void run(Batch b, Consumer<Pair> step) {
             if (b.x().device() != Device.CPU) {
@@ -505,21 +510,72 @@ public abstract class ContinualMethod implements Method {
             nanos = System.nanoTime() - t0;
         }
 
-        /** Step A ({@link ContinualMethod#realStep}) with its weight gradients beside the rest. */
+        /**
+         * Step A ({@link ContinualMethod#realStep}): f_cur's forward beside the partner making its
+         * weight packs ({@link #withPacksAhead}), the weight gradients beside the rest.
+         */
         void realStep(Module fCur, Sgd opt, Batch b) {
-            run(b, pair -> ContinualMethod.realStep(fCur, opt, b, l -> backwardBeside(pair, l)));
+            run(
+                    b,
+                    pair ->
+                            withPacksAhead(
+                                    pair,
+                                    fCur,
+                                    () ->
+                                            ContinualMethod.realStep(
+                                                    fCur,
+                                                    opt,
+                                                    b,
+                                                    x -> besidePacks(pair, () -> fCur.forward(x)),
+                                                    l -> backwardBeside(pair, l))));
+        }
+
+        /**
+         * Runs {@code step} (one SGD step of f_cur, its last write to the weights) with f_cur's
+         * convolution weights promised constant until the step's SGD update and their packs served
+         * from {@link #ahead} on this thread; the step hands {@link #preparePacks} to the partner
+         * ({@link #besidePacks}). Without a threaded pair it just runs. The packs are the same bits
+         * whoever makes them.
+         */
+        void withPacksAhead(Pair pair, Module fCur, Runnable step) {
+            if (pair == null || !pair.threaded() || !PacksAhead.ON) {
+                step.run();
+                return;
+            }
+            List<float[]> ws = new ArrayList<>();
+            for (Var p : fCur.parameters())
+                if (p.value.rank() == 4 && p.value.offset == 0) ws.add(p.value.data());
+            ahead.begin(ws);
+            ahead.serve(step);
+        }
+
+        /** On the partner: the packs the last step asked for, in its order. */
+        void preparePacks() {
+            ahead.prepare();
+        }
+
+        /** {@code forward} on this thread beside the partner making the step's packs. */
+        private Var besidePacks(Pair pair, Supplier<Var> forward) {
+            if (pair == null || !pair.threaded() || !PacksAhead.ON) return forward.get();
+            Var[] out = new Var[1];
+            pair.both(this::preparePacks, () -> out[0] = forward.get());
+            return out[0];
         }
     }
 
     /** Step A (ALGORITHM.md §1.4): mean hard-label CE of f_cur on the real batch, one SGD step. */
     static void realStep(Module fCur, Sgd opt, Batch b) {
-        realStep(fCur, opt, b, Autograd::backward);
+        realStep(fCur, opt, b, fCur::forward, Autograd::backward);
     }
 
-    /** The same step with {@code backward} in place of {@link Autograd#backward(Var)}. */
-    static void realStep(Module fCur, Sgd opt, Batch b, Consumer<Var> backward) {
+    /**
+     * The same step with {@code forward} in place of f_cur's forward and {@code backward} in place
+     * of {@link Autograd#backward(Var)}.
+     */
+    static void realStep(
+            Module fCur, Sgd opt, Batch b, UnaryOperator<Var> forward, Consumer<Var> backward) {
         opt.zeroGrad();
-        Var loss = F.crossEntropy(fCur.forward(Var.constant(b.x())), b.y());
+        Var loss = F.crossEntropy(forward.apply(Var.constant(b.x())), b.y());
         LossLog.add(LossLog.STEP_A, Guard.loss(loss, "step A loss CE(f_cur(X), Y)"));
         backward.accept(loss);
         Guard.gradients(fCur, "step A");

@@ -41,7 +41,14 @@ final class Distill extends ContinualMethod {
                 if (lag.refreshAt(b.t())) fOld.copyFrom(fCur);
                 recycled(fCur, () -> stepA.realStep(fCur, opt, b));
                 if (b.t() >= recallFromT)
-                    recycled(fCur, () -> stepB.run(b, pair -> distill(b, pair)));
+                    recycled(
+                            fCur,
+                            () ->
+                                    stepB.run(
+                                            b,
+                                            pair ->
+                                                    stepB.withPacksAhead(
+                                                            pair, fCur, () -> distill(b, pair))));
             }
 
             /**
@@ -49,7 +56,9 @@ final class Distill extends ContinualMethod {
              * pair, f_old's no-grad targets are computed on the partner beside f_cur's forward (a
              * recycling scope of the thread that ran them takes f_old's activations back and keeps
              * the targets out of it; the two networks share only X), and the backward's weight
-             * gradients on the partner beside the rest ({@link #backwardBeside}).
+             * gradients on the partner beside the rest ({@link #backwardBeside}). After f_old's
+             * forward the partner makes the f_cur weight packs that f_cur's forward has not made
+             * (its backward's: {@link PairedSteps#withPacksAhead}).
              */
             private void distill(Batch b, Pair pair) {
                 opt.zeroGrad();
@@ -62,6 +71,8 @@ final class Distill extends ContinualMethod {
                                 target[0] = F.softmax(fOld.forward(x));
                                 sc.keep(target[0].value);
                             }
+                            // then the packs f_cur's forward has not made: its backward's
+                            if (pair != null && pair.threaded()) stepB.preparePacks();
                         };
                 Runnable cur = () -> out[0] = fCur.forward(x);
                 if (pair != null) pair.both(old, cur);

@@ -284,7 +284,7 @@ final class RecallMethod extends ContinualMethod {
                                     ? Pair.claim(Pair.worth(stepNanos, stepThreaded))
                                     : null) {
                 if (pair != null && pair.threaded())
-                    realStep(fCur, opt, batch, loss -> backwardBeside(pair, loss));
+                    realStep(fCur, opt, batch, fCur::forward, loss -> backwardBeside(pair, loss));
                 else realStep(fCur, opt, batch);
                 keepGradients(sc);
             }

@@ -137,7 +137,8 @@ public final class WeightPacks {
         int generation = -1;
     }
 
-    private record Key(int kind, int[] dims) {
+    /** What a pack is besides its weights: the packing's kind and every dimension it reads. */
+    record Key(int kind, int[] dims) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.kind == kind && Arrays.equals(k.dims, dims);
@@ -160,6 +161,8 @@ public final class WeightPacks {
             packer.pack(w, out);
             return out;
         }
+        float[] ahead = PacksAhead.served(w, size, packer, kind, dims);
+        if (ahead != null) return ahead;
         Map<float[], Weights> cache = CACHE.get();
         Weights e = cache.get(w);
         if (e == null) cache.put(w, e = new Weights());
