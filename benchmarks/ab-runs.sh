@@ -14,7 +14,8 @@
 # AB_COMMAND replaces the arm.sh arguments (e.g. AB_COMMAND="reproduce mnist --no-figures";
 # --out is added). Prints min / median / max per variant and the per-round CPU
 # ratios to the first variant. CPU time is the figure to compare on a busy machine; wall time only at a load average
-# well below the core count. Output: benchmarks/target/ab-runs-<time>/ (runs.tsv, summary.txt).
+# well below the core count. AB_WARMUP=0 skips the untimed runs (jars built, no class cache to
+# record: the ResNet commands). Output: benchmarks/target/ab-runs-<time>/ (runs.tsv, summary.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS=3
@@ -49,7 +50,9 @@ one() { # label dir opts tag
     echo "# $label: $dir ($(cd "$dir" && git rev-parse --short HEAD)) ARM_JAVA_OPTS='$opts'"
   done
 } | tee "$OUT/summary.txt"
-for v in "$@"; do IFS=: read -r label dir opts <<< "$v"; one "$label" "$dir" "$opts" warmup; done
+if [[ "${AB_WARMUP:-1}" != 0 ]]; then
+  for v in "$@"; do IFS=: read -r label dir opts <<< "$v"; one "$label" "$dir" "$opts" warmup; done
+fi
 for r in $(seq 1 "$PAIRS"); do
   for v in "$@"; do IFS=: read -r label dir opts <<< "$v"; one "$label" "$dir" "$opts" "$r"; done
 done
