@@ -97,6 +97,19 @@ class PacksAheadTest {
         assertThat(p[0]).containsExactly(7f, 5f, 9f);
     }
 
+    /** A root of the last epoch that is no root now is not read by prepare. */
+    @Test
+    void prepareSkipsArraysThatAreNoLongerRoots() {
+        float[] w = {1f, 2f, 3f}, next = {4f, 5f, 6f};
+        PacksAhead ahead = new PacksAhead();
+        AtomicInteger made = new AtomicInteger();
+        ahead.begin(List.of(w));
+        ahead.serve(() -> WeightPacks.of(w, 3, 3, reversed(1, made), 1, 3));
+        ahead.begin(List.of(next)); // another model's weights from now on
+        ahead.prepare();
+        assertThat(made.get()).isEqualTo(1);
+    }
+
     /** Arrays that are not roots, and calls outside serve, use the thread's own cache. */
     @Test
     void otherArraysGoThroughTheCache() {

@@ -51,7 +51,12 @@ public final class PacksAhead {
 
     private final Map<Source, Entry> entries = new ConcurrentHashMap<>();
     private volatile int epoch;
+
+    /**
+     * This epoch's roots: written by the serving thread before the epoch starts, then only read.
+     */
     private Map<float[], Boolean> roots = new IdentityHashMap<>();
+
     private volatile List<Request> last = List.of();
     private List<Request> recording = new ArrayList<>();
 
@@ -82,7 +87,9 @@ public final class PacksAhead {
         float[][] made = new float[reqs.size()][];
         for (int i = 0; i < reqs.size() && epoch == ep; i++) {
             Request r = reqs.get(i);
-            float[] src = r.root != null ? r.root : made[r.from];
+            // a root of the last epoch that is no root now (another model's arrays) is not read
+            float[] src =
+                    r.root != null ? (roots.containsKey(r.root) ? r.root : null) : made[r.from];
             if (src == null) continue;
             Entry e = entries.computeIfAbsent(new Source(src, r.key, r.size), s -> new Entry());
             made[i] = take(e, src, r.size, r.packer, ep);
