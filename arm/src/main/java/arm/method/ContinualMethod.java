@@ -538,7 +538,7 @@ public abstract class ContinualMethod implements Method {
          * whoever makes them.
          */
         void withPacksAhead(Pair pair, Module fCur, Runnable step) {
-            if (pair == null || !pair.threaded() || !PacksAhead.ON) {
+            if (!packsAhead(pair)) {
                 step.run();
                 return;
             }
@@ -549,16 +549,26 @@ public abstract class ContinualMethod implements Method {
             ahead.serve(step);
         }
 
-        /** On the partner: the packs the last step asked for, in its order. */
-        void preparePacks() {
-            ahead.prepare();
+        /**
+         * Whether a step with {@code pair} has its packs made ahead: on two threads, unless off.
+         */
+        private static boolean packsAhead(Pair pair) {
+            return pair != null && pair.threaded() && PacksAhead.ON;
+        }
+
+        /**
+         * On the partner, inside {@link #withPacksAhead}: the packs the last step asked for, in its
+         * order (nothing without packs ahead).
+         */
+        void preparePacks(Pair pair) {
+            if (packsAhead(pair)) ahead.prepare();
         }
 
         /** {@code forward} on this thread beside the partner making the step's packs. */
         private Var besidePacks(Pair pair, Supplier<Var> forward) {
-            if (pair == null || !pair.threaded() || !PacksAhead.ON) return forward.get();
+            if (!packsAhead(pair)) return forward.get();
             Var[] out = new Var[1];
-            pair.both(this::preparePacks, () -> out[0] = forward.get());
+            pair.both(() -> preparePacks(pair), () -> out[0] = forward.get());
             return out[0];
         }
     }

@@ -72,7 +72,7 @@ final class Distill extends ContinualMethod {
                                 sc.keep(target[0].value);
                             }
                             // then the packs f_cur's forward has not made: its backward's
-                            if (pair != null && pair.threaded()) stepB.preparePacks();
+                            stepB.preparePacks(pair);
                         };
                 Runnable cur = () -> out[0] = fCur.forward(x);
                 if (pair != null) pair.both(old, cur);

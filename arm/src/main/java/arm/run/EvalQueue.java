@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *       (MNIST: six evaluations of val + test, 78,018 images forward, 1.5–2.5 s, overlap the
  *       training instead of adding to it). CPU runs when a core is free: fewer runs going on in the
  *       process ({@link #runsInParallel}) than cores. For image data its kernels run serially on
- *       its own thread (the training's threads hold the cores already; {@code
+ *       its own thread, which holds its core meanwhile ({@link CpuThreads#lend}: the training step
+ *       runs serially on the other cores instead of sharing this one; {@code
  *       -Darm.eval.kernels=serial|split} forces either way).
  * </ul>
  *
@@ -181,12 +182,12 @@ public final class EvalQueue implements AutoCloseable {
      * Whether a background evaluation's kernels run serially on its own thread: {@code
      * -Darm.eval.kernels=serial|split}, read when the queue is made; by default serial for image
      * data (the ResNet runs) and split over the kernel workers for flat items (the MLP's, not
-     * measured serially). Beside a ResNet run's training, whose step already keeps both cores busy
-     * with its own threads (the run's thread, the kernel worker, the pair's partner), a split
-     * evaluation kernel hands half its work to a worker that is busy or descheduled and waits for
-     * it; serial, each image costs the one-thread CPU time (docs/BENCHMARKS.md, "Plain ResNet
-     * training and evaluation against the authors' code"). The bits are the same either way (a
-     * kernel's parts are fixed by its shapes; EvalQueueTest).
+     * measured serially). Beside a ResNet run's training, whose step keeps both cores busy with its
+     * own threads (the run's thread, the kernel worker, the pair's partner), a split evaluation
+     * kernel hands half its work to a worker that is busy or descheduled and waits for it; serial,
+     * on a core it holds ({@link CpuThreads#lend}), each image costs the one-thread CPU time
+     * (docs/BENCHMARKS.md, "Plain ResNet training and evaluation against the authors' code"). The
+     * bits are the same either way (a kernel's parts are fixed by its shapes; EvalQueueTest).
      */
     static boolean serialKernels(ContinualData data) {
         String forced = System.getProperty("arm.eval.kernels");

@@ -112,7 +112,6 @@ public final class PacksAhead {
      * a pack of one made in this epoch (the caller then packs as usual).
      */
     static float[] served(float[] w, int size, WeightPacks.Packer packer, int kind, int[] dims) {
-        if (!ON) return null;
         PacksAhead a = SERVED.get();
         return a == null ? null : a.serve(w, size, packer, kind, dims);
     }
