@@ -94,16 +94,20 @@ expect nofetch mnist plot "$tmp/mnist"
 expect fetch mnist generate cifar10 --out "$tmp/gen"
 expect nofetch mnist generate cifar10 --out "$tmp/gen" --source noise
 expect nofetch mnist generate miniimagenet --out "$tmp/gen" --mnist "$tmp/mnist-own"
-# Transparent huge pages: one MNIST run (train) where the kernel offers them; never reproduce or ResNets
+# Transparent huge pages where the kernel offers them: one MNIST run (train), and every CIFAR10 or
+# MiniImageNet command; never MNIST's reproduce
 thp_host=no
 if grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then thp_host=yes; fi
 thp_got() { if grep '^JAVA' "$log" | tail -n 1 | grep -q -- '-XX:+UseTransparentHugePages'; then echo yes; else echo no; fi; }
 expect fetch mnist train --method ARM
 [[ "$(thp_got)" == "$thp_host" ]] || bad "train --method ARM (MNIST) -> huge pages $(thp_got), the kernel offers them: $thp_host"
-for a in "reproduce mnist" "train --method ARM --dataset cifar10"; do
-  # shellcheck disable=SC2086 # two words each
+launch reproduce mnist
+[[ "$(thp_got)" == no ]] || bad "reproduce mnist -> huge pages"
+for a in "train --method ARM --dataset cifar10" "train --method Naive --dataset cifar10" \
+    "reproduce cifar10 --data $tmp/cifar-data" "reproduce miniimagenet --data $tmp/cifar-data"; do
+  # shellcheck disable=SC2086 # several words each
   launch $a
-  [[ "$(thp_got)" == no ]] || bad "$a -> huge pages"
+  [[ "$(thp_got)" == "$thp_host" ]] || bad "$a -> huge pages $(thp_got), the kernel offers them: $thp_host"
 done
 ARM_JAVA_OPTS=-XX:-UseTransparentHugePages launch train --method ARM
 [[ "$(grep '^JAVA' "$log" | tail -n 1 | grep -o -- '-XX:.UseTransparentHugePages' | tr '\n' ' ')" == "-XX:-UseTransparentHugePages " ]] \
