@@ -266,10 +266,10 @@ if [[ "${ARM_JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC( |$) ]]; then GC=(); fi
 # first touches of the young generation and of the 47 MB training images fault ~3x less often
 # (150k -> 50k minor faults per run); the first iteration starts ~0.25 s sooner. For CIFAR10 and
 # MiniImageNet (train and reproduce) the kernels' activations, weights and packs span fewer TLB
-# entries: a steady CIFAR10 Naive step takes ~7 % less time and whole full-length Naive runs 8-14 %
-# less, in four alternating pairs (docs/BENCHMARKS.md, "Plain ResNet training and evaluation
-# against the authors' code"). The same results either way. Not measured for `reproduce mnist`
-# (many runs in one JVM), so not used there.
+# entries: a steady CIFAR10 Naive step takes ~7 % less time and whole full-length Naive runs 3-14 %
+# less (median 8 %), in four alternating pairs (docs/BENCHMARKS.md, "Plain ResNet training and
+# evaluation against the authors' code"). The same results either way. For `reproduce mnist` (many
+# runs in one JVM) the difference was not separable, so they are not used there.
 THP=()
 if [[ ( ( "$BENCH" == mnist && "${1:-}" == train ) || "$BENCH" == cifar10 || "$BENCH" == miniimagenet ) \
     && "${ARM_JAVA_OPTS:-}" != *TransparentHugePages* ]]; then
