@@ -268,8 +268,9 @@ if [[ "${ARM_JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC( |$) ]]; then GC=(); fi
 # MiniImageNet (train and reproduce) the kernels' activations, weights and packs span fewer TLB
 # entries: a steady CIFAR10 Naive step takes ~7 % less time and whole full-length Naive runs 3-14 %
 # less (median 8 %), in four alternating pairs (docs/BENCHMARKS.md, "Plain ResNet training and
-# evaluation against the authors' code"). The same results either way. For `reproduce mnist` (many
-# runs in one JVM) the difference was not separable, so they are not used there.
+# evaluation against the authors' code"); MiniImageNet and ARM's ResNet runs use the same kernels
+# and were not timed apart. The same results either way. For `reproduce mnist` (many runs in one
+# JVM) the difference was not separable, so they are not used there.
 THP=()
 if [[ ( ( "$BENCH" == mnist && "${1:-}" == train ) || "$BENCH" == cifar10 || "$BENCH" == miniimagenet ) \
     && "${ARM_JAVA_OPTS:-}" != *TransparentHugePages* ]]; then
