@@ -6,6 +6,7 @@ import arm.kernels.cpu.ref.ConvRef;
 import arm.kernels.cpu.ref.ConvTransposeRef;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
+import arm.kernels.cpu.simd.ConvProjectionSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
 import arm.kernels.cpu.simd.WinogradF4Simd;
 import arm.kernels.cpu.simd.WinogradSimd;
@@ -43,8 +44,11 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *         <li>{@link ConvStridedGradSimd} (the same register tiles, one stride-1 correlation per
  *             phase of dx) for the other strided input gradients of 2×2 and 3×3 kernels with phases
  *             8 or more wide ({@link #stridedGrad}): ResNet's 20 → 40 and 40 → 80 layers;
- *         <li>im2col for the rest (strided 1×1 projections and their input gradients, rows under 8,
- *             the VAE's strided 5×5 input gradients).
+ *         <li>{@link ConvProjectionSimd} for strided 1×1 kernels without padding (ResNet's
+ *             projection shortcuts), forward and both gradients: a subsampling and a small matrix
+ *             product per image, where im2col's GEMM, packing for an inner dimension of 20–160, ran
+ *             at 23–46 GFLOP/s; {@code -Darm.conv.projection=false} gives them back to im2col;
+ *         <li>im2col for the rest (rows under 8, the VAE's strided 5×5 input gradients).
  *       </ul>
  * </ul>
  *
@@ -120,9 +124,7 @@ public final class CpuConv {
         if (PATH == Path.DIRECT && Simd.winograd(g)) Simd.forwardWinograd(x, w, y, g);
         else if (PATH == Path.DIRECT && channelsLast(g.ci, g.co, g))
             Simd.forwardChannelsLast(x, w, y, g);
-        // strided 1×1 kernels (projections) are a plain subsampling: im2col's one copy and GEMM
-        // (the direct kernel, which gathers the one phase plane they read, ranged from 0.7× to
-        // 2.5× im2col's time at the 32×32 → 16×16 projection from process to process)
+        else if (PATH == Path.DIRECT && Simd.projection(g)) Simd.forwardProjection(x, w, y, g);
         else if (PATH == Path.DIRECT && Simd.supports(g) && (g.stride == 1 || g.kh * g.kw > 1))
             Simd.forward(x, w, y, g);
         else ConvIm2col.forward(x, w, y, g);
@@ -161,6 +163,10 @@ public final class CpuConv {
         }
         if (PATH == Path.DIRECT && channelsLast(g.co, g.ci, g)) {
             Simd.backwardInputChannelsLast(dy, w, dx, g);
+            return;
+        }
+        if (PATH == Path.DIRECT && Simd.projection(g)) {
+            Simd.backwardInputProjection(dy, w, dx, g);
             return;
         }
         if (PATH == Path.DIRECT && stridedGrad(g)) {
@@ -275,8 +281,8 @@ public final class CpuConv {
      * Whether {@link ConvStridedGradSimd} takes a strided input gradient (one not on the
      * channels-last kernel): 2×2 and 3×3 kernels with phases at least 8 wide. At ResNet's 20 → 40
      * (32×32) and 40 → 80 (16×16) layers it beats col2im 1.8× and 1.3× (docs/BENCHMARKS.md); the
-     * strided 1×1 projections stay on im2col (a GEMM and a scatter into a mostly zero dx, as fast),
-     * and the VAE's 5×5 kernels were not measured there.
+     * strided 1×1 projections have their own kernel, and the VAE's 5×5 kernels were not measured
+     * here.
      */
     static boolean stridedGrad(ConvShape g) {
         return g.stride > 1
@@ -324,6 +330,19 @@ public final class CpuConv {
 
         static void backwardWeightChannelsLast(float[] x, float[] dy, float[] dw, ConvShape g) {
             ConvNhwcSimd.backwardWeight(x, dy, dw, g, CpuThreads.parts(g.n));
+        }
+
+        /** Strided 1×1 projections ({@link ConvProjectionSimd}), unless switched off. */
+        static boolean projection(ConvShape g) {
+            return ConvProjectionSimd.ON && ConvProjectionSimd.supports(g);
+        }
+
+        static void forwardProjection(float[] x, float[] w, float[] y, ConvShape g) {
+            ConvProjectionSimd.forward(x, w, y, g, CpuThreads.parts(g.n));
+        }
+
+        static void backwardInputProjection(float[] dy, float[] w, float[] dx, ConvShape g) {
+            ConvProjectionSimd.backwardInput(dy, w, dx, g, CpuThreads.parts(g.n));
         }
 
         static boolean supportsStrided(ConvShape g) {
