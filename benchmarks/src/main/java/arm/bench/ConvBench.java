@@ -26,8 +26,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * 737 MFLOP for every 3×3 conv except the stem and the stride-2 ones.
  *
  * <p>Shapes ("Ci-HW-Co-k-stride"): the stem 3-32-20-3-1, layer1 20-32-20-3-1, layer2's first
- * 20-32-40-3-2 and the rest 40-16-40-3-1, the projection 20-32-40-1-2, layer3 40-16-80-3-2 /
- * 80-8-80-3-1, layer4 80-8-160-3-2 / 160-4-160-3-1.
+ * 20-32-40-3-2 and the rest 40-16-40-3-1, layer3 40-16-80-3-2 / 80-8-80-3-1, layer4 80-8-160-3-2 /
+ * 160-4-160-3-1, and the three projection shortcuts 20-32-40-1-2, 40-16-80-1-2, 80-8-160-1-2.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar
  * ConvBench -p path=cpuconv,im2col} (the naive path takes about a second per call at the large
@@ -51,7 +51,9 @@ public class ConvBench {
         "40-16-80-3-2",
         "80-8-80-3-1",
         "80-8-160-3-2",
-        "160-4-160-3-1"
+        "160-4-160-3-1",
+        "40-16-80-1-2",
+        "80-8-160-1-2"
     })
     public String shape;
 

@@ -5,6 +5,7 @@ import arm.kernels.cpu.fast.ConvIm2col;
 import arm.kernels.cpu.fast.ConvShape;
 import arm.kernels.cpu.simd.ConvDirectSimd;
 import arm.kernels.cpu.simd.ConvNhwcSimd;
+import arm.kernels.cpu.simd.ConvProjectionSimd;
 import arm.kernels.cpu.simd.ConvStridedGradSimd;
 import arm.kernels.cpu.simd.WinogradF4Simd;
 import arm.kernels.cpu.simd.WinogradSimd;
@@ -72,6 +73,7 @@ public final class ConvTiming {
                 "fwd nhwc-all",
                 "fwd winograd",
                 "fwd winograd4",
+                "fwd projection",
                 "bwdIn cpuconv",
                 "bwdIn im2col",
                 "bwdIn direct",
@@ -80,6 +82,7 @@ public final class ConvTiming {
                 "bwdIn strided",
                 "bwdIn winograd",
                 "bwdIn winograd4",
+                "bwdIn projection",
                 "bwdW cpuconv",
                 "bwdW im2col",
                 "bwdW nhwc",
@@ -101,6 +104,9 @@ public final class ConvTiming {
                         : null,
                 WinogradF4Simd.supports(g)
                         ? (a, b, c, gg) -> WinogradF4Simd.forward(a, b, c, gg, 1)
+                        : null,
+                ConvProjectionSimd.supports(g)
+                        ? (a, b, c, gg) -> ConvProjectionSimd.forward(a, b, c, gg, 1)
                         : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardInput(
@@ -150,6 +156,9 @@ public final class ConvTiming {
                         ? (a, b, c, gg) ->
                                 WinogradF4Simd.forward(
                                         c, ConvIm2col.flipTransposed(b, gg), a, transposed(gg), 1)
+                        : null,
+                ConvProjectionSimd.supports(g)
+                        ? (a, b, c, gg) -> ConvProjectionSimd.backwardInput(c, b, a, gg, 1)
                         : null,
                 (a, b, c, gg) ->
                         CpuConv.backwardWeight(

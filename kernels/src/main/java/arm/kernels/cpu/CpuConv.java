@@ -45,9 +45,11 @@ import arm.kernels.cpu.simd.WinogradSimd;
  *             phase of dx) for the other strided input gradients of 2×2 and 3×3 kernels with phases
  *             8 or more wide ({@link #stridedGrad}): ResNet's 20 → 40 and 40 → 80 layers;
  *         <li>{@link ConvProjectionSimd} for strided 1×1 kernels without padding (ResNet's
- *             projection shortcuts), forward and both gradients: a subsampling and a small matrix
- *             product per image, where im2col's GEMM, packing for an inner dimension of 20–160, ran
- *             at 23–46 GFLOP/s; {@code -Darm.conv.projection=false} gives them back to im2col;
+ *             projection shortcuts), forward and input gradient: a subsampling and a small matrix
+ *             product per image without im2col's copy and the GEMM's packing (1.3–1.9× at the 32×32
+ *             → 16×16 projection, level to 1.9× at the others, docs/BENCHMARKS.md); {@code
+ *             -Darm.conv.projection=false} gives them back to im2col; the weight gradient stays on
+ *             im2col;
  *         <li>im2col for the rest (rows under 8, the VAE's strided 5×5 input gradients).
  *       </ul>
  * </ul>

@@ -22,14 +22,14 @@ import jdk.incubator.vector.VectorSpecies;
  * backward input   dxs   [Ci, P] = Wᵀ · dy[n],   then dx[n, c, s·i, s·j] = dxs[c, i·Wo + j], 0 elsewhere
  * </pre>
  *
- * Its inner dimension (Ci or Co, 20–160) is too short for the GEMM's packing to pay: im2col + GEMM
- * ran these at 23–46 GFLOP/s. Here the positions are cut into <b>slots</b> of one vector (L
- * positions of one image; an image's last slot is partial when L does not divide P) and a register
- * tile is 4 rows × 4 slots: per step of the inner dimension four vector loads, four broadcast
- * weights (W is tiny and stays in L1), sixteen FMAs, with no packing. Images go in groups of about
- * {@link #GROUP_SLOTS} slots, so a group's operands stay in L2 while every row block reads them.
- * Every output is one FMA chain over the inner dimension in order, whatever the grouping or thread
- * count.
+ * Its inner dimension (Ci or Co, 20–160) is short, so im2col's copy and the GEMM's packing of both
+ * operands weigh against little arithmetic (23–46 GFLOP/s inside a ResNet evaluation, where the
+ * input comes from memory). Here the positions are cut into <b>slots</b> of one vector (L positions
+ * of one image; an image's last slot is partial when L does not divide P) and a register tile is 4
+ * rows × 4 slots: per step of the inner dimension four vector loads, four broadcast weights (W is
+ * tiny and stays in L1), sixteen FMAs, with no packing. Images go in groups of about {@link
+ * #GROUP_SLOTS} slots, so a group's operands stay in L2 while every row block reads them. Every
+ * output is one FMA chain over the inner dimension in order, whatever the grouping or thread count.
  *
  * <p>The weight gradient, dW [Co, Ci] = Σ_n dy[n] · xs[n]ᵀ, stays on im2col + GEMM: its inner
  * dimension is the positions (160–2,560 per call at N = 10), long enough for the GEMM; a lane-sum
