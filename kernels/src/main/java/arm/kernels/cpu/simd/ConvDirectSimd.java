@@ -281,7 +281,7 @@ public final class ConvDirectSimd {
      * to[dst + j] = x[at + j·s] for j &lt; len (one phase of a row); for s = 2 a vector at a time,
      * the even lanes of two loads.
      */
-    private static void gather(float[] x, int at, int s, float[] to, int dst, int len) {
+    static void gather(float[] x, int at, int s, float[] to, int dst, int len) {
         int j = 0;
         if (s == 2)
             for (; j + L <= len && at + 2 * L <= x.length; j += L, at += 2 * L)

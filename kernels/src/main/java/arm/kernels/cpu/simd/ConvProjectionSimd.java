@@ -6,7 +6,6 @@ import arm.kernels.cpu.fast.ConvShape;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -361,13 +360,11 @@ public final class ConvProjectionSimd {
         return o;
     }
 
-    /** The even lanes of two vectors (lane i from lane 2i of the pair). */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-
     /**
      * xs[c·pitch + b + q] = x[n, c, s·i, s·j] for position q = i·Wo + j of the group's image n,
      * whose slots start at column b (the columns past P, up to its last slot's end, are read only
-     * by masked lanes).
+     * by masked lanes). Each output row is one strided run of an input row (the direct kernel's
+     * gather: for stride 2 the even lanes of two loads).
      */
     static void subsample(float[] x, ConvShape g, Slots sl, float[] xs, int pitch) {
         int s = g.stride, per = (g.p + L - 1) / L;
@@ -376,34 +373,15 @@ public final class ConvProjectionSimd {
             for (int c = 0; c < g.ci; c++) {
                 int plane = (n * g.ci + c) * g.h * g.w, dst = c * pitch + b;
                 for (int i = 0; i < g.ho; i++)
-                    gather(x, plane + s * i * g.w, s, xs, dst + i * g.wo, g.wo);
+                    ConvDirectSimd.gather(x, plane + s * i * g.w, s, xs, dst + i * g.wo, g.wo);
             }
         }
     }
 
     /**
-     * to[dst + j] = x[at + j·s] for j &lt; len; stride 2 a vector at a time (two loads, one
-     * permute).
-     */
-    private static void gather(float[] x, int at, int s, float[] to, int dst, int len) {
-        int j = 0;
-        if (s == 2)
-            for (; j + L <= len && at + 2 * L <= x.length; j += L, at += 2 * L)
-                FloatVector.fromArray(S, x, at)
-                        .rearrange(EVEN, FloatVector.fromArray(S, x, at + L))
-                        .intoArray(to, dst + j);
-        for (; j < len; j++, at += s) to[dst + j] = x[at];
-    }
-
-    /** Lanes 0, L, 1, L + 1 … of two vectors (the first halves zipped), and the second halves. */
-    private static final VectorShuffle<Float>
-            ZIP_LO = VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * L),
-            ZIP_HI = VectorShuffle.fromOp(S, i -> L / 2 + i / 2 + (i % 2) * L);
-
-    /**
      * dx of the group's images: dxs at the strided pixels, 0 everywhere else. With stride 2 on even
-     * sides every dx row is written once, left to right: row 2i is a run of dxs zipped with zeros,
-     * row 2i + 1 zeros.
+     * sides every dx row is written once, left to right: row 2i is a run of dxs zipped with zeros
+     * (the strided input gradient's zip), row 2i + 1 zeros.
      */
     private static void scatter(float[] dxs, int pitch, ConvShape g, Slots sl, float[] dx) {
         int s = g.stride, per = (g.p + L - 1) / L, hw = g.h * g.w;
@@ -419,8 +397,10 @@ public final class ConvProjectionSimd {
                     if (zip) {
                         for (; j + L <= g.wo; j += L) {
                             FloatVector v = FloatVector.fromArray(S, dxs, from + j);
-                            v.rearrange(ZIP_LO, zero).intoArray(dx, row + 2 * j);
-                            v.rearrange(ZIP_HI, zero).intoArray(dx, row + 2 * j + L);
+                            v.rearrange(ConvStridedGradSimd.ZIP_LO, zero)
+                                    .intoArray(dx, row + 2 * j);
+                            v.rearrange(ConvStridedGradSimd.ZIP_HI, zero)
+                                    .intoArray(dx, row + 2 * j + L);
                         }
                         Arrays.fill(dx, row + 2 * j, row + 2 * g.w, 0f); // the rest, and row 2i + 1
                     }

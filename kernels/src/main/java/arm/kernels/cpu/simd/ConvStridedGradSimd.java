@@ -210,7 +210,7 @@ public final class ConvStridedGradSimd {
     }
 
     /** Lanes 0, L, 1, L + 1 … of two vectors (the first halves zipped), and the second halves. */
-    private static final VectorShuffle<Float>
+    static final VectorShuffle<Float>
             ZIP_LO =
                     VectorShuffle.fromOp(ConvDirectSimd.S, i -> i / 2 + (i % 2) * ConvDirectSimd.L),
             ZIP_HI =
